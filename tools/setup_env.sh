@@ -36,6 +36,10 @@ if [ ! -x "$VENV/bin/python" ]; then
   echo "[setup] creating $VENV from /usr/bin/python3 (--system-site-packages)"
   /usr/bin/python3 -m venv --system-site-packages "$VENV"
 fi
+# pyproj looks for PROJ's data under sys.prefix, which in a venv is the venv itself
+if [ -d /usr/share/proj ] && [ ! -e "$VENV/share/proj" ]; then
+  mkdir -p "$VENV/share" && ln -s /usr/share/proj "$VENV/share/proj"
+fi
 stamp="$VENV/.requirements.$(sha1sum requirements.txt | cut -c1-12)"
 if [ ! -f "$stamp" ]; then
   echo "[setup] pip: installing requirements.txt"

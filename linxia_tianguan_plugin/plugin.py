@@ -1,0 +1,79 @@
+"""The plugin object QGIS loads: provider, translator, toolbar and menu, and a clean unload."""
+from __future__ import annotations
+
+from qgis.core import Qgis, QgsApplication, QgsMessageLog
+from qgis.PyQt.QtGui import QIcon
+from qgis.PyQt.QtWidgets import QAction
+
+from . import i18n
+from .i18n import tr
+from .processing.provider import TianguanProvider
+from .resources import icon_path
+
+LOG_TAG = "临夏田管"
+
+
+class TianguanPlugin:
+    def __init__(self, iface):
+        self.iface = iface
+        self.provider: TianguanProvider | None = None
+        self.actions: list[QAction] = []
+        self.toolbar = None
+        i18n.install_translator()
+
+    # Processing is registered here and not in initGui, so qgis_process (no GUI) gets it too
+    def initProcessing(self) -> None:
+        if self.provider is None:
+            self.provider = TianguanProvider()
+            QgsApplication.processingRegistry().addProvider(self.provider)
+
+    def initGui(self) -> None:
+        self.initProcessing()
+        from .ui.one_click import OneClickCoding
+        from .ui.settings_dialog import SettingsDialog
+
+        self.one_click = OneClickCoding(self.iface)
+        self.toolbar = self.iface.addToolBar(tr("Linxia farmland patrol"))
+        self.toolbar.setObjectName("linxia_tianguan_toolbar")
+        self.menu_title = tr("&Linxia farmland patrol")
+        self._add_action("linxia_tianguan_one_click", "space_code.svg", tr("One-click space coding"),
+                         self.one_click.run, toolbar=True)
+        self._add_action("linxia_tianguan_decode", "decode.svg", tr("Decode a space code…"),
+                         lambda: self._open_algorithm("linxia_tianguan:decode_space_code"))
+        self._add_action("linxia_tianguan_validate", "validate.svg", tr("Validate space codes…"),
+                         lambda: self._open_algorithm("linxia_tianguan:validate_space_code"))
+        self._add_action("linxia_tianguan_settings", "settings.svg", tr("Settings…"),
+                         lambda: SettingsDialog(self.iface.mainWindow()).exec_())
+
+    def _add_action(self, object_name, icon, text, slot, toolbar=False) -> QAction:
+        action = QAction(QIcon(icon_path(icon)), text, self.iface.mainWindow())
+        action.setObjectName(object_name)
+        action.triggered.connect(slot)
+        self.iface.addPluginToMenu(self.menu_title, action)
+        if toolbar:
+            self.toolbar.addAction(action)
+        self.actions.append(action)
+        return action
+
+    @staticmethod
+    def _open_algorithm(algorithm_id: str) -> None:
+        import processing
+
+        processing.execAlgorithmDialog(algorithm_id, {})
+
+    def unload(self) -> None:
+        for action in self.actions:
+            self.iface.removePluginMenu(self.menu_title, action)
+            action.deleteLater()
+        self.actions = []
+        if self.toolbar is not None:
+            self.toolbar.deleteLater()
+            self.toolbar = None
+        if self.provider is not None:
+            QgsApplication.processingRegistry().removeProvider(self.provider)
+            self.provider = None
+        i18n.remove_translator()
+
+
+def log(message: str, level=Qgis.Info) -> None:
+    QgsMessageLog.logMessage(message, LOG_TAG, level)

@@ -1,0 +1,39 @@
+"""Common base of the plugin's Processing algorithms: names, groups, icon and bilingual help."""
+from __future__ import annotations
+
+from qgis.core import QgsProcessingAlgorithm
+from qgis.PyQt.QtGui import QIcon
+
+from ..i18n import tr
+from ..resources import icon_path
+
+
+def group_name(group_id: str) -> str:
+    # the literal strings are repeated so that the translation extractor sees them
+    return {
+        "coding": tr("Space coding"),
+        "grid": tr("Patrol grid"),
+        "maps": tr("Maps and reports"),
+    }[group_id]
+
+
+class AlgorithmBase(QgsProcessingAlgorithm):
+    """Thin algorithms: read sources, call ``core``, write sinks, report progress."""
+
+    group_id = "coding"
+    icon_name = "linxia_tianguan.svg"
+
+    def createInstance(self):
+        return type(self)()
+
+    def group(self) -> str:
+        return group_name(self.group_id)
+
+    def groupId(self) -> str:
+        return self.group_id
+
+    def icon(self) -> QIcon:
+        return QIcon(icon_path(self.icon_name))
+
+    def svgIconPath(self) -> str:
+        return icon_path(self.icon_name)

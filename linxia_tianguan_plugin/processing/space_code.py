@@ -1,0 +1,359 @@
+"""一键赋码 — one-click parcel space-coding (Processing algorithm ``linxia_tianguan:space_code``)."""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import uuid
+from collections import Counter
+
+import numpy as np
+import shapely
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsFeatureSink,
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingOutputString,
+    QgsProcessingParameterDefinition,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+    QgsWkbTypes,
+)
+
+from .. import settings
+from ..core import crs as crs_rules
+from ..core.admin import AdminDivisions, unit_rows
+from ..core.coding import Cancelled, CodingInput, CodingJob, CodingOptions, retirements
+from ..core.groups import village_of
+from ..core.layers import Issue
+from ..core.lineage import LineageOptions
+from ..core.numbering import NumberingError, merge_maxima, used_maxima
+from ..core.pieces import PieceOptions
+from ..i18n import tr
+from ..resources import divisions_csv
+from ..storage import GpkgStore, StoreError
+from ..styling import StyleOnLoad
+from .base import AlgorithmBase
+from .fields import PARCEL_FIELDS, as_multipolygon_wkb, derived_columns, features, make_fields, parcel_aliases
+from .issues import describe, issue_feature, issue_fields, retire_reason_text
+from .readers import FieldSpec, read_layer, source_for
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+def _village_names(land, villages) -> dict[str, str]:
+    """Village names from the survey: CJDCQ's ZLDWMC, else the most common DLTB ZLDWMC per village."""
+    names: dict[str, Counter] = {}
+    for layer in (land, villages):
+        if layer is None or "ZLDWMC" not in layer.attrs:
+            continue
+        for code, name in zip(layer.attrs["ZLDWDM"], layer.attrs["ZLDWMC"]):
+            village = village_of(str(code))
+            if village and name:
+                names.setdefault(village, Counter())[str(name)] += 3 if layer is villages else 1
+    return {v: c.most_common(1)[0][0] for v, c in names.items()}
+
+
+class SpaceCodeAlgorithm(AlgorithmBase):
+    DLTB, DK, YJJBNT, CJDCQ, PREVIOUS, STORE = "DLTB", "DK", "YJJBNT", "CJDCQ", "PREVIOUS", "STORE"
+    DLBM_FIELD, ZLDWDM_FIELD, DKBM_FIELD, FBFBM_FIELD = "DLBM_FIELD", "ZLDWDM_FIELD", "DKBM_FIELD", "FBFBM_FIELD"
+    QR_TEMPLATE, MIN_WIDTH, MIN_AREA, IOU = "QR_TEMPLATE", "MIN_WIDTH", "MIN_AREA", "IOU"
+    OUTPUT, ISSUES = "OUTPUT", "ISSUES"
+
+    def name(self) -> str:
+        return "space_code"
+
+    def displayName(self) -> str:
+        return tr("One-click space coding")
+
+    def shortHelpString(self) -> str:
+        return tr(
+            "<p>Gives every farmland parcel of the county its space code (its “ID card”): each contract "
+            "parcel clipped to survey farmland (耕地, DLBM 01xx), and each piece of farmland that no contract "
+            "parcel covers.</p>"
+            "<p>Code = county 6 + township 3 + village 3 + group 2 + parcel sequence 5 + one ISO 7064 "
+            "MOD 11-2 check character (20 characters). Within a group, numbers follow a Hilbert curve, so "
+            "neighbouring parcels have close numbers; farmland without a contract parcel is numbered from "
+            "90001.</p>"
+            "<p>Re-coding keeps the code of every parcel that is still the same parcel (overlap IoU ≥ the "
+            "threshold), gives new parcels the next unused number, records parents of split and merged "
+            "parcels, and never reuses a retired code. With a 田管库 (GeoPackage store) the previous codes "
+            "come from it and the run is recorded in it, all in one transaction.</p>"
+            "<p>Farmland strips narrower than the minimum width between contract parcels (田坎, slivers) are "
+            "not coded on their own; uncovered farmland smaller than the minimum area neither. Invalid "
+            "geometries are repaired and listed in the issues layer; inputs are never modified.</p>"
+        )
+
+    def initAlgorithm(self, config=None) -> None:
+        poly = [QgsProcessing.TypeVectorPolygon]
+        self.addParameter(QgsProcessingParameterFeatureSource(self.DLTB, tr("Survey land-use patches (DLTB)"), poly))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.DK, tr("Contract parcels (DK)"), poly, optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.YJJBNT, tr("Permanent basic farmland (YJJBNTTB)"), poly, optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.CJDCQ, tr("Village survey areas (CJDCQ)"), poly, optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.PREVIOUS, tr("Previously coded parcels"), poly, optional=True))
+        self.addParameter(QgsProcessingParameterFile(
+            self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg", optional=True))
+        advanced = [
+            QgsProcessingParameterField(self.DLBM_FIELD, tr("Land class field of DLTB"), "DLBM", self.DLTB,
+                                        optional=True),
+            QgsProcessingParameterField(self.ZLDWDM_FIELD, tr("Location unit code field of DLTB"), "ZLDWDM",
+                                        self.DLTB, optional=True),
+            QgsProcessingParameterField(self.DKBM_FIELD, tr("Parcel code field of DK"), "DKBM", self.DK,
+                                        optional=True),
+            QgsProcessingParameterField(self.FBFBM_FIELD, tr("Issuer code field of DK"), "FBFBM", self.DK,
+                                        optional=True),
+            QgsProcessingParameterString(self.QR_TEMPLATE, tr("QR content template ({code} is replaced)"),
+                                         settings.qr_template()),
+            QgsProcessingParameterNumber(self.MIN_WIDTH, tr("Minimum parcel width (m)"),
+                                         QgsProcessingParameterNumber.Double, 2.0, minValue=0.0),
+            QgsProcessingParameterNumber(self.MIN_AREA, tr("Minimum uncovered farmland area (m²)"),
+                                         QgsProcessingParameterNumber.Double, 30.0, minValue=0.0),
+            QgsProcessingParameterNumber(self.IOU, tr("Overlap (IoU) to keep a code"),
+                                         QgsProcessingParameterNumber.Double, 0.9, minValue=0.51, maxValue=1.0),
+        ]
+        for p in advanced:
+            p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            self.addParameter(p)
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT, tr("Coded farmland parcels"), QgsProcessing.TypeVectorPolygon, optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.ISSUES, tr("Coding issues"), QgsProcessing.TypeVectorAnyGeometry, optional=True,
+            createByDefault=True))
+        for key, label in (("CODED", tr("Parcels coded")), ("NEW", tr("New codes")),
+                           ("KEPT", tr("Codes kept")), ("RETIRED", tr("Codes retired")),
+                           ("ISSUE_COUNT", tr("Issues"))):
+            self.addOutput(QgsProcessingOutputNumber(key, label))
+        self.addOutput(QgsProcessingOutputString("RUN_ID", tr("Coding run")))
+
+    # ------------------------------------------------------------------ helpers
+    def _working_crs(self, dltb, store: GpkgStore | None, context) -> QgsCoordinateReferenceSystem:
+        """Metric CRS for all areas: the store's, else DLTB's if projected, else its CGCS2000 GK zone."""
+        if store is not None:
+            return QgsCoordinateReferenceSystem(f"EPSG:{store.srs_id}")
+        src = dltb.sourceCrs()
+        if src.isValid() and not src.isGeographic():
+            return src
+        extent = dltb.sourceExtent()
+        if src.isValid() and not extent.isEmpty():
+            to_geo = QgsCoordinateTransform(src, QgsCoordinateReferenceSystem("EPSG:4490"),
+                                            context.transformContext())
+            lon = to_geo.transform(extent.center()).x()
+        else:
+            raise QgsProcessingException(tr("Layer DLTB has no valid coordinate reference system; set it first."))
+        return QgsCoordinateReferenceSystem(f"EPSG:{crs_rules.gk3_epsg(lon)}")
+
+    def _read(self, parameters, name, role, specs, crs, context, feedback, progress, expression=None):
+        source, label, fids = source_for(self, parameters, name, context, feedback)
+        if source is None:
+            return None, []
+        layer, issues = read_layer(source, role, label, specs, crs, context, feedback, expression, fids, progress)
+        if layer is None:
+            raise Cancelled()
+        if role in ("DLTB", "DK") and len(layer) == 0:
+            raise QgsProcessingException(
+                tr("Layer “{layer}” has no usable features{what}. Check the layer and its selection.").format(
+                    layer=label, what=tr(" with farmland (DLBM 01xx)") if role == "DLTB" else ""))
+        for spec in specs:
+            idx = source.fields().lookupField(spec.name) if spec.name else -1
+            if idx >= 0 and spec.key in ("DKBM", "FBFBM", "ZLDWDM") and source.fields()[idx].isNumeric():
+                issues.append(Issue("numeric_code_field", label, key=spec.name))
+        return layer, issues
+
+    # ------------------------------------------------------------------ run
+    def processAlgorithm(self, parameters, context, feedback):
+        store_path = self.parameterAsFile(parameters, self.STORE, context)
+        store = None
+        if store_path:
+            try:
+                store = GpkgStore(store_path)
+            except (StoreError, OSError) as err:
+                raise QgsProcessingException(tr("Cannot open the tianguan store {path}: {error}").format(
+                    path=store_path, error=err)) from err
+        try:
+            return self._run(parameters, context, feedback, store)
+        except Cancelled:
+            feedback.reportError(tr("Coding was cancelled; nothing was written to the store."))
+            return {}
+        finally:
+            if store is not None:
+                store.close()
+
+    def _run(self, parameters, context, feedback, store):
+        dltb_src = self.parameterAsSource(parameters, self.DLTB, context)
+        if dltb_src is None:
+            raise QgsProcessingException(tr("Choose the DLTB layer."))
+        crs = self._working_crs(dltb_src, store, context)
+        feedback.pushInfo(tr("Working CRS: {crs}").format(crs=crs.authid() or crs.description()))
+        dlbm_field = self.parameterAsString(parameters, self.DLBM_FIELD, context) or "DLBM"
+        zldwdm_field = self.parameterAsString(parameters, self.ZLDWDM_FIELD, context) or "ZLDWDM"
+        dkbm_field = self.parameterAsString(parameters, self.DKBM_FIELD, context) or "DKBM"
+        fbfbm_field = self.parameterAsString(parameters, self.FBFBM_FIELD, context) or "FBFBM"
+        has_cjdcq = parameters.get(self.CJDCQ) not in (None, "")
+
+        issues: list[Issue] = []
+        feedback.setProgressText(tr("Reading survey farmland…"))
+        land_specs = [
+            FieldSpec("DLBM", dlbm_field, tr("land class code")),
+            FieldSpec("ZLDWDM", zldwdm_field, tr("location unit code"), required=not has_cjdcq),
+            FieldSpec("QSDWDM", "QSDWDM", tr("ownership unit code"), required=False),
+            FieldSpec("BSM", "BSM", tr("patch id"), required=False),
+            FieldSpec("ZLDWMC", "ZLDWMC", tr("location unit name"), required=False),
+            FieldSpec("TBDLMJ", "TBDLMJ", tr("patch class area"), required=False, numeric=True),
+            FieldSpec("KCXS", "KCXS", tr("deduction coefficient"), required=False, numeric=True),
+        ]
+        expr = "\"{}\" LIKE '01%'".format(dlbm_field.replace('"', '""'))
+        land, found = self._read(parameters, self.DLTB, "DLTB", land_specs, crs, context, feedback, (0, 12), expr)
+        issues += found
+        feedback.setProgressText(tr("Reading contract parcels…"))
+        parcels, found = self._read(parameters, self.DK, "DK", [
+            FieldSpec("DKBM", dkbm_field, tr("contract parcel code")),
+            FieldSpec("FBFBM", fbfbm_field, tr("issuer code"), required=False),
+            FieldSpec("CBFBM", "CBFBM", tr("contractor code"), required=False),
+        ], crs, context, feedback, (12, 30))
+        issues += found
+        basic, found = self._read(parameters, self.YJJBNT, "YJJBNT", [], crs, context, feedback, (30, 34))
+        issues += found
+        villages, found = self._read(parameters, self.CJDCQ, "CJDCQ", [
+            FieldSpec("ZLDWDM", "ZLDWDM", tr("location unit code")),
+            FieldSpec("ZLDWMC", "ZLDWMC", tr("location unit name"), required=False),
+        ], crs, context, feedback, (34, 36))
+        issues += found
+        previous, found = self._read(parameters, self.PREVIOUS, "PREVIOUS", [
+            FieldSpec("code", "KJM", tr("space code")),
+            FieldSpec("coded_at", "FMSJ", tr("coded at"), required=False),
+            FieldSpec("run_id", "FMPC", tr("coding run"), required=False),
+            FieldSpec("parents", "FJM", tr("parent codes"), required=False),
+        ], crs, context, feedback, (36, 40))
+        issues += found
+        if previous is None and store is not None:
+            previous = store.active_codes()
+            if len(previous):
+                feedback.pushInfo(tr("{n} active codes in the store are the previous coding.").format(
+                    n=len(previous)))
+
+        used = store.used_maxima() if store is not None else {}
+        if previous is not None and len(previous):
+            codes = list(previous.attrs["code"])
+            for parents in previous.attrs.get("parents", []):
+                codes.extend(p for p in str(parents).split(";") if p)
+            used = merge_maxima(used, used_maxima(np.asarray(codes, dtype=object)))
+
+        now = dt.datetime.now(SHANGHAI).replace(microsecond=0)
+        run_id = "FM" + now.strftime("%Y%m%d%H%M%S") + uuid.uuid4().hex[:4].upper()
+        options = CodingOptions(
+            pieces=PieceOptions(min_width=self.parameterAsDouble(parameters, self.MIN_WIDTH, context),
+                                min_area=self.parameterAsDouble(parameters, self.MIN_AREA, context)),
+            lineage=LineageOptions(iou_keep=self.parameterAsDouble(parameters, self.IOU, context)),
+            qr_template=self.parameterAsString(parameters, self.QR_TEMPLATE, context) or settings.qr_template(),
+        )
+        if "{code}" not in options.qr_template:
+            raise QgsProcessingException(tr("The QR content template must contain {code}."))
+        job = CodingJob(CodingInput(
+            land=land, parcels=parcels, basic=basic, villages=villages, previous=previous, used_max=used,
+            crs_wkt=crs.toWkt(QgsCoordinateReferenceSystem.WKT_PREFERRED), run_id=run_id,
+            run_time=now.isoformat()), options)
+        issues += job.issues
+        if not job.keys:
+            raise QgsProcessingException(tr("No township could be derived from the inputs: check ZLDWDM of DLTB "
+                                            "and DKBM/FBFBM of the contract parcels."))
+
+        fields = make_fields(PARCEL_FIELDS, parcel_aliases())
+        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon, crs)
+        ifields = issue_fields()
+        isink, idest = self.parameterAsSink(parameters, self.ISSUES, context, ifields,
+                                            QgsWkbTypes.MultiPolygon, crs)
+
+        params = {
+            "dltb": land.name, "dk": parcels.name if parcels else None, "crs": crs.authid(),
+            "min_width": options.pieces.min_width, "min_area": options.pieces.min_area,
+            "iou_keep": options.lineage.iou_keep, "qr_template": options.qr_template,
+        }
+        counts: Counter = Counter()
+        kept_all, edges_all, relations = [], [], {}
+        residue = 0.0
+        groups: set[str] = set()
+
+        def progress(done, total, key):
+            feedback.setProgress(40 + 55 * done / total)
+            feedback.setProgressText(tr("Coded township {key} ({done}/{total})").format(
+                key=key, done=done, total=total))
+
+        feedback.setProgressText(tr("Coding {n} townships on {w} threads…").format(
+            n=len(job.keys), w=options.workers))
+        opened = store.coding_session(run_id, now.isoformat(), params) if store else contextlib.nullcontext()
+        try:
+            with opened as session:
+                for chunk in job.run(progress, feedback.isCanceled):
+                    cols = derived_columns(chunk.columns)
+                    wkb = as_multipolygon_wkb(chunk.geom)
+                    if sink is not None:
+                        sink.addFeatures(features(fields, PARCEL_FIELDS, cols, wkb), QgsFeatureSink.FastInsert)
+                    if session is not None:
+                        session.write(chunk.columns, wkb, shapely.bounds(chunk.geom))
+                    issues += chunk.issues
+                    kept_all.append(chunk.kept_old)
+                    edges_all += chunk.edges
+                    relations.update(zip(chunk.columns["code"], chunk.columns["relation"]))
+                    counts["coded"] += len(chunk)
+                    groups.update(chunk.columns["group_code"].tolist())
+                    counts.update(chunk.columns["relation"].tolist())
+                    residue += chunk.residue_m2
+                kept = np.concatenate(kept_all) if kept_all else np.zeros(0, dtype=np.int64)
+                old_codes = job.previous.attrs.get("code", np.zeros(0, dtype=object))
+                scope = tuple(job.keys)
+                retired = [r for r in retirements(job, kept, edges_all, relations)
+                           if str(old_codes[r[0]]).startswith(scope)]
+                for i, reason, _kids in retired:
+                    issues.append(Issue("code_retired", tr("Previously coded parcels"), key=str(old_codes[i]),
+                                        other=retire_reason_text(reason), wkb=job.previous.wkb[i]))
+                if session is not None:
+                    session.retire([(str(old_codes[i]), reason, kids) for i, reason, kids in retired],
+                                   now.isoformat())
+                    session.link([(str(old_codes[i]), child, shared) for i, child, shared in edges_all])
+        except NumberingError as err:
+            raise QgsProcessingException(tr("Group {group} has run out of sequence numbers.").format(
+                group=err.group_code)) from err
+        if store is not None:
+            store.save_admin_units(unit_rows(AdminDivisions.from_csv(divisions_csv()),
+                                             _village_names(land, villages), sorted(groups)))
+            feedback.pushInfo(tr("Store {path}: {changes}").format(
+                path=store.path, changes=tr("updated") if session.changed else tr("no change (identical input)")))
+
+        if isink is not None:
+            isink.addFeatures([issue_feature(ifields, i) for i in issues], QgsFeatureSink.FastInsert)
+        self._report(feedback, counts, retired, issues, residue)
+        if dest and context.willLoadLayerOnCompletion(dest):
+            details = context.layerToLoadOnCompletionDetails(dest)
+            details.setPostProcessor(StyleOnLoad.create("space_code_parcels.qml", parcel_aliases()))
+        feedback.setProgress(100)
+        return {
+            self.OUTPUT: dest, self.ISSUES: idest, "CODED": counts["coded"], "NEW": counts["coded"] - counts["BL"],
+            "KEPT": counts["BL"], "RETIRED": len(retired), "ISSUE_COUNT": len(issues), "RUN_ID": run_id,
+        }
+
+    def _report(self, feedback, counts, retired, issues, residue) -> None:
+        feedback.pushInfo(tr("Coded {coded} parcels: {kept} kept, {new} new ({split} from splits, {merge} from "
+                             "merges), {retired} codes retired.").format(
+            coded=counts["coded"], kept=counts["BL"], new=counts["coded"] - counts["BL"],
+            split=counts["FG"], merge=counts["HB"], retired=len(retired)))
+        if residue > 0:
+            feedback.pushInfo(tr("{area} m² of farmland strips narrower than the minimum width (田坎, slivers) "
+                                 "were left to the parcels around them.").format(area=f"{residue:.1f}"))
+        by_kind = Counter(i.kind for i in issues)
+        for kind, n in sorted(by_kind.items()):
+            severity, message = describe(next(i for i in issues if i.kind == kind))
+            line = tr("{n} × {message}").format(n=n, message=message)
+            if severity == "warning":
+                feedback.pushWarning(line)
+            else:
+                feedback.pushInfo(line)

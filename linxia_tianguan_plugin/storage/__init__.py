@@ -1,0 +1,4 @@
+"""Storage of the plugin: the 田管库 GeoPackage (and, later, PostGIS through the same interface)."""
+from .store import CodingSession, GpkgStore, StoreError
+
+__all__ = ["GpkgStore", "CodingSession", "StoreError"]

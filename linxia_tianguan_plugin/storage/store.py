@@ -1,0 +1,306 @@
+"""The 田管库: the plugin's own GeoPackage (code registry with lineage, later grids, officers, tasks,
+tracks and cases). Opened in WAL mode so QGIS can read it while a Processing run writes; every write
+happens inside one transaction, so a cancelled or failed run leaves the store exactly as it was.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from ..core.admin import AdminDivisions
+from ..core.layers import Layer
+from . import gpkg
+from .migrations import LATEST, MIGRATIONS, SPACE_CODE_COLUMNS, SPACE_CODE_TABLE
+
+
+class StoreError(RuntimeError):
+    """The store cannot be used as asked; the message says why and what to do."""
+
+
+def _srs_wkt(epsg: int) -> str:
+    from pyproj import CRS
+
+    return CRS.from_epsg(epsg).to_wkt("WKT1_GDAL")
+
+
+class GpkgStore:
+    """A 田管库 GeoPackage. Create it with the county's CRS; open it later without one."""
+
+    def __init__(self, path: str | os.PathLike, epsg: int | None = None, create: bool = True,
+                 target_version: int | None = None):
+        """Open (or create) the store and bring its schema up to ``target_version`` (default: latest)."""
+        self.path = str(path)
+        exists = Path(self.path).exists()
+        if not exists and not create:
+            raise StoreError(f"田管库 {self.path} does not exist")
+        self.conn = gpkg.connect(self.path)
+        if not exists or not self._has_table("gpkg_contents"):
+            with self.transaction():
+                gpkg.init_geopackage(self.conn)
+        self.srs_id = self._stored_srs() or epsg or 4522
+        if epsg and self._stored_srs() and epsg != self._stored_srs():
+            raise StoreError(f"田管库 {self.path} uses EPSG:{self._stored_srs()}, not EPSG:{epsg}")
+        self.migrate(target_version)
+
+    # ------------------------------------------------------------------ schema
+    def _has_table(self, name: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM sqlite_master WHERE name=?", (name,)).fetchone() is not None
+
+    def _stored_srs(self) -> int | None:
+        if not self._has_table("gpkg_geometry_columns"):
+            return None
+        row = self.conn.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name=?",
+                                (SPACE_CODE_TABLE,)).fetchone()
+        return int(row[0]) if row else None
+
+    @property
+    def schema_version(self) -> int:
+        if not self._has_table("tg_schema_migrations"):
+            return 0
+        return int(self.conn.execute("SELECT coalesce(max(version), 0) FROM tg_schema_migrations").fetchone()[0])
+
+    def migrate(self, target: int | None = None) -> list[int]:
+        """Apply the missing migrations up to ``target`` (default: latest); return those applied."""
+        current = self.schema_version
+        if current > LATEST:
+            raise StoreError(
+                f"田管库 {self.path} has schema version {current}, newer than this plugin ({LATEST}): "
+                "update the plugin before writing to it")
+        applied = []
+        if current == 0:
+            with self.transaction():
+                gpkg.ensure_srs(self.conn, self.srs_id, _srs_wkt(self.srs_id), f"EPSG:{self.srs_id}", self.srs_id)
+                gpkg.create_attribute_table(
+                    self.conn, "tg_schema_migrations",
+                    "version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL",
+                    "田管库 schema migrations")
+        for m in MIGRATIONS:
+            if m.version <= current or (target is not None and m.version > target):
+                continue
+            with self.transaction():
+                m.apply(self.conn, self.srs_id)
+                self.conn.execute(
+                    "INSERT INTO tg_schema_migrations VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+                    (m.version, m.description))
+            applied.append(m.version)
+        return applied
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception (including cancel)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def layer_uri(self, table: str = SPACE_CODE_TABLE) -> str:
+        return f"{self.path}|layername={table}"
+
+    # ------------------------------------------------------------------ code registry
+    def active_codes(self, township_prefixes: list[str] | None = None) -> Layer:
+        """Active codes with geometry, as the ``previous`` input of a re-coding run."""
+        sql = (f'SELECT s.fid, s.code, s.coded_at, s.run_id, s.row_hash, s.area_m2, s.geom, '
+               f'r.minx, r.miny, r.maxx, r.maxy FROM "{SPACE_CODE_TABLE}" s '
+               f'JOIN "rtree_{SPACE_CODE_TABLE}_geom" r ON r.id = s.fid WHERE s.status = \'active\'')
+        rows = self.conn.execute(sql).fetchall()
+        if township_prefixes is not None:
+            keep = tuple(township_prefixes)
+            rows = [r for r in rows if r[1].startswith(keep)]
+        n = len(rows)
+        col = list(zip(*rows)) if rows else [[]] * 11
+        return Layer(
+            "PREVIOUS",
+            np.asarray(col[0], dtype=np.int64),
+            np.array([gpkg.decode_blob(b) for b in col[6]], dtype=object),
+            np.asarray([r[7:11] for r in rows], dtype=float).reshape(n, 4),
+            np.asarray(col[5], dtype=float),
+            {"code": np.asarray(col[1], dtype=object), "coded_at": np.asarray(col[2], dtype=object),
+             "run_id": np.asarray(col[3], dtype=object), "row_hash": np.asarray(col[4], dtype=object)},
+        )
+
+    def used_maxima(self) -> dict[str, tuple[int, int]]:
+        """Highest contract / unassigned sequence ever issued per group, retired codes included."""
+        out: dict[str, tuple[int, int]] = {}
+        for group, c, u in self.conn.execute(
+                f'SELECT group_code, max(CASE WHEN seq < 90000 THEN seq ELSE 0 END), '
+                f'max(CASE WHEN seq >= 90000 THEN seq ELSE 0 END) FROM "{SPACE_CODE_TABLE}" GROUP BY group_code'):
+            out[group] = (int(c or 0), int(u or 0))
+        return out
+
+    def get_code(self, code: str) -> dict | None:
+        cur = self.conn.execute(f'SELECT * FROM "{SPACE_CODE_TABLE}" WHERE code = ?', (code,))
+        row = cur.fetchone()
+        if row is None:
+            return None
+        return {d[0]: v for d, v in zip(cur.description, row) if d[0] != "geom"}
+
+    def lineage(self, code: str) -> dict[str, list[str]]:
+        parents = [r[0] for r in self.conn.execute(
+            "SELECT parent FROM tg_code_lineage WHERE child = ? ORDER BY parent", (code,))]
+        children = [r[0] for r in self.conn.execute(
+            "SELECT child FROM tg_code_lineage WHERE parent = ? ORDER BY child", (code,))]
+        return {"parents": parents, "children": children}
+
+    def count_codes(self, status: str = "active") -> int:
+        return int(self.conn.execute(f'SELECT count(*) FROM "{SPACE_CODE_TABLE}" WHERE status = ?',
+                                     (status,)).fetchone()[0])
+
+    def coding_session(self, run_id: str, started_at: str, parameters: dict) -> CodingSession:
+        return CodingSession(self, run_id, started_at, parameters)
+
+    # ------------------------------------------------------------------ names
+    def save_admin_units(self, rows: list[tuple[str, str, str, str | None]]) -> None:
+        """Upsert (code, level, name, parent) rows — the names a decoded code is shown with."""
+        known = {r[0]: tuple(r) for r in self.conn.execute("SELECT code, level, name, parent FROM tg_admin_unit")}
+        rows = [r for r in rows if known.get(r[0]) != tuple(r)]
+        if not rows:
+            return
+        with self.transaction():
+            self.conn.executemany(
+                "INSERT INTO tg_admin_unit VALUES (?,?,?,?) ON CONFLICT(code) DO UPDATE SET "
+                "level=excluded.level, name=excluded.name, parent=excluded.parent", rows)
+
+    def admin_divisions(self, base: AdminDivisions | None = None) -> AdminDivisions:
+        out = AdminDivisions(dict(base.names), dict(base.levels)) if base else AdminDivisions()
+        for code, level, name in self.conn.execute("SELECT code, level, name FROM tg_admin_unit"):
+            out.add(code, name, level)
+        return out
+
+
+_DATA_COLUMNS = [name for name, _ in SPACE_CODE_COLUMNS if name not in
+                 ("status", "retired_at", "retired_run", "retire_reason", "children", "row_hash")]
+_HASHED = [c for c in _DATA_COLUMNS if c not in ("coded_at", "run_id", "relation", "parents")]
+
+
+def row_hashes(columns: dict[str, np.ndarray], wkb: np.ndarray) -> list[str]:
+    """Digest of a coded parcel's data and geometry: a re-run only rewrites rows whose digest moved."""
+    cols = [columns[c] for c in _HASHED]
+    out = []
+    for i, w in enumerate(wkb):
+        h = hashlib.blake2b(digest_size=10)
+        h.update(repr(tuple(_plain(c[i]) for c in cols)).encode())
+        h.update(w)
+        out.append(h.hexdigest())
+    return out
+
+
+def _plain(v):
+    if isinstance(v, (np.floating, float)):
+        return round(float(v), 4)
+    if isinstance(v, np.integer):
+        return int(v)
+    return v
+
+
+class CodingSession:
+    """One coding run's writes to the registry, committed together at the end or not at all.
+
+    Chunks are written as they arrive (memory stays bounded), inside a single open transaction; a run
+    that changes nothing rolls back, so re-running on identical input leaves the store untouched.
+    """
+
+    def __init__(self, store: GpkgStore, run_id: str, started_at: str, parameters: dict):
+        self.store, self.run_id, self.started_at, self.parameters = store, run_id, started_at, parameters
+        self.counts = {"inserted": 0, "updated": 0, "unchanged": 0, "retired": 0, "lineage": 0}
+        self._existing: dict[str, tuple[int, str]] = {}
+        self._next_fid = 1
+
+    @property
+    def changed(self) -> bool:
+        c = self.counts
+        return bool(c["inserted"] or c["updated"] or c["retired"] or c["lineage"])
+
+    def __enter__(self) -> CodingSession:
+        conn = self.store.conn
+        conn.execute("BEGIN IMMEDIATE")
+        self._existing = {code: (fid, h) for fid, code, h in conn.execute(
+            f'SELECT fid, code, row_hash FROM "{SPACE_CODE_TABLE}"')}
+        self._next_fid = int(conn.execute(f'SELECT coalesce(max(fid), 0) + 1 FROM "{SPACE_CODE_TABLE}"')
+                             .fetchone()[0])
+        gpkg.drop_insert_trigger(conn, SPACE_CODE_TABLE)
+        return self
+
+    def write(self, columns: dict[str, np.ndarray], wkb: np.ndarray, bounds: np.ndarray) -> None:
+        """Insert new codes, rewrite kept codes whose data changed, skip the rest."""
+        conn, srs = self.store.conn, self.store.srs_id
+        hashes = row_hashes(columns, wkb)
+        codes = columns["code"]
+        new_rows, upd_rows, new_idx = [], [], []
+        for i, code in enumerate(codes):
+            found = self._existing.get(code)
+            if found is None:
+                new_idx.append(i)
+            elif found[1] != hashes[i]:
+                upd_rows.append(i)
+            else:
+                self.counts["unchanged"] += 1
+        if new_idx:
+            idx = np.asarray(new_idx)
+            blobs = gpkg.encode_blobs(wkb[idx], bounds[idx], srs)
+            fids = range(self._next_fid, self._next_fid + len(idx))
+            self._next_fid += len(idx)
+            cols = [columns[c][idx] for c in _DATA_COLUMNS]
+            for k, (fid, i) in enumerate(zip(fids, idx)):
+                new_rows.append((fid, blobs[k], *(_plain(c[k]) for c in cols), "active", hashes[i]))
+            names = ", ".join(f'"{c}"' for c in ["fid", "geom", *_DATA_COLUMNS, "status", "row_hash"])
+            marks = ", ".join("?" * (len(_DATA_COLUMNS) + 4))
+            conn.executemany(f'INSERT INTO "{SPACE_CODE_TABLE}" ({names}) VALUES ({marks})', new_rows)
+            b = bounds[idx]
+            conn.executemany(f'INSERT INTO "rtree_{SPACE_CODE_TABLE}_geom" VALUES (?,?,?,?,?)',
+                             zip(fids, b[:, 0], b[:, 2], b[:, 1], b[:, 3]))
+            for fid, i in zip(fids, idx):
+                self._existing[codes[i]] = (fid, hashes[i])
+            self.counts["inserted"] += len(idx)
+        if upd_rows:
+            idx = np.asarray(upd_rows)
+            blobs = gpkg.encode_blobs(wkb[idx], bounds[idx], srs)
+            sets = ", ".join(f'"{c}" = ?' for c in ["geom", *_DATA_COLUMNS, "row_hash"]) + ", status = 'active'"
+            cols = [columns[c][idx] for c in _DATA_COLUMNS]
+            rows = [(blobs[k], *(_plain(c[k]) for c in cols), hashes[i], codes[i]) for k, i in enumerate(idx)]
+            conn.executemany(f'UPDATE "{SPACE_CODE_TABLE}" SET {sets} WHERE code = ?', rows)
+            self.counts["updated"] += len(idx)
+
+    def retire(self, retired: list[tuple[str, str, list[str]]], when: str) -> None:
+        """Mark codes retired: (code, reason, child codes). Retired codes are never issued again."""
+        if not retired:
+            return
+        self.store.conn.executemany(
+            f'UPDATE "{SPACE_CODE_TABLE}" SET status = \'retired\', retired_at = ?, retired_run = ?, '
+            f'retire_reason = ?, children = ? WHERE code = ? AND status = \'active\'',
+            [(when, self.run_id, reason, ";".join(kids), code) for code, reason, kids in retired])
+        self.counts["retired"] += len(retired)
+
+    def link(self, edges: list[tuple[str, str, float]]) -> None:
+        """Record lineage edges (parent code, child code, shared m²)."""
+        if not edges:
+            return
+        cur = self.store.conn.executemany(
+            "INSERT OR IGNORE INTO tg_code_lineage VALUES (?,?,?,?)",
+            [(p, c, round(float(s), 2), self.run_id) for p, c, s in edges])
+        self.counts["lineage"] += max(cur.rowcount, 0)
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        conn = self.store.conn
+        if exc_type is not None or not self.changed:
+            conn.execute("ROLLBACK")
+            return
+        gpkg.restore_insert_trigger(conn, SPACE_CODE_TABLE)
+        gpkg.update_extent(conn, SPACE_CODE_TABLE)
+        conn.execute(
+            "INSERT INTO tg_coding_run VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?, ?)",
+            (self.run_id, self.started_at, json.dumps(self.parameters, ensure_ascii=False),
+             json.dumps(self.counts)))
+        conn.execute("COMMIT")

@@ -1,0 +1,103 @@
+"""The toolbar's one-click coding: run 一键赋码 on the loaded layers as a background task, then load
+the coded parcels from the 田管库, styled and labelled."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from qgis.core import (
+    Qgis,
+    QgsApplication,
+    QgsMessageLog,
+    QgsProcessingAlgRunnerTask,
+    QgsProcessingContext,
+    QgsProcessingFeedback,
+    QgsProject,
+    QgsVectorLayer,
+)
+
+from .. import settings
+from ..i18n import tr
+from ..styling import apply_style, store_aliases
+from .layer_roles import detect
+
+ALGORITHM_ID = "linxia_tianguan:space_code"
+LOG_TAG = "临夏田管"
+
+
+class OneClickCoding:
+    def __init__(self, iface):
+        self.iface = iface
+        self.running = None  # (task, context, feedback) kept alive while the task runs
+
+    def parameters(self) -> dict | None:
+        roles = detect()
+        if roles["DLTB"] is None:
+            return None
+        params = {"DLTB": roles["DLTB"].id(), "STORE": settings.store_path(), "OUTPUT": None,
+                  "ISSUES": "TEMPORARY_OUTPUT", "QR_TEMPLATE": settings.qr_template()}
+        for role in ("DK", "YJJBNT", "CJDCQ"):
+            if roles[role] is not None:
+                params[role] = roles[role].id()
+        return params
+
+    def run(self) -> None:
+        if self.running is not None:
+            self.iface.messageBar().pushInfo(tr("Space coding"), tr("Coding is already running."))
+            return
+        params = self.parameters()
+        if params is None:
+            import processing
+
+            self.iface.messageBar().pushWarning(
+                tr("Space coding"), tr("No DLTB layer is loaded: choose the layers in the dialog."))
+            processing.execAlgorithmDialog(ALGORITHM_ID, {})
+            return
+        Path(params["STORE"]).parent.mkdir(parents=True, exist_ok=True)
+        algorithm = QgsApplication.processingRegistry().createAlgorithmById(ALGORITHM_ID)
+        context = QgsProcessingContext()
+        context.setProject(QgsProject.instance())
+        feedback = QgsProcessingFeedback()
+        task = QgsProcessingAlgRunnerTask(algorithm, params, context, feedback)
+        task.executed.connect(lambda ok, results: self._finished(ok, results, params))
+        self.running = (task, context, feedback)
+        QgsApplication.taskManager().addTask(task)
+        self.iface.messageBar().pushInfo(tr("Space coding"),
+                                         tr("Coding started; progress is shown in the task bar."))
+
+    def _finished(self, ok: bool, results: dict, params: dict) -> None:
+        task, context, feedback = self.running
+        self.running = None
+        log = feedback.textLog() if hasattr(feedback, "textLog") else ""
+        if log:
+            QgsMessageLog.logMessage(log, LOG_TAG, Qgis.Info)
+        if not ok or not results:
+            message = tr("Coding failed or was cancelled; see the log panel ({tag}).").format(tag=LOG_TAG)
+            self.iface.messageBar().pushCritical(tr("Space coding"), message)
+            return
+        load_coded_parcels(params["STORE"])
+        issues_id = results.get("ISSUES")
+        if issues_id and results.get("ISSUE_COUNT"):
+            layer = context.takeResultLayer(issues_id)
+            if layer is not None:
+                layer.setName(tr("Coding issues"))
+                QgsProject.instance().addMapLayer(layer)
+        self.iface.messageBar().pushSuccess(
+            tr("Space coding"),
+            tr("{coded} parcels coded: {new} new, {kept} kept, {retired} retired, {issues} issues.").format(
+                coded=results.get("CODED", 0), new=results.get("NEW", 0), kept=results.get("KEPT", 0),
+                retired=results.get("RETIRED", 0), issues=results.get("ISSUE_COUNT", 0)))
+
+
+def load_coded_parcels(store_path: str) -> QgsVectorLayer | None:
+    """Add the active codes of the store to the project (replacing an earlier copy), styled."""
+    name = tr("Coded farmland parcels")
+    project = QgsProject.instance()
+    for layer in project.mapLayersByName(name):
+        project.removeMapLayer(layer.id())
+    layer = QgsVectorLayer(f"{store_path}|layername=tg_space_code", name, "ogr")
+    if not layer.isValid():
+        return None
+    layer.setSubsetString("\"status\" = 'active'")
+    apply_style(layer, "tg_space_code.qml", store_aliases())
+    project.addMapLayer(layer)
+    return layer

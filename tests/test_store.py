@@ -1,0 +1,118 @@
+"""The 田管库 GeoPackage: schema migrations, WAL, transactions, and that QGIS/GDAL read it."""
+import sqlite3
+
+import numpy as np
+import pytest
+import shapely
+
+from linxia_tianguan_plugin.storage import GpkgStore, StoreError
+from linxia_tianguan_plugin.storage.migrations import LATEST, SPACE_CODE_COLUMNS
+
+
+def _chunk(codes, x0=34600000.0):
+    geoms = np.array([shapely.multipolygons([shapely.box(x0 + i * 10, 3940000, x0 + i * 10 + 10, 3940010)])
+                      for i in range(len(codes))], dtype=object)
+    n = len(codes)
+    cols = {name: np.array([""] * n, dtype=object) for name, _ in SPACE_CODE_COLUMNS}
+    cols.update(code=np.array(codes, dtype=object), group_code=np.array([c[:14] for c in codes], dtype=object),
+                seq=np.array([int(c[14:19]) for c in codes]), kind=np.array(["CB"] * n, dtype=object),
+                area_m2=np.full(n, 100.0), gdmj_m2=np.full(n, 90.0), gdmj_mu=np.full(n, 0.135),
+                yjmj_m2=np.zeros(n), yjmj_mu=np.zeros(n), lon=np.full(n, 103.2), lat=np.full(n, 35.6))
+    return cols, shapely.to_wkb(geoms), shapely.bounds(geoms)
+
+
+CODES = ["62292110020101000012", "62292110020101000020"]
+
+
+def test_new_store_is_a_wal_geopackage_at_the_latest_schema(tmp_path):
+    store = GpkgStore(tmp_path / "tg.gpkg", epsg=4522)
+    assert store.schema_version == LATEST
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA application_id").fetchone()[0] == 0x47504B47
+    tables = {r[0] for r in store.conn.execute("SELECT table_name FROM gpkg_contents")}
+    assert {"tg_space_code", "tg_code_lineage", "tg_coding_run", "tg_meta", "tg_admin_unit"} <= tables
+    store.close()
+    assert GpkgStore(tmp_path / "tg.gpkg").migrate() == []  # reopening applies nothing
+
+
+def test_migration_from_version_1_keeps_data(tmp_path):
+    path = tmp_path / "old.gpkg"
+    s = GpkgStore(path, epsg=4522, target_version=1)
+    assert s.schema_version == 1
+    assert s.conn.execute("SELECT count(*) FROM sqlite_master WHERE name='tg_admin_unit'").fetchone()[0] == 0
+    with s.coding_session("R1", "2026-01-01", {}) as session:
+        session.write(*_chunk(CODES))
+    s.close()
+    s = GpkgStore(path)
+    assert s.schema_version == LATEST
+    assert s.count_codes() == 2
+    s.save_admin_units([("622921", "county", "临夏县", "6229")])
+    assert s.admin_divisions().name("622921") == "临夏县"
+    s.close()
+
+
+def test_newer_store_is_refused(tmp_path):
+    s = GpkgStore(tmp_path / "tg.gpkg")
+    s.conn.execute("INSERT INTO tg_schema_migrations VALUES (99, 'future', 'now')")
+    s.close()
+    with pytest.raises(StoreError, match="newer than this plugin"):
+        GpkgStore(tmp_path / "tg.gpkg")
+
+
+def test_store_crs_mismatch_is_refused(tmp_path):
+    GpkgStore(tmp_path / "tg.gpkg", epsg=4522).close()
+    with pytest.raises(StoreError, match="EPSG:4522"):
+        GpkgStore(tmp_path / "tg.gpkg", epsg=4523)
+
+
+def test_failed_session_rolls_back_and_noop_session_writes_nothing(tmp_path):
+    s = GpkgStore(tmp_path / "tg.gpkg")
+    with pytest.raises(RuntimeError):
+        with s.coding_session("R1", "t", {}) as session:
+            session.write(*_chunk(CODES))
+            raise RuntimeError("cancelled")
+    assert s.count_codes() == 0
+    with s.coding_session("R2", "t", {}) as session:
+        session.write(*_chunk(CODES))
+    assert s.count_codes() == 2
+    runs = s.conn.execute("SELECT count(*) FROM tg_coding_run").fetchone()[0]
+    with s.coding_session("R3", "t", {}) as session:
+        session.write(*_chunk(CODES))
+    assert not session.changed and session.counts["unchanged"] == 2
+    assert s.conn.execute("SELECT count(*) FROM tg_coding_run").fetchone()[0] == runs
+
+
+def test_retire_and_lineage_are_recorded(tmp_path):
+    s = GpkgStore(tmp_path / "tg.gpkg")
+    with s.coding_session("R1", "t", {}) as session:
+        session.write(*_chunk(CODES))
+    with s.coding_session("R2", "t", {}) as session:
+        session.write(*_chunk(["62292110020101000039"], x0=34601000.0))
+        session.retire([(CODES[0], "split", ["62292110020101000039"])], "2026-11-28T10:00:00+08:00")
+        session.link([(CODES[0], "62292110020101000039", 50.0)])
+    assert s.get_code(CODES[0])["status"] == "retired"
+    assert s.get_code(CODES[0])["retire_reason"] == "split"
+    assert s.lineage("62292110020101000039") == {"parents": [CODES[0]], "children": []}
+    assert s.used_maxima() == {"62292110020101": (3, 0)}
+    assert set(s.active_codes().attrs["code"]) == {CODES[1], "62292110020101000039"}
+
+
+def test_qgis_reads_the_registry_with_its_spatial_index(tmp_path, qgis_app):
+    from qgis.core import QgsFeatureRequest, QgsRectangle, QgsVectorLayer
+
+    s = GpkgStore(tmp_path / "tg.gpkg")
+    with s.coding_session("R1", "t", {}) as session:
+        session.write(*_chunk(CODES))
+    s.close()
+    layer = QgsVectorLayer(f"{tmp_path / 'tg.gpkg'}|layername=tg_space_code", "codes", "ogr")
+    assert layer.isValid() and layer.featureCount() == 2
+    assert layer.crs().authid() == "EPSG:4522"
+    assert layer.hasSpatialIndex() == 2  # QgsFeatureSource.SpatialIndexPresent
+    request = QgsFeatureRequest(QgsRectangle(34600011, 3940001, 34600019, 3940009))
+    assert [f["code"] for f in layer.getFeatures(request)] == [CODES[1]]
+    # editing through QGIS keeps the R-tree in step (GDAL's ST_ functions drive the triggers)
+    layer.startEditing()
+    fid = next(layer.getFeatures()).id()
+    assert layer.deleteFeature(fid) and layer.commitChanges()
+    con = sqlite3.connect(tmp_path / "tg.gpkg")
+    assert con.execute("SELECT count(*) FROM rtree_tg_space_code_geom").fetchone()[0] == 1

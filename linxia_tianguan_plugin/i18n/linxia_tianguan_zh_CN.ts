@@ -4,6 +4,10 @@
     <context>
         <name>LinxiaTianguan</name>
         <message>
+            <source>&amp;Linxia farmland patrol</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Linxia farmland patrol</source>
             <translation type="unfinished" />
         </message>
@@ -520,7 +524,11 @@
             <translation type="unfinished" />
         </message>
         <message>
-            <source>Layer “{layer}” has no usable features{what}. Check the layer and its selection.</source>
+            <source>Layer “{layer}” has no farmland patches (DLBM 01xx) with a usable geometry. Check the layer, its selection and its land class field.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Layer “{layer}” has no contract parcels with a usable geometry. Check the layer and its selection, or leave the contract parcels empty to code survey farmland only.</source>
             <translation type="unfinished" />
         </message>
         <message>
@@ -533,10 +541,6 @@
         </message>
         <message>
             <source>{area} m² of farmland strips narrower than the minimum width (田坎, slivers) were left to the parcels around them.</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <source> with farmland (DLBM 01xx)</source>
             <translation type="unfinished" />
         </message>
         <message>
@@ -656,6 +660,26 @@
             <translation type="unfinished" />
         </message>
         <message>
+            <source>Contract parcel</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Farmland without contract parcel</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Retired at</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Retired by run</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Retire reason</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Coding started; progress is shown in the task bar.</source>
             <translation type="unfinished" />
         </message>
@@ -668,11 +692,11 @@
             <translation type="unfinished" />
         </message>
         <message>
-            <source>{coded} parcels coded: {new} new, {kept} kept, {retired} retired, {issues} issues.</source>
+            <source>Coding failed or was cancelled; see the log panel ({tag}).</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <source>Coding failed or was cancelled; see the log panel ({tag}).</source>
+            <source>{coded} parcels coded: {new} new, {kept} kept, {retired} retired, {issues} issues.</source>
             <translation type="unfinished" />
         </message>
         <message>

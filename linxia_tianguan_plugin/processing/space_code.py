@@ -159,10 +159,14 @@ class SpaceCodeAlgorithm(AlgorithmBase):
         layer, issues = read_layer(source, role, label, specs, crs, context, feedback, expression, fids, progress)
         if layer is None:
             raise Cancelled()
-        if role in ("DLTB", "DK") and len(layer) == 0:
-            raise QgsProcessingException(
-                tr("Layer “{layer}” has no usable features{what}. Check the layer and its selection.").format(
-                    layer=label, what=tr(" with farmland (DLBM 01xx)") if role == "DLTB" else ""))
+        if role == "DLTB" and len(layer) == 0:
+            raise QgsProcessingException(tr(
+                "Layer “{layer}” has no farmland patches (DLBM 01xx) with a usable geometry. Check the layer, "
+                "its selection and its land class field.").format(layer=label))
+        if role == "DK" and len(layer) == 0:
+            raise QgsProcessingException(tr(
+                "Layer “{layer}” has no contract parcels with a usable geometry. Check the layer and its "
+                "selection, or leave the contract parcels empty to code survey farmland only.").format(layer=label))
         for spec in specs:
             idx = source.fields().lookupField(spec.name) if spec.name else -1
             if idx >= 0 and spec.key in ("DKBM", "FBFBM", "ZLDWDM") and source.fields()[idx].isNumeric():

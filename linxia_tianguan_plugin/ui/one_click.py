@@ -29,6 +29,10 @@ class OneClickCoding:
         self.iface = iface
         self.running = None  # (task, context, feedback) kept alive while the task runs
 
+    @staticmethod
+    def result_layer_name() -> str:
+        return tr("Coded farmland parcels")
+
     def parameters(self) -> dict | None:
         roles = detect()
         if roles["DLTB"] is None:
@@ -90,7 +94,7 @@ class OneClickCoding:
 
 def load_coded_parcels(store_path: str) -> QgsVectorLayer | None:
     """Add the active codes of the store to the project (replacing an earlier copy), styled."""
-    name = tr("Coded farmland parcels")
+    name = OneClickCoding.result_layer_name()
     project = QgsProject.instance()
     for layer in project.mapLayersByName(name):
         project.removeMapLayer(layer.id())

@@ -1,0 +1,74 @@
+"""One benchmark measurement in a fresh process: prints {"wall_s", "peak_mb", "coded"} as JSON.
+
+    _bench_run.py store|output|qgis_chain SAMPLE.gpkg WORKDIR
+"""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, "/usr/share/qgis/python/plugins")
+
+
+def main() -> None:
+    mode, gpkg, work = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    from qgis.core import QgsApplication, QgsProcessingContext, QgsProcessingFeedback
+
+    app = QgsApplication([], False)
+    app.initQgis()
+    import processing
+    from processing.core.Processing import Processing
+
+    Processing.initialize()
+    from linxia_tianguan_plugin.processing.provider import TianguanProvider
+
+    provider = TianguanProvider()
+    QgsApplication.processingRegistry().addProvider(provider)
+    layer = lambda name: f"{gpkg}|layername={name}"  # noqa: E731
+    context, feedback = QgsProcessingContext(), QgsProcessingFeedback()
+    started = time.perf_counter()
+    if mode in ("store", "output"):
+        params = {"DLTB": layer("DLTB"), "DK": layer("DK"), "YJJBNT": layer("YJJBNTTB"), "ISSUES": None}
+        if mode == "store":
+            params.update(STORE=str(work / "tianguan.gpkg"), OUTPUT=None)
+        else:
+            params.update(OUTPUT=str(work / "coded.gpkg"))
+        result = processing.run("linxia_tianguan:space_code", params, context=context, feedback=feedback)
+        coded = result["CODED"]
+    else:
+        farmland = processing.run("native:extractbyexpression", {
+            "INPUT": layer("DLTB"), "EXPRESSION": "\"DLBM\" LIKE '01%'", "OUTPUT": "TEMPORARY_OUTPUT"},
+            context=context, feedback=feedback)["OUTPUT"]
+        joined = processing.run("native:joinattributesbylocation", {
+            "INPUT": layer("DK"), "JOIN": farmland, "PREDICATE": [0], "JOIN_FIELDS": ["DLBM", "BSM"],
+            "METHOD": 2, "DISCARD_NONMATCHING": False, "OUTPUT": "TEMPORARY_OUTPUT"},
+            context=context, feedback=feedback)["OUTPUT"]
+        numbered = processing.run("native:addautoincrementalfield", {
+            "INPUT": joined, "FIELD_NAME": "SXH", "START": 1, "GROUP_FIELDS": ["FBFBM"],
+            "SORT_EXPRESSION": "x(point_on_surface($geometry)) + y(point_on_surface($geometry))",
+            "SORT_ASCENDING": True, "SORT_NULLS_FIRST": False, "OUTPUT": "TEMPORARY_OUTPUT"},
+            context=context, feedback=feedback)["OUTPUT"]
+        result = processing.run("native:fieldcalculator", {
+            "INPUT": numbered, "FIELD_NAME": "KJM", "FIELD_TYPE": 2, "FIELD_LENGTH": 20,
+            "FORMULA": "\"FBFBM\" || lpad(to_string(\"SXH\"), 5, '0')", "OUTPUT": str(work / "chain.gpkg")},
+            context=context, feedback=feedback)
+        coded = None
+    wall = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"wall_s": round(wall, 2), "peak_mb": round(peak_mb), "coded": coded}))
+    sys.stdout.flush()
+    os._exit(0)  # skip QGIS's slow teardown of big in-memory layers
+
+
+if __name__ == "__main__":
+    main()

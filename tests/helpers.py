@@ -1,0 +1,49 @@
+"""Small helpers shared by the processing tests: run algorithms, read layers back as arrays."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+
+def run(algorithm: str, params: dict, context=None, feedback=None) -> dict:
+    import processing
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback
+
+    context = context or QgsProcessingContext()
+    feedback = feedback or QgsProcessingFeedback()
+    return processing.run(algorithm, params, context=context, feedback=feedback)
+
+
+def read(uri: str, fields: list[str] | None = None, expression: str | None = None) -> dict:
+    """Features of ``uri`` as {"fid", "geom" (shapely), field: array} — through QGIS, as the plugin reads."""
+    from qgis.core import QgsFeatureRequest, QgsVectorLayer
+
+    layer = QgsVectorLayer(uri, "t", "ogr")
+    assert layer.isValid(), uri
+    names = fields or [f.name() for f in layer.fields()]
+    request = QgsFeatureRequest()
+    if expression:
+        request.setFilterExpression(expression)
+    out = {"fid": [], "geom": [], **{n: [] for n in names}}
+    for f in layer.getFeatures(request):
+        out["fid"].append(f.id())
+        g = f.geometry()
+        out["geom"].append(None if g.isNull() else shapely.from_wkb(bytes(g.asWkb())))
+        for n in names:
+            v = f[n]
+            out[n].append(None if v is None or (hasattr(v, "isNull") and v.isNull()) else v)
+    return {k: np.array(v, dtype=object) for k, v in out.items()}
+
+
+def file_digest(path: Path) -> str:
+    """Digest of a dataset's files (all files sharing the stem: .shp/.dbf/.cpg …, or the .gpkg)."""
+    h = hashlib.sha256()
+    for p in sorted(Path(path).parent.glob(Path(path).stem + ".*")):
+        if p.suffix in (".gpkg-wal", ".gpkg-shm"):
+            continue
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()

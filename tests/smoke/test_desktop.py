@@ -1,0 +1,75 @@
+"""Smoke test: the real QGIS desktop under xvfb-run, the plugin installed and enabled in a throwaway
+profile. It must register its provider and algorithms, show its toolbar and menu, code a sample
+county from the toolbar button, unload without leaving anything behind, and log no Python error."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+
+pytestmark = pytest.mark.smoke
+
+
+@pytest.fixture(scope="module")
+def desktop_run(tmp_path_factory, sample_gpkg):
+    if shutil.which("xvfb-run") is None or shutil.which("qgis") is None:
+        pytest.fail("xvfb-run and qgis are required (make test installs them)")
+    base = tmp_path_factory.mktemp("desktop")
+    profiles = base / "profiles_root"
+    env = dict(os.environ, QGIS_CUSTOM_CONFIG_PATH=str(profiles))
+    subprocess.run([sys.executable, str(ROOT / "tools" / "build_plugin.py"), "install"], env=env, check=True,
+                   capture_output=True)
+    log, result = base / "log.jsonl", base / "result.json"
+    site = next(Path(sys.prefix).glob("lib/python3*/site-packages"))
+    env.update(
+        TIANGUAN_SMOKE_LOG=str(log), TIANGUAN_SMOKE_RESULT=str(result), TIANGUAN_SMOKE_SAMPLE=str(sample_gpkg),
+        PYQGIS_STARTUP=str(HERE / "qgis_startup.py"),
+        # the venv's shapely 2 must win over Debian's 1.8 inside the desktop's Python
+        PYTHONPATH=os.pathsep.join([str(site), env.get("PYTHONPATH", "")]),
+    )
+    env.pop("QT_QPA_PLATFORM", None)
+    cmd = ["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24", "qgis", "--profiles-path", str(profiles),
+           "--nologo", "--noversioncheck", "--code", str(HERE / "qgis_check.py")]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert result.exists(), f"QGIS did not finish the check:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    messages = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return json.loads(result.read_text(encoding="utf-8")), messages
+
+
+def test_provider_algorithms_toolbar_and_menu(desktop_run):
+    result, _ = desktop_run
+    loaded = result["loaded"]
+    assert "linxia_tianguan_plugin" in result["active_plugins"]
+    assert loaded["provider"]
+    assert {"linxia_tianguan:space_code", "linxia_tianguan:validate_space_code",
+            "linxia_tianguan:decode_space_code"} <= set(loaded["algorithms"])
+    assert loaded["toolbar"]
+    assert {"linxia_tianguan_one_click", "linxia_tianguan_decode", "linxia_tianguan_validate",
+            "linxia_tianguan_settings"} <= set(loaded["actions"])
+
+
+def test_one_click_codes_the_loaded_sample_and_loads_a_labelled_layer(desktop_run):
+    result, _ = desktop_run
+    assert result["coded_layer"], result["steps"]
+    assert result["coded_count"] > 1000
+    assert result["coded_labels"] and result["coded_renderer"] == "categorizedSymbol"
+
+
+def test_unload_removes_everything(desktop_run):
+    result, _ = desktop_run
+    unloaded = result["unloaded"]
+    assert not unloaded["provider"] and not unloaded["toolbar"] and unloaded["actions"] == []
+
+
+def test_no_python_error_reached_the_message_log(desktop_run):
+    _, messages = desktop_run
+    errors = [m for m in messages if m["tag"] in ("Python error", "Python warning")
+              or (m["level"] >= 2 and "linxia" in (m["tag"] + m["message"]).lower())]
+    assert errors == []
+    assert any("linxia_tianguan_plugin" in m["message"] for m in messages if m["tag"] == "Plugins")

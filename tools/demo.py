@@ -1,0 +1,295 @@
+"""The headless demo: code the sample county, validate and decode, export a PDF map — all under out/.
+
+    python tools/demo.py --sample data/sample_20000_20241028 --out out
+
+Runs the plugin's Processing algorithms in a standalone QGIS (exactly what the Toolbox runs), then the
+same plugin, installed into a throwaway profile, through ``qgis_process`` to show the command line.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, "/usr/share/qgis/python/plugins")
+
+CJK_FONT = "WenQuanYi Micro Hei"
+
+
+def step(title: str) -> None:
+    print(f"\n== {title}", flush=True)
+
+
+def start_qgis():
+    from qgis.core import QgsApplication
+
+    app = QgsApplication([], False)
+    app.initQgis()
+    from processing.core.Processing import Processing
+    from qgis.analysis import QgsNativeAlgorithms
+
+    Processing.initialize()
+    if QgsApplication.processingRegistry().providerById("native") is None:
+        QgsApplication.processingRegistry().addProvider(QgsNativeAlgorithms())
+    from linxia_tianguan_plugin import i18n
+    from linxia_tianguan_plugin.processing.provider import TianguanProvider
+
+    i18n.install_translator("zh_CN")  # the desks read Chinese: the demo's log is in Chinese too
+    provider = TianguanProvider()
+    QgsApplication.processingRegistry().addProvider(provider)
+    return app, provider
+
+
+class Feedback:
+    """Processing feedback that prints progress text and messages to the console."""
+
+    def __new__(cls):
+        from qgis.core import QgsProcessingFeedback
+
+        class _Feedback(QgsProcessingFeedback):
+            def pushInfo(self, info):
+                print("   ", info, flush=True)
+
+            def pushWarning(self, warning):
+                print("   !", warning, flush=True)
+
+            def reportError(self, error, fatalError=False):
+                print("   ERROR", error, flush=True)
+
+        return _Feedback()
+
+
+def run(algorithm: str, params: dict) -> dict:
+    import processing
+    from qgis.core import QgsProcessingContext
+
+    started = time.perf_counter()
+    result = processing.run(algorithm, params, context=QgsProcessingContext(), feedback=Feedback())
+    print(f"   ({time.perf_counter() - started:.1f} s)")
+    return result
+
+
+def uri(gpkg: Path, layer: str) -> str:
+    return f"{gpkg}|layername={layer}"
+
+
+def export_map(out: Path, sample: Path, coded: Path, store: Path) -> Path:
+    """PDF: page 1 the county's coded farmland by township, page 2 one village with code labels."""
+    from qgis.core import (
+        QgsFillSymbol,
+        QgsLayoutExporter,
+        QgsLayoutItemLabel,
+        QgsLayoutItemLegend,
+        QgsLayoutItemMap,
+        QgsLayoutItemPage,
+        QgsLayoutItemPicture,
+        QgsLayoutItemScaleBar,
+        QgsLayoutPoint,
+        QgsLayoutSize,
+        QgsPalLayerSettings,
+        QgsPrintLayout,
+        QgsProject,
+        QgsSingleSymbolRenderer,
+        QgsTextFormat,
+        QgsUnitTypes,
+        QgsVectorLayer,
+        QgsVectorLayerSimpleLabeling,
+    )
+    from qgis.PyQt.QtGui import QFont, QFontDatabase
+
+    from linxia_tianguan_plugin.styling import apply_style, store_aliases
+
+    if CJK_FONT not in QFontDatabase().families():
+        raise SystemExit(f"font '{CJK_FONT}' is missing: Chinese would print as boxes (apt install fonts-wqy-microhei)")
+    project = QgsProject.instance()
+    project.clear()
+    townships = QgsVectorLayer(uri(sample, "XZQ"), "乡镇", "ogr")
+    townships.setRenderer(QgsSingleSymbolRenderer(QgsFillSymbol.createSimple(
+        {"color": "0,0,0,0", "outline_color": "90,90,90", "outline_width": "0.5"})))
+    parcels = QgsVectorLayer(uri(store, "tg_space_code"), "耕地地块（空间码）", "ogr")
+    parcels.setSubsetString("\"status\" = 'active'")
+    apply_style(parcels, "tg_space_code.qml", store_aliases())
+    label = QgsPalLayerSettings()
+    label.fieldName = "XZQMC"
+    fmt = QgsTextFormat()
+    fmt.setFont(QFont(CJK_FONT))
+    fmt.setSize(10)
+    label.setFormat(fmt)
+    townships.setLabeling(QgsVectorLayerSimpleLabeling(label))
+    townships.setLabelsEnabled(True)
+    project.addMapLayers([parcels, townships])
+
+    layout = QgsPrintLayout(project)
+    layout.initializeDefaults()
+    layout.setName("空间码分布图")
+    page = layout.pageCollection().page(0)
+    page.setPageSize("A4", QgsLayoutItemPage.Landscape)
+
+    def add_label(text, x, y, w, h, size):
+        item = QgsLayoutItemLabel(layout)
+        item.setText(text)
+        item.setFont(QFont(CJK_FONT, size))
+        item.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutMillimeters))
+        item.attemptResize(QgsLayoutSize(w, h, QgsUnitTypes.LayoutMillimeters))
+        layout.addLayoutItem(item)
+        return item
+
+    def add_map(extent, x, y, w, h, layers):
+        item = QgsLayoutItemMap(layout)
+        item.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutMillimeters))
+        item.attemptResize(QgsLayoutSize(w, h, QgsUnitTypes.LayoutMillimeters))
+        item.setLayers(layers)
+        item.setExtent(extent)
+        item.setFrameEnabled(True)
+        layout.addLayoutItem(item)
+        return item
+
+    county = townships.extent()
+    county.scale(1.05)
+    map1 = add_map(county, 10, 22, 200, 180, [townships, parcels])
+    add_label("示例县（临夏县）耕地空间码分布图", 10, 6, 260, 12, 18)
+    legend = QgsLayoutItemLegend(layout)
+    legend.setLinkedMap(map1)
+    legend.setTitle("图例")
+    legend.attemptMove(QgsLayoutPoint(215, 22, QgsUnitTypes.LayoutMillimeters))
+    layout.addLayoutItem(legend)
+    scale = QgsLayoutItemScaleBar(layout)
+    scale.setStyle("Single Box")
+    scale.setLinkedMap(map1)
+    scale.applyDefaultSize()
+    scale.setUnits(QgsUnitTypes.DistanceKilometers)
+    scale.setNumberOfSegments(3)
+    scale.setUnitLabel("千米")
+    scale.attemptMove(QgsLayoutPoint(215, 170, QgsUnitTypes.LayoutMillimeters))
+    layout.addLayoutItem(scale)
+    north = QgsLayoutItemPicture(layout)
+    north.setPicturePath("/usr/share/qgis/svg/arrows/NorthArrow_02.svg")
+    north.attemptMove(QgsLayoutPoint(260, 24, QgsUnitTypes.LayoutMillimeters))
+    north.attemptResize(QgsLayoutSize(15, 15, QgsUnitTypes.LayoutMillimeters))
+    layout.addLayoutItem(north)
+    count = parcels.featureCount()
+    add_label(f"地块数：{count}\n制图日期：{time.strftime('%Y-%m-%d')}\n数据来源：示例县三调与承包地数据（合成）\n"
+              "坐标系：CGCS2000 3°带 第34带（EPSG:4522）", 215, 182, 75, 25, 8)
+
+    # page 2: one village, zoomed in with code labels
+    layout.pageCollection().addPage(QgsLayoutItemPage(layout))
+    layout.pageCollection().page(1).setPageSize("A4", QgsLayoutItemPage.Landscape)
+    first = next(parcels.getFeatures())
+    village = first["code"][:12]
+    village_layer = QgsVectorLayer(uri(store, "tg_space_code"), "地块", "ogr")
+    village_layer.setSubsetString(f"\"status\" = 'active' AND \"code\" LIKE '{village}%'")
+    apply_style(village_layer, "tg_space_code.qml", store_aliases())
+    project.addMapLayer(village_layer)
+    extent = village_layer.extent()
+    center = extent.center()
+    half = max(extent.width(), extent.height()) / 6
+    extent.set(center.x() - half * 1.4, center.y() - half, center.x() + half * 1.4, center.y() + half)
+    y0 = 210 + 10
+    map2 = add_map(extent, 10, y0 + 16, 277, 175, [village_layer])
+    add_label(f"村 {village} 局部：地块空间码（后6位为顺序号+校验码）", 10, y0 + 2, 260, 12, 14)
+    scale2 = QgsLayoutItemScaleBar(layout)
+    scale2.setStyle("Single Box")
+    scale2.setLinkedMap(map2)
+    scale2.applyDefaultSize()
+    scale2.setUnits(QgsUnitTypes.DistanceMeters)
+    scale2.setUnitLabel("米")
+    scale2.attemptMove(QgsLayoutPoint(15, y0 + 176, QgsUnitTypes.LayoutMillimeters))
+    layout.addLayoutItem(scale2)
+
+    pdf = out / "空间码分布图.pdf"
+    settings = QgsLayoutExporter.PdfExportSettings()
+    settings.dpi = 200
+    result = QgsLayoutExporter(layout).exportToPdf(str(pdf), settings)
+    if result != QgsLayoutExporter.Success:
+        raise SystemExit(f"PDF export failed ({result})")
+    return pdf
+
+
+def qgis_process_demo(out: Path, code: str, store: Path) -> None:
+    """The same plugin, installed in a throwaway profile, from the command line."""
+    profile_root = out / "qgis_profile"
+    env = dict(os.environ, QGIS_CUSTOM_CONFIG_PATH=str(profile_root))
+    subprocess.run([sys.executable, str(ROOT / "tools" / "build_plugin.py"), "install"], env=env, check=True,
+                   capture_output=True)
+    site = next(Path(sys.prefix).glob("lib/python3*/site-packages"))
+    env["PYTHONPATH"] = os.pathsep.join([str(site), env.get("PYTHONPATH", "")])
+    binary = shutil.which("qgis_process.bin") or "/usr/bin/qgis_process.bin"
+    cmd = [binary, "run", "linxia_tianguan:decode_space_code", "--", f"CODE={code}", f"STORE={store}"]
+    print("   $", " ".join(cmd[:3]), f"--CODE={code} --STORE={store}")
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    (out / "qgis_process_decode.txt").write_text(proc.stdout + proc.stderr, encoding="utf-8")
+    for line in proc.stdout.splitlines():
+        if line.startswith(("COUNTY", "TOWNSHIP", "VILLAGE", "GROUP", "STATUS", "VALID")):
+            print("   ", line)
+    if proc.returncode != 0:
+        raise SystemExit(f"qgis_process failed:\n{proc.stderr[-2000:]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sample", type=Path, required=True)
+    parser.add_argument("--out", type=Path, default=ROOT / "out")
+    args = parser.parse_args()
+    sample = args.sample / "sample_county.gpkg"
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in ("tianguan.gpkg", "coded_parcels.gpkg", "coding_issues.gpkg", "validation.gpkg"):
+        for p in out.glob(stale + "*"):
+            p.unlink()
+    app, _provider = start_qgis()
+    store = out / "tianguan.gpkg"
+    summary = {"sample": str(args.sample)}
+
+    step("一键赋码 One-click space coding (first run)")
+    base = {"DLTB": uri(sample, "DLTB"), "DK": uri(sample, "DK"), "YJJBNT": uri(sample, "YJJBNTTB"),
+            "CJDCQ": uri(sample, "CJDCQ"), "STORE": str(store)}
+    first = run("linxia_tianguan:space_code", dict(base, OUTPUT=str(out / "coded_parcels.gpkg"),
+                                                   ISSUES=str(out / "coding_issues.gpkg")))
+    summary["first_run"] = {k: first[k] for k in ("CODED", "NEW", "KEPT", "RETIRED", "ISSUE_COUNT", "RUN_ID")}
+
+    step("一键赋码 again on identical input (codes must not change)")
+    again = run("linxia_tianguan:space_code", dict(base, OUTPUT=None, ISSUES=None))
+    summary["rerun"] = {k: again[k] for k in ("CODED", "NEW", "KEPT", "RETIRED")}
+    if again["NEW"] or again["RETIRED"]:
+        raise SystemExit("re-running on identical input changed codes")
+
+    step("校验空间码 Validate space codes")
+    checked = run("linxia_tianguan:validate_space_code", {
+        "INPUT": str(out / "coded_parcels.gpkg"), "CJDCQ": uri(sample, "CJDCQ"), "DLTB": uri(sample, "DLTB"),
+        "STORE": str(store), "OUTPUT": str(out / "validation.gpkg")})
+    summary["validation"] = {"errors": checked["ERRORS"], "warnings": checked["WARNINGS"]}
+
+    from qgis.core import QgsVectorLayer
+
+    coded = QgsVectorLayer(str(out / "coded_parcels.gpkg"), "coded", "ogr")
+    example = next(coded.getFeatures())["KJM"]
+    step(f"解析空间码 Decode {example}")
+    decoded = run("linxia_tianguan:decode_space_code", {"CODE": example, "STORE": str(store)})
+    summary["decoded"] = {k: decoded[k] for k in ("COUNTY", "TOWNSHIP", "VILLAGE", "GROUP", "STATUS")}
+
+    step("专题图 PDF map")
+    pdf = export_map(out, sample, out / "coded_parcels.gpkg", store)
+    print("   ", pdf)
+    summary["pdf"] = str(pdf)
+
+    step("qgis_process (plugin installed in a throwaway profile)")
+    qgis_process_demo(out, example, store)
+
+    (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+    step(f"done: outputs in {out}/")
+    for p in sorted(out.iterdir()):
+        if p.is_file():
+            print(f"    {p.name:32s} {p.stat().st_size / 1e6:8.1f} MB")
+    app.exitQgis()
+
+
+if __name__ == "__main__":
+    main()

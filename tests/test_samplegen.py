@@ -70,7 +70,7 @@ def test_same_seed_gives_identical_layers(sample, tmp_path):
     ds = None
     assert len(names) == 10
     ca, cb = sqlite3.connect(a), sqlite3.connect(b)
-    for n in names:                       # whole rows: fid, every attribute and the geometry blob
+    for n in names:  # whole rows: fid, every attribute and the geometry blob
         rows = ca.execute(f'SELECT * FROM "{n}" ORDER BY fid').fetchall()
         assert rows and rows == cb.execute(f'SELECT * FROM "{n}" ORDER BY fid').fetchall(), n
     ca.close()
@@ -189,7 +189,7 @@ def test_contract_parcels_lie_within_farmland_tuban(layers, manifest):
     farm = [g for r, g in zip(layers["DLTB"], geoms(layers["DLTB"])) if r[1]["DLBM"] in FARM]
     dk = geoms(layers["DK"])
     fids = np.array([r[0] for r in layers["DK"]])
-    valid = np.flatnonzero(shapely.is_valid(dk))           # GEOS predicates may throw on the invalid ones
+    valid = np.flatnonzero(shapely.is_valid(dk))  # GEOS predicates may throw on the invalid ones
     pi, _ = shapely.STRtree(farm).query(dk[valid], predicate="within")
     inside = np.zeros(len(dk), bool)
     inside[valid] = np.bincount(pi, minlength=len(valid)) == 1

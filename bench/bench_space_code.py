@@ -77,7 +77,8 @@ def main() -> None:
 
 def report(rows: list[dict]) -> None:
     print()
-    print("| contract parcels | one-click → 田管库 | peak | Processing → GPKG | peak | QGIS native chain | peak | speed-up |")
+    print("| contract parcels | one-click → 田管库 | peak | Processing → GPKG | peak "
+          "| QGIS native chain | peak | speed-up |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         q = r.get("qgis")

@@ -47,3 +47,36 @@ def file_digest(path: Path) -> str:
         h.update(p.name.encode())
         h.update(p.read_bytes())
     return h.hexdigest()
+
+
+def recording_feedback():
+    """A Processing feedback that keeps what the algorithm reported (errors, warnings, info)."""
+    from qgis.core import QgsProcessingFeedback
+
+    class Recording(QgsProcessingFeedback):
+        def __init__(self):
+            super().__init__()
+            self.errors, self.warnings, self.infos = [], [], []
+
+        def reportError(self, error, fatalError=False):
+            self.errors.append(error)
+
+        def pushWarning(self, warning):
+            self.warnings.append(warning)
+
+        def pushInfo(self, info):
+            self.infos.append(info)
+
+    return Recording()
+
+
+def run_failing(algorithm: str, params: dict) -> str:
+    """Run an algorithm that must fail; return everything it reported as one string."""
+    from qgis.core import QgsProcessingException
+
+    feedback = recording_feedback()
+    try:
+        run(algorithm, params, feedback=feedback)
+    except QgsProcessingException as err:
+        return "\n".join([str(err), *feedback.errors])
+    raise AssertionError(f"{algorithm} did not fail")

@@ -198,15 +198,20 @@ class CodingJob:
 
     def code_chunk(self, key: str) -> ChunkResult:
         """Code the farmland of one township (all of its groups, so numbering is complete)."""
+        # GEOS's robust arithmetic trips the FPU's invalid flag on some inputs, which numpy would
+        # report as a RuntimeWarning per call: meaningless to the analyst, so silenced here
+        with np.errstate(all="ignore"):
+            return self._code_chunk(key)
+
+    def _code_chunk(self, key: str) -> ChunkResult:
         land, parcels = self.data.land, self.parcels
         own_l = np.flatnonzero(self.land_key == key)
         own_p = np.flatnonzero(self.parcel_key == key)
         f_idx = np.union1d(own_l, bbox_hits(land.bounds, parcels.bounds[own_p]))
         p_idx = np.union1d(own_p, bbox_hits(parcels.bounds, land.bounds[f_idx]))
         F, P = land.geoms(f_idx), parcels.geoms(p_idx)
-        res = farmland_pieces(
-            P, self.parcel_rank[p_idx], np.isin(p_idx, own_p), F, np.isin(f_idx, own_l), self.opts.pieces
-        )
+        own_mask, own_land = np.isin(p_idx, own_p), np.isin(f_idx, own_l)
+        res = farmland_pieces(P, self.parcel_rank[p_idx], own_mask, F, own_land, self.opts.pieces)
         issues: list[Issue] = []
         # contract pieces ---------------------------------------------------------------
         cp = p_idx[res.contract_parcel]
@@ -255,11 +260,17 @@ class CodingJob:
         cols = self._columns(code, kind, land_of, cp, n_f, area, gdmj, yjmj, rx, ry, m.relation, parents, kept)
         cols["note"] = np.array([";".join(sorted(res.flags.get(int(i), ()))) for i in res.contract_parcel]
                                 + [""] * n_f, dtype=object)
-        self._chunk_issues(issues, res, p_idx, f_idx)
+        self._chunk_issues(issues, res, p_idx, own_mask)
         order = np.argsort(code, kind="stable")
         cols = {k: v[order] for k, v in cols.items()}
-        return ChunkResult(key, cols, geom[order], issues, kept[kept >= 0], edges,
-                           float(sum(res.residue.values())))
+        residue = 0.0
+        for x, pieces in res.residue.items():
+            if own_land[x]:
+                for g in pieces:
+                    residue += g.area
+                    issues.append(Issue("residue_uncoded", land.name, int(land.fid[f_idx[x]]),
+                                        str(self.land_bsm[f_idx[x]]), float(g.area), wkb=shapely.to_wkb(g)))
+        return ChunkResult(key, cols, geom[order], issues, kept[kept >= 0], edges, residue)
 
     def _fill_groups(self, group, land_of, rep, contract_geom, contract_group) -> None:
         """Groups of pieces that do not carry one: survey codes, then nearest parcel, then '00'."""
@@ -337,19 +348,21 @@ class CodingJob:
             "run_id": run_id,
         }
 
-    def _chunk_issues(self, issues: list[Issue], res, p_idx: np.ndarray, f_idx: np.ndarray) -> None:
+    def _chunk_issues(self, issues: list[Issue], res, p_idx: np.ndarray, own_mask: np.ndarray) -> None:
         p = self.parcels
         for local, reason in sorted(res.uncoded.items()):
             g = p_idx[local]
             issues.append(Issue(f"parcel_uncoded_{reason}", p.name, int(p.fid[g]), str(self.dkbm[g]),
                                 wkb=p.wkb[g]))
-        for keep, trimmed, shared in res.overlaps:
-            if trimmed in res.uncoded:
-                continue
-            issues.append(Issue("parcel_overlap_trimmed", p.name, int(p.fid[p_idx[trimmed]]),
-                                str(self.dkbm[p_idx[trimmed]]), shared, str(self.dkbm[p_idx[keep]]),
-                                wkb=p.wkb[p_idx[trimmed]]))
-
+        own = set(np.flatnonzero(own_mask).tolist())
+        pairs: dict[tuple[int, int], float] = {}
+        for keep, trimmed, shared in res.overlaps:  # one overlap may span several 图斑: sum it
+            if trimmed in own and trimmed not in res.uncoded:
+                pairs[(keep, trimmed)] = pairs.get((keep, trimmed), 0.0) + shared
+        for (keep, trimmed), shared in sorted(pairs.items()):
+            g, k = p_idx[trimmed], p_idx[keep]
+            issues.append(Issue("parcel_overlap_trimmed", p.name, int(p.fid[g]), str(self.dkbm[g]), shared,
+                                str(self.dkbm[k]), wkb=p.wkb[g]))
 
 def _to_lonlat(x: np.ndarray, y: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray]:
     """CGCS2000 longitude/latitude of projected points (the Beidou grid code is geographic)."""

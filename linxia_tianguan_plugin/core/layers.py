@@ -54,6 +54,11 @@ _STATUS_ISSUE = {REPAIRED: "geometry_repaired", EMPTY: "geometry_empty", NOT_POL
 
 
 def _prepare_batch(wkb: np.ndarray):
+    with np.errstate(all="ignore"):
+        return _prepare(wkb)
+
+
+def _prepare(wkb: np.ndarray):
     geoms, status = repair(shapely.from_wkb(wkb, on_invalid="warn"))
     present = ~shapely.is_missing(geoms)
     bounds = np.full((len(wkb), 4), np.nan)

@@ -44,6 +44,13 @@ class Parts:
     def take(self, mask: np.ndarray) -> Parts:
         return Parts(self.parcel[mask], self.land[mask], self.geom[mask], self.area[mask])
 
+    def extended(self, rows: list[tuple[int, int, object]]) -> Parts:
+        """These parts plus (parcel, land, geometry) rows."""
+        geoms = np.array([r[2] for r in rows], dtype=object)
+        return Parts(np.concatenate([self.parcel, [r[0] for r in rows]]).astype(np.int64),
+                     np.concatenate([self.land, [r[1] for r in rows]]).astype(np.int64),
+                     np.concatenate([self.geom, geoms]), np.concatenate([self.area, shapely.area(geoms)]))
+
 
 @dataclass
 class PiecesResult:
@@ -56,8 +63,8 @@ class PiecesResult:
     #: farmland that no contract parcel covers: land index, geometry
     free_land: np.ndarray
     free_geom: np.ndarray
-    #: per own 图斑: area left uncoded as 田坎 / sliver (m²)
-    residue: dict[int, float] = field(default_factory=dict)
+    #: per 图斑: uncovered farmland left uncoded (thin strips of at least ``min_area``)
+    residue: dict[int, list] = field(default_factory=dict)
     #: (parcel kept, parcel trimmed, overlap m²) for contract parcels that overlap each other
     overlaps: list[tuple[int, int, float]] = field(default_factory=list)
     #: own parcels that yield no farmland piece, with the reason ('outside' / 'duplicate' / 'sliver')
@@ -179,6 +186,15 @@ def farmland_pieces(
     live = parts.area > 0
     parts, part_geom = parts.take(live), part_geom[live]
 
+    own_rows = parcel_own[parts.parcel]
+    lands_per_parcel = np.unique(np.stack([parts.parcel[own_rows], parts.land[own_rows]]), axis=1)[0]
+    crossing = np.bincount(lands_per_parcel, minlength=len(parcels)) > 1
+    free_land, free_geom, extra, leftover = _free_farmland(land, land_area, need, land_own, parts, part_geom,
+                                                           parcel_key, unions, opts)
+    if extra:
+        parts = parts.extended(extra)
+        part_geom = np.concatenate([part_geom, parts.geom[-len(extra):]])
+
     # contract pieces of own parcels
     own_rows = parcel_own[parts.parcel]
     ids, pieces = group_union(part_geom[own_rows], parts.parcel[own_rows])
@@ -195,31 +211,44 @@ def farmland_pieces(
     for _, t, _ in overlaps:
         if parcel_own[t] and t in present:
             flags.setdefault(t, set()).add("trimmed")
-    crossing = np.bincount(own_parts.parcel, minlength=len(parcels)) > 1
     for p in np.flatnonzero(crossing).tolist():
         flags.setdefault(p, set()).add("crossing")
+    for p, _, _ in extra:
+        if parcel_own[p]:
+            flags.setdefault(p, set()).add("sliver_merged")
+    return PiecesResult(ids, pieces, own_parts, free_land, free_geom, leftover, overlaps, uncoded, flags)
 
-    free_land, free_geom, residue = _free_farmland(land, land_area, land_own, parts, part_geom, unions, opts)
-    return PiecesResult(ids, pieces, own_parts, free_land, free_geom, residue, overlaps, uncoded, flags)
+
+def _shared_edge(piece_boundary, candidates: np.ndarray) -> np.ndarray:
+    return shapely.length(shapely.intersection(piece_boundary, candidates))
 
 
-def _free_farmland(land, land_area, land_own, parts: Parts, part_geom, unions: dict, opts: PieceOptions):
-    """Farmland of own 图斑 that no contract parcel covers, opened so that slivers stay out."""
+def _free_farmland(land, land_area, need, land_own, parts: Parts, part_geom, parcel_key, unions: dict,
+                   opts: PieceOptions):
+    """Farmland no contract parcel covers: coded pieces, and small leftovers merged into a neighbour.
+
+    The remnant of each 图斑 is opened by ``min_width``; what stays and is at least ``min_area`` is
+    coded on its own (own 图斑 only). Every other leftover (slivers, small corners) joins the piece in
+    the same 图斑 with which it shares the longest edge — QGIS's "eliminate selected polygons" rule —
+    so that farmland is coded without gaps; only strips that are both narrower than ``min_width``
+    everywhere and at least ``min_area`` large (田坎 networks between parcels) stay uncoded. Every
+    chunk that sees a 图斑 makes the same decision.
+    Returns (free land index, free geometry, extra contract parts, leftover {land: [geometries]}).
+    """
     covered = np.bincount(parts.land, parts.area, minlength=len(land))
     free_land: list[int] = []
     free_geom: list[object] = []
-    residue: dict[int, float] = {}
+    extra: list[tuple[int, int, object]] = []
+    leftover: dict[int, list] = {}
     half = opts.min_width / 2.0
-    for x in np.flatnonzero(land_own).tolist():
-        gap = land_area[x] - covered[x]
+    for x in np.flatnonzero(need).tolist():
         if covered[x] <= 0:
-            for g in shapely.get_parts(land[x]):
-                free_land.append(x)
-                free_geom.append(g)
+            if land_own[x]:
+                for g in shapely.get_parts(land[x]):
+                    free_land.append(x)
+                    free_geom.append(g)
             continue
-        if gap < opts.min_area:
-            if gap > opts.tolerance:
-                residue[x] = float(gap)
+        if land_area[x] - covered[x] <= opts.tolerance:
             continue
         union = unions.get(x)
         if union is None:
@@ -228,13 +257,30 @@ def _free_farmland(land, land_area, land_own, parts: Parts, part_geom, unions: d
         if remnant is None:
             continue
         core = opening(np.array([remnant], dtype=object), half)[0]
-        kept = 0.0
-        for g in shapely.get_parts(core):
-            if shapely.get_type_id(g) == 3 and g.area >= opts.min_area:
-                free_land.append(x)
-                free_geom.append(g)
-                kept += g.area
-        left = land_area[x] - covered[x] - kept
-        if left > opts.tolerance:
-            residue[x] = float(left)
-    return (np.asarray(free_land, dtype=np.int64), np.asarray(free_geom, dtype=object), residue)
+        mine = [g for g in shapely.get_parts(core) if shapely.get_type_id(g) == 3 and g.area >= opts.min_area]
+        rest = remnant if not mine else shapely.difference(remnant, shapely.union_all(mine))
+        rest = polygonal(np.array([rest], dtype=object))[0]
+        rows = np.flatnonzero(parts.land == x)
+        neighbours = np.concatenate([part_geom[rows], np.asarray(mine, dtype=object)]).astype(object)
+        owners = [("p", int(parts.parcel[r])) for r in rows] + [("f", k) for k in range(len(mine))]
+        order = [float(parcel_key[o[1]]) if o[0] == "p" else -1.0 - o[1] for o in owners]
+        for piece in (shapely.get_parts(rest) if rest is not None else []):
+            if piece.area <= opts.tolerance:
+                continue
+            shared = _shared_edge(shapely.boundary(piece), neighbours) if len(neighbours) else np.zeros(0)
+            strip = piece.area >= opts.min_area and shapely.is_empty(
+                opening(np.array([piece], dtype=object), half)[0])  # a 田坎 network: keep it out
+            if strip or not len(shared) or shared.max() <= 0:
+                leftover.setdefault(x, []).append(piece)
+                continue
+            best = max(range(len(shared)), key=lambda k: (shared[k], -order[k]))
+            kind, who = owners[best]
+            if kind == "p":
+                extra.append((who, x, piece))
+            else:
+                mine[who] = shapely.union(mine[who], piece)
+                neighbours[len(rows) + who] = mine[who]
+        if land_own[x]:
+            free_land.extend([x] * len(mine))
+            free_geom.extend(mine)
+    return (np.asarray(free_land, dtype=np.int64), np.asarray(free_geom, dtype=object), extra, leftover)

@@ -30,6 +30,8 @@ def _messages() -> dict[str, tuple[str, str]]:
                                               "no code.")),
         "parcel_overlap_trimmed": (WARNING, tr("Contract parcel {key} overlaps {other} by {value} m²; the "
                                                "overlap was coded with {other}.")),
+        "residue_uncoded": (INFO, tr("Patch {key}: a farmland strip of {value} m² narrower than the minimum "
+                                     "width (田坎 or gap between parcels) has no code.")),
         "code_retired": (INFO, tr("Code {key} was retired ({other}).")),
         "numeric_code_field": (WARNING, tr("Field {key} is numeric: 19-digit codes may have lost digits. "
                                            "Store codes as text.")),

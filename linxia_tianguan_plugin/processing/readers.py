@@ -83,6 +83,7 @@ def dbf_encoding(shp_path: str) -> str | None:
         head = handle.read(32)
         if len(head) < 32 or head[29] != 0:
             return None  # a code page is marked: OGR honours it
+        handle.seek(int.from_bytes(head[8:10], "little"))  # records start after the field descriptors
         sample = handle.read(4 * 1024 * 1024)
     if all(b < 0x80 for b in sample):
         return None

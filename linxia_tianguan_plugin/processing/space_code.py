@@ -351,13 +351,15 @@ class SpaceCodeAlgorithm(AlgorithmBase):
             coded=counts["coded"], kept=counts["BL"], new=counts["coded"] - counts["BL"],
             split=counts["FG"], merge=counts["HB"], retired=len(retired)))
         if residue > 0:
-            feedback.pushInfo(tr("{area} m² of farmland strips narrower than the minimum width (田坎, slivers) "
-                                 "were left to the parcels around them.").format(area=f"{residue:.1f}"))
+            feedback.pushInfo(tr("{area} m² of farmland strips narrower than the minimum width (田坎, gaps between "
+                                 "parcels) have no code; they are listed in the issues layer.").format(
+                area=f"{residue:.1f}"))
         by_kind = Counter(i.kind for i in issues)
         for kind, n in sorted(by_kind.items()):
             severity, message = describe(next(i for i in issues if i.kind == kind))
-            line = tr("{n} × {message}").format(n=n, message=message)
+            if n > 1:
+                message = tr("{n} issues of this kind, for example: {message}").format(n=n, message=message)
             if severity == "warning":
-                feedback.pushWarning(line)
+                feedback.pushWarning(message)
             else:
-                feedback.pushInfo(line)
+                feedback.pushInfo(message)

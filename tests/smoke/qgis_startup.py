@@ -5,7 +5,7 @@ import os
 
 from qgis.core import QgsApplication
 
-_LOG = open(os.environ["TIANGUAN_SMOKE_LOG"], "a", encoding="utf-8")  # noqa: SIM115 (lives as long as QGIS)
+_LOG = open(os.environ["TIANGUAN_SMOKE_LOG"], "a", encoding="utf-8")  # kept open as long as QGIS runs
 
 
 def _record(message, tag, level):

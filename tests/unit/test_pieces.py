@@ -99,15 +99,22 @@ def test_uncovered_block_is_coded_and_gaps_between_parcels_are_not():
     res = run(parcels, land)
     assert len(res.free_geom) == 1
     assert abs(res.free_geom[0].area - 38 * 50) < 1e-6
-    assert abs(res.residue[0] - 2 * 50) < 1e-6
+    # the two 1 m x 50 m strips are 田坎: thin, and too large to glue onto one neighbour
+    assert abs(sum(g.area for g in res.residue[0]) - 2 * 50) < 1e-6
     assert abs(assert_farmland_coded_once(res, land) - 100) < 1e-6
 
 
-def test_small_uncovered_rest_below_min_area_is_not_coded():
+def test_small_uncovered_rest_below_min_area_is_merged_into_its_neighbour():
     land = [box(0, 0, 100, 50)]
-    parcels = [box(0, 0, 100, 49.5)]  # leaves a 0.5 m x 100 m strip = 50 m², too thin
+    parcels = [box(0, 0, 60, 49.8), box(60, 0, 100, 50)]  # leaves a 0.2 m x 60 m sliver = 12 m²
     res = run(parcels, land)
-    assert len(res.free_geom) == 0 and abs(res.residue[0] - 50) < 1e-6
+    assert len(res.free_geom) == 0 and not res.residue
+    pieces = dict(zip(res.contract_parcel.tolist(), res.contract_geom))
+    assert abs(pieces[0].area - 3000) < 1e-6 and "sliver_merged" in res.flags[0]
+    assert assert_farmland_coded_once(res, land) < 1e-6
+    parcels = [box(0, 0, 100, 49.5)]  # a 0.5 m x 100 m strip = 50 m²: thin, but not a sliver to glue on
+    res = run(parcels, land)
+    assert len(res.free_geom) == 0 and abs(sum(g.area for g in res.residue[0]) - 50) < 1e-6
     parcels = [box(0, 0, 95, 50)]  # leaves a 5 x 50 block = 250 m² → coded
     res = run(parcels, land)
     assert len(res.free_geom) == 1

@@ -373,3 +373,17 @@ def test_roster_has_one_officer_per_grid(sample, manifest, layers):
     assert groups <= she
     assert {r["网格编码"] for r in rows if r["层级"] == "村"} == {r[1]["ZLDWDM"][:12] for r in layers["CJDCQ"]}
     assert sum(r["是否空缺"] == "是" for r in rows) == len(manifest["roster"]["vacancies"]) > 0
+
+
+def test_recipe_overrides_and_refusals(tmp_path):
+    from tools.samplegen.recipe import load_recipe, parse_override
+
+    key, val = parse_override("defects.duplicate_dkbm=2")
+    assert load_recipe({key: val})["defects"]["duplicate_dkbm"] == 2
+    with pytest.raises(ValueError):
+        load_recipe({"defects.no_such_knob": 1})
+    with pytest.raises(ValueError, match="too small"):
+        generate(tmp_path / "tiny", size=500, counties=["all"])
+    with pytest.raises(ValueError):
+        generate(tmp_path / "bad", size=2000, counties=["629999"])
+    assert list(tmp_path.iterdir()) == []  # nothing half-written left behind

@@ -21,7 +21,7 @@ from .groups import nearest_groups, parcel_groups, survey_group, village_of
 from .layers import Issue, Layer, bbox_hits
 from .lineage import KEPT, LineageOptions, match
 from .numbering import next_numbers
-from .pieces import PieceOptions, farmland_pieces
+from .pieces import PieceOptions, farmland_pieces, grown
 from .space_code import compose_many
 
 MU_PER_M2 = 0.0015  # 1 亩 = 666.67 m²
@@ -301,7 +301,7 @@ class CodingJob:
             return out
         B = basic.geoms(idx)
         tree = shapely.STRtree(B)
-        src, _ = tree.query(geom, predicate="within")
+        _, src = shapely.STRtree(geom).query(grown(B), predicate="contains_properly")
         inside = np.zeros(len(geom), dtype=bool)
         inside[src] = True
         out[inside] = shapely.area(geom[inside])
@@ -364,14 +364,23 @@ class CodingJob:
             issues.append(Issue("parcel_overlap_trimmed", p.name, int(p.fid[g]), str(self.dkbm[g]), shared,
                                 str(self.dkbm[k]), wkb=p.wkb[g]))
 
+_transformers = threading.local()
+
+
 def _to_lonlat(x: np.ndarray, y: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray]:
-    """CGCS2000 longitude/latitude of projected points (the Beidou grid code is geographic)."""
+    """CGCS2000 longitude/latitude of projected points (the Beidou grid code is geographic).
+
+    Building a PROJ transformer costs tens of milliseconds and a transformer must not be shared
+    between threads, so each worker thread keeps its own.
+    """
     if len(x) == 0:
         return np.zeros(0), np.zeros(0)
     from pyproj import CRS, Transformer
 
-    tr = Transformer.from_crs(CRS.from_user_input(crs), CRS.from_epsg(4490), always_xy=True)
-    lon, lat = tr.transform(x, y)
+    cache = _transformers.__dict__
+    if crs not in cache:
+        cache[crs] = Transformer.from_crs(CRS.from_user_input(crs), CRS.from_epsg(4490), always_xy=True)
+    lon, lat = cache[crs].transform(x, y)
     return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
 

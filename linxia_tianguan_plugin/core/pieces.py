@@ -73,10 +73,24 @@ class PiecesResult:
     flags: dict[int, set] = field(default_factory=dict)
 
 
+#: Parcels are "within" a 图斑 when they lie inside it grown by 0.1 mm: the digitising tolerance
+#: below which a parcel is not considered to cross into its neighbour.
+WITHIN_TOLERANCE = 1e-4
+
+
+def grown(geoms: np.ndarray) -> np.ndarray:
+    """``geoms`` grown by :data:`WITHIN_TOLERANCE`, for fast containment tests.
+
+    A parcel cut from a 图斑 shares the 图斑's edges, and GEOS's prepared ``contains`` falls back to a
+    full relate whenever boundaries touch. Against the grown 图斑 the same question becomes a
+    ``contains_properly``, which GEOS answers from the prepared geometry alone (several times faster).
+    """
+    return shapely.buffer(geoms, WITHIN_TOLERANCE, quad_segs=1, join_style="mitre")
+
+
 def contract_parts(parcels: np.ndarray, land: np.ndarray, tree: shapely.STRtree) -> Parts:
     """Overlaps of every parcel with the farmland; intersections only where a parcel crosses a 图斑."""
-    p_in, l_in = tree.query(parcels, predicate="within")
-    # a parcel within two 图斑 only happens when the 图斑 overlap each other: treat it as crossing
+    l_in, p_in = shapely.STRtree(parcels).query(grown(land), predicate="contains_properly")
     once = np.bincount(p_in, minlength=len(parcels)) == 1
     keep = once[p_in]
     p_in, l_in = p_in[keep], l_in[keep]
@@ -223,6 +237,34 @@ def _shared_edge(piece_boundary, candidates: np.ndarray) -> np.ndarray:
     return shapely.length(shapely.intersection(piece_boundary, candidates))
 
 
+def _carve(remnant_parts: np.ndarray, opts: PieceOptions) -> tuple[list, list[tuple[object, bool]]]:
+    """Split a 图斑's uncovered parts into pieces coded on their own and leftovers.
+
+    Returns (coded pieces, [(leftover, is_strip)]): a strip is narrower than ``min_width`` everywhere
+    and at least ``min_area`` large — a 田坎 network, not a sliver to glue onto a neighbour. Only parts
+    of at least ``min_area`` can hold a coded piece, so only those pay for the opening.
+    """
+    half = opts.min_width / 2.0
+    areas = shapely.area(remnant_parts)
+    mine: list = []
+    rest: list[tuple[object, bool]] = [(g, False) for g in remnant_parts[(areas < opts.min_area)
+                                                                         & (areas > opts.tolerance)]]
+    big = remnant_parts[areas >= opts.min_area]
+    for part, core in zip(big, opening(big, half) if len(big) else []):
+        cores = [g for g in shapely.get_parts(core) if shapely.get_type_id(g) == 3 and g.area >= opts.min_area]
+        if not cores:
+            rest.append((part, bool(shapely.is_empty(core) or shapely.area(core) <= opts.tolerance)))
+            continue
+        mine.extend(cores)
+        left = polygonal(np.array([shapely.difference(part, shapely.union_all(cores))], dtype=object))[0]
+        for g in (shapely.get_parts(left) if left is not None else []):
+            if g.area <= opts.tolerance:
+                continue
+            thin = g.area >= opts.min_area and shapely.is_empty(opening(np.array([g], dtype=object), half)[0])
+            rest.append((g, bool(thin)))
+    return mine, rest
+
+
 def _free_farmland(land, land_area, need, land_own, parts: Parts, part_geom, parcel_key, unions: dict,
                    opts: PieceOptions):
     """Farmland no contract parcel covers: coded pieces, and small leftovers merged into a neighbour.
@@ -240,7 +282,6 @@ def _free_farmland(land, land_area, need, land_own, parts: Parts, part_geom, par
     free_geom: list[object] = []
     extra: list[tuple[int, int, object]] = []
     leftover: dict[int, list] = {}
-    half = opts.min_width / 2.0
     for x in np.flatnonzero(need).tolist():
         if covered[x] <= 0:
             if land_own[x]:
@@ -256,20 +297,13 @@ def _free_farmland(land, land_area, need, land_own, parts: Parts, part_geom, par
         remnant = polygonal(np.array([shapely.difference(land[x], union)], dtype=object))[0]
         if remnant is None:
             continue
-        core = opening(np.array([remnant], dtype=object), half)[0]
-        mine = [g for g in shapely.get_parts(core) if shapely.get_type_id(g) == 3 and g.area >= opts.min_area]
-        rest = remnant if not mine else shapely.difference(remnant, shapely.union_all(mine))
-        rest = polygonal(np.array([rest], dtype=object))[0]
+        mine, rest = _carve(shapely.get_parts(remnant), opts)
         rows = np.flatnonzero(parts.land == x)
         neighbours = np.concatenate([part_geom[rows], np.asarray(mine, dtype=object)]).astype(object)
         owners = [("p", int(parts.parcel[r])) for r in rows] + [("f", k) for k in range(len(mine))]
         order = [float(parcel_key[o[1]]) if o[0] == "p" else -1.0 - o[1] for o in owners]
-        for piece in (shapely.get_parts(rest) if rest is not None else []):
-            if piece.area <= opts.tolerance:
-                continue
+        for piece, strip in rest:
             shared = _shared_edge(shapely.boundary(piece), neighbours) if len(neighbours) else np.zeros(0)
-            strip = piece.area >= opts.min_area and shapely.is_empty(
-                opening(np.array([piece], dtype=object), half)[0])  # a 田坎 network: keep it out
             if strip or not len(shared) or shared.max() <= 0:
                 leftover.setdefault(x, []).append(piece)
                 continue

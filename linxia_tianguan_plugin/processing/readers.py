@@ -20,6 +20,7 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingFeatureSource,
     QgsProcessingFeedback,
+    QgsProviderRegistry,
     QgsVectorLayer,
 )
 
@@ -99,28 +100,46 @@ def dbf_encoding(shp_path: str) -> str | None:
         return None
 
 
+@dataclass
+class Input:
+    """A resolved input: the feature source, its name for messages, and how it can be read."""
+
+    source: QgsFeatureSource
+    label: str
+    fids: list[int] | None = None  # restrict to these features (a selection)
+    ogr_path: str | None = None  # set when GDAL can stream the file directly (no subset/selection)
+    ogr_layer: str | None = None
+    encoding: str | None = None  # forced encoding of a shapefile without .cpg
+
+
 def source_for(alg, parameters: dict, name: str, context: QgsProcessingContext,
-               feedback: QgsProcessingFeedback) -> tuple[QgsFeatureSource | None, str, list[int] | None]:
-    """The feature source of parameter ``name``, re-opened as GBK when it is a GBK shapefile without
-    .cpg; returns (source, label for messages, feature ids to restrict to or None)."""
+               feedback: QgsProcessingFeedback) -> Input | None:
+    """The feature source of parameter ``name``; a GBK shapefile without .cpg is re-opened as GBK."""
     source = alg.parameterAsSource(parameters, name, context)
     if source is None:
-        return None, "", None
+        return None
     layer = alg.parameterAsVectorLayer(parameters, name, context)
     label = layer.name() if layer is not None else name
     if layer is None or layer.providerType() != "ogr":
-        return source, label, None
-    shp = layer.source().split("|")[0]
-    encoding = dbf_encoding(shp)
+        return Input(source, label)
+    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
+    path, layer_name = parts.get("path") or "", parts.get("layerName") or None
+    definition = parameters.get(name)
+    only_selected = bool(getattr(definition, "selectedFeaturesOnly", False))
+    fids = layer.selectedFeatureIds() if only_selected else None
+    # GDAL 3.6 hands shapefile strings to Arrow undecoded: stream GeoPackages only (UTF-8 by definition)
+    direct = (not layer.subsetString() and fids is None and Path(path).is_file()
+              and Path(path).suffix.lower() == ".gpkg")
+    item = Input(source, label, fids, path if direct else None, layer_name)
+    encoding = dbf_encoding(path)
     if encoding is None or layer.dataProvider().encoding().upper() in ("GBK", "CP936", "GB18030"):
-        return source, label, None
+        return item
     fixed = QgsVectorLayer(layer.source(), label, "ogr")
     fixed.setProviderEncoding(encoding)
     feedback.pushInfo(tr("Layer “{layer}” has no .cpg file; its attributes are read as {encoding}.").format(
         layer=label, encoding=encoding))
-    definition = parameters.get(name)
-    only_selected = bool(getattr(definition, "selectedFeaturesOnly", False))
-    return fixed, label, (layer.selectedFeatureIds() if only_selected else None)
+    item.source, item.encoding = fixed, encoding
+    return item
 
 
 def _text(values: list) -> np.ndarray:
@@ -130,6 +149,8 @@ def _text(values: list) -> np.ndarray:
             out.append("")
         elif isinstance(v, str):
             out.append(v.strip())
+        elif isinstance(v, float) and not np.isfinite(v):
+            out.append("")
         elif isinstance(v, float) and v.is_integer():
             out.append(str(int(v)))
         else:
@@ -150,27 +171,54 @@ def _number(values: list) -> np.ndarray:
 
 
 def read_layer(
-    source: QgsFeatureSource,
+    item: Input,
     role: str,
-    label: str,
     specs: list[FieldSpec],
     crs: QgsCoordinateReferenceSystem,
     context: QgsProcessingContext,
     feedback: QgsProcessingFeedback,
     expression: str | None = None,
-    fids: list[int] | None = None,
     progress: tuple[float, float] = (0.0, 100.0),
     workers: int = 2,
 ):
-    """Read ``source`` once into a :class:`~..core.layers.Layer` (geometries repaired and measured)."""
+    """Read an input once into a :class:`~..core.layers.Layer` (geometries repaired and measured).
+
+    Files already in the working CRS are streamed by GDAL in Arrow batches (GDAL ≥ 3.6): for 2.5
+    million contract parcels that is seconds instead of the better part of a minute feature by
+    feature. Anything else — other providers, selections, subsets, reprojection — goes through QGIS.
+    """
+    source, label = item.source, item.label
     index = resolve_fields(source, label, specs)
+    names = {key: source.fields()[i].name() for key, i in index.items()}
+    raw = None
+    if item.ogr_path and source.sourceCrs() == crs:
+        raw = _read_arrow(item, names, expression, feedback)
+    if raw is None:
+        raw = _read_features(item, index, crs, context, feedback, expression, progress)
+    if raw is None:
+        return None, []
+    fid, wkb, columns = raw
+    numeric = {s.key for s in specs if s.numeric}
+    attrs = {k: (_number(v) if k in numeric else _text(v)) for k, v in columns.items()}
+    n = len(fid)
+    for spec in specs:
+        if spec.key not in attrs:
+            attrs[spec.key] = np.full(n, np.nan) if spec.numeric else np.full(n, "", dtype=object)
+    feedback.setProgress(progress[1])
+    return prepare_layer(label or role, np.asarray(fid, dtype=np.int64), np.asarray(wkb, dtype=object), attrs,
+                         workers)
+
+
+def _read_features(item: Input, index, crs, context, feedback, expression, progress):
+    """Feature by feature through QGIS (any provider, selections, reprojection)."""
+    source = item.source
     request = QgsFeatureRequest()
     request.setSubsetOfAttributes(sorted(set(index.values())))
     request.setDestinationCrs(crs, context.transformContext())
     if expression:
         request.setFilterExpression(expression)
-    if fids is not None:
-        request.setFilterFids(fids)
+    if item.fids is not None:
+        request.setFilterFids(item.fids)
     if isinstance(source, QgsProcessingFeatureSource):
         iterator = source.getFeatures(request, QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks)
     else:
@@ -184,7 +232,7 @@ def read_layer(
     while iterator.nextFeature(feature):
         if n % 5000 == 0:
             if feedback.isCanceled():
-                return None, []
+                return None
             feedback.setProgress(lo + (hi - lo) * min(n / total, 1.0))
         geometry = feature.geometry()
         fid.append(feature.id())
@@ -193,9 +241,47 @@ def read_layer(
         for key, i in index.items():
             raw[key].append(attrs[i])
         n += 1
-    numeric = {s.key for s in specs if s.numeric}
-    attrs = {k: (_number(v) if k in numeric else _text(v)) for k, v in raw.items()}
-    for spec in specs:
-        if spec.key not in attrs:
-            attrs[spec.key] = np.full(n, np.nan) if spec.numeric else np.full(n, "", dtype=object)
-    return prepare_layer(label or role, np.asarray(fid, dtype=np.int64), np.asarray(wkb, dtype=object), attrs, workers)
+    return fid, wkb, raw
+
+
+def _read_arrow(item: Input, names: dict[str, str], expression: str | None, feedback):
+    """Stream a file layer with GDAL's Arrow interface; None when this GDAL or file cannot."""
+    try:
+        from osgeo import gdal, ogr
+    except ImportError:
+        return None
+    if not hasattr(ogr.Layer, "GetArrowStreamAsNumPy"):
+        return None
+    options = [f"ENCODING={item.encoding}"] if item.encoding else []
+    if True:  # GDAL's exception mode is process-wide (QGIS's too): check return values instead
+        try:
+            ds = gdal.OpenEx(item.ogr_path, gdal.OF_VECTOR | gdal.OF_READONLY, open_options=options)
+            layer = None if ds is None else (ds.GetLayerByName(item.ogr_layer) if item.ogr_layer else ds.GetLayer(0))
+            if layer is None:
+                return None
+            wanted = set(names.values())
+            layer.SetIgnoredFields([f.GetName() for f in layer.schema if f.GetName() not in wanted])
+            if expression:
+                layer.SetAttributeFilter(expression)
+            fid_name = layer.GetFIDColumn() or "OGC_FID"
+            geom_name = layer.GetGeometryColumn() or "wkb_geometry"
+            fids, wkbs = [], []
+            cols: dict[str, list] = {k: [] for k in names}
+            for batch in layer.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=NO", "INCLUDE_FID=YES"]):
+                if feedback.isCanceled():
+                    return None
+                fids.append(batch[fid_name])
+                wkbs.append(batch[geom_name])
+                for key, field in names.items():
+                    cols[key].append(batch[field])
+        except Exception:  # any GDAL trouble: fall back to reading through QGIS
+            return None
+    if not fids:
+        return [], [], {k: [] for k in names}
+    columns = {}
+    for key, parts in cols.items():
+        values = np.concatenate(parts)
+        if values.dtype.kind == "S":
+            values = np.char.decode(values, "utf-8", errors="replace").astype(object)
+        columns[key] = list(values)
+    return np.concatenate(fids), np.concatenate(wkbs), columns

@@ -153,10 +153,11 @@ class SpaceCodeAlgorithm(AlgorithmBase):
         return QgsCoordinateReferenceSystem(f"EPSG:{crs_rules.gk3_epsg(lon)}")
 
     def _read(self, parameters, name, role, specs, crs, context, feedback, progress, expression=None):
-        source, label, fids = source_for(self, parameters, name, context, feedback)
-        if source is None:
+        item = source_for(self, parameters, name, context, feedback)
+        if item is None:
             return None, []
-        layer, issues = read_layer(source, role, label, specs, crs, context, feedback, expression, fids, progress)
+        source, label = item.source, item.label
+        layer, issues = read_layer(item, role, specs, crs, context, feedback, expression, progress)
         if layer is None:
             raise Cancelled()
         if role == "DLTB" and len(layer) == 0:

@@ -88,9 +88,10 @@ class ValidateSpaceCodeAlgorithm(AlgorithmBase):
         self.addOutput(QgsProcessingOutputNumber("WARNINGS", tr("Warnings")))
 
     def processAlgorithm(self, parameters, context, feedback):
-        source, label, fids = source_for(self, parameters, self.INPUT, context, feedback)
-        if source is None:
+        item = source_for(self, parameters, self.INPUT, context, feedback)
+        if item is None:
             raise QgsProcessingException(tr("Choose the coded parcel layer."))
+        source, label = item.source, item.label
         crs = source.sourceCrs()
         if crs.isGeographic():
             raise QgsProcessingException(tr("Layer “{layer}” is in geographic coordinates; validate the coded "
@@ -100,7 +101,7 @@ class ValidateSpaceCodeAlgorithm(AlgorithmBase):
         parts = [p for p in ("XDM", "XZDM", "CDM", "ZDM", "FBFBM") if find_field(source.fields(), p) >= 0]
         specs += [FieldSpec(p, p, p, required=False) for p in parts]
         feedback.setProgressText(tr("Reading coded parcels…"))
-        coded, _ = read_layer(source, "INPUT", label, specs, crs, context, feedback, None, fids, (0, 20))
+        coded, _ = read_layer(item, "INPUT", specs, crs, context, feedback, None, (0, 20))
         if coded is None:
             return {}
         codes = coded.attrs["code"]
@@ -109,20 +110,20 @@ class ValidateSpaceCodeAlgorithm(AlgorithmBase):
         findings += checks.check_parts(codes, {p: coded.attrs[p] for p in parts})
         feedback.setProgress(30)
 
-        vsrc, vlabel, vfids = source_for(self, parameters, self.CJDCQ, context, feedback)
-        if vsrc is not None:
-            villages, _ = read_layer(vsrc, "CJDCQ", vlabel, [FieldSpec("ZLDWDM", "ZLDWDM", tr("location unit code"))],
-                                     crs, context, feedback, None, vfids, (30, 35))
+        vitem = source_for(self, parameters, self.CJDCQ, context, feedback)
+        if vitem is not None:
+            villages, _ = read_layer(vitem, "CJDCQ", [FieldSpec("ZLDWDM", "ZLDWDM", tr("location unit code"))],
+                                     crs, context, feedback, None, (30, 35))
             findings += checks.check_location(codes, geoms, villages.geoms(np.arange(len(villages))),
                                               villages.attrs["ZLDWDM"])
         feedback.setProgressText(tr("Looking for overlapping parcels…"))
         findings += checks.check_overlaps(codes, geoms)
         feedback.setProgress(60)
-        lsrc, llabel, lfids = source_for(self, parameters, self.DLTB, context, feedback)
-        if lsrc is not None:
+        litem = source_for(self, parameters, self.DLTB, context, feedback)
+        if litem is not None:
             feedback.setProgressText(tr("Looking for farmland without a code…"))
-            land, _ = read_layer(lsrc, "DLTB", llabel, [FieldSpec("DLBM", "DLBM", tr("land class code"))], crs,
-                                 context, feedback, "\"DLBM\" LIKE '01%'", lfids, (60, 70))
+            land, _ = read_layer(litem, "DLTB", [FieldSpec("DLBM", "DLBM", tr("land class code"))], crs,
+                                 context, feedback, "\"DLBM\" LIKE '01%'", (60, 70))
             findings += checks.check_uncoded(
                 geoms, land.geoms(np.arange(len(land))),
                 self.parameterAsDouble(parameters, self.MIN_WIDTH, context),

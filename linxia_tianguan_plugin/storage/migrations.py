@@ -26,7 +26,7 @@ SPACE_CODE_COLUMNS: list[tuple[str, str]] = [
     ("bdcode", "TEXT"), ("lon", "REAL"), ("lat", "REAL"), ("qr", "TEXT"),
     ("relation", "TEXT"), ("parents", "TEXT"), ("coded_at", "TEXT"), ("run_id", "TEXT"), ("note", "TEXT"),
     ("retired_at", "TEXT"), ("retired_run", "TEXT"), ("retire_reason", "TEXT"), ("children", "TEXT"),
-    ("row_hash", "TEXT"),
+    ("row_hash", "INTEGER"),
 ]
 
 

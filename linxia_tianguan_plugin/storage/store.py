@@ -5,10 +5,10 @@ happens inside one transaction, so a cancelled or failed run leaves the store ex
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sqlite3
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -185,24 +185,52 @@ _DATA_COLUMNS = [name for name, _ in SPACE_CODE_COLUMNS if name not in
 _HASHED = [c for c in _DATA_COLUMNS if c not in ("coded_at", "run_id", "relation", "parents")]
 
 
-def row_hashes(columns: dict[str, np.ndarray], wkb: np.ndarray) -> list[str]:
-    """Digest of a coded parcel's data and geometry: a re-run only rewrites rows whose digest moved."""
-    cols = [columns[c] for c in _HASHED]
+_MIX = np.array([0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB], dtype=np.uint64)
+
+
+def _splitmix(h: np.ndarray) -> np.ndarray:
+    h = (h ^ (h >> np.uint64(30))) * _MIX[1]
+    h = (h ^ (h >> np.uint64(27))) * _MIX[2]
+    return h ^ (h >> np.uint64(31))
+
+
+def _column_hash(values: np.ndarray) -> np.ndarray:
+    """A 64-bit digest per element of a column, computed with numpy (no per-row Python)."""
+    values = np.asarray(values)
+    if values.dtype.kind == "f":
+        return np.round(values.astype(float), 4).__add__(0.0).view(np.uint64)  # +0.0 folds -0.0 into 0.0
+    if values.dtype.kind in "iub":
+        return values.astype(np.int64).view(np.uint64)
+    text = np.asarray(["" if v is None else str(v) for v in values], dtype=str)
+    width = max(text.dtype.itemsize // 4, 1)
+    chars = np.ascontiguousarray(text).view(np.uint32).reshape(len(text), width).astype(np.uint64)
+    weights = _splitmix(np.arange(1, width + 1, dtype=np.uint64))
+    return (chars * weights).sum(axis=1, dtype=np.uint64) + np.uint64(width)
+
+
+def row_hashes(columns: dict[str, np.ndarray], wkb: np.ndarray) -> np.ndarray:
+    """64-bit digest of each coded parcel's data and geometry: a re-run rewrites only rows whose
+    digest moved. Vectorised, because a prefecture writes 2.5 million of them."""
+    with np.errstate(over="ignore"):
+        h = np.full(len(wkb), _MIX[0], dtype=np.uint64)
+        for name in _HASHED:
+            h = _splitmix(h ^ _column_hash(columns[name]))
+        geometry = np.fromiter((zlib.crc32(w) | (len(w) << 32) for w in wkb), dtype=np.uint64, count=len(wkb))
+        return _splitmix(h ^ geometry).view(np.int64)
+
+
+def _as_lists(columns: dict[str, np.ndarray], names: list[str], idx: np.ndarray) -> list[list]:
+    """Column values as plain Python lists for sqlite3 (numpy scalars are not bindable)."""
     out = []
-    for i, w in enumerate(wkb):
-        h = hashlib.blake2b(digest_size=10)
-        h.update(repr(tuple(_plain(c[i]) for c in cols)).encode())
-        h.update(w)
-        out.append(h.hexdigest())
+    for name in names:
+        col = np.asarray(columns[name])[idx]
+        if col.dtype.kind == "f":
+            out.append(np.round(col.astype(float), 6).tolist())
+        elif col.dtype.kind in "iub":
+            out.append(col.astype(np.int64).tolist())
+        else:
+            out.append([None if v is None else str(v) for v in col])
     return out
-
-
-def _plain(v):
-    if isinstance(v, (np.floating, float)):
-        return round(float(v), 4)
-    if isinstance(v, np.integer):
-        return int(v)
-    return v
 
 
 class CodingSession:
@@ -236,41 +264,40 @@ class CodingSession:
     def write(self, columns: dict[str, np.ndarray], wkb: np.ndarray, bounds: np.ndarray) -> None:
         """Insert new codes, rewrite kept codes whose data changed, skip the rest."""
         conn, srs = self.store.conn, self.store.srs_id
-        hashes = row_hashes(columns, wkb)
-        codes = columns["code"]
-        new_rows, upd_rows, new_idx = [], [], []
+        hashes = row_hashes(columns, wkb).tolist()
+        codes = [str(c) for c in columns["code"]]
+        new_idx, upd_idx = [], []
         for i, code in enumerate(codes):
             found = self._existing.get(code)
             if found is None:
                 new_idx.append(i)
             elif found[1] != hashes[i]:
-                upd_rows.append(i)
-            else:
-                self.counts["unchanged"] += 1
+                upd_idx.append(i)
+        self.counts["unchanged"] += len(codes) - len(new_idx) - len(upd_idx)
         if new_idx:
             idx = np.asarray(new_idx)
             blobs = gpkg.encode_blobs(wkb[idx], bounds[idx], srs)
-            fids = range(self._next_fid, self._next_fid + len(idx))
+            fids = list(range(self._next_fid, self._next_fid + len(idx)))
             self._next_fid += len(idx)
-            cols = [columns[c][idx] for c in _DATA_COLUMNS]
-            for k, (fid, i) in enumerate(zip(fids, idx)):
-                new_rows.append((fid, blobs[k], *(_plain(c[k]) for c in cols), "active", hashes[i]))
-            names = ", ".join(f'"{c}"' for c in ["fid", "geom", *_DATA_COLUMNS, "status", "row_hash"])
-            marks = ", ".join("?" * (len(_DATA_COLUMNS) + 4))
-            conn.executemany(f'INSERT INTO "{SPACE_CODE_TABLE}" ({names}) VALUES ({marks})', new_rows)
+            cols = _as_lists(columns, _DATA_COLUMNS, idx)
+            own = [hashes[i] for i in new_idx]
+            names = ", ".join(f'"{c}"' for c in ["fid", "geom", *_DATA_COLUMNS, "row_hash"])
+            marks = ", ".join("?" * (len(_DATA_COLUMNS) + 3))
+            conn.executemany(f'INSERT INTO "{SPACE_CODE_TABLE}" ({names}) VALUES ({marks})',
+                             zip(fids, blobs, *cols, own))
             b = bounds[idx]
             conn.executemany(f'INSERT INTO "rtree_{SPACE_CODE_TABLE}_geom" VALUES (?,?,?,?,?)',
-                             zip(fids, b[:, 0], b[:, 2], b[:, 1], b[:, 3]))
-            for fid, i in zip(fids, idx):
+                             zip(fids, b[:, 0].tolist(), b[:, 2].tolist(), b[:, 1].tolist(), b[:, 3].tolist()))
+            for fid, i in zip(fids, new_idx):
                 self._existing[codes[i]] = (fid, hashes[i])
             self.counts["inserted"] += len(idx)
-        if upd_rows:
-            idx = np.asarray(upd_rows)
+        if upd_idx:
+            idx = np.asarray(upd_idx)
             blobs = gpkg.encode_blobs(wkb[idx], bounds[idx], srs)
             sets = ", ".join(f'"{c}" = ?' for c in ["geom", *_DATA_COLUMNS, "row_hash"]) + ", status = 'active'"
-            cols = [columns[c][idx] for c in _DATA_COLUMNS]
-            rows = [(blobs[k], *(_plain(c[k]) for c in cols), hashes[i], codes[i]) for k, i in enumerate(idx)]
-            conn.executemany(f'UPDATE "{SPACE_CODE_TABLE}" SET {sets} WHERE code = ?', rows)
+            cols = _as_lists(columns, _DATA_COLUMNS, idx)
+            conn.executemany(f'UPDATE "{SPACE_CODE_TABLE}" SET {sets} WHERE code = ?',
+                             zip(blobs, *cols, [hashes[i] for i in upd_idx], [codes[i] for i in upd_idx]))
             self.counts["updated"] += len(idx)
 
     def retire(self, retired: list[tuple[str, str, list[str]]], when: str) -> None:

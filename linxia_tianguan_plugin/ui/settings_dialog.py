@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from qgis.gui import QgsFileWidget
-from qgis.PyQt.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit
+from qgis.PyQt.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QMessageBox
 
 from .. import settings
 from ..i18n import tr
@@ -28,8 +28,10 @@ class SettingsDialog(QDialog):
         layout.addRow(buttons)
 
     def accept(self) -> None:
-        settings.set_value("store_path", self.store.filePath())
         template = self.qr.text().strip()
-        if template and "{code}" in template:
-            settings.set_value("qr_template", template)
+        if template and "{code}" not in template:
+            QMessageBox.warning(self, self.windowTitle(), tr("The QR content template must contain {code}."))
+            return
+        settings.set_value("store_path", self.store.filePath())
+        settings.set_value("qr_template", template)
         super().accept()

@@ -33,16 +33,20 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     overrides = dict(parse_override(s) for s in a.set)
     t0 = time.perf_counter()
-    m = generate(
-        a.out,
-        size=a.size,
-        seed=a.seed,
-        counties=a.counties.split(","),
-        shapefiles=not a.no_shp,
-        tracks=not a.no_tracks,
-        workers=a.workers,
-        overrides=overrides,
-    )
+    try:
+        m = generate(
+            a.out,
+            size=a.size,
+            seed=a.seed,
+            counties=a.counties.split(","),
+            shapefiles=not a.no_shp,
+            tracks=not a.no_tracks,
+            workers=a.workers,
+            overrides=overrides,
+        )
+    except ValueError as err:  # bad arguments or recipe overrides: say so, without a traceback
+        print(f"samplegen: {err}", file=sys.stderr)
+        return 2
     dt = time.perf_counter() - t0
     peak = (
         max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)

@@ -24,15 +24,12 @@ from .parcels import (
     shifted,
 )
 
+Crossing = dict[int, tuple[np.ndarray, str]]  # piece -> (shift vector, kind)
 
-def contract_parcels(
-    ctx: Ctx, dk_ids: list[int], dk_set: set[int], changed_cells: set[int], yjj_tb: set[int]
-) -> tuple[list, dict]:
-    """DK records with holders and 四至, crossing parcels and injected defects."""
-    geom, lay, job = ctx.geom, ctx.lay, ctx.job
-    con = ctx.rec["contract"]
-    pieces, tp = geom.pieces, geom.tp
-    # order: village, group, then position
+
+def _order(geom, dk_ids: list[int]) -> tuple[list[int], dict[tuple[int, int], list[int]]]:
+    """Parcels in code order (village, group, position) and grouped by (village, group)."""
+    pieces = geom.pieces
     key = {
         i: (geom.vlab[pieces[i].cell], geom.glab[pieces[i].cell], pieces[i].cell, pieces[i].k, pieces[i].j)
         for i in dk_ids
@@ -41,21 +38,14 @@ def contract_parcels(
     by_group: dict[tuple[int, int], list[int]] = {}
     for i in order:
         by_group.setdefault((int(geom.vlab[pieces[i].cell]), int(geom.glab[pieces[i].cell])), []).append(i)
-    groups_in = []
-    for (vi, gi), ids in by_group.items():
-        v = geom.villages[vi]
-        groups_in.append((v.groups[gi].code, ids, v.surnames))
-    hold = assign_holders(groups_in, ctx.g(4), tuple(con["parcels_per_household"]))
-    dkbm: dict[int, str] = {}
-    for (vi, gi), ids in by_group.items():
-        code = geom.villages[vi].groups[gi].code
-        for s, i in enumerate(ids, start=1):
-            dkbm[i] = f"{code}{s:05d}"
-    lookup = piece_lookup(pieces, list(range(len(pieces))))
-    g = ctx.g(5)
+    return order, by_group
 
-    # crossing parcels: whole caps pushed a few metres out of their 图斑
-    crossing: dict[int, tuple[np.ndarray, str]] = {}
+
+def _pick_crossing(ctx: Ctx, order: list[int], changed_cells: set[int], g: np.random.Generator) -> Crossing:
+    """Whole end strips whose outer side borders only non-farmland, to be pushed a few metres out
+    of their 图斑: the shift then overlaps no other parcel, only the neighbouring land."""
+    geom, lay, con = ctx.geom, ctx.lay, ctx.rec["contract"]
+    pieces, tp = geom.pieces, geom.tp
     cand_v, cand_t = [], []
     for i in order:
         p = pieces[i]
@@ -73,17 +63,30 @@ def contract_parcels(
     pick = list(g.choice(cand_v, size=n_v, replace=False)) if n_v else []
     rest = min(len(cand_t), n_cross - n_v)
     pick += list(g.choice(cand_t, size=rest, replace=False)) if rest > 0 else []
-    up_of = {}
+    crossing: Crossing = {}
     for i in pick:
         p = pieces[int(i)]
         tb = geom.tubans[int(geom.tb_of[p.cell])]
-        up_of[int(i)] = tb.up
         sign = -1.0 if p.k == 0 else 1.0
         vec = sign * tb.up * g.uniform(*con["crossing_shift_m"])
         crossing[int(i)] = (vec, "crosses_village" if int(i) in cand_v else "crosses_tb")
+    return crossing
 
-    # faults on other parcels: invalid rings, overlapping pairs, duplicate codes
-    busy = set(crossing)
+
+def _inject_faults(
+    ctx: Ctx,
+    order: list[int],
+    by_group: dict[tuple[int, int], list[int]],
+    busy: set[int],
+    changed_cells: set[int],
+    dk_set: set[int],
+    lookup,
+    g: np.random.Generator,
+):
+    """Invalid rings, overlapping pairs and duplicate codes, each on parcels nobody else touched.
+    Returns (replacement geometries, defect facts, duplicate-of map)."""
+    geom, job = ctx.geom, ctx.job
+    pieces = geom.pieces
     inner = [
         i
         for i in order
@@ -132,19 +135,58 @@ def contract_parcels(
         if not cands:
             break
         i = cands[int(g.integers(len(cands)))]
-        same = [
-            q
-            for q in by_group[(int(geom.vlab[pieces[i].cell]), int(geom.glab[pieces[i].cell]))]
-            if q != i and q not in busy
-        ]
+        group = by_group[(int(geom.vlab[pieces[i].cell]), int(geom.glab[pieces[i].cell]))]
+        same = [q for q in group if q != i and q not in busy]
         if not same:
             continue
-        q = same[0]
-        dup_of[i] = q
-        busy.update({i, q})
-        defects.append({"kind": "duplicate_dkbm", "piece": i, "other": q})
+        dup_of[i] = same[0]
+        busy.update({i, same[0]})
+        defects.append({"kind": "duplicate_dkbm", "piece": i, "other": same[0]})
+    return geoms, defects, dup_of
 
-    # records
+
+def _along_position(p) -> float | None:
+    """A position along the strip inside the piece (None for a piece spanning the whole strip)."""
+    if np.isinf(p.s0) and np.isinf(p.s1):
+        return None
+    if np.isinf(p.s0):
+        return p.s1 - 5.0
+    if np.isinf(p.s1):
+        return p.s0 + 5.0
+    return 0.5 * (p.s0 + p.s1)
+
+
+def contract_parcels(
+    ctx: Ctx, dk_ids: list[int], dk_set: set[int], changed_cells: set[int], yjj_tb: set[int]
+) -> tuple[list, dict]:
+    """DK records with holders and 四至, crossing parcels and injected defects."""
+    geom, lay = ctx.geom, ctx.lay
+    con = ctx.rec["contract"]
+    pieces, tp = geom.pieces, geom.tp
+    order, by_group = _order(geom, dk_ids)
+    groups_in = []
+    for (vi, gi), ids in by_group.items():
+        v = geom.villages[vi]
+        groups_in.append((v.groups[gi].code, ids, v.surnames))
+    hold = assign_holders(groups_in, ctx.g(4), tuple(con["parcels_per_household"]))
+    dkbm: dict[int, str] = {}
+    for (vi, gi), ids in by_group.items():
+        code = geom.villages[vi].groups[gi].code
+        for s, i in enumerate(ids, start=1):
+            dkbm[i] = f"{code}{s:05d}"
+    lookup = piece_lookup(pieces, list(range(len(pieces))))
+    g = ctx.g(5)
+    crossing = _pick_crossing(ctx, order, changed_cells, g)
+    geoms, defects, dup_of = _inject_faults(ctx, order, by_group, set(crossing), changed_cells, dk_set, lookup, g)
+
+    def word(nid: int | None, wall: str) -> str:
+        """四至 word for a neighbour parcel (its holder), unassigned land, or what lies beyond."""
+        if nid is None:
+            return wall
+        if nid not in dk_set:
+            return "机动地"
+        return hold.names[hold.holder[nid]] + "地"
+
     mix = con["dklb_mix"]
     dklb_codes = list(mix)
     dklb_p = np.array([mix[k] for k in dklb_codes], dtype=float)
@@ -167,28 +209,14 @@ def contract_parcels(
         c = p.cell
         tbi = int(geom.tb_of[c])
         tb = geom.tubans[tbi]
-        v = geom.villages[tb.village]
         gcode, hh = hold.holder[i]
-        holder = hold.names[(gcode, hh)]
         if c not in side_cache:
             ring = tp.rings[c]
             side_cache[c] = cell_side_words(
                 geom.xy[ring].mean(axis=0), tb.up, geom.xy[ring], [str(x) for x in lay.cls[tp.ring_nb[c]]]
             )
         walls = side_cache[c]
-        sm = (
-            None
-            if (np.isinf(p.s0) and np.isinf(p.s1))
-            else (p.s1 - 5.0 if np.isinf(p.s0) else p.s0 + 5.0 if np.isinf(p.s1) else 0.5 * (p.s0 + p.s1))
-        )
-
-        def word(nid: int | None, wall: str) -> str:
-            if nid is None:
-                return wall
-            if nid not in dk_set:
-                return "机动地"
-            return hold.names[hold.holder[nid]] + "地"
-
+        sm = _along_position(p)
         up_n = across(lookup, c, p.k + 1, sm) if p.k < p.n_strips - 1 else None
         dn_n = across(lookup, c, p.k - 1, sm) if p.k > 0 else None
         lf_n = across(lookup, c, p.k, p.s0 - 1e-9) if p.j > 0 else None
@@ -200,44 +228,24 @@ def contract_parcels(
         # frame order up, left, down, right = compass ci, ci+1, ci+2, ci+3
         compass = {COMPASS[(ci + k) % 4]: frame[k] for k in range(4)}
         area = float(areas[n_])
-        gm = geoms.get(i)
         if i in crossing:
-            vec, kind = crossing[i]
-            gm = shifted(geom.piece_poly[i], vec)
-        if gm is None:
-            gm = geom.piece_poly[i]
+            gm = shifted(geom.piece_poly[i], crossing[i][0])
+        else:
+            gm = geoms.get(i, geom.piece_poly[i])
         dklb = dklb_codes[int(draw_lb[n_])]
-        dldj = (
-            f"{min(10, max(3, tb.level + 3 + int(draw_dj[n_]))):02d}"
-            if tb.dlbm == "0103"
-            else f"{int(draw_dj2[n_]):02d}"
-        )
+        if tb.dlbm == "0103":
+            dldj = f"{min(10, max(3, tb.level + 3 + int(draw_dj[n_]))):02d}"
+        else:
+            dldj = f"{int(draw_dj2[n_]):02d}"
         scmjm = r2(area * 0.0015)
         code = dkbm[dup_of[i]] if i in dup_of else dkbm[i]
         out_geoms.append(gm)
-        values.append(
-            [
-                code,
-                names.FIELD_NAMES[int(draw_nm[n_])],
-                "31",
-                dklb,
-                "013" if tb.dlbm == "0103" else "012",
-                dldj,
-                "1",
-                "1" if tbi in yjj_tb else "2",
-                r2(area),
-                scmjm,
-                r2(scmjm * float(draw_ht[n_])),
-                compass["东"],
-                compass["南"],
-                compass["西"],
-                compass["北"],
-                holder,
-                gcode,
-                f"{gcode}{hh:04d}",
-                "机动地" if dklb == "22" else "",
-            ]
-        )
+        # fmt: off
+        values.append([code, names.FIELD_NAMES[int(draw_nm[n_])], "31", dklb, "013" if tb.dlbm == "0103" else "012",
+                       dldj, "1", "1" if tbi in yjj_tb else "2", r2(area), scmjm, r2(scmjm * float(draw_ht[n_])),
+                       compass["东"], compass["南"], compass["西"], compass["北"], hold.names[(gcode, hh)],
+                       gcode, f"{gcode}{hh:04d}", "机动地" if dklb == "22" else ""])
+        # fmt: on
         if i in crossing:
             vec, kind = crossing[i]
             crossing_facts.append(

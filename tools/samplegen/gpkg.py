@@ -13,9 +13,6 @@ from osgeo import gdal, ogr, osr
 
 from .schema import LAYER_ORDER, LAYERS, SHAPEFILE_LAYERS
 
-gdal.UseExceptions()
-ogr.UseExceptions()
-
 _OGR_TYPES = {"str": ogr.OFTString, "real": ogr.OFTReal, "int": ogr.OFTInteger, "date": ogr.OFTDate}
 
 
@@ -30,7 +27,11 @@ class GpkgWriter:
     """Creates all layers up front, then appends records with explicit FIDs (1, 2, …)."""
 
     def __init__(self, path: Path, batch: int = 50_000):
+        # errors are checked here rather than with ogr.UseExceptions(), a process-wide switch that
+        # would change GDAL's behaviour for whoever else runs in this process (QGIS, other tests)
         self.ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+        if self.ds is None:
+            raise OSError(f"cannot create {path}: {gdal.GetLastErrorMsg()}")
         self.batch = batch
         self.pending = 0
         self.layers: dict[str, ogr.Layer] = {}
@@ -65,7 +66,8 @@ class GpkgWriter:
         self.count[layer] += 1
         fid = self.count[layer]
         f.SetFID(fid)
-        self.layers[layer].CreateFeature(f)
+        if self.layers[layer].CreateFeature(f) != 0:
+            raise OSError(f"cannot write feature {fid} of {layer}: {gdal.GetLastErrorMsg()}")
         self.pending += 1
         if self.pending >= self.batch:
             self.ds.CommitTransaction()
@@ -83,7 +85,7 @@ def export_shapefiles(gpkg: Path, out_dir: Path) -> list[str]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name in SHAPEFILE_LAYERS:
-        gdal.VectorTranslate(
+        ok = gdal.VectorTranslate(
             str(out_dir / f"{name}.shp"),
             str(gpkg),
             format="ESRI Shapefile",
@@ -91,6 +93,9 @@ def export_shapefiles(gpkg: Path, out_dir: Path) -> list[str]:
             layerName=name,
             layerCreationOptions=["ENCODING=CP936"],
         )
+        if ok is None:
+            raise OSError(f"cannot write {name}.shp: {gdal.GetLastErrorMsg()}")
+        ok = None  # closes the dataset
         (out_dir / f"{name}.cpg").write_text("GBK", encoding="ascii")
         written.append(name)
     return written

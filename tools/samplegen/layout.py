@@ -51,6 +51,21 @@ class Layout:
     cells_of: list[np.ndarray] = field(default_factory=list)  # per township, sorted cell ids
 
 
+def _cell_area(counties: list[str], size: int, k: float, recipe: dict[str, Any]) -> float:
+    """Mesh cell area: the recipe's, or smaller so that every township gets a dozen cells or more
+    (small samples of many counties). Cells never get smaller than three parcels."""
+    _, towns = admin.load_divisions()
+    geo = recipe["geometry"]
+    need = min(k * k * admin.COUNTY_AREAS_KM2[c] * 1e6 / (12 * len(towns[c])) for c in counties)
+    floor = 3.0 * geo["mean_parcel_area_m2"]
+    if need < floor:
+        raise ValueError(
+            f"size {size} is too small for counties {','.join(counties)}: "
+            f"use at least {int(np.ceil(size * floor / need / 1000.0)) * 1000} contract parcels"
+        )
+    return float(min(geo["cell_area_m2"], need))
+
+
 def _scaled_geography(
     counties: list[str], size: int, recipe: dict[str, Any]
 ) -> tuple[float, np.ndarray, dict[str, np.ndarray], float]:
@@ -76,6 +91,7 @@ def build_layout(seed: int, size: int, counties: list[str], recipe: dict[str, An
     divisions, towns_by_county = admin.load_divisions()
     geo = recipe["geometry"]
     k, anchor, centres, total = _scaled_geography(counties, size, recipe)
+    cell_area = _cell_area(counties, size, k, recipe)
     multi = len(counties) > 1
     blobs = []
     for code in counties:
@@ -87,7 +103,8 @@ def build_layout(seed: int, size: int, counties: list[str], recipe: dict[str, An
 
     # counties
     csites = np.array([centres[c] for c in counties])
-    county_scale = float(np.sqrt(total / len(counties)))
+    # boundaries wander on the scale of the smallest county (else 临夏市 would break into pieces)
+    county_scale = float(np.sqrt(min(admin.COUNTY_AREAS_KM2[c] for c in counties) * 1e6 * k * k))
     creg = PowerRegions(
         csites, np.zeros(len(counties)), warp_fields(salt(seed, T_WARP, 1), county_scale) if multi else None
     )
@@ -169,7 +186,7 @@ def build_layout(seed: int, size: int, counties: list[str], recipe: dict[str, An
         sites.append(VillageSite(q, ti, is_seat, float(np.sqrt(home_total * w / wsum / np.pi))))
 
     lines = make_lines(seed, k, anchor, territory, townships, sites, geo)
-    mesh, frame = make_mesh(seed, territory, lines, geo)
+    mesh, frame = make_mesh(seed, territory, lines, cell_area)
     active, county_of, township_of = label_cells(mesh, frame, territory, counties, csites, creg, treg, townships)
 
     # villages belong to the township their centre falls in

@@ -21,10 +21,10 @@ def _set_path(d: dict[str, Any], dotted: str, value: Any) -> None:
     cur = d
     for k in keys[:-1]:
         if k not in cur or not isinstance(cur[k], dict):
-            raise KeyError(f"recipe has no section {dotted!r}")
+            raise ValueError(f"recipe has no section {dotted!r}")
         cur = cur[k]
     if keys[-1] not in cur:
-        raise KeyError(f"recipe has no key {dotted!r}")
+        raise ValueError(f"recipe has no key {dotted!r}")
     cur[keys[-1]] = value
 
 

@@ -24,6 +24,7 @@ from .yjj import protected_farmland
 
 
 def township_records(lay: Layout, job: Job, geom: Geometry) -> dict[str, Any]:
+    """{"layers": {layer: [(wkb, values)]}, "facts": {...}} for the main process to write and report."""
     ctx = Ctx(lay, job, geom)
     t, rec = ctx.t, ctx.rec
     tp = geom.tp
@@ -61,7 +62,7 @@ def township_records(lay: Layout, job: Job, geom: Geometry) -> dict[str, Any]:
     dk_set = set(dk_ids)
 
     # --- 永久基本农田 ------------------------------------------------------------------------
-    yjj_tb, yjj_records, yjj_facts = protected_farmland(ctx, tb_vals, tb_area, fattr)
+    yjj_tb, yjj_records, yjj_facts = protected_farmland(ctx, tb_area)
     layers["YJJBNTTB"] = yjj_records
     facts["yjjbnt"] = yjj_facts
 

@@ -5,8 +5,6 @@ Also the small geometric helpers used while placing things before the mesh exist
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import shapely
 from shapely import STRtree
@@ -48,12 +46,10 @@ def spread(points: np.ndarray, k: int, r: float, g: np.random.Generator, first: 
     return out[:k]
 
 
-def make_mesh(
-    seed: int, territory: shapely.Geometry, lines: list[Line], geo: dict[str, Any]
-) -> tuple[Mesh, np.ndarray]:
+def make_mesh(seed: int, territory: shapely.Geometry, lines: list[Line], cell_area: float) -> tuple[Mesh, np.ndarray]:
     """Jittered background seeds, line seeds, a bounding frame; then the Voronoi mesh."""
     g = rng(seed, T_SEEDS)
-    sp = float(np.sqrt(geo["cell_area_m2"]))
+    sp = float(np.sqrt(cell_area))
     x0, y0, x1, y1 = territory.bounds
     xs, ys = np.meshgrid(np.arange(x0 - 3 * sp, x1 + 3 * sp, sp), np.arange(y0 - 3 * sp, y1 + 3 * sp, sp))
     bg = np.column_stack([xs.ravel(), ys.ravel()]) + g.uniform(-0.42, 0.42, (xs.size, 2)) * sp
@@ -127,18 +123,42 @@ def label_cells(
     county_of[act] = creg.label(mesh.seeds[act])
     county_of = cleanup(county_of, eu, ev, mesh.area, active, anchor={i: int(a) for i, a in enumerate(anchors)})
     township_of = np.full(n, -1)
+    seat_cells: dict[int, int] = {}
     for ci in range(len(counties)):
         cells = np.flatnonzero(active & (county_of == ci))
-        base = min(t.index for t in townships if t.county == counties[ci])
-        township_of[cells] = base + treg[ci].label(mesh.seeds[cells])
-    seat_cells: dict[int, int] = {}
-    for t in townships:
-        ci = counties.index(t.county)
-        cells = np.flatnonzero(active & (county_of == ci))
-        c = int(cells[np.argmin(np.hypot(*(mesh.seeds[cells] - t.seat).T))])
-        seat_cells[t.index] = c
-    for ti, c in seat_cells.items():  # a township squeezed out entirely gets its seat cell back
-        if not np.any(township_of == ti):
-            township_of[c] = ti
+        mine = [t for t in townships if t.county == counties[ci]]
+        _township_labels(mesh, cells, mine, treg[ci], township_of, seat_cells)
     township_of = cleanup(township_of, eu, ev, mesh.area, active, anchor=seat_cells, within=county_of)
     return active, county_of, township_of
+
+
+def _township_labels(
+    mesh: Mesh,
+    cells: np.ndarray,
+    towns: list[Township],
+    reg: PowerRegions,
+    township_of: np.ndarray,
+    seat_cells: dict[int, int],
+) -> None:
+    """Label one county's cells by township. A seat that fell outside its county's cells (the
+    county outline only settles on the mesh) is moved to the county cell farthest from the other
+    seats, so that every township keeps a real share of the county."""
+    base = towns[0].index
+    p = mesh.seeds[cells]
+    for _ in range(4):
+        lab = reg.label(p)
+        counts = np.bincount(lab, minlength=len(towns))
+        small = [j for j in range(len(towns)) if counts[j] < max(3, 0.15 * np.median(counts))]
+        if not small:
+            break
+        for j in small:
+            others = np.delete(reg.sites, j, axis=0)
+            far = int(np.argmax(np.min(((p[:, None, :] - others[None, :, :]) ** 2).sum(axis=2), axis=1)))
+            reg.sites[j] = p[far]
+            reg.w[j] = reg.w.max()
+            towns[j].seat = p[far].copy()
+    township_of[cells] = base + lab
+    for j, t in enumerate(towns):
+        seat_cells[t.index] = int(cells[np.argmin(np.hypot(*(p - t.seat).T))])
+        if not np.any(lab == j):
+            township_of[seat_cells[t.index]] = t.index

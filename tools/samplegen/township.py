@@ -144,7 +144,7 @@ def build_geometry(lay: Layout, job: Job) -> Geometry:
 
 def build_township(lay: Layout, job: Job) -> dict[str, Any]:
     """All records and manifest facts of one township (called in a worker process)."""
-    from .records import township_records  # local import keeps worker start-up light
+    from .records import township_records  # imported here: records itself imports this module
 
     geom = build_geometry(lay, job)
     return township_records(lay, job, geom)

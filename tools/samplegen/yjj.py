@@ -16,7 +16,7 @@ from .parcels import shifted
 from .schema import DLMC, YSDM
 
 
-def protected_farmland(ctx: Ctx, tb_vals: list[list], tb_area: list[float], fattr: dict) -> tuple[set[int], list, dict]:
+def protected_farmland(ctx: Ctx, tb_area: list[float]) -> tuple[set[int], list, dict]:
     """~80 % of farmland by area as 永久基本农田, following 图斑 lines (a few merged, a few off)."""
     geom, rec = ctx.geom, ctx.rec["yjjbnt"]
     g = ctx.g(3)

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from .admin import SampleError
 from .generate import generate
 from .recipe import parse_override
 
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
             workers=a.workers,
             overrides=overrides,
         )
-    except ValueError as err:  # bad arguments or recipe overrides: say so, without a traceback
+    except SampleError as err:  # bad arguments or recipe overrides: say so, without a traceback
         print(f"samplegen: {err}", file=sys.stderr)
         return 2
     dt = time.perf_counter() - t0

@@ -75,6 +75,10 @@ RIVERS: dict[str, list[tuple[float, float]]] = {
 }
 
 
+class SampleError(ValueError):
+    """A request the generator cannot honour (unknown county, size too small, bad recipe key)."""
+
+
 @dataclass(frozen=True)
 class Division:
     """One county or township of the real division list."""
@@ -116,5 +120,5 @@ def resolve_counties(counties: list[str] | None) -> list[str]:
         return sorted(known)
     bad = [c for c in flat if c not in known]
     if bad:
-        raise ValueError(f"unknown county code(s) {bad}; expected some of {sorted(known)} or 'all'")
+        raise SampleError(f"unknown county code(s) {bad}; expected some of {sorted(known)} or 'all'")
     return sorted(dict.fromkeys(flat))

@@ -59,7 +59,7 @@ def _cell_area(counties: list[str], size: int, k: float, recipe: dict[str, Any])
     need = min(k * k * admin.COUNTY_AREAS_KM2[c] * 1e6 / (12 * len(towns[c])) for c in counties)
     floor = 3.0 * geo["mean_parcel_area_m2"]
     if need < floor:
-        raise ValueError(
+        raise admin.SampleError(
             f"size {size} is too small for counties {','.join(counties)}: "
             f"use at least {int(np.ceil(size * floor / need / 1000.0)) * 1000} contract parcels"
         )

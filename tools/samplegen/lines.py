@@ -29,7 +29,6 @@ class Line:
     station: float
     dlbm: str
     name: str = ""
-    township: int = -1  # owning township index for rural roads (informative)
     geom: shapely.LineString = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -83,10 +83,6 @@ def group_name(i: int) -> str:
     return (NUMERALS[i - 1] if i <= len(NUMERALS) else str(i)) + "社"
 
 
-def field_name(g: np.random.Generator) -> str:
-    return FIELD_NAMES[int(g.integers(len(FIELD_NAMES)))]
-
-
 def mobile(g: np.random.Generator, used: set[str]) -> str:
     """A unique, well-formed 11-digit mainland mobile number."""
     while True:

@@ -52,31 +52,23 @@ def make_lines(
     spec = geo["lines"]
     near = territory.buffer(300.0)
     out: list[Line] = []
+
+    def add(kind: str, coords: np.ndarray, name: str, min_len: float) -> None:
+        s = spec[kind]
+        for part in clip_lines(coords, near, min_len):
+            out.append(Line(kind, part, s["width"], s["station"], s["dlbm"], name))
+
     o = np.array(admin.ORIGIN)
     mf = Field(salt(seed, T_LINES, 1), [(1800.0, 110.0), (600.0, 25.0)])
     for name, wp in admin.RIVERS.items():
         c = anchor + k * (np.array(wp, dtype=float) - o - anchor)
-        c = meander(chaikin(c, 3), mf, 40.0)
-        for part in clip_lines(c, near, 200.0):
-            out.append(
-                Line("river", part, spec["river"]["width"], spec["river"]["station"], spec["river"]["dlbm"], name)
-            )
+        add("river", meander(chaikin(c, 3), mf, 40.0), name, 200.0)
     # a highway following each river valley at some distance from the water
     for riv in [ln for ln in out if ln.kind == "river"]:
         side = 1.0 if g.random() < 0.5 else -1.0
         off = shapely.offset_curve(riv.geom, side * (riv.width / 2 + g.uniform(70.0, 130.0)), join_style="round")
         for part in shapely.get_parts(off):
-            for cc in clip_lines(shapely.get_coordinates(part), near, 200.0):
-                out.append(
-                    Line(
-                        "highway",
-                        cc,
-                        spec["highway"]["width"],
-                        spec["highway"]["station"],
-                        spec["highway"]["dlbm"],
-                        "国道",
-                    )
-                )
+            add("highway", shapely.get_coordinates(part), "国道", 200.0)
     # roads between township seats, county by county
     by_county: dict[str, list[Township]] = {}
     for t in townships:
@@ -84,17 +76,7 @@ def make_lines(
     for lst in by_county.values():
         seats = np.array([t.seat for t in lst])
         for a, b in mst_edges(seats):
-            for cc in clip_lines(wiggly(seats[a], seats[b], g, 0.06), near, 100.0):
-                out.append(
-                    Line(
-                        "highway",
-                        cc,
-                        spec["highway"]["width"],
-                        spec["highway"]["station"],
-                        spec["highway"]["dlbm"],
-                        "县乡道",
-                    )
-                )
+            add("highway", wiggly(seats[a], seats[b], g, 0.06), "县乡道", 100.0)
     # rural roads: between the villages of a township, and dead-end field roads out of each village
     lo, hi = geo["field_road_length_m"]
     nlo, nhi = geo["field_roads_per_village"]
@@ -104,33 +86,10 @@ def make_lines(
             continue
         p = np.array([s.xy for s in vs])
         for a, b in mst_edges(p):
-            for cc in clip_lines(wiggly(p[a], p[b], g, 0.08), near, 60.0):
-                out.append(
-                    Line(
-                        "rural",
-                        cc,
-                        spec["rural"]["width"],
-                        spec["rural"]["station"],
-                        spec["rural"]["dlbm"],
-                        "村道",
-                        t.index,
-                    )
-                )
+            add("rural", wiggly(p[a], p[b], g, 0.08), "村道", 60.0)
         for q in p:
             for _ in range(int(g.integers(nlo, nhi + 1))):
                 ang = g.uniform(0, 2 * np.pi)
                 end = q + g.uniform(lo, hi) * np.array([np.cos(ang), np.sin(ang)])
-                start = q + 0.25 * (end - q)
-                for cc in clip_lines(wiggly(start, end, g, 0.1), near, 60.0):
-                    out.append(
-                        Line(
-                            "rural",
-                            cc,
-                            spec["rural"]["width"],
-                            spec["rural"]["station"],
-                            spec["rural"]["dlbm"],
-                            "田间道",
-                            t.index,
-                        )
-                    )
+                add("rural", wiggly(q + 0.25 * (end - q), end, g, 0.1), "田间道", 60.0)
     return out

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .admin import REPO
+from .admin import REPO, SampleError
 
 RECIPE_PATH = REPO / "resources" / "sample" / "recipe.json"
 
@@ -21,17 +21,17 @@ def _set_path(d: dict[str, Any], dotted: str, value: Any) -> None:
     cur = d
     for k in keys[:-1]:
         if k not in cur or not isinstance(cur[k], dict):
-            raise ValueError(f"recipe has no section {dotted!r}")
+            raise SampleError(f"recipe has no section {dotted!r}")
         cur = cur[k]
     if keys[-1] not in cur:
-        raise ValueError(f"recipe has no key {dotted!r}")
+        raise SampleError(f"recipe has no key {dotted!r}")
     cur[keys[-1]] = value
 
 
 def parse_override(text: str) -> tuple[str, Any]:
     """'a.b=3' -> ('a.b', 3); values are JSON when they parse as JSON, else strings."""
     if "=" not in text:
-        raise ValueError(f"override {text!r} is not of the form path.to.key=value")
+        raise SampleError(f"override {text!r} is not of the form path.to.key=value")
     key, raw = text.split("=", 1)
     try:
         val = json.loads(raw)

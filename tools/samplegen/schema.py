@@ -57,8 +57,3 @@ LAYERS: dict[str, list[tuple[str, str, int]]] = {
 # The order layers are written in (and listed in the manifest).
 LAYER_ORDER = ["XZQ", "CJDCQ", "DLTB", "YJJBNTTB", "DK", "DLTB_2025", "PZYD", "SSNYDBA", "LSYD", "CZKFBJ"]
 SHAPEFILE_LAYERS = ["XZQ", "CJDCQ", "DLTB", "YJJBNTTB"]
-
-
-def index(layer: str) -> dict[str, int]:
-    """Field positions of a layer (record values are lists in schema order)."""
-    return {name: i for i, (name, _, _) in enumerate(LAYERS[layer])}

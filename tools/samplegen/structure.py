@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import names
-from .landuse import FARMLAND, slope_level
+from .landuse import FARMLAND, NATURAL, slope_level
 from .layout import Layout
 from .rand import T_WARP, salt
 from .regions import PowerRegions, cleanup, warp_fields
@@ -20,7 +20,6 @@ from .regions import PowerRegions, cleanup, warp_fields
 STATE = {"1101", "1003"}
 VILLAGE_OWNED = {"0301", "0305", "0404", "1006", "1201", "1206"}
 LINES = {"1101", "1003", "1006"}
-NATURAL = {"0301", "0305", "0307", "0404"}
 
 
 @dataclass

@@ -14,6 +14,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import numpy as np
+import shapely
 from osgeo import osr
 
 from .rand import T_TRACKS, rng
@@ -88,13 +89,15 @@ def _utc(t: datetime) -> str:
 
 
 def _utc_all(times: list[datetime]) -> list[str]:
-    """ISO UTC strings of many times (one strftime; the rest by whole-second offsets)."""
-    t0 = times[0].astimezone(timezone.utc)
-    base = t0.timestamp()
+    """ISO UTC strings ('…Z') of many times, whole seconds (formatting each datetime is slow)."""
+    days: dict[int, str] = {}
     out = []
     for t in times:
-        s = int(round(t.timestamp() - base))
-        out.append((t0 + timedelta(seconds=s)).isoformat().replace("+00:00", "Z"))
+        day, rem = divmod(int(round(t.timestamp())), 86400)
+        if day not in days:
+            days[day] = datetime.fromtimestamp(day * 86400, timezone.utc).strftime("%Y-%m-%d")
+        h, r = divmod(rem, 3600)
+        out.append(f"{days[day]}T{h:02d}:{r // 60:02d}:{r % 60:02d}Z")
     return out
 
 
@@ -125,6 +128,7 @@ def write_tracks(
     cfg: dict[str, Any],
 ) -> dict[str, Any]:
     """Write tracks/ and tracks/previous_week/; returns the scenarios for the manifest."""
+    road_tree = shapely.STRtree([shapely.LineString(r) for r in roads]) if roads else None
     g = rng(seed, T_TRACKS)
     tdir = out_dir / "tracks"
     (tdir / "previous_week").mkdir(parents=True, exist_ok=True)
@@ -201,7 +205,7 @@ def write_tracks(
                 rels.append(rel)
         else:
             home = np.array(groups[code]["home"])
-            road = min(roads, key=lambda r: float(np.min(np.hypot(*(r - home).T))))
+            road = roads[int(road_tree.query_nearest(shapely.Point(home))[0])]
             speed = g.uniform(*cfg["drive_speed_kmh"]) / 3.6
             secs = g.uniform(*cfg["drive_minutes"]) * 60.0
             k = int(np.argmin(np.hypot(*(road - home).T)))

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
-from osgeo import ogr
+from osgeo import gdal, ogr
 
 from tools.samplegen import generate
 
@@ -306,7 +306,9 @@ def test_shapefiles_are_gbk(sample, layers):
             body.decode("utf-8")
         text = body.decode("gbk")
         assert ("村" if name != "XZQ" else "镇") in text
-    ds = ogr.Open(str(shp / "CJDCQ.shp"))
+    # read with the encoding the .cpg declares (QGIS disables OGR's own recoding process-wide)
+    cpg = (shp / "CJDCQ.cpg").read_text().strip()
+    ds = gdal.OpenEx(str(shp / "CJDCQ.shp"), gdal.OF_VECTOR, open_options=[f"ENCODING={cpg}"])
     lyr = ds.GetLayer(0)
     got = sorted((f["ZLDWDM"], f["ZLDWMC"]) for f in lyr)
     ds = None

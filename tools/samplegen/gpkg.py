@@ -81,21 +81,29 @@ class GpkgWriter:
 
 
 def export_shapefiles(gpkg: Path, out_dir: Path) -> list[str]:
-    """The survey layers as GBK (cp936) shapefiles with a .cpg, as real 三调 deliveries come."""
+    """The survey layers as GBK (cp936) shapefiles with a .cpg, as real 三调 deliveries come.
+
+    SHAPE_ENCODING is set for this thread only: QGIS sets it to "" process-wide (no recoding),
+    which would silently win over the ENCODING creation option and leave UTF-8 in the DBF."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in SHAPEFILE_LAYERS:
-        ok = gdal.VectorTranslate(
-            str(out_dir / f"{name}.shp"),
-            str(gpkg),
-            format="ESRI Shapefile",
-            layers=[name],
-            layerName=name,
-            layerCreationOptions=["ENCODING=CP936"],
-        )
-        if ok is None:
-            raise OSError(f"cannot write {name}.shp: {gdal.GetLastErrorMsg()}")
-        ok = None  # closes the dataset
-        (out_dir / f"{name}.cpg").write_text("GBK", encoding="ascii")
-        written.append(name)
+    previous = gdal.GetThreadLocalConfigOption("SHAPE_ENCODING", None)
+    gdal.SetThreadLocalConfigOption("SHAPE_ENCODING", "CP936")
+    try:
+        for name in SHAPEFILE_LAYERS:
+            ok = gdal.VectorTranslate(
+                str(out_dir / f"{name}.shp"),
+                str(gpkg),
+                format="ESRI Shapefile",
+                layers=[name],
+                layerName=name,
+                layerCreationOptions=["ENCODING=CP936"],
+            )
+            if ok is None:
+                raise OSError(f"cannot write {name}.shp: {gdal.GetLastErrorMsg()}")
+            ok = None  # closes the dataset
+            (out_dir / f"{name}.cpg").write_text("GBK", encoding="ascii")
+            written.append(name)
+    finally:
+        gdal.SetThreadLocalConfigOption("SHAPE_ENCODING", previous)
     return written

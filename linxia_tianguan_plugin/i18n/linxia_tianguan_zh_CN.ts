@@ -516,8 +516,8 @@
             <translation>父码</translation>
         </message>
         <message>
-            <source>Coding {n} townships on {w} threads…</source>
-            <translation>正在用 {w} 个线程为 {n} 个乡镇赋码…</translation>
+            <source>Coding {n} townships in {w} processes…</source>
+            <translation>正在用 {w} 个进程为 {n} 个乡镇赋码…</translation>
         </message>
         <message>
             <source>Coded {coded} parcels: {kept} kept, {new} new ({split} from splits, {merge} from merges), {retired} codes retired.</source>

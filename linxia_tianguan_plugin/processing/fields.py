@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import shapely
 from qgis.core import QgsFeature, QgsField, QgsFields, QgsGeometry
 from qgis.PyQt.QtCore import QVariant
 
@@ -83,17 +82,6 @@ def rounded(values: np.ndarray, field: OutField) -> list:
     if field.kind == QVariant.Int:
         return np.asarray(values, dtype=np.int64).tolist()
     return [None if v is None else str(v) for v in values]
-
-
-def as_multipolygon_wkb(geoms: np.ndarray) -> np.ndarray:
-    """MultiPolygon WKB for every geometry, as the MultiPolygon outputs and the store expect."""
-    geoms = np.asarray(geoms, dtype=object)
-    single = shapely.get_type_id(geoms) == 3
-    out = geoms.copy()
-    if single.any():
-        idx = np.flatnonzero(single)
-        out[idx] = shapely.multipolygons(geoms[idx], indices=np.arange(len(idx)))
-    return shapely.to_wkb(out)
 
 
 def features(fields: QgsFields, spec: list[OutField], columns: dict[str, np.ndarray], wkb: np.ndarray):

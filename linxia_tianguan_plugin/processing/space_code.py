@@ -7,7 +7,6 @@ import uuid
 from collections import Counter
 
 import numpy as np
-import shapely
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
@@ -28,6 +27,7 @@ from qgis.core import (
 
 from .. import settings
 from ..core import crs as crs_rules
+from ..core import parallel
 from ..core.admin import AdminDivisions, unit_rows
 from ..core.coding import Cancelled, CodingInput, CodingJob, CodingOptions, retirements
 from ..core.groups import village_of
@@ -40,7 +40,7 @@ from ..resources import divisions_csv
 from ..storage import GpkgStore, StoreError
 from ..styling import StyleOnLoad
 from .base import AlgorithmBase
-from .fields import PARCEL_FIELDS, as_multipolygon_wkb, derived_columns, features, make_fields, parcel_aliases
+from .fields import PARCEL_FIELDS, derived_columns, features, make_fields, parcel_aliases
 from .issues import describe, issue_feature, issue_fields, retire_reason_text
 from .readers import FieldSpec, read_layer, source_for
 
@@ -260,6 +260,7 @@ class SpaceCodeAlgorithm(AlgorithmBase):
                                 min_area=self.parameterAsDouble(parameters, self.MIN_AREA, context)),
             lineage=LineageOptions(iou_keep=self.parameterAsDouble(parameters, self.IOU, context)),
             qr_template=self.parameterAsString(parameters, self.QR_TEMPLATE, context) or settings.qr_template(),
+            workers=parallel.cpu_count(),
         )
         if "{code}" not in options.qr_template:
             raise QgsProcessingException(tr("The QR content template must contain {code}."))
@@ -293,18 +294,18 @@ class SpaceCodeAlgorithm(AlgorithmBase):
             feedback.setProgressText(tr("Coded township {key} ({done}/{total})").format(
                 key=key, done=done, total=total))
 
-        feedback.setProgressText(tr("Coding {n} townships on {w} threads…").format(
+        feedback.setProgressText(tr("Coding {n} townships in {w} processes…").format(
             n=len(job.keys), w=options.workers))
         opened = store.coding_session(run_id, now.isoformat(), params) if store else contextlib.nullcontext()
         try:
             with opened as session:
                 for chunk in job.run(progress, feedback.isCanceled):
                     cols = derived_columns(chunk.columns)
-                    wkb = as_multipolygon_wkb(chunk.geom)
+                    wkb = chunk.wkb
                     if sink is not None:
                         sink.addFeatures(features(fields, PARCEL_FIELDS, cols, wkb), QgsFeatureSink.FastInsert)
                     if session is not None:
-                        session.write(chunk.columns, wkb, shapely.bounds(chunk.geom))
+                        session.write(chunk.columns, wkb, chunk.bounds)
                     issues += chunk.issues
                     kept_all.append(chunk.kept_old)
                     edges_all += chunk.edges

@@ -1,0 +1,252 @@
+"""Coding one township: a pure function of a self-contained task, so it can run in a worker process.
+
+shapely holds the GIL while GEOS works, so a second core is only used by a second process; the task
+carries just the township's own parcels and 图斑 plus the neighbours that touch them, and the result
+carries finished WKB, so nothing but bytes and numbers crosses the process boundary.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+
+from . import beidou, dlbm
+from .groups import nearest_groups, survey_group
+from .layers import Issue, bbox_hits
+from .lineage import match
+from .numbering import next_numbers
+from .pieces import farmland_pieces, grown
+from .space_code import compose_many
+
+MU_PER_M2 = 0.0015  # 1 亩 = 666.67 m²
+CONTRACT, UNASSIGNED = "CB", "WCB"  # 承包地块 / 未承包耕地
+
+
+@dataclass
+class ChunkTask:
+    """Inputs of one township (arrays are local to the task; ``previous['index']`` is global)."""
+
+    key: str
+    land: dict[str, np.ndarray]  # wkb fid own dlbm bsm ratio village qsdwdm zldwdm
+    parcels: dict[str, np.ndarray]  # wkb fid own rank group dkbm fbfbm cbfbm
+    basic_wkb: np.ndarray
+    previous: dict[str, np.ndarray]  # wkb index code coded_at run_id
+    used_max: dict[str, tuple[int, int]]
+    land_name: str
+    parcel_name: str
+    crs_wkt: str
+    run_id: str
+    run_time: str
+    options: object  # CodingOptions
+
+
+@dataclass
+class ChunkResult:
+    """The coded parcels of one township, sorted by code, and what was noticed on the way."""
+
+    key: str
+    columns: dict[str, np.ndarray]
+    wkb: np.ndarray  # MultiPolygon WKB per coded parcel
+    bounds: np.ndarray  # (n, 4) xmin ymin xmax ymax
+    issues: list[Issue] = field(default_factory=list)
+    kept_old: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # global previous indices
+    edges: list[tuple[int, str, float]] = field(default_factory=list)  # (old index, new code, shared m²)
+    residue_m2: float = 0.0
+
+    def __len__(self) -> int:
+        return len(self.wkb)
+
+
+def code_task(task: ChunkTask) -> ChunkResult:
+    """Code the farmland of one township (all of its groups, so numbering is complete)."""
+    # GEOS's robust arithmetic trips the FPU's invalid flag on some inputs, which numpy would report
+    # as a RuntimeWarning per call: meaningless to the analyst, so silenced here
+    with np.errstate(all="ignore"):
+        return _code(task)
+
+
+def _code(task: ChunkTask) -> ChunkResult:
+    L, P = task.land, task.parcels
+    opts = task.options
+    F, G = shapely.from_wkb(L["wkb"]), shapely.from_wkb(P["wkb"])
+    res = farmland_pieces(G, P["rank"], P["own"], F, L["own"], opts.pieces)
+
+    # contract pieces, and the 图斑 holding the largest share of each
+    cp = res.contract_parcel
+    parts = res.parts
+    gdmj_c = np.bincount(np.searchsorted(cp, parts.parcel), parts.area * L["ratio"][parts.land], minlength=len(cp))
+    order = np.lexsort((-parts.area, parts.parcel))
+    main_land = parts.land[order[np.unique(parts.parcel[order], return_index=True)[1]]]
+    # farmland no contract parcel covers
+    fl = res.free_land
+    gdmj_f = shapely.area(res.free_geom) * L["ratio"][fl]
+
+    n_c, n_f = len(cp), len(fl)
+    geom = np.concatenate([res.contract_geom, res.free_geom]).astype(object)
+    land_of = np.concatenate([main_land, fl]).astype(np.int64)
+    kind = np.array([CONTRACT] * n_c + [UNASSIGNED] * n_f, dtype="U3")
+    group = np.concatenate([P["group"][cp], np.full(n_f, "", dtype="U14")]).astype("U14")
+    rep = shapely.point_on_surface(geom)
+    rx, ry = shapely.get_x(rep), shapely.get_y(rep)
+    _fill_groups(L, group, land_of, rep, geom[:n_c], group[:n_c].copy())
+
+    area = shapely.area(geom)
+    gdmj = np.concatenate([gdmj_c, gdmj_f])
+    yj = _basic_area(geom, shapely.from_wkb(task.basic_wkb))
+    yjmj = np.where(area > 0, yj * gdmj / np.maximum(area, 1e-9), 0.0)
+
+    # codes: keep the old ones, number the rest
+    prev = task.previous
+    m = match(shapely.from_wkb(prev["wkb"]), geom, opts.lineage)
+    kept_local = m.kept
+    code = np.full(len(geom), "", dtype="U20")
+    code[kept_local >= 0] = prev["code"][kept_local[kept_local >= 0]]
+    new = np.flatnonzero(kept_local < 0)
+    seq = next_numbers(group[new], kind[new] == UNASSIGNED, rx[new], ry[new], task.used_max)
+    code[new] = compose_many(group[new], seq)
+    parents: list[list[str]] = [[] for _ in range(len(geom))]
+    edges = []
+    for i, j, shared in m.edges:
+        parents[j].append(str(prev["code"][i]))
+        edges.append((int(prev["index"][i]), str(code[j]), shared))
+
+    cols = _columns(task, code, kind, land_of, cp, n_f, area, gdmj, yjmj, rx, ry, m.relation, parents, kept_local)
+    cols["note"] = np.array([";".join(sorted(res.flags.get(int(i), ()))) for i in cp] + [""] * n_f, dtype=object)
+    order = np.argsort(code, kind="stable")
+    cols = {k: v[order] for k, v in cols.items()}
+    out = _multipolygons(geom[order])
+    issues = _issues(task, res)
+    residue = 0.0
+    for x, pieces in res.residue.items():
+        if L["own"][x]:
+            for g in pieces:
+                residue += g.area
+                issues.append(Issue("residue_uncoded", task.land_name, int(L["fid"][x]), str(L["bsm"][x]),
+                                    float(g.area), wkb=shapely.to_wkb(g)))
+    kept_global = prev["index"][kept_local[kept_local >= 0]]
+    return ChunkResult(task.key, cols, shapely.to_wkb(out), shapely.bounds(out), issues,
+                       np.asarray(kept_global, dtype=np.int64), edges, residue)
+
+
+def _multipolygons(geoms: np.ndarray) -> np.ndarray:
+    single = shapely.get_type_id(geoms) == 3
+    out = geoms.copy()
+    if single.any():
+        idx = np.flatnonzero(single)
+        out[idx] = shapely.multipolygons(geoms[idx], indices=np.arange(len(idx)))
+    return out
+
+
+def _fill_groups(L, group, land_of, rep, contract_geom, contract_group) -> None:
+    """Groups of pieces that do not carry one: survey codes, then nearest parcel, then '00'."""
+    rows = np.flatnonzero(group == "")
+    if len(rows) == 0:
+        return
+    villages = L["village"][land_of[rows]]
+    from_survey = np.array(
+        [survey_group(v, q, z) for v, q, z in
+         zip(villages, L["qsdwdm"][land_of[rows]], L["zldwdm"][land_of[rows]])], dtype="U14")
+    group[rows] = from_survey
+    rest = rows[from_survey == ""]
+    if len(rest):
+        known = contract_group != ""
+        near = nearest_groups(rep[rest], L["village"][land_of[rest]], contract_geom[known], contract_group[known])
+        fallback = np.char.add(L["village"][land_of[rest]].astype("U12"), "00")
+        group[rest] = np.where(near != "", near, fallback)
+
+
+def _basic_area(geom: np.ndarray, basic: np.ndarray) -> np.ndarray:
+    """Planar area of each piece inside 永久基本农田 (inside → whole area, else the intersection)."""
+    out = np.zeros(len(geom))
+    if len(basic) == 0 or len(geom) == 0:
+        return out
+    hits = bbox_hits(shapely.bounds(basic), shapely.bounds(geom))
+    if len(hits) == 0:
+        return out
+    B = basic[hits]
+    _, src = shapely.STRtree(geom).query(grown(B), predicate="contains_properly")
+    inside = np.zeros(len(geom), dtype=bool)
+    inside[src] = True
+    out[inside] = shapely.area(geom[inside])
+    rest = np.flatnonzero(~inside)
+    s, h = shapely.STRtree(B).query(geom[rest], predicate="intersects")
+    if len(s):
+        inter = shapely.area(shapely.intersection(geom[rest[s]], B[h]))
+        out[rest] = np.bincount(s, inter, minlength=len(rest))
+    return np.minimum(out, shapely.area(geom))
+
+
+def _columns(task, code, kind, land_of, cp, n_f, area, gdmj, yjmj, rx, ry, relation, parents, kept):
+    L, P, prev, opts = task.land, task.parcels, task.previous, task.options
+    n = len(code)
+    lon, lat = to_lonlat(rx, ry, task.crs_wkt)
+    coded_at = np.full(n, task.run_time, dtype=object)
+    run_id = np.full(n, task.run_id, dtype=object)
+    k = kept >= 0
+    coded_at[k], run_id[k] = prev["coded_at"][kept[k]], prev["run_id"][kept[k]]
+    blank = np.full(n_f, "", dtype=object)
+    dl = L["dlbm"][land_of]
+    return {
+        "code": code.astype(object),
+        "group_code": code.astype("U14").astype(object),
+        "seq": np.array([int(c[14:19]) for c in code], dtype=np.int64),
+        "kind": kind.astype(object),
+        "dlbm": dl.astype(object),
+        "dlmc": np.array([dlbm.name(c) for c in dl], dtype=object),
+        "tbbsm": L["bsm"][land_of].astype(object),
+        "area_m2": area,
+        "gdmj_m2": gdmj,
+        "gdmj_mu": gdmj * MU_PER_M2,
+        "yjmj_m2": yjmj,
+        "yjmj_mu": yjmj * MU_PER_M2,
+        "dkbm": np.concatenate([P["dkbm"][cp].astype(object), blank]),
+        "fbfbm": np.concatenate([P["fbfbm"][cp].astype(object), blank]),
+        "cbfbm": np.concatenate([P["cbfbm"][cp].astype(object), blank]),
+        "bdcode": beidou.encode_many(lon, lat, opts.beidou_level).astype(object),
+        "lon": lon,
+        "lat": lat,
+        "qr": np.array([opts.qr_template.format(code=c) for c in code], dtype=object),
+        "relation": relation.astype(object),
+        "parents": np.array([";".join(sorted(p)) for p in parents], dtype=object),
+        "coded_at": coded_at,
+        "run_id": run_id,
+    }
+
+
+def _issues(task: ChunkTask, res) -> list[Issue]:
+    P = task.parcels
+    issues = []
+    for local, reason in sorted(res.uncoded.items()):
+        issues.append(Issue(f"parcel_uncoded_{reason}", task.parcel_name, int(P["fid"][local]),
+                            str(P["dkbm"][local]), wkb=P["wkb"][local]))
+    own = set(np.flatnonzero(P["own"]).tolist())
+    pairs: dict[tuple[int, int], float] = {}
+    for keep, trimmed, shared in res.overlaps:  # one overlap may span several 图斑: sum it
+        if trimmed in own and trimmed not in res.uncoded:
+            pairs[(keep, trimmed)] = pairs.get((keep, trimmed), 0.0) + shared
+    for (keep, trimmed), shared in sorted(pairs.items()):
+        issues.append(Issue("parcel_overlap_trimmed", task.parcel_name, int(P["fid"][trimmed]),
+                            str(P["dkbm"][trimmed]), shared, str(P["dkbm"][keep]), wkb=P["wkb"][trimmed]))
+    return issues
+
+
+_transformers = threading.local()
+
+
+def to_lonlat(x: np.ndarray, y: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray]:
+    """CGCS2000 longitude/latitude of projected points (the Beidou grid code is geographic).
+
+    Building a PROJ transformer costs tens of milliseconds and one must not be shared between
+    threads, so each thread (and worker process) keeps its own.
+    """
+    if len(x) == 0:
+        return np.zeros(0), np.zeros(0)
+    from pyproj import CRS, Transformer
+
+    cache = _transformers.__dict__
+    if crs not in cache:
+        cache[crs] = Transformer.from_crs(CRS.from_user_input(crs), CRS.from_epsg(4490), always_xy=True)
+    lon, lat = cache[crs].transform(x, y)
+    return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)

@@ -1,0 +1,71 @@
+"""Worker processes for GEOS-heavy work, started the same way in QGIS desktop, qgis_process and tests.
+
+shapely holds the GIL while GEOS computes, so using the second core of a desk laptop takes a second
+process. Inside QGIS ``sys.executable`` is the QGIS binary (qgis-bin.exe on Windows), and forking a
+Qt application is unsafe, so workers are *spawned* from the Python interpreter that QGIS embeds. The
+workers import only ``core`` (numpy, shapely, pyproj): never QGIS.
+"""
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import shutil
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+
+def python_executable() -> str | None:
+    """The Python interpreter behind this process, or None when it cannot be found."""
+    exe = Path(sys.executable or "")
+    if exe.name.lower().startswith("python") and exe.exists():
+        return str(exe)
+    prefix = Path(sys.exec_prefix)
+    candidates = ([prefix / "pythonw.exe", prefix / "python.exe", prefix / "bin" / "python3"]
+                  if os.name == "nt" else [prefix / "bin" / "python3", prefix / "bin" / "python"])
+    for candidate in candidates:
+        if candidate.exists():
+            return str(candidate)
+    found = shutil.which("python3")
+    return found
+
+
+@contextlib.contextmanager
+def process_pool(workers: int):
+    """A spawn-based pool of ``workers`` processes, or None (the caller then works in-process).
+
+    While the pool lives, ``__main__`` does not advertise its file: a spawned child would otherwise
+    re-run the script that started QGIS (a standalone script without a ``__main__`` guard would
+    start QGIS again in every worker). Workers only ever run functions of ``core``.
+    """
+    exe = python_executable()
+    if exe is None or workers < 2:
+        yield None
+        return
+    main = sys.modules.get("__main__")
+    hidden = {name: main.__dict__.pop(name) for name in ("__file__",) if main is not None and name in main.__dict__}
+    spec = getattr(main, "__spec__", None)
+    if main is not None and spec is not None:
+        main.__spec__ = None
+    pool = None
+    try:
+        context = multiprocessing.get_context("spawn")
+        if not Path(sys.executable or "").name.lower().startswith("python"):
+            context.set_executable(exe)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    except (OSError, ValueError, RuntimeError):
+        pool = None
+    try:
+        yield pool
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if main is not None:
+            main.__dict__.update(hidden)
+            if spec is not None:
+                main.__spec__ = spec
+
+
+def cpu_count() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))

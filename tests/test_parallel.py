@@ -1,0 +1,54 @@
+"""Townships coded in worker processes give exactly what coding in this process gives."""
+import numpy as np
+from osgeo import ogr
+
+from linxia_tianguan_plugin.core import parallel
+from linxia_tianguan_plugin.core.coding import CodingInput, CodingJob, CodingOptions
+from linxia_tianguan_plugin.core.layers import prepare_layer
+
+
+def _layer(gpkg, name, fields, where=None):
+    ds = ogr.Open(str(gpkg))  # keep the dataset alive while its layer is read
+    layer = ds.GetLayerByName(name)
+    if where:
+        layer.SetAttributeFilter(where)
+    fid, wkb, attrs = [], [], {f: [] for f in fields}
+    for feature in layer:
+        fid.append(feature.GetFID())
+        wkb.append(bytes(feature.GetGeometryRef().ExportToWkb()))
+        for f in fields:
+            attrs[f].append(feature.GetField(f) or "")
+    return prepare_layer(name, np.array(fid), np.array(wkb, dtype=object),
+                         {k: np.array(v, dtype=object) for k, v in attrs.items()})[0]
+
+
+def _code(sample_gpkg, workers):
+    data = CodingInput(
+        land=_layer(sample_gpkg, "DLTB", ["DLBM", "ZLDWDM", "QSDWDM", "BSM"], "DLBM LIKE '01%'"),
+        parcels=_layer(sample_gpkg, "DK", ["DKBM", "FBFBM", "CBFBM"]),
+        basic=_layer(sample_gpkg, "YJJBNTTB", []), run_id="R", run_time="T")
+    job = CodingJob(data, CodingOptions(workers=workers, parallel_min_features=0))
+    return list(job.run())
+
+
+def test_worker_processes_agree_with_in_process_coding(sample_gpkg):
+    assert parallel.python_executable()
+    alone, pooled = _code(sample_gpkg, 1), _code(sample_gpkg, 2)
+    assert [c.key for c in alone] == [c.key for c in pooled] and len(alone) > 5
+    for a, b in zip(alone, pooled):
+        assert list(a.wkb) == list(b.wkb)
+        for name in a.columns:
+            assert list(a.columns[name]) == list(b.columns[name]), name
+        assert [i.kind for i in a.issues] == [i.kind for i in b.issues]
+
+
+def test_pool_start_hides_the_main_script(monkeypatch):
+    import sys
+
+    main = sys.modules["__main__"]
+    before = getattr(main, "__file__", None)
+    with parallel.process_pool(2) as pool:
+        assert pool is not None
+        assert getattr(main, "__file__", None) is None
+        assert pool.submit(parallel.cpu_count).result() >= 1
+    assert getattr(main, "__file__", None) == before

@@ -71,14 +71,15 @@ def test_failed_session_rolls_back_and_noop_session_writes_nothing(tmp_path):
         with s.coding_session("R1", "t", {}) as session:
             session.write(*_chunk(CODES))
             raise RuntimeError("cancelled")
-    assert s.count_codes() == 0
+    assert s.conn.execute("SELECT count(*) FROM tg_space_code").fetchone()[0] == 0
+    assert not list(tmp_path.glob("*staging*"))  # the staging file went with the failed run
     with s.coding_session("R2", "t", {}) as session:
         session.write(*_chunk(CODES))
     assert s.count_codes() == 2
     runs = s.conn.execute("SELECT count(*) FROM tg_coding_run").fetchone()[0]
     with s.coding_session("R3", "t", {}) as session:
         session.write(*_chunk(CODES))
-    assert not session.changed and session.counts["unchanged"] == 2
+    assert not session.changed and session.counts["inserted"] == session.counts["updated"] == 0
     assert s.conn.execute("SELECT count(*) FROM tg_coding_run").fetchone()[0] == runs
 
 
@@ -116,3 +117,15 @@ def test_qgis_reads_the_registry_with_its_spatial_index(tmp_path, qgis_app):
     assert layer.deleteFeature(fid) and layer.commitChanges()
     con = sqlite3.connect(tmp_path / "tg.gpkg")
     assert con.execute("SELECT count(*) FROM rtree_tg_space_code_geom").fetchone()[0] == 1
+
+
+def test_many_new_rows_repack_the_spatial_index(tmp_path):
+    s = GpkgStore(tmp_path / "tg.gpkg")
+    codes = [f"62292110020101{i:05d}0" for i in range(1, 25001)]
+    with s.coding_session("R1", "t", {}) as session:
+        session.write(*_chunk(codes))
+    assert s.conn.execute("SELECT rtreecheck('rtree_tg_space_code_geom')").fetchone()[0] == "ok"
+    assert s.conn.execute("SELECT count(*) FROM rtree_tg_space_code_geom").fetchone()[0] == 25000
+    hit = s.conn.execute("SELECT id FROM rtree_tg_space_code_geom WHERE minx <= 34600105 AND maxx >= 34600105 "
+                         "AND miny <= 3940005 AND maxy >= 3940005").fetchall()
+    assert [s.conn.execute("SELECT code FROM tg_space_code WHERE fid = ?", h).fetchone()[0] for h in hit] == [codes[10]]

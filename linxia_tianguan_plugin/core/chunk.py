@@ -13,8 +13,9 @@ import numpy as np
 import shapely
 
 from . import beidou, dlbm
+from .geometry import OK, REPAIRED, repair
 from .groups import nearest_groups, survey_group
-from .layers import Issue, bbox_hits
+from .layers import Issue, bbox_hits, status_issues
 from .lineage import match
 from .numbering import next_numbers
 from .pieces import farmland_pieces, grown
@@ -56,7 +57,14 @@ class ChunkResult:
     residue_m2: float = 0.0
 
     def __len__(self) -> int:
-        return len(self.wkb)
+        return len(self.columns["code"])
+
+    def light(self) -> ChunkResult:
+        """The result without geometry and data columns, for a caller that only needs the codes
+        (the rows themselves were already staged by the worker)."""
+        keep = {k: self.columns[k] for k in ("code", "relation", "group_code")}
+        return ChunkResult(self.key, keep, np.zeros(0, dtype=object), np.zeros((0, 4)), self.issues,
+                           self.kept_old, self.edges, self.residue_m2)
 
 
 def code_task(task: ChunkTask) -> ChunkResult:
@@ -67,10 +75,31 @@ def code_task(task: ChunkTask) -> ChunkResult:
         return _code(task)
 
 
+def _repaired(table: dict[str, np.ndarray], name: str, issues: list[Issue]) -> tuple[dict, np.ndarray]:
+    """Repair the task's geometries here, in the worker (the validity check is the expensive part of
+    reading a layer); own features that were repaired or lost are reported, lost ones dropped."""
+    geoms, status = repair(shapely.from_wkb(table["wkb"]))
+    own = table["own"]
+    repaired_wkb = table["wkb"].copy()
+    fixed = np.flatnonzero(status == REPAIRED)
+    if len(fixed):
+        repaired_wkb[fixed] = shapely.to_wkb(geoms[fixed])
+    issues += status_issues(name, table["fid"][own], status[own], repaired_wkb[own])
+    keep = (status == OK) | (status == REPAIRED)
+    if keep.all():
+        return table, geoms
+    return {k: v[keep] for k, v in table.items()}, geoms[keep]
+
+
 def _code(task: ChunkTask) -> ChunkResult:
-    L, P = task.land, task.parcels
     opts = task.options
-    F, G = shapely.from_wkb(L["wkb"]), shapely.from_wkb(P["wkb"])
+    issues: list[Issue] = []
+    L, F = _repaired(task.land, task.land_name, issues)
+    P, G = _repaired(task.parcels, task.parcel_name, issues)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tbdlmj, kcxs = L["tbdlmj"], L["kcxs"]
+        ratio = np.where(tbdlmj > 0, tbdlmj / shapely.area(F), np.where((kcxs >= 0) & (kcxs < 1), 1 - kcxs, 1.0))
+    L["ratio"] = np.where(np.isfinite(ratio) & (ratio > 0), ratio, 1.0)
     res = farmland_pieces(G, P["rank"], P["own"], F, L["own"], opts.pieces)
 
     # contract pieces, and the 图斑 holding the largest share of each
@@ -94,12 +123,12 @@ def _code(task: ChunkTask) -> ChunkResult:
 
     area = shapely.area(geom)
     gdmj = np.concatenate([gdmj_c, gdmj_f])
-    yj = _basic_area(geom, shapely.from_wkb(task.basic_wkb))
+    yj = _basic_area(geom, repair(shapely.from_wkb(task.basic_wkb))[0])
     yjmj = np.where(area > 0, yj * gdmj / np.maximum(area, 1e-9), 0.0)
 
     # codes: keep the old ones, number the rest
     prev = task.previous
-    m = match(shapely.from_wkb(prev["wkb"]), geom, opts.lineage)
+    m = match(repair(shapely.from_wkb(prev["wkb"]))[0], geom, opts.lineage)
     kept_local = m.kept
     code = np.full(len(geom), "", dtype="U20")
     code[kept_local >= 0] = prev["code"][kept_local[kept_local >= 0]]
@@ -112,12 +141,13 @@ def _code(task: ChunkTask) -> ChunkResult:
         parents[j].append(str(prev["code"][i]))
         edges.append((int(prev["index"][i]), str(code[j]), shared))
 
-    cols = _columns(task, code, kind, land_of, cp, n_f, area, gdmj, yjmj, rx, ry, m.relation, parents, kept_local)
+    cols = _columns(task, L, P, code, kind, land_of, cp, n_f, area, gdmj, yjmj, rx, ry, m.relation, parents,
+                    kept_local)
     cols["note"] = np.array([";".join(sorted(res.flags.get(int(i), ()))) for i in cp] + [""] * n_f, dtype=object)
     order = np.argsort(code, kind="stable")
     cols = {k: v[order] for k, v in cols.items()}
     out = _multipolygons(geom[order])
-    issues = _issues(task, res)
+    issues += _issues(task, P, res)
     residue = 0.0
     for x, pieces in res.residue.items():
         if L["own"][x]:
@@ -178,8 +208,8 @@ def _basic_area(geom: np.ndarray, basic: np.ndarray) -> np.ndarray:
     return np.minimum(out, shapely.area(geom))
 
 
-def _columns(task, code, kind, land_of, cp, n_f, area, gdmj, yjmj, rx, ry, relation, parents, kept):
-    L, P, prev, opts = task.land, task.parcels, task.previous, task.options
+def _columns(task, L, P, code, kind, land_of, cp, n_f, area, gdmj, yjmj, rx, ry, relation, parents, kept):
+    prev, opts = task.previous, task.options
     n = len(code)
     lon, lat = to_lonlat(rx, ry, task.crs_wkt)
     coded_at = np.full(n, task.run_time, dtype=object)
@@ -215,8 +245,7 @@ def _columns(task, code, kind, land_of, cp, n_f, area, gdmj, yjmj, rx, ry, relat
     }
 
 
-def _issues(task: ChunkTask, res) -> list[Issue]:
-    P = task.parcels
+def _issues(task: ChunkTask, P: dict[str, np.ndarray], res) -> list[Issue]:
     issues = []
     for local, reason in sorted(res.uncoded.items()):
         issues.append(Issue(f"parcel_uncoded_{reason}", task.parcel_name, int(P["fid"][local]),

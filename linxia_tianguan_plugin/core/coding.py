@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
-from . import dlbm, parallel
+from . import parallel
 from .chunk import CONTRACT, MU_PER_M2, UNASSIGNED, ChunkResult, ChunkTask, code_task
-from .groups import parcel_groups, village_of
-from .layers import Issue, Layer, bbox_hits
+from .geometry import repair
+from .groups import parcel_groups
+from .layers import Issue, Layer
 from .lineage import KEPT, LineageOptions
 from .pieces import PieceOptions
 
@@ -52,6 +53,20 @@ class CodingInput:
     run_time: str = ""
 
 
+def _index_by(keys: np.ndarray) -> dict[str, np.ndarray]:
+    """Row indices per key, from one sort (not one scan of the whole layer per township)."""
+    order = np.argsort(keys, kind="stable")
+    uniq, starts = np.unique(keys[order], return_index=True)
+    return {str(k): np.sort(part) for k, part in zip(uniq, np.split(order, starts[1:]))}
+
+
+def _prefix_if_digits(codes: np.ndarray, n: int) -> np.ndarray:
+    """The first ``n`` characters where they are all digits, else '' (vectorised)."""
+    head = np.asarray(codes, dtype=str).astype(f"U{n}")
+    ok = (np.char.str_len(head) == n) & np.char.isdigit(head)
+    return np.where(ok, head, "").astype(f"U{n}")
+
+
 def _empty_layer(name: str) -> Layer:
     z = np.zeros(0)
     return Layer(name, z.astype(np.int64), z.astype(object), np.zeros((0, 4)), z, {})
@@ -73,50 +88,52 @@ class CodingJob:
         self.issues: list[Issue] = []
         self._prepare_land()
         self._prepare_parcels()
-        self.keys = sorted(set(self.land_key[self.land_key != ""]) | set(self.parcel_key[self.parcel_key != ""]))
+        self._land_by_key = _index_by(self.land_key)
+        self._parcels_by_key = _index_by(self.parcel_key)
+        self.keys = sorted((set(self._land_by_key) | set(self._parcels_by_key)) - {""})
 
     # ------------------------------------------------------------------ preparation
     def _prepare_land(self) -> None:
         land = self.data.land
-        self.land_dlbm = np.array([dlbm.normalise(c) for c in _str(land, "DLBM")], dtype=object)
+        dl = np.char.upper(np.char.strip(_str(land, "DLBM")))
+        self.land_dlbm = dl
         self.land_bsm = _str(land, "BSM")
         self.land_qsdwdm = _str(land, "QSDWDM")
-        village = np.array([village_of(z) for z in _str(land, "ZLDWDM")], dtype="U12")
+        self.land_zldwdm = _str(land, "ZLDWDM")
+        village = _prefix_if_digits(self.land_zldwdm, 12)
         missing = np.flatnonzero(village == "")
         if len(missing) and self.data.villages is not None and len(self.data.villages):
             village[missing] = self._locate_villages(land, missing)
         for i in np.flatnonzero(village == ""):
             self.issues.append(Issue("land_no_village", land.name, int(land.fid[i]), str(self.land_bsm[i])))
         self.land_village = village
-        self.land_zldwdm = _str(land, "ZLDWDM")
-        self.land_key = np.array([v[:9] for v in village], dtype="U9")
-        tbdlmj = np.asarray(land.attrs.get("TBDLMJ", np.full(len(land), np.nan)), dtype=float)
-        kcxs = np.asarray(land.attrs.get("KCXS", np.full(len(land), np.nan)), dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(tbdlmj > 0, tbdlmj / land.area, np.where((kcxs >= 0) & (kcxs < 1), 1 - kcxs, 1.0))
-        self.land_ratio = np.where(np.isfinite(ratio) & (ratio > 0), ratio, 1.0)
+        self.land_key = village.astype("U9")
+        self.land_tbdlmj = np.asarray(land.attrs.get("TBDLMJ", np.full(len(land), np.nan)), dtype=float)
+        self.land_kcxs = np.asarray(land.attrs.get("KCXS", np.full(len(land), np.nan)), dtype=float)
 
     def _locate_villages(self, land: Layer, rows: np.ndarray) -> np.ndarray:
         villages = self.data.villages
-        points = shapely.point_on_surface(land.geoms(rows))
+        points = shapely.point_on_surface(repair(land.geoms(rows))[0])
         tree = shapely.STRtree(villages.geoms(np.arange(len(villages))))
         src, hit = tree.query(points, predicate="within")
         out = np.full(len(rows), "", dtype="U12")
-        codes = _str(villages, "ZLDWDM")
-        out[src] = [village_of(c) for c in codes[hit]]
+        out[src] = _prefix_if_digits(_str(villages, "ZLDWDM")[hit], 12)
         return out
 
     def _prepare_parcels(self) -> None:
         p = self.parcels
         self.dkbm, self.fbfbm, self.cbfbm = _str(p, "DKBM"), _str(p, "FBFBM"), _str(p, "CBFBM")
         self.parcel_group = parcel_groups(self.dkbm, self.fbfbm)
-        self.parcel_key = np.array([g[:9] for g in self.parcel_group], dtype="U9")
+        self.parcel_key = self.parcel_group.astype("U9")
         # overlaps are resolved in favour of the lower DKBM (then the lower feature id)
+        order = np.lexsort((p.fid, self.dkbm))
         self.parcel_rank = np.empty(len(p), dtype=np.int64)
-        self.parcel_rank[np.lexsort((p.fid, self.dkbm))] = np.arange(len(p))
-        codes, counts = np.unique(self.dkbm[self.dkbm != ""], return_counts=True)
-        dup = set(codes[counts > 1].tolist())
-        for i in np.flatnonzero(np.isin(self.dkbm, list(dup))) if dup else []:
+        self.parcel_rank[order] = np.arange(len(p))
+        ranked = self.dkbm[order]
+        same = (ranked[1:] == ranked[:-1]) & (ranked[1:] != "")
+        dup = np.zeros(len(p), dtype=bool)
+        dup[order[1:][same]] = dup[order[:-1][same]] = True
+        for i in np.flatnonzero(dup):
             self.issues.append(Issue("duplicate_dkbm", p.name, int(p.fid[i]), str(self.dkbm[i])))
         for i in np.flatnonzero(self.dkbm == ""):
             self.issues.append(Issue("parcel_no_dkbm", p.name, int(p.fid[i])))
@@ -128,14 +145,14 @@ class CodingJob:
 
     def _locate_parcels(self, rows: np.ndarray) -> np.ndarray:
         """Township chunk of parcels without a usable code: the farmland 图斑 they lie in."""
-        points = shapely.point_on_surface(self.parcels.geoms(rows))
-        pb = shapely.bounds(points)
-        cand = bbox_hits(self.data.land.bounds, pb)
+        points = shapely.point_on_surface(repair(self.parcels.geoms(rows))[0])
+        ok = ~shapely.is_missing(points)
         out = np.full(len(rows), "", dtype="U9")
+        cand = self.data.land.hits(shapely.bounds(points[ok]))
         if len(cand):
-            tree = shapely.STRtree(self.data.land.geoms(cand))
-            src, hit = tree.query(points, predicate="within")
-            out[src] = self.land_key[cand[hit]]
+            tree = shapely.STRtree(repair(self.data.land.geoms(cand))[0])
+            src, hit = tree.query(points[ok], predicate="within")
+            out[np.flatnonzero(ok)[src]] = self.land_key[cand[hit]]
         return out
 
     # ------------------------------------------------------------------ tasks
@@ -146,20 +163,21 @@ class CodingJob:
         decisions about a shared 图斑 come out the same in every chunk that sees it.
         """
         land, parcels, previous = self.data.land, self.parcels, self.previous
-        own_l = np.flatnonzero(self.land_key == key)
-        own_p = np.flatnonzero(self.parcel_key == key)
-        f_idx = np.union1d(own_l, bbox_hits(land.bounds, parcels.bounds[own_p]))
-        p_idx = np.union1d(own_p, bbox_hits(parcels.bounds, land.bounds[f_idx]))
+        none = np.zeros(0, dtype=np.int64)
+        own_l = self._land_by_key.get(key, none)
+        own_p = self._parcels_by_key.get(key, none)
+        f_idx = np.union1d(own_l, land.hits(parcels.bounds[own_p]))
+        p_idx = np.union1d(own_p, parcels.hits(land.bounds[f_idx]))
         query = np.concatenate([land.bounds[f_idx], parcels.bounds[own_p]])
         basic = self.data.basic
-        b_idx = bbox_hits(basic.bounds, query) if basic is not None and len(basic) else np.zeros(0, np.int64)
-        o_idx = bbox_hits(previous.bounds, query) if len(previous) else np.zeros(0, np.int64)
+        b_idx = basic.hits(query) if basic is not None and len(basic) else none
+        o_idx = previous.hits(query) if len(previous) else none
         return ChunkTask(
             key=key,
             land=dict(wkb=land.wkb[f_idx], fid=land.fid[f_idx], own=np.isin(f_idx, own_l),
-                      dlbm=self.land_dlbm[f_idx], bsm=self.land_bsm[f_idx], ratio=self.land_ratio[f_idx],
-                      village=self.land_village[f_idx], qsdwdm=self.land_qsdwdm[f_idx],
-                      zldwdm=self.land_zldwdm[f_idx]),
+                      dlbm=self.land_dlbm[f_idx], bsm=self.land_bsm[f_idx], tbdlmj=self.land_tbdlmj[f_idx],
+                      kcxs=self.land_kcxs[f_idx], village=self.land_village[f_idx],
+                      qsdwdm=self.land_qsdwdm[f_idx], zldwdm=self.land_zldwdm[f_idx]),
             parcels=dict(wkb=parcels.wkb[p_idx], fid=parcels.fid[p_idx], own=np.isin(p_idx, own_p),
                          rank=self.parcel_rank[p_idx], group=self.parcel_group[p_idx], dkbm=self.dkbm[p_idx],
                          fbfbm=self.fbfbm[p_idx], cbfbm=self.cbfbm[p_idx]),
@@ -180,20 +198,22 @@ class CodingJob:
         self,
         progress: Callable[[int, int, str], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
+        worker: Callable[[ChunkTask], ChunkResult] = code_task,
     ) -> Iterator[ChunkResult]:
         """Yield one :class:`ChunkResult` per township, in code order.
 
         Townships are coded in ``workers`` processes (shapely holds the GIL, so threads would not
         use the second core), at most a few ahead of the consumer, so memory stays bounded while the
         caller writes the previous township. Small jobs, or a machine where no worker can start,
-        run in this process.
+        run in this process. ``worker`` (a picklable callable, default :func:`~.chunk.code_task`)
+        lets the caller add work that belongs beside the coding, such as staging the rows.
         """
         parallel_ok = self.opts.workers > 1 and len(self.keys) > 1
         parallel_ok &= len(self.parcels) + len(self.data.land) >= self.opts.parallel_min_features
         with parallel.process_pool(self.opts.workers if parallel_ok else 1) as pool:
-            yield from self._run(pool, progress, cancelled)
+            yield from self._run(pool, progress, cancelled, worker)
 
-    def _run(self, pool, progress, cancelled) -> Iterator[ChunkResult]:
+    def _run(self, pool, progress, cancelled, worker) -> Iterator[ChunkResult]:
         pending: deque = deque()
         keys = iter(self.keys)
 
@@ -204,7 +224,7 @@ class CodingJob:
             if pool is None:
                 pending.append(key)
             else:
-                pending.append(pool.submit(code_task, self.task(key)))
+                pending.append(pool.submit(worker, self.task(key)))
 
         for _ in range(self.opts.workers + 1 if pool is not None else 1):
             submit()
@@ -216,7 +236,7 @@ class CodingJob:
                         f.cancel()
                 raise Cancelled()
             item = pending.popleft()
-            result = self.code_chunk(item) if pool is None else item.result()
+            result = worker(self.task(item)) if pool is None else item.result()
             submit()
             done += 1
             if progress:

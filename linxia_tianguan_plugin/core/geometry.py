@@ -94,5 +94,24 @@ def group_union(geoms: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.n
     single = counts == 1
     out[single] = geoms[starts[single]]
     for k in np.flatnonzero(~single):
-        out[k] = shapely.union_all(geoms[starts[k]:starts[k] + counts[k]])
+        out[k] = union(geoms[starts[k]:starts[k] + counts[k]])
     return ids, out
+
+
+def union(geoms: np.ndarray) -> object:
+    """Union of polygons that usually form a clean coverage (parcels cut from one 图斑).
+
+    GEOS's coverage union only dissolves shared edges and is several times faster than a full
+    overlay, but is undefined when the pieces overlap or are not noded alike; its result is
+    accepted only when it is valid and its area is the sum of the pieces' areas.
+    """
+    if len(geoms) > 1:
+        try:
+            merged = shapely.coverage_union_all(geoms)
+        except shapely.errors.GEOSException:
+            merged = None
+        if merged is not None and shapely.is_valid(merged):
+            total = float(shapely.area(geoms).sum())
+            if abs(merged.area - total) <= 1e-9 * max(total, 1.0) + 1e-6:
+                return merged
+    return shapely.union_all(geoms)

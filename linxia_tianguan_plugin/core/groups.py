@@ -25,7 +25,12 @@ def parcel_group(dkbm: str, fbfbm: str) -> str:
 
 
 def parcel_groups(dkbm: np.ndarray, fbfbm: np.ndarray) -> np.ndarray:
-    return np.array([parcel_group(d, f) for d, f in zip(dkbm, fbfbm)], dtype="U14")
+    """Vectorised :func:`parcel_group` (2.5 million parcels in a prefecture)."""
+    f = np.asarray(fbfbm, dtype=str)
+    d = np.asarray(dkbm, dtype=str)
+    f_ok = (np.char.str_len(f) == 14) & np.char.isdigit(f)
+    d_ok = (np.char.str_len(d) == 19) & np.char.isdigit(d)
+    return np.where(f_ok, f.astype("U14"), np.where(d_ok, d.astype("U14"), "")).astype("U14")
 
 
 def village_of(zldwdm: str) -> str:

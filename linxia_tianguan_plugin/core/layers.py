@@ -5,7 +5,6 @@ only for the township being coded, which keeps a prefecture-sized run (2.5 milli
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -49,26 +48,41 @@ class Layer:
     def attr(self, name: str) -> np.ndarray:
         return self.attrs[name]
 
+    def hits(self, query: np.ndarray) -> np.ndarray:
+        """Features whose box intersects any of the ``query`` boxes (grid built on first use)."""
+        if getattr(self, "_grid", None) is None and len(self) > 50_000:
+            self._grid = GridIndex(self.bounds)
+        return bbox_hits(self.bounds, query, getattr(self, "_grid", None))
+
 
 _STATUS_ISSUE = {REPAIRED: "geometry_repaired", EMPTY: "geometry_empty", NOT_POLYGONAL: "geometry_not_polygonal"}
 
 
-def _prepare_batch(wkb: np.ndarray):
+def status_issues(name: str, fid: np.ndarray, status: np.ndarray, wkb: np.ndarray) -> list[Issue]:
+    """Issues for repaired / dropped geometries (the repaired shape travels with the issue)."""
+    bad = np.flatnonzero(status != OK)
+    return [Issue(_STATUS_ISSUE[int(status[i])], name, int(fid[i]), wkb=(wkb[i] if status[i] == REPAIRED else None))
+            for i in bad]
+
+
+def _measure(wkb: np.ndarray, repair_now: bool):
     with np.errstate(all="ignore"):
-        return _prepare(wkb)
-
-
-def _prepare(wkb: np.ndarray):
-    geoms, status = repair(shapely.from_wkb(wkb, on_invalid="warn"))
-    present = ~shapely.is_missing(geoms)
-    bounds = np.full((len(wkb), 4), np.nan)
-    area = np.zeros(len(wkb))
-    bounds[present] = shapely.bounds(geoms[present])
-    area[present] = shapely.area(geoms[present])
-    fixed = np.flatnonzero(status == REPAIRED)
-    out = wkb.copy()
-    if len(fixed):
-        out[fixed] = shapely.to_wkb(geoms[fixed])
+        geoms = shapely.from_wkb(wkb, on_invalid="warn")
+        if repair_now:
+            geoms, status = repair(geoms)
+        else:
+            status = np.where(shapely.is_missing(geoms) | shapely.is_empty(geoms), EMPTY, OK).astype(np.int8)
+        present = status != EMPTY
+        present &= ~shapely.is_missing(geoms)
+        bounds = np.full((len(wkb), 4), np.nan)
+        area = np.zeros(len(wkb))
+        bounds[present] = shapely.bounds(geoms[present])
+        if repair_now:
+            area[present] = shapely.area(geoms[present])
+        out = wkb.copy()
+        fixed = np.flatnonzero(status == REPAIRED)
+        if len(fixed):
+            out[fixed] = shapely.to_wkb(geoms[fixed])
     return out, bounds, area, status
 
 
@@ -78,44 +92,86 @@ def prepare_layer(
     wkb: np.ndarray,
     attrs: dict[str, np.ndarray],
     workers: int = 2,
+    repair_now: bool = True,
 ) -> tuple[Layer, list[Issue]]:
-    """Repair geometries (make_valid, polygonal part, 2D), measure them, drop only what has no area.
+    """Measure geometries (boxes, areas) and drop only what has no geometry at all.
 
-    Every repaired or dropped feature comes back as an :class:`Issue` naming the layer and feature.
+    With ``repair_now`` (the default) invalid geometries are repaired here (make_valid, polygonal
+    part, 2D). The coding kernel passes False for its big layers and repairs in its worker processes
+    instead, where the validity check (the expensive part) runs on both cores; areas are then left
+    at 0. Every repaired or dropped feature comes back as an :class:`Issue` naming layer and feature.
     """
     wkb = np.asarray(wkb, dtype=object)
     fid = np.asarray(fid, dtype=np.int64)
-    chunks = [slice(i, min(i + BATCH, len(wkb))) for i in range(0, len(wkb), BATCH)]
-    with ThreadPoolExecutor(max(1, workers)) as pool:
-        results = list(pool.map(lambda s: _prepare_batch(wkb[s]), chunks))
-    if results:
-        wkb = np.concatenate([r[0] for r in results])
-        bounds = np.concatenate([r[1] for r in results])
-        area = np.concatenate([r[2] for r in results])
-        status = np.concatenate([r[3] for r in results])
+    parts = [_measure(wkb[i:i + BATCH], repair_now) for i in range(0, len(wkb), BATCH)]  # bounded memory
+    if parts:
+        wkb = np.concatenate([r[0] for r in parts])
+        bounds = np.concatenate([r[1] for r in parts])
+        area = np.concatenate([r[2] for r in parts])
+        status = np.concatenate([r[3] for r in parts])
     else:
         bounds, area, status = np.zeros((0, 4)), np.zeros(0), np.zeros(0, dtype=np.int8)
-    issues = [
-        Issue(_STATUS_ISSUE[int(s)], name, int(f), wkb=(w if s == REPAIRED else None))
-        for s, f, w in zip(status[status != OK], fid[status != OK], wkb[status != OK])
-    ]
+    issues = status_issues(name, fid, status, wkb)
     keep = (status == OK) | (status == REPAIRED)
     layer = Layer(name, fid[keep], wkb[keep], bounds[keep], area[keep],
                   {k: np.asarray(v)[keep] for k, v in attrs.items()})
     return layer, issues
 
 
-def bbox_hits(bounds: np.ndarray, query: np.ndarray, subset: np.ndarray | None = None) -> np.ndarray:
+class GridIndex:
+    """A uniform grid over feature boxes: candidates near an envelope without scanning the layer.
+
+    Cutting a township out of a prefecture (2.5 million parcels) by a numpy pass over every box costs
+    tens of milliseconds per township and adds up; the grid answers in proportion to the answer.
+    """
+
+    def __init__(self, bounds: np.ndarray, cell: float = 2000.0):
+        self.cell = cell
+        ok = np.flatnonzero(np.isfinite(bounds[:, 0]))
+        b = bounds[ok]
+        self.x0 = float(b[:, 0].min()) if len(b) else 0.0
+        self.y0 = float(b[:, 1].min()) if len(b) else 0.0
+        cx0, cy0 = self._cells(b[:, 0], b[:, 1])
+        cx1, cy1 = self._cells(b[:, 2], b[:, 3])
+        self.ny = int(cy1.max()) + 1 if len(b) else 1
+        nx, ny = cx1 - cx0 + 1, cy1 - cy0 + 1
+        count = nx * ny
+        feature = np.repeat(ok, count)
+        k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        cx = np.repeat(cx0, count) + k // np.repeat(ny, count)
+        cy = np.repeat(cy0, count) + k % np.repeat(ny, count)
+        cell_id = cx * self.ny + cy
+        order = np.argsort(cell_id, kind="stable")
+        self.cell_id, self.feature = cell_id[order], feature[order]
+
+    def _cells(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return (np.floor((x - self.x0) / self.cell).astype(np.int64),
+                np.floor((y - self.y0) / self.cell).astype(np.int64))
+
+    def candidates(self, x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+        (cx0, cx1), (cy0, cy1) = self._cells(np.array([x0, x1]), np.array([y0, y1]))
+        cy0, cy1 = max(int(cy0), 0), min(int(cy1), self.ny - 1)
+        if cy0 > cy1:
+            return np.zeros(0, dtype=np.int64)
+        out = []
+        for cx in range(max(int(cx0), 0), int(cx1) + 1):
+            lo = np.searchsorted(self.cell_id, cx * self.ny + cy0, side="left")
+            hi = np.searchsorted(self.cell_id, cx * self.ny + cy1, side="right")
+            out.append(self.feature[lo:hi])
+        return np.unique(np.concatenate(out)) if out else np.zeros(0, dtype=np.int64)
+
+
+def bbox_hits(bounds: np.ndarray, query: np.ndarray, grid: GridIndex | None = None) -> np.ndarray:
     """Indices of rows of ``bounds`` whose box intersects any box of ``query`` (sorted, unique).
 
-    A numpy pass over the whole layer cuts it to the query's envelope, then an STRtree of boxes
-    refines it; no geometry is touched.
+    The query's envelope picks candidates (from ``grid`` when given, else a numpy pass over all
+    boxes), then an STRtree of the candidates' boxes refines them; no geometry is touched.
     """
     if len(query) == 0 or len(bounds) == 0:
         return np.zeros(0, dtype=np.int64)
     x0, y0 = np.nanmin(query[:, 0]), np.nanmin(query[:, 1])
     x1, y1 = np.nanmax(query[:, 2]), np.nanmax(query[:, 3])
-    rows = np.arange(len(bounds)) if subset is None else subset
+    rows = grid.candidates(x0, y0, x1, y1) if grid is not None else np.arange(len(bounds))
     b = bounds[rows]
     coarse = rows[(b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0)]
     if len(coarse) == 0:

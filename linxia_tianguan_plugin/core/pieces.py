@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
-from .geometry import group_union, opening, polygonal
+from .geometry import group_union, opening, polygonal, union
 
 
 @dataclass(frozen=True)
@@ -291,10 +291,10 @@ def _free_farmland(land, land_area, need, land_own, parts: Parts, part_geom, par
             continue
         if land_area[x] - covered[x] <= opts.tolerance:
             continue
-        union = unions.get(x)
-        if union is None:
-            union = shapely.union_all(part_geom[parts.land == x])
-        remnant = polygonal(np.array([shapely.difference(land[x], union)], dtype=object))[0]
+        covering = unions.get(x)
+        if covering is None:
+            covering = union(part_geom[parts.land == x])
+        remnant = polygonal(np.array([shapely.difference(land[x], covering)], dtype=object))[0]
         if remnant is None:
             continue
         mine, rest = _carve(shapely.get_parts(remnant), opts)

@@ -142,7 +142,9 @@ def source_for(alg, parameters: dict, name: str, context: QgsProcessingContext,
     return item
 
 
-def _text(values: list) -> np.ndarray:
+def _text(values) -> np.ndarray:
+    if isinstance(values, np.ndarray) and values.dtype.kind == "U":  # from GDAL's Arrow stream
+        return np.char.strip(values)
     out = []
     for v in values:
         if v is None or v == NULL:
@@ -158,7 +160,9 @@ def _text(values: list) -> np.ndarray:
     return np.asarray(out, dtype=object)
 
 
-def _number(values: list) -> np.ndarray:
+def _number(values) -> np.ndarray:
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
+        return values.astype(float)
     out = np.full(len(values), np.nan)
     for i, v in enumerate(values):
         if v is None or v == NULL or v == "":
@@ -179,7 +183,7 @@ def read_layer(
     feedback: QgsProcessingFeedback,
     expression: str | None = None,
     progress: tuple[float, float] = (0.0, 100.0),
-    workers: int = 2,
+    repair_now: bool = True,
 ):
     """Read an input once into a :class:`~..core.layers.Layer` (geometries repaired and measured).
 
@@ -206,7 +210,7 @@ def read_layer(
             attrs[spec.key] = np.full(n, np.nan) if spec.numeric else np.full(n, "", dtype=object)
     feedback.setProgress(progress[1])
     return prepare_layer(label or role, np.asarray(fid, dtype=np.int64), np.asarray(wkb, dtype=object), attrs,
-                         workers)
+                         repair_now=repair_now)
 
 
 def _read_features(item: Input, index, crs, context, feedback, expression, progress):
@@ -281,7 +285,9 @@ def _read_arrow(item: Input, names: dict[str, str], expression: str | None, feed
     columns = {}
     for key, parts in cols.items():
         values = np.concatenate(parts)
-        if values.dtype.kind == "S":
-            values = np.char.decode(values, "utf-8", errors="replace").astype(object)
-        columns[key] = list(values)
+        if values.dtype.kind == "S":  # compact fixed-width unicode, not millions of str objects
+            values = np.char.decode(values, "utf-8", errors="replace")
+        elif values.dtype.kind in "iu":
+            values = values.astype(str)
+        columns[key] = values
     return np.concatenate(fids), np.concatenate(wkbs), columns

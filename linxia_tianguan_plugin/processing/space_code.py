@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import uuid
 from collections import Counter
 
@@ -38,6 +39,7 @@ from ..core.pieces import PieceOptions
 from ..i18n import tr
 from ..resources import divisions_csv
 from ..storage import GpkgStore, StoreError
+from ..storage.workers import code_and_stage
 from ..styling import StyleOnLoad
 from .base import AlgorithmBase
 from .fields import PARCEL_FIELDS, derived_columns, features, make_fields, parcel_aliases
@@ -157,7 +159,9 @@ class SpaceCodeAlgorithm(AlgorithmBase):
         if item is None:
             return None, []
         source, label = item.source, item.label
-        layer, issues = read_layer(item, role, specs, crs, context, feedback, expression, progress)
+        # the big layers are repaired in the coding workers, on both cores
+        layer, issues = read_layer(item, role, specs, crs, context, feedback, expression, progress,
+                                   repair_now=role not in ("DLTB", "DK"))
         if layer is None:
             raise Cancelled()
         if role == "DLTB" and len(layer) == 0:
@@ -299,13 +303,14 @@ class SpaceCodeAlgorithm(AlgorithmBase):
         opened = store.coding_session(run_id, now.isoformat(), params) if store else contextlib.nullcontext()
         try:
             with opened as session:
-                for chunk in job.run(progress, feedback.isCanceled):
-                    cols = derived_columns(chunk.columns)
-                    wkb = chunk.wkb
+                # workers stage the rows for the store themselves; rows travel back only for the sink
+                worker = functools.partial(code_and_stage, store=store.path if store else None,
+                                           staging=session.staging if session else None,
+                                           srs_id=store.srs_id if store else 0, keep_rows=sink is not None)
+                for chunk in job.run(progress, feedback.isCanceled, worker):
                     if sink is not None:
-                        sink.addFeatures(features(fields, PARCEL_FIELDS, cols, wkb), QgsFeatureSink.FastInsert)
-                    if session is not None:
-                        session.write(chunk.columns, wkb, chunk.bounds)
+                        sink.addFeatures(features(fields, PARCEL_FIELDS, derived_columns(chunk.columns), chunk.wkb),
+                                         QgsFeatureSink.FastInsert)
                     issues += chunk.issues
                     kept_all.append(chunk.kept_old)
                     edges_all += chunk.edges

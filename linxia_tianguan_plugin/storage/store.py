@@ -18,6 +18,7 @@ from ..core.admin import AdminDivisions
 from ..core.layers import Layer
 from . import gpkg
 from .migrations import LATEST, MIGRATIONS, SPACE_CODE_COLUMNS, SPACE_CODE_TABLE
+from .rtree import bulk_load
 
 
 class StoreError(RuntimeError):
@@ -233,18 +234,91 @@ def _as_lists(columns: dict[str, np.ndarray], names: list[str], idx: np.ndarray)
     return out
 
 
+_STAGED = ["geom", *_DATA_COLUMNS, "row_hash"]
+_NAMES = ", ".join(f'"{c}"' for c in _STAGED)
+
+
+def create_staging(path: str) -> None:
+    """An empty staging database: a run's new and changed rows wait here until the commit."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    cols = ", ".join(f'"{c}"' for c in _STAGED if c != "code")
+    conn.execute(f"CREATE TABLE IF NOT EXISTS rows (code TEXT PRIMARY KEY, {cols}, "
+                 "is_new INTEGER NOT NULL, minx REAL, maxx REAL, miny REAL, maxy REAL)")
+    conn.commit()
+    conn.close()
+
+
+def stage_rows(store_path: str, staging: str, srs_id: int, columns: dict[str, np.ndarray], wkb: np.ndarray,
+               bounds: np.ndarray) -> None:
+    """Stage one township's new and changed rows, in the worker process that coded it.
+
+    Building and binding millions of rows is the expensive part of writing; done here it runs beside
+    the coding. Codes already in the store with the same digest are not staged at all, so a re-run
+    on unchanged input stages (and later writes) nothing.
+    """
+    if len(wkb) == 0:
+        return
+    codes = [str(c) for c in columns["code"]]
+    hashes = row_hashes(columns, wkb).tolist()
+    conn = sqlite3.connect(f"file:{store_path}?mode=ro", uri=True, timeout=600.0)
+    try:
+        known = dict(conn.execute(
+            f'SELECT code, row_hash FROM "{SPACE_CODE_TABLE}" WHERE code BETWEEN ? AND ?',
+            (min(codes), max(codes))).fetchall())
+    finally:
+        conn.close()
+    is_new = np.array([c not in known for c in codes], dtype=bool)
+    stage = np.flatnonzero(is_new | np.array([known.get(c, h) != h for c, h in zip(codes, hashes)], dtype=bool))
+    if len(stage) == 0:
+        return
+    rows = zip(gpkg.encode_blobs(np.asarray(wkb, dtype=object)[stage], bounds[stage], srs_id),
+               *_as_lists(columns, _DATA_COLUMNS, stage), [hashes[i] for i in stage],
+               is_new[stage].astype(int).tolist(), *(bounds[stage][:, k].tolist() for k in (0, 2, 1, 3)))
+    out = sqlite3.connect(staging, timeout=600.0)
+    try:
+        with out:
+            out.executemany(f"INSERT OR REPLACE INTO rows ({_NAMES}, is_new, minx, maxx, miny, maxy) "
+                            f"VALUES ({', '.join('?' * (len(_STAGED) + 5))})", rows)
+    finally:
+        out.close()
+
+
+def _all_boxes(conn: sqlite3.Connection, table: str) -> tuple[np.ndarray, ...]:
+    """(fid, minx, maxx, miny, maxy) of every row, read from the GeoPackage blob headers."""
+    rows = conn.execute(f'SELECT fid, substr(geom, 1, 40) FROM "{table}" WHERE geom IS NOT NULL').fetchall()
+    fids = np.array([r[0] for r in rows], dtype=np.int64)
+    boxes = np.full((len(rows), 4), np.nan)
+    simple = [i for i, r in enumerate(rows) if len(r[1]) >= 40 and r[1][3] & 0x0F == 0x03]  # LE, XY envelope
+    if simple:
+        raw = b"".join(rows[i][1][8:40] for i in simple)
+        boxes[simple] = np.frombuffer(raw, dtype="<f8").reshape(len(simple), 4)
+    for i in np.flatnonzero(np.isnan(boxes[:, 0])):
+        full = conn.execute(f'SELECT geom FROM "{table}" WHERE fid = ?', (int(fids[i]),)).fetchone()[0]
+        envelope = gpkg._envelope(full)
+        if envelope is not None:
+            boxes[i] = envelope
+    keep = ~np.isnan(boxes[:, 0])
+    return fids[keep], boxes[keep, 0], boxes[keep, 1], boxes[keep, 2], boxes[keep, 3]
+
+
 class CodingSession:
     """One coding run's writes to the registry, committed together at the end or not at all.
 
-    Chunks are written as they arrive (memory stays bounded), inside a single open transaction; a run
-    that changes nothing rolls back, so re-running on identical input leaves the store untouched.
+    Worker processes stage new and changed rows while they code (:func:`stage_rows`); the commit is
+    one transaction that moves them in with SQL alone, repacks the spatial index when many rows
+    arrived (:func:`~.rtree.bulk_load`), retires, links lineage and records the run. A run that
+    changes nothing writes nothing, so re-running on identical input leaves the store untouched; a
+    cancelled or failed run only leaves its staging file, which is removed.
     """
 
     def __init__(self, store: GpkgStore, run_id: str, started_at: str, parameters: dict):
         self.store, self.run_id, self.started_at, self.parameters = store, run_id, started_at, parameters
-        self.counts = {"inserted": 0, "updated": 0, "unchanged": 0, "retired": 0, "lineage": 0}
-        self._existing: dict[str, tuple[int, str]] = {}
-        self._next_fid = 1
+        self.counts = {"inserted": 0, "updated": 0, "retired": 0, "lineage": 0}
+        self.staging = f"{store.path}.staging-{run_id}.sqlite"
+        self._retired: list[tuple[str, str, list[str]]] = []
+        self._retired_at = ""
+        self._edges: list[tuple[str, str, float]] = []
 
     @property
     def changed(self) -> bool:
@@ -252,82 +326,83 @@ class CodingSession:
         return bool(c["inserted"] or c["updated"] or c["retired"] or c["lineage"])
 
     def __enter__(self) -> CodingSession:
-        conn = self.store.conn
-        conn.execute("BEGIN IMMEDIATE")
-        self._existing = {code: (fid, h) for fid, code, h in conn.execute(
-            f'SELECT fid, code, row_hash FROM "{SPACE_CODE_TABLE}"')}
-        self._next_fid = int(conn.execute(f'SELECT coalesce(max(fid), 0) + 1 FROM "{SPACE_CODE_TABLE}"')
-                             .fetchone()[0])
-        gpkg.drop_insert_trigger(conn, SPACE_CODE_TABLE)
+        self._remove_staging()
+        create_staging(self.staging)
         return self
 
     def write(self, columns: dict[str, np.ndarray], wkb: np.ndarray, bounds: np.ndarray) -> None:
-        """Insert new codes, rewrite kept codes whose data changed, skip the rest."""
-        conn, srs = self.store.conn, self.store.srs_id
-        hashes = row_hashes(columns, wkb).tolist()
-        codes = [str(c) for c in columns["code"]]
-        new_idx, upd_idx = [], []
-        for i, code in enumerate(codes):
-            found = self._existing.get(code)
-            if found is None:
-                new_idx.append(i)
-            elif found[1] != hashes[i]:
-                upd_idx.append(i)
-        self.counts["unchanged"] += len(codes) - len(new_idx) - len(upd_idx)
-        if new_idx:
-            idx = np.asarray(new_idx)
-            blobs = gpkg.encode_blobs(wkb[idx], bounds[idx], srs)
-            fids = list(range(self._next_fid, self._next_fid + len(idx)))
-            self._next_fid += len(idx)
-            cols = _as_lists(columns, _DATA_COLUMNS, idx)
-            own = [hashes[i] for i in new_idx]
-            names = ", ".join(f'"{c}"' for c in ["fid", "geom", *_DATA_COLUMNS, "row_hash"])
-            marks = ", ".join("?" * (len(_DATA_COLUMNS) + 3))
-            conn.executemany(f'INSERT INTO "{SPACE_CODE_TABLE}" ({names}) VALUES ({marks})',
-                             zip(fids, blobs, *cols, own))
-            b = bounds[idx]
-            conn.executemany(f'INSERT INTO "rtree_{SPACE_CODE_TABLE}_geom" VALUES (?,?,?,?,?)',
-                             zip(fids, b[:, 0].tolist(), b[:, 2].tolist(), b[:, 1].tolist(), b[:, 3].tolist()))
-            for fid, i in zip(fids, new_idx):
-                self._existing[codes[i]] = (fid, hashes[i])
-            self.counts["inserted"] += len(idx)
-        if upd_idx:
-            idx = np.asarray(upd_idx)
-            blobs = gpkg.encode_blobs(wkb[idx], bounds[idx], srs)
-            sets = ", ".join(f'"{c}" = ?' for c in ["geom", *_DATA_COLUMNS, "row_hash"]) + ", status = 'active'"
-            cols = _as_lists(columns, _DATA_COLUMNS, idx)
-            conn.executemany(f'UPDATE "{SPACE_CODE_TABLE}" SET {sets} WHERE code = ?',
-                             zip(blobs, *cols, [hashes[i] for i in upd_idx], [codes[i] for i in upd_idx]))
-            self.counts["updated"] += len(idx)
+        """Write rows coded in this process (worker processes call :func:`stage_rows` themselves)."""
+        stage_rows(self.store.path, self.staging, self.store.srs_id, columns, wkb, bounds)
 
     def retire(self, retired: list[tuple[str, str, list[str]]], when: str) -> None:
-        """Mark codes retired: (code, reason, child codes). Retired codes are never issued again."""
-        if not retired:
-            return
-        self.store.conn.executemany(
-            f'UPDATE "{SPACE_CODE_TABLE}" SET status = \'retired\', retired_at = ?, retired_run = ?, '
-            f'retire_reason = ?, children = ? WHERE code = ? AND status = \'active\'',
-            [(when, self.run_id, reason, ";".join(kids), code) for code, reason, kids in retired])
-        self.counts["retired"] += len(retired)
+        """Retire codes at commit: (code, reason, child codes). Retired codes are never issued again."""
+        self._retired += retired
+        self._retired_at = when
 
     def link(self, edges: list[tuple[str, str, float]]) -> None:
-        """Record lineage edges (parent code, child code, shared m²)."""
-        if not edges:
-            return
-        cur = self.store.conn.executemany(
-            "INSERT OR IGNORE INTO tg_code_lineage VALUES (?,?,?,?)",
-            [(p, c, round(float(s), 2), self.run_id) for p, c, s in edges])
-        self.counts["lineage"] += max(cur.rowcount, 0)
+        """Record lineage edges (parent code, child code, shared m²) at commit."""
+        self._edges += edges
 
     def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                self._commit()
+        finally:
+            self._remove_staging()
+
+    def _commit(self) -> None:
         conn = self.store.conn
-        if exc_type is not None or not self.changed:
-            conn.execute("ROLLBACK")
-            return
+        table = f'"{SPACE_CODE_TABLE}"'
+        conn.execute("ATTACH DATABASE ? AS staged", (self.staging,))
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._apply(conn, table)
+                if not self.changed:
+                    conn.execute("ROLLBACK")
+                    return
+                gpkg.update_extent(conn, SPACE_CODE_TABLE)
+                conn.execute(
+                    "INSERT INTO tg_coding_run VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?, ?)",
+                    (self.run_id, self.started_at, json.dumps(self.parameters, ensure_ascii=False),
+                     json.dumps(self.counts)))
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            conn.execute("DETACH DATABASE staged")
+
+    def _apply(self, conn: sqlite3.Connection, table: str) -> None:
+        last, before = conn.execute(f"SELECT coalesce(max(fid), 0), count(*) FROM {table}").fetchone()
+        staged_new = conn.execute("SELECT count(*) FROM staged.rows WHERE is_new").fetchone()[0]
+        bulk = staged_new >= max(20_000, before // 5)  # repack the spatial index instead of growing it
+        gpkg.drop_insert_trigger(conn, SPACE_CODE_TABLE)
+        conn.execute(f"INSERT INTO {table} ({_NAMES}) SELECT {_NAMES} FROM staged.rows WHERE is_new ORDER BY code")
+        self.counts["inserted"] = conn.execute("SELECT changes()").fetchone()[0]
         gpkg.restore_insert_trigger(conn, SPACE_CODE_TABLE)
-        gpkg.update_extent(conn, SPACE_CODE_TABLE)
-        conn.execute(
-            "INSERT INTO tg_coding_run VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?, ?)",
-            (self.run_id, self.started_at, json.dumps(self.parameters, ensure_ascii=False),
-             json.dumps(self.counts)))
-        conn.execute("COMMIT")
+        rtree = f"rtree_{SPACE_CODE_TABLE}_geom"
+        if bulk:
+            bulk_load(conn, rtree, *_all_boxes(conn, SPACE_CODE_TABLE))
+        else:
+            conn.execute(f'INSERT INTO "{rtree}" SELECT t.fid, r.minx, r.maxx, r.miny, r.maxy '
+                         f"FROM staged.rows r JOIN {table} t ON t.code = r.code WHERE t.fid > ?", (last,))
+        sets = ", ".join(f'"{c}"' for c in _STAGED if c != "code")
+        conn.execute(f"UPDATE {table} SET ({sets}, status) = (SELECT {sets}, 'active' FROM staged.rows r "
+                     f"WHERE r.code = {table}.code) WHERE code IN (SELECT code FROM staged.rows WHERE NOT is_new)")
+        self.counts["updated"] = conn.execute("SELECT changes()").fetchone()[0]
+        if self._retired:
+            conn.executemany(
+                f"UPDATE {table} SET status = 'retired', retired_at = ?, retired_run = ?, "
+                f"retire_reason = ?, children = ? WHERE code = ? AND status = 'active'",
+                [(self._retired_at, self.run_id, reason, ";".join(kids), code) for code, reason, kids in self._retired])
+            self.counts["retired"] = len(self._retired)
+        if self._edges:
+            cur = conn.executemany("INSERT OR IGNORE INTO tg_code_lineage VALUES (?,?,?,?)",
+                                   [(p, c, round(float(a), 2), self.run_id) for p, c, a in self._edges])
+            self.counts["lineage"] = max(cur.rowcount, 0)
+
+    def _remove_staging(self) -> None:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(self.staging + suffix)

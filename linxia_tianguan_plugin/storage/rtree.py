@@ -1,0 +1,103 @@
+"""Bulk loading of SQLite R*Tree indexes (the GeoPackage spatial index) by Sort-Tile-Recursive packing.
+
+Inserting 2.5 million boxes one by one into an SQLite R-tree costs ~10 µs each (25 s) and leaves a
+tree of half-empty nodes. Like GDAL's GeoPackage writer, the 田管库 instead packs the whole tree in
+numpy and writes its nodes directly into the R-tree's shadow tables, in the exact format SQLite's
+rtree module reads (big-endian node blobs; rowid/parent maps). ``rtreecheck()`` verifies the result.
+"""
+from __future__ import annotations
+
+import math
+import sqlite3
+
+import numpy as np
+
+_CELL = np.dtype([("id", ">i8"), ("box", ">f4", (4,))])  # minx, maxx, miny, maxy as float32
+
+
+def _down(values: np.ndarray) -> np.ndarray:
+    f = values.astype(np.float32)
+    return np.where(f.astype(np.float64) > values, np.nextafter(f, np.float32(-np.inf)), f)
+
+
+def _up(values: np.ndarray) -> np.ndarray:
+    f = values.astype(np.float32)
+    return np.where(f.astype(np.float64) < values, np.nextafter(f, np.float32(np.inf)), f)
+
+
+def _str_order(cx: np.ndarray, cy: np.ndarray, per_node: int) -> np.ndarray:
+    """Sort-Tile-Recursive order: vertical slices by x, each sorted by y."""
+    n = len(cx)
+    nodes = math.ceil(n / per_node)
+    slices = max(1, math.ceil(math.sqrt(nodes)))
+    by_x = np.argsort(cx, kind="stable")
+    slice_of = np.empty(n, dtype=np.int64)
+    slice_of[by_x] = np.arange(n) // (slices * per_node)
+    return np.lexsort((cy, slice_of))
+
+
+def _pack(ids: np.ndarray, boxes: np.ndarray, per_node: int):
+    """One level: (cells in node order, node boxes, node sizes)."""
+    order = _str_order((boxes[:, 0] + boxes[:, 1]) / 2, (boxes[:, 2] + boxes[:, 3]) / 2, per_node)
+    ids, boxes = ids[order], boxes[order]
+    starts = np.arange(0, len(ids), per_node)
+    sizes = np.diff(np.append(starts, len(ids)))
+    node_boxes = np.column_stack([
+        np.minimum.reduceat(boxes[:, 0], starts), np.maximum.reduceat(boxes[:, 1], starts),
+        np.minimum.reduceat(boxes[:, 2], starts), np.maximum.reduceat(boxes[:, 3], starts)])
+    return ids, boxes, sizes, node_boxes
+
+
+def bulk_load(conn: sqlite3.Connection, table: str, ids: np.ndarray, minx: np.ndarray, maxx: np.ndarray,
+              miny: np.ndarray, maxy: np.ndarray) -> None:
+    """Replace the content of the 2D R-tree virtual table ``table`` by a packed tree of the boxes.
+
+    Runs inside the caller's transaction. The boxes are rounded outwards to float32, as SQLite does.
+    """
+    node_size = conn.execute(f'SELECT length(data) FROM "{table}_node" WHERE nodeno = 1').fetchone()[0]
+    per_node = (node_size - 4) // _CELL.itemsize
+    for shadow in ("node", "rowid", "parent"):
+        conn.execute(f'DELETE FROM "{table}_{shadow}"')
+    ids = np.asarray(ids, dtype=np.int64)
+    boxes = np.column_stack([_down(np.asarray(minx, float)), _up(np.asarray(maxx, float)),
+                             _down(np.asarray(miny, float)), _up(np.asarray(maxy, float))]).astype(np.float32)
+    levels = []  # bottom-up: (cell ids, cell boxes, node sizes)
+    while True:
+        cell_ids, cell_boxes, sizes, node_boxes = _pack(ids, boxes, per_node)
+        levels.append((cell_ids, cell_boxes, sizes))
+        if len(sizes) == 1:
+            break
+        ids, boxes = np.arange(len(sizes), dtype=np.int64), node_boxes.astype(np.float32)  # placeholders
+    # number the nodes top-down so that the root is node 1; children refer to these numbers
+    first = 1
+    numbers = []
+    for _, _, sizes in reversed(levels):
+        numbers.append(np.arange(first, first + len(sizes), dtype=np.int64))
+        first += len(sizes)
+    numbers.reverse()  # numbers[k] = node numbers of level k (0 = leaves)
+    depth = len(levels) - 1
+    for k, (cell_ids, cell_boxes, sizes) in enumerate(levels):
+        if k > 0:  # cells of an inner level point at the nodes of the level below
+            cell_ids = numbers[k - 1][cell_ids]
+        blobs = np.zeros((len(sizes), node_size), dtype=np.uint8)
+        header = np.zeros(len(sizes), dtype=[("depth", ">u2"), ("n", ">u2")])
+        header["n"] = sizes
+        if k == depth:
+            header["depth"] = depth
+        blobs[:, :4] = header.view(np.uint8).reshape(len(sizes), 4)
+        cells = np.zeros(len(cell_ids), dtype=_CELL)
+        cells["id"], cells["box"] = cell_ids, cell_boxes
+        raw = cells.view(np.uint8).reshape(len(cell_ids), _CELL.itemsize)
+        node_of_cell = np.repeat(np.arange(len(sizes)), sizes)
+        slot = np.arange(len(cell_ids)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        for b in range(_CELL.itemsize):
+            blobs[node_of_cell, 4 + slot * _CELL.itemsize + b] = raw[:, b]
+        conn.executemany(f'INSERT INTO "{table}_node" (nodeno, data) VALUES (?, ?)',
+                         zip(numbers[k].tolist(), (bytes(row) for row in blobs)))
+        owner = np.repeat(numbers[k], sizes).tolist()
+        if k == 0:
+            conn.executemany(f'INSERT INTO "{table}_rowid" (rowid, nodeno) VALUES (?, ?)',
+                             zip(cell_ids.tolist(), owner))
+        else:
+            conn.executemany(f'INSERT INTO "{table}_parent" (nodeno, parentnode) VALUES (?, ?)',
+                             zip(cell_ids.tolist(), owner))

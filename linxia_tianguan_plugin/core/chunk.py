@@ -55,6 +55,7 @@ class ChunkResult:
     kept_old: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # global previous indices
     edges: list[tuple[int, str, float]] = field(default_factory=list)  # (old index, new code, shared m²)
     residue_m2: float = 0.0
+    new_boxes: np.ndarray | None = None  # boxes of the rows a worker staged as new (see storage.workers)
 
     def __len__(self) -> int:
         return len(self.columns["code"])
@@ -64,7 +65,7 @@ class ChunkResult:
         (the rows themselves were already staged by the worker)."""
         keep = {k: self.columns[k] for k in ("code", "relation", "group_code")}
         return ChunkResult(self.key, keep, np.zeros(0, dtype=object), np.zeros((0, 4)), self.issues,
-                           self.kept_old, self.edges, self.residue_m2)
+                           self.kept_old, self.edges, self.residue_m2, self.new_boxes)
 
 
 def code_task(task: ChunkTask) -> ChunkResult:
@@ -143,7 +144,7 @@ def _code(task: ChunkTask) -> ChunkResult:
 
     cols = _columns(task, L, P, code, kind, land_of, cp, n_f, area, gdmj, yjmj, rx, ry, m.relation, parents,
                     kept_local)
-    cols["note"] = np.array([";".join(sorted(res.flags.get(int(i), ()))) for i in cp] + [""] * n_f, dtype=object)
+    cols["note"] = np.array([";".join(sorted(res.flags.get(int(i), ()))) for i in cp] + [""] * n_f, dtype=str)
     order = np.argsort(code, kind="stable")
     cols = {k: v[order] for k, v in cols.items()}
     out = _multipolygons(geom[order])
@@ -209,37 +210,46 @@ def _basic_area(geom: np.ndarray, basic: np.ndarray) -> np.ndarray:
 
 
 def _columns(task, L, P, code, kind, land_of, cp, n_f, area, gdmj, yjmj, rx, ry, relation, parents, kept):
+    """Result columns as compact numpy arrays (fixed-width text, no per-row Python objects)."""
     prev, opts = task.previous, task.options
     n = len(code)
     lon, lat = to_lonlat(rx, ry, task.crs_wkt)
-    coded_at = np.full(n, task.run_time, dtype=object)
-    run_id = np.full(n, task.run_id, dtype=object)
+    coded_at = np.full(n, task.run_time, dtype=f"U{max(len(task.run_time), 1)}").astype("U40")
+    run_id = np.full(n, task.run_id, dtype="U40")
     k = kept >= 0
     coded_at[k], run_id[k] = prev["coded_at"][kept[k]], prev["run_id"][kept[k]]
-    blank = np.full(n_f, "", dtype=object)
-    dl = L["dlbm"][land_of]
+    code = np.asarray(code, dtype="U20")
+    digits = code.view(np.uint32).reshape(n, 20)[:, 14:19].astype(np.int64) - 48
+    dl = np.asarray(L["dlbm"][land_of], dtype=str)
+    names = {c: dlbm.name(c) for c in np.unique(dl)}
+    before, _, after = opts.qr_template.partition("{code}")
+    blank = np.full(n_f, "", dtype="U1")
+
+    def text(values, width):
+        return np.asarray(values, dtype=str).astype(f"U{width}")
+
     return {
-        "code": code.astype(object),
-        "group_code": code.astype("U14").astype(object),
-        "seq": np.array([int(c[14:19]) for c in code], dtype=np.int64),
-        "kind": kind.astype(object),
-        "dlbm": dl.astype(object),
-        "dlmc": np.array([dlbm.name(c) for c in dl], dtype=object),
-        "tbbsm": L["bsm"][land_of].astype(object),
+        "code": code,
+        "group_code": code.astype("U14"),
+        "seq": digits @ np.array([10000, 1000, 100, 10, 1]),
+        "kind": kind,
+        "dlbm": dl,
+        "dlmc": np.array([names[c] for c in dl], dtype=str) if n else np.zeros(0, "U1"),
+        "tbbsm": text(L["bsm"][land_of], 40),
         "area_m2": area,
         "gdmj_m2": gdmj,
         "gdmj_mu": gdmj * MU_PER_M2,
         "yjmj_m2": yjmj,
         "yjmj_mu": yjmj * MU_PER_M2,
-        "dkbm": np.concatenate([P["dkbm"][cp].astype(object), blank]),
-        "fbfbm": np.concatenate([P["fbfbm"][cp].astype(object), blank]),
-        "cbfbm": np.concatenate([P["cbfbm"][cp].astype(object), blank]),
-        "bdcode": beidou.encode_many(lon, lat, opts.beidou_level).astype(object),
+        "dkbm": np.concatenate([text(P["dkbm"][cp], 19), blank]),
+        "fbfbm": np.concatenate([text(P["fbfbm"][cp], 14), blank]),
+        "cbfbm": np.concatenate([text(P["cbfbm"][cp], 18), blank]),
+        "bdcode": beidou.encode_many(lon, lat, opts.beidou_level),
         "lon": lon,
         "lat": lat,
-        "qr": np.array([opts.qr_template.format(code=c) for c in code], dtype=object),
-        "relation": relation.astype(object),
-        "parents": np.array([";".join(sorted(p)) for p in parents], dtype=object),
+        "qr": np.char.add(np.char.add(before, code), after) if n else np.zeros(0, "U1"),
+        "relation": relation.astype("U2"),
+        "parents": np.array([";".join(sorted(p)) for p in parents], dtype=str) if n else np.zeros(0, "U1"),
         "coded_at": coded_at,
         "run_id": run_id,
     }

@@ -19,7 +19,7 @@ from .chunk import CONTRACT, MU_PER_M2, UNASSIGNED, ChunkResult, ChunkTask, code
 from .geometry import repair
 from .groups import parcel_groups
 from .layers import Issue, Layer
-from .lineage import KEPT, LineageOptions
+from .lineage import KEPT, NEW, LineageOptions
 from .pieces import PieceOptions
 
 DEFAULT_QR_TEMPLATE = "https://tianguan.example.cn/kjm/{code}"
@@ -226,7 +226,9 @@ class CodingJob:
             else:
                 pending.append(pool.submit(worker, self.task(key)))
 
-        for _ in range(self.opts.workers + 1 if pool is not None else 1):
+        # several tasks per worker in flight: townships differ tenfold in size, and results are taken
+        # in order, so a short window would leave a worker idle behind a big township
+        for _ in range(4 * self.opts.workers if pool is not None else 1):
             submit()
         done = 0
         while pending:
@@ -261,5 +263,5 @@ def retirements(job: CodingJob, kept: np.ndarray, edges: list[tuple[int, str, fl
     return out
 
 
-__all__ = ["CodingJob", "CodingInput", "CodingOptions", "ChunkResult", "Cancelled", "KEPT", "retirements",
+__all__ = ["CodingJob", "CodingInput", "CodingOptions", "ChunkResult", "Cancelled", "KEPT", "NEW", "retirements",
            "CONTRACT", "UNASSIGNED", "MU_PER_M2"]

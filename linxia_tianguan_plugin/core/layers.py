@@ -49,10 +49,17 @@ class Layer:
         return self.attrs[name]
 
     def hits(self, query: np.ndarray) -> np.ndarray:
-        """Features whose box intersects any of the ``query`` boxes (grid built on first use)."""
-        if getattr(self, "_grid", None) is None and len(self) > 50_000:
-            self._grid = GridIndex(self.bounds)
-        return bbox_hits(self.bounds, query, getattr(self, "_grid", None))
+        """Features whose box may intersect one of the ``query`` boxes (a superset, never a miss).
+
+        Small layers are refined box by box; big ones (a prefecture) answer from a grid built on
+        first use: every feature sharing a 500 m cell with a query box, which keeps cutting a
+        township out of 2.5 million parcels proportional to the township.
+        """
+        if len(self) <= 50_000:
+            return bbox_hits(self.bounds, query)
+        if getattr(self, "_grid", None) is None:
+            self._grid = GridIndex(self.bounds, cell=500.0)
+        return self._grid.near_boxes(query)
 
 
 _STATUS_ISSUE = {REPAIRED: "geometry_repaired", EMPTY: "geometry_empty", NOT_POLYGONAL: "geometry_not_polygonal"}
@@ -147,6 +154,29 @@ class GridIndex:
     def _cells(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return (np.floor((x - self.x0) / self.cell).astype(np.int64),
                 np.floor((y - self.y0) / self.cell).astype(np.int64))
+
+    def near_boxes(self, boxes: np.ndarray) -> np.ndarray:
+        """Features registered in any cell that one of ``boxes`` (x0, y0, x1, y1 rows) touches."""
+        boxes = boxes[np.isfinite(boxes[:, 0])]
+        if len(boxes) == 0 or len(self.cell_id) == 0:
+            return np.zeros(0, dtype=np.int64)
+        cx0, cy0 = self._cells(boxes[:, 0], boxes[:, 1])
+        cx1, cy1 = self._cells(boxes[:, 2], boxes[:, 3])
+        cy0, cy1 = np.clip(cy0, 0, self.ny - 1), np.clip(cy1, 0, self.ny - 1)
+        nx, ny = np.maximum(cx1 - cx0 + 1, 0), cy1 - cy0 + 1
+        count = nx * ny
+        k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        cells = np.unique((np.repeat(cx0, count) + k // np.repeat(ny, count)) * self.ny
+                          + np.repeat(cy0, count) + k % np.repeat(ny, count))
+        lo = np.searchsorted(self.cell_id, cells, side="left")
+        hi = np.searchsorted(self.cell_id, cells, side="right")
+        take = hi > lo
+        if not take.any():
+            return np.zeros(0, dtype=np.int64)
+        lo, hi = lo[take], hi[take]
+        n = hi - lo
+        idx = np.repeat(lo, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+        return np.unique(self.feature[idx])
 
     def candidates(self, x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
         (cx0, cx1), (cy0, cy1) = self._cells(np.array([x0, x1]), np.array([y0, y1]))

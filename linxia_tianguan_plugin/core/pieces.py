@@ -256,6 +256,8 @@ def _carve(remnant_parts: np.ndarray, opts: PieceOptions) -> tuple[list, list[tu
             rest.append((part, bool(shapely.is_empty(core) or shapely.area(core) <= opts.tolerance)))
             continue
         mine.extend(cores)
+        if sum(g.area for g in cores) >= part.area - opts.tolerance:
+            continue  # the opening kept the whole part: nothing left over
         left = polygonal(np.array([shapely.difference(part, shapely.union_all(cores))], dtype=object))[0]
         for g in (shapely.get_parts(left) if left is not None else []):
             if g.area <= opts.tolerance:

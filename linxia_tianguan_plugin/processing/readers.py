@@ -144,7 +144,15 @@ def source_for(alg, parameters: dict, name: str, context: QgsProcessingContext,
 
 def _text(values) -> np.ndarray:
     if isinstance(values, np.ndarray) and values.dtype.kind == "U":  # from GDAL's Arrow stream
-        return np.char.strip(values)
+        width = values.dtype.itemsize // 4
+        if width == 0 or len(values) == 0:
+            return values
+        chars = np.ascontiguousarray(values).view(np.uint32).reshape(len(values), width)
+        spaced = np.flatnonzero((chars == 32).any(axis=1) | (chars == 9).any(axis=1))
+        if len(spaced):  # strip only the few values that carry blanks
+            values = values.copy()
+            values[spaced] = np.char.strip(values[spaced])
+        return values
     out = []
     for v in values:
         if v is None or v == NULL:
@@ -286,7 +294,10 @@ def _read_arrow(item: Input, names: dict[str, str], expression: str | None, feed
     for key, parts in cols.items():
         values = np.concatenate(parts)
         if values.dtype.kind == "S":  # compact fixed-width unicode, not millions of str objects
-            values = np.char.decode(values, "utf-8", errors="replace")
+            try:
+                values = values.astype(f"U{values.dtype.itemsize}")  # ASCII codes: a plain cast
+            except UnicodeDecodeError:
+                values = np.char.decode(values, "utf-8", errors="replace")
         elif values.dtype.kind in "iu":
             values = values.astype(str)
         columns[key] = values

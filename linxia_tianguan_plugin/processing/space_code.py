@@ -30,7 +30,7 @@ from .. import settings
 from ..core import crs as crs_rules
 from ..core import parallel
 from ..core.admin import AdminDivisions, unit_rows
-from ..core.coding import Cancelled, CodingInput, CodingJob, CodingOptions, retirements
+from ..core.coding import KEPT, NEW, Cancelled, CodingInput, CodingJob, CodingOptions, retirements
 from ..core.groups import village_of
 from ..core.layers import Issue
 from ..core.lineage import LineageOptions
@@ -311,10 +311,13 @@ class SpaceCodeAlgorithm(AlgorithmBase):
                     if sink is not None:
                         sink.addFeatures(features(fields, PARCEL_FIELDS, derived_columns(chunk.columns), chunk.wkb),
                                          QgsFeatureSink.FastInsert)
+                    if session is not None:
+                        session.add_chunk(int(chunk.key), chunk.new_boxes)
                     issues += chunk.issues
                     kept_all.append(chunk.kept_old)
                     edges_all += chunk.edges
-                    relations.update(zip(chunk.columns["code"], chunk.columns["relation"]))
+                    moved = ~np.isin(chunk.columns["relation"], (KEPT, NEW))  # only children matter to retirements
+                    relations.update(zip(chunk.columns["code"][moved], chunk.columns["relation"][moved]))
                     counts["coded"] += len(chunk)
                     groups.update(chunk.columns["group_code"].tolist())
                     counts.update(chunk.columns["relation"].tolist())

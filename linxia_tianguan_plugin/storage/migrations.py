@@ -42,8 +42,7 @@ def _v1_code_registry(conn: sqlite3.Connection, srs_id: int) -> None:
     cols = ", ".join(f'"{name}" {decl}' for name, decl in SPACE_CODE_COLUMNS)
     gpkg.create_feature_table(conn, SPACE_CODE_TABLE, cols, "MULTIPOLYGON", srs_id,
                               "空间码登记 (space-code registry, active and retired)")
-    conn.execute(f'CREATE INDEX "idx_{SPACE_CODE_TABLE}_group" ON "{SPACE_CODE_TABLE}" (group_code, seq)')
-    conn.execute(f'CREATE INDEX "idx_{SPACE_CODE_TABLE}_status" ON "{SPACE_CODE_TABLE}" (status)')
+    # groups are code prefixes: the UNIQUE index on code serves group queries as range scans
     conn.execute(f'CREATE INDEX "idx_{SPACE_CODE_TABLE}_dkbm" ON "{SPACE_CODE_TABLE}" (dkbm)')
     gpkg.create_attribute_table(
         conn, "tg_code_lineage",

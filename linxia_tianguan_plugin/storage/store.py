@@ -5,6 +5,7 @@ happens inside one transaction, so a cancelled or failed run leaves the store ex
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 import sqlite3
@@ -202,7 +203,7 @@ def _column_hash(values: np.ndarray) -> np.ndarray:
         return np.round(values.astype(float), 4).__add__(0.0).view(np.uint64)  # +0.0 folds -0.0 into 0.0
     if values.dtype.kind in "iub":
         return values.astype(np.int64).view(np.uint64)
-    text = np.asarray(["" if v is None else str(v) for v in values], dtype=str)
+    text = values if values.dtype.kind == "U" else np.asarray(["" if v is None else str(v) for v in values], dtype=str)
     width = max(text.dtype.itemsize // 4, 1)
     chars = np.ascontiguousarray(text).view(np.uint32).reshape(len(text), width).astype(np.uint64)
     weights = _splitmix(np.arange(1, width + 1, dtype=np.uint64))
@@ -229,6 +230,8 @@ def _as_lists(columns: dict[str, np.ndarray], names: list[str], idx: np.ndarray)
             out.append(np.round(col.astype(float), 6).tolist())
         elif col.dtype.kind in "iub":
             out.append(col.astype(np.int64).tolist())
+        elif col.dtype.kind == "U":
+            out.append(col.tolist())
         else:
             out.append([None if v is None else str(v) for v in col])
     return out
@@ -239,26 +242,31 @@ _NAMES = ", ".join(f'"{c}"' for c in _STAGED)
 
 
 def create_staging(path: str) -> None:
-    """An empty staging database: a run's new and changed rows wait here until the commit."""
+    """An empty staging database: a run's new and changed rows wait here until the commit.
+
+    ``chunk``/``local`` place each new row in its township's block of feature ids (assigned at
+    commit, contiguous), and ``minx``… its box for the spatial index of a few changed rows.
+    """
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode=WAL")
     cols = ", ".join(f'"{c}"' for c in _STAGED if c != "code")
     conn.execute(f"CREATE TABLE IF NOT EXISTS rows (code TEXT PRIMARY KEY, {cols}, "
-                 "is_new INTEGER NOT NULL, minx REAL, maxx REAL, miny REAL, maxy REAL)")
+                 "chunk INTEGER NOT NULL, local INTEGER, minx REAL, maxx REAL, miny REAL, maxy REAL)")
     conn.commit()
     conn.close()
 
 
-def stage_rows(store_path: str, staging: str, srs_id: int, columns: dict[str, np.ndarray], wkb: np.ndarray,
-               bounds: np.ndarray) -> None:
+def stage_rows(store_path: str, staging: str, srs_id: int, chunk: int, columns: dict[str, np.ndarray],
+               wkb: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     """Stage one township's new and changed rows, in the worker process that coded it.
 
     Building and binding millions of rows is the expensive part of writing; done here it runs beside
-    the coding. Codes already in the store with the same digest are not staged at all, so a re-run
-    on unchanged input stages (and later writes) nothing.
+    the coding. Codes already in the store with the same digest are not staged at all, so a re-run on
+    unchanged input stages (and later writes) nothing. Returns the boxes of the new rows in their
+    ``local`` order, which is all the commit needs to pack the spatial index.
     """
     if len(wkb) == 0:
-        return
+        return np.zeros((0, 4))
     codes = [str(c) for c in columns["code"]]
     hashes = row_hashes(columns, wkb).tolist()
     conn = sqlite3.connect(f"file:{store_path}?mode=ro", uri=True, timeout=600.0)
@@ -271,35 +279,23 @@ def stage_rows(store_path: str, staging: str, srs_id: int, columns: dict[str, np
     is_new = np.array([c not in known for c in codes], dtype=bool)
     stage = np.flatnonzero(is_new | np.array([known.get(c, h) != h for c, h in zip(codes, hashes)], dtype=bool))
     if len(stage) == 0:
-        return
+        return np.zeros((0, 4))
+    local = np.where(is_new[stage], np.cumsum(is_new[stage]) - 1, -1)
     rows = zip(gpkg.encode_blobs(np.asarray(wkb, dtype=object)[stage], bounds[stage], srs_id),
                *_as_lists(columns, _DATA_COLUMNS, stage), [hashes[i] for i in stage],
-               is_new[stage].astype(int).tolist(), *(bounds[stage][:, k].tolist() for k in (0, 2, 1, 3)))
-    out = sqlite3.connect(staging, timeout=600.0)
+               [chunk] * len(stage), [None if k < 0 else int(k) for k in local],
+               *(bounds[stage][:, k].tolist() for k in (0, 2, 1, 3)))
+    part = f"{staging}.{os.getpid()}"  # one staging file per worker process: writers never wait
+    if not os.path.exists(part):
+        create_staging(part)
+    out = sqlite3.connect(part, timeout=600.0)
     try:
         with out:
-            out.executemany(f"INSERT OR REPLACE INTO rows ({_NAMES}, is_new, minx, maxx, miny, maxy) "
-                            f"VALUES ({', '.join('?' * (len(_STAGED) + 5))})", rows)
+            out.executemany(f"INSERT OR REPLACE INTO rows ({_NAMES}, chunk, local, minx, maxx, miny, maxy) "
+                            f"VALUES ({', '.join('?' * (len(_STAGED) + 6))})", rows)
     finally:
         out.close()
-
-
-def _all_boxes(conn: sqlite3.Connection, table: str) -> tuple[np.ndarray, ...]:
-    """(fid, minx, maxx, miny, maxy) of every row, read from the GeoPackage blob headers."""
-    rows = conn.execute(f'SELECT fid, substr(geom, 1, 40) FROM "{table}" WHERE geom IS NOT NULL').fetchall()
-    fids = np.array([r[0] for r in rows], dtype=np.int64)
-    boxes = np.full((len(rows), 4), np.nan)
-    simple = [i for i, r in enumerate(rows) if len(r[1]) >= 40 and r[1][3] & 0x0F == 0x03]  # LE, XY envelope
-    if simple:
-        raw = b"".join(rows[i][1][8:40] for i in simple)
-        boxes[simple] = np.frombuffer(raw, dtype="<f8").reshape(len(simple), 4)
-    for i in np.flatnonzero(np.isnan(boxes[:, 0])):
-        full = conn.execute(f'SELECT geom FROM "{table}" WHERE fid = ?', (int(fids[i]),)).fetchone()[0]
-        envelope = gpkg._envelope(full)
-        if envelope is not None:
-            boxes[i] = envelope
-    keep = ~np.isnan(boxes[:, 0])
-    return fids[keep], boxes[keep, 0], boxes[keep, 1], boxes[keep, 2], boxes[keep, 3]
+    return bounds[stage][is_new[stage]]
 
 
 class CodingSession:
@@ -318,6 +314,7 @@ class CodingSession:
         self.staging = f"{store.path}.staging-{run_id}.sqlite"
         self._retired: list[tuple[str, str, list[str]]] = []
         self._retired_at = ""
+        self._chunks: list[tuple[int, np.ndarray]] = []  # (chunk id, boxes of its new rows) in order
         self._edges: list[tuple[str, str, float]] = []
 
     @property
@@ -331,8 +328,14 @@ class CodingSession:
         return self
 
     def write(self, columns: dict[str, np.ndarray], wkb: np.ndarray, bounds: np.ndarray) -> None:
-        """Write rows coded in this process (worker processes call :func:`stage_rows` themselves)."""
-        stage_rows(self.store.path, self.staging, self.store.srs_id, columns, wkb, bounds)
+        """Stage rows coded in this process (worker processes call :func:`stage_rows` themselves)."""
+        chunk = len(self._chunks)
+        self.add_chunk(chunk, stage_rows(self.store.path, self.staging, self.store.srs_id, chunk, columns, wkb,
+                                         bounds))
+
+    def add_chunk(self, chunk: int, new_boxes: np.ndarray) -> None:
+        """Record a township staged by a worker: its new rows get the next block of feature ids."""
+        self._chunks.append((int(chunk), np.asarray(new_boxes, dtype=float).reshape(-1, 4)))
 
     def retire(self, retired: list[tuple[str, str, list[str]]], when: str) -> None:
         """Retire codes at commit: (code, reason, child codes). Retired codes are never issued again."""
@@ -350,10 +353,20 @@ class CodingSession:
         finally:
             self._remove_staging()
 
+    def _parts(self) -> list[str]:
+        """The staging files of the worker processes (one each, see :func:`stage_rows`)."""
+        return sorted(glob.glob(glob.escape(self.staging) + ".*[0-9]"))
+
     def _commit(self) -> None:
         conn = self.store.conn
         table = f'"{SPACE_CODE_TABLE}"'
-        conn.execute("ATTACH DATABASE ? AS staged", (self.staging,))
+        sources = [self.staging, *self._parts()]
+        if len(sources) > 9:  # SQLite attaches at most 10 databases (parallel.cpu_count caps workers at 8)
+            raise StoreError(f"{len(sources) - 1} staging files for one run: too many worker processes")
+        for i, path in enumerate(sources):
+            conn.execute(f"ATTACH DATABASE ? AS staged{i}", (path,))
+        conn.execute("CREATE TEMP VIEW staged_rows AS " + " UNION ALL ".join(
+            f"SELECT * FROM staged{i}.rows" for i in range(len(sources))))
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -371,25 +384,49 @@ class CodingSession:
                 raise
             conn.execute("COMMIT")
         finally:
-            conn.execute("DETACH DATABASE staged")
+            conn.execute("DROP VIEW IF EXISTS temp.staged_rows")
+            for i in range(len(sources)):
+                conn.execute(f"DETACH DATABASE staged{i}")
 
     def _apply(self, conn: sqlite3.Connection, table: str) -> None:
         last, before = conn.execute(f"SELECT coalesce(max(fid), 0), count(*) FROM {table}").fetchone()
-        staged_new = conn.execute("SELECT count(*) FROM staged.rows WHERE is_new").fetchone()[0]
+        counts = np.array([len(b) for _, b in self._chunks], dtype=np.int64)
+        starts = last + 1 + np.cumsum(counts) - counts
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS fid_block (chunk INTEGER PRIMARY KEY, start INTEGER)")
+        conn.execute("DELETE FROM temp.fid_block")
+        conn.executemany("INSERT INTO temp.fid_block VALUES (?, ?)",
+                         [(c, int(st)) for (c, _), st in zip(self._chunks, starts)])
+        staged_new = int(counts.sum())
         bulk = staged_new >= max(20_000, before // 5)  # repack the spatial index instead of growing it
-        gpkg.drop_insert_trigger(conn, SPACE_CODE_TABLE)
-        conn.execute(f"INSERT INTO {table} ({_NAMES}) SELECT {_NAMES} FROM staged.rows WHERE is_new ORDER BY code")
-        self.counts["inserted"] = conn.execute("SELECT changes()").fetchone()[0]
-        gpkg.restore_insert_trigger(conn, SPACE_CODE_TABLE)
         rtree = f"rtree_{SPACE_CODE_TABLE}_geom"
-        if bulk:
-            bulk_load(conn, rtree, *_all_boxes(conn, SPACE_CODE_TABLE))
-        else:
-            conn.execute(f'INSERT INTO "{rtree}" SELECT t.fid, r.minx, r.maxx, r.miny, r.maxy '
-                         f"FROM staged.rows r JOIN {table} t ON t.code = r.code WHERE t.fid > ?", (last,))
+        gpkg.drop_insert_trigger(conn, SPACE_CODE_TABLE)
+        # a big load rebuilds the secondary indexes afterwards: one sort beats millions of B-tree inserts
+        indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                               "AND sql IS NOT NULL", (SPACE_CODE_TABLE,)).fetchall() if bulk else []
+        for name, _ in indexes:
+            conn.execute(f'DROP INDEX "{name}"')
+        conn.execute(f"INSERT INTO {table} (fid, {_NAMES}) SELECT b.start + r.local, {_NAMES} FROM staged_rows r "
+                     f"JOIN temp.fid_block b ON b.chunk = r.chunk WHERE r.local IS NOT NULL")
+        self.counts["inserted"] = conn.execute("SELECT changes()").fetchone()[0]
+        for _, sql in indexes:
+            conn.execute(sql)
+        gpkg.restore_insert_trigger(conn, SPACE_CODE_TABLE)
+        if staged_new:
+            fids = np.concatenate([np.arange(st, st + n) for st, n in zip(starts, counts)])
+            boxes = np.concatenate([b for _, b in self._chunks])
+            if bulk:
+                old = np.array(conn.execute(f'SELECT id, minx, maxx, miny, maxy FROM "{rtree}"').fetchall(),
+                               dtype=float).reshape(-1, 5)
+                fids = np.concatenate([old[:, 0].astype(np.int64), fids])
+                boxes = np.concatenate([old[:, [1, 3, 2, 4]], boxes])
+                bulk_load(conn, rtree, fids, boxes[:, 0], boxes[:, 2], boxes[:, 1], boxes[:, 3])
+            else:
+                conn.executemany(f'INSERT INTO "{rtree}" VALUES (?,?,?,?,?)',
+                                 zip(fids.tolist(), boxes[:, 0].tolist(), boxes[:, 2].tolist(),
+                                     boxes[:, 1].tolist(), boxes[:, 3].tolist()))
         sets = ", ".join(f'"{c}"' for c in _STAGED if c != "code")
-        conn.execute(f"UPDATE {table} SET ({sets}, status) = (SELECT {sets}, 'active' FROM staged.rows r "
-                     f"WHERE r.code = {table}.code) WHERE code IN (SELECT code FROM staged.rows WHERE NOT is_new)")
+        conn.execute(f"UPDATE {table} SET ({sets}, status) = (SELECT {sets}, 'active' FROM staged_rows r "
+                     f"WHERE r.code = {table}.code) WHERE code IN (SELECT code FROM staged_rows WHERE local IS NULL)")
         self.counts["updated"] = conn.execute("SELECT changes()").fetchone()[0]
         if self._retired:
             conn.executemany(
@@ -403,6 +440,7 @@ class CodingSession:
             self.counts["lineage"] = max(cur.rowcount, 0)
 
     def _remove_staging(self) -> None:
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(self.staging + suffix)
+        for base in [self.staging, *self._parts()]:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(base + suffix)

@@ -11,5 +11,6 @@ def code_and_stage(task: ChunkTask, store: str | None, staging: str | None, srs_
     """Code ``task``; write its rows to the store (when given); return them only if ``keep_rows``."""
     result = code_task(task)
     if store:
-        stage_rows(store, staging, srs_id, result.columns, result.wkb, result.bounds)
+        result.new_boxes = stage_rows(store, staging, srs_id, int(task.key), result.columns, result.wkb,
+                                      result.bounds)
     return result if keep_rows else result.light()

@@ -48,16 +48,11 @@ def _pack(ids: np.ndarray, boxes: np.ndarray, per_node: int):
     return ids, boxes, sizes, node_boxes
 
 
-def bulk_load(conn: sqlite3.Connection, table: str, ids: np.ndarray, minx: np.ndarray, maxx: np.ndarray,
-              miny: np.ndarray, maxy: np.ndarray) -> None:
-    """Replace the content of the 2D R-tree virtual table ``table`` by a packed tree of the boxes.
-
-    Runs inside the caller's transaction. The boxes are rounded outwards to float32, as SQLite does.
-    """
-    node_size = conn.execute(f'SELECT length(data) FROM "{table}_node" WHERE nodeno = 1').fetchone()[0]
+def pack(ids: np.ndarray, minx: np.ndarray, maxx: np.ndarray, miny: np.ndarray, maxy: np.ndarray,
+         node_size: int) -> list[tuple[list, list, list]]:
+    """STR-pack boxes into R-tree nodes of ``node_size`` bytes: per level, (node rows, rowid or parent
+    rows). Pure numpy — it can run in a thread while SQLite writes the table rows."""
     per_node = (node_size - 4) // _CELL.itemsize
-    for shadow in ("node", "rowid", "parent"):
-        conn.execute(f'DELETE FROM "{table}_{shadow}"')
     ids = np.asarray(ids, dtype=np.int64)
     boxes = np.column_stack([_down(np.asarray(minx, float)), _up(np.asarray(maxx, float)),
                              _down(np.asarray(miny, float)), _up(np.asarray(maxy, float))]).astype(np.float32)
@@ -76,6 +71,7 @@ def bulk_load(conn: sqlite3.Connection, table: str, ids: np.ndarray, minx: np.nd
         first += len(sizes)
     numbers.reverse()  # numbers[k] = node numbers of level k (0 = leaves)
     depth = len(levels) - 1
+    out = []
     for k, (cell_ids, cell_boxes, sizes) in enumerate(levels):
         if k > 0:  # cells of an inner level point at the nodes of the level below
             cell_ids = numbers[k - 1][cell_ids]
@@ -90,14 +86,34 @@ def bulk_load(conn: sqlite3.Connection, table: str, ids: np.ndarray, minx: np.nd
         raw = cells.view(np.uint8).reshape(len(cell_ids), _CELL.itemsize)
         node_of_cell = np.repeat(np.arange(len(sizes)), sizes)
         slot = np.arange(len(cell_ids)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-        for b in range(_CELL.itemsize):
-            blobs[node_of_cell, 4 + slot * _CELL.itemsize + b] = raw[:, b]
-        conn.executemany(f'INSERT INTO "{table}_node" (nodeno, data) VALUES (?, ?)',
-                         zip(numbers[k].tolist(), (bytes(row) for row in blobs)))
-        owner = np.repeat(numbers[k], sizes).tolist()
-        if k == 0:
-            conn.executemany(f'INSERT INTO "{table}_rowid" (rowid, nodeno) VALUES (?, ?)',
-                             zip(cell_ids.tolist(), owner))
+        columns = 4 + slot[:, None] * _CELL.itemsize + np.arange(_CELL.itemsize)[None, :]
+        blobs[node_of_cell[:, None], columns] = raw
+        nodes = list(zip(numbers[k].tolist(), (bytes(row) for row in blobs)))
+        links = list(zip(cell_ids.tolist(), np.repeat(numbers[k], sizes).tolist()))
+        out.append((nodes, links, k))
+    return out
+
+
+def node_size(conn: sqlite3.Connection, table: str) -> int:
+    return conn.execute(f'SELECT length(data) FROM "{table}_node" WHERE nodeno = 1').fetchone()[0]
+
+
+def write_packed(conn: sqlite3.Connection, table: str, packed: list) -> None:
+    """Replace the R-tree's shadow tables by a packed tree (inside the caller's transaction)."""
+    for shadow in ("node", "rowid", "parent"):
+        conn.execute(f'DELETE FROM "{table}_{shadow}"')
+    for nodes, links, level in packed:
+        conn.executemany(f'INSERT INTO "{table}_node" (nodeno, data) VALUES (?, ?)', nodes)
+        if level == 0:
+            conn.executemany(f'INSERT INTO "{table}_rowid" (rowid, nodeno) VALUES (?, ?)', links)
         else:
-            conn.executemany(f'INSERT INTO "{table}_parent" (nodeno, parentnode) VALUES (?, ?)',
-                             zip(cell_ids.tolist(), owner))
+            conn.executemany(f'INSERT INTO "{table}_parent" (nodeno, parentnode) VALUES (?, ?)', links)
+
+
+def bulk_load(conn: sqlite3.Connection, table: str, ids: np.ndarray, minx: np.ndarray, maxx: np.ndarray,
+              miny: np.ndarray, maxy: np.ndarray) -> None:
+    """Replace the content of the 2D R-tree virtual table ``table`` by a packed tree of the boxes.
+
+    Runs inside the caller's transaction. The boxes are rounded outwards to float32, as SQLite does.
+    """
+    write_packed(conn, table, pack(ids, minx, maxx, miny, maxy, node_size(conn, table)))

@@ -46,6 +46,10 @@ def main() -> None:
         result = processing.run("linxia_tianguan:space_code", params, context=context, feedback=feedback)
         coded = result["CODED"]
     else:
+        # as an analyst would set it in Processing's options: skip the handful of invalid parcels
+        from qgis.core import QgsFeatureRequest
+
+        context.setInvalidGeometryCheck(QgsFeatureRequest.GeometrySkipInvalid)
         farmland = processing.run("native:extractbyexpression", {
             "INPUT": layer("DLTB"), "EXPRESSION": "\"DLBM\" LIKE '01%'", "OUTPUT": "TEMPORARY_OUTPUT"},
             context=context, feedback=feedback)["OUTPUT"]

@@ -144,3 +144,23 @@ def test_qr_template_is_applied(processing_registry, sample_gpkg, template):
     feature = next(result["OUTPUT"].getFeatures())
     assert feature["EWM"] == template.format(code=feature["KJM"])
     assert np.all([f["EWM"].endswith(f["KJM"]) for f in result["OUTPUT"].getFeatures()])
+
+
+def test_a_new_store_takes_the_county_crs_and_keeps_it(processing_registry, sample_gpkg, tmp_path):
+    zone35 = {}
+    for name in ("DLTB", "DK"):
+        zone35[name] = run("native:reprojectlayer", {"INPUT": layer_uri(sample_gpkg, name), "TARGET_CRS": "EPSG:4523",
+                                                     "OUTPUT": str(tmp_path / f"{name}_4523.gpkg")})["OUTPUT"]
+    store = tmp_path / "tg.gpkg"
+    run(ALG, {"DLTB": zone35["DLTB"], "DK": zone35["DK"], "STORE": str(store), "OUTPUT": "TEMPORARY_OUTPUT"})
+    s = GpkgStore(store)
+    try:
+        assert s.srs_id == 4523
+    finally:
+        s.close()
+    # the same store later receives zone-34 input: it is projected into the store's zone
+    feedback = recording_feedback()
+    again = run(ALG, {"DLTB": layer_uri(sample_gpkg, "DLTB"), "DK": layer_uri(sample_gpkg, "DK"),
+                      "STORE": str(store), "OUTPUT": "TEMPORARY_OUTPUT"}, feedback=feedback)
+    assert any("EPSG:4523" in m for m in feedback.infos)
+    assert again["KEPT"] >= 0.99 * again["CODED"]  # same parcels, same codes, whatever the zone

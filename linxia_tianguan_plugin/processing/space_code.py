@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import uuid
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 from qgis.core import (
@@ -184,7 +185,12 @@ class SpaceCodeAlgorithm(AlgorithmBase):
         store = None
         if store_path:
             try:
-                store = GpkgStore(store_path)
+                # a new store takes the county's CRS (from DLTB); an existing one keeps its own
+                epsg = None
+                if not Path(store_path).exists():
+                    dltb = self.parameterAsSource(parameters, self.DLTB, context)
+                    epsg = self._working_crs(dltb, None, context).postgisSrid() if dltb is not None else None
+                store = GpkgStore(store_path, epsg=epsg or None)
             except (StoreError, OSError) as err:
                 raise QgsProcessingException(tr("Cannot open the tianguan store {path}: {error}").format(
                     path=store_path, error=err)) from err

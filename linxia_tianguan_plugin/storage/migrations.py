@@ -43,7 +43,6 @@ def _v1_code_registry(conn: sqlite3.Connection, srs_id: int) -> None:
     gpkg.create_feature_table(conn, SPACE_CODE_TABLE, cols, "MULTIPOLYGON", srs_id,
                               "空间码登记 (space-code registry, active and retired)")
     # groups are code prefixes: the UNIQUE index on code serves group queries as range scans
-    conn.execute(f'CREATE INDEX "idx_{SPACE_CODE_TABLE}_dkbm" ON "{SPACE_CODE_TABLE}" (dkbm)')
     gpkg.create_attribute_table(
         conn, "tg_code_lineage",
         "parent TEXT NOT NULL, child TEXT NOT NULL, shared_m2 REAL, run_id TEXT NOT NULL, "

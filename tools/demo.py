@@ -97,6 +97,7 @@ def export_map(out: Path, sample: Path, coded: Path, store: Path) -> Path:
         QgsPalLayerSettings,
         QgsPrintLayout,
         QgsProject,
+        QgsScaleBarSettings,
         QgsSingleSymbolRenderer,
         QgsTextFormat,
         QgsUnitTypes,
@@ -126,6 +127,7 @@ def export_map(out: Path, sample: Path, coded: Path, store: Path) -> Path:
     townships.setLabeling(QgsVectorLayerSimpleLabeling(label))
     townships.setLabelsEnabled(True)
     project.addMapLayers([parcels, townships])
+    project.setCrs(parcels.crs())  # without it layout maps measure metres as degrees: wrong scale, no labels
 
     layout = QgsPrintLayout(project)
     layout.initializeDefaults()
@@ -146,6 +148,7 @@ def export_map(out: Path, sample: Path, coded: Path, store: Path) -> Path:
         item = QgsLayoutItemMap(layout)
         item.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutMillimeters))
         item.attemptResize(QgsLayoutSize(w, h, QgsUnitTypes.LayoutMillimeters))
+        item.setCrs(project.crs())
         item.setLayers(layers)
         item.setExtent(extent)
         item.setFrameEnabled(True)
@@ -164,9 +167,11 @@ def export_map(out: Path, sample: Path, coded: Path, store: Path) -> Path:
     scale = QgsLayoutItemScaleBar(layout)
     scale.setStyle("Single Box")
     scale.setLinkedMap(map1)
-    scale.applyDefaultSize()
-    scale.setUnits(QgsUnitTypes.DistanceKilometers)
+    scale.applyDefaultSize(QgsUnitTypes.DistanceKilometers)
+    scale.setSegmentSizeMode(QgsScaleBarSettings.SegmentSizeFixed)
+    scale.setNumberOfSegmentsLeft(0)
     scale.setNumberOfSegments(3)
+    scale.setUnitsPerSegment(1)
     scale.setUnitLabel("千米")
     scale.attemptMove(QgsLayoutPoint(215, 170, QgsUnitTypes.LayoutMillimeters))
     layout.addLayoutItem(scale)
@@ -187,19 +192,21 @@ def export_map(out: Path, sample: Path, coded: Path, store: Path) -> Path:
     village_layer = QgsVectorLayer(uri(store, "tg_space_code"), "地块", "ogr")
     village_layer.setSubsetString(f"\"status\" = 'active' AND \"code\" LIKE '{village}%'")
     apply_style(village_layer, "tg_space_code.qml", store_aliases())
-    project.addMapLayer(village_layer)
+    project.addMapLayer(village_layer, False)  # page 2 only: kept out of page 1's legend
     extent = village_layer.extent()
     center = extent.center()
     half = max(extent.width(), extent.height()) / 6
     extent.set(center.x() - half * 1.4, center.y() - half, center.x() + half * 1.4, center.y() + half)
     y0 = 210 + 10
     map2 = add_map(extent, 10, y0 + 16, 277, 175, [village_layer])
-    add_label(f"村 {village} 局部：地块空间码（后6位为顺序号+校验码）", 10, y0 + 2, 260, 12, 14)
+    add_label(f"村 {village} 局部：地块空间码（缩小到 1:2500 以下时只标后6位：顺序号+校验码）", 10, y0 + 2, 260, 12, 14)
     scale2 = QgsLayoutItemScaleBar(layout)
     scale2.setStyle("Single Box")
     scale2.setLinkedMap(map2)
-    scale2.applyDefaultSize()
-    scale2.setUnits(QgsUnitTypes.DistanceMeters)
+    scale2.applyDefaultSize(QgsUnitTypes.DistanceMeters)
+    scale2.setSegmentSizeMode(QgsScaleBarSettings.SegmentSizeFitWidth)
+    scale2.setMinimumBarWidth(40)
+    scale2.setMaximumBarWidth(80)
     scale2.setUnitLabel("米")
     scale2.attemptMove(QgsLayoutPoint(15, y0 + 176, QgsUnitTypes.LayoutMillimeters))
     layout.addLayoutItem(scale2)
@@ -271,6 +278,7 @@ def main() -> None:
 
     coded = QgsVectorLayer(str(out / "coded_parcels.gpkg"), "coded", "ogr")
     example = next(coded.getFeatures())["KJM"]
+    del coded
     step(f"解析空间码 Decode {example}")
     decoded = run("linxia_tianguan:decode_space_code", {"CODE": example, "STORE": str(store)})
     summary["decoded"] = {k: decoded[k] for k in ("COUNTY", "TOWNSHIP", "VILLAGE", "GROUP", "STATUS")}
@@ -283,6 +291,11 @@ def main() -> None:
     step("qgis_process (plugin installed in a throwaway profile)")
     qgis_process_demo(out, example, store)
 
+    # Layers and layouts must die before the application does, or exitQgis() crashes on them; closing
+    # them also checkpoints the store's WAL so that out/ holds plain files.
+    from qgis.core import QgsProject
+
+    QgsProject.instance().clear()
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
     step(f"done: outputs in {out}/")
     for p in sorted(out.iterdir()):

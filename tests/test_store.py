@@ -129,3 +129,32 @@ def test_many_new_rows_repack_the_spatial_index(tmp_path):
     hit = s.conn.execute("SELECT id FROM rtree_tg_space_code_geom WHERE minx <= 34600105 AND maxx >= 34600105 "
                          "AND miny <= 3940005 AND maxy >= 3940005").fetchall()
     assert [s.conn.execute("SELECT code FROM tg_space_code WHERE fid = ?", h).fetchone()[0] for h in hit] == [codes[10]]
+
+
+@pytest.mark.parametrize("reader_open", [False, True])
+def test_big_load_is_written_once_and_the_store_stays_wal(tmp_path, reader_open):
+    """A big load runs with a rollback journal (pages written once) unless another connection has the
+    store open, as QGIS showing the layer does; either way it lands whole and the store stays in WAL."""
+    path = tmp_path / "tg.gpkg"
+    s = GpkgStore(path)
+    reader = sqlite3.connect(path) if reader_open else None
+    if reader is not None:
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM tg_space_code").fetchone()[0] == 0  # holds a read snapshot
+    codes = [f"62292110020101{i:05d}0" for i in range(1, 25001)]
+    with s.coding_session("R1", "t", {}) as session:
+        session.write(*_chunk(codes))
+    assert session.bulk
+    wal = path.with_name(path.name + "-wal")
+    if reader is None:
+        # nothing of the load went through the WAL
+        assert not wal.exists() or wal.stat().st_size < 100_000
+    else:
+        assert reader.execute("SELECT count(*) FROM tg_space_code").fetchone()[0] == 0  # its snapshot held
+        reader.execute("COMMIT")
+        assert reader.execute("SELECT count(*) FROM tg_space_code").fetchone()[0] == 25000
+        reader.close()
+    assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert s.count_codes() == 25000
+    assert s.conn.execute("SELECT rtreecheck('rtree_tg_space_code_geom')").fetchone()[0] == "ok"
+    assert s.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

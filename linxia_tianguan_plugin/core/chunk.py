@@ -124,7 +124,10 @@ def _code(task: ChunkTask) -> ChunkResult:
 
     area = shapely.area(geom)
     gdmj = np.concatenate([gdmj_c, gdmj_f])
-    yj = _basic_area(geom, repair(shapely.from_wkb(task.basic_wkb))[0])
+    pairs = np.unique(np.stack([parts.parcel, parts.land]), axis=1)  # (parcel, 图斑) a piece draws on
+    single = np.bincount(np.searchsorted(cp, pairs[0]), minlength=n_c) == 1
+    within = np.concatenate([single, np.ones(n_f, dtype=bool)])  # free pieces are cut from one 图斑
+    yj = _basic_area(geom, repair(shapely.from_wkb(task.basic_wkb))[0], F, land_of, within)
     yjmj = np.where(area > 0, yj * gdmj / np.maximum(area, 1e-9), 0.0)
 
     # codes: keep the old ones, number the rest
@@ -188,8 +191,13 @@ def _fill_groups(L, group, land_of, rep, contract_geom, contract_group) -> None:
         group[rest] = np.where(near != "", near, fallback)
 
 
-def _basic_area(geom: np.ndarray, basic: np.ndarray) -> np.ndarray:
-    """Planar area of each piece inside 永久基本农田 (inside → whole area, else the intersection)."""
+def _basic_area(geom: np.ndarray, basic: np.ndarray, land: np.ndarray, land_of: np.ndarray,
+                within: np.ndarray) -> np.ndarray:
+    """Planar area of each piece inside 永久基本农田 (inside → whole area, else the intersection).
+
+    The basic-farmland layer is drawn on 图斑 lines, so most 图斑 lie wholly inside it: one test per
+    图斑 settles all the pieces that lie ``within`` it, and only the others are tested piece by piece.
+    """
     out = np.zeros(len(geom))
     if len(basic) == 0 or len(geom) == 0:
         return out
@@ -197,11 +205,19 @@ def _basic_area(geom: np.ndarray, basic: np.ndarray) -> np.ndarray:
     if len(hits) == 0:
         return out
     B = basic[hits]
-    _, src = shapely.STRtree(geom).query(grown(B), predicate="contains_properly")
-    inside = np.zeros(len(geom), dtype=bool)
+    B_grown = grown(B)
+    lands = np.unique(land_of[within])
+    _, inside = shapely.STRtree(land[lands]).query(B_grown, predicate="contains_properly")
+    land_inside = np.zeros(len(land), dtype=bool)
+    land_inside[lands[inside]] = True
+    settled = within & land_inside[land_of]
+    out[settled] = shapely.area(geom[settled])
+    todo = np.flatnonzero(~settled)
+    _, src = shapely.STRtree(geom[todo]).query(B_grown, predicate="contains_properly")
+    inside = np.zeros(len(todo), dtype=bool)
     inside[src] = True
-    out[inside] = shapely.area(geom[inside])
-    rest = np.flatnonzero(~inside)
+    out[todo[inside]] = shapely.area(geom[todo[inside]])
+    rest = todo[~inside]
     s, h = shapely.STRtree(B).query(geom[rest], predicate="intersects")
     if len(s):
         inter = shapely.area(shapely.intersection(geom[rest[s]], B[h]))

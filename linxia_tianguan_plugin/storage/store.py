@@ -105,6 +105,28 @@ class GpkgStore:
             raise
         self.conn.execute("COMMIT")
 
+    @contextlib.contextmanager
+    def bulk_journal(self) -> Iterator[bool]:
+        """Rollback-journal mode for one big load, WAL again afterwards; yields whether it switched.
+
+        In WAL mode every page of a big load is written twice (to the WAL at COMMIT, then into the
+        database at the checkpoint); with a rollback journal, pages appended to the file are not
+        journaled at all, so the load is written once and is just as atomic. SQLite refuses the
+        switch while another connection (QGIS showing the layer, say) has the store open: the load
+        then simply stays in WAL mode.
+        """
+        switched = False
+        try:
+            mode = self.conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+            switched = str(mode).lower() == "delete"
+        except sqlite3.OperationalError:
+            switched = False
+        try:
+            yield switched
+        finally:
+            if switched:
+                self.conn.execute("PRAGMA journal_mode=WAL")
+
     def close(self) -> None:
         self.conn.close()
 
@@ -316,6 +338,7 @@ class CodingSession:
         self._retired_at = ""
         self._chunks: list[tuple[int, np.ndarray]] = []  # (chunk id, boxes of its new rows) in order
         self._edges: list[tuple[str, str, float]] = []
+        self.bulk = False
 
     @property
     def changed(self) -> bool:
@@ -368,28 +391,41 @@ class CodingSession:
         conn.execute("CREATE TEMP VIEW staged_rows AS " + " UNION ALL ".join(
             f"SELECT * FROM staged{i}.rows" for i in range(len(sources))))
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                self._apply(conn, table)
-                if not self.changed:
-                    conn.execute("ROLLBACK")
-                    return
-                gpkg.update_extent(conn, SPACE_CODE_TABLE)
-                conn.execute(
-                    "INSERT INTO tg_coding_run VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?, ?)",
-                    (self.run_id, self.started_at, json.dumps(self.parameters, ensure_ascii=False),
-                     json.dumps(self.counts)))
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+            with contextlib.ExitStack() as stack:
+                self.bulk = self._bulk(conn, table)
+                if self.bulk:
+                    stack.enter_context(self.store.bulk_journal())
+                self._transaction(conn, table)
         finally:
             conn.execute("DROP VIEW IF EXISTS temp.staged_rows")
             for i in range(len(sources)):
                 conn.execute(f"DETACH DATABASE staged{i}")
 
+    def _bulk(self, conn: sqlite3.Connection, table: str) -> bool:
+        """Whether this run loads so many rows that indexes are rebuilt rather than grown."""
+        new = sum(len(b) for _, b in self._chunks)
+        before = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        return new >= max(20_000, before // 5)
+
+    def _transaction(self, conn: sqlite3.Connection, table: str) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._apply(conn, table)
+            if not self.changed:
+                conn.execute("ROLLBACK")
+                return
+            gpkg.update_extent(conn, SPACE_CODE_TABLE)
+            conn.execute(
+                "INSERT INTO tg_coding_run VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?, ?)",
+                (self.run_id, self.started_at, json.dumps(self.parameters, ensure_ascii=False),
+                 json.dumps(self.counts)))
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
     def _apply(self, conn: sqlite3.Connection, table: str) -> None:
-        last, before = conn.execute(f"SELECT coalesce(max(fid), 0), count(*) FROM {table}").fetchone()
+        last = conn.execute(f"SELECT coalesce(max(fid), 0) FROM {table}").fetchone()[0]
         counts = np.array([len(b) for _, b in self._chunks], dtype=np.int64)
         starts = last + 1 + np.cumsum(counts) - counts
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS fid_block (chunk INTEGER PRIMARY KEY, start INTEGER)")
@@ -397,7 +433,7 @@ class CodingSession:
         conn.executemany("INSERT INTO temp.fid_block VALUES (?, ?)",
                          [(c, int(st)) for (c, _), st in zip(self._chunks, starts)])
         staged_new = int(counts.sum())
-        bulk = staged_new >= max(20_000, before // 5)  # repack the spatial index instead of growing it
+        bulk = self.bulk  # repack the spatial index instead of growing it
         rtree = f"rtree_{SPACE_CODE_TABLE}_geom"
         gpkg.drop_insert_trigger(conn, SPACE_CODE_TABLE)
         # a big load rebuilds the secondary indexes afterwards: one sort beats millions of B-tree inserts

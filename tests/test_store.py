@@ -158,3 +158,27 @@ def test_big_load_is_written_once_and_the_store_stays_wal(tmp_path, reader_open)
     assert s.count_codes() == 25000
     assert s.conn.execute("SELECT rtreecheck('rtree_tg_space_code_geom')").fetchone()[0] == "ok"
     assert s.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_changed_rows_are_updated_in_place_beside_new_ones(tmp_path):
+    """A re-run stages only rows whose digest moved: changed rows are updated under their feature id,
+    new rows (here interleaved with them in code order) are appended."""
+    s = GpkgStore(tmp_path / "tg.gpkg")
+    with s.coding_session("R1", "t", {}) as session:
+        session.write(*_chunk(CODES))
+    fids = dict(s.conn.execute("SELECT code, fid FROM tg_space_code").fetchall())
+    codes = ["62292110020101000004", CODES[0], CODES[1], "62292110020101000047"]
+    cols, wkb, bounds = _chunk(codes)
+    cols["dlbm"] = np.array(["0103"] * len(codes), dtype=object)  # the two old rows' data moved
+    with s.coding_session("R2", "t", {}) as session:
+        session.write(cols, wkb, bounds)
+    assert session.counts["updated"] == 2
+    assert session.counts["inserted"] == len(codes) - 2
+    rows = dict(s.conn.execute("SELECT code, fid FROM tg_space_code").fetchall())
+    assert {c: rows[c] for c in CODES} == fids  # updated in place
+    assert all(s.get_code(c)["dlbm"] == "0103" for c in codes)
+    assert s.conn.execute("SELECT rtreecheck('rtree_tg_space_code_geom')").fetchone()[0] == "ok"
+    assert s.conn.execute("SELECT count(*) FROM rtree_tg_space_code_geom").fetchone()[0] == len(codes)
+    with s.coding_session("R3", "t", {}) as session:  # and the same again changes nothing
+        session.write(cols, wkb, bounds)
+    assert not session.changed

@@ -193,6 +193,13 @@ class CodingJob:
         """Code the farmland of one township in this process."""
         return code_task(self.task(key))
 
+    def release_inputs(self) -> None:
+        """Free the inputs' geometry once every township is coded (previous codes stay: retirements
+        report their shapes). No task can be built afterwards."""
+        for layer in (self.data.land, self.data.parcels, self.data.basic, self.data.villages):
+            if layer is not None:
+                layer.drop_geometry()
+
     # ------------------------------------------------------------------ running
     def run(
         self,

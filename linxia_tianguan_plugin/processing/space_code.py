@@ -328,6 +328,7 @@ class SpaceCodeAlgorithm(AlgorithmBase):
                     groups.update(chunk.columns["group_code"].tolist())
                     counts.update(chunk.columns["relation"].tolist())
                     residue += chunk.residue_m2
+                job.release_inputs()  # the commit and the store's R-tree get that memory
                 kept = np.concatenate(kept_all) if kept_all else np.zeros(0, dtype=np.int64)
                 old_codes = job.previous.attrs.get("code", np.zeros(0, dtype=object))
                 scope = tuple(job.keys)

@@ -4,6 +4,7 @@ happens inside one transaction, so a cancelled or failed run leaves the store ex
 """
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import glob
 import json
@@ -19,7 +20,7 @@ from ..core.admin import AdminDivisions
 from ..core.layers import Layer
 from . import gpkg
 from .migrations import LATEST, MIGRATIONS, SPACE_CODE_COLUMNS, SPACE_CODE_TABLE
-from .rtree import bulk_load
+from .rtree import node_size, pack, write_packed
 
 
 class StoreError(RuntimeError):
@@ -113,8 +114,11 @@ class GpkgStore:
         database at the checkpoint); with a rollback journal, pages appended to the file are not
         journaled at all, so the load is written once and is just as atomic. SQLite refuses the
         switch while another connection (QGIS showing the layer, say) has the store open: the load
-        then simply stays in WAL mode.
+        then simply stays in WAL mode. The page cache grows to 128 MB meanwhile, so that the load and
+        the index rebuilds do not spill to disk half-way.
         """
+        cache = self.conn.execute("PRAGMA cache_size").fetchone()[0]
+        self.conn.execute("PRAGMA cache_size=-131072")
         switched = False
         try:
             mode = self.conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
@@ -126,6 +130,7 @@ class GpkgStore:
         finally:
             if switched:
                 self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute(f"PRAGMA cache_size={int(cache)}")
 
     def close(self) -> None:
         self.conn.close()
@@ -263,16 +268,22 @@ _STAGED = ["geom", *_DATA_COLUMNS, "row_hash"]
 _NAMES = ", ".join(f'"{c}"' for c in _STAGED)
 
 
+#: a staged row's rowid: new rows at (chunk << 32) + local, so that each township's new rows are one
+#: rowid range stored in code order; changed rows (not new) below zero
+_CHUNK_SHIFT = 32
+
+
 def create_staging(path: str) -> None:
     """An empty staging database: a run's new and changed rows wait here until the commit.
 
-    ``chunk``/``local`` place each new row in its township's block of feature ids (assigned at
-    commit, contiguous), and ``minx``… its box for the spatial index of a few changed rows.
+    ``rid`` orders new rows by township block and code (see :data:`_CHUNK_SHIFT`), so the commit
+    appends them to the registry in feature-id order; ``local`` is a new row's place in its township's
+    block of feature ids (assigned at commit), ``minx``… its box for the spatial index.
     """
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode=WAL")
     cols = ", ".join(f'"{c}"' for c in _STAGED if c != "code")
-    conn.execute(f"CREATE TABLE IF NOT EXISTS rows (code TEXT PRIMARY KEY, {cols}, "
+    conn.execute(f"CREATE TABLE IF NOT EXISTS rows (rid INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, {cols}, "
                  "chunk INTEGER NOT NULL, local INTEGER, minx REAL, maxx REAL, miny REAL, maxy REAL)")
     conn.commit()
     conn.close()
@@ -303,7 +314,9 @@ def stage_rows(store_path: str, staging: str, srs_id: int, chunk: int, columns: 
     if len(stage) == 0:
         return np.zeros((0, 4))
     local = np.where(is_new[stage], np.cumsum(is_new[stage]) - 1, -1)
-    rows = zip(gpkg.encode_blobs(np.asarray(wkb, dtype=object)[stage], bounds[stage], srs_id),
+    changed = np.cumsum(~is_new[stage])
+    rid = np.where(local >= 0, (int(chunk) << _CHUNK_SHIFT) + local, -((int(chunk) << _CHUNK_SHIFT) + changed))
+    rows = zip(rid.tolist(), gpkg.encode_blobs(np.asarray(wkb, dtype=object)[stage], bounds[stage], srs_id),
                *_as_lists(columns, _DATA_COLUMNS, stage), [hashes[i] for i in stage],
                [chunk] * len(stage), [None if k < 0 else int(k) for k in local],
                *(bounds[stage][:, k].tolist() for k in (0, 2, 1, 3)))
@@ -313,8 +326,8 @@ def stage_rows(store_path: str, staging: str, srs_id: int, chunk: int, columns: 
     out = sqlite3.connect(part, timeout=600.0)
     try:
         with out:
-            out.executemany(f"INSERT OR REPLACE INTO rows ({_NAMES}, chunk, local, minx, maxx, miny, maxy) "
-                            f"VALUES ({', '.join('?' * (len(_STAGED) + 6))})", rows)
+            out.executemany(f"INSERT OR REPLACE INTO rows (rid, {_NAMES}, chunk, local, minx, maxx, miny, maxy) "
+                            f"VALUES ({', '.join('?' * (len(_STAGED) + 7))})", rows)
     finally:
         out.close()
     return bounds[stage][is_new[stage]]
@@ -428,10 +441,6 @@ class CodingSession:
         last = conn.execute(f"SELECT coalesce(max(fid), 0) FROM {table}").fetchone()[0]
         counts = np.array([len(b) for _, b in self._chunks], dtype=np.int64)
         starts = last + 1 + np.cumsum(counts) - counts
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS fid_block (chunk INTEGER PRIMARY KEY, start INTEGER)")
-        conn.execute("DELETE FROM temp.fid_block")
-        conn.executemany("INSERT INTO temp.fid_block VALUES (?, ?)",
-                         [(c, int(st)) for (c, _), st in zip(self._chunks, starts)])
         staged_new = int(counts.sum())
         bulk = self.bulk  # repack the spatial index instead of growing it
         rtree = f"rtree_{SPACE_CODE_TABLE}_geom"
@@ -441,12 +450,7 @@ class CodingSession:
                                "AND sql IS NOT NULL", (SPACE_CODE_TABLE,)).fetchall() if bulk else []
         for name, _ in indexes:
             conn.execute(f'DROP INDEX "{name}"')
-        conn.execute(f"INSERT INTO {table} (fid, {_NAMES}) SELECT b.start + r.local, {_NAMES} FROM staged_rows r "
-                     f"JOIN temp.fid_block b ON b.chunk = r.chunk WHERE r.local IS NOT NULL")
-        self.counts["inserted"] = conn.execute("SELECT changes()").fetchone()[0]
-        for _, sql in indexes:
-            conn.execute(sql)
-        gpkg.restore_insert_trigger(conn, SPACE_CODE_TABLE)
+        packing, executor = None, None
         if staged_new:
             fids = np.concatenate([np.arange(st, st + n) for st, n in zip(starts, counts)])
             boxes = np.concatenate([b for _, b in self._chunks])
@@ -455,15 +459,37 @@ class CodingSession:
                                dtype=float).reshape(-1, 5)
                 fids = np.concatenate([old[:, 0].astype(np.int64), fids])
                 boxes = np.concatenate([old[:, [1, 3, 2, 4]], boxes])
-                bulk_load(conn, rtree, fids, boxes[:, 0], boxes[:, 2], boxes[:, 1], boxes[:, 3])
-            else:
+                # the tree is packed (numpy) in a thread while SQLite appends the rows (both drop the GIL)
+                executor = concurrent.futures.ThreadPoolExecutor(1)
+                packing = executor.submit(
+                    pack, fids, boxes[:, 0], boxes[:, 2], boxes[:, 1], boxes[:, 3], node_size(conn, rtree))
+        # township by township in code order: feature ids and codes both grow, so every row is appended
+        # to the table and to its code index (a rowid range per township and staging file)
+        insert = (f"INSERT INTO {table} (fid, {_NAMES}) SELECT ? + local, {_NAMES} FROM staged_rows "
+                  "WHERE rid BETWEEN ? AND ?")
+        try:
+            for (chunk, _), start, n in zip(self._chunks, starts.tolist(), counts.tolist()):
+                if n:
+                    low = chunk << _CHUNK_SHIFT
+                    conn.execute(insert, (start, low, low + n - 1))
+                    self.counts["inserted"] += conn.execute("SELECT changes()").fetchone()[0]
+            for _, sql in indexes:
+                conn.execute(sql)
+            gpkg.restore_insert_trigger(conn, SPACE_CODE_TABLE)
+            if packing is not None:
+                write_packed(conn, rtree, packing.result())
+            elif staged_new:
                 conn.executemany(f'INSERT INTO "{rtree}" VALUES (?,?,?,?,?)',
                                  zip(fids.tolist(), boxes[:, 0].tolist(), boxes[:, 2].tolist(),
                                      boxes[:, 1].tolist(), boxes[:, 3].tolist()))
-        sets = ", ".join(f'"{c}"' for c in _STAGED if c != "code")
-        conn.execute(f"UPDATE {table} SET ({sets}, status) = (SELECT {sets}, 'active' FROM staged_rows r "
-                     f"WHERE r.code = {table}.code) WHERE code IN (SELECT code FROM staged_rows WHERE local IS NULL)")
-        self.counts["updated"] = conn.execute("SELECT changes()").fetchone()[0]
+        finally:
+            if executor is not None:
+                executor.shutdown(wait=True)
+        if conn.execute("SELECT 1 FROM staged_rows WHERE rid < 0 LIMIT 1").fetchone():
+            sets = ", ".join(f'"{c}"' for c in _STAGED if c != "code")
+            conn.execute(f"UPDATE {table} SET ({sets}, status) = (SELECT {sets}, 'active' FROM staged_rows r "
+                         f"WHERE r.code = {table}.code) WHERE code IN (SELECT code FROM staged_rows WHERE rid < 0)")
+            self.counts["updated"] = conn.execute("SELECT changes()").fetchone()[0]
         if self._retired:
             conn.executemany(
                 f"UPDATE {table} SET status = 'retired', retired_at = ?, retired_run = ?, "

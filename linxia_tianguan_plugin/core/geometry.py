@@ -103,7 +103,8 @@ def union(geoms: np.ndarray) -> object:
 
     GEOS's coverage union only dissolves shared edges and is several times faster than a full
     overlay, but is undefined when the pieces overlap or are not noded alike; its result is
-    accepted only when it is valid and its area is the sum of the pieces' areas.
+    accepted only when it is valid and its area is the sum of the pieces' areas. The result is
+    always a valid (Multi)Polygon, or None when nothing areal is left.
     """
     if len(geoms) > 1:
         try:
@@ -114,4 +115,8 @@ def union(geoms: np.ndarray) -> object:
             total = float(shapely.area(geoms).sum())
             if abs(merged.area - total) <= 1e-9 * max(total, 1.0) + 1e-6:
                 return merged
-    return shapely.union_all(geoms)
+    merged = shapely.union_all(geoms)
+    # GEOS may hand back a collection with a collapsed edge beside the polygon: a parcel is areal only
+    if shapely.get_type_id(merged) not in (_POLYGON, _MULTIPOLYGON) or not shapely.is_valid(merged):
+        merged = repair(np.array([merged], dtype=object))[0][0]
+    return merged

@@ -314,8 +314,10 @@ def _free_farmland(land, land_area, need, land_own, parts: Parts, part_geom, par
             if kind == "p":
                 extra.append((who, x, piece))
             else:
-                mine[who] = shapely.union(mine[who], piece)
-                neighbours[len(rows) + who] = mine[who]
+                merged = union(np.array([mine[who], piece], dtype=object))
+                if merged is not None:
+                    mine[who] = merged
+                    neighbours[len(rows) + who] = merged
         if land_own[x]:
             free_land.extend([x] * len(mine))
             free_geom.extend(mine)

@@ -81,6 +81,9 @@ def rounded(values: np.ndarray, field: OutField) -> list:
         return np.round(np.asarray(values, dtype=float), field.precision).tolist()
     if field.kind == QVariant.Int:
         return np.asarray(values, dtype=np.int64).tolist()
+    values = np.asarray(values)
+    if values.dtype.kind == "U":  # numpy's own conversion: no Python call per value
+        return values.tolist()
     return [None if v is None else str(v) for v in values]
 
 

@@ -147,3 +147,23 @@ def test_random_scenes_code_every_farmland_square_metre_once():
                     jitter = rng.normal(0, 1.5, 2)  # digitising noise: parcels cross the patch edges
                     parcels.append(box(a + jitter[0], 0, b + jitter[1], 80))
         assert_farmland_coded_once(run(parcels, land), land)
+
+
+def test_leftover_merged_into_a_free_piece_stays_a_valid_polygon():
+    """Regression (500 000-parcel sample): GEOS's union of an uncovered piece with a leftover sliver
+    returned GEOMETRYCOLLECTION(LINESTRING, POLYGON), which went into a MultiPolygon layer."""
+    import json
+    from pathlib import Path
+
+    data = json.loads((Path(__file__).parent / "data" / "free_piece_union.json").read_text())
+    land = shapely.from_wkb([bytes.fromhex(h) for h in data["land"]])
+    parcels = shapely.from_wkb([bytes.fromhex(h) for h in data["parcels"]])
+    keys = np.argsort(np.argsort(data["keys"]))
+    res = farmland_pieces(parcels, keys, np.ones(len(parcels), bool), land, np.ones(len(land), bool))
+    pieces = np.concatenate([res.contract_geom, res.free_geom])
+    assert len(res.free_geom) >= 1
+    assert set(shapely.get_type_id(pieces).tolist()) <= {3, 6}
+    assert shapely.is_valid(pieces).all()
+    # and nothing was lost: pieces + uncoded residue make up the farmland
+    residue = sum(g.area for gs in res.residue.values() for g in gs)
+    assert abs(shapely.area(pieces).sum() + residue - shapely.area(land).sum()) < 0.01

@@ -536,8 +536,8 @@
             <translation>已完成乡镇 {key}（{done}/{total}）</translation>
         </message>
         <message>
-            <source>Store {path}: {changes}</source>
-            <translation>田管库 {path}：{changes}</translation>
+            <source>Writing {path}…</source>
+            <translation>正在写出 {path}…</translation>
         </message>
         <message>
             <source>{area} m² of farmland strips narrower than the minimum width (田坎, gaps between parcels) have no code; they are listed in the issues layer.</source>
@@ -556,16 +556,20 @@
             <translation>社 {group} 的地块顺序号已用尽。</translation>
         </message>
         <message>
+            <source>Store {path}: {changes}</source>
+            <translation>田管库 {path}：{changes}</translation>
+        </message>
+        <message>
+            <source>Cannot open the tianguan store {path}: {error}</source>
+            <translation>无法打开田管库 {path}：{error}</translation>
+        </message>
+        <message>
             <source>updated</source>
             <translation>已更新</translation>
         </message>
         <message>
             <source>no change (identical input)</source>
             <translation>无变化（输入相同）</translation>
-        </message>
-        <message>
-            <source>Cannot open the tianguan store {path}: {error}</source>
-            <translation>无法打开田管库 {path}：{error}</translation>
         </message>
         <message>
             <source>Validate space codes</source>

@@ -41,6 +41,26 @@ PARCEL_FIELDS: list[OutField] = [
 ]
 
 
+_DERIVED_SQL = {"county": 'substr("code", 1, 6)', "township": 'substr("code", 1, 9)',
+                "village": 'substr("code", 1, 12)'}
+
+
+def parcel_columns():
+    """:data:`PARCEL_FIELDS` as SQL over the 田管库 registry (for writing a GeoPackage output directly)."""
+    from ..storage.export import Column
+
+    out = []
+    for f in PARCEL_FIELDS:
+        expr = _DERIVED_SQL.get(f.column, f'"{f.column}"')
+        if f.kind == QVariant.Double:
+            out.append(Column(f.name, "REAL", f"round({expr}, {f.precision})"))
+        elif f.kind == QVariant.Int:
+            out.append(Column(f.name, "MEDIUMINT", expr))  # what OGR writes for a 32-bit integer
+        else:
+            out.append(Column(f.name, f"TEXT({f.length})" if f.length else "TEXT", expr))
+    return out
+
+
 def parcel_aliases() -> dict[str, str]:
     return {
         "KJM": tr("Space code"), "XDM": tr("County code"), "XZDM": tr("Township code"),

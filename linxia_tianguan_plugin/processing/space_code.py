@@ -4,6 +4,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import shutil
+import tempfile
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -14,7 +16,9 @@ from qgis.core import (
     QgsCoordinateTransform,
     QgsFeatureSink,
     QgsProcessing,
+    QgsProcessingContext,
     QgsProcessingException,
+    QgsProcessingOutputLayerDefinition,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
     QgsProcessingParameterDefinition,
@@ -40,10 +44,11 @@ from ..core.pieces import PieceOptions
 from ..i18n import tr
 from ..resources import divisions_csv
 from ..storage import GpkgStore, StoreError
+from ..storage.export import export_active
 from ..storage.workers import code_and_stage
 from ..styling import StyleOnLoad
 from .base import AlgorithmBase
-from .fields import PARCEL_FIELDS, derived_columns, features, make_fields, parcel_aliases
+from .fields import PARCEL_FIELDS, derived_columns, features, make_fields, parcel_aliases, parcel_columns
 from .issues import describe, issue_feature, issue_fields, retire_reason_text
 from .readers import FieldSpec, read_layer, source_for
 
@@ -183,27 +188,58 @@ class SpaceCodeAlgorithm(AlgorithmBase):
     def processAlgorithm(self, parameters, context, feedback):
         store_path = self.parameterAsFile(parameters, self.STORE, context)
         store = None
-        if store_path:
+        # without a store, a new GeoPackage output is written directly (see storage.export) from a
+        # scratch store beside it: no per-feature sink work in this process
+        direct = None if store_path else self._direct_gpkg(parameters, context)
+        scratch = tempfile.mkdtemp(prefix=".tianguan-", dir=str(Path(direct).parent)) if direct else None
+        if store_path or scratch:
+            path = store_path or str(Path(scratch) / "run.gpkg")
             try:
                 # a new store takes the county's CRS (from DLTB); an existing one keeps its own
                 epsg = None
-                if not Path(store_path).exists():
+                if not Path(path).exists():
                     dltb = self.parameterAsSource(parameters, self.DLTB, context)
                     epsg = self._working_crs(dltb, None, context).postgisSrid() if dltb is not None else None
-                store = GpkgStore(store_path, epsg=epsg or None)
+                store = GpkgStore(path, epsg=epsg or None)
             except (StoreError, OSError) as err:
                 raise QgsProcessingException(tr("Cannot open the tianguan store {path}: {error}").format(
-                    path=store_path, error=err)) from err
+                    path=path, error=err)) from err
         try:
-            return self._run(parameters, context, feedback, store)
+            return self._run(parameters, context, feedback, store, direct)
         except Cancelled:
             feedback.reportError(tr("Coding was cancelled; nothing was written to the store."))
             return {}
         finally:
             if store is not None:
                 store.close()
+            if scratch:
+                shutil.rmtree(scratch, ignore_errors=True)
 
-    def _run(self, parameters, context, feedback, store):
+    def _direct_gpkg(self, parameters, context) -> str | None:
+        """The path when OUTPUT is a new GeoPackage file with default options, else None (use a sink)."""
+        value = parameters.get(self.OUTPUT)
+        options = {}
+        if isinstance(value, QgsProcessingOutputLayerDefinition):
+            options = dict(value.createOptions or {})
+            value, _ok = value.sink.valueAsString(context.expressionContext(), "")
+        if not isinstance(value, str) or set(options) - {"fileEncoding"}:
+            return None
+        if "|" in value or "://" in value or value.startswith(("memory:", "ogr:", "postgres:", "spatialite:")):
+            return None
+        path = Path(value)
+        if path.suffix.lower() != ".gpkg" or path.exists() or not path.parent.is_dir():
+            return None
+        return str(path.resolve())
+
+    def _load_direct(self, parameters, context, path: str) -> None:
+        """Load a directly written output as Processing loads a sink's (when the caller asked for it)."""
+        value = parameters.get(self.OUTPUT)
+        if isinstance(value, QgsProcessingOutputLayerDefinition) and value.destinationProject is not None:
+            name = value.destinationName or self.parameterDefinition(self.OUTPUT).description()
+            context.addLayerToLoadOnCompletion(path, QgsProcessingContext.LayerDetails(
+                name, value.destinationProject, self.OUTPUT))
+
+    def _run(self, parameters, context, feedback, store, direct=None):
         dltb_src = self.parameterAsSource(parameters, self.DLTB, context)
         if dltb_src is None:
             raise QgsProcessingException(tr("Choose the DLTB layer."))
@@ -284,7 +320,11 @@ class SpaceCodeAlgorithm(AlgorithmBase):
                                             "and DKBM/FBFBM of the contract parcels."))
 
         fields = make_fields(PARCEL_FIELDS, parcel_aliases())
-        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon, crs)
+        if direct:
+            sink, dest = None, direct
+        else:
+            sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon,
+                                              crs)
         ifields = issue_fields()
         isink, idest = self.parameterAsSink(parameters, self.ISSUES, context, ifields,
                                             QgsWkbTypes.MultiPolygon, crs)
@@ -344,7 +384,11 @@ class SpaceCodeAlgorithm(AlgorithmBase):
         except NumberingError as err:
             raise QgsProcessingException(tr("Group {group} has run out of sequence numbers.").format(
                 group=err.group_code)) from err
-        if store is not None:
+        if direct:
+            feedback.setProgressText(tr("Writing {path}…").format(path=direct))
+            export_active(store, direct, Path(direct).stem, parcel_columns(), tr("Coded farmland parcels"))
+            self._load_direct(parameters, context, direct)
+        elif store is not None:
             store.save_admin_units(unit_rows(AdminDivisions.from_csv(divisions_csv()),
                                              _village_names(land, villages), sorted(groups)))
             feedback.pushInfo(tr("Store {path}: {changes}").format(

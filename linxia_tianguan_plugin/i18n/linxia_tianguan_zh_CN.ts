@@ -36,6 +36,10 @@
             <translation>巡田网格</translation>
         </message>
         <message>
+            <source>Officers and patrol tasks</source>
+            <translation>田管员与巡田任务</translation>
+        </message>
+        <message>
             <source>Maps and reports</source>
             <translation>专题图与报表</translation>
         </message>

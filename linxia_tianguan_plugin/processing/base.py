@@ -13,6 +13,7 @@ def group_name(group_id: str) -> str:
     return {
         "coding": tr("Space coding"),
         "grid": tr("Patrol grid"),
+        "patrol": tr("Officers and patrol tasks"),
         "maps": tr("Maps and reports"),
     }[group_id]
 

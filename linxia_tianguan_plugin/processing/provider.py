@@ -10,7 +10,12 @@ from .decode_space_code import DecodeSpaceCodeAlgorithm
 from .space_code import SpaceCodeAlgorithm
 from .validate_space_code import ValidateSpaceCodeAlgorithm
 
-ALGORITHMS = [SpaceCodeAlgorithm, ValidateSpaceCodeAlgorithm, DecodeSpaceCodeAlgorithm]
+ALGORITHMS = [
+    # space coding
+    SpaceCodeAlgorithm, ValidateSpaceCodeAlgorithm, DecodeSpaceCodeAlgorithm,
+    # patrol grid
+    # officers and patrol tasks
+]
 
 
 class TianguanProvider(QgsProcessingProvider):

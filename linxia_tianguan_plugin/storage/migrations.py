@@ -62,8 +62,57 @@ def _v2_admin_units(conn: sqlite3.Connection, srs_id: int) -> None:
         "行政区划与村组名称 (names used to decode space codes)")
 
 
+#: grid levels: 1 州 prefecture, 2 县 county, 3 乡 township, 4 村 village, 5 社 group; a cell's code is
+#: the administrative code of its unit (4, 6, 9, 12 and 14 digits)
+GRID_LEVELS = (1, 2, 3, 4, 5)
+
+
+def _v3_patrol_grid(conn: sqlite3.Connection, srs_id: int) -> None:
+    """Patrol grid builds and cells, officer rosters, patrol tasks and patrols.
+
+    Every grid build and every roster import is kept (``active`` marks the current one), so that
+    re-building the grid or re-importing a roster never loses what older tasks refer to; tasks and
+    patrols refer to grid *codes*, which are stable across builds. Instants are stored as UTC ISO
+    8601 (``…Z``), periods as Asia/Shanghai calendar dates (``YYYY-MM-DD``, both ends inclusive).
+    """
+    gpkg.create_attribute_table(
+        conn, "tg_grid_build",
+        "build_id TEXT PRIMARY KEY, built_at TEXT NOT NULL, parameters TEXT, counts TEXT, "
+        "active INTEGER NOT NULL DEFAULT 0", "巡田网格版本 (grid builds; the active one is current)")
+    gpkg.create_feature_table(
+        conn, "tg_grid_cell",
+        "build_id TEXT NOT NULL, level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5), code TEXT NOT NULL, "
+        "parent TEXT, name TEXT, farmland_m2 REAL, basic_m2 REAL, parcels INTEGER, UNIQUE (build_id, code)",
+        "MULTIPOLYGON", srs_id, "巡田网格 (five-level patrol grid cells of every build)")
+    conn.execute("CREATE INDEX idx_tg_grid_cell_code ON tg_grid_cell (code)")
+    gpkg.create_attribute_table(
+        conn, "tg_roster_import",
+        "roster_id TEXT PRIMARY KEY, imported_at TEXT NOT NULL, source TEXT, counts TEXT, "
+        "active INTEGER NOT NULL DEFAULT 0", "田管员花名册导入 (roster imports; the active one is current)")
+    gpkg.create_attribute_table(
+        conn, "tg_officer",
+        "roster_id TEXT NOT NULL REFERENCES tg_roster_import (roster_id), "
+        "level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5), grid_code TEXT NOT NULL, grid_name TEXT, "
+        "name TEXT, role TEXT NOT NULL CHECK (role IN ('officer', 'assistant')), post TEXT, phone TEXT, "
+        "vacant INTEGER NOT NULL DEFAULT 0", "田管员 (officers of every roster import)")
+    conn.execute("CREATE INDEX idx_tg_officer_grid ON tg_officer (roster_id, grid_code)")
+    gpkg.create_attribute_table(
+        conn, "tg_task",
+        "task_id TEXT PRIMARY KEY, grid_code TEXT NOT NULL, level INTEGER NOT NULL, "
+        "period_start TEXT NOT NULL, period_end TEXT NOT NULL, due_at TEXT NOT NULL, officer TEXT, phone TEXT, "
+        "dispatched_at TEXT NOT NULL, dispatch_run TEXT NOT NULL, UNIQUE (grid_code, period_start)",
+        "巡田任务 (patrol tasks, one per grid and period)")
+    gpkg.create_attribute_table(
+        conn, "tg_patrol",
+        "patrol_id TEXT PRIMARY KEY, grid_code TEXT NOT NULL, officer TEXT, started_at TEXT NOT NULL, "
+        "ended_at TEXT, source TEXT NOT NULL CHECK (source IN ('manual', 'import', 'track')), "
+        "valid INTEGER NOT NULL DEFAULT 1, note TEXT", "巡田记录 (patrols: recorded by hand, imported or from tracks)")
+    conn.execute("CREATE INDEX idx_tg_patrol_grid ON tg_patrol (grid_code, started_at)")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "space-code registry, lineage and coding runs", _v1_code_registry),
     Migration(2, "administrative units (county/township/village/group names)", _v2_admin_units),
+    Migration(3, "patrol grid, officer rosters, patrol tasks and patrols", _v3_patrol_grid),
 ]
 LATEST = MIGRATIONS[-1].version

@@ -35,6 +35,7 @@ test-fast: setup i18n
 
 bench: setup i18n
 	$(PY) bench/bench_space_code.py
+	$(PY) bench/bench_grid.py
 
 package: setup
 	$(PY) tools/build_plugin.py package

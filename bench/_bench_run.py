@@ -1,6 +1,6 @@
 """One benchmark measurement in a fresh process: prints {"wall_s", "peak_mb", "coded"} as JSON.
 
-    _bench_run.py store|output|qgis_chain SAMPLE.gpkg WORKDIR
+    _bench_run.py store|output|qgis_chain|grid|grid_chain SAMPLE.gpkg WORKDIR
 """
 from __future__ import annotations
 
@@ -45,6 +45,29 @@ def main() -> None:
             params.update(OUTPUT=str(work / "coded.gpkg"))
         result = processing.run("linxia_tianguan:space_code", params, context=context, feedback=feedback)
         coded = result["CODED"]
+    elif mode == "grid":
+        result = processing.run("linxia_tianguan:build_grid", {
+            "XZQ": layer("XZQ"), "CJDCQ": layer("CJDCQ"), "PARCELS": str(work.parent / "grid_input" / "coded.gpkg"),
+            "STORE": str(work / "tianguan.gpkg"), "OUTPUT": str(work / "grid.gpkg")},
+            context=context, feedback=feedback)
+        coded = result["LEVEL5"]
+    elif mode == "grid_chain":
+        # the 社 level as an analyst would build it from native algorithms: a Voronoi diagram of the
+        # parcels' points, dissolved by group, cut by the villages, keeping each group in its own village
+        points = processing.run("native:pointonsurface", {
+            "INPUT": str(work.parent / "grid_input" / "coded.gpkg"), "ALL_PARTS": False, "OUTPUT": "TEMPORARY_OUTPUT"},
+            context=context, feedback=feedback)["OUTPUT"]
+        cells = processing.run("qgis:voronoipolygons", {"INPUT": points, "BUFFER": 10, "OUTPUT": "TEMPORARY_OUTPUT"},
+                               context=context, feedback=feedback)["OUTPUT"]
+        groups = processing.run("native:dissolve", {"INPUT": cells, "FIELD": ["ZDM"], "OUTPUT": "TEMPORARY_OUTPUT"},
+                                context=context, feedback=feedback)["OUTPUT"]
+        cut = processing.run("native:intersection", {
+            "INPUT": groups, "OVERLAY": layer("CJDCQ"), "INPUT_FIELDS": ["ZDM"], "OVERLAY_FIELDS": ["ZLDWDM"],
+            "OUTPUT": "TEMPORARY_OUTPUT"}, context=context, feedback=feedback)["OUTPUT"]
+        processing.run("native:extractbyexpression", {
+            "INPUT": cut, "EXPRESSION": "left(\"ZDM\", 12) = left(\"ZLDWDM\", 12)", "OUTPUT": str(work / "chain.gpkg")},
+            context=context, feedback=feedback)
+        coded = None
     else:
         # as an analyst would set it in Processing's options: skip the handful of invalid parcels
         from qgis.core import QgsFeatureRequest

@@ -211,6 +211,32 @@ def export_map(out: Path, sample: Path, coded: Path, store: Path) -> Path:
     scale2.attemptMove(QgsLayoutPoint(15, y0 + 176, QgsUnitTypes.LayoutMillimeters))
     layout.addLayoutItem(scale2)
 
+    # page 3: the patrol grid of one township (villages and their groups)
+    grid_path = out / "patrol_grid.gpkg"
+    if grid_path.exists():
+        layout.pageCollection().addPage(QgsLayoutItemPage(layout))
+        layout.pageCollection().page(2).setPageSize("A4", QgsLayoutItemPage.Landscape)
+        township = village[:9]
+        grid = QgsVectorLayer(str(grid_path), "巡田网格", "ogr")
+        grid.setSubsetString(f"\"WGBM\" LIKE '{township}%' AND \"JB\" >= 3")
+        apply_style(grid, "patrol_grid.qml")
+        project.addMapLayer(grid, False)
+        y3 = 2 * (210 + 10)
+        extent3 = grid.extent()
+        extent3.scale(1.05)
+        map3 = add_map(extent3, 10, y3 + 16, 277, 180, [grid])
+        add_label(f"乡镇 {township} 巡田网格：村（虚线）与社（点线、浅绿）", 10, y3 + 2, 260, 12, 14)
+        scale3 = QgsLayoutItemScaleBar(layout)
+        scale3.setStyle("Single Box")
+        scale3.setLinkedMap(map3)
+        scale3.applyDefaultSize(QgsUnitTypes.DistanceMeters)
+        scale3.setSegmentSizeMode(QgsScaleBarSettings.SegmentSizeFitWidth)
+        scale3.setMinimumBarWidth(40)
+        scale3.setMaximumBarWidth(80)
+        scale3.setUnitLabel("米")
+        scale3.attemptMove(QgsLayoutPoint(15, y3 + 180, QgsUnitTypes.LayoutMillimeters))
+        layout.addLayoutItem(scale3)
+
     pdf = out / "空间码分布图.pdf"
     settings = QgsLayoutExporter.PdfExportSettings()
     settings.dpi = 200
@@ -248,7 +274,8 @@ def main() -> None:
     sample = args.sample / "sample_county.gpkg"
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
-    for stale in ("tianguan.gpkg", "coded_parcels.gpkg", "coding_issues.gpkg", "validation.gpkg"):
+    for stale in ("tianguan.gpkg", "coded_parcels.gpkg", "coding_issues.gpkg", "validation.gpkg", "patrol_grid.gpkg",
+                  "grid_coverage.gpkg"):
         for p in out.glob(stale + "*"):
             p.unlink()
     app, _provider = start_qgis()
@@ -282,6 +309,17 @@ def main() -> None:
     step(f"解析空间码 Decode {example}")
     decoded = run("linxia_tianguan:decode_space_code", {"CODE": example, "STORE": str(store)})
     summary["decoded"] = {k: decoded[k] for k in ("COUNTY", "TOWNSHIP", "VILLAGE", "GROUP", "STATUS")}
+
+    step("构建巡田网格 Build the five-level patrol grid")
+    grid = run("linxia_tianguan:build_grid", {"XZQ": uri(sample, "XZQ"), "CJDCQ": uri(sample, "CJDCQ"),
+                                              "STORE": str(store), "OUTPUT": str(out / "patrol_grid.gpkg")})
+    summary["grid"] = {k: grid[k] for k in ("BUILD_ID", "LEVEL1", "LEVEL2", "LEVEL3", "LEVEL4", "LEVEL5")}
+
+    step("网格覆盖检查 Check that the grid covers everything once")
+    coverage = run("linxia_tianguan:grid_coverage", {"STORE": str(store), "OUTPUT": str(out / "grid_coverage.gpkg")})
+    summary["grid_coverage"] = {"problems": coverage["PROBLEMS"]}
+    if coverage["PROBLEMS"]:
+        raise SystemExit("the freshly built grid has coverage problems: see out/grid_coverage.gpkg")
 
     step("专题图 PDF map")
     pdf = export_map(out, sample, out / "coded_parcels.gpkg", store)

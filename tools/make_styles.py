@@ -69,6 +69,59 @@ def build(code: str, kind: str, out: Path) -> None:
     print(out.relative_to(ROOT))
 
 
+def build_grid_style(out: Path) -> None:
+    """Patrol grid: outlines heavier for higher levels, 社 cells lightly filled, names at large scales."""
+    from qgis.core import (
+        QgsFillSymbol,
+        QgsMapLayer,
+        QgsPalLayerSettings,
+        QgsRuleBasedLabeling,
+        QgsRuleBasedRenderer,
+        QgsTextBufferSettings,
+        QgsTextFormat,
+        QgsVectorLayer,
+    )
+    from qgis.PyQt.QtGui import QColor, QFont
+
+    layer = QgsVectorLayer("MultiPolygon?crs=EPSG:4522&field=JB:integer&field=WGMC:string(100)", "grid", "memory")
+    root = QgsRuleBasedRenderer.Rule(None)
+    looks = {  # level: (label, fill, outline colour, width mm, style)
+        5: ("社", "120,180,90,40", "110,140,90", "0.15", "dot"),
+        4: ("村", "0,0,0,0", "90,90,90", "0.35", "dash"),
+        3: ("乡", "0,0,0,0", "60,60,60", "0.6", "solid"),
+        2: ("县", "0,0,0,0", "30,30,30", "1.0", "solid"),
+        1: ("州", "0,0,0,0", "0,0,0", "1.4", "solid"),
+    }
+    for level, (label, fill, outline, width, style) in looks.items():
+        symbol = QgsFillSymbol.createSimple({"color": fill, "outline_color": outline, "outline_width": width,
+                                             "outline_style": style})
+        root.appendChild(QgsRuleBasedRenderer.Rule(symbol, filterExp=f'"JB" = {level}', label=label))
+    layer.setRenderer(QgsRuleBasedRenderer(root))
+    labels = QgsRuleBasedLabeling.Rule(None)
+    for level, max_scale in ((3, 500000), (4, 100000), (5, 25000)):
+        settings = QgsPalLayerSettings()
+        settings.fieldName = "WGMC"
+        settings.placement = QgsPalLayerSettings.Horizontal
+        fmt = QgsTextFormat()
+        fmt.setFont(QFont("WenQuanYi Micro Hei"))
+        fmt.setSize({3: 11, 4: 9, 5: 8}[level])
+        fmt.setColor(QColor(40, 40, 40))
+        buffer = QgsTextBufferSettings()
+        buffer.setEnabled(True)
+        buffer.setSize(0.8)
+        fmt.setBuffer(buffer)
+        settings.setFormat(fmt)
+        rule = QgsRuleBasedLabeling.Rule(settings, maximumScale=0, minimumScale=max_scale,
+                                         filterExp=f'"JB" = {level}')
+        labels.appendChild(rule)
+    layer.setLabeling(QgsRuleBasedLabeling(labels))
+    layer.setLabelsEnabled(True)
+    message, ok = layer.saveNamedStyle(str(out), QgsMapLayer.Symbology | QgsMapLayer.Labeling | QgsMapLayer.Rendering)
+    if not ok:
+        raise SystemExit(f"could not write {out}: {message}")
+    print(out.relative_to(ROOT))
+
+
 def main() -> None:
     from qgis.core import QgsApplication
 
@@ -77,6 +130,7 @@ def main() -> None:
     STYLES.mkdir(parents=True, exist_ok=True)
     build("KJM", "DKLX", STYLES / "space_code_parcels.qml")
     build("code", "kind", STYLES / "tg_space_code.qml")
+    build_grid_style(STYLES / "patrol_grid.qml")
     app.exitQgis()
 
 

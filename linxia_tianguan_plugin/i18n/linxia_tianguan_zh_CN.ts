@@ -44,16 +44,8 @@
             <translation>专题图与报表</translation>
         </message>
         <message>
-            <source>Decode a space code</source>
-            <translation>解析空间码</translation>
-        </message>
-        <message>
-            <source>&lt;p&gt;Reads a space code (for example keyed in from a warning post): checks its check character and gives the county, township, village and group it belongs to, its sequence number and type. With the tianguan store it also says whether the code is active or retired and what it came from or became.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;解析一个空间码（例如从警示桩上抄录的）：核对校验码，给出其所属的县、乡镇、村、社以及地块顺序号和类型。指定田管库时，还会给出该码是现行还是已注销，以及它的父码和子码。&lt;/p&gt;</translation>
-        </message>
-        <message>
-            <source>(unknown)</source>
-            <translation>（未知）</translation>
+            <source>Prefecture</source>
+            <translation>州</translation>
         </message>
         <message>
             <source>County</source>
@@ -69,7 +61,167 @@
         </message>
         <message>
             <source>Group</source>
-            <translation>社（组）</translation>
+            <translation>社</translation>
+        </message>
+        <message>
+            <source>Build the patrol grid</source>
+            <translation>构建巡田网格</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;Builds the five-level patrol grid (prefecture, county, township, village, group) from the survey's townships (XZQ) and villages (CJDCQ) and the group codes of the coded parcels. The survey has no group boundaries: each village is divided among its groups by a Voronoi allocation of its parcels, clipped to the village, so that the groups tile their village exactly. Every cell gets its code, parent code, name, farmland and permanent basic farmland area and parcel count.&lt;/p&gt;&lt;p&gt;The coded parcels come from the layer given, or else from the tianguan store's active codes. With a store, the grid is saved there as a new build; older builds are kept.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;依据三调的乡镇（XZQ）、村级调查区（CJDCQ）与已赋码地块的社代码，构建州、县、乡、村、社五级巡田网格。三调没有社界：每个村按其地块代表点的泰森多边形（Voronoi）分配给各社，并裁切到村界，使各社恰好铺满本村。每个网格单元带有网格编码、上级编码、名称、耕地与永久基本农田面积及地块数。&lt;/p&gt;&lt;p&gt;已赋码地块取自所给图层，否则取田管库中的现行空间码。给定田管库时，网格作为新版本保存在库中，旧版本保留。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Level</source>
+            <translation>级别</translation>
+        </message>
+        <message>
+            <source>Level name</source>
+            <translation>级别名称</translation>
+        </message>
+        <message>
+            <source>Grid code</source>
+            <translation>网格编码</translation>
+        </message>
+        <message>
+            <source>Parent grid code</source>
+            <translation>上级网格编码</translation>
+        </message>
+        <message>
+            <source>Grid name</source>
+            <translation>网格名称</translation>
+        </message>
+        <message>
+            <source>Farmland area (m²)</source>
+            <translation>耕地面积（㎡）</translation>
+        </message>
+        <message>
+            <source>Farmland area (mu)</source>
+            <translation>耕地面积（亩）</translation>
+        </message>
+        <message>
+            <source>Permanent basic farmland (m²)</source>
+            <translation>永久基本农田面积（㎡）</translation>
+        </message>
+        <message>
+            <source>Parcels</source>
+            <translation>地块数</translation>
+        </message>
+        <message>
+            <source>Reading townships and villages…</source>
+            <translation>正在读取乡镇与村…</translation>
+        </message>
+        <message>
+            <source>Reading coded parcels…</source>
+            <translation>正在读取已赋码地块…</translation>
+        </message>
+        <message>
+            <source>Dividing villages among their groups…</source>
+            <translation>正在将各村划分到社…</translation>
+        </message>
+        <message>
+            <source>Townships (XZQ)</source>
+            <translation>乡镇（XZQ）</translation>
+        </message>
+        <message>
+            <source>Village survey areas (CJDCQ)</source>
+            <translation>村级调查区（CJDCQ）</translation>
+        </message>
+        <message>
+            <source>Coded farmland parcels</source>
+            <translation>耕地地块（空间码）</translation>
+        </message>
+        <message>
+            <source>Tianguan store (GeoPackage)</source>
+            <translation>田管库（GeoPackage）</translation>
+        </message>
+        <message>
+            <source>Grid build</source>
+            <translation>网格版本</translation>
+        </message>
+        <message>
+            <source>Cancelled.</source>
+            <translation>已取消。</translation>
+        </message>
+        <message>
+            <source>Layer XZQ is in a geographic CRS; project it to its CGCS2000 3-degree zone first.</source>
+            <translation>图层 XZQ 为地理坐标系；请先投影到所在的 CGCS2000 3 度带。</translation>
+        </message>
+        <message>
+            <source>No coded parcels: every village becomes a single group cell. Run one-click coding first for a grid by group.</source>
+            <translation>没有已赋码地块：每个村只形成一个社级网格。请先运行一键赋码，以便按社划分网格。</translation>
+        </message>
+        <message>
+            <source>township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <source>township name</source>
+            <translation>乡镇名称</translation>
+        </message>
+        <message>
+            <source>village code</source>
+            <translation>村代码</translation>
+        </message>
+        <message>
+            <source>village name</source>
+            <translation>村名称</translation>
+        </message>
+        <message>
+            <source>Grid cells: {p} prefecture, {c} county, {t} township, {v} village, {g} group.</source>
+            <translation>网格单元：州级 {p} 个，县级 {c} 个，乡级 {t} 个，村级 {v} 个，社级 {g} 个。</translation>
+        </message>
+        <message>
+            <source>Give the coded farmland parcels or a tianguan store that holds them.</source>
+            <translation>请给出已赋码的耕地地块图层，或存有空间码的田管库。</translation>
+        </message>
+        <message>
+            <source>Layer “{layer}”, feature {fid}: geometry repaired or unusable ({kind}).</source>
+            <translation>图层“{layer}”要素 {fid}：几何已修复或不可用（{kind}）。</translation>
+        </message>
+        <message>
+            <source>Grid build {build} saved in the store and made active.</source>
+            <translation>网格版本 {build} 已保存到田管库并设为现行。</translation>
+        </message>
+        <message>
+            <source>space code</source>
+            <translation>空间码</translation>
+        </message>
+        <message>
+            <source>farmland area</source>
+            <translation>耕地面积</translation>
+        </message>
+        <message>
+            <source>permanent basic farmland area</source>
+            <translation>永久基本农田面积</translation>
+        </message>
+        <message>
+            <source>{n} parcels have no valid space code and are left out of the grid.</source>
+            <translation>{n} 个地块没有有效空间码，未参与网格划分。</translation>
+        </message>
+        <message>
+            <source>Layer {layer}: {n} features have no valid {digits}-digit unit code (first: feature {fid}). Fill the code field and run again.</source>
+            <translation>图层 {layer}：{n} 个要素没有有效的 {digits} 位单位代码（第一个：要素 {fid}）。请补全代码字段后重新运行。</translation>
+        </message>
+        <message>
+            <source>Cannot build the grid: {error}</source>
+            <translation>无法构建网格：{error}</translation>
+        </message>
+        <message>
+            <source>Cannot open the tianguan store {path}: {error}</source>
+            <translation>无法打开田管库 {path}：{error}</translation>
+        </message>
+        <message>
+            <source>Decode a space code</source>
+            <translation>解析空间码</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;Reads a space code (for example keyed in from a warning post): checks its check character and gives the county, township, village and group it belongs to, its sequence number and type. With the tianguan store it also says whether the code is active or retired and what it came from or became.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;解析一个空间码（例如从警示桩上抄录的）：核对校验码，给出其所属的县、乡镇、村、社以及地块顺序号和类型。指定田管库时，还会给出该码是现行还是已注销，以及它的父码和子码。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>(unknown)</source>
+            <translation>（未知）</translation>
         </message>
         <message>
             <source>Parcel type</source>
@@ -94,10 +246,6 @@
         <message>
             <source>Space code</source>
             <translation>空间码</translation>
-        </message>
-        <message>
-            <source>Tianguan store (GeoPackage)</source>
-            <translation>田管库（GeoPackage）</translation>
         </message>
         <message>
             <source>Valid (1) or not (0)</source>
@@ -136,6 +284,270 @@
             <translation>已于 {when} 注销（{reason}）</translation>
         </message>
         <message>
+            <source>Prefecture (州)</source>
+            <translation>州级</translation>
+        </message>
+        <message>
+            <source>County (县)</source>
+            <translation>县级</translation>
+        </message>
+        <message>
+            <source>Township (乡)</source>
+            <translation>乡级</translation>
+        </message>
+        <message>
+            <source>Village (村)</source>
+            <translation>村级</translation>
+        </message>
+        <message>
+            <source>Group (社)</source>
+            <translation>社级</translation>
+        </message>
+        <message>
+            <source>The first day “{value}” is not a date (YYYY-MM-DD).</source>
+            <translation>起始日期“{value}”不是日期（YYYY-MM-DD）。</translation>
+        </message>
+        <message>
+            <source>The last day “{value}” is not a date (YYYY-MM-DD).</source>
+            <translation>截止日期“{value}”不是日期（YYYY-MM-DD）。</translation>
+        </message>
+        <message>
+            <source>Overdue patrol tasks by township:</source>
+            <translation>各乡镇已过期巡田任务：</translation>
+        </message>
+        <message>
+            <source>Dispatch patrol tasks</source>
+            <translation>下发巡田任务</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;下发巡田任务 · Creates the patrol tasks of a date range in the tianguan store: one task per grid and calendar period of its level's frequency — 社 (group) weekly (Monday to Sunday), 村 (village) monthly, 乡 (township) quarterly, 县 (county) and 州 (prefecture) every half year — due at 23:59:59 Beijing time on the period's last day.&lt;/p&gt;&lt;p&gt;The grids are the active patrol grid's cells (else the grids of the active officer roster), and each task names the grid's officer from the active roster. Dispatching the same range again creates nothing new.&lt;/p&gt;&lt;p&gt;The output table lists the range's tasks with their status: 已完成 (done: a valid patrol started within the period), 未完成 (open: not done yet, not yet due) or 已过期 (overdue).&lt;/p&gt;</source>
+            <translation>&lt;p&gt;下发巡田任务 · Dispatch patrol tasks。在田管库中为一段日期内的每个网格、按其级别的巡田频次逐个自然周期生成巡田任务：社级每周（周一至周日）、村级每月、乡级每季度、县级和州级每半年；截止时间为周期最后一天北京时间 23:59:59。&lt;/p&gt;&lt;p&gt;网格取自当前巡田网格（没有时取当前田管员花名册中的网格），任务上注明当前花名册中该网格的田管员。对同一日期范围重复下发不会产生新任务。&lt;/p&gt;&lt;p&gt;输出表列出该期间的任务及其状态：已完成（周期内开始过一次有效巡田）、未完成（尚未完成，未到截止时间）或已过期。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Choose the tianguan store (GeoPackage).</source>
+            <translation>请选择田管库（GeoPackage）。</translation>
+        </message>
+        <message>
+            <source>No overdue patrol tasks.</source>
+            <translation>没有已过期的巡田任务。</translation>
+        </message>
+        <message>
+            <source>Status as of (empty: now)</source>
+            <translation>状态统计时点（留空为当前时间）</translation>
+        </message>
+        <message>
+            <source>First day (YYYY-MM-DD; empty: the first day of this month)</source>
+            <translation>起始日期（YYYY-MM-DD；留空为本月第一天）</translation>
+        </message>
+        <message>
+            <source>Last day (YYYY-MM-DD; empty: the last day of the start's month)</source>
+            <translation>截止日期（YYYY-MM-DD；留空为起始日期所在月的最后一天）</translation>
+        </message>
+        <message>
+            <source>Grid levels</source>
+            <translation>网格级别</translation>
+        </message>
+        <message>
+            <source>Only grids under this county, township or village code</source>
+            <translation>仅限该县、乡镇或村代码下的网格</translation>
+        </message>
+        <message>
+            <source>Patrol tasks</source>
+            <translation>巡田任务</translation>
+        </message>
+        <message>
+            <source>Tasks created</source>
+            <translation>新建任务数</translation>
+        </message>
+        <message>
+            <source>Tasks already dispatched</source>
+            <translation>已下发任务数</translation>
+        </message>
+        <message>
+            <source>Tasks done</source>
+            <translation>已完成任务数</translation>
+        </message>
+        <message>
+            <source>Tasks open</source>
+            <translation>未完成任务数</translation>
+        </message>
+        <message>
+            <source>Tasks overdue</source>
+            <translation>已过期任务数</translation>
+        </message>
+        <message>
+            <source>Dispatch run</source>
+            <translation>下发批次</translation>
+        </message>
+        <message>
+            <source>Cancelled after the tasks were dispatched; the table was not written.</source>
+            <translation>任务已下发后被取消，未输出任务表。</translation>
+        </message>
+        <message>
+            <source>The end date {end} is before the start date {start}.</source>
+            <translation>截止日期 {end} 早于起始日期 {start}。</translation>
+        </message>
+        <message>
+            <source>The code “{value}” is not a county, township or village code (digits only, e.g. 622921 or 622921101).</source>
+            <translation>“{value}”不是县、乡镇或村代码（只能是数字，例如 622921 或 622921101）。</translation>
+        </message>
+        <message>
+            <source>{township} {name}: {count} overdue tasks, grids {grids}</source>
+            <translation>{township} {name}：已过期任务 {count} 个，网格 {grids}</translation>
+        </message>
+        <message>
+            <source>… and {count} more townships.</source>
+            <translation>……另有 {count} 个乡镇。</translation>
+        </message>
+        <message>
+            <source>Dispatch was cancelled; nothing was written to the store.</source>
+            <translation>下发已取消，田管库未作任何改动。</translation>
+        </message>
+        <message>
+            <source>Done {done}, open {open}, overdue {overdue}.</source>
+            <translation>已完成 {done}，未完成 {open}，已过期 {overdue}。</translation>
+        </message>
+        <message>
+            <source>“{value}” is not a date and time (YYYY-MM-DD HH:MM).</source>
+            <translation>“{value}”不是日期时间（YYYY-MM-DD HH:MM）。</translation>
+        </message>
+        <message>
+            <source>The patrol frequencies in the settings cannot be used ({error}); the plan's defaults apply.</source>
+            <translation>设置中的巡田频次无法使用（{error}），按实施方案的默认频次执行。</translation>
+        </message>
+        <message>
+            <source>The tianguan store has no active patrol grid and no active officer roster. Build the patrol grid or import an officer roster first.</source>
+            <translation>田管库中没有当前巡田网格，也没有当前田管员花名册。请先构建巡田网格或导入田管员花名册。</translation>
+        </message>
+        <message>
+            <source>Tasks from {start} to {end} for {grids} grids; frequencies: {rules}</source>
+            <translation>任务期间 {start} 至 {end}，网格 {grids} 个；巡田频次：{rules}</translation>
+        </message>
+        <message>
+            <source>{created} tasks created, {existing} already dispatched.</source>
+            <translation>新建任务 {created} 个，已下发过 {existing} 个。</translation>
+        </message>
+        <message>
+            <source>No grid of the chosen levels under “{prefix}”: no task to dispatch.</source>
+            <translation>“{prefix}”下没有所选级别的网格，无任务可下发。</translation>
+        </message>
+        <message>
+            <source>{count} grids have no officer in the active roster (tasks are dispatched without a name), e.g. {codes}</source>
+            <translation>{count} 个网格在当前花名册中没有田管员（任务下发时不带姓名），例如 {codes}</translation>
+        </message>
+        <message>
+            <source>(all)</source>
+            <translation>（全部）</translation>
+        </message>
+        <message>
+            <source>Export officer roster</source>
+            <translation>导出田管员花名册</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;Writes the current officer roster (田管员花名册) of the tianguan store to an Excel workbook (.xlsx) or a CSV file (UTF-8 with BOM), with the same columns as the import: 层级, 网格编码, 网格名称, 姓名, 角色, 职务, 电话, 是否空缺. The file can be corrected and imported again.&lt;/p&gt;&lt;p&gt;With a county or township code, only the grids within it are written. The counts of officers, assistants and vacant posts per level are reported and given as the COUNTS output (JSON). Prefer .xlsx when the roster is edited in Excel: Excel turns long codes in a CSV into numbers.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;将田管库的当前田管员花名册写入 Excel 工作簿（.xlsx）或 CSV 文件（带 BOM 的 UTF-8），列与导入时相同：层级、网格编码、网格名称、姓名、角色、职务、电话、是否空缺。导出的文件修改后可再次导入。&lt;/p&gt;&lt;p&gt;给定县或乡镇代码时，只导出其范围内的网格。按层级统计的田管员、助理田管员和空缺岗位数会在日志中列出，并作为 COUNTS 输出（JSON）。如需在 Excel 中编辑，建议导出 .xlsx：Excel 会把 CSV 中的长编码变成数字。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>This GDAL has no XLSX driver; export to .csv instead.</source>
+            <translation>当前 GDAL 没有 XLSX 驱动；请导出为 .csv。</translation>
+        </message>
+        <message>
+            <source>County or township code (empty: all)</source>
+            <translation>县或乡镇代码（留空：全部）</translation>
+        </message>
+        <message>
+            <source>Roster file</source>
+            <translation>花名册文件</translation>
+        </message>
+        <message>
+            <source>Officers exported</source>
+            <translation>导出的田管员数</translation>
+        </message>
+        <message>
+            <source>Counts per level (JSON)</source>
+            <translation>按层级统计（JSON）</translation>
+        </message>
+        <message>
+            <source>The roster file cannot be the tianguan store itself.</source>
+            <translation>花名册文件不能是田管库本身。</translation>
+        </message>
+        <message>
+            <source>The tianguan store has no roster yet; import one first.</source>
+            <translation>田管库尚无花名册，请先导入。</translation>
+        </message>
+        <message>
+            <source>Cannot write {path}.</source>
+            <translation>无法写入 {path}。</translation>
+        </message>
+        <message>
+            <source>Excel workbook (*.xlsx);;CSV UTF-8 (*.csv)</source>
+            <translation>Excel 工作簿 (*.xlsx);;CSV UTF-8 (*.csv)</translation>
+        </message>
+        <message>
+            <source>{n} rows of roster {id} written to {path}.</source>
+            <translation>已将花名册 {id} 的 {n} 行写入 {path}。</translation>
+        </message>
+        <message>
+            <source>“{prefix}” is not a county (6 digits) or township (9 digits) code.</source>
+            <translation>“{prefix}”不是县（6 位）或乡镇（9 位）代码。</translation>
+        </message>
+        <message>
+            <source>The roster file must end in .xlsx or .csv, not “{suffix}”.</source>
+            <translation>花名册文件的扩展名须为 .xlsx 或 .csv，而不是“{suffix}”。</translation>
+        </message>
+        <message>
+            <source>The tianguan store {path} does not exist.</source>
+            <translation>田管库 {path} 不存在。</translation>
+        </message>
+        <message>
+            <source>Roster {id} has no grid within {prefix}; the file has the header only.</source>
+            <translation>花名册 {id} 在 {prefix} 范围内没有网格；文件只有表头。</translation>
+        </message>
+        <message>
+            <source>{level}: {grids} grids, {officers} officers, {assistants} assistants, {vacancies} vacant posts</source>
+            <translation>{level}级：{grids} 个网格，田管员 {officers} 名，助理田管员 {assistants} 名，空缺 {vacancies} 个</translation>
+        </message>
+        <message>
+            <source>Export patrol tasks</source>
+            <translation>导出巡田任务</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;导出巡田任务 · Writes the patrol tasks of a date range (all, or only the overdue ones) with their status 已完成 / 未完成 / 已过期 to an Excel workbook (.xlsx) or a CSV file (UTF-8 with BOM), with Chinese column headers, for reminders to townships and the periodic 通报. The workbook has a second sheet with the overdue tasks per township; the log lists them too.&lt;/p&gt;&lt;p&gt;Restrict to a county, township or village by its code. Dates are Beijing dates; the status is computed now (or at the time given in the advanced parameters).&lt;/p&gt;</source>
+            <translation>&lt;p&gt;导出巡田任务 · Export patrol tasks。把一段日期内的巡田任务（全部，或仅已过期的）连同状态（已完成 / 未完成 / 已过期）导出为 Excel 工作簿（.xlsx）或 CSV 文件（带 BOM 的 UTF-8），列名为中文，用于向乡镇提醒和定期通报。工作簿的第二个工作表按乡镇汇总已过期任务，日志中也逐乡镇列出。&lt;/p&gt;&lt;p&gt;可按县、乡镇或村代码限定范围。日期为北京时间日期；状态按当前时间（或高级参数中给定的时点）计算。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Only overdue tasks</source>
+            <translation>仅导出已过期任务</translation>
+        </message>
+        <message>
+            <source>Task list</source>
+            <translation>任务清单</translation>
+        </message>
+        <message>
+            <source>Tasks written</source>
+            <translation>导出任务数</translation>
+        </message>
+        <message>
+            <source>Cancelled; no file was written.</source>
+            <translation>已取消，未写出文件。</translation>
+        </message>
+        <message>
+            <source>{rows} tasks written to {path} ({overdue} overdue).</source>
+            <translation>已将 {rows} 个任务写入 {path}（已过期 {overdue} 个）。</translation>
+        </message>
+        <message>
+            <source>Cannot write {path}: {error}</source>
+            <translation>无法写入 {path}：{error}</translation>
+        </message>
+        <message>
+            <source>Export to a .xlsx or .csv file, not “{path}”.</source>
+            <translation>请导出为 .xlsx 或 .csv 文件，而不是“{path}”。</translation>
+        </message>
+        <message>
+            <source>No patrol task from {start} to {end}: dispatch tasks first.</source>
+            <translation>{start} 至 {end} 没有巡田任务，请先下发任务。</translation>
+        </message>
+        <message>
             <source>County code</source>
             <translation>县级代码</translation>
         </message>
@@ -166,18 +578,6 @@
         <message>
             <source>Shape area (m²)</source>
             <translation>图形面积（㎡）</translation>
-        </message>
-        <message>
-            <source>Farmland area (m²)</source>
-            <translation>耕地面积（㎡）</translation>
-        </message>
-        <message>
-            <source>Farmland area (mu)</source>
-            <translation>耕地面积（亩）</translation>
-        </message>
-        <message>
-            <source>Permanent basic farmland (m²)</source>
-            <translation>永久基本农田面积（㎡）</translation>
         </message>
         <message>
             <source>Permanent basic farmland (mu)</source>
@@ -228,8 +628,324 @@
             <translation>备注</translation>
         </message>
         <message>
+            <source>Check patrol grid coverage</source>
+            <translation>网格覆盖检查</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;Checks that the patrol grid covers the county exactly once at every level: gaps and overlaps between the cells under one parent, cells that reach beyond their parent or whose parent is missing, farmland parcels that are in no group cell or in two, and parcels whose space code names another group than the cell they lie in. Every finding is a feature with its reason, to be fixed on the map.&lt;/p&gt;&lt;p&gt;The grid is the layer given (fields JB, WGBM, SJBM as written by “Build the patrol grid”) or the store's active build; the parcels are the layer given or the store's active codes.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;检查巡田网格在每一级是否恰好覆盖全县一次：同一上级下各单元之间的缝隙与重叠、超出上级范围或缺少上级的单元、不在任何社级网格或同时在两个社级网格中的耕地地块，以及空间码所指的社与所在网格不一致的地块。每个问题输出为带原因的要素，便于在地图上修正。&lt;/p&gt;&lt;p&gt;网格取自所给图层（由“构建巡田网格”写出的 JB、WGBM、SJBM 字段）或田管库中的现行版本；地块取自所给图层或田管库中的现行空间码。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Gap: part of the parent cell is in none of its children</source>
+            <translation>缝隙：上级单元的一部分不属于任何下级单元</translation>
+        </message>
+        <message>
+            <source>Overlap: two cells of the same level share ground</source>
+            <translation>重叠：同级两个单元有重叠部分</translation>
+        </message>
+        <message>
+            <source>Outside its parent: the cell reaches beyond the cell above it</source>
+            <translation>越界：单元超出其上级单元范围</translation>
+        </message>
+        <message>
+            <source>No parent: the cell above it is missing from the grid</source>
+            <translation>缺少上级：网格中没有其上级单元</translation>
+        </message>
+        <message>
+            <source>Farmland in no group cell</source>
+            <translation>耕地不在任何社级网格内</translation>
+        </message>
+        <message>
+            <source>Farmland in two group cells</source>
+            <translation>耕地同时位于两个社级网格内</translation>
+        </message>
+        <message>
+            <source>Parcel code names another group than the cell it lies in</source>
+            <translation>地块空间码所指的社与所在网格不一致</translation>
+        </message>
+        <message>
+            <source>Checking cells against their parents…</source>
+            <translation>正在对照上级检查各单元…</translation>
+        </message>
+        <message>
+            <source>Checking farmland parcels against the group cells…</source>
+            <translation>正在对照社级网格检查耕地地块…</translation>
+        </message>
+        <message>
+            <source>Smallest area reported (m²)</source>
+            <translation>报告的最小面积（㎡）</translation>
+        </message>
+        <message>
+            <source>Grid coverage problems</source>
+            <translation>网格覆盖问题</translation>
+        </message>
+        <message>
+            <source>Problems</source>
+            <translation>问题数</translation>
+        </message>
+        <message>
+            <source>The grid covers everything exactly once.</source>
+            <translation>网格恰好全覆盖一次，未发现问题。</translation>
+        </message>
+        <message>
+            <source>Give the patrol grid layer or a tianguan store that holds a grid.</source>
+            <translation>请给出巡田网格图层，或存有网格的田管库。</translation>
+        </message>
+        <message>
+            <source>grid level</source>
+            <translation>网格级别</translation>
+        </message>
+        <message>
+            <source>grid code</source>
+            <translation>网格编码</translation>
+        </message>
+        <message>
+            <source>parent grid code</source>
+            <translation>上级网格编码</translation>
+        </message>
+        <message>
+            <source>The store has no patrol grid yet: run “Build the patrol grid” first.</source>
+            <translation>田管库中还没有巡田网格：请先运行“构建巡田网格”。</translation>
+        </message>
+        <message>
+            <source>{what}: {n}</source>
+            <translation>{what}：{n}</translation>
+        </message>
+        <message>
+            <source>level “{value}” is not one of 州, 县, 乡, 村, 社 (or 1–5). Correct the 层级 column.</source>
+            <translation>层级“{value}”不是州、县、乡、村、社（或 1–5）之一。请更正“层级”列。</translation>
+        </message>
+        <message>
+            <source>role “{value}” is neither 田管员 nor 助理田管员. Correct the 角色 column.</source>
+            <translation>角色“{value}”既不是田管员也不是助理田管员。请更正“角色”列。</translation>
+        </message>
+        <message>
+            <source>“{value}” in the 是否空缺 column is neither 是 nor 否. Write 是 for a vacant post, 否 or nothing otherwise.</source>
+            <translation>“是否空缺”列的“{value}”既不是“是”也不是“否”。空缺岗位填“是”，否则填“否”或留空。</translation>
+        </message>
+        <message>
+            <source>the code does not fit a {level_name} grid, whose code has {digits} digits. Correct the 网格编码 or the 层级 column.</source>
+            <translation>编码与{level_name}级网格不符，{level_name}级网格编码应为 {digits} 位。请更正“网格编码”或“层级”列。</translation>
+        </message>
+        <message>
+            <source>its {parent_level_name} grid {parent} has no row in the roster. Check the code, or add the officers of {parent}.</source>
+            <translation>其上级{parent_level_name}级网格 {parent} 在花名册中没有记录。请核对编码，或补充 {parent} 的田管员。</translation>
+        </message>
+        <message>
+            <source>this {level_name} grid is not in the patrol grid. Check the code, or build the patrol grid again if the grid has changed.</source>
+            <translation>该{level_name}级网格不在巡田网格中。请核对编码；如网格已调整，请重新构建巡田网格。</translation>
+        </message>
+        <message>
+            <source>this {level_name} grid has no cell in the patrol grid, although its {parent_level_name} grid {parent} has one: it has no coded farmland, or the code is mistyped. Check the code; no patrol tasks are dispatched to a grid without a cell.</source>
+            <translation>巡田网格中没有该{level_name}级网格，但有其上级{parent_level_name}级网格 {parent}：该网格没有已赋码的耕地，或编码有误。请核对编码；没有网格范围的网格不会下发巡田任务。</translation>
+        </message>
+        <message>
+            <source>the patrol grid has this code as a {grid_level_name} grid, not {level_name}. Correct the 层级 column.</source>
+            <translation>巡田网格中该编码是{grid_level_name}级网格，而不是{level_name}级。请更正“层级”列。</translation>
+        </message>
+        <message>
+            <source>the grid already has a 田管员 in row {other_row}. Keep one 田管员 per grid; make the others 助理田管员 or remove them.</source>
+            <translation>该网格在第 {other_row} 行已有田管员。每个网格只设一名田管员，其他人请改为助理田管员或删除。</translation>
+        </message>
+        <message>
+            <source>the post is not vacant but has no name. Fill in 姓名, or write 是 in 是否空缺.</source>
+            <translation>岗位未空缺但没有姓名。请填写“姓名”，或在“是否空缺”中填“是”。</translation>
+        </message>
+        <message>
+            <source>the post is not vacant but has no phone number. Fill in 电话, or write 是 in 是否空缺.</source>
+            <translation>岗位未空缺但没有电话。请填写“电话”，或在“是否空缺”中填“是”。</translation>
+        </message>
+        <message>
+            <source>phone “{phone}” is neither a mobile number (11 digits, 13…–19…) nor a landline such as 0930-1234567. Correct the 电话 column.</source>
+            <translation>电话“{phone}”既不是手机号（11 位，13…–19… 开头），也不是 0930-1234567 这样的固定电话。请更正“电话”列。</translation>
+        </message>
+        <message>
+            <source>{name} ({phone}) is already 田管员 of group {other_code} (row {other_row}); a person can be 田管员 of one group only. Correct one of the two rows.</source>
+            <translation>{name}（{phone}）已是第 {other_row} 行 {other_code} 社的田管员；一人只能担任一个社的田管员。请更正其中一行。</translation>
+        </message>
+        <message>
+            <source>the {level_name} grid has no 田管员 in the roster. Add its 田管员, or a row marked vacant.</source>
+            <translation>该{level_name}级网格在花名册中没有田管员。请补充田管员，或添加一行标明空缺。</translation>
+        </message>
+        <message>
+            <source>the {role_name} post is vacant. Fill it as soon as possible and import the roster again.</source>
+            <translation>{role_name}岗位空缺。请尽快补齐后重新导入花名册。</translation>
+        </message>
+        <message>
+            <source>the {level_name} grid has no 助理田管员 (the plan requires one at 州, 县 and 乡 level). Add the deputy in charge.</source>
+            <translation>该{level_name}级网格没有助理田管员（方案要求州、县、乡三级设助理田管员）。请补充分管负责同志。</translation>
+        </message>
+        <message>
+            <source>Import officer roster</source>
+            <translation>导入田管员花名册</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;Reads the officer roster (田管员花名册) from an Excel workbook (.xlsx) or a CSV file (UTF-8 or GBK), checks it, and makes it the current roster of the tianguan store. Columns: 层级 (州, 县, 乡, 村, 社), 网格编码, 网格名称, 姓名, 角色 (田管员 or 助理田管员), 职务, 电话, 是否空缺 (是/否); English headers (level, grid_code, grid_name, name, role, post, phone, vacant) are read too.&lt;/p&gt;&lt;p&gt;Errors stop the import and the previous roster stays current: unreadable levels or roles, grid codes that do not fit their level or are not in the patrol grid, two 田管员 in one grid, a person who is 田管员 of two groups, posts without a name or with a malformed phone number. Warnings do not stop it: vacant posts, grids without a 田管员, 州, 县 or 乡 grids without a 助理田管员, and grids that the patrol grid lacks although it has their parent (a 社 without coded farmland).&lt;/p&gt;&lt;p&gt;Grid codes are checked against the patrol grid layer if given, else against the store's current patrol grid, else only their format and parents. Every problem is listed with its row in the issues table. Earlier rosters are kept in the store.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;从 Excel 工作簿（.xlsx）或 CSV 文件（UTF-8 或 GBK）读取田管员花名册，检查后设为田管库的当前花名册。列：层级（州、县、乡、村、社）、网格编码、网格名称、姓名、角色（田管员或助理田管员）、职务、电话、是否空缺（是/否）；也可使用英文表头（level、grid_code、grid_name、name、role、post、phone、vacant）。&lt;/p&gt;&lt;p&gt;有错误时不导入，原花名册继续有效：层级或角色无法识别、网格编码与层级不符或不在巡田网格中、一个网格有两名田管员、一人担任两个社的田管员、岗位缺姓名或电话格式错误。警告不影响导入：岗位空缺、网格没有田管员、州县乡级网格没有助理田管员、巡田网格中没有该网格但有其上级（没有已赋码耕地的社）。&lt;/p&gt;&lt;p&gt;网格编码按给定的巡田网格图层核对；未给定时按田管库的当前巡田网格核对；都没有时只检查编码格式及其上级。每个问题连同行号列入问题表。历次导入的花名册均保留在田管库中。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Row</source>
+            <translation>行号</translation>
+        </message>
+        <message>
+            <source>Severity</source>
+            <translation>级别</translation>
+        </message>
+        <message>
+            <source>Issue type</source>
+            <translation>问题类型</translation>
+        </message>
+        <message>
+            <source>Issue</source>
+            <translation>问题</translation>
+        </message>
+        <message>
+            <source>Sheet (empty: the first)</source>
+            <translation>工作表（留空：第一个）</translation>
+        </message>
+        <message>
+            <source>No patrol grid is known yet: only the format of grid codes and their parents in the roster are checked.</source>
+            <translation>尚无巡田网格：只检查网格编码格式及其在花名册中的上级。</translation>
+        </message>
+        <message>
+            <source>Saving the roster…</source>
+            <translation>正在保存花名册…</translation>
+        </message>
+        <message>
+            <source>Import cancelled; the store was not changed.</source>
+            <translation>已取消导入，田管库未作改动。</translation>
+        </message>
+        <message>
+            <source>Officer roster (.xlsx or .csv)</source>
+            <translation>田管员花名册（.xlsx 或 .csv）</translation>
+        </message>
+        <message>
+            <source>Patrol grid cells (fields code and level)</source>
+            <translation>巡田网格（字段 code 和 level）</translation>
+        </message>
+        <message>
+            <source>Only check, do not import</source>
+            <translation>只检查，不导入</translation>
+        </message>
+        <message>
+            <source>Roster problems</source>
+            <translation>花名册问题</translation>
+        </message>
+        <message>
+            <source>Officers imported</source>
+            <translation>导入的田管员数</translation>
+        </message>
+        <message>
+            <source>Errors</source>
+            <translation>错误数</translation>
+        </message>
+        <message>
+            <source>Warnings</source>
+            <translation>警告数</translation>
+        </message>
+        <message>
+            <source>Roster</source>
+            <translation>花名册</translation>
+        </message>
+        <message>
+            <source>Choose the roster file (.xlsx or .csv).</source>
+            <translation>请选择花名册文件（.xlsx 或 .csv）。</translation>
+        </message>
+        <message>
+            <source>Error</source>
+            <translation>错误</translation>
+        </message>
+        <message>
             <source>Warning</source>
             <translation>警告</translation>
+        </message>
+        <message>
+            <source>Cannot open {file} as an Excel workbook.</source>
+            <translation>无法将 {file} 作为 Excel 工作簿打开。</translation>
+        </message>
+        <message>
+            <source>Roster (*.xlsx *.csv *.XLSX *.CSV)</source>
+            <translation>花名册 (*.xlsx *.csv *.XLSX *.CSV)</translation>
+        </message>
+        <message>
+            <source>The patrol grid layer has no field “code”.</source>
+            <translation>巡田网格图层没有“code”字段。</translation>
+        </message>
+        <message>
+            <source>Reading {file}…</source>
+            <translation>正在读取 {file}…</translation>
+        </message>
+        <message>
+            <source>Checking {n} rows…</source>
+            <translation>正在检查 {n} 行…</translation>
+        </message>
+        <message>
+            <source>Roster {id}: {n} rows of {file} imported; it is now the current roster.</source>
+            <translation>花名册 {id}：已导入 {file} 的 {n} 行，现为当前花名册。</translation>
+        </message>
+        <message>
+            <source>{file} is neither UTF-8 nor GBK text. Save it from Excel as “CSV UTF-8” or as .xlsx.</source>
+            <translation>{file} 既不是 UTF-8 也不是 GBK 文本。请在 Excel 中另存为“CSV UTF-8”或 .xlsx。</translation>
+        </message>
+        <message>
+            <source>{file} has no sheet “{sheet}”; its sheets are: {sheets}.</source>
+            <translation>{file} 中没有工作表“{sheet}”；现有工作表：{sheets}。</translation>
+        </message>
+        <message>
+            <source>{file} is empty.</source>
+            <translation>{file} 是空文件。</translation>
+        </message>
+        <message>
+            <source>{file} has no column {columns}. The header row must name the columns 层级, 网格编码, 网格名称, 姓名, 角色, 职务, 电话, 是否空缺 (or level, grid_code, grid_name, name, role, post, phone, vacant).</source>
+            <translation>{file} 缺少列 {columns}。表头行须为列名：层级、网格编码、网格名称、姓名、角色、职务、电话、是否空缺（或 level、grid_code、grid_name、name、role、post、phone、vacant）。</translation>
+        </message>
+        <message>
+            <source>Grid codes are checked against the {n} cells of the patrol grid layer.</source>
+            <translation>网格编码按巡田网格图层的 {n} 个网格核对。</translation>
+        </message>
+        <message>
+            <source>{file}, row {row}, grid {code}: {message}</source>
+            <translation>{file} 第 {row} 行，网格 {code}：{message}</translation>
+        </message>
+        <message>
+            <source>{file}, grid {code}: {message}</source>
+            <translation>{file}，网格 {code}：{message}</translation>
+        </message>
+        <message>
+            <source>{file} was read as {encoding} text.</source>
+            <translation>{file} 按 {encoding} 编码读取。</translation>
+        </message>
+        <message>
+            <source>{file} has a header but no officers.</source>
+            <translation>{file} 只有表头，没有田管员。</translation>
+        </message>
+        <message>
+            <source>The roster was not imported: {errors} errors in {file} ({warnings} warnings). Correct the rows named above and import it again; {current}</source>
+            <translation>花名册未导入：{file} 有 {errors} 个错误（{warnings} 个警告）。请更正上面列出的行后重新导入；{current}</translation>
+        </message>
+        <message>
+            <source>{file} has no errors ({warnings} warnings); it was only checked, not imported.</source>
+            <translation>{file} 没有错误（{warnings} 个警告）；仅作检查，未导入。</translation>
+        </message>
+        <message>
+            <source>Grid codes are checked against the {n} cells of the store's current patrol grid.</source>
+            <translation>网格编码按田管库当前巡田网格的 {n} 个网格核对。</translation>
+        </message>
+        <message>
+            <source>… and {n} more; every problem is listed in the issues table.</source>
+            <translation>……另有 {n} 个问题；全部问题见问题表。</translation>
+        </message>
+        <message>
+            <source>{file} is neither an .xlsx workbook nor a .csv file.</source>
+            <translation>{file} 既不是 .xlsx 工作簿也不是 .csv 文件。</translation>
+        </message>
+        <message>
+            <source>the store has no roster yet.</source>
+            <translation>田管库尚无花名册。</translation>
+        </message>
+        <message>
+            <source>roster {id} stays current.</source>
+            <translation>花名册 {id} 继续有效。</translation>
         </message>
         <message>
             <source>Info</source>
@@ -292,18 +1008,6 @@
             <translation>字段 {key} 是数值类型，19 位编码可能已丢失精度。请以文本类型存储编码。</translation>
         </message>
         <message>
-            <source>Severity</source>
-            <translation>级别</translation>
-        </message>
-        <message>
-            <source>Issue type</source>
-            <translation>问题类型</translation>
-        </message>
-        <message>
-            <source>Issue</source>
-            <translation>问题</translation>
-        </message>
-        <message>
             <source>Layer</source>
             <translation>图层</translation>
         </message>
@@ -348,6 +1052,106 @@
             <translation>图层“{layer}”缺少字段“{field}”（{meaning}）。请检查是否选对了图层，或在高级参数中指定该字段。</translation>
         </message>
         <message>
+            <source>Record patrols</source>
+            <translation>登记巡田记录</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;登记巡田记录 · Records patrols in the tianguan store from a table (CSV in UTF-8 or GBK, XLSX) or any layer with the fields grid code, officer, start time and end time, and optionally valid and note (Chinese headers 网格编码, 田管员, 开始时间, 结束时间, 有效, 备注 are accepted too).&lt;/p&gt;&lt;p&gt;Times may carry an offset or Z (UTC); times without one are Beijing time. Rows with an unknown grid code or a time that cannot be read are listed with their row number and are not recorded. Importing the same table again records nothing twice.&lt;/p&gt;&lt;p&gt;A patrol completes the task of its grid whose period contains the patrol's start (Beijing date); patrols marked not valid (有效 = 0 / 否) complete nothing.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;登记巡田记录 · Record patrols。从表格（UTF-8 或 GBK 编码的 CSV、XLSX）或任意图层把巡田记录登记到田管库，字段为网格编码、田管员、开始时间、结束时间，可选有效、备注（也接受英文列名 grid_code、officer、started_at、ended_at、valid、note）。&lt;/p&gt;&lt;p&gt;时间可带时区偏移或 Z（UTC），不带的按北京时间。网格编码未知或时间无法识别的行连同行号列出，不予登记。同一张表重复导入不会重复登记。&lt;/p&gt;&lt;p&gt;一次巡田完成其网格中周期包含巡田开始日期（北京时间）的任务；标为无效（有效 = 0 / 否）的巡田不计入完成。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Patrols are</source>
+            <translation>巡田记录来源</translation>
+        </message>
+        <message>
+            <source>the grid code is empty; fill in the 网格编码 of the patrolled grid.</source>
+            <translation>网格编码为空，请填写所巡网格的网格编码。</translation>
+        </message>
+        <message>
+            <source>the end time is before the start time; check both.</source>
+            <translation>结束时间早于开始时间，请核对。</translation>
+        </message>
+        <message>
+            <source>Patrol table (CSV, XLSX or layer)</source>
+            <translation>巡田记录表（CSV、XLSX 或图层）</translation>
+        </message>
+        <message>
+            <source>imported (from the patrol app)</source>
+            <translation>导入（来自巡田 App）</translation>
+        </message>
+        <message>
+            <source>recorded by hand</source>
+            <translation>手工登记</translation>
+        </message>
+        <message>
+            <source>Patrols recorded</source>
+            <translation>已登记巡田记录数</translation>
+        </message>
+        <message>
+            <source>Rows not recorded</source>
+            <translation>未登记行数</translation>
+        </message>
+        <message>
+            <source>Rows with errors</source>
+            <translation>有错误的行数</translation>
+        </message>
+        <message>
+            <source>Choose the patrol table.</source>
+            <translation>请选择巡田记录表。</translation>
+        </message>
+        <message>
+            <source>start time</source>
+            <translation>开始时间</translation>
+        </message>
+        <message>
+            <source>end time</source>
+            <translation>结束时间</translation>
+        </message>
+        <message>
+            <source>{added} patrols recorded; {skipped} rows not recorded ({already} already recorded, {rejected} with errors).</source>
+            <translation>已登记巡田记录 {added} 条；未登记 {skipped} 行（已登记过 {already} 行，有错误 {rejected} 行）。</translation>
+        </message>
+        <message>
+            <source>the grid code “{code}” is not in the patrol grid or the officer roster; check it (州 4, 县 6, 乡 9, 村 12, 社 14 digits).</source>
+            <translation>网格编码“{code}”不在巡田网格或田管员花名册中，请核对（州 4 位、县 6 位、乡 9 位、村 12 位、社 14 位）。</translation>
+        </message>
+        <message>
+            <source>the start time {value} is in the future; check the date.</source>
+            <translation>开始时间 {value} 晚于当前时间，请核对日期。</translation>
+        </message>
+        <message>
+            <source>“{value}” in the valid column is neither 1/是 nor 0/否.</source>
+            <translation>“有效”列的值“{value}”既不是 1/是，也不是 0/否。</translation>
+        </message>
+        <message>
+            <source>“{table}” is not UTF-8; it is read as GBK.</source>
+            <translation>“{table}”不是 UTF-8 编码，按 GBK 读取。</translation>
+        </message>
+        <message>
+            <source>The table “{table}” has no column {columns}. Its columns are: {fields}.</source>
+            <translation>表“{table}”缺少列 {columns}。该表的列为：{fields}。</translation>
+        </message>
+        <message>
+            <source>… and {count} more rows with errors.</source>
+            <translation>……另有 {count} 行有错误。</translation>
+        </message>
+        <message>
+            <source>the {what} is empty; write it as YYYY-MM-DD HH:MM.</source>
+            <translation>{what}为空，请按 YYYY-MM-DD HH:MM 填写。</translation>
+        </message>
+        <message>
+            <source>Cancelled; no patrol was recorded.</source>
+            <translation>已取消，未登记任何巡田记录。</translation>
+        </message>
+        <message>
+            <source>the {what} “{value}” cannot be read; write it as YYYY-MM-DD HH:MM (Beijing time) or with an offset such as +08:00.</source>
+            <translation>无法识别{what}“{value}”，请按 YYYY-MM-DD HH:MM（北京时间）填写，或带时区偏移如 +08:00。</translation>
+        </message>
+        <message>
+            <source>Row {row}: {problem}</source>
+            <translation>第 {row} 行：{problem}</translation>
+        </message>
+        <message>
             <source>&lt;p&gt;Gives every farmland parcel of the county its space code (its “ID card”): each contract parcel clipped to survey farmland (耕地, DLBM 01xx), and each piece of farmland that no contract parcel covers.&lt;/p&gt;&lt;p&gt;Code = county 6 + township 3 + village 3 + group 2 + parcel sequence 5 + one ISO 7064 MOD 11-2 check character (20 characters). Within a group, numbers follow a Hilbert curve, so neighbouring parcels have close numbers; farmland without a contract parcel is numbered from 90001.&lt;/p&gt;&lt;p&gt;Re-coding keeps the code of every parcel that is still the same parcel (overlap IoU ≥ the threshold), gives new parcels the next unused number, records parents of split and merged parcels, and never reuses a retired code. With a 田管库 (GeoPackage store) the previous codes come from it and the run is recorded in it, all in one transaction.&lt;/p&gt;&lt;p&gt;Farmland strips narrower than the minimum width between contract parcels (田坎, slivers) are not coded on their own; uncovered farmland smaller than the minimum area neither. Invalid geometries are repaired and listed in the issues layer; inputs are never modified.&lt;/p&gt;</source>
             <translation>&lt;p&gt;为全县每一块耕地生成空间码（地块“身份证”）：每个承包地块按三调耕地（DLBM 01xx）裁切后赋一个码，没有承包地块覆盖的耕地也各赋一个码。&lt;/p&gt;&lt;p&gt;空间码 = 县 6 位 + 乡镇 3 位 + 村 3 位 + 社 2 位 + 地块顺序号 5 位 + 1 位 ISO 7064 MOD 11-2 校验码，共 20 位。同一社内按希尔伯特曲线编号，地面上相邻的地块编号相近；未承包耕地从 90001 起编号。&lt;/p&gt;&lt;p&gt;重新赋码时，仍是同一地块（重叠度 IoU 不低于阈值）的保留原码；新地块取该社下一个未用过的号；分割、合并的地块记录父码；已注销的编码永不复用。指定田管库（GeoPackage）时，以其中的现行编码为上次结果，并在一个事务中记录本次赋码。&lt;/p&gt;&lt;p&gt;承包地块之间窄于最小宽度的耕地细条（田坎、缝隙）不单独赋码，小于最小面积的未承包耕地也不单独赋码。无效几何自动修复并列入问题清单；输入图层从不修改。&lt;/p&gt;</translation>
         </message>
@@ -370,10 +1174,6 @@
         <message>
             <source>Permanent basic farmland (YJJBNTTB)</source>
             <translation>永久基本农田（YJJBNTTB）</translation>
-        </message>
-        <message>
-            <source>Village survey areas (CJDCQ)</source>
-            <translation>村级调查区（CJDCQ）</translation>
         </message>
         <message>
             <source>Previously coded parcels</source>
@@ -410,10 +1210,6 @@
         <message>
             <source>Overlap (IoU) to keep a code</source>
             <translation>保留原码的重叠度（IoU）</translation>
-        </message>
-        <message>
-            <source>Coded farmland parcels</source>
-            <translation>耕地地块（空间码）</translation>
         </message>
         <message>
             <source>Coding issues</source>
@@ -504,10 +1300,6 @@
             <translation>承包方编码</translation>
         </message>
         <message>
-            <source>space code</source>
-            <translation>空间码</translation>
-        </message>
-        <message>
             <source>coded at</source>
             <translation>赋码时间</translation>
         </message>
@@ -562,10 +1354,6 @@
         <message>
             <source>Store {path}: {changes}</source>
             <translation>田管库 {path}：{changes}</translation>
-        </message>
-        <message>
-            <source>Cannot open the tianguan store {path}: {error}</source>
-            <translation>无法打开田管库 {path}：{error}</translation>
         </message>
         <message>
             <source>updated</source>
@@ -632,28 +1420,12 @@
             <translation>田管库中的现行空间码 {code} 不在图层中</translation>
         </message>
         <message>
-            <source>Reading coded parcels…</source>
-            <translation>正在读取已赋码地块…</translation>
-        </message>
-        <message>
             <source>Looking for overlapping parcels…</source>
             <translation>正在查找相互重叠的地块…</translation>
         </message>
         <message>
-            <source>Error</source>
-            <translation>错误</translation>
-        </message>
-        <message>
             <source>Space code problems</source>
             <translation>空间码问题清单</translation>
-        </message>
-        <message>
-            <source>Errors</source>
-            <translation>错误数</translation>
-        </message>
-        <message>
-            <source>Warnings</source>
-            <translation>警告数</translation>
         </message>
         <message>
             <source>Choose the coded parcel layer.</source>

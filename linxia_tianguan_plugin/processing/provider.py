@@ -6,7 +6,14 @@ from qgis.PyQt.QtGui import QIcon
 
 from ..i18n import tr
 from ..resources import icon_path
+from .build_grid import BuildGridAlgorithm
 from .decode_space_code import DecodeSpaceCodeAlgorithm
+from .dispatch_tasks import DispatchTasksAlgorithm
+from .export_roster import ExportRosterAlgorithm
+from .export_tasks import ExportTasksAlgorithm
+from .grid_coverage import GridCoverageAlgorithm
+from .import_roster import ImportRosterAlgorithm
+from .record_patrols import RecordPatrolsAlgorithm
 from .space_code import SpaceCodeAlgorithm
 from .validate_space_code import ValidateSpaceCodeAlgorithm
 
@@ -14,7 +21,10 @@ ALGORITHMS = [
     # space coding
     SpaceCodeAlgorithm, ValidateSpaceCodeAlgorithm, DecodeSpaceCodeAlgorithm,
     # patrol grid
+    BuildGridAlgorithm, GridCoverageAlgorithm,
     # officers and patrol tasks
+    DispatchTasksAlgorithm, RecordPatrolsAlgorithm, ExportTasksAlgorithm,
+    ImportRosterAlgorithm, ExportRosterAlgorithm,
 ]
 
 

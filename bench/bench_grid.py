@@ -1,0 +1,85 @@
+"""Benchmark of 构建巡田网格 (make bench): the five-level patrol grid of the 500 000-parcel county.
+
+Side by side with the chain an analyst would otherwise build from QGIS native algorithms for the
+group (社) level alone: point on surface → Voronoi polygons → dissolve by group → intersection with
+the villages → keep each group inside its own village. Target (issue 3): ≥ 3× faster.
+
+    python bench/bench_grid.py [--size 500000] [--chain-timeout 1200]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_space_code import ROOT, _tree_rss_mb, measure, sample
+
+
+def _coded_parcels(gpkg: Path, base: Path) -> None:
+    """The coded parcels both sides start from (one-click output, made once)."""
+    target = base / "grid_input" / "coded.gpkg"
+    if not target.exists():
+        print("coding the sample once for the grid benchmark …", flush=True)
+        result = measure("output", gpkg, base / "grid_input_run")
+        (base / "grid_input").mkdir(parents=True, exist_ok=True)
+        os.replace(base / "grid_input_run" / "coded.gpkg", target)
+        print(f"  coded {result['coded']:,} parcels in {result['wall_s']:.0f} s", flush=True)
+
+
+def measure_with_timeout(mode: str, gpkg: Path, work: Path, timeout: float) -> dict | None:
+    """Like ``measure`` but gives up after ``timeout`` seconds (None)."""
+    work.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, str(Path(__file__).with_name("_bench_run.py")), mode, str(gpkg), str(work)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    started, peak = time.perf_counter(), 0.0
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss_mb(proc.pid))
+        if time.perf_counter() - started > timeout:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return None
+        time.sleep(0.25)
+    out, err = proc.communicate()
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        raise SystemExit(f"{mode} failed:\n{out[-3000:]}\n{err[-3000:]}")
+    import json
+
+    result = json.loads(lines[-1])
+    result["peak_mb"] = max(peak, result["peak_mb"])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=500_000)
+    parser.add_argument("--seed", type=int, default=20241028)
+    parser.add_argument("--chain-timeout", type=float, default=1200.0)
+    parser.add_argument("--data", type=Path, default=ROOT / "data")
+    args = parser.parse_args()
+    gpkg = sample(args.size, args.seed, args.data)
+    base = args.data / "bench_runs" / f"grid_{args.size}"
+    _coded_parcels(gpkg, base)
+    ours = measure("grid", gpkg, base / "grid")
+    print(f"{args.size:>9,} grid: {ours['wall_s']:7.1f} s {ours['peak_mb']:7.0f} MB ({ours['coded']:,} group cells)",
+          flush=True)
+    chain = measure_with_timeout("grid_chain", gpkg, base / "chain", args.chain_timeout)
+    chain_text = (f"{chain['wall_s']:.1f} s | {chain['peak_mb'] / 1024:.2f} GB" if chain
+                  else f"> {args.chain_timeout:.0f} s (stopped) | —")
+    print()
+    print("| contract parcels | 构建巡田网格 (5 levels) | peak | QGIS native chain (社 level only) | peak | speed-up |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    speed = (f"{chain['wall_s'] / ours['wall_s']:.1f}×" if chain
+             else f"> {args.chain_timeout / ours['wall_s']:.0f}×")
+    print(f"| {args.size:,} | {ours['wall_s']:.1f} s | {ours['peak_mb'] / 1024:.2f} GB | {chain_text} | {speed} |")
+    print("target (issue 3): ≥ 3× faster than the QGIS chain")
+
+
+if __name__ == "__main__":
+    main()

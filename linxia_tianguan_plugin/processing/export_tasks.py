@@ -1,0 +1,169 @@
+"""导出巡田任务 — export patrol tasks with their status (Processing algorithm ``linxia_tianguan:export_tasks``).
+
+The desk sends the list to townships as reminders and attaches it to the periodic 通报: an XLSX
+(OGR's XLSX driver; a second sheet sums up overdue tasks per township) or a UTF-8 CSV with BOM so
+that Excel on a Chinese Windows opens it correctly. Headers are Chinese. The file is written under a
+temporary name and renamed into place, so a reader never sees half a file.
+"""
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+from pathlib import Path
+
+from qgis.core import (
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterDefinition,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterString,
+)
+
+from ..core import tasks as rules
+from ..i18n import tr
+from ..storage import tasks as task_store
+from .base import AlgorithmBase
+from .dispatch_tasks import as_of, clean_prefix, date_range, evaluate, open_store, report_overdue, task_values
+
+#: Chinese headers, in the order of :func:`.dispatch_tasks.task_values`
+HEADERS = ["任务编号", "网格编码", "网格名称", "网格级别", "级别", "乡镇编码", "周期开始", "周期结束",
+           "截止时间", "截止时间(UTC)", "田管员", "联系电话", "状态", "巡田时间"]
+SUMMARY_HEADERS = ["乡镇编码", "乡镇名称", "过期任务数", "网格", "田管员"]
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(path)
+
+
+def write_csv(path: str, rows: list[list]) -> None:
+    """UTF-8 with BOM (Excel recognises it), written beside ``path`` and renamed into place."""
+    partial = str(Path(path).with_name(f".{Path(path).name}.partial-{os.getpid()}"))
+    try:
+        with open(partial, "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(HEADERS)
+            writer.writerows(rows)
+        os.replace(partial, path)
+    finally:
+        _remove(partial)
+
+
+def write_xlsx(path: str, rows: list[list], summary: list[list]) -> None:
+    """Through OGR's XLSX driver: sheet 巡田任务 and sheet 过期汇总; renamed into place when complete."""
+    from osgeo import gdal, ogr
+
+    partial = str(Path(path).with_name(f".{Path(path).stem}.partial-{os.getpid()}.xlsx"))
+    _remove(partial)
+    try:
+        driver = ogr.GetDriverByName("XLSX")
+        if driver is None:
+            raise QgsProcessingException(tr("This GDAL has no XLSX driver; export to .csv instead."))
+        ds = driver.CreateDataSource(partial)
+        if ds is None:
+            raise QgsProcessingException(tr("Cannot write {path}: {error}").format(
+                path=partial, error=gdal.GetLastErrorMsg()))
+        for name, headers, data, integers in (("巡田任务", HEADERS, rows, {"网格级别"}),
+                                               ("过期汇总", SUMMARY_HEADERS, summary, {"过期任务数"})):
+            layer = ds.CreateLayer(name, geom_type=ogr.wkbNone)
+            for header in headers:
+                layer.CreateField(ogr.FieldDefn(header, ogr.OFTInteger if header in integers else ogr.OFTString))
+            definition = layer.GetLayerDefn()
+            for values in data:
+                feature = ogr.Feature(definition)
+                for i, value in enumerate(values):
+                    if value not in (None, ""):
+                        feature.SetField(i, value)
+                if layer.CreateFeature(feature) != 0:
+                    raise QgsProcessingException(tr("Cannot write {path}: {error}").format(
+                        path=partial, error=gdal.GetLastErrorMsg()))
+        ds.FlushCache()
+        ds = None  # closing writes the workbook
+        if not Path(partial).exists():
+            raise QgsProcessingException(tr("Cannot write {path}: {error}").format(
+                path=partial, error=gdal.GetLastErrorMsg()))
+        os.replace(partial, path)
+    finally:
+        _remove(partial)
+
+
+class ExportTasksAlgorithm(AlgorithmBase):
+    STORE, PREFIX, START, END, OVERDUE_ONLY, AS_OF, OUTPUT = (
+        "STORE", "PREFIX", "START", "END", "OVERDUE_ONLY", "AS_OF", "OUTPUT")
+    group_id = "patrol"
+
+    def name(self) -> str:
+        return "export_tasks"
+
+    def displayName(self) -> str:
+        return tr("Export patrol tasks")
+
+    def shortHelpString(self) -> str:
+        return tr(
+            "<p>导出巡田任务 · Writes the patrol tasks of a date range (all, or only the overdue ones) with their "
+            "status 已完成 / 未完成 / 已过期 to an Excel workbook (.xlsx) or a CSV file (UTF-8 with BOM), with "
+            "Chinese column headers, for reminders to townships and the periodic 通报. The workbook has a second "
+            "sheet with the overdue tasks per township; the log lists them too.</p>"
+            "<p>Restrict to a county, township or village by its code. Dates are Beijing dates; the status is "
+            "computed now (or at the time given in the advanced parameters).</p>"
+        )
+
+    def initAlgorithm(self, config=None) -> None:
+        self.addParameter(QgsProcessingParameterFile(self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
+        self.addParameter(QgsProcessingParameterString(
+            self.PREFIX, tr("Only grids under this county, township or village code"), optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            self.START, tr("First day (YYYY-MM-DD; empty: the first day of this month)"), optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            self.END, tr("Last day (YYYY-MM-DD; empty: the last day of the start's month)"), optional=True))
+        self.addParameter(QgsProcessingParameterBoolean(self.OVERDUE_ONLY, tr("Only overdue tasks"), False))
+        now = QgsProcessingParameterString(self.AS_OF, tr("Status as of (empty: now)"), optional=True)
+        now.setFlags(now.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(now)
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.OUTPUT, tr("Task list"), tr("Excel workbook (*.xlsx);;CSV UTF-8 (*.csv)")))
+        self.addOutput(QgsProcessingOutputNumber("ROWS", tr("Tasks written")))
+        self.addOutput(QgsProcessingOutputNumber("OVERDUE", tr("Tasks overdue")))
+
+    def processAlgorithm(self, parameters, context, feedback):
+        now = as_of(self.parameterAsString(parameters, self.AS_OF, context) or "")
+        start, end = date_range(self.parameterAsString(parameters, self.START, context) or "",
+                                self.parameterAsString(parameters, self.END, context) or "", now)
+        prefix = clean_prefix(self.parameterAsString(parameters, self.PREFIX, context) or "")
+        overdue_only = self.parameterAsBool(parameters, self.OVERDUE_ONLY, context)
+        path = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
+        suffix = Path(path).suffix.lower()
+        if suffix not in (".xlsx", ".csv"):
+            raise QgsProcessingException(tr("Export to a .xlsx or .csv file, not “{path}”.").format(path=path))
+        store = open_store(self.parameterAsFile(parameters, self.STORE, context))
+        try:
+            found = task_store.tasks(store, prefix, start, end)
+            index = rules.PatrolIndex(task_store.patrols(store, prefix))
+            names = task_store.grid_names(store)
+        finally:
+            store.close()
+        if not found:
+            feedback.pushWarning(tr("No patrol task from {start} to {end}: dispatch tasks first.").format(
+                start=start, end=end))
+        evaluated = evaluate(found, index, now, feedback, (0, 60))
+        if evaluated is None:
+            feedback.reportError(tr("Cancelled; no file was written."))
+            return {}
+        rows = [task_values(t, s, p, names) for t, s, p in evaluated if not overdue_only or s == rules.OVERDUE]
+        groups = rules.overdue_by_township(found, index, now, names)
+        report_overdue(feedback, groups)
+        feedback.setProgress(70)
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".csv":
+            write_csv(path, rows)
+        else:
+            summary = [[g.township, g.name, g.count, "、".join(g.grids), "、".join(g.officers)] for g in groups]
+            write_xlsx(path, rows, summary)
+        overdue = sum(1 for _, s, _ in evaluated if s == rules.OVERDUE)
+        feedback.pushInfo(tr("{rows} tasks written to {path} ({overdue} overdue).").format(
+            rows=len(rows), path=path, overdue=overdue))
+        feedback.setProgress(100)
+        return {self.OUTPUT: path, "ROWS": len(rows), "OVERDUE": overdue}

@@ -1,0 +1,185 @@
+"""构建巡田网格 on the sample county: every level tiles the county, children tile their parent, every
+coded parcel lies in its own group's cell, and the store keeps every build."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+
+from linxia_tianguan_plugin.storage import GpkgStore
+from linxia_tianguan_plugin.storage.grid import active_cells, builds
+from tests.conftest import layer_uri
+from tests.helpers import read, run
+
+
+@pytest.fixture(scope="module")
+def grid(processing_registry, sample_gpkg, tmp_path_factory):
+    base = tmp_path_factory.mktemp("grid")
+    store = base / "tianguan.gpkg"
+    coded = run("linxia_tianguan:space_code", {
+        "DLTB": layer_uri(sample_gpkg, "DLTB"), "DK": layer_uri(sample_gpkg, "DK"),
+        "YJJBNT": layer_uri(sample_gpkg, "YJJBNTTB"), "CJDCQ": layer_uri(sample_gpkg, "CJDCQ"),
+        "STORE": str(store), "OUTPUT": str(base / "coded.gpkg")})
+    result = run("linxia_tianguan:build_grid", {
+        "XZQ": layer_uri(sample_gpkg, "XZQ"), "CJDCQ": layer_uri(sample_gpkg, "CJDCQ"), "STORE": str(store),
+        "OUTPUT": str(base / "grid.gpkg")})
+    return {"result": result, "coded": coded, "store": store, "cells": read(str(base / "grid.gpkg")),
+            "parcels": read(str(base / "coded.gpkg"), ["KJM", "GDMJ", "YJMJ"])}
+
+
+def test_every_level_tiles_the_county(grid, sample_gpkg):
+    cells = grid["cells"]
+    county = shapely.union_all(read(layer_uri(sample_gpkg, "XZQ"))["geom"])
+    for level in range(1, 6):
+        geoms = cells["geom"][cells["JB"] == level]
+        assert len(geoms), level
+        total = shapely.area(geoms).sum()
+        union = shapely.union_all(geoms)
+        assert abs(total - union.area) < 1.0, f"level {level}: {total - union.area:.2f} m² of overlap"
+        assert shapely.area(shapely.symmetric_difference(union, county)) < 1.0, f"level {level}: gap"
+
+
+def test_children_tile_their_parent(grid):
+    cells = grid["cells"]
+    by_code = dict(zip(cells["WGBM"], cells["geom"]))
+    for level in range(2, 6):
+        rows = np.flatnonzero(cells["JB"] == level)
+        parents = cells["SJBM"][rows]
+        for parent in np.unique(parents):
+            children = cells["geom"][rows[parents == parent]]
+            assert parent in by_code, f"{parent} has children but no cell"
+            diff = shapely.symmetric_difference(shapely.union_all(children), by_code[parent])
+            assert shapely.area(diff) < 1.0, f"children of {parent} differ from it by {shapely.area(diff):.2f} m²"
+            assert all(str(c).startswith(parent) for c in cells["WGBM"][rows[parents == parent]])
+
+
+def test_counts_match_the_survey_and_the_codes(grid, sample_gpkg):
+    r = grid["result"]
+    towns = read(layer_uri(sample_gpkg, "XZQ"), ["XZQDM"])
+    villages = read(layer_uri(sample_gpkg, "CJDCQ"), ["ZLDWDM"])
+    assert (r["LEVEL1"], r["LEVEL2"]) == (1, 1)
+    assert r["LEVEL3"] == len(towns["XZQDM"])
+    assert r["LEVEL4"] == len(villages["ZLDWDM"])
+    groups = {str(c)[:14] for c in grid["parcels"]["KJM"]}
+    empty = {str(v)[:12] for v in villages["ZLDWDM"]} - {g[:12] for g in groups}
+    cells = grid["cells"]
+    assert set(cells["WGBM"][cells["JB"] == 5]) == groups | {v + "00" for v in empty}
+    # farmland per cell is the parcels' farmland
+    gdmj = grid["parcels"]["GDMJ"].astype(float)
+    county = cells["GDMJ"][cells["JB"] == 2].astype(float)
+    assert abs(county.sum() - gdmj.sum()) < 1.0
+    assert abs(cells["GDMJ"][cells["JB"] == 5].astype(float).sum() - gdmj.sum()) < 1.0
+    assert cells["DKSL"][cells["JB"] == 1][0] == len(gdmj)
+
+
+def test_every_parcel_lies_in_its_own_group_cell(grid):
+    cells, parcels = grid["cells"], grid["parcels"]
+    groups = cells["geom"][cells["JB"] == 5]
+    codes = cells["WGBM"][cells["JB"] == 5]
+    points = shapely.point_on_surface(parcels["geom"])
+    src, hit = shapely.STRtree(groups).query(points, predicate="within")
+    assert len(np.unique(src)) == len(points)
+    wrong = [(parcels["KJM"][s], codes[h]) for s, h in zip(src, hit) if not str(parcels["KJM"][s]).startswith(codes[h])]
+    assert wrong == []
+
+
+def test_the_store_keeps_every_build(grid, sample_gpkg):
+    store = GpkgStore(grid["store"])
+    try:
+        first = active_cells(store)
+        assert len(first["code"]) == sum(grid["result"][f"LEVEL{lv}"] for lv in range(1, 6))
+    finally:
+        store.close()
+    again = run("linxia_tianguan:build_grid", {
+        "XZQ": layer_uri(sample_gpkg, "XZQ"), "CJDCQ": layer_uri(sample_gpkg, "CJDCQ"), "STORE": str(grid["store"])})
+    store = GpkgStore(grid["store"])
+    try:
+        history = builds(store)
+        assert [b["active"] for b in history] == [False, True]
+        assert history[-1]["build_id"] == again["BUILD_ID"]
+        assert sorted(active_cells(store)["code"]) == sorted(first["code"])
+        assert store.conn.execute("SELECT count(*) FROM tg_grid_cell").fetchone()[0] == 2 * len(first["code"])
+        assert store.conn.execute("SELECT rtreecheck('rtree_tg_grid_cell_geom')").fetchone()[0] == "ok"
+    finally:
+        store.close()
+
+
+def test_without_parcels_or_store_the_error_says_what_to_give(processing_registry, sample_gpkg):
+    from tests.helpers import run_failing
+
+    message = run_failing("linxia_tianguan:build_grid", {
+        "XZQ": layer_uri(sample_gpkg, "XZQ"), "CJDCQ": layer_uri(sample_gpkg, "CJDCQ"), "OUTPUT": "TEMPORARY_OUTPUT"})
+    assert "store" in message.lower() or "田管库" in message
+
+
+def _problems(result):
+    layer = result["OUTPUT"]
+    return [dict(zip(layer.fields().names(), f.attributes())) for f in layer.getFeatures()]
+
+
+def test_a_fresh_grid_has_no_coverage_problem(grid):
+    result = run("linxia_tianguan:grid_coverage", {"STORE": str(grid["store"]), "OUTPUT": "TEMPORARY_OUTPUT"})
+    assert result["PROBLEMS"] == 0, _problems(result)[:5]
+
+
+def test_injected_errors_are_all_reported(grid, tmp_path):
+    import shutil
+
+    from qgis.core import QgsGeometry, QgsVectorLayer
+
+    shutil.copy(grid["store"].parent / "grid.gpkg", tmp_path / "grid.gpkg")
+    shutil.copy(grid["store"].parent / "coded.gpkg", tmp_path / "coded.gpkg")
+    cells = QgsVectorLayer(str(tmp_path / "grid.gpkg"), "grid", "ogr")
+    by_code = {f["WGBM"]: f for f in cells.getFeatures()}
+    groups = sorted(c for c, f in by_code.items() if f["JB"] == 5)
+    villages = sorted(c for c, f in by_code.items() if f["JB"] == 4)
+    # a village whose groups all exist: delete it (its groups lose their parent, its township a part)
+    gone = next(v for v in villages if sum(g.startswith(v) for g in groups) >= 2)
+    # a group in another village: shift it by 40 m (overlap with a sibling, gap where it was)
+    shifted = next(g for g in groups if not g.startswith(gone) and sum(h.startswith(g[:12]) for h in groups) >= 3)
+    # a third village: grow it by 60 m (beyond its township; overlaps its neighbours)
+    grown = next(v for v in villages if v != gone and v != shifted[:12])
+    cells.startEditing()
+    cells.deleteFeature(by_code[gone].id())
+    geometry = QgsGeometry(by_code[shifted].geometry())
+    geometry.translate(40, 0)
+    cells.changeGeometry(by_code[shifted].id(), geometry)
+    cells.changeGeometry(by_code[grown].id(), by_code[grown].geometry().buffer(60, 4))
+    assert cells.commitChanges()
+    parcels = QgsVectorLayer(str(tmp_path / "coded.gpkg"), "coded", "ogr")
+    victim = next(f for f in parcels.getFeatures() if f["KJM"].startswith(groups[0]))
+    other = next(g for g in groups if g[:12] == groups[0][:12] and g != groups[0]) if any(
+        g[:12] == groups[0][:12] and g != groups[0] for g in groups) else groups[-1]
+    parcels.startEditing()
+    parcels.changeAttributeValue(victim.id(), parcels.fields().lookupField("KJM"), other + victim["KJM"][14:])
+    assert parcels.commitChanges()
+
+    result = run("linxia_tianguan:grid_coverage", {
+        "GRID": str(tmp_path / "grid.gpkg"), "PARCELS": str(tmp_path / "coded.gpkg"), "OUTPUT": "TEMPORARY_OUTPUT"})
+    found = _problems(result)
+    kinds = {(p["LX"], p["BM"]) for p in found}
+    assert ("no_parent", next(g for g in groups if g.startswith(gone))) in kinds
+    assert ("gap", gone[:9]) in kinds  # the township lost the deleted village
+    assert any(k == "overlap" and shifted in (c, p["XGBM"]) for p in found for k, c in [(p["LX"], p["BM"])])
+    assert ("gap", shifted[:12]) in kinds  # where the shifted group was
+    assert ("outside_parent", grown) in kinds
+    assert any(p["LX"] == "overlap" and grown in (p["BM"], p["XGBM"]) for p in found)
+    assert any(p["LX"] == "parcel_cell" and p["BM"].startswith(other) and p["XGBM"] == groups[0] for p in found)
+    # the farmland of the deleted village's groups is still covered by their (orphan) cells, but the
+    # shifted group now leaves some of its farmland in no cell and pushes into its sibling's
+    assert result["FARMLAND_UNCOVERED"] + result["FARMLAND_OVERLAP"] > 0
+    assert all(p["MJ"] > 1.0 for p in found)
+
+
+def test_grid_output_loads_with_its_style(grid, sample_gpkg, tmp_path):
+    from qgis.core import QgsProcessingContext, QgsProcessingOutputLayerDefinition, QgsProject
+
+    context = QgsProcessingContext()
+    out = QgsProcessingOutputLayerDefinition(str(tmp_path / "grid.gpkg"), QgsProject.instance())
+    result = run("linxia_tianguan:build_grid", {"XZQ": layer_uri(sample_gpkg, "XZQ"),
+                                                "CJDCQ": layer_uri(sample_gpkg, "CJDCQ"),
+                                                "PARCELS": str(grid["store"].parent / "coded.gpkg"), "OUTPUT": out},
+                 context=context)
+    assert context.willLoadLayerOnCompletion(result["OUTPUT"])
+    assert context.layerToLoadOnCompletionDetails(result["OUTPUT"]).postProcessor() is not None
+    assert result["BUILD_ID"] == ""  # no store given: nothing saved

@@ -246,6 +246,62 @@ def export_map(out: Path, sample: Path, coded: Path, store: Path) -> Path:
     return pdf
 
 
+def patrol_demo(out: Path, sample: Path, store: Path, summary: dict) -> None:
+    """Roster, tasks of the current month, some patrols recorded, statuses and lists."""
+    import csv
+    import datetime as dt
+    import sqlite3
+    from zoneinfo import ZoneInfo
+
+    step("导入田管员花名册 Import the officer roster (XLSX)")
+    roster = run("linxia_tianguan:import_roster", {"INPUT": str(sample.parent / "roster.xlsx"), "STORE": str(store),
+                                                   "ISSUES": None})
+    summary["roster"] = {k: roster[k] for k in ("IMPORTED", "ERRORS", "WARNINGS", "ROSTER_ID")}
+    if roster["ERRORS"]:
+        raise SystemExit("the sample roster did not import")
+
+    step("导出田管员花名册 Export the county's roster")
+    exported = run("linxia_tianguan:export_roster", {"STORE": str(store), "PREFIX": "622921",
+                                                     "OUTPUT": str(out / "田管员花名册.xlsx")})
+    summary["roster_export"] = exported["EXPORTED"]
+
+    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    first = today.replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    window = {"START": first.isoformat(), "END": last.isoformat()}
+    step(f"下发巡田任务 Dispatch the tasks of {first:%Y-%m}")
+    dispatched = run("linxia_tianguan:dispatch_tasks", dict(window, STORE=str(store), OUTPUT=None))
+    again = run("linxia_tianguan:dispatch_tasks", dict(window, STORE=str(store), OUTPUT=None))
+    if again["CREATED"]:
+        raise SystemExit("dispatching the same period twice created tasks")
+
+    step("登记巡田记录 Record patrols (two of every three groups walked in the month's first week)")
+    con = sqlite3.connect(store)
+    groups = [r[0] for r in con.execute("SELECT code FROM tg_grid_cell c JOIN tg_grid_build b USING (build_id) "
+                                        "WHERE b.active = 1 AND c.level = 5 ORDER BY code")]
+    con.close()
+    monday = first + dt.timedelta(days=(7 - first.weekday()) % 7)
+    walked = min(monday, today)
+    path = out / "巡田记录_示例.csv"
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["网格编码", "田管员", "开始时间", "结束时间", "有效", "备注"])
+        for i, code in enumerate(groups):
+            if i % 3 != 2:
+                writer.writerow([code, "", f"{walked}T09:{i % 60:02d}:00+08:00", f"{walked}T10:{i % 60:02d}:00+08:00",
+                                 "是", "示例"])
+    recorded = run("linxia_tianguan:record_patrols", {"STORE": str(store), "INPUT": str(path)})
+    status = run("linxia_tianguan:dispatch_tasks", dict(window, STORE=str(store), OUTPUT=None))
+    summary["tasks"] = {"created": dispatched["CREATED"], "recorded": recorded["ADDED"], "done": status["DONE"],
+                        "open": status["OPEN"], "overdue": status["OVERDUE"]}
+
+    step("导出巡田任务 Export the task list and the overdue list")
+    run("linxia_tianguan:export_tasks", dict(window, STORE=str(store), PREFIX="622921",
+                                             OUTPUT=str(out / "巡田任务.xlsx")))
+    run("linxia_tianguan:export_tasks", dict(window, STORE=str(store), PREFIX="622921", OVERDUE_ONLY=True,
+                                             OUTPUT=str(out / "过期任务.xlsx")))
+
+
 def qgis_process_demo(out: Path, code: str, store: Path) -> None:
     """The same plugin, installed in a throwaway profile, from the command line."""
     profile_root = out / "qgis_profile"
@@ -275,7 +331,7 @@ def main() -> None:
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     for stale in ("tianguan.gpkg", "coded_parcels.gpkg", "coding_issues.gpkg", "validation.gpkg", "patrol_grid.gpkg",
-                  "grid_coverage.gpkg"):
+                  "grid_coverage.gpkg", "田管员花名册.xlsx", "巡田任务.xlsx", "过期任务.xlsx", "巡田记录_示例.csv"):
         for p in out.glob(stale + "*"):
             p.unlink()
     app, _provider = start_qgis()
@@ -320,6 +376,8 @@ def main() -> None:
     summary["grid_coverage"] = {"problems": coverage["PROBLEMS"]}
     if coverage["PROBLEMS"]:
         raise SystemExit("the freshly built grid has coverage problems: see out/grid_coverage.gpkg")
+
+    patrol_demo(out, sample, store, summary)
 
     step("专题图 PDF map")
     pdf = export_map(out, sample, out / "coded_parcels.gpkg", store)

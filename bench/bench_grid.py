@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_space_code import ROOT, _tree_rss_mb, measure, sample
+from bench_space_code import ROOT, measure, sample
 
 
 def _coded_parcels(gpkg: Path, base: Path) -> None:
@@ -29,31 +26,6 @@ def _coded_parcels(gpkg: Path, base: Path) -> None:
         (base / "grid_input").mkdir(parents=True, exist_ok=True)
         os.replace(base / "grid_input_run" / "coded.gpkg", target)
         print(f"  coded {result['coded']:,} parcels in {result['wall_s']:.0f} s", flush=True)
-
-
-def measure_with_timeout(mode: str, gpkg: Path, work: Path, timeout: float) -> dict | None:
-    """Like ``measure`` but gives up after ``timeout`` seconds (None)."""
-    work.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, str(Path(__file__).with_name("_bench_run.py")), mode, str(gpkg), str(work)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
-    started, peak = time.perf_counter(), 0.0
-    while proc.poll() is None:
-        peak = max(peak, _tree_rss_mb(proc.pid))
-        if time.perf_counter() - started > timeout:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            return None
-        time.sleep(0.25)
-    out, err = proc.communicate()
-    lines = [line for line in out.splitlines() if line.startswith("{")]
-    if proc.returncode != 0 or not lines:
-        raise SystemExit(f"{mode} failed:\n{out[-3000:]}\n{err[-3000:]}")
-    import json
-
-    result = json.loads(lines[-1])
-    result["peak_mb"] = max(peak, result["peak_mb"])
-    return result
 
 
 def main() -> None:
@@ -69,7 +41,7 @@ def main() -> None:
     ours = measure("grid", gpkg, base / "grid")
     print(f"{args.size:>9,} grid: {ours['wall_s']:7.1f} s {ours['peak_mb']:7.0f} MB ({ours['coded']:,} group cells)",
           flush=True)
-    chain = measure_with_timeout("grid_chain", gpkg, base / "chain", args.chain_timeout)
+    chain = measure("grid_chain", gpkg, base / "chain", timeout=args.chain_timeout)
     chain_text = (f"{chain['wall_s']:.1f} s | {chain['peak_mb'] / 1024:.2f} GB" if chain
                   else f"> {args.chain_timeout:.0f} s (stopped) | —")
     print()

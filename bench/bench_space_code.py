@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -62,15 +63,22 @@ def _tree_rss_mb(root: int) -> float:
     return total
 
 
-def measure(mode: str, gpkg: Path, work: Path) -> dict:
-    """Run one measurement in a fresh process; sample the memory of its whole process tree."""
+def measure(mode: str, gpkg: Path, work: Path, timeout: float | None = None) -> dict | None:
+    """Run one measurement in a fresh process; sample the memory of its whole process tree.
+
+    With ``timeout`` (seconds), a run that takes longer is killed with its workers and gives None.
+    """
     work.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, str(Path(__file__).with_name("_bench_run.py")), mode, str(gpkg), str(work)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
                             env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
-    peak = 0.0
+    started, peak = time.perf_counter(), 0.0
     while proc.poll() is None:
         peak = max(peak, _tree_rss_mb(proc.pid))
+        if timeout is not None and time.perf_counter() - started > timeout:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            return None
         time.sleep(0.25)
     out, err = proc.communicate()
     lines = [line for line in out.splitlines() if line.startswith("{")]

@@ -144,6 +144,19 @@ def export_map(out: Path, sample: Path, coded: Path, store: Path) -> Path:
         layout.addLayoutItem(item)
         return item
 
+    def add_scale(linked, x, y, max_width):
+        bar = QgsLayoutItemScaleBar(layout)
+        bar.setStyle("Single Box")
+        bar.setLinkedMap(linked)
+        bar.applyDefaultSize(QgsUnitTypes.DistanceMeters)
+        bar.setSegmentSizeMode(QgsScaleBarSettings.SegmentSizeFitWidth)
+        bar.setMinimumBarWidth(40)
+        bar.setMaximumBarWidth(max_width)
+        bar.setUnitLabel("米")
+        bar.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutMillimeters))
+        layout.addLayoutItem(bar)
+        return bar
+
     def add_map(extent, x, y, w, h, layers):
         item = QgsLayoutItemMap(layout)
         item.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutMillimeters))
@@ -200,16 +213,7 @@ def export_map(out: Path, sample: Path, coded: Path, store: Path) -> Path:
     y0 = 210 + 10
     map2 = add_map(extent, 10, y0 + 16, 277, 175, [village_layer])
     add_label(f"村 {village} 局部：地块空间码（缩小到 1:2500 以下时只标后6位：顺序号+校验码）", 10, y0 + 2, 260, 12, 14)
-    scale2 = QgsLayoutItemScaleBar(layout)
-    scale2.setStyle("Single Box")
-    scale2.setLinkedMap(map2)
-    scale2.applyDefaultSize(QgsUnitTypes.DistanceMeters)
-    scale2.setSegmentSizeMode(QgsScaleBarSettings.SegmentSizeFitWidth)
-    scale2.setMinimumBarWidth(40)
-    scale2.setMaximumBarWidth(80)
-    scale2.setUnitLabel("米")
-    scale2.attemptMove(QgsLayoutPoint(15, y0 + 176, QgsUnitTypes.LayoutMillimeters))
-    layout.addLayoutItem(scale2)
+    add_scale(map2, 15, y0 + 176, 80)
 
     # page 3: the patrol grid of one township (villages and their groups)
     grid_path = out / "patrol_grid.gpkg"
@@ -226,16 +230,7 @@ def export_map(out: Path, sample: Path, coded: Path, store: Path) -> Path:
         extent3.scale(1.05)
         map3 = add_map(extent3, 10, y3 + 16, 277, 180, [grid])
         add_label(f"乡镇 {township} 巡田网格：村（虚线）与社（点线、浅绿）", 10, y3 + 2, 260, 12, 14)
-        scale3 = QgsLayoutItemScaleBar(layout)
-        scale3.setStyle("Single Box")
-        scale3.setLinkedMap(map3)
-        scale3.applyDefaultSize(QgsUnitTypes.DistanceMeters)
-        scale3.setSegmentSizeMode(QgsScaleBarSettings.SegmentSizeFitWidth)
-        scale3.setMinimumBarWidth(40)
-        scale3.setMaximumBarWidth(80)
-        scale3.setUnitLabel("米")
-        scale3.attemptMove(QgsLayoutPoint(15, y3 + 180, QgsUnitTypes.LayoutMillimeters))
-        layout.addLayoutItem(scale3)
+        add_scale(map3, 15, y3 + 180, 80)
 
     pdf = out / "空间码分布图.pdf"
     settings = QgsLayoutExporter.PdfExportSettings()

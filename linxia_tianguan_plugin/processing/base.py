@@ -1,7 +1,10 @@
 """Common base of the plugin's Processing algorithms: names, groups, icon and bilingual help."""
 from __future__ import annotations
 
-from qgis.core import QgsProcessingAlgorithm
+import contextlib
+from collections.abc import Iterator
+
+from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
 from qgis.PyQt.QtGui import QIcon
 
 from ..i18n import tr
@@ -32,6 +35,25 @@ class AlgorithmBase(QgsProcessingAlgorithm):
 
     def groupId(self) -> str:
         return self.group_id
+
+    @contextlib.contextmanager
+    def opened_store(self, parameters, name: str, context, create: bool = True) -> Iterator:
+        """The 田管库 of file parameter ``name`` (None when not given), closed afterwards."""
+        from ..storage import GpkgStore, StoreError
+
+        path = self.parameterAsFile(parameters, name, context)
+        store = None
+        if path:
+            try:
+                store = GpkgStore(path, create=create)
+            except (StoreError, OSError) as err:
+                raise QgsProcessingException(tr("Cannot open the tianguan store {path}: {error}").format(
+                    path=path, error=err)) from err
+        try:
+            yield store
+        finally:
+            if store is not None:
+                store.close()
 
     def icon(self) -> QIcon:
         return QIcon(icon_path(self.icon_name))

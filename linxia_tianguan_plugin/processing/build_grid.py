@@ -25,7 +25,6 @@ from ..core.chunk import MU_PER_M2
 from ..core.grid import LEVEL_DIGITS, GridError, build_grid
 from ..i18n import tr
 from ..resources import divisions_csv
-from ..storage import GpkgStore, StoreError
 from ..storage.grid import coded_parcels, save_grid
 from ..styling import StyleOnLoad
 from .base import AlgorithmBase
@@ -88,19 +87,8 @@ class BuildGridAlgorithm(AlgorithmBase):
             self.addOutput(QgsProcessingOutputNumber(f"LEVEL{level}", name))
 
     def processAlgorithm(self, parameters, context, feedback):
-        store_path = self.parameterAsFile(parameters, self.STORE, context)
-        store = None
-        try:
-            if store_path:
-                try:
-                    store = GpkgStore(store_path)
-                except (StoreError, OSError) as err:
-                    raise QgsProcessingException(tr("Cannot open the tianguan store {path}: {error}").format(
-                        path=store_path, error=err)) from err
+        with self.opened_store(parameters, self.STORE, context, create=True) as store:
             return self._run(parameters, context, feedback, store)
-        finally:
-            if store is not None:
-                store.close()
 
     def _read(self, parameters, name, specs, crs, context, feedback, progress):
         item = source_for(self, parameters, name, context, feedback)

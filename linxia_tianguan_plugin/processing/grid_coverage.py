@@ -23,7 +23,6 @@ from qgis.PyQt.QtCore import QVariant
 from ..core.coverage import check_grid, check_parcels
 from ..core.grid import GROUP
 from ..i18n import tr
-from ..storage import GpkgStore, StoreError
 from ..storage.grid import active_cells, coded_parcels
 from .base import AlgorithmBase
 from .build_grid import level_names
@@ -80,19 +79,8 @@ class GridCoverageAlgorithm(AlgorithmBase):
             self.addOutput(QgsProcessingOutputNumber(kind.upper(), problem_text(kind)))
 
     def processAlgorithm(self, parameters, context, feedback):
-        store_path = self.parameterAsFile(parameters, self.STORE, context)
-        store = None
-        try:
-            if store_path:
-                try:
-                    store = GpkgStore(store_path, create=False)
-                except (StoreError, OSError) as err:
-                    raise QgsProcessingException(tr("Cannot open the tianguan store {path}: {error}").format(
-                        path=store_path, error=err)) from err
+        with self.opened_store(parameters, self.STORE, context, create=False) as store:
             return self._run(parameters, context, feedback, store)
-        finally:
-            if store is not None:
-                store.close()
 
     def _layer(self, parameters, name, specs, context, feedback):
         item = source_for(self, parameters, name, context, feedback)

@@ -23,14 +23,18 @@ def _prefix_clause(column: str, prefix: str) -> tuple[str, list]:
     return f"substr({column}, 1, ?) = ?", [len(prefix), prefix]
 
 
-def insert_tasks(store: GpkgStore, rows: Iterable[Task]) -> int:
-    """Insert tasks not there yet (same grid and period start), in one transaction; return how many were new."""
-    rows = [r.as_row() for r in rows]
+def _insert_new(store: GpkgStore, table: str, columns: tuple[str, ...], rows: list[tuple]) -> int:
+    """INSERT OR IGNORE ``rows`` in one transaction; return how many were new."""
     with store.transaction() as conn:
         before = conn.total_changes
-        conn.executemany(f"INSERT OR IGNORE INTO tg_task ({', '.join(Task.COLUMNS)}) "
-                         f"VALUES ({', '.join('?' * len(Task.COLUMNS))})", rows)
+        conn.executemany(f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) "
+                         f"VALUES ({', '.join('?' * len(columns))})", rows)
         return conn.total_changes - before
+
+
+def insert_tasks(store: GpkgStore, rows: Iterable[Task]) -> int:
+    """Insert tasks not there yet (same grid and period start), in one transaction; return how many were new."""
+    return _insert_new(store, "tg_task", Task.COLUMNS, [r.as_row() for r in rows])
 
 
 def tasks(store: GpkgStore, prefix: str = "", start: dt.date | str | None = None,
@@ -53,12 +57,7 @@ def tasks(store: GpkgStore, prefix: str = "", start: dt.date | str | None = None
 
 def add_patrols(store: GpkgStore, rows: Iterable[Patrol]) -> int:
     """Record patrols (by hand or imported) in one transaction; return how many were new."""
-    rows = [r.as_row() for r in rows]
-    with store.transaction() as conn:
-        before = conn.total_changes
-        conn.executemany(f"INSERT OR IGNORE INTO tg_patrol ({', '.join(Patrol.COLUMNS)}) "
-                         f"VALUES ({', '.join('?' * len(Patrol.COLUMNS))})", rows)
-        return conn.total_changes - before
+    return _insert_new(store, "tg_patrol", Patrol.COLUMNS, [r.as_row() for r in rows])
 
 
 def patrols(store: GpkgStore, prefix: str = "") -> list[Patrol]:

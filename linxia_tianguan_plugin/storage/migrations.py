@@ -110,9 +110,40 @@ def _v3_patrol_grid(conn: sqlite3.Connection, srs_id: int) -> None:
     conn.execute("CREATE INDEX idx_tg_patrol_grid ON tg_patrol (grid_code, started_at)")
 
 
+def _v4_patrol_tracks(conn: sqlite3.Connection, srs_id: int) -> None:
+    """Patrol tracks: imported files (by content hash), raw fixes kept untouched, cleaned tracks.
+
+    ``tg_track_file`` makes re-imports idempotent; ``tg_track_fix`` keeps every raw fix as read (WGS84 /
+    CGCS2000 geographic lon/lat, UTC time) with the reason a fix was dropped by cleaning, if it was;
+    ``tg_track`` holds one cleaned patrol session per row (a file can hold several: sessions are split at
+    long gaps) in the county's projected CRS, with its figures, authenticity flags (JSON) and whether it
+    counts toward a task.
+    """
+    gpkg.create_attribute_table(
+        conn, "tg_track_file",
+        "file_hash TEXT PRIMARY KEY, path TEXT NOT NULL, format TEXT NOT NULL, imported_at TEXT NOT NULL, "
+        "tracks INTEGER NOT NULL DEFAULT 0, fixes INTEGER NOT NULL DEFAULT 0, message TEXT",
+        "巡田轨迹文件 (imported track files, by content hash)")
+    gpkg.create_feature_table(
+        conn, "tg_track",
+        "track_id TEXT NOT NULL UNIQUE, file_hash TEXT NOT NULL REFERENCES tg_track_file (file_hash), "
+        "session INTEGER NOT NULL DEFAULT 0, officer TEXT, grid_code TEXT, started_at TEXT NOT NULL, "
+        "ended_at TEXT NOT NULL, fixes INTEGER NOT NULL, length_m REAL, duration_s REAL, "
+        "flags TEXT, figures TEXT, accepted INTEGER NOT NULL DEFAULT 0, coverage REAL",
+        "LINESTRING", srs_id, "巡田轨迹 (cleaned patrol tracks, one per session)")
+    conn.execute("CREATE INDEX idx_tg_track_grid ON tg_track (grid_code, started_at)")
+    gpkg.create_attribute_table(
+        conn, "tg_track_fix",
+        "file_hash TEXT NOT NULL, seq INTEGER NOT NULL, track_id TEXT, lon REAL NOT NULL, lat REAL NOT NULL, "
+        "time TEXT, accuracy REAL, dropped TEXT, PRIMARY KEY (file_hash, seq)",
+        "巡田轨迹原始定位点 (raw fixes as read, with the reason cleaning dropped one)")
+    conn.execute("CREATE INDEX idx_tg_track_fix_track ON tg_track_fix (track_id)")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "space-code registry, lineage and coding runs", _v1_code_registry),
     Migration(2, "administrative units (county/township/village/group names)", _v2_admin_units),
     Migration(3, "patrol grid, officer rosters, patrol tasks and patrols", _v3_patrol_grid),
+    Migration(4, "patrol tracks: files, raw fixes, cleaned tracks", _v4_patrol_tracks),
 ]
 LATEST = MIGRATIONS[-1].version

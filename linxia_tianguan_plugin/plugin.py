@@ -19,13 +19,19 @@ class TianguanPlugin:
         self.provider: TianguanProvider | None = None
         self.actions: list[QAction] = []
         self.toolbar = None
+        self.replay_dock = None
         i18n.install_translator()
 
     # Processing is registered here and not in initGui, so qgis_process (no GUI) gets it too
     def initProcessing(self) -> None:
         if self.provider is None:
-            self.provider = TianguanProvider()
-            QgsApplication.processingRegistry().addProvider(self.provider)
+            provider = TianguanProvider()
+            # QGIS deletes a provider whose id is already registered (another copy of the plugin, say)
+            if QgsApplication.processingRegistry().addProvider(provider):
+                self.provider = provider
+            else:
+                log(tr("The Processing provider linxia_tianguan is already registered; this copy of the "
+                       "plugin does not register it again."), Qgis.Warning)
 
     def initGui(self) -> None:
         self.initProcessing()
@@ -42,6 +48,8 @@ class TianguanPlugin:
                          lambda: self._open_algorithm("linxia_tianguan:decode_space_code"))
         self._add_action("linxia_tianguan_validate", "validate.svg", tr("Validate space codes…"),
                          lambda: self._open_algorithm("linxia_tianguan:validate_space_code"))
+        self._add_action("linxia_tianguan_track_replay", "replay.svg", tr("Track replay"), self.show_replay,
+                         toolbar=True)
         self._add_action("linxia_tianguan_settings", "settings.svg", tr("Settings…"),
                          lambda: SettingsDialog(self.iface.mainWindow()).exec_())
 
@@ -55,6 +63,20 @@ class TianguanPlugin:
         self.actions.append(action)
         return action
 
+    def show_replay(self) -> None:
+        """Open (or bring back) the 轨迹复现 dock, reading the current store."""
+        from qgis.PyQt.QtCore import Qt
+
+        from .ui.track_replay import TrackReplayDock
+
+        if self.replay_dock is None:
+            self.replay_dock = TrackReplayDock(self.iface)
+            self.iface.addDockWidget(Qt.RightDockWidgetArea, self.replay_dock)
+        else:
+            self.replay_dock.reload()
+        self.replay_dock.show()
+        self.replay_dock.raise_()
+
     @staticmethod
     def _open_algorithm(algorithm_id: str) -> None:
         import processing
@@ -62,6 +84,11 @@ class TianguanPlugin:
         processing.execAlgorithmDialog(algorithm_id, {})
 
     def unload(self) -> None:
+        if self.replay_dock is not None:
+            self.replay_dock.cleanup()
+            self.iface.removeDockWidget(self.replay_dock)
+            self.replay_dock.deleteLater()
+            self.replay_dock = None
         for action in self.actions:
             self.iface.removePluginMenu(self.menu_title, action)
             action.deleteLater()

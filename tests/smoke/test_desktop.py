@@ -55,7 +55,7 @@ def test_provider_algorithms_toolbar_and_menu(desktop_run):
     assert set(loaded["algorithms"]) == expected
     assert loaded["toolbar"]
     assert {"linxia_tianguan_one_click", "linxia_tianguan_decode", "linxia_tianguan_validate",
-            "linxia_tianguan_settings"} <= set(loaded["actions"])
+            "linxia_tianguan_settings", "linxia_tianguan_track_replay"} <= set(loaded["actions"])
 
 
 def test_one_click_codes_the_loaded_sample_and_loads_a_labelled_layer(desktop_run):

@@ -64,3 +64,34 @@ def test_settings_dialog_refuses_a_template_without_code(qgis_app, monkeypatch, 
     finally:
         settings.set_value("qr_template", "")
         settings.set_value("store_path", "")
+
+
+def test_settings_dialog_sets_the_patrol_frequencies_that_dispatch_uses(qgis_app, processing_registry, tmp_path):
+    from linxia_tianguan_plugin import settings
+    from linxia_tianguan_plugin.processing.dispatch_tasks import RULES_KEY
+    from linxia_tianguan_plugin.storage import GpkgStore
+    from linxia_tianguan_plugin.ui import settings_dialog
+    from tests.helpers import run
+
+    store = tmp_path / "tg.gpkg"
+    s = GpkgStore(store)
+    with s.transaction() as conn:  # a one-group grid is enough to dispatch
+        conn.execute("INSERT INTO tg_grid_build VALUES ('WG1', '2026-01-01T00:00:00+08:00', '{}', '{}', 1)")
+        conn.execute("INSERT INTO tg_grid_cell (geom, build_id, level, code, parent, name) "
+                     "VALUES (NULL, 'WG1', 5, '62292110000101', '622921100001', '一社')")
+    s.close()
+    window = {"STORE": str(store), "START": "2026-03-01", "END": "2026-03-31", "LEVELS": [4], "OUTPUT": None}
+    dialog = settings_dialog.SettingsDialog()
+    assert dialog.frequency[5].currentData() == "week"
+    combo = dialog.frequency[5]
+    combo.setCurrentIndex(combo.findData("month"))
+    dialog.store.setFilePath(str(tmp_path / "x.gpkg"))
+    dialog.accept()
+    try:
+        assert settings_dialog.current_rules().kind(5) == "month"
+        monthly = run("linxia_tianguan:dispatch_tasks", dict(window, LEVELS=[4]))
+        assert monthly["CREATED"] == 1  # one month, one 社 task instead of five weeks
+    finally:
+        settings.set_value(RULES_KEY, "")
+        settings.set_value("store_path", "")
+    assert settings_dialog.current_rules().kind(5) == "week"

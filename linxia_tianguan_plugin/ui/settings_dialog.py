@@ -1,11 +1,31 @@
-"""Settings dialog: where the 田管库 lives and what the QR codes point to."""
+"""Settings dialog: where the 田管库 lives, what the QR codes point to, how often each level patrols."""
 from __future__ import annotations
 
 from qgis.gui import QgsFileWidget
-from qgis.PyQt.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QMessageBox
+from qgis.PyQt.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QMessageBox
 
 from .. import settings
+from ..core.tasks import FrequencyRules, TaskError
 from ..i18n import tr
+from ..processing.dispatch_tasks import RULES_KEY
+
+
+def period_names() -> dict[str, str]:
+    return {"week": tr("weekly"), "month": tr("monthly"), "quarter": tr("quarterly"),
+            "half_year": tr("twice a year"), "year": tr("yearly")}
+
+
+def level_labels() -> dict[int, str]:
+    return {5: tr("Group (社) officers patrol"), 4: tr("Village (村) officers patrol"),
+            3: tr("Township (乡) officers patrol"), 2: tr("County (县) officers patrol"),
+            1: tr("Prefecture (州) officers patrol")}
+
+
+def current_rules() -> FrequencyRules:
+    try:
+        return FrequencyRules.from_json(settings.value(RULES_KEY, ""))
+    except (TaskError, ValueError):
+        return FrequencyRules()
 
 
 class SettingsDialog(QDialog):
@@ -22,6 +42,16 @@ class SettingsDialog(QDialog):
         self.qr = QLineEdit(settings.qr_template(), self)
         self.qr.setToolTip(tr("{code} is replaced by the space code"))
         layout.addRow(tr("QR content template"), self.qr)
+        rules = current_rules()
+        self.frequency: dict[int, QComboBox] = {}
+        for level, label in level_labels().items():
+            combo = QComboBox(self)
+            combo.setObjectName(f"linxia_tianguan_frequency_{level}")
+            for kind, name in period_names().items():
+                combo.addItem(name, kind)
+            combo.setCurrentIndex(combo.findData(rules.kind(level)))
+            layout.addRow(label, combo)
+            self.frequency[level] = combo
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -34,4 +64,6 @@ class SettingsDialog(QDialog):
             return
         settings.set_value("store_path", self.store.filePath())
         settings.set_value("qr_template", template)
+        rules = FrequencyRules({level: combo.currentData() for level, combo in self.frequency.items()})
+        settings.set_value(RULES_KEY, rules.to_json())
         super().accept()

@@ -37,15 +37,17 @@ class AlgorithmBase(QgsProcessingAlgorithm):
         return self.group_id
 
     @contextlib.contextmanager
-    def opened_store(self, parameters, name: str, context, create: bool = True) -> Iterator:
-        """The 田管库 of file parameter ``name`` (None when not given), closed afterwards."""
+    def opened_store(self, parameters, name: str, context, create: bool = True,
+                     epsg: int | None = None) -> Iterator:
+        """The 田管库 of file parameter ``name`` (None when not given), closed afterwards; a new one
+        takes ``epsg`` (the county's CRS)."""
         from ..storage import GpkgStore, StoreError
 
         path = self.parameterAsFile(parameters, name, context)
         store = None
         if path:
             try:
-                store = GpkgStore(path, create=create)
+                store = GpkgStore(path, epsg=epsg, create=create)
             except (StoreError, OSError) as err:
                 raise QgsProcessingException(tr("Cannot open the tianguan store {path}: {error}").format(
                     path=path, error=err)) from err

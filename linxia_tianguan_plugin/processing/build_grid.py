@@ -87,7 +87,9 @@ class BuildGridAlgorithm(AlgorithmBase):
             self.addOutput(QgsProcessingOutputNumber(f"LEVEL{level}", name))
 
     def processAlgorithm(self, parameters, context, feedback):
-        with self.opened_store(parameters, self.STORE, context, create=True) as store:
+        xzq = self.parameterAsSource(parameters, self.XZQ, context)
+        epsg = xzq.sourceCrs().postgisSrid() if xzq is not None and not xzq.sourceCrs().isGeographic() else None
+        with self.opened_store(parameters, self.STORE, context, create=True, epsg=epsg or None) as store:
             return self._run(parameters, context, feedback, store)
 
     def _read(self, parameters, name, specs, crs, context, feedback, progress):

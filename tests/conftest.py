@@ -43,7 +43,7 @@ def sample_county(tmp_path_factory) -> Path:
     from tools.samplegen import generate
 
     out = tmp_path_factory.mktemp("sample") / "county"
-    generate(out, size=SAMPLE_SIZE, seed=SAMPLE_SEED, tracks=False)
+    generate(out, size=SAMPLE_SIZE, seed=SAMPLE_SEED, tracks=True)
     return out
 
 

@@ -24,8 +24,16 @@
             <translation>校验空间码…</translation>
         </message>
         <message>
+            <source>Track replay</source>
+            <translation>轨迹复现</translation>
+        </message>
+        <message>
             <source>Settings…</source>
             <translation>设置…</translation>
+        </message>
+        <message>
+            <source>The Processing provider linxia_tianguan is already registered; this copy of the plugin does not register it again.</source>
+            <translation>Processing 提供者 linxia_tianguan 已注册；本插件副本不再重复注册。</translation>
         </message>
         <message>
             <source>Space coding</source>
@@ -42,6 +50,10 @@
         <message>
             <source>Maps and reports</source>
             <translation>专题图与报表</translation>
+        </message>
+        <message>
+            <source>Cannot open the tianguan store {path}: {error}</source>
+            <translation>无法打开田管库 {path}：{error}</translation>
         </message>
         <message>
             <source>Prefecture</source>
@@ -208,8 +220,160 @@
             <translation>无法构建网格：{error}</translation>
         </message>
         <message>
-            <source>Cannot open the tianguan store {path}: {error}</source>
-            <translation>无法打开田管库 {path}：{error}</translation>
+            <source>The first day “{value}” is not a date (YYYY-MM-DD).</source>
+            <translation>开始日期“{value}”不是日期（YYYY-MM-DD）。</translation>
+        </message>
+        <message>
+            <source>The last day “{value}” is not a date (YYYY-MM-DD).</source>
+            <translation>结束日期“{value}”不是日期（YYYY-MM-DD）。</translation>
+        </message>
+        <message>
+            <source>Check patrol track authenticity</source>
+            <translation>轨迹真实性检查</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;轨迹真实性检查 · Checks the patrol tracks in the tianguan store: is each a real walk over the officer's own group (社) cell? Flags: driven (median or 85th-percentile moving speed above walking, or a long stretch at driving speed), too short (duration or length), outside the grid (too little of the track inside the group cell of the active patrol grid, with a tolerance), teleport (two consecutive fixes too far apart for the time between them), replay (the same path at the same pace as an earlier track of any officer), regular sampling (intervals and spacing machine-regular, a hint) and no grid cell (the grid code is not in the active grid, a hint).&lt;/p&gt;&lt;p&gt;A track is accepted when it has none of the blocking flags: driven, too short, outside the grid, teleport and replay. Every track is checked against every track that started before it. Flags, the figures they were decided on and the result are written back to the store; checking again gives the same result.&lt;/p&gt;&lt;p&gt;Without dates, the tracks not checked yet are checked; with dates (Beijing dates, both inclusive), every track started in that range is checked again. The thresholds are advanced parameters; their defaults are explained in docs/track-checks.md.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;轨迹真实性检查 · 检查田管库中的巡田轨迹：是否为田管员在本社网格内的真实步行巡田。标记：开车路过（移动速度的中位数或第 85 百分位数超过步行速度，或长时间以车速行驶）、时长或里程不足、不在本社网格内（轨迹落在现行巡田网格本社单元内（含容差）的比例过低）、轨迹跳点（相邻两点的距离与时间不符）、重复上传旧轨迹（与任一田管员更早的轨迹路径相同、节奏相同）、采样过于规整（时间间隔与点距机械般一致，仅作提示）以及网格中无此社（网格编码不在现行网格中，仅作提示）。&lt;/p&gt;&lt;p&gt;没有阻断性标记（开车路过、时长或里程不足、不在本社网格内、轨迹跳点、重复上传旧轨迹）的轨迹为有效轨迹。每条轨迹与所有开始时间更早的轨迹比对。标记、判定所依据的数值与结果写回田管库；重复检查结果相同。&lt;/p&gt;&lt;p&gt;不填日期时检查尚未检查的轨迹；填写日期（北京时间日期，含首尾）时重新检查该范围内开始的全部轨迹。阈值为高级参数，默认值的依据见 docs/track-checks.md。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Driven: moving faster than walking</source>
+            <translation>开车路过：移动速度超过步行</translation>
+        </message>
+        <message>
+            <source>Too short: below the minimum duration or length</source>
+            <translation>时长或里程不足：低于最短时长或最短里程</translation>
+        </message>
+        <message>
+            <source>Outside the grid: too little of the track inside the officer's group cell</source>
+            <translation>不在本社网格内：轨迹落在本社网格内的比例过低</translation>
+        </message>
+        <message>
+            <source>Teleport: consecutive fixes too far apart for the time between them</source>
+            <translation>轨迹跳点：相邻两点相距过远，与间隔时间不符</translation>
+        </message>
+        <message>
+            <source>Replay: the same path at the same pace as an earlier track</source>
+            <translation>重复上传旧轨迹：与更早的轨迹路径相同、节奏相同</translation>
+        </message>
+        <message>
+            <source>Regular sampling: intervals and spacing too regular for a real walk (hint)</source>
+            <translation>采样过于规整：时间间隔与点距过于一致，不像真实步行（提示）</translation>
+        </message>
+        <message>
+            <source>No grid cell: the grid code is not in the active patrol grid (hint)</source>
+            <translation>网格中无此社：网格编码不在现行巡田网格中（提示）</translation>
+        </message>
+        <message>
+            <source>Shortest patrol (minutes)</source>
+            <translation>最短巡田时长（分钟）</translation>
+        </message>
+        <message>
+            <source>Shortest patrol length (m)</source>
+            <translation>最短巡田里程（米）</translation>
+        </message>
+        <message>
+            <source>Highest median walking speed (m/s)</source>
+            <translation>步行速度中位数上限（米/秒）</translation>
+        </message>
+        <message>
+            <source>Highest 85th-percentile walking speed (m/s)</source>
+            <translation>步行速度第 85 百分位数上限（米/秒）</translation>
+        </message>
+        <message>
+            <source>Driving speed (m/s)</source>
+            <translation>车速（米/秒）</translation>
+        </message>
+        <message>
+            <source>Longest stretch at driving speed (s)</source>
+            <translation>以车速连续行驶的最长时间（秒）</translation>
+        </message>
+        <message>
+            <source>Tolerance around the group cell (m)</source>
+            <translation>社网格外扩容差（米）</translation>
+        </message>
+        <message>
+            <source>Least share of the track inside the group cell (%)</source>
+            <translation>轨迹在本社网格内的最低比例（%）</translation>
+        </message>
+        <message>
+            <source>Jump speed between two fixes (m/s)</source>
+            <translation>跳点速度（相邻两点间，米/秒）</translation>
+        </message>
+        <message>
+            <source>Replay: largest mean distance to the earlier track (m)</source>
+            <translation>重复上传：与旧轨迹的最大平均距离（米）</translation>
+        </message>
+        <message>
+            <source>Replay: least length ratio (shorter / longer)</source>
+            <translation>重复上传：最低长度比（短 / 长）</translation>
+        </message>
+        <message>
+            <source>Regular sampling: largest variation of the intervals</source>
+            <translation>采样规整：时间间隔变异系数上限</translation>
+        </message>
+        <message>
+            <source>Reading the tracks…</source>
+            <translation>正在读取轨迹…</translation>
+        </message>
+        <message>
+            <source>Writing the results to the store…</source>
+            <translation>正在将结果写入田管库…</translation>
+        </message>
+        <message>
+            <source>First day (YYYY-MM-DD, Beijing; empty: the tracks not checked yet)</source>
+            <translation>开始日期（YYYY-MM-DD，北京时间；空：尚未检查的轨迹）</translation>
+        </message>
+        <message>
+            <source>Last day (YYYY-MM-DD, Beijing; empty: no end)</source>
+            <translation>结束日期（YYYY-MM-DD，北京时间；空：不限）</translation>
+        </message>
+        <message>
+            <source>Checked patrol tracks</source>
+            <translation>已检查的巡田轨迹</translation>
+        </message>
+        <message>
+            <source>Tracks checked</source>
+            <translation>已检查轨迹数</translation>
+        </message>
+        <message>
+            <source>Tracks accepted</source>
+            <translation>有效轨迹数</translation>
+        </message>
+        <message>
+            <source>Tracks not accepted</source>
+            <translation>无效轨迹数</translation>
+        </message>
+        <message>
+            <source>No patrol track to check.</source>
+            <translation>没有需要检查的巡田轨迹。</translation>
+        </message>
+        <message>
+            <source>The store has no patrol grid yet: every track is flagged “no grid cell”.</source>
+            <translation>田管库中还没有巡田网格：所有轨迹都将标记为“网格中无此社”。</translation>
+        </message>
+        <message>
+            <source>The end date {end} is before the start date {start}.</source>
+            <translation>结束日期 {end} 早于开始日期 {start}。</translation>
+        </message>
+        <message>
+            <source>Give the tianguan store.</source>
+            <translation>请指定田管库。</translation>
+        </message>
+        <message>
+            <source>Checking {n} tracks against their grid cells and every earlier track…</source>
+            <translation>正在检查 {n} 条轨迹（对照所在网格与所有更早的轨迹）…</translation>
+        </message>
+        <message>
+            <source>{checked} tracks checked: {accepted} accepted, {rejected} not accepted.</source>
+            <translation>已检查 {checked} 条轨迹：有效 {accepted} 条，无效 {rejected} 条。</translation>
+        </message>
+        <message>
+            <source>{n} tracks have no fix time for every vertex; their times were spread evenly between start and end: {ids}</source>
+            <translation>{n} 条轨迹并非每个节点都有定位时间，已在开始与结束时间之间均匀分配：{ids}</translation>
+        </message>
+        <message>
+            <source>{what}: {n}</source>
+            <translation>{what}：{n}</translation>
         </message>
         <message>
             <source>Decode a space code</source>
@@ -304,14 +468,6 @@
             <translation>社级</translation>
         </message>
         <message>
-            <source>The first day “{value}” is not a date (YYYY-MM-DD).</source>
-            <translation>起始日期“{value}”不是日期（YYYY-MM-DD）。</translation>
-        </message>
-        <message>
-            <source>The last day “{value}” is not a date (YYYY-MM-DD).</source>
-            <translation>截止日期“{value}”不是日期（YYYY-MM-DD）。</translation>
-        </message>
-        <message>
             <source>Overdue patrol tasks by township:</source>
             <translation>各乡镇已过期巡田任务：</translation>
         </message>
@@ -382,10 +538,6 @@
         <message>
             <source>Cancelled after the tasks were dispatched; the table was not written.</source>
             <translation>任务已下发后被取消，未输出任务表。</translation>
-        </message>
-        <message>
-            <source>The end date {end} is before the start date {start}.</source>
-            <translation>截止日期 {end} 早于起始日期 {start}。</translation>
         </message>
         <message>
             <source>The code “{value}” is not a county, township or village code (digits only, e.g. 622921 or 622921101).</source>
@@ -708,10 +860,6 @@
             <translation>田管库中还没有巡田网格：请先运行“构建巡田网格”。</translation>
         </message>
         <message>
-            <source>{what}: {n}</source>
-            <translation>{what}：{n}</translation>
-        </message>
-        <message>
             <source>level “{value}” is not one of 州, 县, 乡, 村, 社 (or 1–5). Correct the 层级 column.</source>
             <translation>层级“{value}”不是州、县、乡、村、社（或 1–5）之一。请更正“层级”列。</translation>
         </message>
@@ -948,6 +1096,206 @@
             <translation>花名册 {id} 继续有效。</translation>
         </message>
         <message>
+            <source>it has no point or line layer</source>
+            <translation>其中没有点图层或线图层</translation>
+        </message>
+        <message>
+            <source>no valid position</source>
+            <translation>无有效位置</translation>
+        </message>
+        <message>
+            <source>no time</source>
+            <translation>无时间</translation>
+        </message>
+        <message>
+            <source>poor accuracy</source>
+            <translation>精度差</translation>
+        </message>
+        <message>
+            <source>same time as the previous fix</source>
+            <translation>与上一定位点时间相同</translation>
+        </message>
+        <message>
+            <source>time goes backwards</source>
+            <translation>时间倒退</translation>
+        </message>
+        <message>
+            <source>impossible speed jump</source>
+            <translation>速度不可能的跳点</translation>
+        </message>
+        <message>
+            <source>Import patrol tracks</source>
+            <translation>导入巡田轨迹</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;Imports the patrol tracks that officers record with their phones into the tianguan store: a file, or every GPX, GeoJSON, CSV and GeoPackage file of a folder (optionally with its subfolders). The patrol app names GPX files by group code and date (62292110000101_20250613.gpx); the officer is read from the GPX author, a chosen field or the current roster, the group from the file name, the GPX description or a chosen field.&lt;/p&gt;&lt;p&gt;CSV files (UTF-8 or GBK) have the columns lon, lat, time (and officer, accuracy); GeoJSON and GeoPackage layers have points with a time field or lines with times as M values. Times without a time zone are Beijing time; GPX times are UTC. Coordinates are lon/lat (WGS 84 or CGCS2000).&lt;/p&gt;&lt;p&gt;Every raw fix is kept. Cleaning drops, without changing them, fixes with an accuracy worse than 50 m, repeated or backward times and jumps faster than 40 m/s; the rest is split into patrols at gaps longer than 20 minutes and projected to the store's coordinate system. Importing the same file again adds nothing. A damaged or empty file is reported by name and the other files are still imported.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;将田管员用手机记录的巡田轨迹导入田管库：可导入一个文件，或一个文件夹（可含子文件夹）中的全部 GPX、GeoJSON、CSV 和 GeoPackage 文件。巡田 App 以社编码和日期命名 GPX 文件（62292110000101_20250613.gpx）；田管员取自 GPX 作者、指定字段或现行花名册，社取自文件名、GPX 描述或指定字段。&lt;/p&gt;&lt;p&gt;CSV 文件（UTF-8 或 GBK）含 lon、lat、time 列（以及 officer、accuracy）；GeoJSON 与 GeoPackage 图层为带时间字段的点，或以 M 值记录时间的线。未带时区的时间按北京时间处理；GPX 时间为 UTC。坐标为经纬度（WGS 84 或 CGCS2000）。&lt;/p&gt;&lt;p&gt;所有原始定位点均予保留。清洗时不修改定位点，只剔除精度差于 50 m、时间重复或倒退、以及速度超过 40 m/s 的跳点；其余定位点在间隔超过 20 分钟处分为多次巡田，并投影到田管库的坐标系。重复导入同一文件不会新增任何内容。损坏或为空的文件按文件名报告，其他文件照常导入。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>it has no rows</source>
+            <translation>其中没有数据行</translation>
+        </message>
+        <message>
+            <source>its format is not supported (GPX, GeoJSON, CSV or GeoPackage)</source>
+            <translation>不支持该格式（仅支持 GPX、GeoJSON、CSV 或 GeoPackage）</translation>
+        </message>
+        <message>
+            <source>it is neither UTF-8 nor GBK text</source>
+            <translation>既不是 UTF-8 也不是 GBK 文本</translation>
+        </message>
+        <message>
+            <source>Track file</source>
+            <translation>轨迹文件</translation>
+        </message>
+        <message>
+            <source>Folder of track files</source>
+            <translation>轨迹文件夹</translation>
+        </message>
+        <message>
+            <source>Include subfolders</source>
+            <translation>包括子文件夹</translation>
+        </message>
+        <message>
+            <source>Officer field (CSV, GeoJSON, GeoPackage)</source>
+            <translation>田管员字段（CSV、GeoJSON、GeoPackage）</translation>
+        </message>
+        <message>
+            <source>Group code field (CSV, GeoJSON, GeoPackage)</source>
+            <translation>社编码字段（CSV、GeoJSON、GeoPackage）</translation>
+        </message>
+        <message>
+            <source>Layer of the GeoPackage (empty: the first point or line layer)</source>
+            <translation>GeoPackage 中的图层（留空：第一个点或线图层）</translation>
+        </message>
+        <message>
+            <source>Files imported</source>
+            <translation>已导入文件数</translation>
+        </message>
+        <message>
+            <source>Files already imported</source>
+            <translation>此前已导入的文件数</translation>
+        </message>
+        <message>
+            <source>Files that could not be read</source>
+            <translation>无法读取的文件数</translation>
+        </message>
+        <message>
+            <source>Tracks</source>
+            <translation>轨迹数</translation>
+        </message>
+        <message>
+            <source>Fixes</source>
+            <translation>定位点数</translation>
+        </message>
+        <message>
+            <source>Fixes dropped by cleaning</source>
+            <translation>清洗剔除的定位点数</translation>
+        </message>
+        <message>
+            <source>Choose a track file or a folder of track files.</source>
+            <translation>请选择轨迹文件或轨迹文件夹。</translation>
+        </message>
+        <message>
+            <source>No GPX, GeoJSON, CSV or GeoPackage file was found.</source>
+            <translation>未找到任何 GPX、GeoJSON、CSV 或 GeoPackage 文件。</translation>
+        </message>
+        <message>
+            <source>OGR cannot open it</source>
+            <translation>OGR 无法打开该文件</translation>
+        </message>
+        <message>
+            <source>it is XML but not GPX (root element &lt;{tag}&gt;)</source>
+            <translation>它是 XML 但不是 GPX（根元素为 &lt;{tag}&gt;）</translation>
+        </message>
+        <message>
+            <source>its header has no column {columns} (columns: {header}); name them lon, lat and time (or 经度, 纬度, 时间)</source>
+            <translation>表头中没有 {columns} 列（现有列：{header}）；请将列命名为 lon、lat、time（或 经度、纬度、时间）</translation>
+        </message>
+        <message>
+            <source>Tracks (*.gpx *.geojson *.json *.csv *.gpkg *.GPX *.CSV)</source>
+            <translation>轨迹 (*.gpx *.geojson *.json *.csv *.gpkg *.GPX *.CSV)</translation>
+        </message>
+        <message>
+            <source>{files} files imported ({tracks} tracks, {fixes} fixes, {dropped} dropped), {skipped} already imported, {failed} could not be read.</source>
+            <translation>导入 {files} 个文件（{tracks} 条轨迹，{fixes} 个定位点，剔除 {dropped} 个），{skipped} 个此前已导入，{failed} 个无法读取。</translation>
+        </message>
+        <message>
+            <source>it is not well-formed XML ({error}); the upload is probably cut off or damaged</source>
+            <translation>不是格式正确的 XML（{error}）；上传的文件可能不完整或已损坏</translation>
+        </message>
+        <message>
+            <source>it has no column “{field}”</source>
+            <translation>其中没有“{field}”列</translation>
+        </message>
+        <message>
+            <source>it has no layer “{layer}”; its layers are: {layers}</source>
+            <translation>其中没有图层“{layer}”；现有图层：{layers}</translation>
+        </message>
+        <message>
+            <source>layer “{layer}” has no field “{field}”</source>
+            <translation>图层“{layer}”没有字段“{field}”</translation>
+        </message>
+        <message>
+            <source>its lines carry no times (neither M values nor a times property)</source>
+            <translation>其中的线没有时间（既无 M 值，也无 times 属性）</translation>
+        </message>
+        <message>
+            <source>Track file {file} does not exist.</source>
+            <translation>轨迹文件 {file} 不存在。</translation>
+        </message>
+        <message>
+            <source>Folder {folder} does not exist.</source>
+            <translation>文件夹 {folder} 不存在。</translation>
+        </message>
+        <message>
+            <source>Reading {file} ({n}/{total})…</source>
+            <translation>正在读取 {file}（{n}/{total}）…</translation>
+        </message>
+        <message>
+            <source>only {n} usable fixes: no track</source>
+            <translation>仅有 {n} 个可用定位点，不构成轨迹</translation>
+        </message>
+        <message>
+            <source>Import cancelled after {done} of {total} files; the files imported so far are kept.</source>
+            <translation>已在 {total} 个文件中处理 {done} 个后取消导入；已导入的文件予以保留。</translation>
+        </message>
+        <message>
+            <source>{file}: the file is empty ({size} bytes); ask the officer to upload it again.</source>
+            <translation>{file}：文件为空（{size} 字节），请田管员重新上传。</translation>
+        </message>
+        <message>
+            <source>{file}: cannot be imported: it has no track points.</source>
+            <translation>{file}：无法导入：其中没有轨迹点。</translation>
+        </message>
+        <message>
+            <source>{file}: {fixes} fixes, {dropped} dropped{why}, {tracks} tracks; grid {grid}, officer {officer}.</source>
+            <translation>{file}：{fixes} 个定位点，剔除 {dropped} 个{why}，{tracks} 条轨迹；网格 {grid}，田管员 {officer}。</translation>
+        </message>
+        <message>
+            <source>{file}: imported, but {message} (a track needs at least two fixes close in time).</source>
+            <translation>{file}：已导入，但{message}（一条轨迹至少需要两个时间相近的定位点）。</translation>
+        </message>
+        <message>
+            <source>{file}: no group code in the file or its name; the track cannot be matched to a patrol task.</source>
+            <translation>{file}：文件内容和文件名中都没有社编码，轨迹无法对应到巡田任务。</translation>
+        </message>
+        <message>
+            <source>a line has {n} vertices but {m} times</source>
+            <translation>一条线有 {n} 个顶点，却有 {m} 个时间</translation>
+        </message>
+        <message>
+            <source>{file}: cannot be read ({error}).</source>
+            <translation>{file}：无法读取（{error}）。</translation>
+        </message>
+        <message>
+            <source>{file}: already imported on {date} (as {path}); skipped.</source>
+            <translation>{file}：已于 {date} 导入（当时文件为 {path}），跳过。</translation>
+        </message>
+        <message>
+            <source>{file}: cannot be imported: {problem}.</source>
+            <translation>{file}：无法导入：{problem}。</translation>
+        </message>
+        <message>
             <source>Info</source>
             <translation>提示</translation>
         </message>
@@ -1038,6 +1386,154 @@
         <message>
             <source>deleted</source>
             <translation>删除</translation>
+        </message>
+        <message>
+            <source>Patrol coverage analysis</source>
+            <translation>巡田覆盖分析</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;巡田覆盖分析 · Finds which farmland parcels the officers' patrol tracks in the tianguan store came close enough to see in a period (default: this week, Monday to Sunday, Beijing time), and how much of each grid's farmland and permanent basic farmland that is.&lt;/p&gt;&lt;p&gt;Each track is buffered by the viewing distance (default 50 m). A parcel is &lt;b&gt;seen&lt;/b&gt; when more than the given share of its area lies within the buffers of the period's tracks (0: any overlap); its last-seen time is the end of the latest track whose buffer reaches it. A grid's coverage rate is area-weighted: farmland of its seen parcels / its farmland (areas as coded), for 社, 村, 乡 and 县. Parcels not seen during the given number of weeks up to the last day are listed separately.&lt;/p&gt;&lt;p&gt;Only tracks marked accepted by the authenticity check count, unless that option is off. For every counted track the coverage of its own grid's farmland is written to the store; a track covering at least the minimum share becomes a patrol of that grid (source: track), so the grid's task of the period is done. Running again adds nothing twice.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;巡田覆盖分析 · 统计田管库中田管员巡田轨迹在一个时段内（默认本周，周一至周日，北京时间）巡查到了哪些耕地地块，以及各网格耕地与永久基本农田被巡查到的比例。&lt;/p&gt;&lt;p&gt;每条轨迹按可视距离（默认 50 米）做缓冲区。地块面积落在本时段轨迹缓冲区内的比例超过给定比例（0 表示有任何重叠）即为&lt;b&gt;已巡查&lt;/b&gt;；最近巡查时间为缓冲区到达该地块的最晚一条轨迹的结束时间。网格覆盖率按面积加权：已巡查地块的耕地面积 ÷ 网格耕地面积（采用赋码面积），分社、村、乡、县统计。截至最后一天连续若干周未巡查到的地块单独列出。&lt;/p&gt;&lt;p&gt;默认只统计通过真实性核验的轨迹（可关闭）。每条计入的轨迹对本网格耕地的覆盖率写入田管库；覆盖率不低于最低比例的轨迹记为该网格的一次巡田记录（来源：轨迹），该网格本周期的任务即为已完成。重复运行不会重复记录。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Seen</source>
+            <translation>是否巡查</translation>
+        </message>
+        <message>
+            <source>Last seen (Beijing time)</source>
+            <translation>最近巡查时间（北京时间）</translation>
+        </message>
+        <message>
+            <source>Share seen</source>
+            <translation>巡查面积比例</translation>
+        </message>
+        <message>
+            <source>Farmland seen (m²)</source>
+            <translation>已巡查耕地面积（㎡）</translation>
+        </message>
+        <message>
+            <source>Farmland coverage rate</source>
+            <translation>耕地覆盖率</translation>
+        </message>
+        <message>
+            <source>Permanent basic farmland seen (m²)</source>
+            <translation>已巡查永久基本农田面积（㎡）</translation>
+        </message>
+        <message>
+            <source>Permanent basic farmland coverage rate</source>
+            <translation>永久基本农田覆盖率</translation>
+        </message>
+        <message>
+            <source>Patrols</source>
+            <translation>巡田次数</translation>
+        </message>
+        <message>
+            <source>Parcels seen</source>
+            <translation>已巡查地块数</translation>
+        </message>
+        <message>
+            <source>Coded farmland parcels (empty: the store's active codes)</source>
+            <translation>已赋码耕地地块（留空：田管库现行空间码）</translation>
+        </message>
+        <message>
+            <source>Reading coded parcels and tracks…</source>
+            <translation>正在读取已赋码地块与轨迹…</translation>
+        </message>
+        <message>
+            <source>Buffering tracks and finding the parcels they reach…</source>
+            <translation>正在生成轨迹缓冲区并查找巡查到的地块…</translation>
+        </message>
+        <message>
+            <source>Writing the results…</source>
+            <translation>正在写出结果…</translation>
+        </message>
+        <message>
+            <source>First day (YYYY-MM-DD; empty: Monday of this week)</source>
+            <translation>开始日期（YYYY-MM-DD；留空：本周一）</translation>
+        </message>
+        <message>
+            <source>Last day (YYYY-MM-DD; empty: Sunday of the first day's week)</source>
+            <translation>结束日期（YYYY-MM-DD；留空：开始日期所在周的周日）</translation>
+        </message>
+        <message>
+            <source>Viewing distance (m)</source>
+            <translation>可视距离（米）</translation>
+        </message>
+        <message>
+            <source>Share of a parcel's area that must be seen (0: any overlap)</source>
+            <translation>地块须被巡查到的面积比例（0：有任何重叠即可）</translation>
+        </message>
+        <message>
+            <source>Share of its grid's farmland a track must cover to count as a patrol</source>
+            <translation>轨迹计为一次巡田须覆盖本网格耕地的比例</translation>
+        </message>
+        <message>
+            <source>List parcels not seen for this many weeks</source>
+            <translation>列出连续未巡查达到此周数的地块</translation>
+        </message>
+        <message>
+            <source>Only tracks accepted by the authenticity check</source>
+            <translation>只统计通过真实性核验的轨迹</translation>
+        </message>
+        <message>
+            <source>Parcels seen and not seen</source>
+            <translation>地块巡查情况</translation>
+        </message>
+        <message>
+            <source>Group grid coverage</source>
+            <translation>社级网格覆盖率</translation>
+        </message>
+        <message>
+            <source>Parcels not seen for weeks</source>
+            <translation>连续多周未巡查地块</translation>
+        </message>
+        <message>
+            <source>Tracks counted</source>
+            <translation>计入的轨迹数</translation>
+        </message>
+        <message>
+            <source>Patrols added from tracks</source>
+            <translation>由轨迹新增的巡田记录</translation>
+        </message>
+        <message>
+            <source>Tracks below the grid share</source>
+            <translation>未达到网格覆盖比例的轨迹数</translation>
+        </message>
+        <message>
+            <source>No coded parcels: run one-click coding first (or give the coded parcels layer).</source>
+            <translation>没有已赋码地块：请先运行一键赋码（或指定已赋码地块图层）。</translation>
+        </message>
+        <message>
+            <source>No counted track in the period: nothing is seen. Import tracks (and run the authenticity check) first, or turn off “only accepted tracks”.</source>
+            <translation>本时段没有计入的轨迹，所有地块均未巡查。请先导入轨迹（并做真实性核验），或关闭“只统计通过核验的轨迹”。</translation>
+        </message>
+        <message>
+            <source>Cancelled; nothing was written to the store.</source>
+            <translation>已取消，未写入田管库。</translation>
+        </message>
+        <message>
+            <source>The store has no patrol grid: the group coverage layer has no geometry. Run “Build the patrol grid” first.</source>
+            <translation>田管库中没有巡田网格，社级网格覆盖率图层没有几何。请先运行“构建巡田网格”。</translation>
+        </message>
+        <message>
+            <source>Period {start} to {end}: {tracks} counted tracks, {parcels} parcels, viewing distance {distance} m.</source>
+            <translation>时段 {start} 至 {end}：计入轨迹 {tracks} 条，地块 {parcels} 个，可视距离 {distance} 米。</translation>
+        </message>
+        <message>
+            <source>{tracks} tracks reach {share:.0%} of their grid's farmland: {added} new patrols recorded ({existing} already there); {below} tracks below the share.</source>
+            <translation>{tracks} 条轨迹覆盖本网格耕地达到 {share:.0%}：新增巡田记录 {added} 条（已有 {existing} 条）；{below} 条轨迹未达到该比例。</translation>
+        </message>
+        <message>
+            <source>{n} counted tracks have no grid code or their grid has no farmland: no coverage for them.</source>
+            <translation>{n} 条计入的轨迹没有网格编码或所属网格没有耕地，无法计算覆盖率。</translation>
+        </message>
+        <message>
+            <source>Cancelled after the store was updated; the layers are incomplete.</source>
+            <translation>田管库已更新后取消，输出图层不完整。</translation>
+        </message>
+        <message>
+            <source>{code}: farmland {rate} seen ({seen:.0f} of {total:.0f} m²), permanent basic farmland {basic}.</source>
+            <translation>{code}：耕地巡查覆盖率 {rate}（{total:.0f} ㎡ 中 {seen:.0f} ㎡），永久基本农田 {basic}。</translation>
         </message>
         <message>
             <source>Linxia farmland patrol (临夏州耕地保护网格化巡田)</source>
@@ -1484,6 +1980,46 @@
             <translation>已赋码 {coded} 块：新增 {new}，保留 {kept}，注销 {retired}，问题 {issues} 条。</translation>
         </message>
         <message>
+            <source>weekly</source>
+            <translation>每周</translation>
+        </message>
+        <message>
+            <source>monthly</source>
+            <translation>每月</translation>
+        </message>
+        <message>
+            <source>quarterly</source>
+            <translation>每季度</translation>
+        </message>
+        <message>
+            <source>twice a year</source>
+            <translation>每半年</translation>
+        </message>
+        <message>
+            <source>yearly</source>
+            <translation>每年</translation>
+        </message>
+        <message>
+            <source>Group (社) officers patrol</source>
+            <translation>社级田管员巡田</translation>
+        </message>
+        <message>
+            <source>Village (村) officers patrol</source>
+            <translation>村级田管员巡田</translation>
+        </message>
+        <message>
+            <source>Township (乡) officers patrol</source>
+            <translation>乡级田管员巡田</translation>
+        </message>
+        <message>
+            <source>County (县) officers patrol</source>
+            <translation>县级田管员巡田</translation>
+        </message>
+        <message>
+            <source>Prefecture (州) officers patrol</source>
+            <translation>州级田管员巡田</translation>
+        </message>
+        <message>
             <source>Linxia farmland patrol — settings</source>
             <translation>临夏田管 — 设置</translation>
         </message>
@@ -1498,6 +2034,86 @@
         <message>
             <source>QR content template</source>
             <translation>二维码内容模板</translation>
+        </message>
+        <message>
+            <source>driven, not walked</source>
+            <translation>开车而非步行</translation>
+        </message>
+        <message>
+            <source>too short</source>
+            <translation>时长或距离过短</translation>
+        </message>
+        <message>
+            <source>outside the grid</source>
+            <translation>不在责任网格内</translation>
+        </message>
+        <message>
+            <source>jumping points</source>
+            <translation>定位点跳跃</translation>
+        </message>
+        <message>
+            <source>replays an earlier track</source>
+            <translation>重复使用以前的轨迹</translation>
+        </message>
+        <message>
+            <source>implausibly regular sampling</source>
+            <translation>采样间隔异常规整</translation>
+        </message>
+        <message>
+            <source>grid not in the patrol grid</source>
+            <translation>网格不在巡田网格中</translation>
+        </message>
+        <message>
+            <source>Show on map</source>
+            <translation>在地图上显示</translation>
+        </message>
+        <message>
+            <source>Play</source>
+            <translation>播放</translation>
+        </message>
+        <message>
+            <source>Officer</source>
+            <translation>田管员</translation>
+        </message>
+        <message>
+            <source>Patrol</source>
+            <translation>巡田记录</translation>
+        </message>
+        <message>
+            <source>The store has no patrol tracks yet: import them first.</source>
+            <translation>田管库中还没有巡田轨迹：请先导入。</translation>
+        </message>
+        <message>
+            <source>No flags.</source>
+            <translation>无疑点。</translation>
+        </message>
+        <message>
+            <source>Patrol {id}</source>
+            <translation>巡田轨迹 {id}</translation>
+        </message>
+        <message>
+            <source>Fixes of {id}</source>
+            <translation>{id} 的定位点</translation>
+        </message>
+        <message>
+            <source>{time} (Beijing time), {elapsed} min since the start</source>
+            <translation>{time}（北京时间），已巡 {elapsed} 分钟</translation>
+        </message>
+        <message>
+            <source>Speed {speed} km/h · walked {distance} m of {total} m · {seen} parcels seen</source>
+            <translation>速度 {speed} 千米/时 · 已走 {distance} 米 / 共 {total} 米 · 看到地块 {seen} 块</translation>
+        </message>
+        <message>
+            <source>Pause</source>
+            <translation>暂停</translation>
+        </message>
+        <message>
+            <source>Flags: {flags}</source>
+            <translation>疑点：{flags}</translation>
+        </message>
+        <message>
+            <source>No tianguan store at {path}.</source>
+            <translation>{path} 处没有田管库。</translation>
         </message>
     </context>
 </TS>

@@ -7,12 +7,15 @@ from qgis.PyQt.QtGui import QIcon
 from ..i18n import tr
 from ..resources import icon_path
 from .build_grid import BuildGridAlgorithm
+from .check_tracks import CheckTracksAlgorithm
 from .decode_space_code import DecodeSpaceCodeAlgorithm
 from .dispatch_tasks import DispatchTasksAlgorithm
 from .export_roster import ExportRosterAlgorithm
 from .export_tasks import ExportTasksAlgorithm
 from .grid_coverage import GridCoverageAlgorithm
 from .import_roster import ImportRosterAlgorithm
+from .import_tracks import ImportTracksAlgorithm
+from .patrol_coverage import PatrolCoverageAlgorithm
 from .record_patrols import RecordPatrolsAlgorithm
 from .space_code import SpaceCodeAlgorithm
 from .validate_space_code import ValidateSpaceCodeAlgorithm
@@ -25,6 +28,9 @@ ALGORITHMS = [
     # officers and patrol tasks
     DispatchTasksAlgorithm, RecordPatrolsAlgorithm, ExportTasksAlgorithm,
     ImportRosterAlgorithm, ExportRosterAlgorithm,
+    ImportTracksAlgorithm,
+    CheckTracksAlgorithm,
+    PatrolCoverageAlgorithm,
 ]
 
 

@@ -1,0 +1,341 @@
+"""Patrol tracks: raw GPS fixes, their cleaning, sessions and per-session figures (no QGIS here).
+
+社 officers record their weekly walk with a phone app; what reaches the desk is a list of fixes
+(lon/lat, UTC time, sometimes an accuracy). Phones produce junk — fixes with a poor accuracy, the
+same second twice, clocks that step back, and multipath jumps of hundreds of metres — so a track is
+*cleaned* before anything is measured on it. Cleaning never changes the fixes: it only says, per fix,
+why it is dropped (or ``None`` when kept), so that the store can keep every raw fix as evidence next
+to the reason it was not used. Kept fixes are then split into *sessions* at long gaps (an officer
+who walks in the morning and again in the afternoon uploads one file with two patrols) and
+projected to the county's CGCS2000 3-degree Gauss-Krüger zone, where lengths are metres.
+
+Times are UTC epoch seconds (``float64``, ``NaN`` when a fix has none) everywhere in this module;
+:func:`utc_iso` formats them the way the store keeps them (``YYYY-MM-DDTHH:MM:SSZ``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from .crs import CGCS2000_GEOGRAPHIC, gk3_epsg
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+#: why cleaning drops a fix, in the order the rules are tried
+DROP_REASONS = ("bad_position", "no_time", "accuracy", "duplicate_time", "backwards_time", "speed_jump")
+
+_EARTH_RADIUS_M = 6_371_008.8
+_NAME = re.compile(r"^(?P<grid>\d{14})_(?P<date>\d{8})(?:[_\-.].*)?$")
+
+
+@dataclass(frozen=True)
+class CleaningOptions:
+    """Thresholds of :func:`clean` and :func:`sessions`.
+
+    The defaults suit a walking patrol recorded by a phone every few seconds:
+
+    - ``max_accuracy_m`` 50 m: a fix whose reported horizontal accuracy is worse than the width of a
+      terrace field says nothing about which field was walked;
+    - ``max_speed_ms`` 40 m/s (144 km/h): no officer moves faster on Linxia's roads, so a fix reached
+      faster from the previous kept fix is a multipath jump; driving past (8–14 m/s) is *not* dropped
+      here — telling a drive-by from a walk is the authenticity check's job, on the kept fixes;
+    - ``session_gap_s`` 20 min: a longer silence ends one patrol and starts another;
+    - ``min_session_fixes`` 2: a track needs at least two fixes to have a line.
+    """
+
+    max_accuracy_m: float = 50.0
+    max_speed_ms: float = 40.0
+    session_gap_s: float = 20 * 60.0
+    min_session_fixes: int = 2
+    #: two fixes closer in time than this are the same instant (phones repeat the last fix)
+    same_time_s: float = 1e-3
+
+
+@dataclass(frozen=True)
+class Fixes:
+    """Raw fixes in file order: lon/lat in degrees (WGS 84 or CGCS2000, which agree within
+    centimetres), UTC epoch seconds (NaN when unknown) and the horizontal accuracy in metres
+    (NaN when the source does not say)."""
+
+    lon: np.ndarray
+    lat: np.ndarray
+    time: np.ndarray
+    accuracy: np.ndarray = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        lon = np.asarray(self.lon, dtype=float)
+        n = len(lon)
+        object.__setattr__(self, "lon", lon)
+        object.__setattr__(self, "lat", np.asarray(self.lat, dtype=float))
+        object.__setattr__(self, "time", _as_epoch(self.time))
+        acc = np.full(n, np.nan) if self.accuracy is None else np.asarray(
+            [np.nan if a is None else a for a in self.accuracy], dtype=float)
+        object.__setattr__(self, "accuracy", acc)
+        if not (len(self.lat) == len(self.time) == len(acc) == n):
+            raise ValueError("lon, lat, time and accuracy must have the same length")
+
+    def __len__(self) -> int:
+        return len(self.lon)
+
+    @property
+    def utc(self) -> np.ndarray:
+        """Times as ``datetime64[s]`` (UTC; NaT where unknown)."""
+        return epoch_to_datetime64(self.time)
+
+
+def _as_epoch(values) -> np.ndarray:
+    """Epoch seconds from epoch numbers or numpy datetime64 (UTC)."""
+    arr = np.asarray(values)
+    if arr.dtype.kind == "M":
+        out = arr.astype("datetime64[ns]").astype(np.int64).astype(float) / 1e9
+        out[np.isnat(arr)] = np.nan
+        return out
+    if arr.dtype.kind == "O":
+        return np.array([np.nan if v is None else float(v) for v in arr], dtype=float)
+    return arr.astype(float)
+
+
+def epoch_to_datetime64(seconds: np.ndarray) -> np.ndarray:
+    seconds = np.asarray(seconds, dtype=float)
+    out = np.full(len(seconds), np.datetime64("NaT"), dtype="datetime64[s]")
+    ok = np.isfinite(seconds)
+    out[ok] = np.floor(seconds[ok]).astype(np.int64).astype("datetime64[s]")
+    return out
+
+
+def utc_iso(seconds) -> np.ndarray:
+    """``YYYY-MM-DDTHH:MM:SSZ`` per epoch second (whole seconds, truncated); None where unknown."""
+    seconds = np.atleast_1d(np.asarray(seconds, dtype=float))
+    text = np.datetime_as_string(epoch_to_datetime64(seconds), unit="s")
+    return np.array([f"{t}Z" if ok else None for t, ok in zip(text, np.isfinite(seconds))], dtype=object)
+
+
+def content_hash(data: bytes) -> str:
+    """SHA-256 (hex) of a file's bytes: the same upload is recognised whatever its name or path."""
+    return hashlib.sha256(data).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------- times
+def parse_time(value, naive_tz: dt.tzinfo | None = SHANGHAI) -> float:
+    """UTC epoch seconds of a time as apps write it; NaN when empty or unreadable.
+
+    ISO 8601 with ``T`` or a space, ``-`` or ``/`` in dates, fractional seconds, ``Z`` or an offset;
+    numbers are epoch seconds (or milliseconds when above 1e11). A time without offset is local
+    time in ``naive_tz`` (Asia/Shanghai: phone exports and spreadsheets write Beijing time).
+    """
+    if value is None:
+        return math.nan
+    if isinstance(value, dt.datetime):
+        stamp = value if value.tzinfo else value.replace(tzinfo=naive_tz or dt.timezone.utc)
+        return stamp.timestamp()
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        v = float(value)
+        return v / 1000.0 if abs(v) > 1e11 else v
+    text = str(value).strip()
+    if not text:
+        return math.nan
+    try:
+        return parse_time(float(text), naive_tz)
+    except ValueError:
+        pass
+    norm = text.replace("/", "-")
+    if norm.endswith(("Z", "z")):
+        norm = norm[:-1] + "+00:00"
+    if len(norm) > 10 and norm[10] == " ":
+        norm = norm[:10] + "T" + norm[11:]
+    try:
+        stamp = dt.datetime.fromisoformat(norm)
+    except ValueError:
+        return math.nan
+    return parse_time(stamp, naive_tz)
+
+
+def local_date(seconds: float, tz: dt.tzinfo = SHANGHAI) -> dt.date:
+    """The calendar date of an instant in ``tz`` (tasks and file names use Beijing dates)."""
+    return dt.datetime.fromtimestamp(float(seconds), dt.timezone.utc).astimezone(tz).date()
+
+
+def parse_track_name(name: str) -> tuple[str, dt.date] | None:
+    """(14-digit 社 grid code, local date) of a file named ``{grid}_{YYYYMMDD}[_…].ext``, else None.
+
+    The patrol app names every upload this way, so the name alone says whose grid a track is for.
+    """
+    stem = name.replace("\\", "/").rsplit("/", 1)[-1]
+    stem = stem.rsplit(".", 1)[0] if "." in stem else stem
+    m = _NAME.match(stem)
+    if not m:
+        return None
+    try:
+        day = dt.datetime.strptime(m["date"], "%Y%m%d").date()
+    except ValueError:
+        return None
+    return m["grid"], day
+
+
+# ---------------------------------------------------------------------------------------------- cleaning
+def _distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance (haversine): exact enough for speeds, independent of any zone."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * _EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def clean(fixes: Fixes, options: CleaningOptions | None = None) -> np.ndarray:
+    """Per fix, the reason it is dropped (one of :data:`DROP_REASONS`) or None when it is kept.
+
+    Rules, tried in this order for each fix (the input is never modified):
+
+    ``bad_position``  lon/lat not finite, out of range, or 0/0 (a phone without a fix);
+    ``no_time``       the fix has no time;
+    ``accuracy``      the accuracy is known and worse than ``max_accuracy_m``;
+    ``duplicate_time`` same time as the previous *kept* fix;
+    ``backwards_time`` earlier than the previous kept fix (a clock step, or points out of order);
+    ``speed_jump``    reached from the previous kept fix faster than ``max_speed_ms``.
+
+    Comparing with the previous *kept* fix (not the previous raw one) means one outlier cannot
+    cause its sound neighbour to be dropped as well.
+    """
+    opt = options or CleaningOptions()
+    n = len(fixes)
+    reasons = np.full(n, None, dtype=object)
+    lon, lat, t, acc = (a.tolist() for a in (fixes.lon, fixes.lat, fixes.time, fixes.accuracy))
+    last = -1
+    for i in range(n):
+        x, y, ti, ai = lon[i], lat[i], t[i], acc[i]
+        if not (math.isfinite(x) and math.isfinite(y)) or abs(x) > 180 or abs(y) > 90 or (x == 0 and y == 0):
+            reasons[i] = "bad_position"
+            continue
+        if not math.isfinite(ti):
+            reasons[i] = "no_time"
+            continue
+        if math.isfinite(ai) and ai > opt.max_accuracy_m:
+            reasons[i] = "accuracy"
+            continue
+        if last >= 0:
+            gap = ti - t[last]
+            if abs(gap) < opt.same_time_s:
+                reasons[i] = "duplicate_time"
+                continue
+            if gap < 0:
+                reasons[i] = "backwards_time"
+                continue
+            if _distance_m(lon[last], lat[last], x, y) / gap > opt.max_speed_ms:
+                reasons[i] = "speed_jump"
+                continue
+        last = i
+    return reasons
+
+
+def split_sessions(times: np.ndarray, kept: np.ndarray, gap_s: float = 20 * 60.0) -> list[np.ndarray]:
+    """Indices of the kept fixes, cut where two consecutive kept fixes are more than ``gap_s`` apart.
+
+    ``kept`` is a boolean mask over all fixes; the returned index arrays refer to the raw fixes, so
+    that a session's fixes can always be found again among the raw ones.
+    """
+    idx = np.flatnonzero(np.asarray(kept, dtype=bool))
+    if len(idx) == 0:
+        return []
+    t = np.asarray(times, dtype=float)[idx]
+    cuts = np.flatnonzero(np.diff(t) > gap_s) + 1
+    return [part for part in np.split(idx, cuts) if len(part)]
+
+
+# ---------------------------------------------------------------------------------------------- projection
+@lru_cache(maxsize=16)
+def _transformer(epsg: int):
+    from pyproj import Transformer
+
+    return Transformer.from_crs(CGCS2000_GEOGRAPHIC, epsg, always_xy=True)
+
+
+def project(lon: np.ndarray, lat: np.ndarray, epsg: int) -> tuple[np.ndarray, np.ndarray]:
+    """Lon/lat (CGCS2000 ≈ WGS 84) to a projected CRS, e.g. the county's 3-degree GK zone."""
+    x, y = _transformer(int(epsg)).transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+
+
+def county_epsg(lon: np.ndarray | float) -> int:
+    """The CGCS2000 3-degree zone (EPSG 4513–4533, zone number in x) of the median longitude."""
+    return gk3_epsg(float(np.nanmedian(np.atleast_1d(np.asarray(lon, dtype=float)))), prefixed=True)
+
+
+# ---------------------------------------------------------------------------------------------- sessions
+@dataclass(frozen=True)
+class Session:
+    """One cleaned patrol: the kept fixes between two long gaps, projected.
+
+    ``index`` holds the positions of its fixes among the *raw* fixes, in order; ``x``/``y`` are those
+    fixes projected to ``epsg``, one to one — the track's line has exactly these vertices.
+    """
+
+    number: int
+    index: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    times: np.ndarray
+    epsg: int
+
+    @property
+    def fixes(self) -> int:
+        return len(self.index)
+
+    @property
+    def length_m(self) -> float:
+        return float(np.hypot(np.diff(self.x), np.diff(self.y)).sum())
+
+    @property
+    def duration_s(self) -> float:
+        return float(self.times[-1] - self.times[0])
+
+    @property
+    def started(self) -> float:
+        return float(self.times[0])
+
+    @property
+    def ended(self) -> float:
+        return float(self.times[-1])
+
+    @property
+    def started_at(self) -> str:
+        return str(utc_iso(self.started)[0])
+
+    @property
+    def ended_at(self) -> str:
+        return str(utc_iso(self.ended)[0])
+
+    def figures(self) -> dict:
+        return {"fixes": self.fixes, "length_m": round(self.length_m, 2), "duration_s": round(self.duration_s, 1),
+                "started_at": self.started_at, "ended_at": self.ended_at}
+
+
+def sessions(fixes: Fixes, reasons: np.ndarray, epsg: int, options: CleaningOptions | None = None) -> list[Session]:
+    """The patrol sessions of cleaned fixes, projected to ``epsg``, numbered from 1.
+
+    Groups of kept fixes too small for a line (fewer than ``min_session_fixes``) give no session;
+    their fixes stay kept (they are sound fixes, just not a track).
+    """
+    opt = options or CleaningOptions()
+    kept = np.array([r is None for r in reasons], dtype=bool)
+    out: list[Session] = []
+    for part in split_sessions(fixes.time, kept, opt.session_gap_s):
+        if len(part) < max(opt.min_session_fixes, 2):
+            continue
+        x, y = project(fixes.lon[part], fixes.lat[part], epsg)
+        out.append(Session(len(out) + 1, part, x, y, fixes.time[part], int(epsg)))
+    return out
+
+
+def reason_counts(reasons: np.ndarray) -> dict[str, int]:
+    """How many fixes each rule dropped (only rules that dropped some)."""
+    out: dict[str, int] = {}
+    for r in reasons:
+        if r is not None:
+            out[str(r)] = out.get(str(r), 0) + 1
+    return {k: out[k] for k in DROP_REASONS if k in out} | {k: v for k, v in out.items() if k not in DROP_REASONS}

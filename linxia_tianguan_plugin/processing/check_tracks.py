@@ -1,0 +1,321 @@
+"""轨迹真实性检查 — check imported patrol tracks (Processing algorithm ``linxia_tianguan:check_tracks``).
+
+A patrol counts toward its task only when its track is a real walk over the officer's own 社 cell.
+The checks themselves are in :mod:`..core.authenticity`; this algorithm reads the tracks and their
+fix times from the 田管库, checks each against its group cell of the active grid and against every
+earlier track in the store (by start time, any officer), and writes flags, figures and ``accepted``
+back in one transaction. Checking again gives the same result, so re-running is harmless.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import shapely
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsFeature,
+    QgsFeatureSink,
+    QgsField,
+    QgsFields,
+    QgsGeometry,
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterDefinition,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QVariant
+
+from ..core.authenticity import FLAG_LABELS_ZH, FLAGS, CheckOptions, TrackInput, check_many
+from ..i18n import tr
+from ..storage import gpkg
+from ..storage.grid import active_cells
+from .base import AlgorithmBase
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+GROUP_LEVEL = 5
+
+
+def flag_text(flag: str) -> str:
+    """What a flag means, for the run's messages (in the UI language)."""
+    return {
+        "driven": tr("Driven: moving faster than walking"),
+        "too_short": tr("Too short: below the minimum duration or length"),
+        "outside_grid": tr("Outside the grid: too little of the track inside the officer's group cell"),
+        "teleport": tr("Teleport: consecutive fixes too far apart for the time between them"),
+        "replay": tr("Replay: the same path at the same pace as an earlier track"),
+        "regular_sampling": tr("Regular sampling: intervals and spacing too regular for a real walk (hint)"),
+        "no_grid_cell": tr("No grid cell: the grid code is not in the active patrol grid (hint)"),
+    }[flag]
+
+
+#: (parameter name, CheckOptions field, label, default, unit scale: parameter value × scale = option)
+def _threshold_parameters() -> list[tuple[str, str, str, float, float]]:
+    d = CheckOptions()
+    return [
+        ("MIN_DURATION", "min_duration_s", tr("Shortest patrol (minutes)"), d.min_duration_s / 60, 60.0),
+        ("MIN_LENGTH", "min_length_m", tr("Shortest patrol length (m)"), d.min_length_m, 1.0),
+        ("WALK_MEDIAN", "walk_median_max_ms", tr("Highest median walking speed (m/s)"), d.walk_median_max_ms, 1.0),
+        ("WALK_P85", "walk_p85_max_ms", tr("Highest 85th-percentile walking speed (m/s)"), d.walk_p85_max_ms, 1.0),
+        ("DRIVE_SPEED", "drive_speed_ms", tr("Driving speed (m/s)"), d.drive_speed_ms, 1.0),
+        ("DRIVE_STRETCH", "drive_stretch_s", tr("Longest stretch at driving speed (s)"), d.drive_stretch_s, 1.0),
+        ("GRID_TOLERANCE", "grid_tolerance_m", tr("Tolerance around the group cell (m)"), d.grid_tolerance_m, 1.0),
+        ("MIN_INSIDE", "min_inside_share", tr("Least share of the track inside the group cell (%)"),
+         d.min_inside_share * 100, 0.01),
+        ("TELEPORT_SPEED", "teleport_speed_ms", tr("Jump speed between two fixes (m/s)"), d.teleport_speed_ms, 1.0),
+        ("REPLAY_DISTANCE", "replay_distance_m", tr("Replay: largest mean distance to the earlier track (m)"),
+         d.replay_distance_m, 1.0),
+        ("REPLAY_LENGTH_RATIO", "replay_length_ratio", tr("Replay: least length ratio (shorter / longer)"),
+         d.replay_length_ratio, 1.0),
+        ("REGULAR_CV", "regular_max_cv", tr("Regular sampling: largest variation of the intervals"),
+         d.regular_max_cv, 1.0),
+    ]
+
+
+def utc_seconds(texts) -> np.ndarray:
+    """Epoch seconds of UTC ISO texts ('YYYY-MM-DDTHH:MM:SSZ', fractions allowed), vectorised."""
+    if not len(texts):
+        return np.zeros(0)
+    clean = np.array([str(s).rstrip("Z").replace(" ", "T") for s in texts], dtype="datetime64[ms]")
+    return clean.astype(np.int64) / 1000.0
+
+
+def day_bounds(start: str, end: str) -> tuple[str | None, str | None]:
+    """UTC ISO bounds [from, to) of Asia/Shanghai dates ``start``..``end`` (inclusive); None when empty."""
+    def parse(text: str, message: str) -> dt.date | None:
+        text = text.strip()
+        if not text:
+            return None
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError as err:
+            raise QgsProcessingException(message.format(value=text)) from err
+
+    first = parse(start, tr("The first day “{value}” is not a date (YYYY-MM-DD)."))
+    last = parse(end, tr("The last day “{value}” is not a date (YYYY-MM-DD)."))
+    if first and last and last < first:
+        raise QgsProcessingException(tr("The end date {end} is before the start date {start}.").format(
+            end=last, start=first))
+
+    def utc(day: dt.date) -> str:
+        local = dt.datetime(day.year, day.month, day.day, tzinfo=SHANGHAI)
+        return local.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    return (utc(first) if first else None, utc(last + dt.timedelta(days=1)) if last else None)
+
+
+def read_tracks(conn, until: str | None) -> list[dict]:
+    """Every track started before ``until`` (all when None), oldest first, with its vertices."""
+    sql = ("SELECT fid, track_id, officer, grid_code, started_at, ended_at, geom, flags, length_m, duration_s "
+           "FROM tg_track")
+    args: tuple = ()
+    if until is not None:
+        sql += " WHERE started_at < ?"
+        args = (until,)
+    rows = conn.execute(sql + " ORDER BY started_at, track_id", args).fetchall()
+    out = []
+    for fid, track_id, officer, grid, started, ended, blob, flags, length, duration in rows:
+        wkb = gpkg.decode_blob(blob)
+        geom = shapely.from_wkb(wkb) if wkb else None
+        xy = shapely.get_coordinates(geom) if geom is not None else np.zeros((0, 2))
+        out.append({"fid": fid, "track_id": track_id, "officer": officer, "grid_code": grid, "started_at": started,
+                    "ended_at": ended, "xy": xy, "checked": flags is not None, "length_m": length,
+                    "duration_s": duration, "wkb": wkb})
+    return out
+
+
+def fix_times(conn, track_ids: list[str]) -> dict[str, np.ndarray]:
+    """The kept fixes' times of each track in vertex order (fixes by seq)."""
+    out: dict[str, list[str]] = {}
+    for i in range(0, len(track_ids), 500):
+        chunk = track_ids[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        for track_id, time in conn.execute(
+                f"SELECT track_id, time FROM tg_track_fix WHERE track_id IN ({marks}) ORDER BY track_id, seq",
+                chunk):
+            out.setdefault(track_id, []).append(time)
+    return {k: utc_seconds(v) for k, v in out.items()}
+
+
+def vertex_times(track: dict, times: np.ndarray | None) -> tuple[np.ndarray, bool]:
+    """Epoch seconds per vertex, and whether they came from the fixes (else spread evenly between the
+    track's start and end — a track without its fixes can still be checked, less precisely)."""
+    n = len(track["xy"])
+    if times is not None and len(times) == n and not np.isnan(times).any():
+        return times, True
+    t0, t1 = utc_seconds([track["started_at"], track["ended_at"]])
+    return np.linspace(t0, t1, n) if n else np.zeros(0), False
+
+
+class CheckTracksAlgorithm(AlgorithmBase):
+    STORE, START, END, OUTPUT = "STORE", "START", "END", "OUTPUT"
+    group_id = "patrol"
+
+    def name(self) -> str:
+        return "check_tracks"
+
+    def displayName(self) -> str:
+        return tr("Check patrol track authenticity")
+
+    def shortHelpString(self) -> str:
+        return tr(
+            "<p>轨迹真实性检查 · Checks the patrol tracks in the tianguan store: is each a real walk over the "
+            "officer's own group (社) cell? Flags: driven (median or 85th-percentile moving speed above walking, "
+            "or a long stretch at driving speed), too short (duration or length), outside the grid (too little "
+            "of the track inside the group cell of the active patrol grid, with a tolerance), teleport (two "
+            "consecutive fixes too far apart for the time between them), replay (the same path at the same pace "
+            "as an earlier track of any officer), regular sampling (intervals and spacing machine-regular, a "
+            "hint) and no grid cell (the grid code is not in the active grid, a hint).</p>"
+            "<p>A track is accepted when it has none of the blocking flags: driven, too short, outside the grid, "
+            "teleport and replay. Every track is checked against every track that started before it. Flags, "
+            "the figures they were decided on and the result are written back to the store; checking again "
+            "gives the same result.</p>"
+            "<p>Without dates, the tracks not checked yet are checked; with dates (Beijing dates, both "
+            "inclusive), every track started in that range is checked again. The thresholds are advanced "
+            "parameters; their defaults are explained in docs/track-checks.md.</p>"
+        )
+
+    def initAlgorithm(self, config=None) -> None:
+        self.addParameter(QgsProcessingParameterFile(self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
+        self.addParameter(QgsProcessingParameterString(
+            self.START, tr("First day (YYYY-MM-DD, Beijing; empty: the tracks not checked yet)"), optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            self.END, tr("Last day (YYYY-MM-DD, Beijing; empty: no end)"), optional=True))
+        for name, _, label, default, _ in _threshold_parameters():
+            p = QgsProcessingParameterNumber(name, label, QgsProcessingParameterNumber.Double, default, minValue=0.0)
+            p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            self.addParameter(p)
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.OUTPUT, tr("Checked patrol tracks"), QgsProcessing.TypeVectorLine, optional=True,
+            createByDefault=True))
+        self.addOutput(QgsProcessingOutputNumber("CHECKED", tr("Tracks checked")))
+        self.addOutput(QgsProcessingOutputNumber("ACCEPTED", tr("Tracks accepted")))
+        self.addOutput(QgsProcessingOutputNumber("REJECTED", tr("Tracks not accepted")))
+        for flag in FLAGS:
+            self.addOutput(QgsProcessingOutputNumber(flag.upper(), flag_text(flag)))
+
+    def options(self, parameters, context) -> CheckOptions:
+        values = {}
+        for name, field, _, _, scale in _threshold_parameters():
+            values[field] = self.parameterAsDouble(parameters, name, context) * scale
+        return CheckOptions(**values)
+
+    def processAlgorithm(self, parameters, context, feedback):
+        with self.opened_store(parameters, self.STORE, context, create=False) as store:
+            if store is None:
+                raise QgsProcessingException(tr("Give the tianguan store."))
+            return self._run(parameters, context, feedback, store)
+
+    def _run(self, parameters, context, feedback, store):
+        options = self.options(parameters, context)
+        start = self.parameterAsString(parameters, self.START, context) or ""
+        end = self.parameterAsString(parameters, self.END, context) or ""
+        since, until = day_bounds(start, end)
+        by_dates = bool(start.strip() or end.strip())
+
+        feedback.setProgressText(tr("Reading the tracks…"))
+        tracks = read_tracks(store.conn, until)
+
+        def selected(track: dict) -> bool:
+            if not by_dates:
+                return not track["checked"]
+            return (since is None or track["started_at"] >= since) and (until is None or track["started_at"] < until)
+
+        chosen = [selected(t) for t in tracks]
+        if any(chosen):
+            last = max(i for i, c in enumerate(chosen) if c)
+            tracks, chosen = tracks[:last + 1], chosen[:last + 1]  # later tracks cannot be copied from
+        else:
+            tracks, chosen = [], []
+        if not tracks:
+            feedback.pushInfo(tr("No patrol track to check."))
+        cells = active_cells(store)
+        groups = cells["level"] == GROUP_LEVEL
+        cell_of = dict(zip(cells["code"][groups].tolist(), cells["geom"][groups].tolist()))
+        if len(tracks) and not cell_of:
+            feedback.pushWarning(tr("The store has no patrol grid yet: every track is flagged “no grid cell”."))
+        times = fix_times(store.conn, [t["track_id"] for t in tracks])
+        feedback.setProgress(10)
+
+        inputs, estimated = [], []
+        for track, check in zip(tracks, chosen):
+            t, exact = vertex_times(track, times.get(track["track_id"]))
+            if check and not exact:
+                estimated.append(track["track_id"])
+            inputs.append(TrackInput(track["track_id"], track["xy"], t, cell_of.get(track["grid_code"] or ""), check))
+        if estimated:
+            feedback.pushWarning(tr(
+                "{n} tracks have no fix time for every vertex; their times were spread evenly between start and "
+                "end: {ids}").format(n=len(estimated), ids=", ".join(estimated[:20])
+                                     + (" …" if len(estimated) > 20 else "")))
+        feedback.setProgressText(tr("Checking {n} tracks against their grid cells and every earlier track…").format(
+            n=sum(chosen)))
+        try:
+            results = check_many(inputs, options, progress=lambda f: feedback.setProgress(10 + 75 * f),
+                                 cancelled=feedback.isCanceled)
+        except InterruptedError:
+            raise QgsProcessingException(tr("Cancelled.")) from None
+        if feedback.isCanceled():
+            raise QgsProcessingException(tr("Cancelled."))
+
+        settings = options.as_dict()
+        rows = []
+        for track_id, result in results.items():
+            figures = dict(result.figures, options=settings)
+            rows.append((json.dumps(result.flags), json.dumps(figures, ensure_ascii=False), int(result.accepted),
+                         track_id))
+        feedback.setProgressText(tr("Writing the results to the store…"))
+        with store.transaction() as conn:
+            conn.executemany("UPDATE tg_track SET flags = ?, figures = ?, accepted = ? WHERE track_id = ?", rows)
+        feedback.setProgress(90)
+
+        dest = self._write_output(parameters, context, store, tracks, results)
+        counts = {flag: sum(1 for r in results.values() if flag in r.flags) for flag in FLAGS}
+        accepted = sum(1 for r in results.values() if r.accepted)
+        feedback.pushInfo(tr("{checked} tracks checked: {accepted} accepted, {rejected} not accepted.").format(
+            checked=len(results), accepted=accepted, rejected=len(results) - accepted))
+        for flag, n in counts.items():
+            if n:
+                feedback.pushInfo(tr("{what}: {n}").format(what=flag_text(flag), n=n))
+        feedback.setProgress(100)
+        return {self.OUTPUT: dest, "CHECKED": len(results), "ACCEPTED": accepted,
+                "REJECTED": len(results) - accepted, **{f.upper(): n for f, n in counts.items()}}
+
+    def _write_output(self, parameters, context, store, tracks, results):
+        if parameters.get(self.OUTPUT) in (None, ""):
+            return None
+        fields = QgsFields()
+        for name, kind in (("track_id", QVariant.String), ("officer", QVariant.String),
+                           ("grid_code", QVariant.String), ("started_at", QVariant.String),
+                           ("ended_at", QVariant.String), ("length_m", QVariant.Double),
+                           ("duration_s", QVariant.Double), ("flags", QVariant.String),
+                           ("flags_zh", QVariant.String), ("accepted", QVariant.Int), ("figures", QVariant.String)):
+            fields.append(QgsField(name, kind))
+        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.LineString,
+                                          QgsCoordinateReferenceSystem(f"EPSG:{store.srs_id}"))
+        if sink is None:
+            return None
+        features = []
+        for track in tracks:
+            result = results.get(track["track_id"])
+            if result is None:
+                continue
+            f = QgsFeature(fields)
+            f.setAttributes([track["track_id"], track["officer"], track["grid_code"], track["started_at"],
+                             track["ended_at"], result.figures["length_m"], result.figures["duration_s"],
+                             ",".join(result.flags), "；".join(FLAG_LABELS_ZH[x] for x in result.flags),
+                             int(result.accepted), json.dumps(result.figures, ensure_ascii=False)])
+            if track["wkb"]:
+                g = QgsGeometry()
+                g.fromWkb(track["wkb"])
+                f.setGeometry(g)
+            features.append(f)
+        sink.addFeatures(features, QgsFeatureSink.FastInsert)
+        return dest

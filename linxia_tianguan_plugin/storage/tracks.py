@@ -1,0 +1,165 @@
+"""Patrol tracks in the 田管库: imported files, every raw fix, and one cleaned line per session.
+
+Conventions other code relies on:
+
+- a file is known by the SHA-256 of its bytes (``tg_track_file.file_hash``; for a GeoPackage, of its
+  bytes followed by ``\0layer=`` and the layer read); importing the same content again, under any
+  name, adds nothing;
+- ``tg_track_fix`` keeps every fix exactly as read, ``seq`` = 0, 1, … in file order, lon/lat in
+  degrees, ``time`` in UTC as ``YYYY-MM-DDTHH:MM:SSZ``; ``dropped`` is the cleaning reason (see
+  :data:`..core.tracks.DROP_REASONS`) or NULL; ``track_id`` is the session's track for a kept fix that
+  belongs to a session, NULL otherwise (dropped, or a lone fix between long gaps);
+- ``tg_track.track_id`` is ``GJ`` + the first 12 hex digits of the file hash (upper case) + ``-`` +
+  the session number (1, 2, …), so a re-built store gives the same ids;
+- the LINESTRING of a track has, in order and one to one, the kept fixes of its session (ascending
+  ``seq``) projected to the store's CRS: vertex *i* is the *i*-th row of :func:`track_fixes`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+
+import numpy as np
+import shapely
+
+from ..core.tracks import Fixes, Session, clean, utc_iso
+from . import gpkg
+from .store import GpkgStore
+
+TRACK_TABLE = "tg_track"
+FIX_TABLE = "tg_track_fix"
+FILE_TABLE = "tg_track_file"
+
+
+def track_id(file_hash: str, session: int) -> str:
+    """``GJ`` (轨迹) + 12 hex digits of the content hash + ``-`` + session number: stable across imports."""
+    return f"GJ{file_hash[:12].upper()}-{int(session)}"
+
+
+def known_file(store: GpkgStore, file_hash: str) -> dict | None:
+    """The stored import of a content hash (path, format, time, counts, message), or None."""
+    cur = store.conn.execute(f"SELECT * FROM {FILE_TABLE} WHERE file_hash = ?", (file_hash,))
+    row = cur.fetchone()
+    return None if row is None else {d[0]: v for d, v in zip(cur.description, row)}
+
+
+def save_file(store: GpkgStore, file_hash: str, path: str, format: str, raw_fixes: Fixes,
+              sessions: Sequence[Session], officer: str | None, grid_code: str | None, srs_id: int,
+              dropped: Sequence[str | None] | None = None, message: str | None = None) -> list[str]:
+    """Store one imported file in one transaction; return the ids of its tracks.
+
+    ``dropped`` are the cleaning reasons per raw fix (computed with the default options when not
+    given); every fix of a session must be kept, and the sessions must be projected to ``srs_id``,
+    the CRS of the store's track table — both are checked, because a mismatch would silently break
+    the vertex ↔ fix correspondence.
+    """
+    n = len(raw_fixes)
+    reasons = clean(raw_fixes) if dropped is None else np.asarray(list(dropped), dtype=object)
+    if len(reasons) != n:
+        raise ValueError("dropped must have one entry per raw fix")
+    owner = np.full(n, None, dtype=object)
+    ids = []
+    for s in sessions:
+        if int(s.epsg) != int(srs_id):
+            raise ValueError(f"session {s.number} is in EPSG:{s.epsg}, the track table in EPSG:{srs_id}")
+        if any(reasons[i] is not None for i in s.index):
+            raise ValueError(f"session {s.number} contains dropped fixes")
+        tid = track_id(file_hash, s.number)
+        owner[s.index] = tid
+        ids.append(tid)
+    times = utc_iso(raw_fixes.time) if n else []
+    acc = [None if not np.isfinite(a) else float(a) for a in raw_fixes.accuracy.tolist()]
+    fix_rows = list(zip([file_hash] * n, range(n), owner.tolist(), raw_fixes.lon.tolist(), raw_fixes.lat.tolist(),
+                        list(times), acc, [None if r is None else str(r) for r in reasons]))
+    track_rows = []
+    if sessions:
+        lines = [shapely.linestrings(np.column_stack([s.x, s.y])) for s in sessions]
+        blobs = gpkg.encode_blobs(np.asarray(shapely.to_wkb(lines), dtype=object),
+                                  np.asarray(shapely.bounds(lines)), int(srs_id))
+        for s, blob, tid in zip(sessions, blobs, ids):
+            track_rows.append((blob, tid, file_hash, s.number, officer or None, grid_code or None, s.started_at,
+                               s.ended_at, s.fixes, round(s.length_m, 3), round(s.duration_s, 3),
+                               json.dumps(s.figures(), ensure_ascii=False)))
+    imported_at = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with store.transaction() as conn:
+        conn.execute(f"INSERT INTO {FILE_TABLE} (file_hash, path, format, imported_at, tracks, fixes, message) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     (file_hash, str(path), format, imported_at, len(track_rows), n, message))
+        if track_rows:
+            conn.executemany(
+                f"INSERT INTO {TRACK_TABLE} (geom, track_id, file_hash, session, officer, grid_code, started_at, "
+                "ended_at, fixes, length_m, duration_s, figures) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", track_rows)
+            gpkg.update_extent(conn, TRACK_TABLE)
+        conn.executemany(f"INSERT INTO {FIX_TABLE} (file_hash, seq, track_id, lon, lat, time, accuracy, dropped) "
+                         "VALUES (?,?,?,?,?,?,?,?)", fix_rows)
+    return ids
+
+
+def _utc_text(value) -> str | None:
+    """A bound of :func:`tracks` as stored text: aware datetimes are converted, naive ones are UTC."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        stamp = value.astimezone(dt.timezone.utc) if value.tzinfo else value
+        return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%dT00:00:00Z")
+    return str(value)
+
+
+def tracks(store: GpkgStore, start=None, end=None, grid_prefix: str = "") -> list[dict]:
+    """Tracks overlapping [start, end] (UTC; ISO text or datetimes) whose grid starts with the prefix.
+
+    Each is a dict of the ``tg_track`` columns with ``geom`` as a shapely LineString in the store's
+    CRS and ``flags``/``figures`` decoded from JSON; ordered by grid code, start time, track id.
+    """
+    sql = (f"SELECT * FROM {TRACK_TABLE} WHERE substr(coalesce(grid_code, ''), 1, ?) = ?")
+    args: list = [len(grid_prefix), grid_prefix]
+    if start is not None:
+        sql += " AND ended_at >= ?"
+        args.append(_utc_text(start))
+    if end is not None:
+        sql += " AND started_at <= ?"
+        args.append(_utc_text(end))
+    cur = store.conn.execute(sql + " ORDER BY grid_code, started_at, track_id", args)
+    names = [d[0] for d in cur.description]
+    out = []
+    for row in cur.fetchall():
+        rec = dict(zip(names, row))
+        rec["geom"] = shapely.from_wkb(gpkg.decode_blob(rec["geom"])) if rec["geom"] is not None else None
+        for key in ("flags", "figures"):
+            rec[key] = json.loads(rec[key]) if rec[key] else {}
+        out.append(rec)
+    return out
+
+
+def track_fixes(store: GpkgStore, track_id: str) -> dict[str, np.ndarray]:
+    """The kept fixes of one track in order — one per vertex of its line.
+
+    Keys: ``seq``, ``lon``, ``lat``, ``time`` (UTC text as stored), ``utc`` (``datetime64[s]``),
+    ``epoch`` (seconds), ``accuracy`` (NaN when unknown), and ``x``/``y``, the line's vertices.
+    """
+    rows = store.conn.execute(f"SELECT seq, lon, lat, time, accuracy FROM {FIX_TABLE} WHERE track_id = ? "
+                              "ORDER BY seq", (track_id,)).fetchall()
+    geom = store.conn.execute(f"SELECT geom FROM {TRACK_TABLE} WHERE track_id = ?", (track_id,)).fetchone()
+    coords = shapely.get_coordinates(shapely.from_wkb(gpkg.decode_blob(geom[0]))) if geom else np.zeros((0, 2))
+    utc = np.array([np.datetime64(r[3].rstrip("Z"), "s") for r in rows], dtype="datetime64[s]")
+    return {
+        "seq": np.array([r[0] for r in rows], dtype=np.int64),
+        "lon": np.array([r[1] for r in rows], dtype=float),
+        "lat": np.array([r[2] for r in rows], dtype=float),
+        "time": np.array([r[3] for r in rows], dtype=object),
+        "utc": utc,
+        "epoch": utc.astype(np.int64).astype(float),
+        "accuracy": np.array([np.nan if r[4] is None else r[4] for r in rows], dtype=float),
+        "x": coords[:, 0].copy(),
+        "y": coords[:, 1].copy(),
+    }
+
+
+def file_summary(store: GpkgStore) -> list[dict]:
+    """Every imported file (newest first) with its counts — what the desk sees as import history."""
+    cur = store.conn.execute(f"SELECT * FROM {FILE_TABLE} ORDER BY imported_at DESC, rowid DESC")
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]

@@ -1,0 +1,285 @@
+"""巡田覆盖分析 through Processing on the sample county: coded with one-click coding, grid built, a week
+of GPX tracks written into tg_track with plain SQL (independent of the track importer).
+
+Checks the parcel layer against a brute-force shapely computation, the group rates against the
+parcels, that patrols are written only for tracks covering enough of their grid, that the week's
+tasks of those grids become 已完成, and that a re-run writes nothing new.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+from osgeo import ogr
+from pyproj import Transformer
+
+from linxia_tianguan_plugin.storage import GpkgStore, gpkg
+from tests.conftest import SAMPLE_SEED, SAMPLE_SIZE, layer_uri
+from tests.helpers import read, run
+
+WEEK = ("2025-06-09", "2025-06-15")
+D = 50.0
+
+
+def _gpx_line(path: Path, to_4522: Transformer) -> tuple[shapely.LineString, str, str]:
+    """The track of a GPX file in EPSG:4522 with its first and last fix times (UTC text)."""
+    ds = ogr.Open(str(path))
+    layer = ds.GetLayerByName("track_points")
+    lon, lat, times = [], [], []
+    for f in layer:
+        g = f.GetGeometryRef()
+        lon.append(g.GetX())
+        lat.append(g.GetY())
+        times.append(f.GetField("time"))
+    x, y = to_4522.transform(np.array(lon), np.array(lat))
+
+    def utc(text: str) -> str:
+        return dt.datetime.strptime(text[:19].replace("/", "-"), "%Y-%m-%d %H:%M:%S").strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    return shapely.LineString(np.c_[x, y]), utc(times[0]), utc(times[-1])
+
+
+def _write_tracks(store_path: Path, county: Path) -> list[dict]:
+    """Every GPX of the sample (this week's and last week's) as one tg_track row each.
+
+    Accepted = 1 except the replayed file (last week's walk uploaded again), which the authenticity
+    check would reject.
+    """
+    manifest = json.loads((county / "manifest.json").read_text(encoding="utf-8"))
+    officers = {s["grid"]: s.get("officer") for s in manifest["tracks"]["scenarios"]}
+    kinds = manifest["tracks"]["files"]
+    to_4522 = Transformer.from_crs("EPSG:4490", "EPSG:4522", always_xy=True)
+    store = GpkgStore(store_path, create=False)
+    rows = []
+    with store.transaction() as conn:
+        for rel, kind in sorted(kinds.items()):
+            line, start, end = _gpx_line(county / rel, to_4522)
+            digest = hashlib.sha256((county / rel).read_bytes()).hexdigest()
+            grid = Path(rel).name.split("_")[0]
+            track_id = f"GJ{digest[:12].upper()}-1"
+            conn.execute("INSERT INTO tg_track_file VALUES (?, ?, 'gpx', '2025-06-16T00:00:00Z', 1, ?, NULL)",
+                         (digest, rel, len(line.coords)))
+            blob = gpkg.encode_blobs(np.array([shapely.to_wkb(line)], dtype=object),
+                                     np.array([line.bounds]), store.srs_id)[0]
+            accepted = 0 if kind == "replay" else 1
+            conn.execute(
+                "INSERT INTO tg_track (geom, track_id, file_hash, session, officer, grid_code, started_at, ended_at, "
+                "fixes, length_m, accepted) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)",
+                (blob, track_id, digest, officers.get(grid), grid, start, end, len(line.coords), line.length,
+                 accepted))
+            rows.append({"id": track_id, "grid": grid, "kind": kind, "line": line, "start": start, "end": end,
+                         "accepted": accepted, "officer": officers.get(grid)})
+    store.close()
+    return rows
+
+
+@pytest.fixture(scope="module")
+def county(sample_county, tmp_path_factory) -> Path:
+    """The sample county with its GPX tracks (the shared fixture is generated without them)."""
+    if (sample_county / "tracks").is_dir():
+        return sample_county
+    from tools.samplegen import generate
+
+    out = tmp_path_factory.mktemp("coverage_sample") / "county"
+    generate(out, size=SAMPLE_SIZE, seed=SAMPLE_SEED, tracks=True, shapefiles=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def analysed(processing_registry, county, tmp_path_factory):
+    base = tmp_path_factory.mktemp("coverage")
+    store = base / "tianguan.gpkg"
+    src = county / "sample_county.gpkg"
+    run("linxia_tianguan:space_code", {
+        "DLTB": layer_uri(src, "DLTB"), "DK": layer_uri(src, "DK"), "YJJBNT": layer_uri(src, "YJJBNTTB"),
+        "CJDCQ": layer_uri(src, "CJDCQ"), "STORE": str(store), "OUTPUT": None})
+    run("linxia_tianguan:build_grid", {"XZQ": layer_uri(src, "XZQ"), "CJDCQ": layer_uri(src, "CJDCQ"),
+                                       "STORE": str(store)})
+    tracks = _write_tracks(store, county)
+    result = run("linxia_tianguan:patrol_coverage", {
+        "STORE": str(store), "START": WEEK[0], "END": WEEK[1],
+        "PARCELS_OUT": str(base / "parcels.gpkg"), "GRIDS_OUT": str(base / "grids.gpkg"),
+        "UNSEEN_OUT": str(base / "unseen.gpkg")})
+    return {"store": store, "tracks": tracks, "result": result, "base": base,
+            "parcels": read(str(base / "parcels.gpkg")), "grids": read(str(base / "grids.gpkg")),
+            "unseen": read(str(base / "unseen.gpkg"))}
+
+
+def _in_week(track: dict) -> bool:
+    local = dt.datetime.fromisoformat(track["start"].replace("Z", "+00:00")) + dt.timedelta(hours=8)
+    return WEEK[0] <= local.date().isoformat() <= WEEK[1]
+
+
+def _counted(analysed) -> list[dict]:
+    return [t for t in analysed["tracks"] if t["accepted"] and _in_week(t)]
+
+
+def _brute(geoms: np.ndarray, lines: np.ndarray, sample: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distance of every parcel to the nearest track, and the share of the ``sample`` parcels within the
+    viewing distance of the tracks.
+
+    Parcel by parcel: every track near it is cut to the parcel's box grown by more than the viewing
+    distance (nothing farther can be seen on the parcel), buffered whole, and intersected directly. A
+    tree is used only to skip the tracks that are nowhere near. Buffering whole walks that cross
+    themselves hundreds of times is slow, hence the sample.
+    """
+    near_p, near_t = shapely.STRtree(lines).query(geoms, predicate="dwithin", distance=D + 2.0)
+    dist = np.full(len(geoms), np.inf)
+    np.minimum.at(dist, near_p, shapely.distance(geoms[near_p], lines[near_t]))
+    share = np.zeros(len(sample))
+    for k, i in enumerate(sample.tolist()):
+        x0, y0, x1, y1 = geoms[i].bounds
+        cut = shapely.clip_by_rect(lines[near_t[near_p == i]], x0 - D - 2, y0 - D - 2, x1 + D + 2, y1 + D + 2)
+        seen = shapely.union_all(shapely.buffer(cut, D))
+        share[k] = shapely.intersection(geoms[i], seen).area / geoms[i].area
+    return dist, share
+
+
+def test_parcels_seen_agree_with_brute_force(analysed):
+    parcels = analysed["parcels"]
+    lines = np.array([t["line"] for t in _counted(analysed)], dtype=object)
+    geoms = parcels["geom"]
+    sample = np.random.default_rng(7).choice(len(geoms), size=min(60, len(geoms)), replace=False)
+    dist, share = _brute(geoms, lines, sample)
+    sure = np.abs(dist - D) > 1.0  # the round buffer ends are polygons: leave the 1 m band around D aside
+    seen = parcels["SFXJ"] == "是"
+    assert 0 < seen.sum() < len(seen)
+    assert np.array_equal(seen[sure], (dist < D)[sure])
+    assert np.allclose(parcels["XJBL"][sample].astype(float), share, atol=0.02)
+    assert analysed["result"]["PARCELS_SEEN"] == seen.sum()
+    # last seen: Beijing time of the latest reaching track's end
+    assert all(v for v in parcels["ZJXJ"][seen])
+
+
+def test_group_rates_are_area_weighted_over_the_parcels(analysed):
+    parcels, grids = analysed["parcels"], analysed["grids"]
+    codes = parcels["KJM"].astype(str)
+    seen = parcels["SFXJ"] == "是"
+    gdmj, yjmj = parcels["GDMJ"].astype(float), parcels["YJMJ"].astype(float)
+    store = GpkgStore(analysed["store"], create=False)
+    cell_farmland = dict(store.conn.execute(
+        "SELECT code, farmland_m2 FROM tg_grid_cell c JOIN tg_grid_build b USING (build_id) "
+        "WHERE b.active = 1 AND level = 5"))
+    store.close()
+    assert sorted(grids["WGBM"]) == sorted(cell_farmland)
+    assert all(g is not None for g in grids["geom"])
+    for i, code in enumerate(grids["WGBM"]):
+        rows = np.char.startswith(codes, code)
+        assert grids["GDMJ"][i] == pytest.approx(gdmj[rows].sum(), abs=0.05)
+        assert grids["GDMJ"][i] == pytest.approx(cell_farmland[code], abs=0.05)  # agrees with the coding
+        assert grids["XJGDMJ"][i] == pytest.approx(gdmj[rows & seen].sum(), abs=0.05)
+        assert grids["XJYJMJ"][i] == pytest.approx(yjmj[rows & seen].sum(), abs=0.05)
+        if gdmj[rows].sum() > 0:
+            assert grids["GDFGL"][i] == pytest.approx(gdmj[rows & seen].sum() / gdmj[rows].sum(), abs=1e-4)
+    per_grid = {}
+    for t in _counted(analysed):
+        if t["grid"] in cell_farmland:  # some officers' groups have no coded farmland in the small sample
+            per_grid[t["grid"]] = per_grid.get(t["grid"], 0) + 1
+    assert {c: n for c, n in zip(grids["WGBM"], grids["XTCS"]) if n} == per_grid
+    total = analysed["result"]["FARMLAND_RATE"]
+    assert total == pytest.approx(gdmj[seen].sum() / gdmj.sum(), abs=1e-6)
+
+
+def test_unseen_for_weeks_includes_last_week(analysed):
+    unseen, parcels = analysed["unseen"], analysed["parcels"]
+    assert len(unseen["KJM"]) == analysed["result"]["PARCELS_UNSEEN_WEEKS"]
+    assert set(unseen["SFXJ"]) == {"否"}
+    # last week's walk (accepted, before the period, within 4 weeks) sees some parcels not seen this week
+    previous = [t for t in analysed["tracks"] if t["kind"] == "previous_week"]
+    assert previous
+    buffer = shapely.buffer(previous[0]["line"], D - 1.0)
+    not_seen = parcels["SFXJ"] == "否"
+    by_previous = set(parcels["KJM"][not_seen & shapely.intersects(parcels["geom"], buffer)])
+    assert by_previous and not (by_previous & set(unseen["KJM"]))
+    assert len(unseen["KJM"]) == not_seen.sum() - len(set(parcels["KJM"][not_seen]) - set(unseen["KJM"]))
+
+
+def _farmland_grids(analysed) -> set[str]:
+    """Groups with coded farmland (in the small sample some officers' groups have none)."""
+    parcels = analysed["parcels"]
+    return {str(c)[:14] for c, a in zip(parcels["KJM"], parcels["GDMJ"]) if float(a) > 0}
+
+
+def _store_rows(path: Path) -> tuple[dict, list[tuple]]:
+    store = GpkgStore(path, create=False)
+    coverage = dict(store.conn.execute("SELECT track_id, coverage FROM tg_track"))
+    patrols = store.conn.execute("SELECT patrol_id, grid_code, officer, started_at, source, valid FROM tg_patrol "
+                                 "ORDER BY patrol_id").fetchall()
+    store.close()
+    return coverage, patrols
+
+
+def test_patrols_only_for_tracks_above_the_grid_share(analysed):
+    from linxia_tianguan_plugin.core.tasks import patrol_id
+
+    coverage, patrols = _store_rows(analysed["store"])
+    assert analysed["result"]["TRACKS"] == len(_counted(analysed))
+    farmland = _farmland_grids(analysed)
+    counted = [t for t in _counted(analysed) if t["grid"] in farmland]
+    assert counted
+    for t in analysed["tracks"]:
+        if t in counted:
+            assert coverage[t["id"]] is not None and 0 <= coverage[t["id"]] <= 1
+        else:
+            assert coverage[t["id"]] is None  # not accepted (the replay), not in the week, or no farmland
+    above = [t for t in counted if coverage[t["id"]] >= 0.6]
+    below = [t for t in counted if coverage[t["id"]] < 0.6]
+    assert above and below
+    assert {t["kind"] for t in below} >= {"driveby"}
+    expected = sorted({patrol_id(t["grid"], t["officer"], t["start"]) for t in above})
+    assert [p[0] for p in patrols] == expected
+    assert {p[4] for p in patrols} == {"track"} and {p[5] for p in patrols} == {1}
+    assert analysed["result"]["PATROLS"] == len(expected)
+    assert analysed["result"]["TRACKS_BELOW"] == len(below)
+
+
+def test_tasks_of_the_week_are_done_for_covered_grids(analysed):
+    coverage, _ = _store_rows(analysed["store"])
+    done_grids = {t["grid"] for t in _counted(analysed) if (coverage[t["id"]] or 0) >= 0.6}
+    result = run("linxia_tianguan:dispatch_tasks", {
+        "STORE": str(analysed["store"]), "START": WEEK[0], "END": WEEK[1], "LEVELS": [4],
+        "OUTPUT": "TEMPORARY_OUTPUT"})
+    rows = [dict(zip(result["OUTPUT"].fields().names(), f.attributes())) for f in result["OUTPUT"].getFeatures()]
+    status = {r["grid_code"]: r["status"] for r in rows if r["period_start"] == WEEK[0]}
+    assert {c for c, s in status.items() if s == "已完成"} == done_grids
+    assert result["DONE"] == len(done_grids)
+
+
+def test_running_again_adds_nothing(analysed):
+    before = _store_rows(analysed["store"])
+    again = run("linxia_tianguan:patrol_coverage", {"STORE": str(analysed["store"]), "START": WEEK[0],
+                                                    "END": WEEK[1], "GRIDS_OUT": "TEMPORARY_OUTPUT"})
+    assert again["PATROLS"] == 0
+    assert again["TRACKS"] == analysed["result"]["TRACKS"]
+    assert again["PARCELS_SEEN"] == analysed["result"]["PARCELS_SEEN"]
+    assert _store_rows(analysed["store"]) == before
+
+
+def test_all_tracks_when_not_only_accepted(analysed, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy.gpkg"
+    shutil.copy(analysed["store"], copy)
+    result = run("linxia_tianguan:patrol_coverage", {"STORE": str(copy), "START": WEEK[0], "END": WEEK[1],
+                                                     "ONLY_ACCEPTED": False, "MIN_GRID_SHARE": 0.0})
+    assert result["TRACKS"] == len([t for t in analysed["tracks"] if _in_week(t)])
+    coverage, patrols = _store_rows(copy)
+    replay = [t for t in analysed["tracks"] if t["kind"] == "replay"]
+    assert replay and coverage[replay[0]["id"]] is not None
+    farmland = _farmland_grids(analysed)
+    assert len(patrols) == len({(t["grid"], t["officer"], t["start"]) for t in analysed["tracks"]
+                                if _in_week(t) and t["grid"] in farmland})
+
+
+def test_default_period_is_the_current_week(analysed, tmp_path):
+    import shutil
+
+    copy = tmp_path / "week.gpkg"
+    shutil.copy(analysed["store"], copy)
+    result = run("linxia_tianguan:patrol_coverage", {"STORE": str(copy)})
+    assert result["TRACKS"] == 0 and result["PATROLS"] == 0 and result["PARCELS_SEEN"] == 0

@@ -297,6 +297,34 @@ def patrol_demo(out: Path, sample: Path, store: Path, summary: dict) -> None:
                                              OUTPUT=str(out / "过期任务.xlsx")))
 
 
+def tracks_demo(out: Path, sample: Path, store: Path, summary: dict) -> None:
+    """The sample week's GPX tracks: import, authenticity checks, coverage, tasks done from real tracks."""
+    tracks = sample.parent / "tracks"
+    if not tracks.is_dir():
+        print("    (the sample has no tracks: generated with --no-tracks)")
+        return
+    step("导入巡田轨迹 Import last week's and this week's GPX tracks")
+    run("linxia_tianguan:import_tracks", {"FOLDER": str(tracks / "previous_week"), "STORE": str(store)})
+    imported = run("linxia_tianguan:import_tracks", {"FOLDER": str(tracks), "STORE": str(store)})
+    again = run("linxia_tianguan:import_tracks", {"FOLDER": str(tracks), "STORE": str(store)})
+    if again["TRACKS"]:
+        raise SystemExit("re-importing the same tracks added tracks")
+    summary["tracks"] = {k: imported[k] for k in ("FILES", "TRACKS", "FIXES", "DROPPED")}
+
+    step("轨迹真实性检查 Check the tracks (driven, too short, outside the grid, replay …)")
+    checked = run("linxia_tianguan:check_tracks", {"STORE": str(store), "OUTPUT": str(out / "checked_tracks.gpkg")})
+    summary["track_checks"] = {k: checked[k] for k in ("CHECKED", "ACCEPTED", "REJECTED")}
+
+    week = {"START": "2025-06-09", "END": "2025-06-15"}
+    step("巡田覆盖分析 Coverage of the week's accepted tracks; tasks done from real tracks")
+    coverage = run("linxia_tianguan:patrol_coverage", dict(week, STORE=str(store),
+                                                           PARCELS_OUT=str(out / "patrol_coverage.gpkg"),
+                                                           GRIDS_OUT=None, UNSEEN_OUT=None))
+    tasks = run("linxia_tianguan:dispatch_tasks", dict(week, STORE=str(store), LEVELS=[4], OUTPUT=None))
+    summary["coverage"] = {k: coverage[k] for k in ("TRACKS", "PATROLS", "FARMLAND_RATE", "BASIC_RATE")}
+    summary["week_tasks"] = {k: tasks[k] for k in ("CREATED", "DONE", "OVERDUE")}
+
+
 def qgis_process_demo(out: Path, code: str, store: Path) -> None:
     """The same plugin, installed in a throwaway profile, from the command line."""
     profile_root = out / "qgis_profile"
@@ -326,7 +354,8 @@ def main() -> None:
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     for stale in ("tianguan.gpkg", "coded_parcels.gpkg", "coding_issues.gpkg", "validation.gpkg", "patrol_grid.gpkg",
-                  "grid_coverage.gpkg", "田管员花名册.xlsx", "巡田任务.xlsx", "过期任务.xlsx", "巡田记录_示例.csv"):
+                  "grid_coverage.gpkg", "田管员花名册.xlsx", "巡田任务.xlsx", "过期任务.xlsx", "巡田记录_示例.csv",
+                  "checked_tracks.gpkg", "patrol_coverage.gpkg"):
         for p in out.glob(stale + "*"):
             p.unlink()
     app, _provider = start_qgis()
@@ -373,6 +402,7 @@ def main() -> None:
         raise SystemExit("the freshly built grid has coverage problems: see out/grid_coverage.gpkg")
 
     patrol_demo(out, sample, store, summary)
+    tracks_demo(out, sample, store, summary)
 
     step("专题图 PDF map")
     pdf = export_map(out, sample, out / "coded_parcels.gpkg", store)

@@ -64,12 +64,17 @@ def _tree_rss_mb(root: int) -> float:
 
 
 def measure(mode: str, gpkg: Path, work: Path, timeout: float | None = None) -> dict | None:
-    """Run one measurement in a fresh process; sample the memory of its whole process tree.
+    """One ``_bench_run.py`` measurement in a fresh process (see :func:`run_measured`)."""
+    work.mkdir(parents=True, exist_ok=True)
+    return run_measured([sys.executable, str(Path(__file__).with_name("_bench_run.py")), mode, str(gpkg), str(work)],
+                        mode, timeout)
+
+
+def run_measured(cmd: list[str], label: str, timeout: float | None = None) -> dict | None:
+    """Run ``cmd``, sampling the memory of its whole process tree; its last JSON line is the result.
 
     With ``timeout`` (seconds), a run that takes longer is killed with its workers and gives None.
     """
-    work.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, str(Path(__file__).with_name("_bench_run.py")), mode, str(gpkg), str(work)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
                             env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
     started, peak = time.perf_counter(), 0.0
@@ -83,7 +88,7 @@ def measure(mode: str, gpkg: Path, work: Path, timeout: float | None = None) -> 
     out, err = proc.communicate()
     lines = [line for line in out.splitlines() if line.startswith("{")]
     if proc.returncode != 0 or not lines:
-        raise SystemExit(f"{mode} failed:\n{out[-3000:]}\n{err[-3000:]}")
+        raise SystemExit(f"{label} failed:\n{out[-3000:]}\n{err[-3000:]}")
     result = json.loads(lines[-1])
     result["peak_mb"] = max(peak, result["peak_mb"])
     return result

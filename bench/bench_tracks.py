@@ -19,14 +19,12 @@ import hashlib
 import json
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_space_code import ROOT, _tree_rss_mb
+from bench_space_code import ROOT, run_measured
 
 WEEK = ("2025-06-09", "2025-06-15")
 
@@ -127,24 +125,7 @@ def child(mode: str, sample: Path, store: Path, work: Path) -> None:
 
 
 def measure(mode: str, sample: Path, store: Path, work: Path, timeout: float | None = None) -> dict | None:
-    cmd = [sys.executable, __file__, "--child", mode, str(sample), str(store), str(work)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
-    started, peak = time.perf_counter(), 0.0
-    while proc.poll() is None:
-        peak = max(peak, _tree_rss_mb(proc.pid))
-        if timeout is not None and time.perf_counter() - started > timeout:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-            return None
-        time.sleep(0.25)
-    stdout, stderr = proc.communicate()
-    lines = [line for line in stdout.splitlines() if line.startswith("{")]
-    if proc.returncode != 0 or not lines:
-        raise SystemExit(f"{mode} failed:\n{stdout[-3000:]}\n{stderr[-3000:]}")
-    result = json.loads(lines[-1])
-    result["peak_mb"] = max(peak, result["peak_mb"])
-    return result
+    return run_measured([sys.executable, __file__, "--child", mode, str(sample), str(store), str(work)], mode, timeout)
 
 
 def main() -> None:

@@ -7,7 +7,6 @@ come back in township order, which is also code order, so a writer can stream th
 """
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -25,8 +24,7 @@ from .pieces import PieceOptions
 DEFAULT_QR_TEMPLATE = "https://tianguan.example.cn/kjm/{code}"
 
 
-class Cancelled(Exception):  # noqa: N818 (reads better at the call site)
-    """The analyst pressed cancel; nothing has been written."""
+Cancelled = parallel.Cancelled  # the analyst pressed cancel; nothing has been written
 
 
 @dataclass(frozen=True)
@@ -221,33 +219,11 @@ class CodingJob:
             yield from self._run(pool, progress, cancelled, worker)
 
     def _run(self, pool, progress, cancelled, worker) -> Iterator[ChunkResult]:
-        pending: deque = deque()
-        keys = iter(self.keys)
-
-        def submit() -> None:
-            key = next(keys, None)
-            if key is None:
-                return
-            if pool is None:
-                pending.append(key)
-            else:
-                pending.append(pool.submit(worker, self.task(key)))
-
         # several tasks per worker in flight: townships differ tenfold in size, and results are taken
         # in order, so a short window would leave a worker idle behind a big township
-        for _ in range(4 * self.opts.workers if pool is not None else 1):
-            submit()
-        done = 0
-        while pending:
-            if cancelled and cancelled():
-                for f in pending:
-                    if pool is not None:
-                        f.cancel()
-                raise Cancelled()
-            item = pending.popleft()
-            result = worker(self.task(item)) if pool is None else item.result()
-            submit()
-            done += 1
+        tasks = (self.task(key) for key in self.keys)
+        for done, result in enumerate(parallel.ordered_map(pool, worker, tasks, 4 * self.opts.workers,
+                                                           cancelled), start=1):
             if progress:
                 progress(done, len(self.keys), result.key)
             yield result

@@ -12,8 +12,14 @@ import multiprocessing
 import os
 import shutil
 import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+
+class Cancelled(Exception):  # noqa: N818 (reads better at the call site)
+    """The analyst pressed cancel; the caller has written nothing yet."""
 
 
 def python_executable() -> str | None:
@@ -69,3 +75,33 @@ def process_pool(workers: int):
 
 def cpu_count() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
+
+
+def ordered_map(pool, fn: Callable, items: Iterable, window: int,
+                cancelled: Callable[[], bool] | None = None) -> Iterator:
+    """``fn(item)`` for every item, in order, with at most ``window`` items in flight on ``pool``.
+
+    Items are drawn lazily, so building a task costs memory only while it is in flight. Without a
+    pool everything runs here, one item at a time. A true ``cancelled()`` drops what is in flight
+    and raises :class:`Cancelled`.
+    """
+    items = iter(items)
+    pending: deque = deque()
+
+    def submit() -> None:
+        item = next(items, None)
+        if item is not None:
+            pending.append(item if pool is None else pool.submit(fn, item))
+
+    for _ in range(window if pool is not None else 1):
+        submit()
+    while pending:
+        if cancelled and cancelled():
+            if pool is not None:
+                for future in pending:
+                    future.cancel()
+            raise Cancelled()
+        item = pending.popleft()
+        result = fn(item) if pool is None else item.result()
+        submit()
+        yield result

@@ -32,21 +32,20 @@ Plain Python on numpy and shapely: no QGIS, no Qt.
 """
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
 
+from . import parallel
 from .geometry import group_union
 
 #: lengths of the grid codes whose rates are reported: 社, 村, 乡, 县
 GRID_LENGTHS = (14, 12, 9, 6)
 
 
-class Cancelled(Exception):  # noqa: N818 (reads better at the call site)
-    """The caller asked to stop."""
+Cancelled = parallel.Cancelled  # the caller asked to stop
 
 
 @dataclass(frozen=True)
@@ -309,30 +308,11 @@ def analyse(parcels: ParcelSet, tracks: TrackSet, options: CoverageOptions | Non
     last = np.full(n, -1, dtype=np.int64)
     track_seen = np.zeros(m)
     tasks = list(chunks(parcels, tracks, opts)) if n else []
-    pending: deque = deque()
-    it = iter(tasks)
-
-    def submit() -> None:
-        task = next(it, None)
-        if task is not None:
-            pending.append(task if pool is None else pool.submit(cover_chunk, task))
-
-    for _ in range(3 * max(opts.workers, 1) if pool is not None else 1):
-        submit()
-    done = 0
-    while pending:
-        if cancelled and cancelled():
-            for f in pending:
-                if pool is not None:
-                    f.cancel()
-            raise Cancelled()
-        item = pending.popleft()
-        out = cover_chunk(item) if pool is None else item.result()
-        submit()
+    window = 3 * max(opts.workers, 1)
+    for done, out in enumerate(parallel.ordered_map(pool, cover_chunk, tasks, window, cancelled), start=1):
         idx = out.parcel_index
         share[idx], seen[idx], seen_window[idx], last[idx] = out.share, out.seen, out.seen_window, out.last_rank
         np.add.at(track_seen, out.track_index, out.track_seen_m2)
-        done += 1
         if progress:
             progress(done / max(len(tasks), 1))
     ends = np.asarray(tracks.end, dtype=object)

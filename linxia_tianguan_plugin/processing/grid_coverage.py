@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 from qgis.core import (
+    QgsCoordinateReferenceSystem,
     QgsFeature,
     QgsFeatureSink,
     QgsField,
@@ -117,8 +118,9 @@ class GridCoverageAlgorithm(AlgorithmBase):
             raise QgsProcessingException(tr("Cancelled.")) from None
         feedback.setProgressText(tr("Checking farmland parcels against the group cells…"))
         if parameters.get(self.PARCELS) not in (None, ""):
-            parcels, _ = self._layer(parameters, self.PARCELS, [FieldSpec("code", "KJM", tr("space code"))],
-                                     context, feedback)
+            parcels, parcels_crs = self._layer(parameters, self.PARCELS, [FieldSpec("code", "KJM", tr("space code"))],
+                                               context, feedback)
+            crs = crs or parcels_crs
             p_code, p_geom = np.asarray(parcels.attrs["code"]).astype(str), shapely.from_wkb(parcels.wkb)
         elif store is not None:
             p_code, wkb, _, _ = coded_parcels(store)
@@ -136,12 +138,7 @@ class GridCoverageAlgorithm(AlgorithmBase):
                                    ("BM", QVariant.String, 20), ("XGBM", QVariant.String, 20),
                                    ("MJ", QVariant.Double, 20)):
             fields.append(QgsField(name, kind, len=length, prec=2 if kind == QVariant.Double else 0))
-        if crs is None:
-            crs = self.parameterAsSource(parameters, self.PARCELS, context).sourceCrs() \
-                if parameters.get(self.PARCELS) not in (None, "") else None
         if crs is None and store is not None:
-            from qgis.core import QgsCoordinateReferenceSystem
-
             crs = QgsCoordinateReferenceSystem(f"EPSG:{store.srs_id}")
         sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon, crs)
         names = level_names()

@@ -102,7 +102,7 @@ def analysed(processing_registry, county, tmp_path_factory):
                                        "STORE": str(store)})
     tracks = _write_tracks(store, county)
     result = run("linxia_tianguan:patrol_coverage", {
-        "STORE": str(store), "START": WEEK[0], "END": WEEK[1],
+        "STORE": str(store), "START": WEEK[0], "END": WEEK[1], "SHARES": True,
         "PARCELS_OUT": str(base / "parcels.gpkg"), "GRIDS_OUT": str(base / "grids.gpkg"),
         "UNSEEN_OUT": str(base / "unseen.gpkg")})
     return {"store": store, "tracks": tracks, "result": result, "base": base,
@@ -154,6 +154,19 @@ def test_parcels_seen_agree_with_brute_force(analysed):
     assert analysed["result"]["PARCELS_SEEN"] == seen.sum()
     # last seen: Beijing time of the latest reaching track's end
     assert all(v for v in parcels["ZJXJ"][seen])
+
+
+def test_without_shares_the_same_parcels_are_seen_and_the_share_is_empty(analysed):
+    """The default run tests distances only (no buffers): the same seen parcels and last-seen times,
+    the same patrols (a re-run adds none), and no share."""
+    out = analysed["base"] / "parcels_no_shares.gpkg"
+    result = run("linxia_tianguan:patrol_coverage", {"STORE": str(analysed["store"]), "START": WEEK[0],
+                                                     "END": WEEK[1], "PARCELS_OUT": str(out)})
+    fast, full = read(str(out)), analysed["parcels"]
+    assert list(fast["KJM"]) == list(full["KJM"])
+    assert np.array_equal(fast["SFXJ"], full["SFXJ"]) and np.array_equal(fast["ZJXJ"], full["ZJXJ"])
+    assert all(v is None for v in fast["XJBL"])
+    assert result["PARCELS_SEEN"] == analysed["result"]["PARCELS_SEEN"] and result["PATROLS"] == 0
 
 
 def test_group_rates_are_area_weighted_over_the_parcels(analysed):
@@ -283,3 +296,38 @@ def test_default_period_is_the_current_week(analysed, tmp_path):
     shutil.copy(analysed["store"], copy)
     result = run("linxia_tianguan:patrol_coverage", {"STORE": str(copy)})
     assert result["TRACKS"] == 0 and result["PATROLS"] == 0 and result["PARCELS_SEEN"] == 0
+
+
+def test_parcel_geometry_is_read_township_by_township_and_a_recode_is_caught(analysed, tmp_path):
+    """The kernel reads parcel geometry a code range at a time; what it gets is the stored geometry,
+    in the table's order, and a store recoded meanwhile stops the run instead of mixing parcels."""
+    import shutil
+
+    from linxia_tianguan_plugin.core.patrol_coverage import townships
+    from linxia_tianguan_plugin.storage.grid import CodedGeometry, CodesChangedError, coded_parcel_table
+
+    copy = tmp_path / "tianguan.gpkg"
+    shutil.copy(analysed["store"], copy)
+    store = GpkgStore(copy, create=False)
+    try:
+        table = coded_parcel_table(store)
+        direct = dict(store.conn.execute("SELECT code, geom FROM tg_space_code WHERE status = 'active'"))
+        assert list(table["code"]) == sorted(direct)
+        reader = CodedGeometry(store, table["code"])
+        keys, rows = townships(table["code"])
+        assert len(keys) > 1 and sum(len(r) for r in rows) == len(table["code"])
+        for key, idx in zip(keys, rows):
+            wkb = reader(idx)
+            assert all(str(c).startswith(key) for c in table["code"][idx])
+            assert [bytes(w) for w in wkb] == [gpkg.decode_blob(direct[str(c)]) for c in table["code"][idx]]
+        boxes = shapely.bounds(shapely.from_wkb(reader(rows[0])))
+        assert np.all(boxes[:, :2] >= table["bounds"][rows[0], :2] - 1e-3)  # R-tree boxes hold the parcels
+        assert np.all(boxes[:, 2:] <= table["bounds"][rows[0], 2:] + 1e-3)
+        with store.transaction() as conn:
+            conn.execute("UPDATE tg_space_code SET status = 'retired' WHERE code = ?",
+                         (str(table["code"][rows[1][3]]),))
+        reader(rows[0])  # other townships still read
+        with pytest.raises(CodesChangedError):
+            reader(rows[1])
+    finally:
+        store.close()

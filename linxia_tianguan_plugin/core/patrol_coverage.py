@@ -3,12 +3,13 @@ each grid's farmland that is.
 
 Definitions (also in the algorithm's help):
 
-* a track *sees* the ground within the viewing distance ``distance`` (default 50 m) of its line: the
-  track is buffered by that distance (round joins, ``quad_segs`` segments per quarter circle) before
-  anything is tested against it;
-* a parcel is **seen** in a period when the share of its area inside the union of the buffers of the
-  period's counted tracks is above zero (any overlap, the default ``seen_share = 0``) or, with
-  ``seen_share > 0``, at least that share;
+* a track *sees* the ground within the viewing distance ``distance`` (default 50 m) of its line — the
+  track's buffer by that distance;
+* a parcel is **seen** in a period when some part of it lies within the viewing distance of one of
+  the period's counted tracks (the default ``seen_share = 0``; tested as an exact distance, of which
+  a buffer with ``quad_segs`` segments per quarter circle is the polygonal approximation) or, with
+  ``seen_share > 0``, when at least that share of its area lies inside the union of the tracks'
+  buffers;
 * its **last seen** time is the end time of the latest counted track (up to the end of the period,
   within the window examined) whose buffer overlaps it;
 * a **grid's coverage rate** is area-weighted by the parcels' farmland (GDMJ) and basic-farmland
@@ -18,15 +19,17 @@ Definitions (also in the algorithm's help):
 * a parcel is **unseen for N weeks** when it is not seen (same rule) by the counted tracks of the N
   weeks ending with the period's last day.
 
-Speed (a prefecture week: ~8 000 tracks of ~2 000 fixes against 2.5 million parcels): tracks are cut
-into pieces of ``piece_vertices`` vertices before buffering, because the buffer of a long
-self-crossing walk is an expensive overlay and its envelope is huge, while short pieces buffer fast
-and have tight envelopes. The work is cut township by township (by space-code prefix) with only
-the track pieces that reach the township; each township's buffer pieces are prepared once and the
-parcels found with an STRtree query (a prepared ``intersects``). Parcel areas inside the buffers are
-computed only when asked for (the share output, or ``seen_share > 0``), and then only for parcels
-the buffers cross (a prepared ``contains_properly`` settles the parcels wholly inside). Townships go
-to worker processes, because shapely holds the GIL.
+Speed (a prefecture week: ~8 000 tracks of ~2 000 fixes against 2.5 million parcels): the work is cut
+township by township (by space-code prefix) with only the tracks that reach the township, and
+townships go to worker processes, because shapely holds the GIL. Tracks are cut into pieces of
+``piece_vertices`` vertices: a whole walk's box is huge, a piece's is tight, so the parcels a track
+may see are found by querying an STRtree of the township's parcels with the pieces' boxes grown by
+the viewing distance. Which of those candidates the track really sees is an exact distance test,
+piece by piece for a few rounds and then against the whole prepared track (:func:`reach_pairs`) —
+no buffer is built for that, because buffering a GPS walk (a noded offset curve) costs about a
+hundred times more than the distance tests. Buffers are built, piece by piece, only when parcel
+shares are asked for (the share output, or ``seen_share > 0``); a prepared ``contains_properly``
+then settles the parcels wholly inside them and only the crossed ones are intersected.
 
 Plain Python on numpy and shapely: no QGIS, no Qt.
 """
@@ -71,16 +74,32 @@ class CoverageOptions:
 
 @dataclass
 class ParcelSet:
-    """The coded parcels analysed: space code, geometry (WKB), farmland and basic-farmland m²."""
+    """The coded parcels analysed: space code, geometry (WKB), farmland and basic-farmland m².
+
+    ``wkb`` is either an array or a callable returning the WKB of the parcels at given positions
+    (read a township at a time from a store, so a prefecture's geometry is never all in memory);
+    with a callable, ``bounds`` must be given.
+    """
 
     code: np.ndarray
-    wkb: np.ndarray
+    wkb: np.ndarray | Callable[[np.ndarray], np.ndarray]
     farmland: np.ndarray
     basic: np.ndarray
     bounds: np.ndarray | None = None  # (n, 4) x0 y0 x1 y1; computed from the WKB when not given
 
     def __len__(self) -> int:
         return len(self.code)
+
+    def geometries(self, index: np.ndarray) -> np.ndarray:
+        """WKB of the parcels at ``index``."""
+        return self.wkb(index) if callable(self.wkb) else np.asarray(self.wkb, dtype=object)[index]
+
+    def boxes(self) -> np.ndarray:
+        if self.bounds is not None:
+            return np.asarray(self.bounds, dtype=float)
+        if callable(self.wkb):
+            raise ValueError("bounds are needed when the geometry is read on demand")
+        return shapely.bounds(shapely.from_wkb(self.wkb))
 
 
 @dataclass
@@ -195,6 +214,57 @@ def cover_chunk(task: ChunkInput) -> ChunkOutput:
         return _cover(task)
 
 
+def reach_pairs(lines: np.ndarray, pieces: np.ndarray, owner: np.ndarray, parcels: np.ndarray, distance: float,
+                rounds: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Unique (track, parcel) index pairs whose distance is at most ``distance``, sorted.
+
+    Candidates come from the pieces' boxes grown by the distance — tight boxes, unlike a whole
+    track's — queried in an STRtree of the parcels, less those whose boxes are farther apart than
+    the distance. A candidate pair usually has many pieces (a walk passes a field more than once),
+    and one piece within reach settles it: the pieces are tested one per pair, closest box first,
+    for a few ``rounds`` (most pairs within reach are settled by their first piece), then each pair
+    still open is settled by one test against its whole, prepared track.
+    """
+    d = float(distance)
+    n = len(parcels)
+    if len(pieces) == 0 or n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    b = shapely.bounds(pieces)
+    boxes = shapely.box(b[:, 0] - d, b[:, 1] - d, b[:, 2] + d, b[:, 3] + d)
+    qi, qp = shapely.STRtree(parcels).query(boxes)
+    # the grown boxes are a square test; boxes farther apart than the distance (corner to corner)
+    # cannot hold a piece and a parcel within it, and the closest boxes are the likeliest hits
+    pb, cb = b[qi], shapely.bounds(parcels)[qp]
+    gap = np.maximum(np.maximum(pb[:, 0] - cb[:, 2], cb[:, 0] - pb[:, 2]), 0.0) ** 2 + \
+        np.maximum(np.maximum(pb[:, 1] - cb[:, 3], cb[:, 1] - pb[:, 3]), 0.0) ** 2
+    near = gap <= d * d
+    qi, qp, gap = qi[near], qp[near], gap[near]
+    key = owner[qi].astype(np.int64) * n + qp
+    # by pair, closest piece first: one sort of the pair key with the quantised gap in its low 12 bits
+    closeness = np.minimum(gap * (4095.0 / max(d * d, 1e-12)), 4095.0).astype(np.int64)
+    order = np.argsort((key << 12) | closeness, kind="stable")
+    key, qi, qp = key[order], qi[order], qp[order]
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.int64)
+    pairs, counts = key[first], np.diff(np.r_[first, len(key)])
+    pair_of = np.repeat(np.arange(len(pairs)), counts)
+    rank = np.arange(len(key)) - first[pair_of]
+    hit = np.zeros(len(pairs), dtype=bool)
+    for r in range(rounds):
+        rows = np.flatnonzero(rank == r)
+        rows = rows[~hit[pair_of[rows]]]
+        if len(rows) == 0:
+            break
+        ok = shapely.dwithin(pieces[qi[rows]], parcels[qp[rows]], d)
+        hit[pair_of[rows[ok]]] = True
+    rest = np.flatnonzero(~hit & (counts > rounds))
+    if len(rest):
+        tracks = pairs[rest] // n
+        shapely.prepare(lines[np.unique(tracks)])
+        hit[rest] = shapely.dwithin(lines[tracks], parcels[pairs[rest] % n], d)
+    pairs = pairs[hit]
+    return pairs // n, pairs % n
+
+
 def _cover(task: ChunkInput) -> ChunkOutput:
     opts = task.options
     n, m = len(task.wkb), len(task.track_wkb)
@@ -207,88 +277,100 @@ def _cover(task: ChunkInput) -> ChunkOutput:
             share[:] = 0.0
         return ChunkOutput(task.key, task.parcel_index, share, seen, seen_window, last, task.track_index, track_seen)
     parcels = shapely.from_wkb(task.wkb)
-    pieces, owner = track_pieces(shapely.from_wkb(task.track_wkb), opts.piece_vertices)
+    lines = shapely.from_wkb(task.track_wkb)
+    pieces, owner = track_pieces(lines, opts.piece_vertices)
     d = opts.distance
     x0, y0, x1, y1 = task.box
     b = shapely.bounds(pieces)
     near = (b[:, 0] - d <= x1) & (b[:, 2] + d >= x0) & (b[:, 1] - d <= y1) & (b[:, 3] + d >= y0)
     pieces, owner = pieces[near], owner[near]
+    # which track came within the viewing distance of which parcel: no buffer needed for that
+    pt, pp = reach_pairs(lines, pieces, owner, parcels, d)
+    np.maximum.at(last, pp, task.end_rank[pt])
+    if opts.seen_share <= 0:
+        period, own = task.in_period[pt], task.group[pp] == task.track_grid[pt]
+        seen[pp[period]] = True
+        seen_window[pp[task.in_window[pt]]] = True
+        mine = own & period
+        np.add.at(track_seen, pt[mine], task.farmland[pp[mine]])
+    if not opts.need_shares:
+        return ChunkOutput(task.key, task.parcel_index, share, seen, seen_window, last, task.track_index, track_seen)
+
+    # areas inside the buffers: only the pieces of tracks within reach of some parcel are buffered
+    reaching = np.isin(owner, np.unique(pt))
+    pieces, owner = pieces[reaching], owner[reaching]
     buffers = shapely.buffer(pieces, d, quad_segs=opts.quad_segs)
     # the buffers are the query geometries: STRtree prepares each one and tests the parcels under it
     pb, pp = shapely.STRtree(parcels).query(buffers, predicate="intersects")
     pt = owner[pb]
     own = task.group[pp] == task.track_grid[pt]
-    if opts.need_shares:
-        shapely.prepare(buffers)
-        inside = shapely.contains_properly(buffers[pb], parcels[pp])
-        part = np.flatnonzero(~inside)
-        inter = np.empty(len(pb), dtype=object)
-        inter[part] = shapely.intersection(parcels[pp[part]], buffers[pb[part]])
-        area = shapely.area(parcels)
-        positive = inside.copy()
-        positive[part] = shapely.area(inter[part]) > 0
-        pb, pp, pt, own, inside, inter = (a[positive] for a in (pb, pp, pt, own, inside, inter))
+    shapely.prepare(buffers)
+    inside = shapely.contains_properly(buffers[pb], parcels[pp])
+    part = np.flatnonzero(~inside)
+    inter = np.empty(len(pb), dtype=object)
+    inter[part] = shapely.intersection(parcels[pp[part]], buffers[pb[part]])
+    area = shapely.area(parcels)
+    positive = inside.copy()
+    positive[part] = shapely.area(inter[part]) > 0
+    pb, pp, pt, own, inside, inter = (a[positive] for a in (pb, pp, pt, own, inside, inter))
 
-        def shares_by(key: np.ndarray, rows: np.ndarray, per: int) -> tuple[np.ndarray, np.ndarray]:
-            """(unique keys, share of the key's parcel (key // per) inside the union of the rows' buffers)."""
-            keys = np.unique(key[rows])
-            out = np.zeros(len(keys))
-            full = np.unique(key[rows[inside[rows]]])
-            out[np.searchsorted(keys, full)] = 1.0
-            cut = rows[~inside[rows] & ~np.isin(key[rows], full)]
-            if len(cut):
-                ids, geoms = group_union(inter[cut], key[cut])
-                covered = np.nan_to_num(shapely.area(geoms))
-                out[np.searchsorted(keys, ids)] = np.minimum(covered / np.maximum(area[ids // per], 1e-9), 1.0)
-            return keys, out
+    def shares_by(key: np.ndarray, rows: np.ndarray, per: int) -> tuple[np.ndarray, np.ndarray]:
+        """(unique keys, share of the key's parcel (key // per) inside the union of the rows' buffers)."""
+        keys = np.unique(key[rows])
+        out = np.zeros(len(keys))
+        full = np.unique(key[rows[inside[rows]]])
+        out[np.searchsorted(keys, full)] = 1.0
+        cut = rows[~inside[rows] & ~np.isin(key[rows], full)]
+        if len(cut):
+            ids, geoms = group_union(inter[cut], key[cut])
+            covered = np.nan_to_num(shapely.area(geoms))
+            out[np.searchsorted(keys, ids)] = np.minimum(covered / np.maximum(area[ids // per], 1e-9), 1.0)
+        return keys, out
 
-        def seen_rule(values: np.ndarray) -> np.ndarray:
-            return values >= opts.seen_share if opts.seen_share > 0 else values > 0
-
-        share[:] = 0.0
-        keys, values = shares_by(pp, np.flatnonzero(task.in_period[pt]), 1)
-        share[keys] = values
-        seen[keys] = seen_rule(values)
+    share[:] = 0.0
+    keys, values = shares_by(pp, np.flatnonzero(task.in_period[pt]), 1)
+    share[keys] = values
+    if opts.seen_share > 0:
+        seen[keys] = values >= opts.seen_share
         keys, values = shares_by(pp, np.flatnonzero(task.in_window[pt]), 1)
-        seen_window[keys] = seen_rule(values)
-        rows = np.flatnonzero(own & task.in_period[pt])
-        pair = pp * m + pt
-        keys, values = shares_by(pair, rows, m)
-        ok = seen_rule(values)
+        seen_window[keys] = values >= opts.seen_share
+        keys, values = shares_by(pp * m + pt, np.flatnonzero(own & task.in_period[pt]), m)
+        ok = values >= opts.seen_share
         np.add.at(track_seen, keys[ok] % m, task.farmland[keys[ok] // m])
-    else:
-        period = task.in_period[pt]
-        seen[pp[period]] = True
-        seen_window[pp[task.in_window[pt]]] = True
-        pair = np.unique(pp[own & period] * m + pt[own & period])
-        np.add.at(track_seen, pair % m, task.farmland[pair // m])
-    np.maximum.at(last, pp, task.end_rank[pt])
     return ChunkOutput(task.key, task.parcel_index, share, seen, seen_window, last, task.track_index, track_seen)
 
 
 # ---------------------------------------------------------------------------------------- the whole run
-def chunks(parcels: ParcelSet, tracks: TrackSet, options: CoverageOptions) -> Iterator[ChunkInput]:
-    """One :class:`ChunkInput` per township (space-code prefix of 9 digits), in code order."""
-    bounds = parcels.bounds if parcels.bounds is not None else shapely.bounds(shapely.from_wkb(parcels.wkb))
-    keys = np.array([str(c)[:9] for c in parcels.code], dtype=object)
-    groups = np.array([str(c)[:14] for c in parcels.code], dtype=object)
+def townships(codes: np.ndarray) -> tuple[list[str], list[np.ndarray]]:
+    """Township keys (space-code prefix of 9 digits) in code order, and each one's parcel positions."""
+    keys = np.asarray(codes).astype(str).astype("U9")
     order = np.argsort(keys, kind="stable")
     uniq, starts = np.unique(keys[order], return_index=True)
     ends = np.r_[starts[1:], len(order)]
+    return uniq.tolist(), [order[s:e] for s, e in zip(starts.tolist(), ends.tolist())]
+
+
+def chunks(parcels: ParcelSet, tracks: TrackSet, options: CoverageOptions) -> Iterator[ChunkInput]:
+    """One :class:`ChunkInput` per township, in code order, built only when drawn (the geometry of a
+    township is read when its turn comes)."""
+    bounds = parcels.boxes()
+    groups = np.asarray(parcels.code).astype(str).astype("U14")
+    farmland = np.asarray(parcels.farmland, float)
     t_bounds = shapely.bounds(shapely.from_wkb(tracks.wkb)) if len(tracks) else np.zeros((0, 4))
     ranks = np.argsort(np.argsort(np.asarray(tracks.end, dtype=str), kind="stable"), kind="stable")
+    in_period, in_window = np.asarray(tracks.in_period, bool), np.asarray(tracks.in_window, bool)
+    grid = np.asarray(tracks.grid, dtype=object)
     d = options.distance
-    for key, s, e in zip(uniq.tolist(), starts.tolist(), ends.tolist()):
-        idx = order[s:e]
+    for key, idx in zip(*townships(parcels.code)):
         b = bounds[idx]
         box = (float(np.nanmin(b[:, 0])), float(np.nanmin(b[:, 1])), float(np.nanmax(b[:, 2])),
                float(np.nanmax(b[:, 3])))
         reach = np.flatnonzero((t_bounds[:, 0] - d <= box[2]) & (t_bounds[:, 2] + d >= box[0])
                                & (t_bounds[:, 1] - d <= box[3]) & (t_bounds[:, 3] + d >= box[1]))
-        yield ChunkInput(str(key), idx, parcels.wkb[idx], groups[idx], np.asarray(parcels.farmland, float)[idx],
-                         reach, tracks.wkb[reach], ranks[reach], np.asarray(tracks.in_period, bool)[reach],
-                         np.asarray(tracks.in_window, bool)[reach], np.asarray(tracks.grid, dtype=object)[reach],
-                         box, options)
+        # a township no track reaches needs no geometry: nothing in it is seen
+        wkb = parcels.geometries(idx) if len(reach) else np.full(len(idx), None, dtype=object)
+        yield ChunkInput(str(key), idx, wkb, groups[idx].astype(object), farmland[idx], reach, tracks.wkb[reach],
+                         ranks[reach], in_period[reach], in_window[reach], grid[reach], box, options)
 
 
 def analyse(parcels: ParcelSet, tracks: TrackSet, options: CoverageOptions | None = None,
@@ -307,14 +389,15 @@ def analyse(parcels: ParcelSet, tracks: TrackSet, options: CoverageOptions | Non
     seen, seen_window = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
     last = np.full(n, -1, dtype=np.int64)
     track_seen = np.zeros(m)
-    tasks = list(chunks(parcels, tracks, opts)) if n else []
+    total = len(townships(parcels.code)[0]) if n else 0
+    tasks = chunks(parcels, tracks, opts) if n else iter(())
     window = 3 * max(opts.workers, 1)
     for done, out in enumerate(parallel.ordered_map(pool, cover_chunk, tasks, window, cancelled), start=1):
         idx = out.parcel_index
         share[idx], seen[idx], seen_window[idx], last[idx] = out.share, out.seen, out.seen_window, out.last_rank
         np.add.at(track_seen, out.track_index, out.track_seen_m2)
         if progress:
-            progress(done / max(len(tasks), 1))
+            progress(done / max(total, 1))
     ends = np.asarray(tracks.end, dtype=object)
     order = np.argsort(np.asarray(tracks.end, dtype=str), kind="stable")
     last_seen = np.full(n, "", dtype=object)
@@ -327,9 +410,9 @@ def analyse(parcels: ParcelSet, tracks: TrackSet, options: CoverageOptions | Non
 def grid_farmland(parcels: ParcelSet, grids: np.ndarray) -> np.ndarray:
     """Farmland m² of each given grid code (parcels whose space code starts with it)."""
     totals: dict[str, float] = {}
+    codes = np.asarray(parcels.code).astype(str)
     for length in sorted({len(str(g)) for g in grids if g}):
-        prefixes = np.array([str(c)[:length] for c in parcels.code], dtype=object)
-        keys, inv = np.unique(prefixes, return_inverse=True)
+        keys, inv = np.unique(codes.astype(f"U{length}"), return_inverse=True)
         sums = np.bincount(inv, np.asarray(parcels.farmland, float), minlength=len(keys))
         totals.update({k: float(v) for k, v in zip(keys.tolist(), sums.tolist()) if len(k) == length})
     return np.array([totals.get(str(g), 0.0) if g else 0.0 for g in grids], dtype=float)
@@ -376,4 +459,5 @@ def grid_rates(parcels: ParcelSet, seen: np.ndarray, lengths: tuple[int, ...] = 
 
 
 __all__ = ["CoverageOptions", "ParcelSet", "TrackSet", "CoverageResult", "GridRates", "analyse", "grid_rates",
-           "grid_farmland", "track_pieces", "cover_chunk", "Cancelled", "GRID_LENGTHS"]
+           "grid_farmland", "track_pieces", "reach_pairs", "cover_chunk", "townships", "chunks", "Cancelled",
+           "GRID_LENGTHS"]

@@ -40,7 +40,7 @@ from ..core import patrol_coverage as kernel
 from ..core import tasks as rules
 from ..i18n import tr
 from ..storage import gpkg
-from ..storage.grid import active_cells
+from ..storage.grid import CodedGeometry, CodesChangedError, active_cells, coded_parcel_table
 from .base import AlgorithmBase
 from .readers import FieldSpec, read_layer, source_for
 
@@ -101,6 +101,7 @@ def _round(value: float | None, digits: int) -> float | None:
 class PatrolCoverageAlgorithm(AlgorithmBase):
     STORE, START, END, DISTANCE, SEEN_SHARE = "STORE", "START", "END", "DISTANCE", "SEEN_SHARE"
     MIN_GRID_SHARE, WEEKS_UNSEEN, PARCELS, ONLY_ACCEPTED = "MIN_GRID_SHARE", "WEEKS_UNSEEN", "PARCELS", "ONLY_ACCEPTED"
+    SHARES = "SHARES"
     PARCELS_OUT, GRIDS_OUT, UNSEEN_OUT = "PARCELS_OUT", "GRIDS_OUT", "UNSEEN_OUT"
     group_id = "patrol"
 
@@ -115,11 +116,14 @@ class PatrolCoverageAlgorithm(AlgorithmBase):
             "<p>巡田覆盖分析 · Finds which farmland parcels the officers' patrol tracks in the tianguan store came "
             "close enough to see in a period (default: this week, Monday to Sunday, Beijing time), and how much of "
             "each grid's farmland and permanent basic farmland that is.</p>"
-            "<p>Each track is buffered by the viewing distance (default 50 m). A parcel is <b>seen</b> when more "
-            "than the given share of its area lies within the buffers of the period's tracks (0: any overlap); its "
-            "last-seen time is the end of the latest track whose buffer reaches it. A grid's coverage rate is "
+            "<p>Each track sees the ground within the viewing distance (default 50 m): its buffer. A parcel is "
+            "<b>seen</b> when part of it lies within the viewing distance of one of the period's tracks or, with a "
+            "share above 0, when at least that share of its area lies inside the tracks' buffers; its last-seen "
+            "time is the end of the latest track that came within the viewing distance. A grid's coverage rate is "
             "area-weighted: farmland of its seen parcels / its farmland (areas as coded), for 社, 村, 乡 and 县. "
-            "Parcels not seen during the given number of weeks up to the last day are listed separately.</p>"
+            "Parcels not seen during the given number of weeks up to the last day are listed separately. The "
+            "share of each parcel's area seen (field XJBL) is computed only when asked for (advanced option): it "
+            "buffers every track, which takes much longer for a prefecture's week.</p>"
             "<p>Only tracks marked accepted by the authenticity check count, unless that option is off. For every "
             "counted track the coverage of its own grid's farmland is written to the store; a track covering at "
             "least the minimum share becomes a patrol of that grid (source: track), so the grid's task of the "
@@ -145,6 +149,10 @@ class PatrolCoverageAlgorithm(AlgorithmBase):
             QgsProcessingParameterNumber.Integer, 4, minValue=1))
         self.addParameter(QgsProcessingParameterBoolean(
             self.ONLY_ACCEPTED, tr("Only tracks accepted by the authenticity check"), True))
+        shares = QgsProcessingParameterBoolean(
+            self.SHARES, tr("Compute the share of each parcel's area seen (slower: buffers every track)"), False)
+        shares.setFlags(shares.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        self.addParameter(shares)
         parcels = QgsProcessingParameterFeatureSource(
             self.PARCELS, tr("Coded farmland parcels (empty: the store's active codes)"),
             [QgsProcessing.TypeVectorPolygon], optional=True)
@@ -201,16 +209,9 @@ class PatrolCoverageAlgorithm(AlgorithmBase):
                                     np.nan_to_num(np.asarray(layer.attrs["gdmj"], dtype=float)),
                                     np.nan_to_num(np.asarray(layer.attrs["yjmj"], dtype=float)),
                                     np.asarray(layer.bounds, dtype=float)), crs
-        rows = store.conn.execute(
-            "SELECT s.code, s.geom, coalesce(s.gdmj_m2, 0), coalesce(s.yjmj_m2, 0), r.minx, r.miny, r.maxx, r.maxy "
-            "FROM tg_space_code s JOIN rtree_tg_space_code_geom r ON r.id = s.fid WHERE s.status = 'active' "
-            "ORDER BY s.code").fetchall()
-        n = len(rows)
-        col = list(zip(*rows)) if rows else [[]] * 8
-        parcels = kernel.ParcelSet(np.array(col[0], dtype=str), np.array([gpkg.decode_blob(b) for b in col[1]],
-                                                                         dtype=object),
-                                   np.asarray(col[2], dtype=float), np.asarray(col[3], dtype=float),
-                                   np.asarray([r[4:8] for r in rows], dtype=float).reshape(n, 4))
+        table = coded_parcel_table(store)
+        parcels = kernel.ParcelSet(table["code"], CodedGeometry(store, table["code"]), table["farmland"],
+                                   table["basic"], table["bounds"])
         return parcels, QgsCoordinateReferenceSystem(f"EPSG:{store.srs_id}")
 
     def _tracks(self, store, start: dt.date, end: dt.date, weeks: int, only_accepted: bool) -> dict:
@@ -250,7 +251,8 @@ class PatrolCoverageAlgorithm(AlgorithmBase):
         min_grid = self.parameterAsDouble(parameters, self.MIN_GRID_SHARE, context)
         weeks = self.parameterAsInt(parameters, self.WEEKS_UNSEEN, context)
         only_accepted = self.parameterAsBool(parameters, self.ONLY_ACCEPTED, context)
-        want_parcels = parameters.get(self.PARCELS_OUT) not in (None, "")
+        want_shares = self.parameterAsBool(parameters, self.SHARES, context) and \
+            parameters.get(self.PARCELS_OUT) not in (None, "")
 
         feedback.setProgressText(tr("Reading coded parcels and tracks…"))
         parcels, crs = self._parcels(parameters, context, feedback, store)
@@ -267,9 +269,9 @@ class PatrolCoverageAlgorithm(AlgorithmBase):
             feedback.pushWarning(tr("No counted track in the period: nothing is seen. Import tracks (and run the "
                                     "authenticity check) first, or turn off “only accepted tracks”."))
         feedback.setProgress(10)
-        opts = kernel.CoverageOptions(distance=distance, seen_share=seen_share, shares=want_parcels,
+        opts = kernel.CoverageOptions(distance=distance, seen_share=seen_share, shares=want_shares,
                                       workers=parallel.cpu_count())
-        feedback.setProgressText(tr("Buffering tracks and finding the parcels they reach…"))
+        feedback.setProgressText(tr("Finding the parcels within the viewing distance of the tracks…"))
         use_pool = opts.workers > 1 and len(parcels) >= opts.parallel_min_parcels and len(ts) > 0
         try:
             with parallel.process_pool(opts.workers if use_pool else 1) as pool:
@@ -277,6 +279,10 @@ class PatrolCoverageAlgorithm(AlgorithmBase):
                                         cancelled=feedback.isCanceled, pool=pool)
         except kernel.Cancelled:
             raise QgsProcessingException(tr("Cancelled; nothing was written to the store.")) from None
+        except CodesChangedError:
+            raise QgsProcessingException(tr("The store's space codes changed while the coverage was computed "
+                                            "(was one-click coding running at the same time?). Nothing was "
+                                            "written: run the analysis again.")) from None
 
         # task completion: each counted track's coverage of its own grid, patrols for those above the share
         coverage = result.track_coverage
@@ -371,8 +377,12 @@ class PatrolCoverageAlgorithm(AlgorithmBase):
     def _write_parcels(self, parameters, context, feedback, parcels: kernel.ParcelSet, result, crs) -> dict:
         out = {}
         fields = parcel_fields()
-        last = np.array([rules.local_text(t) if t else None for t in result.last_seen], dtype=object) \
-            if len(result.last_seen) else np.zeros(0, dtype=object)
+        if all(parameters.get(name) in (None, "") for name in (self.PARCELS_OUT, self.UNSEEN_OUT)):
+            return out
+        # last-seen times are track end times: convert each distinct one once, not once per parcel
+        times, inverse = np.unique(np.asarray(result.last_seen, dtype=str), return_inverse=True)
+        local = np.array([rules.local_text(t) if t else None for t in times.tolist()], dtype=object)
+        last = local[inverse] if len(result.last_seen) else np.zeros(0, dtype=object)
         for name, rows in ((self.PARCELS_OUT, np.arange(len(parcels))),
                            (self.UNSEEN_OUT, np.flatnonzero(~result.seen_window))):
             if parameters.get(name) in (None, ""):
@@ -380,23 +390,25 @@ class PatrolCoverageAlgorithm(AlgorithmBase):
             sink, dest = self.parameterAsSink(parameters, name, context, fields, QgsWkbTypes.MultiPolygon, crs)
             if sink is None:
                 continue
-            batch = []
-            for k, i in enumerate(rows.tolist()):
-                if k % 5000 == 0 and feedback.isCanceled():
+            block = 5000
+            for first in range(0, len(parcels), block):
+                if feedback.isCanceled():
                     raise QgsProcessingException(tr("Cancelled after the store was updated; the layers are "
                                                     "incomplete."))
-                f = QgsFeature(fields)
-                f.setAttributes([str(parcels.code[i]), YES if result.seen[i] else NO, last[i],
-                                 _round(result.share[i], 4), round(float(parcels.farmland[i]), 2),
-                                 round(float(parcels.basic[i]), 2)])
-                g = QgsGeometry()
-                g.fromWkb(parcels.wkb[i])
-                g.convertToMultiType()
-                f.setGeometry(g)
-                batch.append(f)
-                if len(batch) >= 5000:
-                    sink.addFeatures(batch, QgsFeatureSink.FastInsert)
-                    batch = []
-            sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+                todo = rows[(rows >= first) & (rows < first + block)]
+                if len(todo) == 0:
+                    continue
+                batch = []
+                for i, wkb in zip(todo.tolist(), parcels.geometries(todo)):  # one block of geometry at a time
+                    f = QgsFeature(fields)
+                    f.setAttributes([str(parcels.code[i]), YES if result.seen[i] else NO, last[i],
+                                     _round(result.share[i], 4), round(float(parcels.farmland[i]), 2),
+                                     round(float(parcels.basic[i]), 2)])
+                    g = QgsGeometry()
+                    g.fromWkb(wkb)
+                    g.convertToMultiType()
+                    f.setGeometry(g)
+                    batch.append(f)
+                sink.addFeatures(batch, QgsFeatureSink.FastInsert)
             out[name] = dest
         return out

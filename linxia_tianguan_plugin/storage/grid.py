@@ -75,3 +75,54 @@ def coded_parcels(store: GpkgStore) -> tuple[np.ndarray, np.ndarray, np.ndarray,
                               "WHERE status = 'active'").fetchall()
     return (np.array([r[0] for r in rows], dtype=str), np.array([gpkg.decode_blob(r[1]) for r in rows], dtype=object),
             np.array([r[2] for r in rows], dtype=float), np.array([r[3] for r in rows], dtype=float))
+
+
+class CodesChangedError(RuntimeError):
+    """The active codes changed while they were being read (another run recoded the store)."""
+
+
+def coded_parcel_table(store: GpkgStore) -> dict[str, np.ndarray]:
+    """Active codes in code order without their geometry: code, farmland m², basic farmland m² and
+    the box from the R-tree — a prefecture's worth fits in a few hundred MB."""
+    rows = store.conn.execute(
+        "SELECT s.code, coalesce(s.gdmj_m2, 0), coalesce(s.yjmj_m2, 0), r.minx, r.miny, r.maxx, r.maxy "
+        "FROM tg_space_code s JOIN rtree_tg_space_code_geom r ON r.id = s.fid WHERE s.status = 'active' "
+        "ORDER BY s.code")
+    code, farmland, basic, box = [], [], [], []
+    while batch := rows.fetchmany(100_000):
+        code.append(np.array([r[0] for r in batch], dtype=str))
+        farmland.append(np.array([r[1] for r in batch], dtype=float))
+        basic.append(np.array([r[2] for r in batch], dtype=float))
+        box.append(np.array([r[3:7] for r in batch], dtype=float))
+    if not code:
+        return {"code": np.zeros(0, dtype=str), "farmland": np.zeros(0), "basic": np.zeros(0),
+                "bounds": np.zeros((0, 4))}
+    return {"code": np.concatenate(code), "farmland": np.concatenate(farmland), "basic": np.concatenate(basic),
+            "bounds": np.concatenate(box)}
+
+
+class CodedGeometry:
+    """WKB of active coded parcels by their position in :func:`coded_parcel_table`'s order.
+
+    Each call reads one code range through the code index (positions should be close together — a
+    township, a block of rows), so the geometry of a prefecture is never all in memory at once.
+    """
+
+    def __init__(self, store: GpkgStore, codes: np.ndarray):
+        self.conn = store.conn
+        self.codes = np.asarray(codes).astype(str)
+
+    def __call__(self, index: np.ndarray) -> np.ndarray:
+        index = np.asarray(index, dtype=np.int64)
+        if len(index) == 0:
+            return np.zeros(0, dtype=object)
+        wanted = self.codes[index]
+        rows = self.conn.execute(
+            "SELECT code, geom FROM tg_space_code WHERE code BETWEEN ? AND ? AND status = 'active' ORDER BY code",
+            (str(self.codes[index.min()]), str(self.codes[index.max()]))).fetchall()
+        codes = np.array([r[0] for r in rows], dtype=str)
+        pos = np.minimum(np.searchsorted(codes, wanted), max(len(codes) - 1, 0))
+        if len(codes) == 0 or not np.array_equal(codes[pos], wanted):
+            raise CodesChangedError("active space codes changed while they were read")
+        blobs = [rows[i][1] for i in pos.tolist()]
+        return np.array([gpkg.decode_blob(b) for b in blobs], dtype=object)

@@ -248,6 +248,12 @@ def _assert_same_track(a: dict, b: dict) -> None:
         assert a["track"][key] == b["track"][key], key
 
 
+def _fresh(county: Path, path: Path) -> Path:
+    """A new store holding only the sample roster: each format's import starts from nothing."""
+    run("linxia_tianguan:import_roster", {"INPUT": str(county / "roster.csv"), "STORE": str(path)})
+    return path
+
+
 @pytest.fixture
 def reference(processing_registry, county, manifest_files, tmp_path) -> tuple[Path, Path, dict]:
     """A good GPX imported into a fresh store that also holds the sample roster."""
@@ -257,8 +263,9 @@ def reference(processing_registry, county, manifest_files, tmp_path) -> tuple[Pa
     return store, gpx, _gpx_track(processing_registry, gpx, store)
 
 
-def test_gbk_csv_and_geojson_give_the_same_track(reference, tmp_path):
-    store, gpx, ref = reference
+def test_gbk_csv_and_geojson_give_the_same_track(reference, county, tmp_path):
+    gpx_store, gpx, ref = reference
+    store = _fresh(county, tmp_path / "csv.gpkg")
     lon, lat, times, author = gpx_points(gpx)
     grid = gpx.name[:14]
     # CSV saved by Excel on a Chinese Windows: GBK, Beijing time without zone, Chinese headers
@@ -275,16 +282,23 @@ def test_gbk_csv_and_geojson_give_the_same_track(reference, tmp_path):
                 for x, y, t in zip(lon, lat, times)]
     geojson = tmp_path / gpx.with_suffix(".geojson").name
     geojson.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    store = _fresh(county, tmp_path / "geojson.gpkg")
     result = run(ALG, {"INPUT": str(geojson), "STORE": str(store)})
     assert result["FILES"] == 1 and result["TRACKS"] == 1
     _assert_same_track(ref, _last_track(store))
+    # the same fixes in another format are the same patrol: kept as raw fixes, no second track
+    before = count(gpx_store, "tg_track")
+    result = run(ALG, {"INPUT": str(geojson), "STORE": str(gpx_store)})
+    assert result["FILES"] == 1 and result["TRACKS"] == 0 and result["DROPPED"] == len(gpx_points(gpx)[0])
+    assert count(gpx_store, "tg_track") == before
 
 
-def test_geopackage_tracking_layers_in_epsg_4490(reference, tmp_path):
+def test_geopackage_tracking_layers_in_epsg_4490(reference, county, tmp_path):
     """QField/Mergin-style tracking: points with a timestamp in EPSG:4490, and a line with M = epoch ms."""
     from osgeo import ogr, osr
 
-    store, gpx, ref = reference
+    _, gpx, ref = reference
+    store = _fresh(county, tmp_path / "points.gpkg")
     lon, lat, times, author = gpx_points(gpx)
     srs = osr.SpatialReference()
     srs.ImportFromEPSG(4490)
@@ -318,10 +332,63 @@ def test_geopackage_tracking_layers_in_epsg_4490(reference, tmp_path):
     _assert_same_track(ref, _last_track(store))
     assert run(ALG, {"INPUT": str(path), "STORE": str(store), "LAYER": "tracking_points"})["SKIPPED"] == 1
     # the other layer of the same GeoPackage is another import; its officer comes from the roster
-    result = run(ALG, {"INPUT": str(path), "STORE": str(store), "LAYER": "tracking_line"})
+    lines = _fresh(county, tmp_path / "lines.gpkg")
+    result = run(ALG, {"INPUT": str(path), "STORE": str(lines), "LAYER": "tracking_line"})
     assert result["FILES"] == 1 and result["TRACKS"] == 1
-    _assert_same_track(ref, _last_track(store))
-    assert run(ALG, {"INPUT": str(path), "STORE": str(store), "LAYER": "tracking_line"})["SKIPPED"] == 1
+    _assert_same_track(ref, _last_track(lines))
+    assert run(ALG, {"INPUT": str(path), "STORE": str(lines), "LAYER": "tracking_line"})["SKIPPED"] == 1
+    # into the store that has the points layer already, the line's fixes are repeats: no second track
+    result = run(ALG, {"INPUT": str(path), "STORE": str(store), "LAYER": "tracking_line"})
+    assert result["FILES"] == 1 and result["TRACKS"] == 0 and count(store, "tg_track") == 1
+
+
+def test_a_growing_tracking_layer_exported_twice_makes_each_patrol_once(processing_registry, county, manifest_files,
+                                                                     tmp_path):
+    """QField keeps appending to its tracking layer; the desk imports each week's export. The second
+    export repeats the first one's fixes (different bytes, so a new file): only the new fixes make
+    tracks, and every raw fix is still kept with its file."""
+    from osgeo import ogr, osr
+
+    gpx_files = [county / r for r, k in manifest_files.items() if k == "good"][:2]
+    walks = [gpx_points(p) for p in gpx_files]
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(4490)
+
+    def export(path: Path, parts: list) -> None:
+        ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+        layer = ds.CreateLayer("tracking", srs, ogr.wkbPoint)
+        layer.CreateField(ogr.FieldDefn("timestamp", ogr.OFTString))
+        layer.CreateField(ogr.FieldDefn("grid", ogr.OFTString))
+        for (lon, lat, times, _), grid in parts:
+            for x, y, t in zip(lon, lat, times):
+                f = ogr.Feature(layer.GetLayerDefn())
+                f.SetGeometry(ogr.CreateGeometryFromWkt(f"POINT ({x!r} {y!r})"))
+                f.SetField("timestamp", t)
+                f.SetField("grid", grid)
+                layer.CreateFeature(f)
+        ds = None
+
+    grids = [p.name[:14] for p in gpx_files]
+    store = _fresh(county, tmp_path / "tg.gpkg")
+    first, second = tmp_path / "week1" / "tracking.gpkg", tmp_path / "week2" / "tracking.gpkg"
+    first.parent.mkdir()
+    second.parent.mkdir()
+    export(first, [(walks[0], grids[0])])
+    export(second, [(walks[0], grids[0]), (walks[1], grids[1])])
+    one = run(ALG, {"INPUT": str(first), "STORE": str(store), "GRID_FIELD": "grid"})
+    two = run(ALG, {"INPUT": str(second), "STORE": str(store), "GRID_FIELD": "grid"})
+    assert one["TRACKS"] == 1 and two["FILES"] == 1 and two["TRACKS"] == 1
+    n0, n1 = len(walks[0][0]), len(walks[1][0])
+    assert two["FIXES"] == n0 + n1 and two["DROPPED"] >= n0
+    conn = sqlite3.connect(store)
+    try:
+        repeats = conn.execute("SELECT count(*) FROM tg_track_fix WHERE dropped = 'repeat'").fetchone()[0]
+        starts = [r[0] for r in conn.execute("SELECT started_at FROM tg_track ORDER BY started_at")]
+        assert conn.execute("SELECT count(*) FROM tg_track_fix").fetchone()[0] == 2 * n0 + n1
+    finally:
+        conn.close()
+    assert repeats == n0
+    assert starts == sorted([walks[0][2][0], walks[1][2][0]])  # one track per walk, each once
 
 
 def test_needs_a_file_or_folder(processing_registry, tmp_path):
@@ -345,10 +412,11 @@ def write_gpx(path: Path, lon: list[float], lat: list[float], times: list[str], 
                     + "\n".join(pts) + "\n</trkseg></trk>\n</gpx>\n", encoding="utf-8")
 
 
-def test_junk_fixes_are_kept_raw_dropped_from_tracks_and_sessions_split(reference, tmp_path):
+def test_junk_fixes_are_kept_raw_dropped_from_tracks_and_sessions_split(reference, county, tmp_path):
     from linxia_tianguan_plugin.storage.tracks import track_fixes, tracks
 
-    store, gpx, _ = reference
+    _, gpx, _ = reference
+    store = _fresh(county, tmp_path / "junk.gpkg")
     lon, lat, times, _ = gpx_points(gpx)
     lon, lat = lon[:60], lat[:60]
     epoch = [np.datetime64(t.rstrip("Z"), "s") for t in times[:60]]
@@ -383,3 +451,55 @@ def test_junk_fixes_are_kept_raw_dropped_from_tracks_and_sessions_split(referenc
     finally:
         s.close()
     assert any("speed" in m for m in feedback.infos)
+
+
+def test_cancel_while_a_big_tracking_layer_is_read_keeps_the_files_before_it(processing_registry, county,
+                                                                            manifest_files, tmp_path):
+    """A months-long tracking layer takes a while to read: cancelling then stops inside the file, keeps
+    the files already imported and records nothing of the interrupted one."""
+    from osgeo import ogr, osr
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    gpx = county / next(r for r, k in manifest_files.items() if k == "good")
+    shutil.copy(gpx, folder / ("a_" + gpx.name))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(4490)
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(folder / "b_tracking.gpkg"))
+    layer = ds.CreateLayer("tracking", srs, ogr.wkbPoint)
+    layer.CreateField(ogr.FieldDefn("timestamp", ogr.OFTString))
+    layer.StartTransaction()
+    for i in range(12_000):
+        f = ogr.Feature(layer.GetLayerDefn())
+        f.SetGeometry(ogr.CreateGeometryFromWkt(f"POINT ({103.2 + i * 1e-6!r} 35.6)"))
+        f.SetField("timestamp", f"2025-06-1{3 + i // 5000}T0{i // 1000 % 10}:{i % 60:02d}:{i % 60:02d}Z")
+        layer.CreateFeature(f)
+    layer.CommitTransaction()
+    ds = None
+
+    feedback = recording_feedback()
+    texts = []
+
+    def progress_text(text):
+        texts.append(text)
+        if "b_tracking" in text:
+            feedback.cancel()  # the user presses Cancel while the big layer is being read
+
+    feedback.setProgressText = progress_text
+    store = _fresh(county, tmp_path / "tg.gpkg")
+    result = run(ALG, {"FOLDER": str(folder), "STORE": str(store)}, feedback=feedback)
+    assert result["FILES"] == 1 and count(store, "tg_track_file") == 1
+    assert any("b_tracking" in t for t in texts)
+    assert any("1" in e and "2" in e for e in feedback.errors)  # “cancelled after 1 of 2 files”
+    # the reader itself stops in the middle of the layer, not after it
+    from linxia_tianguan_plugin.processing.import_tracks import ReadCancelledError, read_ogr_track
+
+    asked = []
+
+    def cancelled() -> bool:
+        asked.append(True)
+        return len(asked) > 1
+
+    with pytest.raises(ReadCancelledError):
+        read_ogr_track(str(folder / "b_tracking.gpkg"), "GPKG", cancelled=cancelled)
+    assert len(asked) == 2  # asked at the first feature and again 5 000 features later

@@ -29,7 +29,7 @@ from .crs import CGCS2000_GEOGRAPHIC, gk3_epsg
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 #: why cleaning drops a fix, in the order the rules are tried
-DROP_REASONS = ("bad_position", "no_time", "accuracy", "duplicate_time", "backwards_time", "speed_jump")
+DROP_REASONS = ("bad_position", "no_time", "accuracy", "repeat", "duplicate_time", "backwards_time", "speed_jump")
 
 _EARTH_RADIUS_M = 6_371_008.8
 _NAME = re.compile(r"^(?P<grid>\d{14})_(?P<date>\d{8})(?:[_\-.].*)?$")
@@ -47,7 +47,10 @@ class CleaningOptions:
       faster from the previous kept fix is a multipath jump; driving past (8–14 m/s) is *not* dropped
       here — telling a drive-by from a walk is the authenticity check's job, on the kept fixes;
     - ``session_gap_s`` 20 min: a longer silence ends one patrol and starts another;
-    - ``min_session_fixes`` 2: a track needs at least two fixes to have a line.
+    - ``min_session_fixes`` 2: a track needs at least two fixes to have a line;
+    - ``start_outliers`` 3: a phone's first fixes are often a cell-tower guess far from the walk; when
+      at most this many kept fixes open a session and the next fixes jump away from them but agree
+      with each other, those opening fixes are the outliers and are dropped instead of the walk.
     """
 
     max_accuracy_m: float = 50.0
@@ -56,6 +59,7 @@ class CleaningOptions:
     min_session_fixes: int = 2
     #: two fixes closer in time than this are the same instant (phones repeat the last fix)
     same_time_s: float = 1e-3
+    start_outliers: int = 3
 
 
 @dataclass(frozen=True)
@@ -187,7 +191,7 @@ def _distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return 2 * _EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
-def clean(fixes: Fixes, options: CleaningOptions | None = None) -> np.ndarray:
+def clean(fixes: Fixes, options: CleaningOptions | None = None, known: np.ndarray | None = None) -> np.ndarray:
     """Per fix, the reason it is dropped (one of :data:`DROP_REASONS`) or None when it is kept.
 
     Rules, tried in this order for each fix (the input is never modified):
@@ -195,41 +199,72 @@ def clean(fixes: Fixes, options: CleaningOptions | None = None) -> np.ndarray:
     ``bad_position``  lon/lat not finite, out of range, or 0/0 (a phone without a fix);
     ``no_time``       the fix has no time;
     ``accuracy``      the accuracy is known and worse than ``max_accuracy_m``;
+    ``repeat``        ``known[i]`` is true: the fix is already in the store from an earlier file (a
+                      tracking layer that keeps growing on the phone is exported again and again);
     ``duplicate_time`` same time as the previous *kept* fix;
     ``backwards_time`` earlier than the previous kept fix (a clock step, or points out of order);
     ``speed_jump``    reached from the previous kept fix faster than ``max_speed_ms``.
 
     Comparing with the previous *kept* fix (not the previous raw one) means one outlier cannot
-    cause its sound neighbour to be dropped as well.
+    cause its sound neighbour to be dropped as well. The first kept fixes of a session are not
+    trusted blindly: when a fix jumps away from a session opened by at most ``start_outliers``
+    kept fixes and the next usable fix is reachable from it, the opening fixes were the outliers
+    (a phone's first guess) and are dropped as ``speed_jump`` instead.
     """
     opt = options or CleaningOptions()
     n = len(fixes)
     reasons = np.full(n, None, dtype=object)
     lon, lat, t, acc = (a.tolist() for a in (fixes.lon, fixes.lat, fixes.time, fixes.accuracy))
-    last = -1
-    for i in range(n):
+    repeat = np.zeros(n, dtype=bool) if known is None else np.asarray(known, dtype=bool)
+
+    def usable(i: int) -> str | None:
         x, y, ti, ai = lon[i], lat[i], t[i], acc[i]
         if not (math.isfinite(x) and math.isfinite(y)) or abs(x) > 180 or abs(y) > 90 or (x == 0 and y == 0):
-            reasons[i] = "bad_position"
-            continue
+            return "bad_position"
         if not math.isfinite(ti):
-            reasons[i] = "no_time"
-            continue
+            return "no_time"
         if math.isfinite(ai) and ai > opt.max_accuracy_m:
-            reasons[i] = "accuracy"
+            return "accuracy"
+        if repeat[i]:
+            return "repeat"
+        return None
+
+    def too_fast(a: int, b: int) -> bool:
+        gap = t[b] - t[a]
+        return gap > 0 and _distance_m(lon[a], lat[a], lon[b], lat[b]) / gap > opt.max_speed_ms
+
+    def next_usable(i: int) -> int:
+        for j in range(i + 1, n):
+            if usable(j) is None and t[j] - t[i] >= opt.same_time_s:
+                return j
+        return -1
+
+    last = -1
+    opening: list[int] = []  # the kept fixes since the session began
+    for i in range(n):
+        reasons[i] = usable(i)
+        if reasons[i] is not None:
             continue
         if last >= 0:
-            gap = ti - t[last]
+            gap = t[i] - t[last]
             if abs(gap) < opt.same_time_s:
                 reasons[i] = "duplicate_time"
                 continue
             if gap < 0:
                 reasons[i] = "backwards_time"
                 continue
-            if _distance_m(lon[last], lat[last], x, y) / gap > opt.max_speed_ms:
-                reasons[i] = "speed_jump"
-                continue
+            if gap > opt.session_gap_s:
+                opening = []
+            elif too_fast(last, i):
+                j = next_usable(i)
+                if len(opening) <= opt.start_outliers and j >= 0 and not too_fast(i, j) and too_fast(last, j):
+                    reasons[opening] = "speed_jump"  # the session's opening fixes were the outliers
+                    opening = []
+                else:
+                    reasons[i] = "speed_jump"
+                    continue
         last = i
+        opening.append(i)
     return reasons
 
 

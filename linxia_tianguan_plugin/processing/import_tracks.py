@@ -21,6 +21,7 @@ import math
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,6 +68,10 @@ ALIASES = {
 
 class TrackReadError(ValueError):
     """A file cannot be read as a track; the message (translated) says what is wrong."""
+
+
+class ReadCancelledError(Exception):
+    """The user cancelled while a (large) file was being read."""
 
 
 @dataclass
@@ -292,12 +297,14 @@ def _layer_of(ds, layer_name: str):
 
 
 def read_ogr_track(path: str, fmt: str, layer_name: str = "", officer_field: str = "",
-                   grid_field: str = "") -> TrackFile:
+                   grid_field: str = "", cancelled: Callable[[], bool] | None = None) -> TrackFile:
     """Fixes of a GeoJSON file or a GeoPackage tracking layer (QField / Mergin style).
 
     Points carry a time field; lines carry their vertices' times as M values (epoch milliseconds or
     seconds, as QField writes them) or as a list property (``times`` / ``coordTimes``). Times without
-    a zone are Beijing time. Layers in another CRS than lon/lat are transformed to CGCS2000.
+    a zone are Beijing time. Layers in another CRS than lon/lat are transformed to CGCS2000. A
+    tracking layer kept for months holds hundreds of thousands of points: ``cancelled`` is asked
+    every few thousand features.
     """
     from osgeo import ogr
 
@@ -314,7 +321,9 @@ def read_ogr_track(path: str, fmt: str, layer_name: str = "", officer_field: str
             raise TrackReadError(tr("layer “{layer}” has no field “{field}”").format(
                 layer=layer.GetName(), field=chosen))
     lon, lat, t, acc, officers, grids = [], [], [], [], [], []
-    for feature in layer:
+    for k, feature in enumerate(layer):
+        if cancelled is not None and k % 5000 == 0 and cancelled():
+            raise ReadCancelledError()
         geom = feature.GetGeometryRef()
         if geom is None or geom.IsEmpty():
             continue
@@ -365,7 +374,7 @@ def read_ogr_track(path: str, fmt: str, layer_name: str = "", officer_field: str
 
 
 def read_track(path: str, data: bytes, layer_name: str = "", officer_field: str = "",
-               grid_field: str = "") -> TrackFile:
+               grid_field: str = "", cancelled: Callable[[], bool] | None = None) -> TrackFile:
     fmt = SUFFIXES.get(Path(path).suffix.lower())
     if fmt is None:
         raise TrackReadError(tr("its format is not supported (GPX, GeoJSON, CSV or GeoPackage)"))
@@ -373,7 +382,7 @@ def read_track(path: str, data: bytes, layer_name: str = "", officer_field: str 
         return read_gpx(path, data)
     if fmt == "CSV":
         return read_csv_track(path, data, officer_field, grid_field)
-    return read_ogr_track(path, fmt, layer_name, officer_field, grid_field)
+    return read_ogr_track(path, fmt, layer_name, officer_field, grid_field, cancelled)
 
 
 def reason_labels() -> dict[str, str]:
@@ -381,6 +390,7 @@ def reason_labels() -> dict[str, str]:
         "bad_position": tr("no valid position"),
         "no_time": tr("no time"),
         "accuracy": tr("poor accuracy"),
+        "repeat": tr("already imported from an earlier file"),
         "duplicate_time": tr("same time as the previous fix"),
         "backwards_time": tr("time goes backwards"),
         "speed_jump": tr("impossible speed jump"),
@@ -410,10 +420,11 @@ class ImportTracksAlgorithm(AlgorithmBase):
             "GeoPackage layers have points with a time field or lines with times as M values. Times without a "
             "time zone are Beijing time; GPX times are UTC. Coordinates are lon/lat (WGS 84 or CGCS2000).</p>"
             "<p>Every raw fix is kept. Cleaning drops, without changing them, fixes with an accuracy worse than "
-            "50 m, repeated or backward times and jumps faster than 40 m/s; the rest is split into patrols at "
-            "gaps longer than 20 minutes and projected to the store's coordinate system. Importing the same file "
-            "again adds nothing. A damaged or empty file is reported by name and the other files are still "
-            "imported.</p>"
+            "50 m, repeated or backward times and jumps faster than 40 m/s (a phone's wrong first positions "
+            "included); the rest is split into patrols at gaps longer than 20 minutes and projected to the "
+            "store's coordinate system. Importing the same file again adds nothing; fixes already imported from "
+            "another file (a tracking layer exported again after it grew) are kept but make no second track. "
+            "A damaged or empty file is reported by name and the other files are still imported.</p>"
         )
 
     def initAlgorithm(self, config=None) -> None:
@@ -511,7 +522,8 @@ class ImportTracksAlgorithm(AlgorithmBase):
                 try:
                     if SUFFIXES.get(path.suffix.lower()) == "GPKG":
                         # a GeoPackage holds several layers: its identity is its bytes and the layer read
-                        track = read_track(str(path), data, layer_name, officer_field, grid_field)
+                        track = read_track(str(path), data, layer_name, officer_field, grid_field,
+                                           feedback.isCanceled)
                         file_hash = content_hash(data + b"\0layer=" + str(track.layer).encode("utf-8"))
                     else:
                         file_hash = content_hash(data)
@@ -522,7 +534,12 @@ class ImportTracksAlgorithm(AlgorithmBase):
                             file=path.name, date=known["imported_at"], path=Path(known["path"]).name))
                         continue
                     if track is None:
-                        track = read_track(str(path), data, layer_name, officer_field, grid_field)
+                        track = read_track(str(path), data, layer_name, officer_field, grid_field,
+                                           feedback.isCanceled)
+                except ReadCancelledError:
+                    feedback.reportError(tr("Import cancelled after {done} of {total} files; the files imported "
+                                            "so far are kept.").format(done=n, total=len(files)))
+                    break
                 except TrackReadError as err:
                     counts["FAILED"] += 1
                     feedback.reportError(tr("{file}: cannot be imported: {problem}.").format(
@@ -537,11 +554,16 @@ class ImportTracksAlgorithm(AlgorithmBase):
                 named = parse_track_name(path.name)
                 grid = track.grid or (named[0] if named else None)
                 officer = track.officer or self._roster_officer(store, grid, roster_cache)
-                reasons = clean(fixes, options)
+                # fixes already stored from another file (a growing tracking layer exported again)
+                repeated = track_store.stored_fixes(store, fixes)
+                reasons = clean(fixes, options, known=repeated)
                 found = sessions(fixes, reasons, store.srs_id, options)
                 dropped = reason_counts(reasons)
                 message = None
-                if not found:
+                if not found and repeated.any() and all(r in ("repeat", None) for r in reasons):
+                    message = tr("its {n} fixes were all imported before from an earlier export; no new "
+                                 "track").format(n=int(repeated.sum()))
+                elif not found:
                     message = tr("only {n} usable fixes: no track").format(n=int(sum(r is None for r in reasons)))
                 if feedback.isCanceled():
                     feedback.reportError(tr("Import cancelled after {done} of {total} files; the files imported "

@@ -140,10 +140,18 @@ def _v4_patrol_tracks(conn: sqlite3.Connection, srs_id: int) -> None:
     conn.execute("CREATE INDEX idx_tg_track_fix_track ON tg_track_fix (track_id)")
 
 
+def _v5_fix_times(conn: sqlite3.Connection, srs_id: int) -> None:
+    """Raw fixes by time: a tracking layer exported again holds the fixes of the earlier export too,
+    and the import finds them by time (then position) to mark them ``repeat`` instead of making the
+    same patrol twice."""
+    conn.execute("CREATE INDEX IF NOT EXISTS idx_tg_track_fix_time ON tg_track_fix (time)")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "space-code registry, lineage and coding runs", _v1_code_registry),
     Migration(2, "administrative units (county/township/village/group names)", _v2_admin_units),
     Migration(3, "patrol grid, officer rosters, patrol tasks and patrols", _v3_patrol_grid),
     Migration(4, "patrol tracks: files, raw fixes, cleaned tracks", _v4_patrol_tracks),
+    Migration(5, "raw fixes indexed by time (repeated fixes of growing tracking layers)", _v5_fix_times),
 ]
 LATEST = MIGRATIONS[-1].version

@@ -44,6 +44,27 @@ def known_file(store: GpkgStore, file_hash: str) -> dict | None:
     return None if row is None else {d[0]: v for d, v in zip(cur.description, row)}
 
 
+def stored_fixes(store: GpkgStore, fixes: Fixes) -> np.ndarray:
+    """Per fix, whether a fix with the same time and position is already in the store (from another
+    file): a QField/Mergin tracking layer keeps growing on the phone, so each export repeats the
+    fixes of the previous one. Positions are compared exactly — the same layer read twice gives the
+    same numbers, and two officers never share a second and a position to the last digit."""
+    n = len(fixes)
+    known = np.zeros(n, dtype=bool)
+    times = utc_iso(fixes.time) if n else np.zeros(0, dtype=object)
+    stamped = [t for t in times.tolist() if t is not None]
+    if not stamped:
+        return known
+    rows = store.conn.execute(f"SELECT time, lon, lat FROM {FIX_TABLE} WHERE time BETWEEN ? AND ?",
+                              (min(stamped), max(stamped)))
+    seen = set(rows.fetchall())
+    if not seen:
+        return known
+    for i, key in enumerate(zip(times.tolist(), fixes.lon.tolist(), fixes.lat.tolist())):
+        known[i] = key in seen
+    return known
+
+
 def save_file(store: GpkgStore, file_hash: str, path: str, format: str, raw_fixes: Fixes,
               sessions: Sequence[Session], officer: str | None, grid_code: str | None, srs_id: int,
               dropped: Sequence[str | None] | None = None, message: str | None = None) -> list[str]:

@@ -72,6 +72,47 @@ def test_speed_jump_drops_the_outlier_not_its_neighbours():
     assert reasons.tolist() == [None] * 4 + ["speed_jump"] + [None] * 5
 
 
+@pytest.mark.parametrize("bad", [1, 2, 3])
+def test_a_bad_first_guess_is_dropped_not_the_walk_after_it(bad):
+    """Phones often open a recording with a cell-tower position kilometres away: the walk after it
+    must survive, and the opening fixes go."""
+    f = walk(12)
+    lon = f.lon.copy()
+    lon[:bad] += 0.03  # ≈ 2.7 km east, 10 s before the walk's next fix
+    reasons = clean(Fixes(lon, f.lat, f.time))
+    assert reasons.tolist() == ["speed_jump"] * bad + [None] * (12 - bad)
+
+
+def test_a_long_opening_is_trusted_and_a_later_jump_still_dropped():
+    f = walk(12)
+    lon = f.lon.copy()
+    lon[5] += 0.03  # a single jump after five good fixes: the fix is the outlier
+    lon[6] += 0.03  # even when the next one agrees with it, five kept fixes outweigh two
+    reasons = clean(Fixes(lon, f.lat, f.time), CleaningOptions(start_outliers=3))
+    assert reasons.tolist() == [None] * 5 + ["speed_jump", "speed_jump"] + [None] * 5
+
+
+def test_a_new_session_may_drop_its_own_bad_opening():
+    f = walk(12, dt_s=10.0)
+    t = f.time.copy()
+    t[6:] += 3600  # an hour later: a second patrol, opened by a bad guess
+    lon = f.lon.copy()
+    lon[6] += 0.03
+    reasons = clean(Fixes(lon, f.lat, t))
+    assert reasons.tolist() == [None] * 6 + ["speed_jump"] + [None] * 5
+
+
+def test_repeated_fixes_from_an_earlier_file_are_marked_and_not_kept():
+    f = walk(10)
+    known = np.zeros(10, dtype=bool)
+    known[:4] = True
+    reasons = clean(f, known=known)
+    assert reasons.tolist() == ["repeat"] * 4 + [None] * 6
+    assert reason_counts(reasons) == {"repeat": 4}
+    found = sessions(f, reasons, 4522)
+    assert len(found) == 1 and found[0].index.tolist() == list(range(4, 10))
+
+
 def test_driving_is_not_a_speed_jump():
     # ≈ 14 m/s (50 km/h): a drive-by is kept here; telling it from a walk is another check's job
     n = 10

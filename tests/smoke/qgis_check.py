@@ -2,7 +2,9 @@
 
 It checks what an analyst sees (provider, algorithms, toolbar, menu), then presses the one-click
 coding button on a loaded sample county, waits for the background task, checks the styled result,
-unloads the plugin and checks that nothing it added is left, and writes its findings as JSON.
+imports a few GPX tracks into the same 田管库 through Processing, opens the 轨迹复现 dock from its
+toolbar button, loads a patrol, plays it on the canvas and steps it, unloads the plugin and checks
+that nothing it added is left, and writes its findings as JSON.
 """
 import json
 import os
@@ -10,12 +12,13 @@ import os
 import qgis.utils
 from qgis.core import QgsApplication, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import QTimer
-from qgis.PyQt.QtWidgets import QAction, QToolBar
+from qgis.PyQt.QtWidgets import QAction, QDockWidget, QToolBar
 from qgis.utils import iface
 
 PLUGIN = "linxia_tianguan_plugin"
 RESULT = os.environ["TIANGUAN_SMOKE_RESULT"]
 SAMPLE = os.environ.get("TIANGUAN_SMOKE_SAMPLE", "")
+TRACKS = os.environ.get("TIANGUAN_SMOKE_TRACKS", "")
 out = {"steps": []}
 
 
@@ -66,6 +69,44 @@ def wait_for_coding(plugin, ticks):
         out["coded_labels"] = layer.labelsEnabled()
         out["coded_renderer"] = layer.renderer().type()
     out["steps"].append("one-click finished")
+    if TRACKS:
+        replay(plugin)
+    else:
+        finish()
+
+
+def replay(plugin):
+    """Tracks into the store the toolbar uses, then the replay dock as an analyst opens it."""
+    import processing
+
+    from linxia_tianguan_plugin import settings
+
+    result = processing.run("linxia_tianguan:import_tracks", {"FOLDER": TRACKS, "STORE": settings.store_path()})
+    out["tracks_imported"] = int(result["TRACKS"])
+    window = iface.mainWindow()
+    out["layers_before_replay"] = len(QgsProject.instance().mapLayers())
+    window.findChild(QAction, "linxia_tianguan_track_replay").trigger()
+    dock = window.findChild(QDockWidget, "linxia_tianguan_track_replay")
+    out["replay_dock"] = dock is not None and dock.isVisible()
+    if dock is None:
+        finish()
+        return
+    out["replay_patrols"] = dock.patrol.count()
+    dock.load_selected()
+    out["replay_layers"] = len(QgsProject.instance().mapLayers()) - out["layers_before_replay"]
+    out["replay_clock_start"] = dock.clock.text()
+    dock.toggle_play()  # play on the canvas with the dock's own timer
+    QTimer.singleShot(3000, lambda: after_play(dock))
+
+
+def after_play(dock):
+    out["replay_index_after_play"] = dock.index
+    dock.toggle_play()
+    dock.step(1)
+    out["replay_index_after_step"] = dock.index
+    out["replay_figures"] = dock.figures.text()
+    out["replay_extent_ok"] = iface.mapCanvas().extent().width() > 0
+    out["steps"].append("replayed")
     finish()
 
 
@@ -76,6 +117,8 @@ def finish():
 
 def after_unload():
     out["unloaded"] = ui_state()
+    out["unloaded_dock"] = iface.mainWindow().findChild(QDockWidget, "linxia_tianguan_track_replay") is not None
+    out["layers_after_unload"] = len(QgsProject.instance().mapLayers())
     out["steps"].append("unloaded")
     save()
     QgsApplication.exit(0)

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.smoke
 
 
 @pytest.fixture(scope="module")
-def desktop_run(tmp_path_factory, sample_gpkg):
+def desktop_run(tmp_path_factory, sample_gpkg, sample_county):
     if shutil.which("xvfb-run") is None or shutil.which("qgis") is None:
         pytest.fail("xvfb-run and qgis are required (make test installs them)")
     base = tmp_path_factory.mktemp("desktop")
@@ -26,9 +26,15 @@ def desktop_run(tmp_path_factory, sample_gpkg):
     subprocess.run([sys.executable, str(ROOT / "tools" / "build_plugin.py"), "install"], env=env, check=True,
                    capture_output=True)
     log, result = base / "log.jsonl", base / "result.json"
+    tracks = base / "tracks"  # a few of the sample week's walks, for the replay dock
+    tracks.mkdir()
+    manifest = json.loads((sample_county / "manifest.json").read_text(encoding="utf-8"))["tracks"]["files"]
+    for name in [n for n, kind in sorted(manifest.items()) if kind == "good"][:3]:
+        shutil.copy(sample_county / name, tracks / Path(name).name)
     site = next(Path(sys.prefix).glob("lib/python3*/site-packages"))
     env.update(
         TIANGUAN_SMOKE_LOG=str(log), TIANGUAN_SMOKE_RESULT=str(result), TIANGUAN_SMOKE_SAMPLE=str(sample_gpkg),
+        TIANGUAN_SMOKE_TRACKS=str(tracks),
         PYQGIS_STARTUP=str(HERE / "qgis_startup.py"),
         # the venv's shapely 2 must win over Debian's 1.8 inside the desktop's Python
         PYTHONPATH=os.pathsep.join([str(site), env.get("PYTHONPATH", "")]),
@@ -65,10 +71,23 @@ def test_one_click_codes_the_loaded_sample_and_loads_a_labelled_layer(desktop_ru
     assert result["coded_labels"] and result["coded_renderer"] == "categorizedSymbol"
 
 
+def test_the_replay_dock_opens_from_the_toolbar_and_plays_a_patrol(desktop_run):
+    result, _ = desktop_run
+    assert "replayed" in result["steps"], result["steps"]
+    assert result["tracks_imported"] >= 3 and result["replay_patrols"] >= 1  # the chosen officer's patrols
+    assert result["replay_dock"] and result["replay_layers"] == 3
+    assert result["replay_clock_start"] not in ("", "—")
+    assert result["replay_index_after_play"] > 0  # the timer moved the patrol on by itself
+    assert result["replay_index_after_step"] == result["replay_index_after_play"] + 1
+    assert result["replay_figures"] and result["replay_extent_ok"]
+
+
 def test_unload_removes_everything(desktop_run):
     result, _ = desktop_run
     unloaded = result["unloaded"]
     assert not unloaded["provider"] and not unloaded["toolbar"] and unloaded["actions"] == []
+    assert not result["unloaded_dock"]
+    assert result["layers_after_unload"] == result["layers_before_replay"]  # the replay's layers went too
 
 
 def test_no_python_error_reached_the_message_log(desktop_run):

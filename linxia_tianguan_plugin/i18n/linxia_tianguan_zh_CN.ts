@@ -1112,6 +1112,10 @@
             <translation>精度差</translation>
         </message>
         <message>
+            <source>already imported from an earlier file</source>
+            <translation>已从先前的文件导入</translation>
+        </message>
+        <message>
             <source>same time as the previous fix</source>
             <translation>与上一定位点时间相同</translation>
         </message>
@@ -1128,8 +1132,8 @@
             <translation>导入巡田轨迹</translation>
         </message>
         <message>
-            <source>&lt;p&gt;Imports the patrol tracks that officers record with their phones into the tianguan store: a file, or every GPX, GeoJSON, CSV and GeoPackage file of a folder (optionally with its subfolders). The patrol app names GPX files by group code and date (62292110000101_20250613.gpx); the officer is read from the GPX author, a chosen field or the current roster, the group from the file name, the GPX description or a chosen field.&lt;/p&gt;&lt;p&gt;CSV files (UTF-8 or GBK) have the columns lon, lat, time (and officer, accuracy); GeoJSON and GeoPackage layers have points with a time field or lines with times as M values. Times without a time zone are Beijing time; GPX times are UTC. Coordinates are lon/lat (WGS 84 or CGCS2000).&lt;/p&gt;&lt;p&gt;Every raw fix is kept. Cleaning drops, without changing them, fixes with an accuracy worse than 50 m, repeated or backward times and jumps faster than 40 m/s; the rest is split into patrols at gaps longer than 20 minutes and projected to the store's coordinate system. Importing the same file again adds nothing. A damaged or empty file is reported by name and the other files are still imported.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;将田管员用手机记录的巡田轨迹导入田管库：可导入一个文件，或一个文件夹（可含子文件夹）中的全部 GPX、GeoJSON、CSV 和 GeoPackage 文件。巡田 App 以社编码和日期命名 GPX 文件（62292110000101_20250613.gpx）；田管员取自 GPX 作者、指定字段或现行花名册，社取自文件名、GPX 描述或指定字段。&lt;/p&gt;&lt;p&gt;CSV 文件（UTF-8 或 GBK）含 lon、lat、time 列（以及 officer、accuracy）；GeoJSON 与 GeoPackage 图层为带时间字段的点，或以 M 值记录时间的线。未带时区的时间按北京时间处理；GPX 时间为 UTC。坐标为经纬度（WGS 84 或 CGCS2000）。&lt;/p&gt;&lt;p&gt;所有原始定位点均予保留。清洗时不修改定位点，只剔除精度差于 50 m、时间重复或倒退、以及速度超过 40 m/s 的跳点；其余定位点在间隔超过 20 分钟处分为多次巡田，并投影到田管库的坐标系。重复导入同一文件不会新增任何内容。损坏或为空的文件按文件名报告，其他文件照常导入。&lt;/p&gt;</translation>
+            <source>&lt;p&gt;Imports the patrol tracks that officers record with their phones into the tianguan store: a file, or every GPX, GeoJSON, CSV and GeoPackage file of a folder (optionally with its subfolders). The patrol app names GPX files by group code and date (62292110000101_20250613.gpx); the officer is read from the GPX author, a chosen field or the current roster, the group from the file name, the GPX description or a chosen field.&lt;/p&gt;&lt;p&gt;CSV files (UTF-8 or GBK) have the columns lon, lat, time (and officer, accuracy); GeoJSON and GeoPackage layers have points with a time field or lines with times as M values. Times without a time zone are Beijing time; GPX times are UTC. Coordinates are lon/lat (WGS 84 or CGCS2000).&lt;/p&gt;&lt;p&gt;Every raw fix is kept. Cleaning drops, without changing them, fixes with an accuracy worse than 50 m, repeated or backward times and jumps faster than 40 m/s (a phone's wrong first positions included); the rest is split into patrols at gaps longer than 20 minutes and projected to the store's coordinate system. Importing the same file again adds nothing; fixes already imported from another file (a tracking layer exported again after it grew) are kept but make no second track. A damaged or empty file is reported by name and the other files are still imported.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;将田管员用手机记录的巡田轨迹导入田管库：可以是单个文件，也可以是一个文件夹（可含子文件夹）中的全部 GPX、GeoJSON、CSV 和 GeoPackage 文件。巡田 App 以组编码和日期命名 GPX 文件（62292110000101_20250613.gpx）；田管员取自 GPX 作者、指定字段或当前花名册，所属组取自文件名、GPX 描述或指定字段。&lt;/p&gt;&lt;p&gt;CSV 文件（UTF-8 或 GBK）包含 lon、lat、time 列（以及 officer、accuracy）；GeoJSON 和 GeoPackage 图层为带时间字段的点，或以 M 值记录时间的线。未带时区的时间按北京时间处理；GPX 时间为 UTC。坐标为经纬度（WGS 84 或 CGCS2000）。&lt;/p&gt;&lt;p&gt;所有原始定位点均予保留。清洗时（不修改原始点）剔除精度差于 50 米的点、时间重复或倒退的点以及速度超过 40 米/秒的跳点（包括手机开机时错误的初始定位）；其余的点在间隔超过 20 分钟处分为多次巡田，并投影到田管库的坐标系。重复导入同一文件不会新增任何内容；已从其他文件导入过的定位点（追踪图层增长后再次导出）会被保留，但不会生成第二条轨迹。损坏或空的文件按文件名报告，文件夹中其他文件照常导入。&lt;/p&gt;</translation>
         </message>
         <message>
             <source>it has no rows</source>
@@ -1252,8 +1256,8 @@
             <translation>正在读取 {file}（{n}/{total}）…</translation>
         </message>
         <message>
-            <source>only {n} usable fixes: no track</source>
-            <translation>仅有 {n} 个可用定位点，不构成轨迹</translation>
+            <source>its {n} fixes were all imported before from an earlier export; no new track</source>
+            <translation>其 {n} 个定位点均已从先前导出的文件导入，没有新的轨迹</translation>
         </message>
         <message>
             <source>Import cancelled after {done} of {total} files; the files imported so far are kept.</source>
@@ -1266,6 +1270,10 @@
         <message>
             <source>{file}: cannot be imported: it has no track points.</source>
             <translation>{file}：无法导入：其中没有轨迹点。</translation>
+        </message>
+        <message>
+            <source>only {n} usable fixes: no track</source>
+            <translation>仅有 {n} 个可用定位点，不构成轨迹</translation>
         </message>
         <message>
             <source>{file}: {fixes} fixes, {dropped} dropped{why}, {tracks} tracks; grid {grid}, officer {officer}.</source>
@@ -1392,8 +1400,8 @@
             <translation>巡田覆盖分析</translation>
         </message>
         <message>
-            <source>&lt;p&gt;巡田覆盖分析 · Finds which farmland parcels the officers' patrol tracks in the tianguan store came close enough to see in a period (default: this week, Monday to Sunday, Beijing time), and how much of each grid's farmland and permanent basic farmland that is.&lt;/p&gt;&lt;p&gt;Each track is buffered by the viewing distance (default 50 m). A parcel is &lt;b&gt;seen&lt;/b&gt; when more than the given share of its area lies within the buffers of the period's tracks (0: any overlap); its last-seen time is the end of the latest track whose buffer reaches it. A grid's coverage rate is area-weighted: farmland of its seen parcels / its farmland (areas as coded), for 社, 村, 乡 and 县. Parcels not seen during the given number of weeks up to the last day are listed separately.&lt;/p&gt;&lt;p&gt;Only tracks marked accepted by the authenticity check count, unless that option is off. For every counted track the coverage of its own grid's farmland is written to the store; a track covering at least the minimum share becomes a patrol of that grid (source: track), so the grid's task of the period is done. Running again adds nothing twice.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;巡田覆盖分析 · 统计田管库中田管员巡田轨迹在一个时段内（默认本周，周一至周日，北京时间）巡查到了哪些耕地地块，以及各网格耕地与永久基本农田被巡查到的比例。&lt;/p&gt;&lt;p&gt;每条轨迹按可视距离（默认 50 米）做缓冲区。地块面积落在本时段轨迹缓冲区内的比例超过给定比例（0 表示有任何重叠）即为&lt;b&gt;已巡查&lt;/b&gt;；最近巡查时间为缓冲区到达该地块的最晚一条轨迹的结束时间。网格覆盖率按面积加权：已巡查地块的耕地面积 ÷ 网格耕地面积（采用赋码面积），分社、村、乡、县统计。截至最后一天连续若干周未巡查到的地块单独列出。&lt;/p&gt;&lt;p&gt;默认只统计通过真实性核验的轨迹（可关闭）。每条计入的轨迹对本网格耕地的覆盖率写入田管库；覆盖率不低于最低比例的轨迹记为该网格的一次巡田记录（来源：轨迹），该网格本周期的任务即为已完成。重复运行不会重复记录。&lt;/p&gt;</translation>
+            <source>&lt;p&gt;巡田覆盖分析 · Finds which farmland parcels the officers' patrol tracks in the tianguan store came close enough to see in a period (default: this week, Monday to Sunday, Beijing time), and how much of each grid's farmland and permanent basic farmland that is.&lt;/p&gt;&lt;p&gt;Each track sees the ground within the viewing distance (default 50 m): its buffer. A parcel is &lt;b&gt;seen&lt;/b&gt; when part of it lies within the viewing distance of one of the period's tracks or, with a share above 0, when at least that share of its area lies inside the tracks' buffers; its last-seen time is the end of the latest track that came within the viewing distance. A grid's coverage rate is area-weighted: farmland of its seen parcels / its farmland (areas as coded), for 社, 村, 乡 and 县. Parcels not seen during the given number of weeks up to the last day are listed separately. The share of each parcel's area seen (field XJBL) is computed only when asked for (advanced option): it buffers every track, which takes much longer for a prefecture's week.&lt;/p&gt;&lt;p&gt;Only tracks marked accepted by the authenticity check count, unless that option is off. For every counted track the coverage of its own grid's farmland is written to the store; a track covering at least the minimum share becomes a patrol of that grid (source: track), so the grid's task of the period is done. Running again adds nothing twice.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;巡田覆盖分析 · 统计田管库中田管员的巡田轨迹在某一时段内（默认：本周，周一至周日，北京时间）巡查到了哪些耕地地块，以及这些地块占各网格耕地和永久基本农田的比例。&lt;/p&gt;&lt;p&gt;每条轨迹能看到可视距离（默认 50 米）以内的地面，即其缓冲区。地块的任一部分位于本时段某条轨迹的可视距离之内，即为&lt;b&gt;已巡查&lt;/b&gt;；若设置了大于 0 的比例，则需地块面积中至少该比例位于轨迹缓冲区内。最近巡查时间为到达其可视距离之内的最晚一条轨迹的结束时间。网格覆盖率按面积加权：已巡查地块的耕地面积 / 网格耕地面积（按赋码面积），分社、村、乡、县统计。截至最后一天连续若干周未巡查到的地块单独列出。每个地块被巡查到的面积比例（字段 XJBL）仅在需要时计算（高级选项）：这需要对每条轨迹做缓冲区，全州一周的数据耗时会长得多。&lt;/p&gt;&lt;p&gt;默认只统计通过真实性检查的轨迹（可关闭此选项）。每条参与统计的轨迹对其所属网格耕地的覆盖率写入田管库；覆盖率达到最低比例的轨迹记为该网格的一次巡田（来源：轨迹），该网格本时段的任务即为已完成。重复运行不会重复添加。&lt;/p&gt;</translation>
         </message>
         <message>
             <source>Seen</source>
@@ -1432,6 +1440,10 @@
             <translation>已巡查地块数</translation>
         </message>
         <message>
+            <source>Compute the share of each parcel's area seen (slower: buffers every track)</source>
+            <translation>计算每个地块被巡查到的面积比例（较慢：需对每条轨迹做缓冲区）</translation>
+        </message>
+        <message>
             <source>Coded farmland parcels (empty: the store's active codes)</source>
             <translation>已赋码耕地地块（留空：田管库现行空间码）</translation>
         </message>
@@ -1440,8 +1452,8 @@
             <translation>正在读取已赋码地块与轨迹…</translation>
         </message>
         <message>
-            <source>Buffering tracks and finding the parcels they reach…</source>
-            <translation>正在生成轨迹缓冲区并查找巡查到的地块…</translation>
+            <source>Finding the parcels within the viewing distance of the tracks…</source>
+            <translation>正在查找位于轨迹可视距离内的地块…</translation>
         </message>
         <message>
             <source>Writing the results…</source>
@@ -1518,6 +1530,10 @@
         <message>
             <source>Period {start} to {end}: {tracks} counted tracks, {parcels} parcels, viewing distance {distance} m.</source>
             <translation>时段 {start} 至 {end}：计入轨迹 {tracks} 条，地块 {parcels} 个，可视距离 {distance} 米。</translation>
+        </message>
+        <message>
+            <source>The store's space codes changed while the coverage was computed (was one-click coding running at the same time?). Nothing was written: run the analysis again.</source>
+            <translation>计算覆盖期间田管库中的空间码发生了变化（是否同时在运行一键赋码？）。未写入任何内容：请重新运行分析。</translation>
         </message>
         <message>
             <source>{tracks} tracks reach {share:.0%} of their grid's farmland: {added} new patrols recorded ({existing} already there); {below} tracks below the share.</source>

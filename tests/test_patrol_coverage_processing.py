@@ -104,10 +104,10 @@ def analysed(processing_registry, county, tmp_path_factory):
     result = run("linxia_tianguan:patrol_coverage", {
         "STORE": str(store), "START": WEEK[0], "END": WEEK[1], "SHARES": True,
         "PARCELS_OUT": str(base / "parcels.gpkg"), "GRIDS_OUT": str(base / "grids.gpkg"),
-        "UNSEEN_OUT": str(base / "unseen.gpkg")})
+        "UNSEEN_OUT": str(base / "unseen.gpkg"), "RATES_OUT": str(base / "rates.gpkg")})
     return {"store": store, "tracks": tracks, "result": result, "base": base,
             "parcels": read(str(base / "parcels.gpkg")), "grids": read(str(base / "grids.gpkg")),
-            "unseen": read(str(base / "unseen.gpkg"))}
+            "unseen": read(str(base / "unseen.gpkg")), "rates": read(str(base / "rates.gpkg"))}
 
 
 def _in_week(track: dict) -> bool:
@@ -196,6 +196,34 @@ def test_group_rates_are_area_weighted_over_the_parcels(analysed):
     assert {c: n for c, n in zip(grids["WGBM"], grids["XTCS"]) if n} == per_grid
     total = analysed["result"]["FARMLAND_RATE"]
     assert total == pytest.approx(gdmj[seen].sum() / gdmj.sum(), abs=1e-6)
+
+
+def test_rates_table_has_every_level_and_agrees_with_the_parcels_and_the_group_layer(analysed):
+    parcels, grids, rates = analysed["parcels"], analysed["grids"], analysed["rates"]
+    assert all(g is None for g in rates["geom"])  # a plain table
+    codes = parcels["KJM"].astype(str)
+    seen = parcels["SFXJ"] == "是"
+    gdmj, yjmj = parcels["GDMJ"].astype(float), parcels["YJMJ"].astype(float)
+    levels = {2: 6, 3: 9, 4: 12, 5: 14}
+    for level, length in levels.items():
+        expected = sorted({c[:length] for c in codes})
+        assert [c for c, lv in zip(rates["WGBM"], rates["JB"]) if lv == level] == expected
+    for i, code in enumerate(rates["WGBM"]):
+        rows = np.char.startswith(codes, code)
+        rounding = 0.005 * rows.sum() + 0.01  # the parcel layer's areas are rounded to the centimetre
+        assert rates["GDMJ"][i] == pytest.approx(gdmj[rows].sum(), abs=rounding)
+        assert rates["XJYJMJ"][i] == pytest.approx(yjmj[rows & seen].sum(), abs=rounding)
+        assert rates["DKSL"][i] == rows.sum() and rates["XJDKSL"][i] == (rows & seen).sum()
+    by_code = {c: i for i, c in enumerate(rates["WGBM"])}
+    for i, code in enumerate(grids["WGBM"]):
+        if code in by_code:  # groups with coded parcels
+            j = by_code[code]
+            assert (rates["XJGDMJ"][j], rates["GDFGL"][j], rates["XTCS"][j]) == \
+                (grids["XJGDMJ"][i], grids["GDFGL"][i], grids["XTCS"][i])
+    county = next(i for i, lv in enumerate(rates["JB"]) if lv == 2)
+    assert rates["GDFGL"][county] == pytest.approx(analysed["result"]["FARMLAND_RATE"], abs=1e-4)
+    assert rates["WGMC"][county] and all(rates["WGMC"][i] for i, lv in enumerate(rates["JB"]) if lv == 3)
+    assert rates["XTCS"][county] == analysed["result"]["TRACKS"]
 
 
 def test_unseen_for_weeks_includes_last_week(analysed):

@@ -320,7 +320,8 @@ def tracks_demo(out: Path, sample: Path, store: Path, summary: dict) -> None:
     coverage = run("linxia_tianguan:patrol_coverage", dict(week, STORE=str(store), SHARES=True,
                                                            PARCELS_OUT=str(out / "patrol_coverage.gpkg"),
                                                            GRIDS_OUT=str(out / "group_coverage.gpkg"),
-                                                           UNSEEN_OUT=str(out / "unseen_4_weeks.gpkg")))
+                                                           UNSEEN_OUT=str(out / "unseen_4_weeks.gpkg"),
+                                                           RATES_OUT=str(out / "巡田覆盖率.xlsx")))
     tasks = run("linxia_tianguan:dispatch_tasks", dict(week, STORE=str(store), LEVELS=[4], OUTPUT=None))
     summary["coverage"] = {k: coverage[k] for k in ("TRACKS", "PATROLS", "FARMLAND_RATE", "BASIC_RATE",
                                                     "PARCELS_SEEN", "PARCELS_UNSEEN_WEEKS")}
@@ -357,7 +358,8 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     for stale in ("tianguan.gpkg", "coded_parcels.gpkg", "coding_issues.gpkg", "validation.gpkg", "patrol_grid.gpkg",
                   "grid_coverage.gpkg", "田管员花名册.xlsx", "巡田任务.xlsx", "过期任务.xlsx", "巡田记录_示例.csv",
-                  "checked_tracks.gpkg", "patrol_coverage.gpkg", "group_coverage.gpkg", "unseen_4_weeks.gpkg"):
+                  "checked_tracks.gpkg", "patrol_coverage.gpkg", "group_coverage.gpkg", "unseen_4_weeks.gpkg",
+                  "巡田覆盖率.xlsx"):
         for p in out.glob(stale + "*"):
             p.unlink()
     app, _provider = start_qgis()

@@ -1416,6 +1416,10 @@
             <translation>巡查面积比例</translation>
         </message>
         <message>
+            <source>Grid level (2 county … 5 group)</source>
+            <translation>网格级别（2 县 … 5 社）</translation>
+        </message>
+        <message>
             <source>Farmland seen (m²)</source>
             <translation>已巡查耕地面积（㎡）</translation>
         </message>
@@ -1498,6 +1502,10 @@
         <message>
             <source>Parcels not seen for weeks</source>
             <translation>连续多周未巡查地块</translation>
+        </message>
+        <message>
+            <source>Coverage rates of every grid (table: county, township, village, group)</source>
+            <translation>各级网格覆盖率（表格：县、乡镇、村、社）</translation>
         </message>
         <message>
             <source>Tracks counted</source>

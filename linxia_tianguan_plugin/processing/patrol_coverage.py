@@ -70,6 +70,24 @@ def parcel_fields() -> QgsFields:
     return fields
 
 
+def rate_fields() -> QgsFields:
+    fields = QgsFields()
+    for f in (_field("JB", QVariant.Int, tr("Grid level (2 county … 5 group)"), 2),
+              _field("WGBM", QVariant.String, tr("Grid code"), 14),
+              _field("WGMC", QVariant.String, tr("Grid name"), 100),
+              _field("GDMJ", QVariant.Double, tr("Farmland area (m²)"), 20, 2),
+              _field("XJGDMJ", QVariant.Double, tr("Farmland seen (m²)"), 20, 2),
+              _field("GDFGL", QVariant.Double, tr("Farmland coverage rate"), 10, 4),
+              _field("YJMJ", QVariant.Double, tr("Permanent basic farmland (m²)"), 20, 2),
+              _field("XJYJMJ", QVariant.Double, tr("Permanent basic farmland seen (m²)"), 20, 2),
+              _field("YJFGL", QVariant.Double, tr("Permanent basic farmland coverage rate"), 10, 4),
+              _field("XTCS", QVariant.Int, tr("Patrols"), 10),
+              _field("DKSL", QVariant.Int, tr("Parcels"), 10),
+              _field("XJDKSL", QVariant.Int, tr("Parcels seen"), 10)):
+        fields.append(f)
+    return fields
+
+
 def grid_fields() -> QgsFields:
     fields = QgsFields()
     for f in (_field("WGBM", QVariant.String, tr("Grid code"), 14),
@@ -102,7 +120,7 @@ class PatrolCoverageAlgorithm(AlgorithmBase):
     STORE, START, END, DISTANCE, SEEN_SHARE = "STORE", "START", "END", "DISTANCE", "SEEN_SHARE"
     MIN_GRID_SHARE, WEEKS_UNSEEN, PARCELS, ONLY_ACCEPTED = "MIN_GRID_SHARE", "WEEKS_UNSEEN", "PARCELS", "ONLY_ACCEPTED"
     SHARES = "SHARES"
-    PARCELS_OUT, GRIDS_OUT, UNSEEN_OUT = "PARCELS_OUT", "GRIDS_OUT", "UNSEEN_OUT"
+    PARCELS_OUT, GRIDS_OUT, UNSEEN_OUT, RATES_OUT = "PARCELS_OUT", "GRIDS_OUT", "UNSEEN_OUT", "RATES_OUT"
     group_id = "patrol"
 
     def name(self) -> str:
@@ -164,6 +182,9 @@ class PatrolCoverageAlgorithm(AlgorithmBase):
             self.GRIDS_OUT, tr("Group grid coverage"), QgsProcessing.TypeVectorPolygon, optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.UNSEEN_OUT, tr("Parcels not seen for weeks"), QgsProcessing.TypeVectorPolygon, optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.RATES_OUT, tr("Coverage rates of every grid (table: county, township, village, group)"),
+            QgsProcessing.TypeVector, optional=True))
         for key, label in (("TRACKS", tr("Tracks counted")), ("PATROLS", tr("Patrols added from tracks")),
                            ("TRACKS_BELOW", tr("Tracks below the grid share")),
                            ("PARCELS_SEEN", tr("Parcels seen")),
@@ -326,6 +347,7 @@ class PatrolCoverageAlgorithm(AlgorithmBase):
 
         feedback.setProgressText(tr("Writing the results…"))
         out.update(self._write_grids(parameters, context, feedback, store, rates, ts, crs))
+        out.update(self._write_rates(parameters, context, store, rates, ts))
         feedback.setProgress(80)
         out.update(self._write_parcels(parameters, context, feedback, parcels, result, crs))
         feedback.setProgress(100)
@@ -373,6 +395,37 @@ class PatrolCoverageAlgorithm(AlgorithmBase):
             features.append(f)
         sink.addFeatures(features, QgsFeatureSink.FastInsert)
         return {self.GRIDS_OUT: dest}
+
+    def _write_rates(self, parameters, context, store, rates: dict[str, kernel.GridRates],
+                     ts: kernel.TrackSet) -> dict:
+        """One row per county, township, village and group, in code order: the table leaders read."""
+        if parameters.get(self.RATES_OUT) in (None, ""):
+            return {}
+        fields = rate_fields()
+        sink, dest = self.parameterAsSink(parameters, self.RATES_OUT, context, fields, QgsWkbTypes.NoGeometry)
+        if sink is None:
+            return {}
+        names = dict(store.conn.execute("SELECT code, name FROM tg_admin_unit"))
+        names.update(store.conn.execute(
+            "SELECT c.code, c.name FROM tg_grid_cell c JOIN tg_grid_build b ON b.build_id = c.build_id "
+            "WHERE b.active = 1 AND c.name IS NOT NULL AND c.name != ''"))
+        patrols: dict[str, int] = {}
+        for g in ts.grid[ts.in_period]:
+            for length in kernel.GRID_LENGTHS:
+                if g and len(str(g)) >= length:
+                    key = str(g)[:length]
+                    patrols[key] = patrols.get(key, 0) + 1
+        level = {6: 2, 9: 3, 12: 4, 14: 5}
+        features = []
+        for code in sorted(rates, key=lambda c: (len(c), c)):
+            r = rates[code]
+            f = QgsFeature(fields)
+            f.setAttributes([level[len(code)], code, names.get(code, ""), round(r.farmland_m2, 2), round(r.seen_m2, 2),
+                             _round(r.rate, 4), round(r.basic_m2, 2), round(r.basic_seen_m2, 2),
+                             _round(r.basic_rate, 4), patrols.get(code, 0), r.parcels, r.seen_parcels])
+            features.append(f)
+        sink.addFeatures(features, QgsFeatureSink.FastInsert)
+        return {self.RATES_OUT: dest}
 
     def _write_parcels(self, parameters, context, feedback, parcels: kernel.ParcelSet, result, crs) -> dict:
         out = {}

@@ -7,8 +7,16 @@ from .i18n import tr
 from .resources import resource_path
 
 
+def category_labels() -> dict[str, str]:
+    """Pre-judgement categories of change candidates (预判结论)."""
+    return {"approved": tr("Legal: approved conversion"), "facility": tr("Legal: filed facility agriculture land"),
+            "temporary": tr("Legal: temporary land in term"), "suspect": tr("Suspected illegal"),
+            "verify": tr("Needs field verification")}
+
+
 def kind_labels() -> dict[str, str]:
-    return {"CB": tr("Contract parcel"), "WCB": tr("Farmland without contract parcel")}
+    """Legend labels of the categorised styles (parcel kinds and change pre-judgements)."""
+    return {"CB": tr("Contract parcel"), "WCB": tr("Farmland without contract parcel"), **category_labels()}
 
 
 def store_aliases() -> dict[str, str]:

@@ -122,6 +122,53 @@ def build_grid_style(out: Path) -> None:
     print(out.relative_to(ROOT))
 
 
+def build_change_style(out: Path) -> None:
+    """Change candidates: coloured by pre-judgement (疑似违法 red … 合法 green), priority as the label."""
+    from qgis.core import (
+        QgsCategorizedSymbolRenderer,
+        QgsFillSymbol,
+        QgsMapLayer,
+        QgsPalLayerSettings,
+        QgsRendererCategory,
+        QgsTextBufferSettings,
+        QgsTextFormat,
+        QgsVectorLayer,
+        QgsVectorLayerSimpleLabeling,
+    )
+    from qgis.PyQt.QtGui import QColor, QFont
+
+    layer = QgsVectorLayer("MultiPolygon?crs=EPSG:4522&field=YPLB:string(20)&field=YXJ:integer", "changes", "memory")
+    looks = {  # category: (label, fill, outline)
+        "suspect": ("疑似违法", "227,26,28,150", "150,0,0"),
+        "verify": ("需外业核实", "253,174,97,150", "200,110,20"),
+        "facility": ("合法-设施农用地备案", "102,194,164,120", "30,120,90"),
+        "temporary": ("合法-临时用地", "116,169,207,120", "30,90,150"),
+        "approved": ("合法-已批准", "166,217,106,120", "60,130,40"),
+    }
+    categories = [QgsRendererCategory(code, QgsFillSymbol.createSimple(
+        {"color": fill, "outline_color": outline, "outline_width": "0.4"}), label)
+        for code, (label, fill, outline) in looks.items()]
+    layer.setRenderer(QgsCategorizedSymbolRenderer("YPLB", categories))
+    settings = QgsPalLayerSettings()
+    settings.fieldName = "YXJ"
+    settings.placement = QgsPalLayerSettings.OverPoint
+    fmt = QgsTextFormat()
+    fmt.setFont(QFont("WenQuanYi Micro Hei"))
+    fmt.setSize(9)
+    buffer = QgsTextBufferSettings()
+    buffer.setEnabled(True)
+    buffer.setSize(0.8)
+    buffer.setColor(QColor(255, 255, 255, 220))
+    fmt.setBuffer(buffer)
+    settings.setFormat(fmt)
+    layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
+    layer.setLabelsEnabled(True)
+    message, ok = layer.saveNamedStyle(str(out), QgsMapLayer.Symbology | QgsMapLayer.Labeling | QgsMapLayer.Rendering)
+    if not ok:
+        raise SystemExit(f"could not write {out}: {message}")
+    print(out.relative_to(ROOT))
+
+
 def main() -> None:
     from qgis.core import QgsApplication
 
@@ -131,6 +178,7 @@ def main() -> None:
     build("KJM", "DKLX", STYLES / "space_code_parcels.qml")
     build("code", "kind", STYLES / "tg_space_code.qml")
     build_grid_style(STYLES / "patrol_grid.qml")
+    build_change_style(STYLES / "change_candidates.qml")
     app.exitQgis()
 
 

@@ -48,6 +48,10 @@
             <translation>田管员与巡田任务</translation>
         </message>
         <message>
+            <source>Change analysis and cases</source>
+            <translation>变化分析与案件</translation>
+        </message>
+        <message>
             <source>Maps and reports</source>
             <translation>专题图与报表</translation>
         </message>
@@ -218,6 +222,390 @@
         <message>
             <source>Cannot build the grid: {error}</source>
             <translation>无法构建网格：{error}</translation>
+        </message>
+        <message>
+            <source>Non-agricultural use (construction)</source>
+            <translation>非农化（建设占用）</translation>
+        </message>
+        <message>
+            <source>Non-agricultural use (facility agriculture land)</source>
+            <translation>非农化（设施农用地）</translation>
+        </message>
+        <message>
+            <source>Non-grain use (orchard, forest, grass, fish pond)</source>
+            <translation>非粮化（园地、林地、草地、养殖坑塘）</translation>
+        </message>
+        <message>
+            <source>Other farmland loss</source>
+            <translation>其他耕地减少</translation>
+        </message>
+        <message>
+            <source>Farmland change of unknown use</source>
+            <translation>变化用途不明的耕地</translation>
+        </message>
+        <message>
+            <source>inside an approved conversion</source>
+            <translation>位于批准用地范围内</translation>
+        </message>
+        <message>
+            <source>partly inside an approved conversion or temporary land (split)</source>
+            <translation>部分位于批准用地或临时用地范围内（已拆分）</translation>
+        </message>
+        <message>
+            <source>no approval found</source>
+            <translation>未查到批准用地</translation>
+        </message>
+        <message>
+            <source>within a facility-agriculture filing</source>
+            <translation>设施农用地在备案范围和面积内</translation>
+        </message>
+        <message>
+            <source>beyond its facility-agriculture filing</source>
+            <translation>设施农用地超出备案范围或备案面积</translation>
+        </message>
+        <message>
+            <source>facility land without a filing</source>
+            <translation>设施农用地未查到备案</translation>
+        </message>
+        <message>
+            <source>temporary land within its approved term</source>
+            <translation>位于期限内的临时用地范围内</translation>
+        </message>
+        <message>
+            <source>temporary land past its approved term</source>
+            <translation>临时用地已到期（应复垦）</translation>
+        </message>
+        <message>
+            <source>on permanent basic farmland</source>
+            <translation>占用永久基本农田</translation>
+        </message>
+        <message>
+            <source>outside the town development boundary</source>
+            <translation>位于城镇开发边界外</translation>
+        </message>
+        <message>
+            <source>inside the town development boundary without approval</source>
+            <translation>位于城镇开发边界内但未查到批准</translation>
+        </message>
+        <message>
+            <source>non-grain use off permanent basic farmland</source>
+            <translation>非粮化，未占用永久基本农田</translation>
+        </message>
+        <message>
+            <source>farmland lost to water, unused land or another use</source>
+            <translation>耕地变为水域、未利用地等其他地类</translation>
+        </message>
+        <message>
+            <source>kind of change unknown</source>
+            <translation>变化类型不明</translation>
+        </message>
+        <message>
+            <source>Change polygons and pre-judgement</source>
+            <translation>变化图斑提取与预判</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;变化图斑提取与预判 · Finds where farmland (耕地, DLBM 01xx) of the baseline survey (三调 DLTB) was lost: by comparing it with a newer annual-change survey (年度变更 DLTB, compared by DLBM and 种植属性), or by classifying externally supplied change polygons (卫片图斑) against it. Each candidate is 非农化 (to construction, temporary or bulldozed land; facility agriculture land is judged against its filing), 非粮化 (to orchard, forest, grass, fish pond, or planting attribute FLS) or another loss, with its area in m² and mu, the farmland (田坎 deducted) and permanent basic farmland it took, and the classes before and after.&lt;/p&gt;&lt;p&gt;Unchanged patches (same id, geometry and classes) are skipped without any overlay. Pieces smaller than the minimum area (a separate, smaller minimum applies on permanent basic farmland) and thin slivers from boundary digitising are left out.&lt;/p&gt;&lt;p&gt;Pre-judgement: each candidate is overlaid with approved conversions, facility-agriculture filings, temporary land (its term is checked against the given day) and the town development boundary, and judged 合法-已批准, 合法-设施农用地备案, 合法-临时用地, 疑似违法 or 需外业核实, with the reasons and the overlapping areas; a partly approved candidate is split. Priority: permanent basic farmland first, then area, then repeated cases on the same parcels.&lt;/p&gt;&lt;p&gt;With a tianguan store, every candidate gets its group grid cell, its officer (active roster) and the space codes of the parcels it touches, and is stored as a case waiting to be issued (待下发). Running again on the same inputs adds no case twice; a case already in the workflow keeps its state and history. The rules (class groups, thresholds) are a versioned file; each case records the version that flagged it.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;变化图斑提取与预判 · 找出基期调查（三调 DLTB）中耕地（DLBM 01xx）减少的位置：与新一期年度变更调查（年度变更 DLTB，按地类编码和种植属性）对比，或将外部提供的变化图斑（卫片图斑）对照基期分类。每个变化图斑分为非农化（变为建设用地、临时用地或推土区；设施农用地对照其备案判定）、非粮化（变为园地、林地、草地、养殖坑塘，或种植属性为 FLS）或其他减少，并给出面积（㎡ 和亩）、占用的耕地面积（扣除田坎）和永久基本农田面积，以及变化前后的地类。&lt;/p&gt;&lt;p&gt;未变化的图斑（标识码、几何与地类均相同）不做任何叠加直接跳过。小于最小面积的碎片（永久基本农田上适用单独的、更小的最小面积）以及边界数字化误差造成的细长碎片不予输出。&lt;/p&gt;&lt;p&gt;预判：每个变化图斑与批准用地、设施农业用地备案、临时用地（按指定日期核对期限）和城镇开发边界叠加，判定为合法-已批准、合法-设施农用地备案、合法-临时用地、疑似违法或需外业核实，并给出依据和叠加面积；部分批准的图斑予以拆分。优先级：先永久基本农田，再面积，再同一地块上的重复违法。&lt;/p&gt;&lt;p&gt;指定田管库时，每个变化图斑分配到所在社网格和负责的田管员（现行花名册），列出涉及地块的空间码，并作为待下发案件存入田管库。相同输入重复运行不会重复添加案件；已进入流转的案件保留其状态和流转记录。规则（地类分组、阈值）是带版本号的文件，每个案件记录判定它的规则版本。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Case id</source>
+            <translation>案件编号</translation>
+        </message>
+        <message>
+            <source>Change class</source>
+            <translation>变化类型</translation>
+        </message>
+        <message>
+            <source>Change class (name)</source>
+            <translation>变化类型名称</translation>
+        </message>
+        <message>
+            <source>Pre-judgement</source>
+            <translation>预判结论</translation>
+        </message>
+        <message>
+            <source>Pre-judgement (name)</source>
+            <translation>预判结论名称</translation>
+        </message>
+        <message>
+            <source>Reasons</source>
+            <translation>预判依据</translation>
+        </message>
+        <message>
+            <source>Priority</source>
+            <translation>优先级</translation>
+        </message>
+        <message>
+            <source>Class before</source>
+            <translation>变化前地类编码</translation>
+        </message>
+        <message>
+            <source>Class before (name)</source>
+            <translation>变化前地类名称</translation>
+        </message>
+        <message>
+            <source>Class after</source>
+            <translation>变化后地类编码</translation>
+        </message>
+        <message>
+            <source>Class after (name)</source>
+            <translation>变化后地类名称</translation>
+        </message>
+        <message>
+            <source>Planting attribute after</source>
+            <translation>变化后种植属性</translation>
+        </message>
+        <message>
+            <source>Patch id before</source>
+            <translation>变化前图斑标识码</translation>
+        </message>
+        <message>
+            <source>Patch id after</source>
+            <translation>变化后图斑标识码</translation>
+        </message>
+        <message>
+            <source>External polygon id</source>
+            <translation>卫片图斑编号</translation>
+        </message>
+        <message>
+            <source>Area (m²)</source>
+            <translation>面积（㎡）</translation>
+        </message>
+        <message>
+            <source>Area (mu)</source>
+            <translation>面积（亩）</translation>
+        </message>
+        <message>
+            <source>Permanent basic farmland (mu)</source>
+            <translation>永久基本农田面积（亩）</translation>
+        </message>
+        <message>
+            <source>Approved area (m²)</source>
+            <translation>批准面积（㎡）</translation>
+        </message>
+        <message>
+            <source>Filed facility area (m²)</source>
+            <translation>设施农用地备案面积（㎡）</translation>
+        </message>
+        <message>
+            <source>Temporary-land area (m²)</source>
+            <translation>临时用地面积（㎡）</translation>
+        </message>
+        <message>
+            <source>Area inside the development boundary (m²)</source>
+            <translation>城镇开发边界内面积（㎡）</translation>
+        </message>
+        <message>
+            <source>Documents</source>
+            <translation>批准/备案文号</translation>
+        </message>
+        <message>
+            <source>Officer</source>
+            <translation>田管员</translation>
+        </message>
+        <message>
+            <source>Phone</source>
+            <translation>电话</translation>
+        </message>
+        <message>
+            <source>Space codes of the parcels</source>
+            <translation>涉及地块空间码</translation>
+        </message>
+        <message>
+            <source>Rules version</source>
+            <translation>规则版本</translation>
+        </message>
+        <message>
+            <source>Case state</source>
+            <translation>案件状态</translation>
+        </message>
+        <message>
+            <source>Rules file (JSON; empty: the bundled rules)</source>
+            <translation>规则文件（JSON；留空：使用内置规则）</translation>
+        </message>
+        <message>
+            <source>Reading the surveys…</source>
+            <translation>正在读取调查数据…</translation>
+        </message>
+        <message>
+            <source>Pre-judging against approvals and plans…</source>
+            <translation>正在对照批准用地与规划进行预判…</translation>
+        </message>
+        <message>
+            <source>Baseline land-use survey (三调 DLTB)</source>
+            <translation>基期地类图斑（三调 DLTB）</translation>
+        </message>
+        <message>
+            <source>Newer land-use survey (年度变更 DLTB)</source>
+            <translation>新一期地类图斑（年度变更 DLTB）</translation>
+        </message>
+        <message>
+            <source>External change polygons (卫片图斑)</source>
+            <translation>外部变化图斑（卫片图斑）</translation>
+        </message>
+        <message>
+            <source>External polygon id field</source>
+            <translation>卫片图斑编号字段</translation>
+        </message>
+        <message>
+            <source>External polygon current-use field (DLBM)</source>
+            <translation>卫片图斑现状地类字段（DLBM）</translation>
+        </message>
+        <message>
+            <source>Permanent basic farmland (YJJBNTTB)</source>
+            <translation>永久基本农田（YJJBNTTB）</translation>
+        </message>
+        <message>
+            <source>Approved conversions (批准用地)</source>
+            <translation>批准用地</translation>
+        </message>
+        <message>
+            <source>Facility-agriculture filings (设施农业用地备案)</source>
+            <translation>设施农业用地备案</translation>
+        </message>
+        <message>
+            <source>Temporary land (临时用地)</source>
+            <translation>临时用地</translation>
+        </message>
+        <message>
+            <source>Town development boundary (城镇开发边界)</source>
+            <translation>城镇开发边界</translation>
+        </message>
+        <message>
+            <source>Day the terms are checked on (YYYY-MM-DD; empty: today)</source>
+            <translation>核对期限的日期（YYYY-MM-DD；留空：今天）</translation>
+        </message>
+        <message>
+            <source>Minimum area (m²; empty: from the rules)</source>
+            <translation>最小面积（㎡；留空：按规则）</translation>
+        </message>
+        <message>
+            <source>Minimum area on permanent basic farmland (m²; empty: from the rules)</source>
+            <translation>永久基本农田上的最小面积（㎡；留空：按规则）</translation>
+        </message>
+        <message>
+            <source>Tianguan store (GeoPackage; cases are stored there)</source>
+            <translation>田管库（GeoPackage；案件保存于此）</translation>
+        </message>
+        <message>
+            <source>Change candidates</source>
+            <translation>变化图斑</translation>
+        </message>
+        <message>
+            <source>Candidates</source>
+            <translation>变化图斑数</translation>
+        </message>
+        <message>
+            <source>非农化 candidates</source>
+            <translation>非农化图斑数</translation>
+        </message>
+        <message>
+            <source>非粮化 candidates</source>
+            <translation>非粮化图斑数</translation>
+        </message>
+        <message>
+            <source>Suspected illegal</source>
+            <translation>疑似违法</translation>
+        </message>
+        <message>
+            <source>New cases</source>
+            <translation>新增案件数</translation>
+        </message>
+        <message>
+            <source>Cases already stored</source>
+            <translation>已有案件数</translation>
+        </message>
+        <message>
+            <source>Choose the baseline land-use survey (DLTB).</source>
+            <translation>请选择基期地类图斑（DLTB）。</translation>
+        </message>
+        <message>
+            <source>Give the newer land-use survey or the external change polygons: there is nothing to compare the baseline with.</source>
+            <translation>请提供新一期地类图斑或外部变化图斑：没有可与基期对比的数据。</translation>
+        </message>
+        <message>
+            <source>No permanent basic farmland layer: permanent basic farmland areas are 0 and the basic-farmland rules cannot apply.</source>
+            <translation>未提供永久基本农田图层：永久基本农田面积均为 0，永久基本农田相关规则无法适用。</translation>
+        </message>
+        <message>
+            <source>patch id</source>
+            <translation>标识码</translation>
+        </message>
+        <message>
+            <source>land-use class code</source>
+            <translation>地类编码</translation>
+        </message>
+        <message>
+            <source>planting attribute</source>
+            <translation>种植属性</translation>
+        </message>
+        <message>
+            <source>deduction coefficient</source>
+            <translation>扣除系数</translation>
+        </message>
+        <message>
+            <source>Comparing the surveys (unchanged patches are skipped)…</source>
+            <translation>正在对比两期调查（未变化的图斑直接跳过）…</translation>
+        </message>
+        <message>
+            <source>Cancelled; nothing was written.</source>
+            <translation>已取消，未写入任何内容。</translation>
+        </message>
+        <message>
+            <source>polygon id</source>
+            <translation>图斑编号</translation>
+        </message>
+        <message>
+            <source>current land-use class</source>
+            <translation>现状地类</translation>
+        </message>
+        <message>
+            <source>External polygons classified: {stats}</source>
+            <translation>外部变化图斑已分类：{stats}</translation>
+        </message>
+        <message>
+            <source>The store has no patrol grid: candidates get no grid cell or officer. Run “Build the patrol grid” first.</source>
+            <translation>田管库中没有巡田网格：变化图斑无法分配网格和田管员。请先运行“构建巡田网格”。</translation>
+        </message>
+        <message>
+            <source>{n} candidates: {kinds}; pre-judged {cats}.</source>
+            <translation>共 {n} 个变化图斑：{kinds}；预判结果：{cats}。</translation>
+        </message>
+        <message>
+            <source>Layer “{layer}” is empty: choose the layer with the features, or leave the parameter empty.</source>
+            <translation>图层“{layer}”为空：请选择含有要素的图层，或将该参数留空。</translation>
+        </message>
+        <message>
+            <source>Layer “{layer}” is in {crs}; it is reprojected to {target}.</source>
+            <translation>图层“{layer}”的坐标系为 {crs}，已重投影到 {target}。</translation>
+        </message>
+        <message>
+            <source>Layer “{layer}”, feature {fid}: {message}</source>
+            <translation>图层“{layer}”，要素 {fid}：{message}</translation>
+        </message>
+        <message>
+            <source>The baseline layer is in {crs}, which is not a projected coordinate system: areas need metres. Reproject it to the county's CGCS2000 3° zone (e.g. EPSG:4522) first.</source>
+            <translation>基期图层的坐标系为 {crs}，不是投影坐标系：计算面积需要以米为单位。请先将其重投影到本县的 CGCS2000 3 度带（如 EPSG:4522）。</translation>
+        </message>
+        <message>
+            <source>The external change polygons have no current-use class (field “{field}”): their candidates are of unknown use and need field verification.</source>
+            <translation>外部变化图斑没有现状地类（字段“{field}”）：其变化用途不明，需外业核实。</translation>
+        </message>
+        <message>
+            <source>{new} new cases waiting to be issued (待下发); {known} were already stored and keep their state and history.</source>
+            <translation>新增 {new} 个待下发案件；{known} 个案件已在库中，保留其状态与流转记录。</translation>
+        </message>
+        <message>
+            <source>The rules file {path} cannot be read: {error}</source>
+            <translation>无法读取规则文件 {path}：{error}</translation>
+        </message>
+        <message>
+            <source>The day “{value}” is not a date (YYYY-MM-DD).</source>
+            <translation>“{value}”不是日期（YYYY-MM-DD）。</translation>
+        </message>
+        <message>
+            <source>Surveys compared: {stats}</source>
+            <translation>两期调查对比完成：{stats}</translation>
         </message>
         <message>
             <source>The first day “{value}” is not a date (YYYY-MM-DD).</source>
@@ -730,10 +1118,6 @@
         <message>
             <source>Shape area (m²)</source>
             <translation>图形面积（㎡）</translation>
-        </message>
-        <message>
-            <source>Permanent basic farmland (mu)</source>
-            <translation>永久基本农田面积（亩）</translation>
         </message>
         <message>
             <source>Contract parcel code</source>
@@ -1376,10 +1760,6 @@
             <translation>编码</translation>
         </message>
         <message>
-            <source>Area (m²)</source>
-            <translation>面积（㎡）</translation>
-        </message>
-        <message>
             <source>split</source>
             <translation>分割</translation>
         </message>
@@ -1692,10 +2072,6 @@
             <translation>承包地块（DK）</translation>
         </message>
         <message>
-            <source>Permanent basic farmland (YJJBNTTB)</source>
-            <translation>永久基本农田（YJJBNTTB）</translation>
-        </message>
-        <message>
             <source>Previously coded parcels</source>
             <translation>上次赋码结果</translation>
         </message>
@@ -1776,20 +2152,12 @@
             <translation>权属单位代码</translation>
         </message>
         <message>
-            <source>patch id</source>
-            <translation>标识码</translation>
-        </message>
-        <message>
             <source>location unit name</source>
             <translation>坐落单位名称</translation>
         </message>
         <message>
             <source>patch class area</source>
             <translation>图斑地类面积</translation>
-        </message>
-        <message>
-            <source>deduction coefficient</source>
-            <translation>扣除系数</translation>
         </message>
         <message>
             <source>The QR content template must contain {code}.</source>
@@ -1964,6 +2332,22 @@
             <translation>图层“{layer}”是经纬度坐标，请在其投影坐标系下校验。</translation>
         </message>
         <message>
+            <source>Legal: approved conversion</source>
+            <translation>合法-已批准</translation>
+        </message>
+        <message>
+            <source>Legal: filed facility agriculture land</source>
+            <translation>合法-设施农用地备案</translation>
+        </message>
+        <message>
+            <source>Legal: temporary land in term</source>
+            <translation>合法-临时用地</translation>
+        </message>
+        <message>
+            <source>Needs field verification</source>
+            <translation>需外业核实</translation>
+        </message>
+        <message>
             <source>Contract parcel</source>
             <translation>承包地块</translation>
         </message>
@@ -2094,10 +2478,6 @@
         <message>
             <source>Play</source>
             <translation>播放</translation>
-        </message>
-        <message>
-            <source>Officer</source>
-            <translation>田管员</translation>
         </message>
         <message>
             <source>Patrol</source>

@@ -17,6 +17,7 @@ def group_name(group_id: str) -> str:
         "coding": tr("Space coding"),
         "grid": tr("Patrol grid"),
         "patrol": tr("Officers and patrol tasks"),
+        "changes": tr("Change analysis and cases"),
         "maps": tr("Maps and reports"),
     }[group_id]
 

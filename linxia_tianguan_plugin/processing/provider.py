@@ -7,6 +7,7 @@ from qgis.PyQt.QtGui import QIcon
 from ..i18n import tr
 from ..resources import icon_path
 from .build_grid import BuildGridAlgorithm
+from .change_detection import ChangeDetectionAlgorithm
 from .check_tracks import CheckTracksAlgorithm
 from .decode_space_code import DecodeSpaceCodeAlgorithm
 from .dispatch_tasks import DispatchTasksAlgorithm
@@ -31,6 +32,8 @@ ALGORITHMS = [
     ImportTracksAlgorithm,
     CheckTracksAlgorithm,
     PatrolCoverageAlgorithm,
+    # change analysis and cases
+    ChangeDetectionAlgorithm,
 ]
 
 

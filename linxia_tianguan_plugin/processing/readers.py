@@ -124,6 +124,8 @@ def source_for(alg, parameters: dict, name: str, context: QgsProcessingContext,
         return Input(source, label)
     parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
     path, layer_name = parts.get("path") or "", parts.get("layerName") or None
+    if layer_name and layer_name != label:
+        label = f"{label} ({layer_name})"  # a layer opened from a path is named after the file: say which layer
     definition = parameters.get(name)
     only_selected = bool(getattr(definition, "selectedFeaturesOnly", False))
     fids = layer.selectedFeatureIds() if only_selected else None

@@ -147,11 +147,47 @@ def _v5_fix_times(conn: sqlite3.Connection, srs_id: int) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS idx_tg_track_fix_time ON tg_track_fix (time)")
 
 
+def _v6_change_cases(conn: sqlite3.Connection, srs_id: int) -> None:
+    """Change candidates become cases (案件): one row per case with its judgement, and an append-only
+    event list from which its state is derived.
+
+    ``case_key`` is the content key of a candidate (survey codes, classes and geometry), so a re-run
+    on the same inputs finds its cases again instead of adding them twice; ``case_id`` is a UUID made
+    from that key (the key of the case in PostGIS); ``version`` counts the case's changes (optimistic
+    locking by concurrent desks). ``tg_change_run`` keeps each analysis with the rules it applied.
+    """
+    gpkg.create_attribute_table(
+        conn, "tg_change_run",
+        "run_id TEXT PRIMARY KEY, run_at TEXT NOT NULL, rules_version TEXT NOT NULL, rules TEXT NOT NULL, "
+        "inputs TEXT, counts TEXT", "变化图斑提取与预判运行记录 (change-analysis runs and their rules)")
+    gpkg.create_feature_table(
+        conn, "tg_case",
+        "case_id TEXT NOT NULL UNIQUE, case_key TEXT NOT NULL UNIQUE, state TEXT NOT NULL DEFAULT 'pending', "
+        "kind TEXT NOT NULL, category TEXT NOT NULL, reasons TEXT, source TEXT NOT NULL, "
+        "from_dlbm TEXT, to_dlbm TEXT, to_zzsxdm TEXT, bsm_before TEXT, bsm_after TEXT, external_id TEXT, "
+        "area_m2 REAL NOT NULL, farmland_m2 REAL, basic_m2 REAL, approved_m2 REAL, facility_m2 REAL, "
+        "temporary_m2 REAL, boundary_m2 REAL, docs TEXT, priority INTEGER, grid_code TEXT, officer TEXT, "
+        "phone TEXT, parcel_codes TEXT, rules_version TEXT NOT NULL, run_id TEXT NOT NULL, "
+        "detected_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL DEFAULT 1",
+        "MULTIPOLYGON", srs_id, "变化图斑案件 (change cases: candidates and their judgement)")
+    conn.execute("CREATE INDEX idx_tg_case_state ON tg_case (state, grid_code)")
+    gpkg.create_attribute_table(
+        conn, "tg_case_event",
+        "event_id INTEGER PRIMARY KEY AUTOINCREMENT, case_id TEXT NOT NULL REFERENCES tg_case (case_id), "
+        "at TEXT NOT NULL, actor TEXT, from_state TEXT, to_state TEXT NOT NULL, comment TEXT, attachments TEXT",
+        "案件流转记录 (append-only case events)")
+    conn.execute("CREATE INDEX idx_tg_case_event_case ON tg_case_event (case_id, event_id)")
+    for verb in ("UPDATE", "DELETE"):
+        conn.execute(f"CREATE TRIGGER tg_case_event_no_{verb.lower()} BEFORE {verb} ON tg_case_event "
+                     "BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "space-code registry, lineage and coding runs", _v1_code_registry),
     Migration(2, "administrative units (county/township/village/group names)", _v2_admin_units),
     Migration(3, "patrol grid, officer rosters, patrol tasks and patrols", _v3_patrol_grid),
     Migration(4, "patrol tracks: files, raw fixes, cleaned tracks", _v4_patrol_tracks),
     Migration(5, "raw fixes indexed by time (repeated fixes of growing tracking layers)", _v5_fix_times),
+    Migration(6, "change cases: analysis runs, cases, append-only case events", _v6_change_cases),
 ]
 LATEST = MIGRATIONS[-1].version

@@ -1,0 +1,139 @@
+"""Change cases in the 田管库: runs, cases and their append-only events.
+
+Conventions other code relies on:
+
+- ``tg_case.case_key`` is :func:`..core.case_keys.case_key` of the candidate and ``case_id`` its
+  UUID; saving a case whose key is already stored changes nothing (the stored case keeps its state,
+  judgement and history) — that is what makes a re-run idempotent;
+- a new case starts in state ``pending`` (待下发) with one event ``NULL → pending`` by ``system``;
+- events are never updated or deleted (triggers enforce it); a case's state is the ``to_state`` of
+  its last event;
+- times are UTC text ``YYYY-MM-DDTHH:MM:SSZ``; lists (reasons, parcel codes) are JSON.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Sequence
+
+import numpy as np
+import shapely
+
+from . import gpkg
+from .store import GpkgStore
+
+CASE_TABLE = "tg_case"
+EVENT_TABLE = "tg_case_event"
+RUN_TABLE = "tg_change_run"
+FIRST_STATE = "pending"
+
+#: columns of a case as written by :func:`save_cases` (besides geometry)
+CASE_COLUMNS = ("case_id", "case_key", "state", "kind", "category", "reasons", "source", "from_dlbm", "to_dlbm",
+                "to_zzsxdm", "bsm_before", "bsm_after", "external_id", "area_m2", "farmland_m2", "basic_m2",
+                "approved_m2", "facility_m2", "temporary_m2", "boundary_m2", "docs", "priority", "grid_code",
+                "officer", "phone", "parcel_codes", "rules_version", "run_id", "detected_at", "updated_at")
+
+
+def now_utc() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def new_run_id() -> str:
+    return "BH" + dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d%H%M%S") + uuid.uuid4().hex[:4].upper()
+
+
+def known_keys(store: GpkgStore, keys: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """{case_key: (case_id, state)} of the given keys already stored."""
+    out: dict[str, tuple[str, str]] = {}
+    keys = list(keys)
+    for i in range(0, len(keys), 500):
+        part = keys[i:i + 500]
+        rows = store.conn.execute(f"SELECT case_key, case_id, state FROM {CASE_TABLE} WHERE case_key IN "
+                                  f"({','.join('?' * len(part))})", part)
+        out.update({k: (cid, st) for k, cid, st in rows})
+    return out
+
+
+def repeat_counts(store: GpkgStore, keys: Sequence[str], parcel_codes: Sequence[Sequence[str]]) -> np.ndarray:
+    """Per candidate, how many *other* stored cases concern one of its parcels (repeated offences)."""
+    by_code: dict[str, set[str]] = {}
+    for key, codes in store.conn.execute(f"SELECT case_key, parcel_codes FROM {CASE_TABLE}"):
+        for code in json.loads(codes or "[]"):
+            by_code.setdefault(code, set()).add(key)
+    out = np.zeros(len(keys), dtype=np.int64)
+    for i, (key, codes) in enumerate(zip(keys, parcel_codes)):
+        others: set[str] = set()
+        for code in codes:
+            others |= by_code.get(code, set())
+        others.discard(key)
+        out[i] = len(others)
+    return out
+
+
+def save_run(conn, run_id: str, rules_version: str, rules: dict, inputs: dict, counts: dict) -> None:
+    conn.execute(f"INSERT INTO {RUN_TABLE} VALUES (?, ?, ?, ?, ?, ?)",
+                 (run_id, now_utc(), rules_version, json.dumps(rules, ensure_ascii=False),
+                  json.dumps(inputs, ensure_ascii=False), json.dumps(counts, ensure_ascii=False)))
+
+
+def save_cases(store: GpkgStore, cases: list[dict], run_id: str, rules_version: str, rules: dict, inputs: dict,
+               counts: dict) -> tuple[list[str], list[str]]:
+    """Store the run and its new cases in one transaction; return (new case ids, ids already stored).
+
+    Each case is a dict with the :data:`CASE_COLUMNS` it knows (``case_id`` and ``case_key`` required)
+    and ``geom`` (a shapely polygon in the store's CRS). Cases whose key is stored are left untouched.
+    """
+    stamp = now_utc()
+    known = known_keys(store, [c["case_key"] for c in cases])
+    fresh = [c for c in cases if c["case_key"] not in known]
+    rows = []
+    if fresh:
+        geoms = shapely.multipolygons(shapely.get_parts(np.array([c["geom"] for c in fresh], dtype=object)),
+                                      indices=shapely.get_parts(np.array([c["geom"] for c in fresh], dtype=object),
+                                                                return_index=True)[1])
+        blobs = gpkg.encode_blobs(np.asarray(shapely.to_wkb(geoms), dtype=object), shapely.bounds(geoms),
+                                  store.srs_id)
+        for case, blob in zip(fresh, blobs):
+            values = dict(case, state=FIRST_STATE, rules_version=rules_version, run_id=run_id, detected_at=stamp,
+                          updated_at=stamp)
+            for key in ("reasons", "parcel_codes"):
+                if not isinstance(values.get(key), str):
+                    values[key] = json.dumps(list(values.get(key) or []), ensure_ascii=False)
+            rows.append((blob, *[values.get(col) for col in CASE_COLUMNS]))
+    with store.transaction() as conn:
+        save_run(conn, run_id, rules_version, rules, inputs, dict(counts, new_cases=len(fresh),
+                                                                   known_cases=len(cases) - len(fresh)))
+        if rows:
+            conn.executemany(f"INSERT INTO {CASE_TABLE} (geom, {', '.join(CASE_COLUMNS)}) "
+                             f"VALUES ({', '.join('?' * (len(CASE_COLUMNS) + 1))})", rows)
+            conn.executemany(f"INSERT INTO {EVENT_TABLE} (case_id, at, actor, from_state, to_state, comment) "
+                             "VALUES (?, ?, 'system', NULL, ?, ?)",
+                             [(c["case_id"], stamp, FIRST_STATE, f"{run_id} rules {rules_version}") for c in fresh])
+            gpkg.update_extent(conn, CASE_TABLE)
+    return [c["case_id"] for c in fresh], [known[c["case_key"]][0] for c in cases if c["case_key"] in known]
+
+
+def cases(store: GpkgStore, state: str | None = None) -> list[dict]:
+    """Stored cases (geometry as shapely, lists decoded), by priority then detection order."""
+    sql = f"SELECT * FROM {CASE_TABLE}"
+    args: list = []
+    if state is not None:
+        sql += " WHERE state = ?"
+        args.append(state)
+    cur = store.conn.execute(sql + " ORDER BY priority, fid", args)
+    names = [d[0] for d in cur.description]
+    out = []
+    for row in cur.fetchall():
+        rec = dict(zip(names, row))
+        rec["geom"] = shapely.from_wkb(gpkg.decode_blob(rec["geom"])) if rec["geom"] is not None else None
+        for key in ("reasons", "parcel_codes"):
+            rec[key] = json.loads(rec[key] or "[]")
+        out.append(rec)
+    return out
+
+
+def case_events(store: GpkgStore, case_id: str) -> list[dict]:
+    cur = store.conn.execute(f"SELECT * FROM {EVENT_TABLE} WHERE case_id = ? ORDER BY event_id", (case_id,))
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]

@@ -36,6 +36,7 @@ test-fast: setup i18n
 bench: setup i18n
 	$(PY) bench/bench_space_code.py
 	$(PY) bench/bench_grid.py
+	$(PY) bench/bench_tracks.py
 
 package: setup
 	$(PY) tools/build_plugin.py package

@@ -232,6 +232,28 @@ def export_map(out: Path, sample: Path, coded: Path, store: Path) -> Path:
         add_label(f"乡镇 {township} 巡田网格：村（虚线）与社（点线、浅绿）", 10, y3 + 2, 260, 12, 14)
         add_scale(map3, 15, y3 + 180, 80)
 
+    # page 4: the change cases of the survey comparison over the county, coloured by pre-judgement
+    changes_path = out / "change_cases.gpkg"
+    if changes_path.exists():
+        layout.pageCollection().addPage(QgsLayoutItemPage(layout))
+        page_index = layout.pageCollection().pageCount() - 1
+        layout.pageCollection().page(page_index).setPageSize("A4", QgsLayoutItemPage.Landscape)
+        changes = QgsVectorLayer(str(changes_path), "变化图斑预判", "ogr")
+        apply_style(changes, "change_candidates.qml")
+        project.addMapLayer(changes, False)
+        y4 = page_index * (210 + 10)
+        map4 = add_map(townships.extent(), 10, y4 + 16, 215, 180, [changes, townships])
+        add_label(f"2024→2025 变化图斑预判：{changes.featureCount()} 个（按优先级标注）", 10, y4 + 2, 260, 12, 14)
+        add_scale(map4, 15, y4 + 180, 80)
+        legend4 = QgsLayoutItemLegend(layout)
+        legend4.setTitle("预判结论")
+        legend4.setLinkedMap(map4)
+        legend4.setAutoUpdateModel(False)
+        legend4.model().rootGroup().clear()
+        legend4.model().rootGroup().addLayer(changes)
+        legend4.attemptMove(QgsLayoutPoint(230, y4 + 20, QgsUnitTypes.LayoutMillimeters))
+        layout.addLayoutItem(legend4)
+
     pdf = out / "空间码分布图.pdf"
     settings = QgsLayoutExporter.PdfExportSettings()
     settings.dpi = 200
@@ -328,6 +350,20 @@ def tracks_demo(out: Path, sample: Path, store: Path, summary: dict) -> None:
     summary["week_tasks"] = {k: tasks[k] for k in ("CREATED", "DONE", "OVERDUE")}
 
 
+def changes_demo(out: Path, sample: Path, store: Path, summary: dict) -> None:
+    """变化图斑提取与预判 on the sample's two survey years, cases into the store; a re-run adds none."""
+    step("变化图斑提取与预判 Change polygons 2024 → 2025, pre-judged, stored as cases")
+    params = {"BEFORE": uri(sample, "DLTB"), "AFTER": uri(sample, "DLTB_2025"), "YJJBNT": uri(sample, "YJJBNTTB"),
+              "APPROVED": uri(sample, "PZYD"), "FACILITY": uri(sample, "SSNYDBA"), "TEMPORARY": uri(sample, "LSYD"),
+              "BOUNDARY": uri(sample, "CZKFBJ"), "TODAY": "2025-06-30", "STORE": str(store)}
+    found = run("linxia_tianguan:change_detection", dict(params, OUTPUT=str(out / "change_cases.gpkg")))
+    again = run("linxia_tianguan:change_detection", dict(params, OUTPUT=None))
+    if again["NEW_CASES"]:
+        raise SystemExit("re-running the change analysis added cases")
+    summary["changes"] = {k: found[k] for k in ("CANDIDATES", "NONAGRI", "NONGRAIN", "SUSPECT", "NEW_CASES")}
+    summary["changes"]["rerun_new_cases"] = again["NEW_CASES"]
+
+
 def qgis_process_demo(out: Path, code: str, store: Path) -> None:
     """The same plugin, installed in a throwaway profile, from the command line."""
     profile_root = out / "qgis_profile"
@@ -359,7 +395,7 @@ def main() -> None:
     for stale in ("tianguan.gpkg", "coded_parcels.gpkg", "coding_issues.gpkg", "validation.gpkg", "patrol_grid.gpkg",
                   "grid_coverage.gpkg", "田管员花名册.xlsx", "巡田任务.xlsx", "过期任务.xlsx", "巡田记录_示例.csv",
                   "checked_tracks.gpkg", "patrol_coverage.gpkg", "group_coverage.gpkg", "unseen_4_weeks.gpkg",
-                  "巡田覆盖率.xlsx"):
+                  "巡田覆盖率.xlsx", "change_cases.gpkg"):
         for p in out.glob(stale + "*"):
             p.unlink()
     app, _provider = start_qgis()
@@ -407,6 +443,7 @@ def main() -> None:
 
     patrol_demo(out, sample, store, summary)
     tracks_demo(out, sample, store, summary)
+    changes_demo(out, sample, store, summary)
 
     step("专题图 PDF map")
     pdf = export_map(out, sample, out / "coded_parcels.gpkg", store)

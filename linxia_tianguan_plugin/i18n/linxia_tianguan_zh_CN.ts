@@ -560,8 +560,8 @@
             <translation>现状地类</translation>
         </message>
         <message>
-            <source>External polygons classified: {stats}</source>
-            <translation>外部变化图斑已分类：{stats}</translation>
+            <source>External polygons classified: {n} polygons, {found} candidates on baseline farmland, {unknown} without a current-use class.</source>
+            <translation>外部变化图斑已分类：共 {n} 个图斑，位于基期耕地上的变化图斑 {found} 个，{unknown} 个没有现状地类。</translation>
         </message>
         <message>
             <source>The store has no patrol grid: candidates get no grid cell or officer. Run “Build the patrol grid” first.</source>
@@ -604,8 +604,8 @@
             <translation>“{value}”不是日期（YYYY-MM-DD）。</translation>
         </message>
         <message>
-            <source>Surveys compared: {stats}</source>
-            <translation>两期调查对比完成：{stats}</translation>
+            <source>Surveys compared: {paired} patches in both years, {identical} unchanged and skipped without overlay; {changed} changed, {removed} gone, {added} new; {small} small pieces and {slivers} slivers left out ({seconds:.1f} s).</source>
+            <translation>两期调查对比完成：两期共有图斑 {paired} 个，其中 {identical} 个未变化，直接跳过、不做叠加；变化 {changed} 个，消失 {removed} 个，新增 {added} 个；剔除小碎片 {small} 个、细长碎片 {slivers} 个（用时 {seconds:.1f} 秒）。</translation>
         </message>
         <message>
             <source>The first day “{value}” is not a date (YYYY-MM-DD).</source>

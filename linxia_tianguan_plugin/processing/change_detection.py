@@ -8,7 +8,6 @@ as cases in their first state (待下发), once.
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import numpy as np
 import shapely
@@ -41,7 +40,7 @@ from ..core.dlbm import DLMC
 from ..i18n import tr
 from ..resources import resource_path
 from ..storage import cases as case_store
-from ..storage.grid import active_cells
+from ..storage.grid import active_cells, coded_near
 from ..storage.tasks import officers_for
 from ..styling import StyleOnLoad, category_labels
 from .base import AlgorithmBase
@@ -319,7 +318,14 @@ class ChangeDetectionAlgorithm(AlgorithmBase):
                                                    progress=lambda f: feedback.setProgress(35 + 30 * f),
                                                    cancelled=feedback.isCanceled)
                 found.append(cand)
-                feedback.pushInfo(tr("Surveys compared: {stats}").format(stats=json.dumps(stats, ensure_ascii=False)))
+                feedback.pushInfo(tr("Surveys compared: {paired} patches in both years, {identical} unchanged and "
+                                     "skipped without overlay; {changed} changed, {removed} gone, {added} new; "
+                                     "{small} small pieces and {slivers} slivers left out ({seconds:.1f} s).").format(
+                    paired=stats.get("paired", 0), identical=stats.get("identical", 0),
+                    changed=stats.get("attribute_changed", 0) + stats.get("geometry_changed", 0),
+                    removed=stats.get("removed", 0), added=stats.get("added", 0),
+                    small=stats.get("suppressed_small", 0), slivers=stats.get("suppressed_sliver", 0),
+                    seconds=float(stats.get("seconds", 0.0))))
             if has_external:
                 found.append(self._external(parameters, context, feedback, crs, before, basic_wkb, rules))
         except parallel.Cancelled:
@@ -353,8 +359,10 @@ class ChangeDetectionAlgorithm(AlgorithmBase):
                                     "their candidates are of unknown use and need field verification.").format(
                 field=dlbm_field))
         cand, stats = detect.classify_external(layer.wkb, ids, new, before, basic_wkb, rules)
-        feedback.pushInfo(tr("External polygons classified: {stats}").format(
-            stats=json.dumps(stats, ensure_ascii=False)))
+        feedback.pushInfo(tr("External polygons classified: {n} polygons, {found} candidates on baseline farmland, "
+                             "{unknown} without a current-use class.").format(
+            n=stats.get("external_features", len(ids)), found=stats.get("candidates", len(cand.geom)),
+            unknown=stats.get("unknown_class", 0)))
         return cand
 
     def _finish(self, parameters, context, feedback, store, cand, refs, rules, today, stats, crs):
@@ -366,13 +374,9 @@ class ChangeDetectionAlgorithm(AlgorithmBase):
         officers: dict = {}
         repeats = np.zeros(n, dtype=np.int64)
         if store is not None and n:
-            parcels = store.conn.execute("SELECT code, geom FROM tg_space_code WHERE status = 'active'").fetchall()
-            if parcels:
-                from ..storage import gpkg
-
-                codes = judge.affected_codes(cand.geom, np.array([gpkg.decode_blob(r[1]) for r in parcels],
-                                                                 dtype=object),
-                                             np.array([r[0] for r in parcels], dtype=object))
+            near_codes, near_wkb = coded_near(store, shapely.bounds(cand.geom))
+            if len(near_codes):
+                codes = judge.affected_codes(cand.geom, near_wkb, near_codes)
             grid = active_cells(store)
             groups = grid["level"] == 5
             if groups.any():

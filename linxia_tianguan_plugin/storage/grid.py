@@ -126,3 +126,19 @@ class CodedGeometry:
             raise CodesChangedError("active space codes changed while they were read")
         blobs = [rows[i][1] for i in pos.tolist()]
         return np.array([gpkg.decode_blob(b) for b in blobs], dtype=object)
+
+
+def coded_near(store: GpkgStore, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(code, WKB) of the active coded parcels whose R-tree box meets one of ``boxes`` (x0 y0 x1 y1):
+    a handful of change polygons need their parcels, not the prefecture's."""
+    found: dict[str, bytes] = {}
+    for x0, y0, x1, y1 in np.asarray(boxes, dtype=float).reshape(-1, 4).tolist():
+        rows = store.conn.execute(
+            "SELECT s.code, s.geom FROM rtree_tg_space_code_geom r JOIN tg_space_code s ON s.fid = r.id "
+            "WHERE r.maxx >= ? AND r.minx <= ? AND r.maxy >= ? AND r.miny <= ? AND s.status = 'active'",
+            (x0, x1, y0, y1))
+        for code, blob in rows:
+            if code not in found:
+                found[code] = gpkg.decode_blob(blob)
+    codes = sorted(found)
+    return np.array(codes, dtype=object), np.array([found[c] for c in codes], dtype=object)

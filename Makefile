@@ -37,6 +37,7 @@ bench: setup i18n
 	$(PY) bench/bench_space_code.py
 	$(PY) bench/bench_grid.py
 	$(PY) bench/bench_tracks.py
+	$(PY) bench/bench_changes.py
 
 package: setup
 	$(PY) tools/build_plugin.py package

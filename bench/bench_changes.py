@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_space_code import ROOT, run_measured
+from bench_space_code import ROOT, progress_feedback, run_measured
 
 OVERLAY_SQL = """
 CREATE TABLE changes AS
@@ -47,7 +47,7 @@ def child(mode: str, sample: Path, work: Path) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, "/usr/share/qgis/python/plugins")
-    from qgis.core import QgsApplication, QgsProcessingContext, QgsProcessingFeedback
+    from qgis.core import QgsApplication, QgsProcessingContext
 
     app = QgsApplication([], False)
     app.initQgis()
@@ -64,25 +64,7 @@ def child(mode: str, sample: Path, work: Path) -> None:
     progress_file = work / "progress.txt"
     started = time.perf_counter()
 
-    class Feedback(QgsProcessingFeedback):
-        """Leaves the step and its progress in a file, so a stopped run says how far it got."""
-
-        step, last = "", -1
-
-        def __init__(self):
-            super().__init__()
-            self.progressChanged.connect(self.note)
-
-        def set_step(self, step: str) -> None:
-            self.step, self.last = step, -1
-            self.note(0.0)
-
-        def note(self, value: float) -> None:
-            if int(value) != self.last:
-                self.last = int(value)
-                progress_file.write_text(f"{self.step} {int(value)}% after {time.perf_counter() - started:.0f} s")
-
-    context, feedback = QgsProcessingContext(), Feedback()
+    context, feedback = QgsProcessingContext(), progress_feedback(progress_file, started)
     layer = lambda name: f"{sample}|layername={name}"  # noqa: E731
     out: dict = {}
     if mode == "ours":

@@ -154,3 +154,29 @@ def report(rows: list[dict]) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def progress_feedback(progress_file: Path, started: float):
+    """A Processing feedback that leaves the current step and its progress in ``progress_file``, so a run
+    stopped at its timeout says how far it got (C++ algorithms report through the progressChanged signal).
+    Call inside the child process, after QGIS is initialised."""
+    from qgis.core import QgsProcessingFeedback
+
+    class Feedback(QgsProcessingFeedback):
+        step, last = "", -1
+
+        def __init__(self):
+            super().__init__()
+            self.progressChanged.connect(self.note)
+
+        def set_step(self, step: str) -> None:
+            self.step, self.last = step, -1
+            self.note(0.0)
+
+        def note(self, value: float) -> None:
+            if int(value) != self.last:
+                self.last = int(value)
+                progress_file.write_text(f"{self.step} {int(value)}% after {time.perf_counter() - started:.0f} s")
+
+    progress_file.unlink(missing_ok=True)
+    return Feedback()

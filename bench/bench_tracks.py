@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_space_code import ROOT, run_measured
+from bench_space_code import ROOT, progress_feedback, run_measured
 
 WEEK = ("2025-06-09", "2025-06-15")
 
@@ -90,7 +90,7 @@ def child(mode: str, sample: Path, store: Path, work: Path) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, "/usr/share/qgis/python/plugins")
-    from qgis.core import QgsApplication, QgsProcessingContext, QgsProcessingFeedback
+    from qgis.core import QgsApplication, QgsProcessingContext
 
     app = QgsApplication([], False)
     app.initQgis()
@@ -105,28 +105,8 @@ def child(mode: str, sample: Path, store: Path, work: Path) -> None:
     started = time.perf_counter()
     work.mkdir(parents=True, exist_ok=True)
     progress_file = work / "progress.txt"
-    progress_file.unlink(missing_ok=True)
 
-    class Feedback(QgsProcessingFeedback):
-        """Leaves the current step and its progress in a file: a run stopped at the timeout says how far
-        it got (C++ algorithms report through the progressChanged signal)."""
-
-        step, last = "", -1
-
-        def __init__(self):
-            super().__init__()
-            self.progressChanged.connect(self.note)
-
-        def set_step(self, step: str) -> None:
-            self.step, self.last = step, -1
-            self.note(0.0)
-
-        def note(self, value: float) -> None:
-            if int(value) != self.last:
-                self.last = int(value)
-                progress_file.write_text(f"{self.step} {int(value)}% after {time.perf_counter() - started:.0f} s")
-
-    context, feedback = QgsProcessingContext(), Feedback()
+    context, feedback = QgsProcessingContext(), progress_feedback(progress_file, started)
     out: dict = {}
     if mode == "setup":
         processing.run("linxia_tianguan:build_grid", {

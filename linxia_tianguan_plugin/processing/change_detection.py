@@ -14,7 +14,6 @@ import shapely
 from qgis.core import (
     QgsFeature,
     QgsFeatureSink,
-    QgsField,
     QgsFields,
     QgsGeometry,
     QgsProcessing,
@@ -44,6 +43,7 @@ from ..storage.grid import active_cells, coded_near
 from ..storage.tasks import officers_for
 from ..styling import StyleOnLoad, category_labels
 from .base import AlgorithmBase
+from .fields import aliased_fields
 from .issues import describe
 from .readers import FieldSpec, read_layer, source_for
 
@@ -77,48 +77,41 @@ def reason_labels() -> dict[str, str]:
     }
 
 
-def _field(name: str, kind, alias: str, length: int = 0, prec: int = 0) -> QgsField:
-    f = QgsField(name, kind, len=length, prec=prec)
-    f.setAlias(alias)
-    return f
-
-
 def output_fields() -> QgsFields:
-    fields = QgsFields()
-    for f in (_field("AJBH", QVariant.String, tr("Case id"), 36),
-              _field("BHLX", QVariant.String, tr("Change class"), 20),
-              _field("BHLXMC", QVariant.String, tr("Change class (name)"), 80),
-              _field("YPLB", QVariant.String, tr("Pre-judgement"), 20),
-              _field("YPLBMC", QVariant.String, tr("Pre-judgement (name)"), 80),
-              _field("YPYJ", QVariant.String, tr("Reasons"), 254),
-              _field("YXJ", QVariant.Int, tr("Priority"), 10),
-              _field("QDLBM", QVariant.String, tr("Class before"), 10),
-              _field("QDLMC", QVariant.String, tr("Class before (name)"), 30),
-              _field("HDLBM", QVariant.String, tr("Class after"), 10),
-              _field("HDLMC", QVariant.String, tr("Class after (name)"), 30),
-              _field("HZZSX", QVariant.String, tr("Planting attribute after"), 10),
-              _field("QBSM", QVariant.String, tr("Patch id before"), 18),
-              _field("HBSM", QVariant.String, tr("Patch id after"), 18),
-              _field("WPBH", QVariant.String, tr("External polygon id"), 60),
-              _field("MJ", QVariant.Double, tr("Area (m²)"), 20, 2),
-              _field("MJM", QVariant.Double, tr("Area (mu)"), 20, 4),
-              _field("GDMJ", QVariant.Double, tr("Farmland area (m²)"), 20, 2),
-              _field("GDMJM", QVariant.Double, tr("Farmland area (mu)"), 20, 4),
-              _field("YJMJ", QVariant.Double, tr("Permanent basic farmland (m²)"), 20, 2),
-              _field("YJMJM", QVariant.Double, tr("Permanent basic farmland (mu)"), 20, 4),
-              _field("PZMJ", QVariant.Double, tr("Approved area (m²)"), 20, 2),
-              _field("BAMJ", QVariant.Double, tr("Filed facility area (m²)"), 20, 2),
-              _field("LSMJ", QVariant.Double, tr("Temporary-land area (m²)"), 20, 2),
-              _field("KFBJMJ", QVariant.Double, tr("Area inside the development boundary (m²)"), 20, 2),
-              _field("PZWH", QVariant.String, tr("Documents"), 254),
-              _field("WGBM", QVariant.String, tr("Grid code"), 14),
-              _field("TGY", QVariant.String, tr("Officer"), 40),
-              _field("DH", QVariant.String, tr("Phone"), 30),
-              _field("KJM", QVariant.String, tr("Space codes of the parcels"), 254),
-              _field("GZBB", QVariant.String, tr("Rules version"), 20),
-              _field("ZT", QVariant.String, tr("Case state"), 20)):
-        fields.append(f)
-    return fields
+    return aliased_fields([
+        ("AJBH", QVariant.String, tr("Case id"), 36),
+        ("BHLX", QVariant.String, tr("Change class"), 20),
+        ("BHLXMC", QVariant.String, tr("Change class (name)"), 80),
+        ("YPLB", QVariant.String, tr("Pre-judgement"), 20),
+        ("YPLBMC", QVariant.String, tr("Pre-judgement (name)"), 80),
+        ("YPYJ", QVariant.String, tr("Reasons"), 254),
+        ("YXJ", QVariant.Int, tr("Priority"), 10),
+        ("QDLBM", QVariant.String, tr("Class before"), 10),
+        ("QDLMC", QVariant.String, tr("Class before (name)"), 30),
+        ("HDLBM", QVariant.String, tr("Class after"), 10),
+        ("HDLMC", QVariant.String, tr("Class after (name)"), 30),
+        ("HZZSX", QVariant.String, tr("Planting attribute after"), 10),
+        ("QBSM", QVariant.String, tr("Patch id before"), 18),
+        ("HBSM", QVariant.String, tr("Patch id after"), 18),
+        ("WPBH", QVariant.String, tr("External polygon id"), 60),
+        ("MJ", QVariant.Double, tr("Area (m²)"), 20, 2),
+        ("MJM", QVariant.Double, tr("Area (mu)"), 20, 4),
+        ("GDMJ", QVariant.Double, tr("Farmland area (m²)"), 20, 2),
+        ("GDMJM", QVariant.Double, tr("Farmland area (mu)"), 20, 4),
+        ("YJMJ", QVariant.Double, tr("Permanent basic farmland (m²)"), 20, 2),
+        ("YJMJM", QVariant.Double, tr("Permanent basic farmland (mu)"), 20, 4),
+        ("PZMJ", QVariant.Double, tr("Approved area (m²)"), 20, 2),
+        ("BAMJ", QVariant.Double, tr("Filed facility area (m²)"), 20, 2),
+        ("LSMJ", QVariant.Double, tr("Temporary-land area (m²)"), 20, 2),
+        ("KFBJMJ", QVariant.Double, tr("Area inside the development boundary (m²)"), 20, 2),
+        ("PZWH", QVariant.String, tr("Documents"), 254),
+        ("WGBM", QVariant.String, tr("Grid code"), 14),
+        ("TGY", QVariant.String, tr("Officer"), 40),
+        ("DH", QVariant.String, tr("Phone"), 30),
+        ("KJM", QVariant.String, tr("Space codes of the parcels"), 254),
+        ("GZBB", QVariant.String, tr("Rules version"), 20),
+        ("ZT", QVariant.String, tr("Case state"), 20),
+    ])
 
 
 def _multipolygon(geom) -> QgsGeometry:

@@ -120,3 +120,14 @@ def features(fields: QgsFields, spec: list[OutField], columns: dict[str, np.ndar
             feature.setGeometry(geometry)
         out.append(feature)
     return out
+
+
+def aliased_fields(spec: list[tuple]) -> QgsFields:
+    """Fields from (name, QVariant type, translated alias[, length[, precision]]) tuples: ASCII names for
+    interoperability, the Chinese alias for the analyst."""
+    fields = QgsFields()
+    for name, kind, alias, *size in spec:
+        f = QgsField(name, kind, len=size[0] if size else 0, prec=size[1] if len(size) > 1 else 0)
+        f.setAlias(alias)
+        fields.append(f)
+    return fields

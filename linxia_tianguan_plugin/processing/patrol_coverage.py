@@ -18,7 +18,6 @@ from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsFeature,
     QgsFeatureSink,
-    QgsField,
     QgsFields,
     QgsGeometry,
     QgsProcessing,
@@ -42,6 +41,7 @@ from ..i18n import tr
 from ..storage import gpkg
 from ..storage.grid import CodedGeometry, CodesChangedError, active_cells, coded_parcel_table
 from .base import AlgorithmBase
+from .fields import aliased_fields
 from .readers import FieldSpec, read_layer, source_for
 
 YES, NO = "是", "否"
@@ -52,57 +52,34 @@ def week_of(today: dt.date) -> tuple[dt.date, dt.date]:
     return rules.period_of("week", today)
 
 
-def _field(name: str, kind, alias: str, length: int = 0, prec: int = 0) -> QgsField:
-    f = QgsField(name, kind, len=length, prec=prec)
-    f.setAlias(alias)
-    return f
-
-
 def parcel_fields() -> QgsFields:
-    fields = QgsFields()
-    for f in (_field("KJM", QVariant.String, tr("Space code"), 20),
-              _field("SFXJ", QVariant.String, tr("Seen"), 2),
-              _field("ZJXJ", QVariant.String, tr("Last seen (Beijing time)"), 19),
-              _field("XJBL", QVariant.Double, tr("Share seen"), 10, 4),
-              _field("GDMJ", QVariant.Double, tr("Farmland area (m²)"), 20, 2),
-              _field("YJMJ", QVariant.Double, tr("Permanent basic farmland (m²)"), 20, 2)):
-        fields.append(f)
-    return fields
+    return aliased_fields([
+        ("KJM", QVariant.String, tr("Space code"), 20), ("SFXJ", QVariant.String, tr("Seen"), 2),
+        ("ZJXJ", QVariant.String, tr("Last seen (Beijing time)"), 19),
+        ("XJBL", QVariant.Double, tr("Share seen"), 10, 4),
+        ("GDMJ", QVariant.Double, tr("Farmland area (m²)"), 20, 2),
+        ("YJMJ", QVariant.Double, tr("Permanent basic farmland (m²)"), 20, 2)])
+
+
+def _rate_spec() -> list[tuple]:
+    return [("WGBM", QVariant.String, tr("Grid code"), 14), ("WGMC", QVariant.String, tr("Grid name"), 100),
+            ("GDMJ", QVariant.Double, tr("Farmland area (m²)"), 20, 2),
+            ("XJGDMJ", QVariant.Double, tr("Farmland seen (m²)"), 20, 2),
+            ("GDFGL", QVariant.Double, tr("Farmland coverage rate"), 10, 4),
+            ("YJMJ", QVariant.Double, tr("Permanent basic farmland (m²)"), 20, 2),
+            ("XJYJMJ", QVariant.Double, tr("Permanent basic farmland seen (m²)"), 20, 2),
+            ("YJFGL", QVariant.Double, tr("Permanent basic farmland coverage rate"), 10, 4),
+            ("XTCS", QVariant.Int, tr("Patrols"), 10), ("DKSL", QVariant.Int, tr("Parcels"), 10),
+            ("XJDKSL", QVariant.Int, tr("Parcels seen"), 10)]
 
 
 def rate_fields() -> QgsFields:
-    fields = QgsFields()
-    for f in (_field("JB", QVariant.Int, tr("Grid level (2 county … 5 group)"), 2),
-              _field("WGBM", QVariant.String, tr("Grid code"), 14),
-              _field("WGMC", QVariant.String, tr("Grid name"), 100),
-              _field("GDMJ", QVariant.Double, tr("Farmland area (m²)"), 20, 2),
-              _field("XJGDMJ", QVariant.Double, tr("Farmland seen (m²)"), 20, 2),
-              _field("GDFGL", QVariant.Double, tr("Farmland coverage rate"), 10, 4),
-              _field("YJMJ", QVariant.Double, tr("Permanent basic farmland (m²)"), 20, 2),
-              _field("XJYJMJ", QVariant.Double, tr("Permanent basic farmland seen (m²)"), 20, 2),
-              _field("YJFGL", QVariant.Double, tr("Permanent basic farmland coverage rate"), 10, 4),
-              _field("XTCS", QVariant.Int, tr("Patrols"), 10),
-              _field("DKSL", QVariant.Int, tr("Parcels"), 10),
-              _field("XJDKSL", QVariant.Int, tr("Parcels seen"), 10)):
-        fields.append(f)
-    return fields
+    """The rates table: the group layer's fields after the grid level."""
+    return aliased_fields([("JB", QVariant.Int, tr("Grid level (2 county … 5 group)"), 2), *_rate_spec()])
 
 
 def grid_fields() -> QgsFields:
-    fields = QgsFields()
-    for f in (_field("WGBM", QVariant.String, tr("Grid code"), 14),
-              _field("WGMC", QVariant.String, tr("Grid name"), 100),
-              _field("GDMJ", QVariant.Double, tr("Farmland area (m²)"), 20, 2),
-              _field("XJGDMJ", QVariant.Double, tr("Farmland seen (m²)"), 20, 2),
-              _field("GDFGL", QVariant.Double, tr("Farmland coverage rate"), 10, 4),
-              _field("YJMJ", QVariant.Double, tr("Permanent basic farmland (m²)"), 20, 2),
-              _field("XJYJMJ", QVariant.Double, tr("Permanent basic farmland seen (m²)"), 20, 2),
-              _field("YJFGL", QVariant.Double, tr("Permanent basic farmland coverage rate"), 10, 4),
-              _field("XTCS", QVariant.Int, tr("Patrols"), 10),
-              _field("DKSL", QVariant.Int, tr("Parcels"), 10),
-              _field("XJDKSL", QVariant.Int, tr("Parcels seen"), 10)):
-        fields.append(f)
-    return fields
+    return aliased_fields(_rate_spec())
 
 
 def _geometry(geom) -> QgsGeometry:

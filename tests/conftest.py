@@ -48,6 +48,17 @@ def sample_county(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def change_sample(tmp_path_factory) -> Path:
+    """A 20 000-parcel sample (≈ 5 s to generate) for the change analysis: enough injected changes (53) for
+    every kind, partial approvals and filings to occur, which the small session sample cannot promise."""
+    from tools.samplegen import generate
+
+    out = tmp_path_factory.mktemp("change_sample") / "county"
+    generate(out, size=20000, seed=SAMPLE_SEED, tracks=False, shapefiles=False)
+    return out
+
+
+@pytest.fixture(scope="session")
 def sample_gpkg(sample_county) -> Path:
     return sample_county / "sample_county.gpkg"
 

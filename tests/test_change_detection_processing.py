@@ -34,18 +34,18 @@ def _params(src, **extra) -> dict:
 
 
 @pytest.fixture(scope="module")
-def analysed(processing_registry, sample_county, tmp_path_factory):
+def analysed(processing_registry, change_sample, tmp_path_factory):
     base = tmp_path_factory.mktemp("changes")
-    src = sample_county / "sample_county.gpkg"
+    src = change_sample / "sample_county.gpkg"
     store = base / "tianguan.gpkg"
     run("linxia_tianguan:space_code", {"DLTB": layer_uri(src, "DLTB"), "DK": layer_uri(src, "DK"),
                                        "YJJBNT": layer_uri(src, "YJJBNTTB"), "CJDCQ": layer_uri(src, "CJDCQ"),
                                        "STORE": str(store)})
     run("linxia_tianguan:build_grid", {"XZQ": layer_uri(src, "XZQ"), "CJDCQ": layer_uri(src, "CJDCQ"),
                                        "STORE": str(store)})
-    run("linxia_tianguan:import_roster", {"INPUT": str(sample_county / "roster.csv"), "STORE": str(store)})
+    run("linxia_tianguan:import_roster", {"INPUT": str(change_sample / "roster.csv"), "STORE": str(store)})
     result = run(ALG, _params(src, STORE=str(store), OUTPUT=str(base / "changes.gpkg")))
-    manifest = json.loads((sample_county / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((change_sample / "manifest.json").read_text(encoding="utf-8"))
     return {"src": src, "store": store, "base": base, "result": result, "out": read(str(base / "changes.gpkg")),
             "changes": manifest["changes"]}
 
@@ -86,6 +86,7 @@ def test_areas_and_mu_agree_with_the_geometry_and_basic_farmland(analysed):
 
 def test_pre_judgement_follows_the_approvals(analysed):
     out, changes = analysed["out"], analysed["changes"]
+    seen = {"full": 0, "partial": 0, "nongrain_basic": 0, "unapproved": 0}
     for change in changes:
         rows = _found(out, change) + [i for i in range(len(out["QBSM"])) if out["QBSM"][i] == change["bsm_2024"]]
         cats = {out["YPLB"][i] for i in rows}
@@ -93,12 +94,17 @@ def test_pre_judgement_follows_the_approvals(analysed):
         if approval and not approval.get("partial") and approval["layer"] == "PZYD":
             assert cats == {"approved"}, change["id"]
             assert all(approval["id"] in out["PZWH"][i] for i in rows)
+            seen["full"] += 1
         if approval and approval.get("partial") and approval["layer"] == "PZYD":
             assert "approved" in cats and len(cats) > 1, change["id"]  # split: approved piece + rest
+            seen["partial"] += 1
         if not approval:
             assert not cats & {"approved", "facility", "temporary"}, change["id"]
+            seen["unapproved"] += 1
         if KINDS[change["kind"]] == "nongrain" and change["on_yjjbnt"]:
             assert cats == {"suspect"}, change["id"]
+            seen["nongrain_basic"] += 1
+    assert all(seen.values()), seen  # every rule above was exercised
     # priority: 1..n, permanent basic farmland before none among the suspect/verify ones
     prio = np.array(out["YXJ"], dtype=int)
     assert sorted(prio) == list(range(1, len(prio) + 1))

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,8 +25,6 @@ from linxia_tianguan_plugin.core.change_rules import (
 )
 from linxia_tianguan_plugin.core.parallel import Cancelled
 
-SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample_20000_20241028"
-GPKG = SAMPLE / "sample_county.gpkg"
 FIELDS = ("BSM", "DLBM", "ZZSXDM", "KCXS", "ZLDWDM")
 
 #: manifest kinds → kinds of the rules. 0103→1006 农村道路 is a loss to a 农用地 class: "other", not 非农化.
@@ -110,9 +107,10 @@ def land(bsm, dlbm, geoms, zzsx=None, kcxs=None):
                    np.array([shapely.to_wkb(g) for g in geoms], dtype=object))
 
 
-def load_layer(name, fields=FIELDS):
-    ogr = pytest.importorskip("osgeo.ogr")
-    ds = ogr.Open(str(GPKG))
+def load_layer(gpkg, name, fields=FIELDS):
+    from osgeo import ogr
+
+    ds = ogr.Open(str(gpkg))
     layer = ds.GetLayerByName(name)
     defn = layer.GetLayerDefn()
     have = [f for f in fields if defn.GetFieldIndex(f) >= 0]
@@ -132,13 +130,13 @@ def to_landuse(cols, wkb):
 
 
 @pytest.fixture(scope="module")
-def sample():
-    if not GPKG.exists():
-        pytest.skip(f"sample county missing: {GPKG} (make it with `python -m tools.samplegen`)")
-    b_cols, b_wkb = load_layer("DLTB")
-    a_cols, a_wkb = load_layer("DLTB_2025")
-    _, basic = load_layer("YJJBNTTB", ("BSM",))
-    manifest = json.loads((SAMPLE / "manifest.json").read_text(encoding="utf-8"))
+def sample(change_sample):
+    """The generated 20 000-parcel sample (tests/conftest.py), so CI runs these on a clean clone."""
+    gpkg = change_sample / "sample_county.gpkg"
+    b_cols, b_wkb = load_layer(gpkg, "DLTB")
+    a_cols, a_wkb = load_layer(gpkg, "DLTB_2025")
+    _, basic = load_layer(gpkg, "YJJBNTTB", ("BSM",))
+    manifest = json.loads((change_sample / "manifest.json").read_text(encoding="utf-8"))
     return {"before": to_landuse(b_cols, b_wkb), "after": to_landuse(a_cols, a_wkb), "after_cols": a_cols,
             "after_wkb": a_wkb, "basic": basic, "changes": manifest["changes"],
             "changed_bsm": set(manifest["dltb_2025"]["changed_bsm_2024"])}

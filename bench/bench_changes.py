@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_space_code import ROOT, progress_feedback, run_measured
+from bench_space_code import ROOT, progress_feedback, run_measured, start_qgis
 
 OVERLAY_SQL = """
 CREATE TABLE changes AS
@@ -44,21 +44,9 @@ def child(mode: str, sample: Path, work: Path) -> None:
     """One measurement inside a QGIS application; prints a JSON line."""
     import resource
 
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    sys.path.insert(0, str(ROOT))
-    sys.path.insert(0, "/usr/share/qgis/python/plugins")
-    from qgis.core import QgsApplication, QgsProcessingContext
-
-    app = QgsApplication([], False)
-    app.initQgis()
+    app, provider = start_qgis()
     import processing
-    from processing.core.Processing import Processing
-
-    Processing.initialize()
-    from linxia_tianguan_plugin.processing.provider import TianguanProvider
-
-    provider = TianguanProvider()
-    QgsApplication.processingRegistry().addProvider(provider)
+    from qgis.core import QgsProcessingContext
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     progress_file = work / "progress.txt"

@@ -180,3 +180,23 @@ def progress_feedback(progress_file: Path, started: float):
 
     progress_file.unlink(missing_ok=True)
     return Feedback()
+
+
+def start_qgis():
+    """Inside a benchmark child: a headless QGIS with Processing and this plugin's provider registered.
+    Returns (app, provider) — keep both referenced while algorithms run."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, "/usr/share/qgis/python/plugins")
+    from qgis.core import QgsApplication
+
+    app = QgsApplication([], False)
+    app.initQgis()
+    from processing.core.Processing import Processing
+
+    Processing.initialize()
+    from linxia_tianguan_plugin.processing.provider import TianguanProvider
+
+    provider = TianguanProvider()
+    QgsApplication.processingRegistry().addProvider(provider)
+    return app, provider

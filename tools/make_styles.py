@@ -16,19 +16,42 @@ ROOT = Path(__file__).resolve().parents[1]
 STYLES = ROOT / "resources" / "styles"
 
 
+def label_format(size: float, color=(30, 30, 30)):
+    """The labels' text: the CJK font, a white halo so names stay readable over any fill."""
+    from qgis.core import QgsTextBufferSettings, QgsTextFormat
+    from qgis.PyQt.QtGui import QColor, QFont
+
+    fmt = QgsTextFormat()
+    fmt.setFont(QFont("WenQuanYi Micro Hei"))
+    fmt.setSize(size)
+    fmt.setColor(QColor(*color))
+    buffer = QgsTextBufferSettings()
+    buffer.setEnabled(True)
+    buffer.setSize(0.8)
+    buffer.setColor(QColor(255, 255, 255, 220))
+    fmt.setBuffer(buffer)
+    return fmt
+
+
+def save_style(layer, out: Path) -> None:
+    """Write symbology, labels and rendering of ``layer`` to ``out`` (.qml) or stop with the reason."""
+    from qgis.core import QgsMapLayer
+
+    message, ok = layer.saveNamedStyle(str(out), QgsMapLayer.Symbology | QgsMapLayer.Labeling | QgsMapLayer.Rendering)
+    if not ok:
+        raise SystemExit(f"could not write {out}: {message}")
+    print(out.relative_to(ROOT))
+
+
 def build(code: str, kind: str, out: Path) -> None:
     from qgis.core import (
         QgsCategorizedSymbolRenderer,
         QgsFillSymbol,
-        QgsMapLayer,
         QgsPalLayerSettings,
         QgsRendererCategory,
-        QgsTextBufferSettings,
-        QgsTextFormat,
         QgsVectorLayer,
         QgsVectorLayerSimpleLabeling,
     )
-    from qgis.PyQt.QtGui import QColor, QFont
 
     layer = QgsVectorLayer(f"MultiPolygon?crs=EPSG:4522&field={code}:string(20)&field={kind}:string(3)",
                            "style", "memory")
@@ -49,39 +72,21 @@ def build(code: str, kind: str, out: Path) -> None:
     settings.scaleVisibility = True
     settings.minimumScale = 20000  # labels shown when zoomed in beyond 1:20 000
     settings.maximumScale = 0
-    fmt = QgsTextFormat()
-    font = QFont("WenQuanYi Micro Hei")
-    fmt.setFont(font)
-    fmt.setSize(8)
-    fmt.setColor(QColor(30, 50, 30))
-    buffer = QgsTextBufferSettings()
-    buffer.setEnabled(True)
-    buffer.setSize(0.8)
-    buffer.setColor(QColor(255, 255, 255, 220))
-    fmt.setBuffer(buffer)
-    settings.setFormat(fmt)
+    settings.setFormat(label_format(8, (30, 50, 30)))
     layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
     layer.setLabelsEnabled(True)
-    categories = QgsMapLayer.Symbology | QgsMapLayer.Labeling | QgsMapLayer.Rendering
-    message, ok = layer.saveNamedStyle(str(out), categories)
-    if not ok:
-        raise SystemExit(f"could not write {out}: {message}")
-    print(out.relative_to(ROOT))
+    save_style(layer, out)
 
 
 def build_grid_style(out: Path) -> None:
     """Patrol grid: outlines heavier for higher levels, 社 cells lightly filled, names at large scales."""
     from qgis.core import (
         QgsFillSymbol,
-        QgsMapLayer,
         QgsPalLayerSettings,
         QgsRuleBasedLabeling,
         QgsRuleBasedRenderer,
-        QgsTextBufferSettings,
-        QgsTextFormat,
         QgsVectorLayer,
     )
-    from qgis.PyQt.QtGui import QColor, QFont
 
     layer = QgsVectorLayer("MultiPolygon?crs=EPSG:4522&field=JB:integer&field=WGMC:string(100)", "grid", "memory")
     root = QgsRuleBasedRenderer.Rule(None)
@@ -102,24 +107,13 @@ def build_grid_style(out: Path) -> None:
         settings = QgsPalLayerSettings()
         settings.fieldName = "WGMC"
         settings.placement = QgsPalLayerSettings.Horizontal
-        fmt = QgsTextFormat()
-        fmt.setFont(QFont("WenQuanYi Micro Hei"))
-        fmt.setSize({3: 11, 4: 9, 5: 8}[level])
-        fmt.setColor(QColor(40, 40, 40))
-        buffer = QgsTextBufferSettings()
-        buffer.setEnabled(True)
-        buffer.setSize(0.8)
-        fmt.setBuffer(buffer)
-        settings.setFormat(fmt)
+        settings.setFormat(label_format({3: 11, 4: 9, 5: 8}[level], (40, 40, 40)))
         rule = QgsRuleBasedLabeling.Rule(settings, maximumScale=0, minimumScale=max_scale,
                                          filterExp=f'"JB" = {level}')
         labels.appendChild(rule)
     layer.setLabeling(QgsRuleBasedLabeling(labels))
     layer.setLabelsEnabled(True)
-    message, ok = layer.saveNamedStyle(str(out), QgsMapLayer.Symbology | QgsMapLayer.Labeling | QgsMapLayer.Rendering)
-    if not ok:
-        raise SystemExit(f"could not write {out}: {message}")
-    print(out.relative_to(ROOT))
+    save_style(layer, out)
 
 
 def build_change_style(out: Path) -> None:
@@ -127,15 +121,11 @@ def build_change_style(out: Path) -> None:
     from qgis.core import (
         QgsCategorizedSymbolRenderer,
         QgsFillSymbol,
-        QgsMapLayer,
         QgsPalLayerSettings,
         QgsRendererCategory,
-        QgsTextBufferSettings,
-        QgsTextFormat,
         QgsVectorLayer,
         QgsVectorLayerSimpleLabeling,
     )
-    from qgis.PyQt.QtGui import QColor, QFont
 
     layer = QgsVectorLayer("MultiPolygon?crs=EPSG:4522&field=YPLB:string(20)&field=YXJ:integer", "changes", "memory")
     looks = {  # category: (label, fill, outline)
@@ -152,21 +142,10 @@ def build_change_style(out: Path) -> None:
     settings = QgsPalLayerSettings()
     settings.fieldName = "YXJ"
     settings.placement = QgsPalLayerSettings.OverPoint
-    fmt = QgsTextFormat()
-    fmt.setFont(QFont("WenQuanYi Micro Hei"))
-    fmt.setSize(9)
-    buffer = QgsTextBufferSettings()
-    buffer.setEnabled(True)
-    buffer.setSize(0.8)
-    buffer.setColor(QColor(255, 255, 255, 220))
-    fmt.setBuffer(buffer)
-    settings.setFormat(fmt)
+    settings.setFormat(label_format(9))
     layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
     layer.setLabelsEnabled(True)
-    message, ok = layer.saveNamedStyle(str(out), QgsMapLayer.Symbology | QgsMapLayer.Labeling | QgsMapLayer.Rendering)
-    if not ok:
-        raise SystemExit(f"could not write {out}: {message}")
-    print(out.relative_to(ROOT))
+    save_style(layer, out)
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 import shapely
 
+from ..core import case_workflow as workflow
 from . import gpkg
 from .store import GpkgStore
 
@@ -137,3 +138,40 @@ def case_events(store: GpkgStore, case_id: str) -> list[dict]:
     cur = store.conn.execute(f"SELECT * FROM {EVENT_TABLE} WHERE case_id = ? ORDER BY event_id", (case_id,))
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+def take_action(store: GpkgStore, case_id: str, action: str, actor: str, role: str, expected_version: int,
+                comment: str = "", attachments: Sequence[str] = (), at: str | None = None) -> dict:
+    """Move one case by ``action`` in one transaction: append its event, set its state, bump its version.
+
+    Optimistic locking: the update only happens when the stored ``version`` is still ``expected_version``
+    (what the desk read); otherwise :class:`~..core.case_workflow.ConflictError` is raised with the fresh
+    version and nothing is written, so two analysts approving the same case cannot overwrite each other.
+    The move itself is checked by :mod:`..core.case_workflow` (state, role, comment, attachments).
+    Returns the case's new ``{"state", "version", "updated_at"}``.
+    """
+    stamp = at or now_utc()
+    with store.transaction() as conn:
+        row = conn.execute(f"SELECT state, version FROM {CASE_TABLE} WHERE case_id = ?", (case_id,)).fetchone()
+        if row is None:
+            raise workflow.WorkflowError(f"case {case_id} does not exist", "bad_input", None, action, role)
+        state, version = row
+        workflow.check_version(int(expected_version), int(version))
+        event = workflow.make_event(case_id, state, action, actor, role, stamp, comment, attachments)
+        changed = conn.execute(f"UPDATE {CASE_TABLE} SET state = ?, version = version + 1, updated_at = ? "
+                               "WHERE case_id = ? AND version = ?",
+                               (event.to_state, stamp, case_id, int(expected_version))).rowcount
+        if changed != 1:  # another connection got in between the read and the write
+            fresh = conn.execute(f"SELECT version FROM {CASE_TABLE} WHERE case_id = ?", (case_id,)).fetchone()[0]
+            raise workflow.ConflictError(f"case {case_id} changed meanwhile (version {fresh})", expected_version,
+                                         int(fresh))
+        values = workflow.event_to_row(event)
+        conn.execute(f"INSERT INTO {EVENT_TABLE} (case_id, at, actor, from_state, to_state, comment, attachments) "
+                     "VALUES (:case_id, :at, :actor, :from_state, :to_state, :comment, :attachments)", values)
+    return {"state": event.to_state, "version": int(expected_version) + 1, "updated_at": stamp}
+
+
+def rebuilt_state(store: GpkgStore, case_id: str) -> str:
+    """The case's state derived from its events alone (the stored ``state`` column must agree)."""
+    rows = case_events(store, case_id)
+    return workflow.replay([workflow.event_from_row(r) for r in rows])

@@ -11,6 +11,7 @@ APT_PACKAGES=(
   pyqt5-dev-tools qttools5-dev-tools          # pylupdate5 / lrelease for translations
   xvfb xauth                                  # real QGIS desktop smoke tests
   fonts-wqy-microhei                          # CJK font: Chinese in PDFs instead of boxes
+  postgresql-15 postgresql-15-postgis-3       # the shared case store (tests start throwaway clusters)
   zip make
 )
 

@@ -20,6 +20,8 @@ class TianguanPlugin:
         self.actions: list[QAction] = []
         self.toolbar = None
         self.replay_dock = None
+        self.case_dock = None
+        self.locator = None
         i18n.install_translator()
 
     # Processing is registered here and not in initGui, so qgis_process (no GUI) gets it too
@@ -50,8 +52,15 @@ class TianguanPlugin:
                          lambda: self._open_algorithm("linxia_tianguan:validate_space_code"))
         self._add_action("linxia_tianguan_track_replay", "replay.svg", tr("Track replay"), self.show_replay,
                          toolbar=True)
+        self._add_action("linxia_tianguan_case_review", "case_review.svg", tr("Case review"), self.show_cases,
+                         toolbar=True)
         self._add_action("linxia_tianguan_settings", "settings.svg", tr("Settings…"),
                          lambda: SettingsDialog(self.iface.mainWindow()).exec_())
+        from .ui.case_locator import CaseLocatorFilter
+
+        if hasattr(self.iface, "registerLocatorFilter"):  # (pytest-qgis's iface stub has no locator)
+            self.locator = CaseLocatorFilter(self.open_case)
+            self.iface.registerLocatorFilter(self.locator)
 
     def _add_action(self, object_name, icon, text, slot, toolbar=False) -> QAction:
         action = QAction(QIcon(icon_path(icon)), text, self.iface.mainWindow())
@@ -77,6 +86,25 @@ class TianguanPlugin:
         self.replay_dock.show()
         self.replay_dock.raise_()
 
+    def show_cases(self) -> None:
+        """Open (or bring back) the 案件审核 dock on the current store."""
+        from qgis.PyQt.QtCore import Qt
+
+        from .ui.case_review import CaseReviewDock
+
+        if self.case_dock is None:
+            self.case_dock = CaseReviewDock(self.iface)
+            self.iface.addDockWidget(Qt.RightDockWidgetArea, self.case_dock)
+        else:
+            self.case_dock.reload()
+        self.case_dock.show()
+        self.case_dock.raise_()
+
+    def open_case(self, case_id: str) -> None:
+        """Show the 案件审核 dock with one case selected (from the locator bar)."""
+        self.show_cases()
+        self.case_dock.select_case(case_id)
+
     @staticmethod
     def _open_algorithm(algorithm_id: str) -> None:
         import processing
@@ -84,11 +112,16 @@ class TianguanPlugin:
         processing.execAlgorithmDialog(algorithm_id, {})
 
     def unload(self) -> None:
-        if self.replay_dock is not None:
-            self.replay_dock.cleanup()
-            self.iface.removeDockWidget(self.replay_dock)
-            self.replay_dock.deleteLater()
-            self.replay_dock = None
+        if self.locator is not None:
+            self.iface.deregisterLocatorFilter(self.locator)
+            self.locator = None
+        for name in ("replay_dock", "case_dock"):
+            dock = getattr(self, name)
+            if dock is not None:
+                dock.cleanup()
+                self.iface.removeDockWidget(dock)
+                dock.deleteLater()
+                setattr(self, name, None)
         for action in self.actions:
             self.iface.removePluginMenu(self.menu_title, action)
             action.deleteLater()

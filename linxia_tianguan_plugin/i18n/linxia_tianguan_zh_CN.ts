@@ -28,6 +28,10 @@
             <translation>轨迹复现</translation>
         </message>
         <message>
+            <source>Case review</source>
+            <translation>案件审核</translation>
+        </message>
+        <message>
             <source>Settings…</source>
             <translation>设置…</translation>
         </message>
@@ -308,6 +312,18 @@
             <translation>&lt;p&gt;变化图斑提取与预判 · 找出基期调查（三调 DLTB）中耕地（DLBM 01xx）减少的位置：与新一期年度变更调查（年度变更 DLTB，按地类编码和种植属性）对比，或将外部提供的变化图斑（卫片图斑）对照基期分类。每个变化图斑分为非农化（变为建设用地、临时用地或推土区；设施农用地对照其备案判定）、非粮化（变为园地、林地、草地、养殖坑塘，或种植属性为 FLS）或其他减少，并给出面积（㎡ 和亩）、占用的耕地面积（扣除田坎）和永久基本农田面积，以及变化前后的地类。&lt;/p&gt;&lt;p&gt;未变化的图斑（标识码、几何与地类均相同）不做任何叠加直接跳过。小于最小面积的碎片（永久基本农田上适用单独的、更小的最小面积）以及边界数字化误差造成的细长碎片不予输出。&lt;/p&gt;&lt;p&gt;预判：每个变化图斑与批准用地、设施农业用地备案、临时用地（按指定日期核对期限）和城镇开发边界叠加，判定为合法-已批准、合法-设施农用地备案、合法-临时用地、疑似违法或需外业核实，并给出依据和叠加面积；部分批准的图斑予以拆分。优先级：先永久基本农田，再面积，再同一地块上的重复违法。&lt;/p&gt;&lt;p&gt;指定田管库时，每个变化图斑分配到所在社网格和负责的田管员（现行花名册），列出涉及地块的空间码，并作为待下发案件存入田管库。相同输入重复运行不会重复添加案件；已进入流转的案件保留其状态和流转记录。规则（地类分组、阈值）是带版本号的文件，每个案件记录判定它的规则版本。&lt;/p&gt;</translation>
         </message>
         <message>
+            <source>Rules file (JSON; empty: the bundled rules)</source>
+            <translation>规则文件（JSON；留空：使用内置规则）</translation>
+        </message>
+        <message>
+            <source>Reading the surveys…</source>
+            <translation>正在读取调查数据…</translation>
+        </message>
+        <message>
+            <source>Pre-judging against approvals and plans…</source>
+            <translation>正在对照批准用地与规划进行预判…</translation>
+        </message>
+        <message>
             <source>Case id</source>
             <translation>案件编号</translation>
         </message>
@@ -418,18 +434,6 @@
         <message>
             <source>Case state</source>
             <translation>案件状态</translation>
-        </message>
-        <message>
-            <source>Rules file (JSON; empty: the bundled rules)</source>
-            <translation>规则文件（JSON；留空：使用内置规则）</translation>
-        </message>
-        <message>
-            <source>Reading the surveys…</source>
-            <translation>正在读取调查数据…</translation>
-        </message>
-        <message>
-            <source>Pre-judging against approvals and plans…</source>
-            <translation>正在对照批准用地与规划进行预判…</translation>
         </message>
         <message>
             <source>Baseline land-use survey (三调 DLTB)</source>
@@ -1784,22 +1788,6 @@
             <translation>&lt;p&gt;巡田覆盖分析 · 统计田管库中田管员的巡田轨迹在某一时段内（默认：本周，周一至周日，北京时间）巡查到了哪些耕地地块，以及这些地块占各网格耕地和永久基本农田的比例。&lt;/p&gt;&lt;p&gt;每条轨迹能看到可视距离（默认 50 米）以内的地面，即其缓冲区。地块的任一部分位于本时段某条轨迹的可视距离之内，即为&lt;b&gt;已巡查&lt;/b&gt;；若设置了大于 0 的比例，则需地块面积中至少该比例位于轨迹缓冲区内。最近巡查时间为到达其可视距离之内的最晚一条轨迹的结束时间。网格覆盖率按面积加权：已巡查地块的耕地面积 / 网格耕地面积（按赋码面积），分社、村、乡、县统计。截至最后一天连续若干周未巡查到的地块单独列出。每个地块被巡查到的面积比例（字段 XJBL）仅在需要时计算（高级选项）：这需要对每条轨迹做缓冲区，全州一周的数据耗时会长得多。&lt;/p&gt;&lt;p&gt;默认只统计通过真实性检查的轨迹（可关闭此选项）。每条参与统计的轨迹对其所属网格耕地的覆盖率写入田管库；覆盖率达到最低比例的轨迹记为该网格的一次巡田（来源：轨迹），该网格本时段的任务即为已完成。重复运行不会重复添加。&lt;/p&gt;</translation>
         </message>
         <message>
-            <source>Seen</source>
-            <translation>是否巡查</translation>
-        </message>
-        <message>
-            <source>Last seen (Beijing time)</source>
-            <translation>最近巡查时间（北京时间）</translation>
-        </message>
-        <message>
-            <source>Share seen</source>
-            <translation>巡查面积比例</translation>
-        </message>
-        <message>
-            <source>Grid level (2 county … 5 group)</source>
-            <translation>网格级别（2 县 … 5 社）</translation>
-        </message>
-        <message>
             <source>Farmland seen (m²)</source>
             <translation>已巡查耕地面积（㎡）</translation>
         </message>
@@ -1842,6 +1830,22 @@
         <message>
             <source>Writing the results…</source>
             <translation>正在写出结果…</translation>
+        </message>
+        <message>
+            <source>Seen</source>
+            <translation>是否巡查</translation>
+        </message>
+        <message>
+            <source>Last seen (Beijing time)</source>
+            <translation>最近巡查时间（北京时间）</translation>
+        </message>
+        <message>
+            <source>Share seen</source>
+            <translation>巡查面积比例</translation>
+        </message>
+        <message>
+            <source>Grid level (2 county … 5 group)</source>
+            <translation>网格级别（2 县 … 5 社）</translation>
         </message>
         <message>
             <source>First day (YYYY-MM-DD; empty: Monday of this week)</source>
@@ -2368,6 +2372,198 @@
             <translation>注销原因</translation>
         </message>
         <message>
+            <source>Case {grid} · {state} · {area:.1f} mu</source>
+            <translation>案件 {grid} · {state} · {area:.1f} 亩</translation>
+        </message>
+        <message>
+            <source>Tianguan cases (space code)</source>
+            <translation>田管案件（空间码）</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Basic farmland (mu)</source>
+            <translation>永农（亩）</translation>
+        </message>
+        <message>
+            <source>Overdue</source>
+            <translation>超期</translation>
+        </message>
+        <message>
+            <source>Your name</source>
+            <translation>您的姓名</translation>
+        </message>
+        <message>
+            <source>All</source>
+            <translation>全部</translation>
+        </message>
+        <message>
+            <source>Overdue only</source>
+            <translation>仅看超期</translation>
+        </message>
+        <message>
+            <source>Space code of a parcel</source>
+            <translation>地块空间编码</translation>
+        </message>
+        <message>
+            <source>Find by code</source>
+            <translation>按编码查找</translation>
+        </message>
+        <message>
+            <source>Comment (the reason, required for returns and some closings)</source>
+            <translation>意见（理由；退回及部分结案时必填）</translation>
+        </message>
+        <message>
+            <source>Add attachments…</source>
+            <translation>添加附件…</translation>
+        </message>
+        <message>
+            <source>Remove</source>
+            <translation>移除</translation>
+        </message>
+        <message>
+            <source>Attachments (photos or documents)</source>
+            <translation>附件（照片或材料）</translation>
+        </message>
+        <message>
+            <source>Selected cases</source>
+            <translation>选中案件</translation>
+        </message>
+        <message>
+            <source>Role</source>
+            <translation>角色</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>姓名</translation>
+        </message>
+        <message>
+            <source>Time (Beijing)</source>
+            <translation>时间（北京时间）</translation>
+        </message>
+        <message>
+            <source>By</source>
+            <translation>操作人</translation>
+        </message>
+        <message>
+            <source>Move</source>
+            <translation>流转</translation>
+        </message>
+        <message>
+            <source>Comment</source>
+            <translation>意见</translation>
+        </message>
+        <message>
+            <source>Attachments</source>
+            <translation>附件</translation>
+        </message>
+        <message>
+            <source>The store has no cases yet: run the change analysis first.</source>
+            <translation>田管库中还没有案件：请先运行变化图斑提取与预判。</translation>
+        </message>
+        <message>
+            <source>Refused: {error}</source>
+            <translation>操作被拒绝：{error}</translation>
+        </message>
+        <message>
+            <source>Select one or more cases first.</source>
+            <translation>请先选择一个或多个案件。</translation>
+        </message>
+        <message>
+            <source>Enter your name before acting on cases.</source>
+            <translation>处理案件前请先填写您的姓名。</translation>
+        </message>
+        <message>
+            <source>{shown} of {total} cases: {counts}</source>
+            <translation>显示 {shown} / 共 {total} 件：{counts}</translation>
+        </message>
+        <message>
+            <source>Case {id} · priority {priority} · {state} (version {version})</source>
+            <translation>案件 {id} · 优先级 {priority} · {state}（版本 {version}）</translation>
+        </message>
+        <message>
+            <source>Land class {before} → {after}; officer {officer} {phone}</source>
+            <translation>地类 {before} → {after}；田管员 {officer} {phone}</translation>
+        </message>
+        <message>
+            <source>Reasons: {reasons}</source>
+            <translation>预判依据：{reasons}</translation>
+        </message>
+        <message>
+            <source>Parcel codes: {codes}</source>
+            <translation>涉及地块编码：{codes}</translation>
+        </message>
+        <message>
+            <source>It was changed by someone else meanwhile (version {actual}, you read {expected}); the dock has reloaded it, check its state and try again.</source>
+            <translation>该案件已被他人修改（当前版本 {actual}，您读取的是版本 {expected}）；已重新加载，请核对其最新状态后再操作。</translation>
+        </message>
+        <message>
+            <source>"{action}" needs a comment (the reason).</source>
+            <translation>“{action}”须填写意见（理由）。</translation>
+        </message>
+        <message>
+            <source>"{action}" needs at least one attachment (photos or documents).</source>
+            <translation>“{action}”须至少添加一个附件（照片或材料）。</translation>
+        </message>
+        <message>
+            <source>{role} may not take "{action}" on a case in state {state}.</source>
+            <translation>{role}不能对状态为“{state}”的案件执行“{action}”。</translation>
+        </message>
+        <message>
+            <source>Case no. {priority}</source>
+            <translation>第 {priority} 号案件</translation>
+        </message>
+        <message>
+            <source>{action}: {ok} of {n} cases moved, {failed} refused.</source>
+            <translation>{action}：{n} 件中 {ok} 件已流转，{failed} 件被拒绝。</translation>
+        </message>
+        <message>
+            <source>overdue</source>
+            <translation>超期</translation>
+        </message>
+        <message>
+            <source>Due by {time} (Beijing time){overdue}</source>
+            <translation>办理时限：{time}（北京时间）{overdue}</translation>
+        </message>
+        <message>
+            <source>comment</source>
+            <translation>意见</translation>
+        </message>
+        <message>
+            <source>attachment</source>
+            <translation>附件</translation>
+        </message>
+        <message>
+            <source>{case}: {action} done, {result}.</source>
+            <translation>{case}：{action}完成，{result}。</translation>
+        </message>
+        <message>
+            <source>{case}: {action} refused. {result}</source>
+            <translation>{case}：{action}被拒绝。{result}</translation>
+        </message>
+        <message>
+            <source>No tianguan store at {path}.</source>
+            <translation>{path} 处没有田管库。</translation>
+        </message>
+        <message>
+            <source>{action}: {source} → {target}</source>
+            <translation>{action}：{source} → {target}</translation>
+        </message>
+        <message>
+            <source>{case}: {result}</source>
+            <translation>{case}：{result}</translation>
+        </message>
+        <message>
+            <source>needs {what}</source>
+            <translation>须提供{what}</translation>
+        </message>
+        <message>
+            <source>{state} now</source>
+            <translation>现为{state}</translation>
+        </message>
+        <message>
             <source>Coding started; progress is shown in the task bar.</source>
             <translation>赋码已开始，进度显示在任务栏中。</translation>
         </message>
@@ -2514,10 +2710,6 @@
         <message>
             <source>Flags: {flags}</source>
             <translation>疑点：{flags}</translation>
-        </message>
-        <message>
-            <source>No tianguan store at {path}.</source>
-            <translation>{path} 处没有田管库。</translation>
         </message>
     </context>
 </TS>

@@ -175,3 +175,20 @@ def rebuilt_state(store: GpkgStore, case_id: str) -> str:
     """The case's state derived from its events alone (the stored ``state`` column must agree)."""
     rows = case_events(store, case_id)
     return workflow.replay([workflow.event_from_row(r) for r in rows])
+
+
+def has_cases(store: GpkgStore) -> bool:
+    """Whether the store has the case tables (a store made before schema v6 is migrated on opening)."""
+    return store.conn.execute(f"SELECT 1 FROM sqlite_master WHERE name = '{CASE_TABLE}'").fetchone() is not None
+
+
+def entered_at(store: GpkgStore) -> dict[str, str]:
+    """case_id → time of its last event (when it entered its current state), in one query."""
+    return dict(store.conn.execute(
+        f"SELECT case_id, at FROM {EVENT_TABLE} e WHERE event_id = "
+        f"(SELECT max(event_id) FROM {EVENT_TABLE} WHERE case_id = e.case_id)"))
+
+
+def unit_names(store: GpkgStore) -> dict[str, str]:
+    """Administrative code → name (townships, villages, groups) for tables read by people."""
+    return dict(store.conn.execute("SELECT code, name FROM tg_admin_unit"))

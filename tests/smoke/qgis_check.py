@@ -107,6 +107,10 @@ def after_play(dock):
     out["replay_figures"] = dock.figures.text()
     out["replay_extent_ok"] = iface.mapCanvas().extent().width() > 0
     out["steps"].append("replayed")
+    window = iface.mainWindow()
+    window.findChild(QAction, "linxia_tianguan_case_review").trigger()
+    cases = window.findChild(QDockWidget, "linxia_tianguan_case_review")
+    out["case_dock"] = cases is not None and cases.isVisible()
     finish()
 
 
@@ -117,7 +121,8 @@ def finish():
 
 def after_unload():
     out["unloaded"] = ui_state()
-    out["unloaded_dock"] = iface.mainWindow().findChild(QDockWidget, "linxia_tianguan_track_replay") is not None
+    out["unloaded_dock"] = any(iface.mainWindow().findChild(QDockWidget, name) is not None
+                               for name in ("linxia_tianguan_track_replay", "linxia_tianguan_case_review"))
     out["layers_after_unload"] = len(QgsProject.instance().mapLayers())
     out["steps"].append("unloaded")
     save()

@@ -80,6 +80,7 @@ def test_the_replay_dock_opens_from_the_toolbar_and_plays_a_patrol(desktop_run):
     assert result["replay_index_after_play"] > 0  # the timer moved the patrol on by itself
     assert result["replay_index_after_step"] == result["replay_index_after_play"] + 1
     assert result["replay_figures"] and result["replay_extent_ok"]
+    assert result["case_dock"]  # the 案件审核 dock opens from its toolbar button too
 
 
 def test_unload_removes_everything(desktop_run):

@@ -1,0 +1,710 @@
+"""案件审核 — a dock to review the change cases of the 田管库 and move them through the workflow.
+
+A sortable, filterable table of cases (state, township, village, kind, category, overdue, space code),
+the counts per state, the selected case on the map (zoom, flash, a temporary layer), its history and
+parcels, and one button per move the chosen role may take from the case's state. The dock only
+displays and asks: which moves exist and what they need comes from ``core.case_workflow``, reading
+and writing (with optimistic locking) from ``storage.cases``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+import shapely
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsCsException,
+    QgsFeature,
+    QgsFillSymbol,
+    QgsGeometry,
+    QgsProject,
+    QgsRectangle,
+    QgsSingleSymbolRenderer,
+    QgsVectorLayer,
+)
+from qgis.gui import QgsDockWidget
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import settings
+from ..core import case_workflow as workflow
+from ..i18n import tr
+from ..processing.change_detection import kind_labels, reason_labels
+from ..storage import GpkgStore, StoreError
+from ..storage import cases as case_store
+from ..styling import category_labels
+
+DOCK_NAME = "linxia_tianguan_case_review"
+ACTOR_KEY = "case_review/actor"
+MU_PER_M2 = 0.0015
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+ZOOM_MARGIN = 30.0
+FILTERS = ("state", "township", "village", "kind", "category", "overdue", "code")
+
+#: table columns (keys of a case row as the dock shows it)
+COLUMNS = ("priority", "state", "kind", "category", "township", "village", "area_mu", "basic_mu", "officer",
+           "overdue")
+
+
+def column_titles() -> list[str]:
+    return [tr("Priority"), tr("State"), tr("Change class"), tr("Pre-judgement"), tr("Township"), tr("Village"),
+            tr("Area (mu)"), tr("Basic farmland (mu)"), tr("Officer"), tr("Overdue")]
+
+
+def beijing_time(text: str | None) -> str:
+    """``YYYY-MM-DD HH:MM`` in Beijing time of a stored UTC time (the text itself if it does not parse)."""
+    if not text:
+        return ""
+    try:
+        return workflow.parse_time(text).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    except workflow.WorkflowError:
+        return str(text)
+
+
+class _NumberItem(QTableWidgetItem):
+    """A cell that sorts by its number, not its text."""
+
+    def __init__(self, text: str, number: float):
+        super().__init__(text)
+        self.number = number
+
+    def __lt__(self, other) -> bool:
+        if isinstance(other, _NumberItem):
+            return self.number < other.number
+        return super().__lt__(other)
+
+
+class CaseReviewDock(QgsDockWidget):
+    def __init__(self, iface, store_path: str | None = None, actor: str = "", role: str = "county_reviewer"):
+        super().__init__(tr("Case review"))
+        self.setObjectName(DOCK_NAME)
+        self.iface = iface
+        self.store_path = store_path or settings.store_path()
+        self.cases: list[dict] = []
+        self.by_id: dict[str, dict] = {}
+        self.entered: dict[str, str] = {}
+        self.overdue: dict[str, bool] = {}
+        self.names: dict[str, str] = {}
+        self.srs_id: int | None = None
+        self.now: str | None = None  # UTC text; None: the clock (tests set it to look into the future)
+        self.deadlines = workflow.DEFAULT_DEADLINES
+        self.code_ids: set[str] | None = None  # the space-code search's cases, None: no search
+        self.layer_id: str | None = None
+        self._shown_ids: list[str] = []
+        self.current_id: str | None = None
+        self.last_message = ""
+        self.modal = True  # False: messages only go to last_message and the message line (tests)
+        self.action_buttons: dict[str, QPushButton] = {}
+        self._build(actor or settings.value(ACTOR_KEY, ""), role)
+        self.reload()
+
+    # ------------------------------------------------------------------ widgets
+    def _build(self, actor: str, role: str) -> None:
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        who = QHBoxLayout()
+        self.role = QComboBox()
+        for code in workflow.ROLES:
+            self.role.addItem(workflow.ROLE_NAMES[code], code)
+        self.role.setCurrentIndex(max(0, self.role.findData(role)))
+        self.role.currentIndexChanged.connect(lambda _: self._show_buttons())
+        self.actor = QLineEdit(actor)
+        self.actor.setPlaceholderText(tr("Your name"))
+        self.actor.editingFinished.connect(self._remember_actor)
+        who.addWidget(QLabel(tr("Role")))
+        who.addWidget(self.role)
+        who.addWidget(QLabel(tr("Name")))
+        who.addWidget(self.actor, 1)
+        layout.addLayout(who)
+
+        filters = QFormLayout()
+        self.state_filter, self.township_filter, self.village_filter = QComboBox(), QComboBox(), QComboBox()
+        self.kind_filter, self.category_filter = QComboBox(), QComboBox()
+        self.state_filter.addItem(tr("All"), "")
+        for code in workflow.STATES:
+            self.state_filter.addItem(workflow.STATE_NAMES[code], code)
+        self.kind_filter.addItem(tr("All"), "")
+        for code, label in kind_labels().items():
+            self.kind_filter.addItem(label, code)
+        self.category_filter.addItem(tr("All"), "")
+        for code, label in category_labels().items():
+            self.category_filter.addItem(label, code)
+        self.overdue_filter = QCheckBox(tr("Overdue only"))
+        row = QHBoxLayout()
+        row.addWidget(self.state_filter, 1)
+        row.addWidget(self.overdue_filter)
+        filters.addRow(tr("State"), row)
+        filters.addRow(tr("Township"), self.township_filter)
+        filters.addRow(tr("Village"), self.village_filter)
+        filters.addRow(tr("Change class"), self.kind_filter)
+        filters.addRow(tr("Pre-judgement"), self.category_filter)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(tr("Space code of a parcel"))
+        self.search.returnPressed.connect(lambda: self.set_filter(code=self.search.text()))
+        filters.addRow(tr("Find by code"), self.search)
+        layout.addLayout(filters)
+        for combo in (self.state_filter, self.village_filter, self.kind_filter, self.category_filter):
+            combo.currentIndexChanged.connect(lambda _: self._fill_table())
+        self.township_filter.currentIndexChanged.connect(lambda _: self._township_changed())
+        self.overdue_filter.toggled.connect(lambda _: self._fill_table())
+
+        self.counts_label = QLabel("—")
+        self.counts_label.setWordWrap(True)
+        layout.addWidget(self.counts_label)
+
+        split = QSplitter(Qt.Vertical)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(column_titles())
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.horizontalHeader().setSortIndicator(0, Qt.AscendingOrder)  # most urgent first
+        self.table.setSortingEnabled(True)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        split.addWidget(self.table)
+
+        detail = QWidget()
+        dl = QVBoxLayout(detail)
+        dl.setContentsMargins(0, 0, 0, 0)
+        self.info = QLabel("—")
+        self.info.setWordWrap(True)
+        self.info.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        dl.addWidget(self.info)
+        self.history = QTableWidget(0, 5)
+        self.history.setHorizontalHeaderLabels([tr("Time (Beijing)"), tr("By"), tr("Move"), tr("Comment"),
+                                                tr("Attachments")])
+        self.history.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.history.verticalHeader().setVisible(False)
+        self.history.horizontalHeader().setStretchLastSection(True)
+        dl.addWidget(self.history)
+        self.comment = QPlainTextEdit()
+        self.comment.setPlaceholderText(tr("Comment (the reason, required for returns and some closings)"))
+        self.comment.setMaximumHeight(70)
+        dl.addWidget(self.comment)
+        files = QHBoxLayout()
+        self.attachment_list = QListWidget()
+        self.attachment_list.setMaximumHeight(60)
+        files.addWidget(self.attachment_list, 1)
+        file_buttons = QVBoxLayout()
+        self.add_file = QPushButton(tr("Add attachments…"))
+        self.add_file.clicked.connect(self._choose_files)
+        self.remove_file = QPushButton(tr("Remove"))
+        self.remove_file.clicked.connect(self._remove_files)
+        file_buttons.addWidget(self.add_file)
+        file_buttons.addWidget(self.remove_file)
+        files.addLayout(file_buttons)
+        dl.addLayout(files)
+        self.buttons_row = QHBoxLayout()
+        dl.addLayout(self.buttons_row)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        dl.addWidget(self.message)
+        split.addWidget(detail)
+        layout.addWidget(split, 1)
+        self.setWidget(body)
+
+    def _remember_actor(self) -> None:
+        settings.set_value(ACTOR_KEY, self.actor.text().strip())
+
+    def _choose_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, tr("Attachments (photos or documents)"))
+        self.add_attachments(paths)
+
+    def add_attachments(self, paths: Iterable[str]) -> None:
+        known = set(self.attachments())
+        for path in paths:
+            if path and path not in known:
+                self.attachment_list.addItem(path)
+                known.add(path)
+
+    def _remove_files(self) -> None:
+        for item in self.attachment_list.selectedItems():
+            self.attachment_list.takeItem(self.attachment_list.row(item))
+
+    def attachments(self) -> list[str]:
+        return [self.attachment_list.item(i).text() for i in range(self.attachment_list.count())]
+
+    # ------------------------------------------------------------------ reading
+    def _now(self) -> str:
+        return self.now or case_store.now_utc()
+
+    def reload(self) -> None:
+        """Read the cases, their state entry times and the unit names again; keep filters and selection."""
+        keep = self.selected_ids()
+        self.cases, self.by_id, self.entered, self.overdue = [], {}, {}, {}
+        try:
+            store = GpkgStore(self.store_path, create=False)
+        except (StoreError, OSError):
+            self._say(tr("No tianguan store at {path}.").format(path=self.store_path), warn=False)
+            self._fill_units()
+            self._fill_table()
+            return
+        try:
+            self.srs_id = store.srs_id
+            if case_store.has_cases(store):
+                self.cases = case_store.cases(store)
+                entered = case_store.entered_at(store)
+                for case in self.cases:
+                    self.entered[case["case_id"]] = entered.get(case["case_id"]) or case["updated_at"]
+            self.names = case_store.unit_names(store)
+        finally:
+            store.close()
+        now = self._now()
+        for case in self.cases:
+            cid = case["case_id"]
+            self.by_id[cid] = case
+            try:
+                self.overdue[cid] = workflow.is_overdue(case["state"], self.entered[cid], now, self.deadlines)
+            except workflow.WorkflowError:
+                self.overdue[cid] = False
+        if not self.cases:
+            self._say(tr("The store has no cases yet: run the change analysis first."), warn=False)
+        self._fill_units()
+        self._fill_table(keep)
+
+    def _unit_label(self, code: str) -> str:
+        name = self.names.get(code)
+        return f"{name} ({code})" if name else code
+
+    def _fill_units(self) -> None:
+        current = self.township_filter.currentData()
+        codes = sorted({(c["grid_code"] or "")[:9] for c in self.cases if c["grid_code"]})
+        self.township_filter.blockSignals(True)
+        self.township_filter.clear()
+        self.township_filter.addItem(tr("All"), "")
+        for code in codes:
+            self.township_filter.addItem(self._unit_label(code), code)
+        self.township_filter.setCurrentIndex(max(0, self.township_filter.findData(current or "")))
+        self.township_filter.blockSignals(False)
+        self._fill_villages()
+
+    def _fill_villages(self) -> None:
+        current = self.village_filter.currentData()
+        township = self.township_filter.currentData() or ""
+        codes = sorted({c["grid_code"][:12] for c in self.cases if c["grid_code"]
+                        and c["grid_code"].startswith(township)})
+        self.village_filter.blockSignals(True)
+        self.village_filter.clear()
+        self.village_filter.addItem(tr("All"), "")
+        for code in codes:
+            self.village_filter.addItem(self._unit_label(code), code)
+        self.village_filter.setCurrentIndex(max(0, self.village_filter.findData(current or "")))
+        self.village_filter.blockSignals(False)
+
+    def _township_changed(self) -> None:
+        self._fill_villages()
+        self._fill_table()
+
+    # ------------------------------------------------------------------ filtering
+    def filters(self) -> dict:
+        return {"state": self.state_filter.currentData() or "", "township": self.township_filter.currentData() or "",
+                "village": self.village_filter.currentData() or "", "kind": self.kind_filter.currentData() or "",
+                "category": self.category_filter.currentData() or "", "overdue": self.overdue_filter.isChecked(),
+                "code": self.search.text().strip()}
+
+    def set_filter(self, **kw) -> None:
+        """Set filters (``state``, ``township``, ``village``, ``kind``, ``category``, ``overdue``, ``code``);
+        '' or None clears one. Codes not offered (e.g. a township without cases) show nothing."""
+        unknown = set(kw) - set(FILTERS)
+        if unknown:
+            raise TypeError(f"unknown filters {sorted(unknown)}; filters are {FILTERS}")
+        widgets = (self.state_filter, self.township_filter, self.village_filter, self.kind_filter,
+                   self.category_filter, self.overdue_filter, self.search)
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            if "township" in kw:
+                self._choose(self.township_filter, kw["township"])
+                self._fill_villages()
+            for key, combo in (("state", self.state_filter), ("village", self.village_filter),
+                               ("kind", self.kind_filter), ("category", self.category_filter)):
+                if key in kw:
+                    self._choose(combo, kw[key])
+            if "overdue" in kw:
+                self.overdue_filter.setChecked(bool(kw["overdue"]))
+            if "code" in kw:
+                self.search.setText((kw["code"] or "").strip())
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
+        self._fill_table()
+        ids = self.visible_case_ids()
+        if "code" in kw and self.search.text() and len(ids) == 1:
+            self.select_case(ids[0])
+
+    @staticmethod
+    def _choose(combo: QComboBox, value) -> None:
+        value = value or ""
+        index = combo.findData(value)
+        if index < 0:  # not offered: an entry that matches nothing, so the table says so by being empty
+            combo.addItem(str(value), value)
+            index = combo.count() - 1
+        combo.setCurrentIndex(index)
+
+    def find_by_code(self, code: str) -> list[str]:
+        """Ids of the cases whose parcel codes contain the space code ``code``."""
+        code = (code or "").strip()
+        if not code:
+            return []
+        return [c["case_id"] for c in self.cases if code in c["parcel_codes"]]
+
+    def _passes(self, case: dict, f: dict, ignore_state: bool = False) -> bool:
+        grid = case["grid_code"] or ""
+        if f["state"] and not ignore_state and case["state"] != f["state"]:
+            return False
+        if f["township"] and not grid.startswith(f["township"]):
+            return False
+        if f["village"] and not grid.startswith(f["village"]):
+            return False
+        if f["kind"] and case["kind"] != f["kind"]:
+            return False
+        if f["category"] and case["category"] != f["category"]:
+            return False
+        if f["overdue"] and not self.overdue.get(case["case_id"]):
+            return False
+        if f["code"] and f["code"] not in case["parcel_codes"]:
+            return False
+        return True
+
+    def counts(self) -> dict[str, int]:
+        """Cases per state (every state, zeros included) among the cases the other filters let through."""
+        f = self.filters()
+        out = dict.fromkeys(workflow.STATES, 0)
+        for case in self.cases:
+            if self._passes(case, f, ignore_state=True):
+                out[case["state"]] = out.get(case["state"], 0) + 1
+        return out
+
+    # ------------------------------------------------------------------ the table
+    def _fill_table(self, keep: Sequence[str] | None = None) -> None:
+        keep = list(self.selected_ids() if keep is None else keep)
+        f = self.filters()
+        kinds, cats = kind_labels(), category_labels()
+        shown = [c for c in self.cases if self._passes(c, f)]
+        self.table.blockSignals(True)
+        self.table.setSortingEnabled(False)
+        self.table.clearSelection()
+        self.table.setRowCount(len(shown))
+        for r, case in enumerate(shown):
+            grid = case["grid_code"] or ""
+            overdue = self.overdue.get(case["case_id"], False)
+            area, basic = (case["area_m2"] or 0.0) * MU_PER_M2, (case["basic_m2"] or 0.0) * MU_PER_M2
+            cells = [
+                _NumberItem(str(case["priority"] if case["priority"] is not None else ""), case["priority"] or 0),
+                QTableWidgetItem(workflow.STATE_NAMES.get(case["state"], case["state"])),
+                QTableWidgetItem(kinds.get(case["kind"], case["kind"])),
+                QTableWidgetItem(cats.get(case["category"], case["category"])),
+                QTableWidgetItem(self.names.get(grid[:9], grid[:9])),
+                QTableWidgetItem(self.names.get(grid[:12], grid[:12])),
+                _NumberItem(f"{area:.2f}", area), _NumberItem(f"{basic:.2f}", basic),
+                QTableWidgetItem(case["officer"] or ""),
+                QTableWidgetItem(tr("overdue") if overdue else ""),
+            ]
+            cells[0].setData(Qt.UserRole, case["case_id"])
+            for col, item in enumerate(cells):
+                self.table.setItem(r, col, item)
+        self.table.setSortingEnabled(True)
+        self.table.blockSignals(False)
+        counts = self.counts()
+        parts = [f"{workflow.STATE_NAMES[s]} {n}" for s, n in counts.items() if n]
+        self.counts_label.setText(tr("{shown} of {total} cases: {counts}").format(
+            shown=len(shown), total=len(self.cases), counts=" · ".join(parts) or "—"))
+        self._select_ids(keep)
+
+    def visible_case_ids(self) -> list[str]:
+        """Case ids in the table's order (after filtering and sorting)."""
+        return [self.table.item(r, 0).data(Qt.UserRole) for r in range(self.table.rowCount())]
+
+    def _row_of(self, case_id: str) -> int:
+        for r in range(self.table.rowCount()):
+            if self.table.item(r, 0).data(Qt.UserRole) == case_id:
+                return r
+        return -1
+
+    def selected_ids(self) -> list[str]:
+        if not hasattr(self, "table"):
+            return []
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.table.item(r, 0).data(Qt.UserRole) for r in rows]
+
+    def _select_ids(self, ids: Sequence[str]) -> int:
+        from qgis.PyQt.QtCore import QItemSelectionModel
+
+        rows = [r for r in (self._row_of(i) for i in ids) if r >= 0]
+        model = self.table.selectionModel()
+        self.table.blockSignals(True)
+        self.table.clearSelection()
+        for r in rows:
+            model.select(self.table.model().index(r, 0),
+                         QItemSelectionModel.Select | QItemSelectionModel.Rows)
+        if rows:
+            self.table.setCurrentCell(rows[0], 0, QItemSelectionModel.NoUpdate)
+        self.table.blockSignals(False)
+        self._selection_changed()
+        return len(rows)
+
+    def select_case(self, case_id: str) -> bool:
+        """Select one case shown in the table (zoom, flash, history, buttons); False when it is not shown."""
+        return self._select_ids([case_id]) == 1
+
+    def select_cases(self, case_ids: Sequence[str]) -> int:
+        """Select several shown cases (for a batch move); returns how many were selected."""
+        return self._select_ids(list(case_ids))
+
+    # ------------------------------------------------------------------ the selected case
+    def _selection_changed(self) -> None:
+        ids = self.selected_ids()
+        current = self.table.currentRow()
+        cid = self.table.item(current, 0).data(Qt.UserRole) if current >= 0 and self.table.item(current, 0) else None
+        self.current_id = cid if cid in ids else (ids[0] if ids else None)
+        self._show_detail()
+        self._show_buttons()
+        self._show_on_map(ids)
+
+    def _show_detail(self) -> None:
+        self.history.setRowCount(0)
+        case = self.by_id.get(self.current_id or "")
+        if case is None:
+            self.info.setText("—")
+            return
+        reasons = reason_labels()
+        due = None
+        try:
+            due = workflow.due_at(case["state"], self.entered[case["case_id"]], self.deadlines)
+        except (workflow.WorkflowError, KeyError):
+            pass
+        lines = [
+            tr("Case {id} · priority {priority} · {state} (version {version})").format(
+                id=case["case_id"], priority=case["priority"], state=workflow.STATE_NAMES.get(case["state"], ""),
+                version=case["version"]),
+            tr("Land class {before} → {after}; officer {officer} {phone}").format(
+                before=case["from_dlbm"] or "—", after=case["to_dlbm"] or "—", officer=case["officer"] or "—",
+                phone=case["phone"] or ""),
+            tr("Reasons: {reasons}").format(reasons="；".join(reasons.get(r, r) for r in case["reasons"]) or "—"),
+            tr("Parcel codes: {codes}").format(codes="、".join(case["parcel_codes"]) or "—"),
+        ]
+        if due:
+            lines.append(tr("Due by {time} (Beijing time){overdue}").format(
+                time=beijing_time(due), overdue=" ⚠ " + tr("overdue") if self.overdue.get(case["case_id"]) else ""))
+        self.info.setText("\n".join(lines))
+        rows = self._history(case["case_id"])
+        self.history.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                self.history.setItem(r, c, QTableWidgetItem(text))
+
+    def _history(self, case_id: str) -> list[list[str]]:
+        try:
+            store = GpkgStore(self.store_path, create=False)
+        except (StoreError, OSError):
+            return []
+        try:
+            events = case_store.case_events(store, case_id)
+        finally:
+            store.close()
+        rows = []
+        for e in events:
+            ev = workflow.event_from_row(e)
+            source = workflow.STATE_NAMES.get(ev.from_state, "") if ev.from_state else "—"
+            actor = workflow.ROLE_NAMES[workflow.SYSTEM] if ev.actor == workflow.SYSTEM else ev.actor
+            rows.append([beijing_time(ev.at), actor, f"{source} → {workflow.STATE_NAMES.get(ev.to_state, '')}",
+                         ev.comment, "；".join(ev.attachments)])
+        return rows
+
+    def history_rows(self) -> list[list[str]]:
+        """The history table of the selected case: [time (Beijing), actor, move, comment, attachments]."""
+        return [[self.history.item(r, c).text() if self.history.item(r, c) else ""
+                 for c in range(self.history.columnCount())] for r in range(self.history.rowCount())]
+
+    def _show_buttons(self) -> None:
+        while self.buttons_row.count():
+            item = self.buttons_row.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.action_buttons = {}
+        case = self.by_id.get(self.current_id or "")
+        if case is None:
+            return
+        try:
+            moves = workflow.allowed_actions(case["state"], self.role.currentData())
+        except workflow.WorkflowError:
+            moves = []
+        for move in moves:
+            button = QPushButton(workflow.ACTION_NAMES[move.action])
+            needs = [tr("comment")] * move.needs_comment + [tr("attachment")] * move.needs_attachment
+            button.setToolTip(tr("{action}: {source} → {target}").format(
+                action=workflow.ACTION_NAMES[move.action], source=workflow.STATE_NAMES[move.source],
+                target=workflow.STATE_NAMES[move.target]) + ("" if not needs else " · " + tr("needs {what}").format(
+                    what="、".join(needs))))
+            button.clicked.connect(lambda _=False, a=move.action: self._clicked(a))
+            self.buttons_row.addWidget(button)
+            self.action_buttons[move.action] = button
+
+    def button_actions(self) -> list[str]:
+        """Action codes of the buttons shown, in order."""
+        return list(self.action_buttons)
+
+    def _show_on_map(self, ids: Sequence[str]) -> None:
+        ids = list(ids)
+        if ids and ids == self._shown_ids and self.layer_id and QgsProject.instance().mapLayer(self.layer_id):
+            return  # the same cases again (a filter or a reload): leave the map where the user put it
+        self._remove_layer()
+        self._shown_ids = ids
+        geoms = [self.by_id[i]["geom"] for i in ids if i in self.by_id and self.by_id[i]["geom"] is not None]
+        if not geoms or self.srs_id is None:
+            return
+        crs = QgsCoordinateReferenceSystem(f"EPSG:{self.srs_id}")
+        layer = QgsVectorLayer(f"MultiPolygon?crs={crs.authid()}", tr("Selected cases"), "memory")
+        features, qgeoms = [], []
+        for geom in geoms:
+            f = QgsFeature()
+            g = QgsGeometry.fromWkt(shapely.to_wkt(geom))
+            f.setGeometry(g)
+            features.append(f)
+            qgeoms.append(g)
+        layer.dataProvider().addFeatures(features)
+        layer.setRenderer(QgsSingleSymbolRenderer(QgsFillSymbol.createSimple(
+            {"color": "230,40,40,60", "outline_color": "230,40,40", "outline_width": "0.6"})))
+        QgsProject.instance().addMapLayer(layer)
+        self.layer_id = layer.id()
+        canvas = self.iface.mapCanvas() if hasattr(self.iface, "mapCanvas") else None
+        if canvas is None:
+            return
+        x0, y0, x1, y1 = shapely.total_bounds(geoms)
+        extent = QgsRectangle(x0 - ZOOM_MARGIN, y0 - ZOOM_MARGIN, x1 + ZOOM_MARGIN, y1 + ZOOM_MARGIN)
+        target = canvas.mapSettings().destinationCrs()
+        if target.isValid() and target != crs:
+            try:
+                extent = QgsCoordinateTransform(crs, target, QgsProject.instance()).transformBoundingBox(extent)
+            except QgsCsException:  # a CRS QGIS cannot transform to: zoom in the store's CRS
+                pass
+        canvas.setExtent(extent)
+        canvas.refresh()
+        if hasattr(canvas, "flashGeometries"):  # the 3.22 test iface's canvas may lack it
+            try:
+                canvas.flashGeometries(qgeoms, crs)
+            except (TypeError, RuntimeError):
+                pass
+
+    def _remove_layer(self) -> None:
+        if self.layer_id is not None:
+            project = QgsProject.instance()
+            if project.mapLayer(self.layer_id) is not None:
+                project.removeMapLayer(self.layer_id)
+            self.layer_id = None
+        self._shown_ids = []
+
+    # ------------------------------------------------------------------ acting
+    def _why(self, error: workflow.WorkflowError, case: dict, action: str) -> str:
+        name = workflow.ACTION_NAMES.get(action, action)
+        state = workflow.STATE_NAMES.get(case["state"], case["state"])
+        role = workflow.ROLE_NAMES.get(self.role.currentData(), self.role.currentData())
+        if isinstance(error, workflow.ConflictError):
+            return tr("It was changed by someone else meanwhile (version {actual}, you read {expected}); the dock "
+                      "has reloaded it, check its state and try again.").format(actual=error.actual,
+                                                                                expected=error.expected)
+        if error.code == "needs_comment":
+            return tr("\"{action}\" needs a comment (the reason).").format(action=name)
+        if error.code == "needs_attachment":
+            return tr("\"{action}\" needs at least one attachment (photos or documents).").format(action=name)
+        if error.code == "not_allowed":
+            return tr("{role} may not take \"{action}\" on a case in state {state}.").format(
+                role=role, action=name, state=state)
+        return tr("Refused: {error}").format(error=str(error))
+
+    def take(self, action: str, comment: str = "", attachments: Sequence[str] = ()) -> list[tuple[str, bool, str]]:
+        """Apply ``action`` to every selected case, each with the version the dock read; then reload.
+
+        Returns ``[(case_id, ok, message)]``; the summary goes to :attr:`last_message` (no dialog).
+        """
+        ids = self.selected_ids()
+        actor = self.actor.text().strip()
+        role = self.role.currentData()
+        if not ids:
+            self._say(tr("Select one or more cases first."), warn=True, modal=False)
+            return []
+        if not actor:
+            self._say(tr("Enter your name before acting on cases."), warn=True, modal=False)
+            return [(cid, False, self.last_message) for cid in ids]
+        results: list[tuple[str, bool, str]] = []
+        try:
+            store = GpkgStore(self.store_path, create=False)
+        except (StoreError, OSError):
+            self._say(tr("No tianguan store at {path}.").format(path=self.store_path), warn=True, modal=False)
+            return [(cid, False, self.last_message) for cid in ids]
+        try:
+            for cid in ids:
+                case = self.by_id[cid]
+                try:
+                    moved = case_store.take_action(store, cid, action, actor, role, int(case["version"]), comment,
+                                                   tuple(attachments))
+                    results.append((cid, True, tr("{state} now").format(
+                        state=workflow.STATE_NAMES.get(moved["state"], moved["state"]))))
+                except workflow.WorkflowError as error:
+                    results.append((cid, False, self._why(error, case, action)))
+        finally:
+            store.close()
+        labels = {cid: tr("Case no. {priority}").format(priority=self.by_id[cid]["priority"]) for cid in ids}
+        self.reload()  # keeps the selection: the fresh states, histories and buttons show
+        ok = sum(1 for _, good, _ in results if good)
+        name = workflow.ACTION_NAMES.get(action, action)
+        if len(results) == 1:
+            cid, good, why = results[0]
+            text = (tr("{case}: {action} done, {result}.") if good else tr("{case}: {action} refused. {result}")
+                    ).format(case=labels[cid], action=name, result=why)
+        else:
+            text = tr("{action}: {ok} of {n} cases moved, {failed} refused.").format(
+                action=name, ok=ok, n=len(results), failed=len(results) - ok)
+            text += "".join("\n" + tr("{case}: {result}").format(case=labels[cid], result=why)
+                            for cid, good, why in results if not good)
+        self._say(text, warn=ok < len(results), modal=False)
+        return results
+
+    def _clicked(self, action: str) -> None:
+        results = self.take(action, self.comment.toPlainText(), self.attachments())
+        if results and all(good for _, good, _ in results):
+            self.comment.clear()
+            self.attachment_list.clear()
+        if self.modal and self.last_message:
+            box = QMessageBox.warning if any(not good for _, good, _ in results) or not results else \
+                QMessageBox.information
+            box(self, tr("Case review"), self.last_message)
+
+    def _say(self, text: str, warn: bool = False, modal: bool = False) -> None:
+        self.last_message = text
+        self.message.setText(text)
+        self.message.setStyleSheet("color: #b00020;" if warn else "")
+        if modal and self.modal:
+            QMessageBox.warning(self, tr("Case review"), text)
+
+    # ------------------------------------------------------------------ cleanup
+    def closeEvent(self, event) -> None:
+        self._remove_layer()
+        super().closeEvent(event)
+
+    def cleanup(self) -> None:
+        """Everything this dock added to the project and the canvas goes (plugin unload)."""
+        self._remove_layer()

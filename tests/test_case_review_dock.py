@@ -1,0 +1,342 @@
+"""The 案件审核 dock on a real 田管库 full of change cases: list, count, filter, select, move, refuse,
+conflict, batch, find by space code, clean up."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections import Counter
+
+import pytest
+import shapely
+
+from linxia_tianguan_plugin.core import case_workflow as workflow
+from linxia_tianguan_plugin.storage import GpkgStore
+from linxia_tianguan_plugin.storage.cases import case_events, cases, rebuilt_state, take_action
+from tests.conftest import layer_uri
+from tests.helpers import run
+
+ACTOR = "审核员甲"
+
+
+@pytest.fixture(scope="module")
+def case_store_path(processing_registry, change_sample, tmp_path_factory):
+    """The change sample analysed into a 田管库 (every case 待下发), built once for the module."""
+    base = tmp_path_factory.mktemp("case_review")
+    src = change_sample / "sample_county.gpkg"
+    store = base / "tianguan.gpkg"
+    run("linxia_tianguan:space_code", {"DLTB": layer_uri(src, "DLTB"), "DK": layer_uri(src, "DK"),
+                                       "YJJBNT": layer_uri(src, "YJJBNTTB"), "CJDCQ": layer_uri(src, "CJDCQ"),
+                                       "STORE": str(store)})
+    run("linxia_tianguan:build_grid", {"XZQ": layer_uri(src, "XZQ"), "CJDCQ": layer_uri(src, "CJDCQ"),
+                                       "STORE": str(store)})
+    run("linxia_tianguan:import_roster", {"INPUT": str(change_sample / "roster.csv"), "STORE": str(store)})
+    run("linxia_tianguan:change_detection", {
+        "BEFORE": layer_uri(src, "DLTB"), "AFTER": layer_uri(src, "DLTB_2025"), "YJJBNT": layer_uri(src, "YJJBNTTB"),
+        "APPROVED": layer_uri(src, "PZYD"), "FACILITY": layer_uri(src, "SSNYDBA"),
+        "TEMPORARY": layer_uri(src, "LSYD"), "BOUNDARY": layer_uri(src, "CZKFBJ"), "TODAY": "2025-06-30",
+        "STORE": str(store)})
+    return store
+
+
+@pytest.fixture
+def store_path(case_store_path, tmp_path):
+    """A copy of the module's store for a test that moves cases."""
+    path = tmp_path / "tianguan.gpkg"
+    shutil.copy(case_store_path, path)
+    return path
+
+
+def _stored(path) -> list[dict]:
+    store = GpkgStore(path, create=False)
+    try:
+        return cases(store)
+    finally:
+        store.close()
+
+
+def _events(path, case_id) -> list[dict]:
+    store = GpkgStore(path, create=False)
+    try:
+        return case_events(store, case_id)
+    finally:
+        store.close()
+
+
+def _move(path, case_id, *steps) -> None:
+    """Move a case through (action, role, comment, attachments) steps as other desks would."""
+    store = GpkgStore(path, create=False)
+    try:
+        for action, role, comment, files in steps:
+            version = store.conn.execute("SELECT version FROM tg_case WHERE case_id = ?", (case_id,)).fetchone()[0]
+            take_action(store, case_id, action, "某人", role, version, comment, files)
+    finally:
+        store.close()
+
+
+TO_REPORTED = (("issue", "county_reviewer", "", ()), ("submit_evidence", "group_officer", "", ("photo1.jpg",)),
+               ("report", "village_township", "", ()))
+
+
+@pytest.fixture
+def dock(qgis_iface):
+    from linxia_tianguan_plugin.ui.case_review import CaseReviewDock
+
+    made = []
+
+    def make(path, **kw):
+        d = CaseReviewDock(qgis_iface, str(path), **{"actor": ACTOR, **kw})
+        d.modal = False
+        made.append(d)
+        return d
+
+    yield make
+    for d in made:
+        d.cleanup()
+
+
+def test_the_dock_lists_every_case_with_the_store_counts(dock, case_store_path):
+    from linxia_tianguan_plugin.ui.case_review import DOCK_NAME
+
+    stored = _stored(case_store_path)
+    assert len(stored) >= 20
+    d = dock(case_store_path)
+    assert d.objectName() == DOCK_NAME
+    assert sorted(d.visible_case_ids()) == sorted(c["case_id"] for c in stored)
+    assert {s: n for s, n in d.counts().items() if n} == dict(Counter(c["state"] for c in stored))
+    assert f"{workflow.STATE_NAMES['pending']} {len(stored)}" in d.counts_label.text()
+    assert d.role.currentData() == "county_reviewer" and d.actor.text() == ACTOR
+    prios = [d.by_id[i]["priority"] for i in d.visible_case_ids()]
+    assert prios == sorted(prios)  # most urgent first
+    from qgis.PyQt.QtCore import Qt
+
+    d.table.sortItems(6, Qt.DescendingOrder)  # sortable, by number: the largest area first
+    areas = [d.by_id[i]["area_m2"] for i in d.visible_case_ids()]
+    assert areas == sorted(areas, reverse=True)
+
+
+def test_filters_change_the_visible_rows(dock, store_path):
+    stored = _stored(store_path)
+    issued = [c["case_id"] for c in stored[:3]]
+    for cid in issued:
+        _move(store_path, cid, ("issue", "county_reviewer", "", ()))
+    d = dock(store_path)
+    counts = d.counts()
+    assert counts["issued"] == 3 and counts["pending"] == len(stored) - 3
+    d.set_filter(state="issued")
+    assert sorted(d.visible_case_ids()) == sorted(issued)
+    d.set_filter(state="")
+    township = stored[0]["grid_code"][:9]
+    d.set_filter(township=township)
+    assert sorted(d.visible_case_ids()) == sorted(c["case_id"] for c in stored
+                                                 if c["grid_code"].startswith(township))
+    village = stored[0]["grid_code"][:12]
+    d.set_filter(village=village)
+    assert sorted(d.visible_case_ids()) == sorted(c["case_id"] for c in stored if c["grid_code"].startswith(village))
+    assert sum(d.counts().values()) == len(d.visible_case_ids())  # counts follow the other filters
+    d.set_filter(township="", village="")
+    for kind in ("nonagri", "nongrain"):
+        d.set_filter(kind=kind)
+        expected = sorted(c["case_id"] for c in stored if c["kind"] == kind)
+        assert expected and sorted(d.visible_case_ids()) == expected
+    d.set_filter(kind="", category="suspect")
+    assert sorted(d.visible_case_ids()) == sorted(c["case_id"] for c in stored if c["category"] == "suspect")
+    d.set_filter(category="")
+    # nothing is overdue today; four days on the pending ones are (3 days) and the issued ones not (7 days)
+    d.set_filter(overdue=True)
+    assert d.visible_case_ids() == []
+    d.now = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=4)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    d.reload()
+    assert sorted(d.visible_case_ids()) == sorted(c["case_id"] for c in stored if c["case_id"] not in issued)
+    column = 9
+    assert all(d.table.item(r, column).text() for r in range(d.table.rowCount()))
+    d.set_filter(overdue=False, state="issued")
+    assert all(not d.table.item(r, column).text() for r in range(d.table.rowCount()))
+
+
+def test_selecting_zooms_fills_the_history_and_offers_the_allowed_moves(dock, qgis_iface, case_store_path):
+    from qgis.core import QgsProject
+
+    before = set(QgsProject.instance().mapLayers())
+    stored = _stored(case_store_path)
+    case = next(c for c in stored if c["parcel_codes"])
+    d = dock(case_store_path)
+    assert not d.select_case("no-such-case")
+    assert d.select_case(case["case_id"])
+    extent = qgis_iface.mapCanvas().extent()
+    centre = shapely.centroid(case["geom"])
+    assert extent.xMinimum() <= centre.x <= extent.xMaximum() and extent.yMinimum() <= centre.y <= extent.yMaximum()
+    added = set(QgsProject.instance().mapLayers()) - before
+    assert len(added) == 1 and QgsProject.instance().mapLayer(added.pop()).featureCount() == 1
+    rows = d.history_rows()
+    assert len(rows) == 1 and rows[0][1] == workflow.ROLE_NAMES["system"]
+    assert rows[0][2].endswith(workflow.STATE_NAMES["pending"])
+    assert case["parcel_codes"][0] in d.info.text()
+    for role in workflow.ROLES:
+        d.role.setCurrentIndex(d.role.findData(role))
+        assert d.button_actions() == [t.action for t in workflow.allowed_actions("pending", role)], role
+    d.role.setCurrentIndex(d.role.findData("county_reviewer"))
+    assert d.button_actions() == ["issue"]
+    assert d.action_buttons["issue"].text() == workflow.ACTION_NAMES["issue"]
+    assert d.select_case(stored[1]["case_id"])  # the previous case's layer is replaced
+    assert len(set(QgsProject.instance().mapLayers()) - before) == 1
+
+
+def test_issuing_a_case_moves_it_and_refreshes_the_table(dock, store_path):
+    stored = _stored(store_path)
+    cid = stored[0]["case_id"]
+    d = dock(store_path)
+    d.select_case(cid)
+    results = d.take("issue", "请核查")
+    assert [(r[0], r[1]) for r in results] == [(cid, True)]
+    store = GpkgStore(store_path, create=False)
+    try:
+        row = store.conn.execute("SELECT state, version FROM tg_case WHERE case_id = ?", (cid,)).fetchone()
+        assert row == ("issued", 2) and rebuilt_state(store, cid) == "issued"
+    finally:
+        store.close()
+    events = _events(store_path, cid)
+    assert [e["to_state"] for e in events] == ["pending", "issued"] and events[-1]["actor"] == ACTOR
+    assert d.by_id[cid]["state"] == "issued" and d.by_id[cid]["version"] == 2
+    row = d._row_of(cid)
+    assert d.table.item(row, 1).text() == workflow.STATE_NAMES["issued"]
+    assert d.selected_ids() == [cid]  # still selected, with the fresh history and buttons
+    history = d.history_rows()
+    assert len(history) == 2 and history[1][1] == ACTOR and history[1][3] == "请核查"
+    assert d.button_actions() == []  # the county has nothing to do on an issued case
+    assert d.counts()["issued"] == 1
+    d.set_filter(state="issued")
+    assert d.visible_case_ids() == [cid]
+
+
+def test_the_clicked_button_takes_the_comment_and_attachments(dock, store_path):
+    stored = _stored(store_path)
+    cid = stored[0]["case_id"]
+    _move(store_path, cid, ("issue", "county_reviewer", "", ()))
+    d = dock(store_path, role="group_officer")
+    d.select_case(cid)
+    assert d.button_actions() == ["submit_evidence"]
+    d.comment.setPlainText("已拍照")
+    d.add_attachments(["/tmp/a.jpg", "/tmp/b.jpg", "/tmp/a.jpg"])
+    d.action_buttons["submit_evidence"].click()
+    events = _events(store_path, cid)
+    assert events[-1]["to_state"] == "evidenced" and events[-1]["comment"] == "已拍照"
+    assert d.history_rows()[-1][4] == "/tmp/a.jpg；/tmp/b.jpg"
+    assert d.attachments() == [] and d.comment.toPlainText() == ""
+
+
+def test_a_forbidden_move_says_why_and_writes_nothing(dock, store_path):
+    stored = _stored(store_path)
+    pending, reported, issued = (c["case_id"] for c in stored[:3])
+    _move(store_path, reported, *TO_REPORTED)
+    _move(store_path, issued, TO_REPORTED[0])
+    d = dock(store_path, role="group_officer")
+    d.select_case(pending)
+    [(cid, ok, message)] = d.take("issue")
+    assert cid == pending and not ok
+    assert workflow.ROLE_NAMES["group_officer"] in message and workflow.ACTION_NAMES["issue"] in message
+    assert message in d.last_message and len(_events(store_path, pending)) == 1
+    d.select_case(issued)
+    [(_, ok, message)] = d.take("submit_evidence", "照片稍后")
+    assert not ok and message == d._why(workflow.WorkflowError("", "needs_attachment"), d.by_id[issued],
+                                        "submit_evidence")
+    assert len(_events(store_path, issued)) == 2
+    d.role.setCurrentIndex(d.role.findData("county_reviewer"))
+    d.select_case(reported)
+    assert d.button_actions() == ["approve", "return"]
+    [(_, ok, message)] = d.take("return", "   ")
+    assert not ok and workflow.ACTION_NAMES["return"] in message
+    assert len(_events(store_path, reported)) == 4 and d.by_id[reported]["state"] == "reported"
+    d.actor.setText("")
+    [(_, ok, _)] = d.take("approve")
+    assert not ok and len(_events(store_path, reported)) == 4
+
+
+def test_a_conflict_says_so_and_reloads_the_fresh_state(dock, store_path):
+    stored = _stored(store_path)
+    cid = stored[0]["case_id"]
+    d = dock(store_path)
+    d.select_case(cid)
+    assert d.by_id[cid]["version"] == 1
+    other = GpkgStore(store_path, create=False)  # another desk issues it first
+    try:
+        take_action(other, cid, "issue", "另一审核员", "county_reviewer", 1, "抢先下发")
+    finally:
+        other.close()
+    [(got, ok, message)] = d.take("issue", "我也下发")
+    assert got == cid and not ok
+    assert message == d._why(workflow.ConflictError("", 1, 2), d.by_id[cid], "issue")
+    assert "2" in message and message in d.last_message
+    assert d.by_id[cid]["state"] == "issued" and d.by_id[cid]["version"] == 2  # reloaded
+    assert d.table.item(d._row_of(cid), 1).text() == workflow.STATE_NAMES["issued"]
+    assert [r[1] for r in d.history_rows()] == [workflow.ROLE_NAMES["system"], "另一审核员"]
+    assert d.button_actions() == []
+    assert [e["comment"] for e in _events(store_path, cid)] == [_events(store_path, cid)[0]["comment"], "抢先下发"]
+
+
+def test_batch_approve_reports_successes_and_failures(dock, store_path):
+    stored = _stored(store_path)
+    reported = [c["case_id"] for c in stored[:3]]
+    for cid in reported:
+        _move(store_path, cid, *TO_REPORTED)
+    pending = stored[3]["case_id"]
+    d = dock(store_path)
+    d.set_filter(state="reported")
+    assert sorted(d.visible_case_ids()) == sorted(reported)
+    d.set_filter(state="")
+    assert d.select_cases(reported + [pending]) == 4
+    results = d.take("approve")
+    assert {cid: ok for cid, ok, _ in results} == {**dict.fromkeys(reported, True), pending: False}
+    assert [s["state"] for s in _stored(store_path) if s["case_id"] in reported] == ["approved"] * 3
+    assert len(_events(store_path, pending)) == 1
+    assert "3" in d.last_message and "4" in d.last_message
+    assert d.counts()["approved"] == 3 and d.counts()["reported"] == 0
+    assert sorted(d.selected_ids()) == sorted(reported + [pending])
+
+
+def test_find_by_space_code(dock, case_store_path):
+    stored = _stored(case_store_path)
+    case = next(c for c in stored if c["parcel_codes"])
+    code = case["parcel_codes"][0]
+    d = dock(case_store_path)
+    found = d.find_by_code(code)
+    assert case["case_id"] in found
+    assert sorted(found) == sorted(c["case_id"] for c in stored if code in c["parcel_codes"])
+    assert d.find_by_code("0000") == [] and d.find_by_code("  ") == []
+    d.search.setText(code)
+    d.search.returnPressed.emit()
+    assert sorted(d.visible_case_ids()) == sorted(found)
+    if len(found) == 1:
+        assert d.selected_ids() == found
+    d.set_filter(code="")
+    assert len(d.visible_case_ids()) == len(stored)
+
+
+def test_cleanup_removes_every_layer_it_added(dock, case_store_path):
+    from qgis.core import QgsProject
+
+    before = set(QgsProject.instance().mapLayers())
+    d = dock(case_store_path)
+    ids = d.visible_case_ids()
+    d.select_case(ids[0])
+    d.select_cases(ids[:5])
+    assert len(set(QgsProject.instance().mapLayers()) - before) == 1
+    d.cleanup()
+    assert set(QgsProject.instance().mapLayers()) == before
+
+
+def test_missing_store_and_remembered_actor(qgis_iface, tmp_path):
+    from linxia_tianguan_plugin import settings
+    from linxia_tianguan_plugin.ui.case_review import ACTOR_KEY, CaseReviewDock
+
+    old = settings.value(ACTOR_KEY, "")
+    try:
+        d = CaseReviewDock(qgis_iface, str(tmp_path / "none.gpkg"))
+        assert "none.gpkg" in d.last_message and d.visible_case_ids() == [] and d.take("issue") == []
+        d.actor.setText("田管员乙")
+        d.actor.editingFinished.emit()
+        assert CaseReviewDock(qgis_iface, str(tmp_path / "none.gpkg")).actor.text() == "田管员乙"
+        GpkgStore(tmp_path / "empty.gpkg").close()
+        empty = CaseReviewDock(qgis_iface, str(tmp_path / "empty.gpkg"))
+        assert empty.visible_case_ids() == [] and empty.last_message
+    finally:
+        settings.set_value(ACTOR_KEY, old)

@@ -364,6 +364,44 @@ def changes_demo(out: Path, sample: Path, store: Path, summary: dict) -> None:
     summary["changes"]["rerun_new_cases"] = again["NEW_CASES"]
 
 
+def workflow_demo(store: Path, summary: dict) -> None:
+    """案件流转: the three most urgent cases go through 下发 → 举证 → 上报; the county approves one, returns
+    one for better evidence, and a second desk acting on a stale version gets a conflict."""
+    from linxia_tianguan_plugin.core import case_workflow as wf
+    from linxia_tianguan_plugin.storage import GpkgStore
+    from linxia_tianguan_plugin.storage.cases import cases, rebuilt_state, take_action
+
+    step("案件流转 Case workflow: issue, evidence, report, approve / return, a concurrent-desk conflict")
+    gpkg = GpkgStore(store, create=False)
+    try:
+        urgent = cases(gpkg, state="pending")[:3]
+        moves = [("issue", "县审核员", wf.COUNTY_REVIEWER, "", ()),
+                 ("submit_evidence", "社田管员", wf.GROUP_OFFICER, "现场核实，已拍照", ("evidence/photo_1.jpg",)),
+                 ("report", "村田管员", wf.VILLAGE_TOWNSHIP, "", ())]
+        versions = {}
+        for case in urgent:
+            version = case["version"]
+            for action, actor, role, comment, files in moves:
+                version = take_action(gpkg, case["case_id"], action, actor, role, version, comment, files)["version"]
+            versions[case["case_id"]] = version
+        first, second = urgent[0]["case_id"], urgent[1]["case_id"]
+        take_action(gpkg, first, "approve", "县审核员", wf.COUNTY_REVIEWER, versions[first])
+        take_action(gpkg, second, "return", "县审核员", wf.COUNTY_REVIEWER, versions[second], "照片未显示四至，请补拍")
+        try:  # a second desk still showing the old version of the approved case
+            take_action(gpkg, first, "return", "另一审核员", wf.COUNTY_REVIEWER, versions[first], "重复审批")
+            raise SystemExit("a stale version was accepted")
+        except wf.ConflictError as err:
+            print(f"    第二个审核窗口的旧版本 {err.expected} 被拒绝（最新版本 {err.actual}）")
+        states = {c["case_id"]: c["state"] for c in cases(gpkg)}
+        for case in urgent:
+            assert rebuilt_state(gpkg, case["case_id"]) == states[case["case_id"]]
+        summary["workflow"] = {wf.STATE_NAMES[s]: sum(v == s for v in states.values()) for s in wf.STATES
+                               if any(v == s for v in states.values())}
+        print("    " + "，".join(f"{k} {v}" for k, v in summary["workflow"].items()))
+    finally:
+        gpkg.close()
+
+
 def qgis_process_demo(out: Path, code: str, store: Path) -> None:
     """The same plugin, installed in a throwaway profile, from the command line."""
     profile_root = out / "qgis_profile"
@@ -444,6 +482,7 @@ def main() -> None:
     patrol_demo(out, sample, store, summary)
     tracks_demo(out, sample, store, summary)
     changes_demo(out, sample, store, summary)
+    workflow_demo(store, summary)
 
     step("专题图 PDF map")
     pdf = export_map(out, sample, out / "coded_parcels.gpkg", store)

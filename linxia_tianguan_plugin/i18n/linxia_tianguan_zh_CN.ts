@@ -984,6 +984,74 @@
             <translation>（全部）</translation>
         </message>
         <message>
+            <source>Export cases to PostGIS</source>
+            <translation>导出案件到 PostGIS</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;导出到 PostGIS · Writes the cases of the tianguan store, with their history, into the county's shared PostGIS database, through a saved QGIS PostgreSQL connection (its user and password come from the connection's authentication configuration; nothing is stored in the plugin).&lt;/p&gt;&lt;p&gt;Cases are matched by their UUID. A case is added, or updated when the desk's copy is newer (higher version); exporting again changes nothing. Each batch of cases is one transaction: if the connection drops, the batches already written stay complete and running the export again finishes the rest. A case that was moved further in PostGIS than in this store is left as it is (counted as stale).&lt;/p&gt;&lt;p&gt;With “create or upgrade the schema”, the schema's tables, checks, indexes and row-level security are created or upgraded first (this needs the schema owner's rights).&lt;/p&gt;</source>
+            <translation>&lt;p&gt;导出到 PostGIS · 将田管库中的案件及其流转记录写入本县共享的 PostGIS 数据库，通过 QGIS 中已保存的 PostgreSQL 连接进行（用户名和密码来自该连接的认证配置，插件不保存任何凭据）。&lt;/p&gt;&lt;p&gt;案件按 UUID 匹配：新案件予以添加；本机副本较新（版本号更高）时予以更新；重复导出不做任何改动。每批案件为一个事务：连接中断时，已写入的批次保持完整，再次运行导出即可完成其余部分。在 PostGIS 中已流转得比本库更靠后的案件保持不变（计为“库中较新”）。&lt;/p&gt;&lt;p&gt;勾选“先创建或升级模式”时，先创建或升级模式中的表、约束、索引和行级安全策略（需要模式所有者权限）。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>PostgreSQL connection</source>
+            <translation>PostgreSQL 连接</translation>
+        </message>
+        <message>
+            <source>Schema</source>
+            <translation>模式</translation>
+        </message>
+        <message>
+            <source>Create or upgrade the schema first</source>
+            <translation>先创建或升级模式</translation>
+        </message>
+        <message>
+            <source>Cases added</source>
+            <translation>新增案件数</translation>
+        </message>
+        <message>
+            <source>Cases updated</source>
+            <translation>更新案件数</translation>
+        </message>
+        <message>
+            <source>Cases unchanged</source>
+            <translation>未变案件数</translation>
+        </message>
+        <message>
+            <source>Cases newer in PostGIS</source>
+            <translation>PostGIS 中较新的案件数</translation>
+        </message>
+        <message>
+            <source>Events added</source>
+            <translation>新增流转记录数</translation>
+        </message>
+        <message>
+            <source>The store has no cases: run the change analysis first.</source>
+            <translation>田管库中没有案件：请先运行变化图斑提取与预判。</translation>
+        </message>
+        <message>
+            <source>Exporting {n} cases to schema “{schema}” of connection “{name}”…</source>
+            <translation>正在将 {n} 个案件导出到连接“{name}”的模式“{schema}”…</translation>
+        </message>
+        <message>
+            <source>Cancelled: the batches written so far are complete; run the export again to finish.</source>
+            <translation>已取消：已写入的批次完整保留，再次运行导出即可完成。</translation>
+        </message>
+        <message>
+            <source>{inserted} cases added, {updated} updated, {unchanged} unchanged, {stale} newer in PostGIS; {events} events added ({skipped} batches were already done).</source>
+            <translation>新增案件 {inserted} 个，更新 {updated} 个，未变 {unchanged} 个，PostGIS 中较新 {stale} 个；新增流转记录 {events} 条（{skipped} 个批次此前已完成）。</translation>
+        </message>
+        <message>
+            <source>{n} cases have no county code (no grid code, parcel or patch code), e.g. {case}: build the patrol grid and run the change analysis with the store again.</source>
+            <translation>{n} 个案件没有县代码（无网格编码、地块编码或图斑编码），例如 {case}：请先构建巡田网格，再指定田管库重新运行变化图斑提取与预判。</translation>
+        </message>
+        <message>
+            <source>PostGIS refused the export: {error}</source>
+            <translation>PostGIS 拒绝了导出：{error}</translation>
+        </message>
+        <message>
+            <source>Schema “{schema}” is at version {version}.</source>
+            <translation>模式“{schema}”当前版本为 {version}。</translation>
+        </message>
+        <message>
             <source>Export officer roster</source>
             <translation>导出田管员花名册</translation>
         </message>
@@ -1942,6 +2010,14 @@
         <message>
             <source>{code}: farmland {rate} seen ({seen:.0f} of {total:.0f} m²), permanent basic farmland {basic}.</source>
             <translation>{code}：耕地巡查覆盖率 {rate}（{total:.0f} ㎡ 中 {seen:.0f} ㎡），永久基本农田 {basic}。</translation>
+        </message>
+        <message>
+            <source>There is no PostgreSQL connection named “{name}”. Create it in the Data Source Manager (PostgreSQL) with an authentication configuration, then choose it here.</source>
+            <translation>没有名为“{name}”的 PostgreSQL 连接。请在数据源管理器（PostgreSQL）中创建该连接并使用认证配置，然后在此选择。</translation>
+        </message>
+        <message>
+            <source>The authentication configuration {id} of connection “{name}” cannot be read: unlock QGIS's password store (master password) or fix the configuration.</source>
+            <translation>无法读取连接“{name}”的认证配置 {id}：请解锁 QGIS 密码库（主密码）或修正该配置。</translation>
         </message>
         <message>
             <source>Linxia farmland patrol (临夏州耕地保护网格化巡田)</source>

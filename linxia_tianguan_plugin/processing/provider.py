@@ -11,6 +11,7 @@ from .change_detection import ChangeDetectionAlgorithm
 from .check_tracks import CheckTracksAlgorithm
 from .decode_space_code import DecodeSpaceCodeAlgorithm
 from .dispatch_tasks import DispatchTasksAlgorithm
+from .export_cases import ExportCasesAlgorithm
 from .export_roster import ExportRosterAlgorithm
 from .export_tasks import ExportTasksAlgorithm
 from .grid_coverage import GridCoverageAlgorithm
@@ -33,7 +34,7 @@ ALGORITHMS = [
     CheckTracksAlgorithm,
     PatrolCoverageAlgorithm,
     # change analysis and cases
-    ChangeDetectionAlgorithm,
+    ChangeDetectionAlgorithm, ExportCasesAlgorithm,
 ]
 
 

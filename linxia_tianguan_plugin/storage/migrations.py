@@ -182,6 +182,29 @@ def _v6_change_cases(conn: sqlite3.Connection, srs_id: int) -> None:
                      "BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END")
 
 
+def _v7_case_evidence(conn: sqlite3.Connection, srs_id: int) -> None:
+    """Evidence of cases (举证材料): photos, documents and sketches kept as content-addressed files.
+
+    One row per file and case; the file itself lives next to the store in
+    ``<store stem>_evidence/<case_id>/<sha256><suffix>`` and ``rel_path`` is that path relative to
+    the evidence folder (what case events list as attachments, see ``storage/evidence.py``).
+    ``UNIQUE (case_id, sha256)`` makes adding the same file twice a no-op. Evidence is never lost:
+    rows cannot be deleted, and what identifies a file (its case, checksum, path…) cannot be
+    changed; only ``checks`` (the findings of :func:`..core.evidence.check_photo`) may be redone.
+    """
+    gpkg.create_attribute_table(
+        conn, "tg_case_evidence",
+        "evidence_id INTEGER PRIMARY KEY, case_id TEXT NOT NULL, sha256 TEXT NOT NULL, name TEXT NOT NULL, "
+        "kind TEXT NOT NULL CHECK (kind IN ('photo','document','sketch')), rel_path TEXT NOT NULL, "
+        "size INTEGER NOT NULL, taken_at TEXT, lon REAL, lat REAL, added_at TEXT NOT NULL, added_by TEXT, "
+        "checks TEXT, UNIQUE (case_id, sha256)", "案件举证材料 (case evidence: photos, documents, sketches)")
+    conn.execute("CREATE TRIGGER tg_case_evidence_no_delete BEFORE DELETE ON tg_case_evidence "
+                 "BEGIN SELECT RAISE(ABORT, 'case evidence is never deleted'); END")
+    conn.execute("CREATE TRIGGER tg_case_evidence_no_rewrite BEFORE UPDATE OF evidence_id, case_id, sha256, name, "
+                 "kind, rel_path, size, taken_at, lon, lat, added_at, added_by ON tg_case_evidence "
+                 "BEGIN SELECT RAISE(ABORT, 'case evidence is never rewritten (only its checks may be redone)'); END")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "space-code registry, lineage and coding runs", _v1_code_registry),
     Migration(2, "administrative units (county/township/village/group names)", _v2_admin_units),
@@ -189,5 +212,6 @@ MIGRATIONS: list[Migration] = [
     Migration(4, "patrol tracks: files, raw fixes, cleaned tracks", _v4_patrol_tracks),
     Migration(5, "raw fixes indexed by time (repeated fixes of growing tracking layers)", _v5_fix_times),
     Migration(6, "change cases: analysis runs, cases, append-only case events", _v6_change_cases),
+    Migration(7, "case evidence: content-addressed photos, documents and sketches", _v7_case_evidence),
 ]
 LATEST = MIGRATIONS[-1].version

@@ -1,0 +1,116 @@
+"""导出到 PostGIS — the cases of the 田管库 into the county's shared PostGIS store
+(Processing algorithm ``linxia_tianguan:export_cases``).
+
+Thin: cases and their events are read from the GeoPackage (:mod:`..storage.cases`) and written by
+:class:`..storage.postgis.PgStore`, which upserts by case UUID one transaction per batch, so a re-export
+changes nothing and an export cut off halfway resumes where it stopped.
+"""
+from __future__ import annotations
+
+from qgis.core import (
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterProviderConnection,
+    QgsProcessingParameterString,
+)
+
+from ..i18n import tr
+from ..storage import cases as case_store
+from .base import AlgorithmBase
+from .pg_connection import connection_params
+
+COUNTS = ("INSERTED", "UPDATED", "UNCHANGED", "STALE", "EVENTS")
+
+
+def county_of(case: dict) -> str:
+    """A case's county: from its group grid code, else its parcels' or patch's code (all start with it)."""
+    for text in (case.get("grid_code"), *(case.get("parcel_codes") or []), case.get("bsm_before")):
+        if text and len(str(text)) >= 6 and str(text)[:6].isdigit():
+            return str(text)[:6]
+    return ""
+
+
+class ExportCasesAlgorithm(AlgorithmBase):
+    STORE, CONNECTION, SCHEMA, MIGRATE = "STORE", "CONNECTION", "SCHEMA", "MIGRATE"
+    group_id = "changes"
+
+    def name(self) -> str:
+        return "export_cases"
+
+    def displayName(self) -> str:
+        return tr("Export cases to PostGIS")
+
+    def shortHelpString(self) -> str:
+        return tr(
+            "<p>导出到 PostGIS · Writes the cases of the tianguan store, with their history, into the county's "
+            "shared PostGIS database, through a saved QGIS PostgreSQL connection (its user and password come from "
+            "the connection's authentication configuration; nothing is stored in the plugin).</p>"
+            "<p>Cases are matched by their UUID. A case is added, or updated when the desk's copy is newer (higher "
+            "version); exporting again changes nothing. Each batch of cases is one transaction: if the connection "
+            "drops, the batches already written stay complete and running the export again finishes the rest. A "
+            "case that was moved further in PostGIS than in this store is left as it is (counted as stale).</p>"
+            "<p>With “create or upgrade the schema”, the schema's tables, checks, indexes and row-level security "
+            "are created or upgraded first (this needs the schema owner's rights).</p>")
+
+    def initAlgorithm(self, config=None) -> None:
+        self.addParameter(QgsProcessingParameterFile(self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
+        self.addParameter(QgsProcessingParameterProviderConnection(
+            self.CONNECTION, tr("PostgreSQL connection"), "postgres"))
+        self.addParameter(QgsProcessingParameterString(self.SCHEMA, tr("Schema"), "tianguan"))
+        self.addParameter(QgsProcessingParameterBoolean(
+            self.MIGRATE, tr("Create or upgrade the schema first"), True))
+        for key, label in (("INSERTED", tr("Cases added")), ("UPDATED", tr("Cases updated")),
+                           ("UNCHANGED", tr("Cases unchanged")), ("STALE", tr("Cases newer in PostGIS")),
+                           ("EVENTS", tr("Events added"))):
+            self.addOutput(QgsProcessingOutputNumber(key, label))
+
+    def processAlgorithm(self, parameters, context, feedback):
+        from ..storage.postgis import PgStore, PgStoreError
+
+        name = self.parameterAsConnectionName(parameters, self.CONNECTION, context)
+        params = connection_params(name)
+        schema = self.parameterAsString(parameters, self.SCHEMA, context) or "tianguan"
+        with self.opened_store(parameters, self.STORE, context, create=False) as store:
+            if store is None:
+                raise QgsProcessingException(tr("Choose the tianguan store (GeoPackage)."))
+            rows = case_store.cases(store) if case_store.has_cases(store) else []
+            events = {c["case_id"]: case_store.case_events(store, c["case_id"]) for c in rows}
+            srid = store.srs_id
+        if not rows:
+            feedback.pushWarning(tr("The store has no cases: run the change analysis first."))
+            return {k: 0 for k in COUNTS}
+        missing = [c["case_id"] for c in rows if not county_of(c)]
+        if missing:
+            raise QgsProcessingException(tr("{n} cases have no county code (no grid code, parcel or patch code), "
+                                            "e.g. {case}: build the patrol grid and run the change analysis with "
+                                            "the store again.").format(n=len(missing), case=missing[0]))
+        feedback.pushInfo(tr("Exporting {n} cases to schema “{schema}” of connection “{name}”…").format(
+            n=len(rows), schema=schema, name=name))
+
+        def progress(index: int, total: int) -> None:
+            if feedback.isCanceled():
+                raise InterruptedError  # rolls this batch back; the finished ones stay
+            feedback.setProgress(100.0 * (index + 1) / max(total, 1))
+
+        try:
+            with PgStore(params, schema=schema, srid=srid) as pg:
+                if self.parameterAsBool(parameters, self.MIGRATE, context):
+                    version = pg.migrate()
+                    feedback.pushInfo(tr("Schema “{schema}” is at version {version}.").format(
+                        schema=schema, version=version))
+                counts = pg.export_cases(rows, events, county_code_of=county_of, on_batch=progress)
+        except InterruptedError:
+            raise QgsProcessingException(tr("Cancelled: the batches written so far are complete; run the export "
+                                            "again to finish.")) from None
+        except PgStoreError as err:
+            raise QgsProcessingException(tr("PostGIS refused the export: {error}").format(error=err)) from err
+        # cases of batches finished by an earlier run are unchanged too
+        counts["unchanged"] = len(rows) - counts["inserted"] - counts["updated"] - counts["stale"]
+        feedback.pushInfo(tr("{inserted} cases added, {updated} updated, {unchanged} unchanged, {stale} newer in "
+                             "PostGIS; {events} events added ({skipped} batches were already done).").format(
+            inserted=counts["inserted"], updated=counts["updated"], unchanged=counts["unchanged"],
+            stale=counts["stale"], events=counts["events_inserted"], skipped=counts["skipped_batches"]))
+        return {"INSERTED": counts["inserted"], "UPDATED": counts["updated"], "UNCHANGED": counts["unchanged"],
+                "STALE": counts["stale"], "EVENTS": counts["events_inserted"]}

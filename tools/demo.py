@@ -402,6 +402,30 @@ def workflow_demo(store: Path, summary: dict) -> None:
         gpkg.close()
 
 
+def postgis_demo(store: Path, summary: dict) -> None:
+    """导出到 PostGIS: a throwaway PostgreSQL 15 + PostGIS stands in for the county server; the cases go
+    there through a saved QGIS connection (as a desk would), twice — the second export changes nothing."""
+    from qgis.core import QgsProviderRegistry
+
+    from tools.pg_cluster import running_cluster
+
+    step("导出到 PostGIS Export the cases to a (throwaway) county PostGIS, then again")
+    name = "临夏田管演示库"
+    metadata = QgsProviderRegistry.instance().providerMetadata("postgres")
+    with running_cluster() as params:
+        uri = f"dbname='{params['dbname']}' host={params['host']} port={params['port']} user='{params['user']}'"
+        metadata.saveConnection(metadata.createConnection(uri, {"saveUsername": True}), name)
+        try:
+            args = {"STORE": str(store), "CONNECTION": name, "SCHEMA": "tianguan"}
+            first = run("linxia_tianguan:export_cases", args)
+            again = run("linxia_tianguan:export_cases", args)
+        finally:
+            metadata.deleteConnection(name)  # leave the profile's connections as they were
+    if again["INSERTED"] or again["UPDATED"] or again["EVENTS"]:
+        raise SystemExit("re-exporting the cases changed PostGIS")
+    summary["postgis"] = {"first": first, "again": again}
+
+
 def qgis_process_demo(out: Path, code: str, store: Path) -> None:
     """The same plugin, installed in a throwaway profile, from the command line."""
     profile_root = out / "qgis_profile"
@@ -483,6 +507,7 @@ def main() -> None:
     tracks_demo(out, sample, store, summary)
     changes_demo(out, sample, store, summary)
     workflow_demo(store, summary)
+    postgis_demo(store, summary)
 
     step("专题图 PDF map")
     pdf = export_map(out, sample, out / "coded_parcels.gpkg", store)

@@ -112,6 +112,11 @@ def test_the_dock_lists_every_case_with_the_store_counts(dock, case_store_path):
     d.table.sortItems(6, Qt.DescendingOrder)  # sortable, by number: the largest area first
     areas = [d.by_id[i]["area_m2"] for i in d.visible_case_ids()]
     assert areas == sorted(areas, reverse=True)
+    # 导出到 PostGIS from the dock: the export algorithm's dialog on the store the dock shows
+    assert d.export_button.isEnabled() and d.export_params() == {"STORE": str(case_store_path)}
+    from qgis.core import QgsApplication
+
+    assert QgsApplication.processingRegistry().algorithmById("linxia_tianguan:export_cases") is not None
 
 
 def test_filters_change_the_visible_rows(dock, store_path):

@@ -2472,6 +2472,14 @@
             <translation>您的姓名</translation>
         </message>
         <message>
+            <source>Export to PostGIS…</source>
+            <translation>导出到 PostGIS…</translation>
+        </message>
+        <message>
+            <source>Export this store's cases to the county's PostGIS (a saved QGIS connection)</source>
+            <translation>将本田管库的案件导出到县级 PostGIS（使用 QGIS 中已保存的连接）</translation>
+        </message>
+        <message>
             <source>All</source>
             <translation>全部</translation>
         </message>

@@ -136,6 +136,10 @@ class CaseReviewDock(QgsDockWidget):
         who.addWidget(self.role)
         who.addWidget(QLabel(tr("Name")))
         who.addWidget(self.actor, 1)
+        self.export_button = QPushButton(tr("Export to PostGIS…"))
+        self.export_button.setToolTip(tr("Export this store's cases to the county's PostGIS (a saved QGIS connection)"))
+        self.export_button.clicked.connect(self.export_dialog)
+        who.addWidget(self.export_button)
         layout.addLayout(who)
 
         filters = QFormLayout()
@@ -704,6 +708,17 @@ class CaseReviewDock(QgsDockWidget):
     def closeEvent(self, event) -> None:
         self._remove_layer()
         super().closeEvent(event)
+
+    def export_params(self) -> dict:
+        """The export algorithm's parameters as the dock knows them (the store it shows)."""
+        return {"STORE": self.store_path}
+
+    def export_dialog(self) -> None:
+        """导出到 PostGIS: the Processing dialog of ``export_cases`` on this store (connection chosen there)."""
+        import processing
+
+        processing.execAlgorithmDialog("linxia_tianguan:export_cases", self.export_params())
+        self.reload()
 
     def cleanup(self) -> None:
         """Everything this dock added to the project and the canvas goes (plugin unload)."""

@@ -22,6 +22,7 @@ class TianguanPlugin:
         self.replay_dock = None
         self.case_dock = None
         self.locator = None
+        self.case_tool = None
         i18n.install_translator()
 
     # Processing is registered here and not in initGui, so qgis_process (no GUI) gets it too

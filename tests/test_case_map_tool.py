@@ -27,7 +27,7 @@ class _Click:
     def __init__(self, point):
         self.point = point
 
-    def mapPoint(self):  # noqa: N802 (the QgsMapMouseEvent method the tool reads)
+    def mapPoint(self):
         return self.point
 
 

@@ -14,6 +14,7 @@ from linxia_tianguan_plugin.storage import GpkgStore
 from linxia_tianguan_plugin.storage.cases import case_events, cases, rebuilt_state, take_action
 from tests.conftest import layer_uri
 from tests.helpers import run
+from tests.pg_cluster import pg  # noqa: F401
 
 ACTOR = "审核员甲"
 
@@ -345,3 +346,39 @@ def test_missing_store_and_remembered_actor(qgis_iface, tmp_path):
         assert empty.visible_case_ids() == [] and empty.last_message
     finally:
         settings.set_value(ACTOR_KEY, old)
+
+
+def test_the_same_dock_works_on_postgis(dock, case_store_path, pg):  # noqa: F811
+    """Exported to PostGIS, the cases are listed, moved and refused there the same way (with the unit names
+    from the desk's store); another desk's move on PostGIS gives the conflict message."""
+    from qgis.core import QgsProviderRegistry
+
+    from linxia_tianguan_plugin.core.case_workflow import COUNTY_REVIEWER
+    from linxia_tianguan_plugin.processing.export_cases import county_of
+    from linxia_tianguan_plugin.storage.postgis import PgStore
+
+    stored = _stored(case_store_path)
+    events = {c["case_id"]: _events(case_store_path, c["case_id"]) for c in stored}
+    with PgStore(pg) as remote:  # the default schema, as the dock uses it
+        remote.migrate()
+        remote.export_cases(stored, events, county_code_of=county_of)
+    metadata = QgsProviderRegistry.instance().providerMetadata("postgres")
+    uri = f"dbname='{pg['dbname']}' host={pg['host']} port={pg['port']} user='{pg['user']}'"
+    metadata.saveConnection(metadata.createConnection(uri, {"saveUsername": True}), "dock_pg")
+    d = dock(case_store_path)
+    assert not d.use_connection("no_such_connection") and "no_such_connection" in d.last_message
+    assert d.use_connection("dock_pg")
+    assert sorted(d.visible_case_ids()) == sorted(c["case_id"] for c in stored)
+    assert {s: n for s, n in d.counts().items() if n} == dict(Counter(c["state"] for c in stored))
+    first, second = d.visible_case_ids()[:2]
+    assert d.select_case(first)
+    assert d.take("issue")[0][1]
+    with PgStore(pg) as remote:
+        assert remote.rebuilt_state(first) == "issued"
+        # another desk issues the second case on PostGIS while this dock still shows version 1
+        remote.take_action(second, "issue", "另一审核员", COUNTY_REVIEWER, 1)
+    assert d.select_case(second)
+    (cid, ok, message), = d.take("issue")
+    assert not ok and cid == second
+    assert d.by_id[second]["state"] == "issued"  # reloaded: the fresh state shows
+    assert _stored(case_store_path)[0]["state"] == "pending"  # the desk's GeoPackage was not touched

@@ -2472,6 +2472,10 @@
             <translation>您的姓名</translation>
         </message>
         <message>
+            <source>Where the cases are read and moved: this desk's store or a PostGIS connection saved in QGIS</source>
+            <translation>案件的读取与流转位置：本机田管库，或 QGIS 中已保存的 PostGIS 连接</translation>
+        </message>
+        <message>
             <source>Export to PostGIS…</source>
             <translation>导出到 PostGIS…</translation>
         </message>
@@ -2604,6 +2608,10 @@
             <translation>{action}：{n} 件中 {ok} 件已流转，{failed} 件被拒绝。</translation>
         </message>
         <message>
+            <source>PostGIS: {name}</source>
+            <translation>PostGIS：{name}</translation>
+        </message>
+        <message>
             <source>overdue</source>
             <translation>超期</translation>
         </message>
@@ -2628,12 +2636,20 @@
             <translation>{case}：{action}被拒绝。{result}</translation>
         </message>
         <message>
-            <source>No tianguan store at {path}.</source>
-            <translation>{path} 处没有田管库。</translation>
+            <source>Cannot read the cases from {source}: {error}</source>
+            <translation>无法从 {source} 读取案件：{error}</translation>
         </message>
         <message>
             <source>{action}: {source} → {target}</source>
             <translation>{action}：{source} → {target}</translation>
+        </message>
+        <message>
+            <source>PostGIS connection “{name}”</source>
+            <translation>PostGIS 连接“{name}”</translation>
+        </message>
+        <message>
+            <source>{state} now</source>
+            <translation>现为{state}</translation>
         </message>
         <message>
             <source>{case}: {result}</source>
@@ -2644,8 +2660,8 @@
             <translation>须提供{what}</translation>
         </message>
         <message>
-            <source>{state} now</source>
-            <translation>现为{state}</translation>
+            <source>Cannot write to {source}: {error}</source>
+            <translation>无法写入 {source}：{error}</translation>
         </message>
         <message>
             <source>Coding started; progress is shown in the task bar.</source>
@@ -2794,6 +2810,10 @@
         <message>
             <source>Flags: {flags}</source>
             <translation>疑点：{flags}</translation>
+        </message>
+        <message>
+            <source>No tianguan store at {path}.</source>
+            <translation>{path} 处没有田管库。</translation>
         </message>
     </context>
 </TS>

@@ -390,6 +390,13 @@ class PgStore:
             out.append(rec)
         return out
 
+    def entered_at(self) -> dict[str, str]:
+        """case_id → time of its last event (when it entered its current state), visible cases only."""
+        with self._transaction("reading case events") as cur:
+            cur.execute(sql.SQL("SELECT DISTINCT ON (case_id) case_id::text, at FROM {} "
+                                "ORDER BY case_id, event_id DESC").format(self._t("case_events")))
+            return {cid: _utc_text(at) for cid, at in cur.fetchall()}
+
     def rebuilt_state(self, case_id: str) -> str:
         """The case's state derived from its events alone (must equal its ``state`` column)."""
         return workflow.replay([workflow.event_from_row(r) for r in self.case_events(case_id)])

@@ -51,11 +51,21 @@ from .. import settings
 from ..core import case_workflow as workflow
 from ..i18n import tr
 from ..processing.change_detection import kind_labels, reason_labels
-from ..storage import GpkgStore, StoreError
 from ..storage import cases as case_store
+from ..storage.case_source import GpkgCaseSource
 from ..styling import category_labels
 
 DOCK_NAME = "linxia_tianguan_case_review"
+
+
+def postgres_connections() -> list[str]:
+    """Names of the PostgreSQL connections saved in QGIS."""
+    from qgis.core import QgsProviderConnectionException, QgsProviderRegistry
+
+    try:
+        return sorted(QgsProviderRegistry.instance().providerMetadata("postgres").connections())
+    except QgsProviderConnectionException:
+        return []
 ACTOR_KEY = "case_review/actor"
 MU_PER_M2 = 0.0015
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -96,11 +106,14 @@ class _NumberItem(QTableWidgetItem):
 
 
 class CaseReviewDock(QgsDockWidget):
-    def __init__(self, iface, store_path: str | None = None, actor: str = "", role: str = "county_reviewer"):
+    def __init__(self, iface, store_path: str | None = None, actor: str = "", role: str = "county_reviewer",
+                 source=None):
         super().__init__(tr("Case review"))
         self.setObjectName(DOCK_NAME)
         self.iface = iface
         self.store_path = store_path or settings.store_path()
+        # where cases are read and moved: the GeoPackage store, or PostGIS (storage.case_source)
+        self.source = source or GpkgCaseSource(self.store_path)
         self.cases: list[dict] = []
         self.by_id: dict[str, dict] = {}
         self.entered: dict[str, str] = {}
@@ -136,6 +149,14 @@ class CaseReviewDock(QgsDockWidget):
         who.addWidget(self.role)
         who.addWidget(QLabel(tr("Name")))
         who.addWidget(self.actor, 1)
+        self.source_combo = QComboBox()
+        self.source_combo.setToolTip(tr("Where the cases are read and moved: this desk's store or a PostGIS "
+                                        "connection saved in QGIS"))
+        self.source_combo.addItem(tr("Tianguan store (GeoPackage)"), "")
+        for name in postgres_connections():
+            self.source_combo.addItem(tr("PostGIS: {name}").format(name=name), name)
+        self.source_combo.currentIndexChanged.connect(lambda _: self.use_connection(self.source_combo.currentData()))
+        who.addWidget(self.source_combo)
         self.export_button = QPushButton(tr("Export to PostGIS…"))
         self.export_button.setToolTip(tr("Export this store's cases to the county's PostGIS (a saved QGIS connection)"))
         self.export_button.clicked.connect(self.export_dialog)
@@ -260,22 +281,16 @@ class CaseReviewDock(QgsDockWidget):
         keep = self.selected_ids()
         self.cases, self.by_id, self.entered, self.overdue = [], {}, {}, {}
         try:
-            store = GpkgStore(self.store_path, create=False)
-        except (StoreError, OSError):
-            self._say(tr("No tianguan store at {path}.").format(path=self.store_path), warn=False)
+            loaded = self.source.load()
+        except (OSError, RuntimeError) as error:  # StoreError, PgStoreError
+            self._say(tr("Cannot read the cases from {source}: {error}").format(source=self.source.label,
+                                                                               error=error), warn=False)
             self._fill_units()
             self._fill_table()
             return
-        try:
-            self.srs_id = store.srs_id
-            if case_store.has_cases(store):
-                self.cases = case_store.cases(store)
-                entered = case_store.entered_at(store)
-                for case in self.cases:
-                    self.entered[case["case_id"]] = entered.get(case["case_id"]) or case["updated_at"]
-            self.names = case_store.unit_names(store)
-        finally:
-            store.close()
+        self.srs_id, self.cases, self.names = loaded.srs_id, loaded.cases, loaded.names
+        for case in self.cases:
+            self.entered[case["case_id"]] = loaded.entered.get(case["case_id"]) or case["updated_at"]
         now = self._now()
         for case in self.cases:
             cid = case["case_id"]
@@ -522,13 +537,9 @@ class CaseReviewDock(QgsDockWidget):
 
     def _history(self, case_id: str) -> list[list[str]]:
         try:
-            store = GpkgStore(self.store_path, create=False)
-        except (StoreError, OSError):
+            events = self.source.events(case_id)
+        except (OSError, RuntimeError):
             return []
-        try:
-            events = case_store.case_events(store, case_id)
-        finally:
-            store.close()
         rows = []
         for e in events:
             ev = workflow.event_from_row(e)
@@ -654,23 +665,18 @@ class CaseReviewDock(QgsDockWidget):
             self._say(tr("Enter your name before acting on cases."), warn=True, modal=False)
             return [(cid, False, self.last_message) for cid in ids]
         results: list[tuple[str, bool, str]] = []
-        try:
-            store = GpkgStore(self.store_path, create=False)
-        except (StoreError, OSError):
-            self._say(tr("No tianguan store at {path}.").format(path=self.store_path), warn=True, modal=False)
-            return [(cid, False, self.last_message) for cid in ids]
-        try:
-            for cid in ids:
-                case = self.by_id[cid]
-                try:
-                    moved = case_store.take_action(store, cid, action, actor, role, int(case["version"]), comment,
-                                                   tuple(attachments))
-                    results.append((cid, True, tr("{state} now").format(
-                        state=workflow.STATE_NAMES.get(moved["state"], moved["state"]))))
-                except workflow.WorkflowError as error:
-                    results.append((cid, False, self._why(error, case, action)))
-        finally:
-            store.close()
+        for cid in ids:
+            case = self.by_id[cid]
+            try:
+                moved = self.source.take_action(cid, action, actor, role, int(case["version"]), comment,
+                                                tuple(attachments))
+                results.append((cid, True, tr("{state} now").format(
+                    state=workflow.STATE_NAMES.get(moved["state"], moved["state"]))))
+            except workflow.WorkflowError as error:
+                results.append((cid, False, self._why(error, case, action)))
+            except (OSError, RuntimeError) as error:  # the store or the server is gone
+                results.append((cid, False, tr("Cannot write to {source}: {error}").format(
+                    source=self.source.label, error=error)))
         labels = {cid: tr("Case no. {priority}").format(priority=self.by_id[cid]["priority"]) for cid in ids}
         self.reload()  # keeps the selection: the fresh states, histories and buttons show
         ok = sum(1 for _, good, _ in results if good)
@@ -708,6 +714,27 @@ class CaseReviewDock(QgsDockWidget):
     def closeEvent(self, event) -> None:
         self._remove_layer()
         super().closeEvent(event)
+
+    def use_connection(self, name: str | None) -> bool:
+        """Read and move cases on the PostGIS of a saved QGIS connection (credentials from the connection or
+        its authcfg), or on this desk's store when ``name`` is empty; returns whether it worked."""
+        if not name:
+            self.source = GpkgCaseSource(self.store_path)
+        else:
+            from qgis.core import QgsProcessingException
+
+            from ..processing.pg_connection import connection_params
+            from ..storage.case_source import PgCaseSource
+
+            try:
+                params = connection_params(name)
+            except QgsProcessingException as error:
+                self._say(str(error), warn=True, modal=False)
+                return False
+            self.source = PgCaseSource(params, srid=self.srs_id or 4522, names_from=self.store_path,
+                                       label=tr("PostGIS connection “{name}”").format(name=name))
+        self.reload()
+        return True
 
     def export_params(self) -> dict:
         """The export algorithm's parameters as the dock knows them (the store it shows)."""

@@ -214,7 +214,9 @@ def test_issuing_a_case_moves_it_and_refreshes_the_table(dock, store_path):
     assert d.visible_case_ids() == [cid]
 
 
-def test_the_clicked_button_takes_the_comment_and_attachments(dock, store_path):
+def test_the_clicked_button_takes_the_comment_and_attachments(dock, store_path, tmp_path):
+    from tests.unit.test_evidence import photo
+
     stored = _stored(store_path)
     cid = stored[0]["case_id"]
     _move(store_path, cid, ("issue", "county_reviewer", "", ()))
@@ -222,12 +224,35 @@ def test_the_clicked_button_takes_the_comment_and_attachments(dock, store_path):
     d.select_case(cid)
     assert d.button_actions() == ["submit_evidence"]
     d.comment.setPlainText("已拍照")
-    d.add_attachments(["/tmp/a.jpg", "/tmp/b.jpg", "/tmp/a.jpg"])
+    a, b, c = tmp_path / "a.jpg", tmp_path / "b.jpg", tmp_path / "c.pdf"
+    a.write_bytes(photo(lon=103.2, lat=35.6, taken="2025:06:30 10:00:00"))
+    b.write_bytes(photo())
+    c.write_bytes(b"%PDF-1.4 minutes of the site visit")
+    d.add_attachments([str(a), str(b), str(a), str(c)])
     d.action_buttons["submit_evidence"].click()
     events = _events(store_path, cid)
     assert events[-1]["to_state"] == "evidenced" and events[-1]["comment"] == "已拍照"
-    assert d.history_rows()[-1][4] == "/tmp/a.jpg；/tmp/b.jpg"
+    # the files were copied into the store's evidence folder; the event refers to the copies
+    attached = d.history_rows()[-1][4].split("；")
+    assert len(attached) == 3 and all(p.startswith(cid + "/") for p in attached)
+    evidence_dir = store_path.parent / (store_path.stem + "_evidence")
+    assert all((evidence_dir / p).is_file() for p in attached)
+    rows = d.evidence_rows(cid)
+    assert sorted(r[1] for r in rows) == ["document", "photo", "photo"]
+    assert any("2025-06-30" in r[2] for r in rows)  # the EXIF time, in Beijing time
+    assert all(r[3] for r in rows)  # each photo's checks are shown (flags or ok)
     assert d.attachments() == [] and d.comment.toPlainText() == ""
+
+
+def test_a_missing_attachment_stops_the_move(dock, store_path, tmp_path):
+    stored = _stored(store_path)
+    cid = stored[0]["case_id"]
+    _move(store_path, cid, ("issue", "county_reviewer", "", ()))
+    d = dock(store_path, role="group_officer")
+    d.select_case(cid)
+    (_, ok, message), = d.take("submit_evidence", "", [str(tmp_path / "gone.jpg")])
+    assert not ok and "gone.jpg" in message
+    assert _events(store_path, cid)[-1]["to_state"] == "issued"
 
 
 def test_a_forbidden_move_says_why_and_writes_nothing(dock, store_path):

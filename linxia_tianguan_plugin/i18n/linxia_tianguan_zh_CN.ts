@@ -2520,6 +2520,26 @@
             <translation>选中案件</translation>
         </message>
         <message>
+            <source>no EXIF</source>
+            <translation>无 EXIF 信息</translation>
+        </message>
+        <message>
+            <source>no position</source>
+            <translation>无位置</translation>
+        </message>
+        <message>
+            <source>far from the case</source>
+            <translation>远离案件图斑</translation>
+        </message>
+        <message>
+            <source>taken before detection</source>
+            <translation>拍摄早于发现时间</translation>
+        </message>
+        <message>
+            <source>outside the patrol window</source>
+            <translation>不在巡查时段内</translation>
+        </message>
+        <message>
             <source>Role</source>
             <translation>角色</translation>
         </message>
@@ -2546,6 +2566,22 @@
         <message>
             <source>Attachments</source>
             <translation>附件</translation>
+        </message>
+        <message>
+            <source>Evidence</source>
+            <translation>举证材料</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>类型</translation>
+        </message>
+        <message>
+            <source>Taken (Beijing)</source>
+            <translation>拍摄时间（北京时间）</translation>
+        </message>
+        <message>
+            <source>Checks</source>
+            <translation>核查</translation>
         </message>
         <message>
             <source>The store has no cases yet: run the change analysis first.</source>
@@ -2636,6 +2672,10 @@
             <translation>{case}：{action}被拒绝。{result}</translation>
         </message>
         <message>
+            <source>ok</source>
+            <translation>正常</translation>
+        </message>
+        <message>
             <source>Cannot read the cases from {source}: {error}</source>
             <translation>无法从 {source} 读取案件：{error}</translation>
         </message>
@@ -2658,6 +2698,10 @@
         <message>
             <source>needs {what}</source>
             <translation>须提供{what}</translation>
+        </message>
+        <message>
+            <source>The attachments cannot be stored: {error}</source>
+            <translation>附件无法保存：{error}</translation>
         </message>
         <message>
             <source>Cannot write to {source}: {error}</source>

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import cases as gpkg_cases
 
@@ -18,6 +19,48 @@ class Loaded:
     entered: dict[str, str]  # case_id → when it entered its state
     names: dict[str, str]  # administrative code → name
     srs_id: int
+
+
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".heic", ".webp")
+
+
+def evidence_kind(name: str) -> str:
+    """photo / sketch (a GeoJSON polygon the officer drew) / document, by the file's suffix."""
+    suffix = Path(name).suffix.lower()
+    return "photo" if suffix in PHOTO_SUFFIXES else "sketch" if suffix in (".geojson", ".json") else "document"
+
+
+def store_evidence(store_path: str, case_id: str, files: Sequence[str], actor: str) -> list[str]:
+    """Copy the files into the desk store's evidence folder (checksummed, never deleted) and return the
+    paths events refer to; a missing or unreadable file stops before anything is stored."""
+    from . import evidence
+    from .store import GpkgStore
+
+    missing = [f for f in files if not Path(f).is_file()]
+    if missing:
+        raise evidence.EvidenceError(f"file not found: {missing[0]}")
+    store = GpkgStore(store_path, create=False)
+    try:
+        out: list[str] = []
+        for kind in ("photo", "sketch", "document"):
+            chosen = [f for f in files if evidence_kind(f) == kind]
+            if chosen:
+                rows = evidence.add_evidence(store, case_id, chosen, actor, kind=kind)
+                out += [r["rel_path"] for r in rows]
+        return out
+    finally:
+        store.close()
+
+
+def evidence_of(store_path: str, case_id: str) -> list[dict]:
+    from . import evidence
+    from .store import GpkgStore
+
+    store = GpkgStore(store_path, create=False)
+    try:
+        return evidence.evidence_for(store, case_id)
+    finally:
+        store.close()
 
 
 class GpkgCaseSource:
@@ -41,6 +84,12 @@ class GpkgCaseSource:
                           store.srs_id)
         finally:
             store.close()
+
+    def store_evidence(self, case_id: str, files: Sequence[str], actor: str) -> list[str]:
+        return store_evidence(self.path, case_id, files, actor)
+
+    def evidence(self, case_id: str) -> list[dict]:
+        return evidence_of(self.path, case_id)
 
     def events(self, case_id: str) -> list[dict]:
         store = self._open()
@@ -88,6 +137,15 @@ class PgCaseSource:
                     local.close()
         with self._open() as pg:
             return Loaded(pg.cases(), pg.entered_at(), names, self.srid)
+
+    def store_evidence(self, case_id: str, files: Sequence[str], actor: str) -> list[str]:
+        """Files stay with the desk's store (PostGIS holds their paths and checksums through the events)."""
+        if not self.names_from:
+            raise ValueError("evidence files need the desk's store next to the PostGIS connection")
+        return store_evidence(self.names_from, case_id, files, actor)
+
+    def evidence(self, case_id: str) -> list[dict]:
+        return evidence_of(self.names_from, case_id) if self.names_from else []
 
     def events(self, case_id: str) -> list[dict]:
         with self._open() as pg:

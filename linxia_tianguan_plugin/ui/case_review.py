@@ -225,6 +225,13 @@ class CaseReviewDock(QgsDockWidget):
         self.history.verticalHeader().setVisible(False)
         self.history.horizontalHeader().setStretchLastSection(True)
         dl.addWidget(self.history)
+        self.evidence = QTableWidget(0, 4)
+        self.evidence.setHorizontalHeaderLabels([tr("Evidence"), tr("Kind"), tr("Taken (Beijing)"), tr("Checks")])
+        self.evidence.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.evidence.verticalHeader().setVisible(False)
+        self.evidence.horizontalHeader().setStretchLastSection(True)
+        self.evidence.setMaximumHeight(110)
+        dl.addWidget(self.evidence)
         self.comment = QPlainTextEdit()
         self.comment.setPlaceholderText(tr("Comment (the reason, required for returns and some closings)"))
         self.comment.setMaximumHeight(70)
@@ -505,6 +512,7 @@ class CaseReviewDock(QgsDockWidget):
 
     def _show_detail(self) -> None:
         self.history.setRowCount(0)
+        self.evidence.setRowCount(0)
         case = self.by_id.get(self.current_id or "")
         if case is None:
             self.info.setText("—")
@@ -529,11 +537,12 @@ class CaseReviewDock(QgsDockWidget):
             lines.append(tr("Due by {time} (Beijing time){overdue}").format(
                 time=beijing_time(due), overdue=" ⚠ " + tr("overdue") if self.overdue.get(case["case_id"]) else ""))
         self.info.setText("\n".join(lines))
-        rows = self._history(case["case_id"])
-        self.history.setRowCount(len(rows))
-        for r, row in enumerate(rows):
-            for c, text in enumerate(row):
-                self.history.setItem(r, c, QTableWidgetItem(text))
+        for table, rows in ((self.history, self._history(case["case_id"])),
+                            (self.evidence, self.evidence_rows(case["case_id"]))):
+            table.setRowCount(len(rows))
+            for r, row in enumerate(rows):
+                for c, text in enumerate(row):
+                    table.setItem(r, c, QTableWidgetItem(text))
 
     def _history(self, case_id: str) -> list[list[str]]:
         try:
@@ -668,12 +677,15 @@ class CaseReviewDock(QgsDockWidget):
         for cid in ids:
             case = self.by_id[cid]
             try:
-                moved = self.source.take_action(cid, action, actor, role, int(case["version"]), comment,
-                                                tuple(attachments))
+                # files become evidence first (copied, checksummed, EXIF-checked); events refer to the copies
+                stored = tuple(self.source.store_evidence(cid, list(attachments), actor)) if attachments else ()
+                moved = self.source.take_action(cid, action, actor, role, int(case["version"]), comment, stored)
                 results.append((cid, True, tr("{state} now").format(
                     state=workflow.STATE_NAMES.get(moved["state"], moved["state"]))))
             except workflow.WorkflowError as error:
                 results.append((cid, False, self._why(error, case, action)))
+            except ValueError as error:  # EvidenceError: a file is missing or unreadable; nothing was written
+                results.append((cid, False, tr("The attachments cannot be stored: {error}").format(error=error)))
             except (OSError, RuntimeError) as error:  # the store or the server is gone
                 results.append((cid, False, tr("Cannot write to {source}: {error}").format(
                     source=self.source.label, error=error)))
@@ -714,6 +726,26 @@ class CaseReviewDock(QgsDockWidget):
     def closeEvent(self, event) -> None:
         self._remove_layer()
         super().closeEvent(event)
+
+    def evidence_rows(self, case_id: str | None = None) -> list[list[str]]:
+        """The selected case's evidence: name, kind, taken (Beijing time), checks (flags or “ok”)."""
+        ids = [case_id] if case_id else self.selected_ids()[:1]
+        if not ids:
+            return []
+        try:
+            rows = self.source.evidence(ids[0])
+        except (OSError, RuntimeError, ValueError):
+            return []
+        labels = {"no_exif": tr("no EXIF"), "no_position": tr("no position"), "far_from_case": tr("far from the case"),
+                  "no_time": tr("no time"), "before_detection": tr("taken before detection"),
+                  "outside_window": tr("outside the patrol window")}
+        out = []
+        for r in rows:
+            checks = r.get("checks") or {}
+            flags = checks.get("flags", []) if isinstance(checks, dict) else []
+            taken = beijing_time(r["taken_at"]) if r.get("taken_at") else "—"
+            out.append([r["name"], r["kind"], taken, "、".join(labels.get(f, f) for f in flags) or tr("ok")])
+        return out
 
     def use_connection(self, name: str | None) -> bool:
         """Read and move cases on the PostGIS of a saved QGIS connection (credentials from the connection or

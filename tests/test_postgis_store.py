@@ -142,7 +142,7 @@ def test_migrations_are_idempotent_and_create_the_schema(roles):
         indexes = dict(cur.fetchall())
         assert "USING gist (geom)" in indexes["cases_geom_gist"]
         assert "(county_code, state)" in indexes["cases_county_state"]
-        assert "UNIQUE" in indexes["case_events_identity"]
+        assert "UNIQUE" in indexes["case_events_place"] and "case_events_identity" not in indexes
         cur.execute("SELECT conname FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace "
                     "WHERE n.nspname = %s", (name,))
         constraints = {r[0] for r in cur.fetchall()}

@@ -155,9 +155,31 @@ def _v2_row_security(schema: str, srid: int) -> list[sql.Composable]:
     return out
 
 
+def _v3_event_sequence(schema: str, srid: int) -> list[sql.Composable]:
+    """Events are identified by their place in the case's history, not by their time: a case's n-th event
+    takes it to version n, in both stores. (Time, state and actor could repeat within one second — a
+    return and a new submission by the same officer — and the second event would be lost as a
+    duplicate.) Existing rows are numbered in event order, with the append-only trigger held off for
+    exactly that update."""
+    s = sql.Identifier(schema)
+    return [
+        sql.SQL("ALTER TABLE {s}.case_events ADD COLUMN seq integer").format(s=s),
+        sql.SQL("ALTER TABLE {s}.case_events DISABLE TRIGGER case_events_no_change").format(s=s),
+        sql.SQL("UPDATE {s}.case_events e SET seq = n.seq FROM (SELECT event_id, row_number() OVER "
+                "(PARTITION BY case_id ORDER BY event_id) AS seq FROM {s}.case_events) n "
+                "WHERE n.event_id = e.event_id").format(s=s),
+        sql.SQL("ALTER TABLE {s}.case_events ENABLE TRIGGER case_events_no_change").format(s=s),
+        sql.SQL("ALTER TABLE {s}.case_events ALTER COLUMN seq SET NOT NULL").format(s=s),
+        sql.SQL("ALTER TABLE {s}.case_events ADD CONSTRAINT case_events_seq_positive CHECK (seq > 0)").format(s=s),
+        sql.SQL("CREATE UNIQUE INDEX case_events_place ON {s}.case_events (case_id, seq)").format(s=s),
+        sql.SQL("DROP INDEX {s}.case_events_identity").format(s=s),
+    ]
+
+
 MIGRATIONS: list[PgMigration] = [
     PgMigration(1, "cases, append-only case events, county roles, export batches", _v1_tables),
     PgMigration(2, "row-level security by county (forced, owner included)", _v2_row_security),
+    PgMigration(3, "events identified by their place in the case's history", _v3_event_sequence),
 ]
 LATEST = MIGRATIONS[-1].version
 

@@ -36,7 +36,7 @@ from .cases import CASE_COLUMNS
 EXPORT_COLUMNS = (*CASE_COLUMNS, "version", "county_code", "geom")
 _JSON_COLUMNS = ("reasons", "parcel_codes")
 _TIME_COLUMNS = ("detected_at", "updated_at")
-_EVENT_COLUMNS = ("case_id", "at", "actor", "from_state", "to_state", "comment", "attachments")
+_EVENT_COLUMNS = ("case_id", "seq", "at", "actor", "from_state", "to_state", "comment", "attachments")
 
 
 class PgStoreError(RuntimeError):
@@ -325,17 +325,17 @@ class PgStore:
             if stored.get(r["case_id"]) != r["version"]:
                 out["stale"] += 1
                 continue
-            for e in events.get(r["case_id"], ()):
-                event_rows.append((r["case_id"], str(e["at"]), e.get("actor"), e.get("from_state"), e["to_state"],
+            for seq, e in enumerate(events.get(r["case_id"], ()), start=1):  # the n-th event → version n
+                event_rows.append((r["case_id"], seq, str(e["at"]), e.get("actor"), e.get("from_state"), e["to_state"],
                                    e.get("comment"),
                                    psycopg2.extras.Json(_json_list(e.get("attachments")),
                                                         dumps=lambda v: json.dumps(v, ensure_ascii=False))))
         if event_rows:
-            query = sql.SQL("INSERT INTO {t} ({cols}) VALUES %s ON CONFLICT (case_id, at, to_state, "
-                            "(coalesce(actor, ''))) DO NOTHING RETURNING event_id").format(
+            query = sql.SQL("INSERT INTO {t} ({cols}) VALUES %s ON CONFLICT (case_id, seq) DO NOTHING "
+                            "RETURNING event_id").format(
                 t=self._t("case_events"), cols=sql.SQL(", ").join(sql.Identifier(c) for c in _EVENT_COLUMNS))
             done = psycopg2.extras.execute_values(cur, query.as_string(conn), event_rows,
-                                                  template="(%s::uuid, %s, %s, %s, %s, %s, %s)",
+                                                  template="(%s::uuid, %s, %s, %s, %s, %s, %s, %s)",
                                                   page_size=max(1, len(event_rows)), fetch=True)
             out["events_inserted"] = len(done)
             out["events_existing"] = len(event_rows) - len(done)
@@ -443,8 +443,8 @@ class PgStore:
                 fresh = int(cur.fetchone()[0])
                 raise workflow.ConflictError(f"case {key} changed meanwhile (version {fresh})",
                                              int(expected_version), fresh)
-            values = workflow.event_to_row(event)
-            cur.execute(sql.SQL("INSERT INTO {} (case_id, at, actor, from_state, to_state, comment, attachments) "
-                                "VALUES (%(case_id)s, %(at)s, %(actor)s, %(from_state)s, %(to_state)s, "
-                                "%(comment)s, %(attachments)s::jsonb)").format(events_t), values)
+            values = dict(workflow.event_to_row(event), seq=int(expected_version) + 1)  # its place = new version
+            cur.execute(sql.SQL("INSERT INTO {} (case_id, seq, at, actor, from_state, to_state, comment, "
+                                "attachments) VALUES (%(case_id)s, %(seq)s, %(at)s, %(actor)s, %(from_state)s, "
+                                "%(to_state)s, %(comment)s, %(attachments)s::jsonb)").format(events_t), values)
         return {"state": event.to_state, "version": int(expected_version) + 1, "updated_at": stamp}

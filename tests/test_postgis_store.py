@@ -420,3 +420,38 @@ def test_errors_never_show_the_password(roles):
             store.cases()
     assert secret not in str(caught.value) and "no_such_role" in str(caught.value)
     assert secret not in repr(store)
+
+
+def test_through_a_qgis_layer_a_county_sees_and_edits_only_its_own_cases(qgis_app, roles, schema):
+    """The desks' QGIS layers use their own connections: row-level security holds there too — county A's
+    layer lists only A's cases, and editing or deleting a B case through it changes nothing."""
+    from qgis.core import QgsDataSourceUri, QgsVectorLayer
+
+    cases_a, events_a = sample(4, COUNTY_A)
+    cases_b, events_b = sample(3, COUNTY_B, start=50)
+    with store_as(roles, ROLE_A, schema) as a, store_as(roles, ROLE_B, schema) as b:
+        a.export_cases(cases_a, events_a)
+        b.export_cases(cases_b, events_b)
+
+    def layer(user: str) -> QgsVectorLayer:
+        uri = QgsDataSourceUri()
+        uri.setConnection(roles["host"], str(roles["port"]), roles["dbname"], user, "")
+        uri.setDataSource(schema, "cases", "geom", "", "case_id")
+        made = QgsVectorLayer(uri.uri(False), f"cases {user}", "postgres")
+        assert made.isValid(), made.dataProvider().error().message() if made.dataProvider() else user
+        return made
+
+    mine = layer(ROLE_A)
+    assert mine.featureCount() == 4 or len(list(mine.getFeatures())) == 4
+    assert {f["county_code"] for f in mine.getFeatures()} == {COUNTY_A}
+    # A's layer can only address A's rows: feature ids are the layer's own, B's rows never get one.
+    # Through it, moving an A case into county B is refused (WITH CHECK), deleting is refused (no DELETE
+    # right, no policy), and B's rows stay as they were.
+    theirs = layer(ROLE_B)
+    fids = [f.id() for f in mine.getFeatures()]
+    county = mine.fields().indexOf("county_code")
+    assert not mine.dataProvider().changeAttributeValues({fids[0]: {county: COUNTY_B}})
+    assert not mine.dataProvider().deleteFeatures(fids)
+    assert count(roles, schema, "cases", "WHERE county_code = %s", (COUNTY_A,)) == 4
+    assert count(roles, schema, "cases", "WHERE county_code = %s", (COUNTY_B,)) == 3
+    assert {f["officer"] for f in theirs.getFeatures()} == {"O'Brien"} and theirs.featureCount() in (3, -1)

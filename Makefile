@@ -38,6 +38,7 @@ bench: setup i18n
 	$(PY) bench/bench_grid.py
 	$(PY) bench/bench_tracks.py
 	$(PY) bench/bench_changes.py
+	$(PY) bench/bench_export.py
 
 package: setup
 	$(PY) tools/build_plugin.py package

@@ -407,3 +407,42 @@ def test_the_same_dock_works_on_postgis(dock, case_store_path, pg):  # noqa: F81
     assert not ok and cid == second
     assert d.by_id[second]["state"] == "issued"  # reloaded: the fresh state shows
     assert _stored(case_store_path)[0]["state"] == "pending"  # the desk's GeoPackage was not touched
+
+
+def test_return_with_a_reason_goes_back_to_evidence_and_the_officer_resubmits(dock, store_path, tmp_path):
+    """审核退回: the county returns a reported case with its reason; the 社 officer sees the reason in the
+    history and submits new evidence; the case is reported and approved on the second round."""
+    stored = _stored(store_path)
+    cid = stored[0]["case_id"]
+    _move(store_path, cid, *TO_REPORTED)
+    county = dock(store_path)
+    county.select_case(cid)
+    [(_, ok, _)] = county.take("return", "照片看不到四至，请补拍")
+    assert ok and county.by_id[cid]["state"] == "returned"
+    officer = dock(store_path, role="group_officer")
+    officer.select_case(cid)
+    assert officer.history_rows()[-1][3] == "照片看不到四至，请补拍"
+    assert officer.button_actions() == ["submit_evidence"]
+    again = tmp_path / "again.jpg"
+    again.write_bytes(b"\xff\xd8\xff\xd9")  # a JPEG without EXIF: stored, flagged “no EXIF”
+    [(_, ok, _)] = officer.take("submit_evidence", "已补拍", [str(again)])
+    assert ok and officer.by_id[cid]["state"] == "evidenced"
+    from linxia_tianguan_plugin.i18n import tr
+
+    assert any(tr("no EXIF") in row[3] for row in officer.evidence_rows(cid))
+    _move(store_path, cid, ("report", "village_township", "", ()))
+    county.reload()
+    county.select_case(cid)
+    [(_, ok, _)] = county.take("approve")
+    assert ok
+    assert [e["to_state"] for e in _events(store_path, cid)] == [
+        "pending", "issued", "evidenced", "reported", "returned", "evidenced", "reported", "approved"]
+    assert rebuilt_state_of(store_path, cid) == "approved"
+
+
+def rebuilt_state_of(path, case_id) -> str:
+    store = GpkgStore(path, create=False)
+    try:
+        return rebuilt_state(store, case_id)
+    finally:
+        store.close()

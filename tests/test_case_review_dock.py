@@ -172,7 +172,12 @@ def test_selecting_zooms_fills_the_history_and_offers_the_allowed_moves(dock, qg
     centre = shapely.centroid(case["geom"])
     assert extent.xMinimum() <= centre.x <= extent.xMaximum() and extent.yMinimum() <= centre.y <= extent.yMaximum()
     added = set(QgsProject.instance().mapLayers()) - before
-    assert len(added) == 1 and QgsProject.instance().mapLayer(added.pop()).featureCount() == 1
+    assert len(added) == 1
+    shown = QgsProject.instance().mapLayer(added.pop())
+    kinds = sorted(f["KIND"] for f in shown.getFeatures())
+    # the case and every coded parcel it touches (码上发现), drawn apart
+    assert kinds == ["case"] + ["parcel"] * len(case["parcel_codes"])
+    assert {f["CODE"] for f in shown.getFeatures() if f["KIND"] == "parcel"} == set(case["parcel_codes"])
     rows = d.history_rows()
     assert len(rows) == 1 and rows[0][1] == workflow.ROLE_NAMES["system"]
     assert rows[0][2].endswith(workflow.STATE_NAMES["pending"])

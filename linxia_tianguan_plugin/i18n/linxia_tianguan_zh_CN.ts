@@ -2664,6 +2664,14 @@
             <translation>附件</translation>
         </message>
         <message>
+            <source>Parcels touched</source>
+            <translation>涉及地块</translation>
+        </message>
+        <message>
+            <source>Case</source>
+            <translation>案件</translation>
+        </message>
+        <message>
             <source>{case}: {action} done, {result}.</source>
             <translation>{case}：{action}完成，{result}。</translation>
         </message>

@@ -63,6 +63,29 @@ def evidence_of(store_path: str, case_id: str) -> list[dict]:
         store.close()
 
 
+def parcel_geometries(store_path: str | None, codes: Sequence[str]) -> list[tuple[str, object]]:
+    """(space code, shapely geometry) of the active coded parcels among ``codes`` (the parcels a case
+    touches), from the desk's store; [] when there is no store or no such parcel."""
+    import shapely
+
+    from . import gpkg
+    from .store import GpkgStore, StoreError
+
+    codes = [str(c) for c in codes if c]
+    if not store_path or not codes:
+        return []
+    try:
+        store = GpkgStore(store_path, create=False)
+    except (StoreError, OSError):
+        return []
+    try:
+        rows = store.conn.execute(f"SELECT code, geom FROM tg_space_code WHERE status = 'active' AND code IN "
+                                  f"({', '.join('?' * len(codes))}) ORDER BY code", codes).fetchall()
+    finally:
+        store.close()
+    return [(code, shapely.from_wkb(gpkg.decode_blob(blob))) for code, blob in rows if blob is not None]
+
+
 class GpkgCaseSource:
     """Cases of a GeoPackage store (opened per call: the dock never holds a connection)."""
 
@@ -90,6 +113,9 @@ class GpkgCaseSource:
 
     def evidence(self, case_id: str) -> list[dict]:
         return evidence_of(self.path, case_id)
+
+    def parcels(self, codes: Sequence[str]) -> list[tuple[str, object]]:
+        return parcel_geometries(self.path, codes)
 
     def events(self, case_id: str) -> list[dict]:
         store = self._open()
@@ -146,6 +172,9 @@ class PgCaseSource:
 
     def evidence(self, case_id: str) -> list[dict]:
         return evidence_of(self.names_from, case_id) if self.names_from else []
+
+    def parcels(self, codes: Sequence[str]) -> list[tuple[str, object]]:
+        return parcel_geometries(self.names_from, codes)
 
     def events(self, case_id: str) -> list[dict]:
         with self._open() as pg:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 
 import shapely
 from qgis.core import (
+    QgsCategorizedSymbolRenderer,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsCsException,
@@ -21,7 +22,7 @@ from qgis.core import (
     QgsGeometry,
     QgsProject,
     QgsRectangle,
-    QgsSingleSymbolRenderer,
+    QgsRendererCategory,
     QgsVectorLayer,
 )
 from qgis.gui import QgsDockWidget
@@ -601,17 +602,32 @@ class CaseReviewDock(QgsDockWidget):
         if not geoms or self.srs_id is None:
             return
         crs = QgsCoordinateReferenceSystem(f"EPSG:{self.srs_id}")
-        layer = QgsVectorLayer(f"MultiPolygon?crs={crs.authid()}", tr("Selected cases"), "memory")
+        # the cases and the coded parcels they touch, in one temporary layer (KIND: case / parcel)
+        layer = QgsVectorLayer(f"MultiPolygon?crs={crs.authid()}&field=KIND:string(8)&field=CODE:string(36)",
+                               tr("Selected cases"), "memory")
+        codes = sorted({c for i in ids if i in self.by_id for c in self.by_id[i].get("parcel_codes") or []})
+        try:
+            parcels = self.source.parcels(codes)
+        except (OSError, RuntimeError):
+            parcels = []
         features, qgeoms = [], []
-        for geom in geoms:
-            f = QgsFeature()
+        shown = [("case", i, self.by_id[i]["geom"]) for i in ids if i in self.by_id and self.by_id[i]["geom"]]
+        for kind, code, geom in [("parcel", c, g) for c, g in parcels] + shown:
+            f = QgsFeature(layer.fields())
             g = QgsGeometry.fromWkt(shapely.to_wkt(geom))
             f.setGeometry(g)
+            f.setAttributes([kind, code])
             features.append(f)
-            qgeoms.append(g)
+            if kind == "case":
+                qgeoms.append(g)
         layer.dataProvider().addFeatures(features)
-        layer.setRenderer(QgsSingleSymbolRenderer(QgsFillSymbol.createSimple(
-            {"color": "230,40,40,60", "outline_color": "230,40,40", "outline_width": "0.6"})))
+        parcel_symbol = QgsFillSymbol.createSimple({"color": "0,0,0,0", "outline_color": "40,140,40",
+                                                    "outline_width": "0.4", "outline_style": "dash"})
+        case_symbol = QgsFillSymbol.createSimple({"color": "230,40,40,60", "outline_color": "230,40,40",
+                                                  "outline_width": "0.6"})
+        layer.setRenderer(QgsCategorizedSymbolRenderer("KIND", [
+            QgsRendererCategory("parcel", parcel_symbol, tr("Parcels touched")),
+            QgsRendererCategory("case", case_symbol, tr("Case"))]))
         QgsProject.instance().addMapLayer(layer)
         self.layer_id = layer.id()
         canvas = self.iface.mapCanvas() if hasattr(self.iface, "mapCanvas") else None

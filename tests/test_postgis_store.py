@@ -329,6 +329,8 @@ def test_a_county_role_cannot_see_or_change_another_county(roles, schema):
         assert cur.fetchone()[0] == 0
         cur.execute(sql.SQL("UPDATE {} SET officer = 'x' WHERE county_code = %s").format(t), (COUNTY_B,))
         assert cur.rowcount == 0
+        with pytest.raises(psycopg2.errors.InsufficientPrivilege):  # no desk may delete a case, B's least of all
+            cur.execute(sql.SQL("DELETE FROM {} WHERE county_code = %s").format(t), (COUNTY_B,))
         with pytest.raises(psycopg2.errors.InsufficientPrivilege):  # moving an own case into B: WITH CHECK
             cur.execute(sql.SQL("UPDATE {} SET county_code = %s").format(t), (COUNTY_B,))
         with pytest.raises(psycopg2.errors.InsufficientPrivilege):

@@ -245,7 +245,9 @@ def test_the_clicked_button_takes_the_comment_and_attachments(dock, store_path, 
     rows = d.evidence_rows(cid)
     assert sorted(r[1] for r in rows) == ["document", "photo", "photo"]
     assert any("2025-06-30" in r[2] for r in rows)  # the EXIF time, in Beijing time
-    assert all(r[3] for r in rows)  # each photo's checks are shown (flags or ok)
+    assert all(r[4] for r in rows)  # each photo's checks are shown (flags or ok)
+    located = [r for r in rows if r[3] != "—"]
+    assert located and "103.2" in located[0][3]  # the EXIF position, with its distance to the case
     assert d.attachments() == [] and d.comment.toPlainText() == ""
 
 
@@ -434,7 +436,7 @@ def test_return_with_a_reason_goes_back_to_evidence_and_the_officer_resubmits(do
     assert ok and officer.by_id[cid]["state"] == "evidenced"
     from linxia_tianguan_plugin.i18n import tr
 
-    assert any(tr("no EXIF") in row[3] for row in officer.evidence_rows(cid))
+    assert any(tr("no EXIF") in row[4] for row in officer.evidence_rows(cid))
     _move(store_path, cid, ("report", "village_township", "", ()))
     county.reload()
     county.select_case(cid)

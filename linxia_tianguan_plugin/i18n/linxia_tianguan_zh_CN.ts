@@ -2580,6 +2580,10 @@
             <translation>拍摄时间（北京时间）</translation>
         </message>
         <message>
+            <source>Position</source>
+            <translation>位置</translation>
+        </message>
+        <message>
             <source>Checks</source>
             <translation>核查</translation>
         </message>
@@ -2702,6 +2706,10 @@
         <message>
             <source>{case}: {result}</source>
             <translation>{case}：{result}</translation>
+        </message>
+        <message>
+            <source>{distance:.0f} m from the case</source>
+            <translation>距案件 {distance:.0f} 米</translation>
         </message>
         <message>
             <source>needs {what}</source>

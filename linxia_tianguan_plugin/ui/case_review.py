@@ -226,8 +226,9 @@ class CaseReviewDock(QgsDockWidget):
         self.history.verticalHeader().setVisible(False)
         self.history.horizontalHeader().setStretchLastSection(True)
         dl.addWidget(self.history)
-        self.evidence = QTableWidget(0, 4)
-        self.evidence.setHorizontalHeaderLabels([tr("Evidence"), tr("Kind"), tr("Taken (Beijing)"), tr("Checks")])
+        self.evidence = QTableWidget(0, 5)
+        self.evidence.setHorizontalHeaderLabels([tr("Evidence"), tr("Kind"), tr("Taken (Beijing)"), tr("Position"),
+                                                 tr("Checks")])
         self.evidence.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.evidence.verticalHeader().setVisible(False)
         self.evidence.horizontalHeader().setStretchLastSection(True)
@@ -744,7 +745,8 @@ class CaseReviewDock(QgsDockWidget):
         super().closeEvent(event)
 
     def evidence_rows(self, case_id: str | None = None) -> list[list[str]]:
-        """The selected case's evidence: name, kind, taken (Beijing time), checks (flags or “ok”)."""
+        """The selected case's evidence: name, kind, taken (Beijing time), position (lon, lat and the distance
+        to the case), checks (flags or “ok”)."""
         ids = [case_id] if case_id else self.selected_ids()[:1]
         if not ids:
             return []
@@ -760,7 +762,14 @@ class CaseReviewDock(QgsDockWidget):
             checks = r.get("checks") or {}
             flags = checks.get("flags", []) if isinstance(checks, dict) else []
             taken = beijing_time(r["taken_at"]) if r.get("taken_at") else "—"
-            out.append([r["name"], r["kind"], taken, "、".join(labels.get(f, f) for f in flags) or tr("ok")])
+            figures = checks.get("figures", {}) if isinstance(checks, dict) else {}
+            position = "—"
+            if r.get("lon") is not None and r.get("lat") is not None:
+                position = f"{r['lon']:.6f}, {r['lat']:.6f}"
+                if figures.get("distance_m") is not None:
+                    position += " · " + tr("{distance:.0f} m from the case").format(distance=figures["distance_m"])
+            out.append([r["name"], r["kind"], taken, position,
+                        "、".join(labels.get(f, f) for f in flags) or tr("ok")])
         return out
 
     def use_connection(self, name: str | None) -> bool:

@@ -80,3 +80,24 @@ def run_failing(algorithm: str, params: dict) -> str:
     except QgsProcessingException as err:
         return "\n".join([str(err), *feedback.errors])
     raise AssertionError(f"{algorithm} did not fail")
+
+
+def prepared_store(county, store) -> None:
+    """A 田管库 as a desk has it before the change analysis: the sample county coded, its patrol grid
+    built and its roster imported (``county`` is a generated sample's folder)."""
+    src = county / "sample_county.gpkg"
+    layer = lambda name: f"{src}|layername={name}"  # noqa: E731
+    run("linxia_tianguan:space_code", {"DLTB": layer("DLTB"), "DK": layer("DK"), "YJJBNT": layer("YJJBNTTB"),
+                                       "CJDCQ": layer("CJDCQ"), "STORE": str(store)})
+    run("linxia_tianguan:build_grid", {"XZQ": layer("XZQ"), "CJDCQ": layer("CJDCQ"), "STORE": str(store)})
+    run("linxia_tianguan:import_roster", {"INPUT": str(county / "roster.csv"), "STORE": str(store)})
+
+
+def change_params(src, **extra) -> dict:
+    """变化图斑提取与预判 on a sample's two survey years with all four reference layers."""
+    layer = lambda name: f"{src}|layername={name}"  # noqa: E731
+    params = {"BEFORE": layer("DLTB"), "AFTER": layer("DLTB_2025"), "YJJBNT": layer("YJJBNTTB"),
+              "APPROVED": layer("PZYD"), "FACILITY": layer("SSNYDBA"), "TEMPORARY": layer("LSYD"),
+              "BOUNDARY": layer("CZKFBJ"), "TODAY": "2025-06-30"}
+    params.update(extra)
+    return params

@@ -12,8 +12,7 @@ import shapely
 from linxia_tianguan_plugin.core import case_workflow as workflow
 from linxia_tianguan_plugin.storage import GpkgStore
 from linxia_tianguan_plugin.storage.cases import case_events, cases, rebuilt_state, take_action
-from tests.conftest import layer_uri
-from tests.helpers import run
+from tests.helpers import change_params, prepared_store, run
 from tests.pg_cluster import pg  # noqa: F401
 
 ACTOR = "审核员甲"
@@ -25,17 +24,8 @@ def case_store_path(processing_registry, change_sample, tmp_path_factory):
     base = tmp_path_factory.mktemp("case_review")
     src = change_sample / "sample_county.gpkg"
     store = base / "tianguan.gpkg"
-    run("linxia_tianguan:space_code", {"DLTB": layer_uri(src, "DLTB"), "DK": layer_uri(src, "DK"),
-                                       "YJJBNT": layer_uri(src, "YJJBNTTB"), "CJDCQ": layer_uri(src, "CJDCQ"),
-                                       "STORE": str(store)})
-    run("linxia_tianguan:build_grid", {"XZQ": layer_uri(src, "XZQ"), "CJDCQ": layer_uri(src, "CJDCQ"),
-                                       "STORE": str(store)})
-    run("linxia_tianguan:import_roster", {"INPUT": str(change_sample / "roster.csv"), "STORE": str(store)})
-    run("linxia_tianguan:change_detection", {
-        "BEFORE": layer_uri(src, "DLTB"), "AFTER": layer_uri(src, "DLTB_2025"), "YJJBNT": layer_uri(src, "YJJBNTTB"),
-        "APPROVED": layer_uri(src, "PZYD"), "FACILITY": layer_uri(src, "SSNYDBA"),
-        "TEMPORARY": layer_uri(src, "LSYD"), "BOUNDARY": layer_uri(src, "CZKFBJ"), "TODAY": "2025-06-30",
-        "STORE": str(store)})
+    prepared_store(change_sample, store)
+    run("linxia_tianguan:change_detection", change_params(src, STORE=str(store)))
     return store
 
 

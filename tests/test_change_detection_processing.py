@@ -15,7 +15,7 @@ import shapely
 from linxia_tianguan_plugin.storage import GpkgStore
 from linxia_tianguan_plugin.storage.cases import case_events, cases
 from tests.conftest import layer_uri
-from tests.helpers import read, run, run_failing
+from tests.helpers import change_params, prepared_store, read, run, run_failing
 
 ALG = "linxia_tianguan:change_detection"
 TODAY = "2025-06-30"
@@ -25,12 +25,7 @@ KINDS = {"homestead_0702": "nonagri", "road_1003": "nonagri", "shed_1202": "faci
 
 
 def _params(src, **extra) -> dict:
-    params = {"BEFORE": layer_uri(src, "DLTB"), "AFTER": layer_uri(src, "DLTB_2025"),
-              "YJJBNT": layer_uri(src, "YJJBNTTB"), "APPROVED": layer_uri(src, "PZYD"),
-              "FACILITY": layer_uri(src, "SSNYDBA"), "TEMPORARY": layer_uri(src, "LSYD"),
-              "BOUNDARY": layer_uri(src, "CZKFBJ"), "TODAY": TODAY}
-    params.update(extra)
-    return params
+    return change_params(src, **extra)
 
 
 @pytest.fixture(scope="module")
@@ -38,12 +33,7 @@ def analysed(processing_registry, change_sample, tmp_path_factory):
     base = tmp_path_factory.mktemp("changes")
     src = change_sample / "sample_county.gpkg"
     store = base / "tianguan.gpkg"
-    run("linxia_tianguan:space_code", {"DLTB": layer_uri(src, "DLTB"), "DK": layer_uri(src, "DK"),
-                                       "YJJBNT": layer_uri(src, "YJJBNTTB"), "CJDCQ": layer_uri(src, "CJDCQ"),
-                                       "STORE": str(store)})
-    run("linxia_tianguan:build_grid", {"XZQ": layer_uri(src, "XZQ"), "CJDCQ": layer_uri(src, "CJDCQ"),
-                                       "STORE": str(store)})
-    run("linxia_tianguan:import_roster", {"INPUT": str(change_sample / "roster.csv"), "STORE": str(store)})
+    prepared_store(change_sample, store)
     result = run(ALG, _params(src, STORE=str(store), OUTPUT=str(base / "changes.gpkg")))
     manifest = json.loads((change_sample / "manifest.json").read_text(encoding="utf-8"))
     return {"src": src, "store": store, "base": base, "result": result, "out": read(str(base / "changes.gpkg")),

@@ -12,6 +12,7 @@ APT_PACKAGES=(
   xvfb xauth                                  # real QGIS desktop smoke tests
   fonts-wqy-microhei                          # CJK font: Chinese in PDFs instead of boxes
   postgresql-15 postgresql-15-postgis-3       # the shared case store (tests start throwaway clusters)
+  zbar-tools                                  # zbarimg: tests decode the QR codes the plugin draws
   zip make
 )
 

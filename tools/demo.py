@@ -460,6 +460,7 @@ def main() -> None:
                   "巡田覆盖率.xlsx", "change_cases.gpkg"):
         for p in out.glob(stale + "*"):
             p.unlink()
+    shutil.rmtree(out / "二维码标识", ignore_errors=True)
     app, _provider = start_qgis()
     store = out / "tianguan.gpkg"
     summary = {"sample": str(args.sample)}
@@ -508,6 +509,11 @@ def main() -> None:
     changes_demo(out, sample, store, summary)
     workflow_demo(store, summary)
     postgis_demo(store, summary)
+
+    step("生成二维码标识 QR warning-post labels for one group")
+    labels = run("linxia_tianguan:qr_labels", {"STORE": str(store), "CODES": example[:14],
+                                               "OUTPUT": str(out / "二维码标识")})
+    summary["qr_labels"] = {"labels": labels["LABELS"], "pdf": labels["PDF"]}
 
     step("专题图 PDF map")
     pdf = export_map(out, sample, out / "coded_parcels.gpkg", store)

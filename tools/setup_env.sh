@@ -13,6 +13,7 @@ APT_PACKAGES=(
   fonts-wqy-microhei                          # CJK font: Chinese in PDFs instead of boxes
   postgresql-15 postgresql-15-postgis-3       # the shared case store (tests start throwaway clusters)
   zbar-tools                                  # zbarimg: tests decode the QR codes the plugin draws
+  poppler-utils                               # pdfinfo / pdftotext: tests read the PDFs the plugin prints
   zip make
 )
 

@@ -2024,6 +2024,74 @@
             <translation>临夏州耕地保护网格化巡田</translation>
         </message>
         <message>
+            <source>QR warning-post labels</source>
+            <translation>生成二维码标识</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;生成二维码标识 · For the active coded parcels whose space code starts with the given prefix (a village, a group, or whole codes separated by commas), writes one QR code per parcel (its space-code URL, SVG and PNG) and a printable PDF sheet of labels (A4, 3 × 7): QR code, space code, village and group, farmland area in mu, the permanent basic farmland mark, the responsible officer and the reporting phone.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;生成二维码标识 · 为空间码以指定前缀开头（某村、某社，或以逗号分隔的完整空间码）的现行赋码地块，每块生成一个二维码（内容为空间码网址，SVG 与 PNG 各一份），并生成可打印的 PDF 标签页（A4，每页 3 × 7 个）：二维码、空间码、村与社、耕地面积（亩）、永久基本农田标记、负责田管员和举报电话。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>No Chinese font is installed ({fonts}): the labels would print as boxes. Install one (e.g. WenQuanYi Micro Hei) and run again.</source>
+            <translation>未安装中文字体（{fonts}）：标签上的中文将显示为方框。请安装一种（如文泉驿微米黑）后重新运行。</translation>
+        </message>
+        <message>
+            <source>Space codes or a prefix (village 12 / group 14 digits; several separated by commas)</source>
+            <translation>空间码或前缀（村 12 位 / 社 14 位；多个以逗号分隔）</translation>
+        </message>
+        <message>
+            <source>Reporting phone on the labels</source>
+            <translation>标签上的举报电话</translation>
+        </message>
+        <message>
+            <source>Output folder</source>
+            <translation>输出文件夹</translation>
+        </message>
+        <message>
+            <source>Labels</source>
+            <translation>标签数</translation>
+        </message>
+        <message>
+            <source>Label sheet (PDF)</source>
+            <translation>标签页（PDF）</translation>
+        </message>
+        <message>
+            <source>Give space codes or a code prefix (digits), e.g. 622921100001.</source>
+            <translation>请输入空间码或编码前缀（数字），例如 622921100001。</translation>
+        </message>
+        <message>
+            <source>Farmland space code</source>
+            <translation>耕地空间码</translation>
+        </message>
+        <message>
+            <source>{n} labels on {pages} pages: {pdf}</source>
+            <translation>共 {n} 个标签，{pages} 页：{pdf}</translation>
+        </message>
+        <message>
+            <source>Permanent basic farmland</source>
+            <translation>永久基本农田</translation>
+        </message>
+        <message>
+            <source>No active coded parcel matches {codes}.</source>
+            <translation>没有与 {codes} 匹配的现行赋码地块。</translation>
+        </message>
+        <message>
+            <source>Farmland {mu:.2f} mu</source>
+            <translation>耕地 {mu:.2f} 亩</translation>
+        </message>
+        <message>
+            <source>Officer: {name}</source>
+            <translation>田管员：{name}</translation>
+        </message>
+        <message>
+            <source>Report: {phone}</source>
+            <translation>举报电话：{phone}</translation>
+        </message>
+        <message>
+            <source>The label sheet could not be written to {pdf} (error {code}).</source>
+            <translation>无法写入标签页 {pdf}（错误 {code}）。</translation>
+        </message>
+        <message>
             <source>Layer “{layer}” has no .cpg file; its attributes are read as {encoding}.</source>
             <translation>图层“{layer}”没有 .cpg 文件，属性按 {encoding} 编码读取。</translation>
         </message>

@@ -18,6 +18,7 @@ from .grid_coverage import GridCoverageAlgorithm
 from .import_roster import ImportRosterAlgorithm
 from .import_tracks import ImportTracksAlgorithm
 from .patrol_coverage import PatrolCoverageAlgorithm
+from .qr_labels import QrLabelsAlgorithm
 from .record_patrols import RecordPatrolsAlgorithm
 from .space_code import SpaceCodeAlgorithm
 from .validate_space_code import ValidateSpaceCodeAlgorithm
@@ -35,6 +36,8 @@ ALGORITHMS = [
     PatrolCoverageAlgorithm,
     # change analysis and cases
     ChangeDetectionAlgorithm, ExportCasesAlgorithm,
+    # maps and reports
+    QrLabelsAlgorithm,
 ]
 
 

@@ -25,9 +25,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from . import case_workflow as workflow
 from . import tasks as task_rules
+
+if TYPE_CHECKING:  # the coverage rows are patrol_coverage's own; only their type is named here
+    from .patrol_coverage import GridRates
 
 #: 临夏州 red lines (耕地保有量 369.51 万亩, 永久基本农田保护面积 304.85 万亩)
 PREFECTURE_FARMLAND_MU = 3_695_100
@@ -457,29 +461,10 @@ def trend(years: Mapping[int, object], farmland_red_line: float | None = PREFECT
 
 
 # ---------------------------------------------------------------------------------------- coverage
-@dataclass(frozen=True)
-class TownshipCoverage:
-    township: str
-    farmland_m2: float
-    seen_m2: float
-    basic_m2: float
-    basic_seen_m2: float
-    parcels: int
-    seen_parcels: int
-    rate: float | None
-    basic_rate: float | None
-
-
-def coverage_by_township(rates: Mapping[str, object], prefix: str = "") -> list[TownshipCoverage]:
-    """Township rows of :func:`..core.patrol_coverage.grid_rates` (its 9-digit codes), by code."""
-    out = []
-    for code in sorted(rates):
-        r = rates[code]
-        if len(code) != 9 or not _under(code, prefix):
-            continue
-        out.append(TownshipCoverage(code, r.farmland_m2, r.seen_m2, r.basic_m2, r.basic_seen_m2, r.parcels,
-                                    r.seen_parcels, r.rate, r.basic_rate))
-    return out
+def coverage_by_township(rates: Mapping[str, GridRates], prefix: str = "") -> list[GridRates]:
+    """The township rows (9-digit codes) of :func:`..core.patrol_coverage.grid_rates`, by code — the same
+    rows the coverage run wrote, so the dashboard shows its numbers and no copy of them."""
+    return [rates[code] for code in sorted(rates) if len(code) == 9 and _under(code, prefix)]
 
 
 # ---------------------------------------------------------------------------------------- all at once
@@ -491,7 +476,7 @@ class Figures:
     ranking: dict[str, list[TownshipRank]]
     timeliness: list[Timeliness]
     farmland: list[FarmlandFigure]
-    coverage: list[TownshipCoverage]
+    coverage: list[GridRates]
 
 
 def figures(inputs: StatInputs, today, prefix: str = "", period=None, targets: Mapping | None = None,
@@ -512,7 +497,7 @@ def figures(inputs: StatInputs, today, prefix: str = "", period=None, targets: M
 
 __all__ = ["PREFECTURE_FARMLAND_MU", "PREFECTURE_BASIC_MU", "M2_PER_MU", "RANK_BY", "OfficerRecord", "CaseRecord",
            "CaseTimes", "FarmlandRow", "StatInputs", "MonthPatrols", "OfficerCount", "CaseClassCount",
-           "TownshipRank", "Timeliness", "FarmlandFigure", "TrendYear", "TownshipCoverage", "Figures",
+           "TownshipRank", "Timeliness", "FarmlandFigure", "TrendYear", "Figures",
            "case_times", "with_times", "patrols_by_month", "officer_counts", "cases_by_state_and_class",
            "township_ranking", "rectification_timeliness", "farmland_by_township", "totals", "trend",
            "coverage_by_township", "figures", "mu", "township"]

@@ -169,9 +169,9 @@ def test_coverage_by_township_reuses_grid_rates():
                         wkb=np.array([None] * 3, dtype=object), bounds=np.zeros((3, 4)))
     rates = grid_rates(parcels, np.array([True, False, True]))
     rows = st.coverage_by_township(rates)
-    assert [(r.township, r.farmland_m2, r.seen_m2, r.rate, r.basic_rate, r.parcels, r.seen_parcels)
+    assert [(r.code, r.farmland_m2, r.seen_m2, r.rate, r.basic_rate, r.parcels, r.seen_parcels)
             for r in rows] == [(T1, 400.0, 100.0, 0.25, 1.0, 2, 1), (T2, 50.0, 50.0, 1.0, None, 1, 1)]
-    assert [r.township for r in st.coverage_by_township(rates, T2)] == [T2]
+    assert [r.code for r in st.coverage_by_township(rates, T2)] == [T2]
 
 
 def test_figures_bundles_every_figure_with_the_same_filters():

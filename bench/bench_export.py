@@ -59,7 +59,7 @@ def main() -> None:
         QgsApplication.processingRegistry().addProvider(QgsNativeAlgorithms())
     from linxia_tianguan_plugin.processing.export_cases import county_of
     from linxia_tianguan_plugin.storage import GpkgStore
-    from linxia_tianguan_plugin.storage.cases import case_events, cases
+    from linxia_tianguan_plugin.storage.cases import cases, events_by_case
     from linxia_tianguan_plugin.storage.postgis import PgStore
     from tools.pg_cluster import running_cluster
 
@@ -74,7 +74,7 @@ def main() -> None:
     try:
         started = time.perf_counter()
         rows = cases(store)
-        events = {c["case_id"]: case_events(store, c["case_id"]) for c in rows}
+        events = events_by_case(store)
         read_s = time.perf_counter() - started
     finally:
         store.close()

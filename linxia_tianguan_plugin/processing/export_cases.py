@@ -76,7 +76,7 @@ class ExportCasesAlgorithm(AlgorithmBase):
             if store is None:
                 raise QgsProcessingException(tr("Choose the tianguan store (GeoPackage)."))
             rows = case_store.cases(store) if case_store.has_cases(store) else []
-            events = {c["case_id"]: case_store.case_events(store, c["case_id"]) for c in rows}
+            events = case_store.events_by_case(store) if rows else {}
             srid = store.srs_id
         if not rows:
             feedback.pushWarning(tr("The store has no cases: run the change analysis first."))

@@ -69,20 +69,16 @@ def parcel_geometries(store_path: str | None, codes: Sequence[str]) -> list[tupl
     import shapely
 
     from . import gpkg
-    from .store import GpkgStore, StoreError
+    from .store import existing_store
 
     codes = [str(c) for c in codes if c]
     if not store_path or not codes:
         return []
-    try:
-        store = GpkgStore(store_path, create=False)
-    except (StoreError, OSError):
-        return []
-    try:
+    with existing_store(store_path) as store:
+        if store is None:
+            return []
         rows = store.conn.execute(f"SELECT code, geom FROM tg_space_code WHERE status = 'active' AND code IN "
                                   f"({', '.join('?' * len(codes))}) ORDER BY code", codes).fetchall()
-    finally:
-        store.close()
     return [(code, shapely.from_wkb(gpkg.decode_blob(blob))) for code, blob in rows if blob is not None]
 
 

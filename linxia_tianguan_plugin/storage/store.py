@@ -27,6 +27,21 @@ class StoreError(RuntimeError):
     """The store cannot be used as asked; the message says why and what to do."""
 
 
+@contextlib.contextmanager
+def existing_store(path) -> Iterator[GpkgStore | None]:
+    """The store at ``path`` if there is one that opens, else None; closed afterwards. For readers that
+    have nothing to show without a store (locator, map tool, docks) rather than an error to raise."""
+    try:
+        store = GpkgStore(path, create=False) if path else None
+    except (StoreError, OSError):
+        store = None
+    try:
+        yield store
+    finally:
+        if store is not None:
+            store.close()
+
+
 def _srs_wkt(epsg: int) -> str:
     from pyproj import CRS
 

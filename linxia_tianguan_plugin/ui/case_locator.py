@@ -19,25 +19,20 @@ MAX_RESULTS = 30
 def search_cases(store_path: str, text: str, limit: int = MAX_RESULTS) -> list[tuple[str, str]]:
     """(case_id, label) of the cases matching ``text`` — reading only, in the caller's thread."""
     from ..core.case_workflow import STATE_NAMES
-    from ..storage import GpkgStore, StoreError
+    from ..storage import existing_store
+    from ..storage.cases import has_cases
 
     text = text.strip().replace("%", "").replace("_", "")  # LIKE wildcards are not a way to list everything
     if len(text) < 4:
         return []
-    try:
-        store = GpkgStore(store_path, create=False)
-    except (StoreError, OSError):
-        return []
-    try:
-        if not store.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'tg_case'").fetchone():
+    with existing_store(store_path) as store:
+        if store is None or not has_cases(store):
             return []
         like = f"%{text}%"
         rows = store.conn.execute(
             "SELECT case_id, state, grid_code, area_m2 FROM tg_case WHERE parcel_codes LIKE ? "
             "OR bsm_before LIKE ? OR bsm_after LIKE ? OR case_id LIKE ? ORDER BY priority LIMIT ?",
             (like, like, like, text + "%", int(limit))).fetchall()
-    finally:
-        store.close()
     label = tr("Case {grid} · {state} · {area:.1f} mu")
     return [(cid, label.format(grid=grid or "—", state=STATE_NAMES.get(state, state), area=(area or 0.0) * 0.0015))
             for cid, state, grid, area in rows]

@@ -19,22 +19,16 @@ PICK_PIXELS = 6
 
 def cases_at(store_path: str, x: float, y: float, tolerance: float) -> list[str]:
     """Case ids whose polygon is within ``tolerance`` (store CRS units) of (x, y), by priority."""
-    from ..storage import GpkgStore, StoreError, gpkg
+    from ..storage import existing_store, gpkg
     from ..storage.cases import has_cases
 
-    try:
-        store = GpkgStore(store_path, create=False)
-    except (StoreError, OSError):
-        return []
-    try:
-        if not has_cases(store):
+    with existing_store(store_path) as store:
+        if store is None or not has_cases(store):
             return []
         rows = store.conn.execute(
             "SELECT c.case_id, c.geom FROM rtree_tg_case_geom r JOIN tg_case c ON c.fid = r.id "
             "WHERE r.maxx >= ? AND r.minx <= ? AND r.maxy >= ? AND r.miny <= ? ORDER BY c.priority, c.fid",
             (x - tolerance, x + tolerance, y - tolerance, y + tolerance)).fetchall()
-    finally:
-        store.close()
     point = shapely.Point(x, y)
     return [cid for cid, blob in rows if shapely.distance(shapely.from_wkb(gpkg.decode_blob(blob)), point)
             <= tolerance]
@@ -49,16 +43,10 @@ class CaseMapTool(QgsMapTool):
         self.srs_id = srs_id or self._store_srs
 
     def _store_srs(self) -> int:
-        from ..storage import GpkgStore, StoreError
+        from ..storage import existing_store
 
-        try:
-            store = GpkgStore(self.store_path(), create=False)
-        except (StoreError, OSError):
-            return 4522
-        try:
-            return store.srs_id
-        finally:
-            store.close()
+        with existing_store(self.store_path()) as store:
+            return store.srs_id if store is not None else 4522
 
     def pick(self, map_point: QgsPointXY) -> list[str]:
         """The cases under a point given in the canvas CRS (what a click reports)."""

@@ -48,6 +48,12 @@ def sample_county(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def county(sample_county) -> Path:
+    """The session's sample county, with its week of GPX tracks (what the track tests read)."""
+    return sample_county
+
+
+@pytest.fixture(scope="session")
 def change_sample(tmp_path_factory) -> Path:
     """A 20 000-parcel sample (≈ 5 s to generate) for the change analysis: enough injected changes (53) for
     every kind, partial approvals and filings to occur, which the small session sample cannot promise."""

@@ -17,7 +17,7 @@ import shapely
 from pyproj import Transformer
 
 from linxia_tianguan_plugin.storage import GpkgStore, gpkg
-from tests.conftest import SAMPLE_SEED, SAMPLE_SIZE, layer_uri
+from tests.conftest import layer_uri
 from tests.helpers import read, run
 
 WEEK_LATER = 7 * 86400
@@ -71,18 +71,6 @@ def add_track(store: GpkgStore, key: str, lonlat: np.ndarray, t: np.ndarray, gri
                      (blob, track_id, digest, officer, grid, times[0], times[-1], len(t), length,
                       float(t[-1] - t[0])))
     return track_id
-
-
-@pytest.fixture(scope="module")
-def county(sample_county, tmp_path_factory) -> Path:
-    """The session's sample county when it has tracks, else the same county generated with them."""
-    if (sample_county / "tracks").exists():
-        return sample_county
-    from tools.samplegen import generate
-
-    out = tmp_path_factory.mktemp("sample_tracks") / "county"
-    generate(out, size=SAMPLE_SIZE, seed=SAMPLE_SEED, tracks=True)
-    return out
 
 
 @pytest.fixture(scope="module")

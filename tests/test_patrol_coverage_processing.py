@@ -19,7 +19,7 @@ from osgeo import ogr
 from pyproj import Transformer
 
 from linxia_tianguan_plugin.storage import GpkgStore, gpkg
-from tests.conftest import SAMPLE_SEED, SAMPLE_SIZE, layer_uri
+from tests.conftest import layer_uri
 from tests.helpers import read, run
 
 WEEK = ("2025-06-09", "2025-06-15")
@@ -76,18 +76,6 @@ def _write_tracks(store_path: Path, county: Path) -> list[dict]:
                          "accepted": accepted, "officer": officers.get(grid)})
     store.close()
     return rows
-
-
-@pytest.fixture(scope="module")
-def county(sample_county, tmp_path_factory) -> Path:
-    """The sample county with its GPX tracks (the shared fixture is generated without them)."""
-    if (sample_county / "tracks").is_dir():
-        return sample_county
-    from tools.samplegen import generate
-
-    out = tmp_path_factory.mktemp("coverage_sample") / "county"
-    generate(out, size=SAMPLE_SIZE, seed=SAMPLE_SEED, tracks=True, shapefiles=False)
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -19,19 +19,6 @@ NS = {"g": "http://www.topografix.com/GPX/1/1"}
 
 
 @pytest.fixture(scope="module")
-def county(sample_county, tmp_path_factory) -> Path:
-    """The session's sample county when it has tracks, else the same sample generated with tracks."""
-    if (sample_county / "tracks").is_dir():
-        return sample_county
-    from tests.conftest import SAMPLE_SEED, SAMPLE_SIZE
-    from tools.samplegen import generate
-
-    out = tmp_path_factory.mktemp("tracks_sample") / "county"
-    generate(out, size=SAMPLE_SIZE, seed=SAMPLE_SEED, tracks=True)
-    return out
-
-
-@pytest.fixture(scope="module")
 def manifest_files(county) -> dict[str, str]:
     return json.loads((county / "manifest.json").read_text(encoding="utf-8"))["tracks"]["files"]
 

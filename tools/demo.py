@@ -168,6 +168,17 @@ def export_map(out: Path, sample: Path, coded: Path, store: Path) -> Path:
         layout.addLayoutItem(item)
         return item
 
+    def map_page(title: str, extent, layers, width: float = 277, height: float = 175):
+        """A new A4 landscape page with its title, one map and a scale bar; returns (map item, page top)."""
+        collection = layout.pageCollection()
+        collection.addPage(QgsLayoutItemPage(layout))
+        collection.page(collection.pageCount() - 1).setPageSize("A4", QgsLayoutItemPage.Landscape)
+        top = (collection.pageCount() - 1) * (210 + 10)
+        item = add_map(extent, 10, top + 16, width, height, layers)
+        add_label(title, 10, top + 2, 260, 12, 14)
+        add_scale(item, 15, top + 16 + height, 80)
+        return item, top
+
     county = townships.extent()
     county.scale(1.05)
     map1 = add_map(county, 10, 22, 200, 180, [townships, parcels])
@@ -198,8 +209,6 @@ def export_map(out: Path, sample: Path, coded: Path, store: Path) -> Path:
               "坐标系：CGCS2000 3°带 第34带（EPSG:4522）", 215, 182, 75, 25, 8)
 
     # page 2: one village, zoomed in with code labels
-    layout.pageCollection().addPage(QgsLayoutItemPage(layout))
-    layout.pageCollection().page(1).setPageSize("A4", QgsLayoutItemPage.Landscape)
     first = next(parcels.getFeatures())
     village = first["code"][:12]
     village_layer = QgsVectorLayer(uri(store, "tg_space_code"), "地块", "ogr")
@@ -210,41 +219,29 @@ def export_map(out: Path, sample: Path, coded: Path, store: Path) -> Path:
     center = extent.center()
     half = max(extent.width(), extent.height()) / 6
     extent.set(center.x() - half * 1.4, center.y() - half, center.x() + half * 1.4, center.y() + half)
-    y0 = 210 + 10
-    map2 = add_map(extent, 10, y0 + 16, 277, 175, [village_layer])
-    add_label(f"村 {village} 局部：地块空间码（缩小到 1:2500 以下时只标后6位：顺序号+校验码）", 10, y0 + 2, 260, 12, 14)
-    add_scale(map2, 15, y0 + 176, 80)
+    map_page(f"村 {village} 局部：地块空间码（缩小到 1:2500 以下时只标后6位：顺序号+校验码）", extent,
+             [village_layer])
 
     # page 3: the patrol grid of one township (villages and their groups)
     grid_path = out / "patrol_grid.gpkg"
     if grid_path.exists():
-        layout.pageCollection().addPage(QgsLayoutItemPage(layout))
-        layout.pageCollection().page(2).setPageSize("A4", QgsLayoutItemPage.Landscape)
         township = village[:9]
         grid = QgsVectorLayer(str(grid_path), "巡田网格", "ogr")
         grid.setSubsetString(f"\"WGBM\" LIKE '{township}%' AND \"JB\" >= 3")
         apply_style(grid, "patrol_grid.qml")
         project.addMapLayer(grid, False)
-        y3 = 2 * (210 + 10)
         extent3 = grid.extent()
         extent3.scale(1.05)
-        map3 = add_map(extent3, 10, y3 + 16, 277, 180, [grid])
-        add_label(f"乡镇 {township} 巡田网格：村（虚线）与社（点线、浅绿）", 10, y3 + 2, 260, 12, 14)
-        add_scale(map3, 15, y3 + 180, 80)
+        map_page(f"乡镇 {township} 巡田网格：村（虚线）与社（点线、浅绿）", extent3, [grid], height=180)
 
     # page 4: the change cases of the survey comparison over the county, coloured by pre-judgement
     changes_path = out / "change_cases.gpkg"
     if changes_path.exists():
-        layout.pageCollection().addPage(QgsLayoutItemPage(layout))
-        page_index = layout.pageCollection().pageCount() - 1
-        layout.pageCollection().page(page_index).setPageSize("A4", QgsLayoutItemPage.Landscape)
         changes = QgsVectorLayer(str(changes_path), "变化图斑预判", "ogr")
         apply_style(changes, "change_candidates.qml")
         project.addMapLayer(changes, False)
-        y4 = page_index * (210 + 10)
-        map4 = add_map(townships.extent(), 10, y4 + 16, 215, 180, [changes, townships])
-        add_label(f"2024→2025 变化图斑预判：{changes.featureCount()} 个（按优先级标注）", 10, y4 + 2, 260, 12, 14)
-        add_scale(map4, 15, y4 + 180, 80)
+        map4, y4 = map_page(f"2024→2025 变化图斑预判：{changes.featureCount()} 个（按优先级标注）",
+                            townships.extent(), [changes, townships], width=215, height=180)
         legend4 = QgsLayoutItemLegend(layout)
         legend4.setTitle("预判结论")
         legend4.setLinkedMap(map4)

@@ -4,59 +4,25 @@ against an independent computation (plain SQL or Python sums written differently
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sqlite3
 from collections import Counter, defaultdict
 
 import pytest
 
 from linxia_tianguan_plugin.core import statistics as st
-from linxia_tianguan_plugin.core.case_workflow import format_time, parse_time
-from linxia_tianguan_plugin.core.tasks import make_patrol
-from linxia_tianguan_plugin.storage import GpkgStore
+from linxia_tianguan_plugin.core.case_workflow import parse_time
 from linxia_tianguan_plugin.storage import statistics as stats_store
-from linxia_tianguan_plugin.storage.cases import take_action
-from linxia_tianguan_plugin.storage.tasks import add_patrols
-from tests.helpers import change_params, prepared_store, run
+from tests.helpers import run
 
 AS_OF = "2025-06-20T00:00:00Z"
-CLOSE_PATH = [("issue", "county_reviewer", "", ()), ("submit_evidence", "group_officer", "", ("p.jpg",)),
-              ("report", "village_township", "", ()), ("approve", "county_reviewer", "", ())]
 
 
 @pytest.fixture(scope="module")
-def store_path(processing_registry, change_sample, tmp_path_factory):
-    base = tmp_path_factory.mktemp("statistics")
-    src = change_sample / "sample_county.gpkg"
-    path = base / "tianguan.gpkg"
-    prepared_store(change_sample, path)
-    run("linxia_tianguan:change_detection", change_params(src, STORE=str(path), OUTPUT=str(base / "changes.gpkg")))
-    run("linxia_tianguan:dispatch_tasks", {"STORE": str(path), "START": "2025-06-01", "END": "2025-06-30",
-                                           "OUTPUT": None})
-    store = GpkgStore(path, create=False)
-    try:
-        groups = [r[0] for r in store.conn.execute("SELECT DISTINCT grid_code FROM tg_task WHERE level = 5 "
-                                                   "ORDER BY grid_code")]
-        add_patrols(store, [make_patrol(code, "巡田员", f"2025-06-0{2 + i % 3} 09:00")
-                            for i, code in enumerate(groups) if i % 3 != 0])
-        ids = store.conn.execute("SELECT case_id, detected_at FROM tg_case ORDER BY case_id").fetchall()
-        assert len(ids) >= 6, "the change sample has too few cases"
-        for n, (case_id, detected) in enumerate(ids[:6]):
-            version, day = 1, 1
-            steps = list(CLOSE_PATH)
-            if n < 2:
-                steps.append(("close", "county_reviewer", "合法用地", ()))
-            elif n < 5:
-                steps += [("start_enforcement", "enforcement", "", ())]
-                if n < 4:
-                    steps += [("report_rectified", "group_officer", "", ("after.jpg",)),
-                              ("close", "county_reviewer", "", ())]
-            for action, role, comment, files in steps:
-                day += n + 1
-                take_action(store, case_id, action, "tester", role, version, comment, files,
-                            at=format_time(parse_time(detected) + dt.timedelta(days=day, hours=n)))
-                version += 1
-    finally:
-        store.close()
+def store_path(filled_store, tmp_path_factory):
+    """A copy of the session's filled store (a test below dispatches on it)."""
+    path = tmp_path_factory.mktemp("statistics") / "tianguan.gpkg"
+    shutil.copy(filled_store, path)
     return path
 
 
@@ -166,3 +132,28 @@ def test_officer_counts_equal_the_roster(store_path, loaded):
                     "GROUP BY 1, 2")}
     rows = st.officer_counts(loaded.officers)
     assert {(r.level, r.township): (r.officers, r.vacancies) for r in rows} == expected
+
+
+def test_coverage_rates_are_the_coverage_runs_own(store_path, loaded):
+    """The dashboard's coverage rows are what the coverage run stored, and they agree with the run's
+    figures: the county's seen farmland equals the sum of its groups', its rate is FARMLAND_RATE."""
+    runs = _sql(store_path, "SELECT run_id, period_start, period_end, counts FROM tg_coverage_run")
+    assert len(runs) == 1 and runs[0][1:3] == ("2025-06-09", "2025-06-15")
+    rows = st.coverage_by_township(loaded.rates)
+    assert rows and all(len(r.code) == 9 for r in rows)
+    groups = defaultdict(lambda: [0.0, 0.0])
+    for code, farm, seen in _sql(store_path, "SELECT code, farmland_m2, seen_m2 FROM tg_coverage_rate "
+                                             "WHERE length(code) = 14"):
+        groups[code[:9]][0] += farm
+        groups[code[:9]][1] += seen
+    assert sorted(groups) == [r.code for r in rows]
+    for r in rows:
+        assert [r.farmland_m2, r.seen_m2] == pytest.approx(groups[r.code], rel=1e-9)
+    import json
+    county = [r for c, r in loaded.rates.items() if len(c) == 6]
+    assert len(county) == 1
+    assert county[0].rate == pytest.approx(json.loads(runs[0][3])["FARMLAND_RATE"])
+    assert any(r.seen_m2 > 0 for r in rows)
+    # a period without a run gives no rates; one overlapping the run's week gives them
+    assert stats_store.load(store_path, start="2025-05-01", end="2025-05-31").rates == {}
+    assert stats_store.load(store_path, start="2025-06-15", end="2025-06-30").rates == loaded.rates

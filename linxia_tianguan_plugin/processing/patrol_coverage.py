@@ -23,6 +23,7 @@ from qgis.core import (
     QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
+    QgsProcessingOutputString,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterFeatureSink,
@@ -38,6 +39,7 @@ from ..core import parallel
 from ..core import patrol_coverage as kernel
 from ..core import tasks as rules
 from ..i18n import tr
+from ..storage import coverage as coverage_store
 from ..storage import gpkg
 from ..storage.grid import CodedGeometry, CodesChangedError, active_cells, coded_parcel_table
 from .base import AlgorithmBase
@@ -169,6 +171,7 @@ class PatrolCoverageAlgorithm(AlgorithmBase):
                            ("FARMLAND_RATE", tr("Farmland coverage rate")),
                            ("BASIC_RATE", tr("Permanent basic farmland coverage rate"))):
             self.addOutput(QgsProcessingOutputNumber(key, label))
+        self.addOutput(QgsProcessingOutputString("COVERAGE_RUN", tr("Coverage run kept in the store")))
 
     # ------------------------------------------------------------------ inputs
     def _dates(self, parameters, context) -> tuple[dt.date, dt.date]:
@@ -321,6 +324,11 @@ class PatrolCoverageAlgorithm(AlgorithmBase):
         total_b = float(np.sum(parcels.basic))
         out["FARMLAND_RATE"] = float(np.sum(parcels.farmland[result.seen])) / total_f if total_f > 0 else 0.0
         out["BASIC_RATE"] = float(np.sum(parcels.basic[result.seen])) / total_b if total_b > 0 else 0.0
+        # the run's rates are kept in the store: the dashboard, maps and assessment show these numbers
+        out["COVERAGE_RUN"] = coverage_store.save_rates(
+            store, start, end, rates, {"distance": distance, "seen_share": seen_share, "min_grid_share": min_grid,
+                                       "only_accepted": only_accepted},
+            {k: out[k] for k in ("TRACKS", "PATROLS", "PARCELS_SEEN", "FARMLAND_RATE", "BASIC_RATE")})
 
         feedback.setProgressText(tr("Writing the results…"))
         out.update(self._write_grids(parameters, context, feedback, store, rates, ts, crs))

@@ -205,6 +205,26 @@ def _v7_case_evidence(conn: sqlite3.Connection, srs_id: int) -> None:
                  "BEGIN SELECT RAISE(ABORT, 'case evidence is never rewritten (only its checks may be redone)'); END")
 
 
+def _v8_coverage_rates(conn: sqlite3.Connection, srs_id: int) -> None:
+    """Coverage rates of every grid per patrol-coverage run, so the dashboard, the statistics maps and the
+    assessment show the numbers the run computed instead of computing them again (and differently).
+
+    Every run is kept (``tg_coverage_run``: its period and parameters); readers take the latest run whose
+    period overlaps the period they ask about. Rows are small: one per county/township/village/group.
+    """
+    gpkg.create_attribute_table(
+        conn, "tg_coverage_run",
+        "run_id TEXT PRIMARY KEY, run_at TEXT NOT NULL, period_start TEXT NOT NULL, period_end TEXT NOT NULL, "
+        "parameters TEXT, counts TEXT", "巡田覆盖分析运行记录 (patrol-coverage runs: period and parameters)")
+    gpkg.create_attribute_table(
+        conn, "tg_coverage_rate",
+        "run_id TEXT NOT NULL REFERENCES tg_coverage_run (run_id), code TEXT NOT NULL, farmland_m2 REAL NOT NULL, "
+        "seen_m2 REAL NOT NULL, basic_m2 REAL NOT NULL, basic_seen_m2 REAL NOT NULL, parcels INTEGER NOT NULL, "
+        "seen_parcels INTEGER NOT NULL, PRIMARY KEY (run_id, code)",
+        "巡田覆盖率 (coverage rates of every grid per coverage run)")
+    conn.execute("CREATE INDEX idx_tg_coverage_run_period ON tg_coverage_run (period_end, period_start)")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "space-code registry, lineage and coding runs", _v1_code_registry),
     Migration(2, "administrative units (county/township/village/group names)", _v2_admin_units),
@@ -213,5 +233,6 @@ MIGRATIONS: list[Migration] = [
     Migration(5, "raw fixes indexed by time (repeated fixes of growing tracking layers)", _v5_fix_times),
     Migration(6, "change cases: analysis runs, cases, append-only case events", _v6_change_cases),
     Migration(7, "case evidence: content-addressed photos, documents and sketches", _v7_case_evidence),
+    Migration(8, "coverage rates of every grid per patrol-coverage run", _v8_coverage_rates),
 ]
 LATEST = MIGRATIONS[-1].version

@@ -17,6 +17,7 @@ from types import SimpleNamespace
 from ..core import case_workflow as workflow
 from ..core import statistics as stats
 from ..core import tasks as task_rules
+from . import coverage as coverage_store
 from . import tasks as task_store
 
 
@@ -76,7 +77,8 @@ def cases(conn: sqlite3.Connection, prefix: str = "") -> list[stats.CaseRecord]:
 
 def load(store, prefix: str = "", start=None, end=None) -> stats.StatInputs:
     """Everything :func:`..core.statistics.figures` needs from ``store`` (a GpkgStore or a path, opened
-    read-only), under ``prefix``; tasks are limited to those whose period overlaps [start, end] if given."""
+    read-only), under ``prefix``; tasks are limited to those whose period overlaps [start, end] if given,
+    coverage rates are those of the latest coverage run overlapping it (:func:`.coverage.rates`)."""
     conn = _connection(store)
     try:
         have = _tables(conn)
@@ -91,6 +93,8 @@ def load(store, prefix: str = "", start=None, end=None) -> stats.StatInputs:
             out.patrols = task_rules.PatrolIndex(task_store.patrols(shim, prefix))
         if "tg_case" in have and "tg_case_event" in have:
             out.cases = cases(conn, prefix)
+        if "tg_coverage_rate" in have:
+            out.rates = coverage_store.rates(conn, prefix, start, end)
         if "tg_admin_unit" in have:
             out.names = dict(conn.execute("SELECT code, name FROM tg_admin_unit"))
         return out

@@ -53,3 +53,62 @@ def test_locale_mapping(monkeypatch):
     assert i18n.install_translator("zh_TW")  # any Chinese locale gets the zh_CN translation
     i18n.remove_translator()
     assert not i18n.install_translator("fr_FR")
+
+
+#: words that stay as they are in the Chinese UI (formats, products, units)
+KEEP = {"PDF", "PNG", "XLSX", "CSV", "GPX", "KML", "GeoPackage", "GPKG", "PostGIS", "QGIS", "QR", "ID", "UUID",
+        "QField", "DLTB", "DK", "CJDCQ", "XZQ", "EPSG", "URL", "UTC", "OK", "m", "km", "s", "h"}
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def _untranslated(text: str) -> bool:
+    """A text a Chinese user would read as English: Latin words other than formats and names, no CJK."""
+    words = [w for w in LATIN_WORD.findall(text or "") if w not in KEEP]
+    return bool(words) and not CJK.search(text)
+
+
+def _widget_texts(widget) -> list[str]:
+    from qgis.PyQt.QtWidgets import QAbstractButton, QGroupBox, QLabel, QTableView, QTabWidget
+
+    texts = [widget.windowTitle()]
+    for child in widget.findChildren(QAbstractButton):
+        texts += [child.text(), child.toolTip()]
+    for child in widget.findChildren(QLabel):
+        texts.append(child.text())
+    for child in widget.findChildren(QGroupBox):
+        texts.append(child.title())
+    for child in widget.findChildren(QTabWidget):
+        texts += [child.tabText(i) for i in range(child.count())]
+    for child in widget.findChildren(QTableView):
+        model = child.model()
+        if model is not None:
+            from qgis.PyQt.QtCore import Qt
+
+            texts += [str(model.headerData(i, Qt.Horizontal) or "") for i in range(model.columnCount())]
+    return [t for t in texts if t]
+
+
+def test_the_plugin_ui_is_chinese_under_zh_cn(qgis_iface, chinese, tmp_path):
+    """Menu, toolbar and every dock the plugin opens show Chinese (formats and product names aside)."""
+    from linxia_tianguan_plugin.plugin import TianguanPlugin
+
+    plugin = TianguanPlugin(qgis_iface)
+    plugin.initGui()
+    try:
+        assert CJK.search(plugin.menu_title) and CJK.search(plugin.toolbar.windowTitle())
+        assert plugin.actions
+        for action in plugin.actions:
+            assert CJK.search(action.text()), action.objectName()
+        docks = []
+        for show in ("show_replay", "show_cases", "show_dashboard"):
+            if hasattr(plugin, show):
+                getattr(plugin, show)()
+        docks = [d for d in (plugin.replay_dock, plugin.case_dock, getattr(plugin, "dashboard_dock", None)) if d]
+        assert len(docks) >= 2
+        for dock in docks:
+            texts = _widget_texts(dock)
+            assert texts, dock.objectName()
+            bad = [t for t in texts if _untranslated(t)]
+            assert not bad, (dock.objectName(), bad)
+    finally:
+        plugin.unload()

@@ -6,6 +6,7 @@ from qgis.PyQt.QtGui import QIcon
 
 from ..i18n import tr
 from ..resources import icon_path
+from .assessment import AssessmentAlgorithm
 from .build_grid import BuildGridAlgorithm
 from .change_detection import ChangeDetectionAlgorithm
 from .check_tracks import CheckTracksAlgorithm
@@ -37,7 +38,7 @@ ALGORITHMS = [
     # change analysis and cases
     ChangeDetectionAlgorithm, ExportCasesAlgorithm,
     # maps and reports
-    QrLabelsAlgorithm,
+    QrLabelsAlgorithm, AssessmentAlgorithm,
 ]
 
 

@@ -22,6 +22,7 @@ from .patrol_coverage import PatrolCoverageAlgorithm
 from .qr_labels import QrLabelsAlgorithm
 from .record_patrols import RecordPatrolsAlgorithm
 from .space_code import SpaceCodeAlgorithm
+from .statistics_map import StatisticsMapAlgorithm
 from .validate_space_code import ValidateSpaceCodeAlgorithm
 
 ALGORITHMS = [
@@ -38,7 +39,7 @@ ALGORITHMS = [
     # change analysis and cases
     ChangeDetectionAlgorithm, ExportCasesAlgorithm,
     # maps and reports
-    QrLabelsAlgorithm, AssessmentAlgorithm,
+    QrLabelsAlgorithm, StatisticsMapAlgorithm, AssessmentAlgorithm,
 ]
 
 

@@ -1,0 +1,633 @@
+"""导出统计专题图 — statistics maps of a county's townships (Processing algorithm ``linxia_tianguan:statistics_map``).
+
+A choropleth of one township indicator (patrol coverage, problem change cases, their area, rectification rate;
+values from :mod:`..core.indicators`, i.e. from :mod:`..core.statistics`, the figures the dashboard shows) on
+print layouts loaded from the bundled templates ``resources/templates/statistics_map.qpt`` (A4 landscape
+overview) and ``statistics_atlas.qpt`` (one page per township, the map driven by the atlas feature): title,
+legend, scale bar, north arrow, county name, date, data source and coordinate system. Exported to PDF (the
+atlas as one multi-page PDF next to the overview, ``<stem>_atlas.pdf``) and optionally PNG (the overview, and
+one ``<stem>_<township code>.png`` per atlas page). Every text is printed in an installed CJK font
+(:func:`.qr_labels.cjk_font` fails loudly when there is none rather than printing boxes) and kept as text in
+the PDF. With ADD_TO_PROJECT the township layers and the layouts are added to the project, so the layouts
+open in QGIS's layout designer for editing.
+
+Townships are the level-3 cells of the active patrol grid build, named from ``tg_admin_unit`` (else the cell's
+name); the outline is the cell of the chosen prefix (the county, level 2; by default the grid's only county, else
+its prefecture). Values fall into 5 classes (CLASSIFICATION: Jenks natural breaks by default, or quantiles); the
+legend labels each class with the smallest and largest value in it and the unit; townships without a value
+(no coverage run, nothing to rectify) are grey (无数据). The store is only read. With ADD_TO_PROJECT the layers
+(memory layers: they are not saved with the project's data) and layouts are added only once every file is
+written. Print layouts need the main thread (FlagNoThreading).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+import tempfile
+from pathlib import Path
+
+from osgeo import gdal
+from qgis.core import (
+    QgsColorBrewerColorRamp,
+    QgsCoordinateReferenceSystem,
+    QgsFeature,
+    QgsField,
+    QgsFillSymbol,
+    QgsGeometry,
+    QgsGraduatedSymbolRenderer,
+    QgsLayoutExporter,
+    QgsLayoutItemLabel,
+    QgsLayoutItemLegend,
+    QgsLayoutItemMap,
+    QgsLayoutItemPicture,
+    QgsLayoutItemScaleBar,
+    QgsLegendStyle,
+    QgsPalLayerSettings,
+    QgsPrintLayout,
+    QgsProcessingAlgorithm,
+    QgsProcessingException,
+    QgsProcessingMultiStepFeedback,
+    QgsProcessingOutputFile,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterString,
+    QgsProject,
+    QgsReadWriteContext,
+    QgsRectangle,
+    QgsRenderContext,
+    QgsRendererRange,
+    QgsRuleBasedRenderer,
+    QgsSingleSymbolRenderer,
+    QgsTextBufferSettings,
+    QgsTextFormat,
+    QgsUnitTypes,
+    QgsVectorLayer,
+    QgsVectorLayerSimpleLabeling,
+)
+from qgis.PyQt.QtCore import QVariant
+from qgis.PyQt.QtGui import QColor, QFont
+from qgis.PyQt.QtXml import QDomDocument
+
+from ..core import indicators
+from ..core.tasks import SHANGHAI
+from ..i18n import tr
+from ..resources import resource_path
+from ..storage import gpkg
+from ..storage import statistics as stats_store
+from ..storage.coverage import latest_run
+from .base import AlgorithmBase
+from .qr_labels import cjk_font
+
+MAP_TEMPLATE, ATLAS_TEMPLATE = "statistics_map.qpt", "statistics_atlas.qpt"
+#: the items the code fills, by id, in both templates (the atlas also has ``value``)
+ITEM_IDS = ("title", "subtitle", "map", "county", "north_arrow", "legend", "scalebar", "date", "source", "crs")
+NORTH_ARROW = "arrows/NorthArrow_02.svg"
+#: ColorBrewer ramps: more coverage / rectification is better (greens), more cases / area is worse (reds)
+RAMPS = {"coverage": "YlGn", "cases": "YlOrRd", "lost_area": "YlOrRd", "rectification": "Blues"}
+NO_DATA_COLOR = QColor(215, 215, 215)
+PDF_DPI, PNG_DPI = 300, 150
+ATLAS_MARGIN = 0.15
+
+
+def template_path(name: str) -> Path:
+    """A bundled layout template (``resources/templates``, installed or in the checkout)."""
+    path = resource_path("templates", name)
+    if not path.exists():
+        raise QgsProcessingException(tr("The layout template {name} is missing from the plugin.").format(name=name))
+    return path
+
+
+def load_template(layout: QgsPrintLayout, name: str) -> QgsPrintLayout:
+    """Replace ``layout``'s items by those of the bundled template ``name``."""
+    doc = QDomDocument()
+    path = template_path(name)
+    ok = doc.setContent(path.read_text(encoding="utf-8"))
+    ok = ok[0] if isinstance(ok, tuple) else ok
+    if not ok:
+        raise QgsProcessingException(tr("The layout template {name} cannot be read.").format(name=path))
+    _, ok = layout.loadFromTemplate(doc, QgsReadWriteContext())
+    if not ok:
+        raise QgsProcessingException(tr("The layout template {name} cannot be read.").format(name=path))
+    return layout
+
+
+def north_arrow_svg() -> str:
+    """QGIS's own north arrow (the first SVG folder that has it)."""
+    from qgis.core import QgsApplication
+
+    for folder in QgsApplication.svgPaths():
+        candidate = Path(folder) / NORTH_ARROW
+        if candidate.exists():
+            return str(candidate)
+    return NORTH_ARROW  # QGIS resolves the name through its SVG paths itself if it can
+
+
+def fit_extent(extent: QgsRectangle, ratio: float, margin: float = 0.05) -> QgsRectangle:
+    """``extent`` grown by ``margin`` on every side and widened or heightened to the width/height ``ratio``
+    of the map item, about its centre (so the item keeps its size in the layout)."""
+    width, height = extent.width() * (1 + 2 * margin), extent.height() * (1 + 2 * margin)
+    width, height = max(width, 1.0), max(height, 1.0)
+    if width / height < ratio:
+        width = height * ratio
+    else:
+        height = width / ratio
+    centre = extent.center()
+    return QgsRectangle(centre.x() - width / 2, centre.y() - height / 2, centre.x() + width / 2,
+                        centre.y() + height / 2)
+
+
+# ---------------------------------------------------------------------------------------- wording
+def indicator_name(indicator: str) -> str:
+    return {"coverage": tr("Patrol coverage of farmland"), "cases": tr("Problem change cases"),
+            "lost_area": tr("Area of problem changes"), "rectification": tr("Rectification rate")}[indicator]
+
+
+def unit_name(indicator: str) -> str:
+    return {"percent": "%", "count": tr("cases"), "mu": tr("mu")}[indicators.UNITS[indicator]]
+
+
+def _number(value: float, indicator: str) -> str:
+    unit = indicators.UNITS[indicator]
+    return f"{value:.0f}" if unit == "count" else f"{value:.1f}" if unit == "percent" else f"{value:.2f}"
+
+
+def value_text(value: float | None, indicator: str) -> str:
+    """A township's value with its unit (无数据 when there is none)."""
+    if value is None:
+        return tr("No data")
+    unit = indicators.UNITS[indicator]
+    number = _number(value, indicator)
+    if unit == "percent":
+        return tr("{value}%").format(value=number)
+    if unit == "count":
+        return tr("{value} cases").format(value=number)
+    return tr("{value} mu").format(value=number)
+
+
+def range_text(low: float, high: float, indicator: str) -> str:
+    """A legend label: the smallest to the largest value of a class, with the unit."""
+    if low >= high:
+        return value_text(high, indicator)
+    unit = indicators.UNITS[indicator]
+    low_text, high_text = _number(low, indicator), _number(high, indicator)
+    if unit == "percent":
+        return tr("{low}% – {high}%").format(low=low_text, high=high_text)
+    if unit == "count":
+        return tr("{low} – {high} cases").format(low=low_text, high=high_text)
+    return tr("{low} – {high} mu").format(low=low_text, high=high_text)
+
+
+def _dates(text: str | None) -> dt.date | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as err:
+        raise QgsProcessingException(tr("Dates are written YYYY-MM-DD, not {value}.").format(value=text)) from err
+
+
+class StatisticsMapAlgorithm(AlgorithmBase):
+    STORE, INDICATOR, DATE_FROM, DATE_TO = "STORE", "INDICATOR", "DATE_FROM", "DATE_TO"
+    PREFIX, TITLE, CLASSIFICATION = "PREFIX", "TITLE", "CLASSIFICATION"
+    ATLAS, OUTPUT_PDF, OUTPUT_PNG, ADD_TO_PROJECT = "ATLAS", "OUTPUT_PDF", "OUTPUT_PNG", "ADD_TO_PROJECT"
+    group_id = "maps"
+
+    def name(self) -> str:
+        return "statistics_map"
+
+    def displayName(self) -> str:
+        return tr("Export statistics map")
+
+    def flags(self):
+        return super().flags() | QgsProcessingAlgorithm.FlagNoThreading  # print layouts need the main thread
+
+    def shortHelpString(self) -> str:
+        return tr("<p>导出统计专题图 · A map of the county's townships coloured by one indicator — patrol coverage of "
+                  "farmland (the latest patrol-coverage run of the period), problem change cases (suspected "
+                  "illegal and to be verified), their area in mu, or the rectification rate — in 5 classes, with "
+                  "title, legend, scale bar, north arrow, county name, date and data source, from the bundled "
+                  "layout templates. Written to PDF (and PNG if asked); with the atlas also one page per township "
+                  "(<i>name</i>_atlas.pdf, and one PNG per township). The figures are those of the dashboard. "
+                  "With “Add the layouts to the project” they open in the layout designer for editing.</p>")
+
+    def initAlgorithm(self, config=None) -> None:
+        self.addParameter(QgsProcessingParameterFile(self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
+        self.addParameter(QgsProcessingParameterEnum(
+            self.INDICATOR, tr("Indicator"), [indicator_name(k) for k in indicators.INDICATORS], defaultValue=0))
+        self.addParameter(QgsProcessingParameterString(self.DATE_FROM, tr("Period from (YYYY-MM-DD)"), optional=True))
+        self.addParameter(QgsProcessingParameterString(self.DATE_TO, tr("Period to (YYYY-MM-DD)"), optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            self.PREFIX, tr("County code (6 digits; default: the county of the store's grid)"), optional=True))
+        self.addParameter(QgsProcessingParameterString(self.TITLE, tr("Title (default: county and indicator)"),
+                                                       optional=True))
+        self.addParameter(QgsProcessingParameterEnum(
+            self.CLASSIFICATION, tr("Classes (5)"), [tr("Natural breaks (Jenks)"), tr("Quantiles")], defaultValue=0))
+        self.addParameter(QgsProcessingParameterBoolean(self.ATLAS, tr("Also an atlas: one page per township"), True))
+        self.addParameter(QgsProcessingParameterFileDestination(self.OUTPUT_PDF, tr("Statistics map (PDF)"),
+                                                                tr("PDF files (*.pdf)")))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            self.OUTPUT_PNG, tr("Statistics map (PNG)"), tr("PNG files (*.png)"), optional=True,
+            createByDefault=False))
+        self.addParameter(QgsProcessingParameterBoolean(
+            self.ADD_TO_PROJECT, tr("Add the layouts to the project (to edit them in the layout designer)"), False))
+        self.addOutput(QgsProcessingOutputFile("ATLAS_PDF", tr("Township atlas (PDF)")))
+        self.addOutput(QgsProcessingOutputNumber("PAGES", tr("PDF pages written")))
+        self.addOutput(QgsProcessingOutputNumber("TOWNSHIPS", tr("Townships")))
+
+    # ------------------------------------------------------------------------------------ run
+    def processAlgorithm(self, parameters, context, feedback):
+        indicator = indicators.INDICATORS[self.parameterAsEnum(parameters, self.INDICATOR, context)]
+        method = ("jenks", "quantile")[self.parameterAsEnum(parameters, self.CLASSIFICATION, context)]
+        first = _dates(self.parameterAsString(parameters, self.DATE_FROM, context))
+        last = _dates(self.parameterAsString(parameters, self.DATE_TO, context))
+        if first and last and first > last:
+            raise QgsProcessingException(tr("The period starts ({start}) after it ends ({end}).").format(
+                start=first, end=last))
+        prefix = (self.parameterAsString(parameters, self.PREFIX, context) or "").strip()
+        if prefix and (not prefix.isdigit() or len(prefix) not in (4, 6, 9)):
+            raise QgsProcessingException(tr("The county code is 6 digits (a prefecture 4, a township 9), not {code}.")
+                                         .format(code=prefix))
+        pdf = Path(self.parameterAsFileOutput(parameters, self.OUTPUT_PDF, context))
+        png_text = self.parameterAsFileOutput(parameters, self.OUTPUT_PNG, context)
+        png = Path(png_text) if png_text else None
+        atlas_wanted = self.parameterAsBoolean(parameters, self.ATLAS, context)
+        add_to_project = self.parameterAsBoolean(parameters, self.ADD_TO_PROJECT, context)
+        title_override = (self.parameterAsString(parameters, self.TITLE, context) or "").strip()
+        font = cjk_font()  # before any work: without a Chinese font the map would print boxes
+        steps = QgsProcessingMultiStepFeedback(4, feedback)
+
+        with self.opened_store(parameters, self.STORE, context, create=False) as store:
+            if store is None:
+                raise QgsProcessingException(tr("Choose the tianguan store (GeoPackage)."))
+            prefix, cells, names, srs = self._cells(store, prefix)
+            period = None if first is None and last is None else (first, last)
+            start, end = (first.isoformat() if first else None), (last.isoformat() if last else None)
+            inputs = stats_store.load(store, prefix, start, end)
+            coverage_run = latest_run(store.conn, start, end) if indicator == "coverage" else None
+        if steps.isCanceled():
+            raise QgsProcessingException(tr("Cancelled."))
+        townships = [c for c in cells if c[1] == 3]
+        values = indicators.values(inputs, indicator, dt.datetime.now(dt.timezone.utc), prefix, period,
+                                   [c[0] for c in townships])
+        ranges = indicators.class_ranges([values.get(c[0]) for c in townships], indicators.CLASSES, method)
+        county_name = names.get(prefix) or prefix
+        steps.pushInfo(tr("{n} townships of {county}; {classes} classes.").format(
+            n=len(townships), county=county_name, classes=len(ranges)))
+        steps.setProgress(100)
+
+        steps.setCurrentStep(1)
+        project = (context.project() or QgsProject.instance()) if add_to_project else QgsProject()
+        crs = QgsCoordinateReferenceSystem(f"EPSG:{srs}")
+        if not add_to_project:
+            project.setCrs(crs)  # else layout maps measure metres as degrees (wrong scale bar)
+        name = indicator_name(indicator)
+        layer_title = tr("{indicator} ({unit})").format(indicator=name, unit=unit_name(indicator))
+        layers = self._layers(townships, cells, prefix, names, values, ranges, indicator, layer_title, crs, font,
+                              steps)
+        if not atlas_wanted:
+            layers["highlight"] = None  # it marks the atlas page's township
+        if not add_to_project:
+            self._add_layers(project, layers, layer_title, False)
+        title = title_override or tr("{county}: {indicator} by township").format(county=county_name, indicator=name)
+        if indicator == "coverage" and coverage_run:
+            when = tr("Patrol coverage run of {start} to {end}").format(start=coverage_run[1], end=coverage_run[2])
+        elif indicator == "coverage":
+            when = tr("No patrol-coverage run in the period")
+        elif period:
+            when = tr("Period: {start} to {end}").format(start=first or "…", end=last or "…")
+        else:
+            when = tr("Period: all records")
+        texts = {
+            "title": title, "subtitle": when, "county": county_name,
+            "date": tr("Map date: {date}").format(date=dt.datetime.now(SHANGHAI).date().isoformat()),
+            "source": tr("Source: Linxia tianguan store"),
+            "crs": tr("Coordinate system: {crs}").format(crs=crs.authid()),
+        }
+        layout = self._layout(project, MAP_TEMPLATE, title, texts, layers, font, crs)
+        self._export_pdf(layout, pdf)
+        pages = 1
+        if png is not None:
+            self._export_png(layout, png)
+        steps.setProgress(100)
+
+        atlas_pdf = None
+        atlas_layout = None
+        if atlas_wanted:
+            steps.setCurrentStep(2)
+            atlas_texts = dict(texts, title=tr("{township}: {indicator}").format(township='[% "name" %]',
+                                                                                 indicator=name),
+                               subtitle=tr("{title} · {when}").format(title=title, when=when),
+                               value=tr("{indicator}: {value}").format(indicator=name, value='[% "label" %]'))
+            atlas_layout = self._layout(project, ATLAS_TEMPLATE, tr("{title} (atlas)").format(title=title),
+                                        atlas_texts, layers, font, crs, atlas=True)
+            atlas_pdf = pdf.with_name(pdf.stem + "_atlas.pdf")
+            pages += self._export_atlas_pdf(atlas_layout, atlas_pdf, steps)
+            if png is not None:
+                steps.setCurrentStep(3)
+                self._export_atlas_png(atlas_layout, png, steps)
+        if add_to_project:  # only now that every file is written: a failed run leaves the project as it was
+            self._add_layers(project, layers, title_override or layer_title, True)
+            manager = project.layoutManager()
+            for item in (layout, atlas_layout):
+                if item is not None:
+                    item.setName(self._unique_name(manager, item.name()))
+                    manager.addLayout(item)
+        else:  # the layouts go before the private project that owns their layers
+            del layout, atlas_layout
+        feedback.pushInfo(tr("Statistics map written: {pdf}").format(pdf=pdf))
+        return {self.OUTPUT_PDF: str(pdf), self.OUTPUT_PNG: str(png) if png else None,
+                "ATLAS_PDF": str(atlas_pdf) if atlas_pdf else None, "PAGES": pages, "TOWNSHIPS": len(townships)}
+
+    # ------------------------------------------------------------------------------------ reading
+    def _cells(self, store, prefix: str):
+        """(prefix, cells [(code, level, name, WKB)], names, EPSG) of the active grid: levels 1–3 under the
+        prefix (default: the one county of the grid, else the prefecture)."""
+        conn = store.conn
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        build = None
+        if {"tg_grid_build", "tg_grid_cell"} <= tables:
+            build = conn.execute("SELECT build_id FROM tg_grid_build WHERE active = 1").fetchone()
+        if build is None:
+            raise QgsProcessingException(tr("The store {path} has no patrol grid: run “Build the patrol grid” first, "
+                                            "the townships of the map are its cells.").format(path=store.path))
+        rows = conn.execute("SELECT code, level, coalesce(name, ''), geom FROM tg_grid_cell WHERE build_id = ? "
+                            "AND level <= 3 ORDER BY level, code", build).fetchall()
+        if not prefix:
+            counties = [r[0] for r in rows if r[1] == 2]
+            prefecture = [r[0] for r in rows if r[1] == 1]
+            prefix = counties[0] if len(counties) == 1 else (prefecture[0] if prefecture else "")
+        cells = [(str(c), int(lv), str(n), gpkg.decode_blob(g)) for c, lv, n, g in rows if str(c).startswith(prefix)]
+        if not any(c[1] == 3 for c in cells):
+            raise QgsProcessingException(tr("The active patrol grid has no township under {code}.").format(
+                code=prefix or "—"))
+        try:
+            names = dict(conn.execute("SELECT code, name FROM tg_admin_unit"))
+        except sqlite3.OperationalError:
+            names = {}
+        for code, _, name, _ in cells:
+            if name and not names.get(code):
+                names[code] = name
+        return prefix, cells, names, int(store.srs_id)
+
+    # ------------------------------------------------------------------------------------ layers
+    def _layers(self, townships, cells, prefix, names, values, ranges, indicator, layer_title, crs, font, feedback):
+        uri = f"MultiPolygon?crs={crs.authid()}"
+        fields = [QgsField("code", QVariant.String), QgsField("name", QVariant.String),
+                  QgsField("value", QVariant.Double), QgsField("label", QVariant.String)]
+        main = QgsVectorLayer(uri, layer_title, "memory")
+        empty = QgsVectorLayer(uri, tr("No data"), "memory")
+        outline = QgsVectorLayer(uri, tr("Boundary of {name}").format(name=names.get(prefix) or prefix), "memory")
+        highlight = QgsVectorLayer(uri, tr("Atlas township"), "memory")
+        for layer in (main, empty, highlight):
+            layer.dataProvider().addAttributes(fields)
+            layer.updateFields()
+        features, missing = [], []
+        for k, (code, _, _, wkb) in enumerate(townships):
+            if feedback.isCanceled():
+                raise QgsProcessingException(tr("Cancelled."))
+            geometry = QgsGeometry()
+            geometry.fromWkb(wkb)
+            value = values.get(code)
+            feature = QgsFeature(main.fields())
+            feature.setGeometry(geometry)
+            feature.setAttributes([code, names.get(code) or code, value, value_text(value, indicator)])
+            features.append(feature)
+            if value is None:
+                missing.append(QgsFeature(feature))
+            feedback.setProgress(100.0 * (k + 1) / len(townships))
+        main.dataProvider().addFeatures(features)
+        highlight.dataProvider().addFeatures([QgsFeature(f) for f in features])
+        if missing:
+            empty.dataProvider().addFeatures(missing)
+        boundary = [c for c in cells if c[0] == prefix]
+        if boundary:
+            feature = QgsFeature()
+            geometry = QgsGeometry()
+            geometry.fromWkb(boundary[0][3])
+            feature.setGeometry(geometry)
+            outline.dataProvider().addFeatures([feature])
+        for layer in (main, empty, outline, highlight):
+            layer.updateExtents()
+
+        ramp = QgsColorBrewerColorRamp(RAMPS[indicator], max(3, min(len(ranges), 9)))
+        spans = indicators.class_spans([values.get(c[0]) for c in townships], ranges)
+        renderer_ranges = []
+        for k, ((lower, upper), span) in enumerate(zip(ranges, spans)):
+            symbol = QgsFillSymbol.createSimple({"outline_color": "110,110,110", "outline_width": "0.2"})
+            symbol.setColor(ramp.color(k / (len(ranges) - 1) if len(ranges) > 1 else 1.0))
+            renderer_ranges.append(QgsRendererRange(lower, upper, symbol, range_text(*(span or (lower, upper)),
+                                                                                     indicator)))
+        renderer = QgsGraduatedSymbolRenderer("value", renderer_ranges)
+        renderer.setClassAttribute("value")
+        main.setRenderer(renderer)
+        empty.setRenderer(QgsSingleSymbolRenderer(QgsFillSymbol.createSimple({
+            "color": NO_DATA_COLOR.name(), "outline_color": "110,110,110", "outline_width": "0.2"})))
+        outline.setRenderer(QgsSingleSymbolRenderer(QgsFillSymbol.createSimple({
+            "color": "0,0,0,0", "outline_color": "40,40,40", "outline_width": "0.8"})))
+        root = QgsRuleBasedRenderer.Rule(None)
+        root.appendChild(QgsRuleBasedRenderer.Rule(
+            QgsFillSymbol.createSimple({"color": "0,0,0,0", "outline_color": "200,30,30", "outline_width": "1.0"}),
+            0, 0, "\"code\" = attribute(@atlas_feature, 'code')", tr("Atlas township")))
+        highlight.setRenderer(QgsRuleBasedRenderer(root))
+
+        settings = QgsPalLayerSettings()
+        settings.fieldName = "name"
+        settings.placement = QgsPalLayerSettings.OverPoint
+        settings.displayAll = True
+        text = QgsTextFormat()
+        text.setFont(QFont(font))
+        text.setSize(8)
+        buffer = QgsTextBufferSettings()
+        buffer.setEnabled(True)
+        buffer.setSize(0.8)
+        buffer.setColor(QColor(255, 255, 255))
+        text.setBuffer(buffer)
+        settings.setFormat(text)
+        for layer in (main, empty):  # a renderer labels only what it draws: no-data townships are the other layer
+            layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
+            layer.setLabelsEnabled(True)
+        return {"townships": main, "no_data": empty if missing else None, "outline": outline, "highlight": highlight}
+
+    @staticmethod
+    def _add_layers(project: QgsProject, layers: dict, group_name: str, visible_in_tree: bool) -> None:
+        chosen = [layers[k] for k in ("townships", "no_data", "outline", "highlight") if layers[k] is not None]
+        if not visible_in_tree:
+            project.addMapLayers(chosen, False)
+            return
+        group = project.layerTreeRoot().insertGroup(0, group_name)
+        for layer in chosen:
+            project.addMapLayer(layer, False)
+        for key in ("highlight", "outline", "townships", "no_data"):
+            if layers[key] is not None:
+                node = group.addLayer(layers[key])
+                if key == "highlight":
+                    node.setItemVisibilityChecked(False)  # only meaningful on atlas pages
+
+    # ------------------------------------------------------------------------------------ layouts
+    def _layout(self, project, template, name, texts, layers, font, crs, atlas=False) -> QgsPrintLayout:
+        layout = QgsPrintLayout(project)
+        load_template(layout, template)
+        layout.setName(name)
+        items = {item.id(): item for item in layout.items() if hasattr(item, "id") and item.id()}
+        missing = [i for i in (*ITEM_IDS, *(("value",) if atlas else ())) if i not in items]
+        if missing:
+            raise QgsProcessingException(tr("The layout template {name} lacks the items {items}.").format(
+                name=template, items=", ".join(missing)))
+        for key, item in items.items():
+            if isinstance(item, QgsLayoutItemLabel):
+                if key in texts:
+                    item.setText(texts[key])
+                old = item.font()
+                new = QFont(font)
+                new.setPointSizeF(old.pointSizeF())
+                new.setBold(old.bold())
+                item.setFont(new)
+        order = [layers[k] for k in (("highlight",) if atlas else ()) + ("outline", "townships", "no_data")
+                 if layers[k] is not None]
+        map_item: QgsLayoutItemMap = items["map"]
+        map_item.setCrs(crs)
+        map_item.setLayers(order)
+        map_item.setKeepLayerSet(True)
+        extent = layers["outline"].extent() if layers["outline"].featureCount() else layers["townships"].extent()
+        map_item.setExtent(fit_extent(extent, map_item.rect().width() / map_item.rect().height()))
+
+        legend: QgsLayoutItemLegend = items["legend"]
+        legend.setLinkedMap(map_item)
+        legend.setAutoUpdateModel(False)
+        legend.setTitle(tr("Legend"))
+        root = legend.model().rootGroup()
+        root.clear()
+        for key in ("townships", "no_data", "outline"):
+            if layers[key] is not None:
+                root.addLayer(layers[key])
+        for style in (QgsLegendStyle.Title, QgsLegendStyle.Group, QgsLegendStyle.Subgroup, QgsLegendStyle.SymbolLabel):
+            old = legend.style(style).font()
+            new = QFont(font)
+            new.setPointSizeF(old.pointSizeF())
+            new.setBold(old.bold())
+            legend.setStyleFont(style, new)
+        legend.adjustBoxSize()
+
+        scalebar: QgsLayoutItemScaleBar = items["scalebar"]
+        scalebar.setLinkedMap(map_item)
+        scalebar.setUnits(QgsUnitTypes.DistanceKilometers)
+        scalebar.setUnitLabel(tr("km"))
+        fmt = scalebar.textFormat()
+        fmt.setFont(QFont(font))
+        scalebar.setTextFormat(fmt)
+        scalebar.update()
+
+        arrow: QgsLayoutItemPicture = items["north_arrow"]
+        arrow.setPicturePath(north_arrow_svg())
+        arrow.setLinkedMap(map_item)
+
+        if atlas:
+            atlas_settings = layout.atlas()
+            atlas_settings.setCoverageLayer(layers["townships"])
+            atlas_settings.setEnabled(True)
+            atlas_settings.setHideCoverage(False)
+            atlas_settings.setPageNameExpression('"name"')
+            atlas_settings.setSortFeatures(True)
+            atlas_settings.setSortExpression('"code"')
+            atlas_settings.setFilenameExpression("'atlas_' || \"code\"")
+            map_item.setAtlasDriven(True)
+            map_item.setAtlasScalingMode(QgsLayoutItemMap.Auto)
+            map_item.setAtlasMargin(ATLAS_MARGIN)
+        layout.setCustomProperty("pdfTextFormat", int(QgsRenderContext.TextFormatAlwaysText))
+        layout.refresh()
+        return layout
+
+    @staticmethod
+    def _unique_name(manager, name: str) -> str:
+        candidate, n = name, 1
+        while manager.layoutByName(candidate) is not None:
+            n += 1
+            candidate = f"{name} ({n})"
+        return candidate
+
+    # ------------------------------------------------------------------------------------ export
+    @staticmethod
+    def _pdf_settings() -> QgsLayoutExporter.PdfExportSettings:
+        settings = QgsLayoutExporter.PdfExportSettings()
+        settings.dpi = PDF_DPI
+        settings.rasterizeWholeImage = False
+        settings.textRenderFormat = QgsRenderContext.TextFormatAlwaysText  # searchable, extractable text
+        return settings
+
+    @staticmethod
+    def _png_settings() -> QgsLayoutExporter.ImageExportSettings:
+        settings = QgsLayoutExporter.ImageExportSettings()
+        settings.dpi = PNG_DPI
+        return settings
+
+    @staticmethod
+    def _temporary(target: Path) -> Path:
+        """An empty file beside ``target`` with its suffix (the exporters name files by their suffix)."""
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
+        except OSError as err:
+            raise QgsProcessingException(tr("The map could not be written to {path} (error {code}) {error}").format(
+                path=target, code=err.errno, error=err.strerror or "")) from err
+        os.close(fd)
+        return Path(name)
+
+    def _finish(self, tmp: Path, target: Path, result, error: str = "") -> None:
+        if result != QgsLayoutExporter.Success:
+            tmp.unlink(missing_ok=True)
+            raise QgsProcessingException(tr("The map could not be written to {path} (error {code}) {error}").format(
+                path=target, code=int(result), error=error or ""))
+        os.replace(tmp, target)  # atomic: a failed export never leaves half a file under the real name
+
+    def _export_pdf(self, layout: QgsPrintLayout, target: Path) -> None:
+        tmp = self._temporary(target)
+        self._finish(tmp, target, QgsLayoutExporter(layout).exportToPdf(str(tmp), self._pdf_settings()))
+
+    def _export_png(self, layout: QgsPrintLayout, target: Path, exporter: QgsLayoutExporter | None = None) -> None:
+        tmp = self._temporary(target)
+        # the exporter then georeferences the image through GDAL, whose PNG driver cannot update a file and says
+        # so on stderr: harmless (PNG carries no georeference), so silenced
+        gdal.PushErrorHandler("CPLQuietErrorHandler")
+        try:
+            result = (exporter or QgsLayoutExporter(layout)).exportToImage(str(tmp), self._png_settings())
+        finally:
+            gdal.PopErrorHandler()
+        self._finish(tmp, target, result)
+
+    def _export_atlas_pdf(self, layout: QgsPrintLayout, target: Path, feedback) -> int:
+        atlas = layout.atlas()
+        atlas.updateFeatures()
+        pages = atlas.count()
+        tmp = self._temporary(target)
+        result, error = QgsLayoutExporter.exportToPdf(atlas, str(tmp), self._pdf_settings(), feedback)
+        if feedback.isCanceled():
+            tmp.unlink(missing_ok=True)
+            raise QgsProcessingException(tr("Cancelled."))
+        self._finish(tmp, target, result, error)
+        return pages
+
+    def _export_atlas_png(self, layout: QgsPrintLayout, png: Path, feedback) -> list[Path]:
+        atlas = layout.atlas()
+        exporter = QgsLayoutExporter(layout)
+        written = []
+        if not atlas.beginRender():
+            raise QgsProcessingException(tr("The atlas has no township to print."))
+        try:
+            count = atlas.count()
+            for k in range(count):
+                if feedback.isCanceled():
+                    raise QgsProcessingException(tr("Cancelled."))
+                atlas.seekTo(k)
+                code = layout.reportContext().feature()["code"]
+                target = png.with_name(f"{png.stem}_{code}.png")
+                self._export_png(layout, target, exporter)
+                written.append(target)
+                feedback.setProgress(100.0 * (k + 1) / count)
+        finally:
+            atlas.endRender()
+        return written

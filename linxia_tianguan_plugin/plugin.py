@@ -21,6 +21,7 @@ class TianguanPlugin:
         self.toolbar = None
         self.replay_dock = None
         self.case_dock = None
+        self.dashboard_dock = None
         self.locator = None
         self.case_tool = None
         i18n.install_translator()
@@ -55,6 +56,12 @@ class TianguanPlugin:
                          toolbar=True)
         self._add_action("linxia_tianguan_case_review", "case_review.svg", tr("Case review"), self.show_cases,
                          toolbar=True)
+        self._add_action("linxia_tianguan_dashboard", "dashboard.svg", tr("Farmland protection dashboard"),
+                         self.show_dashboard, toolbar=True)
+        self._add_action("linxia_tianguan_statistics_map", "linxia_tianguan.svg", tr("Export statistics map…"),
+                         self.statistics_map)
+        self._add_action("linxia_tianguan_assessment", "linxia_tianguan.svg", tr("Patrol assessment…"),
+                         lambda: self._open_algorithm("linxia_tianguan:assessment"))
         self._add_action("linxia_tianguan_settings", "settings.svg", tr("Settings…"),
                          lambda: SettingsDialog(self.iface.mainWindow()).exec_())
         from .ui.case_locator import CaseLocatorFilter
@@ -101,22 +108,46 @@ class TianguanPlugin:
         self.case_dock.show()
         self.case_dock.raise_()
 
+    def show_dashboard(self) -> None:
+        """Open (or bring back) the 领导田管驾驶舱 dock."""
+        from qgis.PyQt.QtCore import Qt
+
+        from .ui.dashboard import DashboardDock
+
+        if self.dashboard_dock is None:
+            self.dashboard_dock = DashboardDock(self.iface, self.iface.mainWindow())
+            self.iface.addDockWidget(Qt.RightDockWidgetArea, self.dashboard_dock)
+        self.dashboard_dock.show()
+        self.dashboard_dock.raise_()
+
     def open_case(self, case_id: str) -> None:
         """Show the 案件审核 dock with one case selected (from the locator bar)."""
         self.show_cases()
         self.case_dock.select_case(case_id)
 
+    def statistics_map(self) -> None:
+        """导出统计专题图 from the menu: the algorithm's dialog with its layouts added to the project, and
+        the layouts it made opened in the layout designer for editing."""
+        from qgis.core import QgsProject
+
+        manager = QgsProject.instance().layoutManager()
+        before = {layout.name() for layout in manager.printLayouts()}
+        self._open_algorithm("linxia_tianguan:statistics_map", {"ADD_TO_PROJECT": True})
+        for layout in manager.printLayouts():
+            if layout.name() not in before and hasattr(self.iface, "openLayoutDesigner"):
+                self.iface.openLayoutDesigner(layout)
+
     @staticmethod
-    def _open_algorithm(algorithm_id: str) -> None:
+    def _open_algorithm(algorithm_id: str, parameters: dict | None = None) -> None:
         import processing
 
-        processing.execAlgorithmDialog(algorithm_id, {})
+        processing.execAlgorithmDialog(algorithm_id, parameters or {})
 
     def unload(self) -> None:
         if self.locator is not None:
             self.iface.deregisterLocatorFilter(self.locator)
             self.locator = None
-        for name in ("replay_dock", "case_dock"):
+        for name in ("replay_dock", "case_dock", "dashboard_dock"):
             dock = getattr(self, name)
             if dock is not None:
                 dock.cleanup()

@@ -116,8 +116,8 @@ def fill_store(county, store) -> dict:
     """A 田管库 with everything the statistics read, made by the plugin's own algorithms where they exist:
     the county coded, grid built, roster imported; the 2024 → 2025 change analysis (cases); the tasks of
     June 2025 dispatched; the tracks of three townships (:data:`TRACK_TOWNSHIPS`) imported, checked and
-    analysed for coverage (9–15 June, rates kept); patrols recorded by hand for two of every three groups in the first week; and the first six cases
-    moved through the workflow (two closed as legal, two rectified and closed, one enforcing, one reported).
+    analysed for coverage (9–15 June, rates kept); patrols recorded by hand for two of every three groups in
+    the first week; and the first six cases moved through the workflow (two closed as legal, two rectified and closed, one enforcing, one reported).
     Returns the algorithms' results by step."""
     import datetime as dt
 

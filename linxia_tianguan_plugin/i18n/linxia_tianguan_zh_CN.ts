@@ -4,6 +4,406 @@
     <context>
         <name>LinxiaTianguan</name>
         <message>
+            <source>Patrol tasks per month</source>
+            <translation>巡田任务完成情况</translation>
+        </message>
+        <message>
+            <source>Patrol coverage rate</source>
+            <translation>巡田覆盖率</translation>
+        </message>
+        <message>
+            <source>Officers per level and area</source>
+            <translation>各级田管员数量</translation>
+        </message>
+        <message>
+            <source>Cases by state and class</source>
+            <translation>案件状态与类型</translation>
+        </message>
+        <message>
+            <source>Township ranking of cases</source>
+            <translation>乡镇案件排名</translation>
+        </message>
+        <message>
+            <source>Rectification timeliness</source>
+            <translation>整改及时性</translation>
+        </message>
+        <message>
+            <source>Farmland and permanent basic farmland per township</source>
+            <translation>乡镇耕地与永久基本农田</translation>
+        </message>
+        <message>
+            <source>Farmland across survey years</source>
+            <translation>耕地面积年度趋势</translation>
+        </message>
+        <message>
+            <source>Non-agricultural</source>
+            <translation>非农化</translation>
+        </message>
+        <message>
+            <source>Facility agriculture land</source>
+            <translation>设施农用地</translation>
+        </message>
+        <message>
+            <source>Non-grain</source>
+            <translation>非粮化</translation>
+        </message>
+        <message>
+            <source>Other loss</source>
+            <translation>其他减少</translation>
+        </message>
+        <message>
+            <source>Unknown use</source>
+            <translation>用途不明</translation>
+        </message>
+        <message>
+            <source>Lawful: approved</source>
+            <translation>合法-已批准</translation>
+        </message>
+        <message>
+            <source>Lawful: facility filing</source>
+            <translation>合法-设施农用地备案</translation>
+        </message>
+        <message>
+            <source>Lawful: temporary land</source>
+            <translation>合法-临时用地</translation>
+        </message>
+        <message>
+            <source>Suspected illegal</source>
+            <translation>疑似违法</translation>
+        </message>
+        <message>
+            <source>Needs field verification</source>
+            <translation>需外业核实</translation>
+        </message>
+        <message>
+            <source>all time</source>
+            <translation>全部时间</translation>
+        </message>
+        <message>
+            <source>No coverage rates in the store: run the patrol coverage analysis first.</source>
+            <translation>田管库中没有覆盖率：请先运行巡田覆盖分析。</translation>
+        </message>
+        <message>
+            <source>yes</source>
+            <translation>是</translation>
+        </message>
+        <message>
+            <source>no</source>
+            <translation>否</translation>
+        </message>
+        <message>
+            <source>coded parcels</source>
+            <translation>赋码地块</translation>
+        </message>
+        <message>
+            <source>derived from change cases</source>
+            <translation>由变化案件推算</translation>
+        </message>
+        <message>
+            <source>No survey year is known: code the parcels and run a change analysis between two surveys.</source>
+            <translation>没有可用的调查年度：请先赋码，并对两期调查运行变化图斑提取。</translation>
+        </message>
+        <message>
+            <source>Tasks</source>
+            <translation>任务数</translation>
+        </message>
+        <message>
+            <source>Coverage (%)</source>
+            <translation>覆盖率(%)</translation>
+        </message>
+        <message>
+            <source>Posts</source>
+            <translation>岗位数</translation>
+        </message>
+        <message>
+            <source>Cases</source>
+            <translation>案件数</translation>
+        </message>
+        <message>
+            <source>Area (mu)</source>
+            <translation>面积（亩）</translation>
+        </message>
+        <message>
+            <source>10k mu</source>
+            <translation>万亩</translation>
+        </message>
+        <message>
+            <source>Patrol tasks</source>
+            <translation>巡田任务</translation>
+        </message>
+        <message>
+            <source>Coverage</source>
+            <translation>覆盖率</translation>
+        </message>
+        <message>
+            <source>Officers</source>
+            <translation>田管员</translation>
+        </message>
+        <message>
+            <source>Ranking</source>
+            <translation>乡镇排名</translation>
+        </message>
+        <message>
+            <source>Timeliness</source>
+            <translation>整改及时性</translation>
+        </message>
+        <message>
+            <source>Farmland</source>
+            <translation>耕地</translation>
+        </message>
+        <message>
+            <source>Trend</source>
+            <translation>年度趋势</translation>
+        </message>
+        <message>
+            <source>{first} to {last}</source>
+            <translation>{first} 至 {last}</translation>
+        </message>
+        <message>
+            <source>Linxia Prefecture</source>
+            <translation>临夏州</translation>
+        </message>
+        <message>
+            <source>Month</source>
+            <translation>月份</translation>
+        </message>
+        <message>
+            <source>Township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <source>Township</source>
+            <translation>乡镇</translation>
+        </message>
+        <message>
+            <source>Done</source>
+            <translation>已完成</translation>
+        </message>
+        <message>
+            <source>Not done</source>
+            <translation>未完成</translation>
+        </message>
+        <message>
+            <source>Overdue</source>
+            <translation>超期</translation>
+        </message>
+        <message>
+            <source>Done (%)</source>
+            <translation>完成率(%)</translation>
+        </message>
+        <message>
+            <source>Farmland (mu)</source>
+            <translation>耕地(亩)</translation>
+        </message>
+        <message>
+            <source>Farmland seen (mu)</source>
+            <translation>已巡耕地(亩)</translation>
+        </message>
+        <message>
+            <source>Basic farmland (mu)</source>
+            <translation>永农（亩）</translation>
+        </message>
+        <message>
+            <source>Basic farmland seen (mu)</source>
+            <translation>已巡永久基本农田(亩)</translation>
+        </message>
+        <message>
+            <source>Basic farmland coverage (%)</source>
+            <translation>永久基本农田覆盖率(%)</translation>
+        </message>
+        <message>
+            <source>Parcels</source>
+            <translation>地块数</translation>
+        </message>
+        <message>
+            <source>Parcels seen</source>
+            <translation>已巡查地块数</translation>
+        </message>
+        <message>
+            <source>Level</source>
+            <translation>级别</translation>
+        </message>
+        <message>
+            <source>Area code</source>
+            <translation>区域编码</translation>
+        </message>
+        <message>
+            <source>Area</source>
+            <translation>区域</translation>
+        </message>
+        <message>
+            <source>Assistants</source>
+            <translation>协管员</translation>
+        </message>
+        <message>
+            <source>Vacancies</source>
+            <translation>空缺</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>类型</translation>
+        </message>
+        <message>
+            <source>Category</source>
+            <translation>预判</translation>
+        </message>
+        <message>
+            <source>Rank by cases</source>
+            <translation>案件数排名</translation>
+        </message>
+        <message>
+            <source>Rank by area</source>
+            <translation>面积排名</translation>
+        </message>
+        <message>
+            <source>Closed</source>
+            <translation>已结案</translation>
+        </message>
+        <message>
+            <source>Rank by closure time</source>
+            <translation>结案时长排名</translation>
+        </message>
+        <message>
+            <source>Mean closure (days)</source>
+            <translation>平均结案天数</translation>
+        </message>
+        <message>
+            <source>To rectify</source>
+            <translation>应整改</translation>
+        </message>
+        <message>
+            <source>On time</source>
+            <translation>按期整改</translation>
+        </message>
+        <message>
+            <source>Late</source>
+            <translation>逾期整改</translation>
+        </message>
+        <message>
+            <source>Open, within deadline</source>
+            <translation>未整改(未到期)</translation>
+        </message>
+        <message>
+            <source>Open, overdue</source>
+            <translation>未整改(已超期)</translation>
+        </message>
+        <message>
+            <source>Overdue open cases (any state)</source>
+            <translation>超期未办结案件(各环节)</translation>
+        </message>
+        <message>
+            <source>On time (%)</source>
+            <translation>整改及时率(%)</translation>
+        </message>
+        <message>
+            <source>Farmland target (mu)</source>
+            <translation>耕地目标(亩)</translation>
+        </message>
+        <message>
+            <source>Basic farmland target (mu)</source>
+            <translation>永久基本农田目标(亩)</translation>
+        </message>
+        <message>
+            <source>Farmland vs target (mu)</source>
+            <translation>耕地较目标(亩)</translation>
+        </message>
+        <message>
+            <source>Basic farmland vs target (mu)</source>
+            <translation>永久基本农田较目标(亩)</translation>
+        </message>
+        <message>
+            <source>Meets targets</source>
+            <translation>是否达标</translation>
+        </message>
+        <message>
+            <source>Survey year</source>
+            <translation>调查年度</translation>
+        </message>
+        <message>
+            <source>Farmland change (mu)</source>
+            <translation>耕地变化(亩)</translation>
+        </message>
+        <message>
+            <source>Basic farmland change (mu)</source>
+            <translation>永久基本农田变化(亩)</translation>
+        </message>
+        <message>
+            <source>Farmland above red line (mu)</source>
+            <translation>耕地高于红线(亩)</translation>
+        </message>
+        <message>
+            <source>Basic farmland above red line (mu)</source>
+            <translation>永久基本农田高于红线(亩)</translation>
+        </message>
+        <message>
+            <source>Source</source>
+            <translation>来源</translation>
+        </message>
+        <message>
+            <source>Farmland protection dashboard · {scope} · {period}</source>
+            <translation>领导田管驾驶舱 · {scope} · {period}</translation>
+        </message>
+        <message>
+            <source>Basic farmland</source>
+            <translation>永久基本农田</translation>
+        </message>
+        <message>
+            <source>Prefecture red lines: farmland {farm} 10k mu, permanent basic farmland {basic} 10k mu</source>
+            <translation>州红线：耕地保有量 {farm} 万亩，永久基本农田保护面积 {basic} 万亩</translation>
+        </message>
+        <message>
+            <source>No data for this filter.</source>
+            <translation>当前筛选条件下没有数据。</translation>
+        </message>
+        <message>
+            <source>No Chinese font is installed ({fonts}): the report would print boxes. Install one (e.g. WenQuanYi Micro Hei) and run again.</source>
+            <translation>未安装中文字体（{fonts}）：报告中的文字将显示为方框。请安装一种（如文泉驿微米黑）后重试。</translation>
+        </message>
+        <message>
+            <source>Farmland target</source>
+            <translation>耕地目标</translation>
+        </message>
+        <message>
+            <source>Basic farmland target</source>
+            <translation>永久基本农田目标</translation>
+        </message>
+        <message>
+            <source>Farmland red line</source>
+            <translation>耕地红线</translation>
+        </message>
+        <message>
+            <source>Basic farmland red line</source>
+            <translation>永久基本农田红线</translation>
+        </message>
+        <message>
+            <source>As of {day}</source>
+            <translation>统计截至 {day}</translation>
+        </message>
+        <message>
+            <source>Cannot read the targets file {path}: unknown encoding.</source>
+            <translation>无法读取目标文件 {path}：编码无法识别。</translation>
+        </message>
+        <message>
+            <source>First {shown} of {total} rows; every row is in the XLSX tables.</source>
+            <translation>仅列出 {total} 行中的前 {shown} 行；全部数据见 XLSX 表格。</translation>
+        </message>
+        <message>
+            <source>GDAL has no XLSX driver: cannot write {path}.</source>
+            <translation>GDAL 缺少 XLSX 驱动：无法写入 {path}。</translation>
+        </message>
+        <message>
+            <source>Cannot write {path}.</source>
+            <translation>无法写入 {path}。</translation>
+        </message>
+        <message>
+            <source>Targets file {path}: bad number in the row of {code}.</source>
+            <translation>目标文件 {path}：{code} 所在行的数字无效。</translation>
+        </message>
+        <message>
             <source>&amp;Linxia farmland patrol</source>
             <translation>临夏田管(&amp;L)</translation>
         </message>
@@ -32,12 +432,152 @@
             <translation>案件审核</translation>
         </message>
         <message>
+            <source>Farmland protection dashboard</source>
+            <translation>领导田管驾驶舱</translation>
+        </message>
+        <message>
+            <source>Export statistics map…</source>
+            <translation>导出统计专题图…</translation>
+        </message>
+        <message>
+            <source>Patrol assessment…</source>
+            <translation>巡田考核…</translation>
+        </message>
+        <message>
             <source>Settings…</source>
             <translation>设置…</translation>
         </message>
         <message>
             <source>The Processing provider linxia_tianguan is already registered; this copy of the plugin does not register it again.</source>
             <translation>Processing 提供者 linxia_tianguan 已注册；本插件副本不再重复注册。</translation>
+        </message>
+        <message>
+            <source>Overdue patrol tasks</source>
+            <translation>巡田任务过期</translation>
+        </message>
+        <message>
+            <source>Repeated failures</source>
+            <translation>屡次未达标</translation>
+        </message>
+        <message>
+            <source>Slow rectification</source>
+            <translation>整改迟缓</translation>
+        </message>
+        <message>
+            <source>Evidence overdue</source>
+            <translation>举证超期</translation>
+        </message>
+        <message>
+            <source>Monthly assessment</source>
+            <translation>月度考核</translation>
+        </message>
+        <message>
+            <source>Quarterly assessment</source>
+            <translation>季度考核</translation>
+        </message>
+        <message>
+            <source>Annual assessment</source>
+            <translation>年度考核</translation>
+        </message>
+        <message>
+            <source>Patrol assessment</source>
+            <translation>巡田考核</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;巡田考核 · Assesses every officer post of the active roster (levels 州 to 社) for a month, quarter or year: patrol frequency compliance (tasks due in the period done / done + overdue), coverage rate (the persisted coverage run), flagged tracks, evidence timeliness (已下发 → 已举证 within the deadline) and rectification time (执行中 → 已整改/已结案). A score out of 100 weighs them 40 / 30 / 10 / 10 / 10; components without data are left out and the others re-weighted.&lt;/p&gt;&lt;p&gt;Writes an Excel workbook with the sheets 考核明细 (per grid), 乡镇排名 (officers ranked in their township), 县区排名 (townships ranked by the mean score of their grids), 通报名单 (overdue tasks, repeated failures, slow rectification, overdue evidence), 分级汇总 and 考核说明. Figures are as of the end of the period (Beijing time), or now for the current period; ties share a rank.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;巡田考核：按月、季度或年度考核现行花名册中的每个田管员岗位（州至社）：巡田频次达标率（期内到期任务中已完成 ÷（已完成 + 已过期））、巡田覆盖率（已保存的覆盖分析结果）、存疑轨迹、举证及时率（已下发 → 已举证是否在期限内）和整改时效（执行中 → 已整改/已结案）。综合得分满分 100，权重依次为 40 / 30 / 10 / 10 / 10；无数据的项不计，其余按比例折算。&lt;/p&gt;&lt;p&gt;输出 Excel 工作簿，含工作表：考核明细（逐网格）、乡镇排名（乡镇内田管员排名）、县区排名（按所辖网格平均得分为乡镇排名）、通报名单（任务过期、屡次未达标、整改迟缓、举证超期）、分级汇总和考核说明。数据截至考核周期结束（北京时间），当前周期截至此刻；得分相同者并列。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>This GDAL has no XLSX driver; the assessment cannot be written.</source>
+            <translation>此 GDAL 没有 XLSX 驱动，无法写出考核表。</translation>
+        </message>
+        <message>
+            <source>Tianguan store (GeoPackage)</source>
+            <translation>田管库（GeoPackage）</translation>
+        </message>
+        <message>
+            <source>Assessment period</source>
+            <translation>考核周期</translation>
+        </message>
+        <message>
+            <source>Any day in the period (YYYY-MM-DD, Beijing; empty: today)</source>
+            <translation>周期内任意一天（YYYY-MM-DD，北京时间；留空为今天）</translation>
+        </message>
+        <message>
+            <source>Only grids under this county or township code</source>
+            <translation>仅限此县区或乡镇代码下的网格</translation>
+        </message>
+        <message>
+            <source>Assessment workbook</source>
+            <translation>考核表</translation>
+        </message>
+        <message>
+            <source>Excel workbook (*.xlsx)</source>
+            <translation>Excel 工作簿 (*.xlsx)</translation>
+        </message>
+        <message>
+            <source>Grids assessed</source>
+            <translation>考核网格数</translation>
+        </message>
+        <message>
+            <source>Officers ranked</source>
+            <translation>参与排名的田管员数</translation>
+        </message>
+        <message>
+            <source>Townships ranked</source>
+            <translation>参与排名的乡镇数</translation>
+        </message>
+        <message>
+            <source>Rows of the notice list</source>
+            <translation>通报名单行数</translation>
+        </message>
+        <message>
+            <source>Cancelled; no file was written.</source>
+            <translation>已取消，未写出文件。</translation>
+        </message>
+        <message>
+            <source>Choose the tianguan store (GeoPackage).</source>
+            <translation>请选择田管库（GeoPackage）。</translation>
+        </message>
+        <message>
+            <source>{grids} grids, {officers} officers and {townships} townships assessed; {notices} rows for the notice: {path}</source>
+            <translation>已考核 {grids} 个网格、{officers} 名田管员、{townships} 个乡镇；通报名单 {notices} 行：{path}</translation>
+        </message>
+        <message>
+            <source>Cannot write {path}: {error}</source>
+            <translation>无法写入 {path}：{error}</translation>
+        </message>
+        <message>
+            <source>“{value}” is not a county or township code (digits only, e.g. 622921 or 622921101).</source>
+            <translation>“{value}”不是县区或乡镇代码（只能是数字，如 622921 或 622921101）。</translation>
+        </message>
+        <message>
+            <source>Write the assessment to a .xlsx file, not “{path}”.</source>
+            <translation>考核表须写为 .xlsx 文件，而不是“{path}”。</translation>
+        </message>
+        <message>
+            <source>Reading {store} for {first} to {last} …</source>
+            <translation>正在读取 {store}（{first} 至 {last}）……</translation>
+        </message>
+        <message>
+            <source>The tianguan store {path} has no officer post in its active roster (table tg_officer){under}: import the officer roster first.</source>
+            <translation>田管库 {path} 的现行花名册（表 tg_officer）中没有田管员岗位{under}：请先导入田管员花名册。</translation>
+        </message>
+        <message>
+            <source>The tianguan store {path} has no patrol task due from {first} to {last} for the roster's grids (table tg_task): dispatch the tasks of the period first.</source>
+            <translation>田管库 {path} 中花名册所列网格在 {first} 至 {last} 没有到期的巡田任务（表 tg_task）：请先下发该周期的巡田任务。</translation>
+        </message>
+        <message>
+            <source>Level {level}: {done} of {decided} tasks done ({overdue} overdue).</source>
+            <translation>{level}级：{decided} 项任务中已完成 {done} 项（已过期 {overdue} 项）。</translation>
+        </message>
+        <message>
+            <source>“{value}” is not a date (YYYY-MM-DD).</source>
+            <translation>“{value}”不是日期（YYYY-MM-DD）。</translation>
+        </message>
+        <message>
+            <source>{label}: {count} grids</source>
+            <translation>{label}：{count} 个网格</translation>
         </message>
         <message>
             <source>Space coding</source>
@@ -72,10 +612,6 @@
             <translation>县</translation>
         </message>
         <message>
-            <source>Township</source>
-            <translation>乡镇</translation>
-        </message>
-        <message>
             <source>Village</source>
             <translation>村</translation>
         </message>
@@ -90,10 +626,6 @@
         <message>
             <source>&lt;p&gt;Builds the five-level patrol grid (prefecture, county, township, village, group) from the survey's townships (XZQ) and villages (CJDCQ) and the group codes of the coded parcels. The survey has no group boundaries: each village is divided among its groups by a Voronoi allocation of its parcels, clipped to the village, so that the groups tile their village exactly. Every cell gets its code, parent code, name, farmland and permanent basic farmland area and parcel count.&lt;/p&gt;&lt;p&gt;The coded parcels come from the layer given, or else from the tianguan store's active codes. With a store, the grid is saved there as a new build; older builds are kept.&lt;/p&gt;</source>
             <translation>&lt;p&gt;依据三调的乡镇（XZQ）、村级调查区（CJDCQ）与已赋码地块的社代码，构建州、县、乡、村、社五级巡田网格。三调没有社界：每个村按其地块代表点的泰森多边形（Voronoi）分配给各社，并裁切到村界，使各社恰好铺满本村。每个网格单元带有网格编码、上级编码、名称、耕地与永久基本农田面积及地块数。&lt;/p&gt;&lt;p&gt;已赋码地块取自所给图层，否则取田管库中的现行空间码。给定田管库时，网格作为新版本保存在库中，旧版本保留。&lt;/p&gt;</translation>
-        </message>
-        <message>
-            <source>Level</source>
-            <translation>级别</translation>
         </message>
         <message>
             <source>Level name</source>
@@ -124,10 +656,6 @@
             <translation>永久基本农田面积（㎡）</translation>
         </message>
         <message>
-            <source>Parcels</source>
-            <translation>地块数</translation>
-        </message>
-        <message>
             <source>Reading townships and villages…</source>
             <translation>正在读取乡镇与村…</translation>
         </message>
@@ -150,10 +678,6 @@
         <message>
             <source>Coded farmland parcels</source>
             <translation>耕地地块（空间码）</translation>
-        </message>
-        <message>
-            <source>Tianguan store (GeoPackage)</source>
-            <translation>田管库（GeoPackage）</translation>
         </message>
         <message>
             <source>Grid build</source>
@@ -388,10 +912,6 @@
             <translation>面积（㎡）</translation>
         </message>
         <message>
-            <source>Area (mu)</source>
-            <translation>面积（亩）</translation>
-        </message>
-        <message>
             <source>Permanent basic farmland (mu)</source>
             <translation>永久基本农田面积（亩）</translation>
         </message>
@@ -506,10 +1026,6 @@
         <message>
             <source>非粮化 candidates</source>
             <translation>非粮化图斑数</translation>
-        </message>
-        <message>
-            <source>Suspected illegal</source>
-            <translation>疑似违法</translation>
         </message>
         <message>
             <source>New cases</source>
@@ -768,6 +1284,98 @@
             <translation>{what}：{n}</translation>
         </message>
         <message>
+            <source>Export dashboard report</source>
+            <translation>导出驾驶舱报告</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;导出驾驶舱报告 · Writes the farmland-protection dashboard of the tianguan store as a report: a PDF with one page per panel (chart and table) and, optionally, one PNG chart per panel, and an XLSX workbook with one sheet per table. Panels: patrol tasks per month (done, not done, overdue), patrol coverage rate (of the latest coverage run overlapping the period), officers per level and area, cases by state and class, the township ranking of cases (by count, area and closure time), rectification timeliness, farmland and permanent basic farmland per township against their targets, and farmland across survey years with the prefecture's red lines (369.51 and 304.85 10k mu).&lt;/p&gt;&lt;p&gt;Restrict to a county or township by its code and to a period (Beijing dates, both ends included; tasks count in the month they fall due, cases in the period they were detected). Statuses are computed at the end of the given day (default: today). Township targets are an optional CSV: code, farmland mu, permanent basic farmland mu. The store is only read.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;导出驾驶舱报告：将田管库的领导田管驾驶舱写成报告：PDF 每个面板一页（图表与表格），可选每个面板一张 PNG 图表，以及每个表格一个工作表的 XLSX 工作簿。面板包括：每月巡田任务（已完成、未完成、已过期）、巡田覆盖率（取与时段重叠的最近一次覆盖分析）、各级各区域田管员数量、案件状态与类型、乡镇案件排名（按案件数、面积与结案时长）、整改及时性、各乡镇耕地与永久基本农田及其目标，以及各调查年度耕地面积趋势并标出州红线（369.51 万亩与 304.85 万亩）。&lt;/p&gt;&lt;p&gt;可按县或乡镇编码与时段（北京时间日期，含首尾两日；任务按到期所在月份计，案件按发现时间计）筛选。状态按所给日期的日终计算（默认今天）。乡镇目标为可选的 CSV：编码、耕地亩数、永久基本农田亩数。只读取田管库，不作修改。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>First day</source>
+            <translation>首日</translation>
+        </message>
+        <message>
+            <source>Last day</source>
+            <translation>末日</translation>
+        </message>
+        <message>
+            <source>County or township code (empty: all)</source>
+            <translation>县或乡镇代码（留空：全部）</translation>
+        </message>
+        <message>
+            <source>First day (YYYY-MM-DD; empty: from the start)</source>
+            <translation>首日（YYYY-MM-DD；留空：不限）</translation>
+        </message>
+        <message>
+            <source>Last day (YYYY-MM-DD; empty: to the end)</source>
+            <translation>末日（YYYY-MM-DD；留空：不限）</translation>
+        </message>
+        <message>
+            <source>Statuses as of (YYYY-MM-DD; empty: today)</source>
+            <translation>状态计算日期（YYYY-MM-DD；留空：今天）</translation>
+        </message>
+        <message>
+            <source>Township targets (CSV: code, farmland mu, basic farmland mu)</source>
+            <translation>乡镇目标（CSV：编码、耕地亩数、永久基本农田亩数）</translation>
+        </message>
+        <message>
+            <source>Report (PDF)</source>
+            <translation>报告（PDF）</translation>
+        </message>
+        <message>
+            <source>PDF files (*.pdf)</source>
+            <translation>PDF 文件 (*.pdf)</translation>
+        </message>
+        <message>
+            <source>Tables (XLSX)</source>
+            <translation>表格（XLSX）</translation>
+        </message>
+        <message>
+            <source>Excel workbooks (*.xlsx)</source>
+            <translation>Excel 工作簿 (*.xlsx)</translation>
+        </message>
+        <message>
+            <source>Charts (PNG folder)</source>
+            <translation>图表（PNG 文件夹）</translation>
+        </message>
+        <message>
+            <source>Report pages</source>
+            <translation>报告页数</translation>
+        </message>
+        <message>
+            <source>Statuses as of</source>
+            <translation>状态计算日期</translation>
+        </message>
+        <message>
+            <source>Give at least one output: the PDF report, the XLSX tables or the PNG folder.</source>
+            <translation>请至少指定一个输出：PDF 报告、XLSX 表格或 PNG 文件夹。</translation>
+        </message>
+        <message>
+            <source>{what} “{value}” is not a date (YYYY-MM-DD).</source>
+            <translation>{what}“{value}”不是日期（YYYY-MM-DD）。</translation>
+        </message>
+        <message>
+            <source>“{prefix}” is not a county (6 digits) or township (9 digits) code.</source>
+            <translation>“{prefix}”不是县（6 位）或乡镇（9 位）代码。</translation>
+        </message>
+        <message>
+            <source>The last day ({last}) is before the first day ({first}).</source>
+            <translation>末日（{last}）早于首日（{first}）。</translation>
+        </message>
+        <message>
+            <source>{title}: {rows} rows</source>
+            <translation>{title}：{rows} 行</translation>
+        </message>
+        <message>
+            <source>Cannot read the tianguan store {path}: {error}</source>
+            <translation>无法读取田管库 {path}：{error}</translation>
+        </message>
+        <message>
+            <source>Cannot write the report: {error}</source>
+            <translation>无法写出报告：{error}</translation>
+        </message>
+        <message>
             <source>Decode a space code</source>
             <translation>解析空间码</translation>
         </message>
@@ -872,10 +1480,6 @@
             <translation>&lt;p&gt;下发巡田任务 · Dispatch patrol tasks。在田管库中为一段日期内的每个网格、按其级别的巡田频次逐个自然周期生成巡田任务：社级每周（周一至周日）、村级每月、乡级每季度、县级和州级每半年；截止时间为周期最后一天北京时间 23:59:59。&lt;/p&gt;&lt;p&gt;网格取自当前巡田网格（没有时取当前田管员花名册中的网格），任务上注明当前花名册中该网格的田管员。对同一日期范围重复下发不会产生新任务。&lt;/p&gt;&lt;p&gt;输出表列出该期间的任务及其状态：已完成（周期内开始过一次有效巡田）、未完成（尚未完成，未到截止时间）或已过期。&lt;/p&gt;</translation>
         </message>
         <message>
-            <source>Choose the tianguan store (GeoPackage).</source>
-            <translation>请选择田管库（GeoPackage）。</translation>
-        </message>
-        <message>
             <source>No overdue patrol tasks.</source>
             <translation>没有已过期的巡田任务。</translation>
         </message>
@@ -898,10 +1502,6 @@
         <message>
             <source>Only grids under this county, township or village code</source>
             <translation>仅限该县、乡镇或村代码下的网格</translation>
-        </message>
-        <message>
-            <source>Patrol tasks</source>
-            <translation>巡田任务</translation>
         </message>
         <message>
             <source>Tasks created</source>
@@ -1064,10 +1664,6 @@
             <translation>当前 GDAL 没有 XLSX 驱动；请导出为 .csv。</translation>
         </message>
         <message>
-            <source>County or township code (empty: all)</source>
-            <translation>县或乡镇代码（留空：全部）</translation>
-        </message>
-        <message>
             <source>Roster file</source>
             <translation>花名册文件</translation>
         </message>
@@ -1088,20 +1684,12 @@
             <translation>田管库尚无花名册，请先导入。</translation>
         </message>
         <message>
-            <source>Cannot write {path}.</source>
-            <translation>无法写入 {path}。</translation>
-        </message>
-        <message>
             <source>Excel workbook (*.xlsx);;CSV UTF-8 (*.csv)</source>
             <translation>Excel 工作簿 (*.xlsx);;CSV UTF-8 (*.csv)</translation>
         </message>
         <message>
             <source>{n} rows of roster {id} written to {path}.</source>
             <translation>已将花名册 {id} 的 {n} 行写入 {path}。</translation>
-        </message>
-        <message>
-            <source>“{prefix}” is not a county (6 digits) or township (9 digits) code.</source>
-            <translation>“{prefix}”不是县（6 位）或乡镇（9 位）代码。</translation>
         </message>
         <message>
             <source>The roster file must end in .xlsx or .csv, not “{suffix}”.</source>
@@ -1140,16 +1728,8 @@
             <translation>导出任务数</translation>
         </message>
         <message>
-            <source>Cancelled; no file was written.</source>
-            <translation>已取消，未写出文件。</translation>
-        </message>
-        <message>
             <source>{rows} tasks written to {path} ({overdue} overdue).</source>
             <translation>已将 {rows} 个任务写入 {path}（已过期 {overdue} 个）。</translation>
-        </message>
-        <message>
-            <source>Cannot write {path}: {error}</source>
-            <translation>无法写入 {path}：{error}</translation>
         </message>
         <message>
             <source>Export to a .xlsx or .csv file, not “{path}”.</source>
@@ -1160,12 +1740,208 @@
             <translation>{start} 至 {end} 没有巡田任务，请先下发任务。</translation>
         </message>
         <message>
-            <source>County code</source>
-            <translation>县级代码</translation>
+            <source>Export field package</source>
+            <translation type="unfinished" />
         </message>
         <message>
-            <source>Township code</source>
-            <translation>乡镇代码</translation>
+            <source>&lt;p&gt;导出外业巡田包 · Writes, for each group (14-digit) or village (12-digit) grid code given (several separated by commas), a folder named by the code that QField opens as it is: tianguan_field.qgs, tianguan_field.gpkg and manifest.json.&lt;/p&gt;&lt;p&gt;The GeoPackage holds the grid's coded parcels (read-only, labelled by sequence number, with land class, farmland area in mu and the permanent basic farmland flag), its patrol tasks not yet done, its issued cases that are not closed (read-only, with state and version), an empty track layer that QField fills by automatic position tracking (times as M values; officer, start time and grid filled in) and an evidence layer of points (case chosen from the list, photo taken into DCIM, note, time, position and officer filled in).&lt;/p&gt;&lt;p&gt;The manifest records the store, the grid, the export time and every case's version: “Import field results” refuses evidence for a case that moved on since. A package folder of the same name that is already there is kept under a new name, never overwritten.&lt;/p&gt;</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Group or village grid codes (comma-separated)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Folder for the field packages</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Folder of the field packages</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Field packages written</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Open tasks</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Evidence</source>
+            <translation>举证材料</translation>
+        </message>
+        <message>
+            <source>Patrol tracks</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Field cases</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Open patrol tasks</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Coded parcels</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Cannot write layer {layer} of {path}: {error}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Case</source>
+            <translation>案件</translation>
+        </message>
+        <message>
+            <source>Photo</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Note</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Time</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Field package {grid}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The grid codes cannot be used: {error}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{grid}: {parcels} parcels, {tasks} open tasks, {cases} cases → {folder}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{grid}: a package folder of that name was there; it is kept as {kept} (import its field results if it has any).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Cannot write the project {path}: {error}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{grid}: no such cell in the active patrol grid; no package written.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Cannot open layer {layer} of {path}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Import field results</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>&lt;p&gt;导入外业成果 · Reads a field package returned from QField (the folder written by “Export field package”) back into the tianguan store it came from.&lt;/p&gt;&lt;p&gt;Tracks: every line of the track layer is imported like an imported track file (cleaning, sessions, fixes kept; a line imported before adds nothing, fixes already imported from an earlier return are not counted twice); run “Check patrol track authenticity” and “Patrol coverage analysis” afterwards as after any track import.&lt;/p&gt;&lt;p&gt;Evidence: the photos of each case are added as its evidence (copied beside the store) and the case moves to evidenced (已举证) with the notes as comment — only when the case is still as it was exported (same version) and waiting for evidence. Rows of cases that moved on, are closed or unknown, and rows whose photo is missing, are listed as conflicts (table and log) and nothing is overwritten. Importing the same package again adds nothing.&lt;/p&gt;</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the case is not in the tianguan store</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the case was not exported in this package</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the case is closed</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the case moved on since the export</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the case is in a state that takes no evidence</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the photo file is missing</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>no case chosen</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the track cannot be read</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Returned field package folder</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Conflicts</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Tracks imported</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Evidence files added</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Cases moved to evidenced</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Reading the evidence…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{tracks} tracks, {evidence} evidence files, {events} cases moved to evidenced, {conflicts} conflicts.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{folder} is not a field package (no {manifest} or {gpkg}).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Conflict in {layer} row {fid} (case {case}): {reason}; nothing was written.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The manifest of {folder} cannot be read: {error}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>This package was exported from another tianguan store ({path}); import it into that store.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Track {fid}: {fixes} fixes, {tracks} tracks.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{n} evidence rows were imported before; skipped.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Case {case}: {photos} photos, now {state}.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The track layer of {path} cannot be read: {error}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Track {fid}: imported before; skipped.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>County code</source>
+            <translation>县级代码</translation>
         </message>
         <message>
             <source>Village code</source>
@@ -1876,10 +2652,6 @@
             <translation>巡田次数</translation>
         </message>
         <message>
-            <source>Parcels seen</source>
-            <translation>已巡查地块数</translation>
-        </message>
-        <message>
             <source>Compute the share of each parcel's area seen (slower: buffers every track)</source>
             <translation>计算每个地块被巡查到的面积比例（较慢：需对每条轨迹做缓冲区）</translation>
         </message>
@@ -1972,6 +2744,10 @@
             <translation>未达到网格覆盖比例的轨迹数</translation>
         </message>
         <message>
+            <source>Coverage run kept in the store</source>
+            <translation>保存在田管库中的覆盖分析批次</translation>
+        </message>
+        <message>
             <source>No coded parcels: run one-click coding first (or give the coded parcels layer).</source>
             <translation>没有已赋码地块：请先运行一键赋码（或指定已赋码地块图层）。</translation>
         </message>
@@ -2028,8 +2804,16 @@
             <translation>生成二维码标识</translation>
         </message>
         <message>
-            <source>&lt;p&gt;生成二维码标识 · For the active coded parcels whose space code starts with the given prefix (a village, a group, or whole codes separated by commas), writes one QR code per parcel (its space-code URL, SVG and PNG) and a printable PDF sheet of labels (A4, 3 × 7): QR code, space code, village and group, farmland area in mu, the permanent basic farmland mark, the responsible officer and the reporting phone.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;生成二维码标识 · 为空间码以指定前缀开头（某村、某社，或以逗号分隔的完整空间码）的现行赋码地块，每块生成一个二维码（内容为空间码网址，SVG 与 PNG 各一份），并生成可打印的 PDF 标签页（A4，每页 3 × 7 个）：二维码、空间码、村与社、耕地面积（亩）、永久基本农田标记、负责田管员和举报电话。&lt;/p&gt;</translation>
+            <source>&lt;p&gt;生成二维码标识 · For the chosen active coded parcels — space codes or a prefix (a village, a group, or whole codes separated by commas), a parcel layer (its selected features when “selected features only” is ticked; the space-code field is KJM or code unless chosen), or both — writes one QR code per parcel (its space-code URL, SVG and PNG) and a printable PDF sheet of labels (A4, 3 × 7): QR code, space code, village and group, farmland area in mu, the permanent basic farmland mark, the responsible officer and the reporting phone.&lt;/p&gt;&lt;p&gt;With “Warning signs per group”, also writes 警示牌.pdf: one A4 landscape sign per group of the chosen parcels, with the group's names and code, its parcel count, farmland and permanent basic farmland area in mu, the group officer and phone, the reporting phone, a large QR code of the group's URL and a small map of its parcels.&lt;/p&gt;</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Farmland protection warning signs</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The label sheet could not be written to {pdf} (error {code}).</source>
+            <translation>无法写入标签页 {pdf}（错误 {code}）。</translation>
         </message>
         <message>
             <source>No Chinese font is installed ({fonts}): the labels would print as boxes. Install one (e.g. WenQuanYi Micro Hei) and run again.</source>
@@ -2040,8 +2824,20 @@
             <translation>空间码或前缀（村 12 位 / 社 14 位；多个以逗号分隔）</translation>
         </message>
         <message>
+            <source>Coded parcels (selected features only is honoured)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Space-code field (KJM or code when empty)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Reporting phone on the labels</source>
             <translation>标签上的举报电话</translation>
+        </message>
+        <message>
+            <source>Warning signs per group (警示牌.pdf)</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>Output folder</source>
@@ -2056,24 +2852,76 @@
             <translation>标签页（PDF）</translation>
         </message>
         <message>
+            <source>Warning signs</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Warning signs (PDF)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Give space codes or a code prefix (digits), e.g. 622921100001.</source>
             <translation>请输入空间码或编码前缀（数字），例如 622921100001。</translation>
+        </message>
+        <message>
+            <source>Give space codes or a code prefix (digits), or a layer of coded parcels, e.g. 622921100001.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Writing the warning signs…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The warning signs could not be written to {pdf} (error {code}).</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>Farmland space code</source>
             <translation>耕地空间码</translation>
         </message>
         <message>
+            <source>No feature of the layer carries a space code active in the store.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>{n} labels on {pages} pages: {pdf}</source>
             <translation>共 {n} 个标签，{pages} 页：{pdf}</translation>
+        </message>
+        <message>
+            <source>Permanent basic farmland protection warning sign</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Farmland protection warning sign</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Scan for the group's parcels</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Farmland is protected by law: building, digging sand, quarrying, taking soil and dumping waste on it are prohibited. Report illegal occupation to the number above.</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>Permanent basic farmland</source>
             <translation>永久基本农田</translation>
         </message>
         <message>
+            <source>Layer “{layer}” has no space-code field ({fields}): choose it.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>No active coded parcel matches {codes}.</source>
             <translation>没有与 {codes} 匹配的现行赋码地块。</translation>
+        </message>
+        <message>
+            <source>{n} warning signs: {pdf}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Parcels of the group (dark: permanent basic farmland)</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>Farmland {mu:.2f} mu</source>
@@ -2088,8 +2936,24 @@
             <translation>举报电话：{phone}</translation>
         </message>
         <message>
-            <source>The label sheet could not be written to {pdf} (error {code}).</source>
-            <translation>无法写入标签页 {pdf}（错误 {code}）。</translation>
+            <source>{n} codes of the layer are not active in the store: no label for them.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Group code: {code}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Parcels: {n}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Permanent basic farmland {mu:.2f} mu</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Responsible officer: {name}  Tel: {phone}</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>Layer “{layer}” has no .cpg file; its attributes are read as {encoding}.</source>
@@ -2400,6 +3264,246 @@
             <translation>无变化（输入相同）</translation>
         </message>
         <message>
+            <source>No data</source>
+            <translation>无数据</translation>
+        </message>
+        <message>
+            <source>Export statistics map</source>
+            <translation>导出统计专题图</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;导出统计专题图 · A map of the county's townships coloured by one indicator — patrol coverage of farmland (the latest patrol-coverage run of the period), problem change cases (suspected illegal and to be verified), their area in mu, or the rectification rate — in 5 classes, with title, legend, scale bar, north arrow, county name, date and data source, from the bundled layout templates. Written to PDF (and PNG if asked); with the atlas also one page per township (&lt;i&gt;name&lt;/i&gt;_atlas.pdf, and one PNG per township). The figures are those of the dashboard. With “Add the layouts to the project” they open in the layout designer for editing.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;导出统计专题图：按所选指标——耕地巡田覆盖率（统计时段内最近一次巡田覆盖分析）、问题图斑数（疑似违法与需外业核实）、问题图斑面积（亩）或整改率——将全县各乡镇分 5 级着色，附标题、图例、比例尺、指北针、县名、制图日期与数据来源，版式取自插件自带的模板。输出 PDF（可另出 PNG）；勾选图集时另按乡镇每乡一页输出（&lt;i&gt;文件名&lt;/i&gt;_atlas.pdf，并每乡一张 PNG）。数据与领导驾驶舱一致。勾选“将版式加入工程”后，可在 QGIS 版式设计器中打开编辑。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Patrol coverage of farmland</source>
+            <translation>耕地巡田覆盖率</translation>
+        </message>
+        <message>
+            <source>Problem change cases</source>
+            <translation>问题图斑数</translation>
+        </message>
+        <message>
+            <source>Area of problem changes</source>
+            <translation>问题图斑面积</translation>
+        </message>
+        <message>
+            <source>Rectification rate</source>
+            <translation>整改率</translation>
+        </message>
+        <message>
+            <source>cases</source>
+            <translation>件</translation>
+        </message>
+        <message>
+            <source>mu</source>
+            <translation>亩</translation>
+        </message>
+        <message>
+            <source>{value} mu</source>
+            <translation>{value} 亩</translation>
+        </message>
+        <message>
+            <source>{low} – {high} mu</source>
+            <translation>{low}–{high} 亩</translation>
+        </message>
+        <message>
+            <source>Source: Linxia tianguan store</source>
+            <translation>数据来源：临夏州田管库</translation>
+        </message>
+        <message>
+            <source>Atlas township</source>
+            <translation>图集当前乡镇</translation>
+        </message>
+        <message>
+            <source>Legend</source>
+            <translation>图例</translation>
+        </message>
+        <message>
+            <source>km</source>
+            <translation>千米</translation>
+        </message>
+        <message>
+            <source>{value}%</source>
+            <translation>{value}%</translation>
+        </message>
+        <message>
+            <source>{value} cases</source>
+            <translation>{value} 件</translation>
+        </message>
+        <message>
+            <source>{low}% – {high}%</source>
+            <translation>{low}%–{high}%</translation>
+        </message>
+        <message>
+            <source>{low} – {high} cases</source>
+            <translation>{low}–{high} 件</translation>
+        </message>
+        <message>
+            <source>Indicator</source>
+            <translation>统计指标</translation>
+        </message>
+        <message>
+            <source>Period from (YYYY-MM-DD)</source>
+            <translation>统计时段起（YYYY-MM-DD）</translation>
+        </message>
+        <message>
+            <source>Period to (YYYY-MM-DD)</source>
+            <translation>统计时段止（YYYY-MM-DD）</translation>
+        </message>
+        <message>
+            <source>County code (6 digits; default: the county of the store's grid)</source>
+            <translation>县级代码（6 位；默认为田管库网格所在县）</translation>
+        </message>
+        <message>
+            <source>Title (default: county and indicator)</source>
+            <translation>标题（默认由县名和指标生成）</translation>
+        </message>
+        <message>
+            <source>Classes (5)</source>
+            <translation>分级方法（5 级）</translation>
+        </message>
+        <message>
+            <source>Also an atlas: one page per township</source>
+            <translation>同时输出乡镇图集（每乡镇一页）</translation>
+        </message>
+        <message>
+            <source>Statistics map (PDF)</source>
+            <translation>统计专题图（PDF）</translation>
+        </message>
+        <message>
+            <source>Statistics map (PNG)</source>
+            <translation>统计专题图（PNG）</translation>
+        </message>
+        <message>
+            <source>PNG files (*.png)</source>
+            <translation>PNG 图片 (*.png)</translation>
+        </message>
+        <message>
+            <source>Add the layouts to the project (to edit them in the layout designer)</source>
+            <translation>将版式加入工程（可在版式设计器中编辑）</translation>
+        </message>
+        <message>
+            <source>Township atlas (PDF)</source>
+            <translation>乡镇图集（PDF）</translation>
+        </message>
+        <message>
+            <source>PDF pages written</source>
+            <translation>输出 PDF 页数</translation>
+        </message>
+        <message>
+            <source>Townships</source>
+            <translation>乡镇数</translation>
+        </message>
+        <message>
+            <source>{indicator} ({unit})</source>
+            <translation>{indicator}（{unit}）</translation>
+        </message>
+        <message>
+            <source>No patrol-coverage run in the period</source>
+            <translation>统计时段内没有巡田覆盖分析结果</translation>
+        </message>
+        <message>
+            <source>The atlas has no township to print.</source>
+            <translation>图集没有可输出的乡镇。</translation>
+        </message>
+        <message>
+            <source>The layout template {name} is missing from the plugin.</source>
+            <translation>插件缺少版式模板 {name}。</translation>
+        </message>
+        <message>
+            <source>The layout template {name} cannot be read.</source>
+            <translation>无法读取版式模板 {name}。</translation>
+        </message>
+        <message>
+            <source>Natural breaks (Jenks)</source>
+            <translation>自然断点（Jenks）</translation>
+        </message>
+        <message>
+            <source>Quantiles</source>
+            <translation>分位数</translation>
+        </message>
+        <message>
+            <source>{n} townships of {county}; {classes} classes.</source>
+            <translation>{county}共 {n} 个乡镇，分 {classes} 级。</translation>
+        </message>
+        <message>
+            <source>{county}: {indicator} by township</source>
+            <translation>{county}各乡镇{indicator}专题图</translation>
+        </message>
+        <message>
+            <source>Patrol coverage run of {start} to {end}</source>
+            <translation>巡田覆盖分析时段：{start} 至 {end}</translation>
+        </message>
+        <message>
+            <source>Period: all records</source>
+            <translation>统计时段：全部记录</translation>
+        </message>
+        <message>
+            <source>Map date: {date}</source>
+            <translation>制图日期：{date}</translation>
+        </message>
+        <message>
+            <source>Coordinate system: {crs}</source>
+            <translation>坐标系：{crs}</translation>
+        </message>
+        <message>
+            <source>Statistics map written: {pdf}</source>
+            <translation>统计专题图已输出：{pdf}</translation>
+        </message>
+        <message>
+            <source>Boundary of {name}</source>
+            <translation>{name}界线</translation>
+        </message>
+        <message>
+            <source>Dates are written YYYY-MM-DD, not {value}.</source>
+            <translation>日期格式应为 YYYY-MM-DD，而不是 {value}。</translation>
+        </message>
+        <message>
+            <source>The period starts ({start}) after it ends ({end}).</source>
+            <translation>统计时段起始日期（{start}）晚于终止日期（{end}）。</translation>
+        </message>
+        <message>
+            <source>The county code is 6 digits (a prefecture 4, a township 9), not {code}.</source>
+            <translation>县级代码为 6 位数字（州 4 位、乡镇 9 位），而不是 {code}。</translation>
+        </message>
+        <message>
+            <source>{title} (atlas)</source>
+            <translation>{title}（乡镇图集）</translation>
+        </message>
+        <message>
+            <source>The store {path} has no patrol grid: run “Build the patrol grid” first, the townships of the map are its cells.</source>
+            <translation>田管库 {path} 中没有巡田网格：专题图的乡镇取自网格，请先运行“构建巡田网格”。</translation>
+        </message>
+        <message>
+            <source>The active patrol grid has no township under {code}.</source>
+            <translation>当前巡田网格中没有 {code} 下属的乡镇。</translation>
+        </message>
+        <message>
+            <source>The layout template {name} lacks the items {items}.</source>
+            <translation>版式模板 {name} 缺少以下图元：{items}。</translation>
+        </message>
+        <message>
+            <source>The map could not be written to {path} (error {code}) {error}</source>
+            <translation>专题图无法写入 {path}（错误 {code}）{error}</translation>
+        </message>
+        <message>
+            <source>Period: {start} to {end}</source>
+            <translation>统计时段：{start} 至 {end}</translation>
+        </message>
+        <message>
+            <source>{township}: {indicator}</source>
+            <translation>{township}{indicator}</translation>
+        </message>
+        <message>
+            <source>{title} · {when}</source>
+            <translation>{title} · {when}</translation>
+        </message>
+        <message>
+            <source>{indicator}: {value}</source>
+            <translation>{indicator}：{value}</translation>
+        </message>
+        <message>
             <source>Validate space codes</source>
             <translation>校验空间码</translation>
         </message>
@@ -2492,10 +3596,6 @@
             <translation>合法-临时用地</translation>
         </message>
         <message>
-            <source>Needs field verification</source>
-            <translation>需外业核实</translation>
-        </message>
-        <message>
             <source>Contract parcel</source>
             <translation>承包地块</translation>
         </message>
@@ -2522,18 +3622,6 @@
         <message>
             <source>Tianguan cases (space code)</source>
             <translation>田管案件（空间码）</translation>
-        </message>
-        <message>
-            <source>State</source>
-            <translation>状态</translation>
-        </message>
-        <message>
-            <source>Basic farmland (mu)</source>
-            <translation>永农（亩）</translation>
-        </message>
-        <message>
-            <source>Overdue</source>
-            <translation>超期</translation>
         </message>
         <message>
             <source>Your name</source>
@@ -2636,14 +3724,6 @@
             <translation>附件</translation>
         </message>
         <message>
-            <source>Evidence</source>
-            <translation>举证材料</translation>
-        </message>
-        <message>
-            <source>Kind</source>
-            <translation>类型</translation>
-        </message>
-        <message>
             <source>Taken (Beijing)</source>
             <translation>拍摄时间（北京时间）</translation>
         </message>
@@ -2740,10 +3820,6 @@
             <translation>涉及地块</translation>
         </message>
         <message>
-            <source>Case</source>
-            <translation>案件</translation>
-        </message>
-        <message>
             <source>{case}: {action} done, {result}.</source>
             <translation>{case}：{action}完成，{result}。</translation>
         </message>
@@ -2790,6 +3866,78 @@
         <message>
             <source>Cannot write to {source}: {error}</source>
             <translation>无法写入 {source}：{error}</translation>
+        </message>
+        <message>
+            <source>Quarter</source>
+            <translation>季度</translation>
+        </message>
+        <message>
+            <source>Year</source>
+            <translation>年度</translation>
+        </message>
+        <message>
+            <source>Custom</source>
+            <translation>自定义</translation>
+        </message>
+        <message>
+            <source>Tianguan store (*.gpkg)</source>
+            <translation>田管库 (*.gpkg)</translation>
+        </message>
+        <message>
+            <source>Tianguan store</source>
+            <translation>田管库</translation>
+        </message>
+        <message>
+            <source>Period</source>
+            <translation>时段</translation>
+        </message>
+        <message>
+            <source>Township targets (*.csv)</source>
+            <translation>乡镇目标 (*.csv)</translation>
+        </message>
+        <message>
+            <source>Township targets (CSV, optional)</source>
+            <translation>乡镇目标（CSV，可选）</translation>
+        </message>
+        <message>
+            <source>Export PDF/PNG report…</source>
+            <translation>导出 PDF/PNG 报告…</translation>
+        </message>
+        <message>
+            <source>Export XLSX tables…</source>
+            <translation>导出 XLSX 表格…</translation>
+        </message>
+        <message>
+            <source>PDF (*.pdf)</source>
+            <translation>PDF (*.pdf)</translation>
+        </message>
+        <message>
+            <source>No layer of this store's patrol grid (tg_grid_cell) is loaded: add it to the map to select townships.</source>
+            <translation>未加载本田管库的巡田网格图层（tg_grid_cell）：将其添加到地图后即可选中乡镇。</translation>
+        </message>
+        <message>
+            <source>Choose a tianguan store first.</source>
+            <translation>请先选择田管库。</translation>
+        </message>
+        <message>
+            <source>Report written: {pdf} (charts in {folder}).</source>
+            <translation>报告已写出：{pdf}（图表在 {folder}）。</translation>
+        </message>
+        <message>
+            <source>Tables written: {path}.</source>
+            <translation>表格已写出：{path}。</translation>
+        </message>
+        <message>
+            <source>No tianguan store at {path}.</source>
+            <translation>{path} 处没有田管库。</translation>
+        </message>
+        <message>
+            <source>Selected {name} on the map.</source>
+            <translation>已在地图上选中{name}。</translation>
+        </message>
+        <message>
+            <source>{name} is not in the loaded patrol grid layer.</source>
+            <translation>已加载的巡田网格图层中没有{name}。</translation>
         </message>
         <message>
             <source>Coding started; progress is shown in the task bar.</source>
@@ -2938,10 +4086,6 @@
         <message>
             <source>Flags: {flags}</source>
             <translation>疑点：{flags}</translation>
-        </message>
-        <message>
-            <source>No tianguan store at {path}.</source>
-            <translation>{path} 处没有田管库。</translation>
         </message>
     </context>
 </TS>

@@ -10,6 +10,7 @@ from .assessment import AssessmentAlgorithm
 from .build_grid import BuildGridAlgorithm
 from .change_detection import ChangeDetectionAlgorithm
 from .check_tracks import CheckTracksAlgorithm
+from .dashboard_report import DashboardReportAlgorithm
 from .decode_space_code import DecodeSpaceCodeAlgorithm
 from .dispatch_tasks import DispatchTasksAlgorithm
 from .export_cases import ExportCasesAlgorithm
@@ -39,7 +40,7 @@ ALGORITHMS = [
     # change analysis and cases
     ChangeDetectionAlgorithm, ExportCasesAlgorithm,
     # maps and reports
-    QrLabelsAlgorithm, StatisticsMapAlgorithm, AssessmentAlgorithm,
+    QrLabelsAlgorithm, StatisticsMapAlgorithm, DashboardReportAlgorithm, AssessmentAlgorithm,
 ]
 
 

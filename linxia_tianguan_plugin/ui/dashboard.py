@@ -1,0 +1,506 @@
+"""领导田管驾驶舱 — the dashboard dock: filters, one tab per panel (chart + sortable table), export.
+
+The dock only displays. It reads the chosen 田管库 once (``storage.statistics.load``), and on every filter
+change asks :func:`..dashboard.build` for the report (all figures from ``core.statistics``); the tables and
+charts it shows are that report's, the same the PDF / PNG / XLSX export writes. Clicking a row about a
+township (or any grid) selects that grid's feature on a project layer whose source is the store's
+``tg_grid_cell``; without such a layer the status line says so.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import os
+import sqlite3
+from pathlib import Path
+
+from qgis.core import QgsProject, QgsVectorLayer
+from qgis.gui import QgsDockWidget, QgsFileWidget
+from qgis.PyQt.QtCore import QDate, QSortFilterProxyModel, Qt
+from qgis.PyQt.QtGui import QStandardItem, QStandardItemModel
+from qgis.PyQt.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import dashboard as model
+from .. import settings
+from ..core import statistics as stats
+from ..i18n import tr
+
+DOCK_NAME = "linxia_tianguan_dashboard"
+GRID_TABLE = "tg_grid_cell"
+
+try:  # matplotlib ≥ 3.5 (what the QGIS installers ship)
+    from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+except ImportError:  # pragma: no cover - older matplotlib
+    from matplotlib.backends.backend_qt5agg import FigureCanvasQTAgg
+
+
+def period_kind_names() -> dict[str, str]:
+    return {"month": tr("Month"), "quarter": tr("Quarter"), "year": tr("Year"), "custom": tr("Custom")}
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
+
+
+def grid_layers(store_path: str) -> list[QgsVectorLayer]:
+    """Project layers whose source is ``store_path``'s tg_grid_cell table."""
+    out = []
+    for layer in QgsProject.instance().mapLayers().values():
+        if not isinstance(layer, QgsVectorLayer) or layer.providerType() != "ogr":
+            continue
+        parts = layer.source().split("|")
+        options = {p.split("=", 1)[0].lower(): p.split("=", 1)[1] for p in parts[1:] if "=" in p}
+        if options.get("layername", "").lower() == GRID_TABLE and store_path and _same_file(parts[0], store_path):
+            out.append(layer)
+    return out
+
+
+@contextlib.contextmanager
+def _read_only(path: str):
+    """A read-only SQLite connection to the store (the dashboard never writes, nor migrates)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30.0)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+class DashboardDock(QgsDockWidget):
+    def __init__(self, iface, parent=None, store_path: str | None = None):
+        super().__init__(tr("Farmland protection dashboard"), parent)
+        self.setObjectName(DOCK_NAME)
+        self.iface = iface
+        self.store_path = ""
+        self.inputs: stats.StatInputs | None = None
+        self.names: dict[str, str] = {}
+        self.targets: dict = {}
+        self.report: model.Report | None = None
+        self.today: dt.date | None = None  # None: the clock (tests fix it)
+        self._prefix = ""
+        self._period: tuple[dt.date, dt.date] | None = None
+        self._dirty: set[str] = set()
+        self._rates_cache: dict = {}
+        self._updating = False
+        self.models: dict[str, QStandardItemModel] = {}
+        self.proxies: dict[str, QSortFilterProxyModel] = {}
+        self.views: dict[str, QTableView] = {}
+        self.canvases: dict[str, FigureCanvasQTAgg] = {}
+        self._build()
+        default = store_path if store_path is not None else self._default_store()
+        if default:
+            self.set_store(default)
+
+    # ------------------------------------------------------------------ widgets
+    @staticmethod
+    def _default_store() -> str:
+        from ..storage import existing_store
+
+        path = settings.store_path()
+        if not path or not Path(path).is_file():
+            return ""  # never create a store just by opening the dashboard
+        with existing_store(path) as store:
+            return path if store is not None else ""
+
+    def _build(self) -> None:
+        from matplotlib.figure import Figure
+
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        form = QFormLayout()
+        self.store_widget = QgsFileWidget()
+        self.store_widget.setStorageMode(QgsFileWidget.GetFile)
+        self.store_widget.setFilter(tr("Tianguan store (*.gpkg)"))
+        self.store_widget.fileChanged.connect(self._store_chosen)
+        form.addRow(tr("Tianguan store"), self.store_widget)
+        self.county, self.township = QComboBox(), QComboBox()
+        form.addRow(tr("County"), self.county)
+        form.addRow(tr("Township"), self.township)
+        period_row = QHBoxLayout()
+        self.period_kind = QComboBox()
+        for code, label in period_kind_names().items():
+            self.period_kind.addItem(label, code)
+        self.first_date, self.last_date = QDateEdit(), QDateEdit()
+        for edit in (self.first_date, self.last_date):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setDate(QDate.currentDate())
+        period_row.addWidget(self.period_kind)
+        period_row.addWidget(self.first_date)
+        period_row.addWidget(QLabel("—"))
+        period_row.addWidget(self.last_date)
+        form.addRow(tr("Period"), period_row)
+        self.targets_widget = QgsFileWidget()
+        self.targets_widget.setFilter(tr("Township targets (*.csv)"))
+        self.targets_widget.fileChanged.connect(self._targets_chosen)
+        form.addRow(tr("Township targets (CSV, optional)"), self.targets_widget)
+        layout.addLayout(form)
+        self.county.currentIndexChanged.connect(self._county_changed)
+        self.township.currentIndexChanged.connect(lambda _: self._filters_changed())
+        self.period_kind.currentIndexChanged.connect(lambda _: self._filters_changed())
+        self.first_date.dateChanged.connect(lambda _: self._filters_changed())
+        self.last_date.dateChanged.connect(lambda _: self._filters_changed())
+
+        self.tabs = QTabWidget()
+        titles = model.panel_titles()
+        for name in model.PANELS:
+            splitter = QSplitter(Qt.Vertical)
+            canvas = FigureCanvasQTAgg(Figure(figsize=(5, 3), dpi=90))
+            canvas.setMinimumHeight(180)
+            view = QTableView()
+            view.setSortingEnabled(True)
+            view.setSelectionBehavior(QAbstractItemView.SelectRows)
+            view.setEditTriggers(QAbstractItemView.NoEditTriggers)
+            items = QStandardItemModel(self)
+            proxy = QSortFilterProxyModel(self)
+            proxy.setSourceModel(items)
+            view.setModel(proxy)
+            view.clicked.connect(lambda index, n=name: self.row_clicked(n, index.row()))
+            splitter.addWidget(canvas)
+            splitter.addWidget(view)
+            self.tabs.addTab(splitter, titles[name])
+            self.models[name], self.proxies[name], self.views[name], self.canvases[name] = items, proxy, view, canvas
+        self.tabs.currentChanged.connect(lambda _: self._draw_current())
+        layout.addWidget(self.tabs, 1)
+
+        buttons = QHBoxLayout()
+        self.pdf_button = QPushButton(tr("Export PDF/PNG report…"))
+        self.xlsx_button = QPushButton(tr("Export XLSX tables…"))
+        self.pdf_button.clicked.connect(self._ask_pdf)
+        self.xlsx_button.clicked.connect(self._ask_xlsx)
+        buttons.addWidget(self.pdf_button)
+        buttons.addWidget(self.xlsx_button)
+        layout.addLayout(buttons)
+        self.status = QLabel("—")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        self.setWidget(body)
+        self._set_period_widgets()
+
+    # ------------------------------------------------------------------ store and filters
+    def _store_chosen(self, path: str) -> None:
+        if path and path != self.store_path:
+            self.set_store(path)
+
+    def set_store(self, path) -> bool:
+        """Read the store at ``path`` (once, read-only); False, with the reason in the status line, if it
+        cannot."""
+        from ..storage import statistics as stat_store
+
+        path = os.fspath(path) if path else ""
+        self.store_path, self.inputs, self.names, self.report = path, None, {}, None
+        self._rates_cache = {}
+        self.store_widget.blockSignals(True)
+        self.store_widget.setFilePath(path)
+        self.store_widget.blockSignals(False)
+        if not path or not Path(path).is_file():
+            self.status.setText(tr("No tianguan store at {path}.").format(path=path or "—"))
+            self._fill_places()
+            self._show_empty()
+            return False
+        try:
+            self.inputs = stat_store.load(path)
+        except (sqlite3.Error, OSError, ValueError) as err:
+            self.status.setText(tr("Cannot read the tianguan store {path}: {error}").format(path=path, error=err))
+            self._fill_places()
+            self._show_empty()
+            return False
+        self.names = dict(self.inputs.names)
+        self._fill_places()
+        self._filters_changed()
+        return True
+
+    def _label(self, code: str) -> str:
+        name = self.names.get(code)
+        return f"{code} {name}" if name else code
+
+    def _fill_places(self) -> None:
+        codes = set(self.names)
+        if self.inputs is not None:
+            codes |= {r.code[:9] for r in self.inputs.farmland}
+        was, self._updating = self._updating, True
+        self.county.clear()
+        self.county.addItem(tr("All"), "")
+        for code in sorted(c for c in codes if len(c) == 6):
+            self.county.addItem(self._label(code), code)
+        if self.county.count() == 2:
+            self.county.setCurrentIndex(1)
+        self._fill_townships()
+        self._updating = was
+
+    def _fill_townships(self) -> None:
+        county = self.county.currentData() or ""
+        codes = set(self.names)
+        if self.inputs is not None:
+            codes |= {r.code[:9] for r in self.inputs.farmland}
+        was, self._updating = self._updating, True
+        self.township.clear()
+        self.township.addItem(tr("All"), "")
+        for code in sorted(c for c in codes if len(c) == 9 and c.startswith(county)):
+            self.township.addItem(self._label(code), code)
+        self._updating = was
+
+    def _county_changed(self, _=None) -> None:
+        if self._updating:
+            return
+        self._fill_townships()
+        self._filters_changed()
+
+    def _set_period_widgets(self) -> None:
+        self.last_date.setEnabled(self.period_kind.currentData() == "custom")
+
+    def _current_period(self) -> tuple[dt.date, dt.date]:
+        kind = self.period_kind.currentData() or "month"
+        first = self.first_date.date().toPyDate()
+        last = self.last_date.date().toPyDate()
+        return model.period_bounds(kind, first, last)
+
+    def _filters_changed(self) -> None:
+        if self._updating:
+            return
+        self._set_period_widgets()
+        self._prefix = self.township.currentData() or self.county.currentData() or ""
+        self._period = self._current_period()
+        self.refresh()
+
+    def set_filters(self, prefix: str = "", first=None, last=None, today=None) -> None:
+        """Filter as a user would: county and township from ``prefix`` (6 / 9 digits, '' for all), a custom
+        period [first, last] (dates or ISO text; None for both: all time is not offered, the current month
+        is kept); ``today`` fixes the day statuses are computed at."""
+        if today is not None:
+            self.today = today if isinstance(today, dt.date) else dt.date.fromisoformat(str(today)[:10])
+        self._updating = True
+        try:
+            self.county.setCurrentIndex(max(0, self.county.findData(prefix[:6] if len(prefix) >= 6 else "")))
+            self._fill_townships()
+            self.township.setCurrentIndex(max(0, self.township.findData(prefix[:9] if len(prefix) >= 9 else "")))
+            if first is not None or last is not None:
+                first = first or last
+                last = last or first
+                as_date = lambda v: v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)[:10])  # noqa: E731
+                self.period_kind.setCurrentIndex(self.period_kind.findData("custom"))
+                self.first_date.setDate(QDate(as_date(first)))
+                self.last_date.setDate(QDate(as_date(last)))
+        finally:
+            self._updating = False
+        self._filters_changed()
+        if prefix and self._prefix != prefix:
+            self._prefix = prefix  # a code the combos do not list (a village): filter by it anyway
+            self.refresh()
+
+    def set_targets(self, path: str | None) -> None:
+        self.targets_widget.blockSignals(True)
+        self.targets_widget.setFilePath(path or "")
+        self.targets_widget.blockSignals(False)
+        self._targets_chosen(path or "")
+
+    def _targets_chosen(self, path: str) -> None:
+        self.targets = {}
+        if path:
+            try:
+                self.targets = model.read_targets(path)
+            except (OSError, model.DashboardError) as err:
+                self.status.setText(str(err))
+        self.refresh()
+
+    # ------------------------------------------------------------------ showing
+    def _today(self) -> dt.date:
+        return self.today or dt.date.today()
+
+    def refresh(self) -> None:
+        """Recompute the report for the current filters and show it."""
+        if self.inputs is None:
+            return
+        inputs = self.inputs
+        rates = self._rates(self._period)
+        if rates is not None:
+            inputs = dataclasses.replace(inputs, rates=rates)
+        years = model.survey_years(self.store_path, self._prefix, stats.totals(
+            stats.farmland_by_township(self.inputs.farmland, None, self._prefix)))
+        self.report = model.build(inputs, self._today(), self._prefix, self._period, self.targets, years)
+        for name in model.PANELS:
+            self._fill_table(name, self.report.tables[name])
+        self._dirty = set(model.PANELS)
+        self._draw_current()
+        self.status.setText(self.report.title)
+
+    def _rates(self, period) -> dict | None:
+        """Coverage rates of the latest coverage run overlapping ``period`` (as ``storage.statistics.load``
+        picks them), read once per period; None when the store keeps no rates."""
+        from ..storage import coverage as coverage_store
+
+        key = (self.store_path, period)
+        if key not in self._rates_cache:
+            with _read_only(self.store_path) as conn:
+                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                self._rates_cache[key] = None if "tg_coverage_rate" not in tables else coverage_store.rates(
+                    conn, "", *(period or (None, None)))
+        return self._rates_cache[key]
+
+    def _show_empty(self) -> None:
+        for name in model.PANELS:
+            self.models[name].clear()
+            self.canvases[name].figure.clear()
+            self.canvases[name].draw_idle()
+
+    def _fill_table(self, name: str, table: model.Table) -> None:
+        items = self.models[name]
+        view = self.views[name]
+        view.setSortingEnabled(False)
+        self.proxies[name].sort(-1)  # back to the report's order until the user sorts again
+        items.clear()
+        items.setHorizontalHeaderLabels(table.headers)
+        for row, code in zip(table.rows, table.codes):
+            cells = []
+            for value in row:
+                item = QStandardItem()
+                if value is not None:
+                    item.setData(value, Qt.DisplayRole)
+                item.setData(code, Qt.UserRole)
+                cells.append(item)
+            items.appendRow(cells)
+        view.setSortingEnabled(True)
+        view.horizontalHeader().setSortIndicator(-1, Qt.AscendingOrder)
+        view.resizeColumnsToContents()
+
+    def _draw(self, name: str) -> None:
+        if self.report is None:
+            return
+        canvas = self.canvases[name]
+        try:
+            with model.cjk_context():
+                model.draw_chart(self.report, name, canvas.figure)
+                canvas.draw()
+        except model.DashboardError as err:
+            self.status.setText(str(err))
+        self._dirty.discard(name)
+
+    def _draw_current(self) -> None:
+        name = model.PANELS[max(0, self.tabs.currentIndex())]
+        if name in self._dirty:
+            self._draw(name)
+
+    # ------------------------------------------------------------------ test-friendly access
+    def figures(self) -> stats.Figures | None:
+        return None if self.report is None else self.report.figures
+
+    def table(self, name: str) -> QSortFilterProxyModel:
+        """The (sortable) model shown for panel ``name``."""
+        return self.proxies[name]
+
+    def chart(self, name: str):
+        """The matplotlib Figure of panel ``name``, drawn for the current filters."""
+        if name in self._dirty:
+            self._draw(name)
+        return self.canvases[name].figure
+
+    # ------------------------------------------------------------------ the map
+    def row_clicked(self, name: str, row: int) -> bool:
+        """Select the place of row ``row`` (of the shown, possibly sorted table) on the map."""
+        proxy = self.proxies[name]
+        code = proxy.data(proxy.index(row, 0), Qt.UserRole)
+        return bool(code) and self.select_on_map(code)
+
+    def select_on_map(self, code: str) -> bool:
+        layers = grid_layers(self.store_path)
+        if not layers:
+            self.status.setText(tr("No layer of this store's patrol grid (tg_grid_cell) is loaded: add it to the "
+                                   "map to select townships."))
+            return False
+        build = self._active_build()
+        escaped = code.replace("'", "''")
+        expression = f"\"code\" = '{escaped}'" + (f" AND \"build_id\" = '{build}'" if build else "")
+        selected = 0
+        for layer in layers:
+            layer.selectByExpression(expression)
+            selected += layer.selectedFeatureCount()
+        canvas = self.iface.mapCanvas() if self.iface is not None and hasattr(self.iface, "mapCanvas") else None
+        if selected and canvas is not None and hasattr(canvas, "zoomToSelected"):
+            canvas.zoomToSelected(layers[0])
+        name = self.names.get(code, code)
+        if selected:
+            self.status.setText(tr("Selected {name} on the map.").format(name=name))
+        else:
+            self.status.setText(tr("{name} is not in the loaded patrol grid layer.").format(name=name))
+        return selected > 0
+
+    def _active_build(self) -> str:
+        try:
+            with _read_only(self.store_path) as conn:
+                row = conn.execute("SELECT build_id FROM tg_grid_build WHERE active ORDER BY built_at DESC "
+                                   "LIMIT 1").fetchone()
+        except sqlite3.Error:
+            return ""
+        return row[0].replace("'", "''") if row else ""
+
+    # ------------------------------------------------------------------ export
+    def _message(self, text: str, ok: bool) -> None:
+        self.status.setText(text)
+        bar = self.iface.messageBar() if self.iface is not None and hasattr(self.iface, "messageBar") else None
+        if bar is not None:
+            (bar.pushSuccess if ok else bar.pushCritical)(tr("Farmland protection dashboard"), text)
+
+    def export_report(self, pdf: str | None, png_folder: str | None = None) -> list[Path]:
+        """Write the shown report as PDF (and one PNG per panel in ``png_folder``)."""
+        if self.report is None:
+            raise model.DashboardError(tr("Choose a tianguan store first."))
+        out = []
+        if pdf:
+            out.append(model.write_pdf(self.report, pdf))
+        if png_folder:
+            out += model.write_pngs(self.report, png_folder)
+        return out
+
+    def export_xlsx(self, path: str) -> Path:
+        if self.report is None:
+            raise model.DashboardError(tr("Choose a tianguan store first."))
+        return model.write_xlsx(self.report, path)
+
+    def _ask_pdf(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, tr("Export PDF/PNG report…"), "", tr("PDF (*.pdf)"))
+        if not path:
+            return
+        if not path.lower().endswith(".pdf"):
+            path += ".pdf"
+        folder = str(Path(path).with_suffix("")) + "_png"
+        try:
+            self.export_report(path, folder)
+        except (OSError, model.DashboardError) as err:
+            self._message(str(err), False)
+            return
+        self._message(tr("Report written: {pdf} (charts in {folder}).").format(pdf=path, folder=folder), True)
+
+    def _ask_xlsx(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, tr("Export XLSX tables…"), "", tr("Excel workbook (*.xlsx)"))
+        if not path:
+            return
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        try:
+            self.export_xlsx(path)
+        except (OSError, model.DashboardError) as err:
+            self._message(str(err), False)
+            return
+        self._message(tr("Tables written: {path}.").format(path=path), True)
+
+    def cleanup(self) -> None:
+        """Nothing was added to the project; drop the figures' memory (plugin unload)."""
+        for canvas in self.canvases.values():
+            canvas.figure.clear()

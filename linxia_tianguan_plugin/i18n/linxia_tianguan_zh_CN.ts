@@ -628,34 +628,6 @@
             <translation>&lt;p&gt;依据三调的乡镇（XZQ）、村级调查区（CJDCQ）与已赋码地块的社代码，构建州、县、乡、村、社五级巡田网格。三调没有社界：每个村按其地块代表点的泰森多边形（Voronoi）分配给各社，并裁切到村界，使各社恰好铺满本村。每个网格单元带有网格编码、上级编码、名称、耕地与永久基本农田面积及地块数。&lt;/p&gt;&lt;p&gt;已赋码地块取自所给图层，否则取田管库中的现行空间码。给定田管库时，网格作为新版本保存在库中，旧版本保留。&lt;/p&gt;</translation>
         </message>
         <message>
-            <source>Level name</source>
-            <translation>级别名称</translation>
-        </message>
-        <message>
-            <source>Grid code</source>
-            <translation>网格编码</translation>
-        </message>
-        <message>
-            <source>Parent grid code</source>
-            <translation>上级网格编码</translation>
-        </message>
-        <message>
-            <source>Grid name</source>
-            <translation>网格名称</translation>
-        </message>
-        <message>
-            <source>Farmland area (m²)</source>
-            <translation>耕地面积（㎡）</translation>
-        </message>
-        <message>
-            <source>Farmland area (mu)</source>
-            <translation>耕地面积（亩）</translation>
-        </message>
-        <message>
-            <source>Permanent basic farmland (m²)</source>
-            <translation>永久基本农田面积（㎡）</translation>
-        </message>
-        <message>
             <source>Reading townships and villages…</source>
             <translation>正在读取乡镇与村…</translation>
         </message>
@@ -846,114 +818,6 @@
         <message>
             <source>Pre-judging against approvals and plans…</source>
             <translation>正在对照批准用地与规划进行预判…</translation>
-        </message>
-        <message>
-            <source>Case id</source>
-            <translation>案件编号</translation>
-        </message>
-        <message>
-            <source>Change class</source>
-            <translation>变化类型</translation>
-        </message>
-        <message>
-            <source>Change class (name)</source>
-            <translation>变化类型名称</translation>
-        </message>
-        <message>
-            <source>Pre-judgement</source>
-            <translation>预判结论</translation>
-        </message>
-        <message>
-            <source>Pre-judgement (name)</source>
-            <translation>预判结论名称</translation>
-        </message>
-        <message>
-            <source>Reasons</source>
-            <translation>预判依据</translation>
-        </message>
-        <message>
-            <source>Priority</source>
-            <translation>优先级</translation>
-        </message>
-        <message>
-            <source>Class before</source>
-            <translation>变化前地类编码</translation>
-        </message>
-        <message>
-            <source>Class before (name)</source>
-            <translation>变化前地类名称</translation>
-        </message>
-        <message>
-            <source>Class after</source>
-            <translation>变化后地类编码</translation>
-        </message>
-        <message>
-            <source>Class after (name)</source>
-            <translation>变化后地类名称</translation>
-        </message>
-        <message>
-            <source>Planting attribute after</source>
-            <translation>变化后种植属性</translation>
-        </message>
-        <message>
-            <source>Patch id before</source>
-            <translation>变化前图斑标识码</translation>
-        </message>
-        <message>
-            <source>Patch id after</source>
-            <translation>变化后图斑标识码</translation>
-        </message>
-        <message>
-            <source>External polygon id</source>
-            <translation>卫片图斑编号</translation>
-        </message>
-        <message>
-            <source>Area (m²)</source>
-            <translation>面积（㎡）</translation>
-        </message>
-        <message>
-            <source>Permanent basic farmland (mu)</source>
-            <translation>永久基本农田面积（亩）</translation>
-        </message>
-        <message>
-            <source>Approved area (m²)</source>
-            <translation>批准面积（㎡）</translation>
-        </message>
-        <message>
-            <source>Filed facility area (m²)</source>
-            <translation>设施农用地备案面积（㎡）</translation>
-        </message>
-        <message>
-            <source>Temporary-land area (m²)</source>
-            <translation>临时用地面积（㎡）</translation>
-        </message>
-        <message>
-            <source>Area inside the development boundary (m²)</source>
-            <translation>城镇开发边界内面积（㎡）</translation>
-        </message>
-        <message>
-            <source>Documents</source>
-            <translation>批准/备案文号</translation>
-        </message>
-        <message>
-            <source>Officer</source>
-            <translation>田管员</translation>
-        </message>
-        <message>
-            <source>Phone</source>
-            <translation>电话</translation>
-        </message>
-        <message>
-            <source>Space codes of the parcels</source>
-            <translation>涉及地块空间码</translation>
-        </message>
-        <message>
-            <source>Rules version</source>
-            <translation>规则版本</translation>
-        </message>
-        <message>
-            <source>Case state</source>
-            <translation>案件状态</translation>
         </message>
         <message>
             <source>Baseline land-use survey (三调 DLTB)</source>
@@ -1741,31 +1605,31 @@
         </message>
         <message>
             <source>Export field package</source>
-            <translation type="unfinished" />
+            <translation>导出外业巡田包</translation>
         </message>
         <message>
             <source>&lt;p&gt;导出外业巡田包 · Writes, for each group (14-digit) or village (12-digit) grid code given (several separated by commas), a folder named by the code that QField opens as it is: tianguan_field.qgs, tianguan_field.gpkg and manifest.json.&lt;/p&gt;&lt;p&gt;The GeoPackage holds the grid's coded parcels (read-only, labelled by sequence number, with land class, farmland area in mu and the permanent basic farmland flag), its patrol tasks not yet done, its issued cases that are not closed (read-only, with state and version), an empty track layer that QField fills by automatic position tracking (times as M values; officer, start time and grid filled in) and an evidence layer of points (case chosen from the list, photo taken into DCIM, note, time, position and officer filled in).&lt;/p&gt;&lt;p&gt;The manifest records the store, the grid, the export time and every case's version: “Import field results” refuses evidence for a case that moved on since. A package folder of the same name that is already there is kept under a new name, never overwritten.&lt;/p&gt;</source>
-            <translation type="unfinished" />
+            <translation>&lt;p&gt;导出外业巡田包 · 按给定的每个社（14 位）或村（12 位）网格编码（多个用逗号分隔）各写出一个以编码命名、QField 可直接打开的文件夹：tianguan_field.qgs、tianguan_field.gpkg 和 manifest.json。&lt;/p&gt;&lt;p&gt;GeoPackage 中包括：该网格的已赋码地块（只读，按顺序号标注，含地类、耕地面积（亩）与永久基本农田标志）、尚未完成的巡田任务、已下发且未结案的案件（只读，含状态与版本号）、由 QField 自动位置跟踪填写的空轨迹图层（时间记为 M 值，田管员、开始时间与网格自动填写），以及举证点图层（从列表选择案件，照片拍入 DCIM，备注、时间、位置与田管员自动填写）。&lt;/p&gt;&lt;p&gt;清单记录田管库、网格、导出时间和每个案件的版本号：“导入外业成果”对导出后已流转的案件拒绝导入举证。同名的已有外业包文件夹改名保留，绝不覆盖。&lt;/p&gt;</translation>
         </message>
         <message>
             <source>Group or village grid codes (comma-separated)</source>
-            <translation type="unfinished" />
+            <translation>社或村网格编码（逗号分隔）</translation>
         </message>
         <message>
             <source>Folder for the field packages</source>
-            <translation type="unfinished" />
+            <translation>外业巡田包输出文件夹</translation>
         </message>
         <message>
             <source>Folder of the field packages</source>
-            <translation type="unfinished" />
+            <translation>外业巡田包文件夹</translation>
         </message>
         <message>
             <source>Field packages written</source>
-            <translation type="unfinished" />
+            <translation>写出的外业巡田包</translation>
         </message>
         <message>
             <source>Open tasks</source>
-            <translation type="unfinished" />
+            <translation>未完成任务</translation>
         </message>
         <message>
             <source>Evidence</source>
@@ -1773,23 +1637,23 @@
         </message>
         <message>
             <source>Patrol tracks</source>
-            <translation type="unfinished" />
+            <translation>巡田轨迹</translation>
         </message>
         <message>
             <source>Field cases</source>
-            <translation type="unfinished" />
+            <translation>外业案件</translation>
         </message>
         <message>
             <source>Open patrol tasks</source>
-            <translation type="unfinished" />
+            <translation>未完成巡田任务</translation>
         </message>
         <message>
             <source>Coded parcels</source>
-            <translation type="unfinished" />
+            <translation>已赋码地块</translation>
         </message>
         <message>
             <source>Cannot write layer {layer} of {path}: {error}</source>
-            <translation type="unfinished" />
+            <translation>无法写入 {path} 的图层 {layer}：{error}</translation>
         </message>
         <message>
             <source>Case</source>
@@ -1797,147 +1661,151 @@
         </message>
         <message>
             <source>Photo</source>
-            <translation type="unfinished" />
+            <translation>照片</translation>
         </message>
         <message>
             <source>Note</source>
-            <translation type="unfinished" />
+            <translation>备注</translation>
         </message>
         <message>
             <source>Time</source>
-            <translation type="unfinished" />
+            <translation>时间</translation>
+        </message>
+        <message>
+            <source>Officer</source>
+            <translation>田管员</translation>
         </message>
         <message>
             <source>Field package {grid}</source>
-            <translation type="unfinished" />
+            <translation>外业巡田包 {grid}</translation>
         </message>
         <message>
             <source>The grid codes cannot be used: {error}</source>
-            <translation type="unfinished" />
+            <translation>网格编码不可用：{error}</translation>
         </message>
         <message>
             <source>{grid}: {parcels} parcels, {tasks} open tasks, {cases} cases → {folder}</source>
-            <translation type="unfinished" />
+            <translation>{grid}：地块 {parcels} 块，未完成任务 {tasks} 项，案件 {cases} 件 → {folder}</translation>
         </message>
         <message>
             <source>{grid}: a package folder of that name was there; it is kept as {kept} (import its field results if it has any).</source>
-            <translation type="unfinished" />
+            <translation>{grid}：已有同名外业包文件夹，已改名保留为 {kept}（其中如有外业成果，请导入）。</translation>
         </message>
         <message>
             <source>Cannot write the project {path}: {error}</source>
-            <translation type="unfinished" />
+            <translation>无法写入工程 {path}：{error}</translation>
         </message>
         <message>
             <source>{grid}: no such cell in the active patrol grid; no package written.</source>
-            <translation type="unfinished" />
+            <translation>{grid}：当前巡田网格中没有该网格，未写出外业包。</translation>
         </message>
         <message>
             <source>Cannot open layer {layer} of {path}</source>
-            <translation type="unfinished" />
+            <translation>无法打开 {path} 的图层 {layer}</translation>
         </message>
         <message>
             <source>Import field results</source>
-            <translation type="unfinished" />
+            <translation>导入外业成果</translation>
         </message>
         <message>
             <source>&lt;p&gt;导入外业成果 · Reads a field package returned from QField (the folder written by “Export field package”) back into the tianguan store it came from.&lt;/p&gt;&lt;p&gt;Tracks: every line of the track layer is imported like an imported track file (cleaning, sessions, fixes kept; a line imported before adds nothing, fixes already imported from an earlier return are not counted twice); run “Check patrol track authenticity” and “Patrol coverage analysis” afterwards as after any track import.&lt;/p&gt;&lt;p&gt;Evidence: the photos of each case are added as its evidence (copied beside the store) and the case moves to evidenced (已举证) with the notes as comment — only when the case is still as it was exported (same version) and waiting for evidence. Rows of cases that moved on, are closed or unknown, and rows whose photo is missing, are listed as conflicts (table and log) and nothing is overwritten. Importing the same package again adds nothing.&lt;/p&gt;</source>
-            <translation type="unfinished" />
+            <translation>&lt;p&gt;导入外业成果 · 将 QField 交回的外业巡田包（“导出外业巡田包”写出的文件夹）读回其来源田管库。&lt;/p&gt;&lt;p&gt;轨迹：轨迹图层的每条线按导入轨迹文件的方式导入（清洗、分段、保留定位点；已导入过的线不再重复，之前交回时已导入的定位点不重复计算）；导入后与其他轨迹导入一样运行“轨迹真实性检查”和“巡田覆盖分析”。&lt;/p&gt;&lt;p&gt;举证：每个案件的照片作为其举证材料加入（复制到田管库旁），案件以备注为意见流转为已举证——仅当案件仍与导出时相同（版本号一致）且等待举证时。已流转、已结案或未知案件的记录，以及照片缺失的记录，作为冲突列出（表格与日志），不覆盖任何内容。同一外业包再次导入不会新增任何内容。&lt;/p&gt;</translation>
         </message>
         <message>
             <source>the case is not in the tianguan store</source>
-            <translation type="unfinished" />
+            <translation>田管库中没有该案件</translation>
         </message>
         <message>
             <source>the case was not exported in this package</source>
-            <translation type="unfinished" />
+            <translation>该案件不在本外业包中</translation>
         </message>
         <message>
             <source>the case is closed</source>
-            <translation type="unfinished" />
+            <translation>案件已结案</translation>
         </message>
         <message>
             <source>the case moved on since the export</source>
-            <translation type="unfinished" />
+            <translation>导出后案件已流转</translation>
         </message>
         <message>
             <source>the case is in a state that takes no evidence</source>
-            <translation type="unfinished" />
+            <translation>案件当前状态不接受举证</translation>
         </message>
         <message>
             <source>the photo file is missing</source>
-            <translation type="unfinished" />
+            <translation>照片文件缺失</translation>
         </message>
         <message>
             <source>no case chosen</source>
-            <translation type="unfinished" />
+            <translation>未选择案件</translation>
         </message>
         <message>
             <source>the track cannot be read</source>
-            <translation type="unfinished" />
+            <translation>轨迹无法读取</translation>
         </message>
         <message>
             <source>Returned field package folder</source>
-            <translation type="unfinished" />
+            <translation>交回的外业巡田包文件夹</translation>
         </message>
         <message>
             <source>Conflicts</source>
-            <translation type="unfinished" />
+            <translation>冲突</translation>
         </message>
         <message>
             <source>Tracks imported</source>
-            <translation type="unfinished" />
+            <translation>导入的轨迹</translation>
         </message>
         <message>
             <source>Evidence files added</source>
-            <translation type="unfinished" />
+            <translation>新增举证材料</translation>
         </message>
         <message>
             <source>Cases moved to evidenced</source>
-            <translation type="unfinished" />
+            <translation>流转为已举证的案件</translation>
         </message>
         <message>
             <source>Reading the evidence…</source>
-            <translation type="unfinished" />
+            <translation>正在读取举证…</translation>
         </message>
         <message>
             <source>{tracks} tracks, {evidence} evidence files, {events} cases moved to evidenced, {conflicts} conflicts.</source>
-            <translation type="unfinished" />
+            <translation>轨迹 {tracks} 条，举证材料 {evidence} 个，流转为已举证的案件 {events} 件，冲突 {conflicts} 条。</translation>
         </message>
         <message>
             <source>{folder} is not a field package (no {manifest} or {gpkg}).</source>
-            <translation type="unfinished" />
+            <translation>{folder} 不是外业巡田包（缺少 {manifest} 或 {gpkg}）。</translation>
         </message>
         <message>
             <source>Conflict in {layer} row {fid} (case {case}): {reason}; nothing was written.</source>
-            <translation type="unfinished" />
+            <translation>冲突：{layer} 第 {fid} 条（案件 {case}）：{reason}；未写入任何内容。</translation>
         </message>
         <message>
             <source>The manifest of {folder} cannot be read: {error}</source>
-            <translation type="unfinished" />
+            <translation>无法读取 {folder} 的清单：{error}</translation>
         </message>
         <message>
             <source>This package was exported from another tianguan store ({path}); import it into that store.</source>
-            <translation type="unfinished" />
+            <translation>该外业包导出自另一个田管库（{path}），请导入到该田管库。</translation>
         </message>
         <message>
             <source>Track {fid}: {fixes} fixes, {tracks} tracks.</source>
-            <translation type="unfinished" />
+            <translation>轨迹 {fid}：定位点 {fixes} 个，轨迹 {tracks} 条。</translation>
         </message>
         <message>
             <source>{n} evidence rows were imported before; skipped.</source>
-            <translation type="unfinished" />
+            <translation>{n} 条举证记录此前已导入，已跳过。</translation>
         </message>
         <message>
             <source>Case {case}: {photos} photos, now {state}.</source>
-            <translation type="unfinished" />
+            <translation>案件 {case}：照片 {photos} 张，现为{state}。</translation>
         </message>
         <message>
             <source>The track layer of {path} cannot be read: {error}</source>
-            <translation type="unfinished" />
+            <translation>无法读取 {path} 的轨迹图层：{error}</translation>
         </message>
         <message>
             <source>Track {fid}: imported before; skipped.</source>
-            <translation type="unfinished" />
+            <translation>轨迹 {fid}：此前已导入，已跳过。</translation>
         </message>
         <message>
             <source>County code</source>
@@ -1966,6 +1834,22 @@
         <message>
             <source>Shape area (m²)</source>
             <translation>图形面积（㎡）</translation>
+        </message>
+        <message>
+            <source>Farmland area (m²)</source>
+            <translation>耕地面积（㎡）</translation>
+        </message>
+        <message>
+            <source>Farmland area (mu)</source>
+            <translation>耕地面积（亩）</translation>
+        </message>
+        <message>
+            <source>Permanent basic farmland (m²)</source>
+            <translation>永久基本农田面积（㎡）</translation>
+        </message>
+        <message>
+            <source>Permanent basic farmland (mu)</source>
+            <translation>永久基本农田面积（亩）</translation>
         </message>
         <message>
             <source>Contract parcel code</source>
@@ -2010,6 +1894,266 @@
         <message>
             <source>Remarks</source>
             <translation>备注</translation>
+        </message>
+        <message>
+            <source>Severity</source>
+            <translation>级别</translation>
+        </message>
+        <message>
+            <source>Issue type</source>
+            <translation>问题类型</translation>
+        </message>
+        <message>
+            <source>Issue</source>
+            <translation>问题</translation>
+        </message>
+        <message>
+            <source>Layer</source>
+            <translation>图层</translation>
+        </message>
+        <message>
+            <source>Feature id</source>
+            <translation>要素 ID</translation>
+        </message>
+        <message>
+            <source>Code</source>
+            <translation>编码</translation>
+        </message>
+        <message>
+            <source>Area (m²)</source>
+            <translation>面积（㎡）</translation>
+        </message>
+        <message>
+            <source>Level name</source>
+            <translation>级别名称</translation>
+        </message>
+        <message>
+            <source>Grid code</source>
+            <translation>网格编码</translation>
+        </message>
+        <message>
+            <source>Parent grid code</source>
+            <translation>上级网格编码</translation>
+        </message>
+        <message>
+            <source>Grid name</source>
+            <translation>网格名称</translation>
+        </message>
+        <message>
+            <source>Problem type</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Problem</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Related code</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Task id</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Grid level</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Period start</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Period end</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Due (Beijing time)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Due (UTC)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Phone</source>
+            <translation>电话</translation>
+        </message>
+        <message>
+            <source>Patrolled at (Beijing time)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Row</source>
+            <translation>行号</translation>
+        </message>
+        <message>
+            <source>Track id</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Start time (UTC)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>End time (UTC)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Length (m)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Duration (s)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Flags</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Flags (description)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Accepted (1 yes, 0 no)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Check figures (JSON)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Seen</source>
+            <translation>是否巡查</translation>
+        </message>
+        <message>
+            <source>Last seen (Beijing time)</source>
+            <translation>最近巡查时间（北京时间）</translation>
+        </message>
+        <message>
+            <source>Share seen</source>
+            <translation>巡查面积比例</translation>
+        </message>
+        <message>
+            <source>Farmland seen (m²)</source>
+            <translation>已巡查耕地面积（㎡）</translation>
+        </message>
+        <message>
+            <source>Farmland coverage rate</source>
+            <translation>耕地覆盖率</translation>
+        </message>
+        <message>
+            <source>Permanent basic farmland seen (m²)</source>
+            <translation>已巡查永久基本农田面积（㎡）</translation>
+        </message>
+        <message>
+            <source>Permanent basic farmland coverage rate</source>
+            <translation>永久基本农田覆盖率</translation>
+        </message>
+        <message>
+            <source>Patrols</source>
+            <translation>巡田次数</translation>
+        </message>
+        <message>
+            <source>Grid level (2 county … 5 group)</source>
+            <translation>网格级别（2 县 … 5 社）</translation>
+        </message>
+        <message>
+            <source>Case id</source>
+            <translation>案件编号</translation>
+        </message>
+        <message>
+            <source>Change class</source>
+            <translation>变化类型</translation>
+        </message>
+        <message>
+            <source>Change class (name)</source>
+            <translation>变化类型名称</translation>
+        </message>
+        <message>
+            <source>Pre-judgement</source>
+            <translation>预判结论</translation>
+        </message>
+        <message>
+            <source>Pre-judgement (name)</source>
+            <translation>预判结论名称</translation>
+        </message>
+        <message>
+            <source>Reasons</source>
+            <translation>预判依据</translation>
+        </message>
+        <message>
+            <source>Priority</source>
+            <translation>优先级</translation>
+        </message>
+        <message>
+            <source>Class before</source>
+            <translation>变化前地类编码</translation>
+        </message>
+        <message>
+            <source>Class before (name)</source>
+            <translation>变化前地类名称</translation>
+        </message>
+        <message>
+            <source>Class after</source>
+            <translation>变化后地类编码</translation>
+        </message>
+        <message>
+            <source>Class after (name)</source>
+            <translation>变化后地类名称</translation>
+        </message>
+        <message>
+            <source>Planting attribute after</source>
+            <translation>变化后种植属性</translation>
+        </message>
+        <message>
+            <source>Patch id before</source>
+            <translation>变化前图斑标识码</translation>
+        </message>
+        <message>
+            <source>Patch id after</source>
+            <translation>变化后图斑标识码</translation>
+        </message>
+        <message>
+            <source>External polygon id</source>
+            <translation>卫片图斑编号</translation>
+        </message>
+        <message>
+            <source>Approved area (m²)</source>
+            <translation>批准面积（㎡）</translation>
+        </message>
+        <message>
+            <source>Filed facility area (m²)</source>
+            <translation>设施农用地备案面积（㎡）</translation>
+        </message>
+        <message>
+            <source>Temporary-land area (m²)</source>
+            <translation>临时用地面积（㎡）</translation>
+        </message>
+        <message>
+            <source>Area inside the development boundary (m²)</source>
+            <translation>城镇开发边界内面积（㎡）</translation>
+        </message>
+        <message>
+            <source>Documents</source>
+            <translation>批准/备案文号</translation>
+        </message>
+        <message>
+            <source>Space codes of the parcels</source>
+            <translation>涉及地块空间码</translation>
+        </message>
+        <message>
+            <source>Rules version</source>
+            <translation>规则版本</translation>
+        </message>
+        <message>
+            <source>Case state</source>
+            <translation>案件状态</translation>
+        </message>
+        <message>
+            <source>The field aliases could not be saved with {output}.</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>Check patrol grid coverage</source>
@@ -2162,22 +2306,6 @@
         <message>
             <source>&lt;p&gt;Reads the officer roster (田管员花名册) from an Excel workbook (.xlsx) or a CSV file (UTF-8 or GBK), checks it, and makes it the current roster of the tianguan store. Columns: 层级 (州, 县, 乡, 村, 社), 网格编码, 网格名称, 姓名, 角色 (田管员 or 助理田管员), 职务, 电话, 是否空缺 (是/否); English headers (level, grid_code, grid_name, name, role, post, phone, vacant) are read too.&lt;/p&gt;&lt;p&gt;Errors stop the import and the previous roster stays current: unreadable levels or roles, grid codes that do not fit their level or are not in the patrol grid, two 田管员 in one grid, a person who is 田管员 of two groups, posts without a name or with a malformed phone number. Warnings do not stop it: vacant posts, grids without a 田管员, 州, 县 or 乡 grids without a 助理田管员, and grids that the patrol grid lacks although it has their parent (a 社 without coded farmland).&lt;/p&gt;&lt;p&gt;Grid codes are checked against the patrol grid layer if given, else against the store's current patrol grid, else only their format and parents. Every problem is listed with its row in the issues table. Earlier rosters are kept in the store.&lt;/p&gt;</source>
             <translation>&lt;p&gt;从 Excel 工作簿（.xlsx）或 CSV 文件（UTF-8 或 GBK）读取田管员花名册，检查后设为田管库的当前花名册。列：层级（州、县、乡、村、社）、网格编码、网格名称、姓名、角色（田管员或助理田管员）、职务、电话、是否空缺（是/否）；也可使用英文表头（level、grid_code、grid_name、name、role、post、phone、vacant）。&lt;/p&gt;&lt;p&gt;有错误时不导入，原花名册继续有效：层级或角色无法识别、网格编码与层级不符或不在巡田网格中、一个网格有两名田管员、一人担任两个社的田管员、岗位缺姓名或电话格式错误。警告不影响导入：岗位空缺、网格没有田管员、州县乡级网格没有助理田管员、巡田网格中没有该网格但有其上级（没有已赋码耕地的社）。&lt;/p&gt;&lt;p&gt;网格编码按给定的巡田网格图层核对；未给定时按田管库的当前巡田网格核对；都没有时只检查编码格式及其上级。每个问题连同行号列入问题表。历次导入的花名册均保留在田管库中。&lt;/p&gt;</translation>
-        </message>
-        <message>
-            <source>Row</source>
-            <translation>行号</translation>
-        </message>
-        <message>
-            <source>Severity</source>
-            <translation>级别</translation>
-        </message>
-        <message>
-            <source>Issue type</source>
-            <translation>问题类型</translation>
-        </message>
-        <message>
-            <source>Issue</source>
-            <translation>问题</translation>
         </message>
         <message>
             <source>Sheet (empty: the first)</source>
@@ -2596,18 +2724,6 @@
             <translation>字段 {key} 是数值类型，19 位编码可能已丢失精度。请以文本类型存储编码。</translation>
         </message>
         <message>
-            <source>Layer</source>
-            <translation>图层</translation>
-        </message>
-        <message>
-            <source>Feature id</source>
-            <translation>要素 ID</translation>
-        </message>
-        <message>
-            <source>Code</source>
-            <translation>编码</translation>
-        </message>
-        <message>
             <source>split</source>
             <translation>分割</translation>
         </message>
@@ -2632,26 +2748,6 @@
             <translation>&lt;p&gt;巡田覆盖分析 · 统计田管库中田管员的巡田轨迹在某一时段内（默认：本周，周一至周日，北京时间）巡查到了哪些耕地地块，以及这些地块占各网格耕地和永久基本农田的比例。&lt;/p&gt;&lt;p&gt;每条轨迹能看到可视距离（默认 50 米）以内的地面，即其缓冲区。地块的任一部分位于本时段某条轨迹的可视距离之内，即为&lt;b&gt;已巡查&lt;/b&gt;；若设置了大于 0 的比例，则需地块面积中至少该比例位于轨迹缓冲区内。最近巡查时间为到达其可视距离之内的最晚一条轨迹的结束时间。网格覆盖率按面积加权：已巡查地块的耕地面积 / 网格耕地面积（按赋码面积），分社、村、乡、县统计。截至最后一天连续若干周未巡查到的地块单独列出。每个地块被巡查到的面积比例（字段 XJBL）仅在需要时计算（高级选项）：这需要对每条轨迹做缓冲区，全州一周的数据耗时会长得多。&lt;/p&gt;&lt;p&gt;默认只统计通过真实性检查的轨迹（可关闭此选项）。每条参与统计的轨迹对其所属网格耕地的覆盖率写入田管库；覆盖率达到最低比例的轨迹记为该网格的一次巡田（来源：轨迹），该网格本时段的任务即为已完成。重复运行不会重复添加。&lt;/p&gt;</translation>
         </message>
         <message>
-            <source>Farmland seen (m²)</source>
-            <translation>已巡查耕地面积（㎡）</translation>
-        </message>
-        <message>
-            <source>Farmland coverage rate</source>
-            <translation>耕地覆盖率</translation>
-        </message>
-        <message>
-            <source>Permanent basic farmland seen (m²)</source>
-            <translation>已巡查永久基本农田面积（㎡）</translation>
-        </message>
-        <message>
-            <source>Permanent basic farmland coverage rate</source>
-            <translation>永久基本农田覆盖率</translation>
-        </message>
-        <message>
-            <source>Patrols</source>
-            <translation>巡田次数</translation>
-        </message>
-        <message>
             <source>Compute the share of each parcel's area seen (slower: buffers every track)</source>
             <translation>计算每个地块被巡查到的面积比例（较慢：需对每条轨迹做缓冲区）</translation>
         </message>
@@ -2670,22 +2766,6 @@
         <message>
             <source>Writing the results…</source>
             <translation>正在写出结果…</translation>
-        </message>
-        <message>
-            <source>Seen</source>
-            <translation>是否巡查</translation>
-        </message>
-        <message>
-            <source>Last seen (Beijing time)</source>
-            <translation>最近巡查时间（北京时间）</translation>
-        </message>
-        <message>
-            <source>Share seen</source>
-            <translation>巡查面积比例</translation>
-        </message>
-        <message>
-            <source>Grid level (2 county … 5 group)</source>
-            <translation>网格级别（2 县 … 5 社）</translation>
         </message>
         <message>
             <source>First day (YYYY-MM-DD; empty: Monday of this week)</source>
@@ -3614,6 +3694,10 @@
         <message>
             <source>Retire reason</source>
             <translation>注销原因</translation>
+        </message>
+        <message>
+            <source>Chinese field aliases and symbology of the Linxia Tianguan plugin</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>Case {grid} · {state} · {area:.1f} mu</source>

@@ -16,6 +16,8 @@ from .dispatch_tasks import DispatchTasksAlgorithm
 from .export_cases import ExportCasesAlgorithm
 from .export_roster import ExportRosterAlgorithm
 from .export_tasks import ExportTasksAlgorithm
+from .field_package_export import FieldPackageExportAlgorithm
+from .field_package_import import FieldPackageImportAlgorithm
 from .grid_coverage import GridCoverageAlgorithm
 from .import_roster import ImportRosterAlgorithm
 from .import_tracks import ImportTracksAlgorithm
@@ -37,6 +39,8 @@ ALGORITHMS = [
     ImportTracksAlgorithm,
     CheckTracksAlgorithm,
     PatrolCoverageAlgorithm,
+    # the patrol app (掌上田管)
+    FieldPackageExportAlgorithm, FieldPackageImportAlgorithm,
     # change analysis and cases
     ChangeDetectionAlgorithm, ExportCasesAlgorithm,
     # maps and reports

@@ -1,0 +1,314 @@
+"""掌上田管 field package for QField: what goes into a package and how what comes back is judged.
+
+A field package is one folder per 社 (14-digit) or 村 (12-digit) grid code, written by
+``processing/field_package_export.py`` and read back by ``processing/field_package_import.py``::
+
+    <grid>/tianguan_field.gpkg   parcels (read-only), tasks, cases (read-only), tracks, evidence
+    <grid>/tianguan_field.qgs    the QGIS/QField project (relative paths)
+    <grid>/manifest.json         :func:`make_manifest`
+    <grid>/DCIM/                 photos the phone takes (relative paths in the evidence layer)
+
+Rules (plain Python, no Qt, no QGIS, no database):
+
+- **Grid codes**: a package is asked for by 社 or 村 codes (comma-separated); a parcel, task or case
+  belongs to it when its code starts with the grid code (:func:`parse_grids`, :func:`in_grid`).
+- **Cases in a package**: every case of the grid that was issued and is not closed
+  (:data:`FIELD_STATES`), so the officer sees what is going on in the grid; only cases in
+  :data:`EVIDENCE_STATES` (已下发, 退回) accept evidence (``submit_evidence`` by the 社级田管员).
+- **Tasks in a package**: the grid's tasks that are not done (open or overdue).
+- **Manifest**: the store id, the grid codes, the export time and, per exported case, its state and
+  ``version`` at export; the version is what optimistic locking compares on import.
+- **Evidence coming back** (:func:`plan_evidence`): the rows of one case become one
+  ``submit_evidence`` event with all their photos. A row is a *conflict*, reported and never
+  written, when its case is unknown to the store, was not in the package, is closed, has moved on
+  since the export (its version is not the manifest's) or is in a state that accepts no evidence,
+  or when its photo is missing. A row whose photo is already evidence of its case *and* listed by
+  one of the case's events was imported before: it is skipped, so importing a package twice adds
+  nothing.
+- **Tracks coming back**: a QField tracking line carries each vertex's time as its M value, epoch
+  milliseconds (``QFieldSync/tracking_measurement_type`` = 1); older QField versions write the
+  seconds since the session's start instead, which :func:`vertex_times` adds to ``started_at``.
+  Each line is imported as one "file" whose identity is its content (:func:`track_key`).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from . import case_workflow as workflow
+
+FORMAT = "linxia-tianguan-field-package"
+FORMAT_VERSION = 1
+
+GPKG_NAME = "tianguan_field.gpkg"
+PROJECT_NAME = "tianguan_field.qgs"
+MANIFEST_NAME = "manifest.json"
+PHOTO_DIR = "DCIM"
+
+#: layer names inside the package GeoPackage
+PARCELS, TASKS, CASES, TRACKS, EVIDENCE = "parcels", "tasks", "cases", "tracks", "evidence"
+LAYERS = (PARCELS, TASKS, CASES, TRACKS, EVIDENCE)
+
+#: EPSG of the tracks layer: QField records positions in the layer's CRS; lon/lat keeps them as fixes are stored
+TRACKS_EPSG = 4490
+
+#: cases a package shows (issued and not closed) and those that accept evidence from the field
+FIELD_STATES: tuple[str, ...] = tuple(s for s in workflow.STATES if s not in (workflow.PENDING, workflow.CLOSED))
+EVIDENCE_STATES: tuple[str, ...] = (workflow.ISSUED, workflow.RETURNED)
+EVIDENCE_ACTION = "submit_evidence"
+EVIDENCE_ROLE = workflow.GROUP_OFFICER
+
+#: conflict codes of :func:`plan_evidence`
+UNKNOWN_CASE, NOT_IN_PACKAGE, CLOSED, MOVED, NOT_ACCEPTING, MISSING_PHOTO, NO_CASE, BAD_TRACK = (
+    "unknown_case", "not_in_package", "closed", "moved", "not_accepting", "missing_photo", "no_case", "bad_track")
+CONFLICTS = (UNKNOWN_CASE, NOT_IN_PACKAGE, CLOSED, MOVED, NOT_ACCEPTING, MISSING_PHOTO, NO_CASE, BAD_TRACK)
+
+_CODE = re.compile(r"\d{12}(\d{2})?")
+_SPLIT = re.compile(r"[\s,，;；、]+")
+
+
+class FieldPackageError(ValueError):
+    """A grid list, manifest or package that cannot be used; the message says what is wrong."""
+
+
+# ------------------------------------------------------------------------------------------- grids
+def parse_grids(text: str | Iterable[str]) -> list[str]:
+    """The 社 (14-digit) / 村 (12-digit) codes of a comma-separated list, deduplicated, in order.
+
+    A code inside another code of the list (a group of a listed village) is dropped: its parcels are
+    in the village's package already.
+    """
+    items = _SPLIT.split(text.strip()) if isinstance(text, str) else [str(t).strip() for t in text]
+    codes: list[str] = []
+    for item in items:
+        if not item:
+            continue
+        if not _CODE.fullmatch(item):
+            raise FieldPackageError(f"{item!r} is not a 14-digit group (社) or 12-digit village (村) code")
+        if item not in codes:
+            codes.append(item)
+    if not codes:
+        raise FieldPackageError("no grid code given")
+    return [c for c in codes if not any(o != c and c.startswith(o) for o in codes)]
+
+
+def in_grid(code: str | None, grid: str) -> bool:
+    """Whether a parcel / grid / case code lies in the grid (its code starts with the grid's)."""
+    return bool(code) and str(code).startswith(grid)
+
+
+# ------------------------------------------------------------------------------------ what goes in
+def field_cases(cases: Iterable[Mapping], grid: str) -> list[Mapping]:
+    """Cases of the grid a package shows: issued and not closed, by priority then id."""
+    out = [c for c in cases if in_grid(c.get("grid_code"), grid) and c.get("state") in FIELD_STATES]
+    return sorted(out, key=lambda c: (c.get("priority") if c.get("priority") is not None else 1 << 30,
+                                      str(c.get("case_id"))))
+
+
+def field_tasks(tasks: Sequence, statuses: Sequence[str], grid: str) -> list[tuple]:
+    """(task, status) of the grid's tasks that are not done, by grid code and period."""
+    out = [(t, s) for t, s in zip(tasks, statuses) if in_grid(t.grid_code, grid) and s != "done"]
+    return sorted(out, key=lambda p: (p[0].grid_code, p[0].period_start))
+
+
+def accepts_evidence(state: str | None) -> bool:
+    return state in EVIDENCE_STATES
+
+
+def case_title(case: Mapping) -> str:
+    """What the evidence form lists for a case: state, category and the first 8 characters of its id."""
+    state = workflow.STATE_NAMES.get(case.get("state"), str(case.get("state")))
+    return f"{state} · {case.get('category') or case.get('kind') or ''} · {str(case.get('case_id'))[:8]}"
+
+
+# ---------------------------------------------------------------------------------------- manifest
+def make_manifest(store_id: str, grid: str, exported_at: str, cases: Iterable[Mapping], task_ids: Iterable[str],
+                  counts: Mapping[str, int], srs_id: int, store_path: str = "") -> dict:
+    """The manifest of one package (JSON-ready); ``cases`` are the exported case rows."""
+    workflow.parse_time(exported_at)
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "store_id": str(store_id),
+        "store_path": str(store_path),
+        "grid": grid,
+        "grids": [grid],
+        "exported_at": exported_at,
+        "srs_id": int(srs_id),
+        "cases": {str(c["case_id"]): {"state": c["state"], "version": int(c["version"])} for c in cases},
+        "tasks": list(task_ids),
+        "counts": dict(counts),
+        "layers": list(LAYERS),
+    }
+
+
+def manifest_json(manifest: Mapping) -> str:
+    return json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def read_manifest(text: str) -> dict:
+    """A manifest read back; FieldPackageError when it is not one this version understands."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise FieldPackageError(f"manifest is not JSON: {exc}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise FieldPackageError("manifest is not a tianguan field package manifest")
+    if int(data.get("format_version", 0)) > FORMAT_VERSION:
+        raise FieldPackageError(f"manifest format {data.get('format_version')} is newer than this plugin "
+                                f"({FORMAT_VERSION})")
+    for key in ("store_id", "grid", "exported_at", "cases"):
+        if key not in data:
+            raise FieldPackageError(f"manifest has no {key!r}")
+    if not isinstance(data["cases"], dict):
+        raise FieldPackageError("manifest cases are not a mapping")
+    return data
+
+
+# ------------------------------------------------------------------------------------------ tracks
+def vertex_times(m_values: Sequence[float], started_at: float = math.nan) -> list[float]:
+    """UTC epoch seconds of a tracking line's vertices from their M values.
+
+    Epoch values (seconds or milliseconds, like QField's measurement type 1) are taken as they are;
+    small values (< 10⁹, QField's older "seconds since the first vertex") are added to ``started_at``
+    (epoch seconds) and are NaN without it. Missing M values are NaN.
+    """
+    out = []
+    for m in m_values:
+        if m is None or not math.isfinite(float(m)):
+            out.append(math.nan)
+            continue
+        v = float(m)
+        if abs(v) > 1e11:
+            out.append(v / 1000.0)
+        elif abs(v) >= 1e9:
+            out.append(v)
+        else:
+            out.append(started_at + v if math.isfinite(started_at) else math.nan)
+    return out
+
+
+def track_key(coords: Sequence[Sequence[float]], times: Sequence[float], officer: str | None,
+              grid: str | None) -> str:
+    """Content hash of one returned tracking line (vertices, times, officer, grid): the same line
+    imported again is recognised whatever the package file around it."""
+    h = hashlib.sha256(b"tianguan-field-track\0")
+    h.update(json.dumps([officer or "", grid or ""], ensure_ascii=False).encode("utf-8"))
+    for (x, y, *_), t in zip(coords, times):
+        h.update(f"{x:.9f},{y:.9f},{'' if not math.isfinite(t) else round(t, 3)};".encode("ascii"))
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------------------------------- evidence
+@dataclass(frozen=True)
+class EvidenceRow:
+    """One feature of the returned evidence layer (photo: the path as the phone stored it)."""
+
+    fid: int
+    case_id: str | None
+    photo: str | None
+    note: str = ""
+    taken_at: str | None = None
+    officer: str | None = None
+    x: float | None = None
+    y: float | None = None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A returned row that was not imported, and why (``code`` in :data:`CONFLICTS`)."""
+
+    layer: str
+    fid: int
+    case_id: str | None
+    code: str
+    detail: str = ""
+
+
+@dataclass
+class Submission:
+    """One ``submit_evidence`` event to make: a case, the version read at export, its rows and photos."""
+
+    case_id: str
+    version: int
+    rows: list[EvidenceRow] = field(default_factory=list)
+    photos: list[str] = field(default_factory=list)  # absolute paths, in row order, without repeats
+
+    @property
+    def actor(self) -> str:
+        names = [r.officer.strip() for r in self.rows if r.officer and r.officer.strip()]
+        return names[0] if names else "外业巡田包"
+
+    @property
+    def comment(self) -> str:
+        notes = [r.note.strip() for r in self.rows if r.note and r.note.strip()]
+        return "；".join(dict.fromkeys(notes))
+
+
+def photo_path(package_dir: str, photo: str | None) -> str | None:
+    """Absolute path of a photo as the phone recorded it (relative to the project folder, ``/`` or ``\\``);
+    None when empty or when it would leave the package folder."""
+    if not photo or not str(photo).strip():
+        return None
+    parts = [p for p in str(photo).strip().replace("\\", "/").split("/") if p not in ("", ".")]
+    if not parts or ".." in parts:
+        return None
+    if str(photo).strip().startswith("/") or re.match(r"[A-Za-z]:", parts[0]):
+        return None
+    return "/".join([package_dir.rstrip("/\\").replace("\\", "/"), *parts])
+
+
+def plan_evidence(rows: Iterable[EvidenceRow], manifest: Mapping, current: Mapping[str, tuple[str, int]],
+                  photo_hashes: Mapping[int, str | None], submitted: Mapping[str, set[str]],
+                  photo_paths: Mapping[int, str | None]) -> tuple[list[Submission], list[Conflict], list[int]]:
+    """(submissions, conflicts, fids imported before) for the returned evidence rows.
+
+    ``current`` is the store's (state, version) per case id; ``photo_hashes`` the SHA-256 of each
+    row's photo (None: missing); ``submitted`` per case the SHA-256 of evidence an event already
+    lists; ``photo_paths`` each row's absolute photo path. See the module docstring for the rules;
+    a case with one conflicting row still gets its other rows, since each photo stands on its own,
+    unless the conflict is about the case itself.
+    """
+    exported = manifest.get("cases", {})
+    by_case: dict[str, Submission] = {}
+    conflicts: list[Conflict] = []
+    done: list[int] = []
+    for row in sorted(rows, key=lambda r: r.fid):
+        case_id = (row.case_id or "").strip()
+        if not case_id:
+            conflicts.append(Conflict(EVIDENCE, row.fid, None, NO_CASE))
+            continue
+        digest = photo_hashes.get(row.fid)
+        if digest is None:
+            conflicts.append(Conflict(EVIDENCE, row.fid, case_id, MISSING_PHOTO, row.photo or ""))
+            continue
+        if digest in submitted.get(case_id, set()):
+            done.append(row.fid)
+            continue
+        if case_id not in current:
+            conflicts.append(Conflict(EVIDENCE, row.fid, case_id, UNKNOWN_CASE))
+            continue
+        state, version = current[case_id]
+        if case_id not in exported:
+            conflicts.append(Conflict(EVIDENCE, row.fid, case_id, NOT_IN_PACKAGE, state))
+            continue
+        at_export = int(exported[case_id]["version"])
+        if state == workflow.CLOSED:
+            conflicts.append(Conflict(EVIDENCE, row.fid, case_id, CLOSED, state))
+        elif int(version) != at_export:
+            conflicts.append(Conflict(EVIDENCE, row.fid, case_id, MOVED,
+                                      f"{exported[case_id].get('state')} v{at_export} → {state} v{version}"))
+        elif not accepts_evidence(state):
+            conflicts.append(Conflict(EVIDENCE, row.fid, case_id, NOT_ACCEPTING, state))
+        else:
+            sub = by_case.setdefault(case_id, Submission(case_id, at_export))
+            sub.rows.append(row)
+            path = photo_paths.get(row.fid)
+            if path and path not in sub.photos:
+                sub.photos.append(path)
+    return list(by_case.values()), conflicts, done
+

@@ -1,0 +1,273 @@
+"""导入外业成果 — read a returned field package back into the 田管库 (``linxia_tianguan:field_package_import``).
+
+The folder is one written by ``field_package_export`` and edited by QField (rules:
+:mod:`..core.field_package`; store writes: :mod:`..storage.field_package`):
+
+- every line of the ``tracks`` layer goes through the track import pipeline of ``import_tracks`` (a line
+  is known by its content, so importing the package again adds nothing; fixes already stored from an
+  earlier return of the same growing line are marked repeated; cleaning and sessions as usual; the
+  authenticity checks and coverage run afterwards with 检查巡田轨迹 / 巡田覆盖分析 as for any import);
+  a point tracking layer is read as one track file; a track from a village package (village code) is given
+  the 社 cell holding most of its fixes;
+- the rows of the ``evidence`` layer become, per case, the photos added as evidence (copied into the
+  store's evidence folder, content-addressed) and one ``submit_evidence`` (已举证) event, made with the
+  case version recorded at export. A case that moved on, is closed, unknown, not in the package or in a
+  state that takes no evidence, and a row whose photo is missing, are conflicts: listed in the optional
+  conflicts table and the log, nothing overwritten. Rows imported before are skipped silently.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from qgis.core import (
+    QgsFeature,
+    QgsFeatureSink,
+    QgsField,
+    QgsFields,
+    QgsProcessing,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFile,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QVariant
+
+from ..core import case_workflow as workflow
+from ..core import field_package as rules
+from ..core.tracks import SHANGHAI, Fixes, parse_time
+from ..i18n import tr
+from ..storage import field_package as package_store
+from .base import AlgorithmBase
+from .import_tracks import TrackReadError, _open_ogr, _to_lonlat, read_ogr_track
+
+
+def conflict_text(code: str) -> str:
+    return {
+        rules.UNKNOWN_CASE: tr("the case is not in the tianguan store"),
+        rules.NOT_IN_PACKAGE: tr("the case was not exported in this package"),
+        rules.CLOSED: tr("the case is closed"),
+        rules.MOVED: tr("the case moved on since the export"),
+        rules.NOT_ACCEPTING: tr("the case is in a state that takes no evidence"),
+        rules.MISSING_PHOTO: tr("the photo file is missing"),
+        rules.NO_CASE: tr("no case chosen"),
+        rules.BAD_TRACK: tr("the track cannot be read"),
+    }.get(code, code)
+
+
+def _text(feature, name: str) -> str | None:
+    idx = feature.GetFieldIndex(name)
+    if idx < 0 or not feature.IsFieldSetAndNotNull(idx):
+        return None
+    value = feature.GetFieldAsString(idx).strip()
+    return value or None
+
+
+def read_track_lines(path: Path, cancelled=None) -> tuple[list[dict], list[rules.Conflict]]:
+    """Lines of the package's tracks layer: per feature {fid, key, fixes, officer, grid}; unreadable ones as
+    conflicts. A point layer is read whole by ``import_tracks``' reader, as one line."""
+    from osgeo import ogr
+
+    ds = _open_ogr(str(path), ["GPKG"])
+    layer = ds.GetLayerByName(rules.TRACKS)
+    if layer is None:
+        return [], []
+    if ogr.GT_Flatten(layer.GetGeomType()) in (ogr.wkbPoint, ogr.wkbMultiPoint):
+        ds = None
+        track = read_ogr_track(str(path), "GPKG", rules.TRACKS, cancelled=cancelled)
+        if len(track.fixes) == 0:
+            return [], []
+        coords = list(zip(track.fixes.lon.tolist(), track.fixes.lat.tolist()))
+        key = rules.track_key(coords, track.fixes.time.tolist(), track.officer, track.grid)
+        return [{"fid": 0, "key": key, "fixes": track.fixes, "officer": track.officer, "grid": track.grid}], []
+    transform = _to_lonlat(layer)
+    lines, conflicts = [], []
+    for feature in layer:
+        if cancelled is not None and cancelled():
+            break
+        fid = feature.GetFID()
+        geom = feature.GetGeometryRef()
+        if geom is None or geom.IsEmpty():
+            continue
+        geom = geom.Clone()
+        measured = bool(geom.IsMeasured())
+        if transform is not None:
+            geom.Transform(transform)
+        parts = ([geom.GetGeometryRef(i) for i in range(geom.GetGeometryCount())]
+                 if ogr.GT_Flatten(geom.GetGeometryType()) == ogr.wkbMultiLineString else [geom])
+        officer, grid = _text(feature, "officer"), _text(feature, "grid_code")
+        started = parse_time(_text(feature, "started_at"), SHANGHAI)
+        lon, lat, times = [], [], []
+        for part in parts:
+            n = part.GetPointCount()
+            lon += [part.GetX(i) for i in range(n)]
+            lat += [part.GetY(i) for i in range(n)]
+            times += rules.vertex_times([part.GetM(i) if measured else math.nan for i in range(n)], started)
+        if not lon or not any(math.isfinite(t) for t in times):
+            conflicts.append(rules.Conflict(rules.TRACKS, fid, None, rules.BAD_TRACK,
+                                            "no times" if lon else "no vertices"))
+            continue
+        key = rules.track_key(list(zip(lon, lat)), times, officer, grid)
+        lines.append({"fid": fid, "key": key, "fixes": Fixes(lon, lat, times, [math.nan] * len(lon)),
+                      "officer": officer, "grid": grid})
+    ds = None
+    return lines, conflicts
+
+
+def read_evidence(path: Path) -> list[rules.EvidenceRow]:
+    """Rows of the package's evidence layer (position in the layer's CRS)."""
+    ds = _open_ogr(str(path), ["GPKG"])
+    layer = ds.GetLayerByName(rules.EVIDENCE)
+    rows = []
+    if layer is not None:
+        for feature in layer:
+            geom = feature.GetGeometryRef()
+            has_point = geom is not None and not geom.IsEmpty()
+            rows.append(rules.EvidenceRow(
+                feature.GetFID(), _text(feature, "case_id"), _text(feature, "photo"), _text(feature, "note") or "",
+                _text(feature, "taken_at"), _text(feature, "officer"),
+                geom.GetX() if has_point else None, geom.GetY() if has_point else None))
+    ds = None
+    return rows
+
+
+class FieldPackageImportAlgorithm(AlgorithmBase):
+    STORE, FOLDER, OUTPUT = "STORE", "FOLDER", "OUTPUT"
+    group_id = "patrol"
+
+    def name(self) -> str:
+        return "field_package_import"
+
+    def displayName(self) -> str:
+        return tr("Import field results")
+
+    def shortHelpString(self) -> str:
+        return tr(
+            "<p>导入外业成果 · Reads a field package returned from QField (the folder written by “Export field "
+            "package”) back into the tianguan store it came from.</p>"
+            "<p>Tracks: every line of the track layer is imported like an imported track file (cleaning, "
+            "sessions, fixes kept; a line imported before adds nothing, fixes already imported from an earlier "
+            "return are not counted twice); run “Check patrol track authenticity” and “Patrol coverage analysis” "
+            "afterwards as after any track import.</p>"
+            "<p>Evidence: the photos of each case are added as its evidence (copied beside the store) and the "
+            "case moves to evidenced (已举证) with the notes as comment — only when the case is still as it was "
+            "exported (same version) and waiting for evidence. Rows of cases that moved on, are closed or "
+            "unknown, and rows whose photo is missing, are listed as conflicts (table and log) and nothing is "
+            "overwritten. Importing the same package again adds nothing.</p>")
+
+    def initAlgorithm(self, config=None) -> None:
+        self.addParameter(QgsProcessingParameterFile(self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
+        self.addParameter(QgsProcessingParameterFile(self.FOLDER, tr("Returned field package folder"),
+                                                     behavior=QgsProcessingParameterFile.Folder))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Conflicts"), QgsProcessing.TypeVector,
+                                                            optional=True, createByDefault=False))
+        for key, label in (("TRACKS", tr("Tracks imported")), ("EVIDENCE", tr("Evidence files added")),
+                           ("EVENTS", tr("Cases moved to evidenced")), ("CONFLICTS", tr("Conflicts"))):
+            self.addOutput(QgsProcessingOutputNumber(key, label))
+
+    @staticmethod
+    def conflict_fields() -> QgsFields:
+        fields = QgsFields()
+        for name in ("layer", "fid", "case_id", "conflict", "reason", "detail"):
+            fields.append(QgsField(name, QVariant.Int if name == "fid" else QVariant.String))
+        return fields
+
+    # ------------------------------------------------------------------ run
+    def processAlgorithm(self, parameters, context, feedback):
+        folder = Path(self.parameterAsFile(parameters, self.FOLDER, context) or "")
+        manifest_path = folder / rules.MANIFEST_NAME
+        gpkg_path = folder / rules.GPKG_NAME
+        if not manifest_path.is_file() or not gpkg_path.is_file():
+            raise QgsProcessingException(tr("{folder} is not a field package (no {manifest} or {gpkg}).").format(
+                folder=folder, manifest=rules.MANIFEST_NAME, gpkg=rules.GPKG_NAME))
+        try:
+            manifest = rules.read_manifest(manifest_path.read_text(encoding="utf-8"))
+        except (rules.FieldPackageError, OSError, UnicodeDecodeError) as err:
+            raise QgsProcessingException(tr("The manifest of {folder} cannot be read: {error}").format(
+                folder=folder, error=err)) from err
+        counts = {"TRACKS": 0, "EVIDENCE": 0, "EVENTS": 0, "CONFLICTS": 0}
+        conflicts: list[rules.Conflict] = []
+        with self.opened_store(parameters, self.STORE, context, create=False) as store:
+            if store is None:
+                raise QgsProcessingException(tr("Choose the tianguan store (GeoPackage)."))
+            sid = package_store.store_id(store, create=False)
+            if sid != manifest["store_id"]:
+                raise QgsProcessingException(tr("This package was exported from another tianguan store ({path}); "
+                                                "import it into that store.").format(
+                    path=manifest.get("store_path") or manifest["store_id"]))
+            # ------------------------------------------------------------ tracks
+            feedback.setProgressText(tr("Reading the tracks…"))
+            try:
+                lines, bad = read_track_lines(gpkg_path, feedback.isCanceled)
+            except TrackReadError as err:
+                raise QgsProcessingException(tr("The track layer of {path} cannot be read: {error}").format(
+                    path=gpkg_path, error=err)) from err
+            conflicts += bad
+            for n, line in enumerate(lines):
+                if feedback.isCanceled():
+                    break
+                feedback.setProgress(40.0 * n / max(len(lines), 1))
+                source = f"{gpkg_path.resolve()}|layername={rules.TRACKS}|fid={line['fid']}"
+                grid = line["grid"] or manifest["grid"]
+                if len(grid) != 14:  # a village package: the group walked in most
+                    grid = package_store.group_of_fixes(store, line["fixes"].lon, line["fixes"].lat, grid) or grid
+                done = package_store.import_fixes(store, line["key"], source, line["fixes"], line["officer"], grid)
+                if done is None:
+                    feedback.pushInfo(tr("Track {fid}: imported before; skipped.").format(fid=line["fid"]))
+                    continue
+                counts["TRACKS"] += len(done["tracks"])
+                feedback.pushInfo(tr("Track {fid}: {fixes} fixes, {tracks} tracks.").format(
+                    fid=line["fid"], fixes=done["fixes"], tracks=len(done["tracks"])))
+            # ------------------------------------------------------------ evidence
+            feedback.setProgressText(tr("Reading the evidence…"))
+            rows = read_evidence(gpkg_path)
+            paths = {r.fid: rules.photo_path(str(folder), r.photo) for r in rows}
+            hashes = {fid: (package_store.file_sha256(p) if p else None) for fid, p in paths.items()}
+            case_ids = {r.case_id for r in rows if r.case_id}
+            submissions, bad, before = rules.plan_evidence(
+                rows, manifest, package_store.case_states(store, case_ids), hashes,
+                package_store.submitted_hashes(store, case_ids), paths)
+            conflicts += bad
+            if before:
+                feedback.pushInfo(tr("{n} evidence rows were imported before; skipped.").format(n=len(before)))
+            for n, sub in enumerate(submissions):
+                if feedback.isCanceled():
+                    break
+                feedback.setProgress(40.0 + 60.0 * n / max(len(submissions), 1))
+                try:
+                    done = package_store.submit_evidence(store, sub)
+                except workflow.ConflictError as err:
+                    conflicts += [rules.Conflict(rules.EVIDENCE, r.fid, sub.case_id, rules.MOVED, str(err))
+                                  for r in sub.rows]
+                    continue
+                except workflow.WorkflowError as err:
+                    conflicts += [rules.Conflict(rules.EVIDENCE, r.fid, sub.case_id, rules.NOT_ACCEPTING, str(err))
+                                  for r in sub.rows]
+                    continue
+                counts["EVIDENCE"] += sum(1 for r in done["evidence"] if r["new"])
+                counts["EVENTS"] += 1
+                feedback.pushInfo(tr("Case {case}: {photos} photos, now {state}.").format(
+                    case=sub.case_id, photos=len(done["evidence"]),
+                    state=workflow.STATE_NAMES.get(done["state"], done["state"])))
+        counts["CONFLICTS"] = len(conflicts)
+        for c in conflicts:
+            feedback.pushWarning(tr("Conflict in {layer} row {fid} (case {case}): {reason}; nothing was "
+                                    "written.").format(layer=c.layer, fid=c.fid, case=c.case_id or "—",
+                                                       reason=conflict_text(c.code)))
+        result = dict(counts)
+        if parameters.get(self.OUTPUT) is not None:
+            sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, self.conflict_fields(),
+                                              QgsWkbTypes.NoGeometry)
+            if sink is not None:
+                for c in conflicts:
+                    feature = QgsFeature(self.conflict_fields())
+                    feature.setAttributes([c.layer, int(c.fid), c.case_id, c.code, conflict_text(c.code), c.detail])
+                    sink.addFeature(feature, QgsFeatureSink.FastInsert)
+                result[self.OUTPUT] = dest
+        feedback.setProgress(100)
+        feedback.pushInfo(tr("{tracks} tracks, {evidence} evidence files, {events} cases moved to evidenced, "
+                             "{conflicts} conflicts.").format(tracks=counts["TRACKS"], evidence=counts["EVIDENCE"],
+                                                              events=counts["EVENTS"],
+                                                              conflicts=counts["CONFLICTS"]))
+        return result

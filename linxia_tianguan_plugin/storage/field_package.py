@@ -1,0 +1,205 @@
+"""The 田管库 side of the 掌上田管 field package: what an export reads, what an import writes.
+
+Export reads parcels, open tasks and field cases of a grid (rules in :mod:`..core.field_package`)
+and the store's id (``tg_meta`` key ``store_id``, a UUID made the first time a package is exported,
+so a package returned to another store is recognised).
+
+Import writes through the store's own paths, nothing else:
+
+- tracks through the track import pipeline (:mod:`.tracks`: content identity, repeated fixes of a
+  growing tracking layer, cleaning, sessions, one transaction per line) — :func:`import_fixes`;
+- evidence with :func:`.evidence.add_evidence` (content-addressed files beside the store), then one
+  ``submit_evidence`` event per case with :func:`.cases.take_action` and the version read at export
+  (optimistic locking: a case moved meanwhile raises and is reported, never overwritten) —
+  :func:`submit_evidence`.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+
+from ..core import field_package as rules
+from ..core.tracks import CleaningOptions, Fixes, clean, reason_counts, sessions
+from . import gpkg
+from . import tracks as track_store
+from .cases import CASE_TABLE, EVENT_TABLE, cases, take_action
+from .evidence import EVIDENCE_TABLE, add_evidence
+from .store import GpkgStore
+from .tasks import patrols, tasks
+
+STORE_ID_KEY = "store_id"
+
+
+def store_id(store: GpkgStore, create: bool = True) -> str | None:
+    """The store's id (``tg_meta``), made (a UUID) and kept the first time it is asked for with ``create``."""
+    row = store.conn.execute("SELECT value FROM tg_meta WHERE key = ?", (STORE_ID_KEY,)).fetchone()
+    if row is not None and row[0]:
+        return str(row[0])
+    if not create:
+        return None
+    value = str(uuid.uuid4())
+    with store.transaction() as conn:
+        conn.execute("INSERT OR IGNORE INTO tg_meta (key, value) VALUES (?, ?)", (STORE_ID_KEY, value))
+    return str(store.conn.execute("SELECT value FROM tg_meta WHERE key = ?", (STORE_ID_KEY,)).fetchone()[0])
+
+
+def grid_known(store: GpkgStore, grid: str) -> bool:
+    """Whether the active grid build has a cell with this code."""
+    return store.conn.execute(
+        "SELECT 1 FROM tg_grid_cell c JOIN tg_grid_build b ON b.build_id = c.build_id "
+        "WHERE b.active = 1 AND c.code = ?", (grid,)).fetchone() is not None
+
+
+def parcels(store: GpkgStore, grid: str) -> list[dict]:
+    """Active coded parcels of the grid by code: code, seq, dlmc, gdmj_mu, yjmj_m2, basic (bool), wkb."""
+    cur = store.conn.execute(
+        "SELECT code, seq, dlmc, gdmj_mu, coalesce(yjmj_m2, 0), geom FROM tg_space_code "
+        "WHERE status = 'active' AND code >= ? AND code < ? ORDER BY code", (grid, grid + "\uffff"))
+    return [{"code": r[0], "seq": r[1], "dlmc": r[2], "gdmj_mu": r[3], "yjmj_m2": r[4], "basic": r[4] > 0,
+             "wkb": gpkg.decode_blob(r[5])} for r in cur.fetchall()]
+
+
+def cell_geometries(store: GpkgStore, codes: Iterable[str]) -> dict[str, bytes]:
+    """WKB of the active build's cells of these codes."""
+    wanted = sorted(set(codes))
+    out: dict[str, bytes] = {}
+    for i in range(0, len(wanted), 500):
+        part = wanted[i:i + 500]
+        rows = store.conn.execute(
+            "SELECT c.code, c.geom FROM tg_grid_cell c JOIN tg_grid_build b ON b.build_id = c.build_id "
+            f"WHERE b.active = 1 AND c.code IN ({','.join('?' * len(part))})", part)
+        out.update({code: gpkg.decode_blob(blob) for code, blob in rows})
+    return out
+
+
+def field_tasks(store: GpkgStore, grid: str, now) -> list[tuple]:
+    """(task, status) of the grid's tasks that are not done at ``now`` (core.tasks rules)."""
+    from ..core.tasks import statuses
+
+    found = tasks(store, prefix=grid)
+    return rules.field_tasks(found, statuses(found, patrols(store, grid), now), grid)
+
+
+def field_cases(store: GpkgStore, grid: str) -> list[dict]:
+    """The grid's cases a package shows (issued, not closed), with shapely geometry and version."""
+    return [dict(c) for c in rules.field_cases(cases(store), grid)]
+
+
+def case_states(store: GpkgStore, case_ids: Iterable[str]) -> dict[str, tuple[str, int]]:
+    """(state, version) of the stored cases among ``case_ids``."""
+    ids = sorted({str(c) for c in case_ids if c})
+    out: dict[str, tuple[str, int]] = {}
+    for i in range(0, len(ids), 500):
+        part = ids[i:i + 500]
+        for cid, state, version in store.conn.execute(
+                f"SELECT case_id, state, version FROM {CASE_TABLE} WHERE case_id IN ({','.join('?' * len(part))})",
+                part):
+            out[cid] = (state, int(version))
+    return out
+
+
+def submitted_hashes(store: GpkgStore, case_ids: Iterable[str]) -> dict[str, set[str]]:
+    """Per case, the SHA-256 of its evidence that one of its events lists as an attachment."""
+    out: dict[str, set[str]] = {}
+    for cid in sorted({str(c) for c in case_ids if c}):
+        listed: set[str] = set()
+        for (raw,) in store.conn.execute(f"SELECT attachments FROM {EVENT_TABLE} WHERE case_id = ?", (cid,)):
+            try:
+                listed.update(str(a) for a in (json.loads(raw) if raw else []))
+            except ValueError:
+                listed.add(str(raw))
+        if not listed:
+            continue
+        hashes = {sha for sha, rel in store.conn.execute(
+            f"SELECT sha256, rel_path FROM {EVIDENCE_TABLE} WHERE case_id = ?", (cid,)) if rel in listed}
+        if hashes:
+            out[cid] = hashes
+    return out
+
+
+def import_fixes(store: GpkgStore, key: str, source: str, fixes: Fixes, officer: str | None, grid: str | None,
+                 options: CleaningOptions | None = None) -> dict | None:
+    """One returned tracking line through the track import pipeline; None when its content is known.
+
+    Exactly what ``import_tracks`` does with a file: fixes already stored from an earlier export of
+    a growing layer are marked ``repeat``, the rest cleaned and split into sessions, everything saved
+    in one transaction (:func:`.tracks.save_file`, format ``QField``). Returns ``{"tracks": [ids],
+    "fixes": n, "dropped": {reason: n}}``.
+    """
+    if track_store.known_file(store, key) is not None:
+        return None
+    options = options or CleaningOptions()
+    repeated = track_store.stored_fixes(store, fixes)
+    reasons = clean(fixes, options, known=repeated)
+    found = sessions(fixes, reasons, store.srs_id, options)
+    message = None
+    if not found:
+        message = "all fixes imported before" if repeated.any() else "too few usable fixes"
+    ids = track_store.save_file(store, key, source, "QField", fixes, found, officer, grid, store.srs_id,
+                                dropped=reasons, message=message)
+    return {"tracks": ids, "fixes": len(fixes), "dropped": reason_counts(reasons)}
+
+
+def group_of_fixes(store: GpkgStore, lon, lat, prefix: str) -> str | None:
+    """The 社 cell (active build, under ``prefix``) that holds most of the fixes, or None when none does:
+    a track returned from a village package carries the village's code, a patrol belongs to a group."""
+    from collections import Counter
+
+    import numpy as np
+    import shapely
+
+    from ..core.tracks import project
+
+    rows = store.conn.execute(
+        "SELECT c.code, c.geom FROM tg_grid_cell c JOIN tg_grid_build b ON b.build_id = c.build_id "
+        "WHERE b.active = 1 AND c.level = 5 AND c.code >= ? AND c.code < ?", (prefix, prefix + "\uffff")).fetchall()
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    if not rows or not ok.any():
+        return None
+    x, y = project(lon[ok], lat[ok], store.srs_id)
+    cells = shapely.from_wkb([gpkg.decode_blob(r[1]) for r in rows])
+    _, inside = shapely.STRtree(cells).query(shapely.points(x, y), predicate="within")
+    if len(inside) == 0:
+        return None
+    counts = Counter(rows[i][0] for i in inside.tolist())
+    return max(sorted(counts), key=counts.__getitem__)
+
+
+def submit_evidence(store: GpkgStore, submission: rules.Submission, at: str | None = None) -> dict:
+    """Add a submission's photos as evidence of its case and move the case by ``submit_evidence`` with the
+    version read at export. Raises :class:`..core.case_workflow.WorkflowError` (``ConflictError`` when the
+    case moved) from the move; the state is checked first so that no evidence is added for a case that
+    cannot take it. Returns ``{"evidence": rows, "state", "version"}``."""
+    from ..core import case_workflow as workflow
+
+    row = store.conn.execute(f"SELECT state, version FROM {CASE_TABLE} WHERE case_id = ?",
+                             (submission.case_id,)).fetchone()
+    if row is None:
+        raise workflow.WorkflowError(f"case {submission.case_id} does not exist", "bad_input")
+    workflow.check_version(submission.version, int(row[1]))
+    workflow.apply(row[0], rules.EVIDENCE_ACTION, rules.EVIDENCE_ROLE, submission.comment, submission.photos)
+    added = add_evidence(store, submission.case_id, submission.photos, submission.actor, "photo", at=at)
+    moved = take_action(store, submission.case_id, rules.EVIDENCE_ACTION, submission.actor, rules.EVIDENCE_ROLE,
+                        submission.version, submission.comment, [r["rel_path"] for r in added], at=at)
+    return {"evidence": added, **moved}
+
+
+
+def file_sha256(path) -> str | None:
+    """SHA-256 of a file's bytes, None when it is not a readable file."""
+    import hashlib
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.is_file():
+        return None
+    digest = hashlib.sha256()
+    try:
+        with open(p, "rb") as f:
+            while chunk := f.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()

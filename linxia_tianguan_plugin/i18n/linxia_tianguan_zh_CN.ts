@@ -1941,39 +1941,39 @@
         </message>
         <message>
             <source>Problem type</source>
-            <translation type="unfinished" />
+            <translation>问题类型</translation>
         </message>
         <message>
             <source>Problem</source>
-            <translation type="unfinished" />
+            <translation>问题说明</translation>
         </message>
         <message>
             <source>Related code</source>
-            <translation type="unfinished" />
+            <translation>相关编码</translation>
         </message>
         <message>
             <source>Task id</source>
-            <translation type="unfinished" />
+            <translation>任务编号</translation>
         </message>
         <message>
             <source>Grid level</source>
-            <translation type="unfinished" />
+            <translation>网格级别</translation>
         </message>
         <message>
             <source>Period start</source>
-            <translation type="unfinished" />
+            <translation>周期开始</translation>
         </message>
         <message>
             <source>Period end</source>
-            <translation type="unfinished" />
+            <translation>周期结束</translation>
         </message>
         <message>
             <source>Due (Beijing time)</source>
-            <translation type="unfinished" />
+            <translation>截止时间</translation>
         </message>
         <message>
             <source>Due (UTC)</source>
-            <translation type="unfinished" />
+            <translation>截止时间（UTC）</translation>
         </message>
         <message>
             <source>Phone</source>
@@ -1981,7 +1981,7 @@
         </message>
         <message>
             <source>Patrolled at (Beijing time)</source>
-            <translation type="unfinished" />
+            <translation>巡田时间</translation>
         </message>
         <message>
             <source>Row</source>
@@ -1989,39 +1989,39 @@
         </message>
         <message>
             <source>Track id</source>
-            <translation type="unfinished" />
+            <translation>轨迹编号</translation>
         </message>
         <message>
             <source>Start time (UTC)</source>
-            <translation type="unfinished" />
+            <translation>开始时间（UTC）</translation>
         </message>
         <message>
             <source>End time (UTC)</source>
-            <translation type="unfinished" />
+            <translation>结束时间（UTC）</translation>
         </message>
         <message>
             <source>Length (m)</source>
-            <translation type="unfinished" />
+            <translation>长度（米）</translation>
         </message>
         <message>
             <source>Duration (s)</source>
-            <translation type="unfinished" />
+            <translation>时长（秒）</translation>
         </message>
         <message>
             <source>Flags</source>
-            <translation type="unfinished" />
+            <translation>问题标记</translation>
         </message>
         <message>
             <source>Flags (description)</source>
-            <translation type="unfinished" />
+            <translation>问题标记说明</translation>
         </message>
         <message>
             <source>Accepted (1 yes, 0 no)</source>
-            <translation type="unfinished" />
+            <translation>是否合格（1是 0否）</translation>
         </message>
         <message>
             <source>Check figures (JSON)</source>
-            <translation type="unfinished" />
+            <translation>检查数值（JSON）</translation>
         </message>
         <message>
             <source>Seen</source>
@@ -2153,7 +2153,7 @@
         </message>
         <message>
             <source>The field aliases could not be saved with {output}.</source>
-            <translation type="unfinished" />
+            <translation>字段别名未能保存到 {output}。</translation>
         </message>
         <message>
             <source>Check patrol grid coverage</source>
@@ -3032,7 +3032,11 @@
             <translation type="unfinished" />
         </message>
         <message>
-            <source>Responsible officer: {name}  Tel: {phone}</source>
+            <source>Responsible officer: {name}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Officer's phone: {phone}</source>
             <translation type="unfinished" />
         </message>
         <message>
@@ -3697,7 +3701,7 @@
         </message>
         <message>
             <source>Chinese field aliases and symbology of the Linxia Tianguan plugin</source>
-            <translation type="unfinished" />
+            <translation>临夏田管插件的中文字段别名与符号样式</translation>
         </message>
         <message>
             <source>Case {grid} · {state} · {area:.1f} mu</source>

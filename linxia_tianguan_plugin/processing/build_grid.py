@@ -6,7 +6,6 @@ import shapely
 from qgis.core import (
     QgsFeature,
     QgsFeatureSink,
-    QgsField,
     QgsFields,
     QgsGeometry,
     QgsProcessing,
@@ -28,6 +27,7 @@ from ..resources import divisions_csv
 from ..storage.grid import coded_parcels, save_grid
 from ..styling import StyleOnLoad
 from .base import AlgorithmBase
+from .fields import KeepsAliases, schema
 from .readers import FieldSpec, read_layer, source_for
 
 
@@ -36,22 +36,13 @@ def level_names() -> dict[int, str]:
 
 
 def grid_fields() -> QgsFields:
-    fields = QgsFields()
-    for name, kind, length, alias in (
-        ("JB", QVariant.Int, 1, tr("Level")), ("JBMC", QVariant.String, 10, tr("Level name")),
-        ("WGBM", QVariant.String, 14, tr("Grid code")), ("SJBM", QVariant.String, 12, tr("Parent grid code")),
-        ("WGMC", QVariant.String, 100, tr("Grid name")), ("GDMJ", QVariant.Double, 20, tr("Farmland area (m²)")),
-        ("GDMJM", QVariant.Double, 20, tr("Farmland area (mu)")),
-        ("YJMJ", QVariant.Double, 20, tr("Permanent basic farmland (m²)")),
-        ("DKSL", QVariant.Int, 10, tr("Parcels")),
-    ):
-        field = QgsField(name, kind, len=length, prec=2 if kind == QVariant.Double else 0)
-        field.setAlias(alias)
-        fields.append(field)
-    return fields
+    return schema("grid", [
+        ("JB", QVariant.Int, 1), ("JBMC", QVariant.String, 10), ("WGBM", QVariant.String, 14),
+        ("SJBM", QVariant.String, 12), ("WGMC", QVariant.String, 100), ("GDMJ", QVariant.Double, 20, 2),
+        ("GDMJM", QVariant.Double, 20, 2), ("YJMJ", QVariant.Double, 20, 2), ("DKSL", QVariant.Int, 10)])
 
 
-class BuildGridAlgorithm(AlgorithmBase):
+class BuildGridAlgorithm(KeepsAliases, AlgorithmBase):
     XZQ, CJDCQ, PARCELS, STORE, OUTPUT = "XZQ", "CJDCQ", "PARCELS", "STORE", "OUTPUT"
     group_id = "grid"
 
@@ -170,6 +161,7 @@ class BuildGridAlgorithm(AlgorithmBase):
         if dest and context.willLoadLayerOnCompletion(dest):
             context.layerToLoadOnCompletionDetails(dest).setPostProcessor(StyleOnLoad.create(
                 "patrol_grid.qml", {f.name(): f.alias() for f in fields}))
+        self.keep_aliases(dest, "grid", "patrol_grid.qml")
         counts = cells.counts()
         feedback.pushInfo(tr("Grid cells: {p} prefecture, {c} county, {t} township, {v} village, {g} group.").format(
             p=counts[1], c=counts[2], t=counts[3], v=counts[4], g=counts[5]))

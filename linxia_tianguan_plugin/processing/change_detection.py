@@ -43,7 +43,7 @@ from ..storage.grid import active_cells, coded_near
 from ..storage.tasks import officers_for
 from ..styling import StyleOnLoad, category_labels
 from .base import AlgorithmBase
-from .fields import aliased_fields
+from .fields import KeepsAliases, schema
 from .issues import describe
 from .readers import FieldSpec, read_layer, source_for
 
@@ -78,40 +78,18 @@ def reason_labels() -> dict[str, str]:
 
 
 def output_fields() -> QgsFields:
-    return aliased_fields([
-        ("AJBH", QVariant.String, tr("Case id"), 36),
-        ("BHLX", QVariant.String, tr("Change class"), 20),
-        ("BHLXMC", QVariant.String, tr("Change class (name)"), 80),
-        ("YPLB", QVariant.String, tr("Pre-judgement"), 20),
-        ("YPLBMC", QVariant.String, tr("Pre-judgement (name)"), 80),
-        ("YPYJ", QVariant.String, tr("Reasons"), 254),
-        ("YXJ", QVariant.Int, tr("Priority"), 10),
-        ("QDLBM", QVariant.String, tr("Class before"), 10),
-        ("QDLMC", QVariant.String, tr("Class before (name)"), 30),
-        ("HDLBM", QVariant.String, tr("Class after"), 10),
-        ("HDLMC", QVariant.String, tr("Class after (name)"), 30),
-        ("HZZSX", QVariant.String, tr("Planting attribute after"), 10),
-        ("QBSM", QVariant.String, tr("Patch id before"), 18),
-        ("HBSM", QVariant.String, tr("Patch id after"), 18),
-        ("WPBH", QVariant.String, tr("External polygon id"), 60),
-        ("MJ", QVariant.Double, tr("Area (m²)"), 20, 2),
-        ("MJM", QVariant.Double, tr("Area (mu)"), 20, 4),
-        ("GDMJ", QVariant.Double, tr("Farmland area (m²)"), 20, 2),
-        ("GDMJM", QVariant.Double, tr("Farmland area (mu)"), 20, 4),
-        ("YJMJ", QVariant.Double, tr("Permanent basic farmland (m²)"), 20, 2),
-        ("YJMJM", QVariant.Double, tr("Permanent basic farmland (mu)"), 20, 4),
-        ("PZMJ", QVariant.Double, tr("Approved area (m²)"), 20, 2),
-        ("BAMJ", QVariant.Double, tr("Filed facility area (m²)"), 20, 2),
-        ("LSMJ", QVariant.Double, tr("Temporary-land area (m²)"), 20, 2),
-        ("KFBJMJ", QVariant.Double, tr("Area inside the development boundary (m²)"), 20, 2),
-        ("PZWH", QVariant.String, tr("Documents"), 254),
-        ("WGBM", QVariant.String, tr("Grid code"), 14),
-        ("TGY", QVariant.String, tr("Officer"), 40),
-        ("DH", QVariant.String, tr("Phone"), 30),
-        ("KJM", QVariant.String, tr("Space codes of the parcels"), 254),
-        ("GZBB", QVariant.String, tr("Rules version"), 20),
-        ("ZT", QVariant.String, tr("Case state"), 20),
-    ])
+    return schema("changes", [
+        ("AJBH", QVariant.String, 36), ("BHLX", QVariant.String, 20), ("BHLXMC", QVariant.String, 80),
+        ("YPLB", QVariant.String, 20), ("YPLBMC", QVariant.String, 80), ("YPYJ", QVariant.String, 254),
+        ("YXJ", QVariant.Int, 10), ("QDLBM", QVariant.String, 10), ("QDLMC", QVariant.String, 30),
+        ("HDLBM", QVariant.String, 10), ("HDLMC", QVariant.String, 30), ("HZZSX", QVariant.String, 10),
+        ("QBSM", QVariant.String, 18), ("HBSM", QVariant.String, 18), ("WPBH", QVariant.String, 60),
+        ("MJ", QVariant.Double, 20, 2), ("MJM", QVariant.Double, 20, 4), ("GDMJ", QVariant.Double, 20, 2),
+        ("GDMJM", QVariant.Double, 20, 4), ("YJMJ", QVariant.Double, 20, 2), ("YJMJM", QVariant.Double, 20, 4),
+        ("PZMJ", QVariant.Double, 20, 2), ("BAMJ", QVariant.Double, 20, 2), ("LSMJ", QVariant.Double, 20, 2),
+        ("KFBJMJ", QVariant.Double, 20, 2), ("PZWH", QVariant.String, 254), ("WGBM", QVariant.String, 14),
+        ("TGY", QVariant.String, 40), ("DH", QVariant.String, 30), ("KJM", QVariant.String, 254),
+        ("GZBB", QVariant.String, 20), ("ZT", QVariant.String, 20)])
 
 
 def _multipolygon(geom) -> QgsGeometry:
@@ -124,7 +102,7 @@ def _mu(m2: float) -> float:
     return round(float(m2) * MU_PER_M2, 4)
 
 
-class ChangeDetectionAlgorithm(AlgorithmBase):
+class ChangeDetectionAlgorithm(KeepsAliases, AlgorithmBase):
     BEFORE, AFTER, EXTERNAL, EXTERNAL_ID, EXTERNAL_DLBM = "BEFORE", "AFTER", "EXTERNAL", "EXTERNAL_ID", "EXTERNAL_DLBM"
     YJJBNT, APPROVED, FACILITY, TEMPORARY, BOUNDARY = "YJJBNT", "APPROVED", "FACILITY", "TEMPORARY", "BOUNDARY"
     TODAY, RULES, MIN_AREA, MIN_AREA_BASIC, STORE, OUTPUT = "TODAY", "RULES", "MIN_AREA", "MIN_AREA_BASIC", "STORE", \
@@ -459,4 +437,5 @@ class ChangeDetectionAlgorithm(AlgorithmBase):
         if dest and context.willLoadLayerOnCompletion(dest):
             context.layerToLoadOnCompletionDetails(dest).setPostProcessor(StyleOnLoad.create(
                 "change_candidates.qml", {f.name(): f.alias() for f in fields}))
+        self.keep_aliases(dest, "changes", "change_candidates.qml")
         return {self.OUTPUT: dest}

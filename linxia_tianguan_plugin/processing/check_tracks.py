@@ -18,8 +18,6 @@ from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsFeature,
     QgsFeatureSink,
-    QgsField,
-    QgsFields,
     QgsGeometry,
     QgsProcessing,
     QgsProcessingException,
@@ -38,6 +36,7 @@ from ..i18n import tr
 from ..storage import gpkg
 from ..storage.grid import active_cells
 from .base import AlgorithmBase
+from .fields import KeepsAliases, schema
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 GROUP_LEVEL = 5
@@ -154,7 +153,7 @@ def vertex_times(track: dict, times: np.ndarray | None) -> tuple[np.ndarray, boo
     return np.linspace(t0, t1, n) if n else np.zeros(0), False
 
 
-class CheckTracksAlgorithm(AlgorithmBase):
+class CheckTracksAlgorithm(KeepsAliases, AlgorithmBase):
     STORE, START, END, OUTPUT = "STORE", "START", "END", "OUTPUT"
     group_id = "patrol"
 
@@ -291,13 +290,11 @@ class CheckTracksAlgorithm(AlgorithmBase):
     def _write_output(self, parameters, context, store, tracks, results):
         if parameters.get(self.OUTPUT) in (None, ""):
             return None
-        fields = QgsFields()
-        for name, kind in (("track_id", QVariant.String), ("officer", QVariant.String),
-                           ("grid_code", QVariant.String), ("started_at", QVariant.String),
-                           ("ended_at", QVariant.String), ("length_m", QVariant.Double),
-                           ("duration_s", QVariant.Double), ("flags", QVariant.String),
-                           ("flags_zh", QVariant.String), ("accepted", QVariant.Int), ("figures", QVariant.String)):
-            fields.append(QgsField(name, kind))
+        fields = schema("tracks", [
+            ("track_id", QVariant.String), ("officer", QVariant.String), ("grid_code", QVariant.String),
+            ("started_at", QVariant.String), ("ended_at", QVariant.String), ("length_m", QVariant.Double),
+            ("duration_s", QVariant.Double), ("flags", QVariant.String), ("flags_zh", QVariant.String),
+            ("accepted", QVariant.Int), ("figures", QVariant.String)])
         sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.LineString,
                                           QgsCoordinateReferenceSystem(f"EPSG:{store.srs_id}"))
         if sink is None:
@@ -318,4 +315,5 @@ class CheckTracksAlgorithm(AlgorithmBase):
                 f.setGeometry(g)
             features.append(f)
         sink.addFeatures(features, QgsFeatureSink.FastInsert)
+        self.keep_aliases(dest, "tracks")
         return dest

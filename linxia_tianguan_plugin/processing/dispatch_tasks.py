@@ -14,7 +14,6 @@ import uuid
 from qgis.core import (
     QgsFeature,
     QgsFeatureSink,
-    QgsField,
     QgsFields,
     QgsProcessing,
     QgsProcessingException,
@@ -35,6 +34,7 @@ from ..i18n import tr
 from ..storage import GpkgStore, StoreError
 from ..storage import tasks as task_store
 from .base import AlgorithmBase
+from .fields import KeepsAliases, schema
 
 #: QgsSettings key (under the plugin's prefix) of the frequency rules, as JSON {"5": "week", …}
 RULES_KEY = "task_frequencies"
@@ -120,14 +120,12 @@ KIND_LABELS_ZH = {"week": "每周", "month": "每月", "quarter": "每季度", "
 
 
 def task_fields() -> QgsFields:
-    fields = QgsFields()
-    for name, kind in (("task_id", QVariant.String), ("grid_code", QVariant.String), ("grid_name", QVariant.String),
-                       ("level", QVariant.Int), ("level_name", QVariant.String), ("township", QVariant.String),
-                       ("period_start", QVariant.String), ("period_end", QVariant.String),
-                       ("due_local", QVariant.String), ("due_at", QVariant.String), ("officer", QVariant.String),
-                       ("phone", QVariant.String), ("status", QVariant.String), ("patrolled_at", QVariant.String)):
-        fields.append(QgsField(name, kind))
-    return fields
+    return schema("tasks", [
+        ("task_id", QVariant.String), ("grid_code", QVariant.String), ("grid_name", QVariant.String),
+        ("level", QVariant.Int), ("level_name", QVariant.String), ("township", QVariant.String),
+        ("period_start", QVariant.String), ("period_end", QVariant.String), ("due_local", QVariant.String),
+        ("due_at", QVariant.String), ("officer", QVariant.String), ("phone", QVariant.String),
+        ("status", QVariant.String), ("patrolled_at", QVariant.String)])
 
 
 def task_values(task: rules.Task, status: str, patrolled: str | None, names: dict[str, str]) -> list:
@@ -167,7 +165,7 @@ def report_overdue(feedback, groups: list[rules.TownshipOverdue], limit: int = 5
         feedback.pushInfo(tr("… and {count} more townships.").format(count=len(groups) - limit))
 
 
-class DispatchTasksAlgorithm(AlgorithmBase):
+class DispatchTasksAlgorithm(KeepsAliases, AlgorithmBase):
     STORE, START, END, LEVELS, PREFIX, AS_OF, OUTPUT = "STORE", "START", "END", "LEVELS", "PREFIX", "AS_OF", "OUTPUT"
     group_id = "patrol"
 
@@ -279,5 +277,6 @@ class DispatchTasksAlgorithm(AlgorithmBase):
                 feature.setAttributes(task_values(task, status, patrolled, names))
                 sink.addFeature(feature, QgsFeatureSink.FastInsert)
             result[self.OUTPUT] = dest
+            self.keep_aliases(dest, "tasks")
         feedback.setProgress(100)
         return result

@@ -1,5 +1,10 @@
 """Output schemas: ASCII field names (interoperable, ≤ 10 characters for shapefiles) with Chinese
-aliases, and the conversion of ``core`` result columns into QGIS features."""
+aliases, and the conversion of ``core`` result columns into QGIS features.
+
+:func:`output_aliases` is THE registry of field aliases: for every vector output of every algorithm,
+ASCII field name → translated alias (English source in ``tr()``, zh_CN in the translation: 空间码,
+耕地面积(亩) …). Algorithms build their fields with these aliases and keep them in what they write
+through :class:`KeepsAliases` (see :func:`..styling.persist_aliases`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -74,6 +79,165 @@ def parcel_aliases() -> dict[str, str]:
         "EWM": tr("QR content"), "BGLX": tr("Coding change"), "FJM": tr("Parent codes"),
         "FMSJ": tr("Coded at"), "FMPC": tr("Coding run"), "BZ": tr("Remarks"),
     }
+
+
+def coding_issue_aliases() -> dict[str, str]:
+    """一键赋码 ISSUES (fields of :func:`.issues.issue_fields`)."""
+    return {"JB": tr("Severity"), "LX": tr("Issue type"), "WT": tr("Issue"), "TC": tr("Layer"),
+            "YSID": tr("Feature id"), "BM": tr("Code"), "MJ": tr("Area (m²)")}
+
+
+def code_problem_aliases() -> dict[str, str]:
+    """校验空间码 OUTPUT."""
+    return {"JB": tr("Severity"), "LX": tr("Issue type"), "WT": tr("Issue"), "KJM": tr("Space code"),
+            "YSID": tr("Feature id"), "MJ": tr("Area (m²)")}
+
+
+def grid_aliases() -> dict[str, str]:
+    """构建巡田网格 OUTPUT."""
+    return {"JB": tr("Level"), "JBMC": tr("Level name"), "WGBM": tr("Grid code"), "SJBM": tr("Parent grid code"),
+            "WGMC": tr("Grid name"), "GDMJ": tr("Farmland area (m²)"), "GDMJM": tr("Farmland area (mu)"),
+            "YJMJ": tr("Permanent basic farmland (m²)"), "DKSL": tr("Parcels")}
+
+
+def grid_problem_aliases() -> dict[str, str]:
+    """网格覆盖检查 OUTPUT."""
+    return {"LX": tr("Problem type"), "LXSM": tr("Problem"), "JB": tr("Level"), "JBMC": tr("Level name"),
+            "BM": tr("Code"), "XGBM": tr("Related code"), "MJ": tr("Area (m²)")}
+
+
+def task_aliases() -> dict[str, str]:
+    """下发巡田任务 OUTPUT (the same words as the headers of 导出巡田任务)."""
+    return {"task_id": tr("Task id"), "grid_code": tr("Grid code"), "grid_name": tr("Grid name"),
+            "level": tr("Grid level"), "level_name": tr("Level name"), "township": tr("Township code"),
+            "period_start": tr("Period start"), "period_end": tr("Period end"),
+            "due_local": tr("Due (Beijing time)"), "due_at": tr("Due (UTC)"), "officer": tr("Officer"),
+            "phone": tr("Phone"), "status": tr("Status"), "patrolled_at": tr("Patrolled at (Beijing time)")}
+
+
+def roster_problem_aliases() -> dict[str, str]:
+    """导入田管员花名册 ISSUES."""
+    return {"HH": tr("Row"), "WGBM": tr("Grid code"), "JB": tr("Severity"), "LX": tr("Issue type"),
+            "WT": tr("Issue")}
+
+
+def track_aliases() -> dict[str, str]:
+    """轨迹真实性检查 OUTPUT."""
+    return {"track_id": tr("Track id"), "officer": tr("Officer"), "grid_code": tr("Grid code"),
+            "started_at": tr("Start time (UTC)"), "ended_at": tr("End time (UTC)"), "length_m": tr("Length (m)"),
+            "duration_s": tr("Duration (s)"), "flags": tr("Flags"), "flags_zh": tr("Flags (description)"),
+            "accepted": tr("Accepted (1 yes, 0 no)"), "figures": tr("Check figures (JSON)")}
+
+
+def coverage_parcel_aliases() -> dict[str, str]:
+    """巡田覆盖分析 PARCELS_OUT and UNSEEN_OUT."""
+    return {"KJM": tr("Space code"), "SFXJ": tr("Seen"), "ZJXJ": tr("Last seen (Beijing time)"),
+            "XJBL": tr("Share seen"), "GDMJ": tr("Farmland area (m²)"), "YJMJ": tr("Permanent basic farmland (m²)")}
+
+
+def coverage_grid_aliases() -> dict[str, str]:
+    """巡田覆盖分析 GRIDS_OUT (the rates of the group cells)."""
+    return {"WGBM": tr("Grid code"), "WGMC": tr("Grid name"), "GDMJ": tr("Farmland area (m²)"),
+            "XJGDMJ": tr("Farmland seen (m²)"), "GDFGL": tr("Farmland coverage rate"),
+            "YJMJ": tr("Permanent basic farmland (m²)"), "XJYJMJ": tr("Permanent basic farmland seen (m²)"),
+            "YJFGL": tr("Permanent basic farmland coverage rate"), "XTCS": tr("Patrols"), "DKSL": tr("Parcels"),
+            "XJDKSL": tr("Parcels seen")}
+
+
+def coverage_rate_aliases() -> dict[str, str]:
+    """巡田覆盖分析 RATES_OUT (every level)."""
+    return {"JB": tr("Grid level (2 county … 5 group)"), **coverage_grid_aliases()}
+
+
+def change_aliases() -> dict[str, str]:
+    """变化图斑提取与预判 OUTPUT."""
+    return {
+        "AJBH": tr("Case id"), "BHLX": tr("Change class"), "BHLXMC": tr("Change class (name)"),
+        "YPLB": tr("Pre-judgement"), "YPLBMC": tr("Pre-judgement (name)"), "YPYJ": tr("Reasons"),
+        "YXJ": tr("Priority"), "QDLBM": tr("Class before"), "QDLMC": tr("Class before (name)"),
+        "HDLBM": tr("Class after"), "HDLMC": tr("Class after (name)"), "HZZSX": tr("Planting attribute after"),
+        "QBSM": tr("Patch id before"), "HBSM": tr("Patch id after"), "WPBH": tr("External polygon id"),
+        "MJ": tr("Area (m²)"), "MJM": tr("Area (mu)"), "GDMJ": tr("Farmland area (m²)"),
+        "GDMJM": tr("Farmland area (mu)"), "YJMJ": tr("Permanent basic farmland (m²)"),
+        "YJMJM": tr("Permanent basic farmland (mu)"), "PZMJ": tr("Approved area (m²)"),
+        "BAMJ": tr("Filed facility area (m²)"), "LSMJ": tr("Temporary-land area (m²)"),
+        "KFBJMJ": tr("Area inside the development boundary (m²)"), "PZWH": tr("Documents"),
+        "WGBM": tr("Grid code"), "TGY": tr("Officer"), "DH": tr("Phone"), "KJM": tr("Space codes of the parcels"),
+        "GZBB": tr("Rules version"), "ZT": tr("Case state"),
+    }
+
+
+#: output → its aliases; the keys are what :class:`KeepsAliases` and :func:`schema` take
+_REGISTRY = {
+    "parcels": parcel_aliases, "coding_issues": coding_issue_aliases, "code_problems": code_problem_aliases,
+    "grid": grid_aliases, "grid_problems": grid_problem_aliases, "tasks": task_aliases,
+    "roster_problems": roster_problem_aliases, "tracks": track_aliases, "coverage_parcels": coverage_parcel_aliases,
+    "coverage_grid": coverage_grid_aliases, "coverage_rates": coverage_rate_aliases, "changes": change_aliases,
+}
+
+#: which algorithm output (algorithm name, output parameter) is written with which aliases
+OUTPUTS = {
+    ("space_code", "OUTPUT"): "parcels", ("space_code", "ISSUES"): "coding_issues",
+    ("validate_space_code", "OUTPUT"): "code_problems", ("build_grid", "OUTPUT"): "grid",
+    ("grid_coverage", "OUTPUT"): "grid_problems", ("dispatch_tasks", "OUTPUT"): "tasks",
+    ("import_roster", "ISSUES"): "roster_problems", ("check_tracks", "OUTPUT"): "tracks",
+    ("patrol_coverage", "PARCELS_OUT"): "coverage_parcels", ("patrol_coverage", "UNSEEN_OUT"): "coverage_parcels",
+    ("patrol_coverage", "GRIDS_OUT"): "coverage_grid", ("patrol_coverage", "RATES_OUT"): "coverage_rates",
+    ("change_detection", "OUTPUT"): "changes",
+}
+
+
+def output_aliases() -> dict[str, dict[str, str]]:
+    """The registry: output → {ASCII field name: translated alias}, in the current UI language."""
+    return {key: make() for key, make in _REGISTRY.items()}
+
+
+def aliases(output: str) -> dict[str, str]:
+    """The aliases of one output of the registry (KeyError for an unknown output)."""
+    return _REGISTRY[output]()
+
+
+def schema(output: str, spec: list[tuple]) -> QgsFields:
+    """Fields from (name, QVariant type[, length[, precision]]) tuples, each with its alias from the
+    registry entry ``output``; a field without one is a programming error (KeyError)."""
+    names = aliases(output)
+    return aliased_fields([(name, kind, names[name], *size) for name, kind, *size in spec])
+
+
+def with_aliases(fields: QgsFields, output: str) -> QgsFields:
+    """``fields`` (a copy) with the aliases of registry entry ``output`` on the fields it names."""
+    names = aliases(output)
+    out = QgsFields()
+    for i in range(fields.count()):
+        field = QgsField(fields.at(i))
+        if field.name() in names:
+            field.setAlias(names[field.name()])
+        out.append(field)
+    return out
+
+
+class KeepsAliases:
+    """Mixin for algorithms (put it before :class:`.base.AlgorithmBase`): the outputs noted with
+    :meth:`keep_aliases` get their field aliases in the written file once the algorithm has finished
+    and its sinks are closed (``postProcessAlgorithm`` runs in the main thread after
+    ``processAlgorithm``, under ``qgis_process`` and ``processing.run`` too)."""
+
+    def keep_aliases(self, dest, output: str, qml: str | None = None) -> None:
+        """Note output ``dest`` (as returned by ``parameterAsSink``) for the aliases of registry entry
+        ``output`` (and the bundled style ``qml``, saved into the file with them)."""
+        if dest:
+            if not hasattr(self, "_kept_aliases"):
+                self._kept_aliases = []
+            self._kept_aliases.append((str(dest), output, qml))
+
+    def postProcessAlgorithm(self, context, feedback):
+        from ..styling import persist_aliases
+
+        for dest, output, qml in getattr(self, "_kept_aliases", []):
+            if not persist_aliases(dest, aliases(output), context, qml):
+                feedback.pushWarning(tr("The field aliases could not be saved with {output}.").format(output=dest))
+        self._kept_aliases = []
+        return {}
 
 
 def make_fields(spec: list[OutField], aliases: dict[str, str] | None = None) -> QgsFields:

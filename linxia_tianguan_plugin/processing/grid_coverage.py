@@ -7,8 +7,6 @@ from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsFeature,
     QgsFeatureSink,
-    QgsField,
-    QgsFields,
     QgsGeometry,
     QgsProcessing,
     QgsProcessingException,
@@ -27,6 +25,7 @@ from ..i18n import tr
 from ..storage.grid import active_cells, coded_parcels
 from .base import AlgorithmBase
 from .build_grid import level_names
+from .fields import KeepsAliases, schema
 from .readers import FieldSpec, read_layer, source_for
 
 
@@ -42,7 +41,7 @@ def problem_text(kind: str) -> str:
     }[kind]
 
 
-class GridCoverageAlgorithm(AlgorithmBase):
+class GridCoverageAlgorithm(KeepsAliases, AlgorithmBase):
     GRID, PARCELS, STORE, TOLERANCE, OUTPUT = "GRID", "PARCELS", "STORE", "TOLERANCE", "OUTPUT"
     group_id = "grid"
 
@@ -132,12 +131,10 @@ class GridCoverageAlgorithm(AlgorithmBase):
             problems += check_parcels(code[groups], geom[groups], p_code, p_geom, tolerance)
         feedback.setProgress(95)
 
-        fields = QgsFields()
-        for name, kind, length in (("LX", QVariant.String, 20), ("LXSM", QVariant.String, 80),
-                                   ("JB", QVariant.Int, 1), ("JBMC", QVariant.String, 10),
-                                   ("BM", QVariant.String, 20), ("XGBM", QVariant.String, 20),
-                                   ("MJ", QVariant.Double, 20)):
-            fields.append(QgsField(name, kind, len=length, prec=2 if kind == QVariant.Double else 0))
+        fields = schema("grid_problems", [
+            ("LX", QVariant.String, 20), ("LXSM", QVariant.String, 80), ("JB", QVariant.Int, 1),
+            ("JBMC", QVariant.String, 10), ("BM", QVariant.String, 20), ("XGBM", QVariant.String, 20),
+            ("MJ", QVariant.Double, 20, 2)])
         if crs is None and store is not None:
             crs = QgsCoordinateReferenceSystem(f"EPSG:{store.srs_id}")
         sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon, crs)
@@ -153,6 +150,7 @@ class GridCoverageAlgorithm(AlgorithmBase):
             features.append(f)
         if sink is not None:
             sink.addFeatures(features, QgsFeatureSink.FastInsert)
+            self.keep_aliases(dest, "grid_problems")
         counts = {k: sum(1 for p in problems if p.kind == k) for k in (
             "gap", "overlap", "outside_parent", "no_parent", "farmland_uncovered", "farmland_overlap", "parcel_cell")}
         for kind, n in counts.items():

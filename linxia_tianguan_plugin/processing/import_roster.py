@@ -11,7 +11,6 @@ from qgis.core import (
     QgsFeature,
     QgsFeatureRequest,
     QgsFeatureSink,
-    QgsField,
     QgsFields,
     QgsProcessing,
     QgsProcessingException,
@@ -44,6 +43,7 @@ from ..i18n import tr
 from ..storage import GpkgStore, StoreError
 from ..storage.roster import active_grid_codes, active_roster_id, save_roster
 from .base import AlgorithmBase
+from .fields import KeepsAliases, schema
 from .readers import find_field
 
 #: problems reported one by one through feedback; the rest are counted (all are in the issues layer)
@@ -167,17 +167,11 @@ def _parse(path: str, numbered: list[tuple[int, list]], headers: list[str] | Non
 
 
 def issue_fields() -> QgsFields:
-    fields = QgsFields()
-    for name, kind, alias in (("HH", QVariant.Int, tr("Row")), ("WGBM", QVariant.String, tr("Grid code")),
-                              ("JB", QVariant.String, tr("Severity")), ("LX", QVariant.String, tr("Issue type")),
-                              ("WT", QVariant.String, tr("Issue"))):
-        f = QgsField(name, kind)
-        f.setAlias(alias)
-        fields.append(f)
-    return fields
+    return schema("roster_problems", [("HH", QVariant.Int), ("WGBM", QVariant.String), ("JB", QVariant.String),
+                                      ("LX", QVariant.String), ("WT", QVariant.String)])
 
 
-class ImportRosterAlgorithm(AlgorithmBase):
+class ImportRosterAlgorithm(KeepsAliases, AlgorithmBase):
     INPUT, SHEET, STORE, GRID, CHECK_ONLY, ISSUES = "INPUT", "SHEET", "STORE", "GRID", "CHECK_ONLY", "ISSUES"
     group_id = "patrol"
 
@@ -333,6 +327,7 @@ class ImportRosterAlgorithm(AlgorithmBase):
                 feature.setAttributes([p.row, p.grid_code or None, severities[p.severity], p.kind,
                                        problem_message(p, messages)])
                 sink.addFeature(feature, QgsFeatureSink.FastInsert)
+            self.keep_aliases(dest, "roster_problems")
         self._report(feedback, file, problems)
         feedback.setProgress(70)
 

@@ -43,7 +43,7 @@ from ..storage import coverage as coverage_store
 from ..storage import gpkg
 from ..storage.grid import CodedGeometry, CodesChangedError, active_cells, coded_parcel_table
 from .base import AlgorithmBase
-from .fields import aliased_fields
+from .fields import KeepsAliases, schema
 from .readers import FieldSpec, read_layer, source_for
 
 YES, NO = "是", "否"
@@ -55,33 +55,25 @@ def week_of(today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def parcel_fields() -> QgsFields:
-    return aliased_fields([
-        ("KJM", QVariant.String, tr("Space code"), 20), ("SFXJ", QVariant.String, tr("Seen"), 2),
-        ("ZJXJ", QVariant.String, tr("Last seen (Beijing time)"), 19),
-        ("XJBL", QVariant.Double, tr("Share seen"), 10, 4),
-        ("GDMJ", QVariant.Double, tr("Farmland area (m²)"), 20, 2),
-        ("YJMJ", QVariant.Double, tr("Permanent basic farmland (m²)"), 20, 2)])
+    return schema("coverage_parcels", [
+        ("KJM", QVariant.String, 20), ("SFXJ", QVariant.String, 2), ("ZJXJ", QVariant.String, 19),
+        ("XJBL", QVariant.Double, 10, 4), ("GDMJ", QVariant.Double, 20, 2), ("YJMJ", QVariant.Double, 20, 2)])
 
 
 def _rate_spec() -> list[tuple]:
-    return [("WGBM", QVariant.String, tr("Grid code"), 14), ("WGMC", QVariant.String, tr("Grid name"), 100),
-            ("GDMJ", QVariant.Double, tr("Farmland area (m²)"), 20, 2),
-            ("XJGDMJ", QVariant.Double, tr("Farmland seen (m²)"), 20, 2),
-            ("GDFGL", QVariant.Double, tr("Farmland coverage rate"), 10, 4),
-            ("YJMJ", QVariant.Double, tr("Permanent basic farmland (m²)"), 20, 2),
-            ("XJYJMJ", QVariant.Double, tr("Permanent basic farmland seen (m²)"), 20, 2),
-            ("YJFGL", QVariant.Double, tr("Permanent basic farmland coverage rate"), 10, 4),
-            ("XTCS", QVariant.Int, tr("Patrols"), 10), ("DKSL", QVariant.Int, tr("Parcels"), 10),
-            ("XJDKSL", QVariant.Int, tr("Parcels seen"), 10)]
+    return [("WGBM", QVariant.String, 14), ("WGMC", QVariant.String, 100), ("GDMJ", QVariant.Double, 20, 2),
+            ("XJGDMJ", QVariant.Double, 20, 2), ("GDFGL", QVariant.Double, 10, 4), ("YJMJ", QVariant.Double, 20, 2),
+            ("XJYJMJ", QVariant.Double, 20, 2), ("YJFGL", QVariant.Double, 10, 4), ("XTCS", QVariant.Int, 10),
+            ("DKSL", QVariant.Int, 10), ("XJDKSL", QVariant.Int, 10)]
 
 
 def rate_fields() -> QgsFields:
     """The rates table: the group layer's fields after the grid level."""
-    return aliased_fields([("JB", QVariant.Int, tr("Grid level (2 county … 5 group)"), 2), *_rate_spec()])
+    return schema("coverage_rates", [("JB", QVariant.Int, 2), *_rate_spec()])
 
 
 def grid_fields() -> QgsFields:
-    return aliased_fields(_rate_spec())
+    return schema("coverage_grid", _rate_spec())
 
 
 def _geometry(geom) -> QgsGeometry:
@@ -95,7 +87,7 @@ def _round(value: float | None, digits: int) -> float | None:
     return None if value is None or not np.isfinite(value) else round(float(value), digits)
 
 
-class PatrolCoverageAlgorithm(AlgorithmBase):
+class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
     STORE, START, END, DISTANCE, SEEN_SHARE = "STORE", "START", "END", "DISTANCE", "SEEN_SHARE"
     MIN_GRID_SHARE, WEEKS_UNSEEN, PARCELS, ONLY_ACCEPTED = "MIN_GRID_SHARE", "WEEKS_UNSEEN", "PARCELS", "ONLY_ACCEPTED"
     SHARES = "SHARES"
@@ -379,6 +371,7 @@ class PatrolCoverageAlgorithm(AlgorithmBase):
             f.setGeometry(_geometry(geom))
             features.append(f)
         sink.addFeatures(features, QgsFeatureSink.FastInsert)
+        self.keep_aliases(dest, "coverage_grid")
         return {self.GRIDS_OUT: dest}
 
     def _write_rates(self, parameters, context, store, rates: dict[str, kernel.GridRates],
@@ -410,6 +403,7 @@ class PatrolCoverageAlgorithm(AlgorithmBase):
                              _round(r.basic_rate, 4), patrols.get(code, 0), r.parcels, r.seen_parcels])
             features.append(f)
         sink.addFeatures(features, QgsFeatureSink.FastInsert)
+        self.keep_aliases(dest, "coverage_rates")
         return {self.RATES_OUT: dest}
 
     def _write_parcels(self, parameters, context, feedback, parcels: kernel.ParcelSet, result, crs) -> dict:
@@ -449,4 +443,5 @@ class PatrolCoverageAlgorithm(AlgorithmBase):
                     batch.append(f)
                 sink.addFeatures(batch, QgsFeatureSink.FastInsert)
             out[name] = dest
+            self.keep_aliases(dest, "coverage_parcels")
         return out

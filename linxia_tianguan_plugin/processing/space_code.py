@@ -48,7 +48,16 @@ from ..storage.export import export_active
 from ..storage.workers import code_and_stage
 from ..styling import StyleOnLoad
 from .base import AlgorithmBase
-from .fields import PARCEL_FIELDS, derived_columns, features, make_fields, parcel_aliases, parcel_columns
+from .fields import (
+    PARCEL_FIELDS,
+    KeepsAliases,
+    derived_columns,
+    features,
+    make_fields,
+    parcel_aliases,
+    parcel_columns,
+    with_aliases,
+)
 from .issues import describe, issue_feature, issue_fields, retire_reason_text
 from .readers import FieldSpec, read_layer, source_for
 
@@ -68,7 +77,7 @@ def _village_names(land, villages) -> dict[str, str]:
     return {v: c.most_common(1)[0][0] for v, c in names.items()}
 
 
-class SpaceCodeAlgorithm(AlgorithmBase):
+class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
     DLTB, DK, YJJBNT, CJDCQ, PREVIOUS, STORE = "DLTB", "DK", "YJJBNT", "CJDCQ", "PREVIOUS", "STORE"
     DLBM_FIELD, ZLDWDM_FIELD, DKBM_FIELD, FBFBM_FIELD = "DLBM_FIELD", "ZLDWDM_FIELD", "DKBM_FIELD", "FBFBM_FIELD"
     QR_TEMPLATE, MIN_WIDTH, MIN_AREA, IOU = "QR_TEMPLATE", "MIN_WIDTH", "MIN_AREA", "IOU"
@@ -325,7 +334,7 @@ class SpaceCodeAlgorithm(AlgorithmBase):
         else:
             sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon,
                                               crs)
-        ifields = issue_fields()
+        ifields = with_aliases(issue_fields(), "coding_issues")
         isink, idest = self.parameterAsSink(parameters, self.ISSUES, context, ifields,
                                             QgsWkbTypes.MultiPolygon, crs)
 
@@ -400,6 +409,8 @@ class SpaceCodeAlgorithm(AlgorithmBase):
         if dest and context.willLoadLayerOnCompletion(dest):
             details = context.layerToLoadOnCompletionDetails(dest)
             details.setPostProcessor(StyleOnLoad.create("space_code_parcels.qml", parcel_aliases()))
+        self.keep_aliases(dest, "parcels", "space_code_parcels.qml")
+        self.keep_aliases(idest, "coding_issues")
         feedback.setProgress(100)
         return {
             self.OUTPUT: dest, self.ISSUES: idest, "CODED": counts["coded"], "NEW": counts["coded"] - counts["BL"],

@@ -5,8 +5,6 @@ import numpy as np
 from qgis.core import (
     QgsFeature,
     QgsFeatureSink,
-    QgsField,
-    QgsFields,
     QgsGeometry,
     QgsProcessing,
     QgsProcessingException,
@@ -24,6 +22,7 @@ from ..core import validation as checks
 from ..i18n import tr
 from ..storage import GpkgStore
 from .base import AlgorithmBase
+from .fields import KeepsAliases, schema
 from .readers import FieldSpec, find_field, read_layer, source_for
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -46,7 +45,7 @@ def _catalogue() -> dict[str, tuple[str, str]]:
     }
 
 
-class ValidateSpaceCodeAlgorithm(AlgorithmBase):
+class ValidateSpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
     INPUT, CJDCQ, DLTB, STORE = "INPUT", "CJDCQ", "DLTB", "STORE"
     MIN_WIDTH, MIN_AREA, OUTPUT = "MIN_WIDTH", "MIN_AREA", "OUTPUT"
     icon_name = "validate.svg"
@@ -141,14 +140,9 @@ class ValidateSpaceCodeAlgorithm(AlgorithmBase):
         return self._write(parameters, context, feedback, findings, coded, crs)
 
     def _write(self, parameters, context, feedback, findings, coded, crs):
-        fields = QgsFields()
-        for name, kind, alias in (("JB", QVariant.String, tr("Severity")), ("LX", QVariant.String, tr("Issue type")),
-                                  ("WT", QVariant.String, tr("Issue")), ("KJM", QVariant.String, tr("Space code")),
-                                  ("YSID", QVariant.LongLong, tr("Feature id")),
-                                  ("MJ", QVariant.Double, tr("Area (m²)"))):
-            field = QgsField(name, kind)
-            field.setAlias(alias)
-            fields.append(field)
+        fields = schema("code_problems", [("JB", QVariant.String), ("LX", QVariant.String), ("WT", QVariant.String),
+                                          ("KJM", QVariant.String), ("YSID", QVariant.LongLong),
+                                          ("MJ", QVariant.Double)])
         sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon, crs)
         catalogue = _catalogue()
         severities = {ERROR: tr("Error"), WARNING: tr("Warning"), INFO: tr("Info")}
@@ -171,4 +165,5 @@ class ValidateSpaceCodeAlgorithm(AlgorithmBase):
             sink.addFeature(feature, QgsFeatureSink.FastInsert)
         feedback.pushInfo(tr("{errors} errors, {warnings} warnings, {infos} notes.").format(
             errors=counts[ERROR], warnings=counts[WARNING], infos=counts[INFO]))
+        self.keep_aliases(dest, "code_problems")
         return {self.OUTPUT: dest, "ERRORS": counts[ERROR], "WARNINGS": counts[WARNING]}

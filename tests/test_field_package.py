@@ -344,6 +344,8 @@ def test_conflicts_are_reported_and_nothing_is_overwritten(filled_store, tmp_pat
     context: QgsProcessingContext = result["_context"]
     table = context.getMapLayer(result["OUTPUT"]) or context.takeResultLayer(result["OUTPUT"])
     found = {(f["case_id"], f["conflict"]) for f in table.getFeatures()}
+    assert [f.name() for f in table.fields()] == ["layer", "row", "case_id", "conflict", "reason", "detail"]
+    assert all(f.alias() for f in table.fields())
     assert found == {(issued[1], rules.MOVED), ("00000000-0000-0000-0000-000000000000", rules.UNKNOWN_CASE),
                      (issued[0], rules.MISSING_PHOTO), (closed, rules.NOT_IN_PACKAGE)}
     assert len(feedback.warnings) >= 4

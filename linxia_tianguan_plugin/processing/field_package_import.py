@@ -23,7 +23,6 @@ from pathlib import Path
 from qgis.core import (
     QgsFeature,
     QgsFeatureSink,
-    QgsField,
     QgsFields,
     QgsProcessing,
     QgsProcessingException,
@@ -40,6 +39,7 @@ from ..core.tracks import SHANGHAI, Fixes, parse_time
 from ..i18n import tr
 from ..storage import field_package as package_store
 from .base import AlgorithmBase
+from .fields import KeepsAliases, schema
 from .import_tracks import TrackReadError, _open_ogr, _to_lonlat, read_ogr_track
 
 
@@ -132,7 +132,7 @@ def read_evidence(path: Path) -> list[rules.EvidenceRow]:
     return rows
 
 
-class FieldPackageImportAlgorithm(AlgorithmBase):
+class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
     STORE, FOLDER, OUTPUT = "STORE", "FOLDER", "OUTPUT"
     group_id = "patrol"
 
@@ -168,10 +168,10 @@ class FieldPackageImportAlgorithm(AlgorithmBase):
 
     @staticmethod
     def conflict_fields() -> QgsFields:
-        fields = QgsFields()
-        for name in ("layer", "fid", "case_id", "conflict", "reason", "detail"):
-            fields.append(QgsField(name, QVariant.Int if name == "fid" else QVariant.String))
-        return fields
+        """The conflicts table; ``row`` is the feature id in the package (a field named ``fid`` would
+        clash with the GeoPackage's own feature id)."""
+        return schema("field_conflicts", [(name, QVariant.Int if name == "row" else QVariant.String)
+                                          for name in ("layer", "row", "case_id", "conflict", "reason", "detail")])
 
     # ------------------------------------------------------------------ run
     def processAlgorithm(self, parameters, context, feedback):
@@ -265,6 +265,7 @@ class FieldPackageImportAlgorithm(AlgorithmBase):
                     feature.setAttributes([c.layer, int(c.fid), c.case_id, c.code, conflict_text(c.code), c.detail])
                     sink.addFeature(feature, QgsFeatureSink.FastInsert)
                 result[self.OUTPUT] = dest
+                self.keep_aliases(dest, "field_conflicts")
         feedback.setProgress(100)
         feedback.pushInfo(tr("{tracks} tracks, {evidence} evidence files, {events} cases moved to evidenced, "
                              "{conflicts} conflicts.").format(tracks=counts["TRACKS"], evidence=counts["EVIDENCE"],

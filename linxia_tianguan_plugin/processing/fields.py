@@ -167,12 +167,19 @@ def change_aliases() -> dict[str, str]:
     }
 
 
+def field_conflict_aliases() -> dict[str, str]:
+    """导入外业成果 OUTPUT (conflicts)."""
+    return {"layer": tr("Package layer"), "row": tr("Feature id in the package"), "case_id": tr("Case id"),
+            "conflict": tr("Conflict"), "reason": tr("Reason"), "detail": tr("Detail")}
+
+
 #: output → its aliases; the keys are what :class:`KeepsAliases` and :func:`schema` take
 _REGISTRY = {
     "parcels": parcel_aliases, "coding_issues": coding_issue_aliases, "code_problems": code_problem_aliases,
     "grid": grid_aliases, "grid_problems": grid_problem_aliases, "tasks": task_aliases,
     "roster_problems": roster_problem_aliases, "tracks": track_aliases, "coverage_parcels": coverage_parcel_aliases,
     "coverage_grid": coverage_grid_aliases, "coverage_rates": coverage_rate_aliases, "changes": change_aliases,
+    "field_conflicts": field_conflict_aliases,
 }
 
 #: which algorithm output (algorithm name, output parameter) is written with which aliases
@@ -183,7 +190,7 @@ OUTPUTS = {
     ("import_roster", "ISSUES"): "roster_problems", ("check_tracks", "OUTPUT"): "tracks",
     ("patrol_coverage", "PARCELS_OUT"): "coverage_parcels", ("patrol_coverage", "UNSEEN_OUT"): "coverage_parcels",
     ("patrol_coverage", "GRIDS_OUT"): "coverage_grid", ("patrol_coverage", "RATES_OUT"): "coverage_rates",
-    ("change_detection", "OUTPUT"): "changes",
+    ("change_detection", "OUTPUT"): "changes", ("field_package_import", "OUTPUT"): "field_conflicts",
 }
 
 

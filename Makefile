@@ -39,6 +39,7 @@ bench: setup i18n
 	$(PY) bench/bench_tracks.py
 	$(PY) bench/bench_changes.py
 	$(PY) bench/bench_export.py
+	$(PY) bench/bench_dashboard.py
 
 package: setup
 	$(PY) tools/build_plugin.py package

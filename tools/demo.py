@@ -362,8 +362,9 @@ def changes_demo(out: Path, sample: Path, store: Path, summary: dict) -> None:
 
 
 def workflow_demo(store: Path, summary: dict) -> None:
-    """案件流转: the three most urgent cases go through 下发 → 举证 → 上报; the county approves one, returns
-    one for better evidence, and a second desk acting on a stale version gets a conflict."""
+    """案件流转: the three most urgent cases go through 下发 → 举证 → 上报; the county approves one (then it is
+    enforced, rectified and closed), returns one for better evidence, and a second desk acting on a stale
+    version gets a conflict."""
     from linxia_tianguan_plugin.core import case_workflow as wf
     from linxia_tianguan_plugin.storage import GpkgStore
     from linxia_tianguan_plugin.storage.cases import cases, rebuilt_state, take_action
@@ -382,10 +383,16 @@ def workflow_demo(store: Path, summary: dict) -> None:
                 version = take_action(gpkg, case["case_id"], action, actor, role, version, comment, files)["version"]
             versions[case["case_id"]] = version
         first, second = urgent[0]["case_id"], urgent[1]["case_id"]
-        take_action(gpkg, first, "approve", "县审核员", wf.COUNTY_REVIEWER, versions[first])
+        version = take_action(gpkg, first, "approve", "县审核员", wf.COUNTY_REVIEWER, versions[first])["version"]
+        # the approved case is enforced and rectified (what the dashboard's timeliness panel counts)
+        version = take_action(gpkg, first, "start_enforcement", "执法队", wf.ENFORCEMENT, version,
+                              "责令恢复耕种")["version"]
+        version = take_action(gpkg, first, "report_rectified", "社田管员", wf.GROUP_OFFICER, version, "已复耕",
+                              ("evidence/rectified_1.jpg",))["version"]
+        versions[first] = take_action(gpkg, first, "close", "县审核员", wf.COUNTY_REVIEWER, version)["version"]
         take_action(gpkg, second, "return", "县审核员", wf.COUNTY_REVIEWER, versions[second], "照片未显示四至，请补拍")
-        try:  # a second desk still showing the old version of the approved case
-            take_action(gpkg, first, "return", "另一审核员", wf.COUNTY_REVIEWER, versions[first], "重复审批")
+        try:  # a second desk still showing an old version of the closed case
+            take_action(gpkg, first, "return", "另一审核员", wf.COUNTY_REVIEWER, versions[first] - 1, "重复审批")
             raise SystemExit("a stale version was accepted")
         except wf.ConflictError as err:
             print(f"    第二个审核窗口的旧版本 {err.expected} 被拒绝（最新版本 {err.actual}）")
@@ -397,6 +404,81 @@ def workflow_demo(store: Path, summary: dict) -> None:
         print("    " + "，".join(f"{k} {v}" for k, v in summary["workflow"].items()))
     finally:
         gpkg.close()
+
+
+def field_demo(out: Path, store: Path, summary: dict) -> None:
+    """掌上田管: the package of the group whose case was returned for better evidence goes to the phone; the
+    officer walks the group and photographs the case; the package comes back and is imported (twice: the
+    second adds nothing)."""
+    import datetime as dt
+    import sqlite3
+
+    from qgis.core import (
+        QgsCoordinateReferenceSystem,
+        QgsCoordinateTransform,
+        QgsFeature,
+        QgsGeometry,
+        QgsLineString,
+        QgsPoint,
+        QgsProject,
+        QgsVectorLayer,
+    )
+    from qgis.PyQt.QtGui import QColor, QImage
+
+    con = sqlite3.connect(store)
+    row = con.execute("SELECT case_id, grid_code FROM tg_case WHERE state IN ('returned', 'issued') "
+                      "ORDER BY state = 'returned' DESC, case_id LIMIT 1").fetchone()
+    con.close()
+    if row is None:
+        print("    (no case waits for evidence)")
+        return
+    case_id, grid = row
+    step(f"导出外业巡田包 Field package (QField) of group {grid}")
+    folder = out / "外业巡田包"
+    shutil.rmtree(folder, ignore_errors=True)
+    exported = run("linxia_tianguan:field_package_export", {"STORE": str(store), "GRID": grid, "OUTPUT": str(folder)})
+    package = folder / grid
+    gpkg = package / "tianguan_field.gpkg"
+
+    print("    (on the phone: a 25-minute walk through the group and a photo of the case)")
+    photo = package / "DCIM" / "evidence_1.jpg"
+    photo.parent.mkdir(parents=True, exist_ok=True)
+    image = QImage(640, 480, QImage.Format_RGB32)
+    image.fill(QColor(120, 150, 70))
+    image.save(str(photo), "JPG")
+    parcels = QgsVectorLayer(f"{gpkg}|layername=parcels", "parcels", "ogr")
+    centre = next(parcels.getFeatures()).geometry().pointOnSurface().asPoint()
+    lonlat = QgsCoordinateTransform(parcels.crs(), QgsCoordinateReferenceSystem("EPSG:4490"),
+                                    QgsProject.instance()).transform(centre)
+    start = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) - dt.timedelta(hours=2)
+    t0 = int(start.timestamp())
+    points = [QgsPoint(lonlat.x() + i * 1.2e-5, lonlat.y() + (i % 40) * 0.4e-5, 2000.0, (t0 + 5 * i) * 1000.0)
+              for i in range(300)]
+    tracks = QgsVectorLayer(f"{gpkg}|layername=tracks", "tracks", "ogr")
+    tracks.startEditing()
+    walk = QgsFeature(tracks.fields())
+    walk.setGeometry(QgsGeometry(QgsLineString(points)))
+    walk["officer"], walk["started_at"], walk["grid_code"] = "社田管员", start.replace(tzinfo=None), grid
+    tracks.addFeature(walk)
+    tracks.commitChanges()
+    evidence = QgsVectorLayer(f"{gpkg}|layername=evidence", "evidence", "ogr")
+    evidence.startEditing()
+    shot = QgsFeature(evidence.fields())
+    shot.setGeometry(QgsGeometry.fromPointXY(lonlat))
+    for name, value in (("case_id", case_id), ("photo", "DCIM/evidence_1.jpg"), ("note", "补拍四至"),
+                        ("officer", "社田管员")):
+        shot[name] = value
+    evidence.addFeature(shot)
+    evidence.commitChanges()
+    del parcels, tracks, evidence
+
+    step("导入外业成果 Import the returned package (then again: nothing new)")
+    imported = run("linxia_tianguan:field_package_import", {"STORE": str(store), "FOLDER": str(package)})
+    again = run("linxia_tianguan:field_package_import", {"STORE": str(store), "FOLDER": str(package)})
+    if again["TRACKS"] or again["EVIDENCE"] or again["EVENTS"]:
+        raise SystemExit("importing the same field package twice added rows")
+    summary["field_package"] = {"exported": {k: v for k, v in exported.items() if k != "FOLDER"},
+                                "imported": {k: imported[k] for k in ("TRACKS", "EVIDENCE", "EVENTS", "CONFLICTS")}}
 
 
 def postgis_demo(store: Path, summary: dict) -> None:
@@ -421,6 +503,33 @@ def postgis_demo(store: Path, summary: dict) -> None:
     if again["INSERTED"] or again["UPDATED"] or again["EVENTS"]:
         raise SystemExit("re-exporting the cases changed PostGIS")
     summary["postgis"] = {"first": first, "again": again}
+
+
+def statistics_demo(out: Path, store: Path, summary: dict) -> None:
+    """驾驶舱报告, 统计专题图 and 巡田考核 of the sample county: every figure from core.statistics. The sample
+    mixes dates (the survey week of June 2025, this month's tasks and cases), so the report covers all time."""
+    step("驾驶舱报告 Dashboard report (PDF, a PNG per panel, XLSX tables)")
+    report = run("linxia_tianguan:dashboard_report", {
+        "STORE": str(store), "OUTPUT_PDF": str(out / "驾驶舱报告.pdf"), "OUTPUT_XLSX": str(out / "驾驶舱统计表.xlsx"),
+        "OUTPUT_PNG_FOLDER": str(out / "驾驶舱")})
+    summary["dashboard"] = {k: v for k, v in report.items() if not str(k).startswith("OUTPUT")}
+
+    step("导出统计专题图 Statistics maps per township (coverage with an atlas of the townships)")
+    maps = {}
+    from linxia_tianguan_plugin.core.indicators import INDICATORS
+
+    for indicator, name in (("coverage", "巡田覆盖率"), ("cases", "问题图斑数"), ("lost_area", "问题图斑面积"),
+                            ("rectification", "整改率")):
+        result = run("linxia_tianguan:statistics_map", {
+            "STORE": str(store), "INDICATOR": INDICATORS.index(indicator), "ATLAS": indicator == "coverage",
+            "OUTPUT_PDF": str(out / f"专题图_{name}.pdf"), "OUTPUT_PNG": str(out / f"专题图_{name}.png")})
+        maps[indicator] = result.get("PAGES")
+    summary["statistics_maps"] = maps
+
+    step("巡田考核 Assessment of this month: officers and grids, rankings, the 通报 list")
+    assessed = run("linxia_tianguan:assessment", {"STORE": str(store), "PERIOD": 0,
+                                                  "OUTPUT": str(out / "巡田考核_本月.xlsx")})
+    summary["assessment"] = {k: v for k, v in assessed.items() if k != "OUTPUT"}
 
 
 def qgis_process_demo(out: Path, code: str, store: Path) -> None:
@@ -454,10 +563,12 @@ def main() -> None:
     for stale in ("tianguan.gpkg", "coded_parcels.gpkg", "coding_issues.gpkg", "validation.gpkg", "patrol_grid.gpkg",
                   "grid_coverage.gpkg", "田管员花名册.xlsx", "巡田任务.xlsx", "过期任务.xlsx", "巡田记录_示例.csv",
                   "checked_tracks.gpkg", "patrol_coverage.gpkg", "group_coverage.gpkg", "unseen_4_weeks.gpkg",
-                  "巡田覆盖率.xlsx", "change_cases.gpkg"):
+                  "巡田覆盖率.xlsx", "change_cases.gpkg", "驾驶舱报告.pdf", "驾驶舱统计表.xlsx", "专题图_",
+                  "巡田考核_", "问题图斑"):
         for p in out.glob(stale + "*"):
             p.unlink()
-    shutil.rmtree(out / "二维码标识", ignore_errors=True)
+    for folder in ("二维码标识", "驾驶舱", "外业巡田包"):
+        shutil.rmtree(out / folder, ignore_errors=True)
     app, _provider = start_qgis()
     store = out / "tianguan.gpkg"
     summary = {"sample": str(args.sample)}
@@ -505,7 +616,9 @@ def main() -> None:
     tracks_demo(out, sample, store, summary)
     changes_demo(out, sample, store, summary)
     workflow_demo(store, summary)
+    field_demo(out, store, summary)
     postgis_demo(store, summary)
+    statistics_demo(out, store, summary)
 
     step("生成二维码标识 QR warning-post labels for one group")
     labels = run("linxia_tianguan:qr_labels", {"STORE": str(store), "CODES": example[:14],

@@ -111,6 +111,17 @@ def after_play(dock):
     window.findChild(QAction, "linxia_tianguan_case_review").trigger()
     cases = window.findChild(QDockWidget, "linxia_tianguan_case_review")
     out["case_dock"] = cases is not None and cases.isVisible()
+    window.findChild(QAction, "linxia_tianguan_dashboard").trigger()
+    dashboard = window.findChild(QDockWidget, "linxia_tianguan_dashboard")
+    out["dashboard_dock"] = dashboard is not None and dashboard.isVisible()
+    if dashboard is not None:
+        from linxia_tianguan_plugin import settings
+
+        out["dashboard_store"] = dashboard.set_store(settings.store_path())
+        farmland = dashboard.table("farmland")
+        out["dashboard_farmland_rows"] = farmland.rowCount() if farmland is not None else 0
+        chart = dashboard.chart("farmland")
+        out["dashboard_chart_axes"] = len(chart.axes) if chart is not None else 0
     finish()
 
 
@@ -122,7 +133,8 @@ def finish():
 def after_unload():
     out["unloaded"] = ui_state()
     out["unloaded_dock"] = any(iface.mainWindow().findChild(QDockWidget, name) is not None
-                               for name in ("linxia_tianguan_track_replay", "linxia_tianguan_case_review"))
+                               for name in ("linxia_tianguan_track_replay", "linxia_tianguan_case_review",
+                                            "linxia_tianguan_dashboard"))
     out["layers_after_unload"] = len(QgsProject.instance().mapLayers())
     out["steps"].append("unloaded")
     save()

@@ -83,6 +83,13 @@ def test_the_replay_dock_opens_from_the_toolbar_and_plays_a_patrol(desktop_run):
     assert result["case_dock"]  # the 案件审核 dock opens from its toolbar button too
 
 
+def test_the_dashboard_opens_from_the_toolbar_and_shows_the_coded_county(desktop_run):
+    result, _ = desktop_run
+    assert result["dashboard_dock"] and result["dashboard_store"]
+    assert result["dashboard_farmland_rows"] > 0  # townships of the county just coded
+    assert result["dashboard_chart_axes"] >= 1
+
+
 def test_unload_removes_everything(desktop_run):
     result, _ = desktop_run
     unloaded = result["unloaded"]

@@ -491,6 +491,8 @@ def cjk_context():
     from matplotlib import font_manager
 
     path = cjk_font_path()
+    if path not in {f.fname for f in font_manager.fontManager.ttflist}:
+        font_manager.fontManager.addfont(path)  # a font cache made before the font was installed lacks it
     family = font_manager.FontProperties(fname=path).get_name()
     with matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": [family, "DejaVu Sans"],
                                 "axes.unicode_minus": False, "pdf.fonttype": 42, "svg.fonttype": "none"}):

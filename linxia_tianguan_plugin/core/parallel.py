@@ -23,18 +23,22 @@ class Cancelled(Exception):  # noqa: N818 (reads better at the call site)
 
 
 def python_executable() -> str | None:
-    """The Python interpreter behind this process, or None when it cannot be found."""
-    exe = Path(sys.executable or "")
-    if exe.name.lower().startswith("python") and exe.exists():
-        return str(exe)
+    """The Python interpreter behind this process, or None when it cannot be found.
+
+    The interpreter of ``sys.exec_prefix`` comes first: inside the QGIS desktop ``sys.executable`` is
+    whatever ``python3`` the PATH finds first (a pyenv or conda one, say, without numpy or shapely), and
+    workers started with it die at their first import. Outside QGIS (a venv, qgis_process's Python) the
+    prefix's interpreter is ``sys.executable`` anyway."""
     prefix = Path(sys.exec_prefix)
     candidates = ([prefix / "pythonw.exe", prefix / "python.exe", prefix / "bin" / "python3"]
                   if os.name == "nt" else [prefix / "bin" / "python3", prefix / "bin" / "python"])
     for candidate in candidates:
         if candidate.exists():
             return str(candidate)
-    found = shutil.which("python3")
-    return found
+    exe = Path(sys.executable or "")
+    if exe.name.lower().startswith("python") and exe.exists():
+        return str(exe)
+    return shutil.which("python3")
 
 
 @contextlib.contextmanager
@@ -57,7 +61,7 @@ def process_pool(workers: int):
     pool = None
     try:
         context = multiprocessing.get_context("spawn")
-        if not Path(sys.executable or "").name.lower().startswith("python"):
+        if Path(sys.executable or "") != Path(exe):
             context.set_executable(exe)
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     except (OSError, ValueError, RuntimeError):

@@ -2152,6 +2152,26 @@
             <translation>案件状态</translation>
         </message>
         <message>
+            <source>Package layer</source>
+            <translation>外业包图层</translation>
+        </message>
+        <message>
+            <source>Feature id in the package</source>
+            <translation>外业包中的要素编号</translation>
+        </message>
+        <message>
+            <source>Conflict</source>
+            <translation>冲突</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>原因</translation>
+        </message>
+        <message>
+            <source>Detail</source>
+            <translation>详情</translation>
+        </message>
+        <message>
             <source>The field aliases could not be saved with {output}.</source>
             <translation>字段别名未能保存到 {output}。</translation>
         </message>
@@ -2885,11 +2905,11 @@
         </message>
         <message>
             <source>&lt;p&gt;生成二维码标识 · For the chosen active coded parcels — space codes or a prefix (a village, a group, or whole codes separated by commas), a parcel layer (its selected features when “selected features only” is ticked; the space-code field is KJM or code unless chosen), or both — writes one QR code per parcel (its space-code URL, SVG and PNG) and a printable PDF sheet of labels (A4, 3 × 7): QR code, space code, village and group, farmland area in mu, the permanent basic farmland mark, the responsible officer and the reporting phone.&lt;/p&gt;&lt;p&gt;With “Warning signs per group”, also writes 警示牌.pdf: one A4 landscape sign per group of the chosen parcels, with the group's names and code, its parcel count, farmland and permanent basic farmland area in mu, the group officer and phone, the reporting phone, a large QR code of the group's URL and a small map of its parcels.&lt;/p&gt;</source>
-            <translation type="unfinished" />
+            <translation>&lt;p&gt;生成二维码标识 · 对选定的现行已赋码地块——空间码或码前缀（村、社，或以逗号分隔的完整空间码）、地块图层（勾选“仅选中要素”时为其选中要素；空间码字段默认取 KJM 或 code，也可指定），或二者兼用——为每块地生成一个二维码（其空间码网址，SVG 与 PNG），并生成可打印的 PDF 标签页（A4，3 × 7）：二维码、空间码、村组、耕地面积（亩）、永久基本农田标记、责任田管员与举报电话。&lt;/p&gt;&lt;p&gt;勾选“按社生成警示牌”时另写出 警示牌.pdf：选定地块所在的每个社一页 A4 横版警示牌，含社名称与代码、地块数、耕地与永久基本农田面积（亩）、社级田管员及电话、举报电话、社网址的大二维码与该社地块小图。&lt;/p&gt;</translation>
         </message>
         <message>
             <source>Farmland protection warning signs</source>
-            <translation type="unfinished" />
+            <translation>耕地保护警示牌</translation>
         </message>
         <message>
             <source>The label sheet could not be written to {pdf} (error {code}).</source>
@@ -2905,11 +2925,11 @@
         </message>
         <message>
             <source>Coded parcels (selected features only is honoured)</source>
-            <translation type="unfinished" />
+            <translation>已赋码地块（支持仅选中要素）</translation>
         </message>
         <message>
             <source>Space-code field (KJM or code when empty)</source>
-            <translation type="unfinished" />
+            <translation>空间码字段（留空则取 KJM 或 code）</translation>
         </message>
         <message>
             <source>Reporting phone on the labels</source>
@@ -2917,7 +2937,7 @@
         </message>
         <message>
             <source>Warning signs per group (警示牌.pdf)</source>
-            <translation type="unfinished" />
+            <translation>按社生成警示牌（警示牌.pdf）</translation>
         </message>
         <message>
             <source>Output folder</source>
@@ -2933,11 +2953,11 @@
         </message>
         <message>
             <source>Warning signs</source>
-            <translation type="unfinished" />
+            <translation>警示牌数</translation>
         </message>
         <message>
             <source>Warning signs (PDF)</source>
-            <translation type="unfinished" />
+            <translation>警示牌（PDF）</translation>
         </message>
         <message>
             <source>Give space codes or a code prefix (digits), e.g. 622921100001.</source>
@@ -2945,15 +2965,15 @@
         </message>
         <message>
             <source>Give space codes or a code prefix (digits), or a layer of coded parcels, e.g. 622921100001.</source>
-            <translation type="unfinished" />
+            <translation>请给出空间码或码前缀（数字），或已赋码地块图层，例如 622921100001。</translation>
         </message>
         <message>
             <source>Writing the warning signs…</source>
-            <translation type="unfinished" />
+            <translation>正在生成警示牌…</translation>
         </message>
         <message>
             <source>The warning signs could not be written to {pdf} (error {code}).</source>
-            <translation type="unfinished" />
+            <translation>无法写出警示牌 {pdf}（错误 {code}）。</translation>
         </message>
         <message>
             <source>Farmland space code</source>
@@ -2961,7 +2981,7 @@
         </message>
         <message>
             <source>No feature of the layer carries a space code active in the store.</source>
-            <translation type="unfinished" />
+            <translation>图层中没有要素带有田管库中现行的空间码。</translation>
         </message>
         <message>
             <source>{n} labels on {pages} pages: {pdf}</source>
@@ -2969,19 +2989,19 @@
         </message>
         <message>
             <source>Permanent basic farmland protection warning sign</source>
-            <translation type="unfinished" />
+            <translation>永久基本农田保护警示牌</translation>
         </message>
         <message>
             <source>Farmland protection warning sign</source>
-            <translation type="unfinished" />
+            <translation>耕地保护警示牌</translation>
         </message>
         <message>
             <source>Scan for the group's parcels</source>
-            <translation type="unfinished" />
+            <translation>扫码查看本社地块</translation>
         </message>
         <message>
             <source>Farmland is protected by law: building, digging sand, quarrying, taking soil and dumping waste on it are prohibited. Report illegal occupation to the number above.</source>
-            <translation type="unfinished" />
+            <translation>耕地受法律保护，严禁在耕地上建房、挖沙、采石、取土、堆放固体废弃物。发现违法占用耕地请拨打上方电话举报。</translation>
         </message>
         <message>
             <source>Permanent basic farmland</source>
@@ -2989,7 +3009,7 @@
         </message>
         <message>
             <source>Layer “{layer}” has no space-code field ({fields}): choose it.</source>
-            <translation type="unfinished" />
+            <translation>图层“{layer}”没有空间码字段（{fields}），请指定。</translation>
         </message>
         <message>
             <source>No active coded parcel matches {codes}.</source>
@@ -2997,11 +3017,11 @@
         </message>
         <message>
             <source>{n} warning signs: {pdf}</source>
-            <translation type="unfinished" />
+            <translation>{n} 块警示牌：{pdf}</translation>
         </message>
         <message>
             <source>Parcels of the group (dark: permanent basic farmland)</source>
-            <translation type="unfinished" />
+            <translation>本社地块（深色为永久基本农田）</translation>
         </message>
         <message>
             <source>Farmland {mu:.2f} mu</source>
@@ -3017,27 +3037,27 @@
         </message>
         <message>
             <source>{n} codes of the layer are not active in the store: no label for them.</source>
-            <translation type="unfinished" />
+            <translation>图层中有 {n} 个空间码在田管库中不是现行码，未为其生成标签。</translation>
         </message>
         <message>
             <source>Group code: {code}</source>
-            <translation type="unfinished" />
+            <translation>社代码：{code}</translation>
         </message>
         <message>
             <source>Parcels: {n}</source>
-            <translation type="unfinished" />
+            <translation>地块数：{n}</translation>
         </message>
         <message>
             <source>Permanent basic farmland {mu:.2f} mu</source>
-            <translation type="unfinished" />
+            <translation>永久基本农田 {mu:.2f} 亩</translation>
         </message>
         <message>
             <source>Responsible officer: {name}</source>
-            <translation type="unfinished" />
+            <translation>责任田管员：{name}</translation>
         </message>
         <message>
             <source>Officer's phone: {phone}</source>
-            <translation type="unfinished" />
+            <translation>田管员电话：{phone}</translation>
         </message>
         <message>
             <source>Layer “{layer}” has no .cpg file; its attributes are read as {encoding}.</source>
@@ -4134,6 +4154,14 @@
         <message>
             <source>Show on map</source>
             <translation>在地图上显示</translation>
+        </message>
+        <message>
+            <source>Step back</source>
+            <translation>后退一步</translation>
+        </message>
+        <message>
+            <source>Step forward</source>
+            <translation>前进一步</translation>
         </message>
         <message>
             <source>Play</source>

@@ -1,17 +1,29 @@
-"""生成二维码标识 — a QR code per parcel (its space-code URL) and a printable PDF sheet of labels for the
-warning posts (Processing algorithm ``linxia_tianguan:qr_labels``).
+"""生成二维码标识 — a QR code per parcel (its space-code URL), a printable PDF sheet of labels for the
+warning posts and a larger warning sign per group (Processing algorithm ``linxia_tianguan:qr_labels``).
+
+Parcels are chosen by codes or a village/group prefix (CODES), by a parcel layer (PARCELS, its space-code
+field FIELD — ``KJM`` or ``code`` when not given; "selected features only" is honoured), or both (their union);
+only codes active in the 田管库 are printed.
 
 The QR symbols come from :mod:`..core.qr` (no third-party library), one SVG (for sign makers) and one PNG
 per parcel; the label sheet is a QGIS print layout exported to PDF: A4, 3 × 7 labels, each with the QR
 code, the space code, village and group, farmland area, the 永久基本农田 mark, the responsible officer and
-the reporting phone. Layout export runs on the main thread (FlagNoThreading).
+the reporting phone. With SIGNS, a second PDF (警示牌.pdf) has one A4 landscape warning sign per 社 group of
+the chosen parcels: title (永久基本农田保护警示牌 when the group has permanent basic farmland, else
+耕地保护警示牌), names and group code, the group's parcel count, 耕地 and 永久基本农田 area in 亩 (from
+:mod:`..core.statistics`, the figures the dashboard shows), the group officer and phone from the roster, the
+reporting phone, a large QR of the group's URL (the parcels' URL template with the group code) and a small
+map of the group's parcels. Layout export runs on the main thread (FlagNoThreading).
 """
 from __future__ import annotations
 
 import math
+import tempfile
 from pathlib import Path
 
+import shapely
 from qgis.core import (
+    QgsFeatureRequest,
     QgsLayoutExporter,
     QgsLayoutItemLabel,
     QgsLayoutItemPage,
@@ -19,26 +31,40 @@ from qgis.core import (
     QgsLayoutPoint,
     QgsLayoutSize,
     QgsPrintLayout,
+    QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingOutputFile,
     QgsProcessingOutputNumber,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
     QgsProcessingParameterFile,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterString,
     QgsProject,
     QgsUnitTypes,
 )
-from qgis.PyQt.QtGui import QFont, QFontDatabase
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtGui import QColor, QFont, QFontDatabase
 
+from .. import settings
 from ..core import qr
+from ..core import statistics as stats
 from ..i18n import tr
+from ..storage import gpkg
+from ..storage import statistics as stats_store
 from ..storage.tasks import officers_for
 from .base import AlgorithmBase
+from .readers import find_field, source_for
 
 COLUMNS, ROWS = 3, 7
 LABEL_W, LABEL_H = 63.0, 38.0  # mm, on A4 portrait with 10.5 / 15.5 mm margins
 MARGIN_X, MARGIN_Y = 10.5, 15.5
+SIGN_W, SIGN_H = 297.0, 210.0  # mm, A4 landscape
+SIGNS_PDF = "警示牌.pdf"
+CODE_FIELDS = ("KJM", "code")  # the coded layer's field (space_code output), the store's column
+IN_CHUNK = 500  # codes per IN (…) query (SQLite's default limit on variables is 999)
 CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "SimHei")
 
 
@@ -53,8 +79,46 @@ def cjk_font() -> str:
         fonts="、".join(CJK_FONTS)))
 
 
+def group_url(parcel_qr: str | None, parcel_code: str, group: str) -> str:
+    """The URL of a group: its parcels' QR content with the group code in place of the parcel's (the template
+    the store was coded with), else the current template."""
+    if parcel_qr and parcel_code in parcel_qr:
+        return parcel_qr.replace(parcel_code, group, 1)
+    return settings.qr_template().replace("{code}", group)
+
+
+def parcels_svg(wkbs, basic, width_mm: float, height_mm: float) -> str:
+    """A small map of parcels (WKB) as SVG: 永久基本农田 parcels (``basic`` True) filled darker, north up."""
+    geoms = shapely.from_wkb([w for w in wkbs if w is not None])
+    flags = [b for w, b in zip(wkbs, basic) if w is not None]
+    if len(geoms) == 0:
+        return ""
+    minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+    pad = 4.0  # mm
+    scale = min((width_mm - 2 * pad) / max(maxx - minx, 1e-9), (height_mm - 2 * pad) / max(maxy - miny, 1e-9))
+    ox = pad + ((width_mm - 2 * pad) - (maxx - minx) * scale) / 2
+    oy = pad + ((height_mm - 2 * pad) - (maxy - miny) * scale) / 2
+    shown = shapely.transform(geoms, lambda xy: (xy - [minx, maxy]) * [scale, -scale] + [ox, oy])
+    paths = []
+    for geom, flag in zip(shown, flags):
+        fill = "#4c9a2a" if flag else "#cfe8b0"
+        paths.append(geom.svg(scale_factor=0.05, fill_color=fill, opacity=1.0)
+                     .replace('stroke="#555555"', 'stroke="#333333"'))
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{width_mm:g}mm" '
+            f'height="{height_mm:g}mm" viewBox="0 0 {width_mm:g} {height_mm:g}">'
+            f'<rect width="{width_mm:g}" height="{height_mm:g}" fill="#ffffff"/>{"".join(paths)}</svg>')
+
+
+def _in_chunks(conn, sql: str, codes: list[str]):
+    """Rows of ``sql`` (with one ``{marks}`` placeholder for an IN list) for every chunk of ``codes``."""
+    for k in range(0, len(codes), IN_CHUNK):
+        chunk = codes[k:k + IN_CHUNK]
+        yield from conn.execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
+
+
 class QrLabelsAlgorithm(AlgorithmBase):
-    STORE, CODES, PHONE, OUTPUT = "STORE", "CODES", "PHONE", "OUTPUT"
+    STORE, CODES, PARCELS, FIELD, PHONE, SIGNS, OUTPUT = (
+        "STORE", "CODES", "PARCELS", "FIELD", "PHONE", "SIGNS", "OUTPUT")
     group_id = "maps"
 
     def name(self) -> str:
@@ -67,42 +131,105 @@ class QrLabelsAlgorithm(AlgorithmBase):
         return super().flags() | QgsProcessingAlgorithm.FlagNoThreading  # print layouts need the main thread
 
     def shortHelpString(self) -> str:
-        return tr("<p>生成二维码标识 · For the active coded parcels whose space code starts with the given prefix (a "
-                  "village, a group, or whole codes separated by commas), writes one QR code per parcel (its "
-                  "space-code URL, SVG and PNG) and a printable PDF sheet of labels (A4, 3 × 7): QR code, space "
-                  "code, village and group, farmland area in mu, the permanent basic farmland mark, the responsible "
-                  "officer and the reporting phone.</p>")
+        return tr("<p>生成二维码标识 · For the chosen active coded parcels — space codes or a prefix (a village, a "
+                  "group, or whole codes separated by commas), a parcel layer (its selected features when "
+                  "“selected features only” is ticked; the space-code field is KJM or code unless chosen), or "
+                  "both — writes one QR code per parcel (its space-code URL, SVG and PNG) and a printable PDF "
+                  "sheet of labels (A4, 3 × 7): QR code, space code, village and group, farmland area in mu, the "
+                  "permanent basic farmland mark, the responsible officer and the reporting phone.</p>"
+                  "<p>With “Warning signs per group”, also writes 警示牌.pdf: one A4 landscape sign per group of "
+                  "the chosen parcels, with the group's names and code, its parcel count, farmland and permanent "
+                  "basic farmland area in mu, the group officer and phone, the reporting phone, a large QR code "
+                  "of the group's URL and a small map of its parcels.</p>")
 
     def initAlgorithm(self, config=None) -> None:
         self.addParameter(QgsProcessingParameterFile(self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
         self.addParameter(QgsProcessingParameterString(
-            self.CODES, tr("Space codes or a prefix (village 12 / group 14 digits; several separated by commas)")))
+            self.CODES, tr("Space codes or a prefix (village 12 / group 14 digits; several separated by commas)"),
+            optional=True))
+        self.addParameter(QgsProcessingParameterFeatureSource(
+            self.PARCELS, tr("Coded parcels (selected features only is honoured)"),
+            [QgsProcessing.TypeVectorPolygon], optional=True))
+        self.addParameter(QgsProcessingParameterField(
+            self.FIELD, tr("Space-code field (KJM or code when empty)"), parentLayerParameterName=self.PARCELS,
+            type=QgsProcessingParameterField.String, optional=True))
         self.addParameter(QgsProcessingParameterString(self.PHONE, tr("Reporting phone on the labels"),
                                                        "12336", optional=True))
+        self.addParameter(QgsProcessingParameterBoolean(self.SIGNS, tr("Warning signs per group (警示牌.pdf)"), True))
         self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT, tr("Output folder")))
         self.addOutput(QgsProcessingOutputNumber("LABELS", tr("Labels")))
         self.addOutput(QgsProcessingOutputFile("PDF", tr("Label sheet (PDF)")))
+        self.addOutput(QgsProcessingOutputNumber("GROUPS", tr("Warning signs")))
+        self.addOutput(QgsProcessingOutputFile("SIGNS_PDF", tr("Warning signs (PDF)")))
+
+    def _layer_codes(self, parameters, context, feedback) -> list[str] | None:
+        """Space codes of the PARCELS source (its selection when asked), None without a layer."""
+        item = source_for(self, parameters, self.PARCELS, context, feedback)
+        if item is None:
+            return None
+        source = item.source
+        name = self.parameterAsString(parameters, self.FIELD, context)
+        if not name:
+            name = next((n for n in CODE_FIELDS if find_field(source.fields(), n) >= 0), "")
+        index = find_field(source.fields(), name) if name else -1
+        if index < 0:
+            raise QgsProcessingException(tr("Layer “{layer}” has no space-code field ({fields}): choose it.").format(
+                layer=item.label, fields=name or "、".join(CODE_FIELDS)))
+        request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setSubsetOfAttributes([index])
+        total = max(1, source.featureCount())
+        codes = []
+        for k, feature in enumerate(source.getFeatures(request)):
+            if feedback.isCanceled():
+                raise QgsProcessingException(tr("Cancelled."))
+            value = feature.attributes()[index]
+            if value is not None and str(value).strip() and str(value) != "NULL":
+                codes.append(str(value).strip())
+            if k % 1000 == 0:
+                feedback.setProgress(10.0 * k / total)
+        return codes
 
     def processAlgorithm(self, parameters, context, feedback):
         wanted = [c.strip() for c in (self.parameterAsString(parameters, self.CODES, context) or "").split(",")
                   if c.strip()]
-        if not wanted or not all(c.isdigit() for c in wanted):
+        if wanted and not all(c.isdigit() for c in wanted):
             raise QgsProcessingException(tr("Give space codes or a code prefix (digits), e.g. 622921100001."))
+        from_layer = self._layer_codes(parameters, context, feedback)
+        if not wanted and from_layer is None:
+            raise QgsProcessingException(tr("Give space codes or a code prefix (digits), or a layer of coded "
+                                            "parcels, e.g. 622921100001."))
         phone = self.parameterAsString(parameters, self.PHONE, context) or ""
+        signs = self.parameterAsBool(parameters, self.SIGNS, context)
         folder = Path(self.parameterAsString(parameters, self.OUTPUT, context))
         folder.mkdir(parents=True, exist_ok=True)
         font = cjk_font()
+        columns = "code, qr, coalesce(gdmj_mu, 0), coalesce(yjmj_mu, 0)"
         with self.opened_store(parameters, self.STORE, context, create=False) as store:
             if store is None:
                 raise QgsProcessingException(tr("Choose the tianguan store (GeoPackage)."))
-            clause = " OR ".join("code LIKE ?" for _ in wanted)
-            rows = store.conn.execute(
-                f"SELECT code, qr, coalesce(gdmj_mu, 0), coalesce(yjmj_mu, 0) FROM tg_space_code "
-                f"WHERE status = 'active' AND ({clause}) ORDER BY code", [c + "%" for c in wanted]).fetchall()
+            chosen: dict[str, tuple] = {}
+            if wanted:
+                clause = " OR ".join("code LIKE ?" for _ in wanted)
+                for row in store.conn.execute(f"SELECT {columns} FROM tg_space_code "
+                                              f"WHERE status = 'active' AND ({clause})", [c + "%" for c in wanted]):
+                    chosen[row[0]] = row
+            if from_layer:
+                for row in _in_chunks(store.conn, f"SELECT {columns} FROM tg_space_code "
+                                                  "WHERE status = 'active' AND code IN ({marks})",
+                                      sorted(set(from_layer))):
+                    chosen[row[0]] = row
+            rows = [chosen[c] for c in sorted(chosen)]
             names = dict(store.conn.execute("SELECT code, name FROM tg_admin_unit"))
             officers = officers_for(store)
+            groups = self._groups(store, rows, names, officers, feedback) if signs and rows else []
         if not rows:
+            if from_layer is not None and not wanted:
+                raise QgsProcessingException(tr("No feature of the layer carries a space code active in the store."))
             raise QgsProcessingException(tr("No active coded parcel matches {codes}.").format(codes=", ".join(wanted)))
+        if from_layer:
+            missing = len(set(from_layer) - set(chosen))
+            if missing:
+                feedback.pushWarning(tr("{n} codes of the layer are not active in the store: no label for them.")
+                                     .format(n=missing))
         labels = []
         for k, (code, content, mu, basic_mu) in enumerate(rows):
             if feedback.isCanceled():
@@ -114,13 +241,130 @@ class QrLabelsAlgorithm(AlgorithmBase):
             officer, officer_phone = officers.get(code[:14], (None, None))
             labels.append((code, svg, names.get(code[:12], code[:12]), names.get(code[:14], code[:14]), mu, basic_mu,
                            officer, officer_phone))
-            feedback.setProgress(60.0 * (k + 1) / len(rows))
+            feedback.setProgress(15 + 45.0 * (k + 1) / len(rows))
         pdf = folder / "二维码标识.pdf"
         self._sheet(labels, pdf, font, phone)
         feedback.pushInfo(tr("{n} labels on {pages} pages: {pdf}").format(
             n=len(labels), pages=math.ceil(len(labels) / (COLUMNS * ROWS)), pdf=pdf))
+        out = {self.OUTPUT: str(folder), "LABELS": len(labels), "PDF": str(pdf), "GROUPS": 0, "SIGNS_PDF": None}
+        if groups:
+            signs_pdf = folder / SIGNS_PDF
+            for group in groups:
+                matrix = qr.encode(group["url"], "M")
+                group["svg"] = folder / f"{group['code']}.svg"
+                group["svg"].write_text(qr.to_svg(matrix, module_mm=1.0), encoding="utf-8")
+                (folder / f"{group['code']}.png").write_bytes(qr.to_png_bytes(matrix, scale=8))
+            feedback.setProgressText(tr("Writing the warning signs…"))
+            self._signs(groups, signs_pdf, font, phone, feedback)
+            feedback.pushInfo(tr("{n} warning signs: {pdf}").format(n=len(groups), pdf=signs_pdf))
+            out.update(GROUPS=len(groups), SIGNS_PDF=str(signs_pdf))
         feedback.setProgress(100)
-        return {self.OUTPUT: str(folder), "LABELS": len(labels), "PDF": str(pdf)}
+        return out
+
+    def _groups(self, store, rows, names, officers, feedback) -> list[dict]:
+        """Per group of the chosen parcels: names, URL, officer and the group's figures (all its active parcels,
+        through core.statistics as the dashboard computes them) and its parcels' geometry for the map."""
+        first: dict[str, tuple[str, str]] = {}
+        for code, content, _, _ in rows:
+            first.setdefault(code[:14], (code, content))
+        out = []
+        for group, (code, content) in sorted(first.items()):
+            if feedback.isCanceled():
+                raise QgsProcessingException(tr("Cancelled."))
+            figure = stats.farmland_by_township(stats_store.farmland(store.conn, group))
+            parcels = sum(f.parcels for f in figure)
+            farmland_mu = sum(f.farmland_mu for f in figure)
+            basic_mu = sum(f.basic_mu for f in figure)
+            shapes = store.conn.execute(
+                "SELECT geom, coalesce(yjmj_m2, 0) > 0 FROM tg_space_code WHERE status = 'active' "
+                "AND code >= ? AND code < ?", (group, group + "\uffff")).fetchall()
+            officer, officer_phone = officers.get(group, (None, None))
+            out.append({
+                "code": group, "url": group_url(content, code, group),
+                "place": " ".join(names.get(group[:n], group[:n]) for n in (6, 9, 12)),
+                "name": names.get(group, group), "parcels": parcels, "farmland_mu": farmland_mu,
+                "basic_mu": basic_mu, "officer": officer, "officer_phone": officer_phone,
+                "wkb": [gpkg.decode_blob(g) for g, _ in shapes], "basic": [bool(b) for _, b in shapes]})
+        return out
+
+    def _signs(self, groups, pdf: Path, font: str, phone: str, feedback) -> None:
+        layout = QgsPrintLayout(QgsProject.instance())
+        layout.initializeDefaults()
+        layout.setName(tr("Farmland protection warning signs"))
+        collection = layout.pageCollection()
+        collection.page(0).setPageSize("A4", QgsLayoutItemPage.Landscape)
+        for _ in range(len(groups) - 1):
+            page = QgsLayoutItemPage(layout)
+            page.setPageSize("A4", QgsLayoutItemPage.Landscape)
+            collection.addPage(page)
+        mm = QgsUnitTypes.LayoutMillimeters
+
+        def label(text: str, x: float, y: float, w: float, h: float, size: float, bold: bool = False,
+                  color: str = "#000000", centre: bool = False) -> None:
+            item = QgsLayoutItemLabel(layout)
+            item.setText(text)
+            qfont = QFont(font, int(size))
+            qfont.setBold(bold)
+            item.setFont(qfont)
+            item.setFontColor(QColor(color))
+            item.setHAlign(Qt.AlignHCenter if centre else Qt.AlignLeft)
+            item.attemptMove(QgsLayoutPoint(x, y, mm))
+            item.attemptResize(QgsLayoutSize(w, h, mm))
+            layout.addLayoutItem(item)
+
+        with tempfile.TemporaryDirectory(prefix="tianguan_signs_") as scratch:
+            for k, g in enumerate(groups):
+                if feedback.isCanceled():
+                    raise QgsProcessingException(tr("Cancelled."))
+                top = collection.page(k).pos().y()
+                title = (tr("Permanent basic farmland protection warning sign") if g["basic_mu"] > 0
+                         else tr("Farmland protection warning sign"))
+                label(title, 10, top + 10, SIGN_W - 20, 20, 30, bold=True, color="#c00000", centre=True)
+                label(g["name"], 14, top + 34, 118, 12, 24, bold=True)
+                label(g["place"], 14, top + 47, 118, 8, 14)
+                lines = [
+                    tr("Group code: {code}").format(code=g["code"]),
+                    tr("Parcels: {n}").format(n=g["parcels"]),
+                    tr("Farmland {mu:.2f} mu").format(mu=g["farmland_mu"]),
+                    tr("Permanent basic farmland {mu:.2f} mu").format(mu=g["basic_mu"]),
+                    tr("Responsible officer: {name}").format(name=g["officer"] or "—"),
+                    tr("Officer's phone: {phone}").format(phone=g["officer_phone"] or "—"),
+                    tr("Report: {phone}").format(phone=phone or g["officer_phone"] or "—"),
+                ]
+                label("\n".join(lines), 14, top + 58, 118, 95, 16)
+                map_svg = parcels_svg(g["wkb"], g["basic"], 62, 90)
+                if map_svg:
+                    path = Path(scratch) / f"{g['code']}_map.svg"
+                    path.write_text(map_svg, encoding="utf-8")
+                    picture = QgsLayoutItemPicture(layout)
+                    picture.setPicturePath(str(path))
+                    picture.attemptMove(QgsLayoutPoint(134, top + 36, mm))
+                    picture.attemptResize(QgsLayoutSize(62, 90, mm))
+                    picture.setFrameEnabled(True)
+                    layout.addLayoutItem(picture)
+                    label(tr("Parcels of the group (dark: permanent basic farmland)"), 134, top + 127, 62, 8, 8)
+                qr_item = QgsLayoutItemPicture(layout)
+                qr_item.setPicturePath(str(g["svg"]))
+                qr_item.attemptMove(QgsLayoutPoint(204, top + 36, mm))
+                qr_item.attemptResize(QgsLayoutSize(82, 82, mm))
+                layout.addLayoutItem(qr_item)
+                label(tr("Scan for the group's parcels"), 204, top + 119, 82, 8, 10, centre=True)
+                label(tr("Farmland is protected by law: building, digging sand, quarrying, taking soil and dumping "
+                         "waste on it are prohibited. Report illegal occupation to the number above."),
+                      14, top + 160, SIGN_W - 28, 30, 14, bold=True, color="#c00000")
+                feedback.setProgress(70 + 30.0 * (k + 1) / len(groups))
+            self._export(layout, pdf, tr("The warning signs could not be written to {pdf} (error {code})."))
+
+    @staticmethod
+    def _export(layout, pdf: Path, message: str) -> None:
+        settings_ = QgsLayoutExporter.PdfExportSettings()
+        settings_.dpi = 300
+        tmp = pdf.with_suffix(".tmp.pdf")
+        result = QgsLayoutExporter(layout).exportToPdf(str(tmp), settings_)
+        if result != QgsLayoutExporter.Success:
+            tmp.unlink(missing_ok=True)
+            raise QgsProcessingException(message.format(pdf=pdf, code=int(result)))
+        tmp.replace(pdf)  # atomic: a failed export never leaves half a sheet under the real name
 
     def _sheet(self, labels, pdf: Path, font: str, phone: str) -> None:
         layout = QgsPrintLayout(QgsProject.instance())
@@ -157,12 +401,4 @@ class QrLabelsAlgorithm(AlgorithmBase):
             text.attemptMove(QgsLayoutPoint(x + 31, y + 2, mm))
             text.attemptResize(QgsLayoutSize(LABEL_W - 32, LABEL_H - 4, mm))
             layout.addLayoutItem(text)
-        settings = QgsLayoutExporter.PdfExportSettings()
-        settings.dpi = 300
-        tmp = pdf.with_suffix(".tmp.pdf")
-        result = QgsLayoutExporter(layout).exportToPdf(str(tmp), settings)
-        if result != QgsLayoutExporter.Success:
-            tmp.unlink(missing_ok=True)
-            raise QgsProcessingException(tr("The label sheet could not be written to {pdf} (error {code}).").format(
-                pdf=pdf, code=int(result)))
-        tmp.replace(pdf)  # atomic: a failed export never leaves half a sheet under the real name
+        self._export(layout, pdf, tr("The label sheet could not be written to {pdf} (error {code})."))

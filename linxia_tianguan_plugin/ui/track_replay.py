@@ -36,6 +36,7 @@ from qgis.PyQt.QtWidgets import (
     QLabel,
     QPushButton,
     QSlider,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -95,8 +96,12 @@ class TrackReplayDock(QgsDockWidget):
         self.load_button.clicked.connect(self.load_selected)
         layout.addWidget(self.load_button)
         controls = QHBoxLayout()
+        style = self.style()
         self.back_button, self.play_button, self.step_button = (
-            QPushButton("⏮"), QPushButton(tr("Play")), QPushButton("⏭"))
+            QPushButton(style.standardIcon(QStyle.SP_MediaSkipBackward), ""), QPushButton(tr("Play")),
+            QPushButton(style.standardIcon(QStyle.SP_MediaSkipForward), ""))
+        self.back_button.setToolTip(tr("Step back"))
+        self.step_button.setToolTip(tr("Step forward"))
         self.back_button.clicked.connect(lambda: self.step(-1))
         self.step_button.clicked.connect(lambda: self.step(1))
         self.play_button.clicked.connect(self.toggle_play)

@@ -117,8 +117,8 @@ def fill_store(county, store) -> dict:
     the county coded, grid built, roster imported; the 2024 → 2025 change analysis (cases); the tasks of
     June 2025 dispatched; the tracks of three townships (:data:`TRACK_TOWNSHIPS`) imported, checked and
     analysed for coverage (9–15 June, rates kept); patrols recorded by hand for two of every three groups in
-    the first week; and the first six cases moved through the workflow (two closed as legal, two rectified and closed, one enforcing, one reported).
-    Returns the algorithms' results by step."""
+    the first week; and the first six cases moved through the workflow (two closed as legal, two rectified
+    and closed, one enforcing, one reported). Returns the algorithms' results by step."""
     import datetime as dt
 
     from linxia_tianguan_plugin.core.case_workflow import format_time, parse_time

@@ -285,6 +285,9 @@ def cached_store(data: Path, n_parcels: int, rebuild: bool) -> tuple[Path, dict]
             conn.close()
         meta = json.loads(row[0]) if row else {}
         if meta.get("version") == GENERATOR_VERSION and meta.get("parcels") == n_parcels:
+            from linxia_tianguan_plugin.storage import GpkgStore
+
+            GpkgStore(path, create=False).close()  # a store cached by an older plugin gets the new schema
             return path, meta["counts"]
     folder.mkdir(parents=True, exist_ok=True)
     scratch = folder / "building.gpkg"
@@ -390,7 +393,6 @@ def child(mode: str, store: Path, prefix: str, profile: bool) -> None:
     from linxia_tianguan_plugin.core import tasks as task_rules
     from linxia_tianguan_plugin.storage import coverage as coverage_store
     from linxia_tianguan_plugin.storage import statistics as stats_store
-    from linxia_tianguan_plugin.storage import tasks as task_store
 
     try:
         from linxia_tianguan_plugin import dashboard
@@ -431,22 +433,20 @@ def child(mode: str, store: Path, prefix: str, profile: bool) -> None:
     timed("month_figures", lambda: st.figures(month_inputs, TODAY, prefix, MONTH))
     if dashboard is not None:
         timed("month_build", lambda: dashboard.build(month_inputs, TODAY, prefix, MONTH))
-    out["month_tasks"] = len(month_inputs.tasks)
+    out["month_tasks"] = len(month_inputs.task_table)
     # each read of load() alone (warm), to see where its time goes
     conn = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
     try:
-        from types import SimpleNamespace
-
-        shim = SimpleNamespace(conn=conn)
         timed("part_farmland", lambda: stats_store.farmland(conn, prefix))
         timed("part_officers", lambda: stats_store.officers(conn, prefix))
-        rows = timed("part_tasks", lambda: task_store.tasks(shim, prefix))
-        patrols = timed("part_patrols", lambda: task_store.patrols(shim, prefix))
-        index = timed("part_patrol_index", lambda: task_rules.PatrolIndex(patrols))
+        table = timed("part_tasks", lambda: stats_store.task_table(conn, prefix))
+        days = timed("part_patrols", lambda: stats_store.patrol_days(conn, prefix))
         timed("part_cases", lambda: stats_store.cases(conn, prefix))
         timed("part_rates", lambda: coverage_store.rates(conn, prefix))
         timed("part_names", lambda: dict(conn.execute("SELECT code, name FROM tg_admin_unit")))
-        timed("part_statuses", lambda: task_rules.statuses(rows, index, st.as_of(TODAY)))
+        timed("part_statuses", lambda: task_rules.status_codes(table.grid, table.first_day, table.last_day,
+                                                               table.due, days.grid, days.day,
+                                                               st.as_of(TODAY).timestamp()))
     finally:
         conn.close()
     done = [sum(getattr(r, k) for r in figs.patrols) for k in ("done", "undone", "overdue")]
@@ -460,7 +460,7 @@ def child(mode: str, store: Path, prefix: str, profile: bool) -> None:
         "townships_covered": len(figs.coverage),
         "closed": sum(r.closed for r in figs.ranking["count"]),
     }
-    out["rows"] = {"tasks": len(inputs.tasks), "cases": len(inputs.cases), "farmland": len(inputs.farmland),
+    out["rows"] = {"tasks": len(inputs.task_table), "cases": len(inputs.cases), "farmland": len(inputs.farmland),
                    "officers": len(inputs.officers), "rates": len(inputs.rates)}
     out.update(wall_s=time.perf_counter() - started, peak_mb=_peak_mb(), dashboard=dashboard is not None)
     print(json.dumps(out))
@@ -560,11 +560,11 @@ def main() -> None:
     print()
     print("| where load() + figures() spend it (warm, each alone) | " + " | ".join(labels) + " |")
     print("|---|" + "---:|" * len(labels))
-    for title, key in (("farmland per township (SQL GROUP BY)", "part_farmland"),
-                       ("roster posts (SQL GROUP BY)", "part_officers"), ("tasks → Task rows", "part_tasks"),
-                       ("patrols → Patrol rows", "part_patrols"), ("PatrolIndex", "part_patrol_index"),
+    for title, key in (("farmland per township (index ranges, v10)", "part_farmland"),
+                       ("roster posts (SQL GROUP BY)", "part_officers"), ("tasks → columns", "part_tasks"),
+                       ("valid patrols → columns", "part_patrols"),
                        ("cases + event times", "part_cases"), ("coverage rates", "part_rates"),
-                       ("names", "part_names"), ("task statuses (core.tasks.statuses)", "part_statuses")):
+                       ("names", "part_names"), ("task statuses (core.tasks.status_codes)", "part_statuses")):
         print(f"| {title} | " + " | ".join(_s(results[lb].get(key)) for lb in labels) + " |")
     if baselines:
         print("\nchecked: parcels, farmland and basic farmland m², task statuses, cases per state, posts, closed "

@@ -113,9 +113,18 @@ def test_rectification_timeliness_counts_the_enforced_cases(loaded):
 
 
 def test_patrols_by_month_equal_the_dispatch_status(store_path, loaded):
+    """The columns the dashboard reads give what dispatch reports, and the same rows as the Python rule."""
     status = run("linxia_tianguan:dispatch_tasks", {"STORE": str(store_path), "START": "2025-06-01",
                                                     "END": "2025-06-30", "AS_OF": AS_OF, "OUTPUT": None})
-    rows = st.patrols_by_month(loaded.tasks, loaded.patrols, AS_OF)
+    rows = st.patrols_by_month_table(loaded.task_table, loaded.patrol_days, AS_OF)
+    with_rows = stats_store.load(store_path, rows=True)
+    assert len(with_rows.tasks) == len(loaded.task_table) > 0
+    assert rows == st.patrols_by_month(with_rows.tasks, with_rows.patrols, AS_OF)
+    assert st.figures(loaded, AS_OF).patrols == rows
+    county = rows[0].township[:6]
+    assert st.patrols_by_month_table(loaded.task_table, loaded.patrol_days, AS_OF, county[:4] + "21", (
+        "2025-06-10", "2025-06-20")) == st.patrols_by_month(with_rows.tasks, with_rows.patrols, AS_OF,
+                                                            county[:4] + "21", ("2025-06-10", "2025-06-20"))
     assert sum(r.done for r in rows) == status["DONE"] > 0
     assert sum(r.undone for r in rows) == status["OPEN"]
     assert sum(r.overdue for r in rows) == status["OVERDUE"] > 0
@@ -157,3 +166,23 @@ def test_coverage_rates_are_the_coverage_runs_own(store_path, loaded):
     # a period without a run gives no rates; one overlapping the run's week gives them
     assert stats_store.load(store_path, start="2025-05-01", end="2025-05-31").rates == {}
     assert stats_store.load(store_path, start="2025-06-15", end="2025-06-30").rates == loaded.rates
+
+
+def test_farmland_by_index_ranges_equals_the_group_by_of_an_older_store(store_path, tmp_path):
+    """Schema v10's index serves the per-township sums as range scans; a store without it (an older one,
+    read without migrating) gets them by GROUP BY: the same rows, for the prefecture and for a county."""
+    older = tmp_path / "older.gpkg"
+    source = sqlite3.connect(store_path)
+    target = sqlite3.connect(older)
+    source.backup(target)
+    source.close()
+    target.execute("DROP INDEX idx_tg_space_code_active")
+    target.commit()
+    target.close()
+    for prefix in ("", "622921", "622921100"):
+        fast = stats_store.load(store_path, prefix).farmland
+        slow = stats_store.load(older, prefix).farmland
+        assert fast and [r.code for r in fast] == [r.code for r in slow]
+        for a, b in zip(fast, slow):
+            assert (a.parcels, a.farmland_m2, a.basic_m2) == (b.parcels, pytest.approx(b.farmland_m2),
+                                                              pytest.approx(b.basic_m2))

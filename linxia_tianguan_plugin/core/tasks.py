@@ -12,6 +12,7 @@ Plain Python (no Qt, no QGIS): the same rules serve Processing, the UI and, late
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -149,26 +150,54 @@ def parse_instant(value: str | dt.datetime | dt.date) -> dt.datetime:
     elif isinstance(value, dt.date):
         moment = dt.datetime.combine(value, dt.time())
     else:
-        text = str(value or "").strip()
-        if not text:
-            raise TaskError("empty time")
-        text = re.sub(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", r"\1-\2-\3", text)
-        match = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})(.*)$", text)
-        if not match:
-            raise TaskError(f"not a date and time: {value!r}")
-        rest = match.group(4)
-        text = f"{int(match.group(1)):04d}-{int(match.group(2)):02d}-{int(match.group(3)):02d}{rest}"
-        if _DATE_ONLY.match(text):
-            text += "T00:00:00"
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
-        text = _OFFSET.sub(lambda m: f"{m.group(1)}{m.group(2)}:{m.group(3)}", text) if len(text) > 16 else text
-        # one-digit hours ("2026-03-02 8:05") are padded for Python 3.9's fromisoformat
-        text = re.sub(r"^(\d{4}-\d{2}-\d{2})[ T](\d)(?=:)", r"\1T0\2", text)
+        return _parse_text(str(value or ""))
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        moment = moment.replace(tzinfo=SHANGHAI)
+    return moment.astimezone(UTC)
+
+
+_UTC_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+
+
+def _utc_text(text: str) -> dt.datetime | None:
+    """The store's own form ``YYYY-MM-DDTHH:MM:SSZ`` read by slicing (ten times faster than the general
+    parser), or None for any other form."""
+    if _UTC_TEXT.fullmatch(text):
         try:
-            moment = dt.datetime.fromisoformat(text[:10] + "T" + text[11:] if len(text) > 10 else text)
+            return dt.datetime(int(text[:4]), int(text[5:7]), int(text[8:10]), int(text[11:13]), int(text[14:16]),
+                               int(text[17:19]), tzinfo=UTC)
         except ValueError:
-            raise TaskError(f"not a date and time: {value!r}") from None
+            return None
+    return None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _parse_text(value: str) -> dt.datetime:
+    """:func:`parse_instant` of text, remembered: statistics parse the same stored instants many times
+    (every case's times for each ranking), and datetimes are immutable."""
+    canonical = _utc_text(value)
+    if canonical is not None:
+        return canonical
+    text = value.strip()
+    if not text:
+        raise TaskError("empty time")
+    text = re.sub(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", r"\1-\2-\3", text)
+    match = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})(.*)$", text)
+    if not match:
+        raise TaskError(f"not a date and time: {value!r}")
+    rest = match.group(4)
+    text = f"{int(match.group(1)):04d}-{int(match.group(2)):02d}-{int(match.group(3)):02d}{rest}"
+    if _DATE_ONLY.match(text):
+        text += "T00:00:00"
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    text = _OFFSET.sub(lambda m: f"{m.group(1)}{m.group(2)}:{m.group(3)}", text) if len(text) > 16 else text
+    # one-digit hours ("2026-03-02 8:05") are padded for Python 3.9's fromisoformat
+    text = re.sub(r"^(\d{4}-\d{2}-\d{2})[ T](\d)(?=:)", r"\1T0\2", text)
+    try:
+        moment = dt.datetime.fromisoformat(text[:10] + "T" + text[11:] if len(text) > 10 else text)
+    except ValueError:
+        raise TaskError(f"not a date and time: {value!r}") from None
     if moment.tzinfo is None or moment.utcoffset() is None:
         moment = moment.replace(tzinfo=SHANGHAI)
     return moment.astimezone(UTC)
@@ -339,6 +368,34 @@ def statuses(tasks: Iterable[Task], patrols: Iterable[Patrol] | PatrolIndex, now
     """:func:`task_status` of each task, with the patrols indexed once."""
     index = patrols if isinstance(patrols, PatrolIndex) else PatrolIndex(patrols)
     return [task_status(t, index, now) for t in tasks]
+
+
+#: the statuses in the order of :func:`status_codes`'s codes 0, 1, 2
+STATUS_ORDER = (DONE, OPEN, OVERDUE)
+
+
+def status_codes(task_grid, task_first, task_last, task_due, patrol_grid, patrol_day, now_s: float):
+    """:func:`task_status` of many tasks at once, for statistics over a prefecture's year (a million
+    tasks): 0 done, 1 open, 2 overdue (:data:`STATUS_ORDER`).
+
+    Tasks are columns — grid code as an integer, first and last day of the period as day numbers
+    (days since 1970-01-01, Shanghai calendar), due instant in epoch seconds — and so are the *valid*
+    patrols (grid, Shanghai day number of their start). The rule is :func:`task_status`'s: done when a
+    valid patrol of the grid started on a day within the period, else open until due, else overdue.
+    Grid and day are packed into one sorted key, so each task is two binary searches."""
+    import numpy as np
+
+    task_grid = np.asarray(task_grid, np.int64)
+    patrol_grid = np.asarray(patrol_grid, np.int64)
+    grids, inverse = np.unique(np.concatenate([task_grid, patrol_grid]), return_inverse=True)
+    shift = np.int64(1 << 22)  # day numbers stay below 2**22 until the year 13 000
+    tg, pg = inverse[:len(task_grid)].astype(np.int64), inverse[len(task_grid):].astype(np.int64)
+    keys = np.sort(pg * shift + np.asarray(patrol_day, np.int64))
+    lo = np.searchsorted(keys, tg * shift + np.asarray(task_first, np.int64), "left")
+    hi = np.searchsorted(keys, tg * shift + np.asarray(task_last, np.int64), "right")
+    out = np.where(float(now_s) <= np.asarray(task_due, np.float64), 1, 2).astype(np.int8)
+    out[hi > lo] = 0
+    return out
 
 
 @dataclass

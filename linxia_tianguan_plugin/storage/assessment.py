@@ -110,7 +110,7 @@ def load(store, prefix: str = "", period=None) -> core.AssessInputs:
     try:
         have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
         shim = SimpleNamespace(conn=conn)
-        inputs = core.AssessInputs(stats_store.load(shim, prefix, first, last))
+        inputs = core.AssessInputs(stats_store.load(shim, prefix, first, last, rows=True))
         if "tg_task" in have:
             known = {t.task_id for t in inputs.stats.tasks}
             inputs.stats.tasks += [t for t in previous_tasks(conn, prefix, first) if t.task_id not in known]

@@ -225,6 +225,21 @@ def _v8_coverage_rates(conn: sqlite3.Connection, srs_id: int) -> None:
     conn.execute("CREATE INDEX idx_tg_coverage_run_period ON tg_coverage_run (period_end, period_start)")
 
 
+def _v9_task_periods(conn: sqlite3.Connection, srs_id: int) -> None:
+    """Tasks by period: the statistics read a prefecture's year of tasks (a million) grouped by period
+    from this covering index, in order and without a sort; period filters use it as a range."""
+    conn.execute("CREATE INDEX IF NOT EXISTS idx_tg_task_period ON tg_task (period_end, period_start, due_at, "
+                 "grid_code)")
+
+
+def _v10_active_farmland(conn: sqlite3.Connection, srs_id: int) -> None:
+    """Farmland of the active codes by code, covering: the statistics sum it per township as index range
+    scans (a tenth of the pages of the table, whose rows carry the geometry). A bulk coding run drops and
+    rebuilds it with the other secondary indexes."""
+    conn.execute("CREATE INDEX IF NOT EXISTS idx_tg_space_code_active ON tg_space_code (code, gdmj_m2, yjmj_m2) "
+                 "WHERE status = 'active'")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "space-code registry, lineage and coding runs", _v1_code_registry),
     Migration(2, "administrative units (county/township/village/group names)", _v2_admin_units),
@@ -234,5 +249,7 @@ MIGRATIONS: list[Migration] = [
     Migration(6, "change cases: analysis runs, cases, append-only case events", _v6_change_cases),
     Migration(7, "case evidence: content-addressed photos, documents and sketches", _v7_case_evidence),
     Migration(8, "coverage rates of every grid per patrol-coverage run", _v8_coverage_rates),
+    Migration(9, "tasks indexed by period (statistics of a prefecture's year)", _v9_task_periods),
+    Migration(10, "active codes' farmland indexed by code (statistics per township)", _v10_active_farmland),
 ]
 LATEST = MIGRATIONS[-1].version

@@ -268,3 +268,42 @@ def test_statuses_match_task_status():
     index = t.PatrolIndex(patrols)
     assert t.statuses(made, patrols, NOW) == [t.task_status(x, patrols, NOW) for x in made]
     assert t.statuses(made, index, NOW).count(t.DONE) == 5
+
+
+def test_status_codes_follow_task_status_on_random_tasks_and_patrols():
+    """The columnar status (a prefecture's year at once) is task_status's rule, task for task: random grids,
+    periods, due instants and patrols near the period ends and around Shanghai midnight."""
+    import datetime as dt
+    import random
+
+    import numpy as np
+
+    from linxia_tianguan_plugin.core import tasks as rules
+
+    rng = random.Random(7)
+    grids = [f"62292110{v:04d}{g:02d}" for v in range(6) for g in range(1, 4)] + ["622921", "622921100"]
+    base = dt.date(2025, 6, 1)
+    tasks, patrols = [], []
+    for i in range(600):
+        grid = rng.choice(grids)
+        first = base + dt.timedelta(days=rng.randrange(60))
+        last = first + dt.timedelta(days=rng.choice([0, 6, 29]))
+        due = rules.format_utc(dt.datetime.combine(last, dt.time(23, 59, 59), tzinfo=rules.SHANGHAI))
+        tasks.append(rules.Task(f"T{i}", grid, 5, first.isoformat(), last.isoformat(), due, None, None, "x", "r"))
+    for _ in range(400):
+        day = base + dt.timedelta(days=rng.randrange(-3, 95))
+        local = dt.datetime.combine(day, dt.time(rng.choice([0, 7, 8, 15, 16, 23]), rng.randrange(60)),
+                                    tzinfo=rules.SHANGHAI)
+        patrols.append(rules.make_patrol(rng.choice(grids), "x", local, valid=rng.random() > 0.2))
+    now = dt.datetime(2025, 7, 10, 3, 0, tzinfo=dt.timezone.utc)
+    expected = rules.statuses(tasks, patrols, now)
+    epoch = dt.date(1970, 1, 1)
+    valid = [p for p in patrols if p.valid]
+    codes = rules.status_codes(
+        [int(t.grid_code) for t in tasks], [(rules.as_date(t.period_start) - epoch).days for t in tasks],
+        [(rules.as_date(t.period_end) - epoch).days for t in tasks],
+        [rules.parse_instant(t.due_at).timestamp() for t in tasks], [int(p.grid_code) for p in valid],
+        [(rules.local_date(p.started_at) - epoch).days for p in valid], now.timestamp())
+    assert [rules.STATUS_ORDER[c] for c in codes.tolist()] == expected
+    assert set(expected) == {rules.DONE, rules.OPEN, rules.OVERDUE}
+    assert np.asarray(codes).dtype == np.int8

@@ -8,10 +8,10 @@ SAMPLE_SRC := $(shell find tools/samplegen -name '*.py' 2>/dev/null) resources/s
 export QT_QPA_PLATFORM ?= offscreen
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup demo test test-fast smoke bench sample i18n package install lint clean help
+.PHONY: setup demo test test-fast smoke bench sample i18n package install lint clean help screenshots
 
 help:
-	@echo "make demo | test | bench | sample [SIZE= SEED=] | package | install [PROFILE=] | lint | clean"
+	@echo "make demo | test | bench | sample [SIZE= SEED=] | package | install [PROFILE=] | screenshots | lint | clean"
 
 setup:
 	@./tools/setup_env.sh
@@ -51,6 +51,11 @@ install: setup
 lint: setup
 	.venv/bin/ruff check .
 	$(PY) tools/i18n.py check
+	$(PY) tools/troubleshooting.py --check
+
+# the user guide's screenshots, from the real QGIS desktop (xvfb) running the plugin on the sample county
+screenshots: setup i18n $(SAMPLE_DIR)/manifest.json
+	$(PY) tools/screenshots.py --sample $(SAMPLE_DIR)
 
 clean:
 	rm -rf build dist out .pytest_cache .ruff_cache

@@ -494,7 +494,9 @@ def cjk_context():
     if path not in {f.fname for f in font_manager.fontManager.ttflist}:
         font_manager.fontManager.addfont(path)  # a font cache made before the font was installed lacks it
     family = font_manager.FontProperties(fname=path).get_name()
-    with matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": [family, "DejaVu Sans"],
+    # the family by name, not "sans-serif": a text keeps the families it was made with, and a generic one
+    # would be looked up again when the dock's canvas repaints, outside this context (boxes again)
+    with matplotlib.rc_context({"font.family": [family, "DejaVu Sans"], "font.sans-serif": [family, "DejaVu Sans"],
                                 "axes.unicode_minus": False, "pdf.fonttype": 42, "svg.fonttype": "none"}):
         yield
 

@@ -166,3 +166,21 @@ def test_a_missing_store_is_said_not_raised(qgis_iface, tmp_path):
     assert not (tmp_path / "none.gpkg").exists()  # never created by looking
     d2 = DashboardDock(None)  # no iface at all (tests, Processing): still a dock
     assert d2.objectName() == "linxia_tianguan_dashboard"
+
+
+def test_the_charts_keep_their_chinese_font_when_the_dock_repaints(dock):
+    """Texts drawn in the dock resolve to the CJK font also outside the drawing context (a canvas repaints
+    whenever the dock is resized or shown): a generic family would fall back to a font without Chinese."""
+    import re
+
+    from matplotlib import font_manager
+    from matplotlib.text import Text
+
+    from linxia_tianguan_plugin import dashboard as model
+
+    figure = dock.chart("patrols")
+    texts = [t for t in figure.findobj(Text) if re.search(r"[\u4e00-\u9fff]", t.get_text())]
+    assert texts, "the chart shows no Chinese text"
+    expected = model.cjk_font_path()
+    for text in texts:
+        assert font_manager.findfont(text.get_fontproperties()) == expected, text.get_text()

@@ -1,6 +1,14 @@
-"""The release zip and the command line: what QGIS's Plugin Manager and qgis_process get."""
+"""The release zip and the command line: what QGIS's Plugin Manager and qgis_process get.
+
+``tools/build_plugin.py package`` builds ``dist/linxia_tianguan_plugin-<version>.zip`` (metadata with the
+version and the changelog from CHANGELOG.md, compiled translations, resources, docs and the user guide; no
+tests or development files); ``install`` unpacks that zip into a QGIS profile and enables the plugin. The
+checks read the zip and the installed folder with zipfile, configparser and Qt's own translator.
+"""
+import configparser
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -10,26 +18,162 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+PLUGIN = "linxia_tianguan_plugin"
 
 
-def _build(command, env=None):
-    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "build_plugin.py"), command], cwd=ROOT,
+def _build(command, env=None, *args):
+    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "build_plugin.py"), command, *args], cwd=ROOT,
                           capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr
     return Path(proc.stdout.strip().splitlines()[-1])
 
 
-def test_package_is_an_installable_zip_without_development_files():
-    archive = _build("package")
+def _metadata(text: str) -> configparser.SectionProxy:
+    """metadata.txt read the way QGIS reads it (qgis.utils and the Plugin Manager: a default ConfigParser,
+    %-interpolation included, so a stray '%' would break the plugin's listing)."""
+    parser = configparser.ConfigParser()
+    parser.read_string(text)
+    return parser["general"]
+
+
+def _changelog_from_markdown(markdown: str, up_to: str) -> str:
+    """What metadata's changelog must say, read from CHANGELOG.md here independently of the build tool: each
+    '## <version> — <date>' section up to the current version becomes '<version> (<date>)' followed by its
+    bullet lines, newest first."""
+    sections = re.split(r"^## ", markdown, flags=re.M)[1:]
+    lines = []
+    for section in sections:
+        heading, *body = section.splitlines()
+        found = re.match(r"(\d+\.\d+\.\d+) — (\d{4}-\d{2}-\d{2})$", heading.strip())
+        if not found:
+            continue
+        number, date = found.groups()
+        if tuple(map(int, number.split("."))) > tuple(map(int, up_to.split("."))):
+            continue
+        lines.append(f"{number} ({date})")
+        lines += [line.rstrip() for line in body if line.startswith("- ")]
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def archive():
+    return _build("package")
+
+
+def test_package_is_an_installable_zip_without_development_files(archive):
     names = zipfile.ZipFile(archive).namelist()
-    assert all(n.startswith("linxia_tianguan_plugin/") for n in names)
-    for required in ("metadata.txt", "__init__.py", "plugin.py", "i18n/linxia_tianguan_zh_CN.qm",
-                     "resources/linxia_admin_divisions.csv", "resources/styles/tg_space_code.qml",
-                     "icons/linxia_tianguan.svg", "docs/space-code.md"):
-        assert f"linxia_tianguan_plugin/{required}" in names, required
-    assert not [n for n in names if "__pycache__" in n or n.endswith((".pyc", ".ts")) or "/tests/" in n]
-    metadata = zipfile.ZipFile(archive).read("linxia_tianguan_plugin/metadata.txt").decode()
-    assert "qgisMinimumVersion=3.22" in metadata and "hasProcessingProvider=yes" in metadata
+    assert archive.name == f"{PLUGIN}-{_metadata((ROOT / 'metadata.txt').read_text('utf-8'))['version']}.zip"
+    assert all(n.startswith(f"{PLUGIN}/") for n in names)
+    required = ["metadata.txt", "__init__.py", "plugin.py", "i18n/linxia_tianguan_zh_CN.qm", "CHANGELOG.md",
+                "resources/linxia_admin_divisions.csv", "resources/styles/tg_space_code.qml",
+                "resources/templates/statistics_map.qpt", "resources/rules/change_rules.json",
+                "icons/linxia_tianguan.svg", "docs/space-code.md"]
+    guide = ROOT / "docs" / "guide"
+    if guide.is_dir():  # the user guide, screenshots included
+        required += [f"docs/guide/{p.relative_to(guide).as_posix()}" for p in guide.rglob("*") if p.is_file()
+                     and "__pycache__" not in p.parts]
+    for name in required:
+        assert f"{PLUGIN}/{name}" in names, name
+    sources = {p.relative_to(ROOT / PLUGIN).as_posix() for p in (ROOT / PLUGIN).rglob("*.py")
+               if "__pycache__" not in p.parts}
+    assert sources <= {n[len(PLUGIN) + 1:] for n in names}  # every module of the package
+    assert not [n for n in names if "__pycache__" in n or n.endswith((".pyc", ".ts", ".orig", ".part"))
+                or re.search(r"/(tests|tools|bench|data|out|build|dist|\.venv|\.git)/", n)
+                or "/.pending_tr" in n or n.endswith("/recipe.json")]
+
+
+def test_metadata_has_the_version_and_the_changelog_of_changelog_md(archive):
+    repo = (ROOT / "metadata.txt").read_text(encoding="utf-8")
+    packed = zipfile.ZipFile(archive).read(f"{PLUGIN}/metadata.txt").decode("utf-8")
+    assert packed == repo  # the repository's metadata.txt is up to date (tools/build_plugin.py changelog)
+    general = _metadata(packed)
+    assert general["version"] == "0.2.0"
+    assert general["qgisMinimumVersion"] == "3.22" and general["hasProcessingProvider"] == "yes"
+    assert general["icon"] == "icons/linxia_tianguan.svg"
+    assert f"{PLUGIN}/{general['icon']}" in zipfile.ZipFile(archive).namelist()
+    expected = _changelog_from_markdown((ROOT / "CHANGELOG.md").read_text(encoding="utf-8"), general["version"])
+    assert general["changelog"] == expected
+    assert general["changelog"].startswith(f"{general['version']} (")  # the current version first
+    assert "0.1.0 (" in general["changelog"]
+    for feature in ("QR", "QField", "PostGIS", "dashboard", "assessment", "grid", "track"):
+        assert feature.lower() in general["about"].lower(), feature
+    for feature in ("二维码", "外业巡田包", "驾驶舱", "考核", "网格", "轨迹", "变化图斑", "案件"):
+        assert feature in general["about"], feature
+
+
+def test_the_zip_carries_working_chinese_translations(archive, tmp_path):
+    """The .qm in the zip is compiled from the current .ts: Qt's own translator, given the zip's file, gives
+    the translation the .ts holds for a few strings."""
+    import xml.etree.ElementTree as ET
+
+    from qgis.PyQt.QtCore import QTranslator
+
+    qm = tmp_path / "linxia_tianguan_zh_CN.qm"
+    qm.write_bytes(zipfile.ZipFile(archive).read(f"{PLUGIN}/i18n/linxia_tianguan_zh_CN.qm"))
+    translator = QTranslator()
+    assert translator.load(str(qm))
+    ts = ET.parse(ROOT / PLUGIN / "i18n" / "linxia_tianguan_zh_CN.ts").getroot()
+    pairs = {m.findtext("source"): m.findtext("translation") for m in ts.iter("message")}
+    for source in ("Linxia farmland patrol", "One-click space coding", "Patrol tasks", "Export field package"):
+        assert pairs[source] and pairs[source] != source
+        assert translator.translate("LinxiaTianguan", source) == pairs[source], source
+
+
+def test_install_unpacks_the_release_zip_and_enables_the_plugin(archive, tmp_path):
+    root = tmp_path / "profiles_root"
+    env = dict(os.environ, QGIS_CUSTOM_CONFIG_PATH=str(root))
+    release = shutil.copy(archive, tmp_path / archive.name)  # this very zip, whatever other builds do to dist/
+    installed = _build("install", env, "--zip", str(release))
+    profile = root / "profiles" / "default"
+    assert installed == profile / "python" / "plugins" / PLUGIN
+    with zipfile.ZipFile(release) as zf:
+        packed = {n[len(PLUGIN) + 1:]: zf.read(n) for n in zf.namelist() if not n.endswith("/")}
+    on_disk = {p.relative_to(installed).as_posix(): p for p in installed.rglob("*") if p.is_file()}
+    assert set(on_disk) == set(packed)  # exactly the artifact, nothing from the checkout besides
+    assert [name for name, path in on_disk.items() if path.read_bytes() != packed[name]] == []
+    ini = configparser.ConfigParser()
+    ini.read(profile / "QGIS" / "QGIS3.ini", encoding="utf-8")
+    assert ini["PythonPlugins"][PLUGIN] == "true"
+    # installing again (building the zip this time) replaces the installed copy, nothing stale is kept
+    (installed / "stale.py").write_text("raise SystemExit('stale')\n", encoding="utf-8")
+    assert _build("install", env) == installed
+    assert not (installed / "stale.py").exists() and (installed / "metadata.txt").exists()
+    assert not [p for p in installed.parent.iterdir() if p.name != PLUGIN]  # no scratch folders left
+
+
+def test_a_package_with_its_own_resources_folder_is_staged(tmp_path):
+    """``stage`` merges the repository's resources into a resources folder the package already has."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import build_plugin
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    fake = tmp_path / "repo"
+    (fake / PLUGIN / "resources").mkdir(parents=True)
+    (fake / PLUGIN / "resources" / "own.txt").write_text("package's own", encoding="utf-8")
+    (fake / PLUGIN / "i18n").mkdir()
+    shutil.copy(ROOT / PLUGIN / "i18n" / "linxia_tianguan_zh_CN.ts", fake / PLUGIN / "i18n")
+    (fake / PLUGIN / "__init__.py").write_text("", encoding="utf-8")
+    (fake / "resources").mkdir()
+    (fake / "resources" / "shared.txt").write_text("repository's", encoding="utf-8")
+    (fake / "docs" / "guide").mkdir(parents=True)
+    (fake / "docs" / "guide" / "README.md").write_text("# 使用手册", encoding="utf-8")
+    for name in ("metadata.txt", "CHANGELOG.md"):
+        shutil.copy(ROOT / name, fake / name)
+    saved = build_plugin.ROOT, build_plugin.BUILD, build_plugin.STAGE, build_plugin.CHANGELOG
+    build_plugin.ROOT, build_plugin.BUILD = fake, fake / "build"
+    build_plugin.STAGE, build_plugin.CHANGELOG = fake / "build" / PLUGIN, fake / "CHANGELOG.md"
+    try:
+        staged = build_plugin.stage()
+        staged_again = build_plugin.stage()  # over an existing stage
+    finally:
+        build_plugin.ROOT, build_plugin.BUILD, build_plugin.STAGE, build_plugin.CHANGELOG = saved
+    assert staged == staged_again == fake / "build" / PLUGIN
+    assert (staged / "resources" / "own.txt").read_text(encoding="utf-8") == "package's own"
+    assert (staged / "resources" / "shared.txt").read_text(encoding="utf-8") == "repository's"
+    assert (staged / "docs" / "guide" / "README.md").exists()
+    assert (staged / "i18n" / "linxia_tianguan_zh_CN.qm").stat().st_size > 1000
+    assert sorted(p.name for p in (fake / "build").iterdir()) == [PLUGIN]  # no scratch folders left
 
 
 @pytest.fixture(scope="module")

@@ -1,28 +1,44 @@
 """Stage, zip and install the plugin.
 
-    python tools/build_plugin.py stage    # build/linxia_tianguan_plugin (what QGIS loads)
-    python tools/build_plugin.py package  # dist/linxia_tianguan_plugin-<version>.zip
-    python tools/build_plugin.py install [--profile default]
-        # into $QGIS_CUSTOM_CONFIG_PATH, else ~/.local/share/QGIS/QGIS3
+    python tools/build_plugin.py stage      # build/linxia_tianguan_plugin (what QGIS loads)
+    python tools/build_plugin.py package    # dist/linxia_tianguan_plugin-<version>.zip
+    python tools/build_plugin.py install [--profile default] [--zip FILE]
+        # builds the zip (or takes FILE, a zip built before) and unpacks it into <profile>/python/plugins,
+        # then enables the plugin; the profile is under $QGIS_CUSTOM_CONFIG_PATH, else ~/.local/share/QGIS/QGIS3
+    python tools/build_plugin.py changelog  # rewrite metadata.txt's changelog= from CHANGELOG.md
 
-The staged folder holds the package, metadata.txt (QGIS reads it inside the plugin folder), the
-resources, the compiled translations and the docs; never tests, caches or development files.
+The staged folder holds the package, metadata.txt (QGIS reads it inside the plugin folder; its
+``changelog=`` is generated from CHANGELOG.md), the resources, the translations compiled from the .ts
+files, the docs (the user guide under docs/guide included), README and CHANGELOG; never tests, caches,
+translation sources or development files. ``install`` installs the zip itself — what is tested is the
+artifact users get. Every build works in its own temporary folder, so builds running at the same time
+(parallel test sessions) do not trip over each other.
 """
 from __future__ import annotations
 
 import argparse
 import configparser
 import os
+import re
 import shutil
 import subprocess
-import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = "linxia_tianguan_plugin"
-STAGE = ROOT / "build" / NAME
-IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.ts", ".pytest_cache", "*.orig")
+BUILD = ROOT / "build"
+STAGE = BUILD / NAME
+CHANGELOG = ROOT / "CHANGELOG.md"
+IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo", "*.ts", "*.qm", ".pytest_cache", "*.orig",
+                                "*.rej", "*.bak", "*.swp", "*~", ".DS_Store", ".pending_tr_*")
+# resources/sample is the sample generator's recipe (development data, not used by the plugin)
+IGNORE_RESOURCES = shutil.ignore_patterns("__pycache__", "*.pyc", "*.orig", "*.rej", "*.bak", "*.swp", "*~",
+                                          ".DS_Store", "sample")
+EXTRAS = ("README.md", "CHANGELOG.md", "LICENSE")
+# "## 0.2.0 — 2026-11-29" (an em dash, a hyphen or parentheses around the date); other headings are not versions
+VERSION_HEADING = re.compile(r"^##\s+v?(\d+(?:\.\d+)+)\s*(?:[—–-]\s*|\()?\s*(\d{4}-\d{2}-\d{2})?\)?\s*$")
 
 
 def version() -> str:
@@ -31,38 +47,165 @@ def version() -> str:
     return parser["general"]["version"]
 
 
-def compile_translations() -> None:
-    subprocess.run([sys.executable, str(ROOT / "tools" / "i18n.py"), "compile"], check=True)
+def _version_key(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+def changelog_entries(markdown: str) -> list[tuple[str, str, list[str]]]:
+    """(version, date, bullet lines) of every version section of CHANGELOG.md, newest first as written.
+
+    A version section starts at a level-2 heading "## <version> — <date>"; any other level-1/2 heading (the
+    title, "## Unreleased") ends it, deeper headings do not. A bullet is a line starting with ``- ``; an
+    indented line right after it continues it (joined with a space). Text outside bullets is ignored."""
+    entries: list[tuple[str, str, list[str]]] = []
+    current: list[str] | None = None
+    for raw in markdown.splitlines():
+        line = raw.rstrip()
+        if line.startswith("#") and not line.startswith("###"):
+            match = VERSION_HEADING.match(line)
+            if match:
+                current = []
+                entries.append((match.group(1), match.group(2) or "", current))
+            else:
+                current = None
+            continue
+        if current is None or not line.strip() or line.startswith("###"):
+            continue
+        if line.startswith("- "):
+            current.append(line[2:].strip())
+        elif line[0].isspace() and current:
+            current[-1] += " " + line.strip()
+    return entries
+
+
+def changelog_text(markdown: str, up_to: str) -> str:
+    """The metadata ``changelog`` value: every version up to ``up_to`` (newest first), each a heading line
+    "<version> (<date>)" followed by its "- bullet" lines."""
+    entries = changelog_entries(markdown)
+    if not any(v == up_to for v, _, _ in entries):
+        raise SystemExit(f"CHANGELOG.md has no section for version {up_to} (metadata.txt): add '## {up_to} — <date>'")
+    lines = []
+    for number, date, bullets in entries:
+        if _version_key(number) > _version_key(up_to):
+            continue
+        if not bullets:
+            raise SystemExit(f"CHANGELOG.md: version {number} lists nothing")
+        lines.append(f"{number} ({date})" if date else number)
+        lines += [f"- {bullet}" for bullet in bullets]
+    text = "\n".join(lines)
+    # QGIS reads metadata.txt with configparser's default (%-interpolating) parser
+    if "%" in text:
+        raise SystemExit("CHANGELOG.md: '%' breaks QGIS's metadata parser; write 'per cent' / 百分之")
+    return text
+
+
+def metadata_with_changelog(metadata: str, changelog: str) -> str:
+    """metadata.txt's text with its ``changelog=`` entry (and its indented continuation lines) replaced by
+    ``changelog``, written as QGIS reads multi-line values: continuation lines indented by four spaces."""
+    first, *rest = changelog.splitlines()
+    block = [f"changelog={first}"] + [f"    {line}" for line in rest]
+    out, skipping, replaced = [], False, False
+    for line in metadata.splitlines():
+        if skipping and line[:1].isspace() and line.strip():
+            continue
+        skipping = False
+        if line.lower().startswith("changelog") and line.split("=", 1)[0].strip().lower() == "changelog":
+            out += block
+            skipping, replaced = True, True
+            continue
+        out.append(line)
+    if not replaced:
+        out += block
+    return "\n".join(out) + "\n"
+
+
+def generated_metadata() -> str:
+    """metadata.txt as it goes into the zip: the repository's, with the changelog from CHANGELOG.md."""
+    text = (ROOT / "metadata.txt").read_text(encoding="utf-8")
+    return metadata_with_changelog(text, changelog_text(CHANGELOG.read_text(encoding="utf-8"), version()))
+
+
+def compile_translations(target: Path) -> None:
+    """Every .ts of the package compiled to a .qm in ``target`` (the staged i18n folder) with lrelease; the
+    checkout's own .qm files are neither used nor touched."""
+    lrelease = shutil.which("lrelease") or "/usr/lib/qt5/bin/lrelease"
+    sources = sorted((ROOT / NAME / "i18n").glob("*.ts"))
+    if not sources:
+        raise SystemExit(f"no translation sources in {ROOT / NAME / 'i18n'}")
+    target.mkdir(parents=True, exist_ok=True)
+    for ts in sources:
+        qm = target / (ts.stem + ".qm")
+        done = subprocess.run([lrelease, "-silent", str(ts), "-qm", str(qm)], capture_output=True, text=True)
+        if done.returncode != 0 or not qm.exists():
+            raise SystemExit(f"lrelease failed on {ts.name}:\n{done.stdout}{done.stderr}")
+
+
+def _stage_into(folder: Path) -> Path:
+    """Assemble the plugin folder ``folder/linxia_tianguan_plugin`` and return it."""
+    plugin = folder / NAME
+    shutil.copytree(ROOT / NAME, plugin, ignore=IGNORE)
+    compile_translations(plugin / "i18n")
+    (plugin / "metadata.txt").write_text(generated_metadata(), encoding="utf-8")
+    # the package may hold a resources folder of its own already: merge the repository's into it
+    shutil.copytree(ROOT / "resources", plugin / "resources", ignore=IGNORE_RESOURCES, dirs_exist_ok=True)
+    # the docs, with the user guide (docs/guide: text and screenshots) when it is there
+    shutil.copytree(ROOT / "docs", plugin / "docs", ignore=IGNORE, dirs_exist_ok=True)
+    for extra in EXTRAS:
+        if (ROOT / extra).exists():
+            shutil.copy2(ROOT / extra, plugin / extra)
+    return plugin
+
+
+def _scratch() -> Path:
+    BUILD.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=".build-", dir=BUILD))
+
+
+def _replace_dir(source: Path, target: Path) -> None:
+    """Move ``source`` to ``target``, replacing what is there (retried if a parallel build just put one)."""
+    for _ in range(5):
+        shutil.rmtree(target, ignore_errors=True)
+        try:
+            source.rename(target)
+            return
+        except OSError:
+            continue
+    raise SystemExit(f"cannot replace {target}")
 
 
 def stage() -> Path:
-    compile_translations()
-    tmp = STAGE.with_name(NAME + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    shutil.copytree(ROOT / NAME, tmp, ignore=IGNORE)
-    shutil.copy2(ROOT / "metadata.txt", tmp / "metadata.txt")
-    shutil.copytree(ROOT / "resources", tmp / "resources", ignore=IGNORE)
-    shutil.copytree(ROOT / "docs", tmp / "docs", ignore=IGNORE)
-    for extra in ("README.md", "LICENSE"):
-        if (ROOT / extra).exists():
-            shutil.copy2(ROOT / extra, tmp / extra)
-    shutil.rmtree(STAGE, ignore_errors=True)
-    tmp.rename(STAGE)
+    scratch = _scratch()
+    try:
+        _replace_dir(_stage_into(scratch), STAGE)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return STAGE
 
 
-def package() -> Path:
-    staged = stage()
-    dist = ROOT / "dist"
-    dist.mkdir(exist_ok=True)
-    target = dist / f"{NAME}-{version()}.zip"
-    partial = target.with_suffix(".zip.part")
-    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path in sorted(staged.rglob("*")):
-            if path.is_file():
-                zf.write(path, Path(NAME) / path.relative_to(staged))
-    partial.replace(target)
+def zip_folder(plugin: Path, target: Path) -> Path:
+    """Zip the plugin folder with ``linxia_tianguan_plugin/`` as the only top-level entry (what QGIS's
+    Install from ZIP expects); written beside the target and renamed into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, partial = tempfile.mkstemp(prefix=target.name + ".", suffix=".part", dir=target.parent)
+    os.close(handle)
+    try:
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in sorted(plugin.rglob("*")):
+                if path.is_file():
+                    zf.write(path, (Path(NAME) / path.relative_to(plugin)).as_posix())
+        os.replace(partial, target)
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
     return target
+
+
+def package() -> Path:
+    scratch = _scratch()
+    try:
+        return zip_folder(_stage_into(scratch), ROOT / "dist" / f"{NAME}-{version()}.zip")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def profile_dir(profile: str) -> Path:
@@ -82,29 +225,55 @@ def enable(profile_path: Path) -> None:
     settings.sync()
 
 
-def install(profile: str) -> Path:
-    staged = stage()
-    target_profile = profile_dir(profile)
-    plugins = target_profile / "python" / "plugins"
+def unpack(archive: Path, plugins: Path) -> Path:
+    """Unpack the release zip into a QGIS plugins folder, replacing an installed copy (as Install from ZIP
+    does); refuses entries outside the plugin folder."""
     plugins.mkdir(parents=True, exist_ok=True)
-    target = plugins / NAME
-    shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(staged, target)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{NAME}-", dir=plugins))
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            for name in zf.namelist():
+                if not name.startswith(NAME + "/") or ".." in Path(name).parts:
+                    raise SystemExit(f"{archive.name}: unexpected entry {name}")
+            zf.extractall(scratch)
+        target = plugins / NAME
+        _replace_dir(scratch / NAME, target)
+        return target
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def install(profile: str, archive: Path | None = None) -> Path:
+    archive = Path(archive) if archive else package()
+    target_profile = profile_dir(profile)
+    target = unpack(archive, target_profile / "python" / "plugins")
     enable(target_profile)
     return target
 
 
+def update_changelog() -> Path:
+    """Rewrite metadata.txt's changelog= from CHANGELOG.md (run after editing CHANGELOG.md)."""
+    path = ROOT / "metadata.txt"
+    text = generated_metadata()
+    if path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["stage", "package", "install"])
+    parser.add_argument("command", choices=["stage", "package", "install", "changelog"])
     parser.add_argument("--profile", default="default")
+    parser.add_argument("--zip", type=Path, help="install: this release zip instead of building one")
     args = parser.parse_args()
     if args.command == "stage":
         print(stage())
     elif args.command == "package":
         print(package())
+    elif args.command == "changelog":
+        print(update_changelog())
     else:
-        print(install(args.profile))
+        print(install(args.profile, args.zip))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 
 from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
@@ -57,6 +58,37 @@ class AlgorithmBase(QgsProcessingAlgorithm):
         finally:
             if store is not None:
                 store.close()
+
+    def prepareAlgorithm(self, parameters, context, feedback) -> bool:
+        """Note the 田管库 of the run (the STORE parameter) for :meth:`postProcessAlgorithm`."""
+        self._stores_used = set()
+        if self.parameterDefinition("STORE") is not None:
+            path = self.parameterAsFile(parameters, "STORE", context)
+            if path:
+                self._stores_used.add(os.path.realpath(path))
+        return True
+
+    def postProcessAlgorithm(self, context, feedback):
+        """Reload the project's layers read from a store this run wrote to (main thread, after the run).
+
+        QGIS reads a GeoPackage layer through a read-only OGR connection; opened while the store had no
+        WAL files, that connection cannot see what another connection wrote through a new WAL and comes
+        back empty ("unable to open database file") until the layer is reloaded."""
+        stores = getattr(self, "_stores_used", set())
+        self._stores_used = set()
+        if stores:
+            from qgis.core import QgsProject, QgsProviderRegistry, QgsVectorLayer
+
+            # (a context made without a project, as scripts do, still runs under the application's project)
+            project = (context.project() if context is not None else None) or QgsProject.instance()
+            registry = QgsProviderRegistry.instance()
+            for layer in project.mapLayers().values():
+                if isinstance(layer, QgsVectorLayer) and layer.providerType() == "ogr":
+                    path = registry.decodeUri("ogr", layer.source()).get("path") or ""
+                    if path and os.path.realpath(path) in stores:
+                        layer.dataProvider().reloadData()
+                        layer.triggerRepaint()
+        return {}
 
     def icon(self) -> QIcon:
         return QIcon(icon_path(self.icon_name))

@@ -244,7 +244,7 @@ class KeepsAliases:
             if not persist_aliases(dest, aliases(output), context, qml):
                 feedback.pushWarning(tr("The field aliases could not be saved with {output}.").format(output=dest))
         self._kept_aliases = []
-        return {}
+        return super().postProcessAlgorithm(context, feedback)
 
 
 def make_fields(spec: list[OutField], aliases: dict[str, str] | None = None) -> QgsFields:

@@ -102,7 +102,11 @@ def _register_functions(conn: sqlite3.Connection) -> None:
 def connect(path: str) -> sqlite3.Connection:
     """Open a GeoPackage in WAL mode with autocommit off-by-default handled by the caller."""
     conn = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA journal_mode=WAL")
+    # set WAL only when it is not (it persists in the file): setting it again on a store in WAL mode makes
+    # the layers QGIS reads from it come back empty ("unable to open database file") once we close
+    conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # a fresh connection says "delete" until it reads
+    if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+        conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
     _register_functions(conn)

@@ -55,6 +55,11 @@ def farmland(conn: sqlite3.Connection, prefix: str = "") -> list[stats.FarmlandR
         sql = ("SELECT substr(code, 1, 9) AS t, total(gdmj_m2), total(yjmj_m2), count(*) FROM tg_space_code "
                f"WHERE status = 'active' AND {where} GROUP BY t ORDER BY t")
         return [stats.FarmlandRow(str(t), float(f), float(b), int(n)) for t, f, b, n in conn.execute(sql, args)]
+    if len(prefix) >= 9:  # within one township: its part under the prefix (a village, a group)
+        farm, basic, n = conn.execute("SELECT total(gdmj_m2), total(yjmj_m2), count(*) FROM tg_space_code "
+                                      "WHERE status = 'active' AND code >= ? AND code < ?",
+                                      (prefix, prefix + "\uffff")).fetchone()
+        return [stats.FarmlandRow(prefix[:9], float(farm), float(basic), int(n))] if n else []
     rows, key, stop = [], prefix, prefix + "\uffff"
     while True:
         found = conn.execute("SELECT substr(code, 1, 9) FROM tg_space_code WHERE status = 'active' AND code >= ? "

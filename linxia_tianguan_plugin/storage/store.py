@@ -144,10 +144,24 @@ class GpkgStore:
             yield switched
         finally:
             if switched:
-                self.conn.execute("PRAGMA journal_mode=WAL")
+                self._restore_wal()
             self.conn.execute(f"PRAGMA cache_size={int(cache)}")
 
+    def _restore_wal(self) -> bool:
+        """Back to WAL after a bulk load. SQLite keeps the rollback journal (silently) while another
+        connection — a worker's, say — still has the file open; then :meth:`close` tries again, so the
+        store never stays in rollback mode: the next writer would switch it while QGIS reads its layers,
+        and they would come back empty."""
+        try:
+            mode = str(self.conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]).lower()
+        except sqlite3.OperationalError:
+            mode = ""
+        self._wal_pending = mode != "wal"
+        return not self._wal_pending
+
     def close(self) -> None:
+        if getattr(self, "_wal_pending", False):
+            self._restore_wal()
         self.conn.close()
 
     def layer_uri(self, table: str = SPACE_CODE_TABLE) -> str:

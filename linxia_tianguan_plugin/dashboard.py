@@ -774,17 +774,6 @@ def write_pngs(report: Report, folder, panels: Iterable[str] = PANELS, dpi: int 
     return out
 
 
-def _field_type(values: list):
-    from osgeo import ogr
-
-    present = [v for v in values if v is not None]
-    if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
-        return ogr.OFTInteger64
-    if present and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
-        return ogr.OFTReal
-    return ogr.OFTString
-
-
 def sheet_names() -> dict[str, str]:
     """Sheet names (≤ 31 characters, no []:*?/\\) per panel."""
     return {"patrols": tr("Patrol tasks"), "coverage": tr("Coverage"), "officers": tr("Officers"),
@@ -793,58 +782,17 @@ def sheet_names() -> dict[str, str]:
 
 
 def write_xlsx(report: Report, path, panels: Iterable[str] = PANELS) -> Path:
-    """One sheet per table (headers in the first row), through OGR's XLSX driver, atomically."""
-    from osgeo import ogr
+    """One sheet per table (headers in the first row), through :func:`.workbook.write` (OGR, atomically)."""
+    from . import workbook
 
-    path = Path(path)
-    driver = ogr.GetDriverByName("XLSX")
-    if driver is None:
-        raise DashboardError(tr("GDAL has no XLSX driver: cannot write {path}.").format(path=path))
     sheets = sheet_names()
-    with _atomic(path, ".xlsx") as tmp:
-        os.unlink(tmp)  # the driver creates the file itself
-        ds = driver.CreateDataSource(str(tmp))
-        if ds is None:
-            raise DashboardError(tr("Cannot write {path}.").format(path=path))
-        used: set[str] = set()
-        for name in panels:
-            table = report.tables[name]
-            sheet = re.sub(r"[\[\]:*?/\\]", " ", sheets.get(name, name))[:31] or name
-            while sheet in used:
-                sheet = sheet[:28] + f"_{len(used)}"
-            used.add(sheet)
-            layer = ds.CreateLayer(sheet, geom_type=ogr.wkbNone)
-            rows = table.rows
-            if not rows:  # OGR writes the header row only above a first row: say why there is none
-                rows = [[table.note or tr("No data for this filter.")] + [None] * (len(table.headers) - 1)]
-            names = []
-            for j, header in enumerate(table.headers):
-                header = str(header) or f"c{j + 1}"
-                while header in names:
-                    header += " "
-                names.append(header)
-                defn = ogr.FieldDefn(header, _field_type([row[j] for row in rows]))
-                layer.CreateField(defn)
-            types = [layer.GetLayerDefn().GetFieldDefn(j).GetType() for j in range(len(names))]
-            for row in rows:
-                feature = ogr.Feature(layer.GetLayerDefn())
-                for j, value in enumerate(row):
-                    if value is None:
-                        feature.SetFieldNull(j)
-                    elif types[j] == ogr.OFTString:
-                        feature.SetField(j, str(value))
-                    elif types[j] == ogr.OFTInteger64:
-                        feature.SetField(j, int(value))
-                    else:
-                        feature.SetField(j, float(value))
-                if layer.CreateFeature(feature) != 0:
-                    raise DashboardError(tr("Cannot write {path}.").format(path=path))
-                feature = None
-            layer = None
-        ds = None  # closing writes the workbook
-        if not tmp.exists():
-            raise DashboardError(tr("Cannot write {path}.").format(path=path))
-    return path
+    try:
+        return workbook.write(path, [workbook.Sheet(sheets.get(name, name), report.tables[name].headers,
+                                                    report.tables[name].rows,
+                                                    empty=report.tables[name].note or tr("No data for this filter."))
+                                     for name in panels])
+    except workbook.WorkbookError as err:
+        raise DashboardError(str(err)) from err
 
 
 __all__ = ["PANELS", "PERIOD_KINDS", "DashboardError", "Table", "Report", "SurveyYears", "panel_titles",

@@ -392,14 +392,6 @@
             <translation>仅列出 {total} 行中的前 {shown} 行；全部数据见 XLSX 表格。</translation>
         </message>
         <message>
-            <source>GDAL has no XLSX driver: cannot write {path}.</source>
-            <translation>GDAL 缺少 XLSX 驱动：无法写入 {path}。</translation>
-        </message>
-        <message>
-            <source>Cannot write {path}.</source>
-            <translation>无法写入 {path}。</translation>
-        </message>
-        <message>
             <source>Targets file {path}: bad number in the row of {code}.</source>
             <translation>目标文件 {path}：{code} 所在行的数字无效。</translation>
         </message>
@@ -488,8 +480,8 @@
             <translation>&lt;p&gt;巡田考核：按月、季度或年度考核现行花名册中的每个田管员岗位（州至社）：巡田频次达标率（期内到期任务中已完成 ÷（已完成 + 已过期））、巡田覆盖率（已保存的覆盖分析结果）、存疑轨迹、举证及时率（已下发 → 已举证是否在期限内）和整改时效（执行中 → 已整改/已结案）。综合得分满分 100，权重依次为 40 / 30 / 10 / 10 / 10；无数据的项不计，其余按比例折算。&lt;/p&gt;&lt;p&gt;输出 Excel 工作簿，含工作表：考核明细（逐网格）、乡镇排名（乡镇内田管员排名）、县区排名（按所辖网格平均得分为乡镇排名）、通报名单（任务过期、屡次未达标、整改迟缓、举证超期）、分级汇总和考核说明。数据截至考核周期结束（北京时间），当前周期截至此刻；得分相同者并列。&lt;/p&gt;</translation>
         </message>
         <message>
-            <source>This GDAL has no XLSX driver; the assessment cannot be written.</source>
-            <translation>此 GDAL 没有 XLSX 驱动，无法写出考核表。</translation>
+            <source>Cancelled; no file was written.</source>
+            <translation>已取消，未写出文件。</translation>
         </message>
         <message>
             <source>Tianguan store (GeoPackage)</source>
@@ -532,20 +524,12 @@
             <translation>通报名单行数</translation>
         </message>
         <message>
-            <source>Cancelled; no file was written.</source>
-            <translation>已取消，未写出文件。</translation>
-        </message>
-        <message>
             <source>Choose the tianguan store (GeoPackage).</source>
             <translation>请选择田管库（GeoPackage）。</translation>
         </message>
         <message>
             <source>{grids} grids, {officers} officers and {townships} townships assessed; {notices} rows for the notice: {path}</source>
             <translation>已考核 {grids} 个网格、{officers} 名田管员、{townships} 个乡镇；通报名单 {notices} 行：{path}</translation>
-        </message>
-        <message>
-            <source>Cannot write {path}: {error}</source>
-            <translation>无法写入 {path}：{error}</translation>
         </message>
         <message>
             <source>“{value}” is not a county or township code (digits only, e.g. 622921 or 622921101).</source>
@@ -1522,10 +1506,6 @@
         <message>
             <source>&lt;p&gt;Writes the current officer roster (田管员花名册) of the tianguan store to an Excel workbook (.xlsx) or a CSV file (UTF-8 with BOM), with the same columns as the import: 层级, 网格编码, 网格名称, 姓名, 角色, 职务, 电话, 是否空缺. The file can be corrected and imported again.&lt;/p&gt;&lt;p&gt;With a county or township code, only the grids within it are written. The counts of officers, assistants and vacant posts per level are reported and given as the COUNTS output (JSON). Prefer .xlsx when the roster is edited in Excel: Excel turns long codes in a CSV into numbers.&lt;/p&gt;</source>
             <translation>&lt;p&gt;将田管库的当前田管员花名册写入 Excel 工作簿（.xlsx）或 CSV 文件（带 BOM 的 UTF-8），列与导入时相同：层级、网格编码、网格名称、姓名、角色、职务、电话、是否空缺。导出的文件修改后可再次导入。&lt;/p&gt;&lt;p&gt;给定县或乡镇代码时，只导出其范围内的网格。按层级统计的田管员、助理田管员和空缺岗位数会在日志中列出，并作为 COUNTS 输出（JSON）。如需在 Excel 中编辑，建议导出 .xlsx：Excel 会把 CSV 中的长编码变成数字。&lt;/p&gt;</translation>
-        </message>
-        <message>
-            <source>This GDAL has no XLSX driver; export to .csv instead.</source>
-            <translation>当前 GDAL 没有 XLSX 驱动；请导出为 .csv。</translation>
         </message>
         <message>
             <source>Roster file</source>
@@ -4202,6 +4182,14 @@
         <message>
             <source>Flags: {flags}</source>
             <translation>疑点：{flags}</translation>
+        </message>
+        <message>
+            <source>This GDAL has no XLSX driver: cannot write {path}; export to .csv instead.</source>
+            <translation>此 GDAL 没有 XLSX 驱动，无法写出 {path}；请改为导出 .csv。</translation>
+        </message>
+        <message>
+            <source>Cannot write {path}: {error}</source>
+            <translation>无法写入 {path}：{error}</translation>
         </message>
     </context>
 </TS>

@@ -11,9 +11,7 @@ temporary name and renamed into place, so a reader never sees half a file.
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
 from pathlib import Path
 
 from qgis.core import (
@@ -25,6 +23,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from .. import workbook
 from ..core import assessment as core
 from ..core import tasks as task_rules
 from ..i18n import tr
@@ -135,51 +134,18 @@ def about_rows(result: core.Result, store: str, prefix: str, weights) -> list[li
     return rows
 
 
-def _remove(path: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        os.remove(path)
-
-
 def write_xlsx(path: str, sheets: list[tuple[str, list[str], list[list]]], feedback=None) -> None:
-    """Sheets (name, headers, rows) through OGR's XLSX driver, renamed into place when complete. A sheet
-    without rows gets one row reading :data:`EMPTY` in its first (text) column."""
-    from osgeo import gdal, ogr
-
-    partial = str(Path(path).with_name(f".{Path(path).stem}.partial-{os.getpid()}.xlsx"))
-    _remove(partial)
+    """Sheets (name, headers, rows) through :func:`..workbook.write` (renamed into place when complete); a sheet
+    without rows gets one row reading :data:`EMPTY`."""
+    types = {h: workbook.INTEGER for h in INTEGERS} | {h: workbook.REAL for h in REALS}
     try:
-        driver = ogr.GetDriverByName("XLSX")
-        if driver is None:
-            raise QgsProcessingException(tr("This GDAL has no XLSX driver; the assessment cannot be written."))
-        ds = driver.CreateDataSource(partial)
-        if ds is None:
-            raise QgsProcessingException(tr("Cannot write {path}: {error}").format(
-                path=partial, error=gdal.GetLastErrorMsg()))
-        for name, headers, rows in sheets:
-            layer = ds.CreateLayer(name, geom_type=ogr.wkbNone)
-            for header in headers:
-                kind = ogr.OFTInteger if header in INTEGERS else ogr.OFTReal if header in REALS else ogr.OFTString
-                layer.CreateField(ogr.FieldDefn(header, kind))
-            definition = layer.GetLayerDefn()
-            # OGR writes the header row with the first row: an empty sheet says so instead of being blank
-            for values in rows or [[EMPTY]]:
-                if feedback is not None and feedback.isCanceled():
-                    raise QgsProcessingException(tr("Cancelled; no file was written."))
-                feature = ogr.Feature(definition)
-                for i, value in enumerate(values):
-                    if value not in (None, ""):
-                        feature.SetField(i, value)
-                if layer.CreateFeature(feature) != 0:
-                    raise QgsProcessingException(tr("Cannot write {path}: {error}").format(
-                        path=partial, error=gdal.GetLastErrorMsg()))
-        ds.FlushCache()
-        ds = None  # closing writes the workbook
-        if not Path(partial).exists():
-            raise QgsProcessingException(tr("Cannot write {path}: {error}").format(
-                path=partial, error=gdal.GetLastErrorMsg()))
-        os.replace(partial, path)
-    finally:
-        _remove(partial)
+        workbook.write(path, [workbook.Sheet(name, headers, rows, {h: types.get(h, workbook.TEXT) for h in headers},
+                                             EMPTY) for name, headers, rows in sheets],
+                       cancelled=feedback.isCanceled if feedback is not None else None)
+    except workbook.WorkbookCancelledError:
+        raise QgsProcessingException(tr("Cancelled; no file was written.")) from None
+    except workbook.WorkbookError as err:
+        raise QgsProcessingException(str(err)) from err
 
 
 class AssessmentAlgorithm(AlgorithmBase):

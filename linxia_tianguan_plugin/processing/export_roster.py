@@ -21,6 +21,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from .. import workbook
 from ..core.roster import HEADERS, LEVEL_NAMES, counts_by_level, to_rows
 from ..i18n import tr
 from ..storage import GpkgStore, StoreError
@@ -31,26 +32,11 @@ SHEET_NAME = "田管员花名册"
 
 
 def write_xlsx(path: Path, rows: list[list[str]]) -> None:
-    """One sheet through OGR's XLSX driver; every column is text, so Excel keeps codes and phones as typed."""
-    from osgeo import ogr
-
-    driver = ogr.GetDriverByName("XLSX")
-    if driver is None:
-        raise QgsProcessingException(tr("This GDAL has no XLSX driver; export to .csv instead."))
-    ds = driver.CreateDataSource(str(path))
-    if ds is None:
-        raise QgsProcessingException(tr("Cannot write {path}.").format(path=path))
-    layer = ds.CreateLayer(SHEET_NAME, geom_type=ogr.wkbNone)
-    for header in HEADERS:
-        layer.CreateField(ogr.FieldDefn(header, ogr.OFTString))
-    definition = layer.GetLayerDefn()
-    for row in rows:
-        feature = ogr.Feature(definition)
-        for i, value in enumerate(row):
-            if value != "":
-                feature.SetField(i, value)
-        layer.CreateFeature(feature)
-    ds = None  # closing writes the workbook
+    """One sheet (:func:`..workbook.write`); every column is text, so Excel keeps codes and phones as typed."""
+    try:
+        workbook.write(path, [workbook.Sheet(SHEET_NAME, HEADERS, rows, {h: workbook.TEXT for h in HEADERS})])
+    except workbook.WorkbookError as err:
+        raise QgsProcessingException(str(err)) from err
 
 
 def write_csv(path: Path, rows: list[list[str]]) -> None:

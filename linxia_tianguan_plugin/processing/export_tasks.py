@@ -22,6 +22,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from .. import workbook
 from ..core import tasks as rules
 from ..i18n import tr
 from ..storage import tasks as task_store
@@ -53,41 +54,12 @@ def write_csv(path: str, rows: list[list]) -> None:
 
 
 def write_xlsx(path: str, rows: list[list], summary: list[list]) -> None:
-    """Through OGR's XLSX driver: sheet 巡田任务 and sheet 过期汇总; renamed into place when complete."""
-    from osgeo import gdal, ogr
-
-    partial = str(Path(path).with_name(f".{Path(path).stem}.partial-{os.getpid()}.xlsx"))
-    _remove(partial)
+    """Sheet 巡田任务 and sheet 过期汇总 (:func:`..workbook.write`: through OGR, renamed into place when complete)."""
     try:
-        driver = ogr.GetDriverByName("XLSX")
-        if driver is None:
-            raise QgsProcessingException(tr("This GDAL has no XLSX driver; export to .csv instead."))
-        ds = driver.CreateDataSource(partial)
-        if ds is None:
-            raise QgsProcessingException(tr("Cannot write {path}: {error}").format(
-                path=partial, error=gdal.GetLastErrorMsg()))
-        for name, headers, data, integers in (("巡田任务", HEADERS, rows, {"网格级别"}),
-                                               ("过期汇总", SUMMARY_HEADERS, summary, {"过期任务数"})):
-            layer = ds.CreateLayer(name, geom_type=ogr.wkbNone)
-            for header in headers:
-                layer.CreateField(ogr.FieldDefn(header, ogr.OFTInteger if header in integers else ogr.OFTString))
-            definition = layer.GetLayerDefn()
-            for values in data:
-                feature = ogr.Feature(definition)
-                for i, value in enumerate(values):
-                    if value not in (None, ""):
-                        feature.SetField(i, value)
-                if layer.CreateFeature(feature) != 0:
-                    raise QgsProcessingException(tr("Cannot write {path}: {error}").format(
-                        path=partial, error=gdal.GetLastErrorMsg()))
-        ds.FlushCache()
-        ds = None  # closing writes the workbook
-        if not Path(partial).exists():
-            raise QgsProcessingException(tr("Cannot write {path}: {error}").format(
-                path=partial, error=gdal.GetLastErrorMsg()))
-        os.replace(partial, path)
-    finally:
-        _remove(partial)
+        workbook.write(path, [workbook.Sheet("巡田任务", HEADERS, rows, {"网格级别": workbook.INTEGER}),
+                              workbook.Sheet("过期汇总", SUMMARY_HEADERS, summary, {"过期任务数": workbook.INTEGER})])
+    except workbook.WorkbookError as err:
+        raise QgsProcessingException(str(err)) from err
 
 
 class ExportTasksAlgorithm(AlgorithmBase):

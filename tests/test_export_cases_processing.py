@@ -3,6 +3,8 @@ authentication configuration: the first export adds every case with its events, 
 nothing, a case moved at the desk is updated, and the password never shows in the log."""
 from __future__ import annotations
 
+import re
+
 import shapely
 
 from linxia_tianguan_plugin.core import case_workflow as wf
@@ -284,3 +286,37 @@ def test_a_version_2_schema_upgrades_and_numbers_its_events(pg, monkeypatch):  #
     with PgStore(pg, schema="upgrade") as remote:
         counts = remote.export_cases([case], {case["case_id"]: events})
         assert counts["events_inserted"] == 0 and remote.rebuilt_state(case["case_id"]) == "issued"
+
+
+def test_the_shared_tables_open_in_qgis_with_chinese_field_aliases(processing_registry, pg, tmp_path):  # noqa: F811
+    """Export saves the Chinese aliases as the tables' default QGIS style: a layer opened on them later
+    (another desk, another session) shows 案件状态, not ``state``; ASCII column names stay."""
+    import psycopg2
+    from qgis.core import QgsDataSourceUri, QgsProviderRegistry, QgsVectorLayer
+
+    from linxia_tianguan_plugin import i18n
+
+    _store(tmp_path / "tianguan.gpkg")
+    _connection("tianguan_styles", pg)
+    assert i18n.install_translator("zh_CN")
+    try:
+        run(ALG, {"STORE": str(tmp_path / "tianguan.gpkg"), "CONNECTION": "tianguan_styles", "SCHEMA": "desk_s"})
+    finally:
+        i18n.remove_translator()
+    connection = QgsProviderRegistry.instance().providerMetadata("postgres").findConnection("tianguan_styles")
+    for table, geometry, key, expected in (("cases", "geom", "case_id", {"state": "案件状态"}),
+                                           ("case_events", None, "event_id", {})):
+        uri = QgsDataSourceUri(connection.uri())
+        uri.setDataSource("desk_s", table, geometry, "", key)
+        layer = QgsVectorLayer(uri.uri(False), table, "postgres")
+        assert layer.isValid(), table
+        names = [f.name() for f in layer.fields()]
+        assert all(n.isascii() for n in names)
+        aliases = {f.name(): f.alias() for f in layer.fields()}
+        assert all(re.search(r"[\u4e00-\u9fff]", aliases[n]) for n in names), (table, aliases)
+        for name, alias in expected.items():
+            assert aliases[name] == alias
+    with psycopg2.connect(**pg) as conn, conn.cursor() as cur:
+        cur.execute("SELECT f_table_name FROM public.layer_styles WHERE f_table_schema = %s AND useasdefault "
+                    "ORDER BY 1", ("desk_s",))
+        assert [r[0] for r in cur.fetchall()] == ["case_events", "cases"]

@@ -1472,6 +1472,10 @@
             <translation>新增流转记录数</translation>
         </message>
         <message>
+            <source>the table cannot be opened</source>
+            <translation>无法打开该表</translation>
+        </message>
+        <message>
             <source>The store has no cases: run the change analysis first.</source>
             <translation>田管库中没有案件：请先运行变化图斑提取与预判。</translation>
         </message>
@@ -1488,8 +1492,20 @@
             <translation>新增案件 {inserted} 个，更新 {updated} 个，未变 {unchanged} 个，PostGIS 中较新 {stale} 个；新增流转记录 {events} 条（{skipped} 个批次此前已完成）。</translation>
         </message>
         <message>
+            <source>Linxia farmland patrol field aliases</source>
+            <translation>临夏田管字段别名</translation>
+        </message>
+        <message>
+            <source>Chinese field aliases (临夏田管)</source>
+            <translation>中文字段别名（临夏田管）</translation>
+        </message>
+        <message>
             <source>{n} cases have no county code (no grid code, parcel or patch code), e.g. {case}: build the patrol grid and run the change analysis with the store again.</source>
             <translation>{n} 个案件没有县代码（无网格编码、地块编码或图斑编码），例如 {case}：请先构建巡田网格，再指定田管库重新运行变化图斑提取与预判。</translation>
+        </message>
+        <message>
+            <source>The field aliases of {schema}.{table} were not saved as its default style: {error}</source>
+            <translation>{schema}.{table} 的字段别名未能保存为默认样式：{error}</translation>
         </message>
         <message>
             <source>PostGIS refused the export: {error}</source>
@@ -2130,6 +2146,54 @@
         <message>
             <source>Case state</source>
             <translation>案件状态</translation>
+        </message>
+        <message>
+            <source>Case key</source>
+            <translation>案件内容标识</translation>
+        </message>
+        <message>
+            <source>Analysis run</source>
+            <translation>分析批次</translation>
+        </message>
+        <message>
+            <source>Detected at</source>
+            <translation>发现时间</translation>
+        </message>
+        <message>
+            <source>Updated at</source>
+            <translation>更新时间</translation>
+        </message>
+        <message>
+            <source>Version</source>
+            <translation>版本号</translation>
+        </message>
+        <message>
+            <source>Event id</source>
+            <translation>流转记录编号</translation>
+        </message>
+        <message>
+            <source>Actor</source>
+            <translation>操作人</translation>
+        </message>
+        <message>
+            <source>From state</source>
+            <translation>原状态</translation>
+        </message>
+        <message>
+            <source>To state</source>
+            <translation>新状态</translation>
+        </message>
+        <message>
+            <source>Comment</source>
+            <translation>意见</translation>
+        </message>
+        <message>
+            <source>Attachments</source>
+            <translation>附件</translation>
+        </message>
+        <message>
+            <source>Place in the case's history</source>
+            <translation>案件流转序号</translation>
         </message>
         <message>
             <source>Package layer</source>
@@ -3802,14 +3866,6 @@
         <message>
             <source>Move</source>
             <translation>流转</translation>
-        </message>
-        <message>
-            <source>Comment</source>
-            <translation>意见</translation>
-        </message>
-        <message>
-            <source>Attachments</source>
-            <translation>附件</translation>
         </message>
         <message>
             <source>Taken (Beijing)</source>

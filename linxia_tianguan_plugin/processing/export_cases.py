@@ -66,6 +66,51 @@ class ExportCasesAlgorithm(AlgorithmBase):
                            ("EVENTS", tr("Events added"))):
             self.addOutput(QgsProcessingOutputNumber(key, label))
 
+    @staticmethod
+    def _save_aliases(name: str, params: dict, schema: str, feedback) -> None:
+        """Chinese field aliases of the shared tables, saved as their default QGIS style (``layer_styles``),
+        so whoever opens the county's cases in QGIS reads 案件状态, not ``state``. Once: a table that has a
+        default style already (ours, or one a user saved) keeps it. A database that refuses the style (no
+        right to create ``layer_styles``) gets a warning: the cases are exported anyway."""
+        import psycopg2
+        from qgis.core import QgsDataSourceUri, QgsProviderRegistry, QgsVectorLayer
+
+        from ..styling import set_aliases
+        from .fields import aliases
+
+        try:
+            with psycopg2.connect(**params) as conn, conn.cursor() as cur:
+                cur.execute("SELECT to_regclass('public.layer_styles') IS NOT NULL")
+                styled = set()
+                if cur.fetchone()[0]:
+                    cur.execute("SELECT f_table_name FROM public.layer_styles WHERE f_table_schema = %s "
+                                "AND useasdefault", (schema,))
+                    styled = {r[0] for r in cur.fetchall()}
+            conn.close()
+        except psycopg2.Error as err:
+            message = str(err).strip()
+            if params.get("password"):
+                message = message.replace(str(params["password"]), "***")
+            feedback.pushWarning(tr("The field aliases of {schema}.{table} were not saved as its default "
+                                    "style: {error}").format(schema=schema, table="*", error=message))
+            return
+        connection = QgsProviderRegistry.instance().providerMetadata("postgres").findConnection(name)
+        for table, geometry, key, output in (("cases", "geom", "case_id", "pg_cases"),
+                                             ("case_events", None, "event_id", "pg_case_events")):
+            if table in styled:
+                continue
+            uri = QgsDataSourceUri(connection.uri())
+            uri.setDataSource(schema, table, geometry, "", key)
+            layer = QgsVectorLayer(uri.uri(False), table, "postgres")
+            error = tr("the table cannot be opened") if not layer.isValid() else None
+            if error is None:
+                set_aliases(layer, aliases(output))
+                error = layer.saveStyleToDatabase(tr("Linxia farmland patrol field aliases"),
+                                                  tr("Chinese field aliases (临夏田管)"), True, "") or None
+            if error:
+                feedback.pushWarning(tr("The field aliases of {schema}.{table} were not saved as its default "
+                                        "style: {error}").format(schema=schema, table=table, error=error))
+
     def processAlgorithm(self, parameters, context, feedback):
         from ..storage.postgis import PgStore, PgStoreError
 
@@ -106,6 +151,7 @@ class ExportCasesAlgorithm(AlgorithmBase):
                                             "again to finish.")) from None
         except PgStoreError as err:
             raise QgsProcessingException(tr("PostGIS refused the export: {error}").format(error=err)) from err
+        self._save_aliases(name, params, schema, feedback)
         # cases of batches finished by an earlier run are unchanged too
         counts["unchanged"] = len(rows) - counts["inserted"] - counts["updated"] - counts["stale"]
         feedback.pushInfo(tr("{inserted} cases added, {updated} updated, {unchanged} unchanged, {stale} newer in "

@@ -167,6 +167,32 @@ def change_aliases() -> dict[str, str]:
     }
 
 
+def pg_case_aliases() -> dict[str, str]:
+    """The shared PostGIS table ``cases`` (导出到 PostGIS), saved as its default QGIS style."""
+    return {
+        "case_id": tr("Case id"), "case_key": tr("Case key"), "county_code": tr("County code"),
+        "state": tr("Case state"), "kind": tr("Change class"), "category": tr("Pre-judgement"),
+        "reasons": tr("Reasons"), "source": tr("Source"), "from_dlbm": tr("Class before"),
+        "to_dlbm": tr("Class after"), "to_zzsxdm": tr("Planting attribute after"), "bsm_before": tr("Patch id before"),
+        "bsm_after": tr("Patch id after"), "external_id": tr("External polygon id"), "area_m2": tr("Area (m²)"),
+        "farmland_m2": tr("Farmland area (m²)"), "basic_m2": tr("Permanent basic farmland (m²)"),
+        "approved_m2": tr("Approved area (m²)"), "facility_m2": tr("Filed facility area (m²)"),
+        "temporary_m2": tr("Temporary-land area (m²)"),
+        "boundary_m2": tr("Area inside the development boundary (m²)"), "docs": tr("Documents"),
+        "priority": tr("Priority"), "grid_code": tr("Grid code"), "officer": tr("Officer"), "phone": tr("Phone"),
+        "parcel_codes": tr("Space codes of the parcels"), "rules_version": tr("Rules version"),
+        "run_id": tr("Analysis run"), "detected_at": tr("Detected at"), "updated_at": tr("Updated at"),
+        "version": tr("Version"),
+    }
+
+
+def pg_event_aliases() -> dict[str, str]:
+    """The shared PostGIS table ``case_events``."""
+    return {"event_id": tr("Event id"), "case_id": tr("Case id"), "at": tr("Time"), "actor": tr("Actor"),
+            "from_state": tr("From state"), "to_state": tr("To state"), "comment": tr("Comment"),
+            "attachments": tr("Attachments"), "seq": tr("Place in the case's history")}
+
+
 def field_conflict_aliases() -> dict[str, str]:
     """导入外业成果 OUTPUT (conflicts)."""
     return {"layer": tr("Package layer"), "row": tr("Feature id in the package"), "case_id": tr("Case id"),
@@ -179,7 +205,7 @@ _REGISTRY = {
     "grid": grid_aliases, "grid_problems": grid_problem_aliases, "tasks": task_aliases,
     "roster_problems": roster_problem_aliases, "tracks": track_aliases, "coverage_parcels": coverage_parcel_aliases,
     "coverage_grid": coverage_grid_aliases, "coverage_rates": coverage_rate_aliases, "changes": change_aliases,
-    "field_conflicts": field_conflict_aliases,
+    "field_conflicts": field_conflict_aliases, "pg_cases": pg_case_aliases, "pg_case_events": pg_event_aliases,
 }
 
 #: which algorithm output (algorithm name, output parameter) is written with which aliases

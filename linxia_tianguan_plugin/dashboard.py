@@ -36,7 +36,6 @@ import datetime as dt
 import json
 import os
 import re
-import sqlite3
 import tempfile
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
@@ -319,9 +318,10 @@ class SurveyYears:
 
 
 def _connection(store):
-    if isinstance(store, (str, os.PathLike)):
-        return sqlite3.connect(f"file:{os.fspath(store)}?mode=ro", uri=True, timeout=30.0), True
-    return store.conn, False
+    """(connection, whether it is ours to close): :func:`.storage.statistics.read_only`."""
+    from .storage.statistics import read_only
+
+    return read_only(store), isinstance(store, (str, os.PathLike))
 
 
 def survey_years(store, prefix: str = "", coded: Mapping[str, float] | None = None) -> SurveyYears:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sqlite3
 from types import SimpleNamespace
 
@@ -27,24 +26,12 @@ from . import statistics as stats_store
 from . import tasks as task_store
 
 
-def _connection(store) -> sqlite3.Connection:
-    if isinstance(store, (str, os.PathLike)):
-        return sqlite3.connect(f"file:{os.fspath(store)}?mode=ro", uri=True, timeout=30.0)
-    return store.conn
-
-
-def _prefix(column: str, prefix: str) -> tuple[str, list]:
-    if not prefix:
-        return "1", []
-    return f"{column} >= ? AND {column} < ?", [prefix, prefix + "\uffff"]
-
-
 def posts(conn: sqlite3.Connection, prefix: str = "") -> list[core.Post]:
     """Officer posts of the active roster under ``prefix``: one per grid (its first 'officer' row)."""
     roster = task_store.active_roster(SimpleNamespace(conn=conn))
     if roster is None:
         return []
-    where, args = _prefix("grid_code", prefix)
+    where, args = task_store.code_range("grid_code", prefix)
     out: dict[str, core.Post] = {}
     for code, level, name, phone, grid_name, vacant in conn.execute(
             "SELECT grid_code, level, name, phone, grid_name, vacant FROM tg_officer WHERE roster_id = ? "
@@ -57,7 +44,7 @@ def posts(conn: sqlite3.Connection, prefix: str = "") -> list[core.Post]:
 
 def previous_tasks(conn: sqlite3.Connection, prefix: str, first: dt.date) -> list[task_rules.Task]:
     """Each grid's last task due before ``first``."""
-    where, args = _prefix("t.grid_code", prefix)
+    where, args = task_store.code_range("t.grid_code", prefix)
     sql = (f"SELECT {', '.join('t.' + c for c in task_rules.Task.COLUMNS)} FROM tg_task t JOIN "
            "(SELECT grid_code, max(period_end) AS last_end FROM tg_task WHERE period_end < ? GROUP BY grid_code) p "
            f"ON p.grid_code = t.grid_code AND p.last_end = t.period_end WHERE {where} "
@@ -82,7 +69,7 @@ def _flags(text: str | None) -> tuple[str, ...] | None:
 def tracks(conn: sqlite3.Connection, prefix: str, first: dt.date, last: dt.date) -> list[core.TrackRecord]:
     """Tracks with a grid under ``prefix`` started from the day before ``first`` to the day after ``last``
     (UTC text compared; the core keeps those whose Beijing start date is in the period)."""
-    where, args = _prefix("grid_code", prefix)
+    where, args = task_store.code_range("grid_code", prefix)
     low = (first - dt.timedelta(days=1)).isoformat()
     high = (last + dt.timedelta(days=2)).isoformat()
     sql = ("SELECT track_id, grid_code, started_at, flags, accepted FROM tg_track WHERE grid_code IS NOT NULL "
@@ -93,7 +80,7 @@ def tracks(conn: sqlite3.Connection, prefix: str, first: dt.date, last: dt.date)
 
 def evidence_times(conn: sqlite3.Connection, prefix: str = "") -> dict[str, tuple[str | None, str | None]]:
     """case_id → (first entry into 已下发, first entry into 已举证) from the case events."""
-    where, args = _prefix("c.grid_code", prefix)
+    where, args = task_store.code_range("c.grid_code", prefix)
     out: dict[str, list] = {}
     sql = ("SELECT e.case_id, e.to_state, min(e.event_id), e.at FROM tg_case_event e JOIN tg_case c "
            f"USING (case_id) WHERE e.to_state IN (?, ?) AND {where} GROUP BY e.case_id, e.to_state")
@@ -106,7 +93,7 @@ def load(store, prefix: str = "", period=None) -> core.AssessInputs:
     """Everything :func:`..core.assessment.assess` needs for ``period`` (first, last) under ``prefix``,
     from ``store`` (a GpkgStore or a path, opened read-only)."""
     first, last = (task_rules.as_date(period[0]), task_rules.as_date(period[1]))
-    conn = _connection(store)
+    conn = stats_store.read_only(store)
     try:
         have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
         shim = SimpleNamespace(conn=conn)

@@ -24,7 +24,8 @@ from . import coverage as coverage_store
 from . import tasks as task_store
 
 
-def _connection(store) -> sqlite3.Connection:
+def read_only(store) -> sqlite3.Connection:
+    """A read-only connection to the store at a path (not migrated, never written), or a store's own."""
     if isinstance(store, (str, os.PathLike)):
         return sqlite3.connect(f"file:{os.fspath(store)}?mode=ro", uri=True, timeout=30.0)
     return store.conn
@@ -32,13 +33,6 @@ def _connection(store) -> sqlite3.Connection:
 
 def _tables(conn: sqlite3.Connection) -> set[str]:
     return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
-
-
-def _prefix(column: str, prefix: str) -> tuple[str, list]:
-    """A range on ``column`` (index friendly) for codes starting with the digits of ``prefix``."""
-    if not prefix:
-        return "1", []
-    return f"{column} >= ? AND {column} < ?", [prefix, prefix + "\uffff"]
 
 
 def farmland(conn: sqlite3.Connection, prefix: str = "") -> list[stats.FarmlandRow]:
@@ -51,7 +45,7 @@ def farmland(conn: sqlite3.Connection, prefix: str = "") -> list[stats.FarmlandR
     indexed = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'idx_tg_space_code_active'"
                            ).fetchone()
     if not indexed:
-        where, args = _prefix("code", prefix)
+        where, args = task_store.code_range("code", prefix)
         sql = ("SELECT substr(code, 1, 9) AS t, total(gdmj_m2), total(yjmj_m2), count(*) FROM tg_space_code "
                f"WHERE status = 'active' AND {where} GROUP BY t ORDER BY t")
         return [stats.FarmlandRow(str(t), float(f), float(b), int(n)) for t, f, b, n in conn.execute(sql, args)]
@@ -79,7 +73,7 @@ def officers(conn: sqlite3.Connection, prefix: str = "") -> list[stats.OfficerRe
     roster = task_store.active_roster(SimpleNamespace(conn=conn))
     if roster is None:
         return []
-    where, args = _prefix("grid_code", prefix)
+    where, args = task_store.code_range("grid_code", prefix)
     sql = ("SELECT level, substr(grid_code, 1, 9) AS t, role, vacant, count(*) FROM tg_officer "
            f"WHERE roster_id = ? AND {where} GROUP BY level, t, role, vacant ORDER BY level, t, role, vacant")
     return [stats.OfficerRecord(int(lv), str(t), str(role), bool(v), int(n))
@@ -105,13 +99,7 @@ def task_table(conn: sqlite3.Connection, prefix: str = "", start=None, end=None)
     Read grouped by period (a year has some 70 distinct periods and due instants): each group's grid codes
     come as one text, so the dates are converted 70 times, not a million (schema v9's period index serves
     the grouping without a sort)."""
-    where, args = _prefix("grid_code", prefix)
-    if start is not None:
-        where += " AND period_end >= ?"
-        args.append(str(start))
-    if end is not None:
-        where += " AND period_start <= ?"
-        args.append(str(end))
+    where, args = task_store.task_filter(prefix, start, end)
     grids, first, last, due = [], [], [], []
     for period_start, period_end, due_at, codes in conn.execute(
             f"SELECT period_start, period_end, due_at, group_concat(grid_code) FROM tg_task WHERE {where} "
@@ -130,7 +118,7 @@ def task_table(conn: sqlite3.Connection, prefix: str = "", start=None, end=None)
 def patrol_days(conn: sqlite3.Connection, prefix: str = "") -> stats.PatrolDays:
     """Valid patrols under ``prefix`` as columns: grid code and Shanghai day number of their start
     (Shanghai keeps +8 h all year). A start SQLite cannot read is left out, as it could not count."""
-    where, args = _prefix("grid_code", prefix)
+    where, args = task_store.code_range("grid_code", prefix)
     day = _DAY.format("started_at, '+8 hours'")
     cols = _ints(conn, f"SELECT group_concat(grid_code || ',' || {day}, ',') FROM tg_patrol "
                        f"WHERE valid = 1 AND julianday(started_at) IS NOT NULL AND {where}", args, 2)
@@ -147,7 +135,7 @@ def cases(conn: sqlite3.Connection, prefix: str = "") -> list[stats.CaseRecord]:
             "SELECT case_id, to_state, min(event_id), at FROM tg_case_event WHERE to_state IN (?, ?, ?) "
             "GROUP BY case_id, to_state", list(firsts)):
         times.setdefault(case_id, {})[firsts[state]] = at
-    where, args = _prefix("grid_code", prefix)
+    where, args = task_store.code_range("grid_code", prefix)
     sql = ("SELECT case_id, state, kind, category, area_m2, coalesce(basic_m2, 0), coalesce(farmland_m2, 0), "
            f"coalesce(grid_code, ''), detected_at FROM tg_case WHERE {where} ORDER BY case_id")
     return [stats.CaseRecord(*row[:4], float(row[4] or 0.0), float(row[5]), float(row[6]), *row[7:],
@@ -162,7 +150,7 @@ def load(store, prefix: str = "", start=None, end=None, rows: bool = False) -> s
     Tasks and patrols are read as columns (:class:`..core.statistics.TaskTable`), or as rows too with
     ``rows`` (what the assessment works on). The farmland sums are read meanwhile in a thread on a second
     connection: SQLite works without the GIL, so both cores are busy."""
-    conn = _connection(store)
+    conn = read_only(store)
     try:
         have = _tables(conn)
         shim = SimpleNamespace(conn=conn)
@@ -172,7 +160,7 @@ def load(store, prefix: str = "", start=None, end=None, rows: bool = False) -> s
             path = os.fspath(store) if isinstance(store, (str, os.PathLike)) else getattr(store, "path", None)
             if path:
                 def read_farmland() -> None:
-                    second = _connection(path)
+                    second = read_only(path)
                     try:
                         result["rows"] = farmland(second, prefix)
                     except sqlite3.Error as err:  # raised on the caller's thread

@@ -17,10 +17,23 @@ class NoGridError(StoreError):
     """The store has neither an active grid build nor an active officer roster."""
 
 
-def _prefix_clause(column: str, prefix: str) -> tuple[str, list]:
+def code_range(column: str, prefix: str) -> tuple[str, list]:
+    """A range on ``column`` (index friendly) for codes starting with ``prefix``; everything for ''."""
     if not prefix:
         return "1", []
-    return f"substr({column}, 1, ?) = ?", [len(prefix), prefix]
+    return f"{column} >= ? AND {column} < ?", [prefix, prefix + "\uffff"]
+
+
+def task_filter(prefix: str = "", start=None, end=None) -> tuple[str, list]:
+    """WHERE clause of the tasks of grids under ``prefix`` whose period overlaps [start, end]."""
+    where, args = code_range("grid_code", prefix)
+    if start is not None:
+        where += " AND period_end >= ?"
+        args.append(str(start))
+    if end is not None:
+        where += " AND period_start <= ?"
+        args.append(str(end))
+    return where, args
 
 
 def _insert_new(store: GpkgStore, table: str, columns: tuple[str, ...], rows: list[tuple]) -> int:
@@ -40,13 +53,7 @@ def insert_tasks(store: GpkgStore, rows: Iterable[Task]) -> int:
 def tasks(store: GpkgStore, prefix: str = "", start: dt.date | str | None = None,
           end: dt.date | str | None = None, levels: Iterable[int] | None = None) -> list[Task]:
     """Tasks of grids under ``prefix`` whose period overlaps [start, end], by grid code and period."""
-    where, args = _prefix_clause("grid_code", prefix)
-    if start is not None:
-        where += " AND period_end >= ?"
-        args.append(str(start))
-    if end is not None:
-        where += " AND period_start <= ?"
-        args.append(str(end))
+    where, args = task_filter(prefix, start, end)
     if levels is not None:
         wanted = sorted({int(v) for v in levels})
         where += f" AND level IN ({', '.join('?' * len(wanted))})" if wanted else " AND 0"
@@ -62,7 +69,7 @@ def add_patrols(store: GpkgStore, rows: Iterable[Patrol]) -> int:
 
 def patrols(store: GpkgStore, prefix: str = "") -> list[Patrol]:
     """Patrols of grids under ``prefix``, by grid and start."""
-    where, args = _prefix_clause("grid_code", prefix)
+    where, args = code_range("grid_code", prefix)
     sql = f"SELECT {', '.join(Patrol.COLUMNS)} FROM tg_patrol WHERE {where} ORDER BY grid_code, started_at"
     return [Patrol(*row[:6], bool(row[6]), row[7]) for row in store.conn.execute(sql, args)]
 
@@ -85,7 +92,7 @@ def grids_for_dispatch(store: GpkgStore, prefix: str = "", levels: Iterable[int]
 
     Raises :class:`NoGridError` when the store has neither: build the grid or import a roster first.
     """
-    where, args = _prefix_clause("code", prefix)
+    where, args = code_range("code", prefix)
     build = active_build(store)
     if build is not None:
         rows = store.conn.execute(f"SELECT DISTINCT code, level FROM tg_grid_cell WHERE build_id = ? AND {where}",
@@ -95,7 +102,7 @@ def grids_for_dispatch(store: GpkgStore, prefix: str = "", levels: Iterable[int]
         if roster is None:
             raise NoGridError(f"田管库 {store.path} has no active patrol grid and no active officer roster: "
                               "build the patrol grid or import an officer roster first")
-        where, args = _prefix_clause("grid_code", prefix)
+        where, args = code_range("grid_code", prefix)
         rows = store.conn.execute(
             f"SELECT DISTINCT grid_code, level FROM tg_officer WHERE roster_id = ? AND {where}",
             [roster, *args]).fetchall()

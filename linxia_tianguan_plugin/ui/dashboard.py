@@ -76,7 +76,9 @@ def grid_layers(store_path: str) -> list[QgsVectorLayer]:
 @contextlib.contextmanager
 def _read_only(path: str):
     """A read-only SQLite connection to the store (the dashboard never writes, nor migrates)."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30.0)
+    from ..storage.statistics import read_only
+
+    conn = read_only(path)
     try:
         yield conn
     finally:

@@ -13,7 +13,6 @@ against the plugin's own code. A last test makes sure no algorithm of the provid
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 import os
 import shutil
@@ -424,48 +423,10 @@ def _check_field_export(c, r):
 
 def _walk_and_photograph(c) -> Path:
     """On the phone: a 25-minute walk through the group and a photo for the issued case (QField writes these)."""
-    from qgis.core import (
-        QgsCoordinateReferenceSystem,
-        QgsCoordinateTransform,
-        QgsFeature,
-        QgsGeometry,
-        QgsLineString,
-        QgsPoint,
-        QgsProject,
-        QgsVectorLayer,
-    )
-    from qgis.PyQt.QtGui import QColor, QImage
+    from tools.phone import walk_and_photograph
 
     package = c["out"] / "field" / c["grid"]
-    gpkg = package / "tianguan_field.gpkg"
-    photo = package / "DCIM" / "evidence_1.jpg"
-    photo.parent.mkdir(parents=True, exist_ok=True)
-    image = QImage(640, 480, QImage.Format_RGB32)
-    image.fill(QColor(120, 150, 70))
-    assert image.save(str(photo), "JPG")
-    parcels = QgsVectorLayer(f"{gpkg}|layername=parcels", "parcels", "ogr")
-    centre = next(parcels.getFeatures()).geometry().pointOnSurface().asPoint()
-    lonlat = QgsCoordinateTransform(parcels.crs(), QgsCoordinateReferenceSystem("EPSG:4490"),
-                                    QgsProject.instance()).transform(centre)
-    start = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) - dt.timedelta(hours=2)
-    t0 = int(start.timestamp())
-    points = [QgsPoint(lonlat.x() + i * 1.2e-5, lonlat.y() + (i % 40) * 0.4e-5, 2000.0, (t0 + 5 * i) * 1000.0)
-              for i in range(300)]
-    tracks = QgsVectorLayer(f"{gpkg}|layername=tracks", "tracks", "ogr")
-    assert tracks.startEditing()
-    walk = QgsFeature(tracks.fields())
-    walk.setGeometry(QgsGeometry(QgsLineString(points)))
-    walk["officer"], walk["started_at"], walk["grid_code"] = "社田管员", start.replace(tzinfo=None), c["grid"]
-    assert tracks.addFeature(walk) and tracks.commitChanges()
-    evidence = QgsVectorLayer(f"{gpkg}|layername=evidence", "evidence", "ogr")
-    assert evidence.startEditing()
-    shot = QgsFeature(evidence.fields())
-    shot.setGeometry(QgsGeometry.fromPointXY(lonlat))
-    for name, value in (("case_id", c["case"]), ("photo", "DCIM/evidence_1.jpg"), ("note", "补拍四至"),
-                        ("officer", "社田管员")):
-        shot[name] = value
-    assert evidence.addFeature(shot) and evidence.commitChanges()
-    del parcels, tracks, evidence
+    walk_and_photograph(package, c["grid"], c["case"])
     return package
 
 

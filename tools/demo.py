@@ -410,20 +410,9 @@ def field_demo(out: Path, store: Path, summary: dict) -> None:
     """掌上田管: the package of the group whose case was returned for better evidence goes to the phone; the
     officer walks the group and photographs the case; the package comes back and is imported (twice: the
     second adds nothing)."""
-    import datetime as dt
     import sqlite3
 
-    from qgis.core import (
-        QgsCoordinateReferenceSystem,
-        QgsCoordinateTransform,
-        QgsFeature,
-        QgsGeometry,
-        QgsLineString,
-        QgsPoint,
-        QgsProject,
-        QgsVectorLayer,
-    )
-    from qgis.PyQt.QtGui import QColor, QImage
+    from tools.phone import walk_and_photograph
 
     con = sqlite3.connect(store)
     row = con.execute("SELECT case_id, grid_code FROM tg_case WHERE state IN ('returned', 'issued') "
@@ -438,39 +427,9 @@ def field_demo(out: Path, store: Path, summary: dict) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     exported = run("linxia_tianguan:field_package_export", {"STORE": str(store), "GRID": grid, "OUTPUT": str(folder)})
     package = folder / grid
-    gpkg = package / "tianguan_field.gpkg"
 
     print("    (on the phone: a 25-minute walk through the group and a photo of the case)")
-    photo = package / "DCIM" / "evidence_1.jpg"
-    photo.parent.mkdir(parents=True, exist_ok=True)
-    image = QImage(640, 480, QImage.Format_RGB32)
-    image.fill(QColor(120, 150, 70))
-    image.save(str(photo), "JPG")
-    parcels = QgsVectorLayer(f"{gpkg}|layername=parcels", "parcels", "ogr")
-    centre = next(parcels.getFeatures()).geometry().pointOnSurface().asPoint()
-    lonlat = QgsCoordinateTransform(parcels.crs(), QgsCoordinateReferenceSystem("EPSG:4490"),
-                                    QgsProject.instance()).transform(centre)
-    start = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) - dt.timedelta(hours=2)
-    t0 = int(start.timestamp())
-    points = [QgsPoint(lonlat.x() + i * 1.2e-5, lonlat.y() + (i % 40) * 0.4e-5, 2000.0, (t0 + 5 * i) * 1000.0)
-              for i in range(300)]
-    tracks = QgsVectorLayer(f"{gpkg}|layername=tracks", "tracks", "ogr")
-    tracks.startEditing()
-    walk = QgsFeature(tracks.fields())
-    walk.setGeometry(QgsGeometry(QgsLineString(points)))
-    walk["officer"], walk["started_at"], walk["grid_code"] = "社田管员", start.replace(tzinfo=None), grid
-    tracks.addFeature(walk)
-    tracks.commitChanges()
-    evidence = QgsVectorLayer(f"{gpkg}|layername=evidence", "evidence", "ogr")
-    evidence.startEditing()
-    shot = QgsFeature(evidence.fields())
-    shot.setGeometry(QgsGeometry.fromPointXY(lonlat))
-    for name, value in (("case_id", case_id), ("photo", "DCIM/evidence_1.jpg"), ("note", "补拍四至"),
-                        ("officer", "社田管员")):
-        shot[name] = value
-    evidence.addFeature(shot)
-    evidence.commitChanges()
-    del parcels, tracks, evidence
+    walk_and_photograph(package, grid, case_id)
 
     step("导入外业成果 Import the returned package (then again: nothing new)")
     imported = run("linxia_tianguan:field_package_import", {"STORE": str(store), "FOLDER": str(package)})

@@ -169,3 +169,14 @@ def fill_store(county, store) -> dict:
     finally:
         gpkg.close()
     return out
+
+
+def sql_rows(path, sql: str, args=()) -> list[tuple]:
+    """Rows of a plain SQL query on a store, read-only: the independent computation tests compare with."""
+    import sqlite3
+
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()

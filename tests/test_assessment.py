@@ -13,16 +13,9 @@ import pytest
 from linxia_tianguan_plugin.core import assessment as core
 from linxia_tianguan_plugin.core.case_workflow import Deadlines
 from linxia_tianguan_plugin.storage import assessment as assess_store
+from tests.helpers import sql_rows as _sql
 
 JUNE = (dt.date(2025, 6, 1), dt.date(2025, 6, 30))
-
-
-def _sql(path, sql, args=()):
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 #: the active roster's officer posts (first 'officer' row of a grid), in plain SQL

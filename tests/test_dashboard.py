@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-import sqlite3
 import subprocess
 from collections import defaultdict
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from linxia_tianguan_plugin import dashboard as model
+from tests.helpers import sql_rows as _sql
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2025, 6, 20)  # mid-June 2025: done, not done and overdue tasks all occur
@@ -22,13 +22,6 @@ LATER = dt.date(2027, 6, 30)  # after every case event: closure and rectificatio
 MU = 0.0015
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
-
-def _sql(path, sql, args=()):
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 def _town(code: str) -> str:

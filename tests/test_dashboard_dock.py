@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import sqlite3
 
 import pytest
 
+from tests.helpers import sql_rows as _sql
+
 MU = 0.0015
+
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +33,6 @@ def dock(qgis_iface, store):
     d.deleteLater()
 
 
-def _sql(path, sql, args=()):
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 def _column(proxy, col, role=None):

@@ -12,18 +12,11 @@ import subprocess
 import pytest
 
 from tests.helpers import run
+from tests.helpers import sql_rows as _sql
 
 URL = "https://tianguan.example.cn/kjm/"  # the coding's default QR template, written out here on purpose
 PBF_TITLES = ("Permanent basic farmland protection warning sign", "永久基本农田保护警示牌")
 FARMLAND_TITLES = ("Farmland protection warning sign", "耕地保护警示牌")
-
-
-def _sql(path, sql, args=()):
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 def _pdf_pages(pdf) -> int:

@@ -9,7 +9,6 @@ message that says so.
 from __future__ import annotations
 
 import re
-import sqlite3
 import subprocess
 from collections import defaultdict
 
@@ -17,18 +16,11 @@ import pytest
 
 from linxia_tianguan_plugin.i18n import tr
 from tests.helpers import recording_feedback
+from tests.helpers import sql_rows as _sql
 
 INDICATORS = ("coverage", "cases", "lost_area", "rectification")
 MU = 10000.0 / 15.0
 ITEMS = ("title", "subtitle", "map", "county", "north_arrow", "legend", "scalebar", "date", "source", "crs")
-
-
-def _sql(path, sql, args=()):
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 def _pages(pdf) -> int:

@@ -14,6 +14,7 @@ from linxia_tianguan_plugin.core import statistics as st
 from linxia_tianguan_plugin.core.case_workflow import parse_time
 from linxia_tianguan_plugin.storage import statistics as stats_store
 from tests.helpers import run
+from tests.helpers import sql_rows as _sql
 
 AS_OF = "2025-06-20T00:00:00Z"
 
@@ -31,12 +32,6 @@ def loaded(store_path):
     return stats_store.load(store_path)
 
 
-def _sql(path, sql, args=()):
-    con = sqlite3.connect(path)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
 
 
 def test_load_reads_read_only_and_leaves_the_store_unchanged(store_path):

@@ -1,6 +1,8 @@
-# Linxia farmland-patrol QGIS plugin. `make demo` and `make test` work on a fresh Debian 12 as root.
+# Linxia farmland-patrol QGIS plugin. `make demo` and `make test` work on a fresh Debian 12 as root: they run in
+# QGIS 3.40 LTR from Debian 13 (natively on Debian 13, in a Debian 13 root built once on Debian 12: tools/setup_env.sh).
 SHELL := /bin/bash
-PY    := .venv/bin/python
+RUN   := tools/in_env
+PY    := $(RUN) python
 SIZE  ?= 20000
 SEED  ?= 20241028
 SAMPLE_DIR := data/sample_$(SIZE)_$(SEED)
@@ -8,7 +10,7 @@ SAMPLE_SRC := $(shell find tools/samplegen -name '*.py' 2>/dev/null) resources/s
 export QT_QPA_PLATFORM ?= offscreen
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup demo test test-fast smoke bench sample i18n package install lint clean help screenshots
+.PHONY: setup demo test test-fast clock-check smoke bench sample i18n package install lint clean help screenshots
 
 help:
 	@echo "make demo | test | bench | sample [SIZE= SEED=] | package | install [PROFILE=] | screenshots | lint | clean"
@@ -29,6 +31,11 @@ demo: setup i18n $(SAMPLE_DIR)/manifest.json
 
 test: setup i18n
 	$(PY) -m pytest -q
+	$(RUN) tools/clock_check.sh
+
+# the date-sensitive tests with the machine's clock moved a year forward and back (libfaketime)
+clock-check: setup i18n
+	$(RUN) tools/clock_check.sh
 
 test-fast: setup i18n
 	$(PY) -m pytest -q -m "not smoke and not slow"
@@ -49,7 +56,8 @@ install: setup
 	$(PY) tools/build_plugin.py install --profile $(PROFILE)
 
 lint: setup
-	.venv/bin/ruff check .
+	$(PY) -m ruff check .
+	$(PY) tools/qt6_check.py
 	$(PY) tools/i18n.py check
 	$(PY) tools/troubleshooting.py --check
 

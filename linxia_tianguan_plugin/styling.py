@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qgis.core import (
+    Qgis,
     QgsCategorizedSymbolRenderer,
     QgsMapLayer,
     QgsProcessingLayerPostProcessorInterface,
@@ -83,6 +84,11 @@ def set_aliases(layer: QgsVectorLayer, aliases: dict[str, str] | None) -> int:
 _TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xls", ".ods", ".dbf"}
 
 
+def _stores_styles(provider) -> bool:
+    """Whether the data source can keep styles (QGIS 3.34 replaced isSaveAndLoadStyleToDatabaseSupported)."""
+    return bool(provider.styleStorageCapabilities() & Qgis.ProviderStyleStorageCapability.SaveToDatabase)
+
+
 def _save_default_style(layer: QgsVectorLayer, qml: str | None) -> str:
     """Save the layer's field configuration (with the bundled symbology when ``qml`` is given) as its
     default style: in the data source when the provider keeps styles (GeoPackage, PostGIS, SpatiaLite),
@@ -92,7 +98,7 @@ def _save_default_style(layer: QgsVectorLayer, qml: str | None) -> str:
     if qml:
         categories |= QgsMapLayer.Symbology | QgsMapLayer.Labeling | QgsMapLayer.Rendering
     provider = layer.dataProvider()
-    if provider is not None and provider.isSaveAndLoadStyleToDatabaseSupported() and layer.providerType() != "memory":
+    if provider is not None and _stores_styles(provider) and layer.providerType() != "memory":
         doc = QDomDocument()
         layer.exportNamedStyle(doc, categories=categories)
         parts = QgsProviderRegistry.instance().decodeUri(layer.providerType(), layer.source())

@@ -12,6 +12,27 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, "/usr/share/qgis/python/plugins")  # QGIS's own "processing" plugin
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# No test reads the machine's calendar: the plugin's clock (core.clock) starts at this instant for the whole
+# session and the processes it starts (qgis_process, workers, the desktop), and advances in real time from it.
+# A summer day of the sample county's survey year, after its June patrols; `make test` also runs the
+# date-sensitive tests (marker "clock") with the machine's clock moved a year both ways (tools/clock_check.sh).
+TEST_NOW = "2025-07-20T10:00:00+08:00"
+os.environ["TIANGUAN_NOW"] = TEST_NOW
+os.environ.pop("TIANGUAN_NOW_SINCE", None)
+
+#: modules whose results depend on "now" or "today" (stamps, due dates, overdue, default periods, terms)
+CLOCK_MODULES = {
+    "test_assessment", "test_tasks_processing", "test_case_review_dock", "test_evidence_store", "test_case_store",
+    "test_field_package", "test_dashboard", "test_dashboard_dock", "test_statistics_map", "test_statistics_store",
+    "test_change_detection_processing", "test_roster_processing", "test_patrol_coverage_processing",
+    "test_export_cases_processing", "test_postgis_store", "test_clock", "test_qgis_process_all",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.module is not None and item.module.__name__.rsplit(".", 1)[-1] in CLOCK_MODULES:
+            item.add_marker(pytest.mark.clock)
 
 SAMPLE_SIZE = int(os.environ.get("TIANGUAN_TEST_SAMPLE_SIZE", "2000"))
 SAMPLE_SEED = 20241028

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 import pytest
 
 from linxia_tianguan_plugin.core import assessment as core
+from linxia_tianguan_plugin.core import clock
 from linxia_tianguan_plugin.core.case_workflow import Deadlines
 from linxia_tianguan_plugin.storage import assessment as assess_store
 from tests.helpers import sql_rows as _sql
@@ -204,11 +205,10 @@ def _sheets(path) -> dict[str, list[tuple]]:
 def test_algorithm_metadata(processing_registry):
     from linxia_tianguan_plugin.processing.assessment import AssessmentAlgorithm
 
-    beijing = dt.timezone(dt.timedelta(hours=8))
-    before = dt.datetime.now(beijing).date().isoformat()
+    before = clock.today_beijing().isoformat()
     alg = AssessmentAlgorithm()
     alg.initAlgorithm({})
-    after = dt.datetime.now(beijing).date().isoformat()
+    after = clock.today_beijing().isoformat()
     assert alg.name() == "assessment" and alg.groupId() == "maps"
     assert alg.displayName() and "巡田考核" in alg.shortHelpString()
     assert {p.name() for p in alg.parameterDefinitions()} == {"STORE", "PERIOD", "DATE", "PREFIX", "OUTPUT"}

@@ -10,6 +10,7 @@ import pytest
 import shapely
 
 from linxia_tianguan_plugin.core import case_workflow as workflow
+from linxia_tianguan_plugin.core import clock
 from linxia_tianguan_plugin.storage import GpkgStore
 from linxia_tianguan_plugin.storage.cases import case_events, cases, rebuilt_state, take_action
 from tests.helpers import change_params, prepared_store, run
@@ -140,7 +141,7 @@ def test_filters_change_the_visible_rows(dock, store_path):
     # nothing is overdue today; four days on the pending ones are (3 days) and the issued ones not (7 days)
     d.set_filter(overdue=True)
     assert d.visible_case_ids() == []
-    d.now = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=4)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    d.now = (clock.now_utc() + dt.timedelta(days=4)).strftime("%Y-%m-%dT%H:%M:%SZ")
     d.reload()
     assert sorted(d.visible_case_ids()) == sorted(c["case_id"] for c in stored if c["case_id"] not in issued)
     column = 9

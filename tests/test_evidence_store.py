@@ -14,6 +14,7 @@ import shapely
 from pyproj import Transformer
 
 from linxia_tianguan_plugin.core import case_workflow as wf
+from linxia_tianguan_plugin.core import clock
 from linxia_tianguan_plugin.core.case_keys import case_key, case_uuid
 from linxia_tianguan_plugin.storage import GpkgStore
 from linxia_tianguan_plugin.storage.cases import case_events, cases, rebuilt_state, save_cases, take_action
@@ -58,7 +59,7 @@ def store(tmp_path):
 @pytest.fixture
 def photos(tmp_path):
     """On the parcel, 2 km east of it, and without GPS; all taken a minute from now."""
-    taken = _beijing(dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=1))
+    taken = _beijing(clock.now_utc() + dt.timedelta(minutes=1))
     x, y = TO_XY.transform(LON, LAT)
     far_lon, far_lat = TO_LONLAT.transform(x + 30 + 2000, y)
     folder = tmp_path / "phone"
@@ -119,7 +120,7 @@ def test_adding_again_is_idempotent(store, photos, tmp_path):
 def test_photo_checks_follow_the_case_times(store, photos):
     # before the case is issued the window has no start: only the upload time bounds it
     early = add_evidence(store, store.case_id, [photos["IMG_0001.JPG"]], "田管员甲",
-                         at=(dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"))
+                         at=(clock.now_utc() - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"))
     assert early[0]["checks"]["flags"] == ["outside_window"]  # "taken" an hour after it was uploaded
     window = add_evidence(store, store.case_id, [photos["IMG_0003.jpeg"]], "田管员甲",
                           patrol_window=("2030-01-01T00:00:00Z", None))

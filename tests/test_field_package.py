@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from linxia_tianguan_plugin.core import clock
 from linxia_tianguan_plugin.core import field_package as rules
 
 PHONE_OFFICER = "马福禄"
@@ -250,7 +251,7 @@ def test_round_trip_imports_tracks_and_evidence_once(filled_store, tmp_path):
     _export(store, grid, out)
     package = out / grid
 
-    start = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) - dt.timedelta(hours=3)
+    start = clock.now_utc().replace(microsecond=0) - dt.timedelta(hours=3)
     times = _phone_walk(package, start)
     photos = [_jpeg(package / "DCIM" / f"evidence_{i}.jpg", 40 * i) for i in range(2)]
     _phone_evidence(package, [(issued[0], "DCIM/evidence_0.jpg", "地块东侧有新建棚房"),

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from osgeo import ogr
 
+from linxia_tianguan_plugin.core import clock
 from linxia_tianguan_plugin.storage import GpkgStore
 from linxia_tianguan_plugin.storage import tasks as task_store
 from tests.helpers import recording_feedback, run, run_failing
@@ -96,7 +97,7 @@ def test_without_a_grid_build_the_active_roster_gives_the_grids(processing_regis
 def test_dispatch_default_is_the_current_month(processing_registry, tmp_path):
     path = _store(tmp_path / "m.gpkg")
     result = run("linxia_tianguan:dispatch_tasks", {"STORE": path, "LEVELS": [2]})  # 乡
-    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    today = clock.today_beijing()
     s = GpkgStore(path, create=False)
     found = task_store.tasks(s)
     s.close()

@@ -265,7 +265,8 @@ def patrol_demo(out: Path, sample: Path, store: Path, summary: dict) -> None:
     import csv
     import datetime as dt
     import sqlite3
-    from zoneinfo import ZoneInfo
+
+    from linxia_tianguan_plugin.core import clock
 
     step("导入田管员花名册 Import the officer roster (XLSX)")
     roster = run("linxia_tianguan:import_roster", {"INPUT": str(sample.parent / "roster.xlsx"), "STORE": str(store),
@@ -279,7 +280,7 @@ def patrol_demo(out: Path, sample: Path, store: Path, summary: dict) -> None:
                                                      "OUTPUT": str(out / "田管员花名册.xlsx")})
     summary["roster_export"] = exported["EXPORTED"]
 
-    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    today = clock.today_beijing()
     first = today.replace(day=1)
     last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
     window = {"START": first.isoformat(), "END": last.isoformat()}

@@ -8,8 +8,8 @@ for speed. A database ``tianguan_test`` with PostGIS is created and its libpq ke
 at the end the server is stopped (immediate) and the directory removed. Nothing is registered with
 Debian's ``pg_lsclusters``, so a crashed run leaves at most a temp directory.
 
-Binaries are looked up in ``$TIANGUAN_PG_BINDIR``, then ``/usr/lib/postgresql/15/bin`` (Debian 12),
-other ``/usr/lib/postgresql/*/bin`` and ``PATH``. When they or PostGIS are missing the fixture FAILS
+Binaries are looked up in ``$TIANGUAN_PG_BINDIR``, then ``/usr/lib/postgresql/*/bin`` (newest first: 17 on
+Debian 13) and ``PATH``. When they or PostGIS are missing the fixture FAILS
 (never skips) and says what to install. Used by the tests (``tests/pg_cluster.py``) and by the demo,
 which exports its cases to a throwaway PostGIS the same way::
 
@@ -32,7 +32,7 @@ from pathlib import Path
 DBNAME = "tianguan_test"
 SUPERUSER = "postgres"
 PORT = 5432  # only names the socket file inside the private directory
-INSTALL_HINT = ("install the Debian packages postgresql-15 and postgresql-15-postgis-3 (tools/setup_env.sh), "
+INSTALL_HINT = ("install the Debian packages postgresql-17 and postgresql-17-postgis-3 (tools/setup_env.sh), "
                 "or point TIANGUAN_PG_BINDIR at a directory holding initdb, pg_ctl and postgres")
 
 
@@ -41,12 +41,11 @@ class ClusterError(RuntimeError):
 
 
 def find_bindir() -> Path:
-    """Directory with ``initdb``, ``pg_ctl`` and ``postgres`` (PostgreSQL 15 preferred)."""
+    """Directory with ``initdb``, ``pg_ctl`` and ``postgres`` (the newest installed PostgreSQL)."""
     candidates = []
     if os.environ.get("TIANGUAN_PG_BINDIR"):
         candidates.append(os.environ["TIANGUAN_PG_BINDIR"])
-    candidates.append("/usr/lib/postgresql/15/bin")
-    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
+    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]), reverse=True)
     initdb = shutil.which("initdb")
     if initdb:
         candidates.append(str(Path(initdb).resolve().parent))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from linxia_tianguan_plugin.core import clock
+
 
 def walk_and_photograph(package: Path, grid: str, case_id: str, officer: str = "社田管员", fixes: int = 300) -> None:
     """A 25-minute walk (a fix every 5 s, ending two hours ago) from the first parcel of ``package`` and
@@ -33,7 +35,7 @@ def walk_and_photograph(package: Path, grid: str, case_id: str, officer: str = "
     centre = next(parcels.getFeatures()).geometry().pointOnSurface().asPoint()
     lonlat = QgsCoordinateTransform(parcels.crs(), QgsCoordinateReferenceSystem("EPSG:4490"),
                                     QgsProject.instance()).transform(centre)
-    start = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) - dt.timedelta(hours=2)
+    start = clock.now_utc().replace(microsecond=0) - dt.timedelta(hours=2)
     t0 = int(start.timestamp())
     points = [QgsPoint(lonlat.x() + i * 1.2e-5, lonlat.y() + (i % 40) * 0.4e-5, 2000.0, (t0 + 5 * i) * 1000.0)
               for i in range(fixes)]

@@ -70,6 +70,16 @@ class PhotoInfo:
     def has_position(self) -> bool:
         return math.isfinite(self.lon) and math.isfinite(self.lat)
 
+    def __eq__(self, other: object) -> bool:
+        # "not there" (NaN) equals "not there": Python 3.13's dataclass equality compares field by field,
+        # where NaN != NaN (older versions compared tuples, which took the same NaN object as equal)
+        if not isinstance(other, PhotoInfo):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.to_dict().items()))
+
     def to_dict(self) -> dict:
         return {"taken_at": self.taken_at, "lon": None if math.isnan(self.lon) else self.lon,
                 "lat": None if math.isnan(self.lat) else self.lat, "make": self.make, "model": self.model,

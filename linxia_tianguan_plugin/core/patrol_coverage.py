@@ -259,8 +259,13 @@ def reach_pairs(lines: np.ndarray, pieces: np.ndarray, owner: np.ndarray, parcel
     rest = np.flatnonzero(~hit & (counts > rounds))
     if len(rest):
         tracks = pairs[rest] // n
-        shapely.prepare(lines[np.unique(tracks)])
-        hit[rest] = shapely.dwithin(lines[tracks], parcels[pairs[rest] % n], d)
+        # a walk of one fix is a zero-length line, which prepared GEOS (3.13) finds within no distance of
+        # anything: test it as its point
+        whole = np.array(lines, dtype=object)
+        single = np.flatnonzero(shapely.length(whole) == 0)
+        whole[single] = shapely.get_point(whole[single], 0)
+        shapely.prepare(whole[np.unique(tracks)])
+        hit[rest] = shapely.dwithin(whole[tracks], parcels[pairs[rest] % n], d)
     pairs = pairs[hit]
     return pairs // n, pairs % n
 

@@ -25,6 +25,7 @@ from qgis.core import (
 
 from .. import workbook
 from ..core import assessment as core
+from ..core import clock
 from ..core import tasks as task_rules
 from ..i18n import tr
 from ..storage import assessment as assess_store
@@ -71,7 +72,7 @@ def kind_labels() -> list[str]:
 
 
 def beijing_today() -> dt.date:
-    return dt.datetime.now(task_rules.SHANGHAI).date()
+    return clock.today_beijing()
 
 
 def _pct(value: float | None) -> float | None:
@@ -214,7 +215,7 @@ class AssessmentAlgorithm(AlgorithmBase):
             raise QgsProcessingException(tr(
                 "The tianguan store {path} has no officer post in its active roster (table tg_officer){under}: "
                 "import the officer roster first.").format(path=store_path, under=f" ({prefix})" if prefix else ""))
-        result = core.assess(inputs, kind, period, dt.datetime.now(dt.timezone.utc), prefix)
+        result = core.assess(inputs, kind, period, clock.now_utc(), prefix)
         if not any(a.tasks for a in result.grids):
             raise QgsProcessingException(tr(
                 "The tianguan store {path} has no patrol task due from {first} to {last} for the roster's grids "

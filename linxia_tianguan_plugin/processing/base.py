@@ -5,7 +5,7 @@ import contextlib
 import os
 from collections.abc import Iterator
 
-from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
+from qgis.core import QgsField, QgsFields, QgsProcessing, QgsProcessingAlgorithm, QgsProcessingException
 from qgis.PyQt.QtGui import QIcon
 
 from ..i18n import tr
@@ -58,6 +58,21 @@ class AlgorithmBase(QgsProcessingAlgorithm):
         finally:
             if store is not None:
                 store.close()
+
+    def parameterAsSink(self, parameters, name, context, fields, *args, **kwargs):
+        """The output's sink; a temporary (memory) output gets its fields without aliases.
+
+        QGIS (3.40) warns twice per field that carries an alias when it makes a scratch layer for a sink; the
+        aliases reach such a layer anyway, set on it once the run is done (``fields.KeepsAliases``)."""
+        destination = self.parameterAsOutputLayer(parameters, name, context) or ""
+        if destination in ("", QgsProcessing.TEMPORARY_OUTPUT) or destination.startswith("memory:"):
+            plain = QgsFields()
+            for i in range(fields.count()):
+                field = QgsField(fields.at(i))
+                field.setAlias("")
+                plain.append(field)
+            fields = plain
+        return super().parameterAsSink(parameters, name, context, fields, *args, **kwargs)
 
     def prepareAlgorithm(self, parameters, context, feedback) -> bool:
         """Note the 田管库 of the run (the STORE parameter) for :meth:`postProcessAlgorithm`."""

@@ -31,7 +31,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QVariant
 
 from ..core import change_detection as detect
-from ..core import parallel
+from ..core import clock, parallel
 from ..core import prejudge as judge
 from ..core.case_keys import case_key, case_uuid
 from ..core.change_rules import ChangeRules, load_rules
@@ -203,7 +203,7 @@ class ChangeDetectionAlgorithm(KeepsAliases, AlgorithmBase):
     def _today(self, parameters, context) -> str:
         text = (self.parameterAsString(parameters, self.TODAY, context) or "").strip()
         if not text:
-            return dt.datetime.now(SHANGHAI).date().isoformat()
+            return clock.today_beijing().isoformat()
         try:
             return dt.date.fromisoformat(text).isoformat()
         except ValueError as err:

@@ -22,6 +22,7 @@ from qgis.core import (
 )
 
 from .. import dashboard as model
+from ..core import clock
 from ..core import tasks as task_rules
 from ..i18n import tr
 from .base import AlgorithmBase
@@ -104,7 +105,7 @@ class DashboardReportAlgorithm(AlgorithmBase):
             raise QgsProcessingException(tr("The last day ({last}) is before the first day ({first}).").format(
                 last=last, first=first))
         today = _date(self.parameterAsString(parameters, self.TODAY, context), tr("Statuses as of")) \
-            or dt.datetime.now(SHANGHAI).date()
+            or clock.today_beijing()
         pdf = self.parameterAsFileOutput(parameters, self.OUTPUT_PDF, context)
         xlsx = self.parameterAsFileOutput(parameters, self.OUTPUT_XLSX, context)
         folder = self.parameterAsString(parameters, self.OUTPUT_PNG_FOLDER, context) \

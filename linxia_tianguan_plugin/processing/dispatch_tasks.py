@@ -29,6 +29,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QVariant
 
 from .. import settings
+from ..core import clock
 from ..core import tasks as rules
 from ..i18n import tr
 from ..storage import GpkgStore, StoreError
@@ -57,7 +58,7 @@ def open_store(path: str) -> GpkgStore:
 
 
 def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return clock.now_utc().replace(microsecond=0)
 
 
 def as_of(text: str) -> dt.datetime:

@@ -55,6 +55,7 @@ from qgis.PyQt.QtCore import QVariant
 from qgis.PyQt.QtGui import QColor, QFont
 
 from ..core import case_workflow as workflow
+from ..core import clock
 from ..core import field_package as rules
 from ..core.statistics import M2_PER_MU
 from ..i18n import tr
@@ -212,7 +213,7 @@ class FieldPackageExportAlgorithm(AlgorithmBase):
         out_dir.mkdir(parents=True, exist_ok=True)
         font = cjk_font()
         counts = {"PACKAGES": 0, "PARCELS": 0, "TASKS": 0, "CASES": 0}
-        now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        now = clock.now_utc().replace(microsecond=0)
         with self.opened_store(parameters, self.STORE, context, create=False) as store:
             if store is None:
                 raise QgsProcessingException(tr("Choose the tianguan store (GeoPackage)."))

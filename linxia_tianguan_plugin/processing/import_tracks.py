@@ -237,9 +237,30 @@ def read_gpx(path: str, data: bytes) -> TrackFile:
             t.append(_ogr_time(feature, time_i, dt.timezone.utc))  # GPX times are UTC by definition
             acc.append(next((feature.GetFieldAsDouble(i) for i in acc_fields if feature.IsFieldSetAndNotNull(i)),
                             math.nan))
+        # GDAL 3.10 makes the fields of <extensions> but leaves them empty: read the accuracy from the XML,
+        # point for point (the same points in the same order as the layer's)
+        from_xml = _gpx_accuracy(root, {"track_points": "trkpt", "route_points": "rtept", "waypoints": "wpt"}[name])
+        if len(from_xml) == len(acc):
+            acc = [a if math.isfinite(a) else b for a, b in zip(acc, from_xml)]
         break
     ds = None
     return TrackFile(Fixes(lon, lat, t, acc), "GPX", officer or None, _grid_in(texts))
+
+
+def _gpx_accuracy(root, tag: str) -> list[float]:
+    """The accuracy extension (``osmand:accuracy``, ``hacc``, ``acc`` …) of every ``tag`` point, NaN without."""
+    out = []
+    for el in root.iter():
+        if el.tag.rsplit("}", 1)[-1] != tag:
+            continue
+        value = math.nan
+        for ext in (c for c in el if c.tag.rsplit("}", 1)[-1] == "extensions"):
+            for sub in ext.iter():
+                name = sub.tag.rsplit("}", 1)[-1].lower()
+                if sub is not ext and (name.endswith("accuracy") or name in ("acc", "hacc")) and math.isnan(value):
+                    value = _float(sub.text)
+        out.append(value)
+    return out
 
 
 def read_csv_track(path: str, data: bytes, officer_field: str = "", grid_field: str = "") -> TrackFile:

@@ -35,7 +35,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
-from ..core import parallel
+from ..core import clock, parallel
 from ..core import patrol_coverage as kernel
 from ..core import tasks as rules
 from ..i18n import tr
@@ -179,7 +179,7 @@ class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
         start = parse(self.START, tr("The first day “{value}” is not a date (YYYY-MM-DD)."))
         end = parse(self.END, tr("The last day “{value}” is not a date (YYYY-MM-DD)."))
         if start is None:
-            start = week_of(end or dt.datetime.now(rules.SHANGHAI).date())[0]
+            start = week_of(end or clock.today_beijing())[0]
         if end is None:
             end = week_of(start)[1]
         if end < start:

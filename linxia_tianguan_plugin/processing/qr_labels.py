@@ -46,7 +46,7 @@ from qgis.core import (
     QgsUnitTypes,
 )
 from qgis.PyQt.QtCore import Qt
-from qgis.PyQt.QtGui import QColor, QFont, QFontDatabase
+from qgis.PyQt.QtGui import QFontDatabase
 
 from .. import settings
 from ..core import qr
@@ -56,6 +56,7 @@ from ..storage import gpkg
 from ..storage import statistics as stats_store
 from ..storage.tasks import officers_for
 from .base import AlgorithmBase
+from .layout_text import pdf_settings, set_label_text_format
 from .readers import find_field, source_for
 
 COLUMNS, ROWS = 3, 7
@@ -303,10 +304,7 @@ class QrLabelsAlgorithm(AlgorithmBase):
                   color: str = "#000000", centre: bool = False) -> None:
             item = QgsLayoutItemLabel(layout)
             item.setText(text)
-            qfont = QFont(font, int(size))
-            qfont.setBold(bold)
-            item.setFont(qfont)
-            item.setFontColor(QColor(color))
+            set_label_text_format(item, font, int(size), bold, color)
             item.setHAlign(Qt.AlignHCenter if centre else Qt.AlignLeft)
             item.attemptMove(QgsLayoutPoint(x, y, mm))
             item.attemptResize(QgsLayoutSize(w, h, mm))
@@ -357,8 +355,7 @@ class QrLabelsAlgorithm(AlgorithmBase):
 
     @staticmethod
     def _export(layout, pdf: Path, message: str) -> None:
-        settings_ = QgsLayoutExporter.PdfExportSettings()
-        settings_.dpi = 300
+        settings_ = pdf_settings(300)
         tmp = pdf.with_suffix(".tmp.pdf")
         result = QgsLayoutExporter(layout).exportToPdf(str(tmp), settings_)
         if result != QgsLayoutExporter.Success:
@@ -397,7 +394,7 @@ class QrLabelsAlgorithm(AlgorithmBase):
             lines.append(tr("Officer: {name}").format(name=officer or "—"))
             lines.append(tr("Report: {phone}").format(phone=phone or officer_phone or "—"))
             text.setText("\n".join(lines))
-            text.setFont(QFont(font, 7))
+            set_label_text_format(text, font, 7)
             text.attemptMove(QgsLayoutPoint(x + 31, y + 2, mm))
             text.attemptResize(QgsLayoutSize(LABEL_W - 32, LABEL_H - 4, mm))
             layout.addLayoutItem(text)

@@ -32,8 +32,8 @@ from qgis.core import (
 )
 
 from .. import settings
+from ..core import clock, parallel
 from ..core import crs as crs_rules
-from ..core import parallel
 from ..core.admin import AdminDivisions, unit_rows
 from ..core.coding import KEPT, NEW, Cancelled, CodingInput, CodingJob, CodingOptions, retirements
 from ..core.groups import village_of
@@ -308,7 +308,7 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
                 codes.extend(p for p in str(parents).split(";") if p)
             used = merge_maxima(used, used_maxima(np.asarray(codes, dtype=object)))
 
-        now = dt.datetime.now(SHANGHAI).replace(microsecond=0)
+        now = clock.now_beijing().replace(microsecond=0)
         run_id = "FM" + now.strftime("%Y%m%d%H%M%S") + uuid.uuid4().hex[:4].upper()
         options = CodingOptions(
             pieces=PieceOptions(min_width=self.parameterAsDouble(parameters, self.MIN_WIDTH, context),

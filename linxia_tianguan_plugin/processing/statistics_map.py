@@ -29,6 +29,7 @@ from pathlib import Path
 
 from osgeo import gdal
 from qgis.core import (
+    Qgis,
     QgsColorBrewerColorRamp,
     QgsCoordinateReferenceSystem,
     QgsFeature,
@@ -72,14 +73,14 @@ from qgis.PyQt.QtCore import QVariant
 from qgis.PyQt.QtGui import QColor, QFont
 from qgis.PyQt.QtXml import QDomDocument
 
-from ..core import indicators
-from ..core.tasks import SHANGHAI
+from ..core import clock, indicators
 from ..i18n import tr
 from ..resources import resource_path
 from ..storage import gpkg
 from ..storage import statistics as stats_store
 from ..storage.coverage import latest_run
 from .base import AlgorithmBase
+from .layout_text import pdf_settings, set_label_text_format, set_legend_family
 from .qr_labels import cjk_font
 
 MAP_TEMPLATE, ATLAS_TEMPLATE = "statistics_map.qpt", "statistics_atlas.qpt"
@@ -272,7 +273,7 @@ class StatisticsMapAlgorithm(AlgorithmBase):
         if steps.isCanceled():
             raise QgsProcessingException(tr("Cancelled."))
         townships = [c for c in cells if c[1] == 3]
-        values = indicators.values(inputs, indicator, dt.datetime.now(dt.timezone.utc), prefix, period,
+        values = indicators.values(inputs, indicator, clock.now_utc(), prefix, period,
                                    [c[0] for c in townships])
         ranges = indicators.class_ranges([values.get(c[0]) for c in townships], indicators.CLASSES, method)
         county_name = names.get(prefix) or prefix
@@ -304,7 +305,7 @@ class StatisticsMapAlgorithm(AlgorithmBase):
             when = tr("Period: all records")
         texts = {
             "title": title, "subtitle": when, "county": county_name,
-            "date": tr("Map date: {date}").format(date=dt.datetime.now(SHANGHAI).date().isoformat()),
+            "date": tr("Map date: {date}").format(date=clock.today_beijing().isoformat()),
             "source": tr("Source: Linxia tianguan store"),
             "crs": tr("Coordinate system: {crs}").format(crs=crs.authid()),
         }
@@ -437,7 +438,7 @@ class StatisticsMapAlgorithm(AlgorithmBase):
 
         settings = QgsPalLayerSettings()
         settings.fieldName = "name"
-        settings.placement = QgsPalLayerSettings.OverPoint
+        settings.placement = Qgis.LabelPlacement.OverPoint
         settings.displayAll = True
         text = QgsTextFormat()
         text.setFont(QFont(font))
@@ -482,11 +483,7 @@ class StatisticsMapAlgorithm(AlgorithmBase):
             if isinstance(item, QgsLayoutItemLabel):
                 if key in texts:
                     item.setText(texts[key])
-                old = item.font()
-                new = QFont(font)
-                new.setPointSizeF(old.pointSizeF())
-                new.setBold(old.bold())
-                item.setFont(new)
+                set_label_text_format(item, font)
         order = [layers[k] for k in (("highlight",) if atlas else ()) + ("outline", "townships", "no_data")
                  if layers[k] is not None]
         map_item: QgsLayoutItemMap = items["map"]
@@ -505,12 +502,8 @@ class StatisticsMapAlgorithm(AlgorithmBase):
         for key in ("townships", "no_data", "outline"):
             if layers[key] is not None:
                 root.addLayer(layers[key])
-        for style in (QgsLegendStyle.Title, QgsLegendStyle.Group, QgsLegendStyle.Subgroup, QgsLegendStyle.SymbolLabel):
-            old = legend.style(style).font()
-            new = QFont(font)
-            new.setPointSizeF(old.pointSizeF())
-            new.setBold(old.bold())
-            legend.setStyleFont(style, new)
+        set_legend_family(legend, font, (QgsLegendStyle.Title, QgsLegendStyle.Group, QgsLegendStyle.Subgroup,
+                                         QgsLegendStyle.SymbolLabel))
         legend.adjustBoxSize()
 
         scalebar: QgsLayoutItemScaleBar = items["scalebar"]
@@ -553,11 +546,7 @@ class StatisticsMapAlgorithm(AlgorithmBase):
     # ------------------------------------------------------------------------------------ export
     @staticmethod
     def _pdf_settings() -> QgsLayoutExporter.PdfExportSettings:
-        settings = QgsLayoutExporter.PdfExportSettings()
-        settings.dpi = PDF_DPI
-        settings.rasterizeWholeImage = False
-        settings.textRenderFormat = QgsRenderContext.TextFormatAlwaysText  # searchable, extractable text
-        return settings
+        return pdf_settings(PDF_DPI)
 
     @staticmethod
     def _png_settings() -> QgsLayoutExporter.ImageExportSettings:

@@ -12,7 +12,6 @@ Conventions other code relies on:
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import uuid
 from collections.abc import Sequence
@@ -21,6 +20,7 @@ import numpy as np
 import shapely
 
 from ..core import case_workflow as workflow
+from ..core import clock
 from . import gpkg
 from .store import GpkgStore
 
@@ -37,11 +37,11 @@ CASE_COLUMNS = ("case_id", "case_key", "state", "kind", "category", "reasons", "
 
 
 def now_utc() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return clock.now_utc().strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def new_run_id() -> str:
-    return "BH" + dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d%H%M%S") + uuid.uuid4().hex[:4].upper()
+    return "BH" + clock.now_utc().strftime("%Y%m%d%H%M%S") + uuid.uuid4().hex[:4].upper()
 
 
 def known_keys(store: GpkgStore, keys: Sequence[str]) -> dict[str, tuple[str, str]]:

@@ -6,18 +6,18 @@ assessment read them back through :func:`rates`, so they all show the run's own 
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sqlite3
 import uuid
 from collections.abc import Mapping
 
+from ..core import clock
 from ..core.patrol_coverage import GridRates
 from ..core.tasks import format_utc
 
 
 def new_run_id() -> str:
-    return "FG" + dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d%H%M%S") + uuid.uuid4().hex[:4].upper()
+    return "FG" + clock.now_utc().strftime("%Y%m%d%H%M%S") + uuid.uuid4().hex[:4].upper()
 
 
 def save_rates(store, start, end, rates: Mapping[str, GridRates], parameters: Mapping | None = None,
@@ -27,7 +27,7 @@ def save_rates(store, start, end, rates: Mapping[str, GridRates], parameters: Ma
     with store.transaction() as conn:
         conn.execute("INSERT INTO tg_coverage_run (run_id, run_at, period_start, period_end, parameters, counts) "
                      "VALUES (?, ?, ?, ?, ?, ?)",
-                     (run_id, format_utc(dt.datetime.now(dt.timezone.utc)), str(start), str(end),
+                     (run_id, format_utc(clock.now_utc()), str(start), str(end),
                       json.dumps(dict(parameters or {}), ensure_ascii=False, default=str),
                       json.dumps(dict(counts or {}), ensure_ascii=False, default=str)))
         conn.executemany(

@@ -5,7 +5,6 @@ every build lets the desk see which cell an old task meant without losing anythi
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import uuid
 from zoneinfo import ZoneInfo
@@ -13,6 +12,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import shapely
 
+from ..core import clock
 from . import gpkg
 from .store import GpkgStore
 
@@ -23,7 +23,7 @@ CELL_TABLE = "tg_grid_cell"
 def save_grid(store: GpkgStore, level, code, parent, name, geom, farmland_m2, basic_m2, parcels,
               parameters: dict) -> str:
     """Store one build (one transaction) and make it the active one; return its id."""
-    now = dt.datetime.now(SHANGHAI).replace(microsecond=0)
+    now = clock.now_utc().astimezone(SHANGHAI).replace(microsecond=0)
     build_id = "WG" + now.strftime("%Y%m%d%H%M%S") + uuid.uuid4().hex[:4].upper()
     geoms = shapely.multipolygons(shapely.get_parts(geom), indices=shapely.get_parts(geom, return_index=True)[1]) \
         if len(geom) else np.zeros(0, dtype=object)

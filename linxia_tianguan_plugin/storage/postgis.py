@@ -29,6 +29,7 @@ import shapely
 from psycopg2 import sql
 
 from ..core import case_workflow as workflow
+from ..core import clock
 from . import pg_schema
 from .cases import CASE_COLUMNS
 
@@ -288,7 +289,7 @@ class PgStore:
             pg_schema.check_county_code(county)
         except pg_schema.SchemaError as exc:
             raise PgStoreError(f"case {case_id}: {exc}") from None
-        stamp = workflow.format_time(dt.datetime.now(dt.timezone.utc))
+        stamp = workflow.format_time(clock.now_utc())
         row = {col: case.get(col) for col in CASE_COLUMNS}
         row["case_id"] = case_id
         for col in _JSON_COLUMNS:
@@ -419,7 +420,7 @@ class PgStore:
         writes nothing; a case that does not exist or is not visible to this role (another county)
         raises WorkflowError. Returns ``{"state", "version", "updated_at"}``.
         """
-        stamp = at or workflow.format_time(dt.datetime.now(dt.timezone.utc))
+        stamp = at or workflow.format_time(clock.now_utc())
         key = self._uuid_or_none(case_id)
         if key is None:
             raise workflow.WorkflowError(f"case {case_id!r} does not exist (not a UUID)", "bad_input", None,

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import uuid
 
+from ..core import clock
 from ..core.roster import Officer
 from .store import GpkgStore
 
@@ -19,13 +20,13 @@ _COLUMNS = "level, grid_code, grid_name, name, role, post, phone, vacant"
 
 def new_roster_id(now: dt.datetime | None = None) -> str:
     """``HMC`` (花名册) + Asia/Shanghai time + 4 hex digits, like the coding runs' ``FM…`` ids."""
-    now = (now or dt.datetime.now(SHANGHAI)).astimezone(SHANGHAI)
+    now = (now or clock.now_utc()).astimezone(SHANGHAI)
     return "HMC" + now.strftime("%Y%m%d%H%M%S") + uuid.uuid4().hex[:4].upper()
 
 
 def save_roster(store: GpkgStore, officers: list[Officer], source: str, counts: dict) -> str:
     """Insert the import and its officers, make it the active roster; all or nothing."""
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    now = clock.now_utc().replace(microsecond=0)
     roster_id = new_roster_id(now)
     rows = [(roster_id, o.level, o.grid_code, o.grid_name or None, o.name or None, o.role, o.post or None,
              o.phone or None, int(o.vacant)) for o in officers]

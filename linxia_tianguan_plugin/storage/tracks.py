@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 import shapely
 
+from ..core import clock
 from ..core.tracks import Fixes, Session, clean, utc_iso
 from . import gpkg
 from .store import GpkgStore
@@ -102,7 +103,7 @@ def save_file(store: GpkgStore, file_hash: str, path: str, format: str, raw_fixe
             track_rows.append((blob, tid, file_hash, s.number, officer or None, grid_code or None, s.started_at,
                                s.ended_at, s.fixes, round(s.length_m, 3), round(s.duration_s, 3),
                                json.dumps(s.figures(), ensure_ascii=False)))
-    imported_at = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    imported_at = clock.now_utc().strftime("%Y-%m-%dT%H:%M:%SZ")
     with store.transaction() as conn:
         conn.execute(f"INSERT INTO {FILE_TABLE} (file_hash, path, format, imported_at, tracks, fixes, message) "
                      "VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -780,9 +780,14 @@ class CaseReviewDock(QgsDockWidget):
         else:
             from qgis.core import QgsProcessingException
 
+            from ..dependencies import postgis_unavailable
             from ..processing.pg_connection import connection_params
             from ..storage.case_source import PgCaseSource
 
+            unavailable = postgis_unavailable()  # no psycopg2: say what to install
+            if unavailable:
+                self._say(unavailable, warn=True, modal=False)
+                return False
             try:
                 params = connection_params(name)
             except QgsProcessingException as error:

@@ -37,6 +37,7 @@ from qgis.PyQt.QtWidgets import (
 
 from .. import dashboard as model
 from .. import settings
+from ..core import clock
 from ..core import statistics as stats
 from ..i18n import tr
 
@@ -143,7 +144,7 @@ class DashboardDock(QgsDockWidget):
         for edit in (self.first_date, self.last_date):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
-            edit.setDate(QDate.currentDate())
+            edit.setDate(QDate(*clock.today_beijing().timetuple()[:3]))
         period_row.addWidget(self.period_kind)
         period_row.addWidget(self.first_date)
         period_row.addWidget(QLabel("—"))
@@ -324,7 +325,7 @@ class DashboardDock(QgsDockWidget):
 
     # ------------------------------------------------------------------ showing
     def _today(self) -> dt.date:
-        return self.today or dt.date.today()
+        return self.today or clock.today_beijing()
 
     def refresh(self) -> None:
         """Recompute the report for the current filters and show it."""

@@ -14,9 +14,10 @@ sys.path.insert(0, "/usr/share/qgis/python/plugins")  # QGIS's own "processing" 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # No test reads the machine's calendar: the plugin's clock (core.clock) starts at this instant for the whole
 # session and the processes it starts (qgis_process, workers, the desktop), and advances in real time from it.
-# A summer day of the sample county's survey year, after its June patrols; `make test` also runs the
-# date-sensitive tests (marker "clock") with the machine's clock moved a year both ways (tools/clock_check.sh).
-TEST_NOW = "2025-07-20T10:00:00+08:00"
+# A spring day after the sample county's survey year 2025 and its June patrols (cases moved over weeks stay in
+# 2026). `make test` also runs the date-sensitive tests (marker "clock") with the machine's clock moved a year
+# both ways (tools/clock_check.sh).
+TEST_NOW = "2026-03-18T10:00:00+08:00"
 os.environ["TIANGUAN_NOW"] = TEST_NOW
 os.environ.pop("TIANGUAN_NOW_SINCE", None)
 

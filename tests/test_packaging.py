@@ -88,7 +88,8 @@ def test_metadata_has_the_version_and_the_changelog_of_changelog_md(archive):
     assert packed == repo  # the repository's metadata.txt is up to date (tools/build_plugin.py changelog)
     general = _metadata(packed)
     assert general["version"] == "0.2.0"
-    assert general["qgisMinimumVersion"] == "3.22" and general["hasProcessingProvider"] == "yes"
+    assert general["qgisMinimumVersion"] == "3.34" and general["qgisMaximumVersion"] == "4.99"
+    assert general["supportsQt6"] == "True" and general["hasProcessingProvider"] == "yes"
     assert general["icon"] == "icons/linxia_tianguan.svg"
     assert f"{PLUGIN}/{general['icon']}" in zipfile.ZipFile(archive).namelist()
     expected = _changelog_from_markdown((ROOT / "CHANGELOG.md").read_text(encoding="utf-8"), general["version"])

@@ -16,6 +16,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from ..dependencies import postgis_unavailable
 from ..i18n import tr
 from ..storage import cases as case_store
 from .base import AlgorithmBase
@@ -112,6 +113,9 @@ class ExportCasesAlgorithm(AlgorithmBase):
                                         "style: {error}").format(schema=schema, table=table, error=error))
 
     def processAlgorithm(self, parameters, context, feedback):
+        unavailable = postgis_unavailable()  # no psycopg2: say what to install rather than fail on the import
+        if unavailable:
+            raise QgsProcessingException(unavailable)
         from ..storage.postgis import PgStore, PgStoreError
 
         name = self.parameterAsConnectionName(parameters, self.CONNECTION, context)

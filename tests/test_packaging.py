@@ -87,7 +87,7 @@ def test_metadata_has_the_version_and_the_changelog_of_changelog_md(archive):
     packed = zipfile.ZipFile(archive).read(f"{PLUGIN}/metadata.txt").decode("utf-8")
     assert packed == repo  # the repository's metadata.txt is up to date (tools/build_plugin.py changelog)
     general = _metadata(packed)
-    assert general["version"] == "0.2.0"
+    assert general["version"] == "0.3.0"
     assert general["qgisMinimumVersion"] == "3.34" and general["qgisMaximumVersion"] == "4.99"
     assert general["supportsQt6"] == "True" and general["hasProcessingProvider"] == "yes"
     assert general["icon"] == "icons/linxia_tianguan.svg"

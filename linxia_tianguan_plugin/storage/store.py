@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core import clock
 from ..core.admin import AdminDivisions
 from ..core.layers import Layer
 from . import gpkg
@@ -105,8 +106,8 @@ class GpkgStore:
             with self.transaction():
                 m.apply(self.conn, self.srs_id)
                 self.conn.execute(
-                    "INSERT INTO tg_schema_migrations VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
-                    (m.version, m.description))
+                    "INSERT INTO tg_schema_migrations VALUES (?, ?, ?)",
+                    (m.version, m.description, clock.now_utc().strftime("%Y-%m-%dT%H:%M:%SZ")))
             applied.append(m.version)
         return applied
 
@@ -458,8 +459,9 @@ class CodingSession:
                 return
             gpkg.update_extent(conn, SPACE_CODE_TABLE)
             conn.execute(
-                "INSERT INTO tg_coding_run VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?, ?)",
-                (self.run_id, self.started_at, json.dumps(self.parameters, ensure_ascii=False),
+                "INSERT INTO tg_coding_run VALUES (?, ?, ?, ?, ?)",
+                (self.run_id, self.started_at, clock.now_utc().strftime("%Y-%m-%dT%H:%M:%SZ"),
+                 json.dumps(self.parameters, ensure_ascii=False),
                  json.dumps(self.counts)))
         except BaseException:
             conn.execute("ROLLBACK")

@@ -304,7 +304,7 @@ def rb(chain):
     """Every output layer, the layer lists of the GeoPackages and GDAL's validation, read outside QGIS."""
     requests = [(f"{name}|{layer or ''}", "layer", chain.path[name], layer)
                 for name, layer, *_ in VECTORS.values()]
-    requests += [(f"{name}|{layer}", "layer", chain.path[name], layer) for name, layer in (
+    requests += [(f"{name}|{layer or ''}", "layer", chain.path[name], layer) for name, layer in (
         ("tianguan.gpkg", "tg_officer"), ("coded_bare.shp", None))]
     gpkgs = sorted({name for name, *_ in VECTORS.values() if name.endswith(".gpkg")})
     requests += [(f"layers:{name}", "layers", chain.path[name], None) for name in gpkgs]
@@ -466,11 +466,8 @@ def test_shapefiles_say_utf8_and_keep_chinese(chain, rb, inputs):
     assert all(cells[p["WGBM"]][0] == 5 for p, _ in grids)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a shapefile sink written with a context whose default encoding is unset — QgsProcessingContext() as "
-    "qgis_process, tools/demo.py, ui/one_click.py and scripts create it — gets the .cpg 'system' while its DBF "
-    "is UTF-8: GDAL/fiona (and ArcGIS) read DLMC as mojibake. AlgorithmBase.parameterAsSink could set the "
-    "context's encoding to UTF-8 when it is empty"))
+# qgis_process, tools/demo.py, ui/one_click.py and scripts make a QgsProcessingContext() whose default encoding is
+# unset: AlgorithmBase.parameterAsSink makes it UTF-8 (the .cpg said 'system' over a UTF-8 DBF: mojibake)
 def test_shapefile_written_without_a_dialog_context_is_utf8(chain, rb, inputs):
     _assert_utf8_shapefile(chain.path["coded_bare.shp"])
     feats = layer_of(rb, "coded_bare.shp").features
@@ -627,12 +624,9 @@ def test_field_package_values(chain, rb, inputs):
 
 GEOPACKAGES = ["grid.gpkg", "changes.gpkg", "tasks.gpkg", "checked.gpkg", "seen.gpkg", "rates.gpkg",
                "coding_issues.gpkg", "roster_issues.gpkg", "package.gpkg",
-               pytest.param("coded_direct.gpkg", marks=pytest.mark.xfail(strict=True, reason=(
-                   "written by the plugin's own SQL writer (storage/gpkg.py init_geopackage): gpkg_spatial_ref_sys "
-                   "lacks the mandatory EPSG:4326 row (OGC GeoPackage requirement 11)"))),
+               "coded_direct.gpkg",  # the plugin's own SQL writer (storage/gpkg.py)
                pytest.param("tianguan.gpkg", marks=pytest.mark.xfail(strict=True, reason=(
-                   "the 田管库: no EPSG:4326 row in gpkg_spatial_ref_sys (requirement 11, storage/gpkg.py "
-                   "_DEFAULT_SRS), and the tg_* attribute tables registered in gpkg_contents have TEXT or no "
+                   "the 田管库: the tg_* attribute tables registered in gpkg_contents have TEXT or no "
                    "INTEGER PRIMARY KEY (requirement 119: tg_task, tg_officer, tg_patrol, …)")))]
 
 
@@ -795,11 +789,7 @@ def test_assessment_workbook_values(chain, inputs):
     assert (about["起始日期"], about["截止日期"]) == JUNE  # ISO text, as the sheet documents the period
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "assessment.xlsx 考核明细 and 乡镇排名 leave 乡镇名称 empty for the townships without coded farmland "
-    "(622921102 马集镇, 622921108 黄泥湾镇 in the sample): the names come from tg_admin_unit, which only the "
-    "coding fills, although the active grid's level-3 cells (and the input XZQ, and the row's own 网格名称) "
-    "name them — processing/assessment.py names = inputs.stats.names"))
+# a township without coded farmland has no tg_admin_unit row: its name comes from its township grid cell
 def test_assessment_names_every_township(chain, inputs):
     book = _book(chain, "assessment.xlsx")
     rows = [r for sheet in ("考核明细", "乡镇排名") for r in _rows(book, sheet) if r["乡镇编码"] in inputs.townships]

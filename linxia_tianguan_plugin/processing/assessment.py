@@ -222,7 +222,9 @@ class AssessmentAlgorithm(AlgorithmBase):
                 "(table tg_task): dispatch the tasks of the period first.").format(
                 path=store_path, first=period[0], last=period[1]))
         feedback.setProgress(60)
-        names = dict(inputs.stats.names)
+        # unit names from the store's admin units, else from the grid cells (a township without coded farmland
+        # has no admin-unit row, but its township cell has its name)
+        names = {**{g.grid_code: g.grid_name for g in result.grids if g.grid_name}, **dict(inputs.stats.names)}
         sheets = [(DETAIL, DETAIL_HEADERS, detail_rows(result, names)),
                   (TOWNSHIPS, TOWNSHIP_HEADERS, township_rows(result, names)),
                   (COUNTIES, COUNTY_HEADERS, county_rows(result, names)),

@@ -64,6 +64,10 @@ class AlgorithmBase(QgsProcessingAlgorithm):
 
         QGIS (3.40) warns twice per field that carries an alias when it makes a scratch layer for a sink; the
         aliases reach such a layer anyway, set on it once the run is done (``fields.KeepsAliases``)."""
+        if (context.defaultEncoding() or "").lower() in ("", "system"):
+            # qgis_process and scripts leave it unset: a shapefile then says "system" in its .cpg while its DBF
+            # holds UTF-8, and every other reader shows the Chinese as mojibake
+            context.setDefaultEncoding("UTF-8")
         destination = self.parameterAsOutputLayer(parameters, name, context) or ""
         if destination in ("", QgsProcessing.TEMPORARY_OUTPUT) or destination.startswith("memory:"):
             plain = QgsFields()

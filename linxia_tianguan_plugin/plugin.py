@@ -35,7 +35,7 @@ class TianguanPlugin:
                 self.provider = provider
             else:
                 log(tr("The Processing provider linxia_tianguan is already registered; this copy of the "
-                       "plugin does not register it again."), Qgis.Warning)
+                       "plugin does not register it again."), Qgis.MessageLevel.Warning)
 
     def initGui(self) -> None:
         self.initProcessing()
@@ -63,7 +63,7 @@ class TianguanPlugin:
         self._add_action("linxia_tianguan_assessment", "linxia_tianguan.svg", tr("Patrol assessment…"),
                          lambda: self._open_algorithm("linxia_tianguan:assessment"))
         self._add_action("linxia_tianguan_settings", "settings.svg", tr("Settings…"),
-                         lambda: SettingsDialog(self.iface.mainWindow()).exec_())
+                         lambda: SettingsDialog(self.iface.mainWindow()).exec())
         from .ui.case_locator import CaseLocatorFilter
 
         if hasattr(self.iface, "registerLocatorFilter"):  # (pytest-qgis's iface stub has no locator)
@@ -88,7 +88,7 @@ class TianguanPlugin:
 
         if self.replay_dock is None:
             self.replay_dock = TrackReplayDock(self.iface)
-            self.iface.addDockWidget(Qt.RightDockWidgetArea, self.replay_dock)
+            self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.replay_dock)
         else:
             self.replay_dock.reload()
         self.replay_dock.show()
@@ -102,7 +102,7 @@ class TianguanPlugin:
 
         if self.case_dock is None:
             self.case_dock = CaseReviewDock(self.iface)
-            self.iface.addDockWidget(Qt.RightDockWidgetArea, self.case_dock)
+            self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.case_dock)
         else:
             self.case_dock.reload()
         self.case_dock.show()
@@ -116,7 +116,7 @@ class TianguanPlugin:
 
         if self.dashboard_dock is None:
             self.dashboard_dock = DashboardDock(self.iface, self.iface.mainWindow())
-            self.iface.addDockWidget(Qt.RightDockWidgetArea, self.dashboard_dock)
+            self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dashboard_dock)
         self.dashboard_dock.show()
         self.dashboard_dock.raise_()
 
@@ -167,5 +167,5 @@ class TianguanPlugin:
         i18n.remove_translator()
 
 
-def log(message: str, level=Qgis.Info) -> None:
+def log(message: str, level=Qgis.MessageLevel.Info) -> None:
     QgsMessageLog.logMessage(message, LOG_TAG, level)

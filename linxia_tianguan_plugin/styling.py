@@ -94,9 +94,10 @@ def _save_default_style(layer: QgsVectorLayer, qml: str | None) -> str:
     default style: in the data source when the provider keeps styles (GeoPackage, PostGIS, SpatiaLite),
     else as ``<file>.qml`` beside a file-based dataset. Returns where it went: "database", "sidecar", "table" (a CSV or
     spreadsheet: deliberately nowhere) or "" (failed)."""
-    categories = QgsMapLayer.Fields
+    categories = QgsMapLayer.StyleCategory.Fields
     if qml:
-        categories |= QgsMapLayer.Symbology | QgsMapLayer.Labeling | QgsMapLayer.Rendering
+        categories |= (QgsMapLayer.StyleCategory.Symbology | QgsMapLayer.StyleCategory.Labeling
+                       | QgsMapLayer.StyleCategory.Rendering)
     provider = layer.dataProvider()
     if provider is not None and _stores_styles(provider) and layer.providerType() != "memory":
         doc = QDomDocument()

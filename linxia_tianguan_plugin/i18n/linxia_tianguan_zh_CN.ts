@@ -4247,5 +4247,29 @@
             <source>Cannot write {path}: {error}</source>
             <translation>无法写入 {path}：{error}</translation>
         </message>
+        <message>
+            <source>The Linxia farmland patrol plugin cannot start: QGIS's Python lacks {packages}. Windows (OSGeo4W): open the OSGeo4W Shell as administrator and run {pip}, or add the package {osgeo4w} with the OSGeo4W installer. Linux: install the distribution's package with {apt} (shapely 2.0 or later comes with Debian 13, Ubuntu 24.04 and later); on an older distribution run {pip_user} (on Debian 12 add --break-system-packages). Then restart QGIS.</source>
+            <translation>临夏田管插件无法启动：QGIS 的 Python 环境缺少 {packages}。Windows（OSGeo4W）：以管理员身份打开 OSGeo4W Shell，运行 {pip}，或用 OSGeo4W 安装程序安装 {osgeo4w} 软件包。Linux：用发行版软件包安装，运行 {apt}（Debian 13、Ubuntu 24.04 及更新版本自带 shapely 2.0 及以上版本）；较旧的发行版请运行 {pip_user}（Debian 12 需加 --break-system-packages）。安装后请重启 QGIS。</translation>
+        </message>
+        <message>
+            <source>Export to PostGIS and reviewing cases on PostGIS need the Python package psycopg2, which QGIS's Python lacks ({problem}). Windows (OSGeo4W): open the OSGeo4W Shell as administrator and run {pip}, or add the package {osgeo4w} with the OSGeo4W installer. Linux: run {apt}, or {pip_user}. Then restart QGIS.</source>
+            <translation>导出到 PostGIS 和在 PostGIS 上审核案件需要 Python 包 psycopg2，QGIS 的 Python 环境缺少它（{problem}）。Windows（OSGeo4W）：以管理员身份打开 OSGeo4W Shell，运行 {pip}，或用 OSGeo4W 安装程序安装 {osgeo4w} 软件包。Linux：运行 {apt} 或 {pip_user}。安装后请重启 QGIS。</translation>
+        </message>
+        <message>
+            <source>{name} (not installed)</source>
+            <translation>{name}（未安装）</translation>
+        </message>
+        <message>
+            <source>{name} {found} (version {minimum} or later is needed)</source>
+            <translation>{name} {found}（需要 {minimum} 及以上版本）</translation>
+        </message>
+        <message>
+            <source>{name} (installed, but it cannot be imported: {error})</source>
+            <translation>{name}（已安装，但无法导入：{error}）</translation>
+        </message>
+        <message>
+            <source>How to install…</source>
+            <translation>安装方法…</translation>
+        </message>
     </context>
 </TS>

@@ -4,21 +4,20 @@ from __future__ import annotations
 import numpy as np
 import shapely
 from qgis.core import (
+    Qgis,
     QgsFeature,
     QgsFeatureSink,
     QgsFields,
     QgsGeometry,
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFile,
-    QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
+from .. import compat
 from ..core.admin import AdminDivisions
 from ..core.chunk import MU_PER_M2
 from ..core.grid import LEVEL_DIGITS, GridError, build_grid
@@ -37,9 +36,9 @@ def level_names() -> dict[int, str]:
 
 def grid_fields() -> QgsFields:
     return schema("grid", [
-        ("JB", QVariant.Int, 1), ("JBMC", QVariant.String, 10), ("WGBM", QVariant.String, 14),
-        ("SJBM", QVariant.String, 12), ("WGMC", QVariant.String, 100), ("GDMJ", QVariant.Double, 20, 2),
-        ("GDMJM", QVariant.Double, 20, 2), ("YJMJ", QVariant.Double, 20, 2), ("DKSL", QVariant.Int, 10)])
+        ("JB", "Int", 1), ("JBMC", "String", 10), ("WGBM", "String", 14),
+        ("SJBM", "String", 12), ("WGMC", "String", 100), ("GDMJ", "Double", 20, 2),
+        ("GDMJM", "Double", 20, 2), ("YJMJ", "Double", 20, 2), ("DKSL", "Int", 10)])
 
 
 class BuildGridAlgorithm(KeepsAliases, AlgorithmBase):
@@ -64,7 +63,7 @@ class BuildGridAlgorithm(KeepsAliases, AlgorithmBase):
         )
 
     def initAlgorithm(self, config=None) -> None:
-        poly = [QgsProcessing.TypeVectorPolygon]
+        poly = [compat.ProcessingSourceType.VectorPolygon]
         self.addParameter(QgsProcessingParameterFeatureSource(self.XZQ, tr("Townships (XZQ)"), poly))
         self.addParameter(QgsProcessingParameterFeatureSource(self.CJDCQ, tr("Village survey areas (CJDCQ)"), poly))
         self.addParameter(QgsProcessingParameterFeatureSource(
@@ -72,7 +71,7 @@ class BuildGridAlgorithm(KeepsAliases, AlgorithmBase):
         self.addParameter(QgsProcessingParameterFile(
             self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg", optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, tr("Patrol grid"), QgsProcessing.TypeVectorPolygon, optional=True))
+            self.OUTPUT, tr("Patrol grid"), compat.ProcessingSourceType.VectorPolygon, optional=True))
         self.addOutput(QgsProcessingOutputString("BUILD_ID", tr("Grid build")))
         for level, name in level_names().items():
             self.addOutput(QgsProcessingOutputNumber(f"LEVEL{level}", name))
@@ -142,7 +141,7 @@ class BuildGridAlgorithm(KeepsAliases, AlgorithmBase):
                                  {"xzq": xzq.name, "cjdcq": cjdcq.name, "parcels": len(codes)})
             feedback.pushInfo(tr("Grid build {build} saved in the store and made active.").format(build=build_id))
         fields = grid_fields()
-        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon, crs)
+        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, Qgis.WkbType.MultiPolygon, crs)
         if sink is not None:
             names = level_names()
             features = []
@@ -157,7 +156,7 @@ class BuildGridAlgorithm(KeepsAliases, AlgorithmBase):
                 g.fromWkb(shapely.to_wkb(shapely.multipolygons(shapely.get_parts(cells.geom[i]))))
                 f.setGeometry(g)
                 features.append(f)
-            sink.addFeatures(features, QgsFeatureSink.FastInsert)
+            sink.addFeatures(features, QgsFeatureSink.Flag.FastInsert)
         if dest and context.willLoadLayerOnCompletion(dest):
             context.layerToLoadOnCompletionDetails(dest).setPostProcessor(StyleOnLoad.create(
                 "patrol_grid.qml", {f.name(): f.alias() for f in fields}))

@@ -12,24 +12,22 @@ import datetime as dt
 import numpy as np
 import shapely
 from qgis.core import (
+    Qgis,
     QgsFeature,
     QgsFeatureSink,
     QgsFields,
     QgsGeometry,
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
-    QgsProcessingParameterDefinition,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsProcessingParameterFile,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
-    QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
+from .. import compat
 from ..core import change_detection as detect
 from ..core import clock, parallel
 from ..core import prejudge as judge
@@ -79,17 +77,17 @@ def reason_labels() -> dict[str, str]:
 
 def output_fields() -> QgsFields:
     return schema("changes", [
-        ("AJBH", QVariant.String, 36), ("BHLX", QVariant.String, 20), ("BHLXMC", QVariant.String, 80),
-        ("YPLB", QVariant.String, 20), ("YPLBMC", QVariant.String, 80), ("YPYJ", QVariant.String, 254),
-        ("YXJ", QVariant.Int, 10), ("QDLBM", QVariant.String, 10), ("QDLMC", QVariant.String, 30),
-        ("HDLBM", QVariant.String, 10), ("HDLMC", QVariant.String, 30), ("HZZSX", QVariant.String, 10),
-        ("QBSM", QVariant.String, 18), ("HBSM", QVariant.String, 18), ("WPBH", QVariant.String, 60),
-        ("MJ", QVariant.Double, 20, 2), ("MJM", QVariant.Double, 20, 4), ("GDMJ", QVariant.Double, 20, 2),
-        ("GDMJM", QVariant.Double, 20, 4), ("YJMJ", QVariant.Double, 20, 2), ("YJMJM", QVariant.Double, 20, 4),
-        ("PZMJ", QVariant.Double, 20, 2), ("BAMJ", QVariant.Double, 20, 2), ("LSMJ", QVariant.Double, 20, 2),
-        ("KFBJMJ", QVariant.Double, 20, 2), ("PZWH", QVariant.String, 254), ("WGBM", QVariant.String, 14),
-        ("TGY", QVariant.String, 40), ("DH", QVariant.String, 30), ("KJM", QVariant.String, 254),
-        ("GZBB", QVariant.String, 20), ("ZT", QVariant.String, 20)])
+        ("AJBH", "String", 36), ("BHLX", "String", 20), ("BHLXMC", "String", 80),
+        ("YPLB", "String", 20), ("YPLBMC", "String", 80), ("YPYJ", "String", 254),
+        ("YXJ", "Int", 10), ("QDLBM", "String", 10), ("QDLMC", "String", 30),
+        ("HDLBM", "String", 10), ("HDLMC", "String", 30), ("HZZSX", "String", 10),
+        ("QBSM", "String", 18), ("HBSM", "String", 18), ("WPBH", "String", 60),
+        ("MJ", "Double", 20, 2), ("MJM", "Double", 20, 4), ("GDMJ", "Double", 20, 2),
+        ("GDMJM", "Double", 20, 4), ("YJMJ", "Double", 20, 2), ("YJMJM", "Double", 20, 4),
+        ("PZMJ", "Double", 20, 2), ("BAMJ", "Double", 20, 2), ("LSMJ", "Double", 20, 2),
+        ("KFBJMJ", "Double", 20, 2), ("PZWH", "String", 254), ("WGBM", "String", 14),
+        ("TGY", "String", 40), ("DH", "String", 30), ("KJM", "String", 254),
+        ("GZBB", "String", 20), ("ZT", "String", 20)])
 
 
 def _multipolygon(geom) -> QgsGeometry:
@@ -140,7 +138,7 @@ class ChangeDetectionAlgorithm(KeepsAliases, AlgorithmBase):
         )
 
     def initAlgorithm(self, config=None) -> None:
-        poly = [QgsProcessing.TypeVectorPolygon]
+        poly = [compat.ProcessingSourceType.VectorPolygon]
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.BEFORE, tr("Baseline land-use survey (三调 DLTB)"), poly))
         self.addParameter(QgsProcessingParameterFeatureSource(
@@ -150,7 +148,7 @@ class ChangeDetectionAlgorithm(KeepsAliases, AlgorithmBase):
         for name, label, default in ((self.EXTERNAL_ID, tr("External polygon id field"), "JCBH"),
                                      (self.EXTERNAL_DLBM, tr("External polygon current-use field (DLBM)"), "DLBM")):
             p = QgsProcessingParameterField(name, label, default, self.EXTERNAL, optional=True)
-            p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            p.setFlags(p.flags() | compat.ProcessingParameterFlag.Advanced)
             self.addParameter(p)
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.YJJBNT, tr("Permanent basic farmland (YJJBNTTB)"), poly, optional=True))
@@ -163,19 +161,19 @@ class ChangeDetectionAlgorithm(KeepsAliases, AlgorithmBase):
             self.TODAY, tr("Day the terms are checked on (YYYY-MM-DD; empty: today)"), optional=True))
         rules = QgsProcessingParameterFile(self.RULES, tr("Rules file (JSON; empty: the bundled rules)"),
                                            extension="json", optional=True)
-        rules.setFlags(rules.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        rules.setFlags(rules.flags() | compat.ProcessingParameterFlag.Advanced)
         self.addParameter(rules)
         for name, label in ((self.MIN_AREA, tr("Minimum area (m²; empty: from the rules)")),
                             (self.MIN_AREA_BASIC, tr("Minimum area on permanent basic farmland (m²; empty: from the "
                                                      "rules)"))):
-            p = QgsProcessingParameterNumber(name, label, QgsProcessingParameterNumber.Double, None, optional=True,
-                                             minValue=0.0)
-            p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            p = QgsProcessingParameterNumber(name, label, compat.ProcessingNumberParameterType.Double, None,
+                                             optional=True, minValue=0.0)
+            p.setFlags(p.flags() | compat.ProcessingParameterFlag.Advanced)
             self.addParameter(p)
         self.addParameter(QgsProcessingParameterFile(
             self.STORE, tr("Tianguan store (GeoPackage; cases are stored there)"), extension="gpkg", optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, tr("Change candidates"), QgsProcessing.TypeVectorPolygon, optional=True))
+            self.OUTPUT, tr("Change candidates"), compat.ProcessingSourceType.VectorPolygon, optional=True))
         for key, label in (("CANDIDATES", tr("Candidates")), ("NONAGRI", tr("非农化 candidates")),
                            ("NONGRAIN", tr("非粮化 candidates")), ("SUSPECT", tr("Suspected illegal")),
                            ("NEW_CASES", tr("New cases")), ("KNOWN_CASES", tr("Cases already stored"))):
@@ -416,7 +414,7 @@ class ChangeDetectionAlgorithm(KeepsAliases, AlgorithmBase):
 
     def _write(self, parameters, context, rows, crs, states, rules, kinds, cats, reasons_zh) -> dict:
         fields = output_fields()
-        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon, crs)
+        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, Qgis.WkbType.MultiPolygon, crs)
         if sink is None:
             return {}
         features = []
@@ -433,7 +431,7 @@ class ChangeDetectionAlgorithm(KeepsAliases, AlgorithmBase):
                 rules.version, states.get(r["case_key"], "")])
             f.setGeometry(_multipolygon(r["geom"]))
             features.append(f)
-        sink.addFeatures(features, QgsFeatureSink.FastInsert)
+        sink.addFeatures(features, QgsFeatureSink.Flag.FastInsert)
         if dest and context.willLoadLayerOnCompletion(dest):
             context.layerToLoadOnCompletionDetails(dest).setPostProcessor(StyleOnLoad.create(
                 "change_candidates.qml", {f.name(): f.alias() for f in fields}))

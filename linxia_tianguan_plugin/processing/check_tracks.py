@@ -15,22 +15,20 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import shapely
 from qgis.core import (
+    Qgis,
     QgsCoordinateReferenceSystem,
     QgsFeature,
     QgsFeatureSink,
     QgsGeometry,
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
-    QgsProcessingParameterDefinition,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFile,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
-    QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
+from .. import compat
 from ..core.authenticity import FLAG_LABELS_ZH, FLAGS, CheckOptions, TrackInput, check_many
 from ..i18n import tr
 from ..storage import gpkg
@@ -188,11 +186,12 @@ class CheckTracksAlgorithm(KeepsAliases, AlgorithmBase):
         self.addParameter(QgsProcessingParameterString(
             self.END, tr("Last day (YYYY-MM-DD, Beijing; empty: no end)"), optional=True))
         for name, _, label, default, _ in _threshold_parameters():
-            p = QgsProcessingParameterNumber(name, label, QgsProcessingParameterNumber.Double, default, minValue=0.0)
-            p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            p = QgsProcessingParameterNumber(name, label, compat.ProcessingNumberParameterType.Double, default,
+                                             minValue=0.0)
+            p.setFlags(p.flags() | compat.ProcessingParameterFlag.Advanced)
             self.addParameter(p)
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, tr("Checked patrol tracks"), QgsProcessing.TypeVectorLine, optional=True,
+            self.OUTPUT, tr("Checked patrol tracks"), compat.ProcessingSourceType.VectorLine, optional=True,
             createByDefault=True))
         self.addOutput(QgsProcessingOutputNumber("CHECKED", tr("Tracks checked")))
         self.addOutput(QgsProcessingOutputNumber("ACCEPTED", tr("Tracks accepted")))
@@ -291,11 +290,11 @@ class CheckTracksAlgorithm(KeepsAliases, AlgorithmBase):
         if parameters.get(self.OUTPUT) in (None, ""):
             return None
         fields = schema("tracks", [
-            ("track_id", QVariant.String), ("officer", QVariant.String), ("grid_code", QVariant.String),
-            ("started_at", QVariant.String), ("ended_at", QVariant.String), ("length_m", QVariant.Double),
-            ("duration_s", QVariant.Double), ("flags", QVariant.String), ("flags_zh", QVariant.String),
-            ("accepted", QVariant.Int), ("figures", QVariant.String)])
-        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.LineString,
+            ("track_id", "String"), ("officer", "String"), ("grid_code", "String"),
+            ("started_at", "String"), ("ended_at", "String"), ("length_m", "Double"),
+            ("duration_s", "Double"), ("flags", "String"), ("flags_zh", "String"),
+            ("accepted", "Int"), ("figures", "String")])
+        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, Qgis.WkbType.LineString,
                                           QgsCoordinateReferenceSystem(f"EPSG:{store.srs_id}"))
         if sink is None:
             return None
@@ -314,6 +313,6 @@ class CheckTracksAlgorithm(KeepsAliases, AlgorithmBase):
                 g.fromWkb(track["wkb"])
                 f.setGeometry(g)
             features.append(f)
-        sink.addFeatures(features, QgsFeatureSink.FastInsert)
+        sink.addFeatures(features, QgsFeatureSink.Flag.FastInsert)
         self.keep_aliases(dest, "tracks")
         return dest

@@ -12,7 +12,6 @@ import os
 import sqlite3
 
 from qgis.core import (
-    QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFile,
@@ -21,6 +20,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from .. import compat
 from .. import dashboard as model
 from ..core import clock
 from ..core import tasks as task_rules
@@ -54,7 +54,7 @@ class DashboardReportAlgorithm(AlgorithmBase):
         return tr("Export dashboard report")
 
     def flags(self):
-        return super().flags() | QgsProcessingAlgorithm.FlagNoThreading  # matplotlib draws on the main thread
+        return super().flags() | compat.ProcessingAlgorithmFlag.NoThreading  # matplotlib draws on the main thread
 
     def shortHelpString(self) -> str:
         return tr("<p>导出驾驶舱报告 · Writes the farmland-protection dashboard of the tianguan store as a report: "

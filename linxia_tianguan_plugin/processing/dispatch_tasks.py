@@ -12,23 +12,20 @@ import json
 import uuid
 
 from qgis.core import (
+    Qgis,
     QgsFeature,
     QgsFeatureSink,
     QgsFields,
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
-    QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFile,
     QgsProcessingParameterString,
-    QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
-from .. import settings
+from .. import compat, settings
 from ..core import clock
 from ..core import tasks as rules
 from ..i18n import tr
@@ -122,11 +119,11 @@ KIND_LABELS_ZH = {"week": "每周", "month": "每月", "quarter": "每季度", "
 
 def task_fields() -> QgsFields:
     return schema("tasks", [
-        ("task_id", QVariant.String), ("grid_code", QVariant.String), ("grid_name", QVariant.String),
-        ("level", QVariant.Int), ("level_name", QVariant.String), ("township", QVariant.String),
-        ("period_start", QVariant.String), ("period_end", QVariant.String), ("due_local", QVariant.String),
-        ("due_at", QVariant.String), ("officer", QVariant.String), ("phone", QVariant.String),
-        ("status", QVariant.String), ("patrolled_at", QVariant.String)])
+        ("task_id", "String"), ("grid_code", "String"), ("grid_name", "String"),
+        ("level", "Int"), ("level_name", "String"), ("township", "String"),
+        ("period_start", "String"), ("period_end", "String"), ("due_local", "String"),
+        ("due_at", "String"), ("officer", "String"), ("phone", "String"),
+        ("status", "String"), ("patrolled_at", "String")])
 
 
 def task_values(task: rules.Task, status: str, patrolled: str | None, names: dict[str, str]) -> list:
@@ -201,10 +198,10 @@ class DispatchTasksAlgorithm(KeepsAliases, AlgorithmBase):
         self.addParameter(QgsProcessingParameterString(
             self.PREFIX, tr("Only grids under this county, township or village code"), optional=True))
         now = QgsProcessingParameterString(self.AS_OF, tr("Status as of (empty: now)"), optional=True)
-        now.setFlags(now.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        now.setFlags(now.flags() | compat.ProcessingParameterFlag.Advanced)
         self.addParameter(now)
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, tr("Patrol tasks"), QgsProcessing.TypeVector, optional=True, createByDefault=True))
+            self.OUTPUT, tr("Patrol tasks"), compat.ProcessingSourceType.Vector, optional=True, createByDefault=True))
         for key, label in (("CREATED", tr("Tasks created")), ("EXISTING", tr("Tasks already dispatched")),
                            ("DONE", tr("Tasks done")), ("OPEN", tr("Tasks open")),
                            ("OVERDUE", tr("Tasks overdue"))):
@@ -267,7 +264,7 @@ class DispatchTasksAlgorithm(KeepsAliases, AlgorithmBase):
         report_overdue(feedback, rules.overdue_by_township(found, index, now, names))
         result = {"CREATED": created, "EXISTING": len(made) - created, "DONE": counts[rules.DONE],
                   "OPEN": counts[rules.OPEN], "OVERDUE": counts[rules.OVERDUE], "RUN_ID": run_id}
-        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, task_fields(), QgsWkbTypes.NoGeometry)
+        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, task_fields(), Qgis.WkbType.NoGeometry)
         if sink is not None:
             for i, (task, status, patrolled) in enumerate(evaluated):
                 if i % 2000 == 0:
@@ -276,7 +273,7 @@ class DispatchTasksAlgorithm(KeepsAliases, AlgorithmBase):
                     feedback.setProgress(70 + 30 * i / max(len(evaluated), 1))
                 feature = QgsFeature()
                 feature.setAttributes(task_values(task, status, patrolled, names))
-                sink.addFeature(feature, QgsFeatureSink.FastInsert)
+                sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
             result[self.OUTPUT] = dest
             self.keep_aliases(dest, "tasks")
         feedback.setProgress(100)

@@ -16,13 +16,12 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
-    QgsProcessingParameterDefinition,
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterString,
 )
 
-from .. import workbook
+from .. import compat, workbook
 from ..core import tasks as rules
 from ..i18n import tr
 from ..storage import tasks as task_store
@@ -93,7 +92,7 @@ class ExportTasksAlgorithm(AlgorithmBase):
             self.END, tr("Last day (YYYY-MM-DD; empty: the last day of the start's month)"), optional=True))
         self.addParameter(QgsProcessingParameterBoolean(self.OVERDUE_ONLY, tr("Only overdue tasks"), False))
         now = QgsProcessingParameterString(self.AS_OF, tr("Status as of (empty: now)"), optional=True)
-        now.setFlags(now.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        now.setFlags(now.flags() | compat.ProcessingParameterFlag.Advanced)
         self.addParameter(now)
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT, tr("Task list"), tr("Excel workbook (*.xlsx);;CSV UTF-8 (*.csv)")))

@@ -27,17 +27,16 @@ import uuid
 from pathlib import Path
 
 from qgis.core import (
+    Qgis,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransformContext,
     QgsDefaultValue,
-    QgsEditFormConfig,
     QgsEditorWidgetSetup,
     QgsFeature,
     QgsField,
     QgsFields,
     QgsGeometry,
     QgsPalLayerSettings,
-    QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingOutputFolder,
     QgsProcessingOutputNumber,
@@ -51,9 +50,9 @@ from qgis.core import (
     QgsVectorLayerSimpleLabeling,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 from qgis.PyQt.QtGui import QColor, QFont
 
+from .. import compat
 from ..core import case_workflow as workflow
 from ..core import clock
 from ..core import field_package as rules
@@ -82,8 +81,8 @@ TRACKING = {
 }
 
 
-def _field(name: str, kind, length: int = 0) -> QgsField:
-    return QgsField(name, kind, len=length)
+def _field(name: str, kind: str, length: int = 0) -> QgsField:
+    return compat.make_field(name, kind, length)
 
 
 def _fields(*specs) -> QgsFields:
@@ -100,10 +99,10 @@ def _write(path: Path, name: str, fields: QgsFields, wkb_type, crs: QgsCoordinat
     options.driverName = "GPKG"
     options.layerName = name
     options.fileEncoding = "UTF-8"
-    options.actionOnExistingFile = (QgsVectorFileWriter.CreateOrOverwriteFile if first
-                                    else QgsVectorFileWriter.CreateOrOverwriteLayer)
+    options.actionOnExistingFile = (QgsVectorFileWriter.ActionOnExistingFile.CreateOrOverwriteFile if first
+                                    else QgsVectorFileWriter.ActionOnExistingFile.CreateOrOverwriteLayer)
     writer = QgsVectorFileWriter.create(str(path), fields, wkb_type, crs, QgsCoordinateTransformContext(), options)
-    if writer.hasError() != QgsVectorFileWriter.NoError:
+    if writer.hasError() != QgsVectorFileWriter.WriterError.NoError:
         raise QgsProcessingException(tr("Cannot write layer {layer} of {path}: {error}").format(
             layer=name, path=path, error=writer.errorMessage()))
     for wkb, values in rows:
@@ -176,7 +175,7 @@ class FieldPackageExportAlgorithm(AlgorithmBase):
         return tr("Export field package")
 
     def flags(self):
-        return super().flags() | QgsProcessingAlgorithm.FlagNoThreading  # QgsProject.write on the main thread
+        return super().flags() | compat.ProcessingAlgorithmFlag.NoThreading  # QgsProject.write on the main thread
 
     def shortHelpString(self) -> str:
         return tr(
@@ -282,16 +281,16 @@ class FieldPackageExportAlgorithm(AlgorithmBase):
 
     def _write_gpkg(self, path: Path, srs_id: int, grid: str, data: dict) -> None:
         crs = QgsCoordinateReferenceSystem(f"EPSG:{srs_id}")
-        S, INT, D, DT = QVariant.String, QVariant.Int, QVariant.Double, QVariant.DateTime
+        S, INT, D, DT = "String", "Int", "Double", "DateTime"
         _write(path, rules.PARCELS, _fields(("code", S, 20), ("seq", INT), ("dlmc", S, 60), ("area_mu", D),
                                             ("yongnong", INT)),
-               QgsWkbTypes.MultiPolygon, crs,
+               Qgis.WkbType.MultiPolygon, crs,
                [(p["wkb"], [p["code"], p["seq"], p["dlmc"], round(float(p["gdmj_mu"] or 0.0), 2), int(p["basic"])])
                 for p in data["parcels"]], first=True)
         status_names = {"open": "未完成", "overdue": "已过期", "done": "已完成"}
         _write(path, rules.TASKS, _fields(("task_id", S), ("grid_code", S), ("level", INT), ("period_start", S),
                                           ("period_end", S), ("due_at", S), ("officer", S), ("status", S)),
-               QgsWkbTypes.MultiPolygon, crs,
+               Qgis.WkbType.MultiPolygon, crs,
                [(data["cells"].get(t.grid_code), [t.task_id, t.grid_code, t.level, t.period_start, t.period_end,
                                                   t.due_at, t.officer, status_names.get(s, s)])
                 for t, s in data["tasks"]], first=False)
@@ -299,7 +298,7 @@ class FieldPackageExportAlgorithm(AlgorithmBase):
                                           ("version", INT), ("kind", S), ("category", S), ("area_mu", D),
                                           ("priority", INT), ("grid_code", S), ("officer", S), ("detected_at", S),
                                           ("accepts_evidence", INT)),
-               QgsWkbTypes.MultiPolygon, crs,
+               Qgis.WkbType.MultiPolygon, crs,
                [(None if c["geom"] is None else c["geom"].wkb,
                  [c["case_id"], rules.case_title(c), c["state"], workflow.STATE_NAMES.get(c["state"], c["state"]),
                   int(c["version"]), c.get("kind"), c.get("category"),
@@ -307,10 +306,10 @@ class FieldPackageExportAlgorithm(AlgorithmBase):
                   c.get("priority"), c.get("grid_code"), c.get("officer"), c.get("detected_at"),
                   int(rules.accepts_evidence(c["state"]))]) for c in data["cases"]], first=False)
         _write(path, rules.TRACKS, _fields(("officer", S), ("started_at", DT), ("grid_code", S)),
-               QgsWkbTypes.LineStringZM, QgsCoordinateReferenceSystem(f"EPSG:{rules.TRACKS_EPSG}"), [], first=False)
+               Qgis.WkbType.LineStringZM, QgsCoordinateReferenceSystem(f"EPSG:{rules.TRACKS_EPSG}"), [], first=False)
         _write(path, rules.EVIDENCE, _fields(("case_id", S), ("photo", S), ("note", S), ("taken_at", DT),
                                              ("officer", S), ("x", D), ("y", D)),
-               QgsWkbTypes.Point, crs, [], first=False)
+               Qgis.WkbType.Point, crs, [], first=False)
 
     def _write_project(self, work: Path, srs_id: int, grid: str, officer: str | None, font: str) -> None:
         gpkg_path = work / rules.GPKG_NAME
@@ -344,7 +343,7 @@ class FieldPackageExportAlgorithm(AlgorithmBase):
             _default(tracks, "started_at", "now()")
             _default(tracks, "grid_code", _quoted(grid))
             form = tracks.editFormConfig()
-            form.setSuppress(QgsEditFormConfig.SuppressOn)
+            form.setSuppress(Qgis.AttributeFormSuppression.On)
             tracks.setEditFormConfig(form)
             for key, value in TRACKING.items():
                 tracks.setCustomProperty(key, value)

@@ -21,18 +21,17 @@ import math
 from pathlib import Path
 
 from qgis.core import (
+    Qgis,
     QgsFeature,
     QgsFeatureSink,
     QgsFields,
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFile,
-    QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
+from .. import compat
 from ..core import case_workflow as workflow
 from ..core import field_package as rules
 from ..core.tracks import SHANGHAI, Fixes, parse_time
@@ -159,9 +158,10 @@ class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
     def initAlgorithm(self, config=None) -> None:
         self.addParameter(QgsProcessingParameterFile(self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
         self.addParameter(QgsProcessingParameterFile(self.FOLDER, tr("Returned field package folder"),
-                                                     behavior=QgsProcessingParameterFile.Folder))
-        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Conflicts"), QgsProcessing.TypeVector,
-                                                            optional=True, createByDefault=False))
+                                                     behavior=compat.ProcessingFileParameterBehavior.Folder))
+        self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Conflicts"),
+                                                            compat.ProcessingSourceType.Vector, optional=True,
+                                                            createByDefault=False))
         for key, label in (("TRACKS", tr("Tracks imported")), ("EVIDENCE", tr("Evidence files added")),
                            ("EVENTS", tr("Cases moved to evidenced")), ("CONFLICTS", tr("Conflicts"))):
             self.addOutput(QgsProcessingOutputNumber(key, label))
@@ -170,7 +170,7 @@ class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
     def conflict_fields() -> QgsFields:
         """The conflicts table; ``row`` is the feature id in the package (a field named ``fid`` would
         clash with the GeoPackage's own feature id)."""
-        return schema("field_conflicts", [(name, QVariant.Int if name == "row" else QVariant.String)
+        return schema("field_conflicts", [(name, "Int" if name == "row" else "String")
                                           for name in ("layer", "row", "case_id", "conflict", "reason", "detail")])
 
     # ------------------------------------------------------------------ run
@@ -258,12 +258,12 @@ class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
         result = dict(counts)
         if parameters.get(self.OUTPUT) is not None:
             sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, self.conflict_fields(),
-                                              QgsWkbTypes.NoGeometry)
+                                              Qgis.WkbType.NoGeometry)
             if sink is not None:
                 for c in conflicts:
                     feature = QgsFeature(self.conflict_fields())
                     feature.setAttributes([c.layer, int(c.fid), c.case_id, c.code, conflict_text(c.code), c.detail])
-                    sink.addFeature(feature, QgsFeatureSink.FastInsert)
+                    sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
                 result[self.OUTPUT] = dest
                 self.keep_aliases(dest, "field_conflicts")
         feedback.setProgress(100)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from qgis.core import QgsFeature, QgsField, QgsFields, QgsGeometry
-from qgis.PyQt.QtCore import QVariant
 
+from .. import compat
 from ..i18n import tr
 
 
@@ -20,22 +20,22 @@ from ..i18n import tr
 class OutField:
     name: str
     column: str  # key in core's result columns
-    kind: QVariant.Type
+    kind: str  # a field type name of compat.field_type: "String", "Int", "Double"
     length: int = 0
     precision: int = 0
 
 
 def _s(name, column, length):
-    return OutField(name, column, QVariant.String, length)
+    return OutField(name, column, "String", length)
 
 
 def _d(name, column, precision=2):
-    return OutField(name, column, QVariant.Double, 20, precision)
+    return OutField(name, column, "Double", 20, precision)
 
 
 PARCEL_FIELDS: list[OutField] = [
     _s("KJM", "code", 20), _s("XDM", "county", 6), _s("XZDM", "township", 9), _s("CDM", "village", 12),
-    _s("ZDM", "group_code", 14), OutField("SXH", "seq", QVariant.Int, 10), _s("DKLX", "kind", 3),
+    _s("ZDM", "group_code", 14), OutField("SXH", "seq", "Int", 10), _s("DKLX", "kind", 3),
     _s("DLBM", "dlbm", 5), _s("DLMC", "dlmc", 20), _s("TBBSM", "tbbsm", 18),
     _d("TXMJ", "area_m2"), _d("GDMJ", "gdmj_m2"), _d("GDMJM", "gdmj_mu", 4),
     _d("YJMJ", "yjmj_m2"), _d("YJMJM", "yjmj_mu", 4),
@@ -57,9 +57,9 @@ def parcel_columns():
     out = []
     for f in PARCEL_FIELDS:
         expr = _DERIVED_SQL.get(f.column, f'"{f.column}"')
-        if f.kind == QVariant.Double:
+        if f.kind == "Double":
             out.append(Column(f.name, "REAL", f"round({expr}, {f.precision})"))
-        elif f.kind == QVariant.Int:
+        elif f.kind == "Int":
             out.append(Column(f.name, "MEDIUMINT", expr))  # what OGR writes for a 32-bit integer
         else:
             out.append(Column(f.name, f"TEXT({f.length})" if f.length else "TEXT", expr))
@@ -231,7 +231,8 @@ def aliases(output: str) -> dict[str, str]:
 
 
 def schema(output: str, spec: list[tuple]) -> QgsFields:
-    """Fields from (name, QVariant type[, length[, precision]]) tuples, each with its alias from the
+    """Fields from (name, field type name[, length[, precision]]) tuples (type names of
+    :func:`..compat.field_type`: "String", "Int" …), each with its alias from the
     registry entry ``output``; a field without one is a programming error (KeyError)."""
     names = aliases(output)
     return aliased_fields([(name, kind, names[name], *size) for name, kind, *size in spec])
@@ -276,7 +277,7 @@ class KeepsAliases:
 def make_fields(spec: list[OutField], aliases: dict[str, str] | None = None) -> QgsFields:
     fields = QgsFields()
     for f in spec:
-        field = QgsField(f.name, f.kind, len=f.length, prec=f.precision)
+        field = compat.make_field(f.name, f.kind, f.length, f.precision)
         if aliases and f.name in aliases:
             field.setAlias(aliases[f.name])
         fields.append(field)
@@ -294,9 +295,9 @@ def derived_columns(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def rounded(values: np.ndarray, field: OutField) -> list:
-    if field.kind == QVariant.Double:
+    if field.kind == "Double":
         return np.round(np.asarray(values, dtype=float), field.precision).tolist()
-    if field.kind == QVariant.Int:
+    if field.kind == "Int":
         return np.asarray(values, dtype=np.int64).tolist()
     values = np.asarray(values)
     if values.dtype.kind == "U":  # numpy's own conversion: no Python call per value
@@ -320,11 +321,11 @@ def features(fields: QgsFields, spec: list[OutField], columns: dict[str, np.ndar
 
 
 def aliased_fields(spec: list[tuple]) -> QgsFields:
-    """Fields from (name, QVariant type, translated alias[, length[, precision]]) tuples: ASCII names for
+    """Fields from (name, field type name, translated alias[, length[, precision]]) tuples: ASCII names for
     interoperability, the Chinese alias for the analyst."""
     fields = QgsFields()
     for name, kind, alias, *size in spec:
-        f = QgsField(name, kind, len=size[0] if size else 0, prec=size[1] if len(size) > 1 else 0)
+        f = compat.make_field(name, kind, size[0] if size else 0, size[1] if len(size) > 1 else 0)
         f.setAlias(alias)
         fields.append(f)
     return fields

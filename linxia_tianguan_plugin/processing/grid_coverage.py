@@ -4,21 +4,20 @@ from __future__ import annotations
 import numpy as np
 import shapely
 from qgis.core import (
+    Qgis,
     QgsCoordinateReferenceSystem,
     QgsFeature,
     QgsFeatureSink,
     QgsGeometry,
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFile,
     QgsProcessingParameterNumber,
-    QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
+from .. import compat
 from ..core.coverage import check_grid, check_parcels
 from ..core.grid import GROUP
 from ..i18n import tr
@@ -63,16 +62,17 @@ class GridCoverageAlgorithm(KeepsAliases, AlgorithmBase):
         )
 
     def initAlgorithm(self, config=None) -> None:
-        poly = [QgsProcessing.TypeVectorPolygon]
+        poly = [compat.ProcessingSourceType.VectorPolygon]
         self.addParameter(QgsProcessingParameterFeatureSource(self.GRID, tr("Patrol grid"), poly, optional=True))
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.PARCELS, tr("Coded farmland parcels"), poly, optional=True))
         self.addParameter(QgsProcessingParameterFile(
             self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg", optional=True))
         self.addParameter(QgsProcessingParameterNumber(
-            self.TOLERANCE, tr("Smallest area reported (m²)"), QgsProcessingParameterNumber.Double, 1.0, minValue=0.0))
+            self.TOLERANCE, tr("Smallest area reported (m²)"), compat.ProcessingNumberParameterType.Double, 1.0,
+            minValue=0.0))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, tr("Grid coverage problems"), QgsProcessing.TypeVectorPolygon))
+            self.OUTPUT, tr("Grid coverage problems"), compat.ProcessingSourceType.VectorPolygon))
         self.addOutput(QgsProcessingOutputNumber("PROBLEMS", tr("Problems")))
         for kind in ("gap", "overlap", "outside_parent", "no_parent", "farmland_uncovered", "farmland_overlap",
                      "parcel_cell"):
@@ -132,12 +132,12 @@ class GridCoverageAlgorithm(KeepsAliases, AlgorithmBase):
         feedback.setProgress(95)
 
         fields = schema("grid_problems", [
-            ("LX", QVariant.String, 20), ("LXSM", QVariant.String, 80), ("JB", QVariant.Int, 1),
-            ("JBMC", QVariant.String, 10), ("BM", QVariant.String, 20), ("XGBM", QVariant.String, 20),
-            ("MJ", QVariant.Double, 20, 2)])
+            ("LX", "String", 20), ("LXSM", "String", 80), ("JB", "Int", 1),
+            ("JBMC", "String", 10), ("BM", "String", 20), ("XGBM", "String", 20),
+            ("MJ", "Double", 20, 2)])
         if crs is None and store is not None:
             crs = QgsCoordinateReferenceSystem(f"EPSG:{store.srs_id}")
-        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon, crs)
+        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, Qgis.WkbType.MultiPolygon, crs)
         names = level_names()
         features = []
         for p in problems:
@@ -149,7 +149,7 @@ class GridCoverageAlgorithm(KeepsAliases, AlgorithmBase):
             f.setGeometry(g)
             features.append(f)
         if sink is not None:
-            sink.addFeatures(features, QgsFeatureSink.FastInsert)
+            sink.addFeatures(features, QgsFeatureSink.Flag.FastInsert)
             self.keep_aliases(dest, "grid_problems")
         counts = {k: sum(1 for p in problems if p.kind == k) for k in (
             "gap", "overlap", "outside_parent", "no_parent", "farmland_uncovered", "farmland_overlap", "parcel_cell")}

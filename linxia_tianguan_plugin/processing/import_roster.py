@@ -7,26 +7,24 @@ import io
 from pathlib import Path
 
 from qgis.core import (
+    Qgis,
     QgsCoordinateReferenceSystem,
     QgsFeature,
     QgsFeatureRequest,
     QgsFeatureSink,
     QgsFields,
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
     QgsProcessingParameterBoolean,
-    QgsProcessingParameterDefinition,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFile,
     QgsProcessingParameterString,
     QgsVectorLayer,
-    QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
+from .. import compat
 from ..core.roster import (
     ERROR,
     LEVEL_NAMES,
@@ -137,7 +135,7 @@ def read_xlsx(path: str, sheet: str, feedback) -> list[Officer] | None:
         raise QgsProcessingException(tr("Cannot open {file} as an Excel workbook.").format(file=Path(path).name))
     names = layer.fields().names()
     numbered = []
-    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+    request = QgsFeatureRequest().setFlags(compat.FeatureRequestFlag.NoGeometry)
     for n, feature in enumerate(layer.getFeatures(request)):
         if n % 500 == 0 and feedback.isCanceled():
             return None
@@ -167,8 +165,8 @@ def _parse(path: str, numbered: list[tuple[int, list]], headers: list[str] | Non
 
 
 def issue_fields() -> QgsFields:
-    return schema("roster_problems", [("HH", QVariant.Int), ("WGBM", QVariant.String), ("JB", QVariant.String),
-                                      ("LX", QVariant.String), ("WT", QVariant.String)])
+    return schema("roster_problems", [("HH", "Int"), ("WGBM", "String"), ("JB", "String"),
+                                      ("LX", "String"), ("WT", "String")])
 
 
 class ImportRosterAlgorithm(KeepsAliases, AlgorithmBase):
@@ -201,16 +199,18 @@ class ImportRosterAlgorithm(KeepsAliases, AlgorithmBase):
         self.addParameter(QgsProcessingParameterFile(
             self.INPUT, tr("Officer roster (.xlsx or .csv)"), fileFilter=tr("Roster (*.xlsx *.csv *.XLSX *.CSV)")))
         sheet = QgsProcessingParameterString(self.SHEET, tr("Sheet (empty: the first)"), optional=True)
-        sheet.setFlags(sheet.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        sheet.setFlags(sheet.flags() | compat.ProcessingParameterFlag.Advanced)
         self.addParameter(sheet)
         self.addParameter(QgsProcessingParameterFile(
             self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.GRID, tr("Patrol grid cells (fields code and level)"), [QgsProcessing.TypeVector], optional=True))
+            self.GRID, tr("Patrol grid cells (fields code and level)"), [compat.ProcessingSourceType.Vector],
+            optional=True))
         self.addParameter(QgsProcessingParameterBoolean(
             self.CHECK_ONLY, tr("Only check, do not import"), False))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.ISSUES, tr("Roster problems"), QgsProcessing.TypeVector, optional=True, createByDefault=True))
+            self.ISSUES, tr("Roster problems"), compat.ProcessingSourceType.Vector, optional=True,
+            createByDefault=True))
         for key, label in (("IMPORTED", tr("Officers imported")), ("ERRORS", tr("Errors")),
                            ("WARNINGS", tr("Warnings"))):
             self.addOutput(QgsProcessingOutputNumber(key, label))
@@ -224,7 +224,7 @@ class ImportRosterAlgorithm(KeepsAliases, AlgorithmBase):
             code_i, level_i = find_field(source.fields(), "code"), find_field(source.fields(), "level")
             if code_i < 0:
                 raise QgsProcessingException(tr("The patrol grid layer has no field “code”."))
-            request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry)
+            request = QgsFeatureRequest().setFlags(compat.FeatureRequestFlag.NoGeometry)
             request.setSubsetOfAttributes([i for i in (code_i, level_i) if i >= 0])
             lengths = {4: 1, 6: 2, 9: 3, 12: 4, 14: 5}
             codes: dict[str, int] = {}
@@ -317,7 +317,7 @@ class ImportRosterAlgorithm(KeepsAliases, AlgorithmBase):
             return self._cancelled(feedback)
 
         fields = issue_fields()
-        sink, dest = self.parameterAsSink(parameters, self.ISSUES, context, fields, QgsWkbTypes.NoGeometry,
+        sink, dest = self.parameterAsSink(parameters, self.ISSUES, context, fields, Qgis.WkbType.NoGeometry,
                                           QgsCoordinateReferenceSystem())
         if sink is not None:
             messages = _messages()
@@ -326,7 +326,7 @@ class ImportRosterAlgorithm(KeepsAliases, AlgorithmBase):
                 feature = QgsFeature(fields)
                 feature.setAttributes([p.row, p.grid_code or None, severities[p.severity], p.kind,
                                        problem_message(p, messages)])
-                sink.addFeature(feature, QgsFeatureSink.FastInsert)
+                sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
             self.keep_aliases(dest, "roster_problems")
         self._report(feedback, file, problems)
         feedback.setProgress(70)

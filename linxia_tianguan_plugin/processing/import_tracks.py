@@ -29,11 +29,11 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
-    QgsProcessingParameterDefinition,
     QgsProcessingParameterFile,
     QgsProcessingParameterString,
 )
 
+from .. import compat
 from ..core.tracks import (
     SHANGHAI,
     CleaningOptions,
@@ -453,14 +453,15 @@ class ImportTracksAlgorithm(AlgorithmBase):
             self.INPUT, tr("Track file"), optional=True,
             fileFilter=tr("Tracks (*.gpx *.geojson *.json *.csv *.gpkg *.GPX *.CSV)")))
         self.addParameter(QgsProcessingParameterFile(
-            self.FOLDER, tr("Folder of track files"), behavior=QgsProcessingParameterFile.Folder, optional=True))
+            self.FOLDER, tr("Folder of track files"), behavior=compat.ProcessingFileParameterBehavior.Folder,
+            optional=True))
         self.addParameter(QgsProcessingParameterBoolean(self.RECURSIVE, tr("Include subfolders"), False))
         self.addParameter(QgsProcessingParameterFile(self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
         for key, label in ((self.OFFICER_FIELD, tr("Officer field (CSV, GeoJSON, GeoPackage)")),
                            (self.GRID_FIELD, tr("Group code field (CSV, GeoJSON, GeoPackage)")),
                            (self.LAYER, tr("Layer of the GeoPackage (empty: the first point or line layer)"))):
             param = QgsProcessingParameterString(key, label, optional=True)
-            param.setFlags(param.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            param.setFlags(param.flags() | compat.ProcessingParameterFlag.Advanced)
             self.addParameter(param)
         for key, label in (("FILES", tr("Files imported")), ("SKIPPED", tr("Files already imported")),
                            ("FAILED", tr("Files that could not be read")), ("TRACKS", tr("Tracks")),

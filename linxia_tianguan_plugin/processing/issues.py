@@ -1,9 +1,9 @@
 """Turning ``core`` issues into translated messages and features of an issues layer."""
 from __future__ import annotations
 
-from qgis.core import QgsFeature, QgsField, QgsFields, QgsGeometry
-from qgis.PyQt.QtCore import QVariant
+from qgis.core import QgsFeature, QgsFields, QgsGeometry
 
+from .. import compat
 from ..core.layers import Issue
 from ..i18n import tr
 
@@ -51,15 +51,15 @@ def severity_text(severity: str) -> str:
 def issue_fields() -> QgsFields:
     fields = QgsFields()
     for name, kind, length, alias in (
-        ("JB", QVariant.String, 8, tr("Severity")),
-        ("LX", QVariant.String, 40, tr("Issue type")),
-        ("WT", QVariant.String, 254, tr("Issue")),
-        ("TC", QVariant.String, 80, tr("Layer")),
-        ("YSID", QVariant.LongLong, 20, tr("Feature id")),
-        ("BM", QVariant.String, 20, tr("Code")),
-        ("MJ", QVariant.Double, 20, tr("Area (m²)")),
+        ("JB", "String", 8, tr("Severity")),
+        ("LX", "String", 40, tr("Issue type")),
+        ("WT", "String", 254, tr("Issue")),
+        ("TC", "String", 80, tr("Layer")),
+        ("YSID", "LongLong", 20, tr("Feature id")),
+        ("BM", "String", 20, tr("Code")),
+        ("MJ", "Double", 20, tr("Area (m²)")),
     ):
-        field = QgsField(name, kind, len=length)
+        field = compat.make_field(name, kind, length)
         field.setAlias(alias)
         fields.append(field)
     return fields

@@ -15,26 +15,24 @@ import datetime as dt
 import numpy as np
 import shapely
 from qgis.core import (
+    Qgis,
     QgsCoordinateReferenceSystem,
     QgsFeature,
     QgsFeatureSink,
     QgsFields,
     QgsGeometry,
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
     QgsProcessingParameterBoolean,
-    QgsProcessingParameterDefinition,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFile,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
-    QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
+from .. import compat
 from ..core import clock, parallel
 from ..core import patrol_coverage as kernel
 from ..core import tasks as rules
@@ -56,20 +54,20 @@ def week_of(today: dt.date) -> tuple[dt.date, dt.date]:
 
 def parcel_fields() -> QgsFields:
     return schema("coverage_parcels", [
-        ("KJM", QVariant.String, 20), ("SFXJ", QVariant.String, 2), ("ZJXJ", QVariant.String, 19),
-        ("XJBL", QVariant.Double, 10, 4), ("GDMJ", QVariant.Double, 20, 2), ("YJMJ", QVariant.Double, 20, 2)])
+        ("KJM", "String", 20), ("SFXJ", "String", 2), ("ZJXJ", "String", 19),
+        ("XJBL", "Double", 10, 4), ("GDMJ", "Double", 20, 2), ("YJMJ", "Double", 20, 2)])
 
 
 def _rate_spec() -> list[tuple]:
-    return [("WGBM", QVariant.String, 14), ("WGMC", QVariant.String, 100), ("GDMJ", QVariant.Double, 20, 2),
-            ("XJGDMJ", QVariant.Double, 20, 2), ("GDFGL", QVariant.Double, 10, 4), ("YJMJ", QVariant.Double, 20, 2),
-            ("XJYJMJ", QVariant.Double, 20, 2), ("YJFGL", QVariant.Double, 10, 4), ("XTCS", QVariant.Int, 10),
-            ("DKSL", QVariant.Int, 10), ("XJDKSL", QVariant.Int, 10)]
+    return [("WGBM", "String", 14), ("WGMC", "String", 100), ("GDMJ", "Double", 20, 2),
+            ("XJGDMJ", "Double", 20, 2), ("GDFGL", "Double", 10, 4), ("YJMJ", "Double", 20, 2),
+            ("XJYJMJ", "Double", 20, 2), ("YJFGL", "Double", 10, 4), ("XTCS", "Int", 10),
+            ("DKSL", "Int", 10), ("XJDKSL", "Int", 10)]
 
 
 def rate_fields() -> QgsFields:
     """The rates table: the group layer's fields after the grid level."""
-    return schema("coverage_rates", [("JB", QVariant.Int, 2), *_rate_spec()])
+    return schema("coverage_rates", [("JB", "Int", 2), *_rate_spec()])
 
 
 def grid_fields() -> QgsFields:
@@ -126,36 +124,38 @@ class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
         self.addParameter(QgsProcessingParameterString(
             self.END, tr("Last day (YYYY-MM-DD; empty: Sunday of the first day's week)"), optional=True))
         self.addParameter(QgsProcessingParameterNumber(
-            self.DISTANCE, tr("Viewing distance (m)"), QgsProcessingParameterNumber.Double, 50.0, minValue=1.0))
+            self.DISTANCE, tr("Viewing distance (m)"), compat.ProcessingNumberParameterType.Double, 50.0, minValue=1.0))
         self.addParameter(QgsProcessingParameterNumber(
             self.SEEN_SHARE, tr("Share of a parcel's area that must be seen (0: any overlap)"),
-            QgsProcessingParameterNumber.Double, 0.0, minValue=0.0, maxValue=1.0))
+            compat.ProcessingNumberParameterType.Double, 0.0, minValue=0.0, maxValue=1.0))
         self.addParameter(QgsProcessingParameterNumber(
             self.MIN_GRID_SHARE, tr("Share of its grid's farmland a track must cover to count as a patrol"),
-            QgsProcessingParameterNumber.Double, 0.6, minValue=0.0, maxValue=1.0))
+            compat.ProcessingNumberParameterType.Double, 0.6, minValue=0.0, maxValue=1.0))
         self.addParameter(QgsProcessingParameterNumber(
             self.WEEKS_UNSEEN, tr("List parcels not seen for this many weeks"),
-            QgsProcessingParameterNumber.Integer, 4, minValue=1))
+            compat.ProcessingNumberParameterType.Integer, 4, minValue=1))
         self.addParameter(QgsProcessingParameterBoolean(
             self.ONLY_ACCEPTED, tr("Only tracks accepted by the authenticity check"), True))
         shares = QgsProcessingParameterBoolean(
             self.SHARES, tr("Compute the share of each parcel's area seen (slower: buffers every track)"), False)
-        shares.setFlags(shares.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        shares.setFlags(shares.flags() | compat.ProcessingParameterFlag.Advanced)
         self.addParameter(shares)
         parcels = QgsProcessingParameterFeatureSource(
             self.PARCELS, tr("Coded farmland parcels (empty: the store's active codes)"),
-            [QgsProcessing.TypeVectorPolygon], optional=True)
-        parcels.setFlags(parcels.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            [compat.ProcessingSourceType.VectorPolygon], optional=True)
+        parcels.setFlags(parcels.flags() | compat.ProcessingParameterFlag.Advanced)
         self.addParameter(parcels)
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.PARCELS_OUT, tr("Parcels seen and not seen"), QgsProcessing.TypeVectorPolygon, optional=True))
+            self.PARCELS_OUT, tr("Parcels seen and not seen"), compat.ProcessingSourceType.VectorPolygon,
+            optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.GRIDS_OUT, tr("Group grid coverage"), QgsProcessing.TypeVectorPolygon, optional=True))
+            self.GRIDS_OUT, tr("Group grid coverage"), compat.ProcessingSourceType.VectorPolygon, optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.UNSEEN_OUT, tr("Parcels not seen for weeks"), QgsProcessing.TypeVectorPolygon, optional=True))
+            self.UNSEEN_OUT, tr("Parcels not seen for weeks"), compat.ProcessingSourceType.VectorPolygon,
+            optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.RATES_OUT, tr("Coverage rates of every grid (table: county, township, village, group)"),
-            QgsProcessing.TypeVector, optional=True))
+            compat.ProcessingSourceType.Vector, optional=True))
         for key, label in (("TRACKS", tr("Tracks counted")), ("PATROLS", tr("Patrols added from tracks")),
                            ("TRACKS_BELOW", tr("Tracks below the grid share")),
                            ("PARCELS_SEEN", tr("Parcels seen")),
@@ -345,7 +345,7 @@ class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
         if parameters.get(self.GRIDS_OUT) in (None, ""):
             return {}
         fields = grid_fields()
-        sink, dest = self.parameterAsSink(parameters, self.GRIDS_OUT, context, fields, QgsWkbTypes.MultiPolygon, crs)
+        sink, dest = self.parameterAsSink(parameters, self.GRIDS_OUT, context, fields, Qgis.WkbType.MultiPolygon, crs)
         if sink is None:
             return {}
         cells = active_cells(store)
@@ -370,7 +370,7 @@ class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
                              counts.get(code, 0), r.parcels, r.seen_parcels])
             f.setGeometry(_geometry(geom))
             features.append(f)
-        sink.addFeatures(features, QgsFeatureSink.FastInsert)
+        sink.addFeatures(features, QgsFeatureSink.Flag.FastInsert)
         self.keep_aliases(dest, "coverage_grid")
         return {self.GRIDS_OUT: dest}
 
@@ -380,7 +380,7 @@ class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
         if parameters.get(self.RATES_OUT) in (None, ""):
             return {}
         fields = rate_fields()
-        sink, dest = self.parameterAsSink(parameters, self.RATES_OUT, context, fields, QgsWkbTypes.NoGeometry)
+        sink, dest = self.parameterAsSink(parameters, self.RATES_OUT, context, fields, Qgis.WkbType.NoGeometry)
         if sink is None:
             return {}
         names = dict(store.conn.execute("SELECT code, name FROM tg_admin_unit"))
@@ -402,7 +402,7 @@ class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
                              _round(r.rate, 4), round(r.basic_m2, 2), round(r.basic_seen_m2, 2),
                              _round(r.basic_rate, 4), patrols.get(code, 0), r.parcels, r.seen_parcels])
             features.append(f)
-        sink.addFeatures(features, QgsFeatureSink.FastInsert)
+        sink.addFeatures(features, QgsFeatureSink.Flag.FastInsert)
         self.keep_aliases(dest, "coverage_rates")
         return {self.RATES_OUT: dest}
 
@@ -419,7 +419,7 @@ class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
                            (self.UNSEEN_OUT, np.flatnonzero(~result.seen_window))):
             if parameters.get(name) in (None, ""):
                 continue
-            sink, dest = self.parameterAsSink(parameters, name, context, fields, QgsWkbTypes.MultiPolygon, crs)
+            sink, dest = self.parameterAsSink(parameters, name, context, fields, Qgis.WkbType.MultiPolygon, crs)
             if sink is None:
                 continue
             block = 5000
@@ -441,7 +441,7 @@ class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
                     g.convertToMultiType()
                     f.setGeometry(g)
                     batch.append(f)
-                sink.addFeatures(batch, QgsFeatureSink.FastInsert)
+                sink.addFeatures(batch, QgsFeatureSink.Flag.FastInsert)
             out[name] = dest
             self.keep_aliases(dest, "coverage_parcels")
         return out

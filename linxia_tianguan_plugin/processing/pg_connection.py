@@ -29,7 +29,7 @@ def connection_params(name: str) -> dict:
     uri = QgsDataSourceUri(connection.uri())
     params = {"host": uri.host(), "port": uri.port(), "dbname": uri.database(), "user": uri.username(),
               "password": uri.password(), "service": uri.service()}
-    if uri.sslMode() != QgsDataSourceUri.SslPrefer:
+    if uri.sslMode() != QgsDataSourceUri.SslMode.SslPrefer:
         params["sslmode"] = QgsDataSourceUri.encodeSslMode(uri.sslMode())
     if uri.authConfigId():
         config = QgsAuthMethodConfig()

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import shapely
 from qgis.core import (
+    Qgis,
     QgsFeatureRequest,
     QgsLayoutExporter,
     QgsLayoutItemLabel,
@@ -31,8 +32,6 @@ from qgis.core import (
     QgsLayoutPoint,
     QgsLayoutSize,
     QgsPrintLayout,
-    QgsProcessing,
-    QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingOutputFile,
     QgsProcessingOutputNumber,
@@ -43,12 +42,11 @@ from qgis.core import (
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterString,
     QgsProject,
-    QgsUnitTypes,
 )
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QFontDatabase
 
-from .. import settings
+from .. import compat, settings
 from ..core import qr
 from ..core import statistics as stats
 from ..i18n import tr
@@ -129,7 +127,7 @@ class QrLabelsAlgorithm(AlgorithmBase):
         return tr("QR warning-post labels")
 
     def flags(self):
-        return super().flags() | QgsProcessingAlgorithm.FlagNoThreading  # print layouts need the main thread
+        return super().flags() | compat.ProcessingAlgorithmFlag.NoThreading  # print layouts need the main thread
 
     def shortHelpString(self) -> str:
         return tr("<p>生成二维码标识 · For the chosen active coded parcels — space codes or a prefix (a village, a "
@@ -150,10 +148,10 @@ class QrLabelsAlgorithm(AlgorithmBase):
             optional=True))
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.PARCELS, tr("Coded parcels (selected features only is honoured)"),
-            [QgsProcessing.TypeVectorPolygon], optional=True))
+            [compat.ProcessingSourceType.VectorPolygon], optional=True))
         self.addParameter(QgsProcessingParameterField(
             self.FIELD, tr("Space-code field (KJM or code when empty)"), parentLayerParameterName=self.PARCELS,
-            type=QgsProcessingParameterField.String, optional=True))
+            type=compat.ProcessingFieldParameterDataType.String, optional=True))
         self.addParameter(QgsProcessingParameterString(self.PHONE, tr("Reporting phone on the labels"),
                                                        "12336", optional=True))
         self.addParameter(QgsProcessingParameterBoolean(self.SIGNS, tr("Warning signs per group (警示牌.pdf)"), True))
@@ -176,7 +174,7 @@ class QrLabelsAlgorithm(AlgorithmBase):
         if index < 0:
             raise QgsProcessingException(tr("Layer “{layer}” has no space-code field ({fields}): choose it.").format(
                 layer=item.label, fields=name or "、".join(CODE_FIELDS)))
-        request = QgsFeatureRequest().setFlags(QgsFeatureRequest.NoGeometry).setSubsetOfAttributes([index])
+        request = QgsFeatureRequest().setFlags(compat.FeatureRequestFlag.NoGeometry).setSubsetOfAttributes([index])
         total = max(1, source.featureCount())
         codes = []
         for k, feature in enumerate(source.getFeatures(request)):
@@ -293,19 +291,19 @@ class QrLabelsAlgorithm(AlgorithmBase):
         layout.initializeDefaults()
         layout.setName(tr("Farmland protection warning signs"))
         collection = layout.pageCollection()
-        collection.page(0).setPageSize("A4", QgsLayoutItemPage.Landscape)
+        collection.page(0).setPageSize("A4", QgsLayoutItemPage.Orientation.Landscape)
         for _ in range(len(groups) - 1):
             page = QgsLayoutItemPage(layout)
-            page.setPageSize("A4", QgsLayoutItemPage.Landscape)
+            page.setPageSize("A4", QgsLayoutItemPage.Orientation.Landscape)
             collection.addPage(page)
-        mm = QgsUnitTypes.LayoutMillimeters
+        mm = Qgis.LayoutUnit.Millimeters
 
         def label(text: str, x: float, y: float, w: float, h: float, size: float, bold: bool = False,
                   color: str = "#000000", centre: bool = False) -> None:
             item = QgsLayoutItemLabel(layout)
             item.setText(text)
             set_label_text_format(item, font, int(size), bold, color)
-            item.setHAlign(Qt.AlignHCenter if centre else Qt.AlignLeft)
+            item.setHAlign(Qt.AlignmentFlag.AlignHCenter if centre else Qt.AlignmentFlag.AlignLeft)
             item.attemptMove(QgsLayoutPoint(x, y, mm))
             item.attemptResize(QgsLayoutSize(w, h, mm))
             layout.addLayoutItem(item)
@@ -358,7 +356,7 @@ class QrLabelsAlgorithm(AlgorithmBase):
         settings_ = pdf_settings(300)
         tmp = pdf.with_suffix(".tmp.pdf")
         result = QgsLayoutExporter(layout).exportToPdf(str(tmp), settings_)
-        if result != QgsLayoutExporter.Success:
+        if result != QgsLayoutExporter.ExportResult.Success:
             tmp.unlink(missing_ok=True)
             raise QgsProcessingException(message.format(pdf=pdf, code=int(result)))
         tmp.replace(pdf)  # atomic: a failed export never leaves half a sheet under the real name
@@ -370,12 +368,12 @@ class QrLabelsAlgorithm(AlgorithmBase):
         per_page = COLUMNS * ROWS
         pages = math.ceil(len(labels) / per_page)
         collection = layout.pageCollection()
-        collection.page(0).setPageSize("A4", QgsLayoutItemPage.Portrait)
+        collection.page(0).setPageSize("A4", QgsLayoutItemPage.Orientation.Portrait)
         for _ in range(pages - 1):
             page = QgsLayoutItemPage(layout)
-            page.setPageSize("A4", QgsLayoutItemPage.Portrait)
+            page.setPageSize("A4", QgsLayoutItemPage.Orientation.Portrait)
             collection.addPage(page)
-        mm = QgsUnitTypes.LayoutMillimeters
+        mm = Qgis.LayoutUnit.Millimeters
         for k, (code, svg, village, group, mu, basic_mu, officer, officer_phone) in enumerate(labels):
             page, slot = divmod(k, per_page)
             row, col = divmod(slot, COLUMNS)

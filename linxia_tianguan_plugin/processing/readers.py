@@ -24,6 +24,7 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
+from .. import compat
 from ..core.layers import prepare_layer
 from ..i18n import tr
 
@@ -234,7 +235,7 @@ def _read_features(item: Input, index, crs, context, feedback, expression, progr
     if item.fids is not None:
         request.setFilterFids(item.fids)
     if isinstance(source, QgsProcessingFeatureSource):
-        iterator = source.getFeatures(request, QgsProcessingFeatureSource.FlagSkipGeometryValidityChecks)
+        iterator = source.getFeatures(request, compat.ProcessingFeatureSourceFlag.SkipGeometryValidityChecks)
     else:
         iterator = source.getFeatures(request)
     total = max(source.featureCount(), 1)

@@ -12,10 +12,8 @@ from pathlib import Path
 from qgis.core import (
     NULL,
     QgsFeature,
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
-    QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFile,
@@ -24,6 +22,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QDate, QDateTime, Qt
 
+from .. import compat
 from ..core import tasks as rules
 from ..i18n import tr
 from ..storage import tasks as task_store
@@ -65,9 +64,9 @@ def _plain(value):
     if value is None or value == NULL:
         return None
     if isinstance(value, QDateTime):
-        return value.toString(Qt.ISODate) if value.isValid() else None
+        return value.toString(Qt.DateFormat.ISODate) if value.isValid() else None
     if isinstance(value, QDate):
-        return value.toString(Qt.ISODate) if value.isValid() else None
+        return value.toString(Qt.DateFormat.ISODate) if value.isValid() else None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
@@ -99,11 +98,11 @@ class RecordPatrolsAlgorithm(AlgorithmBase):
     def initAlgorithm(self, config=None) -> None:
         self.addParameter(QgsProcessingParameterFile(self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
         self.addParameter(QgsProcessingParameterFeatureSource(
-            self.INPUT, tr("Patrol table (CSV, XLSX or layer)"), [QgsProcessing.TypeVector]))
+            self.INPUT, tr("Patrol table (CSV, XLSX or layer)"), [compat.ProcessingSourceType.Vector]))
         source = QgsProcessingParameterEnum(self.SOURCE, tr("Patrols are"),
                                             [tr("imported (from the patrol app)"), tr("recorded by hand")],
                                             defaultValue=0)
-        source.setFlags(source.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+        source.setFlags(source.flags() | compat.ProcessingParameterFlag.Advanced)
         self.addParameter(source)
         for key, label in (("ADDED", tr("Patrols recorded")), ("SKIPPED", tr("Rows not recorded")),
                            ("REJECTED", tr("Rows with errors"))):

@@ -12,26 +12,24 @@ from pathlib import Path
 
 import numpy as np
 from qgis.core import (
+    Qgis,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsFeatureSink,
-    QgsProcessing,
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingOutputLayerDefinition,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
-    QgsProcessingParameterDefinition,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsProcessingParameterFile,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
-    QgsWkbTypes,
 )
 
-from .. import settings
+from .. import compat, settings
 from ..core import clock, parallel
 from ..core import crs as crs_rules
 from ..core.admin import AdminDivisions, unit_rows
@@ -108,7 +106,7 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
         )
 
     def initAlgorithm(self, config=None) -> None:
-        poly = [QgsProcessing.TypeVectorPolygon]
+        poly = [compat.ProcessingSourceType.VectorPolygon]
         self.addParameter(QgsProcessingParameterFeatureSource(self.DLTB, tr("Survey land-use patches (DLTB)"), poly))
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.DK, tr("Contract parcels (DK)"), poly, optional=True))
@@ -132,19 +130,19 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
             QgsProcessingParameterString(self.QR_TEMPLATE, tr("QR content template ({code} is replaced)"),
                                          settings.qr_template()),
             QgsProcessingParameterNumber(self.MIN_WIDTH, tr("Minimum parcel width (m)"),
-                                         QgsProcessingParameterNumber.Double, 2.0, minValue=0.0),
+                                         compat.ProcessingNumberParameterType.Double, 2.0, minValue=0.0),
             QgsProcessingParameterNumber(self.MIN_AREA, tr("Minimum uncovered farmland area (m²)"),
-                                         QgsProcessingParameterNumber.Double, 30.0, minValue=0.0),
+                                         compat.ProcessingNumberParameterType.Double, 30.0, minValue=0.0),
             QgsProcessingParameterNumber(self.IOU, tr("Overlap (IoU) to keep a code"),
-                                         QgsProcessingParameterNumber.Double, 0.9, minValue=0.51, maxValue=1.0),
+                                         compat.ProcessingNumberParameterType.Double, 0.9, minValue=0.51, maxValue=1.0),
         ]
         for p in advanced:
-            p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            p.setFlags(p.flags() | compat.ProcessingParameterFlag.Advanced)
             self.addParameter(p)
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, tr("Coded farmland parcels"), QgsProcessing.TypeVectorPolygon, optional=True))
+            self.OUTPUT, tr("Coded farmland parcels"), compat.ProcessingSourceType.VectorPolygon, optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.ISSUES, tr("Coding issues"), QgsProcessing.TypeVectorAnyGeometry, optional=True,
+            self.ISSUES, tr("Coding issues"), compat.ProcessingSourceType.VectorAnyGeometry, optional=True,
             createByDefault=True))
         for key, label in (("CODED", tr("Parcels coded")), ("NEW", tr("New codes")),
                            ("KEPT", tr("Codes kept")), ("RETIRED", tr("Codes retired")),
@@ -321,7 +319,7 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
             raise QgsProcessingException(tr("The QR content template must contain {code}."))
         job = CodingJob(CodingInput(
             land=land, parcels=parcels, basic=basic, villages=villages, previous=previous, used_max=used,
-            crs_wkt=crs.toWkt(QgsCoordinateReferenceSystem.WKT_PREFERRED), run_id=run_id,
+            crs_wkt=crs.toWkt(compat.CrsWktVariant.Preferred), run_id=run_id,
             run_time=now.isoformat()), options)
         issues += job.issues
         if not job.keys:
@@ -332,11 +330,11 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
         if direct:
             sink, dest = None, direct
         else:
-            sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon,
+            sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, Qgis.WkbType.MultiPolygon,
                                               crs)
         ifields = with_aliases(issue_fields(), "coding_issues")
         isink, idest = self.parameterAsSink(parameters, self.ISSUES, context, ifields,
-                                            QgsWkbTypes.MultiPolygon, crs)
+                                            Qgis.WkbType.MultiPolygon, crs)
 
         params = {
             "dltb": land.name, "dk": parcels.name if parcels else None, "crs": crs.authid(),
@@ -365,7 +363,7 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
                 for chunk in job.run(progress, feedback.isCanceled, worker):
                     if sink is not None:
                         sink.addFeatures(features(fields, PARCEL_FIELDS, derived_columns(chunk.columns), chunk.wkb),
-                                         QgsFeatureSink.FastInsert)
+                                         QgsFeatureSink.Flag.FastInsert)
                     if session is not None:
                         session.add_chunk(int(chunk.key), chunk.new_boxes)
                     issues += chunk.issues
@@ -404,7 +402,7 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
                 path=store.path, changes=tr("updated") if session.changed else tr("no change (identical input)")))
 
         if isink is not None:
-            isink.addFeatures([issue_feature(ifields, i) for i in issues], QgsFeatureSink.FastInsert)
+            isink.addFeatures([issue_feature(ifields, i) for i in issues], QgsFeatureSink.Flag.FastInsert)
         self._report(feedback, counts, retired, issues, residue)
         if dest and context.willLoadLayerOnCompletion(dest):
             details = context.layerToLoadOnCompletionDetails(dest)

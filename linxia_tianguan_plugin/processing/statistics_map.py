@@ -33,7 +33,6 @@ from qgis.core import (
     QgsColorBrewerColorRamp,
     QgsCoordinateReferenceSystem,
     QgsFeature,
-    QgsField,
     QgsFillSymbol,
     QgsGeometry,
     QgsGraduatedSymbolRenderer,
@@ -46,7 +45,6 @@ from qgis.core import (
     QgsLegendStyle,
     QgsPalLayerSettings,
     QgsPrintLayout,
-    QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingMultiStepFeedback,
     QgsProcessingOutputFile,
@@ -59,20 +57,18 @@ from qgis.core import (
     QgsProject,
     QgsReadWriteContext,
     QgsRectangle,
-    QgsRenderContext,
     QgsRendererRange,
     QgsRuleBasedRenderer,
     QgsSingleSymbolRenderer,
     QgsTextBufferSettings,
     QgsTextFormat,
-    QgsUnitTypes,
     QgsVectorLayer,
     QgsVectorLayerSimpleLabeling,
 )
-from qgis.PyQt.QtCore import QVariant
 from qgis.PyQt.QtGui import QColor, QFont
 from qgis.PyQt.QtXml import QDomDocument
 
+from .. import compat
 from ..core import clock, indicators
 from ..i18n import tr
 from ..resources import resource_path
@@ -205,7 +201,7 @@ class StatisticsMapAlgorithm(AlgorithmBase):
         return tr("Export statistics map")
 
     def flags(self):
-        return super().flags() | QgsProcessingAlgorithm.FlagNoThreading  # print layouts need the main thread
+        return super().flags() | compat.ProcessingAlgorithmFlag.NoThreading  # print layouts need the main thread
 
     def shortHelpString(self) -> str:
         return tr("<p>导出统计专题图 · A map of the county's townships coloured by one indicator — patrol coverage of "
@@ -378,8 +374,8 @@ class StatisticsMapAlgorithm(AlgorithmBase):
     # ------------------------------------------------------------------------------------ layers
     def _layers(self, townships, cells, prefix, names, values, ranges, indicator, layer_title, crs, font, feedback):
         uri = f"MultiPolygon?crs={crs.authid()}"
-        fields = [QgsField("code", QVariant.String), QgsField("name", QVariant.String),
-                  QgsField("value", QVariant.Double), QgsField("label", QVariant.String)]
+        fields = [compat.make_field("code", "String"), compat.make_field("name", "String"),
+                  compat.make_field("value", "Double"), compat.make_field("label", "String")]
         main = QgsVectorLayer(uri, layer_title, "memory")
         empty = QgsVectorLayer(uri, tr("No data"), "memory")
         outline = QgsVectorLayer(uri, tr("Boundary of {name}").format(name=names.get(prefix) or prefix), "memory")
@@ -502,13 +498,13 @@ class StatisticsMapAlgorithm(AlgorithmBase):
         for key in ("townships", "no_data", "outline"):
             if layers[key] is not None:
                 root.addLayer(layers[key])
-        set_legend_family(legend, font, (QgsLegendStyle.Title, QgsLegendStyle.Group, QgsLegendStyle.Subgroup,
-                                         QgsLegendStyle.SymbolLabel))
+        set_legend_family(legend, font, (QgsLegendStyle.Style.Title, QgsLegendStyle.Style.Group,
+                                         QgsLegendStyle.Style.Subgroup, QgsLegendStyle.Style.SymbolLabel))
         legend.adjustBoxSize()
 
         scalebar: QgsLayoutItemScaleBar = items["scalebar"]
         scalebar.setLinkedMap(map_item)
-        scalebar.setUnits(QgsUnitTypes.DistanceKilometers)
+        scalebar.setUnits(Qgis.DistanceUnit.Kilometers)
         scalebar.setUnitLabel(tr("km"))
         fmt = scalebar.textFormat()
         fmt.setFont(QFont(font))
@@ -529,9 +525,9 @@ class StatisticsMapAlgorithm(AlgorithmBase):
             atlas_settings.setSortExpression('"code"')
             atlas_settings.setFilenameExpression("'atlas_' || \"code\"")
             map_item.setAtlasDriven(True)
-            map_item.setAtlasScalingMode(QgsLayoutItemMap.Auto)
+            map_item.setAtlasScalingMode(QgsLayoutItemMap.AtlasScalingMode.Auto)
             map_item.setAtlasMargin(ATLAS_MARGIN)
-        layout.setCustomProperty("pdfTextFormat", int(QgsRenderContext.TextFormatAlwaysText))
+        layout.setCustomProperty("pdfTextFormat", int(Qgis.TextRenderFormat.AlwaysText))
         layout.refresh()
         return layout
 
@@ -567,7 +563,7 @@ class StatisticsMapAlgorithm(AlgorithmBase):
         return Path(name)
 
     def _finish(self, tmp: Path, target: Path, result, error: str = "") -> None:
-        if result != QgsLayoutExporter.Success:
+        if result != QgsLayoutExporter.ExportResult.Success:
             tmp.unlink(missing_ok=True)
             raise QgsProcessingException(tr("The map could not be written to {path} (error {code}) {error}").format(
                 path=target, code=int(result), error=error or ""))

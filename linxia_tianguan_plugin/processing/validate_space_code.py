@@ -3,21 +3,19 @@ from __future__ import annotations
 
 import numpy as np
 from qgis.core import (
+    Qgis,
     QgsFeature,
     QgsFeatureSink,
     QgsGeometry,
-    QgsProcessing,
     QgsProcessingException,
     QgsProcessingOutputNumber,
-    QgsProcessingParameterDefinition,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterFile,
     QgsProcessingParameterNumber,
-    QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
+from .. import compat
 from ..core import validation as checks
 from ..i18n import tr
 from ..storage import GpkgStore
@@ -68,7 +66,7 @@ class ValidateSpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
         )
 
     def initAlgorithm(self, config=None) -> None:
-        poly = [QgsProcessing.TypeVectorPolygon]
+        poly = [compat.ProcessingSourceType.VectorPolygon]
         self.addParameter(QgsProcessingParameterFeatureSource(self.INPUT, tr("Coded farmland parcels"), poly))
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.CJDCQ, tr("Village survey areas (CJDCQ)"), poly, optional=True))
@@ -78,11 +76,12 @@ class ValidateSpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
             self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg", optional=True))
         for name, label, default in ((self.MIN_WIDTH, tr("Minimum parcel width (m)"), 2.0),
                                      (self.MIN_AREA, tr("Minimum uncovered farmland area (m²)"), 30.0)):
-            p = QgsProcessingParameterNumber(name, label, QgsProcessingParameterNumber.Double, default, minValue=0)
-            p.setFlags(p.flags() | QgsProcessingParameterDefinition.FlagAdvanced)
+            p = QgsProcessingParameterNumber(name, label, compat.ProcessingNumberParameterType.Double, default,
+                                             minValue=0)
+            p.setFlags(p.flags() | compat.ProcessingParameterFlag.Advanced)
             self.addParameter(p)
         self.addParameter(QgsProcessingParameterFeatureSink(
-            self.OUTPUT, tr("Space code problems"), QgsProcessing.TypeVectorAnyGeometry))
+            self.OUTPUT, tr("Space code problems"), compat.ProcessingSourceType.VectorAnyGeometry))
         self.addOutput(QgsProcessingOutputNumber("ERRORS", tr("Errors")))
         self.addOutput(QgsProcessingOutputNumber("WARNINGS", tr("Warnings")))
 
@@ -140,10 +139,10 @@ class ValidateSpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
         return self._write(parameters, context, feedback, findings, coded, crs)
 
     def _write(self, parameters, context, feedback, findings, coded, crs):
-        fields = schema("code_problems", [("JB", QVariant.String), ("LX", QVariant.String), ("WT", QVariant.String),
-                                          ("KJM", QVariant.String), ("YSID", QVariant.LongLong),
-                                          ("MJ", QVariant.Double)])
-        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.MultiPolygon, crs)
+        fields = schema("code_problems", [("JB", "String"), ("LX", "String"), ("WT", "String"),
+                                          ("KJM", "String"), ("YSID", "LongLong"),
+                                          ("MJ", "Double")])
+        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, Qgis.WkbType.MultiPolygon, crs)
         catalogue = _catalogue()
         severities = {ERROR: tr("Error"), WARNING: tr("Warning"), INFO: tr("Info")}
         counts = {ERROR: 0, WARNING: 0, INFO: 0}
@@ -162,7 +161,7 @@ class ValidateSpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
                 geometry.fromWkb(wkb)
                 geometry.convertToMultiType()
                 feature.setGeometry(geometry)
-            sink.addFeature(feature, QgsFeatureSink.FastInsert)
+            sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
         feedback.pushInfo(tr("{errors} errors, {warnings} warnings, {infos} notes.").format(
             errors=counts[ERROR], warnings=counts[WARNING], infos=counts[INFO]))
         self.keep_aliases(dest, "code_problems")

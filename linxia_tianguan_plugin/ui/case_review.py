@@ -199,15 +199,15 @@ class CaseReviewDock(QgsDockWidget):
         self.counts_label.setWordWrap(True)
         layout.addWidget(self.counts_label)
 
-        split = QSplitter(Qt.Vertical)
+        split = QSplitter(Qt.Orientation.Vertical)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(column_titles())
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.table.horizontalHeader().setSortIndicator(0, Qt.AscendingOrder)  # most urgent first
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)  # most urgent first
         self.table.setSortingEnabled(True)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         split.addWidget(self.table)
@@ -217,19 +217,19 @@ class CaseReviewDock(QgsDockWidget):
         dl.setContentsMargins(0, 0, 0, 0)
         self.info = QLabel("—")
         self.info.setWordWrap(True)
-        self.info.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         dl.addWidget(self.info)
         self.history = QTableWidget(0, 5)
         self.history.setHorizontalHeaderLabels([tr("Time (Beijing)"), tr("By"), tr("Move"), tr("Comment"),
                                                 tr("Attachments")])
-        self.history.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.history.verticalHeader().setVisible(False)
         self.history.horizontalHeader().setStretchLastSection(True)
         dl.addWidget(self.history)
         self.evidence = QTableWidget(0, 5)
         self.evidence.setHorizontalHeaderLabels([tr("Evidence"), tr("Kind"), tr("Taken (Beijing)"), tr("Position"),
                                                  tr("Checks")])
-        self.evidence.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.evidence.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.evidence.verticalHeader().setVisible(False)
         self.evidence.horizontalHeader().setStretchLastSection(True)
         self.evidence.setMaximumHeight(110)
@@ -451,7 +451,7 @@ class CaseReviewDock(QgsDockWidget):
                 QTableWidgetItem(case["officer"] or ""),
                 QTableWidgetItem(tr("overdue") if overdue else ""),
             ]
-            cells[0].setData(Qt.UserRole, case["case_id"])
+            cells[0].setData(Qt.ItemDataRole.UserRole, case["case_id"])
             for col, item in enumerate(cells):
                 self.table.setItem(r, col, item)
         self.table.setSortingEnabled(True)
@@ -464,11 +464,11 @@ class CaseReviewDock(QgsDockWidget):
 
     def visible_case_ids(self) -> list[str]:
         """Case ids in the table's order (after filtering and sorting)."""
-        return [self.table.item(r, 0).data(Qt.UserRole) for r in range(self.table.rowCount())]
+        return [self.table.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(self.table.rowCount())]
 
     def _row_of(self, case_id: str) -> int:
         for r in range(self.table.rowCount()):
-            if self.table.item(r, 0).data(Qt.UserRole) == case_id:
+            if self.table.item(r, 0).data(Qt.ItemDataRole.UserRole) == case_id:
                 return r
         return -1
 
@@ -476,7 +476,7 @@ class CaseReviewDock(QgsDockWidget):
         if not hasattr(self, "table"):
             return []
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
-        return [self.table.item(r, 0).data(Qt.UserRole) for r in rows]
+        return [self.table.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in rows]
 
     def _select_ids(self, ids: Sequence[str]) -> int:
         from qgis.PyQt.QtCore import QItemSelectionModel
@@ -487,9 +487,9 @@ class CaseReviewDock(QgsDockWidget):
         self.table.clearSelection()
         for r in rows:
             model.select(self.table.model().index(r, 0),
-                         QItemSelectionModel.Select | QItemSelectionModel.Rows)
+                         QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
         if rows:
-            self.table.setCurrentCell(rows[0], 0, QItemSelectionModel.NoUpdate)
+            self.table.setCurrentCell(rows[0], 0, QItemSelectionModel.SelectionFlag.NoUpdate)
         self.table.blockSignals(False)
         self._selection_changed()
         return len(rows)
@@ -506,7 +506,8 @@ class CaseReviewDock(QgsDockWidget):
     def _selection_changed(self) -> None:
         ids = self.selected_ids()
         current = self.table.currentRow()
-        cid = self.table.item(current, 0).data(Qt.UserRole) if current >= 0 and self.table.item(current, 0) else None
+        item = self.table.item(current, 0) if current >= 0 else None
+        cid = item.data(Qt.ItemDataRole.UserRole) if item else None
         self.current_id = cid if cid in ids else (ids[0] if ids else None)
         self._show_detail()
         self._show_buttons()

@@ -129,7 +129,7 @@ class DashboardDock(QgsDockWidget):
         layout = QVBoxLayout(body)
         form = QFormLayout()
         self.store_widget = QgsFileWidget()
-        self.store_widget.setStorageMode(QgsFileWidget.GetFile)
+        self.store_widget.setStorageMode(QgsFileWidget.StorageMode.GetFile)
         self.store_widget.setFilter(tr("Tianguan store (*.gpkg)"))
         self.store_widget.fileChanged.connect(self._store_chosen)
         form.addRow(tr("Tianguan store"), self.store_widget)
@@ -164,13 +164,13 @@ class DashboardDock(QgsDockWidget):
         self.tabs = QTabWidget()
         titles = model.panel_titles()
         for name in model.PANELS:
-            splitter = QSplitter(Qt.Vertical)
+            splitter = QSplitter(Qt.Orientation.Vertical)
             canvas = FigureCanvasQTAgg(Figure(figsize=(5, 3), dpi=90))
             canvas.setMinimumHeight(180)
             view = QTableView()
             view.setSortingEnabled(True)
-            view.setSelectionBehavior(QAbstractItemView.SelectRows)
-            view.setEditTriggers(QAbstractItemView.NoEditTriggers)
+            view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+            view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
             items = QStandardItemModel(self)
             proxy = QSortFilterProxyModel(self)
             proxy.setSourceModel(items)
@@ -375,12 +375,12 @@ class DashboardDock(QgsDockWidget):
             for value in row:
                 item = QStandardItem()
                 if value is not None:
-                    item.setData(value, Qt.DisplayRole)
-                item.setData(code, Qt.UserRole)
+                    item.setData(value, Qt.ItemDataRole.DisplayRole)
+                item.setData(code, Qt.ItemDataRole.UserRole)
                 cells.append(item)
             items.appendRow(cells)
         view.setSortingEnabled(True)
-        view.horizontalHeader().setSortIndicator(-1, Qt.AscendingOrder)
+        view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         view.resizeColumnsToContents()
 
     def _draw(self, name: str) -> None:
@@ -418,7 +418,7 @@ class DashboardDock(QgsDockWidget):
     def row_clicked(self, name: str, row: int) -> bool:
         """Select the place of row ``row`` (of the shown, possibly sorted table) on the map."""
         proxy = self.proxies[name]
-        code = proxy.data(proxy.index(row, 0), Qt.UserRole)
+        code = proxy.data(proxy.index(row, 0), Qt.ItemDataRole.UserRole)
         return bool(code) and self.select_on_map(code)
 
     def select_on_map(self, code: str) -> bool:

@@ -1,7 +1,7 @@
 """Finding the survey and contract layers among those loaded in the project (for one-click runs)."""
 from __future__ import annotations
 
-from qgis.core import QgsMapLayerType, QgsProject, QgsVectorLayer, QgsWkbTypes
+from qgis.core import Qgis, QgsProject, QgsVectorLayer
 
 
 def _fields(layer: QgsVectorLayer) -> set[str]:
@@ -11,7 +11,7 @@ def _fields(layer: QgsVectorLayer) -> set[str]:
 def _polygon_layers(project: QgsProject) -> list[QgsVectorLayer]:
     out = []
     for layer in project.mapLayers().values():
-        if layer.type() == QgsMapLayerType.VectorLayer and layer.geometryType() == QgsWkbTypes.PolygonGeometry:
+        if layer.type() == Qgis.LayerType.Vector and layer.geometryType() == Qgis.GeometryType.Polygon:
             out.append(layer)
     return sorted(out, key=lambda lyr: lyr.name())
 

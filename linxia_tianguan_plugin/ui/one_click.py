@@ -73,7 +73,7 @@ class OneClickCoding:
         self.running = None
         log = feedback.textLog() if hasattr(feedback, "textLog") else ""
         if log:
-            QgsMessageLog.logMessage(log, LOG_TAG, Qgis.Info)
+            QgsMessageLog.logMessage(log, LOG_TAG, Qgis.MessageLevel.Info)
         if not ok or not results:
             message = tr("Coding failed or was cancelled; see the log panel ({tag}).").format(tag=LOG_TAG)
             self.iface.messageBar().pushCritical(tr("Space coding"), message)

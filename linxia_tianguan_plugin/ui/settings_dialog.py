@@ -35,7 +35,7 @@ class SettingsDialog(QDialog):
         self.setWindowTitle(tr("Linxia farmland patrol — settings"))
         layout = QFormLayout(self)
         self.store = QgsFileWidget(self)
-        self.store.setStorageMode(QgsFileWidget.SaveFile)
+        self.store.setStorageMode(QgsFileWidget.StorageMode.SaveFile)
         self.store.setFilter(tr("GeoPackage (*.gpkg)"))
         self.store.setFilePath(settings.store_path())
         layout.addRow(tr("Tianguan store (GeoPackage)"), self.store)
@@ -52,7 +52,7 @@ class SettingsDialog(QDialog):
             combo.setCurrentIndex(combo.findData(rules.kind(level)))
             layout.addRow(label, combo)
             self.frequency[level] = combo
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addRow(buttons)

@@ -13,10 +13,10 @@ import datetime as dt
 import numpy as np
 import shapely
 from qgis.core import (
+    Qgis,
     QgsCoordinateReferenceSystem,
     QgsDateTimeRange,
     QgsFeature,
-    QgsField,
     QgsFillSymbol,
     QgsGeometry,
     QgsLineSymbol,
@@ -24,10 +24,9 @@ from qgis.core import (
     QgsProject,
     QgsSingleSymbolRenderer,
     QgsVectorLayer,
-    QgsVectorLayerTemporalProperties,
 )
 from qgis.gui import QgsDockWidget, QgsVertexMarker
-from qgis.PyQt.QtCore import QDateTime, Qt, QTimer, QVariant
+from qgis.PyQt.QtCore import QDateTime, Qt, QTimer
 from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import (
     QComboBox,
@@ -41,7 +40,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from .. import settings
+from .. import compat, settings
 from ..core.replay import Replay, seen_parcels
 from ..i18n import tr
 from ..storage import GpkgStore, StoreError
@@ -98,8 +97,8 @@ class TrackReplayDock(QgsDockWidget):
         controls = QHBoxLayout()
         style = self.style()
         self.back_button, self.play_button, self.step_button = (
-            QPushButton(style.standardIcon(QStyle.SP_MediaSkipBackward), ""), QPushButton(tr("Play")),
-            QPushButton(style.standardIcon(QStyle.SP_MediaSkipForward), ""))
+            QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaSkipBackward), ""), QPushButton(tr("Play")),
+            QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaSkipForward), ""))
         self.back_button.setToolTip(tr("Step back"))
         self.step_button.setToolTip(tr("Step forward"))
         self.back_button.clicked.connect(lambda: self.step(-1))
@@ -108,7 +107,7 @@ class TrackReplayDock(QgsDockWidget):
         for button in (self.back_button, self.play_button, self.step_button):
             controls.addWidget(button)
         layout.addLayout(controls)
-        self.slider = QSlider(Qt.Horizontal)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.valueChanged.connect(self.show_index)
         layout.addWidget(self.slider)
         self.clock, self.figures, self.flags = QLabel("—"), QLabel("—"), QLabel("—")
@@ -244,23 +243,24 @@ class TrackReplayDock(QgsDockWidget):
         line.setRenderer(QgsSingleSymbolRenderer(QgsLineSymbol.createSimple(
             {"line_color": "220,40,40", "line_width": "0.8"})))
         fixes = QgsVectorLayer(f"Point?crs={authid}", tr("Fixes of {id}").format(id=track_id), "memory")
-        fixes.dataProvider().addAttributes([QgsField("time", QVariant.DateTime)])
+        fixes.dataProvider().addAttributes([compat.make_field("time", "DateTime")])
         fixes.updateFields()
         features = []
         for (x, y), epoch in zip(xy, t):
             p = QgsFeature(fixes.fields())
             p.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(float(x), float(y))))
-            p.setAttributes([QDateTime.fromSecsSinceEpoch(int(epoch), Qt.UTC)])
+            p.setAttributes([QDateTime.fromSecsSinceEpoch(int(epoch), Qt.TimeSpec.UTC)])
             features.append(p)
         fixes.dataProvider().addFeatures(features)
         temporal = fixes.temporalProperties()
         temporal.setIsActive(True)
-        temporal.setMode(QgsVectorLayerTemporalProperties.ModeFeatureDateTimeInstantFromField)
+        temporal.setMode(Qgis.VectorTemporalMode.FeatureDateTimeInstantFromField)
         temporal.setStartField("time")
         temporal.setFixedTemporalRange(QgsDateTimeRange(
-            QDateTime.fromSecsSinceEpoch(int(t[0]), Qt.UTC), QDateTime.fromSecsSinceEpoch(int(t[-1]), Qt.UTC)))
+            QDateTime.fromSecsSinceEpoch(int(t[0]), Qt.TimeSpec.UTC),
+            QDateTime.fromSecsSinceEpoch(int(t[-1]), Qt.TimeSpec.UTC)))
         parcels = QgsVectorLayer(f"MultiPolygon?crs={authid}", tr("Parcels seen"), "memory")
-        parcels.dataProvider().addAttributes([QgsField("KJM", QVariant.String, len=20)])
+        parcels.dataProvider().addAttributes([compat.make_field("KJM", "String", 20)])
         parcels.updateFields()
         seen = []
         for code, geom in zip(seen_codes, seen_geoms):
@@ -280,7 +280,7 @@ class TrackReplayDock(QgsDockWidget):
         if canvas is not None:
             self.marker = QgsVertexMarker(canvas)
             self.marker.setColor(QColor(30, 90, 220))
-            self.marker.setIconType(QgsVertexMarker.ICON_CIRCLE)
+            self.marker.setIconType(QgsVertexMarker.IconType.ICON_CIRCLE)
             self.marker.setIconSize(14)
             self.marker.setPenWidth(3)
 

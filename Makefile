@@ -13,7 +13,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 .PHONY: setup demo test test-fast clock-check smoke bench sample i18n package install lint clean help screenshots
 
 help:
-	@echo "make demo | test | bench | sample [SIZE= SEED=] | package | install [PROFILE=] | screenshots | lint | clean"
+	@echo "make demo | test | clock-check | bench | sample [SIZE= SEED=] | package | install [PROFILE=] | screenshots | lint | clean"
 
 setup:
 	@./tools/setup_env.sh

@@ -82,6 +82,81 @@ def test_same_seed_gives_identical_layers(sample, tmp_path):
     assert (sample / "roster.csv").read_bytes() == (again / "roster.csv").read_bytes()
 
 
+def test_sample_matches_the_reference_digest(sample):
+    """The small sample is bit for bit the one checked in (resources/sample/reference_digest.json): its
+    digest covers every layer's attributes and WKB, the roster, the GPX tracks and the manifest, and does
+    not depend on the numpy version (tools/samplegen/digest.py says what it hashes and how to update it)."""
+    from tools.samplegen.digest import REFERENCE_PARAMS, compare, digest, load_reference
+
+    got = digest(sample)
+    assert got["params"] == REFERENCE_PARAMS
+    diffs = compare(got, load_reference())
+    assert not diffs, (
+        "the generated sample differs from the reference digest: " + "; ".join(diffs) + ". If the generator's "
+        "output changed on purpose: python -m tools.samplegen --out /tmp/ref --size 2000 --seed 20241028 && "
+        "python -m tools.samplegen.digest /tmp/ref --write"
+    )
+
+
+def test_fmath_agrees_with_the_numpy_functions_it_replaced():
+    """tools.samplegen.fmath replaces numpy's SIMD-dispatched transcendental functions (whose last bits differ
+    between numpy 1.x and 2.x and between CPUs): same values to ~1e-12, scalars in give floats out."""
+    from tools.samplegen import fmath as fm
+
+    g = np.random.default_rng(7)
+    x = np.concatenate([g.uniform(-7.0, 7.0, 5000), g.normal(0.0, 1e3, 500), [0.0, -0.0, 1.0, -1.0, np.pi]])
+    y = g.uniform(-5e3, 5e3, len(x))
+    pos = np.concatenate([np.abs(x), [1e-9, 4.0, 4000.0]])
+    close = dict(rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(fm.sin(x), np.sin(x), **close)
+    np.testing.assert_allclose(fm.cos(x), np.cos(x), **close)
+    np.testing.assert_allclose(fm.atan(x), np.arctan(x), **close)
+    np.testing.assert_allclose(fm.atan2(y, x), np.arctan2(y, x), **close)
+    np.testing.assert_allclose(fm.atan2(x[:, None], y[:7]), np.arctan2(x[:, None], y[:7]), **close)  # broadcast
+    np.testing.assert_allclose(fm.hypot(x, y), np.hypot(x, y), **close)
+    np.testing.assert_allclose(fm.degrees(x), np.degrees(x), **close)
+    with np.errstate(divide="ignore"):  # 0 ** -0.2 is inf for both
+        for p in (0.8, -0.2, 2.0):
+            np.testing.assert_allclose(fm.power(pos, p), pos**p, **close)
+    two_d = g.uniform(-1e3, 1e3, (40, 2))
+    np.testing.assert_allclose(fm.hypot(*two_d.T), np.hypot(*two_d.T), **close)
+    for f, ref, args in (
+        (fm.sin, np.sin, (0.7,)),
+        (fm.cos, np.cos, (0.7,)),
+        (fm.atan, np.arctan, (0.7,)),
+        (fm.atan2, np.arctan2, (0.3, -0.7)),
+        (fm.hypot, np.hypot, (3.0, 4.0)),
+        (fm.hypot, np.hypot, (np.float64(3.0), np.float64(4.0))),
+        (fm.degrees, np.degrees, (0.7,)),
+    ):
+        got = f(*args)
+        assert type(got) is float and abs(got - float(ref(*args))) <= 1e-12 * max(1.0, abs(got))
+    assert fm.unit(0.5).tolist() == pytest.approx([np.cos(0.5), np.sin(0.5)], rel=1e-12)
+    # the 1 mm grid: within half a millimetre, and on the grid (k / 1000 to the nearest double)
+    xy = np.column_stack([34_500_000.0 + g.uniform(0, 2e5, 1000), 3_800_000.0 + g.uniform(0, 2e5, 1000)])
+    s = fm.snap(xy)
+    assert np.all(np.abs(s - xy) <= 0.0005 + 1e-8)
+    assert np.array_equal(s, np.round(s * 1000.0) / 1000.0)
+
+
+def test_generator_calls_no_numpy_transcendental_function():
+    """Every sin/cos/atan/pow/exp/log/hypot of the generator goes through tools.samplegen.fmath."""
+    pat = re.compile(
+        r"\bnp\.(sin|cos|tan|arcsin|arccos|arctan|arctan2|hypot|exp|exp2|expm1|log|log2|log10|log1p|power|"
+        r"float_power|cbrt|sinh|cosh|tanh|deg2rad|rad2deg)\b"
+    )
+    root = Path(__file__).resolve().parents[1] / "tools" / "samplegen"
+    found = []
+    for path in sorted(root.glob("*.py")):
+        if path.name == "fmath.py":
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            code = line.split("#", 1)[0]
+            if pat.search(code):
+                found.append(f"{path.name}:{n}: {line.strip()}")
+    assert not found, found
+
+
 def test_manifest_matches_files(sample, manifest, layers):
     assert manifest["crs"] == "EPSG:4522" and manifest["seed"] == SEED and manifest["counties"] == ["622921"]
     for n, rows in layers.items():

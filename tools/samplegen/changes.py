@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
+from . import fmath as fm
 from .landuse import FARMLAND
 
 # kind -> (new DLBM, how it is placed)
@@ -170,7 +171,7 @@ def approval_polygon(poly: shapely.Geometry, partial: bool, g: np.random.Generat
     if partial:
         c = np.array(shapely.centroid(poly).coords[0])
         ang = g.uniform(0, np.pi)
-        d = np.array([np.cos(ang), np.sin(ang)])
+        d = fm.unit(ang)
         n = np.array([-d[1], d[0]])
         r = 1e4
         half = shapely.Polygon([c + r * d, c + r * d + r * n, c - r * d + r * n, c - r * d])

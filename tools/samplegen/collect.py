@@ -9,7 +9,7 @@ from .gpkg import GpkgWriter
 from .layout import Layout
 from .schema import LAYER_ORDER
 
-VERSION = "1.0.0"
+VERSION = "1.1.0"  # 1.1: numpy-independent math, computed coordinates on a 1 mm grid
 
 
 def bsm(county: str, tag: str, seq: int) -> str:

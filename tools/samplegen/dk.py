@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
+from . import fmath as fm
 from . import names
 from .attrs import Ctx, r2, wkbs
 from .landuse import FARMLAND
@@ -68,7 +69,7 @@ def _pick_crossing(ctx: Ctx, order: list[int], changed_cells: set[int], g: np.ra
         p = pieces[int(i)]
         tb = geom.tubans[int(geom.tb_of[p.cell])]
         sign = -1.0 if p.k == 0 else 1.0
-        vec = sign * tb.up * g.uniform(*con["crossing_shift_m"])
+        vec = fm.snap(sign * tb.up * g.uniform(*con["crossing_shift_m"]))
         crossing[int(i)] = (vec, "crosses_village" if int(i) in cand_v else "crosses_tb")
     return crossing
 

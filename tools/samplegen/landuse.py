@@ -15,6 +15,7 @@ import numpy as np
 import shapely
 from shapely import STRtree
 
+from . import fmath as fm
 from .noise import Field
 from .rand import T_TERRAIN, salt
 
@@ -48,7 +49,7 @@ def _river_distance(lines: list[shapely.LineString], p: np.ndarray) -> tuple[np.
     t = np.clip(((q - a) * ab).sum(axis=1) / np.maximum((ab * ab).sum(axis=1), 1e-12), 0.0, 1.0)
     foot = a + ab * t[:, None]
     v = q - foot
-    dist = np.hypot(v[:, 0], v[:, 1])
+    dist = fm.hypot(v[:, 0], v[:, 1])
     keep = dist < VALLEY_REACH
     d[pi[keep]] = dist[keep]
     grad[pi[keep]] = v[keep] / np.maximum(dist[keep], 1e-9)[:, None]
@@ -59,15 +60,15 @@ def terrain(p: np.ndarray, rivers: list[shapely.LineString], seed: int) -> Terra
     """Elevation, slope and uphill direction at the points p."""
     hills = Field(salt(seed, T_TERRAIN, 1), [(1200, 240), (450, 80), (180, 16)])
     d, dgrad = _river_distance(rivers, p)
-    z = 140.0 * (d / 1000.0) ** 0.8 + hills(p[:, 0], p[:, 1])
-    dz = 140.0 * 0.8 * (np.maximum(d, 1.0) / 1000.0) ** -0.2 / 1000.0
+    z = 140.0 * fm.power(d / 1000.0, 0.8) + hills(p[:, 0], p[:, 1])
+    dz = 140.0 * 0.8 * fm.power(np.maximum(d, 1.0) / 1000.0, -0.2) / 1000.0
     h = 4.0
     gx = dz * dgrad[:, 0] + (hills(p[:, 0] + h, p[:, 1]) - hills(p[:, 0] - h, p[:, 1])) / (2 * h)
     gy = dz * dgrad[:, 1] + (hills(p[:, 0], p[:, 1] + h) - hills(p[:, 0], p[:, 1] - h)) / (2 * h)
-    g = np.hypot(gx, gy)
+    g = fm.hypot(gx, gy)
     up = np.column_stack([gx, gy]) / np.maximum(g, 1e-9)[:, None]
     up[g < 1e-9] = (0.0, 1.0)
-    return Terrain(z=z - z.min(), slope=np.degrees(np.arctan(g)), up=up)
+    return Terrain(z=z - z.min(), slope=fm.degrees(fm.atan(g)), up=up)
 
 
 def slope_level(slope: np.ndarray) -> np.ndarray:
@@ -106,7 +107,7 @@ def assign_classes(
 
     if len(sites):
         _, near = STRtree(shapely.points(sites)).query_nearest(shapely.points(p), all_matches=False)
-        dv = np.hypot(*(p - sites[near]).T) / site_radius[near]
+        dv = fm.hypot(*(p - sites[near]).T) / site_radius[near]
     else:
         dv = np.full(len(p), 99.0)
 

@@ -16,6 +16,7 @@ import shapely
 from shapely import STRtree
 
 from . import admin
+from . import fmath as fm
 from .landuse import FARMLAND, Terrain, assign_classes, terrain
 from .lines import Line
 from .mesh import Mesh
@@ -124,7 +125,7 @@ def build_layout(seed: int, size: int, counties: list[str], recipe: dict[str, An
         a_c = len(cp) * pw
         streets = [d for d in divs if d.kind == "street"]
         others = [d for d in divs if d.kind != "street"]
-        near = cp[np.hypot(*(cp - csites[ci]).T) < 0.3 * np.sqrt(a_c)]
+        near = cp[fm.hypot(*(cp - csites[ci]).T) < 0.3 * np.sqrt(a_c)]
         seats: list[np.ndarray] = []
         if streets:
             seats = spread(
@@ -174,8 +175,8 @@ def build_layout(seed: int, size: int, counties: list[str], recipe: dict[str, An
         nv = int(np.clip(round(parcels_here / ad["min_parcels_per_village"]), 2, cap))
         first = (
             t.seat
-            if len(tp) == 0 or ptown[np.argmin(np.hypot(*(pts - t.seat).T))] == t.index
-            else tp[np.argmin(np.hypot(*(tp - t.seat).T))]
+            if len(tp) == 0 or ptown[np.argmin(fm.hypot(*(pts - t.seat).T))] == t.index
+            else tp[np.argmin(fm.hypot(*(tp - t.seat).T))]
         )
         chosen = spread(tp if len(tp) else t.seat[None, :], nv, 0.7 * np.sqrt(a_t / nv), gv, [first])
         for j, q in enumerate(chosen):
@@ -199,7 +200,7 @@ def build_layout(seed: int, size: int, counties: list[str], recipe: dict[str, An
         if not any(s.township == t.index for s in sites):
             cells = np.flatnonzero(township_of == t.index)
             if len(cells):
-                c = cells[np.argmin(np.hypot(*(mesh.seeds[cells] - t.seat).T))]
+                c = cells[np.argmin(fm.hypot(*(mesh.seeds[cells] - t.seat).T))]
                 sites.append(VillageSite(mesh.seeds[c].copy(), t.index, True, 20.0))
 
     # terrain and classes

@@ -14,6 +14,7 @@ import numpy as np
 import shapely
 from shapely import STRtree
 
+from . import fmath as fm
 from .noise import Field
 
 PRIORITY = {"river": 0, "highway": 1, "rural": 2}
@@ -60,7 +61,7 @@ def resample(coords: np.ndarray, step: float) -> np.ndarray:
 def normals(coords: np.ndarray) -> np.ndarray:
     """Unit left normals at the vertices of a polyline (central differences)."""
     t = np.gradient(coords, axis=0)
-    t /= np.maximum(np.hypot(t[:, 0], t[:, 1]), 1e-12)[:, None]
+    t /= np.maximum(fm.hypot(t[:, 0], t[:, 1]), 1e-12)[:, None]
     return np.column_stack([-t[:, 1], t[:, 0]])
 
 
@@ -81,7 +82,7 @@ def mst_edges(p: np.ndarray) -> list[tuple[int, int]]:
         return []
     inside = np.zeros(n, dtype=bool)
     inside[0] = True
-    best = np.hypot(*(p - p[0]).T)
+    best = fm.hypot(*(p - p[0]).T)
     frm = np.zeros(n, dtype=np.int64)
     out = []
     for _ in range(n - 1):
@@ -89,7 +90,7 @@ def mst_edges(p: np.ndarray) -> list[tuple[int, int]]:
         j = int(np.argmin(cand))
         out.append((int(frm[j]), j))
         inside[j] = True
-        d = np.hypot(*(p - p[j]).T)
+        d = fm.hypot(*(p - p[j]).T)
         upd = d < best
         best = np.where(upd, d, best)
         frm = np.where(upd, j, frm)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from . import fmath as fm
+
 
 @dataclass
 class Mesh:
@@ -79,7 +81,7 @@ def build_mesh(seeds: np.ndarray, frame: np.ndarray) -> Mesh:
     tid = np.repeat(np.arange(len(tri)), 3)
     keep = ~frame[site]
     site, tid = site[keep], tid[keep]
-    ang = np.arctan2(cc[tid, 1] - seeds[site, 1], cc[tid, 0] - seeds[site, 0])
+    ang = fm.atan2(cc[tid, 1] - seeds[site, 1], cc[tid, 0] - seeds[site, 0])
     order = np.lexsort((ang, site))
     site, tid = site[order], tid[order]
     counts = np.bincount(site, minlength=n)

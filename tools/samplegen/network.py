@@ -9,6 +9,7 @@ import numpy as np
 import shapely
 
 from . import admin
+from . import fmath as fm
 from .lines import Line, chaikin, meander, mst_edges
 from .noise import Field
 from .places import Township, VillageSite
@@ -17,15 +18,15 @@ from .rand import T_LINES, rng, salt
 
 def wiggly(a: np.ndarray, b: np.ndarray, g: np.random.Generator, amp: float) -> np.ndarray:
     """A gently curving road between two points."""
-    n = max(3, int(np.hypot(*(b - a)) / 40.0) + 1)
+    n = max(3, int(fm.hypot(*(b - a)) / 40.0) + 1)
     s = np.linspace(0.0, 1.0, n)
     base = a[None, :] + s[:, None] * (b - a)[None, :]
-    d = (b - a) / max(np.hypot(*(b - a)), 1e-9)
+    d = (b - a) / max(fm.hypot(*(b - a)), 1e-9)
     nrm = np.array([-d[1], d[0]])
     off = (
         amp
-        * np.hypot(*(b - a))
-        * (g.uniform(-1, 1) * np.sin(np.pi * s) + 0.4 * g.uniform(-1, 1) * np.sin(2 * np.pi * s))
+        * fm.hypot(*(b - a))
+        * (g.uniform(-1, 1) * fm.sin(np.pi * s) + 0.4 * g.uniform(-1, 1) * fm.sin(2 * np.pi * s))
     )
     return base + nrm[None, :] * off[:, None]
 
@@ -90,6 +91,6 @@ def make_lines(
         for q in p:
             for _ in range(int(g.integers(nlo, nhi + 1))):
                 ang = g.uniform(0, 2 * np.pi)
-                end = q + g.uniform(lo, hi) * np.array([np.cos(ang), np.sin(ang)])
+                end = q + g.uniform(lo, hi) * fm.unit(ang)
                 add("rural", wiggly(q + 0.25 * (end - q), end, g, 0.1), "田间道", 60.0)
     return out

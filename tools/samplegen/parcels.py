@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
+from . import fmath as fm
 from . import names
 from .landuse import FARMLAND
 from .strips import Piece
@@ -74,11 +75,12 @@ def cell_side_words(centre: np.ndarray, up: np.ndarray, ring_xy: np.ndarray, rin
 
 def compass_index(up: np.ndarray) -> int:
     """Which compass side (0 E, 1 N, 2 W, 3 S) the frame's 'up' points to."""
-    return int(np.round(np.degrees(np.arctan2(up[1], up[0])) / 90.0)) % 4
+    return int(np.round(fm.degrees(fm.atan2(up[1], up[0])) / 90.0)) % 4
 
 
 def shifted(poly: shapely.Polygon, v: np.ndarray) -> shapely.Polygon:
-    return shapely.transform(poly, lambda c: c + v)
+    """The polygon moved by v, its coordinates back on the 1 mm grid."""
+    return shapely.transform(poly, lambda c: fm.snap(c + v))
 
 
 def overlap_into(a_ring: np.ndarray, n_lower: int, b_ring: np.ndarray, dist: float) -> shapely.Polygon | None:
@@ -87,9 +89,9 @@ def overlap_into(a_ring: np.ndarray, n_lower: int, b_ring: np.ndarray, dist: flo
     ql, qu = b_ring[1], b_ring[-2]
     if not (np.array_equal(b_ring[0], pl) and np.array_equal(b_ring[-1], pu)):
         return None
-    fl = min(0.6, dist / max(np.hypot(*(ql - pl)), 1e-9))
-    fu = min(0.6, dist / max(np.hypot(*(qu - pu)), 1e-9))
-    new = np.vstack([a_ring[:n_lower], pl + fl * (ql - pl), pu + fu * (qu - pu), a_ring[n_lower:]])
+    fl = min(0.6, dist / max(fm.hypot(*(ql - pl)), 1e-9))
+    fu = min(0.6, dist / max(fm.hypot(*(qu - pu)), 1e-9))
+    new = np.vstack([a_ring[:n_lower], fm.snap([pl + fl * (ql - pl), pu + fu * (qu - pu)]), a_ring[n_lower:]])
     poly = shapely.Polygon(new)
     return poly if poly.is_valid else None
 
@@ -112,14 +114,14 @@ def invalid_version(ring: np.ndarray, kind: str) -> shapely.Polygon | None:
         return None
     p0 = ring[0]
     d = c - p0
-    dn = d / max(np.hypot(*d), 1e-9)
+    dn = d / max(fm.hypot(*d), 1e-9)
     perp = np.array([-dn[1], dn[0]])
     if kind == "self_touch":
-        a = p0 + 0.45 * d + 0.12 * np.hypot(*d) * perp
-        b = p0 + 0.45 * d - 0.12 * np.hypot(*d) * perp
-        r = np.vstack([p0, a, b, ring])
+        a = p0 + 0.45 * d + 0.12 * fm.hypot(*d) * perp
+        b = p0 + 0.45 * d - 0.12 * fm.hypot(*d) * perp
+        r = np.vstack([p0, fm.snap([a, b]), ring])
     elif kind == "spike":
-        r = np.vstack([p0, p0 - 6.0 * dn, ring])
+        r = np.vstack([p0, fm.snap(p0 - 6.0 * dn), ring])
     else:
         raise ValueError(f"unknown defect kind {kind!r}")
     poly = shapely.Polygon(r)

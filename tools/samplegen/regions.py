@@ -8,11 +8,13 @@ rare detached fragments, so that every region is one edge-connected piece.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 import shapely
 
+from . import fmath as fm
 from .mesh import components
 from .noise import Field
 
@@ -22,9 +24,9 @@ def star_blob(center: Sequence[float], area: float, g: np.random.Generator, roug
     phi = np.linspace(0.0, 2.0 * np.pi, 181)[:-1]
     r = np.ones_like(phi)
     for k in (2, 3, 4, 5, 7):
-        r += roughness / k**0.8 * np.cos(k * phi + g.uniform(0, 2 * np.pi))
+        r += roughness / math.pow(k, 0.8) * fm.cos(k * phi + g.uniform(0, 2 * np.pi))
     r = np.clip(r, 0.45, None)
-    pts = np.column_stack([np.cos(phi) * r, np.sin(phi) * r])
+    pts = np.column_stack([fm.cos(phi) * r, fm.sin(phi) * r])
     unit = shapely.Polygon(pts)
     s = np.sqrt(area / unit.area)
     return shapely.Polygon(pts * s + np.asarray(center, dtype=float))
@@ -48,7 +50,8 @@ class PowerRegions:
         q = self._warped(np.asarray(p, dtype=float))
         out = np.empty(len(q), dtype=np.int64)
         for a in range(0, len(q), chunk):
-            d = ((q[a : a + chunk, None, :] - self.sites[None, :, :]) ** 2).sum(axis=2) - self.w[None, :]
+            v = q[a : a + chunk, None, :] - self.sites[None, :, :]
+            d = (v * v).sum(axis=2) - self.w[None, :]
             if allowed is not None:
                 d = np.where(allowed[a : a + chunk], d, np.inf)
             out[a : a + chunk] = np.argmin(d, axis=1)

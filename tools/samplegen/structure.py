@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import fmath as fm
 from . import names
 from .landuse import FARMLAND, NATURAL, slope_level
 from .layout import Layout
@@ -85,7 +86,7 @@ def _regions(
     r = PowerRegions(sites, np.zeros(k), warp_fields(salt_, scale))
     r.fit(p[idx], area[idx], targets, iterations=8)
     lab[idx] = r.label(p[idx])
-    anchor = {i: int(idx[np.argmin(np.hypot(*(p[idx] - s).T))]) for i, s in enumerate(sites)}
+    anchor = {i: int(idx[np.argmin(fm.hypot(*(p[idx] - s).T))]) for i, s in enumerate(sites)}
     for i, c in anchor.items():
         if not np.any(lab == i):
             lab[c] = i
@@ -94,19 +95,19 @@ def _regions(
 
 def _farthest(p: np.ndarray, k: int, start: np.ndarray) -> list[int]:
     """k indices of p spread by farthest-point sampling, beginning far from `start`."""
-    d = np.hypot(*(p - start).T)
+    d = fm.hypot(*(p - start).T)
     out = [int(np.argmax(d))]
-    dmin = np.hypot(*(p - p[out[0]]).T)
+    dmin = fm.hypot(*(p - p[out[0]]).T)
     while len(out) < min(k, len(p)):
         j = int(np.argmax(dmin))
         out.append(j)
-        dmin = np.minimum(dmin, np.hypot(*(p - p[j]).T))
+        dmin = np.minimum(dmin, fm.hypot(*(p - p[j]).T))
     return out
 
 
 def _angle_order(p: np.ndarray, c: np.ndarray) -> np.ndarray:
     """Order points clockwise from north round c (how people number things on a map)."""
-    ang = np.mod(np.arctan2(p[:, 0] - c[0], p[:, 1] - c[1]), 2 * np.pi)
+    ang = np.mod(fm.atan2(p[:, 0] - c[0], p[:, 1] - c[1]), 2 * np.pi)
     return np.argsort(ang, kind="stable")
 
 
@@ -124,7 +125,7 @@ def make_villages(
     t = lay.townships[ti]
     sites = [s for s in lay.sites if s.township == ti]
     sxy = np.array([s.xy for s in sites]).reshape(-1, 2)
-    cell_of = [int(np.argmin(np.hypot(*(seeds - q).T))) for q in sxy]
+    cell_of = [int(np.argmin(fm.hypot(*(seeds - q).T))) for q in sxy]
     keep = [i for i, c in enumerate(cell_of) if c not in cell_of[:i]]
     sites = [sites[i] for i in keep]
     sxy = sxy[keep]
@@ -248,7 +249,7 @@ def make_tubans(
         cells = np.flatnonzero(tb_of == ti_)
         w = area[cells]
         u = (up[cells] * w[:, None]).sum(axis=0)
-        nu = float(np.hypot(*u))
+        nu = float(fm.hypot(*u))
         u = u / nu if nu > 1e-9 else np.array([0.0, 1.0])
         d = str(cls[cells[0]])
         lv = int(slope_level(np.array([(slope[cells] * w).sum() / w.sum()]))[0])

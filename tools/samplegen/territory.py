@@ -9,6 +9,7 @@ import numpy as np
 import shapely
 from shapely import STRtree
 
+from . import fmath as fm
 from .lines import Line, chunks, line_seeds
 from .mesh import Mesh, build_mesh, components
 from .places import Township
@@ -40,7 +41,7 @@ def spread(points: np.ndarray, k: int, r: float, g: np.random.Generator, first: 
         for q in cand:
             if len(out) >= k:
                 break
-            if all(np.hypot(*(q - o)) >= r for o in out):
+            if all(fm.hypot(*(q - o)) >= r for o in out):
                 out.append(q)
         r *= 0.8
     return out[:k]
@@ -112,7 +113,7 @@ def label_cells(
     m = inner[eu] & inner[ev]
     comp = components(n, eu[m], ev[m])
     cand = np.flatnonzero(inner)
-    anchors = [cand[np.argmin(np.hypot(*(mesh.seeds[cand] - c).T))] for c in csites]
+    anchors = [cand[np.argmin(fm.hypot(*(mesh.seeds[cand] - c).T))] for c in csites]
     active = inner & np.isin(comp, comp[anchors])
     out_m = ~active[eu] & ~active[ev]
     ocomp = components(n, eu[out_m], ev[out_m])
@@ -153,12 +154,13 @@ def _township_labels(
             break
         for j in small:
             others = np.delete(reg.sites, j, axis=0)
-            far = int(np.argmax(np.min(((p[:, None, :] - others[None, :, :]) ** 2).sum(axis=2), axis=1)))
+            v = p[:, None, :] - others[None, :, :]
+            far = int(np.argmax(np.min((v * v).sum(axis=2), axis=1)))
             reg.sites[j] = p[far]
             reg.w[j] = reg.w.max()
             towns[j].seat = p[far].copy()
     township_of[cells] = base + lab
     for j, t in enumerate(towns):
-        seat_cells[t.index] = int(cells[np.argmin(np.hypot(*(p - t.seat).T))])
+        seat_cells[t.index] = int(cells[np.argmin(fm.hypot(*(p - t.seat).T))])
         if not np.any(lab == j):
             township_of[seat_cells[t.index]] = t.index

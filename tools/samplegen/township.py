@@ -14,6 +14,7 @@ import numpy as np
 import shapely
 
 from . import admin
+from . import fmath as fm
 from .cells import TownshipPoints, polygons_from_rings
 from .landuse import FARMLAND
 from .layout import Layout
@@ -113,9 +114,9 @@ def build_geometry(lay: Layout, job: Job) -> Geometry:
         else:
             del block_cells[c]
 
-    # one displacement for every point, then absolute coordinates
-    xy = lay.displacement(tp.coords())
-    xy = xy + np.array(admin.ORIGIN)
+    # one displacement for every point, then absolute coordinates on the 1 mm grid (every polygon below
+    # is built from these points, so shared vertices stay shared)
+    xy = fm.snap(lay.displacement(tp.coords()) + np.array(admin.ORIGIN))
     cell_poly = polygons_from_rings(xy, tp.rings)
     piece_poly = polygons_from_rings(xy, [p.ring for p in pieces])
     tb_poly = [

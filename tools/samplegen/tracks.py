@@ -17,6 +17,7 @@ import numpy as np
 import shapely
 from osgeo import osr
 
+from . import fmath as fm
 from .rand import T_TRACKS, rng
 
 CST = timezone(timedelta(hours=8))
@@ -40,7 +41,7 @@ def _to_lonlat(xy: np.ndarray) -> np.ndarray:
 
 def _along(route: np.ndarray, dist: np.ndarray) -> np.ndarray:
     """Points at the given distances along a polyline."""
-    seg = np.hypot(*np.diff(route, axis=0).T)
+    seg = fm.hypot(*np.diff(route, axis=0).T)
     cum = np.r_[0.0, np.cumsum(seg)]
     dist = np.clip(dist, 0.0, cum[-1])
     k = np.clip(np.searchsorted(cum, dist, side="right") - 1, 0, len(seg) - 1)
@@ -66,21 +67,21 @@ def _sample(
 
 def _walk_route(home: np.ndarray, farm: np.ndarray, length: float, g: np.random.Generator) -> np.ndarray:
     """A loop from the village over the group's fields and back, repeated until long enough."""
-    start = farm[np.argmin(np.hypot(*(farm - home).T))]
+    start = farm[np.argmin(fm.hypot(*(farm - home).T))]
     pool = farm[g.permutation(len(farm))[: min(14, len(farm))]]
     loop = [start]
     left = list(range(len(pool)))
     while left:
         cur = loop[-1]
-        j = min(left, key=lambda i: np.hypot(*(pool[i] - cur)))
+        j = min(left, key=lambda i: fm.hypot(*(pool[i] - cur)))
         loop.append(pool[j])
         left.remove(j)
     core = np.array(loop + [start])
     route = [home, *core]
-    total = float(np.hypot(*np.diff(np.array(route), axis=0).T).sum())
+    total = float(fm.hypot(*np.diff(np.array(route), axis=0).T).sum())
     while total < length and len(core) > 1:
         route.extend(core[1:])
-        total = float(np.hypot(*np.diff(np.array(route), axis=0).T).sum())
+        total = float(fm.hypot(*np.diff(np.array(route), axis=0).T).sum())
     return np.array(route)
 
 
@@ -160,7 +161,7 @@ def write_tracks(
     def save(rel: str, pts: np.ndarray, times: list[datetime], code: str, kind: str) -> None:
         info = groups[code]
         title = f"{info['name']} 巡田 {times[0].strftime('%Y-%m-%d')}"
-        (out_dir / rel).write_text(_gpx(_to_lonlat(pts), times, code, officers[code], title), encoding="utf-8")
+        (out_dir / rel).write_text(_gpx(_to_lonlat(fm.snap(pts)), times, code, officers[code], title), encoding="utf-8")
         files[rel] = kind
 
     for code in codes:
@@ -208,10 +209,10 @@ def write_tracks(
             road = roads[int(road_tree.query_nearest(shapely.Point(home))[0])]
             speed = g.uniform(*cfg["drive_speed_kmh"]) / 3.6
             secs = g.uniform(*cfg["drive_minutes"]) * 60.0
-            k = int(np.argmin(np.hypot(*(road - home).T)))
+            k = int(np.argmin(fm.hypot(*(road - home).T)))
             seg = road[k:] if len(road) - k > k else road[: k + 1][::-1]
             route = seg
-            while float(np.hypot(*np.diff(route, axis=0).T).sum()) < speed * secs and len(seg) > 1:
+            while float(fm.hypot(*np.diff(route, axis=0).T).sum()) < speed * secs and len(seg) > 1:
                 route = np.vstack([route, route[::-1][1:]])
             pts = _sample(route, speed, secs, 5.0, cfg["gps_noise_m"], g)
             t0 = start_time(int(g.integers(0, 7)))

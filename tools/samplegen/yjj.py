@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
+from . import fmath as fm
 from .attrs import Ctx, r2, wkb
 from .landuse import FARMLAND
 from .parcels import shifted
@@ -88,7 +89,7 @@ def protected_farmland(ctx: Ctx, tb_area: list[float]) -> tuple[set[int], list, 
         if key in off_keys:
             lo, hi = rec["offset_m"]
             ang = g.uniform(0, 2 * np.pi)
-            vec = g.uniform(lo, hi) * np.array([np.cos(ang), np.sin(ang)])
+            vec = fm.snap(g.uniform(lo, hi) * fm.unit(ang))
             poly = shifted(poly, vec)
             offsets.append({"YJJBNTTBBH": bh, "shift": [round(vec[0], 3), round(vec[1], 3)]})
         records.append(

@@ -261,7 +261,7 @@ def test_workbook_has_the_sheets_and_rows(processing_registry, store, tmp_path):
 
 
 def test_prefix_and_quarter(processing_registry, store, tmp_path):
-    town = _sql(store, "SELECT substr(grid_code, 1, 9) FROM tg_task WHERE level = 5 LIMIT 1")[0][0]
+    town = _sql(store, "SELECT substr(grid_code, 1, 9) FROM tg_task WHERE level = 5 ORDER BY grid_code LIMIT 1")[0][0]
     out = tmp_path / "q2.xlsx"
     result, ok = _run({"STORE": str(store), "PERIOD": 1, "DATE": "2025-05-20", "PREFIX": town, "OUTPUT": str(out)})
     assert ok, result

@@ -130,7 +130,7 @@ def test_a_rerun_adds_nothing_and_a_moving_case_keeps_its_history(analysed, tmp_
     shutil.copy(analysed["store"], store_path)
     store = GpkgStore(store_path, create=False)  # the store's connection knows the GeoPackage SQL functions
     try:
-        case_id = store.conn.execute("SELECT case_id FROM tg_case ORDER BY priority LIMIT 1").fetchone()[0]
+        case_id = store.conn.execute("SELECT case_id FROM tg_case ORDER BY priority, case_id LIMIT 1").fetchone()[0]
         with store.transaction() as conn:
             conn.execute("INSERT INTO tg_case_event (case_id, at, actor, from_state, to_state, comment) "
                          "VALUES (?, '2025-07-01T02:00:00Z', '审核员', 'pending', 'issued', '下发')", (case_id,))

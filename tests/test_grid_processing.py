@@ -136,21 +136,30 @@ def test_injected_errors_are_all_reported(grid, tmp_path):
     villages = sorted(c for c, f in by_code.items() if f["JB"] == 4)
     # a village whose groups all exist: delete it (its groups lose their parent, its township a part)
     gone = next(v for v in villages if sum(g.startswith(v) for g in groups) >= 2)
-    # a group in another village: shift it by 40 m (overlap with a sibling, gap where it was)
-    shifted = next(g for g in groups if not g.startswith(gone) and sum(h.startswith(g[:12]) for h in groups) >= 3)
-    # a third village: grow it by 60 m (beyond its township; overlaps its neighbours)
-    grown = next(v for v in villages if v != gone and v != shifted[:12])
+
+    def moved(code):
+        geometry = QgsGeometry(by_code[code].geometry())
+        geometry.translate(40, 0)
+        return geometry
+
+    # a group in another village: shift it by 40 m east onto a sibling (overlap with it, gap where it was)
+    shifted = next(g for g in groups if not g.startswith(gone) and any(
+        h != g and h[:12] == g[:12] and moved(g).intersection(by_code[h].geometry()).area() > 1 for h in groups))
+    # a third village on its township's border: grow it by 60 m (beyond its township; overlaps its neighbours)
+    grown = next(v for v in villages if v != gone and v != shifted[:12]
+                 and not by_code[v[:9]].geometry().contains(by_code[v].geometry().buffer(60, 4)))
     cells.startEditing()
     cells.deleteFeature(by_code[gone].id())
-    geometry = QgsGeometry(by_code[shifted].geometry())
-    geometry.translate(40, 0)
-    cells.changeGeometry(by_code[shifted].id(), geometry)
+    cells.changeGeometry(by_code[shifted].id(), moved(shifted))
     cells.changeGeometry(by_code[grown].id(), by_code[grown].geometry().buffer(60, 4))
     assert cells.commitChanges()
     parcels = QgsVectorLayer(str(tmp_path / "coded.gpkg"), "coded", "ogr")
-    victim = next(f for f in parcels.getFeatures() if f["KJM"].startswith(groups[0]))
-    other = next(g for g in groups if g[:12] == groups[0][:12] and g != groups[0]) if any(
-        g[:12] == groups[0][:12] and g != groups[0] for g in groups) else groups[-1]
+    # a parcel of a group (not the shifted one) that has a sibling group: code it into the sibling
+    coded = {f["KJM"][:14] for f in parcels.getFeatures()}
+    owner = next(g for g in groups if g in coded and g != shifted and g[:12] != gone
+                 and any(h[:12] == g[:12] and h != g for h in groups))
+    victim = next(f for f in parcels.getFeatures() if f["KJM"].startswith(owner))
+    other = next(h for h in groups if h[:12] == owner[:12] and h != owner)
     parcels.startEditing()
     parcels.changeAttributeValue(victim.id(), parcels.fields().lookupField("KJM"), other + victim["KJM"][14:])
     assert parcels.commitChanges()
@@ -165,7 +174,7 @@ def test_injected_errors_are_all_reported(grid, tmp_path):
     assert ("gap", shifted[:12]) in kinds  # where the shifted group was
     assert ("outside_parent", grown) in kinds
     assert any(p["LX"] == "overlap" and grown in (p["BM"], p["XGBM"]) for p in found)
-    assert any(p["LX"] == "parcel_cell" and p["BM"].startswith(other) and p["XGBM"] == groups[0] for p in found)
+    assert any(p["LX"] == "parcel_cell" and p["BM"].startswith(other) and p["XGBM"] == owner for p in found)
     # the farmland of the deleted village's groups is still covered by their (orphan) cells, but the
     # shifted group now leaves some of its farmland in no cell and pushes into its sibling's
     assert result["FARMLAND_UNCOVERED"] + result["FARMLAND_OVERLAP"] > 0

@@ -52,8 +52,9 @@ def store(filled_store, tmp_path_factory):
 @pytest.fixture(scope="module")
 def labelled(store, tmp_path_factory):
     base = tmp_path_factory.mktemp("qr")
-    village = _sql(store, "SELECT substr(code, 1, 12) FROM tg_space_code WHERE status = 'active' "
-                          "ORDER BY code LIMIT 1")[0][0]
+    # a village with more than one page of labels (21 a page)
+    village = _sql(store, "SELECT substr(code, 1, 12) AS v FROM tg_space_code WHERE status = 'active' "
+                          "GROUP BY v HAVING count(*) > 21 ORDER BY v LIMIT 1")[0][0]
     expected = dict(_sql(store, "SELECT code, qr FROM tg_space_code WHERE status = 'active' AND code LIKE ?",
                          (village + "%",)))
     result = run("linxia_tianguan:qr_labels", {"STORE": str(store), "CODES": village, "OUTPUT": str(base / "out")})

@@ -265,8 +265,7 @@ def test_grid_codes_from_a_layer(processing_registry, sample_county, tmp_path):
     codes = {r[1]: LEVEL[r[0]] for r in raw}
     she = [r[1] for r in raw if r[0] == "社" and r[7] == "否"]
     extra = she[0][:12] + "99"  # a group of the grid nobody is responsible for
-    village = she[-1][:12]  # a village the grid does not have (far from she[0]'s)
-    assert village not in (she[0][:12], she[1][:12])
+    village = next(c[:12] for c in reversed(she) if c[:12] not in (she[0][:12], she[1][:12]))  # one the grid lacks
     grid = {c: v for c, v in codes.items() if c != she[1] and not c.startswith(village)}
     grid[extra] = 5
     uri = _grid_table(tmp_path / "grid.gpkg", grid)

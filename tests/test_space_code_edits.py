@@ -51,8 +51,8 @@ def _edit(gpkg, before):
     big = [i for i in plain if geoms[i].area > 1500]
     plan = {}
 
-    # 1. split a parcel through its centroid
-    a = big[0]
+    # 1. split a parcel through its centroid (a convex one: each half is one simple polygon)
+    a = next(i for i in big if shapely.area(shapely.convex_hull(geoms[i])) - geoms[i].area < 1e-3 * geoms[i].area)
     parcel = geoms[a]
     x0, y0, x1, y1 = parcel.bounds
     cx = shapely.centroid(parcel).x

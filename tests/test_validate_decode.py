@@ -43,7 +43,14 @@ def test_broken_codes_are_each_reported(coded, tmp_path):
     shutil.copy(coded["out"], broken)
     ds = ogr.Open(str(broken), 1)
     layer = ds.GetLayer(0)
-    features = [layer.GetNextFeature() for _ in range(6)]
+    first = [layer.GetNextFeature() for _ in range(300)]
+    shapes = shapely.from_wkb([bytes(f.GetGeometryRef().ExportToWkb()) for f in first])
+    # two valid neighbours (sharing a boundary) for the overlap, four other parcels for the other errors
+    a, b = next((i, j) for i in range(len(first)) for j in range(i + 1, len(first))
+                if shapely.is_valid(shapes[i]) and shapely.is_valid(shapes[j])
+                and shapely.length(shapely.intersection(shapely.boundary(shapes[i]), shapes[j])) > 1)
+    rest = [f for k, f in enumerate(first) if k not in (a, b) and shapely.is_valid(shapes[k])][:4]
+    features = [rest[0], rest[1], rest[2], first[a], first[b], rest[3]]
     codes = [f.GetField("KJM") for f in features]
     # 1. a mistyped check character
     bad_check = codes[0][:19] + ("0" if codes[0][19] != "0" else "1")

@@ -2,50 +2,27 @@
 profile. It must register its provider and algorithms, show its toolbar and menu, code a sample
 county from the toolbar button, unload without leaving anything behind, and log no Python error."""
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-HERE = Path(__file__).resolve().parent
+from tests.smoke import run_desktop
 
 pytestmark = pytest.mark.smoke
 
 
 @pytest.fixture(scope="module")
 def desktop_run(tmp_path_factory, sample_gpkg, sample_county):
-    if shutil.which("xvfb-run") is None or shutil.which("qgis") is None:
-        pytest.fail("xvfb-run and qgis are required (make test installs them)")
     base = tmp_path_factory.mktemp("desktop")
-    profiles = base / "profiles_root"
-    env = dict(os.environ, QGIS_CUSTOM_CONFIG_PATH=str(profiles))
-    subprocess.run([sys.executable, str(ROOT / "tools" / "build_plugin.py"), "install"], env=env, check=True,
-                   capture_output=True)
-    log, result = base / "log.jsonl", base / "result.json"
     tracks = base / "tracks"  # a few of the sample week's walks, for the replay dock
     tracks.mkdir()
     manifest = json.loads((sample_county / "manifest.json").read_text(encoding="utf-8"))["tracks"]["files"]
     for name in [n for n, kind in sorted(manifest.items()) if kind == "good"][:3]:
         shutil.copy(sample_county / name, tracks / Path(name).name)
-    site = next(Path(sys.prefix).glob("lib/python3*/site-packages"))
-    env.update(
-        TIANGUAN_SMOKE_LOG=str(log), TIANGUAN_SMOKE_RESULT=str(result), TIANGUAN_SMOKE_SAMPLE=str(sample_gpkg),
-        TIANGUAN_SMOKE_TRACKS=str(tracks),
-        PYQGIS_STARTUP=str(HERE / "qgis_startup.py"),
-        # the venv's shapely 2 must win over Debian's 1.8 inside the desktop's Python
-        PYTHONPATH=os.pathsep.join([str(site), env.get("PYTHONPATH", "")]),
-    )
-    env.pop("QT_QPA_PLATFORM", None)
-    cmd = ["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24", "qgis", "--profiles-path", str(profiles),
-           "--nologo", "--noversioncheck", "--code", str(HERE / "qgis_check.py")]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
-    assert result.exists(), f"QGIS did not finish the check:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
-    messages = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return json.loads(result.read_text(encoding="utf-8")), messages
+    result, messages, _ = run_desktop(base, "qgis_check.py", {"TIANGUAN_SMOKE_SAMPLE": str(sample_gpkg),
+                                                               "TIANGUAN_SMOKE_TRACKS": str(tracks)})
+    return result, messages
 
 
 def test_provider_algorithms_toolbar_and_menu(desktop_run):

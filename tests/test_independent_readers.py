@@ -432,10 +432,7 @@ def test_coded_parcels_values_round_trip(chain, rb, inputs, name):
     assert shapely.distance(np.array([g for _, g in feats]), shapely.points(x, y)).max() < 0.05
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "JD/WD of the direct GeoPackage (storage.export from the store) have 6 decimals: storage/store.py _as_lists "
-    "rounds every REAL to 6, although fields.PARCEL_FIELDS declares 7 (round(lon, 7) in the export SQL) and the "
-    "sink path (shapefile) writes 7: the same parcel's JD/WD differ by up to 5e-7° between outputs"))
+# the store keeps the label point's lon/lat to the same 7 decimals the sink outputs declare (it kept 6)
 def test_direct_geopackage_and_shapefile_agree_on_lon_lat(chain, rb):
     direct = {p["KJM"]: (p["JD"], p["WD"]) for p, _ in layer_of(rb, "coded_direct.gpkg").features}
     shp = {p["KJM"]: (p["JD"], p["WD"]) for p, _ in layer_of(rb, "coded.shp").features}

@@ -278,13 +278,18 @@ def row_hashes(columns: dict[str, np.ndarray], wkb: np.ndarray) -> np.ndarray:
         return _splitmix(h ^ geometry).view(np.int64)
 
 
+#: decimals kept of a REAL column (6 unless named): the label point's lon/lat keep the 7 of the outputs' JD/WD
+#: (~1 cm), so that it stays inside its level-8 Beidou grid cell
+_DECIMALS = {"lon": 7, "lat": 7}
+
+
 def _as_lists(columns: dict[str, np.ndarray], names: list[str], idx: np.ndarray) -> list[list]:
     """Column values as plain Python lists for sqlite3 (numpy scalars are not bindable)."""
     out = []
     for name in names:
         col = np.asarray(columns[name])[idx]
         if col.dtype.kind == "f":
-            out.append(np.round(col.astype(float), 6).tolist())
+            out.append(np.round(col.astype(float), _DECIMALS.get(name, 6)).tolist())
         elif col.dtype.kind in "iub":
             out.append(col.astype(np.int64).tolist())
         elif col.dtype.kind == "U":

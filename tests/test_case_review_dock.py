@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from collections import Counter
+from pathlib import Path
 
 import pytest
 import shapely
@@ -444,3 +445,26 @@ def rebuilt_state_of(path, case_id) -> str:
         return rebuilt_state(store, case_id)
     finally:
         store.close()
+
+
+def test_a_store_layer_in_the_project_keeps_showing_after_the_dock_reads_and_writes(dock, store_path):
+    """The dock reads the store read-only and reloads the project's store layers after it writes: the parcel
+    layer a desk has open does not go blank (QGIS 3.40: a read-only OGR connection opened without WAL files
+    reads nothing once another connection makes them)."""
+    from qgis.core import QgsProject, QgsVectorLayer
+
+    cid = _stored(store_path)[0]["case_id"]
+    for suffix in ("-wal", "-shm"):  # as a copied or freshly closed store is: no WAL files
+        Path(f"{store_path}{suffix}").unlink(missing_ok=True)
+    layer = QgsVectorLayer(f"{store_path}|layername=tg_space_code", "codes", "ogr")
+    QgsProject.instance().addMapLayer(layer)
+    try:
+        count = sum(1 for _ in layer.getFeatures())
+        assert count > 0
+        d = dock(store_path)
+        d.select_case(cid)
+        assert sum(1 for _ in layer.getFeatures()) == count  # after reading
+        assert [r[1] for r in d.take("issue", "请核查")] == [True]
+        assert sum(1 for _ in layer.getFeatures()) == count  # after writing
+    finally:
+        QgsProject.instance().removeMapLayer(layer.id())

@@ -67,6 +67,9 @@ def make_profile(base: Path, store: Path) -> Path:
     settings.setValue("locale/userLocale", "zh-Hans")
     settings.setValue("locale/overrideFlag", True)
     settings.setValue("linxia_tianguan/store_path", str(store))
+    # a county desk is often offline: QGIS 3.40 would try to download the Open Sans of its own default style and
+    # show "font install failed" over the map
+    settings.setValue("fonts/downloadMissingFonts", False)
     settings.sync()
     return profiles
 

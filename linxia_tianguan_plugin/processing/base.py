@@ -88,25 +88,15 @@ class AlgorithmBase(QgsProcessingAlgorithm):
         return True
 
     def postProcessAlgorithm(self, context, feedback):
-        """Reload the project's layers read from a store this run wrote to (main thread, after the run).
-
-        QGIS reads a GeoPackage layer through a read-only OGR connection; opened while the store had no
-        WAL files, that connection cannot see what another connection wrote through a new WAL and comes
-        back empty ("unable to open database file") until the layer is reloaded."""
+        """Reload the project's layers read from a store this run wrote to (main thread, after the run: see
+        :mod:`..store_layers`)."""
         stores = getattr(self, "_stores_used", set())
         self._stores_used = set()
         if stores:
-            from qgis.core import QgsProject, QgsProviderRegistry, QgsVectorLayer
+            from ..store_layers import reload_store_layers
 
             # (a context made without a project, as scripts do, still runs under the application's project)
-            project = (context.project() if context is not None else None) or QgsProject.instance()
-            registry = QgsProviderRegistry.instance()
-            for layer in project.mapLayers().values():
-                if isinstance(layer, QgsVectorLayer) and layer.providerType() == "ogr":
-                    path = registry.decodeUri("ogr", layer.source()).get("path") or ""
-                    if path and os.path.realpath(path) in stores:
-                        layer.dataProvider().reloadData()
-                        layer.triggerRepaint()
+            reload_store_layers(stores, context.project() if context is not None else None)
         return {}
 
     def icon(self) -> QIcon:

@@ -56,7 +56,7 @@ def evidence_of(store_path: str, case_id: str) -> list[dict]:
     from . import evidence
     from .store import GpkgStore
 
-    store = GpkgStore(store_path, create=False)
+    store = GpkgStore(store_path, create=False, read_only=True)
     try:
         return evidence.evidence_for(store, case_id)
     finally:
@@ -89,13 +89,13 @@ class GpkgCaseSource:
         self.path = str(path)
         self.label = self.path
 
-    def _open(self):
+    def _open(self, read_only: bool = False):
         from .store import GpkgStore
 
-        return GpkgStore(self.path, create=False)
+        return GpkgStore(self.path, create=False, read_only=read_only)
 
     def load(self) -> Loaded:
-        store = self._open()
+        store = self._open(read_only=True)
         try:
             if not gpkg_cases.has_cases(store):
                 return Loaded([], {}, gpkg_cases.unit_names(store), store.srs_id)
@@ -114,7 +114,7 @@ class GpkgCaseSource:
         return parcel_geometries(self.path, codes)
 
     def events(self, case_id: str) -> list[dict]:
-        store = self._open()
+        store = self._open(read_only=True)
         try:
             return gpkg_cases.case_events(store, case_id)
         finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import struct
+from pathlib import Path
 
 import numpy as np
 
@@ -116,6 +117,16 @@ def connect(path: str) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
+    _register_functions(conn)
+    return conn
+
+
+def connect_read_only(path: str) -> sqlite3.Connection:
+    """Open a GeoPackage only to read it: no journal change, no WAL files made. A layer QGIS shows from a store
+    whose WAL files were gone when it opened reads nothing once another connection makes them anew — the
+    plugin's readers (docks, locator, map tool) must not be that connection."""
+    uri = Path(path).absolute().as_uri() + "?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=30.0, isolation_level=None, check_same_thread=False)
     _register_functions(conn)
     return conn
 

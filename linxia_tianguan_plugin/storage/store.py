@@ -33,7 +33,7 @@ def existing_store(path) -> Iterator[GpkgStore | None]:
     """The store at ``path`` if there is one that opens, else None; closed afterwards. For readers that
     have nothing to show without a store (locator, map tool, docks) rather than an error to raise."""
     try:
-        store = GpkgStore(path, create=False) if path else None
+        store = GpkgStore(path, create=False, read_only=True) if path else None
     except (StoreError, OSError):
         store = None
     try:
@@ -53,12 +53,20 @@ class GpkgStore:
     """A 田管库 GeoPackage. Create it with the county's CRS; open it later without one."""
 
     def __init__(self, path: str | os.PathLike, epsg: int | None = None, create: bool = True,
-                 target_version: int | None = None):
-        """Open (or create) the store and bring its schema up to ``target_version`` (default: latest)."""
+                 target_version: int | None = None, read_only: bool = False):
+        """Open (or create) the store and bring its schema up to ``target_version`` (default: latest);
+        ``read_only``: only read it as it is (no migration, no journal change: see gpkg.connect_read_only)."""
         self.path = str(path)
         exists = Path(self.path).exists()
-        if not exists and not create:
+        if not exists and (not create or read_only):
             raise StoreError(f"田管库 {self.path} does not exist")
+        if read_only:
+            try:
+                self.conn = gpkg.connect_read_only(self.path)
+                self.srs_id = self._stored_srs() or epsg or 4522
+            except sqlite3.DatabaseError as err:
+                raise StoreError(f"田管库 {self.path} cannot be read: {err}") from err
+            return
         self.conn = gpkg.connect(self.path)
         if not exists or not self._has_table("gpkg_contents"):
             with self.transaction():

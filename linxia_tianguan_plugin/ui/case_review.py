@@ -54,6 +54,7 @@ from ..i18n import tr
 from ..processing.change_detection import kind_labels, reason_labels
 from ..storage import cases as case_store
 from ..storage.case_source import GpkgCaseSource
+from ..store_layers import reload_store_layers
 from ..styling import category_labels
 
 DOCK_NAME = "linxia_tianguan_case_review"
@@ -708,6 +709,8 @@ class CaseReviewDock(QgsDockWidget):
                 results.append((cid, False, tr("Cannot write to {source}: {error}").format(
                     source=self.source.label, error=error)))
         labels = {cid: tr("Case no. {priority}").format(priority=self.by_id[cid]["priority"]) for cid in ids}
+        if any(good for _, good, _ in results) and isinstance(self.source, GpkgCaseSource):
+            reload_store_layers([self.source.path])  # the store's layers in the project keep showing it
         self.reload()  # keeps the selection: the fresh states, histories and buttons show
         ok = sum(1 for _, good, _ in results if good)
         name = workflow.ACTION_NAMES.get(action, action)

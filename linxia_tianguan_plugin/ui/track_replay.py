@@ -127,7 +127,7 @@ class TrackReplayDock(QgsDockWidget):
         """Read the patrols and unit names from the store again."""
         self.patrols, self.names = [], {}
         try:
-            store = GpkgStore(self.store_path, create=False)
+            store = GpkgStore(self.store_path, create=False, read_only=True)
         except (StoreError, OSError):
             self.clock.setText(tr("No tianguan store at {path}.").format(path=self.store_path))
             return
@@ -203,7 +203,7 @@ class TrackReplayDock(QgsDockWidget):
     def load(self, track_id: str) -> None:
         """Show ``track_id``: its line, its fixes (temporal), the parcels seen; reset the player."""
         self.stop()
-        store = GpkgStore(self.store_path, create=False)
+        store = GpkgStore(self.store_path, create=False, read_only=True)
         try:
             xy, t = patrol_fixes(store, track_id)
             codes, geoms = parcels_near(store, xy, VIEW_DISTANCE)

@@ -135,10 +135,12 @@ def export_map(out: Path, sample: Path, coded: Path, store: Path) -> Path:
     page = layout.pageCollection().page(0)
     page.setPageSize("A4", QgsLayoutItemPage.Landscape)
 
+    from linxia_tianguan_plugin.processing.layout_text import pdf_settings, set_label_text_format
+
     def add_label(text, x, y, w, h, size):
         item = QgsLayoutItemLabel(layout)
         item.setText(text)
-        item.setFont(QFont(CJK_FONT, size))
+        set_label_text_format(item, CJK_FONT, size)
         item.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutMillimeters))
         item.attemptResize(QgsLayoutSize(w, h, QgsUnitTypes.LayoutMillimeters))
         layout.addLayoutItem(item)
@@ -252,9 +254,7 @@ def export_map(out: Path, sample: Path, coded: Path, store: Path) -> Path:
         layout.addLayoutItem(legend4)
 
     pdf = out / "空间码分布图.pdf"
-    settings = QgsLayoutExporter.PdfExportSettings()
-    settings.dpi = 200
-    result = QgsLayoutExporter(layout).exportToPdf(str(pdf), settings)
+    result = QgsLayoutExporter(layout).exportToPdf(str(pdf), pdf_settings(200))  # text kept as text
     if result != QgsLayoutExporter.Success:
         raise SystemExit(f"PDF export failed ({result})")
     return pdf

@@ -81,6 +81,44 @@ def uri(gpkg: Path, layer: str) -> str:
     return f"{gpkg}|layername={layer}"
 
 
+def guard_demo(out: Path, sample: Path, store: Path, base: dict, summary: dict) -> None:
+    """The codes are guarded: the county's contract parcels with the DLTB of one township would retire most of the
+    store's codes; the run stops and writes nothing, and a preview lists what it would have retired."""
+    import sqlite3
+
+    from qgis.core import QgsProcessingException
+
+    def state() -> tuple:
+        con = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+        try:
+            return (con.execute("SELECT count(*) FROM tg_space_code WHERE status = 'active'").fetchone()[0],
+                    con.execute("SELECT count(*) FROM tg_coding_run").fetchone()[0])
+        finally:
+            con.close()
+
+    con = sqlite3.connect(f"file:{sample}?mode=ro", uri=True)
+    township = con.execute("SELECT substr(ZLDWDM, 1, 9) FROM DLTB ORDER BY ZLDWDM LIMIT 1").fetchone()[0]
+    con.close()
+    wrong = dict(base, DLTB=uri(sample, "DLTB") + f"|subset=substr(\"ZLDWDM\", 1, 9) = '{township}'",
+                 OUTPUT=None, ISSUES=None)
+    before = state()
+    step(f"一键赋码 with the DLTB of one township ({township}) only: the guard refuses")
+    try:
+        run("linxia_tianguan:space_code", wrong)
+    except QgsProcessingException as refused:
+        print("   refused:", refused, flush=True)
+    else:
+        raise SystemExit("the coding guard let a one-township DLTB retire the county's codes")
+    if state() != before:
+        raise SystemExit("the refused coding run changed the store")
+    step("一键赋码 preview of the same run: counts and the codes it would retire, nothing written")
+    preview = run("linxia_tianguan:space_code", dict(wrong, PREVIEW=True, ISSUES=str(out / "coding_preview.gpkg")))
+    if state() != before:
+        raise SystemExit("the preview changed the store")
+    summary["guard"] = {"refused": True, "preview_retired": preview["RETIRED"], "preview_kept": preview["KEPT"],
+                        "active_codes": before[0]}
+
+
 def export_map(out: Path, sample: Path, coded: Path, store: Path) -> Path:
     """PDF: page 1 the county's coded farmland by township, page 2 one village with code labels."""
     from qgis.core import (
@@ -520,8 +558,9 @@ def main() -> None:
     sample = args.sample / "sample_county.gpkg"
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
-    for stale in ("tianguan.gpkg", "coded_parcels.gpkg", "coding_issues.gpkg", "validation.gpkg", "patrol_grid.gpkg",
-                  "grid_coverage.gpkg", "田管员花名册.xlsx", "巡田任务.xlsx", "过期任务.xlsx", "巡田记录_示例.csv",
+    for stale in ("tianguan.gpkg", "coded_parcels.gpkg", "coding_issues.gpkg", "coding_preview.gpkg",
+                  "validation.gpkg", "patrol_grid.gpkg", "grid_coverage.gpkg", "田管员花名册.xlsx", "巡田任务.xlsx",
+                  "过期任务.xlsx", "巡田记录_示例.csv",
                   "checked_tracks.gpkg", "patrol_coverage.gpkg", "group_coverage.gpkg", "unseen_4_weeks.gpkg",
                   "巡田覆盖率.xlsx", "change_cases.gpkg", "驾驶舱报告.pdf", "驾驶舱统计表.xlsx", "专题图_",
                   "巡田考核_", "问题图斑"):
@@ -545,6 +584,8 @@ def main() -> None:
     summary["rerun"] = {k: again[k] for k in ("CODED", "NEW", "KEPT", "RETIRED")}
     if again["NEW"] or again["RETIRED"]:
         raise SystemExit("re-running on identical input changed codes")
+
+    guard_demo(out, sample, store, base, summary)
 
     step("校验空间码 Validate space codes")
     checked = run("linxia_tianguan:validate_space_code", {

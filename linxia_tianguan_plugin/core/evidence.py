@@ -23,6 +23,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import os
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -89,6 +90,87 @@ class PhotoInfo:
 def sha256(data: bytes) -> str:
     """SHA-256 (hex) of a file's bytes: the name of the stored copy and the proof it is unchanged."""
     return hashlib.sha256(data).hexdigest()
+
+
+# ------------------------------------------------------------------------------------------ files
+#: what an evidence file may be, told by its first bytes (a name proves nothing: an HTML page named .jpg)
+MAGIC = {"jpeg": b"\xff\xd8\xff", "png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-"}
+#: photos and documents: JPEG, PNG or PDF; sketches are the GeoJSON :func:`sketch_geojson` writes
+FILE_TYPES = ("jpeg", "png", "pdf")
+SKETCH_TYPES = ("json",)
+#: the reason :func:`check_file` gives for a file that is not there (callers tell it from a refusal)
+MISSING = "文件不存在"
+_HEAD = 64
+
+
+def file_type(head: bytes) -> str:
+    """``jpeg`` / ``png`` / ``pdf`` / ``json`` by a file's first bytes, '' for anything else."""
+    head = bytes(head)
+    for name, magic in MAGIC.items():
+        if head.startswith(magic):
+            return name
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
+        return "json"
+    return ""
+
+
+def content_refusal(head: bytes, size: int, allowed: Sequence[str] = FILE_TYPES) -> str | None:
+    """Why a file with these first bytes and size cannot be evidence (Chinese), or None when it can."""
+    if size <= 0:
+        return "文件是空的（0 字节），不是照片或文档，未接收"
+    if file_type(head) in allowed:
+        return None
+    wanted = "GeoJSON 草图" if tuple(allowed) == SKETCH_TYPES else "JPEG、PNG 照片或 PDF 文档"
+    start = bytes(head).lstrip().lower()
+    what = "（实际是 HTML 网页）" if start.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) else ""
+    return f"文件内容不是{wanted}{what}：按文件开头的字节判断，与扩展名无关，未接收"
+
+
+def _is_link(path: str) -> bool:
+    return os.path.islink(path) or getattr(os.path, "isjunction", lambda _: False)(path)
+
+
+def check_file(path: os.PathLike | str, root: os.PathLike | str | None = None,
+               allowed: Sequence[str] = FILE_TYPES) -> str | None:
+    """Why the file at ``path`` must not be taken as evidence (a Chinese sentence), or None when it may.
+
+    Refused: a symbolic link (or Windows junction) — the file itself or, with ``root``, any folder
+    between ``root`` and it —, a path that resolves outside ``root``, anything but a regular file, an
+    empty file and content that is not one of ``allowed`` (:func:`file_type`). A file that is not
+    there gives :data:`MISSING`. The file is opened without following links (where the system can).
+    """
+    p = os.path.abspath(os.fspath(path))
+    link = "是符号链接（快捷方式），可能指向桌面电脑上的任意文件，未接收"
+    if root is not None:
+        base = os.path.abspath(os.fspath(root))
+        try:
+            rel = os.path.relpath(p, base)
+        except ValueError:  # another drive (Windows)
+            return "文件在外业包文件夹之外，未接收"
+        if rel == os.pardir or rel.startswith(os.pardir + os.sep) or os.path.isabs(rel):
+            return "文件在外业包文件夹之外，未接收"
+        current = base
+        for part in rel.split(os.sep):
+            current = os.path.join(current, part)
+            if _is_link(current):
+                return f"“{part}”{link}"
+        real_base = os.path.realpath(base)
+        if os.path.commonpath([real_base, os.path.realpath(p)]) != real_base:
+            return "文件实际位置在外业包文件夹之外，未接收"
+    elif _is_link(p):
+        return f"“{os.path.basename(p)}”{link}"
+    if not os.path.lexists(p):
+        return MISSING
+    if not os.path.isfile(p):
+        return "不是普通文件（文件夹、设备或管道），未接收"
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            head = f.read(_HEAD)
+    except OSError as exc:
+        return f"文件无法读取（{exc.strerror or exc}），未接收"
+    return content_refusal(head, size, allowed)
 
 
 # ------------------------------------------------------------------------------------------- JPEG
@@ -203,7 +285,7 @@ def _exif_time(text: str, offset: str = "") -> str:
     """UTC text of an EXIF ``YYYY:MM:DD HH:MM:SS`` (with ``+HH:MM`` offset, else Beijing time), or ''."""
     try:
         local = dt.datetime.strptime(text.strip()[:19], "%Y:%m:%d %H:%M:%S")
-    except ValueError:
+    except (ValueError, OverflowError):
         return ""
     tz = BEIJING
     offset = offset.strip()
@@ -213,7 +295,10 @@ def _exif_time(text: str, offset: str = "") -> str:
         minutes = int(offset[1:3]) * 60 + int(offset[4:])
         if minutes < 15 * 60:
             tz = dt.timezone(dt.timedelta(minutes=minutes if offset[0] == "+" else -minutes))
-    return local.replace(tzinfo=tz).astimezone(dt.timezone.utc).strftime(TIME_FORMAT)
+    try:  # year 1 or 9999 shifted by the offset leaves datetime's range
+        return local.replace(tzinfo=tz).astimezone(dt.timezone.utc).strftime(TIME_FORMAT)
+    except (ValueError, OverflowError):
+        return ""
 
 
 def _gps_time(tiff: _Tiff, gps: dict) -> str:
@@ -256,21 +341,31 @@ def read_exif(data: bytes) -> PhotoInfo:
         tiff = _Tiff(block)
         if not tiff.ok:
             return PhotoInfo()
-        ifd0 = tiff.ifd(tiff.u32(4))
-        exif = tiff.ifd(tiff.u32(ifd0[_TAG_EXIF_IFD][2])) if _TAG_EXIF_IFD in ifd0 else {}
-        gps = tiff.ifd(tiff.u32(ifd0[_TAG_GPS_IFD][2])) if _TAG_GPS_IFD in ifd0 else {}
-        original = _exif_time(tiff.text(exif.get(_TAG_DATETIME_ORIGINAL)),
-                              tiff.text(exif.get(_TAG_OFFSET_TIME_ORIGINAL)))
-        gps_time = _gps_time(tiff, gps)
-        lat = _coordinate(tiff, gps, _GPS_LAT_REF, _GPS_LAT, 90.0, "S")
-        lon = _coordinate(tiff, gps, _GPS_LON_REF, _GPS_LON, 180.0, "W")
-        if math.isnan(lat) or math.isnan(lon) or (lat == 0.0 and lon == 0.0):
-            lat = lon = math.nan
-        return PhotoInfo(taken_at=original or gps_time, lon=lon, lat=lat, make=tiff.text(ifd0.get(_TAG_MAKE)),
-                         model=tiff.text(ifd0.get(_TAG_MODEL)), gps_time=gps_time,
-                         time_source="original" if original else "gps" if gps_time else "", has_exif=True)
     except Exception:  # bad bytes must never break an import; the photo just has no EXIF
         return PhotoInfo()
+    # each IFD and tag is read on its own: a broken time must not lose the position, nor the reverse
+    ifd0 = _safe(lambda: tiff.ifd(tiff.u32(4)), {})
+    exif = _safe(lambda: tiff.ifd(tiff.u32(ifd0[_TAG_EXIF_IFD][2])) if _TAG_EXIF_IFD in ifd0 else {}, {})
+    gps = _safe(lambda: tiff.ifd(tiff.u32(ifd0[_TAG_GPS_IFD][2])) if _TAG_GPS_IFD in ifd0 else {}, {})
+    original = _safe(lambda: _exif_time(tiff.text(exif.get(_TAG_DATETIME_ORIGINAL)),
+                                        tiff.text(exif.get(_TAG_OFFSET_TIME_ORIGINAL))), "")
+    gps_time = _safe(lambda: _gps_time(tiff, gps), "")
+    lat = _safe(lambda: _coordinate(tiff, gps, _GPS_LAT_REF, _GPS_LAT, 90.0, "S"), math.nan)
+    lon = _safe(lambda: _coordinate(tiff, gps, _GPS_LON_REF, _GPS_LON, 180.0, "W"), math.nan)
+    if math.isnan(lat) or math.isnan(lon) or (lat == 0.0 and lon == 0.0):
+        lat = lon = math.nan
+    return PhotoInfo(taken_at=original or gps_time, lon=lon, lat=lat,
+                     make=_safe(lambda: tiff.text(ifd0.get(_TAG_MAKE)), ""),
+                     model=_safe(lambda: tiff.text(ifd0.get(_TAG_MODEL)), ""), gps_time=gps_time,
+                     time_source="original" if original else "gps" if gps_time else "", has_exif=True)
+
+
+def _safe(read, default):
+    """``read()``, or ``default`` when the bytes behind it are broken in a way the reader did not foresee."""
+    try:
+        return read()
+    except Exception:  # one unreadable tag is absent; the others stand
+        return default
 
 
 # ------------------------------------------------------------------------------------------ checks

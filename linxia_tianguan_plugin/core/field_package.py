@@ -22,7 +22,8 @@ Rules (plain Python, no Qt, no QGIS, no database):
   ``submit_evidence`` event with all their photos. A row is a *conflict*, reported and never
   written, when its case is unknown to the store, was not in the package, is closed, has moved on
   since the export (its version is not the manifest's) or is in a state that accepts no evidence,
-  or when its photo is missing. A row whose photo is already evidence of its case *and* listed by
+  or when its photo is missing or refused (:func:`photo_file`: a link, outside the package, not a
+  JPEG/PNG/PDF). A row whose photo is already evidence of its case *and* listed by
   one of the case's events was imported before: it is skipped, so importing a package twice adds
   nothing.
 - **Tracks coming back**: a QField tracking line carries each vertex's time as its M value, epoch
@@ -35,11 +36,13 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from . import case_workflow as workflow
+from . import evidence as evidence_rules
 
 FORMAT = "linxia-tianguan-field-package"
 FORMAT_VERSION = 1
@@ -65,7 +68,10 @@ EVIDENCE_ROLE = workflow.GROUP_OFFICER
 #: conflict codes of :func:`plan_evidence`
 UNKNOWN_CASE, NOT_IN_PACKAGE, CLOSED, MOVED, NOT_ACCEPTING, MISSING_PHOTO, NO_CASE, BAD_TRACK = (
     "unknown_case", "not_in_package", "closed", "moved", "not_accepting", "missing_photo", "no_case", "bad_track")
-CONFLICTS = (UNKNOWN_CASE, NOT_IN_PACKAGE, CLOSED, MOVED, NOT_ACCEPTING, MISSING_PHOTO, NO_CASE, BAD_TRACK)
+#: a photo refused for what it is (a link, outside the package, not JPEG/PNG/PDF, empty); detail says why
+REFUSED_PHOTO = "refused_photo"
+CONFLICTS = (UNKNOWN_CASE, NOT_IN_PACKAGE, CLOSED, MOVED, NOT_ACCEPTING, MISSING_PHOTO, NO_CASE, BAD_TRACK,
+             REFUSED_PHOTO)
 
 _CODE = re.compile(r"\d{12}(\d{2})?")
 _SPLIT = re.compile(r"[\s,，;；、]+")
@@ -155,17 +161,28 @@ def read_manifest(text: str) -> dict:
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise FieldPackageError(f"manifest is not JSON: {exc}") from None
+        raise FieldPackageError(f"manifest is not JSON: 清单不是 JSON 文件（{exc}）") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise FieldPackageError("manifest is not a tianguan field package manifest")
-    if int(data.get("format_version", 0)) > FORMAT_VERSION:
-        raise FieldPackageError(f"manifest format {data.get('format_version')} is newer than this plugin "
-                                f"({FORMAT_VERSION})")
+        raise FieldPackageError("manifest is not a tianguan field package manifest: 清单不是田管外业包的清单")
+    version = data.get("format_version", 0)
+    if isinstance(version, str) and version.strip().isdigit():
+        version = int(version.strip())
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        raise FieldPackageError(f"清单（{MANIFEST_NAME}）中的格式版本 format_version = {str(version)[:40]!r} 无效，"
+                                f"应为不大于 {FORMAT_VERSION} 的整数；外业包可能已损坏或被改动")
+    if version > FORMAT_VERSION:
+        raise FieldPackageError(f"manifest format {version} is newer than this plugin ({FORMAT_VERSION}): "
+                                f"外业包的格式版本 {version} 比本插件（{FORMAT_VERSION}）新，请先升级插件")
     for key in ("store_id", "grid", "exported_at", "cases"):
         if key not in data:
-            raise FieldPackageError(f"manifest has no {key!r}")
-    if not isinstance(data["cases"], dict):
-        raise FieldPackageError("manifest cases are not a mapping")
+            raise FieldPackageError(f"manifest has no {key!r}: 清单缺少“{key}”")
+    if not all(isinstance(data[key], str) for key in ("store_id", "grid", "exported_at")):
+        raise FieldPackageError("manifest store_id, grid or exported_at is not text: 清单的 store_id、grid 或 "
+                                "exported_at 不是文字")
+    if not isinstance(data["cases"], dict) or not all(
+            isinstance(c, dict) and isinstance(c.get("version"), int) and not isinstance(c.get("version"), bool)
+            for c in data["cases"].values()):
+        raise FieldPackageError("manifest cases are not a mapping of case versions: 清单中的案件列表已损坏")
     return data
 
 
@@ -262,14 +279,37 @@ def photo_path(package_dir: str, photo: str | None) -> str | None:
     return "/".join([package_dir.rstrip("/\\").replace("\\", "/"), *parts])
 
 
+def photo_file(package_dir: str, photo: str | None) -> tuple[str | None, str | None]:
+    """(absolute path, reason refused) of a returned row's photo.
+
+    (path, None) for a photo that may be read — or is simply not there (:func:`plan_evidence` reports
+    it missing from its hash); (None, None) without a photo; (None, Chinese reason) when refused: a
+    path with ``..`` or an absolute one, a symbolic link (the photo or a folder such as ``DCIM``), a
+    file resolving outside the package, an empty file or content that is not JPEG/PNG/PDF
+    (:func:`..core.evidence.check_file`). A hostile package can thus not make the desk copy one of
+    its own files (``/etc/passwd``, the store) into the evidence.
+    """
+    if not photo or not str(photo).strip():
+        return None, None
+    path = photo_path(package_dir, photo)
+    if path is None:
+        return None, "照片路径含“..”或是绝对路径，指向外业包文件夹之外，未接收"
+    reason = evidence_rules.check_file(path, os.fspath(package_dir))
+    if reason == evidence_rules.MISSING:
+        return path, None
+    return (None, reason) if reason else (path, None)
+
+
 def plan_evidence(rows: Iterable[EvidenceRow], manifest: Mapping, current: Mapping[str, tuple[str, int]],
                   photo_hashes: Mapping[int, str | None], submitted: Mapping[str, set[str]],
-                  photo_paths: Mapping[int, str | None]) -> tuple[list[Submission], list[Conflict], list[int]]:
+                  photo_paths: Mapping[int, str | None], refused: Mapping[int, str] | None = None,
+                  ) -> tuple[list[Submission], list[Conflict], list[int]]:
     """(submissions, conflicts, fids imported before) for the returned evidence rows.
 
     ``current`` is the store's (state, version) per case id; ``photo_hashes`` the SHA-256 of each
     row's photo (None: missing); ``submitted`` per case the SHA-256 of evidence an event already
-    lists; ``photo_paths`` each row's absolute photo path. See the module docstring for the rules;
+    lists; ``photo_paths`` each row's absolute photo path; ``refused`` the reason (:func:`photo_file`)
+    per row whose photo was refused, a :data:`REFUSED_PHOTO` conflict. See the module docstring for the rules;
     a case with one conflicting row still gets its other rows, since each photo stands on its own,
     unless the conflict is about the case itself.
     """
@@ -281,6 +321,10 @@ def plan_evidence(rows: Iterable[EvidenceRow], manifest: Mapping, current: Mappi
         case_id = (row.case_id or "").strip()
         if not case_id:
             conflicts.append(Conflict(EVIDENCE, row.fid, None, NO_CASE))
+            continue
+        if refused and refused.get(row.fid):
+            conflicts.append(Conflict(EVIDENCE, row.fid, case_id, REFUSED_PHOTO,
+                                      f"{row.photo or ''}：{refused[row.fid]}"))
             continue
         digest = photo_hashes.get(row.fid)
         if digest is None:

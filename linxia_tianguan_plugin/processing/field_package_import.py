@@ -12,8 +12,10 @@ The folder is one written by ``field_package_export`` and edited by QField (rule
 - the rows of the ``evidence`` layer become, per case, the photos added as evidence (copied into the
   store's evidence folder, content-addressed) and one ``submit_evidence`` (已举证) event, made with the
   case version recorded at export. A case that moved on, is closed, unknown, not in the package or in a
-  state that takes no evidence, and a row whose photo is missing, are conflicts: listed in the optional
-  conflicts table and the log, nothing overwritten. Rows imported before are skipped silently.
+  state that takes no evidence, and a row whose photo is missing or refused (a symbolic link, a path
+  leaving the package, an empty file, content that is not JPEG/PNG/PDF; the reason in Chinese), are
+  conflicts: listed in the optional conflicts table and the log, nothing overwritten. Rows imported before
+  are skipped silently.
 """
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ from ..core import field_package as rules
 from ..core.tracks import SHANGHAI, Fixes, parse_time
 from ..i18n import tr
 from ..storage import field_package as package_store
+from ..storage.evidence import EvidenceError
 from .base import AlgorithmBase
 from .fields import KeepsAliases, schema
 from .import_tracks import TrackReadError, _open_ogr, _to_lonlat, read_ogr_track
@@ -52,6 +55,7 @@ def conflict_text(code: str) -> str:
         rules.MISSING_PHOTO: tr("the photo file is missing"),
         rules.NO_CASE: tr("no case chosen"),
         rules.BAD_TRACK: tr("the track cannot be read"),
+        rules.REFUSED_PHOTO: tr("the photo file was refused"),
     }.get(code, code)
 
 
@@ -112,6 +116,35 @@ def read_track_lines(path: Path, cancelled=None) -> tuple[list[dict], list[rules
                       "officer": officer, "grid": grid})
     ds = None
     return lines, conflicts
+
+
+def package_folder(folder: Path) -> tuple[Path, str]:
+    """The package folder the user meant, and a note when it was found one level down.
+
+    The chosen folder itself when it holds the manifest and GeoPackage; else its one subfolder that does
+    (the user picked the parent). A .zip (what the phone sends) is named with a request to unzip it
+    first; several packages below, or none, raise QgsProcessingException."""
+    def complete(path: Path) -> bool:
+        return (path / rules.MANIFEST_NAME).is_file() and (path / rules.GPKG_NAME).is_file()
+
+    if folder.is_dir() and complete(folder):
+        return folder, ""
+    try:
+        children = sorted(folder.iterdir(), key=str) if folder.is_dir() else []
+    except OSError:
+        children = []
+    inner = [p for p in children if p.is_dir() and not p.is_symlink() and complete(p)]
+    zips = [p for p in ([folder] if folder.is_file() else children) if p.suffix.lower() == ".zip" and p.is_file()]
+    if len(inner) == 1:
+        return inner[0], tr("The field package was found in the subfolder {folder}.").format(folder=inner[0])
+    if len(inner) > 1:
+        raise QgsProcessingException(tr("{folder} holds several field packages ({names}); choose one of them.").format(
+            folder=folder, names="、".join(p.name for p in inner)))
+    if zips:
+        raise QgsProcessingException(tr("{names} is a zipped field package: unzip it first, then choose the "
+                                        "unzipped folder.").format(names="、".join(z.name for z in zips)))
+    raise QgsProcessingException(tr("{folder} is not a field package (no {manifest} or {gpkg}).").format(
+        folder=folder, manifest=rules.MANIFEST_NAME, gpkg=rules.GPKG_NAME))
 
 
 def read_evidence(path: Path) -> list[rules.EvidenceRow]:
@@ -175,15 +208,14 @@ class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
 
     # ------------------------------------------------------------------ run
     def processAlgorithm(self, parameters, context, feedback):
-        folder = Path(self.parameterAsFile(parameters, self.FOLDER, context) or "")
+        folder, note = package_folder(Path(self.parameterAsFile(parameters, self.FOLDER, context) or ""))
+        if note:
+            feedback.pushInfo(note)
         manifest_path = folder / rules.MANIFEST_NAME
         gpkg_path = folder / rules.GPKG_NAME
-        if not manifest_path.is_file() or not gpkg_path.is_file():
-            raise QgsProcessingException(tr("{folder} is not a field package (no {manifest} or {gpkg}).").format(
-                folder=folder, manifest=rules.MANIFEST_NAME, gpkg=rules.GPKG_NAME))
         try:
             manifest = rules.read_manifest(manifest_path.read_text(encoding="utf-8"))
-        except (rules.FieldPackageError, OSError, UnicodeDecodeError) as err:
+        except (ValueError, TypeError, OSError) as err:  # FieldPackageError, bad UTF-8, anything odd
             raise QgsProcessingException(tr("The manifest of {folder} cannot be read: {error}").format(
                 folder=folder, error=err)) from err
         counts = {"TRACKS": 0, "EVIDENCE": 0, "EVENTS": 0, "CONFLICTS": 0}
@@ -222,12 +254,15 @@ class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
             # ------------------------------------------------------------ evidence
             feedback.setProgressText(tr("Reading the evidence…"))
             rows = read_evidence(gpkg_path)
-            paths = {r.fid: rules.photo_path(str(folder), r.photo) for r in rows}
+            # links, paths leaving the package, empty or non-JPEG/PNG/PDF photos are refused row by row
+            checked = {r.fid: rules.photo_file(str(folder), r.photo) for r in rows}
+            paths = {fid: path for fid, (path, _) in checked.items()}
+            refused = {fid: why for fid, (_, why) in checked.items() if why}
             hashes = {fid: (package_store.file_sha256(p) if p else None) for fid, p in paths.items()}
             case_ids = {r.case_id for r in rows if r.case_id}
             submissions, bad, before = rules.plan_evidence(
                 rows, manifest, package_store.case_states(store, case_ids), hashes,
-                package_store.submitted_hashes(store, case_ids), paths)
+                package_store.submitted_hashes(store, case_ids), paths, refused)
             conflicts += bad
             if before:
                 feedback.pushInfo(tr("{n} evidence rows were imported before; skipped.").format(n=len(before)))
@@ -243,6 +278,10 @@ class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
                     continue
                 except workflow.WorkflowError as err:
                     conflicts += [rules.Conflict(rules.EVIDENCE, r.fid, sub.case_id, rules.NOT_ACCEPTING, str(err))
+                                  for r in sub.rows]
+                    continue
+                except EvidenceError as err:  # a photo changed since it was checked: nothing of the case written
+                    conflicts += [rules.Conflict(rules.EVIDENCE, r.fid, sub.case_id, rules.REFUSED_PHOTO, str(err))
                                   for r in sub.rows]
                     continue
                 counts["EVIDENCE"] += sum(1 for r in done["evidence"] if r["new"])

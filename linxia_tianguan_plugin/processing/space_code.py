@@ -21,6 +21,7 @@ from qgis.core import (
     QgsProcessingOutputLayerDefinition,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
+    QgsProcessingParameterBoolean,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
@@ -30,7 +31,7 @@ from qgis.core import (
 )
 
 from .. import compat, settings
-from ..core import clock, parallel
+from ..core import clock, coding_guard, parallel
 from ..core import crs as crs_rules
 from ..core.admin import AdminDivisions, unit_rows
 from ..core.coding import KEPT, NEW, Cancelled, CodingInput, CodingJob, CodingOptions, retirements
@@ -75,10 +76,17 @@ def _village_names(land, villages) -> dict[str, str]:
     return {v: c.most_common(1)[0][0] for v, c in names.items()}
 
 
+class _Preview(Exception):  # noqa: N818 (raised to roll the coding session back in a preview run)
+    def __init__(self, verdict: coding_guard.Verdict):
+        super().__init__("preview")
+        self.verdict = verdict
+
+
 class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
     DLTB, DK, YJJBNT, CJDCQ, PREVIOUS, STORE = "DLTB", "DK", "YJJBNT", "CJDCQ", "PREVIOUS", "STORE"
     DLBM_FIELD, ZLDWDM_FIELD, DKBM_FIELD, FBFBM_FIELD = "DLBM_FIELD", "ZLDWDM_FIELD", "DKBM_FIELD", "FBFBM_FIELD"
     QR_TEMPLATE, MIN_WIDTH, MIN_AREA, IOU = "QR_TEMPLATE", "MIN_WIDTH", "MIN_AREA", "IOU"
+    PREVIEW, REPLACE_SURVEY, MAX_RETIRED = "PREVIEW", "REPLACE_SURVEY", "MAX_RETIRED"
     OUTPUT, ISSUES = "OUTPUT", "ISSUES"
 
     def name(self) -> str:
@@ -103,6 +111,12 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
             "<p>Farmland strips narrower than the minimum width between contract parcels (田坎, slivers) are "
             "not coded on their own; uncovered farmland smaller than the minimum area neither. Invalid "
             "geometries are repaired and listed in the issues layer; inputs are never modified.</p>"
+            "<p>The codes are guarded: a run that would retire more than the allowed share (5 % by default) of "
+            "the store's codes in the townships it re-codes, or keep none of them, stops before anything is "
+            "written — a DLTB of one township or another county, or coordinates under a wrong CRS, would otherwise "
+            "retire the county's codes and every printed label. “Preview only” computes the counts and lists the "
+            "codes that would be retired (issues layer) without writing to the store; “I am replacing the "
+            "county's survey” lets a real replacement through.</p>"
         )
 
     def initAlgorithm(self, config=None) -> None:
@@ -135,10 +149,17 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
                                          compat.ProcessingNumberParameterType.Double, 30.0, minValue=0.0),
             QgsProcessingParameterNumber(self.IOU, tr("Overlap (IoU) to keep a code"),
                                          compat.ProcessingNumberParameterType.Double, 0.9, minValue=0.51, maxValue=1.0),
+            QgsProcessingParameterNumber(self.MAX_RETIRED, tr("Largest share of the codes a run may retire (%)"),
+                                         compat.ProcessingNumberParameterType.Double,
+                                         100 * coding_guard.DEFAULT_MAX_SHARE, minValue=0.0, maxValue=100.0),
         ]
         for p in advanced:
             p.setFlags(p.flags() | compat.ProcessingParameterFlag.Advanced)
             self.addParameter(p)
+        self.addParameter(QgsProcessingParameterBoolean(
+            self.PREVIEW, tr("Preview only: count and list what would change, write nothing to the store"), False))
+        self.addParameter(QgsProcessingParameterBoolean(
+            self.REPLACE_SURVEY, tr("I am replacing the county's survey (allow retiring many codes)"), False))
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT, tr("Coded farmland parcels"), compat.ProcessingSourceType.VectorPolygon, optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(
@@ -342,6 +363,7 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
             "iou_keep": options.lineage.iou_keep, "qr_template": options.qr_template,
         }
         counts: Counter = Counter()
+        preview = self.parameterAsBool(parameters, self.PREVIEW, context)
         kept_all, edges_all, relations = [], [], {}
         residue = 0.0
         groups: set[str] = set()
@@ -385,17 +407,35 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
                     issues.append(Issue("code_retired", tr("Previously coded parcels"), key=str(old_codes[i]),
                                         other=retire_reason_text(reason), wkb=job.previous.wkb[i]))
                 if session is not None:
+                    verdict = coding_guard.judge(
+                        coding_guard.in_scope(old_codes, job.keys), counts["BL"], len(retired),
+                        self.parameterAsDouble(parameters, self.MAX_RETIRED, context) / 100,
+                        self.parameterAsBool(parameters, self.REPLACE_SURVEY, context))
+                    if preview:
+                        raise _Preview(verdict)
+                    if not verdict.allowed:
+                        raise QgsProcessingException(self._refusal(verdict, store.path))
                     session.retire([(str(old_codes[i]), reason, kids) for i, reason, kids in retired],
                                    now.isoformat())
                     session.link([(str(old_codes[i]), child, shared) for i, child, shared in edges_all])
         except NumberingError as err:
             raise QgsProcessingException(tr("Group {group} has run out of sequence numbers.").format(
                 group=err.group_code)) from err
+        except _Preview as shown:
+            verdict = shown.verdict
+            feedback.pushInfo(tr("Preview: nothing was written to the store {path}. This run would keep {kept} and "
+                                 "retire {retired} of the {previous} codes of its townships ({share:.1f} %); the "
+                                 "codes it would retire are in the issues layer.").format(
+                path=store.path, kept=verdict.kept, retired=verdict.retired, previous=verdict.previous,
+                share=100 * verdict.share))
+            if not verdict.allowed:
+                feedback.pushWarning(self._refusal(verdict, store.path))
+            direct = None  # the store is unchanged: nothing new to export
         if direct:
             feedback.setProgressText(tr("Writing {path}…").format(path=direct))
             export_active(store, direct, Path(direct).stem, parcel_columns(), tr("Coded farmland parcels"))
             self._load_direct(parameters, context, direct)
-        elif store is not None:
+        elif store is not None and not preview:
             store.save_admin_units(unit_rows(AdminDivisions.from_csv(divisions_csv()),
                                              _village_names(land, villages), sorted(groups)))
             feedback.pushInfo(tr("Store {path}: {changes}").format(
@@ -414,6 +454,16 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
             self.OUTPUT: dest, self.ISSUES: idest, "CODED": counts["coded"], "NEW": counts["coded"] - counts["BL"],
             "KEPT": counts["BL"], "RETIRED": len(retired), "ISSUE_COUNT": len(issues), "RUN_ID": run_id,
         }
+
+    @staticmethod
+    def _refusal(verdict: coding_guard.Verdict, path: str) -> str:
+        return tr("Nothing was written: this run would retire {retired} of the {previous} codes of its townships in "
+                  "the store {path} ({share:.1f} %, more than the allowed {limit:.1f} %) and keep {kept}. The inputs "
+                  "are probably not the county's whole survey: a DLTB of one township or of another county, or "
+                  "coordinates under a wrong CRS. Check DLTB and DK, run with “Preview only” to see the codes that "
+                  "would be retired, or tick “I am replacing the county's survey” if that is what you do.").format(
+            retired=verdict.retired, previous=verdict.previous, path=path, share=100 * verdict.share,
+            limit=100 * verdict.max_share, kept=verdict.kept)
 
     def _report(self, feedback, counts, retired, issues, residue) -> None:
         feedback.pushInfo(tr("Coded {coded} parcels: {kept} kept, {new} new ({split} from splits, {merge} from "

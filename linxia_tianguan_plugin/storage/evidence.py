@@ -97,7 +97,9 @@ def _store_file(source: Path, folder: Path, suffix: str) -> tuple[str, int, Path
     temp = folder / f".incoming-{uuid.uuid4().hex}{suffix}"
     digest, size = hashlib.sha256(), 0
     try:
-        with open(source, "rb") as src, open(temp, "wb") as dst:
+        # never through a link swapped in after the checks (O_NOFOLLOW where the system has it)
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+        with os.fdopen(os.open(source, flags), "rb") as src, open(temp, "wb") as dst:
             while chunk := src.read(_CHUNK):
                 digest.update(chunk)
                 size += len(chunk)
@@ -154,8 +156,10 @@ def add_evidence(store: GpkgStore, case_id: str, files: Sequence[os.PathLike | s
     window by default from the case's issue to now), sketches (GeoJSON) with
     :func:`..core.evidence.check_sketch`. The rows are inserted in one transaction. A file already
     stored for the case (same content, whatever its name) is not added again: its existing row is
-    returned, with ``"new": False``. Flags never refuse a file; an unknown case or kind, or a file
-    that cannot be read, raises :class:`EvidenceError` before anything is inserted.
+    returned, with ``"new": False``. Flags never refuse a file; an unknown case or kind, a file
+    that cannot be read, a symbolic link, an empty file or content that is not JPEG/PNG/PDF (GeoJSON
+    for sketches; :func:`..core.evidence.check_file`, reasons in Chinese) raises :class:`EvidenceError`
+    before anything is stored or inserted.
     """
     if kind not in KINDS:
         raise EvidenceError(f"evidence kind {kind!r} is not one of {', '.join(KINDS)}")
@@ -175,6 +179,11 @@ def _add(store: GpkgStore, case_id: str, files: list[tuple[Path, str]], actor: s
     missing = [str(source) for source, _ in files if not source.is_file()]
     if missing:
         raise EvidenceError(f"evidence file(s) {', '.join(missing)} do not exist or are not files")
+    # links and content that is not what evidence may be are refused before anything is copied
+    allowed = core.SKETCH_TYPES if kind == "sketch" else core.FILE_TYPES
+    refused = [(name, why) for source, name in files if (why := core.check_file(source, allowed=allowed))]
+    if refused:
+        raise EvidenceError("；".join(f"{name}：{why}" for name, why in refused))
     stored_paths = {r["sha256"]: r["rel_path"] for r in _rows(store, "case_id = ?", (case_id,))}
     prepared = []
     for source, name in files:

@@ -63,7 +63,8 @@ def process_pool(workers: int):
         context = multiprocessing.get_context("spawn")
         if Path(sys.executable or "") != Path(exe):
             context.set_executable(exe)
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=watch_parent,
+                                   initargs=(os.getpid(),))
     except (OSError, ValueError, RuntimeError):
         pool = None
     try:
@@ -75,6 +76,38 @@ def process_pool(workers: int):
             main.__dict__.update(hidden)
             if spec is not None:
                 main.__spec__ = spec
+
+
+def watch_parent(parent: int, interval: float = 1.0) -> None:
+    """Worker initializer: end this worker when the process that started it is gone.
+
+    A desk's QGIS killed (or crashed) mid-run would otherwise leave its workers coding for minutes, holding memory
+    and the store's staging files. A daemon thread compares the parent's pid once a second."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            if not _alive(parent):
+                os._exit(3)
+
+    threading.Thread(target=watch, name="tianguan-parent-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    if os.name != "nt":
+        return os.getppid() == pid  # re-parented (to init or a subreaper) once the parent died
+    import ctypes  # Windows: no re-parenting; ask whether the process still runs
+
+    kernel = ctypes.windll.kernel32
+    handle = kernel.OpenProcess(0x1000 | 0x00100000, False, pid)  # QUERY_LIMITED_INFORMATION | SYNCHRONIZE
+    if not handle:
+        return False
+    try:
+        return kernel.WaitForSingleObject(handle, 0) == 0x102  # WAIT_TIMEOUT: still running
+    finally:
+        kernel.CloseHandle(handle)
 
 
 def cpu_count() -> int:

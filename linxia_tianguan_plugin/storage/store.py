@@ -68,6 +68,7 @@ class GpkgStore:
                 raise StoreError(f"田管库 {self.path} cannot be read: {err}") from err
             return
         self.conn = gpkg.connect(self.path)
+        remove_stale_staging(self.path)
         if not exists or not self._has_table("gpkg_contents"):
             with self.transaction():
                 gpkg.init_geopackage(self.conn)
@@ -314,6 +315,28 @@ _NAMES = ", ".join(f'"{c}"' for c in _STAGED)
 #: a staged row's rowid: new rows at (chunk << 32) + local, so that each township's new rows are one
 #: rowid range stored in code order; changed rows (not new) below zero
 _CHUNK_SHIFT = 32
+
+
+#: a staging file untouched for this long belongs to a run that died (a live run writes one every township)
+STALE_STAGING_S = 15 * 60
+
+
+def remove_stale_staging(store_path: str, now: float | None = None) -> list[str]:
+    """Remove the staging files of coding runs that were killed (the process gone, its files left beside the
+    store: ~16 MB per 20 000 parcels); returns what was removed. Files written in the last
+    :data:`STALE_STAGING_S` seconds may be a live run's (another desk's QGIS) and are kept."""
+    import time
+
+    now = time.time() if now is None else now
+    removed = []
+    for name in glob.glob(glob.escape(store_path) + ".staging-*"):
+        try:
+            if now - os.path.getmtime(name) > STALE_STAGING_S:
+                os.remove(name)
+                removed.append(name)
+        except OSError:  # gone meanwhile, or held open (Windows): the next open tries again
+            continue
+    return removed
 
 
 def create_staging(path: str) -> None:

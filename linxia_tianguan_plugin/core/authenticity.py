@@ -16,18 +16,22 @@ Flags (codes are stable; see docs/track-checks.md):
 - ``outside_grid``     too little of the track inside the officer's 社 cell (blocking)
 - ``teleport``         consecutive fixes implying an impossible speed: the track is not continuous (blocking)
 - ``replay``           the same path at the same pace as an earlier track of any officer (blocking)
+- ``bad_clock``        fix times after the check (plus a tolerance) or before 2000: the phone's clock was
+                       wrong, so nothing about the track's date can be trusted (blocking)
 - ``regular_sampling`` machine-regular intervals and spacing, as a simulated file (hint, not blocking)
 - ``no_grid_cell``     the track's grid code has no cell in the active grid (hint, not blocking)
 """
 from __future__ import annotations
 
+import datetime as _datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
 
-FLAGS = ("driven", "too_short", "outside_grid", "teleport", "replay", "regular_sampling", "no_grid_cell")
+FLAGS = ("driven", "too_short", "outside_grid", "teleport", "replay", "bad_clock", "regular_sampling",
+         "no_grid_cell")
 
 #: The flags as the desk reads them (stored output and reports are in Chinese whatever the UI language).
 FLAG_LABELS_ZH = {
@@ -36,13 +40,17 @@ FLAG_LABELS_ZH = {
     "outside_grid": "不在本社网格内",
     "teleport": "轨迹跳点（瞬移）",
     "replay": "重复上传旧轨迹",
+    "bad_clock": "时间异常（设备时钟错误）",
     "regular_sampling": "采样过于规整（疑似模拟）",
     "no_grid_cell": "网格中无此社",
 }
 
 #: Flags that keep a track from counting toward a task. ``regular_sampling`` is a hint only (many
 #: loggers record at a fixed interval), ``no_grid_cell`` is the grid's fault, not the officer's.
-BLOCKING = ("driven", "too_short", "outside_grid", "teleport", "replay")
+BLOCKING = ("driven", "too_short", "outside_grid", "teleport", "replay", "bad_clock")
+
+#: 2000-01-01 00:00 Beijing time (epoch s): earlier fix times come from a reset phone clock (1970 …)
+EARLIEST_TIME = _datetime.datetime(2000, 1, 1, tzinfo=_datetime.timezone(_datetime.timedelta(hours=8))).timestamp()
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,8 @@ class CheckOptions:
     regular_min_intervals: int = 100    #: regular sampling is judged over at least this many intervals
     regular_max_cv: float = 0.01        #: coefficient of variation of the time intervals at most this …
     regular_max_step_cv: float = 0.1    #: … and of the distances between fixes at most this
+    earliest_time: float = EARLIEST_TIME  #: fix times before this (epoch s) are a wrong clock
+    clock_tolerance_s: float = 600.0    #: fix times later than "now" by more than this are a wrong clock
     blocking: tuple[str, ...] = BLOCKING
 
     def as_dict(self) -> dict:
@@ -344,12 +354,15 @@ def _replay(xy: np.ndarray, t: np.ndarray, past: PastTracks | None, opt: CheckOp
 
 def check_track(xy: np.ndarray, t: np.ndarray, grid_cell=None, past: PastTracks | None = None,
                 options: CheckOptions | None = None, inside_share: float | None = None,
-                has_cell: bool | None = None) -> TrackCheck:
+                has_cell: bool | None = None, length_m: float | None = None,
+                now: float | None = None) -> TrackCheck:
     """Check one track: ``xy`` (n, 2) projected metres, ``t`` (n,) epoch seconds in fix order.
 
     ``grid_cell`` is the officer's 社 cell (shapely polygon) or None when the grid has none (flag
     ``no_grid_cell``); ``past`` holds the earlier tracks a replay may copy. ``inside_share`` may be
     given when it was computed in bulk (:func:`inside_shares`). The track is not added to ``past``.
+    ``length_m`` is the track's true length when known (else the length of ``xy``); ``now`` (epoch s) is
+    the time of the check: a fix later than that (beyond ``clock_tolerance_s``) is a wrong clock.
     """
     opt = options or CheckOptions()
     xy = np.asarray(xy, dtype=float).reshape(-1, 2)
@@ -357,9 +370,16 @@ def check_track(xy: np.ndarray, t: np.ndarray, grid_cell=None, past: PastTracks 
     n = len(xy)
     seg = np.hypot(*np.diff(xy, axis=0).T) if n > 1 else np.zeros(0)
     dt = np.diff(t) if n > 1 else np.zeros(0)
-    length = float(seg.sum())
+    length = float(seg.sum()) if length_m is None or not np.isfinite(length_m) else float(length_m)
     duration = float(t[-1] - t[0]) if n else 0.0
     flags: set[str] = set()
+
+    finite = t[np.isfinite(t)]
+    first = float(finite.min()) if len(finite) else None
+    last = float(finite.max()) if len(finite) else None
+    future_s = max(0.0, last - now) if last is not None and now is not None else 0.0
+    if first is not None and (first < opt.earliest_time or future_s > opt.clock_tolerance_s):
+        flags.add("bad_clock")
 
     speeds, at = _moving_speeds(xy, t, opt.speed_window_s)
     moving = speeds[speeds >= opt.moving_speed_ms]
@@ -409,6 +429,7 @@ def check_track(xy: np.ndarray, t: np.ndarray, grid_cell=None, past: PastTracks 
         "worst_jump_m": round(float(seg[worst]), 1) if worst >= 0 else 0.0,
         "interval_cv": round(interval_cv, 4), "step_cv": round(step_cv, 4),
         "median_interval_s": round(float(np.median(dt)), 1) if len(dt) else 0.0,
+        "future_s": round(future_s, 1), "before_earliest": bool(first is not None and first < opt.earliest_time),
         **replay,
     }
     ordered = [f for f in FLAGS if f in flags]
@@ -425,6 +446,8 @@ class TrackInput:
     cell: object = None
     check: bool = True  # False: only an earlier track to compare with
     extra: dict = field(default_factory=dict)
+    length_m: float | None = None  # geodesic length when known
+    now: float | None = None  # epoch seconds of the check: no fix can be later
 
 
 def check_many(tracks: Iterable[TrackInput], options: CheckOptions | None = None, past: PastTracks | None = None,
@@ -448,7 +471,8 @@ def check_many(tracks: Iterable[TrackInput], options: CheckOptions | None = None
             raise InterruptedError
         if track.check:
             has_cell = track.cell is not None and not shapely.is_empty(track.cell)
-            out[track.key] = check_track(track.xy, track.t, track.cell, past, opt, shares.get(k), has_cell)
+            out[track.key] = check_track(track.xy, track.t, track.cell, past, opt, shares.get(k), has_cell,
+                                         track.length_m, track.now)
         past.add(track.key, track.xy, track.t)
         if progress is not None and k % 50 == 0:
             progress(k / max(len(tracks), 1))

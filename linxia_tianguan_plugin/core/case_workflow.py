@@ -100,7 +100,7 @@ class WorkflowError(ValueError):
 
     The message is English (logs, server responses); ``code`` is stable for the UI to translate:
     ``unknown_state``, ``unknown_action``, ``unknown_role``, ``not_allowed``, ``needs_comment``,
-    ``needs_attachment``, ``bad_input``, ``bad_time``, ``broken_history`` or ``conflict``.
+    ``needs_attachment``, ``bad_input``, ``control_characters``, ``bad_time``, ``broken_history`` or ``conflict``.
     """
 
     def __init__(self, message: str, code: str, state: str | None = None, action: str | None = None,
@@ -281,10 +281,33 @@ def format_time(moment: dt.datetime) -> str:
     return moment.strftime(TIME_FORMAT)
 
 
+#: NUL and the other C0 control characters but tab and line breaks: PostgreSQL refuses NUL in text (a raw
+#: ValueError that blocked every later export batch), and none of them belongs in a name or a comment
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_control_characters(text: str | None) -> bool:
+    """Whether ``text`` holds a character no name or comment of either store may hold (see :data:`_CONTROL`)."""
+    return bool(text) and _CONTROL.search(str(text)) is not None
+
+
+def strip_control_characters(value):
+    """``value`` without the characters of :data:`_CONTROL` when it is text (other values as they are): what an
+    export does with text stored before the rule, so that one bad comment cannot block a county's export."""
+    return _CONTROL.sub("", value) if isinstance(value, str) else value
+
+
 def make_event(case_id: str, state: str, action: str, actor: str, role: str, at: str, comment: str | None = "",
                attachments: Iterable[str] | None = ()) -> Event:
-    """The validated event of ``actor`` (as ``role``) performing ``action`` on a case in ``state`` at ``at``."""
+    """The validated event of ``actor`` (as ``role``) performing ``action`` on a case in ``state`` at ``at``.
+
+    The same rule in both stores (GeoPackage and PostGIS): text with control characters is refused on entry."""
     files = _attachments(attachments, state, action, role)  # once: a generator could not be read twice
+    bad = [what for what, text in (("actor", actor), ("comment", comment), *(("attachment", f) for f in files))
+           if has_control_characters(text)]
+    if bad:
+        raise WorkflowError(f"the {bad[0]} of action {action!r} holds a control character (NUL …); remove it",
+                            "control_characters", state, action, role)
     target = apply(state, action, role, comment, files)
     if not _given(case_id):
         raise WorkflowError(f"event for action {action!r} in state {state!r} by role {role!r} has no case id",

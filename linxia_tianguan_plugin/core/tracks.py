@@ -29,7 +29,20 @@ from .crs import CGCS2000_GEOGRAPHIC, gk3_epsg
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 #: why cleaning drops a fix, in the order the rules are tried
-DROP_REASONS = ("bad_position", "no_time", "accuracy", "repeat", "duplicate_time", "backwards_time", "speed_jump")
+DROP_REASONS = ("bad_position", "no_time", "bad_clock", "accuracy", "repeat", "duplicate_time", "backwards_time",
+                "speed_jump")
+
+#: 2000-01-01 00:00 Beijing time: no patrol app predates it; earlier times are a phone's reset clock (1970 …)
+EARLIEST_TIME = dt.datetime(2000, 1, 1, tzinfo=SHANGHAI).timestamp()
+#: Excel's day 0 (serial numbers count days from it; the 1900 leap-year bug is behind this date)
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+#: day serials of 1970-01-01 .. 2099-12-31: a bare number in that range in a time column is an Excel date
+_EXCEL_SERIALS = (25569.0, 73051.0)
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?$")
+_LOOSE = re.compile(
+    r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<mo>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:[T\s]*(?P<h>\d{1,2})\s*[:：时點点]\s*(?P<mi>\d{1,2})\s*(?:[:：分]\s*(?:(?P<s>\d{1,2}(?:\.\d+)?)\s*秒?)?)?)?"
+    r"\s*(?P<tz>Z|z|[+-]\d{2}(?::?\d{2})?)?$")
 
 _EARTH_RADIUS_M = 6_371_008.8
 _NAME = re.compile(r"^(?P<grid>\d{14})_(?P<date>\d{8})(?:[_\-.].*)?$")
@@ -60,6 +73,11 @@ class CleaningOptions:
     #: two fixes closer in time than this are the same instant (phones repeat the last fix)
     same_time_s: float = 1e-3
     start_outliers: int = 3
+    #: fixes before this (epoch s) come from a phone whose clock was reset (1970, 2000 …): ``bad_clock``
+    earliest_time: float = EARLIEST_TIME
+    #: fixes after this (epoch s; the import time plus a tolerance, None: no limit) come from a phone whose
+    #: clock is ahead: ``bad_clock``
+    latest_time: float | None = None
 
 
 @dataclass(frozen=True)
@@ -131,8 +149,12 @@ def parse_time(value, naive_tz: dt.tzinfo | None = SHANGHAI) -> float:
     """UTC epoch seconds of a time as apps write it; NaN when empty or unreadable.
 
     ISO 8601 with ``T`` or a space, ``-`` or ``/`` in dates, fractional seconds, ``Z`` or an offset;
-    numbers are epoch seconds (or milliseconds when above 1e11). A time without offset is local
-    time in ``naive_tz`` (Asia/Shanghai: phone exports and spreadsheets write Beijing time).
+    dates and times without leading zeros (``2025/6/20 9:00:05``, ``2025-6-20 9:00``), Chinese dates
+    (``2025年6月20日 9时0分5秒``, ``2025年6月20日 09:00:05``) and compact ``YYYYMMDDHHMM[SS]``
+    (``20250620090005``). Numbers are epoch seconds (or milliseconds when above 1e11), except day
+    serials between 1970 and 2099 (25569–73051, e.g. ``45828.375``), which are Excel dates, and
+    14-digit numbers, which are compact times. A time without offset is local time in ``naive_tz``
+    (Asia/Shanghai: phone exports and spreadsheets write Beijing time).
     """
     if value is None:
         return math.nan
@@ -141,10 +163,22 @@ def parse_time(value, naive_tz: dt.tzinfo | None = SHANGHAI) -> float:
         return stamp.timestamp()
     if isinstance(value, (int, float, np.integer, np.floating)):
         v = float(value)
+        if not math.isfinite(v):
+            return math.nan
+        if _EXCEL_SERIALS[0] <= v < _EXCEL_SERIALS[1]:
+            # an Excel date-time cell (days since 1899-12-30, local time), to the millisecond
+            stamp = _EXCEL_EPOCH + dt.timedelta(milliseconds=round(v * 86_400_000))
+            return parse_time(stamp, naive_tz)
+        if 1e13 <= v < 1e14 and v == int(v):
+            compact = _compact(str(int(v)), naive_tz)
+            if math.isfinite(compact):
+                return compact
         return v / 1000.0 if abs(v) > 1e11 else v
     text = str(value).strip()
     if not text:
         return math.nan
+    if _COMPACT.match(text):
+        return _compact(text, naive_tz)
     try:
         return parse_time(float(text), naive_tz)
     except ValueError:
@@ -157,7 +191,41 @@ def parse_time(value, naive_tz: dt.tzinfo | None = SHANGHAI) -> float:
     try:
         stamp = dt.datetime.fromisoformat(norm)
     except ValueError:
+        return _loose(text, naive_tz)
+    return parse_time(stamp, naive_tz)
+
+
+def _compact(text: str, naive_tz: dt.tzinfo | None) -> float:
+    """``YYYYMMDDHHMM[SS]`` (local time), NaN when not a real date."""
+    m = _COMPACT.match(text)
+    if not m:
         return math.nan
+    try:
+        stamp = dt.datetime(*(int(g) for g in m.groups() if g is not None))
+    except ValueError:
+        return math.nan
+    return parse_time(stamp, naive_tz)
+
+
+def _loose(text: str, naive_tz: dt.tzinfo | None) -> float:
+    """Dates and times without leading zeros, or with 年月日 / 时分秒; NaN when not one."""
+    m = _LOOSE.match(text.strip())
+    if not m:
+        return math.nan
+    sec = float(m["s"]) if m["s"] else 0.0
+    try:
+        stamp = dt.datetime(int(m["y"]), int(m["mo"]), int(m["d"]), int(m["h"] or 0), int(m["mi"] or 0),
+                            int(sec), int(round((sec - int(sec)) * 1e6)))
+    except ValueError:
+        return math.nan
+    zone = m["tz"]
+    if zone:
+        if zone in ("Z", "z"):
+            stamp = stamp.replace(tzinfo=dt.timezone.utc)
+        else:
+            digits = zone[1:].replace(":", "")
+            minutes = int(digits[:2]) * 60 + (int(digits[2:4]) if len(digits) >= 4 else 0)
+            stamp = stamp.replace(tzinfo=dt.timezone(dt.timedelta(minutes=minutes if zone[0] == "+" else -minutes)))
     return parse_time(stamp, naive_tz)
 
 
@@ -198,6 +266,8 @@ def clean(fixes: Fixes, options: CleaningOptions | None = None, known: np.ndarra
 
     ``bad_position``  lon/lat not finite, out of range, or 0/0 (a phone without a fix);
     ``no_time``       the fix has no time;
+    ``bad_clock``     the time is before ``earliest_time`` or after ``latest_time``: the phone's clock was
+                      wrong (reset to 1970, or set years ahead), so the fix's time says nothing;
     ``accuracy``      the accuracy is known and worse than ``max_accuracy_m``;
     ``repeat``        ``known[i]`` is true: the fix is already in the store from an earlier file (a
                       tracking layer that keeps growing on the phone is exported again and again);
@@ -223,6 +293,8 @@ def clean(fixes: Fixes, options: CleaningOptions | None = None, known: np.ndarra
             return "bad_position"
         if not math.isfinite(ti):
             return "no_time"
+        if ti < opt.earliest_time or (opt.latest_time is not None and ti > opt.latest_time):
+            return "bad_clock"
         if math.isfinite(ai) and ai > opt.max_accuracy_m:
             return "accuracy"
         if repeat[i]:
@@ -296,6 +368,38 @@ def project(lon: np.ndarray, lat: np.ndarray, epsg: int) -> tuple[np.ndarray, np
     return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
 
+@lru_cache(maxsize=1)
+def _geod():
+    from pyproj import Geod
+
+    return Geod(ellps="GRS80")  # CGCS2000's ellipsoid (WGS 84's differs by 0.1 mm in the minor axis)
+
+
+def geodesic_length(lon: np.ndarray, lat: np.ndarray) -> float:
+    """Length in metres of the line through lon/lat fixes, on the ellipsoid (whatever CRS the store uses)."""
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    if len(lon) < 2:
+        return 0.0
+    return float(_geod().line_length(lon, lat))
+
+
+#: a projected length further than this from the geodesic one comes from a CRS unfit for lengths
+LENGTH_SCALE_TOLERANCE = 0.005
+
+
+def track_length(x: np.ndarray, y: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> float:
+    """Length in metres of a track: of its line in the projected CRS when that CRS measures true (the
+    county's Gauss-Krüger zone: within 0.5 % of the ellipsoid, so the figure matches what QGIS measures
+    on the layer), else on the ellipsoid — a store in Web Mercator or in a zone far from the county
+    would lengthen every track by its scale error (tens of percent)."""
+    geodesic = geodesic_length(lon, lat)
+    planar = float(np.hypot(np.diff(np.asarray(x, dtype=float)), np.diff(np.asarray(y, dtype=float))).sum())
+    if geodesic > 0 and abs(planar - geodesic) <= LENGTH_SCALE_TOLERANCE * geodesic:
+        return planar
+    return geodesic
+
+
 def county_epsg(lon: np.ndarray | float) -> int:
     """The CGCS2000 3-degree zone (EPSG 4513–4533, zone number in x) of the median longitude."""
     return gk3_epsg(float(np.nanmedian(np.atleast_1d(np.asarray(lon, dtype=float)))), prefixed=True)
@@ -307,7 +411,9 @@ class Session:
     """One cleaned patrol: the kept fixes between two long gaps, projected.
 
     ``index`` holds the positions of its fixes among the *raw* fixes, in order; ``x``/``y`` are those
-    fixes projected to ``epsg``, one to one — the track's line has exactly these vertices.
+    fixes projected to ``epsg``, one to one — the track's line has exactly these vertices. ``lon``/``lat``
+    are the same fixes in degrees: when the projected CRS does not measure true (Web Mercator, a zone far
+    from the county), the length is measured on the ellipsoid from them (:func:`track_length`).
     """
 
     number: int
@@ -316,6 +422,8 @@ class Session:
     y: np.ndarray
     times: np.ndarray
     epsg: int
+    lon: np.ndarray | None = None
+    lat: np.ndarray | None = None
 
     @property
     def fixes(self) -> int:
@@ -323,6 +431,8 @@ class Session:
 
     @property
     def length_m(self) -> float:
+        if self.lon is not None and self.lat is not None:
+            return track_length(self.x, self.y, self.lon, self.lat)
         return float(np.hypot(np.diff(self.x), np.diff(self.y)).sum())
 
     @property
@@ -363,7 +473,7 @@ def sessions(fixes: Fixes, reasons: np.ndarray, epsg: int, options: CleaningOpti
         if len(part) < max(opt.min_session_fixes, 2):
             continue
         x, y = project(fixes.lon[part], fixes.lat[part], epsg)
-        out.append(Session(len(out) + 1, part, x, y, fixes.time[part], int(epsg)))
+        out.append(Session(len(out) + 1, part, x, y, fixes.time[part], int(epsg), fixes.lon[part], fixes.lat[part]))
     return out
 
 

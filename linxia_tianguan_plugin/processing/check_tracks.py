@@ -29,7 +29,9 @@ from qgis.core import (
 )
 
 from .. import compat
+from ..core import clock
 from ..core.authenticity import FLAG_LABELS_ZH, FLAGS, CheckOptions, TrackInput, check_many
+from ..core.tracks import track_length
 from ..i18n import tr
 from ..storage import gpkg
 from ..storage.grid import active_cells
@@ -48,6 +50,7 @@ def flag_text(flag: str) -> str:
         "outside_grid": tr("Outside the grid: too little of the track inside the officer's group cell"),
         "teleport": tr("Teleport: consecutive fixes too far apart for the time between them"),
         "replay": tr("Replay: the same path at the same pace as an earlier track"),
+        "bad_clock": tr("Wrong clock: fix times in the future or before 2000 (the phone's clock was wrong)"),
         "regular_sampling": tr("Regular sampling: intervals and spacing too regular for a real walk (hint)"),
         "no_grid_cell": tr("No grid cell: the grid code is not in the active patrol grid (hint)"),
     }[flag]
@@ -130,15 +133,22 @@ def read_tracks(conn, until: str | None) -> list[dict]:
 
 def fix_times(conn, track_ids: list[str]) -> dict[str, np.ndarray]:
     """The kept fixes' times of each track in vertex order (fixes by seq)."""
+    return fix_times_and_positions(conn, track_ids)[0]
+
+
+def fix_times_and_positions(conn, track_ids: list[str]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The kept fixes' times of each track in vertex order (fixes by seq), and their lon/lat ((n, 2))."""
     out: dict[str, list[str]] = {}
+    lonlat: dict[str, list[tuple[float, float]]] = {}
     for i in range(0, len(track_ids), 500):
         chunk = track_ids[i:i + 500]
         marks = ",".join("?" * len(chunk))
-        for track_id, time in conn.execute(
-                f"SELECT track_id, time FROM tg_track_fix WHERE track_id IN ({marks}) ORDER BY track_id, seq",
-                chunk):
+        for track_id, time, lon, lat in conn.execute(
+                f"SELECT track_id, time, lon, lat FROM tg_track_fix WHERE track_id IN ({marks}) "
+                "ORDER BY track_id, seq", chunk):
             out.setdefault(track_id, []).append(time)
-    return {k: utc_seconds(v) for k, v in out.items()}
+            lonlat.setdefault(track_id, []).append((lon, lat))
+    return {k: utc_seconds(v) for k, v in out.items()}, {k: np.asarray(v, dtype=float) for k, v in lonlat.items()}
 
 
 def vertex_times(track: dict, times: np.ndarray | None) -> tuple[np.ndarray, bool]:
@@ -239,15 +249,21 @@ class CheckTracksAlgorithm(KeepsAliases, AlgorithmBase):
         cell_of = dict(zip(cells["code"][groups].tolist(), cells["geom"][groups].tolist()))
         if len(tracks) and not cell_of:
             feedback.pushWarning(tr("The store has no patrol grid yet: every track is flagged “no grid cell”."))
-        times = fix_times(store.conn, [t["track_id"] for t in tracks])
+        times, lonlat = fix_times_and_positions(store.conn, [t["track_id"] for t in tracks])
         feedback.setProgress(10)
 
         inputs, estimated = [], []
+        now = clock.now_utc().timestamp()  # no fix can be later than this (bad_clock)
         for track, check in zip(tracks, chosen):
             t, exact = vertex_times(track, times.get(track["track_id"]))
             if check and not exact:
                 estimated.append(track["track_id"])
-            inputs.append(TrackInput(track["track_id"], track["xy"], t, cell_of.get(track["grid_code"] or ""), check))
+            # true metres even when the store's CRS does not measure true (the fixes' lon/lat on the ellipsoid)
+            ll = lonlat.get(track["track_id"])
+            length = track_length(track["xy"][:, 0], track["xy"][:, 1], ll[:, 0], ll[:, 1]) \
+                if check and exact and ll is not None and len(ll) == len(track["xy"]) else None
+            inputs.append(TrackInput(track["track_id"], track["xy"], t, cell_of.get(track["grid_code"] or ""), check,
+                                     length_m=length, now=now))
         if estimated:
             feedback.pushWarning(tr(
                 "{n} tracks have no fix time for every vertex; their times were spread evenly between start and "

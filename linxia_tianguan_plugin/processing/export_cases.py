@@ -150,6 +150,7 @@ class ExportCasesAlgorithm(AlgorithmBase):
                     feedback.pushInfo(tr("Schema “{schema}” is at version {version}.").format(
                         schema=schema, version=version))
                 counts = pg.export_cases(rows, events, county_code_of=county_of, on_batch=progress)
+                cleaned = pg.cleaned
         except InterruptedError:
             raise QgsProcessingException(tr("Cancelled: the batches written so far are complete; run the export "
                                             "again to finish.")) from None
@@ -162,5 +163,8 @@ class ExportCasesAlgorithm(AlgorithmBase):
                              "PostGIS; {events} events added ({skipped} batches were already done).").format(
             inserted=counts["inserted"], updated=counts["updated"], unchanged=counts["unchanged"],
             stale=counts["stale"], events=counts["events_inserted"], skipped=counts["skipped_batches"]))
+        if cleaned:
+            feedback.pushWarning(tr("{n} names or comments held invisible control characters (such as NUL) and were "
+                                    "exported without them.").format(n=cleaned))
         return {"INSERTED": counts["inserted"], "UPDATED": counts["updated"], "UNCHANGED": counts["unchanged"],
                 "STALE": counts["stale"], "EVENTS": counts["events_inserted"]}

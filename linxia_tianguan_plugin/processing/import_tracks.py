@@ -22,7 +22,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from qgis.core import (
@@ -34,6 +34,7 @@ from qgis.core import (
 )
 
 from .. import compat
+from ..core import clock
 from ..core.tracks import (
     SHANGHAI,
     CleaningOptions,
@@ -51,6 +52,8 @@ from ..storage.roster import active_officers
 from .base import AlgorithmBase
 from .import_roster import decode_csv
 
+#: a fix may be this much later than the import (s): phones' clocks drift a few minutes
+CLOCK_TOLERANCE_S = 600.0
 SUFFIXES = {".gpx": "GPX", ".geojson": "GeoJSON", ".json": "GeoJSON", ".csv": "CSV", ".gpkg": "GPKG"}
 _CODE = re.compile(r"(?<!\d)(\d{14})(?!\d)")
 
@@ -85,6 +88,12 @@ class TrackFile:
     notes: list[str] = field(default_factory=list)
     #: the layer read, for files that hold several (GeoPackage)
     layer: str | None = None
+    #: where the times come from (a CSV column, a field, GPX <time>), for messages
+    time_column: str | None = None
+    #: per fix, the time as written in the file (None when the source gives no text) …
+    raw_times: list | None = None
+    #: … and where the fix is in the file (CSV line number, else the fix's number from 1)
+    rows: list[int] | None = None
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -218,10 +227,34 @@ def read_gpx(path: str, data: bytes) -> TrackFile:
     finally:
         gdal.SetThreadLocalConfigOption("GPX_USE_EXTENSIONS", previous)
     lon, lat, t, acc = [], [], [], []
-    for name in ("track_points", "route_points", "waypoints"):
+    # routes and waypoints are planned points (no times, not a walk): read only when there is no track and
+    # most of them carry a time (some loggers write their fixes as waypoints)
+    counts = {name: (ds.GetLayerByName(name).GetFeatureCount() if ds.GetLayerByName(name) is not None else 0)
+              for name in ("track_points", "route_points", "waypoints")}
+    tag = {"track_points": "trkpt", "route_points": "rtept", "waypoints": "wpt"}
+    timed = {name: sum(1 for el in root.iter() if local(el) == tag[name] and child(el, "time") is not None)
+             for name in counts}
+    notes: list[str] = []
+    if counts["track_points"]:
+        chosen = "track_points"
+    else:
+        chosen = next((n for n in ("route_points", "waypoints") if counts[n] and timed[n] * 2 > counts[n]), None)
+        if chosen is None and (counts["route_points"] or counts["waypoints"]):
+            ds = None
+            raise TrackReadError(tr("it has no recorded track (<trk>), only {routes} route points and {waypoints} "
+                                    "waypoints, {timed} of them with a time; routes and waypoints are planned "
+                                    "points, not a walk: export the recorded track from the app").format(
+                routes=counts["route_points"], waypoints=counts["waypoints"],
+                timed=timed["route_points"] + timed["waypoints"]))
+    skipped = sum(v for k, v in counts.items() if k != chosen)
+    if chosen is not None and skipped:
+        notes.append(tr("{n} route points and waypoints skipped: they are planned points, not part of the "
+                        "recorded walk").format(n=skipped))
+    raw = []
+    for name in ([chosen] if chosen else []):
         layer = ds.GetLayerByName(name)
-        if layer is None or layer.GetFeatureCount() == 0:
-            continue
+        raw = [(child(el, "time").text or "").strip() if child(el, "time") is not None else None
+               for el in root.iter() if local(el) == tag[name]]
         defn = layer.GetLayerDefn()
         names = [defn.GetFieldDefn(i).GetName().lower() for i in range(defn.GetFieldCount())]
         time_i = names.index("time") if "time" in names else -1
@@ -242,9 +275,11 @@ def read_gpx(path: str, data: bytes) -> TrackFile:
         from_xml = _gpx_accuracy(root, {"track_points": "trkpt", "route_points": "rtept", "waypoints": "wpt"}[name])
         if len(from_xml) == len(acc):
             acc = [a if math.isfinite(a) else b for a, b in zip(acc, from_xml)]
-        break
     ds = None
-    return TrackFile(Fixes(lon, lat, t, acc), "GPX", officer or None, _grid_in(texts))
+    if len(raw) != len(lon):
+        raw = [None] * len(lon)
+    return TrackFile(Fixes(lon, lat, t, acc), "GPX", officer or None, _grid_in(texts), notes,
+                     time_column="<time>", raw_times=raw, rows=list(range(1, len(lon) + 1)))
 
 
 def _gpx_accuracy(root, tag: str) -> list[float]:
@@ -271,7 +306,9 @@ def read_csv_track(path: str, data: bytes, officer_field: str = "", grid_field: 
         raise TrackReadError(tr("it is neither UTF-8 nor GBK text")) from err
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(",\t;", key=first.count) if first else ","
-    rows = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if any(c.strip() for c in r)]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    numbered = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
+    rows = [r for _, r in numbered]
     if not rows:
         raise TrackReadError(tr("it has no rows"))
     header = [c.strip() for c in rows[0]]
@@ -292,11 +329,13 @@ def read_csv_track(path: str, data: bytes, officer_field: str = "", grid_field: 
         return row[i] if 0 <= i < len(row) else None
 
     body = rows[1:]
+    raw = [cell(r, "time") for r in body]
     fixes = Fixes([_float(cell(r, "lon")) for r in body], [_float(cell(r, "lat")) for r in body],
-                  [parse_time(cell(r, "time"), SHANGHAI) for r in body],
+                  [parse_time(v, SHANGHAI) for v in raw],
                   [_float(cell(r, "accuracy")) for r in body])
     return TrackFile(fixes, "CSV", _most_common([cell(r, "officer") for r in body]),
-                     _most_common([cell(r, "grid") for r in body]), [encoding])
+                     _most_common([cell(r, "grid") for r in body]), [encoding], time_column=header[cols["time"]],
+                     raw_times=raw, rows=[line for line, _ in numbered[1:]])
 
 
 def _layer_of(ds, layer_name: str):
@@ -391,25 +430,65 @@ def read_ogr_track(path: str, fmt: str, layer_name: str = "", officer_field: str
                 acc.append(a)
     name = layer.GetName()
     ds = None
-    return TrackFile(Fixes(lon, lat, t, acc), fmt, _most_common(officers), _most_common(grids), layer=name)
+    column = names[time_i] if time_i >= 0 else (names[times_i] if times_i >= 0 else "M")
+    return TrackFile(Fixes(lon, lat, t, acc), fmt, _most_common(officers), _most_common(grids), layer=name,
+                     time_column=column, rows=list(range(1, len(lon) + 1)))
 
 
 def read_track(path: str, data: bytes, layer_name: str = "", officer_field: str = "",
                grid_field: str = "", cancelled: Callable[[], bool] | None = None) -> TrackFile:
+    from osgeo import gdal
+
     fmt = SUFFIXES.get(Path(path).suffix.lower())
     if fmt is None:
         raise TrackReadError(tr("its format is not supported (GPX, GeoJSON, CSV or GeoPackage)"))
-    if fmt == "GPX":
-        return read_gpx(path, data)
-    if fmt == "CSV":
-        return read_csv_track(path, data, officer_field, grid_field)
-    return read_ogr_track(path, fmt, layer_name, officer_field, grid_field, cancelled)
+    # OGR's drivers chatter on stderr while reading ("… parsed incompletely to integer" and the like): the
+    # reader reports what matters itself
+    gdal.PushErrorHandler("CPLQuietErrorHandler")
+    try:
+        if fmt == "GPX":
+            return read_gpx(path, data)
+        if fmt == "CSV":
+            return read_csv_track(path, data, officer_field, grid_field)
+        return read_ogr_track(path, fmt, layer_name, officer_field, grid_field, cancelled)
+    finally:
+        gdal.PopErrorHandler()
+
+
+def time_problem(name: str, track: TrackFile, reasons) -> str | None:
+    """Why a file must not be recorded when most of its fixes have no usable time, else None.
+
+    A file recorded as imported can never be imported again (its content is known), so a file whose
+    times were not understood — or come from a phone whose clock was wrong — is refused with the column,
+    the row and the form expected, to be corrected and imported again."""
+    n = len(reasons)
+    no_time = [i for i, r in enumerate(reasons) if r == "no_time"]
+    bad_clock = [i for i, r in enumerate(reasons) if r == "bad_clock"]
+    if n == 0 or (len(no_time) + len(bad_clock)) * 2 <= n:
+        return None
+    first = no_time[0] if len(no_time) >= len(bad_clock) else bad_clock[0]
+    row = track.rows[first] if track.rows and first < len(track.rows) else first + 1
+    column = track.time_column or "time"
+    if len(no_time) >= len(bad_clock):
+        text = track.raw_times[first] if track.raw_times and first < len(track.raw_times) else None
+        return tr("{file}: not imported: {bad} of {n} fixes have no readable time (column “{column}”, first at "
+                  "row {row}: “{text}”). Expected a date and time such as 2025-06-20 09:00:05, 2025/6/20 9:00:05, "
+                  "2025年6月20日 9时0分5秒, 20250620090005 or an Excel date number (45828.375); times without a "
+                  "zone are Beijing time. The file is not marked as imported: correct it and import it "
+                  "again.").format(file=name, bad=len(no_time), n=n, column=column, row=row,
+                                   text="" if text is None else str(text).strip())
+    when = dt.datetime.fromtimestamp(float(track.fixes.time[first]), dt.timezone.utc).astimezone(SHANGHAI)
+    return tr("{file}: not imported: {bad} of {n} fixes have times in the future or before 2000 (column "
+              "“{column}”, first at row {row}: {time} Beijing time); the phone's clock was wrong. The file is not "
+              "marked as imported: correct the times and import it again.").format(
+        file=name, bad=len(bad_clock), n=n, column=column, row=row, time=when.strftime("%Y-%m-%d %H:%M:%S"))
 
 
 def reason_labels() -> dict[str, str]:
     return {
         "bad_position": tr("no valid position"),
         "no_time": tr("no time"),
+        "bad_clock": tr("time in the future or before 2000 (phone clock wrong)"),
         "accuracy": tr("poor accuracy"),
         "repeat": tr("already imported from an earlier file"),
         "duplicate_time": tr("same time as the previous fix"),
@@ -513,7 +592,8 @@ class ImportTracksAlgorithm(AlgorithmBase):
         layer_name = self.parameterAsString(parameters, self.LAYER, context).strip()
         officer_field = self.parameterAsString(parameters, self.OFFICER_FIELD, context).strip()
         grid_field = self.parameterAsString(parameters, self.GRID_FIELD, context).strip()
-        options = CleaningOptions()
+        # fixes later than now (plus a tolerance) or before 2000 are a wrong phone clock: ``bad_clock``
+        options = replace(CleaningOptions(), latest_time=clock.now_utc().timestamp() + CLOCK_TOLERANCE_S)
         labels = reason_labels()
         counts = dict(FILES=0, SKIPPED=0, FAILED=0, TRACKS=0, FIXES=0, DROPPED=0)
         if not files:
@@ -579,6 +659,15 @@ class ImportTracksAlgorithm(AlgorithmBase):
                 # fixes already stored from another file (a growing tracking layer exported again)
                 repeated = track_store.stored_fixes(store, fixes)
                 reasons = clean(fixes, options, known=repeated)
+                problem = time_problem(path.name, track, reasons)
+                if problem is not None:
+                    # not recorded: once the times are corrected the same file can be imported
+                    counts["FAILED"] += 1
+                    feedback.reportError(problem)
+                    continue
+                if track.format == "GPX":
+                    for note in track.notes:
+                        feedback.pushInfo(tr("{file}: {note}.").format(file=path.name, note=note))
                 found = sessions(fixes, reasons, store.srs_id, options)
                 dropped = reason_counts(reasons)
                 message = None
@@ -587,6 +676,8 @@ class ImportTracksAlgorithm(AlgorithmBase):
                                  "track").format(n=int(repeated.sum()))
                 elif not found:
                     message = tr("only {n} usable fixes: no track").format(n=int(sum(r is None for r in reasons)))
+                    why = "; ".join(f"{labels.get(k, k)} {v}" for k, v in dropped.items())
+                    message += f" ({why})" if why else ""
                 if feedback.isCanceled():
                     feedback.reportError(tr("Import cancelled after {done} of {total} files; the files imported "
                                             "so far are kept.").format(done=n, total=len(files)))

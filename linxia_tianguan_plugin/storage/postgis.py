@@ -239,12 +239,15 @@ class PgStore:
         ``county_code_of(case)`` gives the 6-digit county (default: ``county_code``, else the first 6
         digits of ``grid_code``). ``on_batch(index, total)`` is called inside each batch's transaction
         after its rows are written and before commit (progress; raising there rolls that batch back).
+        Text with control characters (NUL …, stored before the rule that now refuses them) is exported without
+        them rather than failing the batch; :attr:`cleaned` counts such values of the last export.
         Returns counts: batches, skipped_batches, inserted, updated, unchanged, stale, events_inserted,
         events_existing.
         """
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, not {batch_size!r}")
         county_code_of = county_code_of or default_county_code
+        self.cleaned = 0  # text values stored with control characters, exported without them
         events = {str(self._uuid_or_none(k) or k): v for k, v in (events or {}).items()}  # any UUID spelling
         by_id: dict[str, dict] = {}
         for case in cases:  # all checked before anything is written; a case given twice counts once (newest)
@@ -290,7 +293,9 @@ class PgStore:
         except pg_schema.SchemaError as exc:
             raise PgStoreError(f"case {case_id}: {exc}") from None
         stamp = workflow.format_time(clock.now_utc())
-        row = {col: case.get(col) for col in CASE_COLUMNS}
+        row = {col: workflow.strip_control_characters(case.get(col)) for col in CASE_COLUMNS}
+        self.cleaned = getattr(self, "cleaned", 0) + sum(
+            isinstance(case.get(col), str) and row[col] != case.get(col) for col in CASE_COLUMNS)
         row["case_id"] = case_id
         for col in _JSON_COLUMNS:
             row[col] = psycopg2.extras.Json(_json_list(row[col]), dumps=lambda v: json.dumps(v, ensure_ascii=False))
@@ -327,8 +332,9 @@ class PgStore:
                 out["stale"] += 1
                 continue
             for seq, e in enumerate(events.get(r["case_id"], ()), start=1):  # the n-th event → version n
-                event_rows.append((r["case_id"], seq, str(e["at"]), e.get("actor"), e.get("from_state"), e["to_state"],
-                                   e.get("comment"),
+                actor, comment = (workflow.strip_control_characters(e.get(k)) for k in ("actor", "comment"))
+                self.cleaned = getattr(self, "cleaned", 0) + (actor != e.get("actor")) + (comment != e.get("comment"))
+                event_rows.append((r["case_id"], seq, str(e["at"]), actor, e.get("from_state"), e["to_state"], comment,
                                    psycopg2.extras.Json(_json_list(e.get("attachments")),
                                                         dumps=lambda v: json.dumps(v, ensure_ascii=False))))
         if event_rows:

@@ -673,6 +673,9 @@ class CaseReviewDock(QgsDockWidget):
             return tr("\"{action}\" needs a comment (the reason).").format(action=name)
         if error.code == "needs_attachment":
             return tr("\"{action}\" needs at least one attachment (photos or documents).").format(action=name)
+        if error.code == "control_characters":
+            return tr("The name, comment or attachment holds an invisible control character (such as NUL, often "
+                      "pasted from another program): retype it.")
         if error.code == "not_allowed":
             return tr("{role} may not take \"{action}\" on a case in state {state}.").format(
                 role=role, action=name, state=state)

@@ -131,10 +131,17 @@ def encode_many(lon: np.ndarray, lat: np.ndarray, level: int = 8) -> np.ndarray:
     _check_level(level)
     lon_b, lat_b = np.broadcast_arrays(np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64))
     shape, x, y = lon_b.shape, lon_b.ravel(), lat_b.ravel()
+    finite = np.isfinite(x) & np.isfinite(y)
+    if not finite.all():
+        i, n = int(np.argmin(finite)), int(x.size - np.count_nonzero(finite))
+        raise ValueError(
+            f"{n} of {x.size} points have non-finite longitude/latitude (first: #{i} = ({x[i]}, {y[i]})): "
+            "NaN or infinite coordinates usually come from an empty geometry or from a transformation of "
+            "coordinates that do not belong to the layer's CRS (check its CRS / 3-degree zone)")
     bad = ~((np.abs(x) <= 180) & (np.abs(y) <= 90))
     if bad.any():
         i = int(np.argmax(bad))
-        raise ValueError(f"point #{i} ({x[i]}, {y[i]}) is NaN or out of range (|lon| <= 180, |lat| <= 90)")
+        raise ValueError(f"point #{i} ({x[i]}, {y[i]}) is out of range (|lon| <= 180, |lat| <= 90)")
     ax = np.minimum(_exact_units(np.abs(x)), _LON_LIMIT - 1)
     ay = np.minimum(_exact_units(np.abs(y)), _LAT_LIMIT - 1)
     length = CODE_LENGTHS[level - 1]

@@ -1,6 +1,9 @@
 """三调 land-use classes (DLBM, TD/T 1055-2019 working classification) needed by the plugin's rules."""
 from __future__ import annotations
 
+import math
+import re
+
 import numpy as np
 
 #: Names of the classes the desk meets most (三调 工作分类); others fall back to the code itself.
@@ -26,10 +29,66 @@ DLMC: dict[str, str] = {
 
 
 def normalise(code: object) -> str:
-    """DLBM as delivered: strip blanks, upper-case the suffix letters (0201k → 0201K)."""
+    """DLBM as written in rules and codes: strip blanks, upper-case the suffix letters (0201k → 0201K)."""
     if code is None:
         return ""
     return str(code).strip().upper()
+
+
+_DECIMAL = re.compile(r"^(\d+)\.0*$")
+
+
+def normalise_value(value: object) -> str:
+    """A land-class value as read from a layer, as the 4-character text of 三调: blanks stripped (full-width
+    and no-break ones too), suffix letters upper-cased, and a code that lost its leading zero by being stored
+    as a number made text again (103, 103.0, '103.0', '0103.0' → '0103'; 9 → '09' 特殊用地). A 3-digit text
+    is left alone: it may be a class of its own (二调 011, 201 城市)."""
+    if value is None:
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return str(value)
+    if isinstance(value, (int, np.integer)):
+        return _pad(str(int(value))) if value >= 0 else str(value)
+    if isinstance(value, (float, np.floating)):
+        if not math.isfinite(value):
+            return ""
+        return _pad(str(int(value))) if float(value).is_integer() and value >= 0 else str(value)
+    text = str(value).strip().upper()
+    match = _DECIMAL.match(text)
+    return _pad(match.group(1)) if match else text
+
+
+def _pad(digits: str) -> str:
+    """Zero-pad an all-digit code to the 三调 width: 4 digits, or 2 for a first-level class (09)."""
+    return digits.zfill(2) if len(digits) <= 2 else digits.zfill(4)
+
+
+def normalise_many(codes) -> tuple[np.ndarray, int, str, str]:
+    """Normalised codes (object array of str), how many values changed, and one example (before, after).
+
+    Values already clean 三调 text pass with one pattern match each."""
+    values = np.asarray(codes, dtype=object) if not isinstance(codes, np.ndarray) else codes
+    if values.dtype.kind == "U":
+        out = values.astype(object)
+    else:
+        out = np.array(values, dtype=object, copy=True)
+    changed, before, after = 0, "", ""
+    for i, v in enumerate(out):
+        if isinstance(v, str) and (v == "" or _CLEAN.match(v)):
+            continue
+        if v is None:
+            out[i] = ""
+            continue
+        n = normalise_value(v)
+        if n != (v if isinstance(v, str) else None):
+            changed += 1
+            if not before:
+                before, after = str(v), n
+        out[i] = n
+    return out, changed, before, after
+
+
+_CLEAN = re.compile(r"^(?:\d{4}|\d{2}|\d{2}[A-Z]\d|\d{4}[A-Z]{1,2}|\d{2}H\d[A-Z]?)$")
 
 
 def is_farmland(code: object) -> bool:

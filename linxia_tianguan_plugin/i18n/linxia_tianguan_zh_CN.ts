@@ -396,12 +396,36 @@
             <translation>目标文件 {path}：{code} 所在行的数字无效。</translation>
         </message>
         <message>
-            <source>&amp;Linxia farmland patrol</source>
-            <translation>临夏田管(&amp;L)</translation>
+            <source>The Linxia farmland patrol plugin cannot start: QGIS's Python lacks {packages}. Windows (OSGeo4W): open the OSGeo4W Shell as administrator and run {pip}, or add the package {osgeo4w} with the OSGeo4W installer. Linux: install the distribution's package with {apt} (shapely 2.0 or later comes with Debian 13, Ubuntu 24.04 and later); on an older distribution run {pip_user} (on Debian 12 add --break-system-packages). Then restart QGIS.</source>
+            <translation>临夏田管插件无法启动：QGIS 的 Python 环境缺少 {packages}。Windows（OSGeo4W）：以管理员身份打开 OSGeo4W Shell，运行 {pip}，或用 OSGeo4W 安装程序安装 {osgeo4w} 软件包。Linux：用发行版软件包安装，运行 {apt}（Debian 13、Ubuntu 24.04 及更新版本自带 shapely 2.0 及以上版本）；较旧的发行版请运行 {pip_user}（Debian 12 需加 --break-system-packages）。安装后请重启 QGIS。</translation>
+        </message>
+        <message>
+            <source>Export to PostGIS and reviewing cases on PostGIS need the Python package psycopg2, which QGIS's Python lacks ({problem}). Windows (OSGeo4W): open the OSGeo4W Shell as administrator and run {pip}, or add the package {osgeo4w} with the OSGeo4W installer. Linux: run {apt}, or {pip_user}. Then restart QGIS.</source>
+            <translation>导出到 PostGIS 和在 PostGIS 上审核案件需要 Python 包 psycopg2，QGIS 的 Python 环境缺少它（{problem}）。Windows（OSGeo4W）：以管理员身份打开 OSGeo4W Shell，运行 {pip}，或用 OSGeo4W 安装程序安装 {osgeo4w} 软件包。Linux：运行 {apt} 或 {pip_user}。安装后请重启 QGIS。</translation>
+        </message>
+        <message>
+            <source>How to install…</source>
+            <translation>安装方法…</translation>
         </message>
         <message>
             <source>Linxia farmland patrol</source>
             <translation>临夏田管</translation>
+        </message>
+        <message>
+            <source>{name} (not installed)</source>
+            <translation>{name}（未安装）</translation>
+        </message>
+        <message>
+            <source>{name} {found} (version {minimum} or later is needed)</source>
+            <translation>{name} {found}（需要 {minimum} 及以上版本）</translation>
+        </message>
+        <message>
+            <source>{name} (installed, but it cannot be imported: {error})</source>
+            <translation>{name}（已安装，但无法导入：{error}）</translation>
+        </message>
+        <message>
+            <source>&amp;Linxia farmland patrol</source>
+            <translation>临夏田管(&amp;L)</translation>
         </message>
         <message>
             <source>One-click space coding</source>
@@ -1012,6 +1036,10 @@
             <translation>重复上传旧轨迹：与更早的轨迹路径相同、节奏相同</translation>
         </message>
         <message>
+            <source>Wrong clock: fix times in the future or before 2000 (the phone's clock was wrong)</source>
+            <translation>时间异常：定位时间在将来或早于 2000 年（手机时钟错误）</translation>
+        </message>
+        <message>
             <source>Regular sampling: intervals and spacing too regular for a real walk (hint)</source>
             <translation>采样过于规整：时间间隔与点距过于一致，不像真实步行（提示）</translation>
         </message>
@@ -1504,6 +1532,10 @@
             <translation>{n} 个案件没有县代码（无网格编码、地块编码或图斑编码），例如 {case}：请先构建巡田网格，再指定田管库重新运行变化图斑提取与预判。</translation>
         </message>
         <message>
+            <source>{n} names or comments held invisible control characters (such as NUL) and were exported without them.</source>
+            <translation>{n} 个姓名或意见中含有不可见的控制字符（如 NUL），导出时已去除。</translation>
+        </message>
+        <message>
             <source>The field aliases of {schema}.{table} were not saved as its default style: {error}</source>
             <translation>{schema}.{table} 的字段别名未能保存为默认样式：{error}</translation>
         </message>
@@ -1740,6 +1772,14 @@
             <translation>轨迹无法读取</translation>
         </message>
         <message>
+            <source>the photo file was refused</source>
+            <translation>照片文件被拒收</translation>
+        </message>
+        <message>
+            <source>{folder} is not a field package (no {manifest} or {gpkg}).</source>
+            <translation>{folder} 不是外业巡田包（缺少 {manifest} 或 {gpkg}）。</translation>
+        </message>
+        <message>
             <source>Returned field package folder</source>
             <translation>交回的外业巡田包文件夹</translation>
         </message>
@@ -1764,12 +1804,20 @@
             <translation>正在读取举证…</translation>
         </message>
         <message>
-            <source>{tracks} tracks, {evidence} evidence files, {events} cases moved to evidenced, {conflicts} conflicts.</source>
-            <translation>轨迹 {tracks} 条，举证材料 {evidence} 个，流转为已举证的案件 {events} 件，冲突 {conflicts} 条。</translation>
+            <source>The field package was found in the subfolder {folder}.</source>
+            <translation>已在子文件夹 {folder} 中找到外业包。</translation>
         </message>
         <message>
-            <source>{folder} is not a field package (no {manifest} or {gpkg}).</source>
-            <translation>{folder} 不是外业巡田包（缺少 {manifest} 或 {gpkg}）。</translation>
+            <source>{folder} holds several field packages ({names}); choose one of them.</source>
+            <translation>{folder} 中有多个外业包（{names}），请选择其中一个。</translation>
+        </message>
+        <message>
+            <source>{names} is a zipped field package: unzip it first, then choose the unzipped folder.</source>
+            <translation>{names} 是压缩的外业包：请先解压，再选择解压后的文件夹。</translation>
+        </message>
+        <message>
+            <source>{tracks} tracks, {evidence} evidence files, {events} cases moved to evidenced, {conflicts} conflicts.</source>
+            <translation>轨迹 {tracks} 条，举证材料 {evidence} 个，流转为已举证的案件 {events} 件，冲突 {conflicts} 条。</translation>
         </message>
         <message>
             <source>Conflict in {layer} row {fid} (case {case}): {reason}; nothing was written.</source>
@@ -2532,6 +2580,10 @@
             <translation>无时间</translation>
         </message>
         <message>
+            <source>time in the future or before 2000 (phone clock wrong)</source>
+            <translation>时间在将来或早于 2000 年（手机时钟错误）</translation>
+        </message>
+        <message>
             <source>poor accuracy</source>
             <translation>精度差</translation>
         </message>
@@ -2568,8 +2620,16 @@
             <translation>不支持该格式（仅支持 GPX、GeoJSON、CSV 或 GeoPackage）</translation>
         </message>
         <message>
+            <source>{file}: not imported: {bad} of {n} fixes have times in the future or before 2000 (column “{column}”, first at row {row}: {time} Beijing time); the phone's clock was wrong. The file is not marked as imported: correct the times and import it again.</source>
+            <translation>{file}：未导入：{n} 个定位点中有 {bad} 个的时间在将来或早于 2000 年（“{column}”列，首个在第 {row} 行：北京时间 {time}）；手机时钟错误。该文件未登记为已导入：请更正时间后重新导入。</translation>
+        </message>
+        <message>
             <source>it is neither UTF-8 nor GBK text</source>
             <translation>既不是 UTF-8 也不是 GBK 文本</translation>
+        </message>
+        <message>
+            <source>{file}: not imported: {bad} of {n} fixes have no readable time (column “{column}”, first at row {row}: “{text}”). Expected a date and time such as 2025-06-20 09:00:05, 2025/6/20 9:00:05, 2025年6月20日 9时0分5秒, 20250620090005 or an Excel date number (45828.375); times without a zone are Beijing time. The file is not marked as imported: correct it and import it again.</source>
+            <translation>{file}：未导入：{n} 个定位点中有 {bad} 个的时间无法识别（“{column}”列，首个在第 {row} 行：“{text}”）。应为日期时间，如 2025-06-20 09:00:05、2025/6/20 9:00:05、2025年6月20日 9时0分5秒、20250620090005 或 Excel 日期数值（45828.375）；不带时区的时间按北京时间。该文件未登记为已导入：请修改后重新导入。</translation>
         </message>
         <message>
             <source>Track file</source>
@@ -2636,6 +2696,10 @@
             <translation>它是 XML 但不是 GPX（根元素为 &lt;{tag}&gt;）</translation>
         </message>
         <message>
+            <source>{n} route points and waypoints skipped: they are planned points, not part of the recorded walk</source>
+            <translation>已跳过 {n} 个路线点和航点：它们是计划的点位，不属于记录的巡田轨迹</translation>
+        </message>
+        <message>
             <source>its header has no column {columns} (columns: {header}); name them lon, lat and time (or 经度, 纬度, 时间)</source>
             <translation>表头中没有 {columns} 列（现有列：{header}）；请将列命名为 lon、lat、time（或 经度、纬度、时间）</translation>
         </message>
@@ -2650,6 +2714,10 @@
         <message>
             <source>it is not well-formed XML ({error}); the upload is probably cut off or damaged</source>
             <translation>不是格式正确的 XML（{error}）；上传的文件可能不完整或已损坏</translation>
+        </message>
+        <message>
+            <source>it has no recorded track (&lt;trk&gt;), only {routes} route points and {waypoints} waypoints, {timed} of them with a time; routes and waypoints are planned points, not a walk: export the recorded track from the app</source>
+            <translation>其中没有记录的轨迹（&lt;trk&gt;），只有 {routes} 个路线点和 {waypoints} 个航点，其中 {timed} 个带时间；路线和航点是计划的点位，不是实际走过的轨迹：请从应用中导出记录的轨迹</translation>
         </message>
         <message>
             <source>it has no column “{field}”</source>
@@ -2726,6 +2794,10 @@
         <message>
             <source>{file}: cannot be imported: {problem}.</source>
             <translation>{file}：无法导入：{problem}。</translation>
+        </message>
+        <message>
+            <source>{file}: {note}.</source>
+            <translation>{file}：{note}。</translation>
         </message>
         <message>
             <source>Info</source>
@@ -3104,12 +3176,40 @@
             <translation>田管员电话：{phone}</translation>
         </message>
         <message>
+            <source>3-degree Gauss-Krüger coordinates without the zone number</source>
+            <translation>x 坐标不带带号的 3 度带高斯-克吕格坐标</translation>
+        </message>
+        <message>
+            <source>longitude/latitude in degrees</source>
+            <translation>以度为单位的经纬度</translation>
+        </message>
+        <message>
             <source>Layer “{layer}” has no .cpg file; its attributes are read as {encoding}.</source>
             <translation>图层“{layer}”没有 .cpg 文件，属性按 {encoding} 编码读取。</translation>
         </message>
         <message>
+            <source>Layer “{layer}” declares EPSG:{epsg} ({name}), but its coordinates are {looks} (x ≈ {x}): the layer's coordinate reference system is wrong. It is probably EPSG:{likely} ({likely_name}): assign it to the layer (Layer Properties → Source → Assigned CRS) and run again.</source>
+            <translation>图层“{layer}”声明的坐标系为 EPSG:{epsg}（{name}），但其坐标是{looks}（x ≈ {x}）：图层的坐标系设置有误，很可能应为 EPSG:{likely}（{likely_name}）。请在“图层属性 → 源 → 指定的坐标参考系”中改为该坐标系后重新运行。</translation>
+        </message>
+        <message>
+            <source>3-degree Gauss-Krüger coordinates with the zone number {zone} in x</source>
+            <translation>x 坐标带第 {zone} 带带号的 3 度带高斯-克吕格坐标</translation>
+        </message>
+        <message>
+            <source>Layer “{layer}” declares EPSG:{epsg} ({name}), but its coordinates are {looks} (x ≈ {x}): the layer's coordinate reference system is wrong. Assign it the CRS its coordinates were measured in and run again.</source>
+            <translation>图层“{layer}”声明的坐标系为 EPSG:{epsg}（{name}），但其坐标是{looks}（x ≈ {x}）：图层的坐标系设置有误。请为图层指定其坐标实际所用的坐标系后重新运行。</translation>
+        </message>
+        <message>
             <source>Layer “{layer}” has no field “{field}” ({meaning}). Check that the right layer was chosen, or name the field in the advanced parameters.</source>
             <translation>图层“{layer}”缺少字段“{field}”（{meaning}）。请检查是否选对了图层，或在高级参数中指定该字段。</translation>
+        </message>
+        <message>
+            <source>Layer “{layer}”: field “{field}” stores land class codes as numbers ({type}); {n} codes were read as 4-character text, e.g. {before} → {after}. Store the codes as text to keep their leading zero.</source>
+            <translation>图层“{layer}”的字段“{field}”以数值（{type}）存储地类编码；已将 {n} 个编码按 4 位文本读取，例如 {before} → {after}。请以文本型字段存储地类编码，以保留前导零。</translation>
+        </message>
+        <message>
+            <source>Layer “{layer}”: {n} land class codes in field “{field}” were normalised (blanks, number formats, lower-case letters), e.g. “{before}” → “{after}”.</source>
+            <translation>图层“{layer}”字段“{field}”中有 {n} 个地类编码已规范化（去除空格、数字格式、小写字母），例如“{before}”→“{after}”。</translation>
         </message>
         <message>
             <source>Record patrols</source>
@@ -3212,8 +3312,8 @@
             <translation>第 {row} 行：{problem}</translation>
         </message>
         <message>
-            <source>&lt;p&gt;Gives every farmland parcel of the county its space code (its “ID card”): each contract parcel clipped to survey farmland (耕地, DLBM 01xx), and each piece of farmland that no contract parcel covers.&lt;/p&gt;&lt;p&gt;Code = county 6 + township 3 + village 3 + group 2 + parcel sequence 5 + one ISO 7064 MOD 11-2 check character (20 characters). Within a group, numbers follow a Hilbert curve, so neighbouring parcels have close numbers; farmland without a contract parcel is numbered from 90001.&lt;/p&gt;&lt;p&gt;Re-coding keeps the code of every parcel that is still the same parcel (overlap IoU ≥ the threshold), gives new parcels the next unused number, records parents of split and merged parcels, and never reuses a retired code. With a 田管库 (GeoPackage store) the previous codes come from it and the run is recorded in it, all in one transaction.&lt;/p&gt;&lt;p&gt;Farmland strips narrower than the minimum width between contract parcels (田坎, slivers) are not coded on their own; uncovered farmland smaller than the minimum area neither. Invalid geometries are repaired and listed in the issues layer; inputs are never modified.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;为全县每一块耕地生成空间码（地块“身份证”）：每个承包地块按三调耕地（DLBM 01xx）裁切后赋一个码，没有承包地块覆盖的耕地也各赋一个码。&lt;/p&gt;&lt;p&gt;空间码 = 县 6 位 + 乡镇 3 位 + 村 3 位 + 社 2 位 + 地块顺序号 5 位 + 1 位 ISO 7064 MOD 11-2 校验码，共 20 位。同一社内按希尔伯特曲线编号，地面上相邻的地块编号相近；未承包耕地从 90001 起编号。&lt;/p&gt;&lt;p&gt;重新赋码时，仍是同一地块（重叠度 IoU 不低于阈值）的保留原码；新地块取该社下一个未用过的号；分割、合并的地块记录父码；已注销的编码永不复用。指定田管库（GeoPackage）时，以其中的现行编码为上次结果，并在一个事务中记录本次赋码。&lt;/p&gt;&lt;p&gt;承包地块之间窄于最小宽度的耕地细条（田坎、缝隙）不单独赋码，小于最小面积的未承包耕地也不单独赋码。无效几何自动修复并列入问题清单；输入图层从不修改。&lt;/p&gt;</translation>
+            <source>&lt;p&gt;Gives every farmland parcel of the county its space code (its “ID card”): each contract parcel clipped to survey farmland (耕地, DLBM 01xx), and each piece of farmland that no contract parcel covers.&lt;/p&gt;&lt;p&gt;Code = county 6 + township 3 + village 3 + group 2 + parcel sequence 5 + one ISO 7064 MOD 11-2 check character (20 characters). Within a group, numbers follow a Hilbert curve, so neighbouring parcels have close numbers; farmland without a contract parcel is numbered from 90001.&lt;/p&gt;&lt;p&gt;Re-coding keeps the code of every parcel that is still the same parcel (overlap IoU ≥ the threshold), gives new parcels the next unused number, records parents of split and merged parcels, and never reuses a retired code. With a 田管库 (GeoPackage store) the previous codes come from it and the run is recorded in it, all in one transaction.&lt;/p&gt;&lt;p&gt;Farmland strips narrower than the minimum width between contract parcels (田坎, slivers) are not coded on their own; uncovered farmland smaller than the minimum area neither. Invalid geometries are repaired and listed in the issues layer; inputs are never modified.&lt;/p&gt;&lt;p&gt;The codes are guarded: a run that would retire more than the allowed share (5 % by default) of the store's codes in the townships it re-codes, or keep none of them, stops before anything is written — a DLTB of one township or another county, or coordinates under a wrong CRS, would otherwise retire the county's codes and every printed label. “Preview only” computes the counts and lists the codes that would be retired (issues layer) without writing to the store; “I am replacing the county's survey” lets a real replacement through.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;为全县每一块耕地生成空间码（地块“身份证”）：每个承包地块按三调耕地（DLBM 01xx）裁切后赋一个码，没有承包地块覆盖的耕地也各赋一个码。&lt;/p&gt;&lt;p&gt;空间码 = 县 6 位 + 乡镇 3 位 + 村 3 位 + 社 2 位 + 地块顺序号 5 位 + 1 位 ISO 7064 MOD 11-2 校验码，共 20 位。同一社内按希尔伯特曲线编号，地面上相邻的地块编号相近；未承包耕地从 90001 起编号。&lt;/p&gt;&lt;p&gt;重新赋码时，仍是同一地块（重叠度 IoU 不低于阈值）的保留原码；新地块取该社下一个未用过的号；分割、合并的地块记录父码；已注销的编码永不复用。指定田管库（GeoPackage）时，以其中的现行编码为上次结果，并在一个事务中记录本次赋码。&lt;/p&gt;&lt;p&gt;承包地块之间窄于最小宽度的耕地细条（田坎、缝隙）不单独赋码，小于最小面积的未承包耕地也不单独赋码。无效几何自动修复并列入问题清单；输入图层从不修改。&lt;/p&gt;&lt;p&gt;编码受到保护：一次赋码若会注销本次所涉乡镇在田管库中现行编码的比例超过允许值（默认 5%），或一个都不保留，则在写入任何内容之前停止——只给了一个乡镇或别的县的地类图斑、坐标系标错时，否则会注销全县的编码，已印制的标识全部作废。“仅预览”照常计算数量，并在问题清单中列出将被注销的编码，但不写入田管库；确实更换全县调查成果时，勾选“我在替换全县的调查成果”方可继续。&lt;/p&gt;</translation>
         </message>
         <message>
             <source>Reading survey farmland…</source>
@@ -3266,6 +3366,18 @@
         <message>
             <source>Overlap (IoU) to keep a code</source>
             <translation>保留原码的重叠度（IoU）</translation>
+        </message>
+        <message>
+            <source>Largest share of the codes a run may retire (%)</source>
+            <translation>一次赋码最多可注销的编码比例（%）</translation>
+        </message>
+        <message>
+            <source>Preview only: count and list what would change, write nothing to the store</source>
+            <translation>仅预览：统计并列出将发生的变化，不写入田管库</translation>
+        </message>
+        <message>
+            <source>I am replacing the county's survey (allow retiring many codes)</source>
+            <translation>我在替换全县的调查成果（允许注销大量编码）</translation>
         </message>
         <message>
             <source>Coding issues</source>
@@ -3326,6 +3438,10 @@
         <message>
             <source>No township could be derived from the inputs: check ZLDWDM of DLTB and DKBM/FBFBM of the contract parcels.</source>
             <translation>无法从输入数据确定任何乡镇：请检查 DLTB 的 ZLDWDM 和承包地块的 DKBM/FBFBM。</translation>
+        </message>
+        <message>
+            <source>Nothing was written: this run would retire {retired} of the {previous} codes of its townships in the store {path} ({share:.1f} %, more than the allowed {limit:.1f} %) and keep {kept}. The inputs are probably not the county's whole survey: a DLTB of one township or of another county, or coordinates under a wrong CRS. Check DLTB and DK, run with “Preview only” to see the codes that would be retired, or tick “I am replacing the county's survey” if that is what you do.</source>
+            <translation>未写入任何内容：本次赋码将注销田管库 {path} 中所涉乡镇 {previous} 个现行编码中的 {retired} 个（{share:.1f}%，超过允许的 {limit:.1f}%），只保留 {kept} 个。输入很可能不是全县的调查成果：只给了一个乡镇或别的县的地类图斑，或坐标系标错。请检查 DLTB 与 DK；可勾选“仅预览”查看将被注销的编码；如果确实在替换全县的调查成果，请勾选“我在替换全县的调查成果”。</translation>
         </message>
         <message>
             <source>Coding was cancelled; nothing was written to the store.</source>
@@ -3392,12 +3508,20 @@
             <translation>同类问题 {n} 条，例如：{message}</translation>
         </message>
         <message>
+            <source>Layer DLTB lies at longitude {lon:.1f}, outside China's CGCS2000 zones: check its coordinate reference system ({error}).</source>
+            <translation>图层 DLTB 位于经度 {lon:.1f}，不在我国 CGCS2000 分带范围内：请检查其坐标系（{error}）。</translation>
+        </message>
+        <message>
             <source>{n} active codes in the store are the previous coding.</source>
             <translation>以田管库中 {n} 个现行编码作为上次赋码结果。</translation>
         </message>
         <message>
             <source>Group {group} has run out of sequence numbers.</source>
             <translation>社 {group} 的地块顺序号已用尽。</translation>
+        </message>
+        <message>
+            <source>Preview: nothing was written to the store {path}. This run would keep {kept} and retire {retired} of the {previous} codes of its townships ({share:.1f} %); the codes it would retire are in the issues layer.</source>
+            <translation>预览：未写入田管库 {path}。本次赋码将在所涉乡镇 {previous} 个现行编码中保留 {kept} 个、注销 {retired} 个（{share:.1f}%）；将被注销的编码已列入问题清单。</translation>
         </message>
         <message>
             <source>Store {path}: {changes}</source>
@@ -3828,6 +3952,10 @@
             <translation>选中案件</translation>
         </message>
         <message>
+            <source>The name, comment or attachment holds an invisible control character (such as NUL, often pasted from another program): retype it.</source>
+            <translation>姓名、意见或附件名中含有不可见的控制字符（如 NUL，常由其他程序粘贴而来）：请重新输入。</translation>
+        </message>
+        <message>
             <source>no EXIF</source>
             <translation>无 EXIF 信息</translation>
         </message>
@@ -4246,30 +4374,6 @@
         <message>
             <source>Cannot write {path}: {error}</source>
             <translation>无法写入 {path}：{error}</translation>
-        </message>
-        <message>
-            <source>The Linxia farmland patrol plugin cannot start: QGIS's Python lacks {packages}. Windows (OSGeo4W): open the OSGeo4W Shell as administrator and run {pip}, or add the package {osgeo4w} with the OSGeo4W installer. Linux: install the distribution's package with {apt} (shapely 2.0 or later comes with Debian 13, Ubuntu 24.04 and later); on an older distribution run {pip_user} (on Debian 12 add --break-system-packages). Then restart QGIS.</source>
-            <translation>临夏田管插件无法启动：QGIS 的 Python 环境缺少 {packages}。Windows（OSGeo4W）：以管理员身份打开 OSGeo4W Shell，运行 {pip}，或用 OSGeo4W 安装程序安装 {osgeo4w} 软件包。Linux：用发行版软件包安装，运行 {apt}（Debian 13、Ubuntu 24.04 及更新版本自带 shapely 2.0 及以上版本）；较旧的发行版请运行 {pip_user}（Debian 12 需加 --break-system-packages）。安装后请重启 QGIS。</translation>
-        </message>
-        <message>
-            <source>Export to PostGIS and reviewing cases on PostGIS need the Python package psycopg2, which QGIS's Python lacks ({problem}). Windows (OSGeo4W): open the OSGeo4W Shell as administrator and run {pip}, or add the package {osgeo4w} with the OSGeo4W installer. Linux: run {apt}, or {pip_user}. Then restart QGIS.</source>
-            <translation>导出到 PostGIS 和在 PostGIS 上审核案件需要 Python 包 psycopg2，QGIS 的 Python 环境缺少它（{problem}）。Windows（OSGeo4W）：以管理员身份打开 OSGeo4W Shell，运行 {pip}，或用 OSGeo4W 安装程序安装 {osgeo4w} 软件包。Linux：运行 {apt} 或 {pip_user}。安装后请重启 QGIS。</translation>
-        </message>
-        <message>
-            <source>{name} (not installed)</source>
-            <translation>{name}（未安装）</translation>
-        </message>
-        <message>
-            <source>{name} {found} (version {minimum} or later is needed)</source>
-            <translation>{name} {found}（需要 {minimum} 及以上版本）</translation>
-        </message>
-        <message>
-            <source>{name} (installed, but it cannot be imported: {error})</source>
-            <translation>{name}（已安装，但无法导入：{error}）</translation>
-        </message>
-        <message>
-            <source>How to install…</source>
-            <translation>安装方法…</translation>
         </message>
     </context>
 </TS>

@@ -5,6 +5,7 @@ working CRS, invalid geometries left for ``core`` to repair and list.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from qgis.core import (
 )
 
 from .. import compat
+from ..core import crs as crs_rules
+from ..core import dlbm
 from ..core.layers import prepare_layer
 from ..i18n import tr
 
@@ -38,6 +41,11 @@ class FieldSpec:
     meaning: str
     required: bool = True
     numeric: bool = False
+    land_class: bool = False  # a 三调 land-class code (DLBM): normalised on reading; key "DLBM" implies it
+
+    @property
+    def is_land_class(self) -> bool:
+        return self.land_class or self.key.upper() == "DLBM"
 
 
 def find_field(fields: QgsFields, name: str) -> int:
@@ -204,7 +212,9 @@ def read_layer(
     """
     source, label = item.source, item.label
     index = resolve_fields(source, label, specs)
+    check_zone(source, label)
     names = {key: source.fields()[i].name() for key, i in index.items()}
+    expression, keep_prefix = _land_class_filter(source, index, specs, expression)
     raw = None
     if item.ogr_path and source.sourceCrs() == crs:
         raw = _read_arrow(item, names, expression, feedback)
@@ -213,6 +223,7 @@ def read_layer(
     if raw is None:
         return None, []
     fid, wkb, columns = raw
+    fid, wkb, columns = _normalise_land_class(source, label, index, specs, fid, wkb, columns, keep_prefix, feedback)
     numeric = {s.key for s in specs if s.numeric}
     attrs = {k: (_number(v) if k in numeric else _text(v)) for k, v in columns.items()}
     n = len(fid)
@@ -222,6 +233,125 @@ def read_layer(
     feedback.setProgress(progress[1])
     return prepare_layer(label or role, np.asarray(fid, dtype=np.int64), np.asarray(wkb, dtype=object), attrs,
                          repair_now=repair_now)
+
+
+_BLANKS = (" ", "\u3000", "\u00a0", "\t")  # blanks county data pads codes with (full-width, no-break, tab)
+_PREFIX_FILTER = re.compile(r"""^\s*"((?:[^"]|"")+)"\s+LIKE\s+'(\d{1,4})%'\s*$""", re.IGNORECASE)
+
+
+def _land_class_filter(source, index: dict[str, int], specs: list[FieldSpec], expression: str | None):
+    """The filter to read with, and the land-class prefix to keep once the codes are normalised.
+
+    A prefix filter on a land-class field (``"DLBM" LIKE '01%'``) would silently drop codes padded with
+    blanks (' 0103') or stored as numbers (103): it is widened to a superset both QGIS and GDAL (SQLite)
+    evaluate — a numeric range for a numeric field, a few LIKE patterns for text — and the exact prefix
+    is applied after normalising (see :func:`_normalise_land_class`).
+    """
+    match = _PREFIX_FILTER.match(expression or "")
+    if not match:
+        return expression, None
+    name, prefix = match.group(1).replace('""', '"'), match.group(2)
+    fields = source.fields()
+    spec = next((s for s in specs if s.is_land_class and s.key in index
+                 and fields[index[s.key]].name().lower() == name.lower()), None)
+    if spec is None:
+        return expression, None
+    quoted = '"{}"'.format(fields[index[spec.key]].name().replace('"', '""'))
+    if fields[index[spec.key]].isNumeric():
+        low, high = int(prefix.ljust(4, "0")), int(prefix.ljust(4, "9")) + 1
+        return f"({quoted} >= {low} AND {quoted} < {high})", prefix
+    patterns = [prefix + "%"] + [f"%{blank}{prefix}%" for blank in _BLANKS]
+    if prefix.startswith("0") and len(prefix) > 1:  # the leading zero lost on the way through a number
+        patterns.append("%" + prefix[1:] + "_" * (4 - len(prefix)) + ".%")  # 103.0
+    return "(" + " OR ".join(f"{quoted} LIKE '{p}'" for p in patterns) + ")", prefix
+
+
+def _normalise_land_class(source, label, index, specs, fid, wkb, columns, keep_prefix, feedback):
+    """Land-class codes as 4-character 三调 text (see :func:`..core.dlbm.normalise`), said when any
+    changed; with ``keep_prefix`` only the features whose normalised code starts with it are kept."""
+    keep = None
+    for spec in specs:
+        if not spec.is_land_class or spec.key not in columns:
+            continue
+        raw = columns[spec.key]
+        field = source.fields()[index[spec.key]]
+        if field.isNumeric():  # GDAL's Arrow stream hands integers over as text: numbers again
+            raw = [_as_number(v) for v in raw]
+        elif not isinstance(raw, np.ndarray):
+            raw = [None if (v is None or v == NULL) else v for v in raw]
+        codes, changed, before, after = dlbm.normalise_many(raw)
+        columns[spec.key] = codes
+        if changed and field.isNumeric():
+            feedback.pushWarning(tr(
+                "Layer “{layer}”: field “{field}” stores land class codes as numbers ({type}); {n} codes were read "
+                "as 4-character text, e.g. {before} → {after}. Store the codes as text to keep their leading zero."
+            ).format(layer=label, field=field.name(), type=field.typeName(), n=changed, before=before, after=after))
+        elif changed:
+            feedback.pushWarning(tr(
+                "Layer “{layer}”: {n} land class codes in field “{field}” were normalised (blanks, number formats, "
+                "lower-case letters), e.g. “{before}” → “{after}”.").format(
+                layer=label, field=field.name(), n=changed, before=before, after=after))
+        if keep_prefix and keep is None:
+            keep = np.fromiter((c.startswith(keep_prefix) for c in codes), dtype=bool, count=len(codes))
+    if keep is None or keep.all():
+        return fid, wkb, columns
+    index_ = np.flatnonzero(keep)
+    pick = lambda values: (values[index_] if isinstance(values, np.ndarray)  # noqa: E731
+                           else [values[i] for i in index_])
+    return pick(np.asarray(fid)), pick(np.asarray(wkb, dtype=object)), {k: pick(v) for k, v in columns.items()}
+
+
+def _as_number(value):
+    if value is None or value == NULL:
+        return None
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            try:
+                return float(value)
+            except ValueError:
+                return value
+    return value
+
+
+def check_zone(source, label: str) -> None:
+    """Stop with a clear message when the coordinates belong to another CGCS2000 convention than the
+    declared CRS (a 38-million easting under a CRS without the zone prefix, a 500 000 one under a zone
+    CRS, degrees under a projected one): read as they are, they turn into infinite longitudes later."""
+    declared = source.sourceCrs()
+    authid = declared.authid() if declared.isValid() else ""
+    if not authid.upper().startswith("EPSG:"):
+        return
+    try:
+        epsg = int(authid.split(":", 1)[1])
+    except ValueError:
+        return
+    extent = source.sourceExtent()
+    if extent.isNull() or extent.width() < 0 or extent.height() < 0:
+        return
+    found = crs_rules.check_zone(epsg, extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
+    if found is None:
+        return
+    looks = {
+        crs_rules.PREFIXED: tr("3-degree Gauss-Krüger coordinates with the zone number {zone} in x").format(
+            zone=found.zone),
+        crs_rules.PLAIN: tr("3-degree Gauss-Krüger coordinates without the zone number"),
+        crs_rules.DEGREES: tr("longitude/latitude in degrees"),
+    }[found.found]
+    x = f"{found.x:.3f}" if found.found == crs_rules.DEGREES else f"{found.x:,.0f}"
+    if found.likely is None:
+        raise QgsProcessingException(tr(
+            "Layer “{layer}” declares EPSG:{epsg} ({name}), but its coordinates are {looks} (x ≈ {x}): the "
+            "layer's coordinate reference system is wrong. Assign it the CRS its coordinates were measured in "
+            "and run again.").format(layer=label, epsg=epsg, name=declared.description(), looks=looks, x=x))
+    likely = QgsCoordinateReferenceSystem(f"EPSG:{found.likely}")
+    raise QgsProcessingException(tr(
+        "Layer “{layer}” declares EPSG:{epsg} ({name}), but its coordinates are {looks} (x ≈ {x}): the layer's "
+        "coordinate reference system is wrong. It is probably EPSG:{likely} ({likely_name}): assign it to the "
+        "layer (Layer Properties → Source → Assigned CRS) and run again.").format(
+        layer=label, epsg=epsg, name=declared.description(), looks=looks, x=x, likely=found.likely,
+        likely_name=likely.description()))
 
 
 def _read_features(item: Input, index, crs, context, feedback, expression, progress):

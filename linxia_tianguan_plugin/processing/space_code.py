@@ -58,7 +58,7 @@ from .fields import (
     with_aliases,
 )
 from .issues import describe, issue_feature, issue_fields, retire_reason_text
-from .readers import FieldSpec, read_layer, source_for
+from .readers import FieldSpec, check_zone, read_layer, source_for
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -176,6 +176,7 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
         """Metric CRS for all areas: the store's, else DLTB's if projected, else its CGCS2000 GK zone."""
         if store is not None:
             return QgsCoordinateReferenceSystem(f"EPSG:{store.srs_id}")
+        check_zone(dltb, dltb.sourceName() or "DLTB")  # before its CRS and extent are trusted
         src = dltb.sourceCrs()
         if src.isValid() and not src.isGeographic():
             return src
@@ -186,7 +187,12 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
             lon = to_geo.transform(extent.center()).x()
         else:
             raise QgsProcessingException(tr("Layer DLTB has no valid coordinate reference system; set it first."))
-        return QgsCoordinateReferenceSystem(f"EPSG:{crs_rules.gk3_epsg(lon)}")
+        try:
+            return QgsCoordinateReferenceSystem(f"EPSG:{crs_rules.gk3_epsg(lon)}")
+        except ValueError as err:
+            raise QgsProcessingException(tr("Layer DLTB lies at longitude {lon:.1f}, outside China's CGCS2000 zones: "
+                                            "check its coordinate reference system ({error}).").format(
+                lon=lon, error=err)) from err
 
     def _read(self, parameters, name, role, specs, crs, context, feedback, progress, expression=None):
         item = source_for(self, parameters, name, context, feedback)

@@ -560,6 +560,9 @@ class StatisticsMapAlgorithm(AlgorithmBase):
             raise QgsProcessingException(tr("The map could not be written to {path} (error {code}) {error}").format(
                 path=target, code=err.errno, error=err.strerror or "")) from err
         os.close(fd)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(name, 0o666 & ~mask)  # mkstemp's 0600 would make the map private to its writer
         return Path(name)
 
     def _finish(self, tmp: Path, target: Path, result, error: str = "") -> None:

@@ -360,7 +360,9 @@ def survey_years(store, prefix: str = "", coded: Mapping[str, float] | None = No
                     pairs[run_id] = (y0, y1, _layer_name(before), _layer_name(after))
         coded_year = None
         if "tg_coding_run" in have:
-            row = conn.execute("SELECT parameters FROM tg_coding_run ORDER BY started_at DESC LIMIT 1").fetchone()
+            undone = any(r[1] == "undone_at" for r in conn.execute("PRAGMA table_info(tg_coding_run)"))
+            row = conn.execute("SELECT parameters FROM tg_coding_run " + ("WHERE undone_at IS NULL " if undone else "")
+                               + "ORDER BY started_at DESC LIMIT 1").fetchone()  # the run the codes come from
             try:
                 layer = _layer_name(json.loads(row[0] or "{}").get("dltb", "")) if row else ""
             except ValueError:

@@ -441,6 +441,18 @@ def _check_field_import(c, r):
     assert scalar(c["store"], "SELECT state FROM tg_case WHERE case_id = ?", c["case"]) == "evidenced"
 
 
+def _undo(c):
+    c["active_before_undo"] = scalar(c["store"], "SELECT count(*) FROM tg_space_code WHERE status = 'active'")
+    return {"STORE": c["store"]}
+
+
+def _check_undo(c, r):
+    # the chain's one coding run issued every code: undone, they stay in the store retired as "undone"
+    assert r["WITHDRAWN"] == c["active_before_undo"] > 0 and r["RESTORED"] == r["REVERTED"] == 0
+    assert scalar(c["store"], "SELECT count(*) FROM tg_space_code WHERE status = 'active'") == 0
+    assert scalar(c["store"], "SELECT count(*) FROM tg_space_code WHERE retire_reason = 'undone'") == r["WITHDRAWN"]
+
+
 CHAIN = [
     ("space_code", _space_code, _check_space_code),
     ("validate_space_code", _validate, _check_validate),
@@ -463,6 +475,7 @@ CHAIN = [
     ("assessment", _assessment, _check_assessment),
     ("field_package_export", _field_export, _check_field_export),
     ("field_package_import", _field_import, _check_field_import),
+    ("undo_space_code", _undo, _check_undo),  # last: it withdraws the chain's codes
 ]
 
 

@@ -115,8 +115,16 @@ def guard_demo(out: Path, sample: Path, store: Path, base: dict, summary: dict) 
     preview = run("linxia_tianguan:space_code", dict(wrong, PREVIEW=True, ISSUES=str(out / "coding_preview.gpkg")))
     if state() != before:
         raise SystemExit("the preview changed the store")
+    step("一键赋码 the same run let through (\"I am replacing the county's survey\"), then 撤销上次赋码 undo it")
+    replaced = run("linxia_tianguan:space_code", dict(wrong, REPLACE_SURVEY=True))
+    after_replace = state()
+    undone = run("linxia_tianguan:undo_space_code", {"STORE": str(store)})
+    restored = state()
+    if restored[0] != before[0] or undone["RESTORED"] != replaced["RETIRED"]:
+        raise SystemExit("the undo did not restore the county's codes")
     summary["guard"] = {"refused": True, "preview_retired": preview["RETIRED"], "preview_kept": preview["KEPT"],
-                        "active_codes": before[0]}
+                        "active_codes": before[0], "after_replacing": after_replace[0],
+                        "undo_restored": undone["RESTORED"], "after_undo": restored[0]}
 
 
 def export_map(out: Path, sample: Path, coded: Path, store: Path) -> Path:

@@ -3776,6 +3776,50 @@
             <translation>{indicator}：{value}</translation>
         </message>
         <message>
+            <source>Undo the latest coding run</source>
+            <translation>撤销上次赋码</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;Takes the tianguan store back to where it was before its latest one-click coding run: the codes the run retired are active again with their QR content and lineage, the parcels it changed get their old values back, and the codes it issued are retired as “undone” — kept in the store so that their numbers are never given to another parcel. Only the latest run can be undone, once. “Preview only” says what would be undone without changing anything.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;把田管库恢复到最近一次一键赋码之前的状态：该次注销的编码恢复为现行（二维码内容与谱系不变），该次修改的地块恢复原值，该次新发的编码注销为“已撤销”——仍保留在田管库中，其编号永不再发给其他地块。只能撤销最近一次赋码，且只能撤销一次。“仅预览”只说明将撤销什么，不作任何修改。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Preview only: say what would be undone, change nothing</source>
+            <translation>仅预览：说明将撤销什么，不作修改</translation>
+        </message>
+        <message>
+            <source>Codes active again</source>
+            <translation>恢复现行的编码</translation>
+        </message>
+        <message>
+            <source>Parcels given their old values</source>
+            <translation>恢复原值的地块</translation>
+        </message>
+        <message>
+            <source>Codes of the run retired as undone</source>
+            <translation>该次新发并注销为已撤销的编码</translation>
+        </message>
+        <message>
+            <source>Preview: nothing was changed.</source>
+            <translation>预览：未作任何修改。</translation>
+        </message>
+        <message>
+            <source>Coding run {run} undone: {restored} codes active again, {reverted} parcels given their old values, {withdrawn} codes of the run retired as undone (never issued again).</source>
+            <translation>赋码批次 {run} 已撤销：{restored} 个编码恢复现行，{reverted} 个地块恢复原值，该次新发的 {withdrawn} 个编码注销为已撤销（永不再发）。</translation>
+        </message>
+        <message>
+            <source>Latest coding run {run} (finished {at}): {inserted} codes issued, {updated} changed, {retired} retired.</source>
+            <translation>最近一次赋码批次 {run}（完成于 {at}）：新发编码 {inserted} 个，修改 {updated} 个，注销 {retired} 个。</translation>
+        </message>
+        <message>
+            <source>The store {path} has no coding run that can be undone: only the latest run can be undone, once.</source>
+            <translation>田管库 {path} 没有可撤销的赋码批次：只能撤销最近一次赋码，且只能撤销一次。</translation>
+        </message>
+        <message>
+            <source>The coding run could not be undone: {error}</source>
+            <translation>无法撤销该次赋码：{error}</translation>
+        </message>
+        <message>
             <source>Validate space codes</source>
             <translation>校验空间码</translation>
         </message>

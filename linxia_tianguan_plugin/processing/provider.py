@@ -26,11 +26,12 @@ from .qr_labels import QrLabelsAlgorithm
 from .record_patrols import RecordPatrolsAlgorithm
 from .space_code import SpaceCodeAlgorithm
 from .statistics_map import StatisticsMapAlgorithm
+from .undo_space_code import UndoSpaceCodeAlgorithm
 from .validate_space_code import ValidateSpaceCodeAlgorithm
 
 ALGORITHMS = [
     # space coding
-    SpaceCodeAlgorithm, ValidateSpaceCodeAlgorithm, DecodeSpaceCodeAlgorithm,
+    SpaceCodeAlgorithm, UndoSpaceCodeAlgorithm, ValidateSpaceCodeAlgorithm, DecodeSpaceCodeAlgorithm,
     # patrol grid
     BuildGridAlgorithm, GridCoverageAlgorithm,
     # officers and patrol tasks

@@ -240,6 +240,16 @@ def _v10_active_farmland(conn: sqlite3.Connection, srs_id: int) -> None:
                  "WHERE status = 'active'")
 
 
+def _v11_coding_undo(conn: sqlite3.Connection, srs_id: int) -> None:
+    """What 撤销上次赋码 (undo the latest coding run) needs: the rows the latest run changed in place, as they were
+    before it (its new and retired codes are known from the registry itself), and when a run was undone."""
+    cols = ", ".join(f'"{name}"' for name, _ in SPACE_CODE_COLUMNS if name != "code")
+    gpkg.create_attribute_table(
+        conn, "tg_coding_undo", f"undo_run TEXT NOT NULL, code TEXT NOT NULL, geom BLOB, {cols}, "
+        "PRIMARY KEY (undo_run, code)", "赋码撤销数据 (rows of the latest coding run as they were)")
+    conn.execute("ALTER TABLE tg_coding_run ADD COLUMN undone_at TEXT")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "space-code registry, lineage and coding runs", _v1_code_registry),
     Migration(2, "administrative units (county/township/village/group names)", _v2_admin_units),
@@ -251,5 +261,6 @@ MIGRATIONS: list[Migration] = [
     Migration(8, "coverage rates of every grid per patrol-coverage run", _v8_coverage_rates),
     Migration(9, "tasks indexed by period (statistics of a prefecture's year)", _v9_task_periods),
     Migration(10, "active codes' farmland indexed by code (statistics per township)", _v10_active_farmland),
+    Migration(11, "undo of the latest coding run", _v11_coding_undo),
 ]
 LATEST = MIGRATIONS[-1].version

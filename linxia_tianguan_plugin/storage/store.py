@@ -229,6 +229,46 @@ class GpkgStore:
     def coding_session(self, run_id: str, started_at: str, parameters: dict) -> CodingSession:
         return CodingSession(self, run_id, started_at, parameters)
 
+    def undoable_run(self) -> dict | None:
+        """The latest coding run when it can be undone (the latest run, not undone, its undo data kept), else None:
+        ``{"run_id", "finished_at", "counts"}``."""
+        latest = self.conn.execute("SELECT run_id, finished_at, counts, undone_at FROM tg_coding_run "
+                                   "ORDER BY finished_at DESC, rowid DESC LIMIT 1").fetchone()
+        marked = self.conn.execute("SELECT value FROM tg_meta WHERE key = 'undo_run'").fetchone()
+        if latest is None or latest[3] is not None or marked is None or marked[0] != latest[0]:
+            return None
+        return {"run_id": latest[0], "finished_at": latest[1], "counts": json.loads(latest[2] or "{}")}
+
+    def undo_coding_run(self, run_id: str, when: str) -> dict:
+        """Undo the latest coding run ``run_id`` in one transaction, exactly: the codes it retired are active again
+        as they were (QR payloads and lineage before the run intact), the rows it changed get their old values
+        back, its lineage links go, and the codes it issued are retired as ``undone`` — kept, so that their numbers
+        are never issued to another parcel. Returns the counts restored / reverted / withdrawn."""
+        run = self.undoable_run()
+        if run is None or run["run_id"] != run_id:
+            raise StoreError(f"coding run {run_id} is not the latest run of {self.path} that can be undone")
+        table = SPACE_CODE_TABLE
+        cols = [c.strip() for c in _UNDO.split(",")]
+        with self.transaction() as conn:
+            restored = conn.execute(
+                f"UPDATE {table} SET status = 'active', retired_at = NULL, retired_run = NULL, retire_reason = NULL, "
+                "children = NULL WHERE retired_run = ? AND status = 'retired' AND retire_reason <> 'undone'",
+                (run_id,)).rowcount
+            withdrawn = conn.execute(
+                f"UPDATE {table} SET status = 'retired', retired_at = ?, retired_run = ?, retire_reason = 'undone', "
+                "children = NULL WHERE run_id = ? AND status = 'active' AND code NOT IN "
+                "(SELECT code FROM tg_coding_undo WHERE undo_run = ?)", (when, run_id, run_id, run_id)).rowcount
+            reverted = conn.execute(
+                f"UPDATE {table} SET ({', '.join(cols)}) = (SELECT {', '.join(cols)} FROM tg_coding_undo u "
+                f"WHERE u.undo_run = ? AND u.code = {table}.code) WHERE code IN "
+                "(SELECT code FROM tg_coding_undo WHERE undo_run = ?)", (run_id, run_id)).rowcount
+            conn.execute("DELETE FROM tg_code_lineage WHERE run_id = ?", (run_id,))
+            conn.execute("UPDATE tg_coding_run SET undone_at = ? WHERE run_id = ?", (when, run_id))
+            conn.execute("DELETE FROM tg_coding_undo")
+            conn.execute("DELETE FROM tg_meta WHERE key = 'undo_run'")
+            gpkg.update_extent(conn, table)
+        return {"restored": restored, "reverted": reverted, "withdrawn": withdrawn}
+
     # ------------------------------------------------------------------ names
     def save_admin_units(self, rows: list[tuple[str, str, str, str | None]]) -> None:
         """Upsert (code, level, name, parent) rows — the names a decoded code is shown with."""
@@ -310,6 +350,8 @@ def _as_lists(columns: dict[str, np.ndarray], names: list[str], idx: np.ndarray)
 
 _STAGED = ["geom", *_DATA_COLUMNS, "row_hash"]
 _NAMES = ", ".join(f'"{c}"' for c in _STAGED)
+#: the registry's columns but the code, as tg_coding_undo keeps a row (see CodingSession._apply, undo_coding_run)
+_UNDO = ", ".join(["geom", *(f'"{name}"' for name, _ in SPACE_CODE_COLUMNS if name != "code")])
 
 
 #: a staged row's rowid: new rows at (chunk << 32) + local, so that each township's new rows are one
@@ -495,7 +537,8 @@ class CodingSession:
                 return
             gpkg.update_extent(conn, SPACE_CODE_TABLE)
             conn.execute(
-                "INSERT INTO tg_coding_run VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO tg_coding_run (run_id, started_at, finished_at, parameters, counts) "
+                "VALUES (?, ?, ?, ?, ?)",
                 (self.run_id, self.started_at, clock.now_utc().strftime("%Y-%m-%dT%H:%M:%SZ"),
                  json.dumps(self.parameters, ensure_ascii=False),
                  json.dumps(self.counts)))
@@ -505,6 +548,11 @@ class CodingSession:
         conn.execute("COMMIT")
 
     def _apply(self, conn: sqlite3.Connection, table: str) -> None:
+        # only the latest run can be undone: its rows changed in place are kept as they were (see undo_coding_run)
+        undo = self.store._has_table("tg_coding_undo")  # (a store held at an older schema version has no undo)
+        if undo:
+            conn.execute("DELETE FROM tg_coding_undo")
+            conn.execute("INSERT OR REPLACE INTO tg_meta (key, value) VALUES ('undo_run', ?)", (self.run_id,))
         last = conn.execute(f"SELECT coalesce(max(fid), 0) FROM {table}").fetchone()[0]
         counts = np.array([len(b) for _, b in self._chunks], dtype=np.int64)
         starts = last + 1 + np.cumsum(counts) - counts
@@ -553,6 +601,9 @@ class CodingSession:
             if executor is not None:
                 executor.shutdown(wait=True)
         if conn.execute("SELECT 1 FROM staged_rows WHERE rid < 0 LIMIT 1").fetchone():
+            if undo:
+                conn.execute(f"INSERT INTO tg_coding_undo (undo_run, code, {_UNDO}) SELECT ?, code, {_UNDO} "
+                             f"FROM {table} WHERE code IN (SELECT code FROM staged_rows WHERE rid < 0)", (self.run_id,))
             sets = ", ".join(f'"{c}"' for c in _STAGED if c != "code")
             conn.execute(f"UPDATE {table} SET ({sets}, status) = (SELECT {sets}, 'active' FROM staged_rows r "
                          f"WHERE r.code = {table}.code) WHERE code IN (SELECT code FROM staged_rows WHERE rid < 0)")

@@ -121,3 +121,72 @@ def test_codes_in_scope_are_counted_by_township_prefix():
     codes = ["62292110000101000014", "62292110100101000013", "62292120000101000015", ""]
     assert coding_guard.in_scope(codes, ["622921100", "622921200"]) == 2
     assert coding_guard.in_scope([], ["622921100"]) == 0
+
+
+# ------------------------------------------------------------------------------------------------ undo
+UNDO = "linxia_tianguan:undo_space_code"
+
+
+def _registry(store) -> dict:
+    """Every code's full row but its geometry's blob, and the geometry as WKB hex: what an exact undo restores."""
+    con = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+    try:
+        names = [r[1] for r in con.execute("PRAGMA table_info(tg_space_code)") if r[1] != "fid"]
+        rows = con.execute(f"SELECT {', '.join(names)} FROM tg_space_code ORDER BY code").fetchall()
+        lineage = con.execute("SELECT * FROM tg_code_lineage ORDER BY parent, child").fetchall()
+    finally:
+        con.close()
+    return {"rows": {r[names.index("code")]: dict(zip(names, r)) for r in rows}, "lineage": lineage}
+
+
+def test_undo_restores_a_replacing_run_exactly(store, sample_gpkg):
+    before = _registry(store)
+    replaced = run(ALG, {**_one_township(sample_gpkg), "STORE": str(store), "REPLACE_SURVEY": True})
+    assert replaced["RETIRED"] > 0.5 * len(before["rows"])
+    preview = run(UNDO, {"STORE": str(store), "PREVIEW": True})
+    assert preview["RUN_ID"] == replaced["RUN_ID"] and _registry(store)["rows"] != before["rows"]
+    done = run(UNDO, {"STORE": str(store)})
+    assert done["RESTORED"] == replaced["RETIRED"] and done["WITHDRAWN"] == replaced["NEW"]
+    # every code is back exactly as it was: geometry, areas, QR payload, lineage fields, status
+    assert _registry(store) == before
+    again = run(ALG, {**_layers(sample_gpkg), "STORE": str(store)})  # the county's own survey again
+    assert again["NEW"] == 0 and again["RETIRED"] == 0
+    from qgis.core import QgsProcessingException
+
+    with pytest.raises(QgsProcessingException):  # only the latest run, once (the re-run changed nothing)
+        run(UNDO, {"STORE": str(store)})
+
+
+def test_the_codes_of_an_undone_run_are_never_issued_again(processing_registry, sample_gpkg, tmp_path):
+    store = tmp_path / "tianguan.gpkg"
+    run(ALG, {**_one_township(sample_gpkg), "STORE": str(store)})  # a store that had one township
+    before = _registry(store)
+    county = run(ALG, {**_layers(sample_gpkg), "STORE": str(store)})  # then the whole county: new codes
+    assert county["NEW"] > 1000
+    done = run(UNDO, {"STORE": str(store)})
+    assert done["WITHDRAWN"] == county["NEW"] and done["RESTORED"] == 0
+    after = _registry(store)
+    undone = set(after["rows"]) - set(before["rows"])
+    assert len(undone) == county["NEW"]
+    assert {code: after["rows"][code] for code in before["rows"]} == before["rows"]
+    assert {(after["rows"][c]["status"], after["rows"][c]["retire_reason"]) for c in undone} == {("retired", "undone")}
+    again = run(ALG, {**_layers(sample_gpkg), "STORE": str(store)})
+    assert again["NEW"] == county["NEW"]
+    fresh = {c for c, row in _registry(store)["rows"].items() if row["status"] == "active"} - set(before["rows"])
+    assert len(fresh) == county["NEW"] and not fresh & undone  # other numbers: a printed label never lies
+
+
+def test_undo_gives_changed_parcels_their_old_values(store, sample_gpkg):
+    """A run that changes parcels in place (no permanent basic farmland given: their 永农 areas change, the parcels
+    and codes stay): the undo puts the old values back."""
+    before = _registry(store)
+    params = {**_layers(sample_gpkg), "STORE": str(store)}
+    del params["YJJBNT"]
+    result = run(ALG, params)
+    assert result["RETIRED"] == 0 and result["NEW"] == 0
+    middle = _registry(store)
+    changed = [c for c in before["rows"] if middle["rows"][c] != before["rows"][c]]
+    assert changed
+    done = run(UNDO, {"STORE": str(store)})
+    assert done["REVERTED"] == len(changed) and done["RESTORED"] == done["WITHDRAWN"] == 0
+    assert _registry(store) == before

@@ -3440,10 +3440,6 @@
             <translation>无法从输入数据确定任何乡镇：请检查 DLTB 的 ZLDWDM 和承包地块的 DKBM/FBFBM。</translation>
         </message>
         <message>
-            <source>Nothing was written: this run would retire {retired} of the {previous} codes of its townships in the store {path} ({share:.1f} %, more than the allowed {limit:.1f} %) and keep {kept}. The inputs are probably not the county's whole survey: a DLTB of one township or of another county, or coordinates under a wrong CRS. Check DLTB and DK, run with “Preview only” to see the codes that would be retired, or tick “I am replacing the county's survey” if that is what you do.</source>
-            <translation>未写入任何内容：本次赋码将注销田管库 {path} 中所涉乡镇 {previous} 个现行编码中的 {retired} 个（{share:.1f}%，超过允许的 {limit:.1f}%），只保留 {kept} 个。输入很可能不是全县的调查成果：只给了一个乡镇或别的县的地类图斑，或坐标系标错。请检查 DLTB 与 DK；可勾选“仅预览”查看将被注销的编码；如果确实在替换全县的调查成果，请勾选“我在替换全县的调查成果”。</translation>
-        </message>
-        <message>
             <source>Coding was cancelled; nothing was written to the store.</source>
             <translation>赋码已取消，田管库未作任何改动。</translation>
         </message>
@@ -3528,12 +3524,20 @@
             <translation>田管库 {path}：{changes}</translation>
         </message>
         <message>
+            <source>Without “I am replacing the county's survey” this run would be refused: it retires more than the allowed {limit:.1f} % of the codes, or keeps none.</source>
+            <translation>若不勾选“我在替换全县的调查成果”，本次赋码将被拒绝：注销的编码超过允许的 {limit:.1f}%，或一个都不保留。</translation>
+        </message>
+        <message>
             <source>updated</source>
             <translation>已更新</translation>
         </message>
         <message>
             <source>no change (identical input)</source>
             <translation>无变化（输入相同）</translation>
+        </message>
+        <message>
+            <source>Nothing was written: this run would retire {retired} of the {previous} codes of its townships in the store {path} ({share:.1f} %, more than the allowed {limit:.1f} %) and keep {kept}. The inputs are probably not the county's whole survey: a DLTB of one township or of another county, or coordinates under a wrong CRS. Check DLTB and DK, run with “Preview only” to see the codes that would be retired, or tick “I am replacing the county's survey” if that is what you do.</source>
+            <translation>未写入任何内容：本次赋码将注销田管库 {path} 中所涉乡镇 {previous} 个现行编码中的 {retired} 个（{share:.1f}%，超过允许的 {limit:.1f}%），只保留 {kept} 个。输入很可能不是全县的调查成果：只给了一个乡镇或别的县的地类图斑，或坐标系标错。请检查 DLTB 与 DK；可勾选“仅预览”查看将被注销的编码；如果确实在替换全县的调查成果，请勾选“我在替换全县的调查成果”。</translation>
         </message>
         <message>
             <source>No data</source>

@@ -420,7 +420,15 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
                     if preview:
                         raise _Preview(verdict)
                     if not verdict.allowed:
-                        raise QgsProcessingException(self._refusal(verdict, store.path))
+                        raise QgsProcessingException(tr(
+                            "Nothing was written: this run would retire {retired} of the {previous} codes of its "
+                            "townships in the store {path} ({share:.1f} %, more than the allowed {limit:.1f} %) and "
+                            "keep {kept}. The inputs are probably not the county's whole survey: a DLTB of one "
+                            "township or of another county, or coordinates under a wrong CRS. Check DLTB and DK, run "
+                            "with “Preview only” to see the codes that would be retired, or tick “I am replacing the "
+                            "county's survey” if that is what you do.").format(
+                            retired=verdict.retired, previous=verdict.previous, path=store.path,
+                            share=100 * verdict.share, limit=100 * verdict.max_share, kept=verdict.kept))
                     session.retire([(str(old_codes[i]), reason, kids) for i, reason, kids in retired],
                                    now.isoformat())
                     session.link([(str(old_codes[i]), child, shared) for i, child, shared in edges_all])
@@ -435,7 +443,9 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
                 path=store.path, kept=verdict.kept, retired=verdict.retired, previous=verdict.previous,
                 share=100 * verdict.share))
             if not verdict.allowed:
-                feedback.pushWarning(self._refusal(verdict, store.path))
+                feedback.pushWarning(tr(
+                    "Without “I am replacing the county's survey” this run would be refused: it retires more than the "
+                    "allowed {limit:.1f} % of the codes, or keeps none.").format(limit=100 * verdict.max_share))
             direct = None  # the store is unchanged: nothing new to export
         if direct:
             feedback.setProgressText(tr("Writing {path}…").format(path=direct))
@@ -460,16 +470,6 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
             self.OUTPUT: dest, self.ISSUES: idest, "CODED": counts["coded"], "NEW": counts["coded"] - counts["BL"],
             "KEPT": counts["BL"], "RETIRED": len(retired), "ISSUE_COUNT": len(issues), "RUN_ID": run_id,
         }
-
-    @staticmethod
-    def _refusal(verdict: coding_guard.Verdict, path: str) -> str:
-        return tr("Nothing was written: this run would retire {retired} of the {previous} codes of its townships in "
-                  "the store {path} ({share:.1f} %, more than the allowed {limit:.1f} %) and keep {kept}. The inputs "
-                  "are probably not the county's whole survey: a DLTB of one township or of another county, or "
-                  "coordinates under a wrong CRS. Check DLTB and DK, run with “Preview only” to see the codes that "
-                  "would be retired, or tick “I am replacing the county's survey” if that is what you do.").format(
-            retired=verdict.retired, previous=verdict.previous, path=path, share=100 * verdict.share,
-            limit=100 * verdict.max_share, kept=verdict.kept)
 
     def _report(self, feedback, counts, retired, issues, residue) -> None:
         feedback.pushInfo(tr("Coded {coded} parcels: {kept} kept, {new} new ({split} from splits, {merge} from "

@@ -441,6 +441,16 @@ def _check_field_import(c, r):
     assert scalar(c["store"], "SELECT state FROM tg_case WHERE case_id = ?", c["case"]) == "evidenced"
 
 
+def _verify(c):
+    return {"STORE": c["store"]}
+
+
+def _check_verify(c, r):
+    # the evidence photo the field package brought back, intact
+    assert r["CHECKED"] == scalar(c["store"], "SELECT count(*) FROM tg_case_evidence") >= 1
+    assert r["MISSING"] == r["CHANGED"] == 0
+
+
 def _undo(c):
     c["active_before_undo"] = scalar(c["store"], "SELECT count(*) FROM tg_space_code WHERE status = 'active'")
     return {"STORE": c["store"]}
@@ -475,6 +485,7 @@ CHAIN = [
     ("assessment", _assessment, _check_assessment),
     ("field_package_export", _field_export, _check_field_export),
     ("field_package_import", _field_import, _check_field_import),
+    ("verify_evidence", _verify, _check_verify),
     ("undo_space_code", _undo, _check_undo),  # last: it withdraws the chain's codes
 ]
 

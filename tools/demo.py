@@ -486,9 +486,15 @@ def field_demo(out: Path, store: Path, summary: dict) -> None:
     summary["field_package"] = {"exported": {k: v for k, v in exported.items() if k != "FOLDER"},
                                 "imported": {k: imported[k] for k in ("TRACKS", "EVIDENCE", "EVENTS", "CONFLICTS")}}
 
+    step("核查举证材料 Verify every stored evidence file against its SHA-256")
+    verified = run("linxia_tianguan:verify_evidence", {"STORE": str(store)})
+    if verified["MISSING"] or verified["CHANGED"] or not verified["CHECKED"]:
+        raise SystemExit("the evidence check found missing or changed files (or none to check)")
+    summary["evidence_check"] = {k: verified[k] for k in ("CHECKED", "MISSING", "CHANGED")}
+
 
 def postgis_demo(store: Path, summary: dict) -> None:
-    """导出到 PostGIS: a throwaway PostgreSQL 15 + PostGIS stands in for the county server; the cases go
+    """导出到 PostGIS: a throwaway PostgreSQL + PostGIS stands in for the county server; the cases go
     there through a saved QGIS connection (as a desk would), twice — the second export changes nothing."""
     from qgis.core import QgsProviderRegistry
 

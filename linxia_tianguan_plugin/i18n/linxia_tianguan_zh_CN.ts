@@ -3904,6 +3904,66 @@
             <translation>图层“{layer}”是经纬度坐标，请在其投影坐标系下校验。</translation>
         </message>
         <message>
+            <source>Verify the evidence files</source>
+            <translation>核查举证材料</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;Checks every evidence file of the tianguan store (or of one case) against the SHA-256 recorded when it was added: a file that is gone is listed as missing, one whose content differs as changed. The list can be written to a CSV file. With “Fail when a file is missing or changed” (the default) the run ends with an error when there is any, so that a scheduled check (qgis_process) is noticed.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;按入库时记录的 SHA-256 核对田管库（或某一案件）的每个举证材料文件：文件不存在的列为“缺失”，内容不同的列为“被修改”。问题清单可写出为 CSV 文件。勾选“有文件缺失或被修改时运行失败”（默认）时，只要有问题，运行即以错误结束，便于用 qgis_process 定期核查时及时发现。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Only this case (case id)</source>
+            <translation>仅核查此案件（案件编号）</translation>
+        </message>
+        <message>
+            <source>Fail when a file is missing or changed</source>
+            <translation>有文件缺失或被修改时运行失败</translation>
+        </message>
+        <message>
+            <source>Problem list (CSV)</source>
+            <translation>问题清单（CSV）</translation>
+        </message>
+        <message>
+            <source>CSV files (*.csv)</source>
+            <translation>CSV 文件 (*.csv)</translation>
+        </message>
+        <message>
+            <source>Files checked</source>
+            <translation>核查的文件数</translation>
+        </message>
+        <message>
+            <source>Files missing</source>
+            <translation>缺失的文件数</translation>
+        </message>
+        <message>
+            <source>Files changed</source>
+            <translation>被修改的文件数</translation>
+        </message>
+        <message>
+            <source>Evidence file {path} of case {case} is missing.</source>
+            <translation>案件 {case} 的举证材料文件 {path} 缺失。</translation>
+        </message>
+        <message>
+            <source>Evidence file {path} of case {case} has changed since it was stored (SHA-256 differs).</source>
+            <translation>案件 {case} 的举证材料文件 {path} 在入库后被修改（SHA-256 不一致）。</translation>
+        </message>
+        <message>
+            <source>listed above</source>
+            <translation>见上文</translation>
+        </message>
+        <message>
+            <source>{checked} evidence files checked: {missing} missing, {changed} changed.</source>
+            <translation>共核查 {checked} 个举证材料文件：缺失 {missing} 个，被修改 {changed} 个。</translation>
+        </message>
+        <message>
+            <source>listed above and in {path}</source>
+            <translation>见上文及 {path}</translation>
+        </message>
+        <message>
+            <source>{n} evidence files are missing or changed ({where}): restore them from a backup, or record why on their cases.</source>
+            <translation>{n} 个举证材料文件缺失或被修改（{where}）：请从备份中恢复，或在相应案件中记录原因。</translation>
+        </message>
+        <message>
             <source>Legal: approved conversion</source>
             <translation>合法-已批准</translation>
         </message>

@@ -28,6 +28,7 @@ from .space_code import SpaceCodeAlgorithm
 from .statistics_map import StatisticsMapAlgorithm
 from .undo_space_code import UndoSpaceCodeAlgorithm
 from .validate_space_code import ValidateSpaceCodeAlgorithm
+from .verify_evidence import VerifyEvidenceAlgorithm
 
 ALGORITHMS = [
     # space coding
@@ -43,7 +44,7 @@ ALGORITHMS = [
     # the patrol app (掌上田管)
     FieldPackageExportAlgorithm, FieldPackageImportAlgorithm,
     # change analysis and cases
-    ChangeDetectionAlgorithm, ExportCasesAlgorithm,
+    ChangeDetectionAlgorithm, ExportCasesAlgorithm, VerifyEvidenceAlgorithm,
     # maps and reports
     QrLabelsAlgorithm, StatisticsMapAlgorithm, DashboardReportAlgorithm, AssessmentAlgorithm,
 ]

@@ -248,6 +248,14 @@ def unknown_attachments(store: GpkgStore, case_id: str, attachments: Sequence[st
     return [a for a in attachments if a not in known]
 
 
+def count_evidence(store: GpkgStore, case_id: str | None = None) -> int:
+    """How many evidence files the store (or ``case_id``) has; 0 for a store without the evidence table."""
+    if not store._has_table(EVIDENCE_TABLE):
+        return 0
+    where, args = ("case_id = ?", (case_id,)) if case_id is not None else ("1", ())
+    return int(store.conn.execute(f"SELECT count(*) FROM {EVIDENCE_TABLE} WHERE {where}", args).fetchone()[0])
+
+
 def verify(store: GpkgStore, case_id: str | None = None) -> list[dict]:
     """Problems with stored evidence files: ``missing`` (no file) or ``checksum`` (content changed).
 

@@ -36,7 +36,6 @@ import datetime as dt
 import json
 import os
 import re
-import tempfile
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -666,26 +665,6 @@ def _text(value) -> str:
     return str(value)
 
 
-@contextlib.contextmanager
-def _atomic(path: Path, suffix: str):
-    """A temporary file beside ``path`` (same folder, so ``os.replace`` is atomic), moved into place at the
-    end, removed if anything fails."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix="." + path.stem + "-", suffix=suffix, dir=path.parent)
-    os.close(fd)
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(tmp, 0o666 & ~mask)  # mkstemp's 0600 would make the report private to its writer
-    try:
-        yield Path(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def _panel_figure(report: Report, name: str, with_table: bool):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -744,8 +723,10 @@ def write_pdf(report: Report, path, panels: Iterable[str] = PANELS, step=None) -
     raise to cancel: nothing is left under ``path`` then)."""
     from matplotlib.backends.backend_pdf import PdfPages
 
+    from . import workbook
+
     path = Path(path)
-    with cjk_context(), _atomic(path, ".pdf") as tmp:
+    with cjk_context(), workbook.atomic_file(path, ".pdf") as tmp:
         with PdfPages(tmp, metadata={"Title": report.title, "Creator": "linxia_tianguan"}) as pdf:
             for i, name in enumerate(panels):
                 pdf.savefig(_panel_figure(report, name, True))
@@ -761,6 +742,8 @@ def png_name(index: int, name: str) -> str:
 def write_pngs(report: Report, folder, panels: Iterable[str] = PANELS, dpi: int = 120, step=None) -> list[Path]:
     """One PNG chart per panel in ``folder`` (``01_patrols.png`` …), each written atomically; ``step(i)``
     after each."""
+    from . import workbook
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     out = []
@@ -768,7 +751,7 @@ def write_pngs(report: Report, folder, panels: Iterable[str] = PANELS, dpi: int 
         for i, name in enumerate(panels):
             target = folder / png_name(i, name)
             fig = _panel_figure(report, name, False)
-            with _atomic(target, ".png") as tmp:
+            with workbook.atomic_file(target, ".png") as tmp:
                 fig.savefig(tmp, format="png", dpi=dpi)
             out.append(target)
             if step is not None:

@@ -1,4 +1,5 @@
-"""Excel workbooks for people (task lists, the roster, the assessment, the dashboard's tables).
+"""Excel workbooks and CSV files for people (task lists, the roster, the assessment, the dashboard's tables,
+the evidence check), and the atomic file writing every report of the plugin shares.
 
 Written through OGR's XLSX driver — what the Windows QGIS installer ships (openpyxl is not) — one sheet per
 table, atomically: into a temporary file beside the target, renamed over it only when complete, so a failed
@@ -8,10 +9,11 @@ each of this; now they describe their sheets and call :func:`write`.
 from __future__ import annotations
 
 import contextlib
+import csv
 import os
 import re
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +61,42 @@ def sheet_name(name: str, used: set[str]) -> str:
         candidate = f"{base[:28]}_{n}"
     used.add(candidate)
     return candidate
+
+
+def follow_umask(path) -> None:
+    """Give a file made by ``tempfile.mkstemp`` (mode 0600) the mode any other file of the user gets (0666 less the
+    umask): colleagues on a shared folder could not open a report private to its writer."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)
+
+
+@contextlib.contextmanager
+def atomic_file(path, suffix: str) -> Iterator[Path]:
+    """An empty temporary file beside ``path`` (same folder, so the rename is atomic) with the umask's mode, moved
+    into place when the block ends, removed if anything fails: a failed export never leaves half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix="." + path.stem + "-", suffix=suffix, dir=path.parent)
+    os.close(fd)
+    follow_umask(tmp)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_csv(path, headers: Sequence[str], rows: Sequence[Sequence]) -> Path:
+    """A CSV file for Excel: UTF-8 with BOM (a Chinese Windows Excel opens it without mojibake), written
+    atomically (:func:`atomic_file`)."""
+    with atomic_file(path, ".csv") as tmp, open(tmp, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(headers)
+        writer.writerows(rows)
+    return Path(path)
 
 
 def write(path, sheets: Sequence[Sheet], cancelled: Callable[[], bool] | None = None) -> Path:
@@ -114,9 +152,7 @@ def write(path, sheets: Sequence[Sheet], cancelled: Callable[[], bool] | None = 
         ds = None  # closing writes the workbook
         if not Path(tmp).exists():
             raise WorkbookError(tr("Cannot write {path}: {error}").format(path=target, error=gdal.GetLastErrorMsg()))
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
+        follow_umask(tmp)
         os.replace(tmp, target)
     except BaseException:
         ds = None  # closed first: Windows cannot remove an open file

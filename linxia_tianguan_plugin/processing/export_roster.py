@@ -5,7 +5,6 @@ Excel and imported again as it is.
 """
 from __future__ import annotations
 
-import csv
 import json
 import os
 import re
@@ -37,14 +36,6 @@ def write_xlsx(path: Path, rows: list[list[str]]) -> None:
         workbook.write(path, [workbook.Sheet(SHEET_NAME, HEADERS, rows, {h: workbook.TEXT for h in HEADERS})])
     except workbook.WorkbookError as err:
         raise QgsProcessingException(str(err)) from err
-
-
-def write_csv(path: Path, rows: list[list[str]]) -> None:
-    """UTF-8 with BOM: Excel on a Chinese Windows opens it without mojibake."""
-    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADERS)
-        writer.writerows(rows)
 
 
 class ExportRosterAlgorithm(AlgorithmBase):
@@ -116,7 +107,8 @@ class ExportRosterAlgorithm(AlgorithmBase):
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(f".{dest.stem}.{uuid.uuid4().hex[:8]}{suffix}")
         try:
-            (write_xlsx if suffix == ".xlsx" else write_csv)(tmp, to_rows(officers))
+            (write_xlsx(tmp, to_rows(officers)) if suffix == ".xlsx" else
+             workbook.write_csv(tmp, HEADERS, to_rows(officers)))
             if feedback.isCanceled():
                 return {}
             os.replace(tmp, dest)

@@ -7,9 +7,6 @@ temporary name and renamed into place, so a reader never sees half a file.
 """
 from __future__ import annotations
 
-import contextlib
-import csv
-import os
 from pathlib import Path
 
 from qgis.core import (
@@ -32,24 +29,6 @@ from .dispatch_tasks import as_of, clean_prefix, date_range, evaluate, open_stor
 HEADERS = ["任务编号", "网格编码", "网格名称", "网格级别", "级别", "乡镇编码", "周期开始", "周期结束",
            "截止时间", "截止时间(UTC)", "田管员", "联系电话", "状态", "巡田时间"]
 SUMMARY_HEADERS = ["乡镇编码", "乡镇名称", "过期任务数", "网格", "田管员"]
-
-
-def _remove(path: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        os.remove(path)
-
-
-def write_csv(path: str, rows: list[list]) -> None:
-    """UTF-8 with BOM (Excel recognises it), written beside ``path`` and renamed into place."""
-    partial = str(Path(path).with_name(f".{Path(path).name}.partial-{os.getpid()}"))
-    try:
-        with open(partial, "w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(HEADERS)
-            writer.writerows(rows)
-        os.replace(partial, path)
-    finally:
-        _remove(partial)
 
 
 def write_xlsx(path: str, rows: list[list], summary: list[list]) -> None:
@@ -129,7 +108,7 @@ class ExportTasksAlgorithm(AlgorithmBase):
         feedback.setProgress(70)
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         if suffix == ".csv":
-            write_csv(path, rows)
+            workbook.write_csv(path, HEADERS, rows)
         else:
             summary = [[g.township, g.name, g.count, "、".join(g.grids), "、".join(g.officers)] for g in groups]
             write_xlsx(path, rows, summary)

@@ -68,7 +68,7 @@ from qgis.core import (
 from qgis.PyQt.QtGui import QColor, QFont
 from qgis.PyQt.QtXml import QDomDocument
 
-from .. import compat
+from .. import compat, workbook
 from ..core import clock, indicators
 from ..i18n import tr
 from ..resources import resource_path
@@ -560,9 +560,7 @@ class StatisticsMapAlgorithm(AlgorithmBase):
             raise QgsProcessingException(tr("The map could not be written to {path} (error {code}) {error}").format(
                 path=target, code=err.errno, error=err.strerror or "")) from err
         os.close(fd)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(name, 0o666 & ~mask)  # mkstemp's 0600 would make the map private to its writer
+        workbook.follow_umask(name)
         return Path(name)
 
     def _finish(self, tmp: Path, target: Path, result, error: str = "") -> None:

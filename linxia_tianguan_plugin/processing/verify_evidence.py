@@ -7,11 +7,6 @@ exits non-zero) when there is any, so that a scheduled check is noticed.
 """
 from __future__ import annotations
 
-import csv
-import os
-import tempfile
-from pathlib import Path
-
 from qgis.core import (
     QgsProcessingException,
     QgsProcessingOutputNumber,
@@ -21,6 +16,7 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from .. import workbook
 from ..i18n import tr
 from .base import AlgorithmBase
 
@@ -75,7 +71,7 @@ class VerifyEvidenceAlgorithm(AlgorithmBase):
             feedback.reportError(text.format(path=p["rel_path"], case=p["case_id"]), fatalError=False)
         output = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         if output:
-            self._write_csv(Path(output), problems)
+            workbook.write_csv(output, COLUMNS, [[p.get(c) or "" for c in COLUMNS] for p in problems])
         feedback.pushInfo(tr("{checked} evidence files checked: {missing} missing, {changed} changed.").format(
             checked=checked, missing=missing, changed=changed))
         if problems and self.parameterAsBool(parameters, self.STRICT, context):
@@ -84,21 +80,3 @@ class VerifyEvidenceAlgorithm(AlgorithmBase):
                 "{n} evidence files are missing or changed ({where}): restore them from a backup, or record why on "
                 "their cases.").format(n=len(problems), where=where))
         return {self.OUTPUT: output or None, "CHECKED": checked, "MISSING": missing, "CHANGED": changed}
-
-    @staticmethod
-    def _write_csv(target: Path, problems: list[dict]) -> None:
-        """The problem list, UTF-8 with BOM (Excel opens it in Chinese), written whole or not at all."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".csv", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(COLUMNS)
-                writer.writerows([[p.get(c) or "" for c in COLUMNS] for p in problems])
-            mask = os.umask(0)
-            os.umask(mask)
-            os.chmod(tmp, 0o666 & ~mask)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise

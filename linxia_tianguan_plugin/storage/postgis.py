@@ -94,6 +94,7 @@ class PgStore:
 
     def __init__(self, params: Mapping, schema: str = pg_schema.DEFAULT_SCHEMA, srid: int = 4522) -> None:
         self._params = dict(params)
+        self.cleaned = 0  # text values of the last export stored with control characters, exported without them
         self._params.setdefault("application_name", "linxia_tianguan")
         self._params.setdefault("connect_timeout", 15)  # never hang QGIS on an unreachable server
         self.schema = pg_schema.check_schema_name(schema)
@@ -247,7 +248,7 @@ class PgStore:
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, not {batch_size!r}")
         county_code_of = county_code_of or default_county_code
-        self.cleaned = 0  # text values stored with control characters, exported without them
+        self.cleaned = 0
         events = {str(self._uuid_or_none(k) or k): v for k, v in (events or {}).items()}  # any UUID spelling
         by_id: dict[str, dict] = {}
         for case in cases:  # all checked before anything is written; a case given twice counts once (newest)
@@ -294,7 +295,7 @@ class PgStore:
             raise PgStoreError(f"case {case_id}: {exc}") from None
         stamp = workflow.format_time(clock.now_utc())
         row = {col: workflow.strip_control_characters(case.get(col)) for col in CASE_COLUMNS}
-        self.cleaned = getattr(self, "cleaned", 0) + sum(
+        self.cleaned += sum(
             isinstance(case.get(col), str) and row[col] != case.get(col) for col in CASE_COLUMNS)
         row["case_id"] = case_id
         for col in _JSON_COLUMNS:
@@ -333,7 +334,7 @@ class PgStore:
                 continue
             for seq, e in enumerate(events.get(r["case_id"], ()), start=1):  # the n-th event → version n
                 actor, comment = (workflow.strip_control_characters(e.get(k)) for k in ("actor", "comment"))
-                self.cleaned = getattr(self, "cleaned", 0) + (actor != e.get("actor")) + (comment != e.get("comment"))
+                self.cleaned += (actor != e.get("actor")) + (comment != e.get("comment"))
                 event_rows.append((r["case_id"], seq, str(e["at"]), actor, e.get("from_state"), e["to_state"], comment,
                                    psycopg2.extras.Json(_json_list(e.get("attachments")),
                                                         dumps=lambda v: json.dumps(v, ensure_ascii=False))))

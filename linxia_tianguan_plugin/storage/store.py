@@ -248,7 +248,6 @@ class GpkgStore:
         if run is None or run["run_id"] != run_id:
             raise StoreError(f"coding run {run_id} is not the latest run of {self.path} that can be undone")
         table = SPACE_CODE_TABLE
-        cols = [c.strip() for c in _UNDO.split(",")]
         with self.transaction() as conn:
             restored = conn.execute(
                 f"UPDATE {table} SET status = 'active', retired_at = NULL, retired_run = NULL, retire_reason = NULL, "
@@ -259,7 +258,7 @@ class GpkgStore:
                 "children = NULL WHERE run_id = ? AND status = 'active' AND code NOT IN "
                 "(SELECT code FROM tg_coding_undo WHERE undo_run = ?)", (when, run_id, run_id, run_id)).rowcount
             reverted = conn.execute(
-                f"UPDATE {table} SET ({', '.join(cols)}) = (SELECT {', '.join(cols)} FROM tg_coding_undo u "
+                f"UPDATE {table} SET ({_UNDO}) = (SELECT {_UNDO} FROM tg_coding_undo u "
                 f"WHERE u.undo_run = ? AND u.code = {table}.code) WHERE code IN "
                 "(SELECT code FROM tg_coding_undo WHERE undo_run = ?)", (run_id, run_id)).rowcount
             conn.execute("DELETE FROM tg_code_lineage WHERE run_id = ?", (run_id,))

@@ -99,6 +99,42 @@ def write_csv(path, headers: Sequence[str], rows: Sequence[Sequence]) -> Path:
     return Path(path)
 
 
+#: free bytes below which a workbook GDAL failed to save is taken for a full disk
+NO_ROOM_BYTES = 1 << 20
+
+
+def _close(ds, target: Path) -> None:
+    """Close (save) a GDAL dataset, raising what went wrong. Dropping the last reference saves too, but GDAL's
+    failure there ("Failure when saving", a full disk) is only printed — the half-written workbook would then be
+    moved into place as the output. A full disk is an :class:`OSError` (ENOSPC) naming ``target``, which the
+    algorithms word for the user; anything else a :class:`WorkbookError`."""
+    import errno
+    import shutil
+
+    from osgeo import gdal
+
+    gdal.ErrorReset()
+    error = None
+    try:
+        if hasattr(ds, "Close"):  # GDAL ≥ 3.8
+            ds.Close()
+        else:
+            ds.FlushCache()
+    except RuntimeError as err:
+        error = str(err)
+    if error is None and gdal.GetLastErrorType() >= gdal.CE_Failure:
+        error = gdal.GetLastErrorMsg()
+    if error is None:
+        return
+    try:
+        full = shutil.disk_usage(target.parent).free < NO_ROOM_BYTES
+    except OSError:
+        full = False
+    if full:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
+    raise WorkbookError(tr("Cannot write {path}: {error}").format(path=target, error=error))
+
+
 def write(path, sheets: Sequence[Sheet], cancelled: Callable[[], bool] | None = None) -> Path:
     """Write ``sheets`` to the workbook ``path`` (atomically); :class:`WorkbookError` if it cannot be written,
     :class:`WorkbookCancelledError` when ``cancelled()`` turns true meanwhile."""
@@ -149,7 +185,8 @@ def write(path, sheets: Sequence[Sheet], cancelled: Callable[[], bool] | None = 
                     raise WorkbookError(tr("Cannot write {path}: {error}").format(
                         path=target, error=gdal.GetLastErrorMsg()))
             layer = None
-        ds = None  # closing writes the workbook
+        closing, ds = ds, None
+        _close(closing, target)  # closing writes the workbook: its failure must not pass unseen
         if not Path(tmp).exists():
             raise WorkbookError(tr("Cannot write {path}: {error}").format(path=target, error=gdal.GetLastErrorMsg()))
         follow_umask(tmp)

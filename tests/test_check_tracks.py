@@ -63,7 +63,8 @@ def add_track(store: GpkgStore, key: str, lonlat: np.ndarray, t: np.ndarray, gri
     with store.transaction() as conn:
         conn.execute("INSERT INTO tg_track_file VALUES (?, ?, 'gpx', ?, 1, ?, NULL)",
                      (digest, key, times[0], len(t)))
-        conn.executemany("INSERT INTO tg_track_fix VALUES (?, ?, ?, ?, ?, ?, NULL, NULL)",
+        conn.executemany("INSERT INTO tg_track_fix (file_hash, seq, track_id, lon, lat, time) "
+                         "VALUES (?, ?, ?, ?, ?, ?)",
                          [(digest, i, track_id, float(lo), float(la), s)
                           for i, ((lo, la), s) in enumerate(zip(lonlat.tolist(), times))])
         conn.execute("INSERT INTO tg_track (geom, track_id, file_hash, session, officer, grid_code, started_at, "

@@ -220,3 +220,16 @@ def test_a_version_6_store_gets_the_evidence_table(tmp_path):
                                 ).fetchone() == ("attributes",)
     finally:
         new.close()
+
+
+def test_photos_are_read_with_the_reader_given_and_the_own_reader_fills_in(store, photos, qgis_app):
+    """QGIS's exiv2 reader (what the field package import passes) gives the same rows as the own reader; a
+    reader that finds nothing leaves the photo to the own reader, so nothing is lost."""
+    from linxia_tianguan_plugin.processing.exif_reader import qgis_exif_tags
+
+    _issue(store)
+    exiv2 = add_evidence(store, store.case_id, [photos["IMG_0001.JPG"]], "田管员甲", reader=qgis_exif_tags)[0]
+    assert exiv2["lon"] == pytest.approx(LON) and exiv2["lat"] == pytest.approx(LAT) and exiv2["taken_at"]
+    assert exiv2["checks"]["camera"] == "HUAWEI ALN-AL00" and exiv2["checks"]["ok"]
+    blind = add_evidence(store, store.case_id, [photos["IMG_0002.jpg"]], "田管员甲", reader=lambda _path: None)[0]
+    assert blind["checks"]["flags"] == ["far_from_case"] and blind["taken_at"]

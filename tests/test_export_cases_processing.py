@@ -320,3 +320,33 @@ def test_the_shared_tables_open_in_qgis_with_chinese_field_aliases(processing_re
         cur.execute("SELECT f_table_name FROM public.layer_styles WHERE f_table_schema = %s AND useasdefault "
                     "ORDER BY 1", ("desk_s",))
         assert [r[0] for r in cur.fetchall()] == ["case_events", "cases"]
+
+
+def test_a_desk_exporting_another_countys_cases_is_refused_in_words(processing_registry, pg, tmp_path):  # noqa: F811
+    """A desk role mapped to county 622922 exports a store of county 622921: the database refuses the cases
+    (create_case, row-level security) and the export says why, naming the county mapping, writing nothing."""
+    import psycopg2
+    from psycopg2 import sql
+
+    from linxia_tianguan_plugin.storage import pg_schema
+
+    desk = "tg_desk_of_622922"
+    with PgStore(pg, schema="desk_other") as admin:
+        admin.migrate()
+    conn = psycopg2.connect(**pg)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (desk,))
+            if cur.fetchone() is None:
+                cur.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(desk)))
+        pg_schema.grant_desk(conn, desk, "desk_other")
+        pg_schema.grant_county(conn, desk, "622922", "desk_other")
+    finally:
+        conn.close()
+    _store(tmp_path / "tianguan.gpkg")
+    _connection("tianguan_other_county", dict(pg, user=desk))
+    message = run_failing(ALG, {"STORE": str(tmp_path / "tianguan.gpkg"), "CONNECTION": "tianguan_other_county",
+                                "SCHEMA": "desk_other"})
+    assert "does not belong" in message and "622921" in message
+    with PgStore(pg, schema="desk_other") as admin:
+        assert admin.cases() == []

@@ -204,7 +204,7 @@ def test_qgis_process_runs_coding_and_decoding(profile, sample_gpkg, tmp_path):
     out = tmp_path / "coded.gpkg"
     proc = _qgis_process(profile, "run", "linxia_tianguan:space_code", "--json", "--",
                          f"DLTB={sample_gpkg}|layername=DLTB", f"DK={sample_gpkg}|layername=DK",
-                         f"STORE={tmp_path / 'tg.gpkg'}", f"OUTPUT={out}")
+                         f"STORE={tmp_path / 'tg.gpkg'}", "NEW_STORE=true", f"OUTPUT={out}")
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = json.loads(proc.stdout)["results"]
     assert results["CODED"] > 1000 and out.exists()

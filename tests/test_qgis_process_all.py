@@ -137,7 +137,8 @@ def active_group_cells(store: Path) -> list[str]:
 def _space_code(c):
     s = c["sample"]
     return {"DLTB": f"{s}|layername=DLTB", "DK": f"{s}|layername=DK", "YJJBNT": f"{s}|layername=YJJBNTTB",
-            "CJDCQ": f"{s}|layername=CJDCQ", "STORE": c["store"], "OUTPUT": c["out"] / "coded.gpkg"}
+            "CJDCQ": f"{s}|layername=CJDCQ", "STORE": c["store"], "NEW_STORE": True,
+            "OUTPUT": c["out"] / "coded.gpkg"}
 
 
 def _check_space_code(c, r):

@@ -25,7 +25,8 @@ def _add_track(store: GpkgStore, track_id: str, grid: str, officer: str, xy: np.
     with store.transaction() as conn:
         conn.execute("INSERT INTO tg_track_file VALUES (?, ?, 'gpx', ?, 1, ?, NULL)",
                      (track_id + "-file", f"{grid}.gpx", times[0], len(xy)))
-        conn.executemany("INSERT INTO tg_track_fix VALUES (?, ?, ?, ?, ?, ?, NULL, NULL)",
+        conn.executemany("INSERT INTO tg_track_fix (file_hash, seq, track_id, lon, lat, time) "
+                         "VALUES (?, ?, ?, ?, ?, ?)",
                          [(track_id + "-file", i, track_id, float(a), float(b), times[i])
                           for i, (a, b) in enumerate(zip(lon, lat))])
         conn.execute("INSERT INTO tg_track (geom, track_id, file_hash, session, officer, grid_code, started_at, "

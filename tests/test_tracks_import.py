@@ -92,11 +92,12 @@ def test_raw_fixes_are_kept_exactly_with_utc_times(imported, county, manifest_fi
         for rel in manifest_files:
             path = county / rel
             lon, lat, times, author = gpx_points(path)
-            rows = s.conn.execute("SELECT seq, lon, lat, time, dropped FROM tg_track_fix WHERE file_hash = ? "
-                                  "ORDER BY seq", (content_hash(path.read_bytes()),)).fetchall()
+            rows = s.conn.execute("SELECT seq, lon, lat, time, dropped, raw_time FROM tg_track_fix "
+                                  "WHERE file_hash = ? ORDER BY seq", (content_hash(path.read_bytes()),)).fetchall()
             assert [r[0] for r in rows] == list(range(len(lon))), rel
             assert [r[1] for r in rows] == lon and [r[2] for r in rows] == lat, rel
             assert [r[3] for r in rows] == times, rel  # the GPX text's UTC times, exactly
+            assert [r[5] for r in rows] == times, rel  # and the <time> text itself, as the phone wrote it
             officers = {r[0] for r in s.conn.execute(
                 "SELECT officer FROM tg_track WHERE file_hash = ?", (content_hash(path.read_bytes()),))}
             assert officers == {author}, rel
@@ -479,7 +480,7 @@ def test_cancel_while_a_big_tracking_layer_is_read_keeps_the_files_before_it(pro
     assert any("b_tracking" in t for t in texts)
     assert any("1" in e and "2" in e for e in feedback.errors)  # “cancelled after 1 of 2 files”
     # the reader itself stops in the middle of the layer, not after it
-    from linxia_tianguan_plugin.processing.import_tracks import ReadCancelledError, read_ogr_track
+    from linxia_tianguan_plugin.processing.track_files import ReadCancelledError, read_ogr_track
 
     asked = []
 

@@ -37,6 +37,33 @@ def test_one_click_parameters_use_the_loaded_layers_and_the_store(project_with_s
     assert params["STORE"] == str(tmp_path / "tg.gpkg") and params["OUTPUT"] is None
 
 
+def test_one_click_asks_before_creating_the_store_and_refuses_data(qgis_app, qgis_iface, monkeypatch, sample_gpkg,
+                                                                  tmp_path):
+    """One-click creates the desk's store only when the analyst says so; a data GeoPackage is never a store."""
+    import shutil
+
+    from linxia_tianguan_plugin.storage import GpkgStore
+    from linxia_tianguan_plugin.ui import one_click
+    from tests.helpers import file_digest
+
+    asked = []
+    answer = [one_click.QMessageBox.StandardButton.No]
+    monkeypatch.setattr(one_click.QMessageBox, "question", lambda *a: asked.append(a[2]) or answer[0])
+    clicker = one_click.OneClickCoding(qgis_iface)
+    missing = tmp_path / "tg.gpkg"
+    assert clicker.store_choice(str(missing)) is None and str(missing) in asked[-1]  # "No": nothing runs
+    answer[0] = one_click.QMessageBox.StandardButton.Yes
+    assert clicker.store_choice(str(missing)) is True and not missing.exists()  # created by the run, not here
+    GpkgStore(missing, epsg=4522).close()
+    asked.clear()
+    assert clicker.store_choice(str(missing)) is False and not asked  # a store is there: no question
+    data = tmp_path / "data.gpkg"
+    shutil.copy(sample_gpkg, data)
+    before = file_digest(data)
+    assert clicker.store_choice(str(data)) is None and not asked  # refused with a message, never asked
+    assert file_digest(data) == before
+
+
 def test_no_dltb_means_no_one_click_parameters(qgis_app, qgis_iface):
     from linxia_tianguan_plugin.ui.one_click import OneClickCoding
 

@@ -122,7 +122,18 @@ def guard_demo(out: Path, sample: Path, store: Path, base: dict, summary: dict) 
     restored = state()
     if restored[0] != before[0] or undone["RESTORED"] != replaced["RETIRED"]:
         raise SystemExit("the undo did not restore the county's codes")
-    summary["guard"] = {"refused": True, "preview_retired": preview["RETIRED"], "preview_kept": preview["KEPT"],
+    step("田管库 path with a typo: refused by name, no new empty store made (creating one is an explicit choice)")
+    typo = store.with_name("tianguan_typo.gpkg")
+    try:
+        run("linxia_tianguan:import_tracks", {"FOLDER": str(sample.parent / "tracks"), "STORE": str(typo)})
+    except QgsProcessingException as refused:
+        print("   refused:", refused, flush=True)
+    else:
+        raise SystemExit("a STORE path with a typo made a new store")
+    if typo.exists():
+        raise SystemExit("a STORE path with a typo made a new store")
+    summary["guard"] = {"refused": True, "typo_store_refused": True, "preview_retired": preview["RETIRED"],
+                        "preview_kept": preview["KEPT"],
                         "active_codes": before[0], "after_replacing": after_replace[0],
                         "undo_restored": undone["RESTORED"], "after_undo": restored[0]}
 
@@ -590,7 +601,7 @@ def main() -> None:
     base = {"DLTB": uri(sample, "DLTB"), "DK": uri(sample, "DK"), "YJJBNT": uri(sample, "YJJBNTTB"),
             "CJDCQ": uri(sample, "CJDCQ"), "STORE": str(store)}
     first = run("linxia_tianguan:space_code", dict(base, OUTPUT=str(out / "coded_parcels.gpkg"),
-                                                   ISSUES=str(out / "coding_issues.gpkg")))
+                                                   ISSUES=str(out / "coding_issues.gpkg"), NEW_STORE=True))
     summary["first_run"] = {k: first[k] for k in ("CODED", "NEW", "KEPT", "RETIRED", "ISSUE_COUNT", "RUN_ID")}
 
     step("一键赋码 again on identical input (codes must not change)")

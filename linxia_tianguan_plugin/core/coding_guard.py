@@ -57,3 +57,50 @@ def judge(previous: int, kept: int, retired: int, max_share: float = DEFAULT_MAX
     if not 0.0 <= max_share <= 1.0:
         raise ValueError(f"max_share must be between 0 and 1, not {max_share}")
     return Verdict(int(previous), int(kept), int(retired), float(max_share), bool(replacing))
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a run's inputs are against the store's codes, decided before anything is coded: a DLTB of another
+    county, or coordinates far from the store's parcels (another zone, a wrong CRS), is refused at once rather
+    than left to the retirement count (which sees only the townships of the run)."""
+
+    store_counties: tuple[str, ...]  #: the counties (6 digits) of the store's active codes
+    run_counties: tuple[str, ...]  #: the counties of the run's townships
+    overlap: float  #: share of the inputs' box inside the store codes' box (1.0: inside, 0.0: apart)
+
+    @property
+    def other_county(self) -> bool:
+        return bool(self.store_counties) and not set(self.run_counties) & set(self.store_counties)
+
+    @property
+    def elsewhere(self) -> bool:
+        """The inputs' box does not touch the store's (a mislabelled CRS moves them kilometres away)."""
+        return bool(self.store_counties) and self.overlap == 0.0
+
+
+def _box(bounds: np.ndarray) -> tuple[float, float, float, float] | None:
+    b = np.asarray(bounds, dtype=float).reshape(-1, 4)
+    b = b[np.isfinite(b).all(axis=1)]
+    if not len(b):
+        return None
+    return float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())
+
+
+def place(store_codes: Sequence[str] | np.ndarray, store_bounds: np.ndarray, run_keys: Iterable[str],
+          run_bounds: np.ndarray) -> Place:
+    """The run (township ``run_keys``, features' boxes ``run_bounds``) against the store's active codes and their
+    boxes, in one CRS."""
+    counties = tuple(sorted({str(c)[:6] for c in np.asarray(store_codes, dtype=str) if len(str(c)) >= 6}))
+    run_counties = tuple(sorted({str(k)[:6] for k in run_keys if k}))
+    a, b = _box(store_bounds), _box(run_bounds)
+    overlap = 1.0
+    if a is not None and b is not None:
+        w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+        h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+        area = max((b[2] - b[0]) * (b[3] - b[1]), 1e-9)
+        touching = a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+        overlap = min(1.0, w * h / area) if touching else 0.0
+        if touching and overlap == 0.0:
+            overlap = 1e-9  # boxes that touch along an edge are neighbours, not elsewhere
+    return Place(counties, run_counties, overlap)

@@ -25,7 +25,7 @@ import json
 import math
 import os
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -98,9 +98,27 @@ MAGIC = {"jpeg": b"\xff\xd8\xff", "png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-"}
 #: photos and documents: JPEG, PNG or PDF; sketches are the GeoJSON :func:`sketch_geojson` writes
 FILE_TYPES = ("jpeg", "png", "pdf")
 SKETCH_TYPES = ("json",)
-#: the reason :func:`check_file` gives for a file that is not there (callers tell it from a refusal)
+#: what :func:`check_file` gives for a file that is not there: a marker callers tell from a refusal, never shown
 MISSING = "文件不存在"
 _HEAD = 64
+
+_translate: Callable[[str], str] = str
+
+
+def use_translator(translate: Callable[[str], str] | None) -> None:
+    """Translate the refusal reasons of this module and :mod:`.field_package` with ``translate`` (the
+    plugin's ``i18n.tr``, installed by ``processing/exif_reader.py``): core imports no Qt, so the reasons
+    are English source texts (extracted by ``tools/i18n.py``) until the plugin installs its translator."""
+    global _translate
+    _translate = translate or str
+
+
+def tr(text: str) -> str:
+    """A user-visible reason through the installed translator (English source text, ``.format()`` after)."""
+    try:
+        return _translate(text)
+    except Exception:  # a broken translator must not hide the reason
+        return text
 
 
 def file_type(head: bytes) -> str:
@@ -115,62 +133,83 @@ def file_type(head: bytes) -> str:
 
 
 def content_refusal(head: bytes, size: int, allowed: Sequence[str] = FILE_TYPES) -> str | None:
-    """Why a file with these first bytes and size cannot be evidence (Chinese), or None when it can."""
+    """Why a file with these first bytes and size cannot be evidence (translated), or None when it can."""
     if size <= 0:
-        return "文件是空的（0 字节），不是照片或文档，未接收"
+        return tr("the file is empty (0 bytes), not a photo or document; not accepted")
     if file_type(head) in allowed:
         return None
-    wanted = "GeoJSON 草图" if tuple(allowed) == SKETCH_TYPES else "JPEG、PNG 照片或 PDF 文档"
     start = bytes(head).lstrip().lower()
-    what = "（实际是 HTML 网页）" if start.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) else ""
-    return f"文件内容不是{wanted}{what}：按文件开头的字节判断，与扩展名无关，未接收"
+    html = start.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))
+    if tuple(allowed) == SKETCH_TYPES:
+        if html:
+            return tr("the file is not a GeoJSON sketch (it is an HTML web page): judged by its first bytes, "
+                      "not by its extension; not accepted")
+        return tr("the file is not a GeoJSON sketch: judged by its first bytes, not by its extension; not accepted")
+    if html:
+        return tr("the file is not a JPEG or PNG photo or a PDF document (it is an HTML web page): judged by its "
+                  "first bytes, not by its extension; not accepted")
+    return tr("the file is not a JPEG or PNG photo or a PDF document: judged by its first bytes, not by its "
+              "extension; not accepted")
 
 
 def _is_link(path: str) -> bool:
     return os.path.islink(path) or getattr(os.path, "isjunction", lambda _: False)(path)
 
 
+def _link_refusal(name: str) -> str:
+    return tr("{name} is a symbolic link (shortcut) that may point to any file of the desk computer; "
+              "not accepted").format(name=name)
+
+
 def check_file(path: os.PathLike | str, root: os.PathLike | str | None = None,
                allowed: Sequence[str] = FILE_TYPES) -> str | None:
-    """Why the file at ``path`` must not be taken as evidence (a Chinese sentence), or None when it may.
+    """Why the file at ``path`` must not be taken as evidence (a translated sentence), or None when it may.
 
     Refused: a symbolic link (or Windows junction) — the file itself or, with ``root``, any folder
     between ``root`` and it —, a path that resolves outside ``root``, anything but a regular file, an
-    empty file and content that is not one of ``allowed`` (:func:`file_type`). A file that is not
-    there gives :data:`MISSING`. The file is opened without following links (where the system can).
+    empty file and content that is not one of ``allowed`` (:func:`file_type`). With ``root`` (a
+    returned package) a **hard link** is refused as well: a file with more than one name (``st_nlink``
+    > 1) may be a second name of any desk file (the store, a password file) made inside the package,
+    which no symlink check sees; phones never make hard links. A file that is not there gives
+    :data:`MISSING`. The file is opened without following links (where the system can) and judged
+    on what was opened.
     """
     p = os.path.abspath(os.fspath(path))
-    link = "是符号链接（快捷方式），可能指向桌面电脑上的任意文件，未接收"
     if root is not None:
         base = os.path.abspath(os.fspath(root))
+        outside = tr("the file is outside the field package folder; not accepted")
         try:
             rel = os.path.relpath(p, base)
         except ValueError:  # another drive (Windows)
-            return "文件在外业包文件夹之外，未接收"
+            return outside
         if rel == os.pardir or rel.startswith(os.pardir + os.sep) or os.path.isabs(rel):
-            return "文件在外业包文件夹之外，未接收"
+            return outside
         current = base
         for part in rel.split(os.sep):
             current = os.path.join(current, part)
             if _is_link(current):
-                return f"“{part}”{link}"
+                return _link_refusal(part)
         real_base = os.path.realpath(base)
         if os.path.commonpath([real_base, os.path.realpath(p)]) != real_base:
-            return "文件实际位置在外业包文件夹之外，未接收"
+            return tr("the file actually lies outside the field package folder; not accepted")
     elif _is_link(p):
-        return f"“{os.path.basename(p)}”{link}"
+        return _link_refusal(os.path.basename(p))
     if not os.path.lexists(p):
         return MISSING
     if not os.path.isfile(p):
-        return "不是普通文件（文件夹、设备或管道），未接收"
+        return tr("not a regular file (a folder, device or pipe); not accepted")
     try:
         fd = os.open(p, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
         with os.fdopen(fd, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
+            stat = os.fstat(f.fileno())
             head = f.read(_HEAD)
     except OSError as exc:
-        return f"文件无法读取（{exc.strerror or exc}），未接收"
-    return content_refusal(head, size, allowed)
+        return tr("the file cannot be read ({error}); not accepted").format(error=exc.strerror or exc)
+    if root is not None and stat.st_nlink > 1:
+        return tr("{name} is a hard link (the same file has {links} names, one may be a file of the desk "
+                  "computer outside the package); not accepted").format(name=os.path.basename(p),
+                                                                        links=stat.st_nlink)
+    return content_refusal(head, stat.st_size, allowed)
 
 
 # ------------------------------------------------------------------------------------------- JPEG
@@ -301,14 +340,13 @@ def _exif_time(text: str, offset: str = "") -> str:
         return ""
 
 
-def _gps_time(tiff: _Tiff, gps: dict) -> str:
-    date = tiff.text(gps.get(_GPS_DATE))
-    hms = tiff.rationals(gps.get(_GPS_TIME))
+def _gps_moment(date: object, hms: object) -> str:
+    """UTC text of a GPS date (``YYYY:MM:DD``) and time of day (hours, minutes, seconds), or ''."""
     if not date or hms is None:
         return ""
-    h, m, s = hms
+    h, m, s = (float(v) for v in hms)
     try:
-        day = dt.datetime.strptime(date[:10], "%Y:%m:%d")
+        day = dt.datetime.strptime(str(date).strip()[:10], "%Y:%m:%d")
         if not (0 <= h < 24 and 0 <= m < 60 and 0 <= s < 61):
             return ""
         moment = day + dt.timedelta(hours=int(h), minutes=int(m), seconds=int(s))
@@ -317,47 +355,163 @@ def _gps_time(tiff: _Tiff, gps: dict) -> str:
     return moment.strftime(TIME_FORMAT)
 
 
-def _coordinate(tiff: _Tiff, gps: dict, ref_tag: int, value_tag: int, limit: float, negative: str) -> float:
+def _coordinate(tiff: _Tiff, gps: dict, value_tag: int) -> float:
+    """Unsigned degrees of a GPS latitude / longitude (degrees, minutes, seconds), NaN when unreadable."""
     dms = tiff.rationals(gps.get(value_tag))
-    if dms is None:
+    if dms is None or dms[1] >= 60 or dms[2] >= 60:
         return math.nan
-    value = dms[0] + dms[1] / 60.0 + dms[2] / 3600.0
-    if not math.isfinite(value) or value > limit or dms[1] >= 60 or dms[2] >= 60:
+    return dms[0] + dms[1] / 60.0 + dms[2] / 3600.0
+
+
+def _degrees(value: object, ref: object, limit: float, negative: str) -> float:
+    """Signed degrees of an unsigned value and its reference (``S``/``W`` negative), NaN when out of range."""
+    value = abs(float(value))
+    if not math.isfinite(value) or value > limit:
         return math.nan
-    return -value if tiff.text(gps.get(ref_tag)).upper().startswith(negative) else value
+    return -value if str(ref or "").strip().upper().startswith(negative) else value
 
 
-def read_exif(data: bytes) -> PhotoInfo:
-    """Time, position and camera of a JPEG photo; an empty :class:`PhotoInfo` for anything unreadable.
+#: the plain tag mapping every EXIF reader hands to :func:`photo_info` (values as EXIF writes them, so both
+#: readers are interpreted by the same code): camera, DateTimeOriginal / OffsetTimeOriginal as text,
+#: GPS date as ``YYYY:MM:DD`` text, GPS time of day as (hours, minutes, seconds), latitude and longitude as
+#: unsigned degrees with their ``N``/``S`` and ``E``/``W`` references
+TAG_KEYS = ("make", "model", "datetime_original", "offset_time_original", "gps_date", "gps_hms",
+            "lat", "lat_ref", "lon", "lon_ref")
 
-    Never raises on bad bytes: non-JPEG files (PNG, PDF), missing or truncated EXIF and nonsense
-    values yield the fields that could be read and '' / NaN for the others. A position of exactly
-    (0, 0) is what phones write without a fix and counts as no position.
-    """
+#: an EXIF reader: path of a photo → its tags (:data:`TAG_KEYS`; a tag it could not read is left out),
+#: or None when the file has no EXIF it can read
+ExifReader = Callable[[str], "Mapping[str, object] | None"]
+
+
+def put_tag(tags: dict, key: str, read: Callable[[], object]) -> None:
+    """``tags[key] = read()`` unless reading raises or gives nothing: each tag fails on its own, in every
+    reader (a broken DateTimeOriginal must not lose the GPS position)."""
+    try:
+        value = read()
+    except Exception:  # one unreadable tag is absent; the others stand
+        return
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return
+    if isinstance(value, float) and math.isnan(value):
+        return
+    tags[key] = value
+
+
+def exif_tags(data: bytes) -> dict[str, object] | None:
+    """The tags (:data:`TAG_KEYS`) of a JPEG's EXIF as the plugin's own reader finds them, None without EXIF."""
     try:
         block = exif_segment(data)
         if block is None:
-            return PhotoInfo()
+            return None
         tiff = _Tiff(block)
         if not tiff.ok:
-            return PhotoInfo()
+            return None
     except Exception:  # bad bytes must never break an import; the photo just has no EXIF
-        return PhotoInfo()
-    # each IFD and tag is read on its own: a broken time must not lose the position, nor the reverse
+        return None
     ifd0 = _safe(lambda: tiff.ifd(tiff.u32(4)), {})
     exif = _safe(lambda: tiff.ifd(tiff.u32(ifd0[_TAG_EXIF_IFD][2])) if _TAG_EXIF_IFD in ifd0 else {}, {})
     gps = _safe(lambda: tiff.ifd(tiff.u32(ifd0[_TAG_GPS_IFD][2])) if _TAG_GPS_IFD in ifd0 else {}, {})
-    original = _safe(lambda: _exif_time(tiff.text(exif.get(_TAG_DATETIME_ORIGINAL)),
-                                        tiff.text(exif.get(_TAG_OFFSET_TIME_ORIGINAL))), "")
-    gps_time = _safe(lambda: _gps_time(tiff, gps), "")
-    lat = _safe(lambda: _coordinate(tiff, gps, _GPS_LAT_REF, _GPS_LAT, 90.0, "S"), math.nan)
-    lon = _safe(lambda: _coordinate(tiff, gps, _GPS_LON_REF, _GPS_LON, 180.0, "W"), math.nan)
+    tags: dict[str, object] = {}
+    put_tag(tags, "make", lambda: tiff.text(ifd0.get(_TAG_MAKE)))
+    put_tag(tags, "model", lambda: tiff.text(ifd0.get(_TAG_MODEL)))
+    put_tag(tags, "datetime_original", lambda: tiff.text(exif.get(_TAG_DATETIME_ORIGINAL)))
+    put_tag(tags, "offset_time_original", lambda: tiff.text(exif.get(_TAG_OFFSET_TIME_ORIGINAL)))
+    put_tag(tags, "gps_date", lambda: tiff.text(gps.get(_GPS_DATE)))
+    put_tag(tags, "gps_hms", lambda: tuple(tiff.rationals(gps.get(_GPS_TIME))))
+    put_tag(tags, "lat", lambda: _coordinate(tiff, gps, _GPS_LAT))
+    put_tag(tags, "lat_ref", lambda: tiff.text(gps.get(_GPS_LAT_REF)))
+    put_tag(tags, "lon", lambda: _coordinate(tiff, gps, _GPS_LON))
+    put_tag(tags, "lon_ref", lambda: tiff.text(gps.get(_GPS_LON_REF)))
+    return tags
+
+
+def photo_info(tags: Mapping[str, object] | None) -> PhotoInfo:
+    """What the tags of a photo (:data:`TAG_KEYS`, from any reader) say; None: an empty :class:`PhotoInfo`.
+
+    Each value is interpreted on its own: a nonsense time loses the time, not the position. A position
+    of exactly (0, 0) is what phones write without a fix and counts as no position.
+    """
+    if tags is None:
+        return PhotoInfo()
+    tags = dict(tags)
+    original = _safe(lambda: _exif_time(str(tags.get("datetime_original") or ""),
+                                        str(tags.get("offset_time_original") or "")), "")
+    gps_time = _safe(lambda: _gps_moment(tags.get("gps_date"), tags.get("gps_hms")), "")
+    lat = _safe(lambda: _degrees(tags["lat"], tags.get("lat_ref"), 90.0, "S"), math.nan)
+    lon = _safe(lambda: _degrees(tags["lon"], tags.get("lon_ref"), 180.0, "W"), math.nan)
     if math.isnan(lat) or math.isnan(lon) or (lat == 0.0 and lon == 0.0):
         lat = lon = math.nan
     return PhotoInfo(taken_at=original or gps_time, lon=lon, lat=lat,
-                     make=_safe(lambda: tiff.text(ifd0.get(_TAG_MAKE)), ""),
-                     model=_safe(lambda: tiff.text(ifd0.get(_TAG_MODEL)), ""), gps_time=gps_time,
+                     make=_safe(lambda: str(tags.get("make") or "").strip(), ""),
+                     model=_safe(lambda: str(tags.get("model") or "").strip(), ""), gps_time=gps_time,
                      time_source="original" if original else "gps" if gps_time else "", has_exif=True)
+
+
+def read_exif(data: bytes) -> PhotoInfo:
+    """Time, position and camera of a JPEG photo by the plugin's own reader; an empty :class:`PhotoInfo`
+    for anything unreadable.
+
+    Never raises on bad bytes: non-JPEG files (PNG, PDF), missing or truncated EXIF and nonsense
+    values yield the fields that could be read and '' / NaN for the others.
+    """
+    return photo_info(exif_tags(data))
+
+
+def _missing(info: PhotoInfo) -> bool:
+    return info.time_source != "original" or not info.gps_time or not info.has_position or not info.make \
+        or not info.model
+
+
+def merge(primary: PhotoInfo, fallback: PhotoInfo) -> PhotoInfo:
+    """``primary``'s fields, each one it lacks taken from ``fallback`` (time and its source together, the
+    position as a pair): a tag one reader cannot read does not hide what the other one can."""
+    original = primary if primary.time_source == "original" else fallback if fallback.time_source == "original" \
+        else None
+    gps_time = primary.gps_time or fallback.gps_time
+    taken, source = (original.taken_at, "original") if original else (gps_time, "gps") if gps_time else ("", "")
+    where = primary if primary.has_position else fallback
+    return PhotoInfo(taken_at=taken, lon=where.lon, lat=where.lat, make=primary.make or fallback.make,
+                     model=primary.model or fallback.model, gps_time=gps_time, time_source=source,
+                     has_exif=primary.has_exif or fallback.has_exif)
+
+
+_default_reader: ExifReader | None = None
+
+
+def use_exif_reader(reader: ExifReader | None) -> None:
+    """Make ``reader`` the primary EXIF reader of :func:`read_photo` when none is passed (QGIS's exiv2
+    reader, installed by ``processing/exif_reader.py``); None: the plugin's own reader only."""
+    global _default_reader
+    _default_reader = reader
+
+
+def exif_reader() -> ExifReader | None:
+    """The primary EXIF reader :func:`read_photo` uses by default (None: the plugin's own only)."""
+    return _default_reader
+
+
+def read_photo(path: os.PathLike | str, reader: ExifReader | None = None) -> PhotoInfo:
+    """Time, position and camera of the photo at ``path``: ``reader`` (default :func:`exif_reader`, in
+    QGIS its exiv2 reader ``QgsExifTools``) first, the plugin's own :func:`read_exif` for what it lacks.
+
+    The own reader is the fallback when there is no primary reader, when it raises, finds no EXIF or
+    leaves a tag out (it could not read it). Never raises: an unreadable file has no EXIF.
+    """
+    reader = reader if reader is not None else _default_reader
+    primary = PhotoInfo()
+    if reader is not None:
+        try:
+            primary = photo_info(reader(os.fspath(path)))
+        except Exception:  # a reader that breaks on hostile bytes leaves the photo to the own reader
+            primary = PhotoInfo()
+        if not _missing(primary):
+            return primary
+    try:
+        with open(path, "rb") as f:
+            own = read_exif(f.read())
+    except (OSError, ValueError):
+        own = PhotoInfo()
+    return merge(primary, own) if reader is not None else own
 
 
 def _safe(read, default):

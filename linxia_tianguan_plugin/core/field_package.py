@@ -38,11 +38,17 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import shutil
+import stat
+import tempfile
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from . import case_workflow as workflow
 from . import evidence as evidence_rules
+from .evidence import tr
 
 FORMAT = "linxia-tianguan-field-package"
 FORMAT_VERSION = 1
@@ -293,7 +299,8 @@ def photo_file(package_dir: str, photo: str | None) -> tuple[str | None, str | N
         return None, None
     path = photo_path(package_dir, photo)
     if path is None:
-        return None, "照片路径含“..”或是绝对路径，指向外业包文件夹之外，未接收"
+        return None, tr("the photo path contains \"..\" or is absolute: it points outside the field package folder; "
+                        "not accepted")
     reason = evidence_rules.check_file(path, os.fspath(package_dir))
     if reason == evidence_rules.MISSING:
         return path, None
@@ -356,3 +363,163 @@ def plan_evidence(rows: Iterable[EvidenceRow], manifest: Mapping, current: Mappi
                 sub.photos.append(path)
     return list(by_case.values()), conflicts, done
 
+
+
+# ------------------------------------------------------------------------------------- zip packages
+#: a zipped package with more members than this is refused whole (a package holds a few hundred photos)
+ZIP_MAX_MEMBERS = 20_000
+#: a member larger than this (uncompressed) is refused: no phone photo or package GeoPackage comes near it
+ZIP_MAX_MEMBER_BYTES = 512 * 1024 * 1024
+#: a package larger than this in all (uncompressed) is refused whole: a zip bomb would fill the desk's disk
+ZIP_MAX_TOTAL_BYTES = 4 * 1024 * 1024 * 1024
+#: extracted files are copied in blocks of this size, counting what is really written
+_ZIP_BLOCK = 1 << 20
+_DRIVE = re.compile(r"[A-Za-z]:")
+
+
+@dataclass(frozen=True)
+class ZipRefusal:
+    """A member of a zipped package that was not extracted, and why (translated)."""
+
+    member: str
+    reason: str
+
+
+def zip_member_path(name: str) -> str | None:
+    """The relative ``/`` path a zip member would be extracted to, or None when it must not be: an absolute
+    name (``/``, ``\\``, a drive), a ``..`` part, a ``:`` (Windows alternate data streams) or a control character."""
+    text = str(name).replace("\\", "/")
+    if text.startswith("/") or _DRIVE.match(text) or any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        return None
+    parts = [p for p in text.split("/") if p not in ("", ".")]
+    if not parts or ".." in parts or any(":" in p for p in parts):
+        return None
+    return "/".join(parts)
+
+
+def zip_plan(infos: Sequence[zipfile.ZipInfo]) -> tuple[list[tuple[zipfile.ZipInfo, str]], list[ZipRefusal]]:
+    """(members to extract with their relative path, members refused) of a zipped package.
+
+    Raises :class:`FieldPackageError` (the whole package refused) with more than :data:`ZIP_MAX_MEMBERS`
+    members or more than :data:`ZIP_MAX_TOTAL_BYTES` uncompressed in all. A member is refused, named with
+    the reason, when its name is absolute or has ``..`` (zip slip: it would be written outside the
+    extraction folder), when it is a symbolic link (``external_attr`` with ``S_IFLNK``: it could make a
+    package photo a desk file), when its name occurs more than once (case-insensitively, as on Windows:
+    which one is the photo?), when it is encrypted, or when it is larger than
+    :data:`ZIP_MAX_MEMBER_BYTES`. Folder entries are skipped (folders are made as needed).
+    """
+    if len(infos) > ZIP_MAX_MEMBERS:
+        raise FieldPackageError(tr("the zip holds {n} entries, more than the {limit} a field package may have").format(
+            n=len(infos), limit=ZIP_MAX_MEMBERS))
+    total = sum(max(int(i.file_size), 0) for i in infos)
+    if total > ZIP_MAX_TOTAL_BYTES:
+        raise FieldPackageError(tr("the zip unpacks to {size} MB, more than the {limit} MB a field package may "
+                                   "have (a zip bomb?)").format(size=total // (1 << 20),
+                                                                limit=ZIP_MAX_TOTAL_BYTES // (1 << 20)))
+    seen: dict[str, int] = {}
+    for info in infos:
+        rel = zip_member_path(info.filename)
+        if rel is not None:
+            seen[rel.casefold()] = seen.get(rel.casefold(), 0) + 1
+    keep: list[tuple[zipfile.ZipInfo, str]] = []
+    refused: list[ZipRefusal] = []
+    for info in infos:
+        name = info.filename
+        mode = (info.external_attr >> 16) & 0xFFFF
+        rel = zip_member_path(name)
+        if rel is None:
+            refused.append(ZipRefusal(name, tr("zip member {member} has an absolute path or \"..\": it would be "
+                                               "written outside the extraction folder; not extracted").format(
+                member=name)))
+        elif stat.S_ISLNK(mode):
+            refused.append(ZipRefusal(name, tr("zip member {member} is a symbolic link, which may point to any file "
+                                               "of the desk computer; not extracted").format(member=name)))
+        elif info.is_dir():
+            continue
+        elif seen.get(rel.casefold(), 0) > 1:
+            refused.append(ZipRefusal(name, tr("zip member {member} occurs more than once in the zip (names "
+                                               "compared ignoring case); none of them is extracted").format(
+                member=name)))
+        elif info.flag_bits & 0x1:
+            refused.append(ZipRefusal(name, tr("zip member {member} is encrypted; not extracted").format(
+                member=name)))
+        elif info.file_size > ZIP_MAX_MEMBER_BYTES:
+            refused.append(ZipRefusal(name, tr("zip member {member} unpacks to {size} MB, more than {limit} MB; "
+                                               "not extracted").format(member=name, size=info.file_size // (1 << 20),
+                                                                       limit=ZIP_MAX_MEMBER_BYTES // (1 << 20))))
+        elif stat.S_IFMT(mode) not in (0, stat.S_IFREG):
+            refused.append(ZipRefusal(name, tr("zip member {member} is not a regular file; not extracted").format(
+                member=name)))
+        else:
+            keep.append((info, rel))
+    return keep, refused
+
+
+def _extract_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, rel: str, dest: str) -> str | None:
+    """Write one planned member below ``dest``; None, or why it was not (translated). Never follows a link,
+    never replaces a file, never writes more than the member declared nor more than the per-file cap."""
+    target = os.path.join(dest, *rel.split("/"))
+    real_dest = os.path.realpath(dest)
+    parent = os.path.dirname(target)
+    if os.path.commonpath([real_dest, os.path.realpath(parent)]) != real_dest:
+        return tr("zip member {member} would be written outside the extraction folder; not extracted").format(
+            member=info.filename)
+    limit = min(int(info.file_size), ZIP_MAX_MEMBER_BYTES)
+    written = 0
+    try:
+        os.makedirs(parent, exist_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+        with archive.open(info) as src, os.fdopen(os.open(target, flags, 0o600), "wb") as dst:
+            while chunk := src.read(_ZIP_BLOCK):
+                written += len(chunk)
+                if written > limit:
+                    raise FieldPackageError("size")
+                dst.write(chunk)
+    except FieldPackageError:
+        _unlink(target)
+        return tr("zip member {member} unpacks to more than it declares ({size} bytes); not extracted").format(
+            member=info.filename, size=info.file_size)
+    except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, EOFError, NotImplementedError) as exc:
+        _unlink(target)
+        return tr("zip member {member} cannot be extracted ({error}); not extracted").format(
+            member=info.filename, error=exc)
+    return None
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def extract_zip(zip_path: os.PathLike | str, dest: os.PathLike | str) -> list[ZipRefusal]:
+    """Extract a zipped package into the (empty) folder ``dest`` safely; return the members refused.
+
+    Only members :func:`zip_plan` keeps are written, each to a new file below ``dest`` (never through a
+    link, never outside). Raises :class:`FieldPackageError` when the file is not a readable zip or the
+    package is refused whole."""
+    dest = os.fspath(dest)
+    try:
+        with zipfile.ZipFile(os.fspath(zip_path)) as archive:
+            keep, refused = zip_plan(archive.infolist())
+            for info, rel in keep:
+                why = _extract_member(archive, info, rel, dest)
+                if why:
+                    refused.append(ZipRefusal(info.filename, why))
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
+        if isinstance(exc, FieldPackageError):
+            raise
+        raise FieldPackageError(tr("the file is not a readable zip ({error})").format(error=exc)) from None
+    return refused
+
+
+@contextmanager
+def extracted_zip(zip_path: os.PathLike | str) -> Iterator[tuple[str, list[ZipRefusal]]]:
+    """``with extracted_zip(path) as (folder, refused):`` the package extracted (:func:`extract_zip`) into a
+    new temporary folder, removed with everything in it when the block ends, also on errors."""
+    folder = tempfile.mkdtemp(prefix="tianguan-package-")
+    try:
+        yield folder, extract_zip(zip_path, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -484,3 +484,113 @@ def reason_counts(reasons: np.ndarray) -> dict[str, int]:
         if r is not None:
             out[str(r)] = out.get(str(r), 0) + 1
     return {k: out[k] for k in DROP_REASONS if k in out} | {k: v for k, v in out.items() if k not in DROP_REASONS}
+
+
+# ---------------------------------------------------------------------------------------------- check figures
+#: flags the track check adds to those of :mod:`.authenticity` (codes are stable; see docs/track-checks.md):
+#: ``outside_county`` — most of the track lies outside the county the store covers, whatever its grid code says;
+#: ``before_plan`` — the track started before the patrol plan it would count for (the first task period of its
+#: grid, else of the store) — it can complete no task. Both block a track from counting.
+PLACE_TIME_FLAGS = ("outside_county", "before_plan")
+PLACE_TIME_FLAG_LABELS_ZH = {
+    "outside_county": "不在本县范围内",
+    "before_plan": "早于巡田计划开始",
+}
+#: a track is inside the county when at least this share of its fixes is in the county's extent …
+COUNTY_MIN_SHARE = 0.5
+#: … grown by this much (m): a walk along the county line, GPS error
+COUNTY_TOLERANCE_M = 1000.0
+
+
+def geodesic_steps(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Distance in metres on the ellipsoid between consecutive fixes (n - 1 values)."""
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    if len(lon) < 2:
+        return np.zeros(0)
+    _, _, dist = _geod().inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
+    return np.asarray(dist, dtype=float)
+
+
+def _geodesic_between(lon: np.ndarray, lat: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    if not len(i):
+        return np.zeros(0)
+    _, _, dist = _geod().inv(lon[i], lat[i], lon[j], lat[j])
+    return np.asarray(dist, dtype=float)
+
+
+def _cv(values: np.ndarray) -> float:
+    mean = float(values.mean()) if len(values) else 0.0
+    return float(values.std() / mean) if mean > 0 else 0.0
+
+
+def motion_figures(lon: np.ndarray, lat: np.ndarray, t: np.ndarray, window_s: float = 30.0,
+                   moving_ms: float = 0.3, drive_speed_ms: float = 4.0, teleport_speed_ms: float = 30.0) -> dict:
+    """The speed and jump figures of a track on the ellipsoid (the fixes' lon/lat), whatever CRS the store uses.
+
+    The rules are those of :func:`.authenticity.check_track` — moving speed = straight-line displacement over
+    ``window_s`` from each fix (fixes slower than ``moving_ms`` are standing and left out of the median and
+    85th percentile), the longest stretch of windows faster than ``drive_speed_ms``, jumps = consecutive fixes
+    implying more than ``teleport_speed_ms`` — but every distance is a geodesic one, so that a store in Web
+    Mercator (which stretches distances by a third at Linxia's latitude) or in a far zone gives the same figures
+    as one in the county's Gauss-Krüger zone."""
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    t = np.asarray(t, dtype=float)
+    n = len(t)
+    seg = geodesic_steps(lon, lat)
+    gaps = np.diff(t) if n > 1 else np.zeros(0)
+    if n >= 2:
+        j = np.searchsorted(t, t + window_s, side="left")
+        ok = j < n
+        i, j = np.flatnonzero(ok), j[ok]
+        if len(i) == 0:  # shorter than one window: the whole track is one window
+            i, j = np.array([0]), np.array([n - 1])
+        speeds = _geodesic_between(lon, lat, i, j) / np.maximum(t[j] - t[i], 1.0)
+        at = t[i]
+    else:
+        speeds, at = np.zeros(0), np.zeros(0)
+    moving = speeds[speeds >= moving_ms]
+    median = float(np.median(moving)) if len(moving) else 0.0
+    p85 = float(np.percentile(moving, 85)) if len(moving) else 0.0
+    fast = speeds > drive_speed_ms
+    longest = 0.0
+    if fast.any():
+        edges = np.diff(np.r_[0, fast.astype(np.int8), 0])
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
+        longest = float((at[ends] - at[starts] + window_s).max())
+    jump = seg / np.maximum(gaps, 1.0) if n > 1 else np.zeros(0)
+    worst = int(np.argmax(jump)) if len(jump) else -1
+    return {
+        "speed_median_ms": round(median, 2), "speed_p85_ms": round(p85, 2), "longest_fast_s": round(longest, 1),
+        "teleports": int((jump > teleport_speed_ms).sum()),
+        "worst_jump_ms": round(float(jump[worst]), 1) if worst >= 0 else 0.0,
+        "worst_jump_m": round(float(seg[worst]), 1) if worst >= 0 else 0.0,
+        "step_cv": round(_cv(seg), 4) if len(seg) else 0.0,
+        "distances": "geodesic",
+    }
+
+
+def inside_share(x: np.ndarray, y: np.ndarray, area) -> float | None:
+    """Share of the points (x, y) inside ``area`` (a shapely geometry in the same coordinates); None when there
+    is no area or no point. Points that are not finite (a fix projected far outside its zone) are outside."""
+    import shapely
+
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if area is None or shapely.is_empty(area) or not len(x):
+        return None
+    ok = np.isfinite(x) & np.isfinite(y)
+    inside = np.zeros(len(x), dtype=bool)
+    if ok.any():
+        shapely.prepare(area)
+        inside[ok] = shapely.contains_xy(area, x[ok], y[ok]) | shapely.touches(area, shapely.points(x[ok], y[ok]))
+    return float(inside.mean())
+
+
+def before_plan(started: float, plan_start: dt.date | None, tz: dt.tzinfo = SHANGHAI) -> bool:
+    """Whether a track that started at ``started`` (epoch s) began before the plan's first day (a Beijing date;
+    None: the store has no plan, nothing is before it)."""
+    if plan_start is None or not math.isfinite(started):
+        return False
+    return local_date(started, tz) < plan_start

@@ -4,6 +4,102 @@
     <context>
         <name>LinxiaTianguan</name>
         <message>
+            <source>the file is not a JPEG or PNG photo or a PDF document: judged by its first bytes, not by its extension; not accepted</source>
+            <translation>文件内容不是 JPEG、PNG 照片或 PDF 文档：按文件开头的字节判断，与扩展名无关，未接收</translation>
+        </message>
+        <message>
+            <source>the file is empty (0 bytes), not a photo or document; not accepted</source>
+            <translation>文件是空的（0 字节），不是照片或文档，未接收</translation>
+        </message>
+        <message>
+            <source>the file is not a GeoJSON sketch: judged by its first bytes, not by its extension; not accepted</source>
+            <translation>文件内容不是 GeoJSON 草图：按文件开头的字节判断，与扩展名无关，未接收</translation>
+        </message>
+        <message>
+            <source>the file is not a JPEG or PNG photo or a PDF document (it is an HTML web page): judged by its first bytes, not by its extension; not accepted</source>
+            <translation>文件内容不是 JPEG、PNG 照片或 PDF 文档（实际是 HTML 网页）：按文件开头的字节判断，与扩展名无关，未接收</translation>
+        </message>
+        <message>
+            <source>the file is outside the field package folder; not accepted</source>
+            <translation>文件在外业包文件夹之外，未接收</translation>
+        </message>
+        <message>
+            <source>not a regular file (a folder, device or pipe); not accepted</source>
+            <translation>不是普通文件（文件夹、设备或管道），未接收</translation>
+        </message>
+        <message>
+            <source>the file is not a GeoJSON sketch (it is an HTML web page): judged by its first bytes, not by its extension; not accepted</source>
+            <translation>文件内容不是 GeoJSON 草图（实际是 HTML 网页）：按文件开头的字节判断，与扩展名无关，未接收</translation>
+        </message>
+        <message>
+            <source>{name} is a symbolic link (shortcut) that may point to any file of the desk computer; not accepted</source>
+            <translation>“{name}”是符号链接（快捷方式），可能指向桌面电脑上的任意文件，未接收</translation>
+        </message>
+        <message>
+            <source>the file actually lies outside the field package folder; not accepted</source>
+            <translation>文件实际位置在外业包文件夹之外，未接收</translation>
+        </message>
+        <message>
+            <source>{name} is a hard link (the same file has {links} names, one may be a file of the desk computer outside the package); not accepted</source>
+            <translation>“{name}”是硬链接（同一文件有 {links} 个名称，其中可能有外业包之外的桌面电脑文件），未接收</translation>
+        </message>
+        <message>
+            <source>the file cannot be read ({error}); not accepted</source>
+            <translation>文件无法读取（{error}），未接收</translation>
+        </message>
+        <message>
+            <source>the photo path contains ".." or is absolute: it points outside the field package folder; not accepted</source>
+            <translation>照片路径含“..”或是绝对路径，指向外业包文件夹之外，未接收</translation>
+        </message>
+        <message>
+            <source>zip member {member} would be written outside the extraction folder; not extracted</source>
+            <translation>压缩包成员“{member}”会写到解压文件夹之外，未解压</translation>
+        </message>
+        <message>
+            <source>the zip holds {n} entries, more than the {limit} a field package may have</source>
+            <translation>压缩包含 {n} 个条目，超过外业包允许的 {limit} 个</translation>
+        </message>
+        <message>
+            <source>the zip unpacks to {size} MB, more than the {limit} MB a field package may have (a zip bomb?)</source>
+            <translation>压缩包解压后为 {size} MB，超过外业包允许的 {limit} MB（可能是压缩炸弹）</translation>
+        </message>
+        <message>
+            <source>zip member {member} unpacks to more than it declares ({size} bytes); not extracted</source>
+            <translation>压缩包成员“{member}”解压后的大小超过其声明的 {size} 字节，未解压</translation>
+        </message>
+        <message>
+            <source>zip member {member} cannot be extracted ({error}); not extracted</source>
+            <translation>压缩包成员“{member}”无法解压（{error}），未解压</translation>
+        </message>
+        <message>
+            <source>the file is not a readable zip ({error})</source>
+            <translation>文件不是可读取的 zip 压缩包（{error}）</translation>
+        </message>
+        <message>
+            <source>zip member {member} has an absolute path or "..": it would be written outside the extraction folder; not extracted</source>
+            <translation>压缩包成员“{member}”是绝对路径或含“..”，会写到解压文件夹之外，未解压</translation>
+        </message>
+        <message>
+            <source>zip member {member} is a symbolic link, which may point to any file of the desk computer; not extracted</source>
+            <translation>压缩包成员“{member}”是符号链接，可能指向桌面电脑上的任意文件，未解压</translation>
+        </message>
+        <message>
+            <source>zip member {member} occurs more than once in the zip (names compared ignoring case); none of them is extracted</source>
+            <translation>压缩包成员“{member}”在压缩包中重名（不区分大小写），同名成员均未解压</translation>
+        </message>
+        <message>
+            <source>zip member {member} is encrypted; not extracted</source>
+            <translation>压缩包成员“{member}”已加密，未解压</translation>
+        </message>
+        <message>
+            <source>zip member {member} unpacks to {size} MB, more than {limit} MB; not extracted</source>
+            <translation>压缩包成员“{member}”解压后为 {size} MB，超过 {limit} MB，未解压</translation>
+        </message>
+        <message>
+            <source>zip member {member} is not a regular file; not extracted</source>
+            <translation>压缩包成员“{member}”不是普通文件，未解压</translation>
+        </message>
+        <message>
             <source>Patrol tasks per month</source>
             <translation>巡田任务完成情况</translation>
         </message>
@@ -588,6 +684,10 @@
             <translation>{label}：{count} 个网格</translation>
         </message>
         <message>
+            <source>Create a new tianguan store at this path (when there is none)</source>
+            <translation>在此路径新建田管库（尚无时）</translation>
+        </message>
+        <message>
             <source>Space coding</source>
             <translation>空间赋码</translation>
         </message>
@@ -610,6 +710,22 @@
         <message>
             <source>Cannot open the tianguan store {path}: {error}</source>
             <translation>无法打开田管库 {path}：{error}</translation>
+        </message>
+        <message>
+            <source>There is no tianguan store at {path}: check the path (a typo?), or tick '{option}' to create a new one</source>
+            <translation>{path} 处没有田管库：请检查路径（是否拼写有误？），或勾选“{option}”新建一个</translation>
+        </message>
+        <message>
+            <source>{path} is not a tianguan store (not a GeoPackage): choose a .gpkg file made by this plugin, or a new file name</source>
+            <translation>{path} 不是田管库（不是 GeoPackage 文件）：请选择本插件生成的 .gpkg 田管库，或填写一个新文件名</translation>
+        </message>
+        <message>
+            <source>{path} is not a tianguan store: it holds other data ({tables}); the plugin never writes its tables into a data GeoPackage: choose another file name for the store</source>
+            <translation>{path} 不是田管库：其中存有其他数据（{tables}）；插件不会把自己的表写入数据 GeoPackage，请为田管库另选一个文件名</translation>
+        </message>
+        <message>
+            <source>{path} is a folder, not a tianguan store: choose a .gpkg file</source>
+            <translation>{path} 是文件夹，不是田管库：请选择一个 .gpkg 文件</translation>
         </message>
         <message>
             <source>Prefecture</source>
@@ -1012,8 +1128,8 @@
             <translation>轨迹真实性检查</translation>
         </message>
         <message>
-            <source>&lt;p&gt;轨迹真实性检查 · Checks the patrol tracks in the tianguan store: is each a real walk over the officer's own group (社) cell? Flags: driven (median or 85th-percentile moving speed above walking, or a long stretch at driving speed), too short (duration or length), outside the grid (too little of the track inside the group cell of the active patrol grid, with a tolerance), teleport (two consecutive fixes too far apart for the time between them), replay (the same path at the same pace as an earlier track of any officer), regular sampling (intervals and spacing machine-regular, a hint) and no grid cell (the grid code is not in the active grid, a hint).&lt;/p&gt;&lt;p&gt;A track is accepted when it has none of the blocking flags: driven, too short, outside the grid, teleport and replay. Every track is checked against every track that started before it. Flags, the figures they were decided on and the result are written back to the store; checking again gives the same result.&lt;/p&gt;&lt;p&gt;Without dates, the tracks not checked yet are checked; with dates (Beijing dates, both inclusive), every track started in that range is checked again. The thresholds are advanced parameters; their defaults are explained in docs/track-checks.md.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;轨迹真实性检查 · 检查田管库中的巡田轨迹：是否为田管员在本社网格内的真实步行巡田。标记：开车路过（移动速度的中位数或第 85 百分位数超过步行速度，或长时间以车速行驶）、时长或里程不足、不在本社网格内（轨迹落在现行巡田网格本社单元内（含容差）的比例过低）、轨迹跳点（相邻两点的距离与时间不符）、重复上传旧轨迹（与任一田管员更早的轨迹路径相同、节奏相同）、采样过于规整（时间间隔与点距机械般一致，仅作提示）以及网格中无此社（网格编码不在现行网格中，仅作提示）。&lt;/p&gt;&lt;p&gt;没有阻断性标记（开车路过、时长或里程不足、不在本社网格内、轨迹跳点、重复上传旧轨迹）的轨迹为有效轨迹。每条轨迹与所有开始时间更早的轨迹比对。标记、判定所依据的数值与结果写回田管库；重复检查结果相同。&lt;/p&gt;&lt;p&gt;不填日期时检查尚未检查的轨迹；填写日期（北京时间日期，含首尾）时重新检查该范围内开始的全部轨迹。阈值为高级参数，默认值的依据见 docs/track-checks.md。&lt;/p&gt;</translation>
+            <source>&lt;p&gt;轨迹真实性检查 · Checks the patrol tracks in the tianguan store: is each a real walk over the officer's own group (社) cell? Flags: driven (median or 85th-percentile moving speed above walking, or a long stretch at driving speed), too short (duration or length), outside the grid (too little of the track inside the group cell of the active patrol grid, with a tolerance), teleport (two consecutive fixes too far apart for the time between them), replay (the same path at the same pace as an earlier track of any officer), regular sampling (intervals and spacing machine-regular, a hint), no grid cell (the grid code is not in the active grid, a hint), wrong clock (fix times in the future or before 2000), outside the county (most fixes outside the county the store covers — its grid, else its coded parcels — whatever the grid code says) and before the plan (started before the first patrol task period of its grid). Speeds, jumps and lengths are measured on the ellipsoid from the fixes' longitude and latitude, whatever the store's coordinate system.&lt;/p&gt;&lt;p&gt;A track is accepted when it has none of the blocking flags: driven, too short, outside the grid, teleport, replay, wrong clock, outside the county and before the plan. Every track is checked against every track that started before it. Flags, the figures they were decided on and the result are written back to the store; checking again gives the same result.&lt;/p&gt;&lt;p&gt;Without dates, the tracks not checked yet are checked; with dates (Beijing dates, both inclusive), every track started in that range is checked again. The thresholds are advanced parameters; their defaults are explained in docs/track-checks.md.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;轨迹真实性检查 · 检查田管库中的巡田轨迹：是否为田管员在本社网格内的真实步行巡田。标记：开车路过（移动速度中位数或第 85 百分位数高于步行，或长时间以行车速度移动）、时长或里程不足、不在本社网格内（轨迹落在现行巡田网格本社单元内（含容差）的比例过低）、轨迹跳点（相邻两点距离对其时间间隔而言过远）、重复上传旧轨迹（与任一田管员更早的轨迹路径与节奏相同）、采样过于规整（时间间隔与点距机械般一致，仅提示）、网格中无此社（网格编码不在现行网格中，仅提示）、时间异常（定位时间在将来或早于 2000 年）、不在本县范围内（多数定位点在田管库所覆盖的本县范围之外——本县范围取自网格，没有网格时取赋码地块——不论网格编码如何）以及早于巡田计划开始（开始时间早于本社最早的巡田任务时段）。速度、跳点与长度一律按定位点经纬度在椭球面上计算，与田管库坐标系无关。&lt;/p&gt;&lt;p&gt;没有任何阻断标记的轨迹为有效：开车路过、时长或里程不足、不在本社网格内、轨迹跳点、重复上传旧轨迹、时间异常、不在本县范围内、早于巡田计划开始。每条轨迹与所有开始更早的轨迹比对。标记、判定依据数值和结果写回田管库；重复检查结果相同。&lt;/p&gt;&lt;p&gt;不填日期时检查尚未检查的轨迹；填日期（北京时间日期，含首尾）时重新检查该范围内开始的全部轨迹。阈值为高级参数，默认值说明见 docs/track-checks.md。&lt;/p&gt;</translation>
         </message>
         <message>
             <source>Driven: moving faster than walking</source>
@@ -1046,6 +1162,14 @@
         <message>
             <source>No grid cell: the grid code is not in the active patrol grid (hint)</source>
             <translation>网格中无此社：网格编码不在现行巡田网格中（提示）</translation>
+        </message>
+        <message>
+            <source>Outside the county: most of the track lies outside the county the store covers (whatever its grid code)</source>
+            <translation>不在本县范围内：轨迹大部分在田管库所覆盖的本县范围之外（不论网格编码如何）</translation>
+        </message>
+        <message>
+            <source>Before the plan: the track started before the first patrol task period of its grid</source>
+            <translation>早于巡田计划开始：轨迹开始时间早于本社最早的巡田任务时段</translation>
         </message>
         <message>
             <source>Shortest patrol (minutes)</source>
@@ -1134,6 +1258,10 @@
         <message>
             <source>The store has no patrol grid yet: every track is flagged “no grid cell”.</source>
             <translation>田管库中还没有巡田网格：所有轨迹都将标记为“网格中无此社”。</translation>
+        </message>
+        <message>
+            <source>The store has neither a patrol grid nor coded parcels: the tracks cannot be checked against the county's extent.</source>
+            <translation>田管库中既没有巡田网格也没有赋码地块：无法检查轨迹是否在本县范围内。</translation>
         </message>
         <message>
             <source>The end date {end} is before the start date {start}.</source>
@@ -1508,6 +1636,10 @@
             <translation>田管库中没有案件：请先运行变化图斑提取与预判。</translation>
         </message>
         <message>
+            <source>PostGIS refused the export: {error}</source>
+            <translation>PostGIS 拒绝了导出：{error}</translation>
+        </message>
+        <message>
             <source>Exporting {n} cases to schema “{schema}” of connection “{name}”…</source>
             <translation>正在将 {n} 个案件导出到连接“{name}”的模式“{schema}”…</translation>
         </message>
@@ -1528,6 +1660,22 @@
             <translation>中文字段别名（临夏田管）</translation>
         </message>
         <message>
+            <source>A case was moved in PostGIS while this export was writing it (its version changed): run the export again. {error}</source>
+            <translation>导出写入期间，PostGIS 中的某个案件已被他人流转（版本号已变化）：请重新运行导出。{error}</translation>
+        </message>
+        <message>
+            <source>PostGIS refused a state change recorded at this desk (the database does not allow that move, or it lacks its comment or attachment): {error}</source>
+            <translation>PostGIS 拒绝了本机记录的一次状态流转（数据库不允许该流转，或缺少所需的意见或附件）：{error}</translation>
+        </message>
+        <message>
+            <source>PostGIS has no such case in the county of this database role: {error}</source>
+            <translation>PostGIS 中本数据库角色所属的县没有该案件：{error}</translation>
+        </message>
+        <message>
+            <source>PostGIS refused a case of a county this database role does not belong to, or an action the role has no right to (an administrator maps each desk role to its county): {error}</source>
+            <translation>PostGIS 拒绝了不属于本数据库角色所在县的案件，或该角色无权执行的操作（由管理员将每个县级数据库角色对应到其所在县）：{error}</translation>
+        </message>
+        <message>
             <source>{n} cases have no county code (no grid code, parcel or patch code), e.g. {case}: build the patrol grid and run the change analysis with the store again.</source>
             <translation>{n} 个案件没有县代码（无网格编码、地块编码或图斑编码），例如 {case}：请先构建巡田网格，再指定田管库重新运行变化图斑提取与预判。</translation>
         </message>
@@ -1538,10 +1686,6 @@
         <message>
             <source>The field aliases of {schema}.{table} were not saved as its default style: {error}</source>
             <translation>{schema}.{table} 的字段别名未能保存为默认样式：{error}</translation>
-        </message>
-        <message>
-            <source>PostGIS refused the export: {error}</source>
-            <translation>PostGIS 拒绝了导出：{error}</translation>
         </message>
         <message>
             <source>Schema “{schema}” is at version {version}.</source>
@@ -1736,8 +1880,8 @@
             <translation>导入外业成果</translation>
         </message>
         <message>
-            <source>&lt;p&gt;导入外业成果 · Reads a field package returned from QField (the folder written by “Export field package”) back into the tianguan store it came from.&lt;/p&gt;&lt;p&gt;Tracks: every line of the track layer is imported like an imported track file (cleaning, sessions, fixes kept; a line imported before adds nothing, fixes already imported from an earlier return are not counted twice); run “Check patrol track authenticity” and “Patrol coverage analysis” afterwards as after any track import.&lt;/p&gt;&lt;p&gt;Evidence: the photos of each case are added as its evidence (copied beside the store) and the case moves to evidenced (已举证) with the notes as comment — only when the case is still as it was exported (same version) and waiting for evidence. Rows of cases that moved on, are closed or unknown, and rows whose photo is missing, are listed as conflicts (table and log) and nothing is overwritten. Importing the same package again adds nothing.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;导入外业成果 · 将 QField 交回的外业巡田包（“导出外业巡田包”写出的文件夹）读回其来源田管库。&lt;/p&gt;&lt;p&gt;轨迹：轨迹图层的每条线按导入轨迹文件的方式导入（清洗、分段、保留定位点；已导入过的线不再重复，之前交回时已导入的定位点不重复计算）；导入后与其他轨迹导入一样运行“轨迹真实性检查”和“巡田覆盖分析”。&lt;/p&gt;&lt;p&gt;举证：每个案件的照片作为其举证材料加入（复制到田管库旁），案件以备注为意见流转为已举证——仅当案件仍与导出时相同（版本号一致）且等待举证时。已流转、已结案或未知案件的记录，以及照片缺失的记录，作为冲突列出（表格与日志），不覆盖任何内容。同一外业包再次导入不会新增任何内容。&lt;/p&gt;</translation>
+            <source>&lt;p&gt;导入外业成果 · Reads a field package returned from QField (the folder written by “Export field package”) back into the tianguan store it came from.&lt;/p&gt;&lt;p&gt;Tracks: every line of the track layer is imported like an imported track file (cleaning, sessions, fixes kept; a line imported before adds nothing, fixes already imported from an earlier return are not counted twice); run “Check patrol track authenticity” and “Patrol coverage analysis” afterwards as after any track import.&lt;/p&gt;&lt;p&gt;Evidence: the photos of each case are added as its evidence (copied beside the store) and the case moves to evidenced (已举证) with the notes as comment — only when the case is still as it was exported (same version) and waiting for evidence. Rows of cases that moved on, are closed or unknown, and rows whose photo is missing or refused, are listed as conflicts (table and log) and nothing is overwritten. Importing the same package again adds nothing.&lt;/p&gt;&lt;p&gt;Refused photos: symbolic links, hard links, paths leaving the package, empty files and files that are not JPEG, PNG or PDF by their content. A zipped package (the folder holding one .zip) is extracted into a temporary folder, removed afterwards; zip members with absolute or “..” paths, link members, repeated names and oversized members are not extracted, and a zip bomb is refused whole. Photo times and positions are read with QGIS's EXIF reader (exiv2), the plugin's own reader standing in for what it cannot read.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;导入外业成果 · 将 QField 交回的外业巡田包（“导出外业巡田包”写出的文件夹）读回其来源田管库。&lt;/p&gt;&lt;p&gt;轨迹：轨迹图层的每条线按导入轨迹文件的方式导入（清洗、分段、保留定位点；已导入过的线不再重复，之前交回时已导入的定位点不重复计算）；导入后与其他轨迹导入一样运行“轨迹真实性检查”和“巡田覆盖分析”。&lt;/p&gt;&lt;p&gt;举证：每个案件的照片作为其举证材料加入（复制到田管库旁），案件以备注为意见流转为已举证——仅当案件仍与导出时相同（版本号一致）且等待举证时。已流转、已结案或未知案件的记录，以及照片缺失或被拒收的记录，作为冲突列出（表格与日志），不覆盖任何内容。同一外业包再次导入不会新增任何内容。&lt;/p&gt;&lt;p&gt;拒收的照片：符号链接、硬链接、指向外业包以外的路径、空文件，以及按内容判断不是 JPEG、PNG 或 PDF 的文件。压缩的外业包（文件夹中只有一个 .zip）解压到临时文件夹，用后删除；路径为绝对路径或含“..”的成员、链接成员、重名成员和超大成员不解压，压缩炸弹整包拒收。照片的时间和位置用 QGIS 的 EXIF 读取器（exiv2）读取，读不出的部分由插件自带的读取器补充。&lt;/p&gt;</translation>
         </message>
         <message>
             <source>the case is not in the tianguan store</source>
@@ -1804,6 +1948,14 @@
             <translation>正在读取举证…</translation>
         </message>
         <message>
+            <source>{folder} is neither a field package folder nor a zipped field package.</source>
+            <translation>{folder} 既不是外业包文件夹，也不是外业包压缩文件。</translation>
+        </message>
+        <message>
+            <source>{folder} holds several zipped field packages ({names}); put the one to import in a folder of its own.</source>
+            <translation>{folder} 中有多个外业包压缩文件（{names}），请把要导入的那一个单独放在一个文件夹中。</translation>
+        </message>
+        <message>
             <source>The field package was found in the subfolder {folder}.</source>
             <translation>已在子文件夹 {folder} 中找到外业包。</translation>
         </message>
@@ -1812,8 +1964,8 @@
             <translation>{folder} 中有多个外业包（{names}），请选择其中一个。</translation>
         </message>
         <message>
-            <source>{names} is a zipped field package: unzip it first, then choose the unzipped folder.</source>
-            <translation>{names} 是压缩的外业包：请先解压，再选择解压后的文件夹。</translation>
+            <source>Extracting the zipped field package {name} into a temporary folder…</source>
+            <translation>正在将外业包压缩文件 {name} 解压到临时文件夹…</translation>
         </message>
         <message>
             <source>{tracks} tracks, {evidence} evidence files, {events} cases moved to evidenced, {conflicts} conflicts.</source>
@@ -1822,6 +1974,10 @@
         <message>
             <source>Conflict in {layer} row {fid} (case {case}): {reason}; nothing was written.</source>
             <translation>冲突：{layer} 第 {fid} 条（案件 {case}）：{reason}；未写入任何内容。</translation>
+        </message>
+        <message>
+            <source>The zipped field package {name} was refused: {reason}</source>
+            <translation>外业包压缩文件 {name} 被拒收：{reason}</translation>
         </message>
         <message>
             <source>The manifest of {folder} cannot be read: {error}</source>
@@ -1842,6 +1998,10 @@
         <message>
             <source>Case {case}: {photos} photos, now {state}.</source>
             <translation>案件 {case}：照片 {photos} 张，现为{state}。</translation>
+        </message>
+        <message>
+            <source>Zip member refused: {reason}</source>
+            <translation>压缩包成员被拒收：{reason}</translation>
         </message>
         <message>
             <source>The track layer of {path} cannot be read: {error}</source>
@@ -2244,6 +2404,14 @@
             <translation>案件流转序号</translation>
         </message>
         <message>
+            <source>Recorded by (database role)</source>
+            <translation>记录人（数据库角色）</translation>
+        </message>
+        <message>
+            <source>Recorded at (database time)</source>
+            <translation>记录时间（数据库时间）</translation>
+        </message>
+        <message>
             <source>Package layer</source>
             <translation>外业包图层</translation>
         </message>
@@ -2524,6 +2692,10 @@
             <translation>网格编码按巡田网格图层的 {n} 个网格核对。</translation>
         </message>
         <message>
+            <source>Grid codes are checked against the {n} cells of the store's current patrol grid.</source>
+            <translation>网格编码按田管库当前巡田网格的 {n} 个网格核对。</translation>
+        </message>
+        <message>
             <source>{file}, row {row}, grid {code}: {message}</source>
             <translation>{file} 第 {row} 行，网格 {code}：{message}</translation>
         </message>
@@ -2548,10 +2720,6 @@
             <translation>{file} 没有错误（{warnings} 个警告）；仅作检查，未导入。</translation>
         </message>
         <message>
-            <source>Grid codes are checked against the {n} cells of the store's current patrol grid.</source>
-            <translation>网格编码按田管库当前巡田网格的 {n} 个网格核对。</translation>
-        </message>
-        <message>
             <source>… and {n} more; every problem is listed in the issues table.</source>
             <translation>……另有 {n} 个问题；全部问题见问题表。</translation>
         </message>
@@ -2566,10 +2734,6 @@
         <message>
             <source>roster {id} stays current.</source>
             <translation>花名册 {id} 继续有效。</translation>
-        </message>
-        <message>
-            <source>it has no point or line layer</source>
-            <translation>其中没有点图层或线图层</translation>
         </message>
         <message>
             <source>no valid position</source>
@@ -2612,20 +2776,8 @@
             <translation>&lt;p&gt;将田管员用手机记录的巡田轨迹导入田管库：可以是单个文件，也可以是一个文件夹（可含子文件夹）中的全部 GPX、GeoJSON、CSV 和 GeoPackage 文件。巡田 App 以组编码和日期命名 GPX 文件（62292110000101_20250613.gpx）；田管员取自 GPX 作者、指定字段或当前花名册，所属组取自文件名、GPX 描述或指定字段。&lt;/p&gt;&lt;p&gt;CSV 文件（UTF-8 或 GBK）包含 lon、lat、time 列（以及 officer、accuracy）；GeoJSON 和 GeoPackage 图层为带时间字段的点，或以 M 值记录时间的线。未带时区的时间按北京时间处理；GPX 时间为 UTC。坐标为经纬度（WGS 84 或 CGCS2000）。&lt;/p&gt;&lt;p&gt;所有原始定位点均予保留。清洗时（不修改原始点）剔除精度差于 50 米的点、时间重复或倒退的点以及速度超过 40 米/秒的跳点（包括手机开机时错误的初始定位）；其余的点在间隔超过 20 分钟处分为多次巡田，并投影到田管库的坐标系。重复导入同一文件不会新增任何内容；已从其他文件导入过的定位点（追踪图层增长后再次导出）会被保留，但不会生成第二条轨迹。损坏或空的文件按文件名报告，文件夹中其他文件照常导入。&lt;/p&gt;</translation>
         </message>
         <message>
-            <source>it has no rows</source>
-            <translation>其中没有数据行</translation>
-        </message>
-        <message>
-            <source>its format is not supported (GPX, GeoJSON, CSV or GeoPackage)</source>
-            <translation>不支持该格式（仅支持 GPX、GeoJSON、CSV 或 GeoPackage）</translation>
-        </message>
-        <message>
             <source>{file}: not imported: {bad} of {n} fixes have times in the future or before 2000 (column “{column}”, first at row {row}: {time} Beijing time); the phone's clock was wrong. The file is not marked as imported: correct the times and import it again.</source>
             <translation>{file}：未导入：{n} 个定位点中有 {bad} 个的时间在将来或早于 2000 年（“{column}”列，首个在第 {row} 行：北京时间 {time}）；手机时钟错误。该文件未登记为已导入：请更正时间后重新导入。</translation>
-        </message>
-        <message>
-            <source>it is neither UTF-8 nor GBK text</source>
-            <translation>既不是 UTF-8 也不是 GBK 文本</translation>
         </message>
         <message>
             <source>{file}: not imported: {bad} of {n} fixes have no readable time (column “{column}”, first at row {row}: “{text}”). Expected a date and time such as 2025-06-20 09:00:05, 2025/6/20 9:00:05, 2025年6月20日 9时0分5秒, 20250620090005 or an Excel date number (45828.375); times without a zone are Beijing time. The file is not marked as imported: correct it and import it again.</source>
@@ -2688,22 +2840,6 @@
             <translation>未找到任何 GPX、GeoJSON、CSV 或 GeoPackage 文件。</translation>
         </message>
         <message>
-            <source>OGR cannot open it</source>
-            <translation>OGR 无法打开该文件</translation>
-        </message>
-        <message>
-            <source>it is XML but not GPX (root element &lt;{tag}&gt;)</source>
-            <translation>它是 XML 但不是 GPX（根元素为 &lt;{tag}&gt;）</translation>
-        </message>
-        <message>
-            <source>{n} route points and waypoints skipped: they are planned points, not part of the recorded walk</source>
-            <translation>已跳过 {n} 个路线点和航点：它们是计划的点位，不属于记录的巡田轨迹</translation>
-        </message>
-        <message>
-            <source>its header has no column {columns} (columns: {header}); name them lon, lat and time (or 经度, 纬度, 时间)</source>
-            <translation>表头中没有 {columns} 列（现有列：{header}）；请将列命名为 lon、lat、time（或 经度、纬度、时间）</translation>
-        </message>
-        <message>
             <source>Tracks (*.gpx *.geojson *.json *.csv *.gpkg *.GPX *.CSV)</source>
             <translation>轨迹 (*.gpx *.geojson *.json *.csv *.gpkg *.GPX *.CSV)</translation>
         </message>
@@ -2712,52 +2848,24 @@
             <translation>导入 {files} 个文件（{tracks} 条轨迹，{fixes} 个定位点，剔除 {dropped} 个），{skipped} 个此前已导入，{failed} 个无法读取。</translation>
         </message>
         <message>
-            <source>it is not well-formed XML ({error}); the upload is probably cut off or damaged</source>
-            <translation>不是格式正确的 XML（{error}）；上传的文件可能不完整或已损坏</translation>
-        </message>
-        <message>
-            <source>it has no recorded track (&lt;trk&gt;), only {routes} route points and {waypoints} waypoints, {timed} of them with a time; routes and waypoints are planned points, not a walk: export the recorded track from the app</source>
-            <translation>其中没有记录的轨迹（&lt;trk&gt;），只有 {routes} 个路线点和 {waypoints} 个航点，其中 {timed} 个带时间；路线和航点是计划的点位，不是实际走过的轨迹：请从应用中导出记录的轨迹</translation>
-        </message>
-        <message>
-            <source>it has no column “{field}”</source>
-            <translation>其中没有“{field}”列</translation>
-        </message>
-        <message>
-            <source>it has no layer “{layer}”; its layers are: {layers}</source>
-            <translation>其中没有图层“{layer}”；现有图层：{layers}</translation>
-        </message>
-        <message>
-            <source>layer “{layer}” has no field “{field}”</source>
-            <translation>图层“{layer}”没有字段“{field}”</translation>
-        </message>
-        <message>
-            <source>its lines carry no times (neither M values nor a times property)</source>
-            <translation>其中的线没有时间（既无 M 值，也无 times 属性）</translation>
-        </message>
-        <message>
-            <source>Track file {file} does not exist.</source>
-            <translation>轨迹文件 {file} 不存在。</translation>
-        </message>
-        <message>
-            <source>Folder {folder} does not exist.</source>
-            <translation>文件夹 {folder} 不存在。</translation>
-        </message>
-        <message>
-            <source>Reading {file} ({n}/{total})…</source>
-            <translation>正在读取 {file}（{n}/{total}）…</translation>
-        </message>
-        <message>
             <source>its {n} fixes were all imported before from an earlier export; no new track</source>
             <translation>其 {n} 个定位点均已从先前导出的文件导入，没有新的轨迹</translation>
         </message>
         <message>
-            <source>Import cancelled after {done} of {total} files; the files imported so far are kept.</source>
-            <translation>已在 {total} 个文件中处理 {done} 个后取消导入；已导入的文件予以保留。</translation>
+            <source>… and {n} more</source>
+            <translation>……另有 {n} 个</translation>
         </message>
         <message>
-            <source>{file}: the file is empty ({size} bytes); ask the officer to upload it again.</source>
-            <translation>{file}：文件为空（{size} 字节），请田管员重新上传。</translation>
+            <source>The import stopped at {file}: {fault}. Imported ({n_done}): {done}. Not imported ({n_left}): {left}. The files imported are kept; import the folder again once the store is fixed (files already imported are skipped).</source>
+            <translation>导入在 {file} 处停止：{fault}。已导入（{n_done} 个）：{done}。未导入（{n_left} 个）：{left}。已导入的文件保留；排除田管库故障后再次导入该文件夹即可（已导入的文件会自动跳过）。</translation>
+        </message>
+        <message>
+            <source>{file}: the tianguan store is locked by another program writing to it; waiting {seconds} s before trying again ({attempt} of {attempts})…</source>
+            <translation>{file}：田管库正被另一个程序写入而锁定；等待 {seconds} 秒后重试（第 {attempt} 次，共 {attempts} 次）……</translation>
+        </message>
+        <message>
+            <source>Reading {file} ({n}/{total})…</source>
+            <translation>正在读取 {file}（{n}/{total}）…</translation>
         </message>
         <message>
             <source>{file}: cannot be imported: it has no track points.</source>
@@ -2780,12 +2888,20 @@
             <translation>{file}：文件内容和文件名中都没有社编码，轨迹无法对应到巡田任务。</translation>
         </message>
         <message>
-            <source>a line has {n} vertices but {m} times</source>
-            <translation>一条线有 {n} 个顶点，却有 {m} 个时间</translation>
+            <source>Track file {file} does not exist.</source>
+            <translation>轨迹文件 {file} 不存在。</translation>
         </message>
         <message>
-            <source>{file}: cannot be read ({error}).</source>
-            <translation>{file}：无法读取（{error}）。</translation>
+            <source>Folder {folder} does not exist.</source>
+            <translation>文件夹 {folder} 不存在。</translation>
+        </message>
+        <message>
+            <source>Import cancelled after {done} of {total} files; the files imported so far are kept.</source>
+            <translation>已在 {total} 个文件中处理 {done} 个后取消导入；已导入的文件予以保留。</translation>
+        </message>
+        <message>
+            <source>{file}: the file is empty ({size} bytes); ask the officer to upload it again.</source>
+            <translation>{file}：文件为空（{size} 字节），请田管员重新上传。</translation>
         </message>
         <message>
             <source>{file}: already imported on {date} (as {path}); skipped.</source>
@@ -2798,6 +2914,22 @@
         <message>
             <source>{file}: {note}.</source>
             <translation>{file}：{note}。</translation>
+        </message>
+        <message>
+            <source>{file}: cannot be read ({error}).</source>
+            <translation>{file}：无法读取（{error}）。</translation>
+        </message>
+        <message>
+            <source>{file}: not imported: {fault}.</source>
+            <translation>{file}：未导入：{fault}。</translation>
+        </message>
+        <message>
+            <source>Import stopped. Imported ({n_done}): {done}. Not imported ({n_left}): {left}.</source>
+            <translation>导入已停止。已导入（{n_done} 个）：{done}。未导入（{n_left} 个）：{left}。</translation>
+        </message>
+        <message>
+            <source>{file}: already imported by another run at the same time; skipped.</source>
+            <translation>{file}：已由同时进行的另一次导入写入田管库，跳过。</translation>
         </message>
         <message>
             <source>Info</source>
@@ -3480,6 +3612,14 @@
             <translation>共赋码 {coded} 块：保留 {kept} 块，新增 {new} 块（其中分割 {split} 块、合并 {merge} 块），注销 {retired} 个编码。</translation>
         </message>
         <message>
+            <source>Nothing was written: the DLTB {layer} is of county {run}, but the codes in the store {path} are of county {store}. A tianguan store holds one county: choose that county's DLTB, or another store for this county.</source>
+            <translation>未写入任何内容：地类图斑 {layer} 属于县 {run}，而田管库 {path} 中的空间码属于县 {store}。一个田管库只存一个县：请选择该县的地类图斑，或为此县另建田管库。</translation>
+        </message>
+        <message>
+            <source>Nothing was written: the DLTB {layer} lies away from every parcel coded in the store {path} (their extents do not meet). Its coordinates are probably under a wrong CRS (another CGCS2000 zone, or a CRS label that does not match the numbers): check the layer's CRS, or tick “I am replacing the county's survey” if the county's parcels really moved.</source>
+            <translation>未写入任何内容：地类图斑 {layer} 与田管库 {path} 中已赋码的地块完全不相交（范围互不重叠）。其坐标多半标错了坐标系（另一个 CGCS2000 投影带，或坐标系标注与坐标数值不符）：请检查该图层的坐标系；若全县地块确实发生了移动，请勾选“我在替换全县的调查成果”。</translation>
+        </message>
+        <message>
             <source>Layer “{layer}” has no farmland patches (DLBM 01xx) with a usable geometry. Check the layer, its selection and its land class field.</source>
             <translation>图层“{layer}”中没有几何可用的耕地图斑（DLBM 01xx）。请检查图层、选择集和地类编码字段。</translation>
         </message>
@@ -3778,6 +3918,114 @@
         <message>
             <source>{indicator}: {value}</source>
             <translation>{indicator}：{value}</translation>
+        </message>
+        <message>
+            <source>The tianguan store {path} failed: {detail}</source>
+            <translation>田管库 {path} 出错：{detail}</translation>
+        </message>
+        <message>
+            <source>The tianguan store {path} is locked by another program that is writing to it: trying again in {delay:g} s (attempt {attempt} failed)</source>
+            <translation>田管库 {path} 正被另一个程序写入而锁定：{delay:g} 秒后重试（第 {attempt} 次尝试未成功）</translation>
+        </message>
+        <message>
+            <source>The tianguan store {path} is locked by another program that is writing to it (waited and tried again): close the other QGIS window or run that uses it, then run again</source>
+            <translation>田管库 {path} 正被另一个程序写入而锁定（已等待并重试）：请关闭正在使用它的另一个 QGIS 窗口或运行，然后重新运行</translation>
+        </message>
+        <message>
+            <source>The disk of the tianguan store {path} is full: free some space (or move the store to a disk with space) and run again; nothing of the interrupted step was written</source>
+            <translation>田管库 {path} 所在磁盘已满：请腾出空间（或把田管库移到有空间的磁盘）后重新运行；中断的这一步没有写入任何内容</translation>
+        </message>
+        <message>
+            <source>The disk of the tianguan store {path} reported an I/O error: check the disk or network drive, copy the store to a local disk and run again; nothing of the interrupted step was written</source>
+            <translation>田管库 {path} 所在磁盘报告读写（I/O）错误：请检查磁盘或网络盘，把田管库复制到本机磁盘后重新运行；中断的这一步没有写入任何内容</translation>
+        </message>
+        <message>
+            <source>The tianguan store {path} cannot be written (read-only file or folder): check its permissions or copy it to a folder you can write to</source>
+            <translation>田管库 {path} 无法写入（文件或文件夹只读）：请检查权限，或把它复制到可写的文件夹</translation>
+        </message>
+        <message>
+            <source>The tianguan store {path} is damaged ({detail}): restore it from a backup</source>
+            <translation>田管库 {path} 已损坏（{detail}）：请从备份恢复</translation>
+        </message>
+        <message>
+            <source>The tianguan store {path} cannot be opened: check that the folder exists and that you may write to it</source>
+            <translation>无法打开田管库 {path}：请确认文件夹存在且有写入权限</translation>
+        </message>
+        <message>
+            <source>Another run wrote the same record to the tianguan store {path} at the same time ({detail}): the other run's record is kept; run again to see what is left</source>
+            <translation>另一次运行同时向田管库 {path} 写入了同一条记录（{detail}）：保留另一次运行的记录；请重新运行查看还剩哪些未处理</translation>
+        </message>
+        <message>
+            <source>The disk is full (or the file too large for it) while writing {file}: free some space or choose another folder, then run again; the file was not written</source>
+            <translation>写入 {file} 时磁盘已满（或文件超出该磁盘允许的大小）：请腾出空间或另选文件夹后重新运行；该文件未写入</translation>
+        </message>
+        <message>
+            <source>The disk reported an I/O error while writing {file}: check the disk or network drive and run again; the file was not written</source>
+            <translation>写入 {file} 时磁盘报告读写（I/O）错误：请检查磁盘或网络盘后重新运行；该文件未写入</translation>
+        </message>
+        <message>
+            <source>{file} cannot be written (no permission, or a read-only disk): choose a folder you may write to</source>
+            <translation>无法写入 {file}（没有权限，或磁盘只读）：请选择有写入权限的文件夹</translation>
+        </message>
+        <message>
+            <source>it has no point or line layer</source>
+            <translation>其中没有点图层或线图层</translation>
+        </message>
+        <message>
+            <source>it has no rows</source>
+            <translation>其中没有数据行</translation>
+        </message>
+        <message>
+            <source>its format is not supported (GPX, GeoJSON, CSV or GeoPackage)</source>
+            <translation>不支持该格式（仅支持 GPX、GeoJSON、CSV 或 GeoPackage）</translation>
+        </message>
+        <message>
+            <source>it is neither UTF-8 nor GBK text</source>
+            <translation>既不是 UTF-8 也不是 GBK 文本</translation>
+        </message>
+        <message>
+            <source>OGR cannot open it</source>
+            <translation>OGR 无法打开该文件</translation>
+        </message>
+        <message>
+            <source>it is XML but not GPX (root element &lt;{tag}&gt;)</source>
+            <translation>它是 XML 但不是 GPX（根元素为 &lt;{tag}&gt;）</translation>
+        </message>
+        <message>
+            <source>{n} route points and waypoints skipped: they are planned points, not part of the recorded walk</source>
+            <translation>已跳过 {n} 个路线点和航点：它们是计划的点位，不属于记录的巡田轨迹</translation>
+        </message>
+        <message>
+            <source>its header has no column {columns} (columns: {header}); name them lon, lat and time (or 经度, 纬度, 时间)</source>
+            <translation>表头中没有 {columns} 列（现有列：{header}）；请将列命名为 lon、lat、time（或 经度、纬度、时间）</translation>
+        </message>
+        <message>
+            <source>it is not well-formed XML ({error}); the upload is probably cut off or damaged</source>
+            <translation>不是格式正确的 XML（{error}）；上传的文件可能不完整或已损坏</translation>
+        </message>
+        <message>
+            <source>it has no recorded track (&lt;trk&gt;), only {routes} route points and {waypoints} waypoints, {timed} of them with a time; routes and waypoints are planned points, not a walk: export the recorded track from the app</source>
+            <translation>其中没有记录的轨迹（&lt;trk&gt;），只有 {routes} 个路线点和 {waypoints} 个航点，其中 {timed} 个带时间；路线和航点是计划的点位，不是实际走过的轨迹：请从应用中导出记录的轨迹</translation>
+        </message>
+        <message>
+            <source>it has no column “{field}”</source>
+            <translation>其中没有“{field}”列</translation>
+        </message>
+        <message>
+            <source>it has no layer “{layer}”; its layers are: {layers}</source>
+            <translation>其中没有图层“{layer}”；现有图层：{layers}</translation>
+        </message>
+        <message>
+            <source>layer “{layer}” has no field “{field}”</source>
+            <translation>图层“{layer}”没有字段“{field}”</translation>
+        </message>
+        <message>
+            <source>its lines carry no times (neither M values nor a times property)</source>
+            <translation>其中的线没有时间（既无 M 值，也无 times 属性）</translation>
+        </message>
+        <message>
+            <source>a line has {n} vertices but {m} times</source>
+            <translation>一条线有 {n} 个顶点，却有 {m} 个时间</translation>
         </message>
         <message>
             <source>Undo the latest coding run</source>
@@ -4132,6 +4380,14 @@
             <translation>处理案件前请先填写您的姓名。</translation>
         </message>
         <message>
+            <source>{action} stopped at {case}: {fault}.</source>
+            <translation>{action}在{case}处中止：{fault}。</translation>
+        </message>
+        <message>
+            <source>No case was moved.</source>
+            <translation>没有案件被流转。</translation>
+        </message>
+        <message>
             <source>{shown} of {total} cases: {counts}</source>
             <translation>显示 {shown} / 共 {total} 件：{counts}</translation>
         </message>
@@ -4172,8 +4428,8 @@
             <translation>第 {priority} 号案件</translation>
         </message>
         <message>
-            <source>{action}: {ok} of {n} cases moved, {failed} refused.</source>
-            <translation>{action}：{n} 件中 {ok} 件已流转，{failed} 件被拒绝。</translation>
+            <source>Not moved ({n}, left as they were): {cases}. Select them and try again once the store can be written.</source>
+            <translation>未流转（{n} 件，保持原状）：{cases}。待田管库可以写入后，请选中它们再试一次。</translation>
         </message>
         <message>
             <source>PostGIS: {name}</source>
@@ -4200,12 +4456,12 @@
             <translation>涉及地块</translation>
         </message>
         <message>
-            <source>{case}: {action} done, {result}.</source>
-            <translation>{case}：{action}完成，{result}。</translation>
+            <source>{action}: {ok} of {n} cases moved, {failed} refused.</source>
+            <translation>{action}：{n} 件中 {ok} 件已流转，{failed} 件被拒绝。</translation>
         </message>
         <message>
-            <source>{case}: {action} refused. {result}</source>
-            <translation>{case}：{action}被拒绝。{result}</translation>
+            <source>Moved ({n}, they stay moved): {cases}.</source>
+            <translation>已流转（{n} 件，保持已流转）：{cases}。</translation>
         </message>
         <message>
             <source>ok</source>
@@ -4220,16 +4476,24 @@
             <translation>{action}：{source} → {target}</translation>
         </message>
         <message>
-            <source>PostGIS connection “{name}”</source>
-            <translation>PostGIS 连接“{name}”</translation>
+            <source>Not tried: the batch stopped at {case}.</source>
+            <translation>未尝试：批量操作已在{case}处中止。</translation>
         </message>
         <message>
-            <source>{state} now</source>
-            <translation>现为{state}</translation>
+            <source>{case}: {action} done, {result}.</source>
+            <translation>{case}：{action}完成，{result}。</translation>
+        </message>
+        <message>
+            <source>{case}: {action} refused. {result}</source>
+            <translation>{case}：{action}被拒绝。{result}</translation>
         </message>
         <message>
             <source>{case}: {result}</source>
             <translation>{case}：{result}</translation>
+        </message>
+        <message>
+            <source>PostGIS connection “{name}”</source>
+            <translation>PostGIS 连接“{name}”</translation>
         </message>
         <message>
             <source>{distance:.0f} m from the case</source>
@@ -4238,6 +4502,10 @@
         <message>
             <source>needs {what}</source>
             <translation>须提供{what}</translation>
+        </message>
+        <message>
+            <source>{state} now</source>
+            <translation>现为{state}</translation>
         </message>
         <message>
             <source>The attachments cannot be stored: {error}</source>
@@ -4332,6 +4600,10 @@
             <translation>未加载 DLTB 图层，请在对话框中选择图层。</translation>
         </message>
         <message>
+            <source>There is no tianguan store at {path} yet. Create a new one there? (If the path is wrong, choose the store in the plugin's settings.)</source>
+            <translation>{path} 处还没有田管库。要在此新建吗？（如果路径不对，请在插件设置中选择田管库。）</translation>
+        </message>
+        <message>
             <source>Coding failed or was cancelled; see the log panel ({tag}).</source>
             <translation>赋码失败或已取消，详见日志面板（{tag}）。</translation>
         </message>
@@ -4424,6 +4696,18 @@
             <translation>网格不在巡田网格中</translation>
         </message>
         <message>
+            <source>phone clock wrong</source>
+            <translation>手机时钟错误</translation>
+        </message>
+        <message>
+            <source>outside the county</source>
+            <translation>不在本县范围内</translation>
+        </message>
+        <message>
+            <source>before the patrol plan</source>
+            <translation>早于巡田计划</translation>
+        </message>
+        <message>
             <source>Show on map</source>
             <translation>在地图上显示</translation>
         </message>
@@ -4476,12 +4760,12 @@
             <translation>疑点：{flags}</translation>
         </message>
         <message>
-            <source>This GDAL has no XLSX driver: cannot write {path}; export to .csv instead.</source>
-            <translation>此 GDAL 没有 XLSX 驱动，无法写出 {path}；请改为导出 .csv。</translation>
-        </message>
-        <message>
             <source>Cannot write {path}: {error}</source>
             <translation>无法写入 {path}：{error}</translation>
+        </message>
+        <message>
+            <source>This GDAL has no XLSX driver: cannot write {path}; export to .csv instead.</source>
+            <translation>此 GDAL 没有 XLSX 驱动，无法写出 {path}；请改为导出 .csv。</translation>
         </message>
     </context>
 </TS>

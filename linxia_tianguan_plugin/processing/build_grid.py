@@ -70,6 +70,7 @@ class BuildGridAlgorithm(KeepsAliases, AlgorithmBase):
             self.PARCELS, tr("Coded farmland parcels"), poly, optional=True))
         self.addParameter(QgsProcessingParameterFile(
             self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg", optional=True))
+        self.add_new_store_parameter()
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT, tr("Patrol grid"), compat.ProcessingSourceType.VectorPolygon, optional=True))
         self.addOutput(QgsProcessingOutputString("BUILD_ID", tr("Grid build")))

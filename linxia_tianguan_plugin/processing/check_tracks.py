@@ -30,16 +30,20 @@ from qgis.core import (
 
 from .. import compat
 from ..core import clock
-from ..core.authenticity import FLAG_LABELS_ZH, FLAGS, CheckOptions, TrackInput, check_many
-from ..core.tracks import track_length
+from ..core.authenticity import FLAG_LABELS_ZH, CheckOptions, TrackInput, check_many
+from ..core.place_time import FLAGS, complete_check, county_area
+from ..core.tracks import PLACE_TIME_FLAG_LABELS_ZH, track_length
 from ..i18n import tr
 from ..storage import gpkg
-from ..storage.grid import active_cells
+from ..storage.grid import active_cells, coded_extent, top_grid_cells
+from ..storage.tasks import plan_starts
 from .base import AlgorithmBase
 from .fields import KeepsAliases, schema
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 GROUP_LEVEL = 5
+#: every flag a check may give: those of core.authenticity, then outside the county and before the plan
+LABELS_ZH = {**FLAG_LABELS_ZH, **PLACE_TIME_FLAG_LABELS_ZH}
 
 
 def flag_text(flag: str) -> str:
@@ -53,6 +57,9 @@ def flag_text(flag: str) -> str:
         "bad_clock": tr("Wrong clock: fix times in the future or before 2000 (the phone's clock was wrong)"),
         "regular_sampling": tr("Regular sampling: intervals and spacing too regular for a real walk (hint)"),
         "no_grid_cell": tr("No grid cell: the grid code is not in the active patrol grid (hint)"),
+        "outside_county": tr("Outside the county: most of the track lies outside the county the store covers "
+                             "(whatever its grid code)"),
+        "before_plan": tr("Before the plan: the track started before the first patrol task period of its grid"),
     }[flag]
 
 
@@ -179,9 +186,14 @@ class CheckTracksAlgorithm(KeepsAliases, AlgorithmBase):
             "of the track inside the group cell of the active patrol grid, with a tolerance), teleport (two "
             "consecutive fixes too far apart for the time between them), replay (the same path at the same pace "
             "as an earlier track of any officer), regular sampling (intervals and spacing machine-regular, a "
-            "hint) and no grid cell (the grid code is not in the active grid, a hint).</p>"
+            "hint), no grid cell (the grid code is not in the active grid, a hint), wrong clock (fix times in the "
+            "future or before 2000), outside the county (most fixes outside the county the store covers — its "
+            "grid, else its coded parcels — whatever the grid code says) and before the plan (started before the "
+            "first patrol task period of its grid). Speeds, jumps and lengths are measured on the ellipsoid from "
+            "the fixes' longitude and latitude, whatever the store's coordinate system.</p>"
             "<p>A track is accepted when it has none of the blocking flags: driven, too short, outside the grid, "
-            "teleport and replay. Every track is checked against every track that started before it. Flags, "
+            "teleport, replay, wrong clock, outside the county and before the plan. Every track is checked "
+            "against every track that started before it. Flags, "
             "the figures they were decided on and the result are written back to the store; checking again "
             "gives the same result.</p>"
             "<p>Without dates, the tracks not checked yet are checked; with dates (Beijing dates, both "
@@ -250,14 +262,21 @@ class CheckTracksAlgorithm(KeepsAliases, AlgorithmBase):
         if len(tracks) and not cell_of:
             feedback.pushWarning(tr("The store has no patrol grid yet: every track is flagged “no grid cell”."))
         times, lonlat = fix_times_and_positions(store.conn, [t["track_id"] for t in tracks])
+        county = county_area(top_grid_cells(store), coded_extent(store), int(store.srs_id))
+        if len(tracks) and county[0] is None:
+            feedback.pushWarning(tr("The store has neither a patrol grid nor coded parcels: the tracks cannot be "
+                                    "checked against the county's extent."))
+        plans = plan_starts(store)
         feedback.setProgress(10)
 
-        inputs, estimated = [], []
+        inputs, estimated, vertex_t = [], [], {}
         now = clock.now_utc().timestamp()  # no fix can be later than this (bad_clock)
         for track, check in zip(tracks, chosen):
             t, exact = vertex_times(track, times.get(track["track_id"]))
             if check and not exact:
                 estimated.append(track["track_id"])
+            if check:
+                vertex_t[track["track_id"]] = (t, exact)
             # true metres even when the store's CRS does not measure true (the fixes' lon/lat on the ellipsoid)
             ll = lonlat.get(track["track_id"])
             length = track_length(track["xy"][:, 0], track["xy"][:, 1], ll[:, 0], ll[:, 1]) \
@@ -279,6 +298,10 @@ class CheckTracksAlgorithm(KeepsAliases, AlgorithmBase):
         if feedback.isCanceled():
             raise QgsProcessingException(tr("Cancelled."))
 
+        by_id = {t["track_id"]: t for t in tracks}
+        for track_id, result in results.items():
+            t, exact = vertex_t.get(track_id, (np.zeros(0), False))
+            complete_check(result, by_id[track_id], t, exact, lonlat.get(track_id), options, county, plans)
         settings = options.as_dict()
         rows = []
         for track_id, result in results.items():
@@ -322,7 +345,7 @@ class CheckTracksAlgorithm(KeepsAliases, AlgorithmBase):
             f = QgsFeature(fields)
             f.setAttributes([track["track_id"], track["officer"], track["grid_code"], track["started_at"],
                              track["ended_at"], result.figures["length_m"], result.figures["duration_s"],
-                             ",".join(result.flags), "；".join(FLAG_LABELS_ZH[x] for x in result.flags),
+                             ",".join(result.flags), "；".join(LABELS_ZH[x] for x in result.flags),
                              int(result.accepted), json.dumps(result.figures, ensure_ascii=False)])
             if track["wkb"]:
                 g = QgsGeometry()

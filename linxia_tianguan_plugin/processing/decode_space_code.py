@@ -12,8 +12,7 @@ from ..core.admin import AdminDivisions, group_name
 from ..core.space_code import SpaceCodeError, parse
 from ..i18n import tr
 from ..resources import divisions_csv
-from ..storage import GpkgStore
-from .base import AlgorithmBase
+from .base import AlgorithmBase, open_store
 
 _TEXT_OUTPUTS = ("COUNTY", "TOWNSHIP", "VILLAGE", "GROUP", "KIND", "STATUS", "PARENTS", "CHILDREN", "MESSAGE")
 
@@ -64,7 +63,7 @@ class DecodeSpaceCodeAlgorithm(AlgorithmBase):
         store_path = self.parameterAsFile(parameters, self.STORE, context)
         row, lineage = None, {"parents": [], "children": []}
         if store_path:
-            store = GpkgStore(store_path, create=False)
+            store = open_store(store_path, read_only=True)
             try:
                 divisions = store.admin_divisions(divisions)
                 row = store.get_code(code.code)

@@ -29,9 +29,10 @@ from .. import compat, settings
 from ..core import clock
 from ..core import tasks as rules
 from ..i18n import tr
-from ..storage import GpkgStore, StoreError
+from ..storage import GpkgStore
 from ..storage import tasks as task_store
 from .base import AlgorithmBase
+from .base import open_store as base_open_store
 from .fields import KeepsAliases, schema
 
 #: QgsSettings key (under the plugin's prefix) of the frequency rules, as JSON {"5": "week", …}
@@ -47,11 +48,7 @@ def open_store(path: str) -> GpkgStore:
     """The existing 田管库 at ``path`` (tasks need its grid or roster, so it is never created here)."""
     if not path:
         raise QgsProcessingException(tr("Choose the tianguan store (GeoPackage)."))
-    try:
-        return GpkgStore(path, create=False)
-    except (StoreError, OSError) as err:
-        raise QgsProcessingException(tr("Cannot open the tianguan store {path}: {error}").format(
-            path=path, error=err)) from err
+    return base_open_store(path)
 
 
 def now_utc() -> dt.datetime:

@@ -6,9 +6,7 @@ Excel and imported again as it is.
 from __future__ import annotations
 
 import json
-import os
 import re
-import uuid
 from pathlib import Path
 
 from qgis.core import (
@@ -23,9 +21,8 @@ from qgis.core import (
 from .. import workbook
 from ..core.roster import HEADERS, LEVEL_NAMES, counts_by_level, to_rows
 from ..i18n import tr
-from ..storage import GpkgStore, StoreError
 from ..storage.roster import active_officers, active_roster_id
-from .base import AlgorithmBase
+from .base import AlgorithmBase, open_store
 
 SHEET_NAME = "田管员花名册"
 
@@ -85,11 +82,7 @@ class ExportRosterAlgorithm(AlgorithmBase):
             raise QgsProcessingException(tr("The tianguan store {path} does not exist.").format(path=store_path))
         if dest.resolve() == Path(store_path).resolve():
             raise QgsProcessingException(tr("The roster file cannot be the tianguan store itself."))
-        try:
-            store = GpkgStore(store_path, create=False)
-        except (StoreError, OSError) as err:
-            raise QgsProcessingException(tr("Cannot open the tianguan store {path}: {error}").format(
-                path=store_path, error=err)) from err
+        store = open_store(store_path)
         try:
             roster_id = active_roster_id(store)
             officers = active_officers(store, prefix)
@@ -105,16 +98,9 @@ class ExportRosterAlgorithm(AlgorithmBase):
             return {}
 
         dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(f".{dest.stem}.{uuid.uuid4().hex[:8]}{suffix}")
-        try:
-            (write_xlsx(tmp, to_rows(officers)) if suffix == ".xlsx" else
-             workbook.write_csv(tmp, HEADERS, to_rows(officers)))
-            if feedback.isCanceled():
-                return {}
-            os.replace(tmp, dest)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
+        # both writers are atomic (a temporary file renamed into place): a failure leaves no file under its name
+        (write_xlsx(dest, to_rows(officers)) if suffix == ".xlsx" else
+         workbook.write_csv(dest, HEADERS, to_rows(officers)))
         feedback.setProgress(90)
 
         counts = counts_by_level(officers, prefix)

@@ -12,10 +12,14 @@ The folder is one written by ``field_package_export`` and edited by QField (rule
 - the rows of the ``evidence`` layer become, per case, the photos added as evidence (copied into the
   store's evidence folder, content-addressed) and one ``submit_evidence`` (已举证) event, made with the
   case version recorded at export. A case that moved on, is closed, unknown, not in the package or in a
-  state that takes no evidence, and a row whose photo is missing or refused (a symbolic link, a path
-  leaving the package, an empty file, content that is not JPEG/PNG/PDF; the reason in Chinese), are
-  conflicts: listed in the optional conflicts table and the log, nothing overwritten. Rows imported before
-  are skipped silently.
+  state that takes no evidence, and a row whose photo is missing or refused (a symbolic or hard link, a
+  path leaving the package, an empty file, content that is not JPEG/PNG/PDF, a zip member refused; the
+  reason translated), are conflicts: listed in the optional conflicts table and the log, nothing
+  overwritten. Rows imported before are skipped silently.
+- a zipped package (the chosen path is a .zip, or a folder holding exactly one .zip and no package) is
+  extracted safely (:func:`..core.field_package.extracted_zip`) into a temporary folder removed afterwards;
+  refused members are warnings and, when a row's photo, ``refused_photo`` conflicts.
+- photos' EXIF is read with QGIS's exiv2 (:mod:`.exif_reader`), the plugin's own reader as fallback.
 """
 from __future__ import annotations
 
@@ -40,9 +44,13 @@ from ..core.tracks import SHANGHAI, Fixes, parse_time
 from ..i18n import tr
 from ..storage import field_package as package_store
 from ..storage.evidence import EvidenceError
+from . import exif_reader
 from .base import AlgorithmBase
 from .fields import KeepsAliases, schema
-from .import_tracks import TrackReadError, _open_ogr, _to_lonlat, read_ogr_track
+from .track_files import TrackReadError, _open_ogr, _to_lonlat, geometry_parts, read_ogr_track
+
+# exiv2 as core's EXIF reader and the plugin's translator for core's refusal reasons, wherever evidence is read
+exif_reader.install()
 
 
 def conflict_text(code: str) -> str:
@@ -93,12 +101,7 @@ def read_track_lines(path: Path, cancelled=None) -> tuple[list[dict], list[rules
         geom = feature.GetGeometryRef()
         if geom is None or geom.IsEmpty():
             continue
-        geom = geom.Clone()
-        measured = bool(geom.IsMeasured())
-        if transform is not None:
-            geom.Transform(transform)
-        parts = ([geom.GetGeometryRef(i) for i in range(geom.GetGeometryCount())]
-                 if ogr.GT_Flatten(geom.GetGeometryType()) == ogr.wkbMultiLineString else [geom])
+        parts, measured = geometry_parts(geom, transform)
         officer, grid = _text(feature, "officer"), _text(feature, "grid_code")
         started = parse_time(_text(feature, "started_at"), SHANGHAI)
         lon, lat, times = [], [], []
@@ -118,33 +121,69 @@ def read_track_lines(path: Path, cancelled=None) -> tuple[list[dict], list[rules
     return lines, conflicts
 
 
+def _complete(path: Path) -> bool:
+    return (path / rules.MANIFEST_NAME).is_file() and (path / rules.GPKG_NAME).is_file()
+
+
+def package_zip(folder: Path) -> Path | None:
+    """The zipped package to extract: ``folder`` itself when it is a .zip file, else the one .zip inside a
+    folder that holds no package (what the phone sends, saved in a folder); None when a package folder is
+    there or nothing zipped. Several zips raise QgsProcessingException naming them."""
+    if folder.is_file():
+        if folder.suffix.lower() == ".zip":
+            return folder
+        raise QgsProcessingException(tr("{folder} is neither a field package folder nor a zipped field "
+                                        "package.").format(folder=folder))
+    if not folder.is_dir() or _complete(folder):
+        return None
+    try:
+        children = sorted(folder.iterdir(), key=str)
+    except OSError:
+        return None
+    if any(p.is_dir() and not p.is_symlink() and _complete(p) for p in children):
+        return None
+    zips = [p for p in children if p.suffix.lower() == ".zip" and p.is_file() and not p.is_symlink()]
+    if len(zips) > 1:
+        raise QgsProcessingException(tr("{folder} holds several zipped field packages ({names}); put the one to "
+                                        "import in a folder of its own.").format(
+            folder=folder, names="、".join(z.name for z in zips)))
+    return zips[0] if zips else None
+
+
 def package_folder(folder: Path) -> tuple[Path, str]:
     """The package folder the user meant, and a note when it was found one level down.
 
     The chosen folder itself when it holds the manifest and GeoPackage; else its one subfolder that does
-    (the user picked the parent). A .zip (what the phone sends) is named with a request to unzip it
-    first; several packages below, or none, raise QgsProcessingException."""
-    def complete(path: Path) -> bool:
-        return (path / rules.MANIFEST_NAME).is_file() and (path / rules.GPKG_NAME).is_file()
-
-    if folder.is_dir() and complete(folder):
+    (the user picked the parent). Several packages below, or none, raise QgsProcessingException. Zipped
+    packages are extracted before (:func:`package_zip`, :func:`..core.field_package.extracted_zip`)."""
+    if folder.is_dir() and _complete(folder):
         return folder, ""
     try:
         children = sorted(folder.iterdir(), key=str) if folder.is_dir() else []
     except OSError:
         children = []
-    inner = [p for p in children if p.is_dir() and not p.is_symlink() and complete(p)]
-    zips = [p for p in ([folder] if folder.is_file() else children) if p.suffix.lower() == ".zip" and p.is_file()]
+    inner = [p for p in children if p.is_dir() and not p.is_symlink() and _complete(p)]
     if len(inner) == 1:
-        return inner[0], tr("The field package was found in the subfolder {folder}.").format(folder=inner[0])
+        return inner[0], tr("The field package was found in the subfolder {folder}.").format(folder=inner[0].name)
     if len(inner) > 1:
         raise QgsProcessingException(tr("{folder} holds several field packages ({names}); choose one of them.").format(
             folder=folder, names="、".join(p.name for p in inner)))
-    if zips:
-        raise QgsProcessingException(tr("{names} is a zipped field package: unzip it first, then choose the "
-                                        "unzipped folder.").format(names="、".join(z.name for z in zips)))
     raise QgsProcessingException(tr("{folder} is not a field package (no {manifest} or {gpkg}).").format(
         folder=folder, manifest=rules.MANIFEST_NAME, gpkg=rules.GPKG_NAME))
+
+
+def zip_refusals_by_photo(refused: list[rules.ZipRefusal], extracted: Path, folder: Path) -> dict[str, str]:
+    """Refused zip members by the photo path a row would give (relative to the package folder, ``/``)."""
+    prefix = folder.relative_to(extracted).as_posix()
+    out = {}
+    for r in refused:
+        rel = rules.zip_member_path(r.member) or str(r.member).replace("\\", "/")
+        if prefix not in ("", "."):
+            if not rel.startswith(prefix + "/"):
+                continue
+            rel = rel[len(prefix) + 1:]
+        out[rel] = r.reason
+    return out
 
 
 def read_evidence(path: Path) -> list[rules.EvidenceRow]:
@@ -185,8 +224,14 @@ class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
             "<p>Evidence: the photos of each case are added as its evidence (copied beside the store) and the "
             "case moves to evidenced (已举证) with the notes as comment — only when the case is still as it was "
             "exported (same version) and waiting for evidence. Rows of cases that moved on, are closed or "
-            "unknown, and rows whose photo is missing, are listed as conflicts (table and log) and nothing is "
-            "overwritten. Importing the same package again adds nothing.</p>")
+            "unknown, and rows whose photo is missing or refused, are listed as conflicts (table and log) and "
+            "nothing is overwritten. Importing the same package again adds nothing.</p>"
+            "<p>Refused photos: symbolic links, hard links, paths leaving the package, empty files and files "
+            "that are not JPEG, PNG or PDF by their content. A zipped package (the folder holding one .zip) is "
+            "extracted into a temporary folder, removed afterwards; zip members with absolute or “..” paths, "
+            "link members, repeated names and oversized members are not extracted, and a zip bomb is refused "
+            "whole. Photo times and positions are read with QGIS's EXIF reader (exiv2), the plugin's own reader "
+            "standing in for what it cannot read.</p>")
 
     def initAlgorithm(self, config=None) -> None:
         self.addParameter(QgsProcessingParameterFile(self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
@@ -208,7 +253,30 @@ class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
 
     # ------------------------------------------------------------------ run
     def processAlgorithm(self, parameters, context, feedback):
-        folder, note = package_folder(Path(self.parameterAsFile(parameters, self.FOLDER, context) or ""))
+        chosen = Path(self.parameterAsFile(parameters, self.FOLDER, context) or "")
+        archive = package_zip(chosen)
+        if archive is None:
+            folder, note = package_folder(chosen)
+            return self._import(parameters, context, feedback, folder, note)
+        feedback.pushInfo(tr("Extracting the zipped field package {name} into a temporary folder…").format(
+            name=archive.name))
+        try:
+            # only members that stay inside the temporary folder are written; it is removed afterwards
+            with rules.extracted_zip(archive) as (extracted, refused):
+                for r in refused:
+                    feedback.pushWarning(tr("Zip member refused: {reason}").format(reason=r.reason))
+                folder, note = package_folder(Path(extracted))
+                return self._import(parameters, context, feedback, folder, note,
+                                    zip_refusals_by_photo(refused, Path(extracted), folder),
+                                    f"{archive.resolve()}!/{folder.relative_to(extracted).as_posix()}")
+        except rules.FieldPackageError as err:  # the zip is unreadable or refused whole (a zip bomb)
+            raise QgsProcessingException(tr("The zipped field package {name} was refused: {reason}").format(
+                name=archive.name, reason=err)) from err
+
+    def _import(self, parameters, context, feedback, folder: Path, note: str,
+                zip_refused: dict[str, str] | None = None, origin: str | None = None) -> dict:
+        """Import the package in ``folder``; ``zip_refused`` the photos refused when it was extracted (by
+        path relative to the package), ``origin`` what track sources name instead of the temporary folder."""
         if note:
             feedback.pushInfo(note)
         manifest_path = folder / rules.MANIFEST_NAME
@@ -240,7 +308,8 @@ class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
                 if feedback.isCanceled():
                     break
                 feedback.setProgress(40.0 * n / max(len(lines), 1))
-                source = f"{gpkg_path.resolve()}|layername={rules.TRACKS}|fid={line['fid']}"
+                where = f"{origin}/{rules.GPKG_NAME}" if origin else str(gpkg_path.resolve())
+                source = f"{where}|layername={rules.TRACKS}|fid={line['fid']}"
                 grid = line["grid"] or manifest["grid"]
                 if len(grid) != 14:  # a village package: the group walked in most
                     grid = package_store.group_of_fixes(store, line["fixes"].lon, line["fixes"].lat, grid) or grid
@@ -258,6 +327,11 @@ class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
             checked = {r.fid: rules.photo_file(str(folder), r.photo) for r in rows}
             paths = {fid: path for fid, (path, _) in checked.items()}
             refused = {fid: why for fid, (_, why) in checked.items() if why}
+            for r in rows:  # a photo whose zip member was refused is refused, not "missing"
+                member = rules.zip_member_path(r.photo or "")
+                if zip_refused and member in zip_refused and r.fid not in refused:
+                    refused[r.fid] = zip_refused[member]
+                    paths[r.fid] = None
             hashes = {fid: (package_store.file_sha256(p) if p else None) for fid, p in paths.items()}
             case_ids = {r.case_id for r in rows if r.case_id}
             submissions, bad, before = rules.plan_evidence(
@@ -271,7 +345,7 @@ class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
                     break
                 feedback.setProgress(40.0 + 60.0 * n / max(len(submissions), 1))
                 try:
-                    done = package_store.submit_evidence(store, sub)
+                    done = package_store.submit_evidence(store, sub, reader=exif_reader.qgis_exif_tags)
                 except workflow.ConflictError as err:
                     conflicts += [rules.Conflict(rules.EVIDENCE, r.fid, sub.case_id, rules.MOVED, str(err))
                                   for r in sub.rows]

@@ -190,7 +190,11 @@ def pg_event_aliases() -> dict[str, str]:
     """The shared PostGIS table ``case_events``."""
     return {"event_id": tr("Event id"), "case_id": tr("Case id"), "at": tr("Time"), "actor": tr("Actor"),
             "from_state": tr("From state"), "to_state": tr("To state"), "comment": tr("Comment"),
-            "attachments": tr("Attachments"), "seq": tr("Place in the case's history")}
+            "attachments": tr("Attachments"), "seq": tr("Place in the case's history"),
+            # schema version 4: whose county, which database role recorded the event and when (the database's own
+            # account, beside the desk's actor and at)
+            "county_code": tr("County code"), "recorded_by": tr("Recorded by (database role)"),
+            "recorded_at": tr("Recorded at (database time)")}
 
 
 def field_conflict_aliases() -> dict[str, str]:

@@ -38,9 +38,9 @@ from ..core.roster import (
     validate,
 )
 from ..i18n import tr
-from ..storage import GpkgStore, StoreError
+from ..storage import existing_store
 from ..storage.roster import active_grid_codes, active_roster_id, save_roster
-from .base import AlgorithmBase
+from .base import AlgorithmBase, open_store
 from .fields import KeepsAliases, schema
 from .readers import find_field
 
@@ -203,6 +203,7 @@ class ImportRosterAlgorithm(KeepsAliases, AlgorithmBase):
         self.addParameter(sheet)
         self.addParameter(QgsProcessingParameterFile(
             self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
+        self.add_new_store_parameter()
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.GRID, tr("Patrol grid cells (fields code and level)"), [compat.ProcessingSourceType.Vector],
             optional=True))
@@ -238,27 +239,15 @@ class ImportRosterAlgorithm(KeepsAliases, AlgorithmBase):
             feedback.pushInfo(tr("Grid codes are checked against the {n} cells of the patrol grid layer.").format(
                 n=len(codes)))
             return codes
-        if store_path and Path(store_path).exists():
-            store = self._open(store_path, create=False)
-            try:
-                codes = active_grid_codes(store)
-            finally:
-                store.close()
-            if codes is not None:
-                feedback.pushInfo(tr("Grid codes are checked against the {n} cells of the store's current patrol "
-                                     "grid.").format(n=len(codes)))
-                return codes
+        with existing_store(store_path) as store:  # (none yet, or not a store: said when it is written)
+            codes = active_grid_codes(store) if store is not None else None
+        if codes is not None:
+            feedback.pushInfo(tr("Grid codes are checked against the {n} cells of the store's current patrol "
+                                 "grid.").format(n=len(codes)))
+            return codes
         feedback.pushInfo(tr("No patrol grid is known yet: only the format of grid codes and their parents in the "
                              "roster are checked."))
         return None
-
-    @staticmethod
-    def _open(path: str, create: bool) -> GpkgStore:
-        try:
-            return GpkgStore(path, create=create)
-        except (StoreError, OSError) as err:
-            raise QgsProcessingException(tr("Cannot open the tianguan store {path}: {error}").format(
-                path=path, error=err)) from err
 
     def _report(self, feedback, file: str, problems: list[RosterProblem]) -> None:
         messages = _messages()
@@ -334,10 +323,8 @@ class ImportRosterAlgorithm(KeepsAliases, AlgorithmBase):
         result = {self.ISSUES: dest, "IMPORTED": 0, "ERRORS": errors, "WARNINGS": warnings, "ROSTER_ID": ""}
         counts = counts_by_level(officers)
         if errors:
-            store = self._open(store_path, create=False) if Path(store_path).exists() else None
-            current = active_roster_id(store) if store is not None else None
-            if store is not None:
-                store.close()
+            with existing_store(store_path) as store:
+                current = active_roster_id(store) if store is not None else None
             feedback.reportError(tr(
                 "The roster was not imported: {errors} errors in {file} ({warnings} warnings). Correct the rows "
                 "named above and import it again; {current}").format(
@@ -353,7 +340,7 @@ class ImportRosterAlgorithm(KeepsAliases, AlgorithmBase):
             return self._cancelled(feedback)
 
         feedback.setProgressText(tr("Saving the roster…"))
-        store = self._open(store_path, create=True)
+        store = open_store(store_path, create=self.may_create_store(parameters, context))
         try:
             sheet = self.parameterAsString(parameters, self.SHEET, context).strip()
             roster_id = save_roster(store, officers, str(Path(path).resolve()) + (f"|{sheet}" if sheet else ""),

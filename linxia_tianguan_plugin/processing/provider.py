@@ -67,5 +67,8 @@ class TianguanProvider(QgsProcessingProvider):
         return icon_path("linxia_tianguan.svg")
 
     def loadAlgorithms(self) -> None:
+        from . import exif_reader
+
+        exif_reader.install()  # exiv2 as core's EXIF reader, the plugin's tr() for core's refusal reasons
         for algorithm in ALGORITHMS:
             self.addAlgorithm(algorithm())

@@ -42,11 +42,11 @@ from ..core.numbering import NumberingError, merge_maxima, used_maxima
 from ..core.pieces import PieceOptions
 from ..i18n import tr
 from ..resources import divisions_csv
-from ..storage import GpkgStore, StoreError
+from ..storage import GpkgStore, StoreError, store_kind
 from ..storage.export import export_active
 from ..storage.workers import code_and_stage
 from ..styling import StyleOnLoad
-from .base import AlgorithmBase
+from .base import AlgorithmBase, open_store
 from .fields import (
     PARCEL_FIELDS,
     KeepsAliases,
@@ -132,6 +132,7 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
             self.PREVIOUS, tr("Previously coded parcels"), poly, optional=True))
         self.addParameter(QgsProcessingParameterFile(
             self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg", optional=True))
+        self.add_new_store_parameter()
         advanced = [
             QgsProcessingParameterField(self.DLBM_FIELD, tr("Land class field of DLTB"), "DLBM", self.DLTB,
                                         optional=True),
@@ -172,6 +173,28 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
         self.addOutput(QgsProcessingOutputString("RUN_ID", tr("Coding run")))
 
     # ------------------------------------------------------------------ helpers
+    def _check_place(self, job: CodingJob, land, store: GpkgStore | None, parameters, context) -> None:
+        """Refuse at once a DLTB of another county than the store's codes, or lying away from them (a wrong CRS):
+        nothing is coded or written (see :func:`coding_guard.place`)."""
+        previous = job.previous
+        if store is None or previous is None or not len(previous):
+            return
+        where = coding_guard.place(previous.attrs.get("code", []), previous.bounds, job.keys, land.bounds)
+        if where.other_county:
+            names = AdminDivisions.from_csv(divisions_csv())
+            label = lambda codes: "、".join(f"{c}（{names.name(c) or '?'}）" for c in codes)  # noqa: E731
+            raise QgsProcessingException(tr(
+                "Nothing was written: the DLTB {layer} is of county {run}, but the codes in the store {path} are of "
+                "county {store}. A tianguan store holds one county: choose that county's DLTB, or another store "
+                "for this county.").format(layer=land.name, run=label(where.run_counties), path=store.path,
+                                           store=label(where.store_counties)))
+        if where.elsewhere and not self.parameterAsBool(parameters, self.REPLACE_SURVEY, context):
+            raise QgsProcessingException(tr(
+                "Nothing was written: the DLTB {layer} lies away from every parcel coded in the store {path} (their "
+                "extents do not meet). Its coordinates are probably under a wrong CRS (another CGCS2000 zone, or "
+                "a CRS label that does not match the numbers): check the layer's CRS, or tick “I am replacing the "
+                "county's survey” if the county's parcels really moved.").format(layer=land.name, path=store.path))
+
     def _working_crs(self, dltb, store: GpkgStore | None, context) -> QgsCoordinateReferenceSystem:
         """Metric CRS for all areas: the store's, else DLTB's if projected, else its CGCS2000 GK zone."""
         if store is not None:
@@ -228,16 +251,18 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
         scratch = tempfile.mkdtemp(prefix=".tianguan-", dir=str(Path(direct).parent)) if direct else None
         if store_path or scratch:
             path = store_path or str(Path(scratch) / "run.gpkg")
+            # a store is created only where the user chose so (the scratch one always)
+            create = not store_path or self.may_create_store(parameters, context)
             try:
-                # a new store takes the county's CRS (from DLTB); an existing one keeps its own
-                epsg = None
-                if not Path(path).exists():
-                    dltb = self.parameterAsSource(parameters, self.DLTB, context)
-                    epsg = self._working_crs(dltb, None, context).postgisSrid() if dltb is not None else None
-                store = GpkgStore(path, epsg=epsg or None)
-            except (StoreError, OSError) as err:
-                raise QgsProcessingException(tr("Cannot open the tianguan store {path}: {error}").format(
-                    path=path, error=err)) from err
+                missing = store_kind(path) != "store"
+            except (StoreError, OSError):
+                missing = False  # open_store says what it is
+            # a new store takes the county's CRS (from DLTB); an existing one keeps its own
+            epsg = None
+            if missing and create:
+                dltb = self.parameterAsSource(parameters, self.DLTB, context)
+                epsg = self._working_crs(dltb, None, context).postgisSrid() if dltb is not None else None
+            store = open_store(path, create=create, epsg=epsg or None)
         try:
             return self._run(parameters, context, feedback, store, direct)
         except Cancelled:
@@ -352,6 +377,7 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
         if not job.keys:
             raise QgsProcessingException(tr("No township could be derived from the inputs: check ZLDWDM of DLTB "
                                             "and DKBM/FBFBM of the contract parcels."))
+        self._check_place(job, land, store, parameters, context)
 
         fields = make_fields(PARCEL_FIELDS, parcel_aliases())
         if direct:

@@ -18,8 +18,7 @@ from qgis.core import (
 from .. import compat
 from ..core import validation as checks
 from ..i18n import tr
-from ..storage import GpkgStore
-from .base import AlgorithmBase
+from .base import AlgorithmBase, open_store
 from .fields import KeepsAliases, schema
 from .readers import FieldSpec, find_field, read_layer, source_for
 
@@ -129,7 +128,7 @@ class ValidateSpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
         feedback.setProgress(90)
         store_path = self.parameterAsFile(parameters, self.STORE, context)
         if store_path:
-            store = GpkgStore(store_path, create=False)
+            store = open_store(store_path, read_only=True)
             try:
                 rows = store.conn.execute("SELECT code, status FROM tg_space_code").fetchall()
             finally:

@@ -148,17 +148,20 @@ def issued_at(store: GpkgStore, case_id: str) -> str | None:
 
 def add_evidence(store: GpkgStore, case_id: str, files: Sequence[os.PathLike | str], actor: str,
                  kind: str = "photo", patrol_window: Sequence[str | None] | None = None,
-                 max_distance_m: float = core.MAX_DISTANCE_M, at: str | None = None) -> list[dict]:
+                 max_distance_m: float = core.MAX_DISTANCE_M, at: str | None = None,
+                 reader: core.ExifReader | None = None) -> list[dict]:
     """Add files as evidence of a case; return their rows (in the order of ``files``) with their checks.
 
     Each file is copied atomically to ``<evidence_dir>/<case_id>/<sha256><suffix>``; photos have their
-    EXIF read and are checked against the case polygon (:func:`..core.evidence.check_photo`, time
+    EXIF read (:func:`..core.evidence.read_photo`: ``reader``, by default the one installed — QGIS's
+    exiv2 in the plugin —, with the plugin's own reader as fallback) and are checked against the case
+    polygon (:func:`..core.evidence.check_photo`, time
     window by default from the case's issue to now), sketches (GeoJSON) with
     :func:`..core.evidence.check_sketch`. The rows are inserted in one transaction. A file already
     stored for the case (same content, whatever its name) is not added again: its existing row is
     returned, with ``"new": False``. Flags never refuse a file; an unknown case or kind, a file
     that cannot be read, a symbolic link, an empty file or content that is not JPEG/PNG/PDF (GeoJSON
-    for sketches; :func:`..core.evidence.check_file`, reasons in Chinese) raises :class:`EvidenceError`
+    for sketches; :func:`..core.evidence.check_file`, reasons translated) raises :class:`EvidenceError`
     before anything is stored or inserted.
     """
     if kind not in KINDS:
@@ -166,11 +169,12 @@ def add_evidence(store: GpkgStore, case_id: str, files: Sequence[os.PathLike | s
     if isinstance(files, (str, bytes, os.PathLike)):
         raise EvidenceError("files must be a list of paths, not a single path")
     return _add(store, case_id, [(Path(f), Path(f).name) for f in files], actor, kind, patrol_window,
-                max_distance_m, at)
+                max_distance_m, at, reader)
 
 
 def _add(store: GpkgStore, case_id: str, files: list[tuple[Path, str]], actor: str, kind: str,
-         patrol_window: Sequence[str | None] | None, max_distance_m: float, at: str | None) -> list[dict]:
+         patrol_window: Sequence[str | None] | None, max_distance_m: float, at: str | None,
+         reader: core.ExifReader | None = None) -> list[dict]:
     """:func:`add_evidence` of (path, name to record) pairs."""
     case = _case(store, case_id)
     stamp = at or now_utc()
@@ -196,7 +200,7 @@ def _add(store: GpkgStore, case_id: str, files: list[tuple[Path, str]], actor: s
             raise EvidenceError(f"evidence file {source} could not be stored: {exc}") from exc
         taken_at, lon, lat, checks = None, None, None, None
         if kind == "photo":
-            info = core.read_exif(stored.read_bytes())
+            info = core.read_photo(stored, reader)
             checks = core.check_photo(info, case["geom"], store.srs_id, window, max_distance_m,
                                       detected_at=case.get("detected_at"))
             checks["camera"] = " ".join(p for p in (info.make, info.model) if p) or None

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Iterable
 
 from ..core import field_package as rules
+from ..core.evidence import ExifReader
 from ..core.tracks import CleaningOptions, Fixes, clean, reason_counts, sessions
 from . import gpkg
 from . import tracks as track_store
@@ -167,11 +168,13 @@ def group_of_fixes(store: GpkgStore, lon, lat, prefix: str) -> str | None:
     return max(sorted(counts), key=counts.__getitem__)
 
 
-def submit_evidence(store: GpkgStore, submission: rules.Submission, at: str | None = None) -> dict:
+def submit_evidence(store: GpkgStore, submission: rules.Submission, at: str | None = None,
+                    reader: ExifReader | None = None) -> dict:
     """Add a submission's photos as evidence of its case and move the case by ``submit_evidence`` with the
     version read at export. Raises :class:`..core.case_workflow.WorkflowError` (``ConflictError`` when the
     case moved) from the move; the state is checked first so that no evidence is added for a case that
-    cannot take it. Returns ``{"evidence": rows, "state", "version"}``."""
+    cannot take it. ``reader`` is the primary EXIF reader (:func:`..core.evidence.read_photo`).
+    Returns ``{"evidence": rows, "state", "version"}``."""
     from ..core import case_workflow as workflow
 
     row = store.conn.execute(f"SELECT state, version FROM {CASE_TABLE} WHERE case_id = ?",
@@ -180,11 +183,11 @@ def submit_evidence(store: GpkgStore, submission: rules.Submission, at: str | No
         raise workflow.WorkflowError(f"case {submission.case_id} does not exist", "bad_input")
     workflow.check_version(submission.version, int(row[1]))
     workflow.apply(row[0], rules.EVIDENCE_ACTION, rules.EVIDENCE_ROLE, submission.comment, submission.photos)
-    added = add_evidence(store, submission.case_id, submission.photos, submission.actor, "photo", at=at)
+    added = add_evidence(store, submission.case_id, submission.photos, submission.actor, "photo", at=at,
+                         reader=reader)
     moved = take_action(store, submission.case_id, rules.EVIDENCE_ACTION, submission.actor, rules.EVIDENCE_ROLE,
                         submission.version, submission.comment, [r["rel_path"] for r in added], at=at)
     return {"evidence": added, **moved}
-
 
 
 def file_sha256(path) -> str | None:

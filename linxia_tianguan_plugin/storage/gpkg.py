@@ -16,6 +16,11 @@ import numpy as np
 GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
 GPKG_USER_VERSION = 10200
 
+#: seconds a connection waits for another writer (another QGIS window, a second desk on a shared folder) before
+#: SQLite says "database is locked"; read at each connect, so that tests can shorten it (storage.faults then
+#: tries a locked write again, see :func:`.faults.begin_immediate`)
+BUSY_TIMEOUT_S = 30.0
+
 _BASE_TABLES = [
     """CREATE TABLE IF NOT EXISTS gpkg_spatial_ref_sys (
         srs_name TEXT NOT NULL, srs_id INTEGER NOT NULL PRIMARY KEY, organization TEXT NOT NULL,
@@ -109,7 +114,7 @@ def _register_functions(conn: sqlite3.Connection) -> None:
 
 def connect(path: str) -> sqlite3.Connection:
     """Open a GeoPackage in WAL mode with autocommit off-by-default handled by the caller."""
-    conn = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
     # set WAL only when it is not (it persists in the file): setting it again on a store in WAL mode makes
     # the layers QGIS reads from it come back empty ("unable to open database file") once we close
     conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # a fresh connection says "delete" until it reads
@@ -126,7 +131,7 @@ def connect_read_only(path: str) -> sqlite3.Connection:
     whose WAL files were gone when it opened reads nothing once another connection makes them anew — the
     plugin's readers (docks, locator, map tool) must not be that connection."""
     uri = Path(path).absolute().as_uri() + "?mode=ro"
-    conn = sqlite3.connect(uri, uri=True, timeout=30.0, isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
     _register_functions(conn)
     return conn
 

@@ -142,3 +142,19 @@ def coded_near(store: GpkgStore, boxes: np.ndarray) -> tuple[np.ndarray, np.ndar
                 found[code] = gpkg.decode_blob(blob)
     codes = sorted(found)
     return np.array(codes, dtype=object), np.array([found[c] for c in codes], dtype=object)
+
+
+def top_grid_cells(store: GpkgStore) -> list:
+    """The active grid's top-level cells (the county's, else the prefecture's …) as shapely geometries."""
+    cells = active_cells(store)
+    if not len(cells["level"]):
+        return []
+    top = int(cells["level"].min())
+    return cells["geom"][cells["level"] == top].tolist()
+
+
+def coded_extent(store: GpkgStore) -> tuple[float, float, float, float] | None:
+    """The box of every coded parcel (from the spatial index), or None when nothing is coded."""
+    row = store.conn.execute("SELECT min(minx), min(miny), max(maxx), max(maxy) FROM "
+                             "rtree_tg_space_code_geom").fetchone()
+    return tuple(row) if row is not None and row[0] is not None else None

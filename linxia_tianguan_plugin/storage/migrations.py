@@ -250,6 +250,14 @@ def _v11_coding_undo(conn: sqlite3.Connection, srs_id: int) -> None:
     conn.execute("ALTER TABLE tg_coding_run ADD COLUMN undone_at TEXT")
 
 
+def _v12_fix_time_text(conn: sqlite3.Connection, srs_id: int) -> None:
+    """The time of every raw fix exactly as the file wrote it (``raw_time``: ``2025/6/20 9:00:05``, an Excel
+    serial such as ``45828.375``, GPX ``<time>`` text …), next to the UTC ``time`` the import read from it: an
+    auditor can see what the phone wrote, and a wrong reading can be told from a wrong phone. Fixes imported
+    before this version keep NULL (their text was not kept)."""
+    conn.execute("ALTER TABLE tg_track_fix ADD COLUMN raw_time TEXT")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "space-code registry, lineage and coding runs", _v1_code_registry),
     Migration(2, "administrative units (county/township/village/group names)", _v2_admin_units),
@@ -262,5 +270,6 @@ MIGRATIONS: list[Migration] = [
     Migration(9, "tasks indexed by period (statistics of a prefecture's year)", _v9_task_periods),
     Migration(10, "active codes' farmland indexed by code (statistics per township)", _v10_active_farmland),
     Migration(11, "undo of the latest coding run", _v11_coding_undo),
+    Migration(12, "raw fixes keep their time as written in the file", _v12_fix_time_text),
 ]
 LATEST = MIGRATIONS[-1].version

@@ -4,17 +4,29 @@ Layout (schema ``tianguan`` by default, any valid lower-case identifier may be u
 
     tg_schema_version (version, description, applied_at)         one row per applied migration
     county_role       (role_name PK, county_code)                 database role -> county (6 digits)
-    cases             (case_id uuid PK, county_code, state, …, version, geom MultiPolygon)
-    case_events       (event_id bigserial, case_id -> cases, at, actor, from_state, to_state, comment,
-                       attachments jsonb)                         append-only (trigger, even for the owner)
-    export_batches    (batch_id PK, finished_at, cases)           finished batches of resumable exports
+    transitions       (action, source, target, roles, needs_*)    copy of core.case_workflow.TRANSITIONS
+    cases             ((county_code, case_id) PK, state, …, version, geom MultiPolygon)
+    case_events       (event_id, (county_code, case_id) -> cases, seq, at, actor, from_state, to_state, comment,
+                       attachments jsonb, recorded_by, recorded_at)   append-only (trigger, even for the owner)
+    export_batches    (county_code, batch_id, finished_at, cases)  finished batches of resumable exports
 
-Row-level security is enabled *and forced* on ``cases`` and ``case_events``: a role (the owner too)
-sees, inserts and updates only cases of the county ``county_role`` maps it to; there is no DELETE
-policy on cases, so nobody but a superuser can delete a case (and events reference it anyway).
-UPDATE and DELETE of visible events reach the append-only trigger, which raises for everyone.
-``county_role`` itself is readable by each role for its own row only. Superusers and roles with
-BYPASSRLS bypass the policies (PostgreSQL's rule), but not the append-only trigger.
+Version 4 (issue 15) makes the database the guard of its audit trail:
+
+- every object belongs to the NOLOGIN role ``<schema>_owner`` (:func:`owner_role`); an administrator (superuser,
+  or a CREATEROLE role the migration makes a member WITH SET, no INHERIT) migrates and grants, acting as the owner
+  through ``SET LOCAL ROLE`` (:func:`become_owner`);
+- desk roles (:func:`grant_statements`) read their county's rows, update case attributes only, add cases only
+  through ``create_case`` and change states only through ``move_case``: SECURITY DEFINER functions with a fixed
+  ``search_path`` that check the caller's county (``session_user``: inside them ``current_user`` is the owner),
+  the expected version and the ``transitions`` table, and append the event with ``recorded_by = session_user``;
+- row-level security (enabled and forced) on cases, events and export batches keys on the same
+  ``session_county()``; the owner has its own all-rows policy (reached only through the functions or an
+  administrator's SET ROLE). Superusers and BYPASSRLS roles see every county, in the policies and the functions;
+- keys include the county, and another county's case answers ``move_case`` exactly as a missing one, so a desk
+  cannot learn whether another county holds a case.
+
+There is no DELETE policy or grant on cases, so nobody but a superuser can delete a case (and events reference it
+anyway). UPDATE, DELETE and TRUNCATE of events reach the append-only trigger, which raises for everyone.
 
 Every statement is composed with :mod:`psycopg2.sql` (identifiers through ``Identifier``, values as
 parameters or ``Literal``), so no name or value is ever pasted into SQL text. Plain psycopg2: no QGIS.
@@ -27,7 +39,7 @@ from dataclasses import dataclass
 
 from psycopg2 import sql
 
-from ..core.case_workflow import STATES
+from ..core.case_workflow import FIRST_STATE, STATES, TRANSITIONS
 from ..core.prejudge import CATEGORIES, KINDS
 
 DEFAULT_SCHEMA = "tianguan"
@@ -70,6 +82,9 @@ class PgMigration:
     description: str
     #: (schema, srid) -> statements, all run in one transaction
     statements: Callable[[str, int], list[sql.Composable]]
+    #: when set, used instead of ``statements``: (cursor, schema, srid) -> statements, for a migration that must
+    #: look at the database first (which roles exist, where PostGIS lives, who holds grants)
+    planned: Callable[..., list[sql.Composable]] | None = None
 
 
 def _v1_tables(schema: str, srid: int) -> list[sql.Composable]:
@@ -176,18 +191,302 @@ def _v3_event_sequence(schema: str, srid: int) -> list[sql.Composable]:
     ]
 
 
+#: from this version on every object of the schema belongs to the NOLOGIN owner role (see :func:`owner_role`)
+OWNER_VERSION = 4
+#: SQLSTATEs raised by ``move_case``/``create_case`` (class TG, the store's own); 42501 for a foreign county
+ERR_NOT_FOUND, ERR_STALE, ERR_NOT_ALLOWED, ERR_REQUIREMENT, ERR_AMBIGUOUS = "TG001", "TG002", "TG003", "TG004", "TG006"
+#: columns of ``cases`` a desk may UPDATE directly: everything but its identity, county, state and version
+DESK_UPDATE_COLUMNS = (
+    "kind", "category", "reasons", "source", "from_dlbm", "to_dlbm", "to_zzsxdm", "bsm_before", "bsm_after",
+    "external_id", "area_m2", "farmland_m2", "basic_m2", "approved_m2", "facility_m2", "temporary_m2", "boundary_m2",
+    "docs", "priority", "grid_code", "officer", "phone", "parcel_codes", "rules_version", "run_id", "detected_at",
+    "updated_at", "geom")
+_TABLES = ("tg_schema_version", "county_role", "cases", "case_events", "export_batches")
+_CREATE_CASE_ARGS = "jsonb, bytea, timestamptz, text"
+_MOVE_CASE_ARGS = "uuid, text, integer, text, text, timestamptz, jsonb, text, text"
+
+
+def owner_role(schema: str) -> str:
+    """The NOLOGIN role that owns ``schema`` and its objects (``<schema>_owner``): nobody logs in as it.
+
+    Cluster-wide, like every role: two databases holding a schema of the same name share it."""
+    name = f"{check_schema_name(schema)}_owner"
+    if len(name) > 63:
+        raise SchemaError(f"schema name {schema!r} is too long for its owner role {name!r} (at most 57 characters)")
+    return name
+
+
+def transition_statements(schema: str) -> list[sql.Composable]:
+    """Rewrite ``transitions`` from :data:`..core.case_workflow.TRANSITIONS`: the Python table is the one source,
+    the database holds a copy that ``move_case`` checks. A later change of the Python table needs a migration
+    that runs these statements again."""
+    s = sql.Identifier(schema)
+    rows = sql.SQL(", ").join(
+        sql.SQL("({}, {}, {}, {}::text[], {}, {})").format(
+            sql.Literal(t.action), sql.Literal(t.source), sql.Literal(t.target), sql.Literal(list(t.roles)),
+            sql.Literal(t.needs_comment), sql.Literal(t.needs_attachment)) for t in TRANSITIONS)
+    return [sql.SQL("DELETE FROM {s}.transitions").format(s=s),
+            sql.SQL("INSERT INTO {s}.transitions (action, source, target, roles, needs_comment, needs_attachment) "
+                    "VALUES {rows}").format(s=s, rows=rows)]
+
+
+def _v4_prepare(cur, schema: str) -> list[sql.Composable]:
+    """The owner role (created when missing) and the migrating role's right to act as it.
+
+    A non-superuser migrator (an administrator with CREATEROLE) becomes a member WITH SET (no INHERIT: it acts as
+    the owner only through an explicit SET ROLE, as :func:`migrate` does); the owner gets CREATE on the database,
+    which PostgreSQL requires of a schema's new owner."""
+    owner = owner_role(schema)
+    cur.execute("SELECT r.rolsuper, current_user, current_database(), current_setting('server_version_num')::int, "
+                "(SELECT o.oid FROM pg_roles o WHERE o.rolname = %s) FROM pg_roles r WHERE r.rolname = current_user",
+                (owner,))
+    superuser, me, database, server, owner_oid = cur.fetchone()
+    o = sql.Identifier(owner)
+    out: list[sql.Composable] = []
+    if owner_oid is None:
+        out.append(sql.SQL("CREATE ROLE {o} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS").format(o=o))
+    if not superuser:
+        how = sql.SQL(" WITH INHERIT FALSE, SET TRUE" if server >= 160000 else "")
+        out.append(sql.SQL("GRANT {o} TO {me}{how}").format(o=o, me=sql.Identifier(me), how=how))
+        cur.execute("SELECT %s::oid IS NOT NULL AND has_database_privilege(%s::oid, current_database(), 'CREATE')",
+                    (owner_oid, owner_oid))
+        if not cur.fetchone()[0]:
+            out.append(sql.SQL("GRANT CREATE ON DATABASE {d} TO {o}").format(d=sql.Identifier(database), o=o))
+    return out
+
+
+def _v4_desks(cur, schema: str) -> list[str]:
+    """Roles holding privileges on the case tables (the desks granted under versions 1-3), owner excluded."""
+    cur.execute("SELECT DISTINCT r.rolname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, "
+                "aclexplode(c.relacl) a JOIN pg_roles r ON r.oid = a.grantee WHERE n.nspname = %s "
+                "AND c.relname IN ('cases', 'case_events', 'export_batches') AND a.grantee <> c.relowner "
+                "ORDER BY 1", (schema,))
+    return [r[0] for r in cur.fetchall() if r[0] != owner_role(schema)]
+
+
+def _postgis_schema(cur) -> str:
+    cur.execute("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+                "WHERE e.extname = 'postgis'")
+    row = cur.fetchone()
+    if row is None:
+        raise SchemaError("PostGIS is not installed in this database")
+    return row[0]
+
+
+def _v4_ownership(schema: str) -> list[sql.Composable]:
+    s, o = sql.Identifier(schema), sql.Identifier(owner_role(schema))
+    # a table's new owner needs CREATE on its schema; the schema goes last: once it is the owner's, the migrator
+    # (no INHERIT) could not even name the tables in it
+    return [sql.SQL("GRANT USAGE, CREATE ON SCHEMA {s} TO {o}").format(s=s, o=o),
+            *(sql.SQL("ALTER TABLE {s}.{t} OWNER TO {o}").format(s=s, t=sql.Identifier(t), o=o) for t in _TABLES),
+            sql.SQL("ALTER FUNCTION {s}.case_events_append_only() OWNER TO {o}").format(s=s, o=o),
+            sql.SQL("ALTER SCHEMA {s} OWNER TO {o}").format(s=s, o=o),
+            sql.SQL("SET LOCAL ROLE {o}").format(o=o)]
+
+
+def _v4_session_functions(schema: str) -> list[sql.Composable]:
+    """Who is calling, by the login (``session_user``): inside a SECURITY DEFINER function ``current_user`` is the
+    owner, and ``SET ROLE`` cannot change the session user. The same county rule serves the policies."""
+    s = sql.Identifier(schema)
+    definer = sql.SQL("LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp")
+    return [
+        sql.SQL("CREATE FUNCTION {s}.session_county() RETURNS text {d} AS $fn$ SELECT r.county_code FROM "
+                "{s}.county_role r WHERE r.role_name = session_user $fn$").format(s=s, d=definer),
+        sql.SQL("CREATE FUNCTION {s}.session_sees_all() RETURNS boolean {d} AS $fn$ SELECT coalesce((SELECT "
+                "r.rolsuper OR r.rolbypassrls FROM pg_catalog.pg_roles r WHERE r.rolname = session_user), false) "
+                "$fn$").format(s=s, d=definer),
+    ]
+
+
+def _owner_policies(schema: str, tables: tuple[str, ...]) -> list[sql.Composable]:
+    """The owner sees every row (row-level security stays forced for everyone else)."""
+    s, o = sql.Identifier(schema), sql.Identifier(owner_role(schema))
+    return [sql.SQL("CREATE POLICY {p} ON {s}.{t} TO {o} USING (true) WITH CHECK (true)").format(
+        p=sql.Identifier(f"{t}_owner"), s=s, t=sql.Identifier(t), o=o) for t in tables]
+
+
+def _v4_policies(schema: str) -> list[sql.Composable]:
+    """Policies keyed on the session's county; the owner (reached only through the store's functions or an
+    administrator's SET ROLE) sees every row, which is what lets ``move_case`` find the caller's case."""
+    s = sql.Identifier(schema)
+    mine = sql.SQL("county_code = (SELECT {s}.session_county())").format(s=s)
+    out = [*_owner_policies(schema, ("export_batches",))]
+    out += [sql.SQL("DROP POLICY {p} ON {s}.{t}").format(p=sql.Identifier(p), s=s, t=sql.Identifier(t))
+           for t, p in (("cases", "cases_select"), ("cases", "cases_insert"), ("cases", "cases_update"),
+                        ("case_events", "case_events_select"), ("case_events", "case_events_insert"),
+                        ("case_events", "case_events_update"), ("case_events", "case_events_delete"))]
+    for table in ("cases", "case_events", "export_batches"):
+        t = sql.Identifier(table)
+        out.append(sql.SQL("CREATE POLICY {p} ON {s}.{t} FOR SELECT USING ({m})").format(
+            p=sql.Identifier(f"{table}_select"), s=s, t=t, m=mine))
+    out += [
+        sql.SQL("CREATE POLICY cases_update ON {s}.cases FOR UPDATE USING ({m}) WITH CHECK ({m})").format(s=s, m=mine),
+        # rows a granted-by-mistake role can see reach the append-only trigger and are refused loudly
+        sql.SQL("CREATE POLICY case_events_update ON {s}.case_events FOR UPDATE USING ({m})").format(s=s, m=mine),
+        sql.SQL("CREATE POLICY case_events_delete ON {s}.case_events FOR DELETE USING ({m})").format(s=s, m=mine),
+        sql.SQL("CREATE POLICY export_batches_insert ON {s}.export_batches FOR INSERT WITH CHECK ({m})").format(
+            s=s, m=mine),
+    ]
+    return out
+
+
+def _v4_keys(schema: str) -> list[sql.Composable]:
+    """Keys include the county: a desk inserting a case another county holds meets no unique violation (it
+    creates its own), so the existence of other counties' cases cannot be probed. Existing events get their
+    county (the append-only trigger held off for exactly that update, as in version 3) and the audit columns,
+    left NULL on them: who recorded an event before version 4 is not known."""
+    s = sql.Identifier(schema)
+    return [
+        sql.SQL("ALTER TABLE {s}.case_events DROP CONSTRAINT case_events_case_id_fkey").format(s=s),
+        sql.SQL("ALTER TABLE {s}.cases DROP CONSTRAINT cases_pkey, DROP CONSTRAINT cases_case_key_key, "
+                "ADD CONSTRAINT cases_pkey PRIMARY KEY (county_code, case_id), "
+                "ADD CONSTRAINT cases_county_key UNIQUE (county_code, case_key)").format(s=s),
+        sql.SQL("ALTER TABLE {s}.case_events ADD COLUMN county_code text, ADD COLUMN recorded_by text, "
+                "ADD COLUMN recorded_at timestamptz").format(s=s),
+        sql.SQL("ALTER TABLE {s}.case_events DISABLE TRIGGER case_events_no_change").format(s=s),
+        sql.SQL("UPDATE {s}.case_events e SET county_code = c.county_code FROM {s}.cases c "
+                "WHERE c.case_id = e.case_id").format(s=s),
+        sql.SQL("ALTER TABLE {s}.case_events ENABLE TRIGGER case_events_no_change").format(s=s),
+        sql.SQL("ALTER TABLE {s}.case_events ALTER COLUMN county_code SET NOT NULL, "
+                "ALTER COLUMN recorded_by SET DEFAULT session_user, ALTER COLUMN recorded_at SET DEFAULT now(), "
+                "ADD CONSTRAINT case_events_recorded CHECK (recorded_by IS NOT NULL AND recorded_at IS NOT NULL) "
+                "NOT VALID, ADD CONSTRAINT case_events_case_fkey FOREIGN KEY (county_code, case_id) "
+                "REFERENCES {s}.cases (county_code, case_id)").format(s=s),
+        sql.SQL("DROP INDEX {s}.case_events_place").format(s=s),
+        sql.SQL("CREATE UNIQUE INDEX case_events_place ON {s}.case_events (county_code, case_id, seq)").format(s=s),
+        sql.SQL("ALTER TABLE {s}.export_batches DROP CONSTRAINT export_batches_pkey, "
+                "ADD COLUMN county_code text DEFAULT {s}.session_county() "
+                "CONSTRAINT export_batches_county_digits CHECK (county_code ~ '^[0-9]{{6}}$')").format(s=s),
+        # batches exported before version 4 keep a NULL county: seen by nobody but the owner and superusers
+        sql.SQL("CREATE UNIQUE INDEX export_batches_county_batch ON {s}.export_batches (county_code, batch_id)"
+                ).format(s=s),
+        sql.SQL("ALTER TABLE {s}.export_batches ENABLE ROW LEVEL SECURITY").format(s=s),
+        sql.SQL("ALTER TABLE {s}.export_batches FORCE ROW LEVEL SECURITY").format(s=s),
+    ]
+
+
+def _v4_transitions(schema: str) -> list[sql.Composable]:
+    s = sql.Identifier(schema)
+    states = _in_list(STATES)
+    return [sql.SQL(
+        "CREATE TABLE {s}.transitions (action text NOT NULL, "
+        "source text NOT NULL CONSTRAINT transitions_source_known CHECK (source IN ({states})), "
+        "target text NOT NULL CONSTRAINT transitions_target_known CHECK (target IN ({states})), "
+        "roles text[] NOT NULL, needs_comment boolean NOT NULL, needs_attachment boolean NOT NULL, "
+        "PRIMARY KEY (source, target))").format(s=s, states=states),
+        *transition_statements(schema)]
+
+
+def _v4_create_case(schema: str, srid: int, postgis: str) -> sql.Composable:
+    """``create_case``: the only way a case comes in — in the caller's county, at the first state and version 1,
+    with its creation event recorded by the session user. False when the caller's county holds it already."""
+    s, g = sql.Identifier(schema), sql.Identifier(postgis)
+    return sql.SQL(
+        "CREATE FUNCTION {s}.create_case(p_case jsonb, p_geom bytea, p_at timestamptz, p_comment text) "
+        "RETURNS boolean LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$ "
+        "DECLARE r {s}.cases; "
+        "BEGIN "
+        "r := jsonb_populate_record(NULL::{s}.cases, p_case); "
+        "IF NOT {s}.session_sees_all() AND r.county_code IS DISTINCT FROM {s}.session_county() THEN "
+        "RAISE EXCEPTION 'case % is of county %, not of the county of role %', r.case_id, r.county_code, "
+        "session_user USING ERRCODE = 'insufficient_privilege'; END IF; "
+        "r.state := {first}; r.version := 1; "
+        "r.geom := {g}.st_multi({g}.st_geomfromwkb(p_geom, {srid})); "
+        "INSERT INTO {s}.cases SELECT (r).* ON CONFLICT (county_code, case_id) DO NOTHING; "
+        "IF NOT FOUND THEN RETURN false; END IF; "
+        "INSERT INTO {s}.case_events (county_code, case_id, seq, at, actor, from_state, to_state, comment, "
+        "attachments, recorded_by, recorded_at) VALUES (r.county_code, r.case_id, 1, coalesce(p_at, r.detected_at), "
+        "'system', NULL, {first}, p_comment, '[]'::jsonb, session_user, now()); "
+        "RETURN true; END $fn$").format(s=s, g=g, srid=sql.Literal(srid), first=sql.Literal(FIRST_STATE))
+
+
+def _v4_move_case(schema: str) -> sql.Composable:
+    """``move_case``: the only way a case changes state. Finds the case in the caller's county (all counties for
+    a superuser or BYPASSRLS session, as row-level security does; ``p_county_code`` narrows), answers a case of
+    another county exactly as a missing one, locks it, checks the expected version, the move against
+    ``transitions`` (role when given, comment, attachment), then sets state and version and appends the event
+    recorded by ``session_user`` — one statement, one transaction. Returns the new version."""
+    s = sql.Identifier(schema)
+    return sql.SQL(
+        "CREATE FUNCTION {s}.move_case(p_case_id uuid, p_to_state text, p_expected_version integer, "
+        "p_comment text DEFAULT '', p_actor text DEFAULT NULL, p_at timestamptz DEFAULT NULL, "
+        "p_attachments jsonb DEFAULT '[]'::jsonb, p_role text DEFAULT NULL, p_county_code text DEFAULT NULL) "
+        "RETURNS integer LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$ "
+        "DECLARE v_all boolean := {s}.session_sees_all(); v_mine text := {s}.session_county(); "
+        "v_n integer; v_county text; v_state text; v_version integer; m {s}.transitions; "
+        "v_files jsonb := coalesce(p_attachments, '[]'::jsonb); "
+        "BEGIN "
+        "SELECT count(*) INTO v_n FROM {s}.cases c WHERE c.case_id = p_case_id "
+        "AND (p_county_code IS NULL OR c.county_code = p_county_code) AND (v_all OR c.county_code = v_mine); "
+        "IF v_n = 0 THEN RAISE EXCEPTION 'case % does not exist or is not of the county of role %', p_case_id, "
+        "session_user USING ERRCODE = {nf}; END IF; "
+        "IF v_n > 1 THEN RAISE EXCEPTION 'case % exists in % counties: name the county', p_case_id, v_n "
+        "USING ERRCODE = {amb}; END IF; "
+        "SELECT c.county_code, c.state, c.version INTO v_county, v_state, v_version FROM {s}.cases c "
+        "WHERE c.case_id = p_case_id AND (p_county_code IS NULL OR c.county_code = p_county_code) "
+        "AND (v_all OR c.county_code = v_mine) FOR UPDATE; "
+        "IF v_version IS DISTINCT FROM p_expected_version THEN RAISE EXCEPTION "
+        "'case % changed meanwhile: expected version %, found %', p_case_id, p_expected_version, v_version "
+        "USING ERRCODE = {stale}, DETAIL = v_version::text; END IF; "
+        "SELECT * INTO m FROM {s}.transitions t WHERE t.source = v_state AND t.target = p_to_state; "
+        "IF NOT FOUND THEN RAISE EXCEPTION 'no move leads from state % to state %', v_state, p_to_state "
+        "USING ERRCODE = {bad}; END IF; "
+        "IF coalesce(p_role, '') <> '' AND NOT p_role = ANY (m.roles) THEN RAISE EXCEPTION "
+        "'role % may not perform % (% -> %)', p_role, m.action, v_state, p_to_state USING ERRCODE = {bad}; END IF; "
+        "IF m.needs_comment AND coalesce(p_comment, '') ~ '^\\s*$' THEN RAISE EXCEPTION "
+        "'action % (% -> %) needs a comment', m.action, v_state, p_to_state USING ERRCODE = {req}; END IF; "
+        "IF jsonb_typeof(v_files) <> 'array' THEN RAISE EXCEPTION 'attachments must be a JSON array' "
+        "USING ERRCODE = {req}; END IF; "
+        "IF m.needs_attachment AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(v_files) f "
+        "WHERE jsonb_typeof(f) = 'string' AND f #>> '{{}}' !~ '^\\s*$') THEN RAISE EXCEPTION "
+        "'action % (% -> %) needs an attachment', m.action, v_state, p_to_state USING ERRCODE = {req}; END IF; "
+        "UPDATE {s}.cases c SET state = p_to_state, version = v_version + 1, updated_at = coalesce(p_at, now()) "
+        "WHERE c.county_code = v_county AND c.case_id = p_case_id; "
+        "INSERT INTO {s}.case_events (county_code, case_id, seq, at, actor, from_state, to_state, comment, "
+        "attachments, recorded_by, recorded_at) VALUES (v_county, p_case_id, v_version + 1, coalesce(p_at, now()), "
+        "coalesce(p_actor, session_user), v_state, p_to_state, p_comment, v_files, session_user, now()); "
+        "RETURN v_version + 1; END $fn$").format(
+        s=s, nf=sql.Literal(ERR_NOT_FOUND), amb=sql.Literal(ERR_AMBIGUOUS), stale=sql.Literal(ERR_STALE),
+        bad=sql.Literal(ERR_NOT_ALLOWED), req=sql.Literal(ERR_REQUIREMENT))
+
+
+def _v4_audit(cur, schema: str, srid: int) -> list[sql.Composable]:
+    """Version 4: the database guards its own audit trail (issue 15). See the module docstring."""
+    s = sql.Identifier(schema)
+    desks = _v4_desks(cur, schema)
+    postgis = _postgis_schema(cur)
+    out = [*_v4_prepare(cur, schema), *_v4_ownership(schema)]
+    for role in desks:  # the old grants (UPDATE of state, INSERT of events) go; the desk grants of now come back
+        r = sql.Identifier(role)
+        out += [sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA {s} FROM {r}").format(s=s, r=r),
+                sql.SQL("REVOKE ALL ON ALL SEQUENCES IN SCHEMA {s} FROM {r}").format(s=s, r=r)]
+    out += [*_v4_session_functions(schema), *_owner_policies(schema, ("cases", "case_events")), *_v4_keys(schema),
+            *_v4_policies(schema), *_v4_transitions(schema),
+            _v4_create_case(schema, srid, postgis), _v4_move_case(schema)]
+    for function in (sql.SQL("session_county()"), sql.SQL("session_sees_all()"),
+                     sql.SQL("create_case({})").format(sql.SQL(_CREATE_CASE_ARGS)),
+                     sql.SQL("move_case({})").format(sql.SQL(_MOVE_CASE_ARGS))):
+        out.append(sql.SQL("REVOKE ALL ON FUNCTION {s}.{f} FROM PUBLIC").format(s=s, f=function))
+    for role in desks:
+        out += grant_statements(role, schema)
+    return out
+
+
 MIGRATIONS: list[PgMigration] = [
     PgMigration(1, "cases, append-only case events, county roles, export batches", _v1_tables),
     PgMigration(2, "row-level security by county (forced, owner included)", _v2_row_security),
     PgMigration(3, "events identified by their place in the case's history", _v3_event_sequence),
+    PgMigration(4, "the database guards the audit trail: NOLOGIN owner, state moves only through move_case, "
+                   "recorded_by, keys by county, county row-level security on export batches",
+                lambda schema, srid: [], planned=_v4_audit),
 ]
 LATEST = MIGRATIONS[-1].version
 
 
 def current_version(cur, schema: str) -> int:
     """Highest applied migration (0 when the version table does not exist yet)."""
-    cur.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
-                (check_schema_name(schema), VERSION_TABLE))
+    cur.execute("SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s "
+                "AND c.relname = %s", (check_schema_name(schema), VERSION_TABLE))  # the catalog: no privilege needed
     if cur.fetchone() is None:
         return 0
     cur.execute(sql.SQL("SELECT coalesce(max(version), 0) FROM {s}.{t}").format(
@@ -195,12 +494,26 @@ def current_version(cur, schema: str) -> int:
     return int(cur.fetchone()[0])
 
 
+def become_owner(cur, schema: str) -> bool:
+    """``SET LOCAL ROLE`` to the schema's owner when it owns the schema and this session's role is a member (an
+    administrator, or a superuser); a desk stays itself. For the rest of the current transaction only."""
+    owner = owner_role(schema)
+    cur.execute("SELECT 1 FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner WHERE n.nspname = %s "
+                "AND r.rolname = %s AND r.rolname <> current_user AND pg_has_role(r.oid, 'MEMBER')", (schema, owner))
+    if cur.fetchone() is None:
+        return False
+    cur.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(owner)))
+    return True
+
+
 def migrate(conn, schema: str = DEFAULT_SCHEMA, srid: int = 4522) -> int:
     """Bring ``schema`` up to :data:`LATEST`; return the version. Idempotent and safe to run concurrently.
 
     Each migration runs in its own transaction under an advisory lock on the schema name and records
     itself in ``tg_schema_version``; one already recorded is never run again. ``conn`` is a psycopg2
-    connection (not in autocommit mode) whose role owns, or may create, the schema.
+    connection (not in autocommit mode) of a superuser or an administrator: a role that may create the schema
+    and roles (CREATEROLE) and, from version 4 on, is a member of the owner role (the migration makes it one).
+    A store already at :data:`LATEST` is left untouched, whoever asks (a desk's export may ask).
     """
     check_schema_name(schema)
     check_srid(srid)
@@ -209,22 +522,33 @@ def migrate(conn, schema: str = DEFAULT_SCHEMA, srid: int = 4522) -> int:
     with conn:
         with conn.cursor() as cur:
             cur.execute(lock, ("tianguan-migrate:" + schema,))
-            cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {s}").format(s=s))
-            cur.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {s}.{t} (version integer PRIMARY KEY, "
-                                "description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
-                                ).format(s=s, t=sql.Identifier(VERSION_TABLE)))
+            become_owner(cur, schema)
+            found = current_version(cur, schema)
+            if found >= LATEST:
+                return found
+            if found == 0:
+                cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {s}").format(s=s))
+                cur.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {s}.{t} (version integer PRIMARY KEY, "
+                                    "description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+                                    ).format(s=s, t=sql.Identifier(VERSION_TABLE)))
     for migration in MIGRATIONS:
         with conn:
             with conn.cursor() as cur:
                 cur.execute(lock, ("tianguan-migrate:" + schema,))
+                become_owner(cur, schema)
                 if current_version(cur, schema) >= migration.version:
                     continue
-                for statement in migration.statements(schema, srid):
+                if migration.planned is not None:
+                    statements = migration.planned(cur, schema, srid)
+                else:
+                    statements = migration.statements(schema, srid)
+                for statement in statements:
                     cur.execute(statement)
                 cur.execute(sql.SQL("INSERT INTO {s}.{t} (version, description) VALUES (%s, %s)").format(
                     s=s, t=sql.Identifier(VERSION_TABLE)), (migration.version, migration.description))
     with conn:
         with conn.cursor() as cur:
+            become_owner(cur, schema)
             return current_version(cur, schema)
 
 
@@ -238,47 +562,66 @@ def schema_srid(cur, schema: str) -> int | None:
 
 # ------------------------------------------------------------------------------------ roles
 def app_role_statements(role: str, schema: str = DEFAULT_SCHEMA, login: bool = True) -> list[sql.Composable]:
-    """Template of an application (desk) role: CREATE ROLE plus the grants the store needs.
+    """Template of an application (desk) role: CREATE ROLE plus the grants the store needs, in one transaction.
 
-    Reads and writes cases of its county (no DELETE anywhere), appends events, records export
-    batches. No password is set here: give one with ``ALTER ROLE … PASSWORD`` from a secure channel
-    (or use certificate/Kerberos authentication), never from plugin settings.
+    Run by an administrator (CREATEROLE, member of the owner role — the one who migrated): the role is created
+    as the administrator, the grants are given as the owner. No password is set here: give one with
+    ``ALTER ROLE … PASSWORD`` from a secure channel (or use certificate/Kerberos authentication), never from
+    plugin settings. Map the role to its county with :func:`grant_county`.
     """
     check_schema_name(schema)
     login_sql = sql.SQL("LOGIN" if login else "NOLOGIN")
     return [
         sql.SQL("CREATE ROLE {r} {login} NOSUPERUSER NOBYPASSRLS").format(r=sql.Identifier(role), login=login_sql),
+        sql.SQL("SET LOCAL ROLE {o}").format(o=sql.Identifier(owner_role(schema))),
         *grant_statements(role, schema),
     ]
 
 
 def grant_statements(role: str, schema: str = DEFAULT_SCHEMA) -> list[sql.Composable]:
-    """Privileges of an application role on an existing schema (see :func:`app_role_statements`)."""
+    """Privileges of a desk role on a schema at version 4 or later; run as the owner (see :func:`grant_desk`).
+
+    Reads its county's cases, events and export batches (row-level security); updates a case's attributes but
+    not its identity, county, state or version; adds cases only through ``create_case`` and moves them only
+    through ``move_case``; records its export batches. No INSERT on events, no DELETE anywhere, no TRUNCATE, no
+    ownership: the audit trail is the database's.
+    """
     check_schema_name(schema)
     r, s = sql.Identifier(role), sql.Identifier(schema)
+    columns = sql.SQL(", ").join(sql.Identifier(c) for c in DESK_UPDATE_COLUMNS)
     return [
         sql.SQL("GRANT USAGE ON SCHEMA {s} TO {r}").format(s=s, r=r),
-        sql.SQL("GRANT SELECT ON {s}.{v}, {s}.county_role TO {r}").format(
-            s=s, v=sql.Identifier(VERSION_TABLE), r=r),
-        sql.SQL("GRANT SELECT, INSERT, UPDATE ON {s}.cases TO {r}").format(s=s, r=r),
-        sql.SQL("GRANT SELECT, INSERT ON {s}.case_events, {s}.export_batches TO {r}").format(s=s, r=r),
-        sql.SQL("GRANT USAGE ON SEQUENCE {s}.case_events_event_id_seq TO {r}").format(s=s, r=r),
+        sql.SQL("GRANT SELECT ON {s}.{v}, {s}.county_role, {s}.transitions, {s}.cases, {s}.case_events, "
+                "{s}.export_batches TO {r}").format(s=s, v=sql.Identifier(VERSION_TABLE), r=r),
+        sql.SQL("GRANT UPDATE ({c}) ON {s}.cases TO {r}").format(c=columns, s=s, r=r),
+        sql.SQL("GRANT INSERT (batch_id, finished_at, cases) ON {s}.export_batches TO {r}").format(s=s, r=r),
+        sql.SQL("GRANT EXECUTE ON FUNCTION {s}.session_county(), {s}.create_case({a}), {s}.move_case({m}) TO {r}"
+                ).format(s=s, r=r, a=sql.SQL(_CREATE_CASE_ARGS), m=sql.SQL(_MOVE_CASE_ARGS)),
     ]
 
 
 def create_app_role(conn, role: str, schema: str = DEFAULT_SCHEMA, login: bool = True) -> None:
-    """Run :func:`app_role_statements` in one transaction (needs CREATEROLE and ownership of the schema)."""
+    """Run :func:`app_role_statements` in one transaction (needs CREATEROLE and membership of the owner role)."""
     with conn:
         with conn.cursor() as cur:
             for statement in app_role_statements(role, schema, login):
                 cur.execute(statement)
 
 
+def grant_desk(conn, role: str, schema: str = DEFAULT_SCHEMA) -> None:
+    """Give an existing role the desk privileges of :func:`grant_statements`, as the owner; one transaction."""
+    with conn:
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(owner_role(schema))))
+            for statement in grant_statements(role, schema):
+                cur.execute(statement)
+
+
 def grant_county(conn, role: str, county_code: str, schema: str = DEFAULT_SCHEMA) -> None:
     """Map database ``role`` to ``county_code`` (replacing its previous county); one transaction.
 
-    The role must exist; run by the schema owner (or a superuser). Only the mapping is written: the
-    table privileges come from :func:`grant_statements` / :func:`create_app_role`.
+    The role must exist; run by an administrator (member of the owner role) or a superuser, as the owner. Only
+    the mapping is written: the table privileges come from :func:`grant_desk` / :func:`create_app_role`.
     """
     check_schema_name(schema)
     check_county_code(county_code)
@@ -287,6 +630,7 @@ def grant_county(conn, role: str, county_code: str, schema: str = DEFAULT_SCHEMA
             cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
             if cur.fetchone() is None:
                 raise SchemaError(f"database role {role!r} does not exist; create it first")
+            become_owner(cur, schema)
             cur.execute(sql.SQL("INSERT INTO {s}.county_role (role_name, county_code) VALUES (%s, %s) "
                                 "ON CONFLICT (role_name) DO UPDATE SET county_code = EXCLUDED.county_code"
                                 ).format(s=sql.Identifier(schema)), (role, county_code))

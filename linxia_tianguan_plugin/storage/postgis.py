@@ -2,7 +2,9 @@
 
 :class:`PgStore` mirrors :mod:`.cases` (``cases``, ``case_events``, ``take_action``) on the schema
 of :mod:`.pg_schema`, plus :meth:`PgStore.export_cases`, the idempotent and resumable upload of a
-desk's cases and events. Rows read back look like the GeoPackage ones: ``case_id`` as text, times as
+desk's cases and events. Cases come in only through the database's ``create_case`` and states change only
+through its ``move_case``: the database, not this module, guards the audit trail (schema version 4).
+Rows read back look like the GeoPackage ones: ``case_id`` as text, times as
 UTC text ``YYYY-MM-DDTHH:MM:SSZ``, ``reasons``/``parcel_codes`` as lists, ``geom`` as shapely and
 event ``attachments`` as JSON text, so :func:`..core.case_workflow.event_from_row` and ``replay`` work
 on both stores.
@@ -37,7 +39,9 @@ from .cases import CASE_COLUMNS
 EXPORT_COLUMNS = (*CASE_COLUMNS, "version", "county_code", "geom")
 _JSON_COLUMNS = ("reasons", "parcel_codes")
 _TIME_COLUMNS = ("detected_at", "updated_at")
-_EVENT_COLUMNS = ("case_id", "seq", "at", "actor", "from_state", "to_state", "comment", "attachments")
+#: the store's own refusals (see :mod:`.pg_schema`) as codes of :class:`~..core.case_workflow.WorkflowError`
+_REFUSALS = {pg_schema.ERR_NOT_FOUND: "bad_input", pg_schema.ERR_AMBIGUOUS: "bad_input",
+             pg_schema.ERR_NOT_ALLOWED: "not_allowed", pg_schema.ERR_REQUIREMENT: "needs_attachment"}
 
 
 class PgStoreError(RuntimeError):
@@ -76,6 +80,10 @@ def _wkb(geom) -> bytes:
     if geom is None:
         raise PgStoreError("a case has no geometry")
     return shapely.to_wkb(geom, output_dimension=2)
+
+
+def _json(value) -> psycopg2.extras.Json:
+    return psycopg2.extras.Json(value, dumps=lambda v: json.dumps(v, ensure_ascii=False))
 
 
 def default_county_code(case: Mapping) -> str | None:
@@ -207,6 +215,7 @@ class PgStore:
             self._rollback()
             raise self._error("migrating the schema", exc) from None
         with self._transaction("checking the SRID") as cur:
+            pg_schema.become_owner(cur, self.schema)  # geometry_columns lists only tables the role may read
             found = pg_schema.schema_srid(cur, self.schema)
         if found != self.srid:
             raise PgStoreError(f"schema {self.schema} in {self.describe()} stores geometry in SRID {found}, "
@@ -215,6 +224,7 @@ class PgStore:
 
     def schema_version(self) -> int:
         with self._transaction("reading the schema version") as cur:
+            pg_schema.become_owner(cur, self.schema)  # an administrator reads it as the owner; a desk as itself
             return pg_schema.current_version(cur, self.schema)
 
     # ------------------------------------------------------------------------------ export
@@ -222,7 +232,7 @@ class PgStore:
                      county_code_of: Callable[[Mapping], str] | None = None, batch_size: int = 500,
                      batch_id_prefix: str | None = None,
                      on_batch: Callable[[int, int], None] | None = None) -> dict:
-        """Upsert ``cases`` (dicts as read by :func:`.cases.cases`) and their ``events`` ({case_id: rows}).
+        """Bring ``cases`` (dicts as read by :func:`.cases.cases`) and their ``events`` ({case_id: rows}) into PostGIS.
 
         Idempotent and resumable:
 
@@ -231,11 +241,14 @@ class PgStore:
           whole batches only;
         - batch ids are ``<prefix>:<size>:<index>``; the default prefix is a hash of the exported
           (case_id, version) pairs, so re-running the same export skips the batches already finished;
-        - a case is inserted, or updated only when the exported ``version`` is higher than the stored
-          one (a re-export changes nothing; a desk cannot overwrite newer work);
-        - events are inserted when not already there (same case, time, target state and actor) and only
-          for cases whose stored version equals the exported one: the history of a case that moved on in
-          PostGIS is not mixed with an older desk history (those cases are counted as ``stale``).
+        - a new case is added through ``create_case`` (first state, version 1, its creation event with the desk's
+          time and comment); the desk's later events n+1… are then replayed through ``move_case`` with expected
+          version n, so the state is only ever changed by the database's checked moves; the case's attributes
+          are updated after (a re-export changes nothing; a desk cannot overwrite newer work);
+        - a case whose stored version is higher than the desk's, or whose stored state is not where the desk's
+          next event starts (histories that diverged), is left as it is and counted as ``stale``;
+        - a refusal of the database (stale version ``TG002``, forbidden move ``TG003``/``TG004``, another county
+          ``42501``) fails the batch as :class:`PgStoreError` with that ``pgcode``.
 
         ``county_code_of(case)`` gives the 6-digit county (default: ``county_code``, else the first 6
         digits of ``grid_code``). ``on_batch(index, total)`` is called inside each batch's transaction
@@ -274,7 +287,7 @@ class PgStore:
                     continue
                 part = self._export_batch(cur, batch, events)
                 cur.execute(sql.SQL("INSERT INTO {} (batch_id, finished_at, cases) VALUES (%s, now(), %s) "
-                                    "ON CONFLICT (batch_id) DO NOTHING").format(self._t("export_batches")),
+                                    "ON CONFLICT (county_code, batch_id) DO NOTHING").format(self._t("export_batches")),
                             (batch_id, len(batch)))
                 if on_batch is not None:
                     on_batch(index, len(batches))
@@ -303,51 +316,93 @@ class PgStore:
         for col in _TIME_COLUMNS:
             row[col] = row[col] or stamp
         row["state"] = row["state"] or workflow.FIRST_STATE
+        if row["state"] not in workflow.STATES:  # a desk's state is not written (moves are), but must be one
+            raise PgStoreError(f"case {case_id}: unknown state {row['state']!r}")
         row["version"] = int(case.get("version") or 1)
         row["county_code"] = county
         row["geom"] = psycopg2.Binary(_wkb(case.get("geom")))
         return row
 
+    def _stored(self, cur, batch: list[dict]) -> dict[tuple[str, str], tuple[str, int]]:
+        """(county, case_id) -> (state, version) of the batch's cases this role sees."""
+        cur.execute(sql.SQL("SELECT county_code, case_id::text, state, version FROM {} WHERE case_id = ANY(%s::uuid[])"
+                            ).format(self._t("cases")), ([r["case_id"] for r in batch],))
+        return {(county, cid): (state, int(version)) for county, cid, state, version in cur.fetchall()}
+
+    def _clean(self, event: Mapping, key: str):
+        """An event's text without control characters (counted in :attr:`cleaned`)."""
+        value = workflow.strip_control_characters(event.get(key))
+        self.cleaned += value != event.get(key)
+        return value
+
+    def _create(self, cur, fresh: list[dict], events: Mapping[str, Sequence[Mapping]]) -> int:
+        """Add ``fresh`` cases through ``create_case`` (first state, version 1, creation event); return how many."""
+        rows = []
+        for r in fresh:
+            first = next(iter(events.get(r["case_id"], ())), None)
+            at, comment = (None, None) if first is None else (str(first["at"]), self._clean(first, "comment"))
+            doc = {c: (v.adapted if isinstance(v, psycopg2.extras.Json) else v)
+                   for c, v in r.items() if c not in ("geom", "state", "version")}
+            rows.append((_json(doc), r["geom"], at, comment))
+        query = sql.SQL("SELECT {f}(v.c::jsonb, v.g::bytea, v.a::timestamptz, v.m) FROM (VALUES %s) AS v(c, g, a, m)"
+                        ).format(f=self._t("create_case"))
+        done = psycopg2.extras.execute_values(cur, query.as_string(cur.connection), rows, page_size=len(rows),
+                                              fetch=True)
+        return sum(1 for (created,) in done if created)
+
+    def _moves(self, r: dict, state: str, version: int, events: Mapping[str, Sequence[Mapping]]) -> list[tuple] | None:
+        """The ``move_case`` calls that bring a stored case (``state``, ``version``) to the desk's version, from the
+        desk's events n+1..; None when the desk's history does not continue the stored one (counted as stale)."""
+        todo = list(events.get(r["case_id"], ()))[version:r["version"]]
+        if len(todo) != r["version"] - version or todo[0].get("from_state") != state:
+            return None
+        return [(r["case_id"], e["to_state"], n, self._clean(e, "comment") or "", self._clean(e, "actor"), str(e["at"]),
+                 _json(_json_list(e.get("attachments"))), r["county_code"]) for n, e in enumerate(todo, start=version)]
+
     def _export_batch(self, cur, batch: list[dict], events: Mapping[str, Sequence[Mapping]]) -> dict:
-        cols = sql.SQL(", ").join(sql.Identifier(c) for c in EXPORT_COLUMNS)
-        updates = sql.SQL(", ").join(sql.SQL("{c} = EXCLUDED.{c}").format(c=sql.Identifier(c))
-                                     for c in EXPORT_COLUMNS if c != "case_id")
-        template = sql.SQL("({})").format(sql.SQL(", ").join(
-            [sql.Placeholder(c) for c in EXPORT_COLUMNS[:-1]]
-            + [sql.SQL("ST_Multi(ST_GeomFromWKB({}, {}))").format(sql.Placeholder("geom"), sql.Literal(self.srid))]))
-        query = sql.SQL("INSERT INTO {t} AS cases ({cols}) VALUES %s ON CONFLICT (case_id) DO UPDATE SET {updates} "
-                        "WHERE cases.version < EXCLUDED.version RETURNING case_id::text, (xmax = 0)"
-                        ).format(t=self._t("cases"), cols=cols, updates=updates)
-        conn = cur.connection
-        written = psycopg2.extras.execute_values(cur, query.as_string(conn), batch,
-                                                 template=template.as_string(conn), page_size=len(batch), fetch=True)
-        inserted = sum(1 for _, fresh in written if fresh)
-        out = dict(inserted=inserted, updated=len(written) - inserted, unchanged=len(batch) - len(written),
-                   stale=0, events_inserted=0, events_existing=0)
-        cur.execute(sql.SQL("SELECT case_id::text, version FROM {} WHERE case_id = ANY(%s::uuid[])").format(
-            self._t("cases")), ([r["case_id"] for r in batch],))
-        stored = dict(cur.fetchall())
-        event_rows = []
+        """One batch: new cases through ``create_case``, the desk's later events through ``move_case`` (the only
+        ways the database lets a desk add a case or change a state), then the attributes of moved cases."""
+        out = dict(inserted=0, updated=0, unchanged=0, stale=0, events_inserted=0, events_existing=0)
+        stored = self._stored(cur, batch)
+        fresh = [r for r in batch if (r["county_code"], r["case_id"]) not in stored]
+        if fresh:
+            out["inserted"] = self._create(cur, fresh, events)
+            out["events_inserted"] = out["inserted"]
+            stored = {**self._stored(cur, fresh), **stored}
+        new_keys = {(r["county_code"], r["case_id"]) for r in fresh}
+        moves, moved = [], []
         for r in batch:
-            if stored.get(r["case_id"]) != r["version"]:
-                out["stale"] += 1
+            key = (r["county_code"], r["case_id"])
+            state, version = stored.get(key, (None, 0))
+            calls = self._moves(r, state, version, events) if version < r["version"] else []
+            if calls is None or version > r["version"] or not version:
+                out["stale"] += key not in new_keys
                 continue
-            for seq, e in enumerate(events.get(r["case_id"], ()), start=1):  # the n-th event → version n
-                actor, comment = (workflow.strip_control_characters(e.get(k)) for k in ("actor", "comment"))
-                self.cleaned += (actor != e.get("actor")) + (comment != e.get("comment"))
-                event_rows.append((r["case_id"], seq, str(e["at"]), actor, e.get("from_state"), e["to_state"], comment,
-                                   psycopg2.extras.Json(_json_list(e.get("attachments")),
-                                                        dumps=lambda v: json.dumps(v, ensure_ascii=False))))
-        if event_rows:
-            query = sql.SQL("INSERT INTO {t} ({cols}) VALUES %s ON CONFLICT (case_id, seq) DO NOTHING "
-                            "RETURNING event_id").format(
-                t=self._t("case_events"), cols=sql.SQL(", ").join(sql.Identifier(c) for c in _EVENT_COLUMNS))
-            done = psycopg2.extras.execute_values(cur, query.as_string(conn), event_rows,
-                                                  template="(%s::uuid, %s, %s, %s, %s, %s, %s, %s)",
-                                                  page_size=max(1, len(event_rows)), fetch=True)
-            out["events_inserted"] = len(done)
-            out["events_existing"] = len(event_rows) - len(done)
+            if key not in new_keys:
+                out["events_existing"] += min(len(events.get(r["case_id"], ())), version)
+            if calls:
+                moves += calls
+                moved.append(r)
+        if moves:
+            query = sql.SQL("SELECT {f}(v.i::uuid, v.t, v.n::integer, v.c, v.a, v.at::timestamptz, v.f::jsonb, NULL, "
+                            "v.k) FROM (VALUES %s) AS v(i, t, n, c, a, at, f, k)").format(f=self._t("move_case"))
+            psycopg2.extras.execute_values(cur, query.as_string(cur.connection), moves, page_size=len(moves),
+                                           fetch=True)
+            out["events_inserted"] += len(moves)
+        for r in moved:
+            self._update_attributes(cur, r)
+        out["updated"] = sum(1 for r in moved if (r["county_code"], r["case_id"]) not in new_keys)
+        out["unchanged"] = len(batch) - out["inserted"] - out["updated"]
         return out
+
+    def _update_attributes(self, cur, r: dict) -> None:
+        """The desk's attributes of a case it moved (not its identity, county, state or version: not granted)."""
+        cols = [c for c in EXPORT_COLUMNS if c in pg_schema.DESK_UPDATE_COLUMNS and c != "geom"]
+        sets = sql.SQL(", ").join(sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder(c)) for c in cols)
+        cur.execute(sql.SQL("UPDATE {t} SET {sets}, geom = ST_Multi(ST_GeomFromWKB({g}, {srid})) "
+                            "WHERE county_code = {k} AND case_id = {i}::uuid AND version = {v}").format(
+            t=self._t("cases"), sets=sets, g=sql.Placeholder("geom"), srid=sql.Literal(self.srid),
+            k=sql.Placeholder("county_code"), i=sql.Placeholder("case_id"), v=sql.Placeholder("version")), r)
 
     # ------------------------------------------------------------------------------ reading
     def cases(self, state: str | None = None, county_code: str | None = None) -> list[dict]:
@@ -386,7 +441,8 @@ class PgStore:
             return []
         with self._transaction("reading case events") as cur:
             cur.execute(sql.SQL("SELECT event_id, case_id::text, at, actor, from_state, to_state, comment, "
-                                "attachments FROM {} WHERE case_id = %s ORDER BY event_id").format(
+                                "attachments, recorded_by, recorded_at FROM {} WHERE case_id = %s "
+                                "ORDER BY event_id").format(
                 self._t("case_events")), (key,))
             names = [d[0] for d in cur.description]
             fetched = cur.fetchall()
@@ -394,6 +450,7 @@ class PgStore:
         for row in fetched:
             rec = dict(zip(names, row))
             rec["at"] = _utc_text(rec["at"])
+            rec["recorded_at"] = _utc_text(rec["recorded_at"])
             rec["attachments"] = json.dumps(_json_list(rec["attachments"]), ensure_ascii=False)
             out.append(rec)
         return out
@@ -419,12 +476,13 @@ class PgStore:
     # ------------------------------------------------------------------------------ workflow
     def take_action(self, case_id: str, action: str, actor: str, role: str, expected_version: int,
                     comment: str = "", attachments: Sequence[str] = (), at: str | None = None) -> dict:
-        """Move one case by ``action`` in one transaction, as :func:`.cases.take_action` does in the GeoPackage.
+        """Move one case by ``action`` in one transaction through the database's ``move_case``.
 
-        The row is locked (``SELECT … FOR UPDATE``), its version checked against ``expected_version``,
-        the move validated by :mod:`..core.case_workflow`, the case updated ``WHERE version = expected``
-        and the event appended. A case changed meanwhile raises ConflictError with its fresh version and
-        writes nothing; a case that does not exist or is not visible to this role (another county)
+        The move is first validated by :mod:`..core.case_workflow` (so a refusal carries the workflow's code and
+        words), then ``move_case`` does it: it locks the case, checks ``expected_version``, the move against its
+        transition table and the caller's county, sets the state, bumps the version and appends the event with
+        the session's database role as ``recorded_by``. A case changed meanwhile raises ConflictError with its fresh
+        version and writes nothing; a case that does not exist or is not visible to this role (another county)
         raises WorkflowError. Returns ``{"state", "version", "updated_at"}``.
         """
         stamp = at or workflow.format_time(clock.now_utc())
@@ -432,27 +490,39 @@ class PgStore:
         if key is None:
             raise workflow.WorkflowError(f"case {case_id!r} does not exist (not a UUID)", "bad_input", None,
                                          action, role)
-        cases_t, events_t = self._t("cases"), self._t("case_events")
         with self._transaction(f"taking action {action!r} on case {key}") as cur:
-            cur.execute(sql.SQL("SELECT state, version FROM {} WHERE case_id = %s FOR UPDATE").format(cases_t),
-                        (key,))
-            row = cur.fetchone()
-            if row is None:
-                raise workflow.WorkflowError(f"case {key} does not exist (or belongs to another county)",
+            cur.execute(sql.SQL("SELECT state, version FROM {} WHERE case_id = %s").format(self._t("cases")), (key,))
+            found = cur.fetchall()
+            if len(found) != 1:
+                raise workflow.WorkflowError(f"case {key} does not exist (or belongs to another county)"
+                                             if not found else f"case {key} exists in {len(found)} counties",
                                              "bad_input", None, action, role)
-            state, version = row
+            state, version = found[0]
             workflow.check_version(int(expected_version), int(version))
             event = workflow.make_event(key, state, action, actor, role, stamp, comment, attachments)
-            cur.execute(sql.SQL("UPDATE {} SET state = %s, version = version + 1, updated_at = %s "
-                                "WHERE case_id = %s AND version = %s").format(cases_t),
-                        (event.to_state, stamp, key, int(expected_version)))
-            if cur.rowcount != 1:  # cannot happen under the row lock; kept as the last line of defence
-                cur.execute(sql.SQL("SELECT version FROM {} WHERE case_id = %s").format(cases_t), (key,))
-                fresh = int(cur.fetchone()[0])
-                raise workflow.ConflictError(f"case {key} changed meanwhile (version {fresh})",
-                                             int(expected_version), fresh)
-            values = dict(workflow.event_to_row(event), seq=int(expected_version) + 1)  # its place = new version
-            cur.execute(sql.SQL("INSERT INTO {} (case_id, seq, at, actor, from_state, to_state, comment, "
-                                "attachments) VALUES (%(case_id)s, %(seq)s, %(at)s, %(actor)s, %(from_state)s, "
-                                "%(to_state)s, %(comment)s, %(attachments)s::jsonb)").format(events_t), values)
-        return {"state": event.to_state, "version": int(expected_version) + 1, "updated_at": stamp}
+            row = workflow.event_to_row(event)
+            try:
+                cur.execute(sql.SQL("SELECT {}(%s::uuid, %s, %s, %s, %s, %s::timestamptz, %s::jsonb, %s)").format(
+                    self._t("move_case")), (key, event.to_state, int(expected_version), row["comment"], row["actor"],
+                                            stamp, row["attachments"], role))
+                new_version = int(cur.fetchone()[0])
+            except psycopg2.Error as exc:
+                raise self._refusal(exc, key, state, action, role, int(expected_version)) from None
+        return {"state": event.to_state, "version": new_version, "updated_at": stamp}
+
+    def _refusal(self, exc: psycopg2.Error, key: str, state: str, action: str, role: str, expected: int) -> Exception:
+        """The workflow error for a refusal of ``move_case`` (stale version, foreign or missing case, forbidden
+        move), else the store's error: the database is the last word, the plugin's check only the first."""
+        code = getattr(exc, "pgcode", None)
+        diag = getattr(exc, "diag", None)
+        message = getattr(diag, "message_primary", None) or str(exc)
+        if code == pg_schema.ERR_STALE:
+            actual = int(getattr(diag, "message_detail", None) or 0)
+            return workflow.ConflictError(f"case {key} changed meanwhile (version {actual})", expected, actual)
+        if code == pg_schema.ERR_NOT_FOUND:
+            return workflow.WorkflowError(f"case {key} does not exist (or belongs to another county)", "bad_input",
+                                          state, action, role)
+        if code in _REFUSALS:
+            kind = "needs_comment" if "comment" in message else _REFUSALS[code]
+            return workflow.WorkflowError(message, kind, state, action, role)
+        return self._error(f"taking action {action!r} on case {key}", exc)

@@ -28,6 +28,64 @@ class StoreError(RuntimeError):
     """The store cannot be used as asked; the message says why and what to do."""
 
 
+class NotAStoreError(StoreError):
+    """The file exists but is not a 田管库 (a data GeoPackage, another SQLite file, not SQLite at all): the
+    plugin never writes its tables into it. ``tables``: the file's own tables (layers), named in the message."""
+
+    def __init__(self, path: str, reason: str, tables: list[str] | None = None):
+        self.path, self.reason, self.tables = path, reason, list(tables or [])
+        super().__init__(f"{path} is not a 田管库 ({reason}): {', '.join(self.tables[:5])}")
+
+
+class StoreMissingError(StoreError):
+    """No 田管库 at the path and no leave to create one (a typo must not make a new, empty store)."""
+
+    def __init__(self, path: str):
+        self.path = path
+        super().__init__(f"田管库 {path} does not exist")
+
+
+def store_kind(path: str | os.PathLike) -> str:
+    """What is at ``path``: ``missing`` (no file, or an empty one), ``store`` (a 田管库, any version),
+    ``empty`` (a GeoPackage without any table of its own: may become a store), or raises :class:`NotAStoreError`."""
+    p = Path(path)
+    if not p.exists() or (p.is_file() and p.stat().st_size == 0):
+        return "missing"
+    if p.is_dir():
+        raise NotAStoreError(str(path), "folder")
+    with open(p, "rb") as fh:
+        head = fh.read(16)
+    if head != b"SQLite format 3\x00":
+        raise NotAStoreError(str(path), "not_sqlite")
+    try:
+        conn = gpkg.connect_read_only(str(p))
+        try:
+            names = [r[0] for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name")]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as err:
+        _raise_file_fault(err, str(path))
+        raise NotAStoreError(str(path), "unreadable", [str(err)]) from err
+    if "tg_schema_migrations" in names:
+        return "store"
+    own = [n for n in names if not (n.startswith(("gpkg_", "rtree_", "sqlite_")) or n.startswith("tg_"))]
+    if own:
+        raise NotAStoreError(str(path), "other_tables", own)
+    return "empty"
+
+
+def _raise_file_fault(err: sqlite3.Error, path: str) -> None:
+    """Raise the :class:`.faults.StoreFaultError` when ``err`` is a passing fault of the file (locked by another
+    writer, a disk that fails) rather than a file that is no store: "not a tianguan store" would send the user
+    after the wrong problem."""
+    from .faults import classify
+
+    fault = classify(err, path)
+    if fault is not None and fault.kind in ("locked", "full", "io", "cantopen"):
+        raise fault from err
+
+
 @contextlib.contextmanager
 def existing_store(path) -> Iterator[GpkgStore | None]:
     """The store at ``path`` if there is one that opens, else None; closed afterwards. For readers that
@@ -57,14 +115,16 @@ class GpkgStore:
         """Open (or create) the store and bring its schema up to ``target_version`` (default: latest);
         ``read_only``: only read it as it is (no migration, no journal change: see gpkg.connect_read_only)."""
         self.path = str(path)
-        exists = Path(self.path).exists()
+        # an empty file or a GeoPackage without layers becomes a store only when asked to (like no file)
+        exists = store_kind(self.path) == "store"
         if not exists and (not create or read_only):
-            raise StoreError(f"田管库 {self.path} does not exist")
+            raise StoreMissingError(self.path)
         if read_only:
             try:
                 self.conn = gpkg.connect_read_only(self.path)
                 self.srs_id = self._stored_srs() or epsg or 4522
             except sqlite3.DatabaseError as err:
+                _raise_file_fault(err, self.path)
                 raise StoreError(f"田管库 {self.path} cannot be read: {err}") from err
             return
         self.conn = gpkg.connect(self.path)
@@ -122,14 +182,18 @@ class GpkgStore:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception (including cancel)."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception (including cancel) — a COMMIT that fails (a full
+        disk) too: every write is all-or-nothing. The BEGIN waits for another writer and is tried again
+        (:func:`.faults.begin_immediate`); a lock that outlasts it is a :class:`.faults.StoreFaultError`."""
+        from .faults import begin_immediate, rollback_quietly
+
+        begin_immediate(self.conn, self.path)
         try:
             yield self.conn
+            self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            rollback_quietly(self.conn)
             raise
-        self.conn.execute("COMMIT")
 
     @contextlib.contextmanager
     def bulk_journal(self) -> Iterator[bool]:
@@ -467,7 +531,11 @@ class CodingSession:
 
     def __enter__(self) -> CodingSession:
         self._remove_staging()
-        create_staging(self.staging)
+        try:
+            create_staging(self.staging)
+        except BaseException:  # a full disk: no __exit__ follows, so the half-made file goes here
+            self._remove_staging()
+            raise
         return self
 
     def write(self, columns: dict[str, np.ndarray], wkb: np.ndarray, bounds: np.ndarray) -> None:
@@ -510,16 +578,23 @@ class CodingSession:
             conn.execute(f"ATTACH DATABASE ? AS staged{i}", (path,))
         conn.execute("CREATE TEMP VIEW staged_rows AS " + " UNION ALL ".join(
             f"SELECT * FROM staged{i}.rows" for i in range(len(sources))))
+
+        def detach() -> None:
+            conn.execute("DROP VIEW IF EXISTS temp.staged_rows")
+            for i in range(len(sources)):
+                conn.execute(f"DETACH DATABASE staged{i}")
+
         try:
             with contextlib.ExitStack() as stack:
                 self.bulk = self._bulk(conn, table)
                 if self.bulk:
                     stack.enter_context(self.store.bulk_journal())
                 self._transaction(conn, table)
-        finally:
-            conn.execute("DROP VIEW IF EXISTS temp.staged_rows")
-            for i in range(len(sources)):
-                conn.execute(f"DETACH DATABASE staged{i}")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):  # the fault itself (a full disk) is what the user must hear
+                detach()
+            raise
+        detach()
 
     def _bulk(self, conn: sqlite3.Connection, table: str) -> bool:
         """Whether this run loads so many rows that indexes are rebuilt rather than grown."""
@@ -528,7 +603,11 @@ class CodingSession:
         return new >= max(20_000, before // 5)
 
     def _transaction(self, conn: sqlite3.Connection, table: str) -> None:
-        conn.execute("BEGIN IMMEDIATE")
+        """The run's one write transaction (see :meth:`GpkgStore.transaction` for the retried BEGIN and the
+        ROLLBACK after a failed COMMIT)."""
+        from .faults import begin_immediate, rollback_quietly
+
+        begin_immediate(conn, self.store.path)
         try:
             self._apply(conn, table)
             if not self.changed:
@@ -541,10 +620,10 @@ class CodingSession:
                 (self.run_id, self.started_at, clock.now_utc().strftime("%Y-%m-%dT%H:%M:%SZ"),
                  json.dumps(self.parameters, ensure_ascii=False),
                  json.dumps(self.counts)))
+            conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            rollback_quietly(conn)
             raise
-        conn.execute("COMMIT")
 
     def _apply(self, conn: sqlite3.Connection, table: str) -> None:
         # only the latest run can be undone: its rows changed in place are kept as they were (see undo_coding_run)

@@ -146,3 +146,10 @@ def grid_names(store: GpkgStore) -> dict[str, str]:
         names.update({str(c): n for c, n in store.conn.execute(
             "SELECT code, name FROM tg_grid_cell WHERE build_id = ? AND name IS NOT NULL AND name <> ''", (build,))})
     return names
+
+
+def plan_starts(store: GpkgStore) -> tuple[dict[str, dt.date], dt.date | None]:
+    """The first day of the patrol plan per grid code (its earliest task period), and of the whole store."""
+    per_grid = {str(code): dt.date.fromisoformat(str(start)[:10]) for code, start in store.conn.execute(
+        "SELECT grid_code, min(period_start) FROM tg_task GROUP BY grid_code")}
+    return per_grid, (min(per_grid.values()) if per_grid else None)

@@ -7,8 +7,10 @@ Conventions other code relies on:
   name, adds nothing;
 - ``tg_track_fix`` keeps every fix exactly as read, ``seq`` = 0, 1, … in file order, lon/lat in
   degrees, ``time`` in UTC as ``YYYY-MM-DDTHH:MM:SSZ``; ``dropped`` is the cleaning reason (see
-  :data:`..core.tracks.DROP_REASONS`) or NULL; ``track_id`` is the session's track for a kept fix that
-  belongs to a session, NULL otherwise (dropped, or a lone fix between long gaps);
+  :data:`..core.tracks.DROP_REASONS`) or NULL; ``raw_time`` is the fix's time exactly as the file wrote it
+  (``2025/6/20 9:00:05``, ``45828.375``, GPX ``<time>`` text; NULL when the source has no text, e.g. M values
+  read as numbers, or for fixes imported before schema version 12); ``track_id`` is the session's track for a
+  kept fix that belongs to a session, NULL otherwise (dropped, or a lone fix between long gaps);
 - ``tg_track.track_id`` is ``GJ`` + the first 12 hex digits of the file hash (upper case) + ``-`` +
   the session number (1, 2, …), so a re-built store gives the same ids;
 - the LINESTRING of a track has, in order and one to one, the kept fixes of its session (ascending
@@ -68,8 +70,12 @@ def stored_fixes(store: GpkgStore, fixes: Fixes) -> np.ndarray:
 
 def save_file(store: GpkgStore, file_hash: str, path: str, format: str, raw_fixes: Fixes,
               sessions: Sequence[Session], officer: str | None, grid_code: str | None, srs_id: int,
-              dropped: Sequence[str | None] | None = None, message: str | None = None) -> list[str]:
+              dropped: Sequence[str | None] | None = None, message: str | None = None,
+              raw_times: Sequence | None = None) -> list[str]:
     """Store one imported file in one transaction; return the ids of its tracks.
+
+    ``raw_times`` are the fixes' times as written in the file (text, one per raw fix, None where there is
+    none), kept in ``raw_time`` as evidence next to the UTC time read from them.
 
     ``dropped`` are the cleaning reasons per raw fix (computed with the default options when not
     given); every fix of a session must be kept, and the sessions must be projected to ``srs_id``,
@@ -92,8 +98,14 @@ def save_file(store: GpkgStore, file_hash: str, path: str, format: str, raw_fixe
         ids.append(tid)
     times = utc_iso(raw_fixes.time) if n else []
     acc = [None if not np.isfinite(a) else float(a) for a in raw_fixes.accuracy.tolist()]
+    if raw_times is None:
+        texts: list = [None] * n
+    else:
+        texts = [None if v is None else str(v) for v in raw_times]
+        if len(texts) != n:
+            raise ValueError("raw_times must have one entry per raw fix")
     fix_rows = list(zip([file_hash] * n, range(n), owner.tolist(), raw_fixes.lon.tolist(), raw_fixes.lat.tolist(),
-                        list(times), acc, [None if r is None else str(r) for r in reasons]))
+                        list(times), acc, [None if r is None else str(r) for r in reasons], texts))
     track_rows = []
     if sessions:
         lines = [shapely.linestrings(np.column_stack([s.x, s.y])) for s in sessions]
@@ -113,8 +125,8 @@ def save_file(store: GpkgStore, file_hash: str, path: str, format: str, raw_fixe
                 f"INSERT INTO {TRACK_TABLE} (geom, track_id, file_hash, session, officer, grid_code, started_at, "
                 "ended_at, fixes, length_m, duration_s, figures) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", track_rows)
             gpkg.update_extent(conn, TRACK_TABLE)
-        conn.executemany(f"INSERT INTO {FIX_TABLE} (file_hash, seq, track_id, lon, lat, time, accuracy, dropped) "
-                         "VALUES (?,?,?,?,?,?,?,?)", fix_rows)
+        conn.executemany(f"INSERT INTO {FIX_TABLE} (file_hash, seq, track_id, lon, lat, time, accuracy, dropped, "
+                         "raw_time) VALUES (?,?,?,?,?,?,?,?,?)", fix_rows)
     return ids
 
 
@@ -159,10 +171,11 @@ def tracks(store: GpkgStore, start=None, end=None, grid_prefix: str = "") -> lis
 def track_fixes(store: GpkgStore, track_id: str) -> dict[str, np.ndarray]:
     """The kept fixes of one track in order — one per vertex of its line.
 
-    Keys: ``seq``, ``lon``, ``lat``, ``time`` (UTC text as stored), ``utc`` (``datetime64[s]``),
-    ``epoch`` (seconds), ``accuracy`` (NaN when unknown), and ``x``/``y``, the line's vertices.
+    Keys: ``seq``, ``lon``, ``lat``, ``time`` (UTC text as stored), ``raw_time`` (the time as the file wrote
+    it, None when not kept), ``utc`` (``datetime64[s]``), ``epoch`` (seconds), ``accuracy`` (NaN when
+    unknown), and ``x``/``y``, the line's vertices.
     """
-    rows = store.conn.execute(f"SELECT seq, lon, lat, time, accuracy FROM {FIX_TABLE} WHERE track_id = ? "
+    rows = store.conn.execute(f"SELECT seq, lon, lat, time, accuracy, raw_time FROM {FIX_TABLE} WHERE track_id = ? "
                               "ORDER BY seq", (track_id,)).fetchall()
     geom = store.conn.execute(f"SELECT geom FROM {TRACK_TABLE} WHERE track_id = ?", (track_id,)).fetchone()
     coords = shapely.get_coordinates(shapely.from_wkb(gpkg.decode_blob(geom[0]))) if geom else np.zeros((0, 2))
@@ -172,6 +185,7 @@ def track_fixes(store: GpkgStore, track_id: str) -> dict[str, np.ndarray]:
         "lon": np.array([r[1] for r in rows], dtype=float),
         "lat": np.array([r[2] for r in rows], dtype=float),
         "time": np.array([r[3] for r in rows], dtype=object),
+        "raw_time": np.array([r[5] for r in rows], dtype=object),
         "utc": utc,
         "epoch": utc.astype(np.int64).astype(float),
         "accuracy": np.array([np.nan if r[4] is None else r[4] for r in rows], dtype=float),

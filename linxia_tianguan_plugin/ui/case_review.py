@@ -9,6 +9,7 @@ and writing (with optimistic locking) from ``storage.cases``.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Iterable, Sequence
 
 import shapely
@@ -26,7 +27,7 @@ from qgis.core import (
     QgsVectorLayer,
 )
 from qgis.gui import QgsDockWidget
-from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtCore import QCoreApplication, QEventLoop, Qt
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -52,8 +53,10 @@ from .. import settings
 from ..core import case_workflow as workflow
 from ..i18n import tr
 from ..processing.change_detection import kind_labels, reason_labels
+from ..processing.store_faults import fault_message, lock_wait_message
 from ..storage import cases as case_store
 from ..storage.case_source import GpkgCaseSource
+from ..storage.faults import StoreFaultError, classify, lock_waits_reported_to
 from ..store_layers import reload_store_layers
 from ..styling import category_labels
 
@@ -73,6 +76,9 @@ MU_PER_M2 = 0.0015
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 ZOOM_MARGIN = 30.0
 FILTERS = ("state", "township", "village", "kind", "category", "overdue", "code")
+#: tries of each move when another program holds the store (each waits the busy timeout, 30 s, on the main thread:
+#: the dock gives up after about a minute and says which cases were moved, rather than freeze QGIS for longer)
+LOCK_ATTEMPTS = 2
 
 #: table columns (keys of a case row as the dock shows it)
 COLUMNS = ("priority", "state", "kind", "category", "township", "village", "area_mu", "basic_mu", "officer",
@@ -684,7 +690,12 @@ class CaseReviewDock(QgsDockWidget):
     def take(self, action: str, comment: str = "", attachments: Sequence[str] = ()) -> list[tuple[str, bool, str]]:
         """Apply ``action`` to every selected case, each with the version the dock read; then reload.
 
-        Returns ``[(case_id, ok, message)]``; the summary goes to :attr:`last_message` (no dialog).
+        Each move is its own transaction. A refusal (workflow, conflict, attachment) concerns one case and the
+        batch goes on; a fault of the store (locked beyond the retries, full disk, I/O error) would strike every
+        case after it too, so the batch stops there and says which cases were moved (they stay moved) and which
+        were not (untouched) — never a traceback, never a silent half. A locked store is tried again with a
+        growing pause first (:func:`..storage.faults.begin_immediate`), the message line saying so.
+        Returns ``[(case_id, ok, message)]`` for every selected case; the summary goes to :attr:`last_message`.
         """
         ids = self.selected_ids()
         actor = self.actor.text().strip()
@@ -695,29 +706,43 @@ class CaseReviewDock(QgsDockWidget):
         if not actor:
             self._say(tr("Enter your name before acting on cases."), warn=True, modal=False)
             return [(cid, False, self.last_message) for cid in ids]
-        results: list[tuple[str, bool, str]] = []
-        for cid in ids:
-            case = self.by_id[cid]
-            try:
-                # files become evidence first (copied, checksummed, EXIF-checked); events refer to the copies
-                stored = tuple(self.source.store_evidence(cid, list(attachments), actor)) if attachments else ()
-                moved = self.source.take_action(cid, action, actor, role, int(case["version"]), comment, stored)
-                results.append((cid, True, tr("{state} now").format(
-                    state=workflow.STATE_NAMES.get(moved["state"], moved["state"]))))
-            except workflow.WorkflowError as error:
-                results.append((cid, False, self._why(error, case, action)))
-            except ValueError as error:  # EvidenceError: a file is missing or unreadable; nothing was written
-                results.append((cid, False, tr("The attachments cannot be stored: {error}").format(error=error)))
-            except (OSError, RuntimeError) as error:  # the store or the server is gone
-                results.append((cid, False, tr("Cannot write to {source}: {error}").format(
-                    source=self.source.label, error=error)))
         labels = {cid: tr("Case no. {priority}").format(priority=self.by_id[cid]["priority"]) for cid in ids}
+        results: list[tuple[str, bool, str]] = []
+        stopped: tuple[str, StoreFaultError] | None = None
+        with lock_waits_reported_to(self._lock_wait, LOCK_ATTEMPTS):
+            for cid in ids:
+                case = self.by_id[cid]
+                try:
+                    # files become evidence first (copied, checksummed, EXIF-checked); events refer to the copies
+                    stored = tuple(self.source.store_evidence(cid, list(attachments), actor)) if attachments else ()
+                    moved = self.source.take_action(cid, action, actor, role, int(case["version"]), comment, stored)
+                    results.append((cid, True, tr("{state} now").format(
+                        state=workflow.STATE_NAMES.get(moved["state"], moved["state"]))))
+                except workflow.WorkflowError as error:
+                    results.append((cid, False, self._why(error, case, action)))
+                except ValueError as error:  # EvidenceError: a file is missing or unreadable; nothing was written
+                    results.append((cid, False, tr("The attachments cannot be stored: {error}").format(error=error)))
+                except (sqlite3.Error, OSError, RuntimeError) as error:  # the store or the server is gone
+                    fault = self._fault(error)
+                    if fault is not None:
+                        stopped = (cid, fault)
+                        break
+                    results.append((cid, False, tr("Cannot write to {source}: {error}").format(
+                        source=self.source.label, error=error)))
+        if stopped is not None:  # the faulted case and those after it were not moved
+            at = ids.index(stopped[0])
+            why = fault_message(stopped[1])
+            results.append((stopped[0], False, why))
+            results += [(cid, False, tr("Not tried: the batch stopped at {case}.").format(case=labels[stopped[0]]))
+                        for cid in ids[at + 1:]]
         if any(good for _, good, _ in results) and isinstance(self.source, GpkgCaseSource):
             reload_store_layers([self.source.path])  # the store's layers in the project keep showing it
         self.reload()  # keeps the selection: the fresh states, histories and buttons show
         ok = sum(1 for _, good, _ in results if good)
         name = workflow.ACTION_NAMES.get(action, action)
-        if len(results) == 1:
+        if stopped is not None:
+            text = self._stopped_text(name, labels, ids, results, *stopped)
+        elif len(results) == 1:
             cid, good, why = results[0]
             text = (tr("{case}: {action} done, {result}.") if good else tr("{case}: {action} refused. {result}")
                     ).format(case=labels[cid], action=name, result=why)
@@ -728,6 +753,37 @@ class CaseReviewDock(QgsDockWidget):
                             for cid, good, why in results if not good)
         self._say(text, warn=ok < len(results), modal=False)
         return results
+
+    def _fault(self, error: BaseException) -> StoreFaultError | None:
+        """The store fault ``error`` stands for (GeoPackage source only: PostGIS says its own errors), else None."""
+        if not isinstance(self.source, GpkgCaseSource):
+            return None
+        return classify(error, self.source.path)
+
+    @staticmethod
+    def _stopped_text(action: str, labels: dict[str, str], ids: list[str], results: list[tuple[str, bool, str]],
+                      at: str, fault: StoreFaultError) -> str:
+        """The batch stopped by a store fault at case ``at``: why, which cases were moved (they stay moved), which
+        were refused before the stop, and which were not moved (``at`` and those after it: untouched), by name."""
+        before = ids[:ids.index(at)]
+        outcome = {cid: (good, why) for cid, good, why in results}
+        moved = [labels[cid] for cid in before if outcome[cid][0]]
+        refused = [(cid, outcome[cid][1]) for cid in before if not outcome[cid][0]]
+        untouched = [labels[cid] for cid in ids[ids.index(at):]]
+        text = tr("{action} stopped at {case}: {fault}.").format(action=action, case=labels[at],
+                                                                 fault=fault_message(fault))
+        text += "\n" + (tr("Moved ({n}, they stay moved): {cases}.").format(n=len(moved), cases="、".join(moved))
+                        if moved else tr("No case was moved."))
+        text += "\n" + tr("Not moved ({n}, left as they were): {cases}. Select them and try again once the store "
+                          "can be written.").format(n=len(untouched), cases="、".join(untouched))
+        text += "".join("\n" + tr("{case}: {result}").format(case=labels[cid], result=why) for cid, why in refused)
+        return text
+
+    def _lock_wait(self, fault: StoreFaultError, attempt: int, delay: float) -> None:
+        """The store is locked and the move waits to be tried again: say so now (the dock runs on the main
+        thread, so the message line is repainted here — user input stays queued, no second click gets in)."""
+        self._say(lock_wait_message(fault, attempt, delay), warn=True, modal=False)
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
 
     def _clicked(self, action: str) -> None:
         results = self.take(action, self.comment.toPlainText(), self.attachments())

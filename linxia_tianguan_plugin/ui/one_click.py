@@ -14,6 +14,7 @@ from qgis.core import (
     QgsProject,
     QgsVectorLayer,
 )
+from qgis.PyQt.QtWidgets import QMessageBox
 
 from .. import settings
 from ..i18n import tr
@@ -44,6 +45,26 @@ class OneClickCoding:
                 params[role] = roles[role].id()
         return params
 
+    def store_choice(self, path: str) -> bool | None:
+        """Whether the run creates the store (True) or writes to the one there (False); None: not at all. A store
+        is created only when the user says so — a wrong path in the settings must not start an empty one."""
+        from ..processing.base import store_error_message
+        from ..storage import StoreError, store_kind
+
+        try:
+            kind = store_kind(path)
+        except (StoreError, OSError) as err:
+            self.iface.messageBar().pushCritical(tr("Space coding"), store_error_message(err, path))
+            return None
+        if kind == "store":
+            return False
+        answer = QMessageBox.question(
+            self.iface.mainWindow(), tr("Space coding"),
+            tr("There is no tianguan store at {path} yet. Create a new one there? (If the path is wrong, choose "
+               "the store in the plugin's settings.)").format(path=path),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return True if answer == QMessageBox.StandardButton.Yes else None
+
     def run(self) -> None:
         if self.running is not None:
             self.iface.messageBar().pushInfo(tr("Space coding"), tr("Coding is already running."))
@@ -56,6 +77,10 @@ class OneClickCoding:
                 tr("Space coding"), tr("No DLTB layer is loaded: choose the layers in the dialog."))
             processing.execAlgorithmDialog(ALGORITHM_ID, {})
             return
+        create = self.store_choice(params["STORE"])
+        if create is None:
+            return
+        params["NEW_STORE"] = create
         Path(params["STORE"]).parent.mkdir(parents=True, exist_ok=True)
         algorithm = QgsApplication.processingRegistry().createAlgorithmById(ALGORITHM_ID)
         context = QgsProcessingContext()

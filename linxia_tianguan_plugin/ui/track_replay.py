@@ -55,6 +55,8 @@ def flag_names() -> dict[str, str]:
         "driven": tr("driven, not walked"), "too_short": tr("too short"), "outside_grid": tr("outside the grid"),
         "teleport": tr("jumping points"), "replay": tr("replays an earlier track"),
         "regular_sampling": tr("implausibly regular sampling"), "no_grid_cell": tr("grid not in the patrol grid"),
+        "bad_clock": tr("phone clock wrong"), "outside_county": tr("outside the county"),
+        "before_plan": tr("before the patrol plan"),
     }
 
 

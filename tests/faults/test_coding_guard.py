@@ -6,10 +6,11 @@ from __future__ import annotations
 import shutil
 import sqlite3
 
+import numpy as np
 import pytest
 
 from linxia_tianguan_plugin.core import coding_guard
-from tests.helpers import run
+from tests.helpers import run, run_failing
 
 ALG = "linxia_tianguan:space_code"
 
@@ -190,3 +191,65 @@ def test_undo_gives_changed_parcels_their_old_values(store, sample_gpkg):
     done = run(UNDO, {"STORE": str(store)})
     assert done["REVERTED"] == len(changed) and done["RESTORED"] == done["WITHDRAWN"] == 0
     assert _registry(store) == before
+
+
+def _dltb_sql(sample_gpkg, out, select: str) -> str:
+    """DLTB of the sample through ``select`` (an SQLite SELECT over DLTB), written to ``out``."""
+    from osgeo import gdal
+
+    options = gdal.VectorTranslateOptions(SQLStatement=select, SQLDialect="SQLITE", layerName="DLTB", format="GPKG")
+    assert gdal.VectorTranslate(str(out), str(sample_gpkg), options=options) is not None
+    return f"{out}|layername=DLTB"
+
+
+def test_a_dltb_of_another_county_is_refused_before_coding(store, sample_gpkg, tmp_path):
+    """康乐县's DLTB (the sample's with its ZLDWDM moved to 622922) into this county's store: named, refused even
+    when the analyst says the survey is replaced (one store holds one county), the store untouched."""
+    from osgeo import ogr
+
+    src = ogr.Open(str(sample_gpkg))
+    defn = src.GetLayerByName("DLTB").GetLayerDefn()
+    names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+    geom = src.GetLayerByName("DLTB").GetGeometryColumn() or "geom"
+    src = None
+    columns = ", ".join("'622922' || substr(ZLDWDM, 7) AS ZLDWDM" if n == "ZLDWDM" else f'"{n}"' for n in names)
+    own = sqlite3.connect(f"file:{sample_gpkg}?mode=ro", uri=True).execute(
+        "SELECT substr(ZLDWDM, 1, 6) FROM DLTB LIMIT 1").fetchone()[0]
+    assert own != "622922"
+    other = _dltb_sql(sample_gpkg, tmp_path / "kangle.gpkg", f'SELECT "{geom}", {columns} FROM DLTB')
+    before = _state(store)
+    for replacing in (False, True):
+        message = run_failing(ALG, {"DLTB": other, "STORE": str(store), "REPLACE_SURVEY": replacing})
+        assert "622922" in message and own in message and str(store) in message, message
+        assert "康乐县" in message
+        assert _state(store) == before
+
+
+def test_a_dltb_under_the_wrong_plain_zone_label_is_refused_by_its_place(store, sample_gpkg, tmp_path):
+    """The county's DLTB with the zone number dropped (x ≈ 5xx xxx, CM 102°E) but labelled CM 105°E (EPSG:4544):
+    both are plain CRSs, so the numbers cannot tell; reprojected it lands ~280 km east of the store's parcels and
+    is refused before anything is coded."""
+    shifted = tmp_path / "shifted.gpkg"
+    run("native:translategeometry", {"INPUT": f"{sample_gpkg}|layername=DLTB", "DELTA_X": -34_000_000,
+                                     "OUTPUT": str(shifted)})
+    labelled = tmp_path / "dltb_4544.gpkg"
+    run("native:assignprojection", {"INPUT": str(shifted), "CRS": "EPSG:4544", "OUTPUT": str(labelled)})
+    before = _state(store)
+    message = run_failing(ALG, {"DLTB": str(labelled), "STORE": str(store)})
+    assert str(store) in message and "CRS" in message, message
+    assert _state(store) == before
+
+
+def test_the_place_of_a_run(sample_gpkg):
+    store_codes = ["62292110100101000011", "62292110200101000021"]
+    boxes = np.array([[0, 0, 10, 10], [10, 0, 20, 10]], dtype=float)
+    inside = coding_guard.place(store_codes, boxes, ["622921101"], np.array([[2, 2, 5, 5]], dtype=float))
+    assert not inside.other_county and not inside.elsewhere and inside.overlap == 1.0
+    neighbour = coding_guard.place(store_codes, boxes, ["622921103"], np.array([[20, 0, 30, 10]], dtype=float))
+    assert not neighbour.elsewhere  # touching along an edge: the next township
+    away = coding_guard.place(store_codes, boxes, ["622921101"], np.array([[300, 0, 310, 10]], dtype=float))
+    assert away.elsewhere
+    other = coding_guard.place(store_codes, boxes, ["622922101"], np.array([[2, 2, 5, 5]], dtype=float))
+    assert other.other_county and other.store_counties == ("622921",) and other.run_counties == ("622922",)
+    empty = coding_guard.place([], np.zeros((0, 4)), ["622922101"], np.array([[2, 2, 5, 5]], dtype=float))
+    assert not empty.other_county and not empty.elsewhere  # a new store: nothing to compare with

@@ -7,14 +7,14 @@ Processing; the sample county's walks (``tests/test_tracks_import.py``) give rea
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from pathlib import Path
 
 import pytest
 from pyproj import Geod
 
-from tests.conftest import layer_uri
-from tests.helpers import read, recording_feedback, run
+from tests.helpers import coded_with_grid, read, recording_feedback, run
 from tests.test_check_tracks import add_track
 from tests.test_check_tracks import read_gpx as read_gpx_ogr
 from tests.test_tracks_import import count, gpx_points, manifest_files, write_gpx  # noqa: F401  (fixture)
@@ -62,6 +62,14 @@ def _stored_times(store: Path) -> list[str]:
         conn.close()
 
 
+def _stored_raw(store: Path) -> list[str]:
+    conn = sqlite3.connect(store)
+    try:
+        return [r[0] for r in conn.execute("SELECT raw_time FROM tg_track_fix ORDER BY seq")]
+    finally:
+        conn.close()
+
+
 @pytest.mark.parametrize("form", sorted(FORMS))
 def test_each_time_form_is_read_as_beijing_time(processing_registry, county, manifest_files, tmp_path,  # noqa: F811
                                                 form):
@@ -79,6 +87,8 @@ def test_each_time_form_is_read_as_beijing_time(processing_registry, county, man
     expected = [dt.datetime.fromtimestamp(u.timestamp() // precision * precision, dt.timezone.utc)
                 .strftime("%Y-%m-%dT%H:%M:%SZ") for u in utc]
     assert _stored_times(store) == expected
+    # the time as the file wrote it is kept next to the UTC time read from it (evidence for an auditor)
+    assert _stored_raw(store) == cells
     conn = sqlite3.connect(store)
     try:
         started, ended = conn.execute("SELECT min(started_at), max(ended_at) FROM tg_track").fetchone()
@@ -141,12 +151,7 @@ def clock_checked(processing_registry, county, manifest_files, tmp_path_factory)
 
     base = tmp_path_factory.mktemp("clock_faults")
     path = base / "tianguan.gpkg"
-    sample = county / "sample_county.gpkg"
-    run("linxia_tianguan:space_code", {
-        "DLTB": layer_uri(sample, "DLTB"), "DK": layer_uri(sample, "DK"), "YJJBNT": layer_uri(sample, "YJJBNTTB"),
-        "CJDCQ": layer_uri(sample, "CJDCQ"), "STORE": str(path), "OUTPUT": None})
-    run("linxia_tianguan:build_grid", {"XZQ": layer_uri(sample, "XZQ"), "CJDCQ": layer_uri(sample, "CJDCQ"),
-                                       "STORE": str(path)})
+    coded_with_grid(county, path)
     store = GpkgStore(path, create=False)
     ids, starts = {}, {}
     for k, (kind, delta) in enumerate((("good", 0.0), ("future", SIX_YEARS), ("1970", None))):
@@ -255,3 +260,185 @@ def test_routes_and_waypoints_say_why_and_gdal_stays_quiet(processing_registry, 
     assert route.name in errors and "route" in errors and "not a walk" in errors
     assert "1 route points and waypoints skipped" in "\n".join(feedback.infos)
     assert count(store, "tg_track_file") == 1
+
+
+def test_a_store_of_version_11_with_fixes_migrates_and_keeps_them(processing_registry, county,
+                                                                  manifest_files, tmp_path):  # noqa: F811
+    """Schema 12 adds ``tg_track_fix.raw_time``: a store at 11 holding fixes is upgraded in place, its fixes
+    untouched (their raw time unknown: NULL), and the next import keeps the raw time."""
+    from linxia_tianguan_plugin.storage import GpkgStore
+    from linxia_tianguan_plugin.storage.migrations import LATEST
+
+    assert LATEST == 12
+    path = tmp_path / "old.gpkg"
+    old = GpkgStore(path, epsg=4522, target_version=11)
+    gpx = _good(county, manifest_files)
+    lonlat, t, texts = read_gpx_ogr(gpx)
+    assert old.schema_version == 11
+    assert "raw_time" not in [r[1] for r in old.conn.execute("PRAGMA table_info(tg_track_fix)")]
+    add_track(old, "before-v12", lonlat, t, gpx.name[:14], "汪云")
+    before = old.conn.execute("SELECT * FROM tg_track_fix ORDER BY file_hash, seq").fetchall()
+    old.close()
+
+    new = GpkgStore(path, create=False)
+    try:
+        assert new.schema_version == 12
+        assert new.conn.execute("SELECT description FROM tg_schema_migrations WHERE version = 12").fetchone()
+        assert [r[1] for r in new.conn.execute("PRAGMA table_info(tg_track_fix)")][-1] == "raw_time"
+        after = new.conn.execute("SELECT * FROM tg_track_fix ORDER BY file_hash, seq").fetchall()
+        assert [r[:-1] for r in after] == before and {r[-1] for r in after} == {None}
+    finally:
+        new.close()
+    csv_path = tmp_path / f"{gpx.stem}.csv"
+    lon, lat, times, _ = gpx_points(gpx)
+    cells = [f"{b.year}/{b.month}/{b.day} {b.hour}:{b.minute:02d}:{b.second:02d}"
+             for b in (u.astimezone(BEIJING) for u in _utc(times))]
+    _write_csv(csv_path, lon, lat, cells, "utf-8-sig", gpx.name[:14])
+    assert run(ALG, {"INPUT": str(csv_path), "STORE": str(path)})["FILES"] == 1
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute("SELECT f.time, f.raw_time FROM tg_track_fix f JOIN tg_track_file t USING (file_hash) "
+                            "WHERE t.format = 'CSV' ORDER BY f.seq").fetchall()
+        kept = conn.execute("SELECT count(*) FROM tg_track_fix WHERE raw_time IS NULL").fetchone()[0]
+    finally:
+        conn.close()
+    assert [r[1] for r in rows] == cells and [r[0] for r in rows] == times
+    assert kept == len(before)
+
+
+# ---------------------------------------------------------------------------------------------- place and time
+#: a walk of the sample moved to Ljubljana (what a tester imported: the grid code in its name was accepted)
+SLOVENIA = (14.5058 - 103.2, 46.0569 - 35.6)
+
+
+@pytest.fixture(scope="module")
+def placed(processing_registry, county, manifest_files, tmp_path_factory):  # noqa: F811
+    """A coded county with its grid and the tasks of the tracks' week (9–15 June 2025), into which are imported
+    a good walk, last week's original (before the plan), and the same walk moved to Slovenia twice — once named
+    with its group code, once without any code; then checked."""
+    base = tmp_path_factory.mktemp("placed")
+    path = base / "tianguan.gpkg"
+    coded_with_grid(county, path)
+    run("linxia_tianguan:dispatch_tasks", {"STORE": str(path), "START": "2025-06-09", "END": "2025-06-15",
+                                           "OUTPUT": None})
+    uploads = base / "uploads"
+    uploads.mkdir()
+    good = _good(county, manifest_files)
+    previous = county / next(r for r, k in manifest_files.items() if k == "previous_week")
+    files = {"good": uploads / good.name, "previous": uploads / previous.name,
+             "slovenia_coded": uploads / f"{good.name[:14]}_20250612.gpx", "slovenia_plain": uploads / "walk.gpx"}
+    files["good"].write_bytes(good.read_bytes())
+    files["previous"].write_bytes(previous.read_bytes())
+    lon, lat, times, _ = gpx_points(good)
+    for key, shift in (("slovenia_coded", 0.0), ("slovenia_plain", 0.002)):
+        write_gpx(files[key], [x + SLOVENIA[0] + shift for x in lon], [y + SLOVENIA[1] for y in lat], times, {})
+    imported = run(ALG, {"FOLDER": str(uploads), "STORE": str(path)})
+    checked = run("linxia_tianguan:check_tracks", {"STORE": str(path), "OUTPUT": str(base / "checked.gpkg")})
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute("SELECT f.path, t.track_id, t.grid_code, t.flags, t.figures, t.accepted FROM tg_track t "
+                            "JOIN tg_track_file f USING (file_hash)").fetchall()
+    finally:
+        conn.close()
+    by_file = {}
+    for file_path, track_id, grid, flags, figures, accepted in rows:
+        key = next(k for k, p in files.items() if Path(file_path).name == p.name)
+        by_file[key] = {"track_id": track_id, "grid": grid, "flags": json.loads(flags),
+                        "figures": json.loads(figures), "accepted": accepted}
+    return {"path": path, "imported": imported, "checked": checked, "tracks": by_file,
+            "output": base / "checked.gpkg"}
+
+
+def test_tracks_in_slovenia_are_outside_the_county_with_or_without_a_grid_code(placed):
+    assert placed["imported"]["FILES"] == 4
+    tracks = placed["tracks"]
+    assert tracks["slovenia_coded"]["grid"] is not None and tracks["slovenia_plain"]["grid"] is None
+    for key in ("slovenia_coded", "slovenia_plain"):
+        row = tracks[key]
+        assert "outside_county" in row["flags"] and row["accepted"] == 0, (key, row["flags"])
+        assert row["figures"]["county_share"] == 0.0 and row["figures"]["county_from"] == "grid"
+    assert "outside_county" not in tracks["good"]["flags"] and tracks["good"]["figures"]["county_share"] == 1.0
+    assert tracks["good"]["accepted"] == 1, tracks["good"]["flags"]
+    assert placed["checked"]["OUTSIDE_COUNTY"] == 2
+    out = read(str(placed["output"]))
+    labels = dict(zip(out["track_id"].tolist(), out["flags_zh"].tolist()))
+    assert "不在本县范围内" in labels[tracks["slovenia_plain"]["track_id"]]
+    assert "不在本县范围内" in labels[tracks["slovenia_coded"]["track_id"]]
+
+
+def test_a_track_before_the_plan_starts_is_flagged(placed):
+    tracks = placed["tracks"]
+    previous = tracks["previous"]
+    assert "before_plan" in previous["flags"] and previous["accepted"] == 0
+    assert previous["figures"]["plan_start"] == "2025-06-09"
+    assert "before_plan" not in tracks["good"]["flags"] and tracks["good"]["figures"]["plan_start"] == "2025-06-09"
+    assert placed["checked"]["BEFORE_PLAN"] == 1
+    out = read(str(placed["output"]))
+    labels = dict(zip(out["track_id"].tolist(), out["flags_zh"].tolist()))
+    assert "早于巡田计划开始" in labels[previous["track_id"]]
+
+
+def test_without_tasks_nothing_is_before_the_plan(processing_registry, county, manifest_files, tmp_path):  # noqa: F811
+    previous = county / next(r for r, k in manifest_files.items() if k == "previous_week")
+    store = tmp_path / "tg.gpkg"
+    assert run(ALG, {"INPUT": str(previous), "STORE": str(store)})["TRACKS"] >= 1
+    feedback = recording_feedback()
+    result = run("linxia_tianguan:check_tracks", {"STORE": str(store)}, feedback=feedback)
+    assert result["BEFORE_PLAN"] == 0 and result["OUTSIDE_COUNTY"] == 0
+    # a store without grid or coded parcels cannot say where the county is: it says so
+    assert any("county" in w for w in feedback.warnings)
+    conn = sqlite3.connect(store)
+    try:
+        figures = [json.loads(r[0]) for r in conn.execute("SELECT figures FROM tg_track")]
+    finally:
+        conn.close()
+    assert all(f["plan_start"] is None and f["county_share"] is None for f in figures)
+
+
+# ---------------------------------------------------------------------------------------------- geodesic figures
+def _window_speeds(lon, lat, t, window=30.0):
+    """Moving speeds as the check defines them, computed here on the ellipsoid, fix by fix."""
+    geod = Geod(ellps="GRS80")
+    out = []
+    for i in range(len(t)):
+        j = next((k for k in range(i, len(t)) if t[k] >= t[i] + window), None)
+        if j is None:
+            break
+        out.append(geod.inv(lon[i], lat[i], lon[j], lat[j])[2] / max(t[j] - t[i], 1.0))
+    return out
+
+
+@pytest.mark.parametrize("kind", ["good", "driveby"])
+def test_speed_and_jump_figures_are_geodesic_in_any_store_crs(processing_registry, county, manifest_files,  # noqa: F811
+                                                              tmp_path, kind):
+    import numpy as np
+
+    from linxia_tianguan_plugin.storage import GpkgStore
+    from linxia_tianguan_plugin.storage.tracks import track_fixes, tracks
+
+    gpx = county / sorted(r for r, k in manifest_files.items() if k == kind)[0]
+    figures = {}
+    for epsg in (4522, 3857):
+        store_path = tmp_path / f"tg_{epsg}.gpkg"
+        GpkgStore(store_path, epsg=epsg).close()
+        assert run(ALG, {"INPUT": str(gpx), "STORE": str(store_path)})["TRACKS"] >= 1
+        run("linxia_tianguan:check_tracks", {"STORE": str(store_path)})
+        s = GpkgStore(store_path, create=False)
+        try:
+            t = tracks(s)[0]
+            fx = track_fixes(s, t["track_id"])
+        finally:
+            s.close()
+        f = t["figures"]
+        steps = Geod(ellps="GRS80").inv(fx["lon"][:-1], fx["lat"][:-1], fx["lon"][1:], fx["lat"][1:])[2]
+        jump = steps / np.maximum(np.diff(fx["epoch"]), 1.0)
+        speeds = np.array(_window_speeds(fx["lon"], fx["lat"], fx["epoch"]))
+        moving = speeds[speeds >= 0.3]
+        assert f["worst_jump_m"] == pytest.approx(steps[int(np.argmax(jump))], abs=0.06)
+        assert f["worst_jump_ms"] == pytest.approx(jump.max(), abs=0.06)
+        assert f["speed_median_ms"] == pytest.approx(float(np.median(moving)), abs=0.006)
+        assert f["speed_p85_ms"] == pytest.approx(float(np.percentile(moving, 85)), abs=0.006)
+        assert ("driven" in t["flags"]) == (kind == "driveby")
+        figures[epsg] = f
+    for key in ("speed_median_ms", "speed_p85_ms", "worst_jump_m", "worst_jump_ms", "longest_fast_s", "length_m"):
+        assert figures[3857][key] == pytest.approx(figures[4522][key], rel=0.002, abs=0.02), key

@@ -50,11 +50,23 @@ def start():
             QgsProject.instance().addMapLayer(QgsVectorLayer(f"{SAMPLE}|layername={name}", name, "ogr"))
         plugin = qgis.utils.plugins[PLUGIN]
         window = iface.mainWindow()
+        # the desk's store is not there yet: one-click asks before creating it; answer as the analyst does
+        QTimer.singleShot(1500, answer_new_store)
         window.findChild(QAction, "linxia_tianguan_one_click").trigger()
         out["steps"].append("one-click started")
         wait_for_coding(plugin, 0)
     else:
         finish()
+
+
+def answer_new_store():
+    """Press Yes on one-click's question whether to create the store (a modal box blocks until answered)."""
+    from qgis.PyQt.QtWidgets import QApplication, QMessageBox
+
+    box = QApplication.activeModalWidget()
+    if isinstance(box, QMessageBox):
+        out["asked_new_store"] = box.text()
+        box.button(QMessageBox.StandardButton.Yes).click()
 
 
 def wait_for_coding(plugin, ticks):
@@ -81,7 +93,8 @@ def replay(plugin):
 
     from linxia_tianguan_plugin import settings
 
-    result = processing.run("linxia_tianguan:import_tracks", {"FOLDER": TRACKS, "STORE": settings.store_path()})
+    result = processing.run("linxia_tianguan:import_tracks", {"FOLDER": TRACKS, "STORE": settings.store_path(),
+                                                              "NEW_STORE": False})
     out["tracks_imported"] = int(result["TRACKS"])
     window = iface.mainWindow()
     out["layers_before_replay"] = len(QgsProject.instance().mapLayers())

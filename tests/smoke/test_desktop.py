@@ -43,6 +43,8 @@ def test_provider_algorithms_toolbar_and_menu(desktop_run):
 
 def test_one_click_codes_the_loaded_sample_and_loads_a_labelled_layer(desktop_run):
     result, _ = desktop_run
+    # the desk's store was not there: one-click asked before creating it (the question names the path)
+    assert result.get("asked_new_store", "").count(".gpkg") == 1, result["steps"]
     assert result["coded_layer"], result["steps"]
     assert result["coded_count"] > 1000
     assert result["coded_labels"] and result["coded_renderer"] == "categorizedSymbol"

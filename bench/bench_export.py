@@ -1,6 +1,6 @@
 """Benchmark of 导出到 PostGIS: 100 000 cases (with their creation events) from a 田管库 into PostGIS, then
 exported again unchanged, against QGIS's own export of the same case layer (``qgis:importintopostgis``,
-i.e. QgsVectorLayerExporter) into the same throwaway PostgreSQL 15 + PostGIS.
+i.e. QgsVectorLayerExporter) into the same throwaway PostgreSQL 17 + PostGIS.
 
     python bench/bench_export.py [--cases 100000]
 

@@ -146,7 +146,9 @@ def test_migrations_are_idempotent_and_create_the_schema(roles):
         cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = %s", (name,))
         indexes = dict(cur.fetchall())
         assert "USING gist (geom)" in indexes["cases_geom_gist"]
-        assert "(county_code, state)" in indexes["cases_county_state"]
+        # only the key leads with county_code (the events' foreign-key look-up must not pick another); ids indexed
+        assert "cases_county_state" not in indexes and "(county_code, case_id)" in indexes["cases_pkey"]
+        assert "(case_key, county_code)" in indexes["cases_county_key"] and "(case_id)" in indexes["cases_case_id"]
         assert "UNIQUE" in indexes["case_events_place"] and "case_events_identity" not in indexes
         cur.execute("SELECT conname FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace "
                     "WHERE n.nspname = %s", (name,))

@@ -167,28 +167,28 @@ def read_manifest(text: str) -> dict:
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise FieldPackageError(f"manifest is not JSON: 清单不是 JSON 文件（{exc}）") from None
+        raise FieldPackageError(tr("the manifest is not a JSON file ({error})").format(error=exc)) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise FieldPackageError("manifest is not a tianguan field package manifest: 清单不是田管外业包的清单")
+        raise FieldPackageError(tr("the manifest is not the manifest of a tianguan field package"))
     version = data.get("format_version", 0)
     if isinstance(version, str) and version.strip().isdigit():
         version = int(version.strip())
     if isinstance(version, bool) or not isinstance(version, int) or version < 0:
-        raise FieldPackageError(f"清单（{MANIFEST_NAME}）中的格式版本 format_version = {str(version)[:40]!r} 无效，"
-                                f"应为不大于 {FORMAT_VERSION} 的整数；外业包可能已损坏或被改动")
+        raise FieldPackageError(tr("format_version = {value} in the manifest ({name}) is not valid: it must be a "
+                                   "whole number not above {latest}; the package may be damaged or altered").format(
+            value=repr(str(version)[:40]), name=MANIFEST_NAME, latest=FORMAT_VERSION))
     if version > FORMAT_VERSION:
-        raise FieldPackageError(f"manifest format {version} is newer than this plugin ({FORMAT_VERSION}): "
-                                f"外业包的格式版本 {version} 比本插件（{FORMAT_VERSION}）新，请先升级插件")
+        raise FieldPackageError(tr("the package's format version {version} is newer than this plugin's ({latest}): "
+                                   "update the plugin first").format(version=version, latest=FORMAT_VERSION))
     for key in ("store_id", "grid", "exported_at", "cases"):
         if key not in data:
-            raise FieldPackageError(f"manifest has no {key!r}: 清单缺少“{key}”")
+            raise FieldPackageError(tr("the manifest has no {key}").format(key=key))
     if not all(isinstance(data[key], str) for key in ("store_id", "grid", "exported_at")):
-        raise FieldPackageError("manifest store_id, grid or exported_at is not text: 清单的 store_id、grid 或 "
-                                "exported_at 不是文字")
+        raise FieldPackageError(tr("store_id, grid or exported_at of the manifest is not text"))
     if not isinstance(data["cases"], dict) or not all(
             isinstance(c, dict) and isinstance(c.get("version"), int) and not isinstance(c.get("version"), bool)
             for c in data["cases"].values()):
-        raise FieldPackageError("manifest cases are not a mapping of case versions: 清单中的案件列表已损坏")
+        raise FieldPackageError(tr("the list of cases in the manifest is damaged"))
     return data
 
 

@@ -48,12 +48,32 @@
             <translation>文件无法读取（{error}），未接收</translation>
         </message>
         <message>
+            <source>the manifest is not the manifest of a tianguan field package</source>
+            <translation>清单不是田管外业包的清单</translation>
+        </message>
+        <message>
+            <source>store_id, grid or exported_at of the manifest is not text</source>
+            <translation>清单的 store_id、grid 或 exported_at 不是文字</translation>
+        </message>
+        <message>
+            <source>the list of cases in the manifest is damaged</source>
+            <translation>清单中的案件列表已损坏</translation>
+        </message>
+        <message>
             <source>the photo path contains ".." or is absolute: it points outside the field package folder; not accepted</source>
             <translation>照片路径含“..”或是绝对路径，指向外业包文件夹之外，未接收</translation>
         </message>
         <message>
             <source>zip member {member} would be written outside the extraction folder; not extracted</source>
             <translation>压缩包成员“{member}”会写到解压文件夹之外，未解压</translation>
+        </message>
+        <message>
+            <source>format_version = {value} in the manifest ({name}) is not valid: it must be a whole number not above {latest}; the package may be damaged or altered</source>
+            <translation>清单（{name}）中的格式版本 format_version = {value} 无效，应为不大于 {latest} 的整数；外业包可能已损坏或被改动</translation>
+        </message>
+        <message>
+            <source>the package's format version {version} is newer than this plugin's ({latest}): update the plugin first</source>
+            <translation>外业包的格式版本 {version} 比本插件（{latest}）新，请先升级插件</translation>
         </message>
         <message>
             <source>the zip holds {n} entries, more than the {limit} a field package may have</source>
@@ -70,6 +90,14 @@
         <message>
             <source>zip member {member} cannot be extracted ({error}); not extracted</source>
             <translation>压缩包成员“{member}”无法解压（{error}），未解压</translation>
+        </message>
+        <message>
+            <source>the manifest is not a JSON file ({error})</source>
+            <translation>清单不是 JSON 文件（{error}）</translation>
+        </message>
+        <message>
+            <source>the manifest has no {key}</source>
+            <translation>清单缺少“{key}”</translation>
         </message>
         <message>
             <source>the file is not a readable zip ({error})</source>

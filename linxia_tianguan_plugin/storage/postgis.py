@@ -336,19 +336,19 @@ class PgStore:
         return value
 
     def _create(self, cur, fresh: list[dict], events: Mapping[str, Sequence[Mapping]]) -> int:
-        """Add ``fresh`` cases through ``create_case`` (first state, version 1, creation event); return how many."""
-        rows = []
+        """Add ``fresh`` cases through ``create_cases`` (first state, version 1, creation event), the batch in one
+        call; return how many were new."""
+        docs, geoms, ats, comments = [], [], [], []
         for r in fresh:
             first = next(iter(events.get(r["case_id"], ())), None)
-            at, comment = (None, None) if first is None else (str(first["at"]), self._clean(first, "comment"))
-            doc = {c: (v.adapted if isinstance(v, psycopg2.extras.Json) else v)
-                   for c, v in r.items() if c not in ("geom", "state", "version")}
-            rows.append((_json(doc), r["geom"], at, comment))
-        query = sql.SQL("SELECT {f}(v.c::jsonb, v.g::bytea, v.a::timestamptz, v.m) FROM (VALUES %s) AS v(c, g, a, m)"
-                        ).format(f=self._t("create_case"))
-        done = psycopg2.extras.execute_values(cur, query.as_string(cur.connection), rows, page_size=len(rows),
-                                              fetch=True)
-        return sum(1 for (created,) in done if created)
+            ats.append(None if first is None else str(first["at"]))
+            comments.append(None if first is None else self._clean(first, "comment"))
+            docs.append({c: (v.adapted if isinstance(v, psycopg2.extras.Json) else v)
+                         for c, v in r.items() if c not in ("geom", "state", "version")})
+            geoms.append(r["geom"])
+        cur.execute(sql.SQL("SELECT {f}(%s::jsonb, %s::bytea[], %s::timestamptz[], %s::text[])").format(
+            f=self._t("create_cases")), (_json(docs), geoms, ats, comments))
+        return int(cur.fetchone()[0])
 
     def _moves(self, r: dict, state: str, version: int, events: Mapping[str, Sequence[Mapping]]) -> list[tuple] | None:
         """The ``move_case`` calls that bring a stored case (``state``, ``version``) to the desk's version, from the

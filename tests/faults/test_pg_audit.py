@@ -284,7 +284,7 @@ def test_desks_cannot_alter_disable_delete_or_truncate(roles, schema, exported):
         assert cur.fetchall() == [(owner,)]
         cur.execute("SELECT DISTINCT pg_get_userbyid(p.proowner), p.prosecdef, p.proconfig FROM pg_proc p JOIN "
                     "pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = %s AND p.proname IN "
-                    "('move_case', 'create_case', 'session_county', 'session_sees_all')", (schema,))
+                    "('move_case', 'create_case', 'create_cases', 'session_county', 'session_sees_all')", (schema,))
         assert cur.fetchall() == [(owner, True, ["search_path=pg_catalog, pg_temp"])]
         cur.execute("SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = %s", (schema,))
         assert cur.fetchone() == (owner,)

@@ -48,8 +48,12 @@ bench: setup i18n
 	$(PY) bench/bench_export.py
 	$(PY) bench/bench_dashboard.py
 
+# the published links: make package HOMEPAGE=https://… TRACKER=https://… REPOSITORY=https://… EMAIL=…@…
+# (or TIANGUAN_HOMEPAGE… in the environment); the build warns about every example.org placeholder left
 package: setup
-	$(PY) tools/build_plugin.py package
+	$(PY) tools/build_plugin.py package $(if $(HOMEPAGE),--homepage '$(HOMEPAGE)') \
+		$(if $(TRACKER),--tracker '$(TRACKER)') $(if $(REPOSITORY),--repository '$(REPOSITORY)') \
+		$(if $(EMAIL),--email '$(EMAIL)')
 
 PROFILE ?= default
 install: setup

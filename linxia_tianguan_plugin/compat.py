@@ -25,6 +25,7 @@ from qgis.core import (
     QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingFeatureSource,
+    QgsProcessingParameterDateTime,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterField,
     QgsProcessingParameterFile,
@@ -89,6 +90,9 @@ ProcessingNumberParameterType = _scoped("ProcessingNumberParameterType", QgsProc
 #: Qgis.ProcessingFileParameterBehavior (3.36), QgsProcessingParameterFile.Behavior before
 ProcessingFileParameterBehavior = _scoped("ProcessingFileParameterBehavior", QgsProcessingParameterFile, {
     "File": "File", "Folder": "Folder"})
+#: Qgis.ProcessingDateTimeParameterDataType (3.36), QgsProcessingParameterDateTime.Type before
+ProcessingDateTimeParameterDataType = _scoped("ProcessingDateTimeParameterDataType", QgsProcessingParameterDateTime, {
+    "Date": "Date", "DateTime": "DateTime"})
 #: Qgis.ProcessingFieldParameterDataType (3.36), QgsProcessingParameterField.DataType before
 ProcessingFieldParameterDataType = _scoped("ProcessingFieldParameterDataType", QgsProcessingParameterField, {
     "Any": "Any", "Numeric": "Numeric", "String": "String", "DateTime": "DateTime"})

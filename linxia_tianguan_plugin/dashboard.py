@@ -43,12 +43,11 @@ from pathlib import Path
 
 from .core import statistics as stats
 from .core import tasks as task_rules
+from .fonts import CJK_FAMILIES  # one list with the labels' and the case list's
 from .i18n import tr
 
 PANELS = ("patrols", "coverage", "officers", "cases", "ranking", "timeliness", "farmland", "trend")
-CJK_FAMILIES = ("WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Noto Sans SC",
-                "Source Han Sans SC", "Microsoft YaHei", "SimHei", "Noto Serif CJK SC")
-PERIOD_KINDS = ("month", "quarter", "year", "custom")
+PERIOD_KINDS = ("month", "quarter", "year", "all", "custom")
 #: county-level units of 临夏州 (figures cover the prefecture only when all of them are in)
 PREFECTURE_COUNTIES = 8
 PDF_TABLE_ROWS = 28
@@ -92,10 +91,13 @@ def period_label(period) -> str:
 
 
 # ---------------------------------------------------------------------------------------- periods
-def period_bounds(kind: str, day: dt.date, last: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    """(first, last day) of the month / quarter / year containing ``day``; ``custom`` = (day, last)."""
+def period_bounds(kind: str, day: dt.date, last: dt.date | None = None) -> tuple[dt.date, dt.date] | None:
+    """(first, last day) of the month / quarter / year containing ``day``; ``custom`` = (day, last); ``all``: None —
+    everything the store holds, cumulated (what a leader asks first: how much in all, since the start)."""
     if kind == "custom":
         return day, last or day
+    if kind == "all":
+        return None
     if kind not in PERIOD_KINDS:
         raise ValueError(f"unknown period kind {kind!r} (one of {', '.join(PERIOD_KINDS)})")
     return task_rules.period_of(kind, day)

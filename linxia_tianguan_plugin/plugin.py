@@ -39,6 +39,7 @@ class TianguanPlugin:
 
     def initGui(self) -> None:
         self.initProcessing()
+        from .ui.case_locator import PREFIX as CASE_PREFIX
         from .ui.one_click import OneClickCoding
         from .ui.settings_dialog import SettingsDialog
 
@@ -47,15 +48,18 @@ class TianguanPlugin:
         self.toolbar.setObjectName("linxia_tianguan_toolbar")
         self.menu_title = tr("&Linxia farmland patrol")
         self._add_action("linxia_tianguan_one_click", "space_code.svg", tr("One-click space coding"),
-                         self.one_click.run, toolbar=True)
+                         self.one_click.run, toolbar=True, tip=one_click_tip())
         self._add_action("linxia_tianguan_decode", "decode.svg", tr("Decode a space code…"),
                          lambda: self._open_algorithm("linxia_tianguan:decode_space_code"))
         self._add_action("linxia_tianguan_validate", "validate.svg", tr("Validate space codes…"),
                          lambda: self._open_algorithm("linxia_tianguan:validate_space_code"))
         self._add_action("linxia_tianguan_track_replay", "replay.svg", tr("Track replay"), self.show_replay,
-                         toolbar=True)
+                         toolbar=True, tip=tr("Track replay: play a patrol of the tianguan store on the map. Needs "
+                                              "patrol tracks imported into the store (Import patrol tracks)."))
         self._add_action("linxia_tianguan_case_review", "case_review.svg", tr("Case review"), self.show_cases,
-                         toolbar=True)
+                         toolbar=True, tip=tr("Case review: filter, review and move the cases of the tianguan "
+                                              "store. In the locator bar (Ctrl+K), type {prefix} and a space code "
+                                              "to open the parcel's case.").format(prefix=CASE_PREFIX))
         self._add_action("linxia_tianguan_dashboard", "dashboard.svg", tr("Farmland protection dashboard"),
                          self.show_dashboard, toolbar=True)
         self._add_action("linxia_tianguan_statistics_map", "linxia_tianguan.svg", tr("Export statistics map…"),
@@ -69,10 +73,25 @@ class TianguanPlugin:
         if hasattr(self.iface, "registerLocatorFilter"):  # (pytest-qgis's iface stub has no locator)
             self.locator = CaseLocatorFilter(self.open_case)
             self.iface.registerLocatorFilter(self.locator)
+        menu = self._menu()
+        if menu is not None:
+            menu.setToolTipsVisible(True)  # our submenu only: the layers one-click needs, on hover
 
-    def _add_action(self, object_name, icon, text, slot, toolbar=False) -> QAction:
+    def _menu(self):
+        """The plugin's submenu of the Plugins menu (QGIS creates it with the first action; None before)."""
+        plugin_menu = self.iface.pluginMenu() if hasattr(self.iface, "pluginMenu") else None
+        if plugin_menu is None:
+            return None
+        return next((a.menu() for a in plugin_menu.actions() if a.menu() is not None
+                     and a.text() == self.menu_title), None)
+
+    def _add_action(self, object_name, icon, text, slot, toolbar=False, tip: str = "") -> QAction:
         action = QAction(QIcon(icon_path(icon)), text, self.iface.mainWindow())
         action.setObjectName(object_name)
+        if tip:
+            # the toolbar shows the tooltip, the status bar the status tip when the menu item is hovered
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
         action.triggered.connect(slot)
         self.iface.addPluginToMenu(self.menu_title, action)
         if toolbar:
@@ -165,6 +184,15 @@ class TianguanPlugin:
             QgsApplication.processingRegistry().removeProvider(self.provider)
             self.provider = None
         i18n.remove_translator()
+
+
+def one_click_tip() -> str:
+    """What one-click coding needs, on its button and menu item: it codes the layers already loaded and
+    otherwise opens the algorithm's dialog, so the analyst must know which layers to load first."""
+    return tr("One-click space coding of the loaded layers, in the background. Needs the DLTB layer (land-use "
+              "survey patches) in the project; uses DK (contract parcels), YJJBNT (permanent basic farmland) and "
+              "CJDCQ (village survey areas) when they are loaded too. Without DLTB the algorithm's dialog opens "
+              "to choose the layers.")
 
 
 def log(message: str, level=Qgis.MessageLevel.Info) -> None:

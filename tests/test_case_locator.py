@@ -34,4 +34,21 @@ def test_search_by_code_patch_and_id(qgis_app, tmp_path):
     assert search_cases(str(path), "%%%%") == []  # LIKE wildcards are not a way to list everything
     opened = []
     locator = CaseLocatorFilter(opened.append, lambda: str(path)).clone()
-    assert locator.prefix() == "aj" and locator.name() == "linxia_tianguan_cases"
+    assert locator.prefix() == "tga" and locator.name() == "linxia_tianguan_cases"
+
+
+def test_qgis_accepts_the_prefix_and_the_legacy_aj_text_still_searches(qgis_app):
+    """QGIS ≥ 3.22 drops a plugin filter's prefix shorter than three characters (``aj`` did nothing): a real
+    QgsLocator keeps ``tga`` as the active prefix; ``aj <code>`` typed from habit reaches the filter whole
+    (no prefix matched) and still searches the code."""
+    from qgis.core import QgsLocator
+
+    from linxia_tianguan_plugin.ui.case_locator import CaseLocatorFilter, search_text
+
+    locator = QgsLocator()
+    ours = CaseLocatorFilter(lambda _: None, lambda: "")
+    locator.registerFilter(ours)
+    assert ours.activePrefix() == "tga" and "tga" in locator.prefixedFilters()
+    assert search_text("aj 62292110000101") == "62292110000101"
+    assert search_text("AJ  62292110000101 ") == "62292110000101"
+    assert search_text("62292110000101") == "62292110000101" and search_text("aj") == "aj"

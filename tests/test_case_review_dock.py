@@ -18,6 +18,7 @@ from tests.helpers import change_params, prepared_store, run
 from tests.pg_cluster import pg  # noqa: F401
 
 ACTOR = "审核员甲"
+STATE_COLUMN = 2  # ui.case_review.COLUMNS: case number, priority, state, …
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +103,9 @@ def test_the_dock_lists_every_case_with_the_store_counts(dock, case_store_path):
     assert prios == sorted(prios)  # most urgent first
     from qgis.PyQt.QtCore import Qt
 
-    d.table.sortItems(6, Qt.DescendingOrder)  # sortable, by number: the largest area first
+    from linxia_tianguan_plugin.ui.case_review import COLUMNS
+
+    d.table.sortItems(COLUMNS.index("area_mu"), Qt.DescendingOrder)  # sortable, by number: the largest area first
     areas = [d.by_id[i]["area_m2"] for i in d.visible_case_ids()]
     assert areas == sorted(areas, reverse=True)
     # 导出到 PostGIS from the dock: the export algorithm's dialog on the store the dock shows
@@ -145,7 +148,9 @@ def test_filters_change_the_visible_rows(dock, store_path):
     d.now = (clock.now_utc() + dt.timedelta(days=4)).strftime("%Y-%m-%dT%H:%M:%SZ")
     d.reload()
     assert sorted(d.visible_case_ids()) == sorted(c["case_id"] for c in stored if c["case_id"] not in issued)
-    column = 9
+    from linxia_tianguan_plugin.ui.case_review import COLUMNS
+
+    column = COLUMNS.index("overdue")
     assert all(d.table.item(r, column).text() for r in range(d.table.rowCount()))
     d.set_filter(overdue=False, state="issued")
     assert all(not d.table.item(r, column).text() for r in range(d.table.rowCount()))
@@ -201,11 +206,11 @@ def test_issuing_a_case_moves_it_and_refreshes_the_table(dock, store_path):
     assert [e["to_state"] for e in events] == ["pending", "issued"] and events[-1]["actor"] == ACTOR
     assert d.by_id[cid]["state"] == "issued" and d.by_id[cid]["version"] == 2
     row = d._row_of(cid)
-    assert d.table.item(row, 1).text() == workflow.STATE_NAMES["issued"]
+    assert d.table.item(row, STATE_COLUMN).text() == workflow.STATE_NAMES["issued"]
     assert d.selected_ids() == [cid]  # still selected, with the fresh history and buttons
     history = d.history_rows()
     assert len(history) == 2 and history[1][1] == ACTOR and history[1][3] == "请核查"
-    assert d.button_actions() == []  # the county has nothing to do on an issued case
+    assert d.button_actions() == ["recall"]  # the county may only recall an issued case (撤回)
     assert d.counts()["issued"] == 1
     d.set_filter(state="issued")
     assert d.visible_case_ids() == [cid]
@@ -297,9 +302,9 @@ def test_a_conflict_says_so_and_reloads_the_fresh_state(dock, store_path):
     assert message == d._why(workflow.ConflictError("", 1, 2), d.by_id[cid], "issue")
     assert "2" in message and message in d.last_message
     assert d.by_id[cid]["state"] == "issued" and d.by_id[cid]["version"] == 2  # reloaded
-    assert d.table.item(d._row_of(cid), 1).text() == workflow.STATE_NAMES["issued"]
+    assert d.table.item(d._row_of(cid), STATE_COLUMN).text() == workflow.STATE_NAMES["issued"]
     assert [r[1] for r in d.history_rows()] == [workflow.ROLE_NAMES["system"], "另一审核员"]
-    assert d.button_actions() == []
+    assert d.button_actions() == ["recall"]
     assert [e["comment"] for e in _events(store_path, cid)] == [_events(store_path, cid)[0]["comment"], "抢先下发"]
 
 
@@ -468,3 +473,147 @@ def test_a_store_layer_in_the_project_keeps_showing_after_the_dock_reads_and_wri
         assert sum(1 for _ in layer.getFeatures()) == count  # after writing
     finally:
         QgsProject.instance().removeMapLayer(layer.id())
+
+
+# ------------------------------------------------------------------------------------ issue 16
+def test_cases_are_shown_by_their_number_with_the_uuid_at_hand(dock, case_store_path):
+    import re
+
+    stored = _stored(case_store_path)
+    numbers = [c["case_no"] for c in stored]
+    assert all(re.fullmatch(r"\d{6}-2026-\d{4}", n) for n in numbers) and len(set(numbers)) == len(numbers)
+    d = dock(case_store_path)
+    for r in range(d.table.rowCount()):
+        item = d.table.item(r, 0)
+        case = d.by_id[item.data(0x0100)]  # Qt.UserRole
+        assert item.text() == case["case_no"] and case["case_id"] in item.toolTip()
+        assert case["case_id"] not in "".join(d.table.item(r, c).text() for c in range(d.table.columnCount()))
+    case = stored[0]
+    d.select_case(case["case_id"])
+    first, second = d.info.text().splitlines()[:2]
+    assert case["case_no"] in first and case["case_id"] not in first and case["case_id"] in second
+
+
+def test_at_1600_by_1000_the_table_shows_ten_rows_and_the_splitter_is_remembered(dock, case_store_path):
+    from qgis.PyQt.QtCore import QByteArray, Qt
+    from qgis.PyQt.QtWidgets import QApplication, QDockWidget, QMainWindow, QPlainTextEdit
+
+    from linxia_tianguan_plugin import settings
+    from linxia_tianguan_plugin.ui.case_review import SPLITTER_KEY
+
+    old = settings.value(SPLITTER_KEY, QByteArray(), type=QByteArray)
+    settings.set_value(SPLITTER_KEY, QByteArray())  # as on a fresh install
+    window = QMainWindow()  # a QGIS-like window: menu, two toolbars, the canvas, a status bar
+    window.setCentralWidget(QPlainTextEdit())
+    window.menuBar().addMenu("项目")
+    for name in ("文件", "田管"):
+        window.addToolBar(name).addAction(name)
+    window.statusBar().showMessage("坐标")
+    window.resize(1600, 1000)
+
+    def shown_in(d):
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, d)
+        window.show()
+        d.show()
+        for _ in range(3):
+            QApplication.processEvents()
+        return d
+
+    try:
+        d = shown_in(dock(case_store_path))
+        assert d.table.rowCount() >= 10
+        assert d.visible_rows() >= 10, (window.size(), d.height(), d.split.sizes())
+        assert d.history.viewport().height() >= 3 * d.history.verticalHeader().defaultSectionSize()
+        sizes = d.split.sizes()
+        moved = [sizes[0] - 120, sizes[1] + 120, sizes[2]]
+        d.split.setSizes(moved)
+        d.split.splitterMoved.emit(moved[0], 1)  # as a drag of the handle does
+        got = d.split.sizes()
+        window.removeDockWidget(d)
+        d.hide()
+        again = shown_in(dock(case_store_path))  # opened again: as the desk left it
+        assert again.split.sizes() == got
+    finally:
+        settings.set_value(SPLITTER_KEY, old)
+        for child in window.findChildren(QDockWidget):  # the fixture cleans the docks up after the window goes
+            window.removeDockWidget(child)
+            child.setParent(None)
+        window.close()
+
+
+def test_a_mistaken_issue_is_recalled_one_or_many_with_a_reason(dock, store_path):
+    """撤回: the county takes back issued cases (a batch too) with a reason; a case the field has acted on (evidence
+    submitted) is refused with the reason why, and nothing is written for it."""
+    stored = _stored(store_path)
+    first, second, late = (c["case_id"] for c in stored[:3])
+    for cid in (first, second):
+        _move(store_path, cid, TO_REPORTED[0])
+    _move(store_path, late, *TO_REPORTED[:2])
+    d = dock(store_path)
+    d.select_case(first)
+    assert d.button_actions() == ["recall"] and d.action_buttons["recall"].text() == "撤回"
+    [(_, ok, message)] = d.take("recall", " ")
+    assert not ok and message == d._why(workflow.WorkflowError("", "needs_comment"), d.by_id[first], "recall")
+    assert d.select_cases([first, second, late]) == 3
+    results = dict((cid, (ok, why)) for cid, ok, why in d.take("recall", "下发错了乡镇"))
+    assert results[first][0] and results[second][0] and not results[late][0]
+    assert results[late][1] == d._why(workflow.WorkflowError("", "not_allowed"), d.by_id[late], "recall")
+    assert "recalled" in results[late][1] or "撤回" in results[late][1]
+    for cid in (first, second):
+        events = _events(store_path, cid)
+        assert [e["to_state"] for e in events] == ["pending", "issued", "pending"]
+        assert events[-1]["comment"] == "下发错了乡镇" and events[-1]["actor"] == ACTOR
+        assert d.by_id[cid]["state"] == "pending" and d.by_id[cid]["version"] == 3
+        assert rebuilt_state_of(store_path, cid) == "pending"
+    assert len(_events(store_path, late)) == 3 and d.by_id[late]["state"] == "evidenced"
+    d.select_case(first)
+    assert d.button_actions() == ["issue"]  # issued again when the right township is known
+    assert d.history_rows()[-1][3] == "下发错了乡镇"
+
+
+def test_the_filtered_list_goes_to_excel_and_pdf(dock, store_path, tmp_path):
+    import shutil as sh
+    import subprocess
+
+    import openpyxl
+
+    from linxia_tianguan_plugin import case_list
+
+    stored = _stored(store_path)
+    for c in stored[:2]:
+        _move(store_path, c["case_id"], TO_REPORTED[0])
+    d = dock(store_path)
+    d.set_filter(state="pending")
+    shown = d.visible_case_ids()
+    assert len(shown) == len(stored) - 2
+    out = tmp_path / "lists"
+    assert d.export_list(str(out / "案件清单.xlsx")) and str(len(shown)) in d.last_message
+    book = openpyxl.load_workbook(out / "案件清单.xlsx")
+    rows = list(book[case_list.SHEET].iter_rows(values_only=True))
+    assert rows[0] == case_list.HEADERS
+    assert [r[0] for r in rows[1:]] == [d.by_id[c]["case_no"] for c in shown]  # the table's order
+    assert {r[2] for r in rows[1:]} == {"待下发"}
+    assert {r[3] for r in rows[1:]} <= set(case_list.KIND_NAMES.values())
+    assert {r[4] for r in rows[1:]} <= set(case_list.CATEGORY_NAMES.values())
+    for row, cid in zip(rows[1:], shown):
+        assert row[1] == d.by_id[cid]["priority"]
+        assert isinstance(row[7], (int, float)) and row[7] == round(d.by_id[cid]["area_m2"] * 0.0015, 2)
+    conditions = dict(r[:2] for r in book[case_list.CONDITIONS_SHEET].iter_rows(values_only=True))
+    assert conditions["状态"] == "待下发" and conditions["案件数"] == f"{len(shown)} / {len(stored)}"
+
+    assert d.export_list(str(out / "案件清单"))  # no suffix: a PDF
+    pdf = out / "案件清单.pdf"
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    if sh.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        assert all(d.by_id[c]["case_no"] in text for c in shown), text[:3000]
+        assert "案件编号" in text and "待下发" in text and "面积（亩）" in text
+    assert sorted(p.name for p in out.iterdir()) == ["案件清单.pdf", "案件清单.xlsx"]  # no temporary file left
+
+    d.set_filter(state="closed")  # nothing shown: the files say so
+    assert d.export_list(str(out / "none.xlsx"))
+    rows = list(openpyxl.load_workbook(out / "none.xlsx")[case_list.SHEET].iter_rows(values_only=True))
+    assert rows[0] == case_list.HEADERS and len(rows) == 2 and "没有" in rows[1][0]
+    blocked = out / "案件清单.xlsx" / "x.xlsx"  # a file where a folder should be: a message, no traceback
+    assert not d.export_list(str(blocked)) and "x.xlsx" in d.last_message

@@ -28,6 +28,14 @@ def _params(src, **extra) -> dict:
     return change_params(src, **extra)
 
 
+def _store_copy(analysed, tmp_path) -> str:
+    """A copy of the analysed store: STORE is required (the cases are kept there), and these runs must not add
+    cases to the module's store."""
+    copy = tmp_path / "copy.gpkg"
+    shutil.copy(analysed["store"], copy)
+    return str(copy)
+
+
 @pytest.fixture(scope="module")
 def analysed(processing_registry, change_sample, tmp_path_factory):
     base = tmp_path_factory.mktemp("changes")
@@ -172,7 +180,8 @@ def test_external_change_polygons_are_classified_against_the_baseline(analysed, 
         f.SetField("DLBM", change["to_dlbm"])
         layer.CreateFeature(f)
     ds = None
-    params = _params(analysed["src"], AFTER=None, EXTERNAL=f"{path}|layername=WPTB", OUTPUT=str(tmp_path / "o.gpkg"))
+    params = _params(analysed["src"], AFTER=None, EXTERNAL=f"{path}|layername=WPTB", OUTPUT=str(tmp_path / "o.gpkg"),
+                     STORE=_store_copy(analysed, tmp_path))
     result = run(ALG, params)
     out = read(str(tmp_path / "o.gpkg"))
     assert result["CANDIDATES"] >= len(changes)
@@ -204,17 +213,18 @@ def test_bad_inputs_stop_with_clear_messages(analysed, tmp_path, case):
         layer.CreateFeature(f)
     ds = None
     bad = f"{path}|layername=DLTB_X"
+    store = _store_copy(analysed, tmp_path)
     if case == "empty":
-        message = run_failing(ALG, _params(src, AFTER=bad))
+        message = run_failing(ALG, _params(src, AFTER=bad, STORE=store))
         assert "DLTB_X" in message and "empty" in message.lower()
     elif case == "missing_dlbm":
-        message = run_failing(ALG, _params(src, AFTER=bad))
+        message = run_failing(ALG, _params(src, AFTER=bad, STORE=store))
         assert "DLTB_X" in message and "DLBM" in message
     elif case == "geographic":
-        message = run_failing(ALG, _params(src, BEFORE=bad))
+        message = run_failing(ALG, _params(src, BEFORE=bad, STORE=store))
         assert "EPSG:4490" in message and "EPSG:4522" in message
     else:
-        message = run_failing(ALG, _params(src, AFTER=None))
+        message = run_failing(ALG, _params(src, AFTER=None, STORE=store))
         assert "newer" in message.lower()
 
 
@@ -224,7 +234,8 @@ def test_a_newer_survey_in_another_crs_is_reprojected_and_gives_the_same_changes
     moved = processing.run("native:reprojectlayer", {
         "INPUT": layer_uri(analysed["src"], "DLTB_2025"), "TARGET_CRS": "EPSG:4490",
         "OUTPUT": str(tmp_path / "dltb_2025_4490.gpkg")})["OUTPUT"]
-    result = run(ALG, _params(analysed["src"], AFTER=moved, OUTPUT=str(tmp_path / "o.gpkg")))
+    result = run(ALG, _params(analysed["src"], AFTER=moved, OUTPUT=str(tmp_path / "o.gpkg"),
+                              STORE=_store_copy(analysed, tmp_path)))
     out = read(str(tmp_path / "o.gpkg"))
     for change in analysed["changes"]:
         assert _found(out, change), change["id"]

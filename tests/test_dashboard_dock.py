@@ -142,6 +142,54 @@ def test_clicking_a_township_selects_it_on_the_grid_layer(dock, store):
         QgsProject.instance().removeMapLayer(layer.id())
 
 
+def test_the_all_period_cumulates_everything_the_store_holds(dock, store):
+    """全部（累计）: every task and case, whatever its date — more than any one month, as many as the store holds."""
+    june = sum(_column(dock.table("patrols"), 3))
+    dock.period_kind.setCurrentIndex(dock.period_kind.findData("all"))
+    assert dock.report.period is None and not dock.first_date.isEnabled() and not dock.last_date.isEnabled()
+    everything = sum(_column(dock.table("patrols"), 3))
+    assert everything >= june
+    tasks = _sql(store, "SELECT count(*) FROM tg_task")[0][0]
+    assert everything == tasks  # the patrols table counts every task dispatched (column 3: tasks due)
+    from linxia_tianguan_plugin.dashboard import period_label
+
+    assert period_label(None) in dock.report.title
+
+
+def test_the_report_is_written_by_a_task_that_does_not_block(dock, tmp_path):
+    """The PDF (seconds of rendering) is a QgsTask: export_in_background returns at once, the task bar shows the
+    progress, the file appears when it ends; a cancelled export leaves nothing."""
+    import time
+
+    from qgis.core import QgsApplication
+
+    def wait():
+        deadline = time.monotonic() + 120
+        while dock._export_task is not None:  # the dock lets go of its task when the task ends
+            QgsApplication.processEvents()
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+
+    pdf = tmp_path / "report.pdf"
+    ended = []
+    task = dock.export_in_background(str(pdf), str(tmp_path / "png"))
+    task.taskCompleted.connect(lambda: ended.append("completed"))
+    assert QgsApplication.taskManager().tasks()  # queued in QGIS's task manager (its progress bar)
+    wait()
+    assert ended == ["completed"]
+    assert pdf.read_bytes()[:5] == b"%PDF-" and len(list((tmp_path / "png").glob("*.png"))) > 0
+    assert "report.pdf" in dock.status.text()
+
+    cancelled = tmp_path / "cancelled.pdf"
+    task = dock.export_in_background(str(cancelled))
+    task.cancel()
+    wait()
+    assert not cancelled.exists() and not list(tmp_path.glob(".cancelled*"))
+    from linxia_tianguan_plugin.i18n import tr
+
+    assert dock.status.text() == tr("The export of the report was cancelled; nothing was written.")
+
+
 def test_exports_from_the_dock(dock, tmp_path):
     import openpyxl
 

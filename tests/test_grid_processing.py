@@ -188,11 +188,12 @@ def test_grid_output_loads_with_its_style(grid, sample_gpkg, tmp_path):
     out = QgsProcessingOutputLayerDefinition(str(tmp_path / "grid.gpkg"), QgsProject.instance())
     result = run("linxia_tianguan:build_grid", {"XZQ": layer_uri(sample_gpkg, "XZQ"),
                                                 "CJDCQ": layer_uri(sample_gpkg, "CJDCQ"),
-                                                "PARCELS": str(grid["store"].parent / "coded.gpkg"), "OUTPUT": out},
+                                                "PARCELS": str(grid["store"].parent / "coded.gpkg"), "OUTPUT": out,
+                                                "STORE": str(tmp_path / "new.gpkg"), "NEW_STORE": True},
                  context=context)
     assert context.willLoadLayerOnCompletion(result["OUTPUT"])
     assert context.layerToLoadOnCompletionDetails(result["OUTPUT"]).postProcessor() is not None
-    assert result["BUILD_ID"] == ""  # no store given: nothing saved
+    assert result["BUILD_ID"]  # STORE is required: the build is kept in the (new) store
 
 
 def test_rebuilding_the_grid_keeps_the_tasks(grid, sample_gpkg):

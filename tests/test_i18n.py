@@ -39,6 +39,55 @@ def test_algorithms_parameters_and_help_are_chinese_under_zh_cn(processing_regis
             assert CJK.search(output.description()), (algorithm.name(), output.name())
 
 
+#: three or more Latin words in a row (an English phrase; names like grid_code、officer are not)
+ENGLISH_PHRASE = re.compile(r"\b[A-Za-z]{2,}(?:[ ,;:]+[A-Za-z]{2,}){2,}\b")
+TAG = re.compile(r"<[^>]+>")
+
+
+def _english_phrases(text: str) -> list[str]:
+    """The English phrases left in a Chinese text (HTML tags and the words of :data:`KEEP` aside)."""
+    plain = TAG.sub(" ", text or "")
+    return [m for m in ENGLISH_PHRASE.findall(plain) if not all(w in KEEP for w in re.findall(r"[A-Za-z]+", m))]
+
+
+def test_every_help_and_parameter_reads_chinese_under_zh_cn(processing_registry, chinese):
+    """Under zh, no algorithm's help and no parameter shows an English phrase (a help that only starts in Chinese,
+    a pointer to an English file name, an untranslated parameter)."""
+    for algorithm in _fresh_algorithms(processing_registry):
+        assert not _english_phrases(algorithm.shortHelpString()), (algorithm.name(), _english_phrases(
+            algorithm.shortHelpString()))
+        assert "docs/" not in algorithm.shortHelpString(), algorithm.name()
+        for parameter in algorithm.parameterDefinitions():
+            text = parameter.description()
+            assert not _untranslated(text) and not _english_phrases(text), (algorithm.name(), parameter.name(), text)
+
+
+def test_every_help_is_translated(processing_registry, chinese):
+    """The help under zh is not the English source (the CJK check above passes a help whose title alone is Chinese)."""
+    from linxia_tianguan_plugin import i18n
+
+    chinese_help = {a.name(): a.shortHelpString() for a in _fresh_algorithms(processing_registry)}
+    i18n.remove_translator()
+    try:
+        english_help = {a.name(): a.shortHelpString() for a in _fresh_algorithms(processing_registry)}
+    finally:
+        assert i18n.install_translator("zh_CN")
+    assert [name for name in chinese_help if chinese_help[name] == english_help[name]] == []
+
+
+def test_refusals_before_the_run_are_chinese_under_zh_cn(processing_registry, chinese, tmp_path):
+    """A bad code, a date that is none and a missing store are refused by checkParameterValues in Chinese."""
+    from qgis.core import QgsApplication, QgsProcessingContext
+
+    algorithm = QgsApplication.processingRegistry().createAlgorithmById("linxia_tianguan:dashboard_report")
+    context = QgsProcessingContext()
+    for params, value in (({"PREFIX": "62x"}, "62x"), ({"DATE_FROM": "2025-13-01"}, "2025-13-01"),
+                          ({}, "none.gpkg")):
+        ok, message = algorithm.checkParameterValues(
+            {"STORE": str(tmp_path / "none.gpkg"), "OUTPUT_PDF": str(tmp_path / "r.pdf"), **params}, context)
+        assert not ok and value in message and CJK.search(message) and not _english_phrases(message), message
+
+
 def test_english_without_translator(processing_registry):
     from linxia_tianguan_plugin import i18n
 

@@ -19,13 +19,28 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PLUGIN = "linxia_tianguan_plugin"
+CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
-def _build(command, env=None, *args):
+LINK_KEYS = ("homepage", "tracker", "repository", "email")
+
+
+def _run_build(command, env=None, *args) -> subprocess.CompletedProcess:
     proc = subprocess.run([sys.executable, str(ROOT / "tools" / "build_plugin.py"), command, *args], cwd=ROOT,
                           capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr
-    return Path(proc.stdout.strip().splitlines()[-1])
+    return proc
+
+
+def _build(command, env=None, *args):
+    return Path(_run_build(command, env, *args).stdout.strip().splitlines()[-1])
+
+
+def _env_without_links(**extra) -> dict:
+    """The environment of a build with no package-time links but ``extra`` (a developer's shell might set some)."""
+    env = {k: v for k, v in os.environ.items() if k not in {f"TIANGUAN_{key.upper()}" for key in LINK_KEYS}}
+    env.update(extra)
+    return env
 
 
 def _metadata(text: str) -> configparser.SectionProxy:
@@ -57,7 +72,7 @@ def _changelog_from_markdown(markdown: str, up_to: str) -> str:
 
 @pytest.fixture(scope="module")
 def archive():
-    return _build("package")
+    return _build("package", _env_without_links())
 
 
 def test_package_is_an_installable_zip_without_development_files(archive):
@@ -99,7 +114,79 @@ def test_metadata_has_the_version_and_the_changelog_of_changelog_md(archive):
     for feature in ("QR", "QField", "PostGIS", "dashboard", "assessment", "grid", "track"):
         assert feature.lower() in general["about"].lower(), feature
     for feature in ("二维码", "外业巡田包", "驾驶舱", "考核", "网格", "轨迹", "变化图斑", "案件"):
-        assert feature in general["about"], feature
+        assert feature in general["about[zh_CN]"], feature
+    # English first (the defaults every other locale gets), the Chinese under [zh_CN]
+    for key in ("name", "description", "about", "tags"):
+        assert general[f"{key}[zh_CN]"] and general[f"{key}[zh_CN]"] != general[key], key
+    assert not CJK_RUN.search(general["description"]) and CJK_RUN.search(general["description[zh_CN]"])
+
+
+def test_the_plugin_manager_shows_chinese_metadata_under_zh_cn_and_english_otherwise(archive, tmp_path, qgis_app):
+    """QGIS's own Plugin Manager code (pyplugin_installer) reads the unpacked zip under either UI locale."""
+    from qgis.core import QgsSettings
+
+    sys.path.insert(0, "/usr/share/qgis/python")
+    try:
+        from pyplugin_installer.installer_data import Plugins
+    finally:
+        sys.path.remove("/usr/share/qgis/python")
+    with zipfile.ZipFile(archive) as zf:
+        zf.extractall(tmp_path)
+    settings = QgsSettings()
+    saved = {key: settings.value(key) for key in ("locale/overrideFlag", "locale/userLocale")}
+    shown = {}
+    try:
+        settings.setValue("locale/overrideFlag", True)
+        for locale in ("zh_CN", "en_US"):
+            settings.setValue("locale/userLocale", locale)
+            shown[locale] = Plugins().getInstalledPlugin(PLUGIN, str(tmp_path / PLUGIN), readOnly=False)
+    finally:
+        for key, value in saved.items():
+            settings.remove(key) if value is None else settings.setValue(key, value)
+    general = _metadata(zipfile.ZipFile(archive).read(f"{PLUGIN}/metadata.txt").decode("utf-8"))
+    for key in ("name", "description", "about"):
+        assert shown["zh_CN"][key] == general[f"{key}[zh_CN]"] and shown["en_US"][key] == general[key], key
+    assert shown["zh_CN"]["name"].startswith("临夏田管") and shown["en_US"]["name"].startswith("Linxia")
+    assert shown["zh_CN"]["error"] == "" and shown["zh_CN"]["homepage"] == general["homepage"]
+
+
+def test_links_given_at_package_time_land_in_the_zip_without_a_warning(tmp_path):
+    links = {"homepage": "https://gitee.com/linxia-zrzy/tianguan", "tracker": "https://gitee.com/linxia-zrzy/"
+             "tianguan/issues", "repository": "https://gitee.com/linxia-zrzy/tianguan.git",
+             "email": "tianguan@lxzrzy.gov.cn"}
+    # two as options (what make package HOMEPAGE=… TRACKER=… passes), two from the environment
+    env = _env_without_links(TIANGUAN_REPOSITORY=links["repository"], TIANGUAN_EMAIL=links["email"])
+    proc = _run_build("package", env, "--out", str(tmp_path / "release.zip"), "--homepage", links["homepage"],
+                      "--tracker", links["tracker"])
+    assert Path(proc.stdout.strip().splitlines()[-1]) == tmp_path / "release.zip"
+    packed = zipfile.ZipFile(tmp_path / "release.zip").read(f"{PLUGIN}/metadata.txt").decode("utf-8")
+    general = _metadata(packed)
+    assert {key: general[key] for key in LINK_KEYS} == links
+    assert "example.org" not in packed and "WARNING" not in proc.stderr
+    repo = _metadata((ROOT / "metadata.txt").read_text(encoding="utf-8"))
+    assert all(general[k] == v for k, v in repo.items() if k not in LINK_KEYS)  # nothing else changed
+    assert "example.org" in repo["homepage"]  # the repository's metadata.txt is left as it is
+
+
+def test_a_build_without_links_warns_naming_each_placeholder(tmp_path):
+    proc = _run_build("package", _env_without_links(TIANGUAN_EMAIL="tianguan@lxzrzy.gov.cn"), "--out",
+                      str(tmp_path / "release.zip"))
+    warning = [line for line in proc.stderr.splitlines() if line.startswith("WARNING")]
+    assert len(warning) == 1 and "example.org" in warning[0]
+    for key in ("homepage", "tracker", "repository"):
+        assert key in warning[0] and f"{key.upper()}=" in warning[0]  # how to set it: make package KEY=…
+    assert "email" not in warning[0].split(";")[0]  # given, so not named
+    assert (tmp_path / "release.zip").exists()  # a warning, not a failure: desks build for themselves
+
+
+def test_a_malformed_link_stops_the_build(tmp_path):
+    for option, value in (("--homepage", "gitee.com/x"), ("--email", "not-an-address"),
+                          ("--tracker", "https://gitee.com/x/issues?q=100%")):
+        proc = subprocess.run([sys.executable, str(ROOT / "tools" / "build_plugin.py"), "package", "--out",
+                               str(tmp_path / "bad.zip"), option, value], cwd=ROOT, capture_output=True, text=True,
+                              env=_env_without_links())
+        assert proc.returncode != 0 and option[2:] in proc.stderr, (option, proc.stderr)
+        assert not (tmp_path / "bad.zip").exists()
 
 
 def test_the_zip_carries_working_chinese_translations(archive, tmp_path):

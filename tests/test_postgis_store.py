@@ -160,7 +160,8 @@ def test_migrations_are_idempotent_and_create_the_schema(roles):
         assert sorted(cur.fetchall()) == [("case_events", True, True), ("cases", True, True)]
         cur.execute("SELECT tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n "
                     "ON n.oid = c.relnamespace WHERE n.nspname = %s AND NOT t.tgisinternal", (name,))
-        assert {r[0] for r in cur.fetchall()} == {"case_events_no_change", "case_events_no_truncate"}
+        assert {r[0] for r in cur.fetchall()} == {"case_events_no_change", "case_events_no_truncate",
+                                                  "cases_case_no_fixed"}  # v5: a case number is never changed
         cur.execute("SELECT srid, type FROM geometry_columns WHERE f_table_schema = %s AND f_table_name = 'cases'",
                     (name,))
         assert cur.fetchone() == (4522, "MULTIPOLYGON")

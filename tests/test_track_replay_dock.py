@@ -84,12 +84,67 @@ def test_the_dock_picks_loads_steps_and_cleans_up(qgis_iface, store_with_tracks)
     from linxia_tianguan_plugin.ui.track_replay import flag_names
 
     assert dock.flags.text() == tr("No flags.")
+    _assert_temporal(layers)
     dock.choose("GJ-drive")
     dock.load_selected()
     assert len(set(QgsProject.instance().mapLayers()) - before) == 3  # the previous patrol's layers went
     assert flag_names()["driven"] in dock.flags.text()
     dock.cleanup()
     assert set(QgsProject.instance().mapLayers()) == before
+
+
+def _assert_temporal(layers) -> None:
+    """The three layers of the walk (2025-06-10 01:00:00 UTC, 50 fixes 10 s apart) are temporal as QGIS's
+    Temporal Controller reads them: the fixes by their fix time (accumulating), the line by its span, the
+    parcels for the patrol's span; and a controller frame in the patrol selects the fixes walked by then."""
+    from qgis.core import (
+        Qgis,
+        QgsDateTimeRange,
+        QgsExpression,
+        QgsFeatureRequest,
+        QgsProject,
+        QgsTemporalUtils,
+        QgsVectorLayerTemporalContext,
+    )
+    from qgis.PyQt.QtCore import QDateTime, Qt
+
+    from linxia_tianguan_plugin.ui.track_replay import END_FIELD, FIX_TIME_FIELD, START_FIELD
+
+    start = QDateTime.fromSecsSinceEpoch(int(dt.datetime(2025, 6, 10, 1, 0, tzinfo=dt.UTC).timestamp()),
+                                         Qt.TimeSpec.UTC)
+    end = start.addSecs(490)
+    by_kind = {layer.geometryType(): layer for layer in layers}
+    fixes, line, parcels = by_kind[Qgis.GeometryType.Point], by_kind[Qgis.GeometryType.Line], \
+        by_kind[Qgis.GeometryType.Polygon]
+    for layer in (fixes, line, parcels):
+        temporal = layer.temporalProperties()
+        assert temporal.isActive(), layer.name()
+        span = temporal.fixedTemporalRange()
+        assert span.begin() == start and span.end() == end, layer.name()  # covers the patrol, no more
+    temporal = fixes.temporalProperties()
+    assert temporal.mode() == Qgis.VectorTemporalMode.FeatureDateTimeInstantFromField
+    assert temporal.startField() == FIX_TIME_FIELD and fixes.fields().indexOf(FIX_TIME_FIELD) >= 0
+    assert temporal.accumulateFeatures()
+    # what the Temporal Controller's "set to full range" button takes from the project's temporal layers
+    extent = QgsTemporalUtils.calculateTemporalRangeForProject(QgsProject.instance())
+    assert extent.begin() == start and extent.end() == end
+    line_temporal = line.temporalProperties()
+    assert line_temporal.mode() == Qgis.VectorTemporalMode.FeatureDateTimeStartAndEndFromFields
+    assert (line_temporal.startField(), line_temporal.endField()) == (START_FIELD, END_FIELD)
+    assert parcels.temporalProperties().mode() == Qgis.VectorTemporalMode.FixedTemporalRange
+    context = QgsVectorLayerTemporalContext()
+    context.setLayer(fixes)
+    frame = QgsDateTimeRange(start.addSecs(60), start.addSecs(100))  # a frame 60–100 s into the walk
+    where = temporal.createFilterString(context, frame)
+    assert where and not QgsExpression(where).hasParserError()
+    shown = list(fixes.getFeatures(QgsFeatureRequest().setFilterExpression(where)))
+    assert len(shown) == 11  # fixes at 0, 10, …, 100 s: the trail so far
+    line_context = QgsVectorLayerTemporalContext()
+    line_context.setLayer(line)
+    after = QgsDateTimeRange(end.addSecs(60), end.addSecs(120))
+    assert line.featureCount() == 1
+    assert not list(line.getFeatures(QgsFeatureRequest().setFilterExpression(
+        line_temporal.createFilterString(line_context, after))))  # gone once the patrol is over
 
 
 def test_the_dock_says_when_there_is_nothing_to_replay(qgis_iface, tmp_path):

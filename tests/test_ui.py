@@ -122,3 +122,70 @@ def test_settings_dialog_sets_the_patrol_frequencies_that_dispatch_uses(qgis_app
         settings.set_value(RULES_KEY, "")
         settings.set_value("store_path", "")
     assert settings_dialog.current_rules().kind(5) == "week"
+
+
+def test_the_one_click_summary_stays_above_qgis_task_complete_bar(qgis_app, tmp_path):
+    """QGIS pushes its own "Task complete" bar once the task's completion handlers ran; the summary is pushed
+    after it (on top) and stays until closed, and it is in the log panel too."""
+    from qgis.core import Qgis, QgsApplication, QgsProcessingFeedback
+    from qgis.gui import QgsMessageBar
+
+    from linxia_tianguan_plugin.ui import one_click
+
+    class Iface:
+        def __init__(self):
+            self.bar = QgsMessageBar()
+
+        def messageBar(self):
+            return self.bar
+
+    from qgis.PyQt.QtCore import QElapsedTimer
+
+    iface = Iface()
+    logged = []
+
+    def record(message, tag, level):
+        logged.append((message, tag, level))
+
+    log = QgsApplication.messageLog()
+    log.messageReceived.connect(record)
+    try:
+        clicker = one_click.OneClickCoding(iface)
+        clicker.running = (None, None, QgsProcessingFeedback())
+        results = {"CODED": 1200, "NEW": 1190, "KEPT": 10, "RETIRED": 2, "ISSUE_COUNT": 3}
+        clicker._finished(True, results, {"STORE": str(tmp_path / "none.gpkg")})
+        iface.bar.pushInfo("Task complete", "One-click space coding")  # what QGIS does right after the slot
+        timer = QElapsedTimer()
+        timer.start()
+        while timer.elapsed() < one_click.SUMMARY_DELAY_MS + 1000:
+            QgsApplication.processEvents()
+        item = iface.bar.currentItem()
+        assert item is not None and item.title() == one_click.tr("Space coding")
+        assert "1200" in item.text() and item.level() == Qgis.MessageLevel.Success
+        assert item.duration() == one_click.SUMMARY_DURATION_S == 0  # until the analyst closes it
+        assert [m for m, tag, _ in logged if tag == one_click.LOG_TAG and "1200" in m]
+        assert clicker.running is None
+    finally:
+        log.messageReceived.disconnect(record)
+        iface.bar.clearWidgets()
+        iface.bar.deleteLater()
+        QgsApplication.processEvents()
+
+
+def test_the_one_click_button_and_menu_item_say_which_layers_are_needed(qgis_iface):
+    from linxia_tianguan_plugin.plugin import TianguanPlugin, one_click_tip
+
+    plugin = TianguanPlugin(qgis_iface)
+    plugin.initGui()
+    try:
+        action = next(a for a in plugin.actions if a.objectName() == "linxia_tianguan_one_click")
+        tip = action.toolTip()
+        assert tip == one_click_tip() == action.statusTip()
+        for layer in ("DLTB", "DK", "YJJBNT", "CJDCQ"):
+            assert layer in tip, layer
+        assert tip.index("DLTB") < tip.index("DK")  # DLTB needed, the others optional
+        cases = next(a for a in plugin.actions if a.objectName() == "linxia_tianguan_case_review")
+        assert "tga" in cases.toolTip()  # the locator prefix that works
+    finally:
+        plugin.unload()
+    assert plugin.actions == []

@@ -1,7 +1,9 @@
 """Stage, zip and install the plugin.
 
     python tools/build_plugin.py stage      # build/linxia_tianguan_plugin (what QGIS loads)
-    python tools/build_plugin.py package    # dist/linxia_tianguan_plugin-<version>.zip
+    python tools/build_plugin.py package [--out FILE] [--homepage URL] [--tracker URL] [--repository URL]
+                                         [--email ADDRESS]
+        # dist/linxia_tianguan_plugin-<version>.zip (or FILE)
     python tools/build_plugin.py install [--profile default] [--zip FILE]
         # builds the zip (or takes FILE, a zip built before) and unpacks it into <profile>/python/plugins,
         # then enables the plugin; the profile is under $QGIS_CUSTOM_CONFIG_PATH, else ~/.local/share/QGIS/QGIS3
@@ -10,7 +12,12 @@
 The staged folder holds the package, metadata.txt (QGIS reads it inside the plugin folder; its
 ``changelog=`` is generated from CHANGELOG.md), the resources, the translations compiled from the .ts
 files, the docs (the user guide under docs/guide included), README and CHANGELOG; never tests, caches,
-translation sources or development files. ``install`` installs the zip itself — what is tested is the
+translation sources or development files. metadata.txt's homepage, tracker, repository and email are
+example.org placeholders in the repository (each county or distributor publishes the plugin under its own
+addresses): ``package`` (and ``stage``, ``install``) put in the values given as options, as
+TIANGUAN_HOMEPAGE / TIANGUAN_TRACKER / TIANGUAN_REPOSITORY / TIANGUAN_EMAIL or as
+``make package HOMEPAGE=… TRACKER=… REPOSITORY=… EMAIL=…``, and print a WARNING naming every placeholder left,
+since QGIS's Plugin Manager shows these links to the users. ``install`` installs the zip itself — what is tested is the
 artifact users get. Every build works in its own temporary folder, so builds running at the same time
 (parallel test sessions) do not trip over each other.
 """
@@ -22,6 +29,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -119,6 +127,67 @@ def metadata_with_changelog(metadata: str, changelog: str) -> str:
     return "\n".join(out) + "\n"
 
 
+#: metadata keys a distributor sets at package time (metadata.txt holds placeholders for them)
+LINK_KEYS = ("homepage", "tracker", "repository", "email")
+PLACEHOLDER = re.compile(r"example\.(org|com|net)", re.I)
+
+
+def links_from_environment(given: dict[str, str | None] | None = None) -> dict[str, str]:
+    """The package-time metadata values: ``given`` (command-line options) first, else the TIANGUAN_<KEY>
+    environment variables (which also cross tools/in_env); empty values count as not given."""
+    given = given or {}
+    links = {}
+    for key in LINK_KEYS:
+        value = given.get(key) or os.environ.get(f"TIANGUAN_{key.upper()}", "")
+        if value.strip():
+            links[key] = value.strip()
+    return links
+
+
+def _check_link(key: str, value: str) -> None:
+    """Refuse a value QGIS would misread or show as a dead link (one line, no '%', a URL or an address)."""
+    if "\n" in value or "\r" in value or "%" in value:
+        raise SystemExit(f"{key}: one line without '%' (QGIS's metadata parser), got {value!r}")
+    if key == "email":
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+            raise SystemExit(f"email: not an e-mail address: {value!r}")
+    elif not re.match(r"https?://[^\s/]+\.[^\s]+$", value):
+        raise SystemExit(f"{key}: not an http(s) URL: {value!r}")
+
+
+def metadata_with_links(metadata: str, links: dict[str, str]) -> str:
+    """metadata.txt's text with the ``key=value`` lines of ``links`` replaced (or added to [general])."""
+    for key, value in links.items():
+        _check_link(key, value)
+        pattern = re.compile(rf"^{key}[ \t]*=.*$", re.M | re.I)
+        if pattern.search(metadata):
+            line = f"{key}={value}"
+            metadata = pattern.sub(lambda _, line=line: line, metadata, count=1)  # value taken literally
+        else:
+            metadata = metadata.replace("[general]\n", f"[general]\n{key}={value}\n", 1)
+    return metadata
+
+
+def placeholders(metadata: str) -> list[str]:
+    """The link keys of ``metadata`` still holding an example.org placeholder (or missing)."""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read_string(metadata)
+    general = parser["general"]
+    return [key for key in LINK_KEYS if not general.get(key, "").strip() or PLACEHOLDER.search(general.get(key))]
+
+
+def warn_placeholders(metadata: str) -> None:
+    """Say loudly (stderr) which links of the built metadata are placeholders: the build still succeeds (the
+    tests and a desk's own installs need no addresses), but a release must not ship them."""
+    left = placeholders(metadata)
+    if left:
+        options = " ".join(f"{key.upper()}=…" for key in left)
+        print(f"WARNING: metadata.txt still has placeholder (example.org) values for {', '.join(left)}; QGIS's "
+              f"Plugin Manager shows them to the users. Set them at package time: make package {options} (or "
+              f"the TIANGUAN_{left[0].upper()}… environment variables, or --{left[0]} … on "
+              "tools/build_plugin.py).", file=sys.stderr)
+
+
 def generated_metadata() -> str:
     """metadata.txt as it goes into the zip: the repository's, with the changelog from CHANGELOG.md."""
     text = (ROOT / "metadata.txt").read_text(encoding="utf-8")
@@ -140,12 +209,15 @@ def compile_translations(target: Path) -> None:
             raise SystemExit(f"lrelease failed on {ts.name}:\n{done.stdout}{done.stderr}")
 
 
-def _stage_into(folder: Path) -> Path:
-    """Assemble the plugin folder ``folder/linxia_tianguan_plugin`` and return it."""
+def _stage_into(folder: Path, links: dict[str, str] | None = None) -> Path:
+    """Assemble the plugin folder ``folder/linxia_tianguan_plugin`` and return it; ``links``: the package-time
+    homepage, tracker, repository and email (default: from the environment)."""
     plugin = folder / NAME
+    metadata = metadata_with_links(generated_metadata(), links_from_environment() if links is None else links)
     shutil.copytree(ROOT / NAME, plugin, ignore=IGNORE)
     compile_translations(plugin / "i18n")
-    (plugin / "metadata.txt").write_text(generated_metadata(), encoding="utf-8")
+    (plugin / "metadata.txt").write_text(metadata, encoding="utf-8")
+    warn_placeholders(metadata)
     # the package may hold a resources folder of its own already: merge the repository's into it
     shutil.copytree(ROOT / "resources", plugin / "resources", ignore=IGNORE_RESOURCES, dirs_exist_ok=True)
     # the docs, with the user guide (docs/guide: text and screenshots) when it is there
@@ -173,10 +245,10 @@ def _replace_dir(source: Path, target: Path) -> None:
     raise SystemExit(f"cannot replace {target}")
 
 
-def stage() -> Path:
+def stage(links: dict[str, str] | None = None) -> Path:
     scratch = _scratch()
     try:
-        _replace_dir(_stage_into(scratch), STAGE)
+        _replace_dir(_stage_into(scratch, links), STAGE)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return STAGE
@@ -200,10 +272,11 @@ def zip_folder(plugin: Path, target: Path) -> Path:
     return target
 
 
-def package() -> Path:
+def package(links: dict[str, str] | None = None, out: Path | None = None) -> Path:
+    """The release zip (``out``, default dist/<name>-<version>.zip) with the package-time ``links``."""
     scratch = _scratch()
     try:
-        return zip_folder(_stage_into(scratch), ROOT / "dist" / f"{NAME}-{version()}.zip")
+        return zip_folder(_stage_into(scratch, links), Path(out) if out else ROOT / "dist" / f"{NAME}-{version()}.zip")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -243,8 +316,8 @@ def unpack(archive: Path, plugins: Path) -> Path:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def install(profile: str, archive: Path | None = None) -> Path:
-    archive = Path(archive) if archive else package()
+def install(profile: str, archive: Path | None = None, links: dict[str, str] | None = None) -> Path:
+    archive = Path(archive) if archive else package(links)
     target_profile = profile_dir(profile)
     target = unpack(archive, target_profile / "python" / "plugins")
     enable(target_profile)
@@ -265,15 +338,20 @@ def main() -> None:
     parser.add_argument("command", choices=["stage", "package", "install", "changelog"])
     parser.add_argument("--profile", default="default")
     parser.add_argument("--zip", type=Path, help="install: this release zip instead of building one")
+    parser.add_argument("--out", type=Path, help="package: write the zip here instead of dist/")
+    for key in LINK_KEYS:
+        parser.add_argument(f"--{key}", help=f"metadata {key} of the build (else $TIANGUAN_{key.upper()}; "
+                                             "metadata.txt's placeholder when neither is given)")
     args = parser.parse_args()
+    links = links_from_environment({key: getattr(args, key) for key in LINK_KEYS})
     if args.command == "stage":
-        print(stage())
+        print(stage(links))
     elif args.command == "package":
-        print(package())
+        print(package(links, args.out))
     elif args.command == "changelog":
         print(update_changelog())
     else:
-        print(install(args.profile, args.zip))
+        print(install(args.profile, args.zip, links))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ Processing, the storage layer and later the server refuse the same things with t
 Transitions (action: source → target; roles; requirement) ::
 
     issue                  pending   → issued     county_reviewer, system
+    recall                 issued    → pending    county_reviewer                    comment (why it is recalled)
     submit_evidence        issued    → evidenced  group_officer                      attachment (photos/documents)
     submit_evidence        returned  → evidenced  group_officer                      attachment
     return                 evidenced → returned   village_township                   comment (the reason)
@@ -24,6 +25,7 @@ Transitions (action: source → target; roles; requirement) ::
 流转表（动作：起始状态 → 目标状态；角色；要求）::
 
     下发      待下发 → 已下发      县级审核、系统
+    撤回      已下发 → 待下发      县级审核                    须说明撤回原因
     举证      已下发 → 已举证      社级田管员                  须附照片/材料
     举证      退回   → 已举证      社级田管员                  须附照片/材料
     退回      已举证 → 退回        村/乡级田管员               须填写退回理由
@@ -44,6 +46,12 @@ Decisions beyond the prefecture's outline, and why:
 - ``return`` also exists from ``evidenced``: the 村/乡 officer checks the 社 officer's evidence before
   reporting it up and can send it back, to the same ``returned`` state and with a reason, so the
   county does not see incomplete evidence. Either way a returned case goes back to 举证.
+- ``recall`` (issued → pending): a case issued by mistake (a batch 下发 of the wrong township, say) is taken back
+  by the county desk before the field has acted on it. "Not yet acted on" is the state itself: once the 社 officer
+  submits evidence the case is ``evidenced`` and no recall leads from there (nor from ``returned``, which comes
+  after evidence). It is an ordinary event (append-only, version bump) with a required reason, so the history
+  shows the mistake and its correction; re-issuing restarts the 已下发 clock. Only ``county_reviewer``: ``system``
+  may issue automatically but not judge that an issue was wrong.
 - ``return_rectification`` (rectified → enforcing): the county verifies the rectification before
   closing; when it is not done the case goes back to 执行 rather than being closed on paper.
 - ``close`` from ``approved`` needs a comment because closing without enforcement must say why the
@@ -136,6 +144,7 @@ class Transition:
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition("issue", PENDING, ISSUED, (COUNTY_REVIEWER, SYSTEM)),
+    Transition("recall", ISSUED, PENDING, (COUNTY_REVIEWER,), needs_comment=True),
     Transition("submit_evidence", ISSUED, EVIDENCED, (GROUP_OFFICER,), needs_attachment=True),
     Transition("submit_evidence", RETURNED, EVIDENCED, (GROUP_OFFICER,), needs_attachment=True),
     Transition("return", EVIDENCED, RETURNED, (VILLAGE_TOWNSHIP,), needs_comment=True),
@@ -152,8 +161,8 @@ TRANSITIONS: tuple[Transition, ...] = (
 #: action codes in table order, and their names for buttons and event lists
 ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(t.action for t in TRANSITIONS))
 ACTION_NAMES: dict[str, str] = {
-    "issue": "下发", "submit_evidence": "举证", "return": "退回", "report": "上报", "approve": "审核通过",
-    "start_enforcement": "开始执行", "close": "结案", "report_rectified": "报告整改",
+    "issue": "下发", "recall": "撤回", "submit_evidence": "举证", "return": "退回", "report": "上报",
+    "approve": "审核通过", "start_enforcement": "开始执行", "close": "结案", "report_rectified": "报告整改",
     "return_rectification": "退回整改",
 }
 

@@ -548,6 +548,14 @@
             <translation>{name}（已安装，但无法导入：{error}）</translation>
         </message>
         <message>
+            <source>No Chinese font is installed ({fonts}): the labels would print as boxes. Install one (e.g. WenQuanYi Micro Hei) and run again.</source>
+            <translation>未安装中文字体（{fonts}）：标签上的中文将显示为方框。请安装一种（如文泉驿微米黑）后重新运行。</translation>
+        </message>
+        <message>
+            <source>One-click space coding of the loaded layers, in the background. Needs the DLTB layer (land-use survey patches) in the project; uses DK (contract parcels), YJJBNT (permanent basic farmland) and CJDCQ (village survey areas) when they are loaded too. Without DLTB the algorithm's dialog opens to choose the layers.</source>
+            <translation>在后台为已加载的图层一键赋码。工程中须有地类图斑（DLTB）图层；承包地块（DK）、永久基本农田（YJJBNT）和村级调查区（CJDCQ）图层已加载时一并使用。没有 DLTB 图层时打开算法对话框选择图层。</translation>
+        </message>
+        <message>
             <source>&amp;Linxia farmland patrol</source>
             <translation>临夏田管(&amp;L)</translation>
         </message>
@@ -588,8 +596,16 @@
             <translation>设置…</translation>
         </message>
         <message>
+            <source>Track replay: play a patrol of the tianguan store on the map. Needs patrol tracks imported into the store (Import patrol tracks).</source>
+            <translation>轨迹复现：在地图上回放田管库中的一次巡田。田管库中须已导入巡田轨迹（导入巡田轨迹）。</translation>
+        </message>
+        <message>
             <source>The Processing provider linxia_tianguan is already registered; this copy of the plugin does not register it again.</source>
             <translation>Processing 提供者 linxia_tianguan 已注册；本插件副本不再重复注册。</translation>
+        </message>
+        <message>
+            <source>Case review: filter, review and move the cases of the tianguan store. In the locator bar (Ctrl+K), type {prefix} and a space code to open the parcel's case.</source>
+            <translation>案件审核：筛选、审核并流转田管库中的案件。在定位栏（Ctrl+K）输入 {prefix} 和空间码（中间加空格）即可打开该地块的案件。</translation>
         </message>
         <message>
             <source>Overdue patrol tasks</source>
@@ -628,24 +644,20 @@
             <translation>&lt;p&gt;巡田考核：按月、季度或年度考核现行花名册中的每个田管员岗位（州至社）：巡田频次达标率（期内到期任务中已完成 ÷（已完成 + 已过期））、巡田覆盖率（已保存的覆盖分析结果）、存疑轨迹、举证及时率（已下发 → 已举证是否在期限内）和整改时效（执行中 → 已整改/已结案）。综合得分满分 100，权重依次为 40 / 30 / 10 / 10 / 10；无数据的项不计，其余按比例折算。&lt;/p&gt;&lt;p&gt;输出 Excel 工作簿，含工作表：考核明细（逐网格）、乡镇排名（乡镇内田管员排名）、县区排名（按所辖网格平均得分为乡镇排名）、通报名单（任务过期、屡次未达标、整改迟缓、举证超期）、分级汇总和考核说明。数据截至考核周期结束（北京时间），当前周期截至此刻；得分相同者并列。&lt;/p&gt;</translation>
         </message>
         <message>
-            <source>Cancelled; no file was written.</source>
-            <translation>已取消，未写出文件。</translation>
-        </message>
-        <message>
-            <source>Tianguan store (GeoPackage)</source>
-            <translation>田管库（GeoPackage）</translation>
-        </message>
-        <message>
-            <source>Assessment period</source>
-            <translation>考核周期</translation>
-        </message>
-        <message>
             <source>Any day in the period (YYYY-MM-DD, Beijing; empty: today)</source>
             <translation>周期内任意一天（YYYY-MM-DD，北京时间；留空为今天）</translation>
         </message>
         <message>
             <source>Only grids under this county or township code</source>
             <translation>仅限此县区或乡镇代码下的网格</translation>
+        </message>
+        <message>
+            <source>Cancelled; no file was written.</source>
+            <translation>已取消，未写出文件。</translation>
+        </message>
+        <message>
+            <source>Assessment period</source>
+            <translation>考核周期</translation>
         </message>
         <message>
             <source>Assessment workbook</source>
@@ -680,10 +692,6 @@
             <translation>已考核 {grids} 个网格、{officers} 名田管员、{townships} 个乡镇；通报名单 {notices} 行：{path}</translation>
         </message>
         <message>
-            <source>“{value}” is not a county or township code (digits only, e.g. 622921 or 622921101).</source>
-            <translation>“{value}”不是县区或乡镇代码（只能是数字，如 622921 或 622921101）。</translation>
-        </message>
-        <message>
             <source>Write the assessment to a .xlsx file, not “{path}”.</source>
             <translation>考核表须写为 .xlsx 文件，而不是“{path}”。</translation>
         </message>
@@ -712,6 +720,10 @@
             <translation>{label}：{count} 个网格</translation>
         </message>
         <message>
+            <source>Tianguan store (GeoPackage)</source>
+            <translation>田管库（GeoPackage）</translation>
+        </message>
+        <message>
             <source>Create a new tianguan store at this path (when there is none)</source>
             <translation>在此路径新建田管库（尚无时）</translation>
         </message>
@@ -736,6 +748,10 @@
             <translation>专题图与报表</translation>
         </message>
         <message>
+            <source>“{value}” is not an administrative code: digits only, {lengths} digits long (e.g. 622921 for a county, 622921101 for a township).</source>
+            <translation>“{value}”不是行政区划代码：只能是数字，长度为 {lengths} 位（例如县 622921、乡镇 622921101）。</translation>
+        </message>
+        <message>
             <source>Cannot open the tianguan store {path}: {error}</source>
             <translation>无法打开田管库 {path}：{error}</translation>
         </message>
@@ -748,12 +764,28 @@
             <translation>{path} 不是田管库（不是 GeoPackage 文件）：请选择本插件生成的 .gpkg 田管库，或填写一个新文件名</translation>
         </message>
         <message>
+            <source>The end date {end} is before the start date {start}.</source>
+            <translation>结束日期 {end} 早于开始日期 {start}。</translation>
+        </message>
+        <message>
             <source>{path} is not a tianguan store: it holds other data ({tables}); the plugin never writes its tables into a data GeoPackage: choose another file name for the store</source>
             <translation>{path} 不是田管库：其中存有其他数据（{tables}）；插件不会把自己的表写入数据 GeoPackage，请为田管库另选一个文件名</translation>
         </message>
         <message>
             <source>{path} is a folder, not a tianguan store: choose a .gpkg file</source>
             <translation>{path} 是文件夹，不是田管库：请选择一个 .gpkg 文件</translation>
+        </message>
+        <message>
+            <source>{what}: “{value}” is not a date (YYYY-MM-DD).</source>
+            <translation>{what}：“{value}”不是日期（格式为 YYYY-MM-DD）。</translation>
+        </message>
+        <message>
+            <source>“{value}” is not a date and time (YYYY-MM-DD HH:MM).</source>
+            <translation>“{value}”不是日期时间（YYYY-MM-DD HH:MM）。</translation>
+        </message>
+        <message>
+            <source>There is no tianguan store at {path}: check the path (a typo?).</source>
+            <translation>{path} 处没有田管库：请检查路径（是否输错？）。</translation>
         </message>
         <message>
             <source>Prefecture</source>
@@ -776,8 +808,8 @@
             <translation>构建巡田网格</translation>
         </message>
         <message>
-            <source>&lt;p&gt;Builds the five-level patrol grid (prefecture, county, township, village, group) from the survey's townships (XZQ) and villages (CJDCQ) and the group codes of the coded parcels. The survey has no group boundaries: each village is divided among its groups by a Voronoi allocation of its parcels, clipped to the village, so that the groups tile their village exactly. Every cell gets its code, parent code, name, farmland and permanent basic farmland area and parcel count.&lt;/p&gt;&lt;p&gt;The coded parcels come from the layer given, or else from the tianguan store's active codes. With a store, the grid is saved there as a new build; older builds are kept.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;依据三调的乡镇（XZQ）、村级调查区（CJDCQ）与已赋码地块的社代码，构建州、县、乡、村、社五级巡田网格。三调没有社界：每个村按其地块代表点的泰森多边形（Voronoi）分配给各社，并裁切到村界，使各社恰好铺满本村。每个网格单元带有网格编码、上级编码、名称、耕地与永久基本农田面积及地块数。&lt;/p&gt;&lt;p&gt;已赋码地块取自所给图层，否则取田管库中的现行空间码。给定田管库时，网格作为新版本保存在库中，旧版本保留。&lt;/p&gt;</translation>
+            <source>&lt;p&gt;Builds the five-level patrol grid (prefecture, county, township, village, group) from the survey's townships (XZQ) and villages (CJDCQ) and the group codes of the coded parcels. The survey has no group boundaries: each village is divided among its groups by a Voronoi allocation of its parcels, clipped to the village, so that the groups tile their village exactly. Every cell gets its code, parent code, name, farmland and permanent basic farmland area and parcel count.&lt;/p&gt;&lt;p&gt;The coded parcels come from the layer given, or else from the tianguan store's active codes. The grid is saved in the tianguan store as a new build; older builds are kept.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;依据三调的乡镇（XZQ）、村级调查区（CJDCQ）与已赋码地块的社代码，构建州、县、乡、村、社五级巡田网格。三调没有社界：每个村按其地块代表点的泰森多边形（Voronoi）分配给各社，并裁切到村界，使各社恰好铺满本村。每个网格单元带有网格编码、上级编码、名称、耕地与永久基本农田面积及地块数。&lt;/p&gt;&lt;p&gt;已赋码地块取自所给图层，否则取田管库中的现行空间码。网格作为新版本保存在田管库中，旧版本保留。&lt;/p&gt;</translation>
         </message>
         <message>
             <source>Reading townships and villages…</source>
@@ -956,8 +988,12 @@
             <translation>变化图斑提取与预判</translation>
         </message>
         <message>
-            <source>&lt;p&gt;变化图斑提取与预判 · Finds where farmland (耕地, DLBM 01xx) of the baseline survey (三调 DLTB) was lost: by comparing it with a newer annual-change survey (年度变更 DLTB, compared by DLBM and 种植属性), or by classifying externally supplied change polygons (卫片图斑) against it. Each candidate is 非农化 (to construction, temporary or bulldozed land; facility agriculture land is judged against its filing), 非粮化 (to orchard, forest, grass, fish pond, or planting attribute FLS) or another loss, with its area in m² and mu, the farmland (田坎 deducted) and permanent basic farmland it took, and the classes before and after.&lt;/p&gt;&lt;p&gt;Unchanged patches (same id, geometry and classes) are skipped without any overlay. Pieces smaller than the minimum area (a separate, smaller minimum applies on permanent basic farmland) and thin slivers from boundary digitising are left out.&lt;/p&gt;&lt;p&gt;Pre-judgement: each candidate is overlaid with approved conversions, facility-agriculture filings, temporary land (its term is checked against the given day) and the town development boundary, and judged 合法-已批准, 合法-设施农用地备案, 合法-临时用地, 疑似违法 or 需外业核实, with the reasons and the overlapping areas; a partly approved candidate is split. Priority: permanent basic farmland first, then area, then repeated cases on the same parcels.&lt;/p&gt;&lt;p&gt;With a tianguan store, every candidate gets its group grid cell, its officer (active roster) and the space codes of the parcels it touches, and is stored as a case waiting to be issued (待下发). Running again on the same inputs adds no case twice; a case already in the workflow keeps its state and history. The rules (class groups, thresholds) are a versioned file; each case records the version that flagged it.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;变化图斑提取与预判 · 找出基期调查（三调 DLTB）中耕地（DLBM 01xx）减少的位置：与新一期年度变更调查（年度变更 DLTB，按地类编码和种植属性）对比，或将外部提供的变化图斑（卫片图斑）对照基期分类。每个变化图斑分为非农化（变为建设用地、临时用地或推土区；设施农用地对照其备案判定）、非粮化（变为园地、林地、草地、养殖坑塘，或种植属性为 FLS）或其他减少，并给出面积（㎡ 和亩）、占用的耕地面积（扣除田坎）和永久基本农田面积，以及变化前后的地类。&lt;/p&gt;&lt;p&gt;未变化的图斑（标识码、几何与地类均相同）不做任何叠加直接跳过。小于最小面积的碎片（永久基本农田上适用单独的、更小的最小面积）以及边界数字化误差造成的细长碎片不予输出。&lt;/p&gt;&lt;p&gt;预判：每个变化图斑与批准用地、设施农业用地备案、临时用地（按指定日期核对期限）和城镇开发边界叠加，判定为合法-已批准、合法-设施农用地备案、合法-临时用地、疑似违法或需外业核实，并给出依据和叠加面积；部分批准的图斑予以拆分。优先级：先永久基本农田，再面积，再同一地块上的重复违法。&lt;/p&gt;&lt;p&gt;指定田管库时，每个变化图斑分配到所在社网格和负责的田管员（现行花名册），列出涉及地块的空间码，并作为待下发案件存入田管库。相同输入重复运行不会重复添加案件；已进入流转的案件保留其状态和流转记录。规则（地类分组、阈值）是带版本号的文件，每个案件记录判定它的规则版本。&lt;/p&gt;</translation>
+            <source>&lt;p&gt;变化图斑提取与预判 · Finds where farmland (耕地, DLBM 01xx) of the baseline survey (三调 DLTB) was lost: by comparing it with a newer annual-change survey (年度变更 DLTB, compared by DLBM and 种植属性), or by classifying externally supplied change polygons (卫片图斑) against it. Each candidate is 非农化 (to construction, temporary or bulldozed land; facility agriculture land is judged against its filing), 非粮化 (to orchard, forest, grass, fish pond, or planting attribute FLS) or another loss, with its area in m² and mu, the farmland (田坎 deducted) and permanent basic farmland it took, and the classes before and after.&lt;/p&gt;&lt;p&gt;Unchanged patches (same id, geometry and classes) are skipped without any overlay. Pieces smaller than the minimum area (a separate, smaller minimum applies on permanent basic farmland) and thin slivers from boundary digitising are left out.&lt;/p&gt;&lt;p&gt;Pre-judgement: each candidate is overlaid with approved conversions, facility-agriculture filings, temporary land (its term is checked against the given day) and the town development boundary, and judged 合法-已批准, 合法-设施农用地备案, 合法-临时用地, 疑似违法 or 需外业核实, with the reasons and the overlapping areas; a partly approved candidate is split. Priority: permanent basic farmland first, then area, then repeated cases on the same parcels.&lt;/p&gt;&lt;p&gt;In the tianguan store, every candidate gets its group grid cell, its officer (active roster) and the space codes of the parcels it touches, and is stored as a case waiting to be issued (待下发). Running again on the same inputs adds no case twice; a case already in the workflow keeps its state and history. The rules (class groups, thresholds) are a versioned file; each case records the version that flagged it.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;变化图斑提取与预判 · 找出基期调查（三调 DLTB）中耕地（DLBM 01xx）减少的位置：与新一期年度变更调查（年度变更 DLTB，按地类编码和种植属性）对比，或将外部提供的变化图斑（卫片图斑）对照基期分类。每个变化图斑分为非农化（变为建设用地、临时用地或推土区；设施农用地对照其备案判定）、非粮化（变为园地、林地、草地、养殖坑塘，或种植属性为 FLS）或其他减少，并给出面积（㎡ 和亩）、占用的耕地面积（扣除田坎）和永久基本农田面积，以及变化前后的地类。&lt;/p&gt;&lt;p&gt;未变化的图斑（标识码、几何与地类均相同）不做任何叠加直接跳过。小于最小面积的碎片（永久基本农田上适用单独的、更小的最小面积）以及边界数字化误差造成的细长碎片不予输出。&lt;/p&gt;&lt;p&gt;预判：每个变化图斑与批准用地、设施农业用地备案、临时用地（按指定日期核对期限）和城镇开发边界叠加，判定为合法-已批准、合法-设施农用地备案、合法-临时用地、疑似违法或需外业核实，并给出依据和叠加面积；部分批准的图斑予以拆分。优先级：先永久基本农田，再面积，再同一地块上的重复违法。&lt;/p&gt;&lt;p&gt;每个变化图斑在田管库中分配到所在社网格和负责的田管员（现行花名册），列出涉及地块的空间码，并作为待下发案件存入田管库。相同输入重复运行不会重复添加案件；已进入流转的案件保留其状态和流转记录。规则（地类分组、阈值）是带版本号的文件，每个案件记录判定它的规则版本。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Day the terms are checked on (YYYY-MM-DD; empty: today)</source>
+            <translation>核对期限的日期（YYYY-MM-DD；留空：今天）</translation>
         </message>
         <message>
             <source>Rules file (JSON; empty: the bundled rules)</source>
@@ -1012,20 +1048,12 @@
             <translation>城镇开发边界</translation>
         </message>
         <message>
-            <source>Day the terms are checked on (YYYY-MM-DD; empty: today)</source>
-            <translation>核对期限的日期（YYYY-MM-DD；留空：今天）</translation>
-        </message>
-        <message>
             <source>Minimum area (m²; empty: from the rules)</source>
             <translation>最小面积（㎡；留空：按规则）</translation>
         </message>
         <message>
             <source>Minimum area on permanent basic farmland (m²; empty: from the rules)</source>
             <translation>永久基本农田上的最小面积（㎡；留空：按规则）</translation>
-        </message>
-        <message>
-            <source>Tianguan store (GeoPackage; cases are stored there)</source>
-            <translation>田管库（GeoPackage；案件保存于此）</translation>
         </message>
         <message>
             <source>Change candidates</source>
@@ -1136,28 +1164,16 @@
             <translation>无法读取规则文件 {path}：{error}</translation>
         </message>
         <message>
-            <source>The day “{value}” is not a date (YYYY-MM-DD).</source>
-            <translation>“{value}”不是日期（YYYY-MM-DD）。</translation>
-        </message>
-        <message>
             <source>Surveys compared: {paired} patches in both years, {identical} unchanged and skipped without overlay; {changed} changed, {removed} gone, {added} new; {small} small pieces and {slivers} slivers left out ({seconds:.1f} s).</source>
             <translation>两期调查对比完成：两期共有图斑 {paired} 个，其中 {identical} 个未变化，直接跳过、不做叠加；变化 {changed} 个，消失 {removed} 个，新增 {added} 个；剔除小碎片 {small} 个、细长碎片 {slivers} 个（用时 {seconds:.1f} 秒）。</translation>
-        </message>
-        <message>
-            <source>The first day “{value}” is not a date (YYYY-MM-DD).</source>
-            <translation>开始日期“{value}”不是日期（YYYY-MM-DD）。</translation>
-        </message>
-        <message>
-            <source>The last day “{value}” is not a date (YYYY-MM-DD).</source>
-            <translation>结束日期“{value}”不是日期（YYYY-MM-DD）。</translation>
         </message>
         <message>
             <source>Check patrol track authenticity</source>
             <translation>轨迹真实性检查</translation>
         </message>
         <message>
-            <source>&lt;p&gt;轨迹真实性检查 · Checks the patrol tracks in the tianguan store: is each a real walk over the officer's own group (社) cell? Flags: driven (median or 85th-percentile moving speed above walking, or a long stretch at driving speed), too short (duration or length), outside the grid (too little of the track inside the group cell of the active patrol grid, with a tolerance), teleport (two consecutive fixes too far apart for the time between them), replay (the same path at the same pace as an earlier track of any officer), regular sampling (intervals and spacing machine-regular, a hint), no grid cell (the grid code is not in the active grid, a hint), wrong clock (fix times in the future or before 2000), outside the county (most fixes outside the county the store covers — its grid, else its coded parcels — whatever the grid code says) and before the plan (started before the first patrol task period of its grid). Speeds, jumps and lengths are measured on the ellipsoid from the fixes' longitude and latitude, whatever the store's coordinate system.&lt;/p&gt;&lt;p&gt;A track is accepted when it has none of the blocking flags: driven, too short, outside the grid, teleport, replay, wrong clock, outside the county and before the plan. Every track is checked against every track that started before it. Flags, the figures they were decided on and the result are written back to the store; checking again gives the same result.&lt;/p&gt;&lt;p&gt;Without dates, the tracks not checked yet are checked; with dates (Beijing dates, both inclusive), every track started in that range is checked again. The thresholds are advanced parameters; their defaults are explained in docs/track-checks.md.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;轨迹真实性检查 · 检查田管库中的巡田轨迹：是否为田管员在本社网格内的真实步行巡田。标记：开车路过（移动速度中位数或第 85 百分位数高于步行，或长时间以行车速度移动）、时长或里程不足、不在本社网格内（轨迹落在现行巡田网格本社单元内（含容差）的比例过低）、轨迹跳点（相邻两点距离对其时间间隔而言过远）、重复上传旧轨迹（与任一田管员更早的轨迹路径与节奏相同）、采样过于规整（时间间隔与点距机械般一致，仅提示）、网格中无此社（网格编码不在现行网格中，仅提示）、时间异常（定位时间在将来或早于 2000 年）、不在本县范围内（多数定位点在田管库所覆盖的本县范围之外——本县范围取自网格，没有网格时取赋码地块——不论网格编码如何）以及早于巡田计划开始（开始时间早于本社最早的巡田任务时段）。速度、跳点与长度一律按定位点经纬度在椭球面上计算，与田管库坐标系无关。&lt;/p&gt;&lt;p&gt;没有任何阻断标记的轨迹为有效：开车路过、时长或里程不足、不在本社网格内、轨迹跳点、重复上传旧轨迹、时间异常、不在本县范围内、早于巡田计划开始。每条轨迹与所有开始更早的轨迹比对。标记、判定依据数值和结果写回田管库；重复检查结果相同。&lt;/p&gt;&lt;p&gt;不填日期时检查尚未检查的轨迹；填日期（北京时间日期，含首尾）时重新检查该范围内开始的全部轨迹。阈值为高级参数，默认值说明见 docs/track-checks.md。&lt;/p&gt;</translation>
+            <source>&lt;p&gt;轨迹真实性检查 · Checks the patrol tracks in the tianguan store: is each a real walk over the officer's own group (社) cell? Flags: driven (median or 85th-percentile moving speed above walking, or a long stretch at driving speed), too short (duration or length), outside the grid (too little of the track inside the group cell of the active patrol grid, with a tolerance), teleport (two consecutive fixes too far apart for the time between them), replay (the same path at the same pace as an earlier track of any officer), regular sampling (intervals and spacing machine-regular, a hint), no grid cell (the grid code is not in the active grid, a hint), wrong clock (fix times in the future or before 2000), outside the county (most fixes outside the county the store covers — its grid, else its coded parcels — whatever the grid code says) and before the plan (started before the first patrol task period of its grid). Speeds, jumps and lengths are measured on the ellipsoid from the fixes' longitude and latitude, whatever the store's coordinate system.&lt;/p&gt;&lt;p&gt;A track is accepted when it has none of the blocking flags: driven, too short, outside the grid, teleport, replay, wrong clock, outside the county and before the plan. Every track is checked against every track that started before it. Flags, the figures they were decided on and the result are written back to the store; checking again gives the same result.&lt;/p&gt;&lt;p&gt;Without dates, the tracks not checked yet are checked; with dates (Beijing dates, both inclusive), every track started in that range is checked again. The thresholds are advanced parameters; the guide's section on tracks explains their defaults (help button).&lt;/p&gt;</source>
+            <translation>&lt;p&gt;轨迹真实性检查 · 检查田管库中的巡田轨迹：是否为田管员在本社网格内的真实步行巡田。标记：开车路过（移动速度中位数或第 85 百分位数高于步行，或长时间以行车速度移动）、时长或里程不足、不在本社网格内（轨迹落在现行巡田网格本社单元内（含容差）的比例过低）、轨迹跳点（相邻两点距离对其时间间隔而言过远）、重复上传旧轨迹（与任一田管员更早的轨迹路径与节奏相同）、采样过于规整（时间间隔与点距机械般一致，仅提示）、网格中无此社（网格编码不在现行网格中，仅提示）、时间异常（定位时间在将来或早于 2000 年）、不在本县范围内（多数定位点在田管库所覆盖的本县范围之外——本县范围取自网格，没有网格时取赋码地块——不论网格编码如何）以及早于巡田计划开始（开始时间早于本社最早的巡田任务时段）。速度、跳点与长度一律按定位点经纬度在椭球面上计算，与田管库坐标系无关。&lt;/p&gt;&lt;p&gt;没有任何阻断标记的轨迹为有效：开车路过、时长或里程不足、不在本社网格内、轨迹跳点、重复上传旧轨迹、时间异常、不在本县范围内、早于巡田计划开始。每条轨迹与所有开始更早的轨迹比对。标记、判定依据数值和结果写回田管库；重复检查结果相同。&lt;/p&gt;&lt;p&gt;不填日期时检查尚未检查的轨迹；填日期（北京时间日期，含首尾）时重新检查该范围内开始的全部轨迹。阈值为高级参数，默认值的说明见本插件使用指南中轨迹一节（对话框的“帮助”按钮）。&lt;/p&gt;</translation>
         </message>
         <message>
             <source>Driven: moving faster than walking</source>
@@ -1248,20 +1264,20 @@
             <translation>采样规整：时间间隔变异系数上限</translation>
         </message>
         <message>
-            <source>Reading the tracks…</source>
-            <translation>正在读取轨迹…</translation>
-        </message>
-        <message>
-            <source>Writing the results to the store…</source>
-            <translation>正在将结果写入田管库…</translation>
-        </message>
-        <message>
             <source>First day (YYYY-MM-DD, Beijing; empty: the tracks not checked yet)</source>
             <translation>开始日期（YYYY-MM-DD，北京时间；空：尚未检查的轨迹）</translation>
         </message>
         <message>
             <source>Last day (YYYY-MM-DD, Beijing; empty: no end)</source>
             <translation>结束日期（YYYY-MM-DD，北京时间；空：不限）</translation>
+        </message>
+        <message>
+            <source>Reading the tracks…</source>
+            <translation>正在读取轨迹…</translation>
+        </message>
+        <message>
+            <source>Writing the results to the store…</source>
+            <translation>正在将结果写入田管库…</translation>
         </message>
         <message>
             <source>Checked patrol tracks</source>
@@ -1292,10 +1308,6 @@
             <translation>田管库中既没有巡田网格也没有赋码地块：无法检查轨迹是否在本县范围内。</translation>
         </message>
         <message>
-            <source>The end date {end} is before the start date {start}.</source>
-            <translation>结束日期 {end} 早于开始日期 {start}。</translation>
-        </message>
-        <message>
             <source>Give the tianguan store.</source>
             <translation>请指定田管库。</translation>
         </message>
@@ -1322,14 +1334,6 @@
         <message>
             <source>&lt;p&gt;导出驾驶舱报告 · Writes the farmland-protection dashboard of the tianguan store as a report: a PDF with one page per panel (chart and table) and, optionally, one PNG chart per panel, and an XLSX workbook with one sheet per table. Panels: patrol tasks per month (done, not done, overdue), patrol coverage rate (of the latest coverage run overlapping the period), officers per level and area, cases by state and class, the township ranking of cases (by count, area and closure time), rectification timeliness, farmland and permanent basic farmland per township against their targets, and farmland across survey years with the prefecture's red lines (369.51 and 304.85 10k mu).&lt;/p&gt;&lt;p&gt;Restrict to a county or township by its code and to a period (Beijing dates, both ends included; tasks count in the month they fall due, cases in the period they were detected). Statuses are computed at the end of the given day (default: today). Township targets are an optional CSV: code, farmland mu, permanent basic farmland mu. The store is only read.&lt;/p&gt;</source>
             <translation>&lt;p&gt;导出驾驶舱报告：将田管库的领导田管驾驶舱写成报告：PDF 每个面板一页（图表与表格），可选每个面板一张 PNG 图表，以及每个表格一个工作表的 XLSX 工作簿。面板包括：每月巡田任务（已完成、未完成、已过期）、巡田覆盖率（取与时段重叠的最近一次覆盖分析）、各级各区域田管员数量、案件状态与类型、乡镇案件排名（按案件数、面积与结案时长）、整改及时性、各乡镇耕地与永久基本农田及其目标，以及各调查年度耕地面积趋势并标出州红线（369.51 万亩与 304.85 万亩）。&lt;/p&gt;&lt;p&gt;可按县或乡镇编码与时段（北京时间日期，含首尾两日；任务按到期所在月份计，案件按发现时间计）筛选。状态按所给日期的日终计算（默认今天）。乡镇目标为可选的 CSV：编码、耕地亩数、永久基本农田亩数。只读取田管库，不作修改。&lt;/p&gt;</translation>
-        </message>
-        <message>
-            <source>First day</source>
-            <translation>首日</translation>
-        </message>
-        <message>
-            <source>Last day</source>
-            <translation>末日</translation>
         </message>
         <message>
             <source>County or township code (empty: all)</source>
@@ -1376,24 +1380,8 @@
             <translation>报告页数</translation>
         </message>
         <message>
-            <source>Statuses as of</source>
-            <translation>状态计算日期</translation>
-        </message>
-        <message>
             <source>Give at least one output: the PDF report, the XLSX tables or the PNG folder.</source>
             <translation>请至少指定一个输出：PDF 报告、XLSX 表格或 PNG 文件夹。</translation>
-        </message>
-        <message>
-            <source>{what} “{value}” is not a date (YYYY-MM-DD).</source>
-            <translation>{what}“{value}”不是日期（YYYY-MM-DD）。</translation>
-        </message>
-        <message>
-            <source>“{prefix}” is not a county (6 digits) or township (9 digits) code.</source>
-            <translation>“{prefix}”不是县（6 位）或乡镇（9 位）代码。</translation>
-        </message>
-        <message>
-            <source>The last day ({last}) is before the first day ({first}).</source>
-            <translation>末日（{last}）早于首日（{first}）。</translation>
         </message>
         <message>
             <source>{title}: {rows} rows</source>
@@ -1408,6 +1396,10 @@
             <translation>无法写出报告：{error}</translation>
         </message>
         <message>
+            <source>the code is empty</source>
+            <translation>空间码为空</translation>
+        </message>
+        <message>
             <source>Decode a space code</source>
             <translation>解析空间码</translation>
         </message>
@@ -1418,6 +1410,10 @@
         <message>
             <source>(unknown)</source>
             <translation>（未知）</translation>
+        </message>
+        <message>
+            <source>sequence 00000 in “{code}” is not used</source>
+            <translation>“{code}”中的顺序号 00000 未被使用</translation>
         </message>
         <message>
             <source>Parcel type</source>
@@ -1438,6 +1434,18 @@
         <message>
             <source>Message</source>
             <translation>信息</translation>
+        </message>
+        <message>
+            <source>a space code has {length} characters, “{code}” has {count}</source>
+            <translation>空间码应为 {length} 位，“{code}”为 {count} 位</translation>
+        </message>
+        <message>
+            <source>the first 19 characters of “{code}” must be digits</source>
+            <translation>“{code}”的前 19 位必须是数字</translation>
+        </message>
+        <message>
+            <source>the check character of “{code}” is {found}, expected {expected}</source>
+            <translation>“{code}”的校验码为 {found}，应为 {expected}</translation>
         </message>
         <message>
             <source>Space code</source>
@@ -1500,26 +1508,6 @@
             <translation>社级</translation>
         </message>
         <message>
-            <source>Overdue patrol tasks by township:</source>
-            <translation>各乡镇已过期巡田任务：</translation>
-        </message>
-        <message>
-            <source>Dispatch patrol tasks</source>
-            <translation>下发巡田任务</translation>
-        </message>
-        <message>
-            <source>&lt;p&gt;下发巡田任务 · Creates the patrol tasks of a date range in the tianguan store: one task per grid and calendar period of its level's frequency — 社 (group) weekly (Monday to Sunday), 村 (village) monthly, 乡 (township) quarterly, 县 (county) and 州 (prefecture) every half year — due at 23:59:59 Beijing time on the period's last day.&lt;/p&gt;&lt;p&gt;The grids are the active patrol grid's cells (else the grids of the active officer roster), and each task names the grid's officer from the active roster. Dispatching the same range again creates nothing new.&lt;/p&gt;&lt;p&gt;The output table lists the range's tasks with their status: 已完成 (done: a valid patrol started within the period), 未完成 (open: not done yet, not yet due) or 已过期 (overdue).&lt;/p&gt;</source>
-            <translation>&lt;p&gt;下发巡田任务 · Dispatch patrol tasks。在田管库中为一段日期内的每个网格、按其级别的巡田频次逐个自然周期生成巡田任务：社级每周（周一至周日）、村级每月、乡级每季度、县级和州级每半年；截止时间为周期最后一天北京时间 23:59:59。&lt;/p&gt;&lt;p&gt;网格取自当前巡田网格（没有时取当前田管员花名册中的网格），任务上注明当前花名册中该网格的田管员。对同一日期范围重复下发不会产生新任务。&lt;/p&gt;&lt;p&gt;输出表列出该期间的任务及其状态：已完成（周期内开始过一次有效巡田）、未完成（尚未完成，未到截止时间）或已过期。&lt;/p&gt;</translation>
-        </message>
-        <message>
-            <source>No overdue patrol tasks.</source>
-            <translation>没有已过期的巡田任务。</translation>
-        </message>
-        <message>
-            <source>Status as of (empty: now)</source>
-            <translation>状态统计时点（留空为当前时间）</translation>
-        </message>
-        <message>
             <source>First day (YYYY-MM-DD; empty: the first day of this month)</source>
             <translation>起始日期（YYYY-MM-DD；留空为本月第一天）</translation>
         </message>
@@ -1528,12 +1516,32 @@
             <translation>截止日期（YYYY-MM-DD；留空为起始日期所在月的最后一天）</translation>
         </message>
         <message>
-            <source>Grid levels</source>
-            <translation>网格级别</translation>
-        </message>
-        <message>
             <source>Only grids under this county, township or village code</source>
             <translation>仅限该县、乡镇或村代码下的网格</translation>
+        </message>
+        <message>
+            <source>Status as of (empty: now)</source>
+            <translation>状态统计时点（留空为当前时间）</translation>
+        </message>
+        <message>
+            <source>Overdue patrol tasks by township:</source>
+            <translation>各乡镇已过期巡田任务：</translation>
+        </message>
+        <message>
+            <source>Dispatch patrol tasks</source>
+            <translation>下发巡田任务</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;下发巡田任务 — Creates the patrol tasks of a date range in the tianguan store: one task per grid and calendar period of its level's frequency — 社 (group) weekly (Monday to Sunday), 村 (village) monthly, 乡 (township) quarterly, 县 (county) and 州 (prefecture) every half year — due at 23:59:59 Beijing time on the period's last day.&lt;/p&gt;&lt;p&gt;The grids are the active patrol grid's cells (else the grids of the active officer roster), and each task names the grid's officer from the active roster. Dispatching the same range again creates nothing new.&lt;/p&gt;&lt;p&gt;The output table lists the range's tasks with their status: 已完成 (done: a valid patrol started within the period), 未完成 (open: not done yet, not yet due) or 已过期 (overdue).&lt;/p&gt;</source>
+            <translation>&lt;p&gt;下发巡田任务 — 在田管库中为一段日期内的每个网格、按其级别的巡田频次逐个自然周期生成巡田任务：社级每周（周一至周日）、村级每月、乡级每季度、县级和州级每半年；截止时间为周期最后一天北京时间 23:59:59。&lt;/p&gt;&lt;p&gt;网格取自当前巡田网格（没有时取当前田管员花名册中的网格），任务上注明当前花名册中该网格的田管员。对同一日期范围重复下发不会产生新任务。&lt;/p&gt;&lt;p&gt;输出表列出该期间的任务及其状态：已完成（周期内开始过一次有效巡田）、未完成（尚未完成，未到截止时间）或已过期。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>No overdue patrol tasks.</source>
+            <translation>没有已过期的巡田任务。</translation>
+        </message>
+        <message>
+            <source>Grid levels</source>
+            <translation>网格级别</translation>
         </message>
         <message>
             <source>Tasks created</source>
@@ -1564,10 +1572,6 @@
             <translation>任务已下发后被取消，未输出任务表。</translation>
         </message>
         <message>
-            <source>The code “{value}” is not a county, township or village code (digits only, e.g. 622921 or 622921101).</source>
-            <translation>“{value}”不是县、乡镇或村代码（只能是数字，例如 622921 或 622921101）。</translation>
-        </message>
-        <message>
             <source>{township} {name}: {count} overdue tasks, grids {grids}</source>
             <translation>{township} {name}：已过期任务 {count} 个，网格 {grids}</translation>
         </message>
@@ -1582,10 +1586,6 @@
         <message>
             <source>Done {done}, open {open}, overdue {overdue}.</source>
             <translation>已完成 {done}，未完成 {open}，已过期 {overdue}。</translation>
-        </message>
-        <message>
-            <source>“{value}” is not a date and time (YYYY-MM-DD HH:MM).</source>
-            <translation>“{value}”不是日期时间（YYYY-MM-DD HH:MM）。</translation>
         </message>
         <message>
             <source>The patrol frequencies in the settings cannot be used ({error}); the plan's defaults apply.</source>
@@ -1776,8 +1776,8 @@
             <translation>导出巡田任务</translation>
         </message>
         <message>
-            <source>&lt;p&gt;导出巡田任务 · Writes the patrol tasks of a date range (all, or only the overdue ones) with their status 已完成 / 未完成 / 已过期 to an Excel workbook (.xlsx) or a CSV file (UTF-8 with BOM), with Chinese column headers, for reminders to townships and the periodic 通报. The workbook has a second sheet with the overdue tasks per township; the log lists them too.&lt;/p&gt;&lt;p&gt;Restrict to a county, township or village by its code. Dates are Beijing dates; the status is computed now (or at the time given in the advanced parameters).&lt;/p&gt;</source>
-            <translation>&lt;p&gt;导出巡田任务 · Export patrol tasks。把一段日期内的巡田任务（全部，或仅已过期的）连同状态（已完成 / 未完成 / 已过期）导出为 Excel 工作簿（.xlsx）或 CSV 文件（带 BOM 的 UTF-8），列名为中文，用于向乡镇提醒和定期通报。工作簿的第二个工作表按乡镇汇总已过期任务，日志中也逐乡镇列出。&lt;/p&gt;&lt;p&gt;可按县、乡镇或村代码限定范围。日期为北京时间日期；状态按当前时间（或高级参数中给定的时点）计算。&lt;/p&gt;</translation>
+            <source>&lt;p&gt;导出巡田任务 — Writes the patrol tasks of a date range (all, or only the overdue ones) with their status 已完成 / 未完成 / 已过期 to an Excel workbook (.xlsx) or a CSV file (UTF-8 with BOM), with Chinese column headers, for reminders to townships and the periodic 通报. The workbook has a second sheet with the overdue tasks per township; the log lists them too.&lt;/p&gt;&lt;p&gt;Restrict to a county, township or village by its code. Dates are Beijing dates; the status is computed now (or at the time given in the advanced parameters).&lt;/p&gt;</source>
+            <translation>&lt;p&gt;导出巡田任务 — 把一段日期内的巡田任务（全部，或仅已过期的）连同状态（已完成 / 未完成 / 已过期）导出为 Excel 工作簿（.xlsx）或 CSV 文件（带 BOM 的 UTF-8），列名为中文，用于向乡镇提醒和定期通报。工作簿的第二个工作表按乡镇汇总已过期任务，日志中也逐乡镇列出。&lt;/p&gt;&lt;p&gt;可按县、乡镇或村代码限定范围。日期为北京时间日期；状态按当前时间（或高级参数中给定的时点）计算。&lt;/p&gt;</translation>
         </message>
         <message>
             <source>Only overdue tasks</source>
@@ -2382,6 +2382,10 @@
         <message>
             <source>Case state</source>
             <translation>案件状态</translation>
+        </message>
+        <message>
+            <source>Case no.</source>
+            <translation>案件编号</translation>
         </message>
         <message>
             <source>Case key</source>
@@ -3044,6 +3048,14 @@
             <translation>&lt;p&gt;巡田覆盖分析 · 统计田管库中田管员的巡田轨迹在某一时段内（默认：本周，周一至周日，北京时间）巡查到了哪些耕地地块，以及这些地块占各网格耕地和永久基本农田的比例。&lt;/p&gt;&lt;p&gt;每条轨迹能看到可视距离（默认 50 米）以内的地面，即其缓冲区。地块的任一部分位于本时段某条轨迹的可视距离之内，即为&lt;b&gt;已巡查&lt;/b&gt;；若设置了大于 0 的比例，则需地块面积中至少该比例位于轨迹缓冲区内。最近巡查时间为到达其可视距离之内的最晚一条轨迹的结束时间。网格覆盖率按面积加权：已巡查地块的耕地面积 / 网格耕地面积（按赋码面积），分社、村、乡、县统计。截至最后一天连续若干周未巡查到的地块单独列出。每个地块被巡查到的面积比例（字段 XJBL）仅在需要时计算（高级选项）：这需要对每条轨迹做缓冲区，全州一周的数据耗时会长得多。&lt;/p&gt;&lt;p&gt;默认只统计通过真实性检查的轨迹（可关闭此选项）。每条参与统计的轨迹对其所属网格耕地的覆盖率写入田管库；覆盖率达到最低比例的轨迹记为该网格的一次巡田（来源：轨迹），该网格本时段的任务即为已完成。重复运行不会重复添加。&lt;/p&gt;</translation>
         </message>
         <message>
+            <source>First day (YYYY-MM-DD; empty: Monday of this week)</source>
+            <translation>开始日期（YYYY-MM-DD；留空：本周一）</translation>
+        </message>
+        <message>
+            <source>Last day (YYYY-MM-DD; empty: Sunday of the first day's week)</source>
+            <translation>结束日期（YYYY-MM-DD；留空：开始日期所在周的周日）</translation>
+        </message>
+        <message>
             <source>Compute the share of each parcel's area seen (slower: buffers every track)</source>
             <translation>计算每个地块被巡查到的面积比例（较慢：需对每条轨迹做缓冲区）</translation>
         </message>
@@ -3062,14 +3074,6 @@
         <message>
             <source>Writing the results…</source>
             <translation>正在写出结果…</translation>
-        </message>
-        <message>
-            <source>First day (YYYY-MM-DD; empty: Monday of this week)</source>
-            <translation>开始日期（YYYY-MM-DD；留空：本周一）</translation>
-        </message>
-        <message>
-            <source>Last day (YYYY-MM-DD; empty: Sunday of the first day's week)</source>
-            <translation>结束日期（YYYY-MM-DD；留空：开始日期所在周的周日）</translation>
         </message>
         <message>
             <source>Viewing distance (m)</source>
@@ -3190,10 +3194,6 @@
         <message>
             <source>The label sheet could not be written to {pdf} (error {code}).</source>
             <translation>无法写入标签页 {pdf}（错误 {code}）。</translation>
-        </message>
-        <message>
-            <source>No Chinese font is installed ({fonts}): the labels would print as boxes. Install one (e.g. WenQuanYi Micro Hei) and run again.</source>
-            <translation>未安装中文字体（{fonts}）：标签上的中文将显示为方框。请安装一种（如文泉驿微米黑）后重新运行。</translation>
         </message>
         <message>
             <source>Space codes or a prefix (village 12 / group 14 digits; several separated by commas)</source>
@@ -3376,8 +3376,8 @@
             <translation>登记巡田记录</translation>
         </message>
         <message>
-            <source>&lt;p&gt;登记巡田记录 · Records patrols in the tianguan store from a table (CSV in UTF-8 or GBK, XLSX) or any layer with the fields grid code, officer, start time and end time, and optionally valid and note (Chinese headers 网格编码, 田管员, 开始时间, 结束时间, 有效, 备注 are accepted too).&lt;/p&gt;&lt;p&gt;Times may carry an offset or Z (UTC); times without one are Beijing time. Rows with an unknown grid code or a time that cannot be read are listed with their row number and are not recorded. Importing the same table again records nothing twice.&lt;/p&gt;&lt;p&gt;A patrol completes the task of its grid whose period contains the patrol's start (Beijing date); patrols marked not valid (有效 = 0 / 否) complete nothing.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;登记巡田记录 · Record patrols。从表格（UTF-8 或 GBK 编码的 CSV、XLSX）或任意图层把巡田记录登记到田管库，字段为网格编码、田管员、开始时间、结束时间，可选有效、备注（也接受英文列名 grid_code、officer、started_at、ended_at、valid、note）。&lt;/p&gt;&lt;p&gt;时间可带时区偏移或 Z（UTC），不带的按北京时间。网格编码未知或时间无法识别的行连同行号列出，不予登记。同一张表重复导入不会重复登记。&lt;/p&gt;&lt;p&gt;一次巡田完成其网格中周期包含巡田开始日期（北京时间）的任务；标为无效（有效 = 0 / 否）的巡田不计入完成。&lt;/p&gt;</translation>
+            <source>&lt;p&gt;登记巡田记录 — Records patrols in the tianguan store from a table (CSV in UTF-8 or GBK, XLSX) or any layer with the fields grid code, officer, start time and end time, and optionally valid and note (Chinese headers 网格编码, 田管员, 开始时间, 结束时间, 有效, 备注 are accepted too).&lt;/p&gt;&lt;p&gt;Times may carry an offset or Z (UTC); times without one are Beijing time. Rows with an unknown grid code or a time that cannot be read are listed with their row number and are not recorded. Importing the same table again records nothing twice.&lt;/p&gt;&lt;p&gt;A patrol completes the task of its grid whose period contains the patrol's start (Beijing date); patrols marked not valid (有效 = 0 / 否) complete nothing.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;登记巡田记录 — 从表格（UTF-8 或 GBK 编码的 CSV、XLSX）或任意图层把巡田记录登记到田管库，字段为网格编码、田管员、开始时间、结束时间，可选有效、备注（也接受英文列名 grid_code、officer、started_at、ended_at、valid、note）。&lt;/p&gt;&lt;p&gt;时间可带时区偏移或 Z（UTC），不带的按北京时间。网格编码未知或时间无法识别的行连同行号列出，不予登记。同一张表重复导入不会重复登记。&lt;/p&gt;&lt;p&gt;一次巡田完成其网格中周期包含巡田开始日期（北京时间）的任务；标为无效（有效 = 0 / 否）的巡田不计入完成。&lt;/p&gt;</translation>
         </message>
         <message>
             <source>Patrols are</source>
@@ -3752,6 +3752,18 @@
             <translation>{low}–{high} 亩</translation>
         </message>
         <message>
+            <source>Period from (YYYY-MM-DD)</source>
+            <translation>统计时段起（YYYY-MM-DD）</translation>
+        </message>
+        <message>
+            <source>Period to (YYYY-MM-DD)</source>
+            <translation>统计时段止（YYYY-MM-DD）</translation>
+        </message>
+        <message>
+            <source>County code (6 digits; default: the county of the store's grid)</source>
+            <translation>县级代码（6 位；默认为田管库网格所在县）</translation>
+        </message>
+        <message>
             <source>Source: Linxia tianguan store</source>
             <translation>数据来源：临夏州田管库</translation>
         </message>
@@ -3786,18 +3798,6 @@
         <message>
             <source>Indicator</source>
             <translation>统计指标</translation>
-        </message>
-        <message>
-            <source>Period from (YYYY-MM-DD)</source>
-            <translation>统计时段起（YYYY-MM-DD）</translation>
-        </message>
-        <message>
-            <source>Period to (YYYY-MM-DD)</source>
-            <translation>统计时段止（YYYY-MM-DD）</translation>
-        </message>
-        <message>
-            <source>County code (6 digits; default: the county of the store's grid)</source>
-            <translation>县级代码（6 位；默认为田管库网格所在县）</translation>
         </message>
         <message>
             <source>Title (default: county and indicator)</source>
@@ -3898,18 +3898,6 @@
         <message>
             <source>Boundary of {name}</source>
             <translation>{name}界线</translation>
-        </message>
-        <message>
-            <source>Dates are written YYYY-MM-DD, not {value}.</source>
-            <translation>日期格式应为 YYYY-MM-DD，而不是 {value}。</translation>
-        </message>
-        <message>
-            <source>The period starts ({start}) after it ends ({end}).</source>
-            <translation>统计时段起始日期（{start}）晚于终止日期（{end}）。</translation>
-        </message>
-        <message>
-            <source>The county code is 6 digits (a prefecture 4, a township 9), not {code}.</source>
-            <translation>县级代码为 6 位数字（州 4 位、乡镇 9 位），而不是 {code}。</translation>
         </message>
         <message>
             <source>{title} (atlas)</source>
@@ -4312,12 +4300,28 @@
             <translation>地块空间编码</translation>
         </message>
         <message>
-            <source>Find by code</source>
-            <translation>按编码查找</translation>
+            <source>Excel…</source>
+            <translation>导出 Excel…</translation>
         </message>
         <message>
-            <source>Comment (the reason, required for returns and some closings)</source>
-            <translation>意见（理由；退回及部分结案时必填）</translation>
+            <source>Write the cases shown (after the filters, in the table's order) to an Excel workbook</source>
+            <translation>把当前显示的案件（筛选后、按表格顺序）导出为 Excel 工作簿</translation>
+        </message>
+        <message>
+            <source>PDF…</source>
+            <translation>导出 PDF…</translation>
+        </message>
+        <message>
+            <source>Print the cases shown (after the filters, in the table's order) to a PDF</source>
+            <translation>把当前显示的案件（筛选后、按表格顺序）打印为 PDF</translation>
+        </message>
+        <message>
+            <source>History</source>
+            <translation>流转记录</translation>
+        </message>
+        <message>
+            <source>Comment (the reason, required for returns, recalls and some closings)</source>
+            <translation>意见（理由；退回、撤回和部分结案时必填）</translation>
         </message>
         <message>
             <source>Add attachments…</source>
@@ -4334,6 +4338,18 @@
         <message>
             <source>Selected cases</source>
             <translation>选中案件</translation>
+        </message>
+        <message>
+            <source>Export the case list to Excel</source>
+            <translation>导出案件清单为 Excel</translation>
+        </message>
+        <message>
+            <source>Export the case list to PDF</source>
+            <translation>导出案件清单为 PDF</translation>
+        </message>
+        <message>
+            <source>PDF (*.pdf)</source>
+            <translation>PDF (*.pdf)</translation>
         </message>
         <message>
             <source>The name, comment or attachment holds an invisible control character (such as NUL, often pasted from another program): retype it.</source>
@@ -4416,12 +4432,20 @@
             <translation>没有案件被流转。</translation>
         </message>
         <message>
+            <source>Find by code</source>
+            <translation>按编码查找</translation>
+        </message>
+        <message>
             <source>{shown} of {total} cases: {counts}</source>
             <translation>显示 {shown} / 共 {total} 件：{counts}</translation>
         </message>
         <message>
-            <source>Case {id} · priority {priority} · {state} (version {version})</source>
-            <translation>案件 {id} · 优先级 {priority} · {state}（版本 {version}）</translation>
+            <source>Case {number} · priority {priority} · {state} (version {version})</source>
+            <translation>案件 {number} · 优先级 {priority} · {state}（版本 {version}）</translation>
+        </message>
+        <message>
+            <source>Case id (UUID): {id}</source>
+            <translation>案件标识（UUID）：{id}</translation>
         </message>
         <message>
             <source>Land class {before} → {after}; officer {officer} {phone}</source>
@@ -4436,6 +4460,10 @@
             <translation>涉及地块编码：{codes}</translation>
         </message>
         <message>
+            <source>{n} cases written to {path}.</source>
+            <translation>已将 {n} 个案件写入 {path}。</translation>
+        </message>
+        <message>
             <source>It was changed by someone else meanwhile (version {actual}, you read {expected}); the dock has reloaded it, check its state and try again.</source>
             <translation>该案件已被他人修改（当前版本 {actual}，您读取的是版本 {expected}）；已重新加载，请核对其最新状态后再操作。</translation>
         </message>
@@ -4448,12 +4476,16 @@
             <translation>“{action}”须至少添加一个附件（照片或材料）。</translation>
         </message>
         <message>
+            <source>Only a case issued and not yet acted on by the field (no evidence submitted) can be recalled, by the county reviewer; this one is {state}.</source>
+            <translation>只有已下发、外业尚未处理（未提交举证）的案件才能撤回，且须由县级审核撤回；该案件当前为{state}。</translation>
+        </message>
+        <message>
             <source>{role} may not take "{action}" on a case in state {state}.</source>
             <translation>{role}不能对状态为“{state}”的案件执行“{action}”。</translation>
         </message>
         <message>
-            <source>Case no. {priority}</source>
-            <translation>第 {priority} 号案件</translation>
+            <source>{number} (priority {priority})</source>
+            <translation>{number}（优先级 {priority}）</translation>
         </message>
         <message>
             <source>Not moved ({n}, left as they were): {cases}. Select them and try again once the store can be written.</source>
@@ -4504,6 +4536,10 @@
             <translation>{action}：{source} → {target}</translation>
         </message>
         <message>
+            <source>Cannot write {path}: {error}</source>
+            <translation>无法写入 {path}：{error}</translation>
+        </message>
+        <message>
             <source>Not tried: the batch stopped at {case}.</source>
             <translation>未尝试：批量操作已在{case}处中止。</translation>
         </message>
@@ -4552,8 +4588,16 @@
             <translation>年度</translation>
         </message>
         <message>
+            <source>All (cumulative)</source>
+            <translation>全部（累计）</translation>
+        </message>
+        <message>
             <source>Custom</source>
             <translation>自定义</translation>
+        </message>
+        <message>
+            <source>Exporting the dashboard report</source>
+            <translation>正在导出驾驶舱报告</translation>
         </message>
         <message>
             <source>Tianguan store (*.gpkg)</source>
@@ -4584,10 +4628,6 @@
             <translation>导出 XLSX 表格…</translation>
         </message>
         <message>
-            <source>PDF (*.pdf)</source>
-            <translation>PDF (*.pdf)</translation>
-        </message>
-        <message>
             <source>No layer of this store's patrol grid (tg_grid_cell) is loaded: add it to the map to select townships.</source>
             <translation>未加载本田管库的巡田网格图层（tg_grid_cell）：将其添加到地图后即可选中乡镇。</translation>
         </message>
@@ -4596,8 +4636,12 @@
             <translation>请先选择田管库。</translation>
         </message>
         <message>
-            <source>Report written: {pdf} (charts in {folder}).</source>
-            <translation>报告已写出：{pdf}（图表在 {folder}）。</translation>
+            <source>The export of the report was cancelled; nothing was written.</source>
+            <translation>报告导出已取消，未写入任何文件。</translation>
+        </message>
+        <message>
+            <source>Writing the report {pdf}… (progress in the task bar)</source>
+            <translation>正在写出报告 {pdf}……（进度见任务栏）</translation>
         </message>
         <message>
             <source>Tables written: {path}.</source>
@@ -4616,6 +4660,14 @@
             <translation>已加载的巡田网格图层中没有{name}。</translation>
         </message>
         <message>
+            <source>Report written: {pdf} (charts in {folder}).</source>
+            <translation>报告已写出：{pdf}（图表在 {folder}）。</translation>
+        </message>
+        <message>
+            <source>The report could not be written: {error}</source>
+            <translation>报告未能写出：{error}</translation>
+        </message>
+        <message>
             <source>Coding started; progress is shown in the task bar.</source>
             <translation>赋码已开始，进度显示在任务栏中。</translation>
         </message>
@@ -4628,16 +4680,16 @@
             <translation>未加载 DLTB 图层，请在对话框中选择图层。</translation>
         </message>
         <message>
+            <source>{coded} parcels coded: {new} new, {kept} kept, {retired} retired, {issues} issues.</source>
+            <translation>已赋码 {coded} 块：新增 {new}，保留 {kept}，注销 {retired}，问题 {issues} 条。</translation>
+        </message>
+        <message>
             <source>There is no tianguan store at {path} yet. Create a new one there? (If the path is wrong, choose the store in the plugin's settings.)</source>
             <translation>{path} 处还没有田管库。要在此新建吗？（如果路径不对，请在插件设置中选择田管库。）</translation>
         </message>
         <message>
             <source>Coding failed or was cancelled; see the log panel ({tag}).</source>
             <translation>赋码失败或已取消，详见日志面板（{tag}）。</translation>
-        </message>
-        <message>
-            <source>{coded} parcels coded: {new} new, {kept} kept, {retired} retired, {issues} issues.</source>
-            <translation>已赋码 {coded} 块：新增 {new}，保留 {kept}，注销 {retired}，问题 {issues} 条。</translation>
         </message>
         <message>
             <source>weekly</source>
@@ -4786,10 +4838,6 @@
         <message>
             <source>Flags: {flags}</source>
             <translation>疑点：{flags}</translation>
-        </message>
-        <message>
-            <source>Cannot write {path}: {error}</source>
-            <translation>无法写入 {path}：{error}</translation>
         </message>
         <message>
             <source>This GDAL has no XLSX driver: cannot write {path}; export to .csv instead.</source>

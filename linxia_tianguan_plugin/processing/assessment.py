@@ -18,9 +18,7 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterEnum,
-    QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
-    QgsProcessingParameterString,
 )
 
 from .. import workbook
@@ -173,14 +171,12 @@ class AssessmentAlgorithm(AlgorithmBase):
         )
 
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterFile(self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
+        self.add_store_parameter()
         self.addParameter(QgsProcessingParameterEnum(self.PERIOD, tr("Assessment period"), kind_labels(),
                                                      defaultValue=0))
-        self.addParameter(QgsProcessingParameterString(
-            self.DATE, tr("Any day in the period (YYYY-MM-DD, Beijing; empty: today)"),
-            beijing_today().isoformat(), optional=True))
-        self.addParameter(QgsProcessingParameterString(
-            self.PREFIX, tr("Only grids under this county or township code"), optional=True))
+        self.add_date_parameter(self.DATE, tr("Any day in the period (YYYY-MM-DD, Beijing; empty: today)"),
+                                gui_default=beijing_today())
+        self.add_prefix_parameter(tr("Only grids under this county or township code"))
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT, tr("Assessment workbook"), tr("Excel workbook (*.xlsx)")))
         for key, label in (("GRIDS", tr("Grids assessed")), ("OFFICERS", tr("Officers ranked")),
@@ -189,15 +185,12 @@ class AssessmentAlgorithm(AlgorithmBase):
 
     def processAlgorithm(self, parameters, context, feedback):
         kind = core.KINDS[self.parameterAsEnum(parameters, self.PERIOD, context)]
-        text = (self.parameterAsString(parameters, self.DATE, context) or "").strip()
+        day = self.parameter_as_date(parameters, self.DATE, context) or beijing_today()
         try:
-            period = core.assessment_period(kind, task_rules.local_date(text) if text else beijing_today())
-        except (core.AssessmentError, task_rules.TaskError) as err:
-            raise QgsProcessingException(tr("“{value}” is not a date (YYYY-MM-DD).").format(value=text)) from err
-        prefix = "".join((self.parameterAsString(parameters, self.PREFIX, context) or "").split())
-        if prefix and not prefix.isdigit():
-            raise QgsProcessingException(tr("“{value}” is not a county or township code (digits only, e.g. 622921 "
-                                            "or 622921101).").format(value=prefix))
+            period = core.assessment_period(kind, day)
+        except core.AssessmentError as err:
+            raise QgsProcessingException(tr("“{value}” is not a date (YYYY-MM-DD).").format(value=day)) from err
+        prefix = self.parameter_as_prefix(parameters, context)
         path = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         if Path(path).suffix.lower() != ".xlsx":
             raise QgsProcessingException(tr("Write the assessment to a .xlsx file, not “{path}”.").format(path=path))

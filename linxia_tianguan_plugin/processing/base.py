@@ -1,12 +1,17 @@
-"""Common base of the plugin's Processing algorithms: names, groups, icon and bilingual help, and the one place
-where a fault of the 田管库 (locked, full disk, I/O error) becomes the user's sentence instead of a traceback."""
+"""Common base of the plugin's Processing algorithms: names, groups, icon, bilingual help, Chinese tags and the
+guide's section, the parameters some twenty algorithms share (the 田管库, dates and periods, an administrative
+code prefix) with one parser each and their checks before a run, and the one place where a refusal
+(:class:`..core.errors.UserError`) or a fault of the 田管库 (locked, full disk, I/O error) becomes the user's
+sentence instead of a traceback."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from qgis.core import (
     QgsField,
@@ -15,9 +20,17 @@ from qgis.core import (
     QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingParameterBoolean,
+    QgsProcessingParameterDateTime,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterString,
+    QgsProperty,
 )
+from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime, QUrl
 from qgis.PyQt.QtGui import QIcon
 
+from .. import compat
+from ..core import tasks as task_rules
+from ..core.errors import UserError
 from ..i18n import tr
 from ..resources import icon_path
 
@@ -36,6 +49,144 @@ def group_name(group_id: str) -> str:
 #: the boolean parameter that lets a run create a 田管库 where there is none (never implicit: a typo in STORE
 #: must not send an import into a new, empty store)
 NEW_STORE = "NEW_STORE"
+
+
+#: the parameter of the 田管库 (one definition: :meth:`AlgorithmBase.add_store_parameter`)
+STORE = "STORE"
+#: the administrative code prefix of the algorithms that restrict to a unit (:meth:`AlgorithmBase.add_prefix_parameter`)
+PREFIX = "PREFIX"
+#: digits of an administrative code: prefecture 4, county 6, township 9, village 12, group 14 (core.grid.LEVEL_DIGITS)
+ADMIN_CODE_LENGTHS = (4, 6, 9, 12, 14)
+
+#: per algorithm: its Chinese tags (the toolbox search finds the tool by the words a desk uses) and the anchor of
+#: its section in the bundled user guide (docs/guide/README.md, GitHub's anchors of its headings)
+ALGORITHM_GUIDE: dict[str, tuple[tuple[str, ...], str]] = {
+    "space_code": (("空间赋码", "一键赋码", "空间码", "地块编码", "耕地"), "3-一键赋码"),
+    "undo_space_code": (("撤销赋码", "空间码", "回退", "赋码"), "3-一键赋码"),
+    "validate_space_code": (("校验空间码", "空间码", "校验码", "质检"), "3-一键赋码"),
+    "decode_space_code": (("解析空间码", "空间码", "警示桩", "查询"), "3-一键赋码"),
+    "build_grid": (("巡田网格", "五级网格", "网格构建", "社级网格"), "4-巡田网格"),
+    "grid_coverage": (("网格覆盖", "网格检查", "缝隙", "重叠"), "4-巡田网格"),
+    "import_roster": (("田管员", "花名册", "导入", "网格长"), "5-田管员花名册"),
+    "export_roster": (("田管员", "花名册", "导出", "Excel"), "5-田管员花名册"),
+    "dispatch_tasks": (("巡田任务", "下发任务", "巡田频次", "任务"), "6-下发巡田任务"),
+    "record_patrols": (("巡田记录", "登记巡田", "巡田", "台账"), "6-下发巡田任务"),
+    "export_tasks": (("巡田任务", "导出任务", "过期任务", "通报"), "6-下发巡田任务"),
+    "import_tracks": (("巡田轨迹", "轨迹导入", "GPX", "奥维"), "7-导入巡田轨迹与真实性检查"),
+    "check_tracks": (("轨迹真实性", "轨迹检查", "开车", "造假"), "7-导入巡田轨迹与真实性检查"),
+    "patrol_coverage": (("巡田覆盖", "覆盖率", "未巡地块", "轨迹"), "8-巡田覆盖分析与轨迹复现"),
+    "field_package_export": (("外业巡田包", "QField", "外业", "导出"), "16-外业巡田包"),
+    "field_package_import": (("外业成果", "QField", "外业", "导入"), "16-外业巡田包"),
+    "change_detection": (("变化图斑", "非农化", "非粮化", "预判", "案件"), "9-变化图斑提取与预判"),
+    "export_cases": (("案件", "PostGIS", "导出案件", "数据库"), "11-导出案件到-postgis"),
+    "verify_evidence": (("举证材料", "核查", "照片", "案件"), "10-案件审核"),
+    "dashboard_report": (("驾驶舱", "报告", "统计", "领导"), "12-领导田管驾驶舱"),
+    "statistics_map": (("统计专题图", "专题图", "地图", "图集"), "13-统计专题图"),
+    "assessment": (("巡田考核", "考核", "排名", "通报"), "14-巡田考核"),
+    "qr_labels": (("二维码", "标识牌", "警示牌", "打印"), "15-二维码标识与警示牌"),
+}
+
+
+def guide_path() -> Path | None:
+    """The user guide the plugin ships (``docs/guide/README.md`` inside the installed plugin; in a checkout, the
+    repository's ``docs``), None when neither is there."""
+    package = Path(__file__).resolve().parents[1]
+    for root in (package, package.parent):
+        path = root / "docs" / "guide" / "README.md"
+        if path.is_file():
+            return path
+    return None
+
+
+def help_url(algorithm_name: str) -> str:
+    """The address of the algorithm's section of the bundled guide (a file:// URL: the desk has no internet)."""
+    path = guide_path()
+    if path is None:
+        return ""
+    url = QUrl.fromLocalFile(str(path))
+    url.setFragment(ALGORITHM_GUIDE[algorithm_name][1])
+    return url.toString()
+
+
+def store_label() -> str:
+    return tr("Tianguan store (GeoPackage)")
+
+
+def configured_store() -> str:
+    """The 田管库 of the plugin's settings (the toolbar's): the dialog's default, never a hidden run input."""
+    from .. import settings
+
+    try:
+        return settings.store_path()
+    except Exception:  # no settings, no project yet: the dialog then starts empty
+        return ""
+
+
+def user_text(err: UserError) -> str:
+    """The user's sentence of a refusal: translated here, once, then formatted."""
+    return err.text(tr)
+
+
+def parse_date(value) -> dt.date | None:
+    """A calendar date from what a run may carry: a QDate / QDateTime (the dialog's calendar), a date, or ISO
+    text ``YYYY-MM-DD`` (qgis_process, scripts; an instant's text gives its Beijing date). None when empty;
+    ``ValueError`` when it is not a date."""
+    if isinstance(value, (QDate, QDateTime)):
+        if value.isNull() or not value.isValid():
+            return None
+        return (value.date() if isinstance(value, QDateTime) else value).toPyDate()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return None
+    if len(text) > 10 and text[10] in "T ":
+        try:
+            return task_rules.local_date(text)
+        except task_rules.TaskError as err:
+            raise ValueError(text) from err
+    if len(text) != 10 or text[4] != "-" or text[7] != "-":
+        raise ValueError(text)
+    return dt.date.fromisoformat(text)
+
+
+def parse_instant(value) -> dt.datetime | None:
+    """An aware UTC instant from a QDateTime (the dialog's, read as Beijing time unless it carries UTC or an
+    offset), a datetime, a date (its Beijing midnight) or text (``YYYY-MM-DD HH:MM``, ISO with Z or an
+    offset; naive = Beijing). None when empty; ``ValueError`` when it is not a date and time."""
+    if isinstance(value, QDateTime):
+        if value.isNull() or not value.isValid():
+            return None
+        naive = dt.datetime.combine(value.date().toPyDate(), value.time().toPyTime())
+        if value.timeSpec() == Qt.TimeSpec.UTC:
+            return naive.replace(tzinfo=dt.timezone.utc)
+        if value.timeSpec() == Qt.TimeSpec.OffsetFromUTC:
+            return naive.replace(tzinfo=dt.timezone(dt.timedelta(seconds=value.offsetFromUtc())))
+        return task_rules.parse_instant(naive)
+    if isinstance(value, QDate):
+        value = parse_date(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return task_rules.parse_instant(value)
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return None
+    try:
+        return task_rules.parse_instant(text)
+    except task_rules.TaskError as err:
+        raise ValueError(text) from err
+
+
+def admin_prefix(text: str | None, lengths: tuple[int, ...] = ADMIN_CODE_LENGTHS) -> str:
+    """An administrative code restricting a run (spaces dropped), "" for none; :class:`UserError` naming the
+    value when it is not digits of one of ``lengths``."""
+    prefix = "".join((text or "").split())
+    if prefix and not (prefix.isdigit() and prefix.isascii() and len(prefix) in lengths):
+        raise UserError(tr("“{value}” is not an administrative code: digits only, {lengths} digits long (e.g. "
+                           "622921 for a county, 622921101 for a township)."),
+                        value=prefix, lengths="/".join(str(n) for n in lengths))
+    return prefix
 
 
 def new_store_option() -> str:
@@ -92,7 +243,8 @@ def _store_parameter_path(algorithm: QgsProcessingAlgorithm, parameters, context
 def store_faults_as_messages(process: Callable) -> Callable:
     """``processAlgorithm`` whose store faults (:func:`..storage.faults.classify`: locked, full, I/O error,
     read-only, damaged …, raised as sqlite3 errors or :class:`StoreFaultError` anywhere inside) leave as
-    ``QgsProcessingException(fault_message(fault))`` — the Chinese sentence, no traceback — and whose locked
+    ``QgsProcessingException(fault_message(fault))`` — the Chinese sentence, no traceback —, whose refusals
+    (:class:`..core.errors.UserError`) leave as ``QgsProcessingException`` of their translated text, and whose locked
     writes say in the log that they wait to be tried again. Anything else (a QgsProcessingException, a cancel,
     a bug) passes unchanged. Every write of the store is one transaction, so a fault leaves the interrupted
     step unwritten, as the messages say."""
@@ -113,6 +265,8 @@ def store_faults_as_messages(process: Callable) -> Callable:
         try:
             with lock_waits_reported_to(waiting):
                 return process(self, parameters, context, feedback)
+        except UserError as err:
+            raise QgsProcessingException(user_text(err)) from err
         except (sqlite3.Error, StoreFaultError) as err:
             fault = classify(err, getattr(err, "path", "") or path)
             if fault is None:
@@ -144,6 +298,13 @@ class AlgorithmBase(QgsProcessingAlgorithm):
         if own is not None:
             cls.processAlgorithm = store_faults_as_messages(own)
 
+    def __init__(self) -> None:
+        super().__init__()
+        #: (first, last) date parameters that form a period (checked: not reversed)
+        self._periods: list[tuple[str, str]] = []
+        #: prefix parameter name → the code lengths it accepts
+        self._prefixes: dict[str, tuple[int, ...]] = {}
+
     def createInstance(self):
         return type(self)()
 
@@ -153,9 +314,161 @@ class AlgorithmBase(QgsProcessingAlgorithm):
     def groupId(self) -> str:
         return self.group_id
 
+    def tags(self) -> list[str]:
+        """Chinese words the toolbox search finds the algorithm by (:data:`ALGORITHM_GUIDE`)."""
+        return list(ALGORITHM_GUIDE[self.name()][0])
+
+    def helpUrl(self) -> str:
+        """The algorithm's section of the user guide shipped with the plugin."""
+        return help_url(self.name())
+
+    # ------------------------------------------------------------------ the shared parameters
+    def add_store_parameter(self, optional: bool = False, creatable: bool = False) -> QgsProcessingParameterFile:
+        """The 田管库 (STORE), defined once. The dialog starts with the store of the plugin's settings (a GUI
+        default only: qgis_process and scripts without STORE behave the same on every machine); ``creatable``
+        adds the explicit choice to create it (NEW_STORE)."""
+        parameter = QgsProcessingParameterFile(STORE, store_label(), extension="gpkg", optional=optional)
+        default = configured_store()
+        if default:
+            parameter.setGuiDefaultValueOverride(default)
+        self.addParameter(parameter)
+        if creatable:
+            self.add_new_store_parameter()
+        return parameter
+
     def add_new_store_parameter(self) -> None:
         """The explicit choice to create the 田管库 (for the algorithms that may start one)."""
         self.addParameter(QgsProcessingParameterBoolean(NEW_STORE, new_store_option(), defaultValue=False))
+
+    def add_date_parameter(self, name: str, description: str, optional: bool = True, advanced: bool = False,
+                           with_time: bool = False,
+                           gui_default: dt.date | None = None) -> QgsProcessingParameterDateTime:
+        """A date (or, ``with_time``, a date and time) with the dialog's calendar; qgis_process and scripts give
+        ISO text. Read it with :meth:`parameter_as_date` / :meth:`parameter_as_instant` only. ``gui_default``: the
+        day the dialog shows first (only the dialog: an empty value means the same to a run)."""
+        kind = compat.ProcessingDateTimeParameterDataType
+        parameter = QgsProcessingParameterDateTime(name, description, kind.DateTime if with_time else kind.Date,
+                                                   None, optional)
+        if gui_default is not None:
+            parameter.setGuiDefaultValueOverride(QDate(gui_default.year, gui_default.month, gui_default.day))
+        if advanced:
+            parameter.setFlags(parameter.flags() | compat.ProcessingParameterFlag.Advanced)
+        self.addParameter(parameter)
+        return parameter
+
+    def add_period_parameters(self, first: str, first_description: str, last: str, last_description: str) -> None:
+        """Two optional dates forming a period: a period that ends before it starts is refused before the run."""
+        self.add_date_parameter(first, first_description)
+        self.add_date_parameter(last, last_description)
+        self._periods.append((first, last))
+
+    def add_prefix_parameter(self, description: str, lengths: tuple[int, ...] = ADMIN_CODE_LENGTHS,
+                             name: str = PREFIX) -> None:
+        """An optional administrative code restricting the run, of one of ``lengths`` digits."""
+        self.addParameter(QgsProcessingParameterString(name, description, optional=True))
+        self._prefixes[name] = lengths
+
+    def _raw_value(self, parameters, name: str, context):
+        value = parameters.get(name) if parameters is not None else None
+        if value is None:
+            value = self.parameterDefinition(name).defaultValue()
+        if isinstance(value, QgsProperty):  # a model's expression: its evaluated text
+            value = self.parameterAsString(parameters, name, context)
+        return value
+
+    def parameter_as_date(self, parameters, name: str, context) -> dt.date | None:
+        """The date of parameter ``name`` (None when empty); :class:`UserError` naming the value when it is none."""
+        value = self._raw_value(parameters, name, context)
+        try:
+            return parse_date(value)
+        except ValueError as err:
+            raise UserError(tr("{what}: “{value}” is not a date (YYYY-MM-DD)."),
+                            what=self.parameterDefinition(name).description(), value=str(value).strip()) from err
+
+    def parameter_as_instant(self, parameters, name: str, context) -> dt.datetime | None:
+        """The instant (aware, UTC) of parameter ``name`` (None when empty; naive = Beijing time)."""
+        value = self._raw_value(parameters, name, context)
+        try:
+            return parse_instant(value)
+        except ValueError as err:
+            raise UserError(tr("“{value}” is not a date and time (YYYY-MM-DD HH:MM)."),
+                            value=str(value).strip()) from err
+
+    def parameter_as_period(self, parameters, first: str, last: str, context) -> tuple[dt.date | None,
+                                                                                        dt.date | None]:
+        """(first day, last day) of a period, each None when empty; :class:`UserError` when it is reversed."""
+        start = self.parameter_as_date(parameters, first, context)
+        end = self.parameter_as_date(parameters, last, context)
+        if start is not None and end is not None and end < start:
+            raise UserError(tr("The end date {end} is before the start date {start}."), end=end, start=start)
+        return start, end
+
+    def parameter_as_prefix(self, parameters, context, name: str = PREFIX) -> str:
+        """The administrative code restricting the run, "" for none (:func:`admin_prefix`)."""
+        return admin_prefix(self.parameterAsString(parameters, name, context), self._prefixes[name])
+
+    # ------------------------------------------------------------------ checks before the run
+    def checkParameterValues(self, parameters, context) -> tuple[bool, str]:
+        """Refuse in the dialog (and in qgis_process, processing.run) what the run would refuse: a date that is
+        none, a reversed period, a malformed code prefix, a STORE that is not a 田管库 — in the user's words.
+        QGIS's own checks then see the dates as parsed here (Qt reads some non-ISO text its own way)."""
+        try:
+            checked = self.checked_dates(parameters, context)
+            for first, last in self._periods:
+                self.parameter_as_period(parameters, first, last, context)
+            for name in self._prefixes:
+                self.parameter_as_prefix(parameters, context, name)
+            refusal = self.store_refusal(parameters, context)
+        except UserError as err:
+            return False, user_text(err)
+        if refusal:
+            return False, refusal
+        return super().checkParameterValues(checked, context)
+
+    def checked_dates(self, parameters, context) -> dict:
+        """``parameters`` with every date parameter's value parsed (QDate / QDateTime, or removed when empty)."""
+        checked = dict(parameters or {})
+        for definition in self.parameterDefinitions():
+            if definition.type() != QgsProcessingParameterDateTime.typeName() or definition.name() not in checked:
+                continue
+            name = definition.name()
+            if definition.dataType() == compat.ProcessingDateTimeParameterDataType.DateTime:
+                instant = self.parameter_as_instant(parameters, name, context)
+                value = None if instant is None else QDateTime(
+                    QDate(instant.year, instant.month, instant.day),
+                    QTime(instant.hour, instant.minute, instant.second), Qt.TimeSpec.UTC)
+            else:
+                day = self.parameter_as_date(parameters, name, context)
+                value = None if day is None else QDate(day.year, day.month, day.day)
+            if value is None:
+                checked.pop(name)
+            else:
+                checked[name] = value
+        return checked
+
+    def store_refusal(self, parameters, context) -> str | None:
+        """Why the STORE given cannot be this run's 田管库 (not a store, a folder, another GeoPackage's data; no
+        file where the algorithm cannot create one), None when it may be (a missing store of an algorithm that
+        may create one is said by the run, which knows whether NEW_STORE was ticked)."""
+        definition = self.parameterDefinition(STORE)
+        if definition is None:
+            return None
+        path = self.parameterAsFile(parameters, STORE, context)
+        if not path:
+            optional = bool(definition.flags() & compat.ProcessingParameterFlag.Optional)
+            return None if optional else tr("Choose the tianguan store (GeoPackage).")
+        from ..storage import NotAStoreError
+        from ..storage.store import store_kind
+
+        try:
+            kind = store_kind(path)
+        except NotAStoreError as err:
+            return store_error_message(err, path)
+        except Exception:  # a fault (locked, I/O error …): the run waits for a lock and says a fault in its words
+            return None
+        if kind == "missing" and self.parameterDefinition(NEW_STORE) is None:
+            return tr("There is no tianguan store at {path}: check the path (a typo?).").format(path=path)
+        return None
 
     def may_create_store(self, parameters, context) -> bool:
         """Whether the user chose to create a store where there is none (the NEW_STORE parameter)."""

@@ -14,7 +14,6 @@ from qgis.core import (
     QgsProcessingOutputString,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
-    QgsProcessingParameterFile,
 )
 
 from .. import compat
@@ -59,7 +58,7 @@ class BuildGridAlgorithm(KeepsAliases, AlgorithmBase):
             "parcels, clipped to the village, so that the groups tile their village exactly. Every cell gets "
             "its code, parent code, name, farmland and permanent basic farmland area and parcel count.</p>"
             "<p>The coded parcels come from the layer given, or else from the tianguan store's active codes. "
-            "With a store, the grid is saved there as a new build; older builds are kept.</p>"
+            "The grid is saved in the tianguan store as a new build; older builds are kept.</p>"
         )
 
     def initAlgorithm(self, config=None) -> None:
@@ -68,9 +67,7 @@ class BuildGridAlgorithm(KeepsAliases, AlgorithmBase):
         self.addParameter(QgsProcessingParameterFeatureSource(self.CJDCQ, tr("Village survey areas (CJDCQ)"), poly))
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.PARCELS, tr("Coded farmland parcels"), poly, optional=True))
-        self.addParameter(QgsProcessingParameterFile(
-            self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg", optional=True))
-        self.add_new_store_parameter()
+        self.add_store_parameter(creatable=True)  # the build is kept there: other tools read the active build
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT, tr("Patrol grid"), compat.ProcessingSourceType.VectorPolygon, optional=True))
         self.addOutput(QgsProcessingOutputString("BUILD_ID", tr("Grid build")))

@@ -24,7 +24,6 @@ from qgis.core import (
     QgsProcessingParameterField,
     QgsProcessingParameterFile,
     QgsProcessingParameterNumber,
-    QgsProcessingParameterString,
 )
 
 from .. import compat
@@ -130,7 +129,7 @@ class ChangeDetectionAlgorithm(KeepsAliases, AlgorithmBase):
             "judged 合法-已批准, 合法-设施农用地备案, 合法-临时用地, 疑似违法 or 需外业核实, with the reasons and the "
             "overlapping areas; a partly approved candidate is split. Priority: permanent basic farmland first, "
             "then area, then repeated cases on the same parcels.</p>"
-            "<p>With a tianguan store, every candidate gets its group grid cell, its officer (active roster) and "
+            "<p>In the tianguan store, every candidate gets its group grid cell, its officer (active roster) and "
             "the space codes of the parcels it touches, and is stored as a case waiting to be issued (待下发). "
             "Running again on the same inputs adds no case twice; a case already in the workflow keeps its state "
             "and history. The rules (class groups, thresholds) are a versioned file; each case records the "
@@ -157,8 +156,7 @@ class ChangeDetectionAlgorithm(KeepsAliases, AlgorithmBase):
                             (self.TEMPORARY, tr("Temporary land (临时用地)")),
                             (self.BOUNDARY, tr("Town development boundary (城镇开发边界)"))):
             self.addParameter(QgsProcessingParameterFeatureSource(name, label, poly, optional=True))
-        self.addParameter(QgsProcessingParameterString(
-            self.TODAY, tr("Day the terms are checked on (YYYY-MM-DD; empty: today)"), optional=True))
+        self.add_date_parameter(self.TODAY, tr("Day the terms are checked on (YYYY-MM-DD; empty: today)"))
         rules = QgsProcessingParameterFile(self.RULES, tr("Rules file (JSON; empty: the bundled rules)"),
                                            extension="json", optional=True)
         rules.setFlags(rules.flags() | compat.ProcessingParameterFlag.Advanced)
@@ -170,8 +168,7 @@ class ChangeDetectionAlgorithm(KeepsAliases, AlgorithmBase):
                                              optional=True, minValue=0.0)
             p.setFlags(p.flags() | compat.ProcessingParameterFlag.Advanced)
             self.addParameter(p)
-        self.addParameter(QgsProcessingParameterFile(
-            self.STORE, tr("Tianguan store (GeoPackage; cases are stored there)"), extension="gpkg", optional=True))
+        self.add_store_parameter()  # the cases are stored there: review, evidence and the reports start from them
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT, tr("Change candidates"), compat.ProcessingSourceType.VectorPolygon, optional=True))
         for key, label in (("CANDIDATES", tr("Candidates")), ("NONAGRI", tr("非农化 candidates")),
@@ -199,14 +196,7 @@ class ChangeDetectionAlgorithm(KeepsAliases, AlgorithmBase):
         return rules
 
     def _today(self, parameters, context) -> str:
-        text = (self.parameterAsString(parameters, self.TODAY, context) or "").strip()
-        if not text:
-            return clock.today_beijing().isoformat()
-        try:
-            return dt.date.fromisoformat(text).isoformat()
-        except ValueError as err:
-            raise QgsProcessingException(tr("The day “{value}” is not a date (YYYY-MM-DD).").format(
-                value=text)) from err
+        return (self.parameter_as_date(parameters, self.TODAY, context) or clock.today_beijing()).isoformat()
 
     def _read(self, parameters, name, context, feedback, specs, crs, progress):
         item = source_for(self, parameters, name, context, feedback)

@@ -23,9 +23,7 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
-    QgsProcessingParameterFile,
     QgsProcessingParameterNumber,
-    QgsProcessingParameterString,
 )
 
 from .. import compat
@@ -94,23 +92,8 @@ def utc_seconds(texts) -> np.ndarray:
     return clean.astype(np.int64) / 1000.0
 
 
-def day_bounds(start: str, end: str) -> tuple[str | None, str | None]:
-    """UTC ISO bounds [from, to) of Asia/Shanghai dates ``start``..``end`` (inclusive); None when empty."""
-    def parse(text: str, message: str) -> dt.date | None:
-        text = text.strip()
-        if not text:
-            return None
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError as err:
-            raise QgsProcessingException(message.format(value=text)) from err
-
-    first = parse(start, tr("The first day “{value}” is not a date (YYYY-MM-DD)."))
-    last = parse(end, tr("The last day “{value}” is not a date (YYYY-MM-DD)."))
-    if first and last and last < first:
-        raise QgsProcessingException(tr("The end date {end} is before the start date {start}.").format(
-            end=last, start=first))
-
+def day_bounds(first: dt.date | None, last: dt.date | None) -> tuple[str | None, str | None]:
+    """UTC ISO bounds [from, to) of Asia/Shanghai dates ``first``..``last`` (inclusive); None when not given."""
     def utc(day: dt.date) -> str:
         local = dt.datetime(day.year, day.month, day.day, tzinfo=SHANGHAI)
         return local.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -198,15 +181,13 @@ class CheckTracksAlgorithm(KeepsAliases, AlgorithmBase):
             "gives the same result.</p>"
             "<p>Without dates, the tracks not checked yet are checked; with dates (Beijing dates, both "
             "inclusive), every track started in that range is checked again. The thresholds are advanced "
-            "parameters; their defaults are explained in docs/track-checks.md.</p>"
+            "parameters; the guide's section on tracks explains their defaults (help button).</p>"
         )
 
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterFile(self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
-        self.addParameter(QgsProcessingParameterString(
-            self.START, tr("First day (YYYY-MM-DD, Beijing; empty: the tracks not checked yet)"), optional=True))
-        self.addParameter(QgsProcessingParameterString(
-            self.END, tr("Last day (YYYY-MM-DD, Beijing; empty: no end)"), optional=True))
+        self.add_store_parameter()
+        self.add_period_parameters(self.START, tr("First day (YYYY-MM-DD, Beijing; empty: the tracks not checked yet)"),
+                                   self.END, tr("Last day (YYYY-MM-DD, Beijing; empty: no end)"))
         for name, _, label, default, _ in _threshold_parameters():
             p = QgsProcessingParameterNumber(name, label, compat.ProcessingNumberParameterType.Double, default,
                                              minValue=0.0)
@@ -235,10 +216,9 @@ class CheckTracksAlgorithm(KeepsAliases, AlgorithmBase):
 
     def _run(self, parameters, context, feedback, store):
         options = self.options(parameters, context)
-        start = self.parameterAsString(parameters, self.START, context) or ""
-        end = self.parameterAsString(parameters, self.END, context) or ""
+        start, end = self.parameter_as_period(parameters, self.START, self.END, context)
         since, until = day_bounds(start, end)
-        by_dates = bool(start.strip() or end.strip())
+        by_dates = start is not None or end is not None
 
         feedback.setProgressText(tr("Reading the tracks…"))
         tracks = read_tracks(store.conn, until)

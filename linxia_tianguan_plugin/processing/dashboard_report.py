@@ -17,28 +17,15 @@ from qgis.core import (
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterFolderDestination,
-    QgsProcessingParameterString,
 )
 
 from .. import compat
 from .. import dashboard as model
 from ..core import clock
-from ..core import tasks as task_rules
 from ..i18n import tr
-from .base import AlgorithmBase
+from .base import ADMIN_CODE_LENGTHS, AlgorithmBase
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-
-
-def _date(text: str, what: str) -> dt.date | None:
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        return task_rules.as_date(text[:10])
-    except (ValueError, TypeError) as err:
-        raise QgsProcessingException(tr("{what} “{value}” is not a date (YYYY-MM-DD).").format(
-            what=what, value=text)) from err
 
 
 class DashboardReportAlgorithm(AlgorithmBase):
@@ -71,15 +58,11 @@ class DashboardReportAlgorithm(AlgorithmBase):
                   "optional CSV: code, farmland mu, permanent basic farmland mu. The store is only read.</p>")
 
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterFile(self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
-        self.addParameter(QgsProcessingParameterString(
-            self.PREFIX, tr("County or township code (empty: all)"), optional=True))
-        self.addParameter(QgsProcessingParameterString(
-            self.DATE_FROM, tr("First day (YYYY-MM-DD; empty: from the start)"), optional=True))
-        self.addParameter(QgsProcessingParameterString(
-            self.DATE_TO, tr("Last day (YYYY-MM-DD; empty: to the end)"), optional=True))
-        self.addParameter(QgsProcessingParameterString(
-            self.TODAY, tr("Statuses as of (YYYY-MM-DD; empty: today)"), optional=True))
+        self.add_store_parameter()
+        self.add_prefix_parameter(tr("County or township code (empty: all)"), ADMIN_CODE_LENGTHS[:3])
+        self.add_period_parameters(self.DATE_FROM, tr("First day (YYYY-MM-DD; empty: from the start)"),
+                                   self.DATE_TO, tr("Last day (YYYY-MM-DD; empty: to the end)"))
+        self.add_date_parameter(self.TODAY, tr("Statuses as of (YYYY-MM-DD; empty: today)"))
         self.addParameter(QgsProcessingParameterFile(
             self.TARGETS, tr("Township targets (CSV: code, farmland mu, basic farmland mu)"), extension="csv",
             optional=True))
@@ -95,17 +78,9 @@ class DashboardReportAlgorithm(AlgorithmBase):
         path = self.parameterAsFile(parameters, self.STORE, context)
         if not path or not os.path.isfile(path):
             raise QgsProcessingException(tr("Choose the tianguan store (GeoPackage)."))
-        prefix = (self.parameterAsString(parameters, self.PREFIX, context) or "").strip()
-        if prefix and (not prefix.isdigit() or len(prefix) not in (4, 6, 9)):
-            raise QgsProcessingException(tr("“{prefix}” is not a county (6 digits) or township (9 digits) code.")
-                                         .format(prefix=prefix))
-        first = _date(self.parameterAsString(parameters, self.DATE_FROM, context), tr("First day"))
-        last = _date(self.parameterAsString(parameters, self.DATE_TO, context), tr("Last day"))
-        if first and last and last < first:
-            raise QgsProcessingException(tr("The last day ({last}) is before the first day ({first}).").format(
-                last=last, first=first))
-        today = _date(self.parameterAsString(parameters, self.TODAY, context), tr("Statuses as of")) \
-            or clock.today_beijing()
+        prefix = self.parameter_as_prefix(parameters, context)
+        first, last = self.parameter_as_period(parameters, self.DATE_FROM, self.DATE_TO, context)
+        today = self.parameter_as_date(parameters, self.TODAY, context) or clock.today_beijing()
         pdf = self.parameterAsFileOutput(parameters, self.OUTPUT_PDF, context)
         xlsx = self.parameterAsFileOutput(parameters, self.OUTPUT_XLSX, context)
         folder = self.parameterAsString(parameters, self.OUTPUT_PNG_FOLDER, context) \

@@ -4,17 +4,36 @@ from __future__ import annotations
 from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
-    QgsProcessingParameterFile,
     QgsProcessingParameterString,
 )
 
+from ..core import checkchar
 from ..core.admin import AdminDivisions, group_name
-from ..core.space_code import SpaceCodeError, parse
+from ..core.space_code import BODY_LENGTH, CODE_LENGTH, SpaceCodeError, parse
 from ..i18n import tr
 from ..resources import divisions_csv
 from .base import AlgorithmBase, open_store
 
 _TEXT_OUTPUTS = ("COUNTY", "TOWNSHIP", "VILLAGE", "GROUP", "KIND", "STATUS", "PARENTS", "CHILDREN", "MESSAGE")
+
+
+def problem(text: str | None) -> str:
+    """Why ``text`` is not a space code, in the user's language (core's :class:`SpaceCodeError` says it in
+    English for logs; the checks are the same, in the same order)."""
+    code = str(text or "").strip().upper()
+    if not code:
+        return tr("the code is empty")
+    if len(code) != CODE_LENGTH:
+        return tr("a space code has {length} characters, “{code}” has {count}").format(
+            length=CODE_LENGTH, code=code, count=len(code))
+    body = code[:BODY_LENGTH]
+    if not (body.isdigit() and body.isascii()):
+        return tr("the first 19 characters of “{code}” must be digits").format(code=code)
+    expected = checkchar.mod11_2(body)
+    if code[BODY_LENGTH] != expected:
+        return tr("the check character of “{code}” is {found}, expected {expected}").format(
+            code=code, found=code[BODY_LENGTH], expected=expected)
+    return tr("sequence 00000 in “{code}” is not used").format(code=code)
 
 
 class DecodeSpaceCodeAlgorithm(AlgorithmBase):
@@ -37,8 +56,7 @@ class DecodeSpaceCodeAlgorithm(AlgorithmBase):
 
     def initAlgorithm(self, config=None) -> None:
         self.addParameter(QgsProcessingParameterString(self.CODE, tr("Space code")))
-        self.addParameter(QgsProcessingParameterFile(
-            self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg", optional=True))
+        self.add_store_parameter(optional=True)  # without: the code is checked and decoded only
         self.addOutput(QgsProcessingOutputNumber("VALID", tr("Valid (1) or not (0)")))
         self.addOutput(QgsProcessingOutputNumber("SEQUENCE", tr("Sequence")))
         labels = {
@@ -55,8 +73,8 @@ class DecodeSpaceCodeAlgorithm(AlgorithmBase):
         result.update(VALID=0, SEQUENCE=0)
         try:
             code = parse(text)
-        except SpaceCodeError as err:
-            result["MESSAGE"] = tr("Not a valid space code: {reason}").format(reason=err)
+        except SpaceCodeError:
+            result["MESSAGE"] = tr("Not a valid space code: {reason}").format(reason=problem(text))
             feedback.reportError(result["MESSAGE"])
             return result
         divisions = AdminDivisions.from_csv(divisions_csv())

@@ -21,8 +21,6 @@ from qgis.core import (
     QgsProcessingOutputString,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
-    QgsProcessingParameterFile,
-    QgsProcessingParameterString,
 )
 
 from .. import compat, settings
@@ -55,49 +53,29 @@ def now_utc() -> dt.datetime:
     return clock.now_utc().replace(microsecond=0)
 
 
-def as_of(text: str) -> dt.datetime:
-    """The instant statuses are computed for: now, or the given time (naive = Asia/Shanghai)."""
-    if not text.strip():
-        return now_utc()
-    try:
-        return rules.parse_instant(text)
-    except rules.TaskError as err:
-        raise QgsProcessingException(tr("“{value}” is not a date and time (YYYY-MM-DD HH:MM).").format(
-            value=text)) from err
+def add_task_parameters(algorithm: AlgorithmBase) -> None:
+    """STORE, the period (START, END), PREFIX and the advanced AS_OF of dispatching and exporting tasks."""
+    algorithm.add_store_parameter()
+    algorithm.add_period_parameters(
+        "START", tr("First day (YYYY-MM-DD; empty: the first day of this month)"),
+        "END", tr("Last day (YYYY-MM-DD; empty: the last day of the start's month)"))
+    algorithm.add_prefix_parameter(tr("Only grids under this county, township or village code"))
 
 
-def date_range(start_text: str, end_text: str, now: dt.datetime) -> tuple[dt.date, dt.date]:
-    """[start, end] from YYYY-MM-DD texts; empty start = this month's first day (Shanghai), empty end =
-    the last day of the start's month."""
-    def parse(text: str, message: str) -> dt.date | None:
-        text = text.strip()
-        if not text:
-            return None
-        try:
-            return rules.local_date(text)  # a date alone is that day in Asia/Shanghai
-        except rules.TaskError as err:
-            raise QgsProcessingException(message.format(value=text)) from err
+def add_as_of_parameter(algorithm: AlgorithmBase) -> None:
+    algorithm.add_date_parameter("AS_OF", tr("Status as of (empty: now)"), advanced=True, with_time=True)
 
-    start = parse(start_text, tr("The first day “{value}” is not a date (YYYY-MM-DD)."))
-    end = parse(end_text, tr("The last day “{value}” is not a date (YYYY-MM-DD)."))
+
+def task_window(algorithm: AlgorithmBase, parameters, context) -> tuple[dt.datetime, dt.date, dt.date]:
+    """(the instant statuses are computed for, first day, last day): AS_OF or now; an empty first day is this
+    month's first day (Beijing), an empty last day the last day of the first day's month."""
+    now = algorithm.parameter_as_instant(parameters, "AS_OF", context) or now_utc()
+    start, end = algorithm.parameter_as_period(parameters, "START", "END", context)
     if start is None:
         start = rules.period_start("month", (end or now.astimezone(rules.SHANGHAI).date()))
     if end is None:
         end = rules.period_of("month", start)[1]
-    if end < start:
-        raise QgsProcessingException(tr("The end date {end} is before the start date {start}.").format(
-            end=end, start=start))
-    return start, end
-
-
-def clean_prefix(text: str) -> str:
-    """A county, township or village code (digits) restricting the grids; empty for all."""
-    prefix = (text or "").strip()
-    if prefix and not prefix.isdigit():
-        raise QgsProcessingException(tr(
-            "The code “{value}” is not a county, township or village code (digits only, e.g. 622921 or "
-            "622921101).").format(value=prefix))
-    return prefix
+    return now, start, end
 
 
 def frequency_rules(feedback) -> rules.FrequencyRules:
@@ -172,7 +150,7 @@ class DispatchTasksAlgorithm(KeepsAliases, AlgorithmBase):
 
     def shortHelpString(self) -> str:
         return tr(
-            "<p>下发巡田任务 · Creates the patrol tasks of a date range in the tianguan store: one task per grid "
+            "<p>下发巡田任务 — Creates the patrol tasks of a date range in the tianguan store: one task per grid "
             "and calendar period of its level's frequency — 社 (group) weekly (Monday to Sunday), 村 (village) "
             "monthly, 乡 (township) quarterly, 县 (county) and 州 (prefecture) every half year — due at 23:59:59 "
             "Beijing time on the period's last day.</p>"
@@ -184,19 +162,10 @@ class DispatchTasksAlgorithm(KeepsAliases, AlgorithmBase):
         )
 
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterFile(
-            self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
-        self.addParameter(QgsProcessingParameterString(
-            self.START, tr("First day (YYYY-MM-DD; empty: the first day of this month)"), optional=True))
-        self.addParameter(QgsProcessingParameterString(
-            self.END, tr("Last day (YYYY-MM-DD; empty: the last day of the start's month)"), optional=True))
+        add_task_parameters(self)
         self.addParameter(QgsProcessingParameterEnum(
             self.LEVELS, tr("Grid levels"), level_labels(), allowMultiple=True, defaultValue=[0, 1, 2, 3, 4]))
-        self.addParameter(QgsProcessingParameterString(
-            self.PREFIX, tr("Only grids under this county, township or village code"), optional=True))
-        now = QgsProcessingParameterString(self.AS_OF, tr("Status as of (empty: now)"), optional=True)
-        now.setFlags(now.flags() | compat.ProcessingParameterFlag.Advanced)
-        self.addParameter(now)
+        add_as_of_parameter(self)
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT, tr("Patrol tasks"), compat.ProcessingSourceType.Vector, optional=True, createByDefault=True))
         for key, label in (("CREATED", tr("Tasks created")), ("EXISTING", tr("Tasks already dispatched")),
@@ -206,12 +175,10 @@ class DispatchTasksAlgorithm(KeepsAliases, AlgorithmBase):
         self.addOutput(QgsProcessingOutputString("RUN_ID", tr("Dispatch run")))
 
     def processAlgorithm(self, parameters, context, feedback):
-        now = as_of(self.parameterAsString(parameters, self.AS_OF, context) or "")
-        start, end = date_range(self.parameterAsString(parameters, self.START, context) or "",
-                                self.parameterAsString(parameters, self.END, context) or "", now)
+        now, start, end = task_window(self, parameters, context)
         chosen = self.parameterAsEnums(parameters, self.LEVELS, context)
         levels = sorted({LEVELS[i] for i in chosen}) if chosen else list(LEVELS)
-        prefix = clean_prefix(self.parameterAsString(parameters, self.PREFIX, context) or "")
+        prefix = self.parameter_as_prefix(parameters, context)
         frequency = frequency_rules(feedback)
         store = open_store(self.parameterAsFile(parameters, self.STORE, context))
         try:

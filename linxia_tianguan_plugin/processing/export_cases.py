@@ -12,7 +12,6 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
-    QgsProcessingParameterFile,
     QgsProcessingParameterProviderConnection,
     QgsProcessingParameterString,
 )
@@ -57,7 +56,7 @@ class ExportCasesAlgorithm(AlgorithmBase):
             "are created or upgraded first (this needs the schema owner's rights).</p>")
 
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterFile(self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
+        self.add_store_parameter()
         self.addParameter(QgsProcessingParameterProviderConnection(
             self.CONNECTION, tr("PostgreSQL connection"), "postgres"))
         self.addParameter(QgsProcessingParameterString(self.SCHEMA, tr("Schema"), "tianguan"))

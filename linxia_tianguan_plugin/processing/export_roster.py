@@ -6,23 +6,20 @@ Excel and imported again as it is.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from qgis.core import (
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
-    QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
-    QgsProcessingParameterString,
 )
 
 from .. import workbook
 from ..core.roster import HEADERS, LEVEL_NAMES, counts_by_level, to_rows
 from ..i18n import tr
 from ..storage.roster import active_officers, active_roster_id
-from .base import AlgorithmBase, open_store
+from .base import ADMIN_CODE_LENGTHS, AlgorithmBase, open_store
 
 SHEET_NAME = "田管员花名册"
 
@@ -57,10 +54,8 @@ class ExportRosterAlgorithm(AlgorithmBase):
         )
 
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterFile(
-            self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
-        self.addParameter(QgsProcessingParameterString(
-            self.PREFIX, tr("County or township code (empty: all)"), optional=True))
+        self.add_store_parameter()
+        self.add_prefix_parameter(tr("County or township code (empty: all)"), ADMIN_CODE_LENGTHS[:4])
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT, tr("Roster file"), fileFilter=tr("Excel workbook (*.xlsx);;CSV UTF-8 (*.csv)"),
             defaultValue=None))
@@ -69,11 +64,8 @@ class ExportRosterAlgorithm(AlgorithmBase):
 
     def processAlgorithm(self, parameters, context, feedback):
         store_path = self.parameterAsFile(parameters, self.STORE, context)
-        prefix = re.sub(r"\s+", "", self.parameterAsString(parameters, self.PREFIX, context) or "")
+        prefix = self.parameter_as_prefix(parameters, context)
         dest = Path(self.parameterAsFileOutput(parameters, self.OUTPUT, context))
-        if prefix and not (prefix.isdigit() and len(prefix) in (4, 6, 9, 12)):
-            raise QgsProcessingException(tr("“{prefix}” is not a county (6 digits) or township (9 digits) "
-                                             "code.").format(prefix=prefix))
         suffix = dest.suffix.lower()
         if suffix not in (".xlsx", ".csv"):
             raise QgsProcessingException(tr("The roster file must end in .xlsx or .csv, not “{suffix}”.").format(

@@ -13,17 +13,23 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
-    QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
-    QgsProcessingParameterString,
 )
 
-from .. import compat, workbook
+from .. import workbook
 from ..core import tasks as rules
 from ..i18n import tr
 from ..storage import tasks as task_store
 from .base import AlgorithmBase
-from .dispatch_tasks import as_of, clean_prefix, date_range, evaluate, open_store, report_overdue, task_values
+from .dispatch_tasks import (
+    add_as_of_parameter,
+    add_task_parameters,
+    evaluate,
+    open_store,
+    report_overdue,
+    task_values,
+    task_window,
+)
 
 #: Chinese headers, in the order of :func:`.dispatch_tasks.task_values`
 HEADERS = ["任务编号", "网格编码", "网格名称", "网格级别", "级别", "乡镇编码", "周期开始", "周期结束",
@@ -53,7 +59,7 @@ class ExportTasksAlgorithm(AlgorithmBase):
 
     def shortHelpString(self) -> str:
         return tr(
-            "<p>导出巡田任务 · Writes the patrol tasks of a date range (all, or only the overdue ones) with their "
+            "<p>导出巡田任务 — Writes the patrol tasks of a date range (all, or only the overdue ones) with their "
             "status 已完成 / 未完成 / 已过期 to an Excel workbook (.xlsx) or a CSV file (UTF-8 with BOM), with "
             "Chinese column headers, for reminders to townships and the periodic 通报. The workbook has a second "
             "sheet with the overdue tasks per township; the log lists them too.</p>"
@@ -62,27 +68,17 @@ class ExportTasksAlgorithm(AlgorithmBase):
         )
 
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterFile(self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
-        self.addParameter(QgsProcessingParameterString(
-            self.PREFIX, tr("Only grids under this county, township or village code"), optional=True))
-        self.addParameter(QgsProcessingParameterString(
-            self.START, tr("First day (YYYY-MM-DD; empty: the first day of this month)"), optional=True))
-        self.addParameter(QgsProcessingParameterString(
-            self.END, tr("Last day (YYYY-MM-DD; empty: the last day of the start's month)"), optional=True))
+        add_task_parameters(self)
         self.addParameter(QgsProcessingParameterBoolean(self.OVERDUE_ONLY, tr("Only overdue tasks"), False))
-        now = QgsProcessingParameterString(self.AS_OF, tr("Status as of (empty: now)"), optional=True)
-        now.setFlags(now.flags() | compat.ProcessingParameterFlag.Advanced)
-        self.addParameter(now)
+        add_as_of_parameter(self)
         self.addParameter(QgsProcessingParameterFileDestination(
             self.OUTPUT, tr("Task list"), tr("Excel workbook (*.xlsx);;CSV UTF-8 (*.csv)")))
         self.addOutput(QgsProcessingOutputNumber("ROWS", tr("Tasks written")))
         self.addOutput(QgsProcessingOutputNumber("OVERDUE", tr("Tasks overdue")))
 
     def processAlgorithm(self, parameters, context, feedback):
-        now = as_of(self.parameterAsString(parameters, self.AS_OF, context) or "")
-        start, end = date_range(self.parameterAsString(parameters, self.START, context) or "",
-                                self.parameterAsString(parameters, self.END, context) or "", now)
-        prefix = clean_prefix(self.parameterAsString(parameters, self.PREFIX, context) or "")
+        now, start, end = task_window(self, parameters, context)
+        prefix = self.parameter_as_prefix(parameters, context)
         overdue_only = self.parameterAsBool(parameters, self.OVERDUE_ONLY, context)
         path = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         suffix = Path(path).suffix.lower()

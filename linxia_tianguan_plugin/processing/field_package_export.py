@@ -40,7 +40,6 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingOutputFolder,
     QgsProcessingOutputNumber,
-    QgsProcessingParameterFile,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterString,
     QgsProject,
@@ -193,7 +192,7 @@ class FieldPackageExportAlgorithm(AlgorithmBase):
             "same name that is already there is kept under a new name, never overwritten.</p>")
 
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterFile(self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
+        self.add_store_parameter()
         self.addParameter(QgsProcessingParameterString(
             self.GRID, tr("Group or village grid codes (comma-separated)")))
         self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT, tr("Folder for the field packages")))
@@ -373,6 +372,8 @@ class FieldPackageExportAlgorithm(AlgorithmBase):
             _default(evidence, "x", "$x", True)
             _default(evidence, "y", "$y", True)
             for key, value in (("QFieldSync/action", "offline"), ("QFieldSync/cloud_action", "offline"),
+                               # QFieldSync ≥ 4.3 / QField ≥ 2.7 read attachment_naming; photo_naming for older
+                               ("QFieldSync/attachment_naming", json.dumps({"photo": PHOTO_NAMING})),
                                ("QFieldSync/photo_naming", json.dumps({"photo": PHOTO_NAMING}))):
                 evidence.setCustomProperty(key, value)
 

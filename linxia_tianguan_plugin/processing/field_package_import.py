@@ -234,7 +234,7 @@ class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
             "standing in for what it cannot read.</p>")
 
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterFile(self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
+        self.add_store_parameter()
         self.addParameter(QgsProcessingParameterFile(self.FOLDER, tr("Returned field package folder"),
                                                      behavior=compat.ProcessingFileParameterBehavior.Folder))
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Conflicts"),

@@ -170,7 +170,8 @@ def change_aliases() -> dict[str, str]:
 def pg_case_aliases() -> dict[str, str]:
     """The shared PostGIS table ``cases`` (导出到 PostGIS), saved as its default QGIS style."""
     return {
-        "case_id": tr("Case id"), "case_key": tr("Case key"), "county_code": tr("County code"),
+        "case_id": tr("Case id"), "case_no": tr("Case no."), "case_key": tr("Case key"),
+        "county_code": tr("County code"),
         "state": tr("Case state"), "kind": tr("Change class"), "category": tr("Pre-judgement"),
         "reasons": tr("Reasons"), "source": tr("Source"), "from_dlbm": tr("Class before"),
         "to_dlbm": tr("Class after"), "to_zzsxdm": tr("Planting attribute after"), "bsm_before": tr("Patch id before"),

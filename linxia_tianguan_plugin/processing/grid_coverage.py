@@ -13,7 +13,6 @@ from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
-    QgsProcessingParameterFile,
     QgsProcessingParameterNumber,
 )
 
@@ -66,8 +65,7 @@ class GridCoverageAlgorithm(KeepsAliases, AlgorithmBase):
         self.addParameter(QgsProcessingParameterFeatureSource(self.GRID, tr("Patrol grid"), poly, optional=True))
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.PARCELS, tr("Coded farmland parcels"), poly, optional=True))
-        self.addParameter(QgsProcessingParameterFile(
-            self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg", optional=True))
+        self.add_store_parameter(optional=True)  # without: the grid and the parcels are the layers given
         self.addParameter(QgsProcessingParameterNumber(
             self.TOLERANCE, tr("Smallest area reported (m²)"), compat.ProcessingNumberParameterType.Double, 1.0,
             minValue=0.0))

@@ -201,9 +201,7 @@ class ImportRosterAlgorithm(KeepsAliases, AlgorithmBase):
         sheet = QgsProcessingParameterString(self.SHEET, tr("Sheet (empty: the first)"), optional=True)
         sheet.setFlags(sheet.flags() | compat.ProcessingParameterFlag.Advanced)
         self.addParameter(sheet)
-        self.addParameter(QgsProcessingParameterFile(
-            self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
-        self.add_new_store_parameter()
+        self.add_store_parameter(creatable=True)
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.GRID, tr("Patrol grid cells (fields code and level)"), [compat.ProcessingSourceType.Vector],
             optional=True))

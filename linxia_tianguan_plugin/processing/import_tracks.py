@@ -125,8 +125,7 @@ class ImportTracksAlgorithm(AlgorithmBase):
             self.FOLDER, tr("Folder of track files"), behavior=compat.ProcessingFileParameterBehavior.Folder,
             optional=True))
         self.addParameter(QgsProcessingParameterBoolean(self.RECURSIVE, tr("Include subfolders"), False))
-        self.addParameter(QgsProcessingParameterFile(self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
-        self.add_new_store_parameter()
+        self.add_store_parameter(creatable=True)
         for key, label in ((self.OFFICER_FIELD, tr("Officer field (CSV, GeoJSON, GeoPackage)")),
                            (self.GRID_FIELD, tr("Group code field (CSV, GeoJSON, GeoPackage)")),
                            (self.LAYER, tr("Layer of the GeoPackage (empty: the first point or line layer)"))):

@@ -27,9 +27,7 @@ from qgis.core import (
     QgsProcessingParameterBoolean,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
-    QgsProcessingParameterFile,
     QgsProcessingParameterNumber,
-    QgsProcessingParameterString,
 )
 
 from .. import compat
@@ -118,11 +116,9 @@ class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
         )
 
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterFile(self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
-        self.addParameter(QgsProcessingParameterString(
-            self.START, tr("First day (YYYY-MM-DD; empty: Monday of this week)"), optional=True))
-        self.addParameter(QgsProcessingParameterString(
-            self.END, tr("Last day (YYYY-MM-DD; empty: Sunday of the first day's week)"), optional=True))
+        self.add_store_parameter()
+        self.add_period_parameters(self.START, tr("First day (YYYY-MM-DD; empty: Monday of this week)"),
+                                   self.END, tr("Last day (YYYY-MM-DD; empty: Sunday of the first day's week)"))
         self.addParameter(QgsProcessingParameterNumber(
             self.DISTANCE, tr("Viewing distance (m)"), compat.ProcessingNumberParameterType.Double, 50.0, minValue=1.0))
         self.addParameter(QgsProcessingParameterNumber(
@@ -167,17 +163,8 @@ class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
 
     # ------------------------------------------------------------------ inputs
     def _dates(self, parameters, context) -> tuple[dt.date, dt.date]:
-        def parse(name: str, message: str) -> dt.date | None:
-            text = (self.parameterAsString(parameters, name, context) or "").strip()
-            if not text:
-                return None
-            try:
-                return rules.local_date(text)
-            except rules.TaskError as err:
-                raise QgsProcessingException(message.format(value=text)) from err
-
-        start = parse(self.START, tr("The first day “{value}” is not a date (YYYY-MM-DD)."))
-        end = parse(self.END, tr("The last day “{value}” is not a date (YYYY-MM-DD)."))
+        """The period: an empty first day is Monday of this week (Beijing), an empty last day that week's Sunday."""
+        start, end = self.parameter_as_period(parameters, self.START, self.END, context)
         if start is None:
             start = week_of(end or clock.today_beijing())[0]
         if end is None:

@@ -38,15 +38,13 @@ from qgis.core import (
     QgsProcessingParameterBoolean,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
-    QgsProcessingParameterFile,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterString,
     QgsProject,
 )
 from qgis.PyQt.QtCore import Qt
-from qgis.PyQt.QtGui import QFontDatabase
 
-from .. import compat, settings
+from .. import compat, fonts, settings
 from ..core import qr
 from ..core import statistics as stats
 from ..i18n import tr
@@ -64,18 +62,15 @@ SIGN_W, SIGN_H = 297.0, 210.0  # mm, A4 landscape
 SIGNS_PDF = "警示牌.pdf"
 CODE_FIELDS = ("KJM", "code")  # the coded layer's field (space_code output), the store's column
 IN_CHUNK = 500  # codes per IN (…) query (SQLite's default limit on variables is 999)
-CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "SimHei")
-
-
 def cjk_font() -> str:
-    """An installed font that has Chinese glyphs; without one the labels would print boxes, so stop."""
-    families = set(QFontDatabase().families())
-    for name in CJK_FONTS:
-        if name in families:
-            return name
-    raise QgsProcessingException(tr("No Chinese font is installed ({fonts}): the labels would print as boxes. "
-                                    "Install one (e.g. WenQuanYi Micro Hei) and run again.").format(
-        fonts="、".join(CJK_FONTS)))
+    """An installed font that has Chinese glyphs (:mod:`..fonts`); without one the labels would print boxes, so
+    stop."""
+    family = fonts.cjk_family()
+    if family is None:
+        raise QgsProcessingException(tr("No Chinese font is installed ({fonts}): the labels would print as boxes. "
+                                        "Install one (e.g. WenQuanYi Micro Hei) and run again.").format(
+            fonts="、".join(fonts.CJK_FAMILIES)))
+    return family
 
 
 def group_url(parcel_qr: str | None, parcel_code: str, group: str) -> str:
@@ -142,7 +137,7 @@ class QrLabelsAlgorithm(AlgorithmBase):
                   "of the group's URL and a small map of its parcels.</p>")
 
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterFile(self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
+        self.add_store_parameter()
         self.addParameter(QgsProcessingParameterString(
             self.CODES, tr("Space codes or a prefix (village 12 / group 14 digits; several separated by commas)"),
             optional=True))

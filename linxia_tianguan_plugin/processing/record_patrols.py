@@ -16,7 +16,6 @@ from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSource,
-    QgsProcessingParameterFile,
     QgsProviderRegistry,
     QgsVectorLayer,
 )
@@ -85,7 +84,7 @@ class RecordPatrolsAlgorithm(AlgorithmBase):
 
     def shortHelpString(self) -> str:
         return tr(
-            "<p>登记巡田记录 · Records patrols in the tianguan store from a table (CSV in UTF-8 or GBK, XLSX) or "
+            "<p>登记巡田记录 — Records patrols in the tianguan store from a table (CSV in UTF-8 or GBK, XLSX) or "
             "any layer with the fields grid code, officer, start time and end time, and optionally valid and note "
             "(Chinese headers 网格编码, 田管员, 开始时间, 结束时间, 有效, 备注 are accepted too).</p>"
             "<p>Times may carry an offset or Z (UTC); times without one are Beijing time. Rows with an unknown grid "
@@ -96,7 +95,7 @@ class RecordPatrolsAlgorithm(AlgorithmBase):
         )
 
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterFile(self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
+        self.add_store_parameter()
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.INPUT, tr("Patrol table (CSV, XLSX or layer)"), [compat.ProcessingSourceType.Vector]))
         source = QgsProcessingParameterEnum(self.SOURCE, tr("Patrols are"),

@@ -25,7 +25,6 @@ from qgis.core import (
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
-    QgsProcessingParameterFile,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
 )
@@ -130,9 +129,7 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
             self.CJDCQ, tr("Village survey areas (CJDCQ)"), poly, optional=True))
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.PREVIOUS, tr("Previously coded parcels"), poly, optional=True))
-        self.addParameter(QgsProcessingParameterFile(
-            self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg", optional=True))
-        self.add_new_store_parameter()
+        self.add_store_parameter(optional=True, creatable=True)  # without: the codes go to OUTPUT only
         advanced = [
             QgsProcessingParameterField(self.DLBM_FIELD, tr("Land class field of DLTB"), "DLBM", self.DLTB,
                                         optional=True),

@@ -21,7 +21,6 @@ written. Print layouts need the main thread (FlagNoThreading).
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sqlite3
 import tempfile
@@ -51,7 +50,6 @@ from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
-    QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterString,
     QgsProject,
@@ -75,7 +73,7 @@ from ..resources import resource_path
 from ..storage import gpkg
 from ..storage import statistics as stats_store
 from ..storage.coverage import latest_run
-from .base import AlgorithmBase
+from .base import ADMIN_CODE_LENGTHS, AlgorithmBase
 from .layout_text import pdf_settings, set_label_text_format, set_legend_family
 from .qr_labels import cjk_font
 
@@ -178,16 +176,6 @@ def range_text(low: float, high: float, indicator: str) -> str:
     return tr("{low} – {high} mu").format(low=low_text, high=high_text)
 
 
-def _dates(text: str | None) -> dt.date | None:
-    text = (text or "").strip()
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as err:
-        raise QgsProcessingException(tr("Dates are written YYYY-MM-DD, not {value}.").format(value=text)) from err
-
-
 class StatisticsMapAlgorithm(AlgorithmBase):
     STORE, INDICATOR, DATE_FROM, DATE_TO = "STORE", "INDICATOR", "DATE_FROM", "DATE_TO"
     PREFIX, TITLE, CLASSIFICATION = "PREFIX", "TITLE", "CLASSIFICATION"
@@ -213,13 +201,13 @@ class StatisticsMapAlgorithm(AlgorithmBase):
                   "With “Add the layouts to the project” they open in the layout designer for editing.</p>")
 
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterFile(self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
+        self.add_store_parameter()
         self.addParameter(QgsProcessingParameterEnum(
             self.INDICATOR, tr("Indicator"), [indicator_name(k) for k in indicators.INDICATORS], defaultValue=0))
-        self.addParameter(QgsProcessingParameterString(self.DATE_FROM, tr("Period from (YYYY-MM-DD)"), optional=True))
-        self.addParameter(QgsProcessingParameterString(self.DATE_TO, tr("Period to (YYYY-MM-DD)"), optional=True))
-        self.addParameter(QgsProcessingParameterString(
-            self.PREFIX, tr("County code (6 digits; default: the county of the store's grid)"), optional=True))
+        self.add_period_parameters(self.DATE_FROM, tr("Period from (YYYY-MM-DD)"),
+                                   self.DATE_TO, tr("Period to (YYYY-MM-DD)"))
+        self.add_prefix_parameter(tr("County code (6 digits; default: the county of the store's grid)"),
+                                  ADMIN_CODE_LENGTHS[:3])
         self.addParameter(QgsProcessingParameterString(self.TITLE, tr("Title (default: county and indicator)"),
                                                        optional=True))
         self.addParameter(QgsProcessingParameterEnum(
@@ -240,15 +228,8 @@ class StatisticsMapAlgorithm(AlgorithmBase):
     def processAlgorithm(self, parameters, context, feedback):
         indicator = indicators.INDICATORS[self.parameterAsEnum(parameters, self.INDICATOR, context)]
         method = ("jenks", "quantile")[self.parameterAsEnum(parameters, self.CLASSIFICATION, context)]
-        first = _dates(self.parameterAsString(parameters, self.DATE_FROM, context))
-        last = _dates(self.parameterAsString(parameters, self.DATE_TO, context))
-        if first and last and first > last:
-            raise QgsProcessingException(tr("The period starts ({start}) after it ends ({end}).").format(
-                start=first, end=last))
-        prefix = (self.parameterAsString(parameters, self.PREFIX, context) or "").strip()
-        if prefix and (not prefix.isdigit() or len(prefix) not in (4, 6, 9)):
-            raise QgsProcessingException(tr("The county code is 6 digits (a prefecture 4, a township 9), not {code}.")
-                                         .format(code=prefix))
+        first, last = self.parameter_as_period(parameters, self.DATE_FROM, self.DATE_TO, context)
+        prefix = self.parameter_as_prefix(parameters, context)
         pdf = Path(self.parameterAsFileOutput(parameters, self.OUTPUT_PDF, context))
         png_text = self.parameterAsFileOutput(parameters, self.OUTPUT_PNG, context)
         png = Path(png_text) if png_text else None

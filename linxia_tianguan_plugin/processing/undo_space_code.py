@@ -13,7 +13,6 @@ from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
     QgsProcessingParameterBoolean,
-    QgsProcessingParameterFile,
 )
 
 from ..core import clock
@@ -42,7 +41,7 @@ class UndoSpaceCodeAlgorithm(AlgorithmBase):
         )
 
     def initAlgorithm(self, config=None) -> None:
-        self.addParameter(QgsProcessingParameterFile(self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg"))
+        self.add_store_parameter()
         self.addParameter(QgsProcessingParameterBoolean(
             self.PREVIEW, tr("Preview only: say what would be undone, change nothing"), False))
         self.addOutput(QgsProcessingOutputString("RUN_ID", tr("Coding run")))

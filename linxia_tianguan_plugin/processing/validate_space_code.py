@@ -11,7 +11,6 @@ from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
-    QgsProcessingParameterFile,
     QgsProcessingParameterNumber,
 )
 
@@ -71,8 +70,7 @@ class ValidateSpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
             self.CJDCQ, tr("Village survey areas (CJDCQ)"), poly, optional=True))
         self.addParameter(QgsProcessingParameterFeatureSource(
             self.DLTB, tr("Survey land-use patches (DLTB)"), poly, optional=True))
-        self.addParameter(QgsProcessingParameterFile(
-            self.STORE, tr("Tianguan store (GeoPackage)"), extension="gpkg", optional=True))
+        self.add_store_parameter(optional=True)  # without: the codes are checked on their own
         for name, label, default in ((self.MIN_WIDTH, tr("Minimum parcel width (m)"), 2.0),
                                      (self.MIN_AREA, tr("Minimum uncovered farmland area (m²)"), 30.0)):
             p = QgsProcessingParameterNumber(name, label, compat.ProcessingNumberParameterType.Double, default,

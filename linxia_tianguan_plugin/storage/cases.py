@@ -8,13 +8,16 @@ Conventions other code relies on:
 - a new case starts in state ``pending`` (待下发) with one event ``NULL → pending`` by ``system``;
 - events are never updated or deleted (triggers enforce it); a case's state is the ``to_state`` of
   its last event;
-- times are UTC text ``YYYY-MM-DDTHH:MM:SSZ``; lists (reasons, parcel codes) are JSON.
+- times are UTC text ``YYYY-MM-DDTHH:MM:SSZ``; lists (reasons, parcel codes) are JSON;
+- ``case_no`` is the case number people read and say (``622921-2025-0042``: county, year of detection in Beijing
+  time, sequence per county and year in detection order), given when the case is saved and never changed (a
+  trigger refuses it, schema v13); the UUID stays the key everything else refers to.
 """
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import shapely
@@ -33,7 +36,10 @@ FIRST_STATE = "pending"
 CASE_COLUMNS = ("case_id", "case_key", "state", "kind", "category", "reasons", "source", "from_dlbm", "to_dlbm",
                 "to_zzsxdm", "bsm_before", "bsm_after", "external_id", "area_m2", "farmland_m2", "basic_m2",
                 "approved_m2", "facility_m2", "temporary_m2", "boundary_m2", "docs", "priority", "grid_code",
-                "officer", "phone", "parcel_codes", "rules_version", "run_id", "detected_at", "updated_at")
+                "officer", "phone", "parcel_codes", "rules_version", "run_id", "detected_at", "updated_at", "case_no")
+
+#: county part of a case number when no code of the case names its county (a case outside any coded group)
+UNKNOWN_COUNTY = "000000"
 
 
 def now_utc() -> str:
@@ -42,6 +48,59 @@ def now_utc() -> str:
 
 def new_run_id() -> str:
     return "BH" + clock.now_utc().strftime("%Y%m%d%H%M%S") + uuid.uuid4().hex[:4].upper()
+
+
+def county_of(case: Mapping) -> str:
+    """A case's 6-digit county: from its group grid code, else its parcels' or patch's code (all start with it),
+    else :data:`UNKNOWN_COUNTY` — the rule of the PostGIS export, so the number and the export agree."""
+    codes = case.get("parcel_codes") or []
+    if isinstance(codes, str):
+        try:
+            codes = json.loads(codes) if codes.strip() else []
+        except ValueError:
+            codes = [codes]
+    for text in (case.get("grid_code"), *codes, case.get("bsm_before")):
+        if text and len(str(text)) >= 6 and str(text)[:6].isdigit():
+            return str(text)[:6]
+    return UNKNOWN_COUNTY
+
+
+def detection_year(detected_at: str | None) -> str:
+    """The year of a stored UTC detection time in Beijing time (a run on 31 December at 20:00 UTC is a case of the
+    next year for the county); '0000' when the time does not parse."""
+    try:
+        return f"{workflow.parse_time(str(detected_at)).astimezone(clock.BEIJING).year:04d}"
+    except workflow.WorkflowError:
+        return "0000"
+
+
+def case_number(county: str, year: str, seq: int) -> str:
+    """``622921-2025-0042``: at least four digits of sequence (the 10 000th case of a year gets five)."""
+    return f"{county}-{year}-{int(seq):04d}"
+
+
+def _last_sequences(conn, prefixes: Iterable[str]) -> dict[str, int]:
+    """Highest sequence stored per ``county-year`` prefix (0 when none): a range scan of the case-number index."""
+    out: dict[str, int] = {}
+    for prefix in prefixes:
+        tails = conn.execute(f"SELECT substr(case_no, {len(prefix) + 2}) FROM {CASE_TABLE} "
+                             "WHERE case_no > ? AND case_no < ?", (prefix + "-", prefix + ".")).fetchall()
+        out[prefix] = max((int(t) for t, in tails if t and str(t).isdigit()), default=0)
+    return out
+
+
+def assign_numbers(conn, cases: Sequence[Mapping]) -> list[str]:
+    """Case numbers for ``cases`` (dicts with ``detected_at`` and the codes :func:`county_of` reads), in the given
+    order, after the numbers already stored. Call inside the write transaction that stores them, so two runs
+    cannot take the same number (the unique index would refuse the second anyway)."""
+    prefixes = [f"{county_of(c)}-{detection_year(c.get('detected_at'))}" for c in cases]
+    last = _last_sequences(conn, set(prefixes))
+    out = []
+    for prefix in prefixes:
+        last[prefix] += 1
+        county, year = prefix.split("-")
+        out.append(case_number(county, year, last[prefix]))
+    return out
 
 
 def known_keys(store: GpkgStore, keys: Sequence[str]) -> dict[str, tuple[str, str]]:
@@ -83,7 +142,8 @@ def save_cases(store: GpkgStore, cases: list[dict], run_id: str, rules_version: 
     """Store the run and its new cases in one transaction; return (new case ids, ids already stored).
 
     Each case is a dict with the :data:`CASE_COLUMNS` it knows (``case_id`` and ``case_key`` required)
-    and ``geom`` (a shapely polygon in the store's CRS). Cases whose key is stored are left untouched.
+    and ``geom`` (a shapely polygon in the store's CRS). Cases whose key is stored are left untouched. New cases
+    get their case numbers (:func:`assign_numbers`) in the order given, which is their detection order.
     """
     stamp = now_utc()
     known = known_keys(store, [c["case_key"] for c in cases])
@@ -101,11 +161,15 @@ def save_cases(store: GpkgStore, cases: list[dict], run_id: str, rules_version: 
             for key in ("reasons", "parcel_codes"):
                 if not isinstance(values.get(key), str):
                     values[key] = json.dumps(list(values.get(key) or []), ensure_ascii=False)
-            rows.append((blob, *[values.get(col) for col in CASE_COLUMNS]))
+            rows.append([blob, *[values.get(col) for col in CASE_COLUMNS]])
     with store.transaction() as conn:
         save_run(conn, run_id, rules_version, rules, inputs, dict(counts, new_cases=len(fresh),
                                                                    known_cases=len(cases) - len(fresh)))
         if rows:
+            numbers = assign_numbers(conn, [dict(c, detected_at=stamp) for c in fresh])  # in the run's order
+            at = 1 + CASE_COLUMNS.index("case_no")
+            for row, number in zip(rows, numbers):
+                row[at] = number
             conn.executemany(f"INSERT INTO {CASE_TABLE} (geom, {', '.join(CASE_COLUMNS)}) "
                              f"VALUES ({', '.join('?' * (len(CASE_COLUMNS) + 1))})", rows)
             conn.executemany(f"INSERT INTO {EVENT_TABLE} (case_id, at, actor, from_state, to_state, comment) "
@@ -116,7 +180,8 @@ def save_cases(store: GpkgStore, cases: list[dict], run_id: str, rules_version: 
 
 
 def cases(store: GpkgStore, state: str | None = None) -> list[dict]:
-    """Stored cases (geometry as shapely, lists decoded), by priority then detection order."""
+    """Stored cases (geometry as shapely, lists decoded), by priority then detection order; ``case_no`` is None
+    only in a store opened read-only before its migration to v13 could run."""
     sql = f"SELECT * FROM {CASE_TABLE}"
     args: list = []
     if state is not None:

@@ -258,6 +258,26 @@ def _v12_fix_time_text(conn: sqlite3.Connection, srs_id: int) -> None:
     conn.execute("ALTER TABLE tg_track_fix ADD COLUMN raw_time TEXT")
 
 
+def _v13_case_numbers(conn: sqlite3.Connection, srs_id: int) -> None:
+    """Case numbers people can read and say (``622921-2025-0042``) next to the UUID: county, year of detection
+    (Beijing time), sequence per county and year in detection order. Existing cases are numbered here in detection
+    order (time, then the order the run stored them); new ones when saved (``cases.save_cases``). A number is
+    given once and never changed: unique, and a trigger refuses to change one that is set."""
+    from .cases import assign_numbers
+
+    conn.execute("ALTER TABLE tg_case ADD COLUMN case_no TEXT")
+    cur = conn.execute("SELECT fid, grid_code, parcel_codes, bsm_before, detected_at FROM tg_case "
+                       "ORDER BY detected_at, fid")
+    names = [d[0] for d in cur.description]
+    rows = [dict(zip(names, r)) for r in cur.fetchall()]
+    conn.executemany("UPDATE tg_case SET case_no = ? WHERE fid = ?",
+                     [(number, row["fid"]) for row, number in zip(rows, assign_numbers(conn, rows))])
+    conn.execute("CREATE UNIQUE INDEX idx_tg_case_no ON tg_case (case_no)")
+    conn.execute("CREATE TRIGGER tg_case_no_fixed BEFORE UPDATE OF case_no ON tg_case "
+                 "WHEN OLD.case_no IS NOT NULL AND NEW.case_no IS NOT OLD.case_no "
+                 "BEGIN SELECT RAISE(ABORT, 'a case number is never changed'); END")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "space-code registry, lineage and coding runs", _v1_code_registry),
     Migration(2, "administrative units (county/township/village/group names)", _v2_admin_units),
@@ -271,5 +291,6 @@ MIGRATIONS: list[Migration] = [
     Migration(10, "active codes' farmland indexed by code (statistics per township)", _v10_active_farmland),
     Migration(11, "undo of the latest coding run", _v11_coding_undo),
     Migration(12, "raw fixes keep their time as written in the file", _v12_fix_time_text),
+    Migration(13, "case numbers (county-year-sequence), given once, never changed", _v13_case_numbers),
 ]
 LATEST = MIGRATIONS[-1].version

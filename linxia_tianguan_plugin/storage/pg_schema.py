@@ -5,7 +5,7 @@ Layout (schema ``tianguan`` by default, any valid lower-case identifier may be u
     tg_schema_version (version, description, applied_at)         one row per applied migration
     county_role       (role_name PK, county_code)                 database role -> county (6 digits)
     transitions       (action, source, target, roles, needs_*)    copy of core.case_workflow.TRANSITIONS
-    cases             ((county_code, case_id) PK, state, …, version, geom MultiPolygon)
+    cases             ((county_code, case_id) PK, state, …, version, case_no (v5), geom MultiPolygon)
     case_events       (event_id, (county_code, case_id) -> cases, seq, at, actor, from_state, to_state, comment,
                        attachments jsonb, recorded_by, recorded_at)   append-only (trigger, even for the owner)
     export_batches    (county_code, batch_id, finished_at, cases)  finished batches of resumable exports
@@ -500,6 +500,31 @@ def _v4_audit(cur, schema: str, srid: int) -> list[sql.Composable]:
     return out
 
 
+def _v5_case_numbers_recall(schema: str, srid: int) -> list[sql.Composable]:
+    """Version 5 (issue 16): the desk's case number (``622921-2025-0042``, see ``storage/cases.py``) and the recall
+    move (已下发 → 待下发).
+
+    ``case_no`` comes in with the case document through ``create_cases`` (the function fills the row from the
+    document, so it needs no change) and only so: it is not among :data:`DESK_UPDATE_COLUMNS`, and a trigger refuses
+    to change a number once set, whoever tries (the owner too). Cases exported before this version keep NULL. It is
+    indexed by itself, not unique and not led by the county (see the index note of version 4): the number is unique
+    in its desk's store, and two desks of one county numbering apart must not make an export fail. The transition
+    table is written again from :data:`..core.case_workflow.TRANSITIONS` (now with ``recall``), which is what
+    ``move_case`` checks."""
+    s = sql.Identifier(schema)
+    return [
+        sql.SQL("ALTER TABLE {s}.cases ADD COLUMN case_no text").format(s=s),
+        sql.SQL("CREATE INDEX cases_case_no ON {s}.cases (case_no)").format(s=s),
+        sql.SQL("CREATE FUNCTION {s}.cases_case_no_fixed() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                "BEGIN IF OLD.case_no IS NOT NULL AND NEW.case_no IS DISTINCT FROM OLD.case_no THEN "
+                "RAISE EXCEPTION 'case number % of case % is never changed', OLD.case_no, OLD.case_id "
+                "USING ERRCODE = 'integrity_constraint_violation'; END IF; RETURN NEW; END $$").format(s=s),
+        sql.SQL("CREATE TRIGGER cases_case_no_fixed BEFORE UPDATE OF case_no ON {s}.cases "
+                "FOR EACH ROW EXECUTE FUNCTION {s}.cases_case_no_fixed()").format(s=s),
+        *transition_statements(schema),
+    ]
+
+
 MIGRATIONS: list[PgMigration] = [
     PgMigration(1, "cases, append-only case events, county roles, export batches", _v1_tables),
     PgMigration(2, "row-level security by county (forced, owner included)", _v2_row_security),
@@ -507,6 +532,8 @@ MIGRATIONS: list[PgMigration] = [
     PgMigration(4, "the database guards the audit trail: NOLOGIN owner, state moves only through move_case, "
                    "recorded_by, keys by county, county row-level security on export batches",
                 lambda schema, srid: [], planned=_v4_audit),
+    PgMigration(5, "case numbers (given by the desk, through create_cases only, never changed) and the recall move "
+                   "(issued -> pending) in the transition table", _v5_case_numbers_recall),
 ]
 LATEST = MIGRATIONS[-1].version
 

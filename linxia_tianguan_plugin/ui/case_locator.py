@@ -1,8 +1,14 @@
 """Find a case from QGIS's locator bar (Ctrl+K) by a space code, a 图斑 id or the start of a case id.
 
-Typing ``aj 62292110`` lists the cases whose parcels, patches or ids match; choosing one opens the
+Typing ``tga 62292110`` lists the cases whose parcels, patches or ids match; choosing one opens the
 案件审核 dock on it. The search runs in the locator's worker thread, so each search opens its own
 read-only connection to the store (SQLite connections must not cross threads).
+
+The prefix has three letters (田管案件, tian guan an jian) because QGIS ≥ 3.22 silently ignores a plugin
+filter's prefix shorter than three characters (QgsLocator::registerFilter): the former ``aj`` did nothing.
+A two-character Chinese prefix such as 案件 is dropped the same way, and typing it needs the input method
+switched back and forth, so the prefix is ASCII. The old habit ``aj 62292110`` still finds the case: QGIS
+passes the whole text to the filters used without a prefix, and the filter drops a leading ``aj ``.
 """
 from __future__ import annotations
 
@@ -14,6 +20,18 @@ from .. import settings
 from ..i18n import tr
 
 MAX_RESULTS = 30
+#: the locator prefix; QGIS ignores a plugin's prefix of fewer than three characters
+PREFIX = "tga"
+#: the advertised prefix of 0.2.0 (never active in QGIS ≥ 3.22), still understood inside the search text
+LEGACY_PREFIX = "aj"
+
+
+def search_text(string: str) -> str:
+    """The text to look for: ``string`` without a leading legacy ``aj `` (the whole text reaches the filter
+    when the user typed the old two-letter prefix, which QGIS does not recognise)."""
+    text = string.strip()
+    head, _, rest = text.partition(" ")
+    return rest.strip() if head.lower() == LEGACY_PREFIX and rest.strip() else text
 
 
 def search_cases(store_path: str, text: str, limit: int = MAX_RESULTS) -> list[tuple[str, str]]:
@@ -39,6 +57,8 @@ def search_cases(store_path: str, text: str, limit: int = MAX_RESULTS) -> list[t
 
 
 class CaseLocatorFilter(QgsLocatorFilter):
+    """The 案件 filter of the locator bar: ``tga <space code | 图斑 id | case id start>``."""
+
     def __init__(self, open_case: Callable[[str], None], store_path: Callable[[], str] = settings.store_path):
         super().__init__()
         self.open_case = open_case
@@ -54,10 +74,10 @@ class CaseLocatorFilter(QgsLocatorFilter):
         return tr("Tianguan cases (space code)")
 
     def prefix(self) -> str:
-        return "aj"
+        return PREFIX
 
     def fetchResults(self, string, context, feedback) -> None:
-        for case_id, label in search_cases(self.store_path(), string):
+        for case_id, label in search_cases(self.store_path(), search_text(string)):
             if feedback.isCanceled():
                 return
             result = QgsLocatorResult(self, label, case_id)

@@ -1,14 +1,16 @@
 """案件审核 — a dock to review the change cases of the 田管库 and move them through the workflow.
 
-A sortable, filterable table of cases (state, township, village, kind, category, overdue, space code),
-the counts per state, the selected case on the map (zoom, flash, a temporary layer), its history and
-parcels, and one button per move the chosen role may take from the case's state. The dock only
-displays and asks: which moves exist and what they need comes from ``core.case_workflow``, reading
-and writing (with optimistic locking) from ``storage.cases``.
+A sortable, filterable table of cases by case number (state, township, village, kind, category, overdue, space
+code), the counts per state, the selected case on the map (zoom, flash, a temporary layer), its history and
+parcels, and one button per move the chosen role may take from the case's state (撤回 included: a mistaken 下发,
+single or batch). The table, the case and the moves sit in a splitter the desk sizes (remembered in QgsSettings),
+so a 1600×1000 screen shows a dozen cases and a readable history at once. The filtered list can be written to
+Excel or PDF. The dock only displays and asks: which moves exist and what they need comes from
+``core.case_workflow``, reading and writing (with optimistic locking) from ``storage.cases``, what a list holds
+from ``case_list``.
 """
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from collections.abc import Iterable, Sequence
 
@@ -27,13 +29,13 @@ from qgis.core import (
     QgsVectorLayer,
 )
 from qgis.gui import QgsDockWidget
-from qgis.PyQt.QtCore import QCoreApplication, QEventLoop, Qt
+from qgis.PyQt.QtCore import QByteArray, QCoreApplication, QEventLoop, Qt, QTimer
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFileDialog,
-    QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -42,14 +44,17 @@ from qgis.PyQt.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from .. import settings
+from .. import case_list, settings
+from ..case_list import beijing_time
 from ..core import case_workflow as workflow
 from ..i18n import tr
 from ..processing.change_detection import kind_labels, reason_labels
@@ -59,6 +64,7 @@ from ..storage.case_source import GpkgCaseSource
 from ..storage.faults import StoreFaultError, classify, lock_waits_reported_to
 from ..store_layers import reload_store_layers
 from ..styling import category_labels
+from ..workbook import WorkbookError
 
 DOCK_NAME = "linxia_tianguan_case_review"
 
@@ -72,8 +78,11 @@ def postgres_connections() -> list[str]:
     except QgsProviderConnectionException:
         return []
 ACTOR_KEY = "case_review/actor"
+#: the splitter's state (table | case | moves) as the desk left it, under the plugin's settings prefix
+SPLITTER_KEY = "case_review/splitter"
+#: share of the splitter's height the table gets before the desk has sized it (the rest: history, then moves)
+TABLE_SHARE = 0.45
 MU_PER_M2 = 0.0015
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 ZOOM_MARGIN = 30.0
 FILTERS = ("state", "township", "village", "kind", "category", "overdue", "code")
 #: tries of each move when another program holds the store (each waits the busy timeout, 30 s, on the main thread:
@@ -81,23 +90,21 @@ FILTERS = ("state", "township", "village", "kind", "category", "overdue", "code"
 LOCK_ATTEMPTS = 2
 
 #: table columns (keys of a case row as the dock shows it)
-COLUMNS = ("priority", "state", "kind", "category", "township", "village", "area_mu", "basic_mu", "officer",
+COLUMNS = ("case_no", "priority", "state", "kind", "category", "township", "village", "area_mu", "basic_mu", "officer",
            "overdue")
 
 
 def column_titles() -> list[str]:
-    return [tr("Priority"), tr("State"), tr("Change class"), tr("Pre-judgement"), tr("Township"), tr("Village"),
-            tr("Area (mu)"), tr("Basic farmland (mu)"), tr("Officer"), tr("Overdue")]
+    return [tr("Case no."), tr("Priority"), tr("State"), tr("Change class"), tr("Pre-judgement"), tr("Township"),
+            tr("Village"), tr("Area (mu)"), tr("Basic farmland (mu)"), tr("Officer"), tr("Overdue")]
 
 
-def beijing_time(text: str | None) -> str:
-    """``YYYY-MM-DD HH:MM`` in Beijing time of a stored UTC time (the text itself if it does not parse)."""
-    if not text:
-        return ""
-    try:
-        return workflow.parse_time(text).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
-    except workflow.WorkflowError:
-        return str(text)
+def _compact_rows(table: QTableWidget) -> None:
+    """Rows one text line high (Qt's default leaves room for editors the dock never opens)."""
+    rows = table.verticalHeader()
+    rows.setMinimumSectionSize(1)
+    rows.setDefaultSectionSize(table.fontMetrics().height() + 4)
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
 
 
 class _NumberItem(QTableWidgetItem):
@@ -144,6 +151,8 @@ class CaseReviewDock(QgsDockWidget):
     def _build(self, actor: str, role: str) -> None:
         body = QWidget()
         layout = QVBoxLayout(body)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
         who = QHBoxLayout()
         self.role = QComboBox()
         for code in workflow.ROLES:
@@ -171,7 +180,10 @@ class CaseReviewDock(QgsDockWidget):
         who.addWidget(self.export_button)
         layout.addLayout(who)
 
-        filters = QFormLayout()
+        # filters in a compact grid (two lines, not six): the table keeps the height
+        filters = QGridLayout()
+        filters.setContentsMargins(0, 0, 0, 0)
+        filters.setVerticalSpacing(2)
         self.state_filter, self.township_filter, self.village_filter = QComboBox(), QComboBox(), QComboBox()
         self.kind_filter, self.category_filter = QComboBox(), QComboBox()
         self.state_filter.addItem(tr("All"), "")
@@ -183,73 +195,114 @@ class CaseReviewDock(QgsDockWidget):
         self.category_filter.addItem(tr("All"), "")
         for code, label in category_labels().items():
             self.category_filter.addItem(label, code)
+        for combo in (self.state_filter, self.township_filter, self.village_filter, self.kind_filter,
+                      self.category_filter):  # long labels must not widen the dock
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(6)
         self.overdue_filter = QCheckBox(tr("Overdue only"))
-        row = QHBoxLayout()
-        row.addWidget(self.state_filter, 1)
-        row.addWidget(self.overdue_filter)
-        filters.addRow(tr("State"), row)
-        filters.addRow(tr("Township"), self.township_filter)
-        filters.addRow(tr("Village"), self.village_filter)
-        filters.addRow(tr("Change class"), self.kind_filter)
-        filters.addRow(tr("Pre-judgement"), self.category_filter)
         self.search = QLineEdit()
         self.search.setPlaceholderText(tr("Space code of a parcel"))
         self.search.returnPressed.connect(lambda: self.set_filter(code=self.search.text()))
-        filters.addRow(tr("Find by code"), self.search)
+        state = QHBoxLayout()
+        state.addWidget(self.state_filter, 1)
+        state.addWidget(self.overdue_filter)
+        cells = [[(tr("State"), state), (tr("Township"), self.township_filter), (tr("Village"), self.village_filter)],
+                 [(tr("Change class"), self.kind_filter), (tr("Pre-judgement"), self.category_filter),
+                  (tr("Find by code"), self.search)]]
+        for r, line in enumerate(cells):
+            for c, (label, widget) in enumerate(line):
+                filters.addWidget(QLabel(label), r, 2 * c)
+                if isinstance(widget, QHBoxLayout):
+                    filters.addLayout(widget, r, 2 * c + 1)
+                else:
+                    filters.addWidget(widget, r, 2 * c + 1)
+                filters.setColumnStretch(2 * c + 1, 1)
         layout.addLayout(filters)
         for combo in (self.state_filter, self.village_filter, self.kind_filter, self.category_filter):
             combo.currentIndexChanged.connect(lambda _: self._fill_table())
         self.township_filter.currentIndexChanged.connect(lambda _: self._township_changed())
         self.overdue_filter.toggled.connect(lambda _: self._fill_table())
 
+        counts = QHBoxLayout()
         self.counts_label = QLabel("—")
         self.counts_label.setWordWrap(True)
-        layout.addWidget(self.counts_label)
+        counts.addWidget(self.counts_label, 1)
+        self.xlsx_button = QPushButton(tr("Excel…"))
+        self.xlsx_button.setToolTip(tr("Write the cases shown (after the filters, in the table's order) to an Excel "
+                                       "workbook"))
+        self.xlsx_button.clicked.connect(lambda: self._export_clicked("xlsx"))
+        self.pdf_button = QPushButton(tr("PDF…"))
+        self.pdf_button.setToolTip(tr("Print the cases shown (after the filters, in the table's order) to a PDF"))
+        self.pdf_button.clicked.connect(lambda: self._export_clicked("pdf"))
+        counts.addWidget(self.xlsx_button)
+        counts.addWidget(self.pdf_button)
+        layout.addLayout(counts)
 
-        split = QSplitter(Qt.Orientation.Vertical)
+        # table | the selected case (details, history, evidence) | the moves: sized by the desk, remembered
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.setObjectName("case_review_splitter")
+        self.split.setChildrenCollapsible(False)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(column_titles())
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
+        _compact_rows(self.table)  # a dozen cases in view
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)  # most urgent first
+        self.table.horizontalHeader().setSortIndicator(COLUMNS.index("priority"),
+                                                       Qt.SortOrder.AscendingOrder)  # most urgent first
         self.table.setSortingEnabled(True)
         self.table.itemSelectionChanged.connect(self._selection_changed)
-        split.addWidget(self.table)
+        self.split.addWidget(self.table)
 
         detail = QWidget()
         dl = QVBoxLayout(detail)
         dl.setContentsMargins(0, 0, 0, 0)
         self.info = QLabel("—")
         self.info.setWordWrap(True)
+        self.info.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        dl.addWidget(self.info)
+        info_box = QScrollArea()  # a case touching many parcels scrolls here instead of squeezing the history
+        info_box.setWidgetResizable(True)
+        info_box.setWidget(self.info)
+        info_box.setMaximumHeight(self.info.fontMetrics().lineSpacing() * 4 + 8)
+        dl.addWidget(info_box)
         self.history = QTableWidget(0, 5)
         self.history.setHorizontalHeaderLabels([tr("Time (Beijing)"), tr("By"), tr("Move"), tr("Comment"),
                                                 tr("Attachments")])
         self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.history.verticalHeader().setVisible(False)
+        _compact_rows(self.history)
         self.history.horizontalHeader().setStretchLastSection(True)
-        dl.addWidget(self.history)
         self.evidence = QTableWidget(0, 5)
         self.evidence.setHorizontalHeaderLabels([tr("Evidence"), tr("Kind"), tr("Taken (Beijing)"), tr("Position"),
                                                  tr("Checks")])
         self.evidence.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.evidence.verticalHeader().setVisible(False)
+        _compact_rows(self.evidence)
         self.evidence.horizontalHeader().setStretchLastSection(True)
-        self.evidence.setMaximumHeight(110)
-        dl.addWidget(self.evidence)
+        self.detail_tabs = QTabWidget()
+        self.detail_tabs.addTab(self.history, tr("History"))
+        self.detail_tabs.addTab(self.evidence, tr("Evidence"))
+        dl.addWidget(self.detail_tabs, 1)
+        self.split.addWidget(detail)
+
+        moves = QWidget()
+        ml = QVBoxLayout(moves)
+        ml.setContentsMargins(0, 0, 0, 0)
         self.comment = QPlainTextEdit()
-        self.comment.setPlaceholderText(tr("Comment (the reason, required for returns and some closings)"))
-        self.comment.setMaximumHeight(70)
-        dl.addWidget(self.comment)
+        self.comment.setPlaceholderText(tr("Comment (the reason, required for returns, recalls and some closings)"))
+        self.comment.setMinimumHeight(self.comment.fontMetrics().lineSpacing() * 2 + 10)
+        self.comment.setMaximumHeight(self.comment.fontMetrics().lineSpacing() * 4 + 10)
+        ml.addWidget(self.comment)
         files = QHBoxLayout()
         self.attachment_list = QListWidget()
-        self.attachment_list.setMaximumHeight(60)
+        self.attachment_list.setMaximumHeight(self.attachment_list.fontMetrics().lineSpacing() * 2 + 12)
         files.addWidget(self.attachment_list, 1)
-        file_buttons = QVBoxLayout()
+        file_buttons = QHBoxLayout()
         self.add_file = QPushButton(tr("Add attachments…"))
         self.add_file.clicked.connect(self._choose_files)
         self.remove_file = QPushButton(tr("Remove"))
@@ -257,15 +310,46 @@ class CaseReviewDock(QgsDockWidget):
         file_buttons.addWidget(self.add_file)
         file_buttons.addWidget(self.remove_file)
         files.addLayout(file_buttons)
-        dl.addLayout(files)
+        ml.addLayout(files)
         self.buttons_row = QHBoxLayout()
-        dl.addLayout(self.buttons_row)
+        ml.addLayout(self.buttons_row)
         self.message = QLabel("")
         self.message.setWordWrap(True)
-        dl.addWidget(self.message)
-        split.addWidget(detail)
-        layout.addWidget(split, 1)
+        ml.addWidget(self.message)
+        self.split.addWidget(moves)
+        for index, stretch in enumerate((6, 3, 1)):
+            self.split.setStretchFactor(index, stretch)
+        self.split.splitterMoved.connect(lambda *_: self.remember_layout())
+        self._layout_restored = False
+        layout.addWidget(self.split, 1)
         self.setWidget(body)
+
+    # ------------------------------------------------------------------ layout
+    def showEvent(self, event) -> None:
+        """The first time the dock shows: the splitter as the desk left it, else most of the height to the table."""
+        super().showEvent(event)
+        if not self._layout_restored:
+            self._layout_restored = True
+            QTimer.singleShot(0, self._restore_layout)  # once the dock has its real height
+
+    def _restore_layout(self) -> None:
+        saved = settings.value(SPLITTER_KEY, QByteArray(), type=QByteArray)
+        if saved is not None and not saved.isEmpty() and self.split.restoreState(saved) \
+                and len(self.split.sizes()) == self.split.count():
+            return
+        total = max(sum(self.split.sizes()), self.split.height())
+        moves = self.split.widget(2).sizeHint().height()
+        table = max(int(total * TABLE_SHARE), 1)
+        self.split.setSizes([table, max(total - table - moves, 1), moves])
+
+    def remember_layout(self) -> None:
+        """Keep the splitter's sizes for the next time the dock opens (QgsSettings, the plugin's prefix): called
+        when the desk drags a handle, so only a layout someone chose is kept."""
+        settings.set_value(SPLITTER_KEY, self.split.saveState())
+
+    def visible_rows(self) -> int:
+        """Whole table rows the table's viewport holds at its current height."""
+        return self.table.viewport().height() // max(self.table.verticalHeader().defaultSectionSize(), 1)
 
     def _remember_actor(self) -> None:
         settings.set_value(ACTOR_KEY, self.actor.text().strip())
@@ -447,7 +531,10 @@ class CaseReviewDock(QgsDockWidget):
             grid = case["grid_code"] or ""
             overdue = self.overdue.get(case["case_id"], False)
             area, basic = (case["area_m2"] or 0.0) * MU_PER_M2, (case["basic_m2"] or 0.0) * MU_PER_M2
+            number = QTableWidgetItem(case_list.case_label(case))
+            number.setToolTip(tr("Case id (UUID): {id}").format(id=case["case_id"]))
             cells = [
+                number,
                 _NumberItem(str(case["priority"] if case["priority"] is not None else ""), case["priority"] or 0),
                 QTableWidgetItem(workflow.STATE_NAMES.get(case["state"], case["state"])),
                 QTableWidgetItem(kinds.get(case["kind"], case["kind"])),
@@ -526,6 +613,7 @@ class CaseReviewDock(QgsDockWidget):
         case = self.by_id.get(self.current_id or "")
         if case is None:
             self.info.setText("—")
+            self.info.setToolTip("")
             return
         reasons = reason_labels()
         due = None
@@ -534,9 +622,10 @@ class CaseReviewDock(QgsDockWidget):
         except (workflow.WorkflowError, KeyError):
             pass
         lines = [
-            tr("Case {id} · priority {priority} · {state} (version {version})").format(
-                id=case["case_id"], priority=case["priority"], state=workflow.STATE_NAMES.get(case["state"], ""),
-                version=case["version"]),
+            tr("Case {number} · priority {priority} · {state} (version {version})").format(
+                number=case_list.case_label(case), priority=case["priority"],
+                state=workflow.STATE_NAMES.get(case["state"], ""), version=case["version"]),
+            tr("Case id (UUID): {id}").format(id=case["case_id"]),
             tr("Land class {before} → {after}; officer {officer} {phone}").format(
                 before=case["from_dlbm"] or "—", after=case["to_dlbm"] or "—", officer=case["officer"] or "—",
                 phone=case["phone"] or ""),
@@ -547,6 +636,7 @@ class CaseReviewDock(QgsDockWidget):
             lines.append(tr("Due by {time} (Beijing time){overdue}").format(
                 time=beijing_time(due), overdue=" ⚠ " + tr("overdue") if self.overdue.get(case["case_id"]) else ""))
         self.info.setText("\n".join(lines))
+        self.info.setToolTip(case["case_id"])
         for table, rows in ((self.history, self._history(case["case_id"])),
                             (self.evidence, self.evidence_rows(case["case_id"]))):
             table.setRowCount(len(rows))
@@ -658,6 +748,63 @@ class CaseReviewDock(QgsDockWidget):
             except (TypeError, RuntimeError):
                 pass
 
+    # ------------------------------------------------------------------ the list on paper
+    def list_table(self) -> case_list.CaseList:
+        """The cases shown (after the filters, in the table's order) as :mod:`..case_list` writes them."""
+        shown = [self.by_id[cid] for cid in self.visible_case_ids() if cid in self.by_id]
+        rows = case_list.list_rows(shown, self.names, self.entered, self.overdue, self.deadlines)
+        f = self.filters()
+        conditions = [("数据来源", str(self.source.label)),
+                      ("导出时间（北京时间）", beijing_time(self._now())),
+                      ("案件数", f"{len(shown)} / {len(self.cases)}")]
+        for key, label, combo in (("state", "状态", self.state_filter), ("township", "乡镇", self.township_filter),
+                                  ("village", "村", self.village_filter), ("kind", "变化类型", self.kind_filter),
+                                  ("category", "预判结论", self.category_filter)):
+            if f[key]:
+                conditions.append((label, workflow.STATE_NAMES.get(f[key]) if key == "state" else
+                                   case_list.KIND_NAMES.get(f[key]) if key == "kind" else
+                                   case_list.CATEGORY_NAMES.get(f[key]) if key == "category" else combo.currentText()))
+        if f["overdue"]:
+            conditions.append(("超期", "仅超期案件"))
+        if f["code"]:
+            conditions.append(("地块空间码", f["code"]))
+        return case_list.CaseList("案件清单", rows, conditions)
+
+    def export_list(self, path: str) -> bool:
+        """Write the cases shown to ``path``: a workbook for ``.xlsx``, else a PDF (``.pdf`` added when missing).
+        Says what happened on the message line; returns whether the file was written."""
+        target = str(path)
+        kind = "xlsx" if target.lower().endswith(".xlsx") else "pdf"
+        if kind == "pdf" and not target.lower().endswith(".pdf"):
+            target += ".pdf"
+        table = self.list_table()
+        try:
+            if kind == "xlsx":
+                case_list.write_xlsx(target, table)
+            else:
+                from .. import fonts
+
+                font = fonts.cjk_family()
+                if font is None:  # no Chinese font: the PDF would print boxes
+                    self._say(fonts.missing_message(), warn=True, modal=True)
+                    return False
+                case_list.write_pdf(target, table, font)
+        except (OSError, RuntimeError, WorkbookError) as error:  # a full disk, a folder gone, no XLSX driver
+            self._say(tr("Cannot write {path}: {error}").format(path=target, error=error), warn=True, modal=True)
+            return False
+        self._say(tr("{n} cases written to {path}.").format(n=len(table.rows), path=target))
+        return True
+
+    def _export_clicked(self, kind: str) -> None:
+        title = tr("Export the case list to Excel") if kind == "xlsx" else tr("Export the case list to PDF")
+        pattern = tr("Excel workbook (*.xlsx)") if kind == "xlsx" else tr("PDF (*.pdf)")
+        path, _ = QFileDialog.getSaveFileName(self, title, "", pattern)
+        if not path:
+            return
+        if kind == "xlsx" and not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        self.export_list(path)
+
     def _remove_layer(self) -> None:
         if self.layer_id is not None:
             project = QgsProject.instance()
@@ -682,6 +829,9 @@ class CaseReviewDock(QgsDockWidget):
         if error.code == "control_characters":
             return tr("The name, comment or attachment holds an invisible control character (such as NUL, often "
                       "pasted from another program): retype it.")
+        if error.code == "not_allowed" and action == "recall":
+            return tr("Only a case issued and not yet acted on by the field (no evidence submitted) can be recalled, "
+                      "by the county reviewer; this one is {state}.").format(state=state)
         if error.code == "not_allowed":
             return tr("{role} may not take \"{action}\" on a case in state {state}.").format(
                 role=role, action=name, state=state)
@@ -706,7 +856,8 @@ class CaseReviewDock(QgsDockWidget):
         if not actor:
             self._say(tr("Enter your name before acting on cases."), warn=True, modal=False)
             return [(cid, False, self.last_message) for cid in ids]
-        labels = {cid: tr("Case no. {priority}").format(priority=self.by_id[cid]["priority"]) for cid in ids}
+        labels = {cid: tr("{number} (priority {priority})").format(
+            number=case_list.case_label(self.by_id[cid]), priority=self.by_id[cid]["priority"]) for cid in ids}
         results: list[tuple[str, bool, str]] = []
         stopped: tuple[str, StoreFaultError] | None = None
         with lock_waits_reported_to(self._lock_wait, LOCK_ATTEMPTS):

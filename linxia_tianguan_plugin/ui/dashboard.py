@@ -15,9 +15,9 @@ import os
 import sqlite3
 from pathlib import Path
 
-from qgis.core import QgsProject, QgsVectorLayer
+from qgis.core import QgsApplication, QgsProject, QgsTask, QgsVectorLayer
 from qgis.gui import QgsDockWidget, QgsFileWidget
-from qgis.PyQt.QtCore import QDate, QSortFilterProxyModel, Qt
+from qgis.PyQt.QtCore import QDate, QSortFilterProxyModel, Qt, pyqtSignal
 from qgis.PyQt.QtGui import QStandardItem, QStandardItemModel
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
@@ -50,8 +50,49 @@ except ImportError:  # pragma: no cover - older matplotlib
     from matplotlib.backends.backend_qt5agg import FigureCanvasQTAgg
 
 
+class ExportCancelledError(Exception):
+    """The user cancelled the report's export task."""
+
+
+class ReportExportTask(QgsTask):
+    """The dashboard report written in the background (matplotlib figures, no widget: safe off the main thread);
+    ``ended(outcome, error)`` on the main thread: outcome written, cancelled or failed."""
+
+    ended = pyqtSignal(str, str)
+
+    def __init__(self, report: model.Report, pdf: str, png_folder: str | None):
+        super().__init__(tr("Exporting the dashboard report"), QgsTask.Flag.CanCancel)
+        self.report, self.pdf, self.png_folder = report, pdf, png_folder
+        self.error = ""
+
+    def run(self) -> bool:
+        total = len(model.PANELS) * (2 if self.png_folder else 1)
+        done = [0]
+
+        def step(_index: int) -> None:
+            done[0] += 1
+            self.setProgress(100.0 * done[0] / total)
+            if self.isCanceled():
+                raise ExportCancelledError()
+
+        try:
+            model.write_pdf(self.report, self.pdf, step=step)
+            if self.png_folder:
+                model.write_pngs(self.report, self.png_folder, step=step)
+        except ExportCancelledError:
+            return False
+        except (OSError, model.DashboardError, ValueError, RuntimeError) as err:
+            self.error = str(err) or type(err).__name__
+            return False
+        return True
+
+    def finished(self, result: bool) -> None:
+        self.ended.emit("written" if result else "failed" if self.error else "cancelled", self.error)
+
+
 def period_kind_names() -> dict[str, str]:
-    return {"month": tr("Month"), "quarter": tr("Quarter"), "year": tr("Year"), "custom": tr("Custom")}
+    return {"month": tr("Month"), "quarter": tr("Quarter"), "year": tr("Year"), "all": tr("All (cumulative)"),
+            "custom": tr("Custom")}
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -101,6 +142,7 @@ class DashboardDock(QgsDockWidget):
         self._period: tuple[dt.date, dt.date] | None = None
         self._dirty: set[str] = set()
         self._rates_cache: dict = {}
+        self._export_task: QgsTask | None = None
         self._updating = False
         self.models: dict[str, QStandardItemModel] = {}
         self.proxies: dict[str, QSortFilterProxyModel] = {}
@@ -267,9 +309,11 @@ class DashboardDock(QgsDockWidget):
         self._filters_changed()
 
     def _set_period_widgets(self) -> None:
-        self.last_date.setEnabled(self.period_kind.currentData() == "custom")
+        kind = self.period_kind.currentData()
+        self.first_date.setEnabled(kind != "all")
+        self.last_date.setEnabled(kind == "custom")
 
-    def _current_period(self) -> tuple[dt.date, dt.date]:
+    def _current_period(self) -> tuple[dt.date, dt.date] | None:
         kind = self.period_kind.currentData() or "month"
         first = self.first_date.date().toPyDate()
         last = self.last_date.date().toPyDate()
@@ -471,6 +515,28 @@ class DashboardDock(QgsDockWidget):
             out += model.write_pngs(self.report, png_folder)
         return out
 
+    def export_in_background(self, pdf: str, png_folder: str | None = None) -> QgsTask:
+        """The shown report written as PDF (and PNGs) by a task: rendering every panel takes seconds that must
+        not freeze QGIS; progress and cancel are in QGIS's task bar, the result in the dock's message line.
+        Nothing is left under ``pdf`` when it fails or is cancelled (each file is written atomically)."""
+        if self.report is None:
+            raise model.DashboardError(tr("Choose a tianguan store first."))
+        task = ReportExportTask(self.report, pdf, png_folder)
+        task.ended.connect(lambda outcome, error: self._export_ended(pdf, png_folder, outcome, error))
+        self._export_task = task  # kept alive until it ends
+        QgsApplication.taskManager().addTask(task)
+        return task
+
+    def _export_ended(self, pdf: str, png_folder: str | None, outcome: str, error: str) -> None:
+        self._export_task = None
+        if outcome == "written":
+            self._message(tr("Report written: {pdf} (charts in {folder}).").format(pdf=pdf, folder=png_folder or "—"),
+                          True)
+        elif outcome == "cancelled":
+            self._message(tr("The export of the report was cancelled; nothing was written."), False)
+        else:
+            self._message(tr("The report could not be written: {error}").format(error=error), False)
+
     def export_xlsx(self, path: str) -> Path:
         if self.report is None:
             raise model.DashboardError(tr("Choose a tianguan store first."))
@@ -484,11 +550,11 @@ class DashboardDock(QgsDockWidget):
             path += ".pdf"
         folder = str(Path(path).with_suffix("")) + "_png"
         try:
-            self.export_report(path, folder)
-        except (OSError, model.DashboardError) as err:
+            self.export_in_background(path, folder)
+        except model.DashboardError as err:
             self._message(str(err), False)
             return
-        self._message(tr("Report written: {pdf} (charts in {folder}).").format(pdf=path, folder=folder), True)
+        self.status.setText(tr("Writing the report {pdf}… (progress in the task bar)").format(pdf=path))
 
     def _ask_xlsx(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, tr("Export XLSX tables…"), "", tr("Excel workbook (*.xlsx)"))

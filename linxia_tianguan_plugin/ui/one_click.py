@@ -14,6 +14,7 @@ from qgis.core import (
     QgsProject,
     QgsVectorLayer,
 )
+from qgis.PyQt.QtCore import QTimer
 from qgis.PyQt.QtWidgets import QMessageBox
 
 from .. import settings
@@ -23,6 +24,10 @@ from .layer_roles import detect
 
 ALGORITHM_ID = "linxia_tianguan:space_code"
 LOG_TAG = "临夏田管"
+#: the summary is pushed this long after the task ends, above QGIS's own "Task complete" bar
+SUMMARY_DELAY_MS = 500
+#: 0: the summary stays until closed (a bar of the default duration would go before it is read)
+SUMMARY_DURATION_S = 0
 
 
 class OneClickCoding:
@@ -110,11 +115,19 @@ class OneClickCoding:
             if layer is not None:
                 layer.setName(tr("Coding issues"))
                 QgsProject.instance().addMapLayer(layer)
-        self.iface.messageBar().pushSuccess(
-            tr("Space coding"),
-            tr("{coded} parcels coded: {new} new, {kept} kept, {retired} retired, {issues} issues.").format(
-                coded=results.get("CODED", 0), new=results.get("NEW", 0), kept=results.get("KEPT", 0),
-                retired=results.get("RETIRED", 0), issues=results.get("ISSUE_COUNT", 0)))
+        summary = tr("{coded} parcels coded: {new} new, {kept} kept, {retired} retired, {issues} issues.").format(
+            coded=results.get("CODED", 0), new=results.get("NEW", 0), kept=results.get("KEPT", 0),
+            retired=results.get("RETIRED", 0), issues=results.get("ISSUE_COUNT", 0))
+        QgsMessageLog.logMessage(summary, LOG_TAG, Qgis.MessageLevel.Success)
+        # this slot runs inside the task's completion; QGIS announces "Task complete" (任务完成) on the
+        # message bar right after it, which would cover a summary pushed now: push it once that is done
+        QTimer.singleShot(SUMMARY_DELAY_MS, lambda: self.show_summary(summary))
+
+    def show_summary(self, summary: str) -> None:
+        """The run's figures on top of the message bar until the analyst closes them: they are the result of
+        a run of minutes and say whether anything was retired or needs checking (also in the log panel)."""
+        self.iface.messageBar().pushMessage(tr("Space coding"), summary, Qgis.MessageLevel.Success,
+                                            SUMMARY_DURATION_S)
 
 
 def load_coded_parcels(store_path: str) -> QgsVectorLayer | None:

@@ -2,9 +2,10 @@
 
 County → township → village → officer → patrol; then play, pause, step and scrub, with the clock
 (Asia/Shanghai), speed and distance, the authenticity flags and the parcels the officer could see.
-The fixes layer carries its times as temporal properties, so QGIS's own temporal controller can
-animate it too. The dock only displays: figures come from ``core.replay``, data from
-``storage.replay``.
+The layers it adds are temporal (the fixes by their fix time, accumulating into the walked trail; the
+line by its start and end; the parcels seen for the patrol's span), so QGIS's own Temporal Controller
+can animate the patrol and export the animation frames too. The dock only displays: figures come from
+``core.replay``, data from ``storage.replay``.
 """
 from __future__ import annotations
 
@@ -48,6 +49,9 @@ from ..storage.replay import parcels_near, patrol_fixes, patrol_list
 
 DOCK_NAME = "linxia_tianguan_track_replay"
 VIEW_DISTANCE = 50.0
+#: the time field of the fixes layer (the fix time, UTC) and the patrol line's span fields
+FIX_TIME_FIELD = "time"
+START_FIELD, END_FIELD = "started", "ended"
 
 
 def flag_names() -> dict[str, str]:
@@ -58,6 +62,30 @@ def flag_names() -> dict[str, str]:
         "bad_clock": tr("phone clock wrong"), "outside_county": tr("outside the county"),
         "before_plan": tr("before the patrol plan"),
     }
+
+
+def utc_time(epoch: float) -> QDateTime:
+    """A stored fix time (UTC seconds since the epoch) as the QDateTime QGIS's temporal filters compare."""
+    return QDateTime.fromSecsSinceEpoch(int(epoch), Qt.TimeSpec.UTC)
+
+
+def set_temporal(layer: QgsVectorLayer, mode, start: QDateTime, end: QDateTime, start_field: str = "",
+                 end_field: str = "", accumulate: bool = False) -> None:
+    """Make ``layer`` temporal, so that QGIS's Temporal Controller, its animation and its export of animation
+    frames show the patrol in time (the dock's own player does not need it). The fixed range is the patrol's
+    whole span in every mode: QGIS uses it for FixedTemporalRange layers, and it tells a script or the
+    layer's properties what the patrol covers even when the times come from fields."""
+    temporal = layer.temporalProperties()
+    temporal.setMode(mode)
+    if start_field:
+        temporal.setStartField(start_field)
+    if end_field:
+        temporal.setEndField(end_field)
+    temporal.setAccumulateFeatures(accumulate)
+    # a fix exactly at the patrol's end belongs to the last frame too
+    temporal.setLimitMode(Qgis.VectorTemporalLimitMode.IncludeBeginIncludeEnd)
+    temporal.setFixedTemporalRange(QgsDateTimeRange(start, end))
+    temporal.setIsActive(True)
 
 
 class TrackReplayDock(QgsDockWidget):
@@ -237,30 +265,33 @@ class TrackReplayDock(QgsDockWidget):
 
     def _add_layers(self, track_id, crs, xy, t, seen_codes, seen_geoms) -> None:
         authid = crs.authid()
+        start, end = utc_time(t[0]), utc_time(t[-1])
         line = QgsVectorLayer(f"LineString?crs={authid}", tr("Patrol {id}").format(id=track_id), "memory")
-        f = QgsFeature()
+        line.dataProvider().addAttributes([compat.make_field(START_FIELD, "DateTime"),
+                                           compat.make_field(END_FIELD, "DateTime")])
+        line.updateFields()
+        f = QgsFeature(line.fields())
         wkt = shapely.to_wkt(shapely.linestrings(xy)) if len(xy) > 1 else "LINESTRING EMPTY"
         f.setGeometry(QgsGeometry.fromWkt(wkt))
+        f.setAttributes([start, end])
         line.dataProvider().addFeature(f)
+        set_temporal(line, Qgis.VectorTemporalMode.FeatureDateTimeStartAndEndFromFields, start, end,
+                     START_FIELD, END_FIELD)
         line.setRenderer(QgsSingleSymbolRenderer(QgsLineSymbol.createSimple(
             {"line_color": "220,40,40", "line_width": "0.8"})))
         fixes = QgsVectorLayer(f"Point?crs={authid}", tr("Fixes of {id}").format(id=track_id), "memory")
-        fixes.dataProvider().addAttributes([compat.make_field("time", "DateTime")])
+        fixes.dataProvider().addAttributes([compat.make_field(FIX_TIME_FIELD, "DateTime")])
         fixes.updateFields()
         features = []
         for (x, y), epoch in zip(xy, t):
             p = QgsFeature(fixes.fields())
             p.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(float(x), float(y))))
-            p.setAttributes([QDateTime.fromSecsSinceEpoch(int(epoch), Qt.TimeSpec.UTC)])
+            p.setAttributes([utc_time(epoch)])
             features.append(p)
         fixes.dataProvider().addFeatures(features)
-        temporal = fixes.temporalProperties()
-        temporal.setIsActive(True)
-        temporal.setMode(Qgis.VectorTemporalMode.FeatureDateTimeInstantFromField)
-        temporal.setStartField("time")
-        temporal.setFixedTemporalRange(QgsDateTimeRange(
-            QDateTime.fromSecsSinceEpoch(int(t[0]), Qt.TimeSpec.UTC),
-            QDateTime.fromSecsSinceEpoch(int(t[-1]), Qt.TimeSpec.UTC)))
+        # the fixes pile up as the animation runs: the officer's trail drawn as walked
+        set_temporal(fixes, Qgis.VectorTemporalMode.FeatureDateTimeInstantFromField, start, end, FIX_TIME_FIELD,
+                     accumulate=True)
         parcels = QgsVectorLayer(f"MultiPolygon?crs={authid}", tr("Parcels seen"), "memory")
         parcels.dataProvider().addAttributes([compat.make_field("KJM", "String", 20)])
         parcels.updateFields()
@@ -271,6 +302,8 @@ class TrackReplayDock(QgsDockWidget):
             p.setAttributes([str(code)])
             seen.append(p)
         parcels.dataProvider().addFeatures(seen)
+        # what the officer could see, shown while the patrol lasts (a frame outside it shows none of the three)
+        set_temporal(parcels, Qgis.VectorTemporalMode.FixedTemporalRange, start, end)
         parcels.setRenderer(QgsSingleSymbolRenderer(QgsFillSymbol.createSimple(
             {"color": "120,200,120,110", "outline_color": "40,120,40", "outline_width": "0.2"})))
         project = QgsProject.instance()

@@ -360,7 +360,7 @@ def test_a_version_3_store_migrates_with_its_events_and_loses_the_old_grants(rol
     before = _events(roles, name)
     assert len(before) == 4
     with PgStore(dict(roles, user=OWNER), schema=name) as admin:
-        assert admin.migrate() == pg_schema.LATEST == 4
+        assert admin.migrate() == pg_schema.LATEST >= 4
         assert admin.schema_version() == pg_schema.LATEST
     assert _events(roles, name) == before  # every event kept, as it was
     with _connect(roles) as conn, conn.cursor() as cur:

@@ -458,7 +458,9 @@ def test_a_batch_stopped_by_a_lock_says_which_cases_were_moved_and_which_not(fas
     _consistent(store_path)
     # the dock shows the fresh states: the two approved, the others still to approve
     assert d.counts()["approved"] == 2 and d.counts()["reported"] == 3
-    assert workflow.STATE_NAMES["approved"] in d.table.item(d._row_of(moved[0]), 1).text()
+    from linxia_tianguan_plugin.ui.case_review import COLUMNS
+
+    assert workflow.STATE_NAMES["approved"] in d.table.item(d._row_of(moved[0]), COLUMNS.index("state")).text()
 
 
 def test_a_batch_goes_through_when_the_lock_passes_while_it_waits(fast_faults, dock, store_path):  # noqa: F811

@@ -1,10 +1,11 @@
 """--code script of the desktop smoke test, run inside the real QGIS desktop once it has started.
 
 It checks what an analyst sees (provider, algorithms, toolbar, menu), then presses the one-click
-coding button on a loaded sample county, waits for the background task, checks the styled result,
-imports a few GPX tracks into the same 田管库 through Processing, opens the 轨迹复现 dock from its
-toolbar button, loads a patrol, plays it on the canvas and steps it, unloads the plugin and checks
-that nothing it added is left, and writes its findings as JSON.
+coding button on a loaded sample county, waits for the background task, checks the styled result and
+the summary on the message bar, stores a case on a coded parcel and finds it by typing the case prefix
+and its space code into the locator bar, imports a few GPX tracks into the same 田管库 through
+Processing, opens the 轨迹复现 dock from its toolbar button, loads a patrol, plays it on the canvas and
+steps it, unloads the plugin and checks that nothing it added is left, and writes its findings as JSON.
 """
 import json
 import os
@@ -81,6 +82,117 @@ def wait_for_coding(plugin, ticks):
         out["coded_labels"] = layer.labelsEnabled()
         out["coded_renderer"] = layer.renderer().type()
     out["steps"].append("one-click finished")
+    QTimer.singleShot(1500, lambda: after_coding(plugin))  # QGIS's own "Task complete" bar comes and goes
+
+
+def guarded(step):
+    """Run ``step``; an exception is recorded and the run finishes, instead of QGIS waiting for the timeout."""
+    def run(*args):
+        try:
+            step(*args)
+        except Exception as err:  # whatever failed, the findings so far are written
+            import traceback
+
+            out["error"] = f"{step.__name__}: {err!r}\n{traceback.format_exc()}"
+            finish()
+    return run
+
+
+@guarded
+def after_coding(plugin):
+    """What the message bar shows once the run is over (the summary must be the top item), then the locator."""
+    bar = iface.messageBar()
+    item = bar.currentItem()
+    out["bar_after_coding"] = [item.title(), item.text(), int(item.level()), item.duration()] if item else None
+    out["bar_items_after_coding"] = [[i.title(), i.text()] for i in bar.items()]
+    # the project as the analyst made it: the docks opened from here on add layers that unload must remove
+    out["layers_before_docks"] = len(QgsProject.instance().mapLayers())
+    locate(plugin)
+
+
+def insert_case():
+    """One case on a parcel just coded, through the plugin's own storage API (coding makes no cases)."""
+    import shapely
+
+    from linxia_tianguan_plugin import settings
+    from linxia_tianguan_plugin.core.case_keys import case_key, case_uuid
+    from linxia_tianguan_plugin.storage import GpkgStore
+    from linxia_tianguan_plugin.storage.cases import save_cases
+
+    plugin = qgis.utils.plugins[PLUGIN]
+    layer = QgsProject.instance().mapLayersByName(plugin.one_click.result_layer_name())[0]
+    feature = next(layer.getFeatures())
+    code = str(feature["code"])
+    geom = shapely.from_wkt(feature.geometry().asWkt())
+    key = case_key("survey", code, "", "nonagri", "0702", "", geom)
+    row = {"case_key": key, "case_id": case_uuid(key), "kind": "nonagri", "category": "suspect", "source": "survey",
+           "area_m2": geom.area, "geom": geom, "parcel_codes": [code], "bsm_before": "", "grid_code": code[:14],
+           "priority": 1}
+    store = GpkgStore(settings.store_path(), create=False)
+    try:
+        save_cases(store, [row], "SMOKE", "smoke", {}, {}, {})
+    finally:
+        store.close()
+    return code, row["case_id"]
+
+
+@guarded
+def locate(plugin):
+    """Type the case prefix and a space code into QGIS's locator bar, as an analyst does, and record what our
+    filter finds; then the legacy "aj <code>"; then open the found case as choosing the result does."""
+    from qgis.gui import QgsLocatorWidget
+    from qgis.PyQt import sip
+    from qgis.PyQt.QtWidgets import QWidget
+
+    code, case_id = insert_case()
+    out["locator_code"], out["locator_case_id"] = code, case_id
+    # the status bar's locator; PyQt knows it only as a QWidget (QGIS's app code made it): cast it
+    found = iface.mainWindow().findChild(QWidget, "LocatorWidget")
+    widget = sip.cast(found, QgsLocatorWidget) if found is not None else None
+    if widget is None:
+        out["locator_widget"] = False
+        after_locate(plugin, [])
+        return
+    out["locator_widget"] = True
+    ours = [f for f in widget.locator().filters() if f.name() == "linxia_tianguan_cases"]
+    out["locator_prefix"] = ours[0].activePrefix() if ours else None
+    searches = [("tga", f"{plugin.locator.prefix()} {code}"), ("aj", f"aj {code}")]
+    search(widget, plugin, searches, [])
+
+
+@guarded
+def search(widget, plugin, searches, results):
+    if not searches:
+        after_locate(plugin, results)
+        return
+    (key, text), rest = searches[0], searches[1:]
+    found = []
+
+    def on_found(result):
+        if result.filter is not None and result.filter.name() == "linxia_tianguan_cases":
+            found.append(result)
+
+    widget.locator().foundResult.connect(on_found)
+    widget.search(text)  # focuses the locator bar, types the text and searches (as typing it does)
+
+    def poll(ticks):
+        if not found and ticks < 50:
+            QTimer.singleShot(200, lambda: poll(ticks + 1))
+            return
+        widget.locator().foundResult.disconnect(on_found)
+        out[f"locator_{key}"] = [[r.displayString, str(r.userData)] for r in found]
+        search(widget, plugin, rest, results + found)
+
+    QTimer.singleShot(200, lambda: poll(0))
+
+
+@guarded
+def after_locate(plugin, results):
+    if results:
+        plugin.locator.triggerResult(results[0])  # what choosing the result in the list does
+        dock = iface.mainWindow().findChild(QDockWidget, "linxia_tianguan_case_review")
+        out["locator_opened_case"] = dock.current_id if dock is not None else None
+    out["steps"].append("located")
     if TRACKS:
         replay(plugin)
     else:

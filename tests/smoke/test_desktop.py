@@ -50,6 +50,29 @@ def test_one_click_codes_the_loaded_sample_and_loads_a_labelled_layer(desktop_ru
     assert result["coded_labels"] and result["coded_renderer"] == "categorizedSymbol"
 
 
+def test_the_coding_summary_is_the_message_bar_item_left_on_top(desktop_run):
+    """QGIS's own "Task complete" bar must not cover the run's figures: the summary is on top and stays."""
+    result, _ = desktop_run
+    top = result["bar_after_coding"]
+    assert top is not None, result["bar_items_after_coding"]
+    title, text, level, duration = top
+    assert title == "Space coding" and f"{result['coded_count']} " in text, result["bar_items_after_coding"]
+    assert level == 3 and duration == 0  # Qgis.MessageLevel.Success, until closed
+
+
+def test_the_locator_bar_finds_a_case_by_prefix_and_space_code(desktop_run):
+    """Typed into the real locator bar: the prefix is the one QGIS keeps active (a two-letter one is dropped),
+    the case stored on a coded parcel is found by its space code and choosing it opens it in the case dock."""
+    result, _ = desktop_run
+    assert "located" in result["steps"], (result["steps"], result.get("error"))
+    assert result["locator_widget"] and result["locator_prefix"] == "tga"
+    case_id, code = result["locator_case_id"], result["locator_code"]
+    assert [found[1] for found in result["locator_tga"]] == [case_id], result["locator_tga"]
+    assert code[:14] in result["locator_tga"][0][0]  # the label names the case's grid
+    assert [found[1] for found in result["locator_aj"]] == [case_id]  # the old "aj <code>" habit still works
+    assert result["locator_opened_case"] == case_id
+
+
 def test_the_replay_dock_opens_from_the_toolbar_and_plays_a_patrol(desktop_run):
     result, _ = desktop_run
     assert "replayed" in result["steps"], result["steps"]
@@ -74,7 +97,8 @@ def test_unload_removes_everything(desktop_run):
     unloaded = result["unloaded"]
     assert not unloaded["provider"] and not unloaded["toolbar"] and unloaded["actions"] == []
     assert not result["unloaded_dock"]
-    assert result["layers_after_unload"] == result["layers_before_replay"]  # the replay's layers went too
+    # the layers of the case dock (opened from the locator) and of the replay went too
+    assert result["layers_after_unload"] == result["layers_before_docks"]
 
 
 def test_no_python_error_reached_the_message_log(desktop_run):

@@ -17,6 +17,7 @@ PHOTO = ("photos/IMG_0001.jpg",)
 #: the table as the prefecture and the module docstring describe it, written out independently
 EXPECTED = {
     ("pending", "issue"): ("issued", {"county_reviewer", "system"}, False, False),
+    ("issued", "recall"): ("pending", {"county_reviewer"}, True, False),
     ("issued", "submit_evidence"): ("evidenced", {"group_officer"}, False, True),
     ("returned", "submit_evidence"): ("evidenced", {"group_officer"}, False, True),
     ("evidenced", "return"): ("returned", {"village_township"}, True, False),
@@ -96,7 +97,7 @@ def test_module_docstring_lists_every_transition_in_english_and_chinese():
 # ------------------------------------------------------------------------------ every combination
 def test_cross_product_partitions():
     assert len(ALLOWED) + len(FORBIDDEN) == len(w.STATES) * len(w.ACTIONS) * len(w.ROLES)
-    assert len(ALLOWED) == 15
+    assert len(ALLOWED) == 16
 
 
 @pytest.mark.parametrize("state,action,role", ALLOWED)
@@ -272,6 +273,33 @@ FULL_PATH = RETURN_PATH + [
     ("report_rectified", "enforcement", "", ("after2.jpg",)),
     ("close", "county_reviewer", "", ()),
 ]
+
+
+def test_a_mistaken_issue_is_recalled_with_a_reason_until_the_field_acts():
+    """撤回: issued → pending by the county with a reason, an ordinary event; refused once evidence is in."""
+    assert w.apply("issued", "recall", "county_reviewer", "下发错了乡镇") == "pending"
+    with pytest.raises(w.WorkflowError) as info:
+        w.apply("issued", "recall", "county_reviewer", "  ")
+    assert info.value.code == "needs_comment"
+    for role in ("system", "group_officer", "village_township", "enforcement"):
+        with pytest.raises(w.WorkflowError) as info:
+            w.apply("issued", "recall", role, "理由")
+        assert info.value.code == "not_allowed"
+    for state in set(w.STATES) - {"issued"}:  # after evidence (or anywhere else) there is nothing to recall
+        with pytest.raises(w.WorkflowError) as info:
+            w.apply(state, "recall", "county_reviewer", "理由")
+        assert info.value.code == "not_allowed"
+    t = ["2026-03-01T08:00:00Z", "2026-03-01T09:00:00Z", "2026-03-02T08:00:00Z", "2026-03-03T08:00:00Z"]
+    events = [w.initial_event(CASE, t[0]),
+              w.make_event(CASE, "pending", "issue", "审核员", "county_reviewer", t[1]),
+              w.make_event(CASE, "issued", "recall", "审核员", "county_reviewer", t[2], "下发错了乡镇"),
+              w.make_event(CASE, "pending", "issue", "审核员", "county_reviewer", t[3])]
+    assert w.replay(events) == "issued"
+    assert [s for s, *_ in w.history_summary(events)] == ["pending", "issued", "pending", "issued"]
+    rows = [dict(w.event_to_row(e), role="") for e in events]
+    rows[2]["comment"] = ""
+    with pytest.raises(w.WorkflowError):  # a recall read back without its reason is a broken history
+        w.replay([w.event_from_row(r) for r in rows])
 
 
 def test_full_loop_to_closed_and_nothing_after():

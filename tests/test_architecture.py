@@ -1,0 +1,95 @@
+"""The layers of docs/architecture.md, held by the code's text: what may import what, and where SQL may be written.
+
+Two rules are ratchets: the places that break them today are listed with how much they break them, and the lists
+may only shrink (issue 16 moves them into ``storage/`` and a shared labels layer). A new module that writes SQL
+outside ``storage/``, or a dock that imports an algorithm module, fails here."""
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "linxia_tianguan_plugin"
+
+#: modules outside storage/ that still execute SQL themselves, with how many calls they may make at most
+SQL_OUTSIDE_STORAGE = {
+    "dashboard.py": 6,
+    "processing/change_detection.py": 1,
+    "processing/check_tracks.py": 3,
+    "processing/export_cases.py": 2,
+    "processing/patrol_coverage.py": 5,
+    "processing/qr_labels.py": 4,
+    "processing/statistics_map.py": 4,
+    "processing/validate_space_code.py": 1,
+    "ui/case_locator.py": 1,
+    "ui/case_map_tool.py": 1,
+    "ui/dashboard.py": 2,
+    "ui/track_replay.py": 1,
+}
+
+#: docks that still import from processing/ (labels and messages that belong in a shared layer), at most these
+UI_IMPORTS_OF_PROCESSING = {
+    "ui/case_review.py": {"change_detection", "store_faults", "pg_connection"},
+    "ui/one_click.py": {"base"},
+    "ui/settings_dialog.py": {"dispatch_tasks"},
+}
+
+_EXECUTE = re.compile(r"\.execute(many)?\(")
+
+
+def _modules(folder: str = "") -> list[Path]:
+    return sorted((PACKAGE / folder).rglob("*.py"))
+
+
+def _name(path: Path) -> str:
+    return path.relative_to(PACKAGE).as_posix()
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    """(level, module) of every ``from … import`` and ``import …`` in ``path`` (level 0: absolute)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            found.append((node.level, node.module or ""))
+        elif isinstance(node, ast.Import):
+            found += [(0, alias.name) for alias in node.names]
+    return found
+
+
+def test_sql_is_written_in_storage_only():
+    grown = {}
+    for path in _modules():
+        name = _name(path)
+        if name.startswith("storage/"):
+            continue
+        calls = len(_EXECUTE.findall(path.read_text(encoding="utf-8")))
+        if calls > SQL_OUTSIDE_STORAGE.get(name, 0):
+            grown[name] = calls
+    assert not grown, f"SQL outside storage/ (move it into a storage function): {grown}"
+
+
+def test_the_storage_layer_knows_nothing_of_qgis_processing_or_docks():
+    for path in _modules("storage"):
+        for level, module in _imports(path):
+            top = module.split(".")[0]
+            assert not (level == 0 and top in ("qgis", "processing")), f"{_name(path)} imports {module}"
+            assert not (level == 2 and top in ("processing", "ui")), f"{_name(path)} imports ..{module}"
+
+
+def test_processing_does_not_import_docks():
+    for path in _modules("processing"):
+        for level, module in _imports(path):
+            assert not (level == 2 and module.split(".")[0] == "ui"), f"{_name(path)} imports ..{module}"
+
+
+def test_docks_import_algorithm_modules_only_where_listed():
+    extra = {}
+    for path in _modules("ui"):
+        name = _name(path)
+        used = {module.split(".")[1] for level, module in _imports(path)
+                if level == 2 and module.startswith("processing.")}
+        left = used - UI_IMPORTS_OF_PROCESSING.get(name, set())
+        if left:
+            extra[name] = sorted(left)
+    assert not extra, f"docks importing processing modules (put shared labels/messages in a common layer): {extra}"

@@ -12,21 +12,16 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
-from . import workbook
+from . import labels, workbook
 from .core import case_workflow as workflow
 from .core import clock
 
 MU_PER_M2 = 0.0015
 
-#: change classes and pre-judgements as the desk's Chinese UI names them (styling / change_detection labels)
-KIND_NAMES: dict[str, str] = {
-    "nonagri": "非农化（建设占用）", "facility": "非农化（设施农用地）",
-    "nongrain": "非粮化（园地、林地、草地、养殖坑塘）", "other": "其他耕地减少", "unknown": "变化用途不明的耕地",
-}
-CATEGORY_NAMES: dict[str, str] = {
-    "approved": "合法-已批准", "facility": "合法-设施农用地备案", "temporary": "合法-临时用地", "suspect": "疑似违法",
-    "verify": "需外业核实",
-}
+#: change classes and pre-judgements as the desk's Chinese UI names them (:mod:`.labels`, in Chinese whatever the
+#: UI language: the list is handed to townships)
+KIND_NAMES: Mapping[str, str] = labels.ChineseNames(labels.change_kind_labels)
+CATEGORY_NAMES: Mapping[str, str] = labels.ChineseNames(labels.category_labels)
 HEADERS: tuple[str, ...] = ("案件编号", "优先级", "状态", "变化类型", "预判结论", "乡镇", "村", "面积（亩）",
                             "永久基本农田（亩）", "田管员", "进入当前状态（北京时间）", "办理期限（北京时间）", "超期",
                             "涉及地块空间码")
@@ -73,6 +68,7 @@ def list_rows(cases: Sequence[Mapping], names: Mapping[str, str], entered: Mappi
               overdue: Mapping[str, bool], deadlines: workflow.Deadlines | None = None) -> list[list]:
     """One row per case, in the given order, with the values of :data:`HEADERS` (units and unit names resolved)."""
     out = []
+    states, kinds, categories = labels.case_state_labels(), dict(KIND_NAMES), dict(CATEGORY_NAMES)
     for case in cases:
         cid = case["case_id"]
         grid = case.get("grid_code") or ""
@@ -81,9 +77,9 @@ def list_rows(cases: Sequence[Mapping], names: Mapping[str, str], entered: Mappi
             due = workflow.due_at(case["state"], since, deadlines) if since else None
         except workflow.WorkflowError:
             due = None
-        out.append([case_label(case), case.get("priority"), workflow.STATE_NAMES.get(case["state"], case["state"]),
-                    KIND_NAMES.get(case.get("kind"), case.get("kind") or ""),
-                    CATEGORY_NAMES.get(case.get("category"), case.get("category") or ""),
+        out.append([case_label(case), case.get("priority"), states.get(case["state"], case["state"]),
+                    kinds.get(case.get("kind"), case.get("kind") or ""),
+                    categories.get(case.get("category"), case.get("category") or ""),
                     names.get(grid[:9], grid[:9]), names.get(grid[:12], grid[:12]), _mu(case.get("area_m2")),
                     _mu(case.get("basic_m2")), case.get("officer") or "", beijing_time(since), beijing_time(due),
                     "是" if overdue.get(cid) else "", "、".join(case.get("parcel_codes") or [])])

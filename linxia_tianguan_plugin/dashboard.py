@@ -326,25 +326,25 @@ def _connection(store):
 
 
 def survey_years(store, prefix: str = "", coded: Mapping[str, float] | None = None) -> SurveyYears:
-    """Farmland totals per survey year under ``prefix`` (read-only SQL; see the module docstring).
+    """Farmland totals per survey year under ``prefix`` (read-only, through :mod:`.storage.statistics`; see the
+    module docstring).
 
     ``coded`` = the coded totals {"farmland_m2", "basic_m2"} (:func:`.core.statistics.totals` of the
     farmland figures); read from the store when not given."""
+    from .storage import statistics as stats_store
+
     conn, own = _connection(store)
     try:
-        have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+        have = stats_store.tables(conn)
         out = SurveyYears()
         if "tg_space_code" not in have:
             return out
-        lo, hi = prefix, prefix + "\uffff"
         if coded is None:
-            farm, basic = conn.execute(
-                "SELECT total(gdmj_m2), total(yjmj_m2) FROM tg_space_code WHERE status = 'active' "
-                "AND code >= ? AND code < ?", (lo, hi)).fetchone()
-            coded = {"farmland_m2": float(farm), "basic_m2": float(basic)}
+            farm, basic = stats_store.coded_totals(conn, prefix)
+            coded = {"farmland_m2": farm, "basic_m2": basic}
         pairs: dict[str, tuple[int, int, str, str]] = {}  # run_id → (before, after, before name, after name)
         if "tg_change_run" in have:
-            for run_id, inputs in conn.execute("SELECT run_id, inputs FROM tg_change_run ORDER BY run_at"):
+            for run_id, inputs in stats_store.change_run_inputs(conn):
                 try:
                     names = json.loads(inputs or "{}")
                 except ValueError:
@@ -361,11 +361,9 @@ def survey_years(store, prefix: str = "", coded: Mapping[str, float] | None = No
                     pairs[run_id] = (y0, y1, _layer_name(before), _layer_name(after))
         coded_year = None
         if "tg_coding_run" in have:
-            undone = any(r[1] == "undone_at" for r in conn.execute("PRAGMA table_info(tg_coding_run)"))
-            row = conn.execute("SELECT parameters FROM tg_coding_run " + ("WHERE undone_at IS NULL " if undone else "")
-                               + "ORDER BY started_at DESC LIMIT 1").fetchone()  # the run the codes come from
+            parameters = stats_store.coding_parameters(conn)  # of the run the codes come from
             try:
-                layer = _layer_name(json.loads(row[0] or "{}").get("dltb", "")) if row else ""
+                layer = _layer_name(json.loads(parameters or "{}").get("dltb", ""))
             except ValueError:
                 layer = ""
             for y0, y1, n0, n1 in pairs.values():
@@ -384,9 +382,7 @@ def survey_years(store, prefix: str = "", coded: Mapping[str, float] | None = No
         out.sources[coded_year] = "coded"
         lost: dict[tuple[int, int], list[float]] = {}
         if pairs and "tg_case" in have:
-            for run_id, farm, basic in conn.execute(
-                    "SELECT run_id, total(farmland_m2), total(basic_m2) FROM tg_case WHERE source = 'survey' "
-                    "AND coalesce(grid_code, '') >= ? AND coalesce(grid_code, '') < ? GROUP BY run_id", (lo, hi)):
+            for run_id, farm, basic in stats_store.survey_losses(conn, prefix):
                 if run_id in pairs:
                     s = lost.setdefault(pairs[run_id][:2], [0.0, 0.0])
                     s[0] += float(farm)

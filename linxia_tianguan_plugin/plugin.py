@@ -11,6 +11,8 @@ from .processing.provider import TianguanProvider
 from .resources import icon_path
 
 LOG_TAG = "临夏田管"
+#: objectName of the checkable action that picks a case on the map
+CASE_TOOL_NAME = "linxia_tianguan_case_map_tool"
 
 
 class TianguanPlugin:
@@ -60,6 +62,7 @@ class TianguanPlugin:
                          toolbar=True, tip=tr("Case review: filter, review and move the cases of the tianguan "
                                               "store. In the locator bar (Ctrl+K), type {prefix} and a space code "
                                               "to open the parcel's case.").format(prefix=CASE_PREFIX))
+        self._add_case_tool()
         self._add_action("linxia_tianguan_dashboard", "dashboard.svg", tr("Farmland protection dashboard"),
                          self.show_dashboard, toolbar=True)
         self._add_action("linxia_tianguan_statistics_map", "linxia_tianguan.svg", tr("Export statistics map…"),
@@ -98,6 +101,38 @@ class TianguanPlugin:
             self.toolbar.addAction(action)
         self.actions.append(action)
         return action
+
+    def _add_case_tool(self) -> None:
+        """The checkable 点选案件 button: while it is down, a click on the map opens the case under it in the
+        case review dock (:class:`.ui.case_map_tool.CaseMapTool`); choosing another map tool lifts it."""
+        from .ui.case_map_tool import CaseMapTool
+
+        canvas = self.iface.mapCanvas()
+        if canvas is None:  # an interface without a map (a stand-in): nothing to pick on
+            return
+        action = self._add_action(CASE_TOOL_NAME, "case_review.svg", tr("Pick a case on the map"),
+                                  self.toggle_case_tool, toolbar=True,
+                                  tip=tr("Pick a case on the map: click a case polygon to open it in the case "
+                                         "review dock (the cases of the tianguan store, whether or not their "
+                                         "layer is loaded)."))
+        action.setCheckable(True)
+        self.case_tool = CaseMapTool(canvas, self.open_case, self.case_store)
+        self.case_tool.setAction(action)  # QGIS unchecks the button when another map tool is chosen
+
+    def case_store(self) -> str:
+        """The 田管库 whose cases the map tool picks: the one the case review dock shows, else the configured
+        one (read at each click, so a changed setting is followed)."""
+        from . import settings
+
+        return self.case_dock.store_path if self.case_dock is not None else settings.store_path()
+
+    def toggle_case_tool(self, checked: bool) -> None:
+        """Make the case-picking tool the canvas's map tool (button down), or give the canvas back (up)."""
+        canvas = self.iface.mapCanvas()
+        if checked:
+            canvas.setMapTool(self.case_tool)
+        elif canvas.mapTool() is self.case_tool:
+            canvas.unsetMapTool(self.case_tool)
 
     def show_replay(self) -> None:
         """Open (or bring back) the 轨迹复现 dock, reading the current store."""
@@ -173,6 +208,10 @@ class TianguanPlugin:
                 self.iface.removeDockWidget(dock)
                 dock.deleteLater()
                 setattr(self, name, None)
+        if self.case_tool is not None:
+            self.iface.mapCanvas().unsetMapTool(self.case_tool)  # does nothing when another tool is active
+            self.case_tool.deleteLater()
+            self.case_tool = None
         for action in self.actions:
             self.iface.removePluginMenu(self.menu_title, action)
             action.deleteLater()

@@ -7,6 +7,10 @@ saves them as the layer's *default style* in the file itself (table ``layer_styl
 saves a style “in the database”): QGIS applies it whenever the layer is opened, headless too. Outputs
 that Processing loads into the project get them again from :class:`StyleOnLoad` (Processing opens its
 outputs without their default style).
+
+Coded fields get a ValueMap widget with the names of :mod:`.labels` and area fields a rounded display
+(:func:`set_display_widgets`): the stored values stay codes and exact areas, the attribute table and identify show
+names and two decimals. The widgets are saved in the same default style.
 """
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from pathlib import Path
 from qgis.core import (
     Qgis,
     QgsCategorizedSymbolRenderer,
+    QgsEditorWidgetSetup,
     QgsMapLayer,
     QgsProcessingLayerPostProcessorInterface,
     QgsProviderRegistry,
@@ -22,20 +27,15 @@ from qgis.core import (
 )
 from qgis.PyQt.QtXml import QDomDocument
 
+from . import compat, labels
 from .i18n import tr
+from .labels import category_labels  # noqa: F401 - kept for the modules that import it from here
 from .resources import resource_path
 
 
-def category_labels() -> dict[str, str]:
-    """Pre-judgement categories of change candidates (预判结论)."""
-    return {"approved": tr("Legal: approved conversion"), "facility": tr("Legal: filed facility agriculture land"),
-            "temporary": tr("Legal: temporary land in term"), "suspect": tr("Suspected illegal"),
-            "verify": tr("Needs field verification")}
-
-
 def kind_labels() -> dict[str, str]:
-    """Legend labels of the categorised styles (parcel kinds and change pre-judgements)."""
-    return {"CB": tr("Contract parcel"), "WCB": tr("Farmland without contract parcel"), **category_labels()}
+    """Legend labels of the categorised styles (parcel kinds and change pre-judgements), from :mod:`.labels`."""
+    return {**labels.parcel_kind_labels(), **labels.category_labels()}
 
 
 def store_aliases() -> dict[str, str]:
@@ -61,12 +61,66 @@ def apply_style(layer: QgsVectorLayer, qml: str | None, aliases: dict[str, str] 
         layer.loadNamedStyle(str(path))
     renderer = layer.renderer()
     if isinstance(renderer, QgsCategorizedSymbolRenderer):
-        labels = kind_labels()
+        legend = kind_labels()
         for i, category in enumerate(renderer.categories()):
-            if category.value() in labels:
-                renderer.updateCategoryLabel(i, labels[category.value()])
+            if category.value() in legend:
+                renderer.updateCategoryLabel(i, legend[category.value()])
     set_aliases(layer, aliases)
+    set_display_widgets(layer)
     layer.triggerRepaint()
+
+
+#: area fields (m² and 亩) of the outputs and the store, shown rounded: the registry keeps the exact area
+_MU_AREAS = {"GDMJM", "YJMJM", "MJM"}
+_M2_AREAS = {"TXMJ", "GDMJ", "YJMJ", "MJ", "PZMJ", "BAMJ", "LSMJ", "KFBJMJ", "XJGDMJ", "XJYJMJ"}
+
+
+def area_precision(name: str) -> int | None:
+    """Decimals an area field is shown with (2 for m², 4 for 亩 as the outputs write them), None for other fields."""
+    if name in _MU_AREAS or name.endswith("_mu"):
+        return 4
+    if name in _M2_AREAS or name.endswith("_m2"):
+        return 2
+    return None
+
+
+def _distinct_values_named(layer: QgsVectorLayer, index: int, names: dict) -> bool:
+    """Whether every value the field holds has a name: a value map shows an unnamed value as "(value)", worse than
+    the plain code (a field name another output uses for other codes keeps its plain values)."""
+    known = {str(code) for code in names}
+    return all(_is_null(value) or str(value) in known for value in layer.uniqueValues(index))
+
+
+def _is_null(value) -> bool:
+    return value is None or (hasattr(value, "isNull") and value.isNull())
+
+
+def value_map_setup(names: dict) -> QgsEditorWidgetSetup:
+    """A ValueMap widget showing ``names`` ({code: name}) in the attribute table, forms and identify."""
+    return QgsEditorWidgetSetup("ValueMap", {"map": [{str(name): str(code)} for code, name in names.items()]})
+
+
+def set_display_widgets(layer: QgsVectorLayer) -> int:
+    """Name the codes (a ValueMap for each field of :func:`.labels.field_value_maps` whose values all have a name)
+    and round the areas (a Range widget's precision) of a layer of the plugin. The values stay as stored: only
+    what the attribute table, forms, identify and expressions' ``represent_value`` show changes. Returns the number
+    of fields set up."""
+    maps, done = labels.field_value_maps(), 0
+    for index, field in enumerate(layer.fields()):
+        names = maps.get(field.name())
+        if names and _distinct_values_named(layer, index, names):
+            layer.setEditorWidgetSetup(index, value_map_setup(names))
+            done += 1
+            continue
+        precision = area_precision(field.name())
+        if precision is not None and field.type() == compat.field_type("Double"):
+            layer.setEditorWidgetSetup(index, QgsEditorWidgetSetup("Range", {
+                "Precision": precision, "Style": "SpinBox", "AllowNull": True, "Step": 1,
+                "Min": -1.0e15, "Max": 1.0e15}))
+            done += 1
+    return done
+
+
 
 
 def set_aliases(layer: QgsVectorLayer, aliases: dict[str, str] | None) -> int:
@@ -94,7 +148,8 @@ def _save_default_style(layer: QgsVectorLayer, qml: str | None) -> str:
     default style: in the data source when the provider keeps styles (GeoPackage, PostGIS, SpatiaLite),
     else as ``<file>.qml`` beside a file-based dataset. Returns where it went: "database", "sidecar", "table" (a CSV or
     spreadsheet: deliberately nowhere) or "" (failed)."""
-    categories = QgsMapLayer.StyleCategory.Fields
+    # Fields holds the aliases, Forms the editor widgets that name the codes and round the areas
+    categories = QgsMapLayer.StyleCategory.Fields | QgsMapLayer.StyleCategory.Forms
     if qml:
         categories |= (QgsMapLayer.StyleCategory.Symbology | QgsMapLayer.StyleCategory.Labeling
                        | QgsMapLayer.StyleCategory.Rendering)
@@ -131,6 +186,7 @@ def persist_aliases(dest: str, aliases: dict[str, str], context, qml: str | None
     layer = context.temporaryLayerStore().mapLayer(dest) if context is not None else None
     if isinstance(layer, QgsVectorLayer):
         set_aliases(layer, aliases)
+        set_display_widgets(layer)
         how = _save_default_style(layer, None) or "layer"
     elif "://" not in dest and not dest.startswith("memory:"):
         options = QgsVectorLayer.LayerOptions()
@@ -141,6 +197,7 @@ def persist_aliases(dest: str, aliases: dict[str, str], context, qml: str | None
                 apply_style(written, qml, aliases)
             else:
                 set_aliases(written, aliases)
+                set_display_widgets(written)
             how = _save_default_style(written, qml)
         del written
     if context is not None and context.willLoadLayerOnCompletion(dest):

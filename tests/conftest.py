@@ -88,15 +88,43 @@ def change_sample(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def filled_store(processing_registry, change_sample, tmp_path_factory) -> Path:
+def prepared_store(processing_registry, change_sample, tmp_path_factory) -> Path:
+    """The change sample's 田管库 as a desk has it before the change analysis: coded, patrol grid built, roster
+    imported (``tests.helpers.prepared_store``). READ-ONLY — copy it before writing
+    (``tests.helpers.store_copy``)."""
+    from tests.helpers import prepared_store as prepare
+
+    path = tmp_path_factory.mktemp("prepared") / "tianguan.gpkg"
+    prepare(change_sample, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def filled_store(prepared_store, change_sample, tmp_path_factory) -> Path:
     """The change sample's 田管库 with everything the statistics read (see ``tests.helpers.fill_store``):
     cases moved through the workflow, June 2025 tasks, tracks with a coverage run, patrols. Shared by the
     dashboard, map, assessment and statistics tests: READ-ONLY — copy it before writing."""
     from tests.helpers import fill_store
 
     path = tmp_path_factory.mktemp("filled") / "tianguan.gpkg"
-    fill_store(change_sample, path)
+    fill_store(change_sample, path, prepared=prepared_store)
     return path
+
+
+@pytest.fixture
+def filled_copy(filled_store, tmp_path) -> Path:
+    """A writable copy of :func:`filled_store` (``tmp_path``/desk/tianguan.gpkg), for a test that writes."""
+    from tests.helpers import store_copy
+
+    return store_copy(filled_store, tmp_path / "desk")
+
+
+@pytest.fixture
+def phone():
+    """The patrol app on the officer's phone, writing into a field package (``tests.helpers.Phone``)."""
+    from tests.helpers import Phone
+
+    return Phone()
 
 
 @pytest.fixture(scope="session")

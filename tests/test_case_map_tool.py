@@ -55,3 +55,38 @@ def test_a_click_on_a_case_opens_it(qgis_iface, tmp_path):
     canvas.setExtent(to_geo.transformBoundingBox(QgsRectangle(34589900, 3923900, 34590400, 3924200)))
     assert tool.pick(to_geo.transform(QgsPointXY(34590230, 3924020))) == [ids[1]]
     canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4522"))
+
+
+def test_the_toolbar_button_picks_a_case_into_the_case_dock_and_unload_removes_it(qgis_iface, tmp_path):
+    """The checkable 点选案件 action of the plugin sets the tool on the canvas; a click opens the case in the
+    case review dock; unload takes the action and the tool away."""
+    from qgis.core import QgsCoordinateReferenceSystem, QgsPointXY, QgsRectangle
+
+    from linxia_tianguan_plugin import settings
+    from linxia_tianguan_plugin.plugin import CASE_TOOL_NAME, TianguanPlugin
+    from linxia_tianguan_plugin.ui.case_map_tool import CaseMapTool
+
+    ids = _store(tmp_path / "tianguan.gpkg")
+    canvas = qgis_iface.mapCanvas()
+    canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4522"))
+    canvas.resize(400, 400)
+    canvas.setExtent(QgsRectangle(34589900, 3923900, 34590400, 3924200))
+    settings.set_value("store_path", str(tmp_path / "tianguan.gpkg"))
+    plugin = TianguanPlugin(qgis_iface)
+    plugin.initGui()
+    try:
+        action = next(a for a in plugin.actions if a.objectName() == CASE_TOOL_NAME)
+        assert action.isCheckable() and action.toolTip() and action.toolTip() == action.statusTip()
+        assert action in plugin.toolbar.actions()
+        action.trigger()  # the button goes down: the canvas's tool is the case picker
+        assert action.isChecked() and isinstance(canvas.mapTool(), CaseMapTool)
+        canvas.mapTool().canvasReleaseEvent(_Click(QgsPointXY(34590230, 3924020)))
+        assert plugin.case_dock is not None and plugin.case_dock.selected_ids() == [ids[1]]
+        action.trigger()  # up again: the canvas is given back
+        assert not action.isChecked() and canvas.mapTool() is None
+        action.trigger()
+    finally:
+        plugin.unload()
+        settings.set_value("store_path", "")
+    assert canvas.mapTool() is None and plugin.case_tool is None
+    assert not any(a.objectName() == CASE_TOOL_NAME for a in plugin.actions)

@@ -14,7 +14,7 @@ from linxia_tianguan_plugin.core import case_workflow as workflow
 from linxia_tianguan_plugin.core import clock
 from linxia_tianguan_plugin.storage import GpkgStore
 from linxia_tianguan_plugin.storage.cases import case_events, cases, rebuilt_state, take_action
-from tests.helpers import change_params, prepared_store, run
+from tests.helpers import change_params, run, store_copy
 from tests.pg_cluster import pg  # noqa: F401
 
 ACTOR = "审核员甲"
@@ -22,12 +22,11 @@ STATE_COLUMN = 2  # ui.case_review.COLUMNS: case number, priority, state, …
 
 
 @pytest.fixture(scope="module")
-def case_store_path(processing_registry, change_sample, tmp_path_factory):
+def case_store_path(processing_registry, change_sample, prepared_store, tmp_path_factory):
     """The change sample analysed into a 田管库 (every case 待下发), built once for the module."""
     base = tmp_path_factory.mktemp("case_review")
     src = change_sample / "sample_county.gpkg"
-    store = base / "tianguan.gpkg"
-    prepared_store(change_sample, store)
+    store = store_copy(prepared_store, base)
     run("linxia_tianguan:change_detection", change_params(src, STORE=str(store)))
     return store
 

@@ -15,7 +15,7 @@ import shapely
 from linxia_tianguan_plugin.storage import GpkgStore
 from linxia_tianguan_plugin.storage.cases import case_events, cases
 from tests.conftest import layer_uri
-from tests.helpers import change_params, prepared_store, read, run, run_failing
+from tests.helpers import change_params, read, run, run_failing, store_copy
 
 ALG = "linxia_tianguan:change_detection"
 TODAY = "2025-06-30"
@@ -37,11 +37,10 @@ def _store_copy(analysed, tmp_path) -> str:
 
 
 @pytest.fixture(scope="module")
-def analysed(processing_registry, change_sample, tmp_path_factory):
+def analysed(processing_registry, change_sample, prepared_store, tmp_path_factory):
     base = tmp_path_factory.mktemp("changes")
     src = change_sample / "sample_county.gpkg"
-    store = base / "tianguan.gpkg"
-    prepared_store(change_sample, store)
+    store = store_copy(prepared_store, base)
     result = run(ALG, _params(src, STORE=str(store), OUTPUT=str(base / "changes.gpkg")))
     manifest = json.loads((change_sample / "manifest.json").read_text(encoding="utf-8"))
     return {"src": src, "store": store, "base": base, "result": result, "out": read(str(base / "changes.gpkg")),

@@ -334,3 +334,48 @@ def test_the_registry_names_every_output_of_every_algorithm(processing_registry)
     assert set(OUTPUTS.values()) | {"pg_cases", "pg_case_events"} == set(registry)
     for entry, names in registry.items():
         assert names and all(name.isascii() and alias for name, alias in names.items()), entry
+
+
+#: output of :func:`desk` → coded fields that must show a name, never the code (issue 16)
+CODED = {"direct": ("DKLX", "BGLX"), "coded": ("DKLX", "BGLX"), "coding_issues": ("LX",),
+         "code_problems": ("LX",), "changes": ("BHLX", "YPLB", "ZT")}
+
+
+@pytest.mark.parametrize("output", sorted(CODED))
+def test_coded_fields_show_names_not_codes(desk, output):
+    """A fresh layer of the written file (its default style) shows, through its editor widget and QGIS's field
+    formatter — what the attribute table, forms and identify display — a Chinese name for every value of every
+    coded field of the label registry: no raw code is displayed."""
+    from qgis.core import QgsApplication
+
+    from linxia_tianguan_plugin.labels import field_value_maps
+
+    layer = _fresh(desk["out"][output])
+    coded = [f.name() for f in layer.fields() if f.name() in field_value_maps()]
+    assert set(CODED[output]) <= set(coded)
+    seen = 0
+    for name in coded:
+        index = layer.fields().indexOf(name)
+        setup = layer.editorWidgetSetup(index)
+        assert setup.type() == "ValueMap", (output, name)
+        formatter = QgsApplication.fieldFormatterRegistry().fieldFormatter(setup.type())
+        for value in layer.uniqueValues(index):
+            if value is None or (hasattr(value, "isNull") and value.isNull()):
+                continue
+            shown = formatter.representValue(layer, index, setup.config(), None, value)
+            assert shown != str(value) and CJK.search(shown) and str(value) not in shown, (output, name, value, shown)
+            seen += 1
+    assert seen or output in ("coding_issues", "code_problems"), output  # parcels and changes hold codes
+
+
+@pytest.mark.parametrize("output, field", [("coded", "TXMJ"), ("changes", "MJ")])
+def test_areas_show_two_decimals(desk, output, field):
+    from qgis.core import QgsApplication
+
+    layer = _fresh(desk["out"][output])
+    index = layer.fields().indexOf(field)
+    setup = layer.editorWidgetSetup(index)
+    assert setup.type() == "Range" and setup.config()["Precision"] == 2
+    formatter = QgsApplication.fieldFormatterRegistry().fieldFormatter("Range")
+    shown = formatter.representValue(layer, index, setup.config(), None, 872.88315)
+    assert re.fullmatch(r"872[.,]88", shown), shown

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -14,21 +13,12 @@ import pytest
 
 from linxia_tianguan_plugin.core import clock
 from linxia_tianguan_plugin.core import field_package as rules
+from tests.helpers import Phone, store_copy
 
-PHONE_OFFICER = "马福禄"
+PHONE_OFFICER = Phone.officer
 
 
 # ------------------------------------------------------------------------------------------ helpers
-def _store_copy(filled_store: Path, folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / "tianguan.gpkg"
-    for suffix in ("", "-wal", "-shm"):
-        src = Path(str(filled_store) + suffix)
-        if src.exists():
-            shutil.copy(src, Path(str(target) + suffix))
-    return target
-
-
 def _issue_group(store: Path, count: int = 3) -> tuple[str, list[str]]:
     """Issue (下发) the pending cases of the group with the most of them, as the desk does before a package."""
     from linxia_tianguan_plugin.storage import GpkgStore
@@ -95,71 +85,16 @@ def _jpeg(path: Path, shade: int) -> bytes:
     return path.read_bytes()
 
 
-def _phone_walk(package: Path, start: dt.datetime, n: int = 48) -> list[str]:
-    """Write one QField tracking line (epoch ms in M, a fix every 5 s at ≈ 1.3 m/s) through a parcel of the
-    package into its tracks layer with QGIS's editing API; return the fixes' UTC times."""
-    from qgis.core import (
-        QgsCoordinateReferenceSystem,
-        QgsCoordinateTransform,
-        QgsFeature,
-        QgsGeometry,
-        QgsLineString,
-        QgsPoint,
-        QgsProject,
-        QgsVectorLayer,
-    )
-
-    gpkg = package / rules.GPKG_NAME
-    parcels = QgsVectorLayer(f"{gpkg}|layername=parcels", "p", "ogr")
-    centre = next(parcels.getFeatures()).geometry().pointOnSurface().asPoint()
-    lonlat = QgsCoordinateTransform(parcels.crs(), QgsCoordinateReferenceSystem("EPSG:4490"),
-                                    QgsProject.instance()).transform(centre)
-    t0 = int(start.timestamp())
-    points = [QgsPoint(lonlat.x() + i * 1.4e-5, lonlat.y() + i * 0.3e-5, 2010.0 + i * 0.1, (t0 + 5 * i) * 1000.0)
-              for i in range(n)]
-    tracks = QgsVectorLayer(f"{gpkg}|layername=tracks", "t", "ogr")
-    assert tracks.isValid() and tracks.startEditing()
-    feature = QgsFeature(tracks.fields())
-    feature.setGeometry(QgsGeometry(QgsLineString(points)))
-    feature["officer"] = PHONE_OFFICER
-    feature["started_at"] = start.replace(tzinfo=None)
-    feature["grid_code"] = package.name
-    assert tracks.addFeature(feature)
-    assert tracks.commitChanges(), tracks.commitErrors()
-    return [(start + dt.timedelta(seconds=5 * i)).strftime("%Y-%m-%dT%H:%M:%SZ") for i in range(n)]
-
-
-def _phone_evidence(package: Path, rows: list[tuple[str, str | None, str]]) -> None:
-    """Evidence points (case_id, photo path relative to the project or None, note) written as QField does."""
-    from qgis.core import QgsFeature, QgsGeometry, QgsVectorLayer
-
-    gpkg = package / rules.GPKG_NAME
-    cases = QgsVectorLayer(f"{gpkg}|layername=cases", "c", "ogr")
-    where = {f["case_id"]: f.geometry().pointOnSurface() for f in cases.getFeatures()}
-    layer = QgsVectorLayer(f"{gpkg}|layername=evidence", "e", "ogr")
-    assert layer.isValid() and layer.startEditing()
-    for case_id, photo, note in rows:
-        feature = QgsFeature(layer.fields())
-        geom = where.get(case_id) or next(iter(where.values()))
-        feature.setGeometry(QgsGeometry(geom))
-        feature["case_id"] = case_id
-        feature["photo"] = photo
-        feature["note"] = note
-        feature["officer"] = PHONE_OFFICER
-        assert layer.addFeature(feature)
-    assert layer.commitChanges(), layer.commitErrors()
-
-
 def _case_row(store: Path, case_id: str) -> tuple[str, int]:
     with sqlite3.connect(store) as conn:
         return conn.execute("SELECT state, version FROM tg_case WHERE case_id = ?", (case_id,)).fetchone()
 
 
 # ------------------------------------------------------------------------------------------- export
-def test_export_writes_a_qfield_project_with_the_grids_parcels_tasks_and_cases(filled_store, tmp_path):
+def test_export_writes_a_qfield_project_with_the_grids_parcels_tasks_and_cases(filled_copy, tmp_path):
     from qgis.core import QgsProject, QgsWkbTypes
 
-    store = _store_copy(filled_store, tmp_path / "desk")
+    store = filled_copy
     grid, issued = _issue_group(store)
     out = tmp_path / "packages"
     result = _export(store, grid, out)
@@ -221,8 +156,8 @@ def test_export_writes_a_qfield_project_with_the_grids_parcels_tasks_and_cases(f
     project.clear()
 
 
-def test_export_refuses_bad_codes_and_keeps_an_existing_package(filled_store, tmp_path):
-    store = _store_copy(filled_store, tmp_path / "desk")
+def test_export_refuses_bad_codes_and_keeps_an_existing_package(filled_copy, tmp_path):
+    store = filled_copy
     grid, _ = _issue_group(store, 1)
     assert "6229211" in _export(store, "6229211", tmp_path / "bad", fails=True)["errors"]
     out = tmp_path / "packages"
@@ -244,17 +179,17 @@ def test_export_refuses_bad_codes_and_keeps_an_existing_package(filled_store, tm
 
 
 # ------------------------------------------------------------------------------------------- round trip
-def test_round_trip_imports_tracks_and_evidence_once(filled_store, tmp_path):
-    store = _store_copy(filled_store, tmp_path / "desk")
+def test_round_trip_imports_tracks_and_evidence_once(filled_copy, tmp_path, phone):
+    store = filled_copy
     grid, issued = _issue_group(store, 2)
     out = tmp_path / "packages"
     _export(store, grid, out)
     package = out / grid
 
     start = clock.now_utc().replace(microsecond=0) - dt.timedelta(hours=3)
-    times = _phone_walk(package, start)
+    times = phone.walk(package, start)
     photos = [_jpeg(package / "DCIM" / f"evidence_{i}.jpg", 40 * i) for i in range(2)]
-    _phone_evidence(package, [(issued[0], "DCIM/evidence_0.jpg", "地块东侧有新建棚房"),
+    phone.evidence(package, [(issued[0], "DCIM/evidence_0.jpg", "地块东侧有新建棚房"),
                               (issued[0], "DCIM/evidence_1.jpg", "另一角度")])
 
     with sqlite3.connect(store) as conn:
@@ -302,14 +237,14 @@ def test_round_trip_imports_tracks_and_evidence_once(filled_store, tmp_path):
         assert conn.execute("SELECT count(*) FROM tg_case_evidence WHERE case_id = ?", (issued[0],)).fetchone()[0] == 2
 
 
-def test_conflicts_are_reported_and_nothing_is_overwritten(filled_store, tmp_path):
+def test_conflicts_are_reported_and_nothing_is_overwritten(filled_copy, tmp_path, phone):
     from qgis.core import QgsProcessingContext
 
     from linxia_tianguan_plugin.storage import GpkgStore
     from linxia_tianguan_plugin.storage.cases import take_action
     from tests.helpers import recording_feedback
 
-    store = _store_copy(filled_store, tmp_path / "desk")
+    store = filled_copy
     grid, issued = _issue_group(store, 2)
     assert len(issued) == 2, "the sample's busiest group has fewer than two pending cases"
     with sqlite3.connect(store) as conn:
@@ -327,7 +262,7 @@ def test_conflicts_are_reported_and_nothing_is_overwritten(filled_store, tmp_pat
     _jpeg(package / "DCIM" / "a.jpg", 10)
     _jpeg(package / "DCIM" / "b.jpg", 90)
     _jpeg(package / "DCIM" / "c.jpg", 200)
-    _phone_evidence(package, [(issued[1], "DCIM/a.jpg", "晚了"),
+    phone.evidence(package, [(issued[1], "DCIM/a.jpg", "晚了"),
                               ("00000000-0000-0000-0000-000000000000", "DCIM/b.jpg", "不存在的案件"),
                               (issued[0], "DCIM/missing.jpg", "照片没拷回来"),
                               (closed, "DCIM/c.jpg", "已结案")])
@@ -352,11 +287,11 @@ def test_conflicts_are_reported_and_nothing_is_overwritten(filled_store, tmp_pat
     assert len(feedback.warnings) >= 4
 
 
-def test_import_refuses_a_package_of_another_store(filled_store, tmp_path):
-    store = _store_copy(filled_store, tmp_path / "desk")
+def test_import_refuses_a_package_of_another_store(filled_store, filled_copy, tmp_path):
+    store = filled_copy
     grid, _ = _issue_group(store, 1)
     _export(store, grid, tmp_path / "packages")
-    other = _store_copy(filled_store, tmp_path / "other")
+    other = store_copy(filled_store, tmp_path / "other")  # the same data, never exported: another store
     assert "another tianguan store" in _import(other, tmp_path / "packages" / grid, table=False, fails=True)["errors"]
     assert "not a field package" in _import(store, tmp_path, table=False, fails=True)["errors"]
 
@@ -399,59 +334,15 @@ def test_plan_evidence_rules():
     assert rules.photo_path("/pkg", "DCIM\\x.jpg") == "/pkg/DCIM/x.jpg"
 
 
-def _phone_patrol(package: Path, start: dt.datetime, group: str) -> int:
-    """A walk at ≈ 1.2 m/s through every parcel of the package's group (fixes every 4–6 s, slightly noisy, as a
-    phone records them), written into the tracks layer as QField does; returns the number of fixes."""
-    import numpy as np
-    import shapely
-    from qgis.core import (
-        QgsCoordinateReferenceSystem,
-        QgsCoordinateTransform,
-        QgsFeature,
-        QgsGeometry,
-        QgsLineString,
-        QgsPoint,
-        QgsPointXY,
-        QgsProject,
-        QgsVectorLayer,
-    )
-
-    gpkg = package / rules.GPKG_NAME
-    parcels = QgsVectorLayer(f"{gpkg}|layername=parcels", "p", "ogr")
-    stops = [f.geometry().pointOnSurface().asPoint() for f in sorted(parcels.getFeatures(), key=lambda f: f["code"])
-             if f["code"].startswith(group)]
-    path = shapely.LineString([(p.x(), p.y()) for p in stops])
-    rng = np.random.default_rng(7)
-    dts = rng.uniform(4.0, 6.0, size=int(path.length / 5.0) + 2)
-    along = np.minimum(np.cumsum(np.concatenate([[0.0], dts[:-1]])) * 1.2, path.length)
-    along = along[: int(np.searchsorted(along, path.length)) + 1]
-    xy = shapely.get_coordinates(shapely.line_interpolate_point(path, along)) + rng.normal(0, 1.0, (len(along), 2))
-    to_lonlat = QgsCoordinateTransform(parcels.crs(), QgsCoordinateReferenceSystem("EPSG:4490"), QgsProject.instance())
-    t0 = start.timestamp()
-    seconds = t0 + np.concatenate([[0.0], np.cumsum(dts[: len(along) - 1])])
-    points = []
-    for (x, y), t in zip(xy, seconds):
-        ll = to_lonlat.transform(QgsPointXY(x, y))
-        points.append(QgsPoint(ll.x(), ll.y(), 2000.0, round(t * 1000.0)))
-    tracks = QgsVectorLayer(f"{gpkg}|layername=tracks", "t", "ogr")
-    assert tracks.startEditing()
-    feature = QgsFeature(tracks.fields())
-    feature.setGeometry(QgsGeometry(QgsLineString(points)))
-    feature["officer"] = PHONE_OFFICER
-    feature["grid_code"] = package.name
-    assert tracks.addFeature(feature) and tracks.commitChanges(), tracks.commitErrors()
-    return len(points)
-
-
-def test_a_walk_returned_in_a_village_package_becomes_a_patrol_of_its_group(filled_store, tmp_path):
+def test_a_walk_returned_in_a_village_package_becomes_a_patrol_of_its_group(filled_copy, tmp_path, phone):
     from tests.helpers import run
 
-    store = _store_copy(filled_store, tmp_path / "desk")
+    store = filled_copy
     grid, _ = _issue_group(store, 1)
     _export(store, grid[:12], tmp_path / "packages")
     package = tmp_path / "packages" / grid[:12]
     # the track layer says the village; the import finds the group the officer walked in
-    fixes = _phone_patrol(package, dt.datetime(2025, 6, 25, 1, 30, tzinfo=dt.timezone.utc), grid)  # 09:30 Beijing
+    fixes = phone.patrol(package, dt.datetime(2025, 6, 25, 1, 30, tzinfo=dt.timezone.utc), grid)  # 09:30 Beijing
     assert _import(store, package, table=False)["TRACKS"] == 1
     run("linxia_tianguan:check_tracks", {"STORE": str(store), "OUTPUT": None})
     run("linxia_tianguan:patrol_coverage", {"STORE": str(store), "START": "2025-06-23", "END": "2025-06-29"})

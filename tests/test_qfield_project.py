@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 
 from linxia_tianguan_plugin.core import field_package as rules
-from tests.test_field_package import _export, _issue_group, _store_copy
+from tests.test_field_package import _export, _issue_group
 
 
-def test_the_evidence_layer_carries_attachment_naming_beside_photo_naming(filled_store, tmp_path):
+def test_the_evidence_layer_carries_attachment_naming_beside_photo_naming(filled_copy, tmp_path):
     from qgis.core import QgsExpression, QgsExpressionContext, QgsExpressionContextUtils, QgsProject
 
-    store = _store_copy(filled_store, tmp_path / "desk")
+    store = filled_copy
     grid, _ = _issue_group(store, 1)
     _export(store, grid, tmp_path / "packages")
     project = QgsProject()

@@ -189,7 +189,12 @@ def test_township_values_equal_sql_and_the_layouts_open_in_the_project(processin
     layouts = project.layoutManager().printLayouts()
     assert len(layouts) == (2 if index == 1 else 1)
     for layout in layouts:
-        assert {item.id() for item in layout.items() if hasattr(item, "id")} >= set(ITEMS)
+        # every template item is there, named for the user (标题, 图例 … under zh; its key found by items_by_key)
+        from linxia_tianguan_plugin.processing.layout_text import item_names, items_by_key
+
+        assert set(items_by_key(layout)) >= set(ITEMS)
+        named = {item_names()[key] for key in ITEMS}
+        assert {item.id() for item in layout.items() if hasattr(item, "id")} >= named
     got, layer = _township_layer(project)
     if index == 1:  # the atlas runs over the township layer, in the project
         atlas = next(layout.atlas() for layout in layouts if layout.atlas().enabled())

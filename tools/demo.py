@@ -419,7 +419,7 @@ def changes_demo(out: Path, sample: Path, store: Path, summary: dict) -> None:
     summary["changes"]["rerun_new_cases"] = again["NEW_CASES"]
 
 
-def workflow_demo(store: Path, summary: dict) -> None:
+def workflow_demo(out: Path, store: Path, summary: dict) -> None:
     """案件流转: the three most urgent cases go through 下发 → 举证 → 上报; the county approves one (then it is
     enforced, rectified and closed), returns one for better evidence, and a second desk acting on a stale
     version gets a conflict."""
@@ -454,14 +454,44 @@ def workflow_demo(store: Path, summary: dict) -> None:
             raise SystemExit("a stale version was accepted")
         except wf.ConflictError as err:
             print(f"    第二个审核窗口的旧版本 {err.expected} 被拒绝（最新版本 {err.actual}）")
+        mistaken = cases(gpkg, state="pending")[0]  # issued by mistake, recalled before the field acted on it
+        version = take_action(gpkg, mistaken["case_id"], "issue", "县审核员", wf.COUNTY_REVIEWER,
+                              mistaken["version"])["version"]
+        take_action(gpkg, mistaken["case_id"], "recall", "县审核员", wf.COUNTY_REVIEWER, version,
+                    "下发乡镇有误，撤回重下")
+        print(f"    案件 {mistaken.get('case_no')} 误下发后撤回到待下发")
         states = {c["case_id"]: c["state"] for c in cases(gpkg)}
-        for case in urgent:
+        for case in [*urgent, mistaken]:
             assert rebuilt_state(gpkg, case["case_id"]) == states[case["case_id"]]
+        case_list_demo(out, gpkg, summary)
         summary["workflow"] = {wf.STATE_NAMES[s]: sum(v == s for v in states.values()) for s in wf.STATES
                                if any(v == s for v in states.values())}
         print("    " + "，".join(f"{k} {v}" for k, v in summary["workflow"].items()))
     finally:
         gpkg.close()
+
+
+def case_list_demo(out: Path, gpkg, summary: dict) -> None:
+    """案件清单: the county's open cases as the case dock exports them — Excel and PDF, case numbers, Chinese names."""
+    from linxia_tianguan_plugin import case_list, fonts
+    from linxia_tianguan_plugin.core.admin import AdminDivisions
+    from linxia_tianguan_plugin.resources import divisions_csv
+    from linxia_tianguan_plugin.storage.cases import cases
+
+    divisions = gpkg.admin_divisions(AdminDivisions.from_csv(divisions_csv()))
+    shown = [c for c in cases(gpkg) if c["state"] != "closed"]
+    names = {}
+    for c in shown:
+        grid = c.get("grid_code") or ""
+        for code in (grid[:9], grid[:12]):
+            names[code] = divisions.name(code) or code
+    table = case_list.CaseList("案件清单", case_list.list_rows(shown, names, {}, {}),
+                               [("数据来源", "田管库"), ("状态", "未结案")])
+    xlsx = case_list.write_xlsx(out / "案件清单.xlsx", table)
+    pdf = case_list.write_pdf(out / "案件清单.pdf", table, fonts.cjk_family() or "WenQuanYi Micro Hei")
+    summary["case_list"] = {"cases": len(shown), "xlsx": xlsx.name, "pdf": pdf.name}
+    example = shown[0].get("case_no") if shown else "—"
+    print(f"    {len(shown)} 件未结案案件 → {xlsx.name}、{pdf.name}（案件编号如 {example}）")
 
 
 def field_demo(out: Path, store: Path, summary: dict) -> None:
@@ -588,7 +618,7 @@ def main() -> None:
                   "过期任务.xlsx", "巡田记录_示例.csv",
                   "checked_tracks.gpkg", "patrol_coverage.gpkg", "group_coverage.gpkg", "unseen_4_weeks.gpkg",
                   "巡田覆盖率.xlsx", "change_cases.gpkg", "驾驶舱报告.pdf", "驾驶舱统计表.xlsx", "专题图_",
-                  "巡田考核_", "问题图斑"):
+                  "巡田考核_", "问题图斑", "案件清单"):
         for p in out.glob(stale + "*"):
             p.unlink()
     for folder in ("二维码标识", "驾驶舱", "外业巡田包"):
@@ -641,7 +671,7 @@ def main() -> None:
     patrol_demo(out, sample, store, summary)
     tracks_demo(out, sample, store, summary)
     changes_demo(out, sample, store, summary)
-    workflow_demo(store, summary)
+    workflow_demo(out, store, summary)
     field_demo(out, store, summary)
     postgis_demo(store, summary)
     statistics_demo(out, store, summary)

@@ -552,6 +552,342 @@
             <translation>未安装中文字体（{fonts}）：标签上的中文将显示为方框。请安装一种（如文泉驿微米黑）后重新运行。</translation>
         </message>
         <message>
+            <source>Contract parcel</source>
+            <translation>承包地块</translation>
+        </message>
+        <message>
+            <source>Farmland without contract parcel</source>
+            <translation>未承包耕地</translation>
+        </message>
+        <message>
+            <source>In use</source>
+            <translation>现行</translation>
+        </message>
+        <message>
+            <source>Retired (never reissued)</source>
+            <translation>已注销（不再启用）</translation>
+        </message>
+        <message>
+            <source>New code</source>
+            <translation>新增</translation>
+        </message>
+        <message>
+            <source>Code kept</source>
+            <translation>保留</translation>
+        </message>
+        <message>
+            <source>Split</source>
+            <translation>分割</translation>
+        </message>
+        <message>
+            <source>Merged</source>
+            <translation>合并</translation>
+        </message>
+        <message>
+            <source>Reshaped</source>
+            <translation>调整</translation>
+        </message>
+        <message>
+            <source>split</source>
+            <translation>分割</translation>
+        </message>
+        <message>
+            <source>merged</source>
+            <translation>合并</translation>
+        </message>
+        <message>
+            <source>reshaped</source>
+            <translation>调整</translation>
+        </message>
+        <message>
+            <source>deleted</source>
+            <translation>删除</translation>
+        </message>
+        <message>
+            <source>coding run undone</source>
+            <translation>撤销赋码</translation>
+        </message>
+        <message>
+            <source>Error</source>
+            <translation>错误</translation>
+        </message>
+        <message>
+            <source>Warning</source>
+            <translation>警告</translation>
+        </message>
+        <message>
+            <source>Info</source>
+            <translation>提示</translation>
+        </message>
+        <message>
+            <source>Geometry repaired</source>
+            <translation>几何已修复</translation>
+        </message>
+        <message>
+            <source>No geometry</source>
+            <translation>无几何</translation>
+        </message>
+        <message>
+            <source>No area after repair</source>
+            <translation>修复后无面积</translation>
+        </message>
+        <message>
+            <source>Patch without village</source>
+            <translation>图斑无所属村</translation>
+        </message>
+        <message>
+            <source>Duplicate DKBM</source>
+            <translation>地块编码重复</translation>
+        </message>
+        <message>
+            <source>Contract parcel without DKBM</source>
+            <translation>承包地块无地块编码</translation>
+        </message>
+        <message>
+            <source>Group taken from location</source>
+            <translation>按位置确定所属社</translation>
+        </message>
+        <message>
+            <source>Contract parcel outside farmland</source>
+            <translation>承包地块不在耕地内</translation>
+        </message>
+        <message>
+            <source>Contract parcel covered by others</source>
+            <translation>承包地块被其他地块覆盖</translation>
+        </message>
+        <message>
+            <source>Contract parcel only grazes farmland</source>
+            <translation>承包地块仅擦边耕地</translation>
+        </message>
+        <message>
+            <source>Overlapping contract parcels</source>
+            <translation>承包地块重叠</translation>
+        </message>
+        <message>
+            <source>Uncoded narrow strip</source>
+            <translation>未赋码狭长耕地</translation>
+        </message>
+        <message>
+            <source>Code retired</source>
+            <translation>空间码已注销</translation>
+        </message>
+        <message>
+            <source>Numeric code field</source>
+            <translation>编码字段为数值型</translation>
+        </message>
+        <message>
+            <source>Malformed code</source>
+            <translation>编码格式错误</translation>
+        </message>
+        <message>
+            <source>Wrong check character</source>
+            <translation>校验码错误</translation>
+        </message>
+        <message>
+            <source>Duplicate code</source>
+            <translation>空间码重复</translation>
+        </message>
+        <message>
+            <source>Overlapping parcels</source>
+            <translation>地块重叠</translation>
+        </message>
+        <message>
+            <source>Retired code in use</source>
+            <translation>仍在使用已注销的空间码</translation>
+        </message>
+        <message>
+            <source>Code part differs from attribute</source>
+            <translation>编码与属性不一致</translation>
+        </message>
+        <message>
+            <source>Group differs from FBFBM</source>
+            <translation>所属社与发包方编码不一致</translation>
+        </message>
+        <message>
+            <source>Code in another village</source>
+            <translation>编码与所在村不符</translation>
+        </message>
+        <message>
+            <source>Outside every village</source>
+            <translation>不在任何村内</translation>
+        </message>
+        <message>
+            <source>Farmland without a code</source>
+            <translation>耕地未赋码</translation>
+        </message>
+        <message>
+            <source>Code not in the store</source>
+            <translation>空间码不在田管库中</translation>
+        </message>
+        <message>
+            <source>Store code missing from layer</source>
+            <translation>田管库空间码在图层中缺失</translation>
+        </message>
+        <message>
+            <source>Non-agricultural use (construction)</source>
+            <translation>非农化（建设占用）</translation>
+        </message>
+        <message>
+            <source>Non-agricultural use (facility agriculture land)</source>
+            <translation>非农化（设施农用地）</translation>
+        </message>
+        <message>
+            <source>Non-grain use (orchard, forest, grass, fish pond)</source>
+            <translation>非粮化（园地、林地、草地、养殖坑塘）</translation>
+        </message>
+        <message>
+            <source>Other farmland loss</source>
+            <translation>其他耕地减少</translation>
+        </message>
+        <message>
+            <source>Farmland change of unknown use</source>
+            <translation>变化用途不明的耕地</translation>
+        </message>
+        <message>
+            <source>Legal: approved conversion</source>
+            <translation>合法-已批准</translation>
+        </message>
+        <message>
+            <source>Legal: filed facility agriculture land</source>
+            <translation>合法-设施农用地备案</translation>
+        </message>
+        <message>
+            <source>Legal: temporary land in term</source>
+            <translation>合法-临时用地</translation>
+        </message>
+        <message>
+            <source>inside an approved conversion</source>
+            <translation>位于批准用地范围内</translation>
+        </message>
+        <message>
+            <source>partly inside an approved conversion or temporary land (split)</source>
+            <translation>部分位于批准用地或临时用地范围内（已拆分）</translation>
+        </message>
+        <message>
+            <source>no approval found</source>
+            <translation>未查到批准用地</translation>
+        </message>
+        <message>
+            <source>within a facility-agriculture filing</source>
+            <translation>设施农用地在备案范围和面积内</translation>
+        </message>
+        <message>
+            <source>beyond its facility-agriculture filing</source>
+            <translation>设施农用地超出备案范围或备案面积</translation>
+        </message>
+        <message>
+            <source>facility land without a filing</source>
+            <translation>设施农用地未查到备案</translation>
+        </message>
+        <message>
+            <source>temporary land within its approved term</source>
+            <translation>位于期限内的临时用地范围内</translation>
+        </message>
+        <message>
+            <source>temporary land past its approved term</source>
+            <translation>临时用地已到期（应复垦）</translation>
+        </message>
+        <message>
+            <source>on permanent basic farmland</source>
+            <translation>占用永久基本农田</translation>
+        </message>
+        <message>
+            <source>outside the town development boundary</source>
+            <translation>位于城镇开发边界外</translation>
+        </message>
+        <message>
+            <source>inside the town development boundary without approval</source>
+            <translation>位于城镇开发边界内但未查到批准</translation>
+        </message>
+        <message>
+            <source>non-grain use off permanent basic farmland</source>
+            <translation>非粮化，未占用永久基本农田</translation>
+        </message>
+        <message>
+            <source>farmland lost to water, unused land or another use</source>
+            <translation>耕地变为水域、未利用地等其他地类</translation>
+        </message>
+        <message>
+            <source>kind of change unknown</source>
+            <translation>变化类型不明</translation>
+        </message>
+        <message>
+            <source>Photo</source>
+            <translation>照片</translation>
+        </message>
+        <message>
+            <source>Document</source>
+            <translation>文档</translation>
+        </message>
+        <message>
+            <source>Sketch</source>
+            <translation>草图</translation>
+        </message>
+        <message>
+            <source>no EXIF</source>
+            <translation>无 EXIF 信息</translation>
+        </message>
+        <message>
+            <source>no position</source>
+            <translation>无位置</translation>
+        </message>
+        <message>
+            <source>far from the case</source>
+            <translation>远离案件图斑</translation>
+        </message>
+        <message>
+            <source>no time</source>
+            <translation>无时间</translation>
+        </message>
+        <message>
+            <source>taken before detection</source>
+            <translation>拍摄早于发现时间</translation>
+        </message>
+        <message>
+            <source>outside the patrol window</source>
+            <translation>不在巡查时段内</translation>
+        </message>
+        <message>
+            <source>Driven: moving faster than walking</source>
+            <translation>开车路过：移动速度超过步行</translation>
+        </message>
+        <message>
+            <source>Too short: below the minimum duration or length</source>
+            <translation>时长或里程不足：低于最短时长或最短里程</translation>
+        </message>
+        <message>
+            <source>Outside the grid: too little of the track inside the officer's group cell</source>
+            <translation>不在本社网格内：轨迹落在本社网格内的比例过低</translation>
+        </message>
+        <message>
+            <source>Teleport: consecutive fixes too far apart for the time between them</source>
+            <translation>轨迹跳点：相邻两点相距过远，与间隔时间不符</translation>
+        </message>
+        <message>
+            <source>Replay: the same path at the same pace as an earlier track</source>
+            <translation>重复上传旧轨迹：与更早的轨迹路径相同、节奏相同</translation>
+        </message>
+        <message>
+            <source>Wrong clock: fix times in the future or before 2000 (the phone's clock was wrong)</source>
+            <translation>时间异常：定位时间在将来或早于 2000 年（手机时钟错误）</translation>
+        </message>
+        <message>
+            <source>Regular sampling: intervals and spacing too regular for a real walk (hint)</source>
+            <translation>采样过于规整：时间间隔与点距过于一致，不像真实步行（提示）</translation>
+        </message>
+        <message>
+            <source>No grid cell: the grid code is not in the active patrol grid (hint)</source>
+            <translation>网格中无此社：网格编码不在现行巡田网格中（提示）</translation>
+        </message>
+        <message>
+            <source>Outside the county: most of the track lies outside the county the store covers (whatever its grid code)</source>
+            <translation>不在本县范围内：轨迹大部分在田管库所覆盖的本县范围之外（不论网格编码如何）</translation>
+        </message>
+        <message>
+            <source>Before the plan: the track started before the first patrol task period of its grid</source>
+            <translation>早于巡田计划开始：轨迹开始时间早于本社最早的巡田任务时段</translation>
+        </message>
+        <message>
             <source>One-click space coding of the loaded layers, in the background. Needs the DLTB layer (land-use survey patches) in the project; uses DK (contract parcels), YJJBNT (permanent basic farmland) and CJDCQ (village survey areas) when they are loaded too. Without DLTB the algorithm's dialog opens to choose the layers.</source>
             <translation>在后台为已加载的图层一键赋码。工程中须有地类图斑（DLTB）图层；承包地块（DK）、永久基本农田（YJJBNT）和村级调查区（CJDCQ）图层已加载时一并使用。没有 DLTB 图层时打开算法对话框选择图层。</translation>
         </message>
@@ -596,8 +932,16 @@
             <translation>设置…</translation>
         </message>
         <message>
+            <source>Pick a case on the map</source>
+            <translation>在地图上点选案件</translation>
+        </message>
+        <message>
             <source>Track replay: play a patrol of the tianguan store on the map. Needs patrol tracks imported into the store (Import patrol tracks).</source>
             <translation>轨迹复现：在地图上回放田管库中的一次巡田。田管库中须已导入巡田轨迹（导入巡田轨迹）。</translation>
+        </message>
+        <message>
+            <source>Pick a case on the map: click a case polygon to open it in the case review dock (the cases of the tianguan store, whether or not their layer is loaded).</source>
+            <translation>在地图上点选案件：单击案件图斑，即在案件审核窗口中打开该案件（田管库中的案件，无论其图层是否已加载）。</translation>
         </message>
         <message>
             <source>The Processing provider linxia_tianguan is already registered; this copy of the plugin does not register it again.</source>
@@ -908,82 +1252,6 @@
             <translation>无法构建网格：{error}</translation>
         </message>
         <message>
-            <source>Non-agricultural use (construction)</source>
-            <translation>非农化（建设占用）</translation>
-        </message>
-        <message>
-            <source>Non-agricultural use (facility agriculture land)</source>
-            <translation>非农化（设施农用地）</translation>
-        </message>
-        <message>
-            <source>Non-grain use (orchard, forest, grass, fish pond)</source>
-            <translation>非粮化（园地、林地、草地、养殖坑塘）</translation>
-        </message>
-        <message>
-            <source>Other farmland loss</source>
-            <translation>其他耕地减少</translation>
-        </message>
-        <message>
-            <source>Farmland change of unknown use</source>
-            <translation>变化用途不明的耕地</translation>
-        </message>
-        <message>
-            <source>inside an approved conversion</source>
-            <translation>位于批准用地范围内</translation>
-        </message>
-        <message>
-            <source>partly inside an approved conversion or temporary land (split)</source>
-            <translation>部分位于批准用地或临时用地范围内（已拆分）</translation>
-        </message>
-        <message>
-            <source>no approval found</source>
-            <translation>未查到批准用地</translation>
-        </message>
-        <message>
-            <source>within a facility-agriculture filing</source>
-            <translation>设施农用地在备案范围和面积内</translation>
-        </message>
-        <message>
-            <source>beyond its facility-agriculture filing</source>
-            <translation>设施农用地超出备案范围或备案面积</translation>
-        </message>
-        <message>
-            <source>facility land without a filing</source>
-            <translation>设施农用地未查到备案</translation>
-        </message>
-        <message>
-            <source>temporary land within its approved term</source>
-            <translation>位于期限内的临时用地范围内</translation>
-        </message>
-        <message>
-            <source>temporary land past its approved term</source>
-            <translation>临时用地已到期（应复垦）</translation>
-        </message>
-        <message>
-            <source>on permanent basic farmland</source>
-            <translation>占用永久基本农田</translation>
-        </message>
-        <message>
-            <source>outside the town development boundary</source>
-            <translation>位于城镇开发边界外</translation>
-        </message>
-        <message>
-            <source>inside the town development boundary without approval</source>
-            <translation>位于城镇开发边界内但未查到批准</translation>
-        </message>
-        <message>
-            <source>non-grain use off permanent basic farmland</source>
-            <translation>非粮化，未占用永久基本农田</translation>
-        </message>
-        <message>
-            <source>farmland lost to water, unused land or another use</source>
-            <translation>耕地变为水域、未利用地等其他地类</translation>
-        </message>
-        <message>
-            <source>kind of change unknown</source>
-            <translation>变化类型不明</translation>
-        </message>
-        <message>
             <source>Change polygons and pre-judgement</source>
             <translation>变化图斑提取与预判</translation>
         </message>
@@ -1174,46 +1442,6 @@
         <message>
             <source>&lt;p&gt;轨迹真实性检查 · Checks the patrol tracks in the tianguan store: is each a real walk over the officer's own group (社) cell? Flags: driven (median or 85th-percentile moving speed above walking, or a long stretch at driving speed), too short (duration or length), outside the grid (too little of the track inside the group cell of the active patrol grid, with a tolerance), teleport (two consecutive fixes too far apart for the time between them), replay (the same path at the same pace as an earlier track of any officer), regular sampling (intervals and spacing machine-regular, a hint), no grid cell (the grid code is not in the active grid, a hint), wrong clock (fix times in the future or before 2000), outside the county (most fixes outside the county the store covers — its grid, else its coded parcels — whatever the grid code says) and before the plan (started before the first patrol task period of its grid). Speeds, jumps and lengths are measured on the ellipsoid from the fixes' longitude and latitude, whatever the store's coordinate system.&lt;/p&gt;&lt;p&gt;A track is accepted when it has none of the blocking flags: driven, too short, outside the grid, teleport, replay, wrong clock, outside the county and before the plan. Every track is checked against every track that started before it. Flags, the figures they were decided on and the result are written back to the store; checking again gives the same result.&lt;/p&gt;&lt;p&gt;Without dates, the tracks not checked yet are checked; with dates (Beijing dates, both inclusive), every track started in that range is checked again. The thresholds are advanced parameters; the guide's section on tracks explains their defaults (help button).&lt;/p&gt;</source>
             <translation>&lt;p&gt;轨迹真实性检查 · 检查田管库中的巡田轨迹：是否为田管员在本社网格内的真实步行巡田。标记：开车路过（移动速度中位数或第 85 百分位数高于步行，或长时间以行车速度移动）、时长或里程不足、不在本社网格内（轨迹落在现行巡田网格本社单元内（含容差）的比例过低）、轨迹跳点（相邻两点距离对其时间间隔而言过远）、重复上传旧轨迹（与任一田管员更早的轨迹路径与节奏相同）、采样过于规整（时间间隔与点距机械般一致，仅提示）、网格中无此社（网格编码不在现行网格中，仅提示）、时间异常（定位时间在将来或早于 2000 年）、不在本县范围内（多数定位点在田管库所覆盖的本县范围之外——本县范围取自网格，没有网格时取赋码地块——不论网格编码如何）以及早于巡田计划开始（开始时间早于本社最早的巡田任务时段）。速度、跳点与长度一律按定位点经纬度在椭球面上计算，与田管库坐标系无关。&lt;/p&gt;&lt;p&gt;没有任何阻断标记的轨迹为有效：开车路过、时长或里程不足、不在本社网格内、轨迹跳点、重复上传旧轨迹、时间异常、不在本县范围内、早于巡田计划开始。每条轨迹与所有开始更早的轨迹比对。标记、判定依据数值和结果写回田管库；重复检查结果相同。&lt;/p&gt;&lt;p&gt;不填日期时检查尚未检查的轨迹；填日期（北京时间日期，含首尾）时重新检查该范围内开始的全部轨迹。阈值为高级参数，默认值的说明见本插件使用指南中轨迹一节（对话框的“帮助”按钮）。&lt;/p&gt;</translation>
-        </message>
-        <message>
-            <source>Driven: moving faster than walking</source>
-            <translation>开车路过：移动速度超过步行</translation>
-        </message>
-        <message>
-            <source>Too short: below the minimum duration or length</source>
-            <translation>时长或里程不足：低于最短时长或最短里程</translation>
-        </message>
-        <message>
-            <source>Outside the grid: too little of the track inside the officer's group cell</source>
-            <translation>不在本社网格内：轨迹落在本社网格内的比例过低</translation>
-        </message>
-        <message>
-            <source>Teleport: consecutive fixes too far apart for the time between them</source>
-            <translation>轨迹跳点：相邻两点相距过远，与间隔时间不符</translation>
-        </message>
-        <message>
-            <source>Replay: the same path at the same pace as an earlier track</source>
-            <translation>重复上传旧轨迹：与更早的轨迹路径相同、节奏相同</translation>
-        </message>
-        <message>
-            <source>Wrong clock: fix times in the future or before 2000 (the phone's clock was wrong)</source>
-            <translation>时间异常：定位时间在将来或早于 2000 年（手机时钟错误）</translation>
-        </message>
-        <message>
-            <source>Regular sampling: intervals and spacing too regular for a real walk (hint)</source>
-            <translation>采样过于规整：时间间隔与点距过于一致，不像真实步行（提示）</translation>
-        </message>
-        <message>
-            <source>No grid cell: the grid code is not in the active patrol grid (hint)</source>
-            <translation>网格中无此社：网格编码不在现行巡田网格中（提示）</translation>
-        </message>
-        <message>
-            <source>Outside the county: most of the track lies outside the county the store covers (whatever its grid code)</source>
-            <translation>不在本县范围内：轨迹大部分在田管库所覆盖的本县范围之外（不论网格编码如何）</translation>
-        </message>
-        <message>
-            <source>Before the plan: the track started before the first patrol task period of its grid</source>
-            <translation>早于巡田计划开始：轨迹开始时间早于本社最早的巡田任务时段</translation>
         </message>
         <message>
             <source>Shortest patrol (minutes)</source>
@@ -1860,10 +2088,6 @@
             <translation>案件</translation>
         </message>
         <message>
-            <source>Photo</source>
-            <translation>照片</translation>
-        </message>
-        <message>
             <source>Note</source>
             <translation>备注</translation>
         </message>
@@ -1910,6 +2134,10 @@
         <message>
             <source>&lt;p&gt;导入外业成果 · Reads a field package returned from QField (the folder written by “Export field package”) back into the tianguan store it came from.&lt;/p&gt;&lt;p&gt;Tracks: every line of the track layer is imported like an imported track file (cleaning, sessions, fixes kept; a line imported before adds nothing, fixes already imported from an earlier return are not counted twice); run “Check patrol track authenticity” and “Patrol coverage analysis” afterwards as after any track import.&lt;/p&gt;&lt;p&gt;Evidence: the photos of each case are added as its evidence (copied beside the store) and the case moves to evidenced (已举证) with the notes as comment — only when the case is still as it was exported (same version) and waiting for evidence. Rows of cases that moved on, are closed or unknown, and rows whose photo is missing or refused, are listed as conflicts (table and log) and nothing is overwritten. Importing the same package again adds nothing.&lt;/p&gt;&lt;p&gt;Refused photos: symbolic links, hard links, paths leaving the package, empty files and files that are not JPEG, PNG or PDF by their content. A zipped package (the folder holding one .zip) is extracted into a temporary folder, removed afterwards; zip members with absolute or “..” paths, link members, repeated names and oversized members are not extracted, and a zip bomb is refused whole. Photo times and positions are read with QGIS's EXIF reader (exiv2), the plugin's own reader standing in for what it cannot read.&lt;/p&gt;</source>
             <translation>&lt;p&gt;导入外业成果 · 将 QField 交回的外业巡田包（“导出外业巡田包”写出的文件夹）读回其来源田管库。&lt;/p&gt;&lt;p&gt;轨迹：轨迹图层的每条线按导入轨迹文件的方式导入（清洗、分段、保留定位点；已导入过的线不再重复，之前交回时已导入的定位点不重复计算）；导入后与其他轨迹导入一样运行“轨迹真实性检查”和“巡田覆盖分析”。&lt;/p&gt;&lt;p&gt;举证：每个案件的照片作为其举证材料加入（复制到田管库旁），案件以备注为意见流转为已举证——仅当案件仍与导出时相同（版本号一致）且等待举证时。已流转、已结案或未知案件的记录，以及照片缺失或被拒收的记录，作为冲突列出（表格与日志），不覆盖任何内容。同一外业包再次导入不会新增任何内容。&lt;/p&gt;&lt;p&gt;拒收的照片：符号链接、硬链接、指向外业包以外的路径、空文件，以及按内容判断不是 JPEG、PNG 或 PDF 的文件。压缩的外业包（文件夹中只有一个 .zip）解压到临时文件夹，用后删除；路径为绝对路径或含“..”的成员、链接成员、重名成员和超大成员不解压，压缩炸弹整包拒收。照片的时间和位置用 QGIS 的 EXIF 读取器（exiv2）读取，读不出的部分由插件自带的读取器补充。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Reading the evidence…</source>
+            <translation>正在读取举证…</translation>
         </message>
         <message>
             <source>the case is not in the tianguan store</source>
@@ -1972,10 +2200,6 @@
             <translation>流转为已举证的案件</translation>
         </message>
         <message>
-            <source>Reading the evidence…</source>
-            <translation>正在读取举证…</translation>
-        </message>
-        <message>
             <source>{folder} is neither a field package folder nor a zipped field package.</source>
             <translation>{folder} 既不是外业包文件夹，也不是外业包压缩文件。</translation>
         </message>
@@ -2000,22 +2224,6 @@
             <translation>轨迹 {tracks} 条，举证材料 {evidence} 个，流转为已举证的案件 {events} 件，冲突 {conflicts} 条。</translation>
         </message>
         <message>
-            <source>Conflict in {layer} row {fid} (case {case}): {reason}; nothing was written.</source>
-            <translation>冲突：{layer} 第 {fid} 条（案件 {case}）：{reason}；未写入任何内容。</translation>
-        </message>
-        <message>
-            <source>The zipped field package {name} was refused: {reason}</source>
-            <translation>外业包压缩文件 {name} 被拒收：{reason}</translation>
-        </message>
-        <message>
-            <source>The manifest of {folder} cannot be read: {error}</source>
-            <translation>无法读取 {folder} 的清单：{error}</translation>
-        </message>
-        <message>
-            <source>This package was exported from another tianguan store ({path}); import it into that store.</source>
-            <translation>该外业包导出自另一个田管库（{path}），请导入到该田管库。</translation>
-        </message>
-        <message>
             <source>Track {fid}: {fixes} fixes, {tracks} tracks.</source>
             <translation>轨迹 {fid}：定位点 {fixes} 个，轨迹 {tracks} 条。</translation>
         </message>
@@ -2028,8 +2236,12 @@
             <translation>案件 {case}：照片 {photos} 张，现为{state}。</translation>
         </message>
         <message>
-            <source>Zip member refused: {reason}</source>
-            <translation>压缩包成员被拒收：{reason}</translation>
+            <source>Conflict in {layer} row {fid} (case {case}): {reason}; nothing was written.</source>
+            <translation>冲突：{layer} 第 {fid} 条（案件 {case}）：{reason}；未写入任何内容。</translation>
+        </message>
+        <message>
+            <source>The manifest of {folder} cannot be read: {error}</source>
+            <translation>无法读取 {folder} 的清单：{error}</translation>
         </message>
         <message>
             <source>The track layer of {path} cannot be read: {error}</source>
@@ -2038,6 +2250,18 @@
         <message>
             <source>Track {fid}: imported before; skipped.</source>
             <translation>轨迹 {fid}：此前已导入，已跳过。</translation>
+        </message>
+        <message>
+            <source>The zipped field package {name} was refused: {reason}</source>
+            <translation>外业包压缩文件 {name} 被拒收：{reason}</translation>
+        </message>
+        <message>
+            <source>This package was exported from another tianguan store ({path}); import it into that store.</source>
+            <translation>该外业包导出自另一个田管库（{path}），请导入到该田管库。</translation>
+        </message>
+        <message>
+            <source>Zip member refused: {reason}</source>
+            <translation>压缩包成员被拒收：{reason}</translation>
         </message>
         <message>
             <source>County code</source>
@@ -2672,14 +2896,6 @@
             <translation>请选择花名册文件（.xlsx 或 .csv）。</translation>
         </message>
         <message>
-            <source>Error</source>
-            <translation>错误</translation>
-        </message>
-        <message>
-            <source>Warning</source>
-            <translation>警告</translation>
-        </message>
-        <message>
             <source>Cannot open {file} as an Excel workbook.</source>
             <translation>无法将 {file} 作为 Excel 工作簿打开。</translation>
         </message>
@@ -2772,10 +2988,6 @@
             <translation>无有效位置</translation>
         </message>
         <message>
-            <source>no time</source>
-            <translation>无时间</translation>
-        </message>
-        <message>
             <source>time in the future or before 2000 (phone clock wrong)</source>
             <translation>时间在将来或早于 2000 年（手机时钟错误）</translation>
         </message>
@@ -2810,6 +3022,10 @@
         <message>
             <source>{file}: not imported: {bad} of {n} fixes have times in the future or before 2000 (column “{column}”, first at row {row}: {time} Beijing time); the phone's clock was wrong. The file is not marked as imported: correct the times and import it again.</source>
             <translation>{file}：未导入：{n} 个定位点中有 {bad} 个的时间在将来或早于 2000 年（“{column}”列，首个在第 {row} 行：北京时间 {time}）；手机时钟错误。该文件未登记为已导入：请更正时间后重新导入。</translation>
+        </message>
+        <message>
+            <source>only {n} usable fixes: no track</source>
+            <translation>仅有 {n} 个可用定位点，不构成轨迹</translation>
         </message>
         <message>
             <source>{file}: not imported: {bad} of {n} fixes have no readable time (column “{column}”, first at row {row}: “{text}”). Expected a date and time such as 2025-06-20 09:00:05, 2025/6/20 9:00:05, 2025年6月20日 9时0分5秒, 20250620090005 or an Excel date number (45828.375); times without a zone are Beijing time. The file is not marked as imported: correct it and import it again.</source>
@@ -2872,6 +3088,22 @@
             <translation>未找到任何 GPX、GeoJSON、CSV 或 GeoPackage 文件。</translation>
         </message>
         <message>
+            <source>Import cancelled after {done} of {total} files; the files imported so far are kept.</source>
+            <translation>已在 {total} 个文件中处理 {done} 个后取消导入；已导入的文件予以保留。</translation>
+        </message>
+        <message>
+            <source>{file}: not imported: {fault}.</source>
+            <translation>{file}：未导入：{fault}。</translation>
+        </message>
+        <message>
+            <source>Import stopped. Imported ({n_done}): {done}. Not imported ({n_left}): {left}.</source>
+            <translation>导入已停止。已导入（{n_done} 个）：{done}。未导入（{n_left} 个）：{left}。</translation>
+        </message>
+        <message>
+            <source>its {n} fixes were all imported before from an earlier export; no new track</source>
+            <translation>其 {n} 个定位点均已从先前导出的文件导入，没有新的轨迹</translation>
+        </message>
+        <message>
             <source>Tracks (*.gpx *.geojson *.json *.csv *.gpkg *.GPX *.CSV)</source>
             <translation>轨迹 (*.gpx *.geojson *.json *.csv *.gpkg *.GPX *.CSV)</translation>
         </message>
@@ -2880,8 +3112,20 @@
             <translation>导入 {files} 个文件（{tracks} 条轨迹，{fixes} 个定位点，剔除 {dropped} 个），{skipped} 个此前已导入，{failed} 个无法读取。</translation>
         </message>
         <message>
-            <source>its {n} fixes were all imported before from an earlier export; no new track</source>
-            <translation>其 {n} 个定位点均已从先前导出的文件导入，没有新的轨迹</translation>
+            <source>{file}: the file is empty ({size} bytes); ask the officer to upload it again.</source>
+            <translation>{file}：文件为空（{size} 字节），请田管员重新上传。</translation>
+        </message>
+        <message>
+            <source>{file}: {fixes} fixes, {dropped} dropped{why}, {tracks} tracks; grid {grid}, officer {officer}.</source>
+            <translation>{file}：{fixes} 个定位点，剔除 {dropped} 个{why}，{tracks} 条轨迹；网格 {grid}，田管员 {officer}。</translation>
+        </message>
+        <message>
+            <source>{file}: imported, but {message} (a track needs at least two fixes close in time).</source>
+            <translation>{file}：已导入，但{message}（一条轨迹至少需要两个时间相近的定位点）。</translation>
+        </message>
+        <message>
+            <source>{file}: no group code in the file or its name; the track cannot be matched to a patrol task.</source>
+            <translation>{file}：文件内容和文件名中都没有社编码，轨迹无法对应到巡田任务。</translation>
         </message>
         <message>
             <source>… and {n} more</source>
@@ -2904,20 +3148,12 @@
             <translation>{file}：无法导入：其中没有轨迹点。</translation>
         </message>
         <message>
-            <source>only {n} usable fixes: no track</source>
-            <translation>仅有 {n} 个可用定位点，不构成轨迹</translation>
+            <source>{file}: already imported on {date} (as {path}); skipped.</source>
+            <translation>{file}：已于 {date} 导入（当时文件为 {path}），跳过。</translation>
         </message>
         <message>
-            <source>{file}: {fixes} fixes, {dropped} dropped{why}, {tracks} tracks; grid {grid}, officer {officer}.</source>
-            <translation>{file}：{fixes} 个定位点，剔除 {dropped} 个{why}，{tracks} 条轨迹；网格 {grid}，田管员 {officer}。</translation>
-        </message>
-        <message>
-            <source>{file}: imported, but {message} (a track needs at least two fixes close in time).</source>
-            <translation>{file}：已导入，但{message}（一条轨迹至少需要两个时间相近的定位点）。</translation>
-        </message>
-        <message>
-            <source>{file}: no group code in the file or its name; the track cannot be matched to a patrol task.</source>
-            <translation>{file}：文件内容和文件名中都没有社编码，轨迹无法对应到巡田任务。</translation>
+            <source>{file}: cannot be read ({error}).</source>
+            <translation>{file}：无法读取（{error}）。</translation>
         </message>
         <message>
             <source>Track file {file} does not exist.</source>
@@ -2928,18 +3164,6 @@
             <translation>文件夹 {folder} 不存在。</translation>
         </message>
         <message>
-            <source>Import cancelled after {done} of {total} files; the files imported so far are kept.</source>
-            <translation>已在 {total} 个文件中处理 {done} 个后取消导入；已导入的文件予以保留。</translation>
-        </message>
-        <message>
-            <source>{file}: the file is empty ({size} bytes); ask the officer to upload it again.</source>
-            <translation>{file}：文件为空（{size} 字节），请田管员重新上传。</translation>
-        </message>
-        <message>
-            <source>{file}: already imported on {date} (as {path}); skipped.</source>
-            <translation>{file}：已于 {date} 导入（当时文件为 {path}），跳过。</translation>
-        </message>
-        <message>
             <source>{file}: cannot be imported: {problem}.</source>
             <translation>{file}：无法导入：{problem}。</translation>
         </message>
@@ -2948,24 +3172,8 @@
             <translation>{file}：{note}。</translation>
         </message>
         <message>
-            <source>{file}: cannot be read ({error}).</source>
-            <translation>{file}：无法读取（{error}）。</translation>
-        </message>
-        <message>
-            <source>{file}: not imported: {fault}.</source>
-            <translation>{file}：未导入：{fault}。</translation>
-        </message>
-        <message>
-            <source>Import stopped. Imported ({n_done}): {done}. Not imported ({n_left}): {left}.</source>
-            <translation>导入已停止。已导入（{n_done} 个）：{done}。未导入（{n_left} 个）：{left}。</translation>
-        </message>
-        <message>
             <source>{file}: already imported by another run at the same time; skipped.</source>
             <translation>{file}：已由同时进行的另一次导入写入田管库，跳过。</translation>
-        </message>
-        <message>
-            <source>Info</source>
-            <translation>提示</translation>
         </message>
         <message>
             <source>Invalid geometry was repaired (make valid); check its shape.</source>
@@ -3024,20 +3232,48 @@
             <translation>字段 {key} 是数值类型，19 位编码可能已丢失精度。请以文本类型存储编码。</translation>
         </message>
         <message>
-            <source>split</source>
-            <translation>分割</translation>
+            <source>Title</source>
+            <translation>标题</translation>
         </message>
         <message>
-            <source>merged</source>
-            <translation>合并</translation>
+            <source>Subtitle</source>
+            <translation>副标题</translation>
         </message>
         <message>
-            <source>reshaped</source>
-            <translation>调整</translation>
+            <source>Map</source>
+            <translation>地图</translation>
         </message>
         <message>
-            <source>deleted</source>
-            <translation>删除</translation>
+            <source>County name</source>
+            <translation>县名</translation>
+        </message>
+        <message>
+            <source>North arrow</source>
+            <translation>指北针</translation>
+        </message>
+        <message>
+            <source>Legend</source>
+            <translation>图例</translation>
+        </message>
+        <message>
+            <source>Scale bar</source>
+            <translation>比例尺</translation>
+        </message>
+        <message>
+            <source>Map date</source>
+            <translation>制图日期</translation>
+        </message>
+        <message>
+            <source>Coordinate system</source>
+            <translation>坐标系</translation>
+        </message>
+        <message>
+            <source>Indicator value</source>
+            <translation>指标值</translation>
+        </message>
+        <message>
+            <source>Map frame</source>
+            <translation>图框</translation>
         </message>
         <message>
             <source>Patrol coverage analysis</source>
@@ -3572,6 +3808,10 @@
             <translation>请选择 DLTB 图层。</translation>
         </message>
         <message>
+            <source>No township could be derived from the inputs: check ZLDWDM of DLTB and DKBM/FBFBM of the contract parcels.</source>
+            <translation>无法从输入数据确定任何乡镇：请检查 DLTB 的 ZLDWDM 和承包地块的 DKBM/FBFBM。</translation>
+        </message>
+        <message>
             <source>land class code</source>
             <translation>地类编码</translation>
         </message>
@@ -3594,10 +3834,6 @@
         <message>
             <source>The QR content template must contain {code}.</source>
             <translation>二维码内容模板必须包含 {code}。</translation>
-        </message>
-        <message>
-            <source>No township could be derived from the inputs: check ZLDWDM of DLTB and DKBM/FBFBM of the contract parcels.</source>
-            <translation>无法从输入数据确定任何乡镇：请检查 DLTB 的 ZLDWDM 和承包地块的 DKBM/FBFBM。</translation>
         </message>
         <message>
             <source>Coding was cancelled; nothing was written to the store.</source>
@@ -3636,6 +3872,10 @@
             <translation>正在用 {w} 个进程为 {n} 个乡镇赋码…</translation>
         </message>
         <message>
+            <source>Preview: nothing was written to the store {path}. This run would keep {kept} and retire {retired} of the {previous} codes of its townships ({share:.1f} %); the codes it would retire are in the issues layer.</source>
+            <translation>预览：未写入田管库 {path}。本次赋码将在所涉乡镇 {previous} 个现行编码中保留 {kept} 个、注销 {retired} 个（{share:.1f}%）；将被注销的编码已列入问题清单。</translation>
+        </message>
+        <message>
             <source>Coded {coded} parcels: {kept} kept, {new} new ({split} from splits, {merge} from merges), {retired} codes retired.</source>
             <translation>共赋码 {coded} 块：保留 {kept} 块，新增 {new} 块（其中分割 {split} 块、合并 {merge} 块），注销 {retired} 个编码。</translation>
         </message>
@@ -3656,12 +3896,20 @@
             <translation>图层“{layer}”中没有几何可用的承包地块。请检查图层和选择集；如只对三调耕地赋码，请不选承包地块图层。</translation>
         </message>
         <message>
+            <source>Writing {path}…</source>
+            <translation>正在写出 {path}…</translation>
+        </message>
+        <message>
             <source>Coded township {key} ({done}/{total})</source>
             <translation>已完成乡镇 {key}（{done}/{total}）</translation>
         </message>
         <message>
-            <source>Writing {path}…</source>
-            <translation>正在写出 {path}…</translation>
+            <source>Nothing was written: this run would retire {retired} of the {previous} codes of its townships in the store {path} ({share:.1f} %, more than the allowed {limit:.1f} %) and keep {kept}. The inputs are probably not the county's whole survey: a DLTB of one township or of another county, or coordinates under a wrong CRS. Check DLTB and DK, run with “Preview only” to see the codes that would be retired, or tick “I am replacing the county's survey” if that is what you do.</source>
+            <translation>未写入任何内容：本次赋码将注销田管库 {path} 中所涉乡镇 {previous} 个现行编码中的 {retired} 个（{share:.1f}%，超过允许的 {limit:.1f}%），只保留 {kept} 个。输入很可能不是全县的调查成果：只给了一个乡镇或别的县的地类图斑，或坐标系标错。请检查 DLTB 与 DK；可勾选“仅预览”查看将被注销的编码；如果确实在替换全县的调查成果，请勾选“我在替换全县的调查成果”。</translation>
+        </message>
+        <message>
+            <source>Without “I am replacing the county's survey” this run would be refused: it retires more than the allowed {limit:.1f} % of the codes, or keeps none.</source>
+            <translation>若不勾选“我在替换全县的调查成果”，本次赋码将被拒绝：注销的编码超过允许的 {limit:.1f}%，或一个都不保留。</translation>
         </message>
         <message>
             <source>{area} m² of farmland strips narrower than the minimum width (田坎, gaps between parcels) have no code; they are listed in the issues layer.</source>
@@ -3676,24 +3924,16 @@
             <translation>图层 DLTB 位于经度 {lon:.1f}，不在我国 CGCS2000 分带范围内：请检查其坐标系（{error}）。</translation>
         </message>
         <message>
-            <source>{n} active codes in the store are the previous coding.</source>
-            <translation>以田管库中 {n} 个现行编码作为上次赋码结果。</translation>
-        </message>
-        <message>
             <source>Group {group} has run out of sequence numbers.</source>
             <translation>社 {group} 的地块顺序号已用尽。</translation>
-        </message>
-        <message>
-            <source>Preview: nothing was written to the store {path}. This run would keep {kept} and retire {retired} of the {previous} codes of its townships ({share:.1f} %); the codes it would retire are in the issues layer.</source>
-            <translation>预览：未写入田管库 {path}。本次赋码将在所涉乡镇 {previous} 个现行编码中保留 {kept} 个、注销 {retired} 个（{share:.1f}%）；将被注销的编码已列入问题清单。</translation>
         </message>
         <message>
             <source>Store {path}: {changes}</source>
             <translation>田管库 {path}：{changes}</translation>
         </message>
         <message>
-            <source>Without “I am replacing the county's survey” this run would be refused: it retires more than the allowed {limit:.1f} % of the codes, or keeps none.</source>
-            <translation>若不勾选“我在替换全县的调查成果”，本次赋码将被拒绝：注销的编码超过允许的 {limit:.1f}%，或一个都不保留。</translation>
+            <source>{n} active codes in the store are the previous coding.</source>
+            <translation>以田管库中 {n} 个现行编码作为上次赋码结果。</translation>
         </message>
         <message>
             <source>updated</source>
@@ -3702,10 +3942,6 @@
         <message>
             <source>no change (identical input)</source>
             <translation>无变化（输入相同）</translation>
-        </message>
-        <message>
-            <source>Nothing was written: this run would retire {retired} of the {previous} codes of its townships in the store {path} ({share:.1f} %, more than the allowed {limit:.1f} %) and keep {kept}. The inputs are probably not the county's whole survey: a DLTB of one township or of another county, or coordinates under a wrong CRS. Check DLTB and DK, run with “Preview only” to see the codes that would be retired, or tick “I am replacing the county's survey” if that is what you do.</source>
-            <translation>未写入任何内容：本次赋码将注销田管库 {path} 中所涉乡镇 {previous} 个现行编码中的 {retired} 个（{share:.1f}%，超过允许的 {limit:.1f}%），只保留 {kept} 个。输入很可能不是全县的调查成果：只给了一个乡镇或别的县的地类图斑，或坐标系标错。请检查 DLTB 与 DK；可勾选“仅预览”查看将被注销的编码；如果确实在替换全县的调查成果，请勾选“我在替换全县的调查成果”。</translation>
         </message>
         <message>
             <source>No data</source>
@@ -3770,10 +4006,6 @@
         <message>
             <source>Atlas township</source>
             <translation>图集当前乡镇</translation>
-        </message>
-        <message>
-            <source>Legend</source>
-            <translation>图例</translation>
         </message>
         <message>
             <source>km</source>
@@ -4228,26 +4460,6 @@
             <translation>{n} 个举证材料文件缺失或被修改（{where}）：请从备份中恢复，或在相应案件中记录原因。</translation>
         </message>
         <message>
-            <source>Legal: approved conversion</source>
-            <translation>合法-已批准</translation>
-        </message>
-        <message>
-            <source>Legal: filed facility agriculture land</source>
-            <translation>合法-设施农用地备案</translation>
-        </message>
-        <message>
-            <source>Legal: temporary land in term</source>
-            <translation>合法-临时用地</translation>
-        </message>
-        <message>
-            <source>Contract parcel</source>
-            <translation>承包地块</translation>
-        </message>
-        <message>
-            <source>Farmland without contract parcel</source>
-            <translation>未承包耕地</translation>
-        </message>
-        <message>
             <source>Retired at</source>
             <translation>注销时间</translation>
         </message>
@@ -4354,26 +4566,6 @@
         <message>
             <source>The name, comment or attachment holds an invisible control character (such as NUL, often pasted from another program): retype it.</source>
             <translation>姓名、意见或附件名中含有不可见的控制字符（如 NUL，常由其他程序粘贴而来）：请重新输入。</translation>
-        </message>
-        <message>
-            <source>no EXIF</source>
-            <translation>无 EXIF 信息</translation>
-        </message>
-        <message>
-            <source>no position</source>
-            <translation>无位置</translation>
-        </message>
-        <message>
-            <source>far from the case</source>
-            <translation>远离案件图斑</translation>
-        </message>
-        <message>
-            <source>taken before detection</source>
-            <translation>拍摄早于发现时间</translation>
-        </message>
-        <message>
-            <source>outside the patrol window</source>
-            <translation>不在巡查时段内</translation>
         </message>
         <message>
             <source>Role</source>

@@ -34,16 +34,40 @@ from ..core.errors import UserError
 from ..i18n import tr
 from ..resources import icon_path
 
+#: the toolbox groups in the order of the work (code the parcels, build the grid, dispatch and check patrols,
+#: analyse changes, print): the position is shown before the name (:func:`group_name`)
+GROUP_ORDER = ("coding", "grid", "patrol", "changes", "maps")
+
+#: each group's icon, shown by its algorithms that have no icon of their own (:meth:`AlgorithmBase.icon_file`)
+GROUP_ICONS = {
+    "coding": "space_code.svg",
+    "grid": "group_grid.svg",
+    "patrol": "group_patrol.svg",
+    "changes": "group_changes.svg",
+    "maps": "group_maps.svg",
+}
+
 
 def group_name(group_id: str) -> str:
+    """The group's name in the toolbox, led by its step in the work ("1 空间赋码").
+
+    Why the number: QGIS's toolbox (QgsProcessingToolboxProxyModel::lessThan) sorts a provider's groups by their
+    display text with QString::localeAwareCompare and offers a provider no other order, so without it
+    空间赋码, the first step, sorts last (by code point; 变化… first by pinyin), whatever the workflow."""
     # the literal strings are repeated so that the translation extractor sees them
-    return {
+    name = {
         "coding": tr("Space coding"),
         "grid": tr("Patrol grid"),
         "patrol": tr("Officers and patrol tasks"),
         "changes": tr("Change analysis and cases"),
         "maps": tr("Maps and reports"),
     }[group_id]
+    return f"{GROUP_ORDER.index(group_id) + 1} {name}"
+
+
+def results_group_name() -> str:
+    """The layer-tree group that receives every layer the plugin's algorithms load (临夏田管 under zh)."""
+    return tr("Linxia farmland patrol")
 
 
 #: the boolean parameter that lets a run create a 田管库 where there is none (never implicit: a typo in STORE
@@ -282,6 +306,27 @@ def store_faults_as_messages(process: Callable) -> Callable:
     return processAlgorithm
 
 
+def put_outputs_in_results_group(algorithm: QgsProcessingAlgorithm, context) -> int:
+    """Load ``algorithm``'s outputs into the layer-tree group :func:`results_group_name` instead of the root of the
+    layer tree (QGIS ≥ 3.32: ``LayerDetails.groupName``, honoured by Processing's post-processing, inside the
+    user's own results group when one is set in the Processing options). A group an output already has (a model's,
+    the caller's) is kept; returns how many outputs were given the group."""
+    if context is None:
+        return 0
+    wanted = {d.name() for d in algorithm.destinationParameterDefinitions()}
+    name = results_group_name()
+    count = 0
+    for layer_id in list(context.layersToLoadOnCompletion()):
+        details = context.layerToLoadOnCompletionDetails(layer_id)
+        if not hasattr(details, "groupName") or details.groupName:
+            continue
+        if details.outputName and details.outputName not in wanted:
+            continue  # another algorithm's output in a shared context
+        details.groupName = name
+        count += 1
+    return count
+
+
 class AlgorithmBase(QgsProcessingAlgorithm):
     """Thin algorithms: read sources, call ``core``, write sinks, report progress.
 
@@ -290,7 +335,8 @@ class AlgorithmBase(QgsProcessingAlgorithm):
     as the class attribute, so no algorithm needs its own try/except for a locked or full store."""
 
     group_id = "coding"
-    icon_name = "linxia_tianguan.svg"
+    #: an algorithm's own icon (a file of ``icons/``); None: its group's (:data:`GROUP_ICONS`)
+    icon_name: str | None = None
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -520,8 +566,10 @@ class AlgorithmBase(QgsProcessingAlgorithm):
         return True
 
     def postProcessAlgorithm(self, context, feedback):
-        """Reload the project's layers read from a store this run wrote to (main thread, after the run: see
+        """Put the layers the run loads into the plugin's layer-tree group, and reload the project's layers read
+        from a store this run wrote to (main thread, after the run, before QGIS loads the outputs: see
         :mod:`..store_layers`)."""
+        put_outputs_in_results_group(self, context)
         stores = getattr(self, "_stores_used", set())
         self._stores_used = set()
         if stores:
@@ -531,8 +579,13 @@ class AlgorithmBase(QgsProcessingAlgorithm):
             reload_store_layers(stores, context.project() if context is not None else None)
         return {}
 
+    def icon_file(self) -> str:
+        """The algorithm's own icon when it has one, else its group's: the toolbox shows each group's tools
+        with a picture of their step instead of one icon for all."""
+        return self.icon_name or GROUP_ICONS[self.group_id]
+
     def icon(self) -> QIcon:
-        return QIcon(icon_path(self.icon_name))
+        return QIcon(icon_path(self.icon_file()))
 
     def svgIconPath(self) -> str:
-        return icon_path(self.icon_name)
+        return icon_path(self.icon_file())

@@ -34,11 +34,13 @@ from ..core.case_keys import case_key, case_uuid
 from ..core.change_rules import ChangeRules, load_rules
 from ..core.dlbm import DLMC
 from ..i18n import tr
+from ..labels import category_labels, reason_labels
+from ..labels import change_kind_labels as kind_labels
 from ..resources import resource_path
 from ..storage import cases as case_store
 from ..storage.grid import active_cells, coded_near
 from ..storage.tasks import officers_for
-from ..styling import StyleOnLoad, category_labels
+from ..styling import StyleOnLoad
 from .base import AlgorithmBase
 from .fields import KeepsAliases, schema
 from .issues import describe
@@ -46,32 +48,6 @@ from .readers import FieldSpec, read_layer, source_for
 
 MU_PER_M2 = 0.0015
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-
-
-def kind_labels() -> dict[str, str]:
-    return {"nonagri": tr("Non-agricultural use (construction)"),
-            "facility": tr("Non-agricultural use (facility agriculture land)"),
-            "nongrain": tr("Non-grain use (orchard, forest, grass, fish pond)"), "other": tr("Other farmland loss"),
-            "unknown": tr("Farmland change of unknown use")}
-
-
-def reason_labels() -> dict[str, str]:
-    return {
-        "inside_approval": tr("inside an approved conversion"),
-        "partly_approved": tr("partly inside an approved conversion or temporary land (split)"),
-        "no_approval": tr("no approval found"),
-        "facility_within_filing": tr("within a facility-agriculture filing"),
-        "facility_over_filing": tr("beyond its facility-agriculture filing"),
-        "facility_no_filing": tr("facility land without a filing"),
-        "temporary_in_term": tr("temporary land within its approved term"),
-        "temporary_expired": tr("temporary land past its approved term"),
-        "on_basic_farmland": tr("on permanent basic farmland"),
-        "outside_boundary": tr("outside the town development boundary"),
-        "inside_boundary_no_approval": tr("inside the town development boundary without approval"),
-        "nongrain_off_basic": tr("non-grain use off permanent basic farmland"),
-        "other_loss": tr("farmland lost to water, unused land or another use"),
-        "unknown_change": tr("kind of change unknown"),
-    }
 
 
 def output_fields() -> QgsFields:
@@ -387,7 +363,7 @@ class ChangeDetectionAlgorithm(KeepsAliases, AlgorithmBase):
             new, known = case_store.save_cases(store, rows, run_id, rules.version, rules.to_dict(), inputs,
                                                dict(counts, today=today))
             out["NEW_CASES"], out["KNOWN_CASES"] = len(new), len(known)
-            states = dict(store.conn.execute("SELECT case_key, state FROM tg_case"))
+            states = case_store.states_by_key(store)
             feedback.pushInfo(tr("{new} new cases waiting to be issued (待下发); {known} were already stored and keep "
                                  "their state and history.").format(new=len(new), known=len(known)))
         by_cat: dict[str, int] = {}

@@ -13,7 +13,6 @@ import json
 from zoneinfo import ZoneInfo
 
 import numpy as np
-import shapely
 from qgis.core import (
     Qgis,
     QgsCoordinateReferenceSystem,
@@ -32,7 +31,7 @@ from ..core.authenticity import FLAG_LABELS_ZH, CheckOptions, TrackInput, check_
 from ..core.place_time import FLAGS, complete_check, county_area
 from ..core.tracks import PLACE_TIME_FLAG_LABELS_ZH, track_length
 from ..i18n import tr
-from ..storage import gpkg
+from ..storage import tracks as track_store
 from ..storage.grid import active_cells, coded_extent, top_grid_cells
 from ..storage.tasks import plan_starts
 from .base import AlgorithmBase
@@ -101,44 +100,10 @@ def day_bounds(first: dt.date | None, last: dt.date | None) -> tuple[str | None,
     return (utc(first) if first else None, utc(last + dt.timedelta(days=1)) if last else None)
 
 
-def read_tracks(conn, until: str | None) -> list[dict]:
-    """Every track started before ``until`` (all when None), oldest first, with its vertices."""
-    sql = ("SELECT fid, track_id, officer, grid_code, started_at, ended_at, geom, flags, length_m, duration_s "
-           "FROM tg_track")
-    args: tuple = ()
-    if until is not None:
-        sql += " WHERE started_at < ?"
-        args = (until,)
-    rows = conn.execute(sql + " ORDER BY started_at, track_id", args).fetchall()
-    out = []
-    for fid, track_id, officer, grid, started, ended, blob, flags, length, duration in rows:
-        wkb = gpkg.decode_blob(blob)
-        geom = shapely.from_wkb(wkb) if wkb else None
-        xy = shapely.get_coordinates(geom) if geom is not None else np.zeros((0, 2))
-        out.append({"fid": fid, "track_id": track_id, "officer": officer, "grid_code": grid, "started_at": started,
-                    "ended_at": ended, "xy": xy, "checked": flags is not None, "length_m": length,
-                    "duration_s": duration, "wkb": wkb})
-    return out
-
-
-def fix_times(conn, track_ids: list[str]) -> dict[str, np.ndarray]:
-    """The kept fixes' times of each track in vertex order (fixes by seq)."""
-    return fix_times_and_positions(conn, track_ids)[0]
-
-
-def fix_times_and_positions(conn, track_ids: list[str]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """The kept fixes' times of each track in vertex order (fixes by seq), and their lon/lat ((n, 2))."""
-    out: dict[str, list[str]] = {}
-    lonlat: dict[str, list[tuple[float, float]]] = {}
-    for i in range(0, len(track_ids), 500):
-        chunk = track_ids[i:i + 500]
-        marks = ",".join("?" * len(chunk))
-        for track_id, time, lon, lat in conn.execute(
-                f"SELECT track_id, time, lon, lat FROM tg_track_fix WHERE track_id IN ({marks}) "
-                "ORDER BY track_id, seq", chunk):
-            out.setdefault(track_id, []).append(time)
-            lonlat.setdefault(track_id, []).append((lon, lat))
-    return {k: utc_seconds(v) for k, v in out.items()}, {k: np.asarray(v, dtype=float) for k, v in lonlat.items()}
+def fix_times_and_positions(store, track_ids: list[str]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The kept fixes' times of each track in vertex order (epoch seconds), and their lon/lat ((n, 2))."""
+    times, lonlat = track_store.kept_fix_times_and_positions(store, track_ids)
+    return {k: utc_seconds(v) for k, v in times.items()}, lonlat
 
 
 def vertex_times(track: dict, times: np.ndarray | None) -> tuple[np.ndarray, bool]:
@@ -221,7 +186,7 @@ class CheckTracksAlgorithm(KeepsAliases, AlgorithmBase):
         by_dates = start is not None or end is not None
 
         feedback.setProgressText(tr("Reading the tracks…"))
-        tracks = read_tracks(store.conn, until)
+        tracks = track_store.tracks_to_check(store, until)
 
         def selected(track: dict) -> bool:
             if not by_dates:
@@ -241,7 +206,7 @@ class CheckTracksAlgorithm(KeepsAliases, AlgorithmBase):
         cell_of = dict(zip(cells["code"][groups].tolist(), cells["geom"][groups].tolist()))
         if len(tracks) and not cell_of:
             feedback.pushWarning(tr("The store has no patrol grid yet: every track is flagged “no grid cell”."))
-        times, lonlat = fix_times_and_positions(store.conn, [t["track_id"] for t in tracks])
+        times, lonlat = fix_times_and_positions(store, [t["track_id"] for t in tracks])
         county = county_area(top_grid_cells(store), coded_extent(store), int(store.srs_id))
         if len(tracks) and county[0] is None:
             feedback.pushWarning(tr("The store has neither a patrol grid nor coded parcels: the tracks cannot be "
@@ -289,8 +254,7 @@ class CheckTracksAlgorithm(KeepsAliases, AlgorithmBase):
             rows.append((json.dumps(result.flags), json.dumps(figures, ensure_ascii=False), int(result.accepted),
                          track_id))
         feedback.setProgressText(tr("Writing the results to the store…"))
-        with store.transaction() as conn:
-            conn.executemany("UPDATE tg_track SET flags = ?, figures = ?, accepted = ? WHERE track_id = ?", rows)
+        track_store.save_checks(store, rows)
         feedback.setProgress(90)
 
         dest = self._write_output(parameters, context, store, tracks, results)

@@ -76,18 +76,12 @@ class ExportCasesAlgorithm(AlgorithmBase):
         import psycopg2
         from qgis.core import QgsDataSourceUri, QgsProviderRegistry, QgsVectorLayer
 
+        from ..storage.postgis import default_styled_tables
         from ..styling import set_aliases
         from .fields import aliases
 
         try:
-            with psycopg2.connect(**params) as conn, conn.cursor() as cur:
-                cur.execute("SELECT to_regclass('public.layer_styles') IS NOT NULL")
-                styled = set()
-                if cur.fetchone()[0]:
-                    cur.execute("SELECT f_table_name FROM public.layer_styles WHERE f_table_schema = %s "
-                                "AND useasdefault", (schema,))
-                    styled = {r[0] for r in cur.fetchall()}
-            conn.close()
+            styled = default_styled_tables(params, schema)
         except psycopg2.Error as err:
             message = str(err).strip()
             if params.get("password"):

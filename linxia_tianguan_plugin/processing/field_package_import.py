@@ -279,15 +279,9 @@ class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
         path relative to the package), ``origin`` what track sources name instead of the temporary folder."""
         if note:
             feedback.pushInfo(note)
-        manifest_path = folder / rules.MANIFEST_NAME
+        manifest = _manifest(folder)
         gpkg_path = folder / rules.GPKG_NAME
-        try:
-            manifest = rules.read_manifest(manifest_path.read_text(encoding="utf-8"))
-        except (ValueError, TypeError, OSError) as err:  # FieldPackageError, bad UTF-8, anything odd
-            raise QgsProcessingException(tr("The manifest of {folder} cannot be read: {error}").format(
-                folder=folder, error=err)) from err
         counts = {"TRACKS": 0, "EVIDENCE": 0, "EVENTS": 0, "CONFLICTS": 0}
-        conflicts: list[rules.Conflict] = []
         with self.opened_store(parameters, self.STORE, context, create=False) as store:
             if store is None:
                 raise QgsProcessingException(tr("Choose the tianguan store (GeoPackage)."))
@@ -296,73 +290,9 @@ class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
                 raise QgsProcessingException(tr("This package was exported from another tianguan store ({path}); "
                                                 "import it into that store.").format(
                     path=manifest.get("store_path") or manifest["store_id"]))
-            # ------------------------------------------------------------ tracks
-            feedback.setProgressText(tr("Reading the tracks…"))
-            try:
-                lines, bad = read_track_lines(gpkg_path, feedback.isCanceled)
-            except TrackReadError as err:
-                raise QgsProcessingException(tr("The track layer of {path} cannot be read: {error}").format(
-                    path=gpkg_path, error=err)) from err
-            conflicts += bad
-            for n, line in enumerate(lines):
-                if feedback.isCanceled():
-                    break
-                feedback.setProgress(40.0 * n / max(len(lines), 1))
-                where = f"{origin}/{rules.GPKG_NAME}" if origin else str(gpkg_path.resolve())
-                source = f"{where}|layername={rules.TRACKS}|fid={line['fid']}"
-                grid = line["grid"] or manifest["grid"]
-                if len(grid) != 14:  # a village package: the group walked in most
-                    grid = package_store.group_of_fixes(store, line["fixes"].lon, line["fixes"].lat, grid) or grid
-                done = package_store.import_fixes(store, line["key"], source, line["fixes"], line["officer"], grid)
-                if done is None:
-                    feedback.pushInfo(tr("Track {fid}: imported before; skipped.").format(fid=line["fid"]))
-                    continue
-                counts["TRACKS"] += len(done["tracks"])
-                feedback.pushInfo(tr("Track {fid}: {fixes} fixes, {tracks} tracks.").format(
-                    fid=line["fid"], fixes=done["fixes"], tracks=len(done["tracks"])))
-            # ------------------------------------------------------------ evidence
-            feedback.setProgressText(tr("Reading the evidence…"))
-            rows = read_evidence(gpkg_path)
-            # links, paths leaving the package, empty or non-JPEG/PNG/PDF photos are refused row by row
-            checked = {r.fid: rules.photo_file(str(folder), r.photo) for r in rows}
-            paths = {fid: path for fid, (path, _) in checked.items()}
-            refused = {fid: why for fid, (_, why) in checked.items() if why}
-            for r in rows:  # a photo whose zip member was refused is refused, not "missing"
-                member = rules.zip_member_path(r.photo or "")
-                if zip_refused and member in zip_refused and r.fid not in refused:
-                    refused[r.fid] = zip_refused[member]
-                    paths[r.fid] = None
-            hashes = {fid: (package_store.file_sha256(p) if p else None) for fid, p in paths.items()}
-            case_ids = {r.case_id for r in rows if r.case_id}
-            submissions, bad, before = rules.plan_evidence(
-                rows, manifest, package_store.case_states(store, case_ids), hashes,
-                package_store.submitted_hashes(store, case_ids), paths, refused)
-            conflicts += bad
-            if before:
-                feedback.pushInfo(tr("{n} evidence rows were imported before; skipped.").format(n=len(before)))
-            for n, sub in enumerate(submissions):
-                if feedback.isCanceled():
-                    break
-                feedback.setProgress(40.0 + 60.0 * n / max(len(submissions), 1))
-                try:
-                    done = package_store.submit_evidence(store, sub, reader=exif_reader.qgis_exif_tags)
-                except workflow.ConflictError as err:
-                    conflicts += [rules.Conflict(rules.EVIDENCE, r.fid, sub.case_id, rules.MOVED, str(err))
-                                  for r in sub.rows]
-                    continue
-                except workflow.WorkflowError as err:
-                    conflicts += [rules.Conflict(rules.EVIDENCE, r.fid, sub.case_id, rules.NOT_ACCEPTING, str(err))
-                                  for r in sub.rows]
-                    continue
-                except EvidenceError as err:  # a photo changed since it was checked: nothing of the case written
-                    conflicts += [rules.Conflict(rules.EVIDENCE, r.fid, sub.case_id, rules.REFUSED_PHOTO, str(err))
-                                  for r in sub.rows]
-                    continue
-                counts["EVIDENCE"] += sum(1 for r in done["evidence"] if r["new"])
-                counts["EVENTS"] += 1
-                feedback.pushInfo(tr("Case {case}: {photos} photos, now {state}.").format(
-                    case=sub.case_id, photos=len(done["evidence"]),
-                    state=workflow.STATE_NAMES.get(done["state"], done["state"])))
+            conflicts = _import_tracks(store, gpkg_path, manifest, origin, counts, feedback)
+            submissions, bad = _plan_evidence(store, folder, gpkg_path, manifest, zip_refused, feedback)
+            conflicts += bad + _submit_evidence(store, submissions, counts, feedback)
         counts["CONFLICTS"] = len(conflicts)
         for c in conflicts:
             feedback.pushWarning(tr("Conflict in {layer} row {fid} (case {case}): {reason}; nothing was "
@@ -370,18 +300,118 @@ class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
                                                        reason=conflict_text(c.code)))
         result = dict(counts)
         if parameters.get(self.OUTPUT) is not None:
-            sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, self.conflict_fields(),
-                                              Qgis.WkbType.NoGeometry)
-            if sink is not None:
-                for c in conflicts:
-                    feature = QgsFeature(self.conflict_fields())
-                    feature.setAttributes([c.layer, int(c.fid), c.case_id, c.code, conflict_text(c.code), c.detail])
-                    sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
+            dest = self._write_conflicts(parameters, context, conflicts)
+            if dest is not None:
                 result[self.OUTPUT] = dest
-                self.keep_aliases(dest, "field_conflicts")
         feedback.setProgress(100)
         feedback.pushInfo(tr("{tracks} tracks, {evidence} evidence files, {events} cases moved to evidenced, "
                              "{conflicts} conflicts.").format(tracks=counts["TRACKS"], evidence=counts["EVIDENCE"],
                                                               events=counts["EVENTS"],
                                                               conflicts=counts["CONFLICTS"]))
         return result
+
+    def _write_conflicts(self, parameters, context, conflicts: list[rules.Conflict]) -> str | None:
+        """The conflicts table (OUTPUT), its aliases kept for when it is loaded; None when no sink was made."""
+        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, self.conflict_fields(),
+                                          Qgis.WkbType.NoGeometry)
+        if sink is None:
+            return None
+        for c in conflicts:
+            feature = QgsFeature(self.conflict_fields())
+            feature.setAttributes([c.layer, int(c.fid), c.case_id, c.code, conflict_text(c.code), c.detail])
+            sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
+        self.keep_aliases(dest, "field_conflicts")
+        return dest
+
+
+def _manifest(folder: Path) -> dict:
+    """The package's manifest; one that cannot be read stops the import before the store is opened."""
+    try:
+        return rules.read_manifest((folder / rules.MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (ValueError, TypeError, OSError) as err:  # FieldPackageError, bad UTF-8, anything odd
+        raise QgsProcessingException(tr("The manifest of {folder} cannot be read: {error}").format(
+            folder=folder, error=err)) from err
+
+
+def _import_tracks(store, gpkg_path: Path, manifest: dict, origin: str | None, counts: dict,
+                   feedback) -> list[rules.Conflict]:
+    """Import every line of the tracks layer as a track file (a line imported before is skipped); a line of
+    a village package goes to the group holding most of its fixes. Returns the unreadable lines as conflicts."""
+    feedback.setProgressText(tr("Reading the tracks…"))
+    try:
+        lines, bad = read_track_lines(gpkg_path, feedback.isCanceled)
+    except TrackReadError as err:
+        raise QgsProcessingException(tr("The track layer of {path} cannot be read: {error}").format(
+            path=gpkg_path, error=err)) from err
+    for n, line in enumerate(lines):
+        if feedback.isCanceled():
+            break
+        feedback.setProgress(40.0 * n / max(len(lines), 1))
+        where = f"{origin}/{rules.GPKG_NAME}" if origin else str(gpkg_path.resolve())
+        source = f"{where}|layername={rules.TRACKS}|fid={line['fid']}"
+        grid = line["grid"] or manifest["grid"]
+        if len(grid) != 14:  # a village package: the group walked in most
+            grid = package_store.group_of_fixes(store, line["fixes"].lon, line["fixes"].lat, grid) or grid
+        done = package_store.import_fixes(store, line["key"], source, line["fixes"], line["officer"], grid)
+        if done is None:
+            feedback.pushInfo(tr("Track {fid}: imported before; skipped.").format(fid=line["fid"]))
+            continue
+        counts["TRACKS"] += len(done["tracks"])
+        feedback.pushInfo(tr("Track {fid}: {fixes} fixes, {tracks} tracks.").format(
+            fid=line["fid"], fixes=done["fixes"], tracks=len(done["tracks"])))
+    return bad
+
+
+def _plan_evidence(store, folder: Path, gpkg_path: Path, manifest: dict, zip_refused: dict[str, str] | None,
+                   feedback) -> tuple[list, list[rules.Conflict]]:
+    """The evidence rows checked — photos refused row by row (links, paths leaving the package, empty or
+    non-JPEG/PNG/PDF files, zip members refused) — and planned per case against the store: the submissions
+    to make, and the conflicts."""
+    feedback.setProgressText(tr("Reading the evidence…"))
+    rows = read_evidence(gpkg_path)
+    # links, paths leaving the package, empty or non-JPEG/PNG/PDF photos are refused row by row
+    checked = {r.fid: rules.photo_file(str(folder), r.photo) for r in rows}
+    paths = {fid: path for fid, (path, _) in checked.items()}
+    refused = {fid: why for fid, (_, why) in checked.items() if why}
+    for r in rows:  # a photo whose zip member was refused is refused, not "missing"
+        member = rules.zip_member_path(r.photo or "")
+        if zip_refused and member in zip_refused and r.fid not in refused:
+            refused[r.fid] = zip_refused[member]
+            paths[r.fid] = None
+    hashes = {fid: (package_store.file_sha256(p) if p else None) for fid, p in paths.items()}
+    case_ids = {r.case_id for r in rows if r.case_id}
+    submissions, bad, before = rules.plan_evidence(
+        rows, manifest, package_store.case_states(store, case_ids), hashes,
+        package_store.submitted_hashes(store, case_ids), paths, refused)
+    if before:
+        feedback.pushInfo(tr("{n} evidence rows were imported before; skipped.").format(n=len(before)))
+    return submissions, bad
+
+
+def _submit_evidence(store, submissions: list, counts: dict, feedback) -> list[rules.Conflict]:
+    """Submit each case's evidence (photos copied, one 已举证 event); a case that moved on, takes no evidence
+    or whose photo changed since it was checked writes nothing and is returned as conflicts."""
+    conflicts: list[rules.Conflict] = []
+    for n, sub in enumerate(submissions):
+        if feedback.isCanceled():
+            break
+        feedback.setProgress(40.0 + 60.0 * n / max(len(submissions), 1))
+        try:
+            done = package_store.submit_evidence(store, sub, reader=exif_reader.qgis_exif_tags)
+        except workflow.ConflictError as err:
+            conflicts += [rules.Conflict(rules.EVIDENCE, r.fid, sub.case_id, rules.MOVED, str(err)) for r in sub.rows]
+            continue
+        except workflow.WorkflowError as err:
+            conflicts += [rules.Conflict(rules.EVIDENCE, r.fid, sub.case_id, rules.NOT_ACCEPTING, str(err))
+                          for r in sub.rows]
+            continue
+        except EvidenceError as err:  # a photo changed since it was checked: nothing of the case written
+            conflicts += [rules.Conflict(rules.EVIDENCE, r.fid, sub.case_id, rules.REFUSED_PHOTO, str(err))
+                          for r in sub.rows]
+            continue
+        counts["EVIDENCE"] += sum(1 for r in done["evidence"] if r["new"])
+        counts["EVENTS"] += 1
+        feedback.pushInfo(tr("Case {case}: {photos} photos, now {state}.").format(
+            case=sub.case_id, photos=len(done["evidence"]),
+            state=workflow.STATE_NAMES.get(done["state"], done["state"])))
+    return conflicts

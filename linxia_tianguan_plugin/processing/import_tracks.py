@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from qgis.core import (
@@ -45,6 +45,8 @@ from .track_files import SUFFIXES, ReadCancelledError, TrackFile, TrackReadError
 
 #: a fix may be this much later than the import (s): phones' clocks drift a few minutes
 CLOCK_TOLERANCE_S = 600.0
+
+
 def time_problem(name: str, track: TrackFile, reasons) -> str | None:
     """Why a file must not be recorded when most of its fixes have no usable time, else None.
 
@@ -75,6 +77,7 @@ def time_problem(name: str, track: TrackFile, reasons) -> str | None:
 
 
 def reason_labels() -> dict[str, str]:
+    """Why cleaning dropped a fix, in the words of the import's messages (by ``core.tracks`` reason code)."""
     return {
         "bad_position": tr("no valid position"),
         "no_time": tr("no time"),
@@ -221,118 +224,77 @@ class ImportTracksAlgorithm(AlgorithmBase):
     def _import_files(self, parameters, context, feedback, store, files: list[Path], counts: dict):
         """Import ``files`` one by one into ``store`` (counts updated); returns None, or (fault, file, names
         imported, names not imported) when a fault of the store stopped the import."""
-        layer_name = self.parameterAsString(parameters, self.LAYER, context).strip()
-        officer_field = self.parameterAsString(parameters, self.OFFICER_FIELD, context).strip()
-        grid_field = self.parameterAsString(parameters, self.GRID_FIELD, context).strip()
-        # fixes later than now (plus a tolerance) or before 2000 are a wrong phone clock: ``bad_clock``
-        options = replace(CleaningOptions(), latest_time=clock.now_utc().timestamp() + CLOCK_TOLERANCE_S)
-        labels = reason_labels()
-        roster_cache: dict = {}
+        run = _Run(
+            layer_name=self.parameterAsString(parameters, self.LAYER, context).strip(),
+            officer_field=self.parameterAsString(parameters, self.OFFICER_FIELD, context).strip(),
+            grid_field=self.parameterAsString(parameters, self.GRID_FIELD, context).strip(),
+            # fixes later than now (plus a tolerance) or before 2000 are a wrong phone clock: ``bad_clock``
+            options=replace(CleaningOptions(), latest_time=clock.now_utc().timestamp() + CLOCK_TOLERANCE_S),
+            labels=reason_labels(), counts=counts)
         done: list[str] = []
         for n, path in enumerate(files):
             if feedback.isCanceled():
-                feedback.reportError(tr("Import cancelled after {done} of {total} files; the files imported "
-                                        "so far are kept.").format(done=n, total=len(files)))
+                _report_cancelled(feedback, n, len(files))
                 break
             feedback.setProgress(100.0 * n / len(files))
             feedback.setProgressText(tr("Reading {file} ({n}/{total})…").format(
                 file=path.name, n=n + 1, total=len(files)))
-            try:
-                data = path.read_bytes()
-            except OSError as err:
-                counts["FAILED"] += 1
-                feedback.reportError(tr("{file}: cannot be read ({error}).").format(file=path.name, error=err))
-                continue
-            if not data.strip():
-                counts["FAILED"] += 1
-                feedback.reportError(tr("{file}: the file is empty ({size} bytes); ask the officer to upload "
-                                        "it again.").format(file=path.name, size=len(data)))
+            data = _file_bytes(path, counts, feedback)
+            if data is None:
                 continue
             try:
-                outcome = self._import_one(store, path, data, layer_name, officer_field, grid_field, options,
-                                           labels, roster_cache, counts, feedback)
+                outcome = self._import_one(store, path, data, run, feedback)
             except ReadCancelledError:
-                feedback.reportError(tr("Import cancelled after {done} of {total} files; the files imported "
-                                        "so far are kept.").format(done=n, total=len(files)))
-                break
+                outcome = "cancelled"
             except StoreFaultError as fault:
-                if fault.kind == "conflict":
-                    # a second import of the same folder at the same time wrote this file first: it is there once
-                    counts["SKIPPED"] += 1
-                    feedback.pushInfo(tr("{file}: already imported by another run at the same time; "
-                                         "skipped.").format(file=path.name))
-                    continue
-                # a full or failing disk, a lock that outlasted every try …: writing on would fail again, or worse
-                feedback.reportError(tr("{file}: not imported: {fault}.").format(file=path.name,
-                                                                                 fault=fault_message(fault)))
-                left = [p.name for p in files[n:]]
-                feedback.reportError(tr("Import stopped. Imported ({n_done}): {done}. Not imported ({n_left}): "
-                                        "{left}.").format(n_done=len(done), done=_names(done), n_left=len(left),
-                                                          left=_names(left)))
-                return fault, path.name, done, left
+                if fault.kind != "conflict":
+                    return _stopped(feedback, fault, path, done, files[n:])
+                # a second import of the same folder at the same time wrote this file first: it is there once
+                counts["SKIPPED"] += 1
+                feedback.pushInfo(tr("{file}: already imported by another run at the same time; "
+                                     "skipped.").format(file=path.name))
+                continue
             if outcome == "cancelled":
-                feedback.reportError(tr("Import cancelled after {done} of {total} files; the files imported "
-                                        "so far are kept.").format(done=n, total=len(files)))
+                _report_cancelled(feedback, n, len(files))
                 break
             if outcome == "imported":
                 done.append(path.name)
         return None
 
-    def _import_one(self, store, path: Path, data: bytes, layer_name: str, officer_field: str, grid_field: str,
-                    options: CleaningOptions, labels: dict, roster_cache: dict, counts: dict, feedback) -> str:
+    def _import_one(self, store, path: Path, data: bytes, run: _Run, feedback) -> str:
         """Read, clean and store one file; returns imported, skipped, failed or cancelled. Faults of the store
         are raised (:class:`StoreFaultError`); the file's write is one transaction, tried again on a lock."""
-        track = None
         try:
-            if SUFFIXES.get(path.suffix.lower()) == "GPKG":
-                # a GeoPackage holds several layers: its identity is its bytes and the layer read
-                track = read_track(str(path), data, layer_name, officer_field, grid_field, feedback.isCanceled)
-                file_hash = content_hash(data + b"\0layer=" + str(track.layer).encode("utf-8"))
-            else:
-                file_hash = content_hash(data)
-            known = self._stored(lambda: track_store.known_file(store, file_hash), store, path.name, feedback)
-            if known is not None:
-                counts["SKIPPED"] += 1
-                feedback.pushInfo(tr("{file}: already imported on {date} (as {path}); skipped.").format(
-                    file=path.name, date=known["imported_at"], path=Path(known["path"]).name))
-                return "skipped"
-            if track is None:
-                track = read_track(str(path), data, layer_name, officer_field, grid_field, feedback.isCanceled)
+            track, file_hash = self._unknown_track(store, path, data, run, feedback)
         except TrackReadError as err:
-            counts["FAILED"] += 1
+            run.counts["FAILED"] += 1
             feedback.reportError(tr("{file}: cannot be imported: {problem}.").format(file=path.name, problem=err))
             return "failed"
+        if track is None:
+            return "skipped"
         fixes = track.fixes
         if len(fixes) == 0:
-            counts["FAILED"] += 1
+            run.counts["FAILED"] += 1
             feedback.reportError(tr("{file}: cannot be imported: it has no track points.").format(file=path.name))
             return "failed"
         named = parse_track_name(path.name)
         grid = track.grid or (named[0] if named else None)
-        officer = track.officer or self._stored(lambda: self._roster_officer(store, grid, roster_cache), store,
+        officer = track.officer or self._stored(lambda: self._roster_officer(store, grid, run.roster_cache), store,
                                                 path.name, feedback)
         # fixes already stored from another file (a growing tracking layer exported again)
         repeated = self._stored(lambda: track_store.stored_fixes(store, fixes), store, path.name, feedback)
-        reasons = clean(fixes, options, known=repeated)
+        reasons = clean(fixes, run.options, known=repeated)
         problem = time_problem(path.name, track, reasons)
         if problem is not None:
             # not recorded: once the times are corrected the same file can be imported
-            counts["FAILED"] += 1
+            run.counts["FAILED"] += 1
             feedback.reportError(problem)
             return "failed"
         if track.format == "GPX":
             for note in track.notes:
                 feedback.pushInfo(tr("{file}: {note}.").format(file=path.name, note=note))
-        found = sessions(fixes, reasons, store.srs_id, options)
-        dropped = reason_counts(reasons)
-        message = None
-        if not found and repeated.any() and all(r in ("repeat", None) for r in reasons):
-            message = tr("its {n} fixes were all imported before from an earlier export; no new "
-                         "track").format(n=int(repeated.sum()))
-        elif not found:
-            message = tr("only {n} usable fixes: no track").format(n=int(sum(r is None for r in reasons)))
-            why = "; ".join(f"{labels.get(k, k)} {v}" for k, v in dropped.items())
-            message += f" ({why})" if why else ""
+        found = sessions(fixes, reasons, store.srs_id, run.options)
+        message = _no_track_message(found, repeated, reasons, run.labels)
         if feedback.isCanceled():
             return "cancelled"
         source = str(path.resolve()) + (f"|layername={track.layer}" if track.format == "GPKG" else "")
@@ -340,24 +302,116 @@ class ImportTracksAlgorithm(AlgorithmBase):
         self._stored(lambda: track_store.save_file(store, file_hash, source, track.format, fixes, found, officer,
                                                    grid, store.srs_id, dropped=reasons, message=message,
                                                    raw_times=raw), store, path.name, feedback)
-        counts["FILES"] += 1
-        counts["TRACKS"] += len(found)
-        counts["FIXES"] += len(fixes)
-        counts["DROPPED"] += sum(dropped.values())
-        why = "; ".join(f"{labels.get(k, k)} {v}" for k, v in dropped.items())
-        if found:
-            feedback.pushInfo(tr("{file}: {fixes} fixes, {dropped} dropped{why}, {tracks} tracks; grid "
-                                 "{grid}, officer {officer}.").format(
-                file=path.name, fixes=len(fixes), dropped=sum(dropped.values()),
-                why=f" ({why})" if why else "", tracks=len(found), grid=grid or "—",
-                officer=officer or "—"))
-        else:
-            feedback.pushWarning(tr("{file}: imported, but {message} (a track needs at least two fixes "
-                                    "close in time).").format(file=path.name, message=message))
-        if not grid:
-            feedback.pushWarning(tr("{file}: no group code in the file or its name; the track cannot be "
-                                    "matched to a patrol task.").format(file=path.name))
+        _report_imported(feedback, path.name, track, found, reasons, (grid, officer), message, run)
         return "imported"
+
+    def _unknown_track(self, store, path: Path, data: bytes, run: _Run, feedback) -> tuple[TrackFile | None, str]:
+        """The file's track and content hash, or (None, hash) when a file of the same content was imported
+        before (said, and counted as skipped). A GeoPackage is read first: its identity is its bytes and the
+        layer read. Raises TrackReadError for a file that cannot be read."""
+        track = None
+        if SUFFIXES.get(path.suffix.lower()) == "GPKG":
+            # a GeoPackage holds several layers: its identity is its bytes and the layer read
+            track = read_track(str(path), data, run.layer_name, run.officer_field, run.grid_field,
+                               feedback.isCanceled)
+            file_hash = content_hash(data + b"\0layer=" + str(track.layer).encode("utf-8"))
+        else:
+            file_hash = content_hash(data)
+        known = self._stored(lambda: track_store.known_file(store, file_hash), store, path.name, feedback)
+        if known is not None:
+            run.counts["SKIPPED"] += 1
+            feedback.pushInfo(tr("{file}: already imported on {date} (as {path}); skipped.").format(
+                file=path.name, date=known["imported_at"], path=Path(known["path"]).name))
+            return None, file_hash
+        if track is None:
+            track = read_track(str(path), data, run.layer_name, run.officer_field, run.grid_field,
+                               feedback.isCanceled)
+        return track, file_hash
+
+
+@dataclass
+class _Run:
+    """What every file of one import shares: the layer and fields chosen, the cleaning options, the reason
+    labels, the roster's officers looked up so far, and the counts of the run."""
+    layer_name: str
+    officer_field: str
+    grid_field: str
+    options: CleaningOptions
+    labels: dict[str, str]
+    counts: dict
+    roster_cache: dict = field(default_factory=dict)
+
+
+def _report_cancelled(feedback, done: int, total: int) -> None:
+    """A cancelled import keeps the files imported before the cancel: say how far it got."""
+    feedback.reportError(tr("Import cancelled after {done} of {total} files; the files imported "
+                            "so far are kept.").format(done=done, total=total))
+
+
+def _file_bytes(path: Path, counts: dict, feedback) -> bytes | None:
+    """The file's content, or None (reported, counted as failed) when it cannot be read or is empty — an
+    upload cut short leaves an empty file the officer must send again."""
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        counts["FAILED"] += 1
+        feedback.reportError(tr("{file}: cannot be read ({error}).").format(file=path.name, error=err))
+        return None
+    if not data.strip():
+        counts["FAILED"] += 1
+        feedback.reportError(tr("{file}: the file is empty ({size} bytes); ask the officer to upload "
+                                "it again.").format(file=path.name, size=len(data)))
+        return None
+    return data
+
+
+def _stopped(feedback, fault: StoreFaultError, path: Path, done: list[str], left_paths: list[Path]) -> tuple:
+    """A full or failing disk, a lock that outlasted every try …: writing on would fail again, or worse; say
+    which files were imported and which not, and return (fault, file, imported, not imported)."""
+    feedback.reportError(tr("{file}: not imported: {fault}.").format(file=path.name, fault=fault_message(fault)))
+    left = [p.name for p in left_paths]
+    feedback.reportError(tr("Import stopped. Imported ({n_done}): {done}. Not imported ({n_left}): "
+                            "{left}.").format(n_done=len(done), done=_names(done), n_left=len(left),
+                                              left=_names(left)))
+    return fault, path.name, done, left
+
+
+def _no_track_message(found: list, repeated, reasons, labels: dict[str, str]) -> str | None:
+    """Why a file made no track (stored with the file), or None when it made some."""
+    if found:
+        return None
+    if repeated.any() and all(r in ("repeat", None) for r in reasons):
+        return tr("its {n} fixes were all imported before from an earlier export; no new "
+                  "track").format(n=int(repeated.sum()))
+    message = tr("only {n} usable fixes: no track").format(n=int(sum(r is None for r in reasons)))
+    why = "; ".join(f"{labels.get(k, k)} {v}" for k, v in reason_counts(reasons).items())
+    return message + (f" ({why})" if why else "")
+
+
+def _report_imported(feedback, name: str, track: TrackFile, found: list, reasons, who: tuple, message: str | None,
+                     run: _Run) -> None:
+    """Count an imported file and say what it gave: its fixes, drops and tracks, or why it made no track, and
+    a warning when no group code ties it to a patrol task."""
+    grid, officer = who
+    fixes, dropped = track.fixes, reason_counts(reasons)
+    run.counts["FILES"] += 1
+    run.counts["TRACKS"] += len(found)
+    run.counts["FIXES"] += len(fixes)
+    run.counts["DROPPED"] += sum(dropped.values())
+    why = "; ".join(f"{run.labels.get(k, k)} {v}" for k, v in dropped.items())
+    if found:
+        feedback.pushInfo(tr("{file}: {fixes} fixes, {dropped} dropped{why}, {tracks} tracks; grid "
+                             "{grid}, officer {officer}.").format(
+            file=name, fixes=len(fixes), dropped=sum(dropped.values()),
+            why=f" ({why})" if why else "", tracks=len(found), grid=grid or "—",
+            officer=officer or "—"))
+    else:
+        feedback.pushWarning(tr("{file}: imported, but {message} (a track needs at least two fixes "
+                                "close in time).").format(file=name, message=message))
+    if not grid:
+        feedback.pushWarning(tr("{file}: no group code in the file or its name; the track cannot be "
+                                "matched to a patrol task.").format(file=name))
+
 
 
 def _names(names: list[str], most: int = 20) -> str:

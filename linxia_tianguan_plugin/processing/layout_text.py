@@ -1,12 +1,23 @@
-"""Text of printed layouts: fonts set through QgsTextFormat and PDF text kept as text.
+"""Text of printed layouts: fonts set through QgsTextFormat, PDF text kept as text, and the items' ids the
+layout designer shows (Chinese under zh).
 
 Why: QGIS 3.40 deprecates the QFont setters of layout labels and legends (``setFont``, ``setFontColor``,
 ``setStyleFont``: warnings in the message log) in favour of text formats (3.24 / 3.30), and a PDF's text is
 drawn as outlines unless asked otherwise — unsearchable, and the tests could not read its Chinese back."""
 from __future__ import annotations
 
-from qgis.core import Qgis, QgsLayoutExporter, QgsLayoutItemLabel, QgsLayoutItemLegend, QgsTextFormat
+from qgis.core import (
+    Qgis,
+    QgsLayout,
+    QgsLayoutExporter,
+    QgsLayoutItem,
+    QgsLayoutItemLabel,
+    QgsLayoutItemLegend,
+    QgsTextFormat,
+)
 from qgis.PyQt.QtGui import QColor, QFont
+
+from ..i18n import tr
 
 
 def _format(base: QgsTextFormat, family: str, size: float | None, bold: bool | None,
@@ -45,3 +56,47 @@ def pdf_settings(dpi: int) -> QgsLayoutExporter.PdfExportSettings:
     settings.rasterizeWholeImage = False
     settings.textRenderFormat = Qgis.TextRenderFormat.AlwaysText
     return settings
+
+
+def item_names() -> dict[str, str]:
+    """The id the user reads for each item of the bundled templates, by the template's key (the key the code
+    finds the item by: ``statistics_map.ITEM_IDS``, ``value`` and ``frame``)."""
+    return {
+        "title": tr("Title"),
+        "subtitle": tr("Subtitle"),
+        "map": tr("Map"),
+        "county": tr("County name"),
+        "north_arrow": tr("North arrow"),
+        "legend": tr("Legend"),
+        "scalebar": tr("Scale bar"),
+        "date": tr("Map date"),
+        "source": tr("Source"),
+        "crs": tr("Coordinate system"),
+        "value": tr("Indicator value"),
+        "frame": tr("Map frame"),
+    }
+
+
+def items_by_key(layout: QgsLayout) -> dict[str, QgsLayoutItem]:
+    """The layout's items by template key, whether an item still carries its key or already its user's id."""
+    keys = {key: key for key in item_names()}
+    keys.update({name: key for key, name in item_names().items()})
+    out = {}
+    for item in layout.items():
+        item_id = item.id() if isinstance(item, QgsLayoutItem) else ""
+        if item_id in keys:
+            out[keys[item_id]] = item
+    return out
+
+
+def name_items(layout: QgsLayout) -> int:
+    """Give the template's items the ids a desk reads in the designer's Items panel (标题, 图例, 比例尺 … under
+    zh) once the code has found them by key: the English keys are the code's, not the user's. Returns how many
+    items were renamed."""
+    names = item_names()
+    renamed = 0
+    for key, item in items_by_key(layout).items():
+        if item.id() != names[key]:
+            item.setId(names[key])
+            renamed += 1
+    return renamed

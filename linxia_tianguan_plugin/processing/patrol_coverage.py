@@ -36,8 +36,9 @@ from ..core import patrol_coverage as kernel
 from ..core import tasks as rules
 from ..i18n import tr
 from ..storage import coverage as coverage_store
-from ..storage import gpkg
-from ..storage.grid import CodedGeometry, CodesChangedError, active_cells, coded_parcel_table
+from ..storage import tracks as track_store
+from ..storage.cases import unit_names
+from ..storage.grid import CodedGeometry, CodesChangedError, active_cell_names, active_cells, coded_parcel_table
 from .base import AlgorithmBase
 from .fields import KeepsAliases, schema
 from .readers import FieldSpec, read_layer, source_for
@@ -199,17 +200,13 @@ class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
         first = min(start, end - dt.timedelta(days=7 * weeks - 1))
         low = rules.format_utc(dt.datetime.combine(first, dt.time(), tzinfo=rules.SHANGHAI))
         high = rules.format_utc(dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=rules.SHANGHAI))
-        sql = ("SELECT track_id, officer, coalesce(grid_code, ''), started_at, ended_at, geom FROM tg_track "
-               "WHERE started_at >= ? AND started_at < ? AND geom IS NOT NULL")
-        if only_accepted:
-            sql += " AND accepted = 1"
-        rows = store.conn.execute(sql + " ORDER BY started_at, track_id", (low, high)).fetchall()
+        rows = track_store.tracks_starting(store, low, high, only_accepted)
         day = np.array([rules.local_date(r[3]) for r in rows], dtype=object)
         window_first = end - dt.timedelta(days=7 * weeks - 1)
         return {
             "id": [r[0] for r in rows], "officer": [r[1] for r in rows], "started": [r[3] for r in rows],
             "set": kernel.TrackSet(
-                np.array([gpkg.decode_blob(r[5]) for r in rows], dtype=object),
+                np.array([r[5] for r in rows], dtype=object),
                 np.array([rules.format_utc(rules.parse_instant(r[4] or r[3])) for r in rows], dtype=str),
                 np.array([start <= d <= end for d in day], dtype=bool),
                 np.array([window_first <= d <= end for d in day], dtype=bool),
@@ -281,12 +278,7 @@ class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
                 below += 1
         if feedback.isCanceled():
             raise QgsProcessingException(tr("Cancelled; nothing was written to the store."))
-        with store.transaction() as conn:
-            conn.executemany("UPDATE tg_track SET coverage = ? WHERE track_id = ?", updates)
-            before = conn.total_changes
-            conn.executemany(f"INSERT OR IGNORE INTO tg_patrol ({', '.join(rules.Patrol.COLUMNS)}) "
-                             f"VALUES ({', '.join('?' * len(rules.Patrol.COLUMNS))})", [p.as_row() for p in patrols])
-            added = conn.total_changes - before
+        added = track_store.save_coverage(store, updates, patrols)
         feedback.pushInfo(tr("{tracks} tracks reach {share:.0%} of their grid's farmland: {added} new patrols "
                              "recorded ({existing} already there); {below} tracks below the share.").format(
             tracks=len(patrols), share=min_grid, added=added, existing=len(patrols) - added, below=below))
@@ -370,10 +362,8 @@ class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
         sink, dest = self.parameterAsSink(parameters, self.RATES_OUT, context, fields, Qgis.WkbType.NoGeometry)
         if sink is None:
             return {}
-        names = dict(store.conn.execute("SELECT code, name FROM tg_admin_unit"))
-        names.update(store.conn.execute(
-            "SELECT c.code, c.name FROM tg_grid_cell c JOIN tg_grid_build b ON b.build_id = c.build_id "
-            "WHERE b.active = 1 AND c.name IS NOT NULL AND c.name != ''"))
+        names = unit_names(store)
+        names.update(active_cell_names(store))
         patrols: dict[str, int] = {}
         for g in ts.grid[ts.in_period]:
             for length in kernel.GRID_LENGTHS:

@@ -48,8 +48,9 @@ from .. import compat, fonts, settings
 from ..core import qr
 from ..core import statistics as stats
 from ..i18n import tr
-from ..storage import gpkg
+from ..storage import space_codes
 from ..storage import statistics as stats_store
+from ..storage.cases import unit_names
 from ..storage.tasks import officers_for
 from .base import AlgorithmBase
 from .layout_text import pdf_settings, set_label_text_format
@@ -61,7 +62,8 @@ MARGIN_X, MARGIN_Y = 10.5, 15.5
 SIGN_W, SIGN_H = 297.0, 210.0  # mm, A4 landscape
 SIGNS_PDF = "警示牌.pdf"
 CODE_FIELDS = ("KJM", "code")  # the coded layer's field (space_code output), the store's column
-IN_CHUNK = 500  # codes per IN (…) query (SQLite's default limit on variables is 999)
+
+
 def cjk_font() -> str:
     """An installed font that has Chinese glyphs (:mod:`..fonts`); without one the labels would print boxes, so
     stop."""
@@ -101,13 +103,6 @@ def parcels_svg(wkbs, basic, width_mm: float, height_mm: float) -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{width_mm:g}mm" '
             f'height="{height_mm:g}mm" viewBox="0 0 {width_mm:g} {height_mm:g}">'
             f'<rect width="{width_mm:g}" height="{height_mm:g}" fill="#ffffff"/>{"".join(paths)}</svg>')
-
-
-def _in_chunks(conn, sql: str, codes: list[str]):
-    """Rows of ``sql`` (with one ``{marks}`` placeholder for an IN list) for every chunk of ``codes``."""
-    for k in range(0, len(codes), IN_CHUNK):
-        chunk = codes[k:k + IN_CHUNK]
-        yield from conn.execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
 
 
 class QrLabelsAlgorithm(AlgorithmBase):
@@ -196,23 +191,12 @@ class QrLabelsAlgorithm(AlgorithmBase):
         folder = Path(self.parameterAsString(parameters, self.OUTPUT, context))
         folder.mkdir(parents=True, exist_ok=True)
         font = cjk_font()
-        columns = "code, qr, coalesce(gdmj_mu, 0), coalesce(yjmj_mu, 0)"
         with self.opened_store(parameters, self.STORE, context, create=False) as store:
             if store is None:
                 raise QgsProcessingException(tr("Choose the tianguan store (GeoPackage)."))
-            chosen: dict[str, tuple] = {}
-            if wanted:
-                clause = " OR ".join("code LIKE ?" for _ in wanted)
-                for row in store.conn.execute(f"SELECT {columns} FROM tg_space_code "
-                                              f"WHERE status = 'active' AND ({clause})", [c + "%" for c in wanted]):
-                    chosen[row[0]] = row
-            if from_layer:
-                for row in _in_chunks(store.conn, f"SELECT {columns} FROM tg_space_code "
-                                                  "WHERE status = 'active' AND code IN ({marks})",
-                                      sorted(set(from_layer))):
-                    chosen[row[0]] = row
+            chosen = space_codes.label_rows(store, wanted, from_layer or ())
             rows = [chosen[c] for c in sorted(chosen)]
-            names = dict(store.conn.execute("SELECT code, name FROM tg_admin_unit"))
+            names = unit_names(store)
             officers = officers_for(store)
             groups = self._groups(store, rows, names, officers, feedback) if signs and rows else []
         if not rows:
@@ -269,16 +253,14 @@ class QrLabelsAlgorithm(AlgorithmBase):
             parcels = sum(f.parcels for f in figure)
             farmland_mu = sum(f.farmland_mu for f in figure)
             basic_mu = sum(f.basic_mu for f in figure)
-            shapes = store.conn.execute(
-                "SELECT geom, coalesce(yjmj_m2, 0) > 0 FROM tg_space_code WHERE status = 'active' "
-                "AND code >= ? AND code < ?", (group, group + "\uffff")).fetchall()
+            shapes = space_codes.group_shapes(store, group)
             officer, officer_phone = officers.get(group, (None, None))
             out.append({
                 "code": group, "url": group_url(content, code, group),
                 "place": " ".join(names.get(group[:n], group[:n]) for n in (6, 9, 12)),
                 "name": names.get(group, group), "parcels": parcels, "farmland_mu": farmland_mu,
                 "basic_mu": basic_mu, "officer": officer, "officer_phone": officer_phone,
-                "wkb": [gpkg.decode_blob(g) for g, _ in shapes], "basic": [bool(b) for _, b in shapes]})
+                "wkb": [g for g, _ in shapes], "basic": [b for _, b in shapes]})
         return out
 
     def _signs(self, groups, pdf: Path, font: str, phone: str, feedback) -> None:

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import functools
 import shutil
 import tempfile
 import uuid
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -59,8 +59,6 @@ from .fields import (
 from .issues import describe, issue_feature, issue_fields, retire_reason_text
 from .readers import FieldSpec, check_zone, read_layer, source_for
 
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-
 
 def _village_names(land, villages) -> dict[str, str]:
     """Village names from the survey: CJDCQ's ZLDWMC, else the most common DLTB ZLDWMC per village."""
@@ -73,6 +71,41 @@ def _village_names(land, villages) -> dict[str, str]:
             if village and name:
                 names.setdefault(village, Counter())[str(name)] += 3 if layer is villages else 1
     return {v: c.most_common(1)[0][0] for v, c in names.items()}
+
+
+@dataclass
+class _Inputs:
+    """The input layers read in the working CRS, and the issues found reading them."""
+    land: object
+    parcels: object
+    basic: object
+    villages: object
+    previous: object
+    issues: list[Issue]
+
+
+@dataclass
+class _Outputs:
+    """The run's sinks: coded parcels (``sink`` None when written directly to ``dest``) and issues."""
+    fields: object
+    sink: object
+    dest: str | None
+    ifields: object
+    isink: object
+    idest: str | None
+
+
+@dataclass
+class _Tally:
+    """What the townships' chunks add up to while coding, and the codes retired at the end."""
+    issues: list[Issue]
+    counts: Counter = field(default_factory=Counter)
+    kept: list = field(default_factory=list)
+    edges: list = field(default_factory=list)
+    relations: dict = field(default_factory=dict)
+    residue: float = 0.0
+    groups: set[str] = field(default_factory=set)
+    retired: list = field(default_factory=list)
 
 
 class _Preview(Exception):  # noqa: N818 (raised to roll the coding session back in a preview run)
@@ -296,22 +329,66 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
                 name, value.destinationProject, self.OUTPUT))
 
     def _run(self, parameters, context, feedback, store, direct=None):
+        """One coding run: read the inputs, code them township by township (into the store's coding session
+        when there is a store), guard the codes, then write the outputs and report."""
         dltb_src = self.parameterAsSource(parameters, self.DLTB, context)
         if dltb_src is None:
             raise QgsProcessingException(tr("Choose the DLTB layer."))
         crs = self._working_crs(dltb_src, store, context)
         feedback.pushInfo(tr("Working CRS: {crs}").format(crs=crs.authid() or crs.description()))
-        dlbm_field = self.parameterAsString(parameters, self.DLBM_FIELD, context) or "DLBM"
-        zldwdm_field = self.parameterAsString(parameters, self.ZLDWDM_FIELD, context) or "ZLDWDM"
-        dkbm_field = self.parameterAsString(parameters, self.DKBM_FIELD, context) or "DKBM"
-        fbfbm_field = self.parameterAsString(parameters, self.FBFBM_FIELD, context) or "FBFBM"
-        has_cjdcq = parameters.get(self.CJDCQ) not in (None, "")
+        inputs = self._read_inputs(parameters, context, feedback, crs, store)
+        now = clock.now_beijing().replace(microsecond=0)
+        run_id = "FM" + now.strftime("%Y%m%d%H%M%S") + uuid.uuid4().hex[:4].upper()
+        options = self._options(parameters, context)
+        job = CodingJob(CodingInput(
+            land=inputs.land, parcels=inputs.parcels, basic=inputs.basic, villages=inputs.villages,
+            previous=inputs.previous, used_max=self._used(store, inputs.previous),
+            crs_wkt=crs.toWkt(compat.CrsWktVariant.Preferred), run_id=run_id,
+            run_time=now.isoformat()), options)
+        tally = _Tally(issues=inputs.issues + job.issues)
+        if not job.keys:
+            raise QgsProcessingException(tr("No township could be derived from the inputs: check ZLDWDM of DLTB "
+                                            "and DKBM/FBFBM of the contract parcels."))
+        self._check_place(job, inputs.land, store, parameters, context)
+        out = self._outputs(parameters, context, crs, direct)
+        params = {
+            "dltb": inputs.land.name, "dk": inputs.parcels.name if inputs.parcels else None, "crs": crs.authid(),
+            "min_width": options.pieces.min_width, "min_area": options.pieces.min_area,
+            "iou_keep": options.lineage.iou_keep, "qr_template": options.qr_template,
+        }
+        preview = self.parameterAsBool(parameters, self.PREVIEW, context)
+        session = None
+        try:
+            session = self._code(parameters, context, feedback, store, job, out, tally, (run_id, now, params),
+                                 preview)
+        except NumberingError as err:
+            raise QgsProcessingException(tr("Group {group} has run out of sequence numbers.").format(
+                group=err.group_code)) from err
+        except _Preview as shown:
+            self._show_preview(feedback, store, shown.verdict)
+            direct = None  # the store is unchanged: nothing new to export
+        if direct:
+            feedback.setProgressText(tr("Writing {path}…").format(path=direct))
+            export_active(store, direct, Path(direct).stem, parcel_columns(), tr("Coded farmland parcels"))
+            self._load_direct(parameters, context, direct)
+        elif store is not None and not preview:
+            store.save_admin_units(unit_rows(AdminDivisions.from_csv(divisions_csv()),
+                                             _village_names(inputs.land, inputs.villages), sorted(tally.groups)))
+            feedback.pushInfo(tr("Store {path}: {changes}").format(
+                path=store.path, changes=tr("updated") if session.changed else tr("no change (identical input)")))
+        return self._finish(context, feedback, out, tally, run_id)
 
+    def _read_inputs(self, parameters, context, feedback, crs, store: GpkgStore | None) -> _Inputs:
+        """The five input layers in the working CRS, with the issues found reading them; without a PREVIOUS
+        layer, the store's active codes are the previous coding."""
+        chosen = lambda key, default: self.parameterAsString(parameters, key, context) or default  # noqa: E731
+        dlbm_field = chosen(self.DLBM_FIELD, "DLBM")
+        has_cjdcq = parameters.get(self.CJDCQ) not in (None, "")
         issues: list[Issue] = []
         feedback.setProgressText(tr("Reading survey farmland…"))
         land_specs = [
             FieldSpec("DLBM", dlbm_field, tr("land class code")),
-            FieldSpec("ZLDWDM", zldwdm_field, tr("location unit code"), required=not has_cjdcq),
+            FieldSpec("ZLDWDM", chosen(self.ZLDWDM_FIELD, "ZLDWDM"), tr("location unit code"), required=not has_cjdcq),
             FieldSpec("QSDWDM", "QSDWDM", tr("ownership unit code"), required=False),
             FieldSpec("BSM", "BSM", tr("patch id"), required=False),
             FieldSpec("ZLDWMC", "ZLDWMC", tr("location unit name"), required=False),
@@ -323,8 +400,8 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
         issues += found
         feedback.setProgressText(tr("Reading contract parcels…"))
         parcels, found = self._read(parameters, self.DK, "DK", [
-            FieldSpec("DKBM", dkbm_field, tr("contract parcel code")),
-            FieldSpec("FBFBM", fbfbm_field, tr("issuer code"), required=False),
+            FieldSpec("DKBM", chosen(self.DKBM_FIELD, "DKBM"), tr("contract parcel code")),
+            FieldSpec("FBFBM", chosen(self.FBFBM_FIELD, "FBFBM"), tr("issuer code"), required=False),
             FieldSpec("CBFBM", "CBFBM", tr("contractor code"), required=False),
         ], crs, context, feedback, (12, 30))
         issues += found
@@ -347,16 +424,22 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
             if len(previous):
                 feedback.pushInfo(tr("{n} active codes in the store are the previous coding.").format(
                     n=len(previous)))
+        return _Inputs(land, parcels, basic, villages, previous, issues)
 
+    @staticmethod
+    def _used(store: GpkgStore | None, previous) -> dict:
+        """The highest sequence number used per group — by the store and by the previous codes and their
+        parents — so that no new code reuses a retired one."""
         used = store.used_maxima() if store is not None else {}
         if previous is not None and len(previous):
             codes = list(previous.attrs["code"])
             for parents in previous.attrs.get("parents", []):
                 codes.extend(p for p in str(parents).split(";") if p)
             used = merge_maxima(used, used_maxima(np.asarray(codes, dtype=object)))
+        return used
 
-        now = clock.now_beijing().replace(microsecond=0)
-        run_id = "FM" + now.strftime("%Y%m%d%H%M%S") + uuid.uuid4().hex[:4].upper()
+    def _options(self, parameters, context) -> CodingOptions:
+        """The coding options of the run's parameters; a QR template without {code} is refused."""
         options = CodingOptions(
             pieces=PieceOptions(min_width=self.parameterAsDouble(parameters, self.MIN_WIDTH, context),
                                 min_area=self.parameterAsDouble(parameters, self.MIN_AREA, context)),
@@ -366,16 +449,10 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
         )
         if "{code}" not in options.qr_template:
             raise QgsProcessingException(tr("The QR content template must contain {code}."))
-        job = CodingJob(CodingInput(
-            land=land, parcels=parcels, basic=basic, villages=villages, previous=previous, used_max=used,
-            crs_wkt=crs.toWkt(compat.CrsWktVariant.Preferred), run_id=run_id,
-            run_time=now.isoformat()), options)
-        issues += job.issues
-        if not job.keys:
-            raise QgsProcessingException(tr("No township could be derived from the inputs: check ZLDWDM of DLTB "
-                                            "and DKBM/FBFBM of the contract parcels."))
-        self._check_place(job, land, store, parameters, context)
+        return options
 
+    def _outputs(self, parameters, context, crs, direct: str | None) -> _Outputs:
+        """The parcel sink (none when the GeoPackage is written directly) and the issues sink."""
         fields = make_fields(PARCEL_FIELDS, parcel_aliases())
         if direct:
             sink, dest = None, direct
@@ -385,17 +462,13 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
         ifields = with_aliases(issue_fields(), "coding_issues")
         isink, idest = self.parameterAsSink(parameters, self.ISSUES, context, ifields,
                                             Qgis.WkbType.MultiPolygon, crs)
+        return _Outputs(fields, sink, dest, ifields, isink, idest)
 
-        params = {
-            "dltb": land.name, "dk": parcels.name if parcels else None, "crs": crs.authid(),
-            "min_width": options.pieces.min_width, "min_area": options.pieces.min_area,
-            "iou_keep": options.lineage.iou_keep, "qr_template": options.qr_template,
-        }
-        counts: Counter = Counter()
-        preview = self.parameterAsBool(parameters, self.PREVIEW, context)
-        kept_all, edges_all, relations = [], [], {}
-        residue = 0.0
-        groups: set[str] = set()
+    def _code(self, parameters, context, feedback, store, job: CodingJob, out: _Outputs, tally: _Tally,
+              run: tuple, preview: bool):
+        """Code the townships in worker processes, inside the store's coding session when there is a store
+        (one transaction: a refused or previewed run leaves the store as it was); returns the session."""
+        run_id, now, params = run
 
         def progress(done, total, key):
             feedback.setProgress(40 + 55 * done / total)
@@ -403,95 +476,106 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
                 key=key, done=done, total=total))
 
         feedback.setProgressText(tr("Coding {n} townships in {w} processes…").format(
-            n=len(job.keys), w=options.workers))
+            n=len(job.keys), w=job.opts.workers))
         opened = store.coding_session(run_id, now.isoformat(), params) if store else contextlib.nullcontext()
-        try:
-            with opened as session:
-                # workers stage the rows for the store themselves; rows travel back only for the sink
-                worker = functools.partial(code_and_stage, store=store.path if store else None,
-                                           staging=session.staging if session else None,
-                                           srs_id=store.srs_id if store else 0, keep_rows=sink is not None)
-                for chunk in job.run(progress, feedback.isCanceled, worker):
-                    if sink is not None:
-                        sink.addFeatures(features(fields, PARCEL_FIELDS, derived_columns(chunk.columns), chunk.wkb),
-                                         QgsFeatureSink.Flag.FastInsert)
-                    if session is not None:
-                        session.add_chunk(int(chunk.key), chunk.new_boxes)
-                    issues += chunk.issues
-                    kept_all.append(chunk.kept_old)
-                    edges_all += chunk.edges
-                    moved = ~np.isin(chunk.columns["relation"], (KEPT, NEW))  # only children matter to retirements
-                    relations.update(zip(chunk.columns["code"][moved], chunk.columns["relation"][moved]))
-                    counts["coded"] += len(chunk)
-                    groups.update(chunk.columns["group_code"].tolist())
-                    counts.update(chunk.columns["relation"].tolist())
-                    residue += chunk.residue_m2
-                job.release_inputs()  # the commit and the store's R-tree get that memory
-                kept = np.concatenate(kept_all) if kept_all else np.zeros(0, dtype=np.int64)
-                old_codes = job.previous.attrs.get("code", np.zeros(0, dtype=object))
-                scope = tuple(job.keys)
-                retired = [r for r in retirements(job, kept, edges_all, relations)
-                           if str(old_codes[r[0]]).startswith(scope)]
-                for i, reason, _kids in retired:
-                    issues.append(Issue("code_retired", tr("Previously coded parcels"), key=str(old_codes[i]),
-                                        other=retire_reason_text(reason), wkb=job.previous.wkb[i]))
-                if session is not None:
-                    verdict = coding_guard.judge(
-                        coding_guard.in_scope(old_codes, job.keys), counts["BL"], len(retired),
-                        self.parameterAsDouble(parameters, self.MAX_RETIRED, context) / 100,
-                        self.parameterAsBool(parameters, self.REPLACE_SURVEY, context))
-                    if preview:
-                        raise _Preview(verdict)
-                    if not verdict.allowed:
-                        raise QgsProcessingException(tr(
-                            "Nothing was written: this run would retire {retired} of the {previous} codes of its "
-                            "townships in the store {path} ({share:.1f} %, more than the allowed {limit:.1f} %) and "
-                            "keep {kept}. The inputs are probably not the county's whole survey: a DLTB of one "
-                            "township or of another county, or coordinates under a wrong CRS. Check DLTB and DK, run "
-                            "with “Preview only” to see the codes that would be retired, or tick “I am replacing the "
-                            "county's survey” if that is what you do.").format(
-                            retired=verdict.retired, previous=verdict.previous, path=store.path,
-                            share=100 * verdict.share, limit=100 * verdict.max_share, kept=verdict.kept))
-                    session.retire([(str(old_codes[i]), reason, kids) for i, reason, kids in retired],
-                                   now.isoformat())
-                    session.link([(str(old_codes[i]), child, shared) for i, child, shared in edges_all])
-        except NumberingError as err:
-            raise QgsProcessingException(tr("Group {group} has run out of sequence numbers.").format(
-                group=err.group_code)) from err
-        except _Preview as shown:
-            verdict = shown.verdict
-            feedback.pushInfo(tr("Preview: nothing was written to the store {path}. This run would keep {kept} and "
-                                 "retire {retired} of the {previous} codes of its townships ({share:.1f} %); the "
-                                 "codes it would retire are in the issues layer.").format(
-                path=store.path, kept=verdict.kept, retired=verdict.retired, previous=verdict.previous,
-                share=100 * verdict.share))
-            if not verdict.allowed:
-                feedback.pushWarning(tr(
-                    "Without “I am replacing the county's survey” this run would be refused: it retires more than the "
-                    "allowed {limit:.1f} % of the codes, or keeps none.").format(limit=100 * verdict.max_share))
-            direct = None  # the store is unchanged: nothing new to export
-        if direct:
-            feedback.setProgressText(tr("Writing {path}…").format(path=direct))
-            export_active(store, direct, Path(direct).stem, parcel_columns(), tr("Coded farmland parcels"))
-            self._load_direct(parameters, context, direct)
-        elif store is not None and not preview:
-            store.save_admin_units(unit_rows(AdminDivisions.from_csv(divisions_csv()),
-                                             _village_names(land, villages), sorted(groups)))
-            feedback.pushInfo(tr("Store {path}: {changes}").format(
-                path=store.path, changes=tr("updated") if session.changed else tr("no change (identical input)")))
+        with opened as session:
+            # workers stage the rows for the store themselves; rows travel back only for the sink
+            worker = functools.partial(code_and_stage, store=store.path if store else None,
+                                       staging=session.staging if session else None,
+                                       srs_id=store.srs_id if store else 0, keep_rows=out.sink is not None)
+            for chunk in job.run(progress, feedback.isCanceled, worker):
+                self._take_chunk(chunk, out, session, tally)
+            job.release_inputs()  # the commit and the store's R-tree get that memory
+            old_codes = self._retire(job, tally)
+            if session is not None:
+                self._guard(parameters, context, store, job, old_codes, tally, preview)
+                session.retire([(str(old_codes[i]), reason, kids) for i, reason, kids in tally.retired],
+                               now.isoformat())
+                session.link([(str(old_codes[i]), child, shared) for i, child, shared in tally.edges])
+        return session
 
-        if isink is not None:
-            isink.addFeatures([issue_feature(ifields, i) for i in issues], QgsFeatureSink.Flag.FastInsert)
-        self._report(feedback, counts, retired, issues, residue)
-        if dest and context.willLoadLayerOnCompletion(dest):
-            details = context.layerToLoadOnCompletionDetails(dest)
+    @staticmethod
+    def _take_chunk(chunk, out: _Outputs, session, tally: _Tally) -> None:
+        """One township's coded parcels: to the sink, the session's R-tree boxes, and the run's tally."""
+        if out.sink is not None:
+            out.sink.addFeatures(features(out.fields, PARCEL_FIELDS, derived_columns(chunk.columns), chunk.wkb),
+                                 QgsFeatureSink.Flag.FastInsert)
+        if session is not None:
+            session.add_chunk(int(chunk.key), chunk.new_boxes)
+        tally.issues += chunk.issues
+        tally.kept.append(chunk.kept_old)
+        tally.edges += chunk.edges
+        moved = ~np.isin(chunk.columns["relation"], (KEPT, NEW))  # only children matter to retirements
+        tally.relations.update(zip(chunk.columns["code"][moved], chunk.columns["relation"][moved]))
+        tally.counts["coded"] += len(chunk)
+        tally.groups.update(chunk.columns["group_code"].tolist())
+        tally.counts.update(chunk.columns["relation"].tolist())
+        tally.residue += chunk.residue_m2
+
+    @staticmethod
+    def _retire(job: CodingJob, tally: _Tally):
+        """The previous codes of the run's townships that no parcel keeps (into ``tally.retired``, each also an
+        issue with its old geometry); returns the previous codes."""
+        kept = np.concatenate(tally.kept) if tally.kept else np.zeros(0, dtype=np.int64)
+        old_codes = job.previous.attrs.get("code", np.zeros(0, dtype=object))
+        scope = tuple(job.keys)
+        tally.retired = [r for r in retirements(job, kept, tally.edges, tally.relations)
+                         if str(old_codes[r[0]]).startswith(scope)]
+        for i, reason, _kids in tally.retired:
+            tally.issues.append(Issue("code_retired", tr("Previously coded parcels"), key=str(old_codes[i]),
+                                      other=retire_reason_text(reason), wkb=job.previous.wkb[i]))
+        return old_codes
+
+    def _guard(self, parameters, context, store, job: CodingJob, old_codes, tally: _Tally, preview: bool) -> None:
+        """Judge the run by the share of its townships' codes it retires: a preview stops here (rolled back
+        with its verdict), a run retiring too many is refused before anything is written."""
+        verdict = coding_guard.judge(
+            coding_guard.in_scope(old_codes, job.keys), tally.counts["BL"], len(tally.retired),
+            self.parameterAsDouble(parameters, self.MAX_RETIRED, context) / 100,
+            self.parameterAsBool(parameters, self.REPLACE_SURVEY, context))
+        if preview:
+            raise _Preview(verdict)
+        if not verdict.allowed:
+            raise QgsProcessingException(tr(
+                "Nothing was written: this run would retire {retired} of the {previous} codes of its "
+                "townships in the store {path} ({share:.1f} %, more than the allowed {limit:.1f} %) and "
+                "keep {kept}. The inputs are probably not the county's whole survey: a DLTB of one "
+                "township or of another county, or coordinates under a wrong CRS. Check DLTB and DK, run "
+                "with “Preview only” to see the codes that would be retired, or tick “I am replacing the "
+                "county's survey” if that is what you do.").format(
+                retired=verdict.retired, previous=verdict.previous, path=store.path,
+                share=100 * verdict.share, limit=100 * verdict.max_share, kept=verdict.kept))
+
+    @staticmethod
+    def _show_preview(feedback, store, verdict: coding_guard.Verdict) -> None:
+        """What a preview run found (nothing was written), and whether the real run would be refused."""
+        feedback.pushInfo(tr("Preview: nothing was written to the store {path}. This run would keep {kept} and "
+                             "retire {retired} of the {previous} codes of its townships ({share:.1f} %); the "
+                             "codes it would retire are in the issues layer.").format(
+            path=store.path, kept=verdict.kept, retired=verdict.retired, previous=verdict.previous,
+            share=100 * verdict.share))
+        if not verdict.allowed:
+            feedback.pushWarning(tr(
+                "Without “I am replacing the county's survey” this run would be refused: it retires more than the "
+                "allowed {limit:.1f} % of the codes, or keeps none.").format(limit=100 * verdict.max_share))
+
+    def _finish(self, context, feedback, out: _Outputs, tally: _Tally, run_id: str) -> dict:
+        """Write the issues, report the run, style the loaded outputs, and return the algorithm's results."""
+        if out.isink is not None:
+            out.isink.addFeatures([issue_feature(out.ifields, i) for i in tally.issues],
+                                  QgsFeatureSink.Flag.FastInsert)
+        counts = tally.counts
+        self._report(feedback, counts, tally.retired, tally.issues, tally.residue)
+        if out.dest and context.willLoadLayerOnCompletion(out.dest):
+            details = context.layerToLoadOnCompletionDetails(out.dest)
             details.setPostProcessor(StyleOnLoad.create("space_code_parcels.qml", parcel_aliases()))
-        self.keep_aliases(dest, "parcels", "space_code_parcels.qml")
-        self.keep_aliases(idest, "coding_issues")
+        self.keep_aliases(out.dest, "parcels", "space_code_parcels.qml")
+        self.keep_aliases(out.idest, "coding_issues")
         feedback.setProgress(100)
         return {
-            self.OUTPUT: dest, self.ISSUES: idest, "CODED": counts["coded"], "NEW": counts["coded"] - counts["BL"],
-            "KEPT": counts["BL"], "RETIRED": len(retired), "ISSUE_COUNT": len(issues), "RUN_ID": run_id,
+            self.OUTPUT: out.dest, self.ISSUES: out.idest, "CODED": counts["coded"],
+            "NEW": counts["coded"] - counts["BL"], "KEPT": counts["BL"], "RETIRED": len(tally.retired),
+            "ISSUE_COUNT": len(tally.issues), "RUN_ID": run_id,
         }
 
     def _report(self, feedback, counts, retired, issues, residue) -> None:

@@ -70,11 +70,12 @@ from .. import compat, workbook
 from ..core import clock, indicators
 from ..i18n import tr
 from ..resources import resource_path
-from ..storage import gpkg
+from ..storage import grid as grid_store
 from ..storage import statistics as stats_store
+from ..storage.cases import unit_names
 from ..storage.coverage import latest_run
 from .base import ADMIN_CODE_LENGTHS, AlgorithmBase
-from .layout_text import pdf_settings, set_label_text_format, set_legend_family
+from .layout_text import name_items, pdf_settings, set_label_text_format, set_legend_family
 from .qr_labels import cjk_font
 
 MAP_TEMPLATE, ATLAS_TEMPLATE = "statistics_map.qpt", "statistics_atlas.qpt"
@@ -325,26 +326,20 @@ class StatisticsMapAlgorithm(AlgorithmBase):
     def _cells(self, store, prefix: str):
         """(prefix, cells [(code, level, name, WKB)], names, EPSG) of the active grid: levels 1–3 under the
         prefix (default: the one county of the grid, else the prefecture)."""
-        conn = store.conn
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        build = None
-        if {"tg_grid_build", "tg_grid_cell"} <= tables:
-            build = conn.execute("SELECT build_id FROM tg_grid_build WHERE active = 1").fetchone()
-        if build is None:
+        if grid_store.active_build(store) is None:
             raise QgsProcessingException(tr("The store {path} has no patrol grid: run “Build the patrol grid” first, "
                                             "the townships of the map are its cells.").format(path=store.path))
-        rows = conn.execute("SELECT code, level, coalesce(name, ''), geom FROM tg_grid_cell WHERE build_id = ? "
-                            "AND level <= 3 ORDER BY level, code", build).fetchall()
+        rows = grid_store.active_cells_up_to(store, 3)
         if not prefix:
             counties = [r[0] for r in rows if r[1] == 2]
             prefecture = [r[0] for r in rows if r[1] == 1]
             prefix = counties[0] if len(counties) == 1 else (prefecture[0] if prefecture else "")
-        cells = [(str(c), int(lv), str(n), gpkg.decode_blob(g)) for c, lv, n, g in rows if str(c).startswith(prefix)]
+        cells = [row for row in rows if row[0].startswith(prefix)]
         if not any(c[1] == 3 for c in cells):
             raise QgsProcessingException(tr("The active patrol grid has no township under {code}.").format(
                 code=prefix or "—"))
         try:
-            names = dict(conn.execute("SELECT code, name FROM tg_admin_unit"))
+            names = unit_names(store)
         except sqlite3.OperationalError:
             names = {}
         for code, _, name, _ in cells:
@@ -509,6 +504,7 @@ class StatisticsMapAlgorithm(AlgorithmBase):
             map_item.setAtlasScalingMode(QgsLayoutItemMap.AtlasScalingMode.Auto)
             map_item.setAtlasMargin(ATLAS_MARGIN)
         layout.setCustomProperty("pdfTextFormat", int(Qgis.TextRenderFormat.AlwaysText))
+        name_items(layout)  # items found by their template keys above; the user sees 标题, 图例 … in the layout
         layout.refresh()
         return layout
 

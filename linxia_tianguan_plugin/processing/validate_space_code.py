@@ -17,6 +17,7 @@ from qgis.core import (
 from .. import compat
 from ..core import validation as checks
 from ..i18n import tr
+from ..storage.space_codes import registry_codes
 from .base import AlgorithmBase, open_store
 from .fields import KeepsAliases, schema
 from .readers import FieldSpec, find_field, read_layer, source_for
@@ -128,11 +129,10 @@ class ValidateSpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
         if store_path:
             store = open_store(store_path, read_only=True)
             try:
-                rows = store.conn.execute("SELECT code, status FROM tg_space_code").fetchall()
+                active, retired = registry_codes(store)
             finally:
                 store.close()
-            findings += checks.check_registry(codes, {c for c, s in rows if s == "active"},
-                                              {c for c, s in rows if s == "retired"})
+            findings += checks.check_registry(codes, active, retired)
         return self._write(parameters, context, feedback, findings, coded, crs)
 
     def _write(self, parameters, context, feedback, findings, coded, crs):

@@ -265,6 +265,34 @@ def entered_at(store: GpkgStore) -> dict[str, str]:
         f"(SELECT max(event_id) FROM {EVENT_TABLE} WHERE case_id = e.case_id)"))
 
 
+def states_by_key(store: GpkgStore) -> dict[str, str]:
+    """case_key → state of every stored case: what a run's candidates (known by their key) have become."""
+    return dict(store.conn.execute(f"SELECT case_key, state FROM {CASE_TABLE}"))
+
+
+def search(store: GpkgStore, text: str, limit: int) -> list[tuple[str, str, str | None, float | None]]:
+    """(case_id, state, grid_code, area_m2) of the cases, most urgent first, whose parcel codes, 图斑 ids
+    (before/after) contain ``text`` or whose id starts with it — the locator's search. ``text`` is matched as
+    given: the caller removes LIKE wildcards."""
+    like = f"%{text}%"
+    return store.conn.execute(
+        f"SELECT case_id, state, grid_code, area_m2 FROM {CASE_TABLE} WHERE parcel_codes LIKE ? "
+        "OR bsm_before LIKE ? OR bsm_after LIKE ? OR case_id LIKE ? ORDER BY priority LIMIT ?",
+        (like, like, like, text + "%", int(limit))).fetchall()
+
+
+def cases_at(store: GpkgStore, x: float, y: float, tolerance: float) -> list[str]:
+    """Ids of the cases whose polygon is within ``tolerance`` (store CRS units) of (x, y), by priority then
+    detection order: the boxes come from the R-tree, the distance is checked on the polygons."""
+    rows = store.conn.execute(
+        f"SELECT c.case_id, c.geom FROM rtree_{CASE_TABLE}_geom r JOIN {CASE_TABLE} c ON c.fid = r.id "
+        "WHERE r.maxx >= ? AND r.minx <= ? AND r.maxy >= ? AND r.miny <= ? ORDER BY c.priority, c.fid",
+        (x - tolerance, x + tolerance, y - tolerance, y + tolerance)).fetchall()
+    point = shapely.Point(x, y)
+    return [cid for cid, blob in rows if shapely.distance(shapely.from_wkb(gpkg.decode_blob(blob)), point)
+            <= tolerance]
+
+
 def unit_names(store: GpkgStore) -> dict[str, str]:
     """Administrative code → name (townships, villages, groups) for tables read by people."""
     return dict(store.conn.execute("SELECT code, name FROM tg_admin_unit"))

@@ -69,3 +69,11 @@ def rates(conn: sqlite3.Connection, prefix: str = "", start=None, end=None) -> d
         args += [prefix, prefix + "\uffff"]
     return {row[0]: GridRates(str(row[0]), float(row[1]), float(row[2]), float(row[3]), float(row[4]),
                               int(row[5]), int(row[6])) for row in conn.execute(sql, args)}
+
+
+def rates_if_kept(conn: sqlite3.Connection, prefix: str = "", start=None, end=None) -> dict[str, GridRates] | None:
+    """:func:`rates`, or None when the store keeps no rates at all (made before schema v8 and read without
+    migrating) — so a reader can tell "no run overlaps" ({}) from "rates are not kept here" (None)."""
+    if "tg_coverage_rate" not in {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}:
+        return None
+    return rates(conn, prefix, start, end)

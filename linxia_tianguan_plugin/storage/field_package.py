@@ -26,6 +26,7 @@ from . import gpkg
 from . import tracks as track_store
 from .cases import CASE_TABLE, EVENT_TABLE, cases, take_action
 from .evidence import EVIDENCE_TABLE, add_evidence
+from .grid import active_build
 from .store import GpkgStore
 from .tasks import patrols, tasks
 
@@ -47,9 +48,8 @@ def store_id(store: GpkgStore, create: bool = True) -> str | None:
 
 def grid_known(store: GpkgStore, grid: str) -> bool:
     """Whether the active grid build has a cell with this code."""
-    return store.conn.execute(
-        "SELECT 1 FROM tg_grid_cell c JOIN tg_grid_build b ON b.build_id = c.build_id "
-        "WHERE b.active = 1 AND c.code = ?", (grid,)).fetchone() is not None
+    return store.conn.execute("SELECT 1 FROM tg_grid_cell WHERE build_id = ? AND code = ?",
+                              (active_build(store), grid)).fetchone() is not None
 
 
 def parcels(store: GpkgStore, grid: str) -> list[dict]:
@@ -64,12 +64,13 @@ def parcels(store: GpkgStore, grid: str) -> list[dict]:
 def cell_geometries(store: GpkgStore, codes: Iterable[str]) -> dict[str, bytes]:
     """WKB of the active build's cells of these codes."""
     wanted = sorted(set(codes))
+    build = active_build(store)
     out: dict[str, bytes] = {}
     for i in range(0, len(wanted), 500):
         part = wanted[i:i + 500]
         rows = store.conn.execute(
-            "SELECT c.code, c.geom FROM tg_grid_cell c JOIN tg_grid_build b ON b.build_id = c.build_id "
-            f"WHERE b.active = 1 AND c.code IN ({','.join('?' * len(part))})", part)
+            f"SELECT code, geom FROM tg_grid_cell WHERE build_id = ? AND code IN ({','.join('?' * len(part))})",
+            [build, *part])
         out.update({code: gpkg.decode_blob(blob) for code, blob in rows})
     return out
 
@@ -153,8 +154,8 @@ def group_of_fixes(store: GpkgStore, lon, lat, prefix: str) -> str | None:
     from ..core.tracks import project
 
     rows = store.conn.execute(
-        "SELECT c.code, c.geom FROM tg_grid_cell c JOIN tg_grid_build b ON b.build_id = c.build_id "
-        "WHERE b.active = 1 AND c.level = 5 AND c.code >= ? AND c.code < ?", (prefix, prefix + "\uffff")).fetchall()
+        "SELECT code, geom FROM tg_grid_cell WHERE build_id = ? AND level = 5 AND code >= ? AND code < ?",
+        (active_build(store), prefix, prefix + "\uffff")).fetchall()
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     ok = np.isfinite(lon) & np.isfinite(lat)
     if not rows or not ok.any():

@@ -6,6 +6,7 @@ every build lets the desk see which cell an old task meant without losing anythi
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 from zoneinfo import ZoneInfo
 
@@ -44,16 +45,65 @@ def save_grid(store: GpkgStore, level, code, parent, name, geom, farmland_m2, ba
     return build_id
 
 
-def active_build(store: GpkgStore) -> str | None:
-    row = store.conn.execute("SELECT build_id FROM tg_grid_build WHERE active = 1").fetchone()
+def _connection(store: GpkgStore | sqlite3.Connection) -> sqlite3.Connection:
+    """A store's connection, or the connection itself: the dashboard reads through a bare read-only one."""
+    return store if isinstance(store, sqlite3.Connection) else store.conn
+
+
+def active_build(store: GpkgStore | sqlite3.Connection) -> str | None:
+    """The id of the active grid build — the one grid the desk works on now (its cells are the tasks' grids,
+    the maps' townships, the tracks' group cells); None when no grid was built, or the store (read without
+    migrating) has no grid tables yet.
+
+    :func:`save_grid` keeps exactly one build marked active; should a store ever have several, the newest
+    wins, so every reader picks the same one. Every "which build is current" question goes through here."""
+    conn = _connection(store)
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'tg_grid_build'").fetchone() is None:
+        return None
+    row = conn.execute("SELECT build_id FROM tg_grid_build WHERE active = 1 "
+                       "ORDER BY built_at DESC, build_id DESC LIMIT 1").fetchone()
     return row[0] if row else None
+
+
+def active_cell_levels(store: GpkgStore, prefix: str = "") -> dict[str, int]:
+    """Code → level of the active build's cells under ``prefix`` ({} when no grid was built): which grid
+    codes exist now, without their geometry."""
+    build = active_build(store)
+    if build is None:
+        return {}
+    sql, args = f'SELECT code, level FROM "{CELL_TABLE}" WHERE build_id = ?', [build]
+    if prefix:
+        sql += " AND code >= ? AND code < ?"
+        args += [prefix, prefix + "\uffff"]
+    return {str(code): int(level) for code, level in store.conn.execute(sql, args)}
+
+
+def active_cell_names(store: GpkgStore) -> dict[str, str]:
+    """Code → name of the active build's named cells ({} when no grid was built): how tables name a grid."""
+    build = active_build(store)
+    if build is None:
+        return {}
+    return {str(c): n for c, n in store.conn.execute(
+        f'SELECT code, name FROM "{CELL_TABLE}" WHERE build_id = ? AND name IS NOT NULL AND name <> \'\'',
+        (build,))}
+
+
+def active_cells_up_to(store: GpkgStore, level: int) -> list[tuple[str, int, str, bytes]]:
+    """(code, level, name or '', WKB) of the active build's cells of ``level`` and above (prefecture,
+    county, township …), by level and code; [] when no grid was built. The statistics map's townships."""
+    build = active_build(store)
+    if build is None:
+        return []
+    rows = store.conn.execute(f'SELECT code, level, coalesce(name, \'\'), geom FROM "{CELL_TABLE}" '
+                              "WHERE build_id = ? AND level <= ? ORDER BY level, code", (build, int(level)))
+    return [(str(c), int(lv), str(n), gpkg.decode_blob(g)) for c, lv, n, g in rows]
 
 
 def active_cells(store: GpkgStore) -> dict[str, np.ndarray]:
     """The active build's cells: level, code, parent, name and geometry (shapely)."""
     rows = store.conn.execute(
-        f'SELECT level, code, coalesce(parent, \'\'), name, geom FROM "{CELL_TABLE}" c '
-        "JOIN tg_grid_build b ON b.build_id = c.build_id WHERE b.active = 1 ORDER BY level, code").fetchall()
+        f'SELECT level, code, coalesce(parent, \'\'), name, geom FROM "{CELL_TABLE}" '
+        "WHERE build_id = ? ORDER BY level, code", (active_build(store),)).fetchall()
     return {
         "level": np.array([r[0] for r in rows], dtype=np.int64),
         "code": np.array([r[1] for r in rows], dtype=object),
@@ -64,6 +114,7 @@ def active_cells(store: GpkgStore) -> dict[str, np.ndarray]:
 
 
 def builds(store: GpkgStore) -> list[dict]:
+    """Every build, oldest first: id, time, cell counts per level and whether it is the active one."""
     return [{"build_id": r[0], "built_at": r[1], "counts": json.loads(r[2] or "{}"), "active": bool(r[3])}
             for r in store.conn.execute("SELECT build_id, built_at, counts, active FROM tg_grid_build "
                                         "ORDER BY built_at")]

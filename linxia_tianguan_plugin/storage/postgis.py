@@ -92,6 +92,22 @@ def default_county_code(case: Mapping) -> str | None:
     return code
 
 
+def default_styled_tables(params: Mapping, schema: str) -> set[str]:
+    """Tables of ``schema`` that have a default QGIS style (``public.layer_styles``, ``useasdefault``); empty when
+    the database has no style table. Raises ``psycopg2.Error`` as the server gave it (the caller words it)."""
+    conn = psycopg2.connect(**params)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute("SELECT to_regclass('public.layer_styles') IS NOT NULL")
+            if not cur.fetchone()[0]:
+                return set()
+            cur.execute("SELECT f_table_name FROM public.layer_styles WHERE f_table_schema = %s AND useasdefault",
+                        (schema,))
+            return {r[0] for r in cur.fetchall()}
+    finally:
+        conn.close()
+
+
 class PgStore:
     """Cases in a PostGIS schema (see :mod:`.pg_schema`), reached with libpq keyword arguments.
 

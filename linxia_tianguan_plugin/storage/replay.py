@@ -6,6 +6,7 @@ import numpy as np
 import shapely
 
 from . import gpkg
+from .cases import unit_names
 from .store import GpkgStore
 from .tracks import track_fixes, tracks
 
@@ -46,3 +47,8 @@ def parcels_near(store: GpkgStore, xy: np.ndarray, distance: float) -> tuple[np.
         (x0, x1, y0, y1)).fetchall()
     return (np.array([r[0] for r in rows], dtype=str),
             shapely.from_wkb([gpkg.decode_blob(r[1]) for r in rows]) if rows else np.zeros(0, dtype=object))
+
+
+def place_names(store: GpkgStore) -> dict[str, str]:
+    """Administrative code → name, for the county / township / village / group pickers."""
+    return unit_names(store)

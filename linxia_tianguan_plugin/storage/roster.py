@@ -12,6 +12,7 @@ import uuid
 
 from ..core import clock
 from ..core.roster import Officer
+from .grid import active_cell_levels
 from .store import GpkgStore
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -72,10 +73,4 @@ def roster_history(store: GpkgStore) -> list[dict]:
 
 def active_grid_codes(store: GpkgStore) -> dict[str, int] | None:
     """Codes and levels of the active grid build's cells; None when no (non-empty) grid was built."""
-    row = store.conn.execute("SELECT build_id FROM tg_grid_build WHERE active <> 0 "
-                             "ORDER BY built_at DESC LIMIT 1").fetchone()
-    if row is None:
-        return None
-    codes = {code: int(level) for code, level in store.conn.execute(
-        "SELECT code, level FROM tg_grid_cell WHERE build_id = ?", (row[0],))}
-    return codes or None
+    return active_cell_levels(store) or None

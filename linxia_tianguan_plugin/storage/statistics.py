@@ -22,6 +22,7 @@ from ..core import statistics as stats
 from ..core import tasks as task_rules
 from . import coverage as coverage_store
 from . import tasks as task_store
+from .cases import unit_names
 
 
 def read_only(store) -> sqlite3.Connection:
@@ -31,8 +32,41 @@ def read_only(store) -> sqlite3.Connection:
     return store.conn
 
 
-def _tables(conn: sqlite3.Connection) -> set[str]:
+def tables(conn: sqlite3.Connection) -> set[str]:
+    """Names of the store's tables and views: a store read without migrating may lack the newer ones."""
     return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+
+
+
+def coded_totals(conn: sqlite3.Connection, prefix: str = "") -> tuple[float, float]:
+    """(耕地 m², 永久基本农田 m²) of the active coded parcels under ``prefix``: the surveyed year's totals."""
+    farm, basic = conn.execute("SELECT total(gdmj_m2), total(yjmj_m2) FROM tg_space_code WHERE status = 'active' "
+                               "AND code >= ? AND code < ?", (prefix, prefix + "\uffff")).fetchone()
+    return float(farm), float(basic)
+
+
+def change_run_inputs(conn: sqlite3.Connection) -> list[tuple[str, str | None]]:
+    """(run_id, inputs as stored JSON) of every change-detection run, oldest first: which layers each compared,
+    from which the survey years are told."""
+    return [(str(r), i) for r, i in conn.execute("SELECT run_id, inputs FROM tg_change_run ORDER BY run_at")]
+
+
+def coding_parameters(conn: sqlite3.Connection) -> str | None:
+    """The stored JSON parameters of the coding run the current codes come from (the latest not undone; a store
+    older than undo has no ``undone_at`` column), or None when nothing was coded."""
+    undone = any(r[1] == "undone_at" for r in conn.execute("PRAGMA table_info(tg_coding_run)"))
+    row = conn.execute("SELECT parameters FROM tg_coding_run " + ("WHERE undone_at IS NULL " if undone else "")
+                       + "ORDER BY started_at DESC LIMIT 1").fetchone()
+    return row[0] if row else None
+
+
+def survey_losses(conn: sqlite3.Connection, prefix: str = "") -> list[tuple[str, float, float]]:
+    """(run_id, 耕地 m², 永久基本农田 m²) lost per change-detection run, summed over its survey-to-survey cases
+    (``source = 'survey'``) of grids under ``prefix``: the change between two survey years."""
+    return [(str(run), float(farm), float(basic)) for run, farm, basic in conn.execute(
+        "SELECT run_id, total(farmland_m2), total(basic_m2) FROM tg_case WHERE source = 'survey' "
+        "AND coalesce(grid_code, '') >= ? AND coalesce(grid_code, '') < ? GROUP BY run_id",
+        (prefix, prefix + "\uffff"))]
 
 
 def farmland(conn: sqlite3.Connection, prefix: str = "") -> list[stats.FarmlandRow]:
@@ -152,7 +186,7 @@ def load(store, prefix: str = "", start=None, end=None, rows: bool = False) -> s
     connection: SQLite works without the GIL, so both cores are busy."""
     conn = read_only(store)
     try:
-        have = _tables(conn)
+        have = tables(conn)
         shim = SimpleNamespace(conn=conn)
         out = stats.StatInputs()
         worker, result = None, {}
@@ -185,7 +219,7 @@ def load(store, prefix: str = "", start=None, end=None, rows: bool = False) -> s
         if "tg_coverage_rate" in have:
             out.rates = coverage_store.rates(conn, prefix, start, end)
         if "tg_admin_unit" in have:
-            out.names = dict(conn.execute("SELECT code, name FROM tg_admin_unit"))
+            out.names = unit_names(shim)
         if worker is not None:
             worker.join()
             if "error" in result:

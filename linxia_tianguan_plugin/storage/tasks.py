@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from ..core.tasks import Patrol, Task
+from .grid import active_build, active_cell_names
 from .store import GpkgStore, StoreError
 
 
@@ -36,13 +37,18 @@ def task_filter(prefix: str = "", start=None, end=None) -> tuple[str, list]:
     return where, args
 
 
+def _insert_new_in(conn, table: str, columns: tuple[str, ...], rows: list[tuple]) -> int:
+    """INSERT OR IGNORE ``rows`` inside the caller's transaction; return how many were new."""
+    before = conn.total_changes
+    conn.executemany(f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) "
+                     f"VALUES ({', '.join('?' * len(columns))})", rows)
+    return conn.total_changes - before
+
+
 def _insert_new(store: GpkgStore, table: str, columns: tuple[str, ...], rows: list[tuple]) -> int:
     """INSERT OR IGNORE ``rows`` in one transaction; return how many were new."""
     with store.transaction() as conn:
-        before = conn.total_changes
-        conn.executemany(f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) "
-                         f"VALUES ({', '.join('?' * len(columns))})", rows)
-        return conn.total_changes - before
+        return _insert_new_in(conn, table, columns, rows)
 
 
 def insert_tasks(store: GpkgStore, rows: Iterable[Task]) -> int:
@@ -67,17 +73,17 @@ def add_patrols(store: GpkgStore, rows: Iterable[Patrol]) -> int:
     return _insert_new(store, "tg_patrol", Patrol.COLUMNS, [r.as_row() for r in rows])
 
 
+def add_patrols_in(conn, rows: Iterable[Patrol]) -> int:
+    """:func:`add_patrols` inside the caller's open transaction (``store.transaction()``), for a write that
+    records patrols together with something else, all or nothing; return how many were new."""
+    return _insert_new_in(conn, "tg_patrol", Patrol.COLUMNS, [r.as_row() for r in rows])
+
+
 def patrols(store: GpkgStore, prefix: str = "") -> list[Patrol]:
     """Patrols of grids under ``prefix``, by grid and start."""
     where, args = code_range("grid_code", prefix)
     sql = f"SELECT {', '.join(Patrol.COLUMNS)} FROM tg_patrol WHERE {where} ORDER BY grid_code, started_at"
     return [Patrol(*row[:6], bool(row[6]), row[7]) for row in store.conn.execute(sql, args)]
-
-
-def active_build(store: GpkgStore) -> str | None:
-    row = store.conn.execute(
-        "SELECT build_id FROM tg_grid_build WHERE active = 1 ORDER BY built_at DESC, build_id DESC LIMIT 1").fetchone()
-    return row[0] if row else None
 
 
 def active_roster(store: GpkgStore) -> str | None:
@@ -141,10 +147,7 @@ def grid_names(store: GpkgStore) -> dict[str, str]:
         names.update({str(c): n for c, n in store.conn.execute(
             "SELECT grid_code, grid_name FROM tg_officer WHERE roster_id = ? AND grid_name IS NOT NULL "
             "AND grid_name <> ''", (roster,))})
-    build = active_build(store)
-    if build is not None:
-        names.update({str(c): n for c, n in store.conn.execute(
-            "SELECT code, name FROM tg_grid_cell WHERE build_id = ? AND name IS NOT NULL AND name <> ''", (build,))})
+    names.update(active_cell_names(store))
     return names
 
 

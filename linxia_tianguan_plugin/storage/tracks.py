@@ -26,9 +26,11 @@ import numpy as np
 import shapely
 
 from ..core import clock
+from ..core.tasks import Patrol
 from ..core.tracks import Fixes, Session, clean, utc_iso
 from . import gpkg
 from .store import GpkgStore
+from .tasks import add_patrols_in
 
 TRACK_TABLE = "tg_track"
 FIX_TABLE = "tg_track_fix"
@@ -199,3 +201,68 @@ def file_summary(store: GpkgStore) -> list[dict]:
     cur = store.conn.execute(f"SELECT * FROM {FILE_TABLE} ORDER BY imported_at DESC, rowid DESC")
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+def tracks_to_check(store: GpkgStore, until: str | None) -> list[dict]:
+    """Every track started before ``until`` (UTC ISO; all when None), oldest first, with its vertices (``xy``,
+    (n, 2) in the store's CRS) and whether it was checked before — what the authenticity check compares."""
+    sql = ("SELECT fid, track_id, officer, grid_code, started_at, ended_at, geom, flags, length_m, duration_s "
+           f"FROM {TRACK_TABLE}")
+    args: tuple = ()
+    if until is not None:
+        sql += " WHERE started_at < ?"
+        args = (until,)
+    out = []
+    for fid, tid, officer, grid, started, ended, blob, flags, length, duration in store.conn.execute(
+            sql + " ORDER BY started_at, track_id", args).fetchall():
+        wkb = gpkg.decode_blob(blob)
+        geom = shapely.from_wkb(wkb) if wkb else None
+        xy = shapely.get_coordinates(geom) if geom is not None else np.zeros((0, 2))
+        out.append({"fid": fid, "track_id": tid, "officer": officer, "grid_code": grid, "started_at": started,
+                    "ended_at": ended, "xy": xy, "checked": flags is not None, "length_m": length,
+                    "duration_s": duration, "wkb": wkb})
+    return out
+
+
+def kept_fix_times_and_positions(store: GpkgStore, track_ids: list[str]
+                                 ) -> tuple[dict[str, list[str]], dict[str, np.ndarray]]:
+    """Per track, its kept fixes' UTC times (text as stored) in vertex order (by ``seq``), and their lon/lat
+    ((n, 2)); in chunks of 500 ids (SQLite's limit on variables)."""
+    times: dict[str, list[str]] = {}
+    lonlat: dict[str, list[tuple[float, float]]] = {}
+    for i in range(0, len(track_ids), 500):
+        chunk = track_ids[i:i + 500]
+        for tid, time, lon, lat in store.conn.execute(
+                f"SELECT track_id, time, lon, lat FROM {FIX_TABLE} WHERE track_id IN ({','.join('?' * len(chunk))}) "
+                "ORDER BY track_id, seq", chunk):
+            times.setdefault(tid, []).append(time)
+            lonlat.setdefault(tid, []).append((lon, lat))
+    return times, {k: np.asarray(v, dtype=float) for k, v in lonlat.items()}
+
+
+def save_checks(store: GpkgStore, rows: Sequence[tuple[str, str, int, str]]) -> None:
+    """Write the authenticity check's (flags JSON, figures JSON, accepted 0/1, track_id) in one transaction:
+    a cancelled or failed write leaves every track as it was."""
+    with store.transaction() as conn:
+        conn.executemany(f"UPDATE {TRACK_TABLE} SET flags = ?, figures = ?, accepted = ? WHERE track_id = ?", rows)
+
+
+def tracks_starting(store: GpkgStore, low: str, high: str, only_accepted: bool
+                    ) -> list[tuple[str, str | None, str, str, str | None, bytes]]:
+    """(track_id, officer, grid code or '', started_at, ended_at, WKB) of the tracks with a line that started in
+    [low, high) (UTC ISO), oldest first; with ``only_accepted`` only those the authenticity check accepted."""
+    sql = (f"SELECT track_id, officer, coalesce(grid_code, ''), started_at, ended_at, geom FROM {TRACK_TABLE} "
+           "WHERE started_at >= ? AND started_at < ? AND geom IS NOT NULL")
+    if only_accepted:
+        sql += " AND accepted = 1"
+    rows = store.conn.execute(sql + " ORDER BY started_at, track_id", (low, high)).fetchall()
+    return [(r[0], r[1], r[2], r[3], r[4], gpkg.decode_blob(r[5])) for r in rows]
+
+
+def save_coverage(store: GpkgStore, coverage: Sequence[tuple[float, str]], patrols: Sequence[Patrol]) -> int:
+    """Record each track's coverage of its grid ((share, track_id)) and the patrols those tracks make, in one
+    transaction (:func:`.tasks.add_patrols_in`: patrols already there are left alone); return how many patrols
+    were new."""
+    with store.transaction() as conn:
+        conn.executemany(f"UPDATE {TRACK_TABLE} SET coverage = ? WHERE track_id = ?", coverage)
+        return add_patrols_in(conn, patrols)

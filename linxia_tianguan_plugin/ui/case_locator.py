@@ -38,7 +38,7 @@ def search_cases(store_path: str, text: str, limit: int = MAX_RESULTS) -> list[t
     """(case_id, label) of the cases matching ``text`` — reading only, in the caller's thread."""
     from ..core.case_workflow import STATE_NAMES
     from ..storage import existing_store
-    from ..storage.cases import has_cases
+    from ..storage.cases import has_cases, search
 
     text = text.strip().replace("%", "").replace("_", "")  # LIKE wildcards are not a way to list everything
     if len(text) < 4:
@@ -46,11 +46,7 @@ def search_cases(store_path: str, text: str, limit: int = MAX_RESULTS) -> list[t
     with existing_store(store_path) as store:
         if store is None or not has_cases(store):
             return []
-        like = f"%{text}%"
-        rows = store.conn.execute(
-            "SELECT case_id, state, grid_code, area_m2 FROM tg_case WHERE parcel_codes LIKE ? "
-            "OR bsm_before LIKE ? OR bsm_after LIKE ? OR case_id LIKE ? ORDER BY priority LIMIT ?",
-            (like, like, like, text + "%", int(limit))).fetchall()
+        rows = search(store, text, limit)
     label = tr("Case {grid} · {state} · {area:.1f} mu")
     return [(cid, label.format(grid=grid or "—", state=STATE_NAMES.get(state, state), area=(area or 0.0) * 0.0015))
             for cid, state, grid, area in rows]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import shapely
 from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsPointXY, QgsProject
 from qgis.gui import QgsMapTool
 
@@ -19,27 +18,23 @@ PICK_PIXELS = 6
 
 def cases_at(store_path: str, x: float, y: float, tolerance: float) -> list[str]:
     """Case ids whose polygon is within ``tolerance`` (store CRS units) of (x, y), by priority."""
-    from ..storage import existing_store, gpkg
+    from ..storage import existing_store
+    from ..storage.cases import cases_at as stored_cases_at
     from ..storage.cases import has_cases
 
     with existing_store(store_path) as store:
         if store is None or not has_cases(store):
             return []
-        rows = store.conn.execute(
-            "SELECT c.case_id, c.geom FROM rtree_tg_case_geom r JOIN tg_case c ON c.fid = r.id "
-            "WHERE r.maxx >= ? AND r.minx <= ? AND r.maxy >= ? AND r.miny <= ? ORDER BY c.priority, c.fid",
-            (x - tolerance, x + tolerance, y - tolerance, y + tolerance)).fetchall()
-    point = shapely.Point(x, y)
-    return [cid for cid, blob in rows if shapely.distance(shapely.from_wkb(gpkg.decode_blob(blob)), point)
-            <= tolerance]
+        return stored_cases_at(store, x, y, tolerance)
 
 
 class CaseMapTool(QgsMapTool):
-    def __init__(self, canvas, open_case: Callable[[str], None], store_path: Callable[[], str] = settings.store_path,
+    def __init__(self, canvas, open_case: Callable[[str], None], store_path: Callable[[], str] | None = None,
                  srs_id: Callable[[], int] | None = None):
         super().__init__(canvas)
         self.open_case = open_case
-        self.store_path = store_path
+        # the settings' store is asked when the tool is used, not fixed when this module was imported
+        self.store_path = store_path or (lambda: settings.store_path())
         self.srs_id = srs_id or self._store_srs
 
     def _store_srs(self) -> int:

@@ -53,17 +53,15 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from .. import case_list, settings
+from .. import case_list, labels, settings
 from ..case_list import beijing_time
 from ..core import case_workflow as workflow
 from ..i18n import tr
-from ..processing.change_detection import kind_labels, reason_labels
 from ..processing.store_faults import fault_message, lock_wait_message
 from ..storage import cases as case_store
 from ..storage.case_source import GpkgCaseSource
 from ..storage.faults import StoreFaultError, classify, lock_waits_reported_to
 from ..store_layers import reload_store_layers
-from ..styling import category_labels
 from ..workbook import WorkbookError
 
 DOCK_NAME = "linxia_tianguan_case_review"
@@ -97,6 +95,14 @@ COLUMNS = ("case_no", "priority", "state", "kind", "category", "township", "vill
 def column_titles() -> list[str]:
     return [tr("Case no."), tr("Priority"), tr("State"), tr("Change class"), tr("Pre-judgement"), tr("Township"),
             tr("Village"), tr("Area (mu)"), tr("Basic farmland (mu)"), tr("Officer"), tr("Overdue")]
+
+
+def _land_class(code: str | None) -> str:
+    """A land class code with its name (0103 旱地), "—" when there is none."""
+    if not code:
+        return "—"
+    name = labels.land_class_labels().get(code)
+    return f"{code} {name}" if name else str(code)
 
 
 def _compact_rows(table: QTableWidget) -> None:
@@ -156,7 +162,7 @@ class CaseReviewDock(QgsDockWidget):
         who = QHBoxLayout()
         self.role = QComboBox()
         for code in workflow.ROLES:
-            self.role.addItem(workflow.ROLE_NAMES[code], code)
+            self.role.addItem(labels.case_role_labels()[code], code)
         self.role.setCurrentIndex(max(0, self.role.findData(role)))
         self.role.currentIndexChanged.connect(lambda _: self._show_buttons())
         self.actor = QLineEdit(actor)
@@ -187,13 +193,14 @@ class CaseReviewDock(QgsDockWidget):
         self.state_filter, self.township_filter, self.village_filter = QComboBox(), QComboBox(), QComboBox()
         self.kind_filter, self.category_filter = QComboBox(), QComboBox()
         self.state_filter.addItem(tr("All"), "")
+        states = labels.case_state_labels()
         for code in workflow.STATES:
-            self.state_filter.addItem(workflow.STATE_NAMES[code], code)
+            self.state_filter.addItem(states[code], code)
         self.kind_filter.addItem(tr("All"), "")
-        for code, label in kind_labels().items():
+        for code, label in labels.change_kind_labels().items():
             self.kind_filter.addItem(label, code)
         self.category_filter.addItem(tr("All"), "")
-        for code, label in category_labels().items():
+        for code, label in labels.category_labels().items():
             self.category_filter.addItem(label, code)
         for combo in (self.state_filter, self.township_filter, self.village_filter, self.kind_filter,
                       self.category_filter):  # long labels must not widen the dock
@@ -521,7 +528,7 @@ class CaseReviewDock(QgsDockWidget):
     def _fill_table(self, keep: Sequence[str] | None = None) -> None:
         keep = list(self.selected_ids() if keep is None else keep)
         f = self.filters()
-        kinds, cats = kind_labels(), category_labels()
+        kinds, cats, states = labels.change_kind_labels(), labels.category_labels(), labels.case_state_labels()
         shown = [c for c in self.cases if self._passes(c, f)]
         self.table.blockSignals(True)
         self.table.setSortingEnabled(False)
@@ -536,7 +543,7 @@ class CaseReviewDock(QgsDockWidget):
             cells = [
                 number,
                 _NumberItem(str(case["priority"] if case["priority"] is not None else ""), case["priority"] or 0),
-                QTableWidgetItem(workflow.STATE_NAMES.get(case["state"], case["state"])),
+                QTableWidgetItem(states.get(case["state"], case["state"])),
                 QTableWidgetItem(kinds.get(case["kind"], case["kind"])),
                 QTableWidgetItem(cats.get(case["category"], case["category"])),
                 QTableWidgetItem(self.names.get(grid[:9], grid[:9])),
@@ -551,7 +558,7 @@ class CaseReviewDock(QgsDockWidget):
         self.table.setSortingEnabled(True)
         self.table.blockSignals(False)
         counts = self.counts()
-        parts = [f"{workflow.STATE_NAMES[s]} {n}" for s, n in counts.items() if n]
+        parts = [f"{states.get(s, s)} {n}" for s, n in counts.items() if n]
         self.counts_label.setText(tr("{shown} of {total} cases: {counts}").format(
             shown=len(shown), total=len(self.cases), counts=" · ".join(parts) or "—"))
         self._select_ids(keep)
@@ -615,7 +622,6 @@ class CaseReviewDock(QgsDockWidget):
             self.info.setText("—")
             self.info.setToolTip("")
             return
-        reasons = reason_labels()
         due = None
         try:
             due = workflow.due_at(case["state"], self.entered[case["case_id"]], self.deadlines)
@@ -624,12 +630,12 @@ class CaseReviewDock(QgsDockWidget):
         lines = [
             tr("Case {number} · priority {priority} · {state} (version {version})").format(
                 number=case_list.case_label(case), priority=case["priority"],
-                state=workflow.STATE_NAMES.get(case["state"], ""), version=case["version"]),
+                state=labels.case_state_labels().get(case["state"], case["state"]), version=case["version"]),
             tr("Case id (UUID): {id}").format(id=case["case_id"]),
             tr("Land class {before} → {after}; officer {officer} {phone}").format(
-                before=case["from_dlbm"] or "—", after=case["to_dlbm"] or "—", officer=case["officer"] or "—",
-                phone=case["phone"] or ""),
-            tr("Reasons: {reasons}").format(reasons="；".join(reasons.get(r, r) for r in case["reasons"]) or "—"),
+                before=_land_class(case["from_dlbm"]), after=_land_class(case["to_dlbm"]),
+                officer=case["officer"] or "—", phone=case["phone"] or ""),
+            tr("Reasons: {reasons}").format(reasons=labels.reasons_text(case["reasons"]) or "—"),
             tr("Parcel codes: {codes}").format(codes="、".join(case["parcel_codes"]) or "—"),
         ]
         if due:
@@ -649,12 +655,12 @@ class CaseReviewDock(QgsDockWidget):
             events = self.source.events(case_id)
         except (OSError, RuntimeError):
             return []
-        rows = []
+        rows, states = [], labels.case_state_labels()
         for e in events:
             ev = workflow.event_from_row(e)
-            source = workflow.STATE_NAMES.get(ev.from_state, "") if ev.from_state else "—"
-            actor = workflow.ROLE_NAMES[workflow.SYSTEM] if ev.actor == workflow.SYSTEM else ev.actor
-            rows.append([beijing_time(ev.at), actor, f"{source} → {workflow.STATE_NAMES.get(ev.to_state, '')}",
+            source = states.get(ev.from_state, ev.from_state) if ev.from_state else "—"
+            actor = labels.case_role_labels()[workflow.SYSTEM] if ev.actor == workflow.SYSTEM else ev.actor
+            rows.append([beijing_time(ev.at), actor, f"{source} → {states.get(ev.to_state, ev.to_state)}",
                          ev.comment, "；".join(ev.attachments)])
         return rows
 
@@ -676,12 +682,13 @@ class CaseReviewDock(QgsDockWidget):
             moves = workflow.allowed_actions(case["state"], self.role.currentData())
         except workflow.WorkflowError:
             moves = []
+        actions, states = labels.case_action_labels(), labels.case_state_labels()
         for move in moves:
-            button = QPushButton(workflow.ACTION_NAMES[move.action])
+            button = QPushButton(actions[move.action])
             needs = [tr("comment")] * move.needs_comment + [tr("attachment")] * move.needs_attachment
             button.setToolTip(tr("{action}: {source} → {target}").format(
-                action=workflow.ACTION_NAMES[move.action], source=workflow.STATE_NAMES[move.source],
-                target=workflow.STATE_NAMES[move.target]) + ("" if not needs else " · " + tr("needs {what}").format(
+                action=actions[move.action], source=states[move.source],
+                target=states[move.target]) + ("" if not needs else " · " + tr("needs {what}").format(
                     what="、".join(needs))))
             button.clicked.connect(lambda _=False, a=move.action: self._clicked(a))
             self.buttons_row.addWidget(button)
@@ -761,7 +768,7 @@ class CaseReviewDock(QgsDockWidget):
                                   ("village", "村", self.village_filter), ("kind", "变化类型", self.kind_filter),
                                   ("category", "预判结论", self.category_filter)):
             if f[key]:
-                conditions.append((label, workflow.STATE_NAMES.get(f[key]) if key == "state" else
+                conditions.append((label, labels.case_state_labels().get(f[key]) if key == "state" else
                                    case_list.KIND_NAMES.get(f[key]) if key == "kind" else
                                    case_list.CATEGORY_NAMES.get(f[key]) if key == "category" else combo.currentText()))
         if f["overdue"]:
@@ -815,9 +822,9 @@ class CaseReviewDock(QgsDockWidget):
 
     # ------------------------------------------------------------------ acting
     def _why(self, error: workflow.WorkflowError, case: dict, action: str) -> str:
-        name = workflow.ACTION_NAMES.get(action, action)
-        state = workflow.STATE_NAMES.get(case["state"], case["state"])
-        role = workflow.ROLE_NAMES.get(self.role.currentData(), self.role.currentData())
+        name = labels.case_action_labels().get(action, action)
+        state = labels.case_state_labels().get(case["state"], case["state"])
+        role = labels.case_role_labels().get(self.role.currentData(), self.role.currentData())
         if isinstance(error, workflow.ConflictError):
             return tr("It was changed by someone else meanwhile (version {actual}, you read {expected}); the dock "
                       "has reloaded it, check its state and try again.").format(actual=error.actual,
@@ -856,7 +863,7 @@ class CaseReviewDock(QgsDockWidget):
         if not actor:
             self._say(tr("Enter your name before acting on cases."), warn=True, modal=False)
             return [(cid, False, self.last_message) for cid in ids]
-        labels = {cid: tr("{number} (priority {priority})").format(
+        titles = {cid: tr("{number} (priority {priority})").format(
             number=case_list.case_label(self.by_id[cid]), priority=self.by_id[cid]["priority"]) for cid in ids}
         results: list[tuple[str, bool, str]] = []
         stopped: tuple[str, StoreFaultError] | None = None
@@ -868,7 +875,7 @@ class CaseReviewDock(QgsDockWidget):
                     stored = tuple(self.source.store_evidence(cid, list(attachments), actor)) if attachments else ()
                     moved = self.source.take_action(cid, action, actor, role, int(case["version"]), comment, stored)
                     results.append((cid, True, tr("{state} now").format(
-                        state=workflow.STATE_NAMES.get(moved["state"], moved["state"]))))
+                        state=labels.case_state_labels().get(moved["state"], moved["state"]))))
                 except workflow.WorkflowError as error:
                     results.append((cid, False, self._why(error, case, action)))
                 except ValueError as error:  # EvidenceError: a file is missing or unreadable; nothing was written
@@ -884,23 +891,23 @@ class CaseReviewDock(QgsDockWidget):
             at = ids.index(stopped[0])
             why = fault_message(stopped[1])
             results.append((stopped[0], False, why))
-            results += [(cid, False, tr("Not tried: the batch stopped at {case}.").format(case=labels[stopped[0]]))
+            results += [(cid, False, tr("Not tried: the batch stopped at {case}.").format(case=titles[stopped[0]]))
                         for cid in ids[at + 1:]]
         if any(good for _, good, _ in results) and isinstance(self.source, GpkgCaseSource):
             reload_store_layers([self.source.path])  # the store's layers in the project keep showing it
         self.reload()  # keeps the selection: the fresh states, histories and buttons show
         ok = sum(1 for _, good, _ in results if good)
-        name = workflow.ACTION_NAMES.get(action, action)
+        name = labels.case_action_labels().get(action, action)
         if stopped is not None:
-            text = self._stopped_text(name, labels, ids, results, *stopped)
+            text = self._stopped_text(name, titles, ids, results, *stopped)
         elif len(results) == 1:
             cid, good, why = results[0]
             text = (tr("{case}: {action} done, {result}.") if good else tr("{case}: {action} refused. {result}")
-                    ).format(case=labels[cid], action=name, result=why)
+                    ).format(case=titles[cid], action=name, result=why)
         else:
             text = tr("{action}: {ok} of {n} cases moved, {failed} refused.").format(
                 action=name, ok=ok, n=len(results), failed=len(results) - ok)
-            text += "".join("\n" + tr("{case}: {result}").format(case=labels[cid], result=why)
+            text += "".join("\n" + tr("{case}: {result}").format(case=titles[cid], result=why)
                             for cid, good, why in results if not good)
         self._say(text, warn=ok < len(results), modal=False)
         return results
@@ -968,9 +975,7 @@ class CaseReviewDock(QgsDockWidget):
             rows = self.source.evidence(ids[0])
         except (OSError, RuntimeError, ValueError):
             return []
-        labels = {"no_exif": tr("no EXIF"), "no_position": tr("no position"), "far_from_case": tr("far from the case"),
-                  "no_time": tr("no time"), "before_detection": tr("taken before detection"),
-                  "outside_window": tr("outside the patrol window")}
+        flag_names = labels.evidence_flag_labels()
         out = []
         for r in rows:
             checks = r.get("checks") or {}
@@ -983,7 +988,7 @@ class CaseReviewDock(QgsDockWidget):
                 if figures.get("distance_m") is not None:
                     position += " · " + tr("{distance:.0f} m from the case").format(distance=figures["distance_m"])
             out.append([r["name"], r["kind"], taken, position,
-                        "、".join(labels.get(f, f) for f in flags) or tr("ok")])
+                        "、".join(flag_names.get(f, f) for f in flags) or tr("ok")])
         return out
 
     def use_connection(self, name: str | None) -> bool:

@@ -396,9 +396,7 @@ class DashboardDock(QgsDockWidget):
         key = (self.store_path, period)
         if key not in self._rates_cache:
             with _read_only(self.store_path) as conn:
-                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-                self._rates_cache[key] = None if "tg_coverage_rate" not in tables else coverage_store.rates(
-                    conn, "", *(period or (None, None)))
+                self._rates_cache[key] = coverage_store.rates_if_kept(conn, "", *(period or (None, None)))
         return self._rates_cache[key]
 
     def _show_empty(self) -> None:
@@ -489,13 +487,16 @@ class DashboardDock(QgsDockWidget):
         return selected > 0
 
     def _active_build(self) -> str:
+        """The active grid build's id, quoted for an expression ('' when there is none or the store is unreadable):
+        a grid layer of the whole ``tg_grid_cell`` table has every build's cells under the same codes."""
+        from ..storage.grid import active_build
+
         try:
             with _read_only(self.store_path) as conn:
-                row = conn.execute("SELECT build_id FROM tg_grid_build WHERE active ORDER BY built_at DESC "
-                                   "LIMIT 1").fetchone()
+                build = active_build(conn)
         except sqlite3.Error:
             return ""
-        return row[0].replace("'", "''") if row else ""
+        return build.replace("'", "''") if build else ""
 
     # ------------------------------------------------------------------ export
     def _message(self, text: str, ok: bool) -> None:

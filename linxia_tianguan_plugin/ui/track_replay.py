@@ -45,7 +45,7 @@ from .. import compat, settings
 from ..core.replay import Replay, seen_parcels
 from ..i18n import tr
 from ..storage import GpkgStore, StoreError
-from ..storage.replay import parcels_near, patrol_fixes, patrol_list
+from ..storage.replay import parcels_near, patrol_fixes, patrol_list, place_names
 
 DOCK_NAME = "linxia_tianguan_track_replay"
 VIEW_DISTANCE = 50.0
@@ -163,7 +163,7 @@ class TrackReplayDock(QgsDockWidget):
             return
         try:
             self.patrols = patrol_list(store)
-            self.names = {code: name for code, name in store.conn.execute("SELECT code, name FROM tg_admin_unit")}
+            self.names = place_names(store)
         finally:
             store.close()
         if not self.patrols:

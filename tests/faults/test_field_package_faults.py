@@ -4,8 +4,8 @@ copy a desk file into the evidence, never write outside the extraction folder, n
 refusal is one conflict or warning with its reason (translated; English source text here, no translator
 installed) naming the file, the rest of the package is imported, and nothing raises a traceback.
 
-Real stores, real packages exported and edited as the phone would (the helpers of
-``tests/test_field_package.py``)."""
+Real stores, real packages exported and edited as the phone would (the ``phone`` and ``filled_copy`` fixtures
+and the helpers of ``tests/test_field_package.py``)."""
 from __future__ import annotations
 
 import hashlib
@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from linxia_tianguan_plugin.core import field_package as rules
-from tests.test_field_package import _case_row, _export, _import, _issue_group, _jpeg, _phone_evidence, _store_copy
+from tests.test_field_package import _case_row, _export, _import, _issue_group, _jpeg
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="symbolic links (POSIX)")
 
@@ -49,24 +49,24 @@ def _conflicts(result: dict) -> list[dict]:
     return [{f.name(): feat[f.name()] for f in table.fields()} for feat in table.getFeatures()]
 
 
-def _prepared(filled_store, tmp_path, count: int = 2) -> tuple[Path, Path, list[str]]:
-    store = _store_copy(filled_store, tmp_path / "desk")
+def _prepared(store: Path, tmp_path, count: int = 2) -> tuple[Path, Path, list[str]]:
+    """``count`` cases of a group issued in the writable ``store`` and the group's package exported."""
     grid, issued = _issue_group(store, count)
     assert len(issued) == count
     _export(store, grid, tmp_path / "packages")
     return store, tmp_path / "packages" / grid, issued
 
 
-def test_hostile_photos_are_refused_one_by_one_and_the_rest_is_imported(filled_store, tmp_path):
+def test_hostile_photos_are_refused_one_by_one_and_the_rest_is_imported(filled_copy, tmp_path, phone):
     from tests.helpers import recording_feedback
 
-    store, package, (good_case, bad_case) = _prepared(filled_store, tmp_path)
+    store, package, (good_case, bad_case) = _prepared(filled_copy, tmp_path)
     secret = _desk_secret(tmp_path)
     photo = _jpeg(package / "DCIM" / "evidence_0.jpg", 60)
     os.symlink(secret, package / "DCIM" / "evidence_1.jpg")  # a link to a desk file
     (package / "DCIM" / "page.jpg").write_bytes(HTML)  # an HTML page named .jpg
     (package / "DCIM" / "empty.jpg").write_bytes(b"")  # a 0-byte photo
-    _phone_evidence(package, [(good_case, "DCIM/evidence_0.jpg", "真照片"),
+    phone.evidence(package, [(good_case, "DCIM/evidence_0.jpg", "真照片"),
                               (good_case, "DCIM/evidence_1.jpg", "链接"),
                               (bad_case, "DCIM/page.jpg", "网页"),
                               (bad_case, "DCIM/empty.jpg", "空文件"),
@@ -101,15 +101,15 @@ def test_hostile_photos_are_refused_one_by_one_and_the_rest_is_imported(filled_s
     assert (again["EVIDENCE"], again["EVENTS"], again["CONFLICTS"]) == (0, 0, 4)
 
 
-def test_a_linked_dcim_is_refused_and_a_package_one_folder_down_is_found(filled_store, tmp_path):
+def test_a_linked_dcim_is_refused_and_a_package_one_folder_down_is_found(filled_copy, tmp_path, phone):
     from tests.helpers import recording_feedback
 
-    store, package, (case_id,) = _prepared(filled_store, tmp_path, 1)
+    store, package, (case_id,) = _prepared(filled_copy, tmp_path, 1)
     elsewhere = tmp_path / "desk_photos"
     real = _jpeg(elsewhere / "evidence_0.jpg", 120)
     shutil.rmtree(package / "DCIM", ignore_errors=True)
     os.symlink(elsewhere, package / "DCIM")  # the whole photo folder is a link out of the package
-    _phone_evidence(package, [(case_id, "DCIM/evidence_0.jpg", "链接的文件夹")])
+    phone.evidence(package, [(case_id, "DCIM/evidence_0.jpg", "链接的文件夹")])
 
     feedback = recording_feedback()
     result = _import(store, package.parent, feedback)  # the user picked the folder above the package
@@ -122,13 +122,13 @@ def test_a_linked_dcim_is_refused_and_a_package_one_folder_down_is_found(filled_
     assert all(p.read_bytes() != real for p in _evidence_files(store))
 
 
-def test_several_packages_and_several_zips_are_named(filled_store, tmp_path):
-    store, package, _ = _prepared(filled_store, tmp_path, 1)
-    phone = tmp_path / "from_phone"
-    phone.mkdir()
-    _zip_package(package, phone / "a.zip")
-    _zip_package(package, phone / "b.zip")
-    errors = _import(store, phone, table=False, fails=True)["errors"]
+def test_several_packages_and_several_zips_are_named(filled_copy, tmp_path):
+    store, package, _ = _prepared(filled_copy, tmp_path, 1)
+    inbox = tmp_path / "from_phone"
+    inbox.mkdir()
+    _zip_package(package, inbox / "a.zip")
+    _zip_package(package, inbox / "b.zip")
+    errors = _import(store, inbox, table=False, fails=True)["errors"]
     assert "several zipped field packages" in errors and "a.zip、b.zip" in errors and "Traceback" not in errors
     twice = tmp_path / "twice"
     shutil.copytree(package, twice / "a")
@@ -137,8 +137,8 @@ def test_several_packages_and_several_zips_are_named(filled_store, tmp_path):
     assert "several field packages" in errors and "a、b" in errors
 
 
-def test_a_bad_format_version_is_a_clear_message(filled_store, tmp_path):
-    store, package, (case_id,) = _prepared(filled_store, tmp_path, 1)
+def test_a_bad_format_version_is_a_clear_message(filled_copy, tmp_path):
+    store, package, (case_id,) = _prepared(filled_copy, tmp_path, 1)
     manifest = json.loads((package / rules.MANIFEST_NAME).read_text(encoding="utf-8"))
     for version in ("abc", None, 1.5, [], True, -1, 2):
         (package / rules.MANIFEST_NAME).write_text(json.dumps({**manifest, "format_version": version}),
@@ -166,13 +166,13 @@ def test_read_manifest_refuses_broken_fields_with_field_package_errors():
 
 
 # ------------------------------------------------------------------------------------------ hard links
-def test_a_hard_linked_photo_of_a_desk_file_is_refused(filled_store, tmp_path):
-    store, package, (case_id, other) = _prepared(filled_store, tmp_path)
+def test_a_hard_linked_photo_of_a_desk_file_is_refused(filled_copy, tmp_path, phone):
+    store, package, (case_id, other) = _prepared(filled_copy, tmp_path)
     desk_photo = tmp_path / "desk_files" / "county_secret.jpg"  # a desk file that even is a JPEG
     secret = _jpeg(desk_photo, 200)
     os.link(desk_photo, package / "DCIM" / "evidence_0.jpg")
     good = _jpeg(package / "DCIM" / "evidence_1.jpg", 30)
-    _phone_evidence(package, [(case_id, "DCIM/evidence_0.jpg", "硬链接"), (other, "DCIM/evidence_1.jpg", "真照片")])
+    phone.evidence(package, [(case_id, "DCIM/evidence_0.jpg", "硬链接"), (other, "DCIM/evidence_1.jpg", "真照片")])
     result = _import(store, package)
     assert (result["EVIDENCE"], result["EVENTS"], result["CONFLICTS"]) == (1, 1, 1)
     [conflict] = _conflicts(result)
@@ -199,19 +199,19 @@ def _temp_folders() -> set[str]:
     return {p.name for p in Path(tempfile.gettempdir()).glob("tianguan-package-*")}
 
 
-def test_a_zipped_package_is_extracted_imported_and_the_temporary_folder_removed(filled_store, tmp_path):
+def test_a_zipped_package_is_extracted_imported_and_the_temporary_folder_removed(filled_copy, tmp_path, phone):
     from tests.helpers import recording_feedback
 
-    store, package, (case_id, other) = _prepared(filled_store, tmp_path)
+    store, package, (case_id, other) = _prepared(filled_copy, tmp_path)
     photo = _jpeg(package / "DCIM" / "evidence_0.jpg", 90)
-    _phone_evidence(package, [(case_id, "DCIM/evidence_0.jpg", "压缩包里的照片")])
-    phone = tmp_path / "from_phone"
-    phone.mkdir()
-    archive = _zip_package(package, phone / f"{package.name}.zip", prefix=f"{package.name}/")
+    phone.evidence(package, [(case_id, "DCIM/evidence_0.jpg", "压缩包里的照片")])
+    inbox = tmp_path / "from_phone"
+    inbox.mkdir()
+    archive = _zip_package(package, inbox / f"{package.name}.zip", prefix=f"{package.name}/")
     shutil.rmtree(package)  # only the zip is left
     before = _temp_folders()
     feedback = recording_feedback()
-    result = _import(store, phone, feedback)  # the folder the zip was saved in
+    result = _import(store, inbox, feedback)  # the folder the zip was saved in
     assert (result["EVIDENCE"], result["EVENTS"], result["CONFLICTS"]) == (1, 1, 0)
     assert _case_row(store, case_id) == ("evidenced", 3)
     assert [p.read_bytes() for p in _evidence_files(store)] == [photo]
@@ -222,14 +222,14 @@ def test_a_zipped_package_is_extracted_imported_and_the_temporary_folder_removed
     assert _temp_folders() == before
 
 
-def test_hostile_zip_members_are_refused_by_name_and_nothing_is_written_outside(filled_store, tmp_path,
+def test_hostile_zip_members_are_refused_by_name_and_nothing_is_written_outside(filled_copy, tmp_path, phone,
                                                                                  monkeypatch):
     from tests.helpers import recording_feedback
 
     monkeypatch.setattr(rules, "ZIP_MAX_MEMBER_BYTES", 1 << 20)  # 1 MB per file for the test
-    store, package, (case_id, other) = _prepared(filled_store, tmp_path)
+    store, package, (case_id, other) = _prepared(filled_copy, tmp_path)
     good = _jpeg(package / "DCIM" / "evidence_0.jpg", 70)
-    _phone_evidence(package, [(case_id, "DCIM/evidence_0.jpg", "真照片"),
+    phone.evidence(package, [(case_id, "DCIM/evidence_0.jpg", "真照片"),
                               (other, "DCIM/link.jpg", "链接成员"),
                               (other, "DCIM/dup.jpg", "重名成员"),
                               (other, "DCIM/huge.jpg", "超大成员")])
@@ -268,10 +268,10 @@ def test_hostile_zip_members_are_refused_by_name_and_nothing_is_written_outside(
     assert not any("Traceback" in t for t in feedback.warnings + feedback.infos)
 
 
-def test_a_zip_bomb_or_a_zip_of_too_many_members_is_refused_whole(filled_store, tmp_path, monkeypatch):
-    store, package, (case_id, _) = _prepared(filled_store, tmp_path)
+def test_a_zip_bomb_or_a_zip_of_too_many_members_is_refused_whole(filled_copy, tmp_path, phone, monkeypatch):
+    store, package, (case_id, _) = _prepared(filled_copy, tmp_path)
     _jpeg(package / "DCIM" / "evidence_0.jpg", 70)
-    _phone_evidence(package, [(case_id, "DCIM/evidence_0.jpg", "真照片")])
+    phone.evidence(package, [(case_id, "DCIM/evidence_0.jpg", "真照片")])
     bomb = _zip_package(package, tmp_path / "bomb.zip", extra=[("DCIM/zeros.bin", bytes(8 << 20))])
     assert bomb.stat().st_size < (1 << 20)  # 8 MB of zeros deflate to a few KB
     before = _temp_folders()

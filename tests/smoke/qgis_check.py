@@ -236,6 +236,9 @@ def after_play(dock):
     window.findChild(QAction, "linxia_tianguan_case_review").trigger()
     cases = window.findChild(QDockWidget, "linxia_tianguan_case_review")
     out["case_dock"] = cases is not None and cases.isVisible()
+    picker = window.findChild(QAction, "linxia_tianguan_case_map_tool")
+    picker.trigger()  # the 点选案件 button down: the canvas's map tool is the plugin's
+    out["case_map_tool"] = picker.isChecked() and type(iface.mapCanvas().mapTool()).__name__ == "CaseMapTool"
     window.findChild(QAction, "linxia_tianguan_dashboard").trigger()
     dashboard = window.findChild(QDockWidget, "linxia_tianguan_dashboard")
     out["dashboard_dock"] = dashboard is not None and dashboard.isVisible()
@@ -257,6 +260,8 @@ def finish():
 
 def after_unload():
     out["unloaded"] = ui_state()
+    tool = iface.mapCanvas().mapTool()
+    out["map_tool_after_unload"] = type(tool).__name__ if tool is not None else None
     out["unloaded_dock"] = any(iface.mainWindow().findChild(QDockWidget, name) is not None
                                for name in ("linxia_tianguan_track_replay", "linxia_tianguan_case_review",
                                             "linxia_tianguan_dashboard"))

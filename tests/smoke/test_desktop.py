@@ -38,7 +38,8 @@ def test_provider_algorithms_toolbar_and_menu(desktop_run):
     assert set(loaded["algorithms"]) == expected
     assert loaded["toolbar"]
     assert {"linxia_tianguan_one_click", "linxia_tianguan_decode", "linxia_tianguan_validate",
-            "linxia_tianguan_settings", "linxia_tianguan_track_replay"} <= set(loaded["actions"])
+            "linxia_tianguan_settings", "linxia_tianguan_track_replay",
+            "linxia_tianguan_case_map_tool"} <= set(loaded["actions"])
 
 
 def test_one_click_codes_the_loaded_sample_and_loads_a_labelled_layer(desktop_run):
@@ -83,6 +84,7 @@ def test_the_replay_dock_opens_from_the_toolbar_and_plays_a_patrol(desktop_run):
     assert result["replay_index_after_step"] == result["replay_index_after_play"] + 1
     assert result["replay_figures"] and result["replay_extent_ok"]
     assert result["case_dock"]  # the 案件审核 dock opens from its toolbar button too
+    assert result["case_map_tool"]  # and the 点选案件 button sets its map tool on the canvas
 
 
 def test_the_dashboard_opens_from_the_toolbar_and_shows_the_coded_county(desktop_run):
@@ -97,6 +99,7 @@ def test_unload_removes_everything(desktop_run):
     unloaded = result["unloaded"]
     assert not unloaded["provider"] and not unloaded["toolbar"] and unloaded["actions"] == []
     assert not result["unloaded_dock"]
+    assert result["map_tool_after_unload"] != "CaseMapTool"  # the canvas does not keep the unloaded tool
     # the layers of the case dock (opened from the locator) and of the replay went too
     assert result["layers_after_unload"] == result["layers_before_docks"]
 

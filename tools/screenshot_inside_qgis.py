@@ -245,11 +245,22 @@ def saved_connection():
     metadata.saveConnection(connection, "临夏县田管服务器")
 
 
+def answer_yes():
+    """Press Yes on the modal question shown (one-click's "create the store here?")."""
+    from qgis.PyQt.QtWidgets import QMessageBox
+
+    box = QApplication.activeModalWidget()
+    if isinstance(box, QMessageBox):
+        box.button(QMessageBox.StandardButton.Yes).click()
+
+
 # ----------------------------------------------------------------------------------------- the scenario
 def scenario():
     """Steps as a generator: yields a number of milliseconds to wait, or a condition to wait for."""
     load_survey()
     yield 500
+    # the desk's store is not there yet: one-click asks before creating it — answer Yes as the analyst does
+    QTimer.singleShot(1500, answer_yes)
     iface.mainWindow().findChild(QAction, "linxia_tianguan_one_click").trigger()
     yield lambda: plugin().one_click.running is None
     coded = QgsProject.instance().mapLayersByName(plugin().one_click.result_layer_name())

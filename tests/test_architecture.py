@@ -15,12 +15,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "linxia_tianguan_plugin"
 #: moved the last of them into storage/: keep it empty)
 SQL_OUTSIDE_STORAGE: dict[str, int] = {}
 
-#: docks that still import from processing/ (labels and messages that belong in a shared layer), at most these
-UI_IMPORTS_OF_PROCESSING = {
-    "ui/case_review.py": {"store_faults", "pg_connection"},
-    "ui/one_click.py": {"base"},
-    "ui/settings_dialog.py": {"dispatch_tasks"},
-}
+#: docks that still import from processing/ (labels and messages belong in the common layer): none any more
+UI_IMPORTS_OF_PROCESSING: dict[str, set[str]] = {}
 
 _EXECUTE = re.compile(r"\.execute(many)?\(")
 
@@ -81,3 +77,31 @@ def test_docks_import_algorithm_modules_only_where_listed():
         if left:
             extra[name] = sorted(left)
     assert not extra, f"docks importing processing modules (put shared labels/messages in a common layer): {extra}"
+
+
+def test_algorithms_read_no_settings_behind_a_runs_back():
+    """A setting may only pre-fill a dialog (``setGuiDefaultValueOverride``): a ``qgis_process`` call must give the
+    same result on every desk. Every use of ``settings`` in processing/ is either the store's or the QR template's
+    dialog default, or the plugin's own declarations."""
+    allowed = re.compile(r"setGuiDefaultValueOverride\(settings\.|return settings\.store_path\(\)")
+    read = re.compile(r"\bsettings\.(value|store_path|qr_template|[A-Z_]+\.get)\(")
+    found = []
+    for path in _modules("processing"):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if read.search(line) and not allowed.search(line):
+                found.append(f"{_name(path)}:{number}: {line.strip()}")
+    assert not found, "settings read by an algorithm at run time:\n" + "\n".join(found)
+
+
+def test_every_setting_is_declared_once():
+    """QgsSettings is used in settings.py only (where every key is declared, typed); ``settings.value``/``set_value``
+    refuse an undeclared key at run time."""
+    import pytest
+
+    from linxia_tianguan_plugin import settings
+
+    for path in _modules():
+        if _name(path) not in ("settings.py", "i18n.py"):  # (i18n reads QGIS's own locale setting)
+            assert "QgsSettings()" not in path.read_text(encoding="utf-8"), f"{_name(path)} uses QgsSettings itself"
+    with pytest.raises(KeyError):
+        settings.value("some/undeclared_key")

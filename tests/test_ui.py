@@ -95,7 +95,6 @@ def test_settings_dialog_refuses_a_template_without_code(qgis_app, monkeypatch, 
 
 def test_settings_dialog_sets_the_patrol_frequencies_that_dispatch_uses(qgis_app, processing_registry, tmp_path):
     from linxia_tianguan_plugin import settings
-    from linxia_tianguan_plugin.processing.dispatch_tasks import RULES_KEY
     from linxia_tianguan_plugin.storage import GpkgStore
     from linxia_tianguan_plugin.ui import settings_dialog
     from tests.helpers import run
@@ -116,10 +115,24 @@ def test_settings_dialog_sets_the_patrol_frequencies_that_dispatch_uses(qgis_app
     dialog.accept()
     try:
         assert settings_dialog.current_rules().kind(5) == "month"
-        monthly = run("linxia_tianguan:dispatch_tasks", dict(window, LEVELS=[4]))
+        # the dispatch dialog is pre-filled with the desk's frequencies; a run given them uses them …
+        from qgis.core import QgsApplication
+
+        algorithm = QgsApplication.processingRegistry().createAlgorithmById("linxia_tianguan:dispatch_tasks")
+        definition = algorithm.parameterDefinition("FREQUENCIES")
+        assert definition.guiDefaultValueOverride() == settings.TASK_FREQUENCIES.get()
+        assert not definition.defaultValue()  # … but nothing is read behind a qgis_process call's back
+        import shutil
+
+        again = tmp_path / "again.gpkg"
+        shutil.copy(store, again)
+        monthly = run("linxia_tianguan:dispatch_tasks", dict(window, LEVELS=[4],
+                                                             FREQUENCIES=definition.guiDefaultValueOverride()))
         assert monthly["CREATED"] == 1  # one month, one 社 task instead of five weeks
+        plain = run("linxia_tianguan:dispatch_tasks", dict(window, STORE=str(again), LEVELS=[4]))
+        assert plain["CREATED"] > 1  # without the parameter: the plan's weekly 社 patrols, whatever the settings
     finally:
-        settings.set_value(RULES_KEY, "")
+        settings.TASK_FREQUENCIES.set("")
         settings.set_value("store_path", "")
     assert settings_dialog.current_rules().kind(5) == "week"
 

@@ -888,6 +888,14 @@
             <translation>早于巡田计划开始：轨迹开始时间早于本社最早的巡田任务时段</translation>
         </message>
         <message>
+            <source>There is no PostgreSQL connection named “{name}”. Create it in the Data Source Manager (PostgreSQL) with an authentication configuration, then choose it here.</source>
+            <translation>没有名为“{name}”的 PostgreSQL 连接。请在数据源管理器（PostgreSQL）中创建该连接并使用认证配置，然后在此选择。</translation>
+        </message>
+        <message>
+            <source>The authentication configuration {id} of connection “{name}” cannot be read: unlock QGIS's password store (master password) or fix the configuration.</source>
+            <translation>无法读取连接“{name}”的认证配置 {id}：请解锁 QGIS 密码库（主密码）或修正该配置。</translation>
+        </message>
+        <message>
             <source>One-click space coding of the loaded layers, in the background. Needs the DLTB layer (land-use survey patches) in the project; uses DK (contract parcels), YJJBNT (permanent basic farmland) and CJDCQ (village survey areas) when they are loaded too. Without DLTB the algorithm's dialog opens to choose the layers.</source>
             <translation>在后台为已加载的图层一键赋码。工程中须有地类图斑（DLTB）图层；承包地块（DK）、永久基本农田（YJJBNT）和村级调查区（CJDCQ）图层已加载时一并使用。没有 DLTB 图层时打开算法对话框选择图层。</translation>
         </message>
@@ -1068,10 +1076,6 @@
             <translation>田管库（GeoPackage）</translation>
         </message>
         <message>
-            <source>Create a new tianguan store at this path (when there is none)</source>
-            <translation>在此路径新建田管库（尚无时）</translation>
-        </message>
-        <message>
             <source>Space coding</source>
             <translation>空间赋码</translation>
         </message>
@@ -1096,28 +1100,8 @@
             <translation>“{value}”不是行政区划代码：只能是数字，长度为 {lengths} 位（例如县 622921、乡镇 622921101）。</translation>
         </message>
         <message>
-            <source>Cannot open the tianguan store {path}: {error}</source>
-            <translation>无法打开田管库 {path}：{error}</translation>
-        </message>
-        <message>
-            <source>There is no tianguan store at {path}: check the path (a typo?), or tick '{option}' to create a new one</source>
-            <translation>{path} 处没有田管库：请检查路径（是否拼写有误？），或勾选“{option}”新建一个</translation>
-        </message>
-        <message>
-            <source>{path} is not a tianguan store (not a GeoPackage): choose a .gpkg file made by this plugin, or a new file name</source>
-            <translation>{path} 不是田管库（不是 GeoPackage 文件）：请选择本插件生成的 .gpkg 田管库，或填写一个新文件名</translation>
-        </message>
-        <message>
             <source>The end date {end} is before the start date {start}.</source>
             <translation>结束日期 {end} 早于开始日期 {start}。</translation>
-        </message>
-        <message>
-            <source>{path} is not a tianguan store: it holds other data ({tables}); the plugin never writes its tables into a data GeoPackage: choose another file name for the store</source>
-            <translation>{path} 不是田管库：其中存有其他数据（{tables}）；插件不会把自己的表写入数据 GeoPackage，请为田管库另选一个文件名</translation>
-        </message>
-        <message>
-            <source>{path} is a folder, not a tianguan store: choose a .gpkg file</source>
-            <translation>{path} 是文件夹，不是田管库：请选择一个 .gpkg 文件</translation>
         </message>
         <message>
             <source>{what}: “{value}” is not a date (YYYY-MM-DD).</source>
@@ -1768,6 +1752,10 @@
             <translation>没有已过期的巡田任务。</translation>
         </message>
         <message>
+            <source>Patrol frequencies per grid level (JSON; empty: the plan's)</source>
+            <translation>各级网格的巡田频次（JSON；留空为方案默认）</translation>
+        </message>
+        <message>
             <source>Grid levels</source>
             <translation>网格级别</translation>
         </message>
@@ -1816,8 +1804,8 @@
             <translation>已完成 {done}，未完成 {open}，已过期 {overdue}。</translation>
         </message>
         <message>
-            <source>The patrol frequencies in the settings cannot be used ({error}); the plan's defaults apply.</source>
-            <translation>设置中的巡田频次无法使用（{error}），按实施方案的默认频次执行。</translation>
+            <source>The patrol frequencies {text} cannot be used ({error}): give JSON such as {example}, or leave it empty for the plan's.</source>
+            <translation>巡田频次 {text} 无法使用（{error}）：请填写如 {example} 的 JSON，或留空使用方案默认频次。</translation>
         </message>
         <message>
             <source>The tianguan store has no active patrol grid and no active officer roster. Build the patrol grid or import an officer roster first.</source>
@@ -3404,14 +3392,6 @@
             <translation>{code}：耕地巡查覆盖率 {rate}（{total:.0f} ㎡ 中 {seen:.0f} ㎡），永久基本农田 {basic}。</translation>
         </message>
         <message>
-            <source>There is no PostgreSQL connection named “{name}”. Create it in the Data Source Manager (PostgreSQL) with an authentication configuration, then choose it here.</source>
-            <translation>没有名为“{name}”的 PostgreSQL 连接。请在数据源管理器（PostgreSQL）中创建该连接并使用认证配置，然后在此选择。</translation>
-        </message>
-        <message>
-            <source>The authentication configuration {id} of connection “{name}” cannot be read: unlock QGIS's password store (master password) or fix the configuration.</source>
-            <translation>无法读取连接“{name}”的认证配置 {id}：请解锁 QGIS 密码库（主密码）或修正该配置。</translation>
-        </message>
-        <message>
             <source>Linxia farmland patrol (临夏州耕地保护网格化巡田)</source>
             <translation>临夏州耕地保护网格化巡田</translation>
         </message>
@@ -3708,6 +3688,10 @@
             <translation>第 {row} 行：{problem}</translation>
         </message>
         <message>
+            <source>QR content template ({code} is replaced)</source>
+            <translation>二维码内容模板（{code} 替换为空间码）</translation>
+        </message>
+        <message>
             <source>&lt;p&gt;Gives every farmland parcel of the county its space code (its “ID card”): each contract parcel clipped to survey farmland (耕地, DLBM 01xx), and each piece of farmland that no contract parcel covers.&lt;/p&gt;&lt;p&gt;Code = county 6 + township 3 + village 3 + group 2 + parcel sequence 5 + one ISO 7064 MOD 11-2 check character (20 characters). Within a group, numbers follow a Hilbert curve, so neighbouring parcels have close numbers; farmland without a contract parcel is numbered from 90001.&lt;/p&gt;&lt;p&gt;Re-coding keeps the code of every parcel that is still the same parcel (overlap IoU ≥ the threshold), gives new parcels the next unused number, records parents of split and merged parcels, and never reuses a retired code. With a 田管库 (GeoPackage store) the previous codes come from it and the run is recorded in it, all in one transaction.&lt;/p&gt;&lt;p&gt;Farmland strips narrower than the minimum width between contract parcels (田坎, slivers) are not coded on their own; uncovered farmland smaller than the minimum area neither. Invalid geometries are repaired and listed in the issues layer; inputs are never modified.&lt;/p&gt;&lt;p&gt;The codes are guarded: a run that would retire more than the allowed share (5 % by default) of the store's codes in the townships it re-codes, or keep none of them, stops before anything is written — a DLTB of one township or another county, or coordinates under a wrong CRS, would otherwise retire the county's codes and every printed label. “Preview only” computes the counts and lists the codes that would be retired (issues layer) without writing to the store; “I am replacing the county's survey” lets a real replacement through.&lt;/p&gt;</source>
             <translation>&lt;p&gt;为全县每一块耕地生成空间码（地块“身份证”）：每个承包地块按三调耕地（DLBM 01xx）裁切后赋一个码，没有承包地块覆盖的耕地也各赋一个码。&lt;/p&gt;&lt;p&gt;空间码 = 县 6 位 + 乡镇 3 位 + 村 3 位 + 社 2 位 + 地块顺序号 5 位 + 1 位 ISO 7064 MOD 11-2 校验码，共 20 位。同一社内按希尔伯特曲线编号，地面上相邻的地块编号相近；未承包耕地从 90001 起编号。&lt;/p&gt;&lt;p&gt;重新赋码时，仍是同一地块（重叠度 IoU 不低于阈值）的保留原码；新地块取该社下一个未用过的号；分割、合并的地块记录父码；已注销的编码永不复用。指定田管库（GeoPackage）时，以其中的现行编码为上次结果，并在一个事务中记录本次赋码。&lt;/p&gt;&lt;p&gt;承包地块之间窄于最小宽度的耕地细条（田坎、缝隙）不单独赋码，小于最小面积的未承包耕地也不单独赋码。无效几何自动修复并列入问题清单；输入图层从不修改。&lt;/p&gt;&lt;p&gt;编码受到保护：一次赋码若会注销本次所涉乡镇在田管库中现行编码的比例超过允许值（默认 5%），或一个都不保留，则在写入任何内容之前停止——只给了一个乡镇或别的县的地类图斑、坐标系标错时，否则会注销全县的编码，已印制的标识全部作废。“仅预览”照常计算数量，并在问题清单中列出将被注销的编码，但不写入田管库；确实更换全县调查成果时，勾选“我在替换全县的调查成果”方可继续。&lt;/p&gt;</translation>
         </message>
@@ -3746,10 +3730,6 @@
         <message>
             <source>Issuer code field of DK</source>
             <translation>承包地块的发包方编码字段</translation>
-        </message>
-        <message>
-            <source>QR content template ({code} is replaced)</source>
-            <translation>二维码内容模板（{code} 替换为空间码）</translation>
         </message>
         <message>
             <source>Minimum parcel width (m)</source>
@@ -4168,54 +4148,6 @@
             <translation>{indicator}：{value}</translation>
         </message>
         <message>
-            <source>The tianguan store {path} failed: {detail}</source>
-            <translation>田管库 {path} 出错：{detail}</translation>
-        </message>
-        <message>
-            <source>The tianguan store {path} is locked by another program that is writing to it: trying again in {delay:g} s (attempt {attempt} failed)</source>
-            <translation>田管库 {path} 正被另一个程序写入而锁定：{delay:g} 秒后重试（第 {attempt} 次尝试未成功）</translation>
-        </message>
-        <message>
-            <source>The tianguan store {path} is locked by another program that is writing to it (waited and tried again): close the other QGIS window or run that uses it, then run again</source>
-            <translation>田管库 {path} 正被另一个程序写入而锁定（已等待并重试）：请关闭正在使用它的另一个 QGIS 窗口或运行，然后重新运行</translation>
-        </message>
-        <message>
-            <source>The disk of the tianguan store {path} is full: free some space (or move the store to a disk with space) and run again; nothing of the interrupted step was written</source>
-            <translation>田管库 {path} 所在磁盘已满：请腾出空间（或把田管库移到有空间的磁盘）后重新运行；中断的这一步没有写入任何内容</translation>
-        </message>
-        <message>
-            <source>The disk of the tianguan store {path} reported an I/O error: check the disk or network drive, copy the store to a local disk and run again; nothing of the interrupted step was written</source>
-            <translation>田管库 {path} 所在磁盘报告读写（I/O）错误：请检查磁盘或网络盘，把田管库复制到本机磁盘后重新运行；中断的这一步没有写入任何内容</translation>
-        </message>
-        <message>
-            <source>The tianguan store {path} cannot be written (read-only file or folder): check its permissions or copy it to a folder you can write to</source>
-            <translation>田管库 {path} 无法写入（文件或文件夹只读）：请检查权限，或把它复制到可写的文件夹</translation>
-        </message>
-        <message>
-            <source>The tianguan store {path} is damaged ({detail}): restore it from a backup</source>
-            <translation>田管库 {path} 已损坏（{detail}）：请从备份恢复</translation>
-        </message>
-        <message>
-            <source>The tianguan store {path} cannot be opened: check that the folder exists and that you may write to it</source>
-            <translation>无法打开田管库 {path}：请确认文件夹存在且有写入权限</translation>
-        </message>
-        <message>
-            <source>Another run wrote the same record to the tianguan store {path} at the same time ({detail}): the other run's record is kept; run again to see what is left</source>
-            <translation>另一次运行同时向田管库 {path} 写入了同一条记录（{detail}）：保留另一次运行的记录；请重新运行查看还剩哪些未处理</translation>
-        </message>
-        <message>
-            <source>The disk is full (or the file too large for it) while writing {file}: free some space or choose another folder, then run again; the file was not written</source>
-            <translation>写入 {file} 时磁盘已满（或文件超出该磁盘允许的大小）：请腾出空间或另选文件夹后重新运行；该文件未写入</translation>
-        </message>
-        <message>
-            <source>The disk reported an I/O error while writing {file}: check the disk or network drive and run again; the file was not written</source>
-            <translation>写入 {file} 时磁盘报告读写（I/O）错误：请检查磁盘或网络盘后重新运行；该文件未写入</translation>
-        </message>
-        <message>
-            <source>{file} cannot be written (no permission, or a read-only disk): choose a folder you may write to</source>
-            <translation>无法写入 {file}（没有权限，或磁盘只读）：请选择有写入权限的文件夹</translation>
-        </message>
-        <message>
             <source>it has no point or line layer</source>
             <translation>其中没有点图层或线图层</translation>
         </message>
@@ -4458,6 +4390,78 @@
         <message>
             <source>{n} evidence files are missing or changed ({where}): restore them from a backup, or record why on their cases.</source>
             <translation>{n} 个举证材料文件缺失或被修改（{where}）：请从备份中恢复，或在相应案件中记录原因。</translation>
+        </message>
+        <message>
+            <source>Create a new tianguan store at this path (when there is none)</source>
+            <translation>在此路径新建田管库（尚无时）</translation>
+        </message>
+        <message>
+            <source>The tianguan store {path} failed: {detail}</source>
+            <translation>田管库 {path} 出错：{detail}</translation>
+        </message>
+        <message>
+            <source>The tianguan store {path} is locked by another program that is writing to it: trying again in {delay:g} s (attempt {attempt} failed)</source>
+            <translation>田管库 {path} 正被另一个程序写入而锁定：{delay:g} 秒后重试（第 {attempt} 次尝试未成功）</translation>
+        </message>
+        <message>
+            <source>Cannot open the tianguan store {path}: {error}</source>
+            <translation>无法打开田管库 {path}：{error}</translation>
+        </message>
+        <message>
+            <source>The tianguan store {path} is locked by another program that is writing to it (waited and tried again): close the other QGIS window or run that uses it, then run again</source>
+            <translation>田管库 {path} 正被另一个程序写入而锁定（已等待并重试）：请关闭正在使用它的另一个 QGIS 窗口或运行，然后重新运行</translation>
+        </message>
+        <message>
+            <source>The disk of the tianguan store {path} is full: free some space (or move the store to a disk with space) and run again; nothing of the interrupted step was written</source>
+            <translation>田管库 {path} 所在磁盘已满：请腾出空间（或把田管库移到有空间的磁盘）后重新运行；中断的这一步没有写入任何内容</translation>
+        </message>
+        <message>
+            <source>The disk of the tianguan store {path} reported an I/O error: check the disk or network drive, copy the store to a local disk and run again; nothing of the interrupted step was written</source>
+            <translation>田管库 {path} 所在磁盘报告读写（I/O）错误：请检查磁盘或网络盘，把田管库复制到本机磁盘后重新运行；中断的这一步没有写入任何内容</translation>
+        </message>
+        <message>
+            <source>The tianguan store {path} cannot be written (read-only file or folder): check its permissions or copy it to a folder you can write to</source>
+            <translation>田管库 {path} 无法写入（文件或文件夹只读）：请检查权限，或把它复制到可写的文件夹</translation>
+        </message>
+        <message>
+            <source>The tianguan store {path} is damaged ({detail}): restore it from a backup</source>
+            <translation>田管库 {path} 已损坏（{detail}）：请从备份恢复</translation>
+        </message>
+        <message>
+            <source>The tianguan store {path} cannot be opened: check that the folder exists and that you may write to it</source>
+            <translation>无法打开田管库 {path}：请确认文件夹存在且有写入权限</translation>
+        </message>
+        <message>
+            <source>Another run wrote the same record to the tianguan store {path} at the same time ({detail}): the other run's record is kept; run again to see what is left</source>
+            <translation>另一次运行同时向田管库 {path} 写入了同一条记录（{detail}）：保留另一次运行的记录；请重新运行查看还剩哪些未处理</translation>
+        </message>
+        <message>
+            <source>The disk is full (or the file too large for it) while writing {file}: free some space or choose another folder, then run again; the file was not written</source>
+            <translation>写入 {file} 时磁盘已满（或文件超出该磁盘允许的大小）：请腾出空间或另选文件夹后重新运行；该文件未写入</translation>
+        </message>
+        <message>
+            <source>The disk reported an I/O error while writing {file}: check the disk or network drive and run again; the file was not written</source>
+            <translation>写入 {file} 时磁盘报告读写（I/O）错误：请检查磁盘或网络盘后重新运行；该文件未写入</translation>
+        </message>
+        <message>
+            <source>{file} cannot be written (no permission, or a read-only disk): choose a folder you may write to</source>
+            <translation>无法写入 {file}（没有权限，或磁盘只读）：请选择有写入权限的文件夹</translation>
+        </message>
+        <message>
+            <source>There is no tianguan store at {path}: check the path (a typo?), or tick '{option}' to create a new one</source>
+            <translation>{path} 处没有田管库：请检查路径（是否拼写有误？），或勾选“{option}”新建一个</translation>
+        </message>
+        <message>
+            <source>{path} is not a tianguan store (not a GeoPackage): choose a .gpkg file made by this plugin, or a new file name</source>
+            <translation>{path} 不是田管库（不是 GeoPackage 文件）：请选择本插件生成的 .gpkg 田管库，或填写一个新文件名</translation>
+        </message>
+        <message>
+            <source>{path} is not a tianguan store: it holds other data ({tables}); the plugin never writes its tables into a data GeoPackage: choose another file name for the store</source>
+            <translation>{path} 不是田管库：其中存有其他数据（{tables}）；插件不会把自己的表写入数据 GeoPackage，请为田管库另选一个文件名</translation>
+        </message>
+        <message>
+            <source>{path} is a folder, not a tianguan store: choose a .gpkg file</source>
+            <translation>{path} 是文件夹，不是田管库：请选择一个 .gpkg 文件</translation>
         </message>
         <message>
             <source>Retired at</source>

@@ -33,6 +33,7 @@ from ..core import tasks as task_rules
 from ..core.errors import UserError
 from ..i18n import tr
 from ..resources import icon_path
+from ..store_messages import new_store_option, store_error_message
 
 #: the toolbox groups in the order of the work (code the parcels, build the grid, dispatch and check patrols,
 #: analyse changes, print): the position is shown before the name (:func:`group_name`)
@@ -213,34 +214,6 @@ def admin_prefix(text: str | None, lengths: tuple[int, ...] = ADMIN_CODE_LENGTHS
     return prefix
 
 
-def new_store_option() -> str:
-    return tr("Create a new tianguan store at this path (when there is none)")
-
-
-def store_error_message(err: BaseException, path: str) -> str:
-    """The user's sentence for a store that cannot be opened as asked (storage's typed errors)."""
-    from ..storage import NotAStoreError, StoreMissingError
-    from ..storage.faults import StoreFaultError, classify
-    from .store_faults import fault_message
-
-    if isinstance(err, StoreMissingError):
-        return tr("There is no tianguan store at {path}: check the path (a typo?), or tick '{option}' to "
-                  "create a new one").format(path=path, option=new_store_option())
-    if isinstance(err, NotAStoreError):
-        if err.reason == "other_tables":
-            return tr("{path} is not a tianguan store: it holds other data ({tables}); the plugin never writes "
-                      "its tables into a data GeoPackage: choose another file name for the store").format(
-                path=path, tables=", ".join(err.tables[:5]) + (" …" if len(err.tables) > 5 else ""))
-        if err.reason == "folder":
-            return tr("{path} is a folder, not a tianguan store: choose a .gpkg file").format(path=path)
-        return tr("{path} is not a tianguan store (not a GeoPackage): choose a .gpkg file made by this "
-                  "plugin, or a new file name").format(path=path)
-    fault = err if isinstance(err, StoreFaultError) else classify(err, path)
-    if fault is not None:
-        return fault_message(fault)
-    return tr("Cannot open the tianguan store {path}: {error}").format(path=path, error=err)
-
-
 def open_store(path: str, create: bool = False, epsg: int | None = None, read_only: bool = False):
     """The 田管库 at ``path``; ``create``: a new one may be made (the user chose so) with ``epsg``. Any
     failure is a :class:`QgsProcessingException` in the user's words."""
@@ -278,7 +251,7 @@ def store_faults_as_messages(process: Callable) -> Callable:
     @functools.wraps(process)
     def processAlgorithm(self, parameters, context, feedback):  # the name of the QGIS virtual
         from ..storage.faults import StoreFaultError, classify, lock_waits_reported_to
-        from .store_faults import fault_message, lock_wait_message, os_error_message
+        from ..store_messages import fault_message, lock_wait_message, os_error_message
 
         path = _store_parameter_path(self, parameters, context)
 

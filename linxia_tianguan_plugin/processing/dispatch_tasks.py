@@ -21,6 +21,7 @@ from qgis.core import (
     QgsProcessingOutputString,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterString,
 )
 
 from .. import compat, settings
@@ -33,8 +34,6 @@ from .base import AlgorithmBase
 from .base import open_store as base_open_store
 from .fields import KeepsAliases, schema
 
-#: QgsSettings key (under the plugin's prefix) of the frequency rules, as JSON {"5": "week", …}
-RULES_KEY = "task_frequencies"
 LEVELS = (1, 2, 3, 4, 5)
 
 
@@ -78,15 +77,16 @@ def task_window(algorithm: AlgorithmBase, parameters, context) -> tuple[dt.datet
     return now, start, end
 
 
-def frequency_rules(feedback) -> rules.FrequencyRules:
-    """The rules kept in QGIS settings (JSON), else the plan's defaults."""
-    text = settings.value(RULES_KEY, "") or ""
+def frequency_rules(text: str) -> rules.FrequencyRules:
+    """The FREQUENCIES parameter (JSON, as the settings dialog writes it), else the plan's defaults. A parameter,
+    not a settings read: the dialog is pre-filled with the desk's settings, and a qgis_process call gives the same
+    tasks on every machine."""
     try:
-        return rules.FrequencyRules.from_json(text)
+        return rules.FrequencyRules.from_json(text or "")
     except (ValueError, TypeError) as err:
-        feedback.pushWarning(tr("The patrol frequencies in the settings cannot be used ({error}); the plan's "
-                                "defaults apply.").format(error=err))
-        return rules.FrequencyRules()
+        raise QgsProcessingException(tr("The patrol frequencies {text} cannot be used ({error}): give JSON such as "
+                                        "{example}, or leave it empty for the plan's.").format(
+            text=text, error=err, example=rules.FrequencyRules().to_json())) from err
 
 
 KIND_LABELS_ZH = {"week": "每周", "month": "每月", "quarter": "每季度", "half_year": "每半年", "year": "每年"}
@@ -140,6 +140,7 @@ def report_overdue(feedback, groups: list[rules.TownshipOverdue], limit: int = 5
 
 class DispatchTasksAlgorithm(KeepsAliases, AlgorithmBase):
     STORE, START, END, LEVELS, PREFIX, AS_OF, OUTPUT = "STORE", "START", "END", "LEVELS", "PREFIX", "AS_OF", "OUTPUT"
+    FREQUENCIES = "FREQUENCIES"
     group_id = "patrol"
 
     def name(self) -> str:
@@ -166,6 +167,11 @@ class DispatchTasksAlgorithm(KeepsAliases, AlgorithmBase):
         self.addParameter(QgsProcessingParameterEnum(
             self.LEVELS, tr("Grid levels"), level_labels(), allowMultiple=True, defaultValue=[0, 1, 2, 3, 4]))
         add_as_of_parameter(self)
+        frequencies = QgsProcessingParameterString(
+            self.FREQUENCIES, tr("Patrol frequencies per grid level (JSON; empty: the plan's)"), optional=True)
+        frequencies.setGuiDefaultValueOverride(settings.TASK_FREQUENCIES.get())  # the dialog only
+        frequencies.setFlags(frequencies.flags() | compat.ProcessingParameterFlag.Advanced)
+        self.addParameter(frequencies)
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT, tr("Patrol tasks"), compat.ProcessingSourceType.Vector, optional=True, createByDefault=True))
         for key, label in (("CREATED", tr("Tasks created")), ("EXISTING", tr("Tasks already dispatched")),
@@ -179,7 +185,7 @@ class DispatchTasksAlgorithm(KeepsAliases, AlgorithmBase):
         chosen = self.parameterAsEnums(parameters, self.LEVELS, context)
         levels = sorted({LEVELS[i] for i in chosen}) if chosen else list(LEVELS)
         prefix = self.parameter_as_prefix(parameters, context)
-        frequency = frequency_rules(feedback)
+        frequency = frequency_rules(self.parameterAsString(parameters, self.FREQUENCIES, context))
         store = open_store(self.parameterAsFile(parameters, self.STORE, context))
         try:
             try:

@@ -18,9 +18,9 @@ from qgis.core import (
 
 from ..dependencies import postgis_unavailable
 from ..i18n import tr
+from ..pg_connection import connection_params
 from ..storage import cases as case_store
 from .base import AlgorithmBase
-from .pg_connection import connection_params
 
 COUNTS = ("INSERTED", "UPDATED", "UNCHANGED", "STALE", "EVENTS")
 

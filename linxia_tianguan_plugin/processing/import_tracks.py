@@ -39,8 +39,8 @@ from ..storage import faults
 from ..storage import tracks as track_store
 from ..storage.faults import StoreFaultError
 from ..storage.roster import active_officers
+from ..store_messages import fault_message
 from .base import AlgorithmBase
-from .store_faults import fault_message
 from .track_files import SUFFIXES, ReadCancelledError, TrackFile, TrackReadError, read_track
 
 #: a fix may be this much later than the import (s): phones' clocks drift a few minutes

@@ -44,9 +44,10 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import Qt
 
-from .. import compat, fonts, settings
+from .. import compat, fonts
 from ..core import qr
 from ..core import statistics as stats
+from ..core.coding import DEFAULT_QR_TEMPLATE
 from ..i18n import tr
 from ..storage import space_codes
 from ..storage import statistics as stats_store
@@ -77,10 +78,10 @@ def cjk_font() -> str:
 
 def group_url(parcel_qr: str | None, parcel_code: str, group: str) -> str:
     """The URL of a group: its parcels' QR content with the group code in place of the parcel's (the template
-    the store was coded with), else the current template."""
+    the store was coded with), else the built-in template (not the desk's settings: a run reads no hidden input)."""
     if parcel_qr and parcel_code in parcel_qr:
         return parcel_qr.replace(parcel_code, group, 1)
-    return settings.qr_template().replace("{code}", group)
+    return DEFAULT_QR_TEMPLATE.replace("{code}", group)
 
 
 def parcels_svg(wkbs, basic, width_mm: float, height_mm: float) -> str:

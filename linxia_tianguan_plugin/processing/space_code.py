@@ -33,7 +33,16 @@ from .. import compat, settings
 from ..core import clock, coding_guard, parallel
 from ..core import crs as crs_rules
 from ..core.admin import AdminDivisions, unit_rows
-from ..core.coding import KEPT, NEW, Cancelled, CodingInput, CodingJob, CodingOptions, retirements
+from ..core.coding import (
+    DEFAULT_QR_TEMPLATE,
+    KEPT,
+    NEW,
+    Cancelled,
+    CodingInput,
+    CodingJob,
+    CodingOptions,
+    retirements,
+)
 from ..core.groups import village_of
 from ..core.layers import Issue
 from ..core.lineage import LineageOptions
@@ -114,6 +123,15 @@ class _Preview(Exception):  # noqa: N818 (raised to roll the coding session back
         self.verdict = verdict
 
 
+def qr_template_parameter(name: str) -> QgsProcessingParameterString:
+    """The QR content template: the built-in default for qgis_process and scripts, the desk's template (settings)
+    pre-filled in the dialog — never read behind a run's back."""
+    parameter = QgsProcessingParameterString(name, tr("QR content template ({code} is replaced)"),
+                                             DEFAULT_QR_TEMPLATE)
+    parameter.setGuiDefaultValueOverride(settings.qr_template())
+    return parameter
+
+
 class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
     DLTB, DK, YJJBNT, CJDCQ, PREVIOUS, STORE = "DLTB", "DK", "YJJBNT", "CJDCQ", "PREVIOUS", "STORE"
     DLBM_FIELD, ZLDWDM_FIELD, DKBM_FIELD, FBFBM_FIELD = "DLBM_FIELD", "ZLDWDM_FIELD", "DKBM_FIELD", "FBFBM_FIELD"
@@ -172,8 +190,7 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
                                         optional=True),
             QgsProcessingParameterField(self.FBFBM_FIELD, tr("Issuer code field of DK"), "FBFBM", self.DK,
                                         optional=True),
-            QgsProcessingParameterString(self.QR_TEMPLATE, tr("QR content template ({code} is replaced)"),
-                                         settings.qr_template()),
+            qr_template_parameter(self.QR_TEMPLATE),
             QgsProcessingParameterNumber(self.MIN_WIDTH, tr("Minimum parcel width (m)"),
                                          compat.ProcessingNumberParameterType.Double, 2.0, minValue=0.0),
             QgsProcessingParameterNumber(self.MIN_AREA, tr("Minimum uncovered farmland area (m²)"),
@@ -444,7 +461,7 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
             pieces=PieceOptions(min_width=self.parameterAsDouble(parameters, self.MIN_WIDTH, context),
                                 min_area=self.parameterAsDouble(parameters, self.MIN_AREA, context)),
             lineage=LineageOptions(iou_keep=self.parameterAsDouble(parameters, self.IOU, context)),
-            qr_template=self.parameterAsString(parameters, self.QR_TEMPLATE, context) or settings.qr_template(),
+            qr_template=self.parameterAsString(parameters, self.QR_TEMPLATE, context) or DEFAULT_QR_TEMPLATE,
             workers=parallel.cpu_count(),
         )
         if "{code}" not in options.qr_template:

@@ -1,7 +1,7 @@
 """Faults of the 田管库 file as typed errors: another writer holds it, the disk is full, the disk fails, a
 parallel writer took the same key, the file is damaged. SQLite says all of these with one exception class
 and an English sentence; the callers need to know which it was (a lock passes — retry; a full disk does
-not) and the user needs to be told in Chinese (``processing.store_faults`` words them), never a traceback.
+not) and the user needs to be told in Chinese (``store_messages`` words them), never a traceback.
 """
 from __future__ import annotations
 

@@ -57,11 +57,11 @@ from .. import case_list, labels, settings
 from ..case_list import beijing_time
 from ..core import case_workflow as workflow
 from ..i18n import tr
-from ..processing.store_faults import fault_message, lock_wait_message
 from ..storage import cases as case_store
 from ..storage.case_source import GpkgCaseSource
 from ..storage.faults import StoreFaultError, classify, lock_waits_reported_to
 from ..store_layers import reload_store_layers
+from ..store_messages import fault_message, lock_wait_message
 from ..workbook import WorkbookError
 
 DOCK_NAME = "linxia_tianguan_case_review"
@@ -75,9 +75,9 @@ def postgres_connections() -> list[str]:
         return sorted(QgsProviderRegistry.instance().providerMetadata("postgres").connections())
     except QgsProviderConnectionException:
         return []
-ACTOR_KEY = "case_review/actor"
+ACTOR_KEY = settings.CASE_ACTOR.key
 #: the splitter's state (table | case | moves) as the desk left it, under the plugin's settings prefix
-SPLITTER_KEY = "case_review/splitter"
+SPLITTER_KEY = settings.CASE_SPLITTER.key
 #: share of the splitter's height the table gets before the desk has sized it (the rest: history, then moves)
 TABLE_SHARE = 0.45
 MU_PER_M2 = 0.0015
@@ -1000,7 +1000,7 @@ class CaseReviewDock(QgsDockWidget):
             from qgis.core import QgsProcessingException
 
             from ..dependencies import postgis_unavailable
-            from ..processing.pg_connection import connection_params
+            from ..pg_connection import connection_params
             from ..storage.case_source import PgCaseSource
 
             unavailable = postgis_unavailable()  # no psycopg2: say what to install

@@ -53,8 +53,8 @@ class OneClickCoding:
     def store_choice(self, path: str) -> bool | None:
         """Whether the run creates the store (True) or writes to the one there (False); None: not at all. A store
         is created only when the user says so — a wrong path in the settings must not start an empty one."""
-        from ..processing.base import store_error_message
         from ..storage import StoreError, store_kind
+        from ..store_messages import store_error_message
 
         try:
             kind = store_kind(path)

@@ -7,7 +7,6 @@ from qgis.PyQt.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayou
 from .. import settings
 from ..core.tasks import FrequencyRules, TaskError
 from ..i18n import tr
-from ..processing.dispatch_tasks import RULES_KEY
 
 
 def period_names() -> dict[str, str]:
@@ -23,7 +22,7 @@ def level_labels() -> dict[int, str]:
 
 def current_rules() -> FrequencyRules:
     try:
-        return FrequencyRules.from_json(settings.value(RULES_KEY, ""))
+        return FrequencyRules.from_json(settings.TASK_FREQUENCIES.get())
     except (TaskError, ValueError):
         return FrequencyRules()
 
@@ -65,5 +64,5 @@ class SettingsDialog(QDialog):
         settings.set_value("store_path", self.store.filePath())
         settings.set_value("qr_template", template)
         rules = FrequencyRules({level: combo.currentData() for level, combo in self.frequency.items()})
-        settings.set_value(RULES_KEY, rules.to_json())
+        settings.TASK_FREQUENCIES.set(rules.to_json())
         super().accept()

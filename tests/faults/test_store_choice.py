@@ -47,7 +47,7 @@ def test_a_store_path_with_a_typo_is_refused_and_no_store_is_made(processing_reg
     message = run_failing(algorithm, params)
     assert str(typo) in message
     # the message says what to do: check the path or choose to create the store (the option's own words)
-    from linxia_tianguan_plugin.processing.base import new_store_option
+    from linxia_tianguan_plugin.store_messages import new_store_option
 
     assert new_store_option() in message
     assert not typo.exists()

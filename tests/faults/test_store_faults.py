@@ -1,5 +1,5 @@
 """Faults of the 田管库 file (issue 15): another writer holding it, a full disk, a disk I/O error — each reaches the
-user as one sentence (``processing.store_faults.fault_message``) naming the store and what was (not) written, never
+user as one sentence (``store_messages.fault_message``) naming the store and what was (not) written, never
 a traceback; the store is left exactly as it was, and a lock that passes lets the run go through.
 
 Everything real: a 田管库 file on disk, SQLite, another *process* holding ``BEGIN IMMEDIATE`` on it, a tmpfs that is
@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 
 from linxia_tianguan_plugin.core import case_workflow as workflow
-from linxia_tianguan_plugin.processing.store_faults import fault_message
 from linxia_tianguan_plugin.storage import GpkgStore, gpkg
 from linxia_tianguan_plugin.storage import faults as store_faults
 from linxia_tianguan_plugin.storage.case_source import GpkgCaseSource
 from linxia_tianguan_plugin.storage.faults import StoreFaultError, classify
+from linxia_tianguan_plugin.store_messages import fault_message
 from tests.helpers import recording_feedback, run
 from tests.test_case_review_dock import (  # noqa: F401  (fixtures)
     ACTOR,
@@ -327,7 +327,7 @@ def test_a_full_disk_under_an_output_file_is_a_message_and_leaves_no_file(proces
                                                                           tmp_path, tiny_disk):
     """Not the store: the roster exported as Excel to a full disk (a USB stick, a full share) — the Chinese
     sentence naming the file, no traceback, nothing half-written under its name or beside it."""
-    from linxia_tianguan_plugin.processing.store_faults import os_error_message
+    from linxia_tianguan_plugin.store_messages import os_error_message
 
     store = tmp_path / "tianguan.gpkg"
     GpkgStore(store, epsg=4522).close()

@@ -12,7 +12,7 @@ from qgis.core import (
     QgsProviderRegistry,
 )
 
-from ..i18n import tr
+from .i18n import tr
 
 
 def connection_params(name: str) -> dict:

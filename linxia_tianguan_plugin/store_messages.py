@@ -1,9 +1,10 @@
-"""The user's words for a fault of the 田管库 file (:class:`..storage.faults.StoreFaultError`): what happened, to
-which file, and what to do — one place, so that every algorithm and dock says it the same way."""
+"""The user's words about the 田管库 — a fault of its file (:class:`.storage.faults.StoreFaultError`), a store that
+cannot be opened as asked: what happened, to which file, and what to do. One place in the common layer, so that every
+algorithm and dock says it the same way."""
 from __future__ import annotations
 
-from ..i18n import tr
-from ..storage.faults import StoreFaultError
+from .i18n import tr
+from .storage.faults import StoreFaultError
 
 
 def fault_message(fault: StoreFaultError) -> str:
@@ -59,3 +60,30 @@ def os_error_message(err: OSError) -> str | None:
         return tr("{file} cannot be written (no permission, or a read-only disk): choose a folder you may write to")\
             .format(file=name)
     return None
+
+
+def new_store_option() -> str:
+    return tr("Create a new tianguan store at this path (when there is none)")
+
+
+def store_error_message(err: BaseException, path: str) -> str:
+    """The user's sentence for a store that cannot be opened as asked (storage's typed errors)."""
+    from .storage import NotAStoreError, StoreMissingError
+    from .storage.faults import StoreFaultError, classify
+
+    if isinstance(err, StoreMissingError):
+        return tr("There is no tianguan store at {path}: check the path (a typo?), or tick '{option}' to "
+                  "create a new one").format(path=path, option=new_store_option())
+    if isinstance(err, NotAStoreError):
+        if err.reason == "other_tables":
+            return tr("{path} is not a tianguan store: it holds other data ({tables}); the plugin never writes "
+                      "its tables into a data GeoPackage: choose another file name for the store").format(
+                path=path, tables=", ".join(err.tables[:5]) + (" …" if len(err.tables) > 5 else ""))
+        if err.reason == "folder":
+            return tr("{path} is a folder, not a tianguan store: choose a .gpkg file").format(path=path)
+        return tr("{path} is not a tianguan store (not a GeoPackage): choose a .gpkg file made by this "
+                  "plugin, or a new file name").format(path=path)
+    fault = err if isinstance(err, StoreFaultError) else classify(err, path)
+    if fault is not None:
+        return fault_message(fault)
+    return tr("Cannot open the tianguan store {path}: {error}").format(path=path, error=err)

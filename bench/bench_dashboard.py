@@ -21,7 +21,7 @@ cache is empty; the OS file cache is not dropped), with the memory of the proces
 - ``storage.statistics.load`` — first in the process, then again (warm), and each of its reads alone;
 - ``core.statistics.figures`` over what was loaded;
 - ``dashboard.build`` (the report model: tables of every panel) and ``dashboard.load_report`` (read +
-  build, what the dock's refresh button does), when ``linxia_tianguan_plugin/dashboard.py`` exists;
+  build, what the dock's refresh button does), when ``linxia_tianguan_plugin/reports/`` exists;
 
 for the prefecture, a county and a township (each scope read with its own prefix). The baseline is a
 naive implementation written here: every row of the tables into Python, sums and per-task status in
@@ -395,7 +395,7 @@ def child(mode: str, store: Path, prefix: str, profile: bool) -> None:
     from linxia_tianguan_plugin.storage import statistics as stats_store
 
     try:
-        from linxia_tianguan_plugin import dashboard
+        from linxia_tianguan_plugin import reports as dashboard
     except ImportError:  # written by another change; the bench runs without it
         dashboard = None
     out: dict = {"import_s": time.perf_counter() - started}

@@ -13,7 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from linxia_tianguan_plugin import dashboard as model
+from linxia_tianguan_plugin import reports as model
+from linxia_tianguan_plugin.core import statistics as stats
+from linxia_tianguan_plugin.i18n import tr
+from linxia_tianguan_plugin.reports.survey_years import _year_of
 from tests.helpers import sql_rows as _sql
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -197,7 +200,7 @@ def test_trend_is_the_coded_survey_and_the_next_one_less_the_lost_farmland(fille
     assert rows[1][2] == pytest.approx((basic - lost_basic) * MU, abs=0.006)
     assert rows[1][3] == pytest.approx(-lost * MU, abs=0.011)
     assert rows[0][5] is None  # one county is not the prefecture: no margin against its red lines
-    prefecture = model.build(model.stats.StatInputs(names={f"62290{i}": "县" for i in range(8)}), TODAY,
+    prefecture = model.build(stats.StatInputs(names={f"62290{i}": "县" for i in range(8)}), TODAY,
                              years=model.SurveyYears({2024: {"farmland_mu": 3_700_000.0, "basic_mu": 3_000_000.0}}))
     assert prefecture.tables["trend"].rows[0][5:7] == [pytest.approx(4900.0), pytest.approx(-48500.0)]
 
@@ -226,14 +229,14 @@ def test_targets_from_csv(filled_store, tmp_path, report):
     with_targets = model.load_report(filled_store, TODAY, targets=targets).tables["farmland"].rows
     a = next(r for r in with_targets if r[0] == first[0])
     b = next(r for r in with_targets if r[0] == second[0])
-    assert a[7] == pytest.approx(10.0, abs=0.01) and a[8] == pytest.approx(-5.0, abs=0.01) and a[9] == model.tr("no")
-    assert b[7] == pytest.approx(second[3] - 1, abs=0.01) and b[8] is None and b[9] == model.tr("yes")
+    assert a[7] == pytest.approx(10.0, abs=0.01) and a[8] == pytest.approx(-5.0, abs=0.01) and a[9] == tr("no")
+    assert b[7] == pytest.approx(second[3] - 1, abs=0.01) and b[8] is None and b[9] == tr("yes")
 
 
 def test_survey_years_from_layer_names():
-    assert model._year_of("/x/sample_county.gpkg|layername=DLTB_2025") == 2025
-    assert model._year_of("/nowhere/dltb2023.gpkg") == 2023
-    assert model._year_of("/nowhere/a.gpkg|layername=DLTB") is None
+    assert _year_of("/x/sample_county.gpkg|layername=DLTB_2025") == 2025
+    assert _year_of("/nowhere/dltb2023.gpkg") == 2023
+    assert _year_of("/nowhere/a.gpkg|layername=DLTB") is None
 
 
 # ---------------------------------------------------------------------------------------- export

@@ -48,7 +48,7 @@ def _bars(figure) -> int:
 
 
 def test_the_dock_opens_offscreen_and_shows_the_store(dock, store):
-    from linxia_tianguan_plugin.dashboard import PANELS, panel_titles
+    from linxia_tianguan_plugin.reports import PANELS, panel_titles
     from linxia_tianguan_plugin.ui.dashboard import DOCK_NAME
 
     assert dock.objectName() == DOCK_NAME
@@ -151,7 +151,7 @@ def test_the_all_period_cumulates_everything_the_store_holds(dock, store):
     assert everything >= june
     tasks = _sql(store, "SELECT count(*) FROM tg_task")[0][0]
     assert everything == tasks  # the patrols table counts every task dispatched (column 3: tasks due)
-    from linxia_tianguan_plugin.dashboard import period_label
+    from linxia_tianguan_plugin.reports import period_label
 
     assert period_label(None) in dock.report.title
 
@@ -193,7 +193,7 @@ def test_the_report_is_written_by_a_task_that_does_not_block(dock, tmp_path):
 def test_exports_from_the_dock(dock, tmp_path):
     import openpyxl
 
-    from linxia_tianguan_plugin.dashboard import PANELS
+    from linxia_tianguan_plugin.reports import PANELS
 
     files = dock.export_report(str(tmp_path / "r.pdf"), str(tmp_path / "png"))
     assert files[0].stat().st_size > 10000 and len(files) == 1 + len(PANELS)
@@ -220,7 +220,7 @@ def test_the_charts_keep_their_chinese_font_when_the_dock_repaints(dock):
     from matplotlib import font_manager
     from matplotlib.text import Text
 
-    from linxia_tianguan_plugin import dashboard as model
+    from linxia_tianguan_plugin import reports as model
 
     figure = dock.chart("patrols")
     texts = [t for t in figure.findobj(Text) if re.search(r"[\u4e00-\u9fff]", t.get_text())]

@@ -128,398 +128,6 @@
             <translation>压缩包成员“{member}”不是普通文件，未解压</translation>
         </message>
         <message>
-            <source>Patrol tasks per month</source>
-            <translation>巡田任务完成情况</translation>
-        </message>
-        <message>
-            <source>Patrol coverage rate</source>
-            <translation>巡田覆盖率</translation>
-        </message>
-        <message>
-            <source>Officers per level and area</source>
-            <translation>各级田管员数量</translation>
-        </message>
-        <message>
-            <source>Cases by state and class</source>
-            <translation>案件状态与类型</translation>
-        </message>
-        <message>
-            <source>Township ranking of cases</source>
-            <translation>乡镇案件排名</translation>
-        </message>
-        <message>
-            <source>Rectification timeliness</source>
-            <translation>整改及时性</translation>
-        </message>
-        <message>
-            <source>Farmland and permanent basic farmland per township</source>
-            <translation>乡镇耕地与永久基本农田</translation>
-        </message>
-        <message>
-            <source>Farmland across survey years</source>
-            <translation>耕地面积年度趋势</translation>
-        </message>
-        <message>
-            <source>Non-agricultural</source>
-            <translation>非农化</translation>
-        </message>
-        <message>
-            <source>Facility agriculture land</source>
-            <translation>设施农用地</translation>
-        </message>
-        <message>
-            <source>Non-grain</source>
-            <translation>非粮化</translation>
-        </message>
-        <message>
-            <source>Other loss</source>
-            <translation>其他减少</translation>
-        </message>
-        <message>
-            <source>Unknown use</source>
-            <translation>用途不明</translation>
-        </message>
-        <message>
-            <source>Lawful: approved</source>
-            <translation>合法-已批准</translation>
-        </message>
-        <message>
-            <source>Lawful: facility filing</source>
-            <translation>合法-设施农用地备案</translation>
-        </message>
-        <message>
-            <source>Lawful: temporary land</source>
-            <translation>合法-临时用地</translation>
-        </message>
-        <message>
-            <source>Suspected illegal</source>
-            <translation>疑似违法</translation>
-        </message>
-        <message>
-            <source>Needs field verification</source>
-            <translation>需外业核实</translation>
-        </message>
-        <message>
-            <source>all time</source>
-            <translation>全部时间</translation>
-        </message>
-        <message>
-            <source>No coverage rates in the store: run the patrol coverage analysis first.</source>
-            <translation>田管库中没有覆盖率：请先运行巡田覆盖分析。</translation>
-        </message>
-        <message>
-            <source>yes</source>
-            <translation>是</translation>
-        </message>
-        <message>
-            <source>no</source>
-            <translation>否</translation>
-        </message>
-        <message>
-            <source>coded parcels</source>
-            <translation>赋码地块</translation>
-        </message>
-        <message>
-            <source>derived from change cases</source>
-            <translation>由变化案件推算</translation>
-        </message>
-        <message>
-            <source>No survey year is known: code the parcels and run a change analysis between two surveys.</source>
-            <translation>没有可用的调查年度：请先赋码，并对两期调查运行变化图斑提取。</translation>
-        </message>
-        <message>
-            <source>Tasks</source>
-            <translation>任务数</translation>
-        </message>
-        <message>
-            <source>Coverage (%)</source>
-            <translation>覆盖率(%)</translation>
-        </message>
-        <message>
-            <source>Posts</source>
-            <translation>岗位数</translation>
-        </message>
-        <message>
-            <source>Cases</source>
-            <translation>案件数</translation>
-        </message>
-        <message>
-            <source>Area (mu)</source>
-            <translation>面积（亩）</translation>
-        </message>
-        <message>
-            <source>10k mu</source>
-            <translation>万亩</translation>
-        </message>
-        <message>
-            <source>Patrol tasks</source>
-            <translation>巡田任务</translation>
-        </message>
-        <message>
-            <source>Coverage</source>
-            <translation>覆盖率</translation>
-        </message>
-        <message>
-            <source>Officers</source>
-            <translation>田管员</translation>
-        </message>
-        <message>
-            <source>Ranking</source>
-            <translation>乡镇排名</translation>
-        </message>
-        <message>
-            <source>Timeliness</source>
-            <translation>整改及时性</translation>
-        </message>
-        <message>
-            <source>Farmland</source>
-            <translation>耕地</translation>
-        </message>
-        <message>
-            <source>Trend</source>
-            <translation>年度趋势</translation>
-        </message>
-        <message>
-            <source>{first} to {last}</source>
-            <translation>{first} 至 {last}</translation>
-        </message>
-        <message>
-            <source>Linxia Prefecture</source>
-            <translation>临夏州</translation>
-        </message>
-        <message>
-            <source>Month</source>
-            <translation>月份</translation>
-        </message>
-        <message>
-            <source>Township code</source>
-            <translation>乡镇代码</translation>
-        </message>
-        <message>
-            <source>Township</source>
-            <translation>乡镇</translation>
-        </message>
-        <message>
-            <source>Done</source>
-            <translation>已完成</translation>
-        </message>
-        <message>
-            <source>Not done</source>
-            <translation>未完成</translation>
-        </message>
-        <message>
-            <source>Overdue</source>
-            <translation>超期</translation>
-        </message>
-        <message>
-            <source>Done (%)</source>
-            <translation>完成率(%)</translation>
-        </message>
-        <message>
-            <source>Farmland (mu)</source>
-            <translation>耕地(亩)</translation>
-        </message>
-        <message>
-            <source>Farmland seen (mu)</source>
-            <translation>已巡耕地(亩)</translation>
-        </message>
-        <message>
-            <source>Basic farmland (mu)</source>
-            <translation>永农（亩）</translation>
-        </message>
-        <message>
-            <source>Basic farmland seen (mu)</source>
-            <translation>已巡永久基本农田(亩)</translation>
-        </message>
-        <message>
-            <source>Basic farmland coverage (%)</source>
-            <translation>永久基本农田覆盖率(%)</translation>
-        </message>
-        <message>
-            <source>Parcels</source>
-            <translation>地块数</translation>
-        </message>
-        <message>
-            <source>Parcels seen</source>
-            <translation>已巡查地块数</translation>
-        </message>
-        <message>
-            <source>Level</source>
-            <translation>级别</translation>
-        </message>
-        <message>
-            <source>Area code</source>
-            <translation>区域编码</translation>
-        </message>
-        <message>
-            <source>Area</source>
-            <translation>区域</translation>
-        </message>
-        <message>
-            <source>Assistants</source>
-            <translation>协管员</translation>
-        </message>
-        <message>
-            <source>Vacancies</source>
-            <translation>空缺</translation>
-        </message>
-        <message>
-            <source>State</source>
-            <translation>状态</translation>
-        </message>
-        <message>
-            <source>Kind</source>
-            <translation>类型</translation>
-        </message>
-        <message>
-            <source>Category</source>
-            <translation>预判</translation>
-        </message>
-        <message>
-            <source>Rank by cases</source>
-            <translation>案件数排名</translation>
-        </message>
-        <message>
-            <source>Rank by area</source>
-            <translation>面积排名</translation>
-        </message>
-        <message>
-            <source>Closed</source>
-            <translation>已结案</translation>
-        </message>
-        <message>
-            <source>Rank by closure time</source>
-            <translation>结案时长排名</translation>
-        </message>
-        <message>
-            <source>Mean closure (days)</source>
-            <translation>平均结案天数</translation>
-        </message>
-        <message>
-            <source>To rectify</source>
-            <translation>应整改</translation>
-        </message>
-        <message>
-            <source>On time</source>
-            <translation>按期整改</translation>
-        </message>
-        <message>
-            <source>Late</source>
-            <translation>逾期整改</translation>
-        </message>
-        <message>
-            <source>Open, within deadline</source>
-            <translation>未整改(未到期)</translation>
-        </message>
-        <message>
-            <source>Open, overdue</source>
-            <translation>未整改(已超期)</translation>
-        </message>
-        <message>
-            <source>Overdue open cases (any state)</source>
-            <translation>超期未办结案件(各环节)</translation>
-        </message>
-        <message>
-            <source>On time (%)</source>
-            <translation>整改及时率(%)</translation>
-        </message>
-        <message>
-            <source>Farmland target (mu)</source>
-            <translation>耕地目标(亩)</translation>
-        </message>
-        <message>
-            <source>Basic farmland target (mu)</source>
-            <translation>永久基本农田目标(亩)</translation>
-        </message>
-        <message>
-            <source>Farmland vs target (mu)</source>
-            <translation>耕地较目标(亩)</translation>
-        </message>
-        <message>
-            <source>Basic farmland vs target (mu)</source>
-            <translation>永久基本农田较目标(亩)</translation>
-        </message>
-        <message>
-            <source>Meets targets</source>
-            <translation>是否达标</translation>
-        </message>
-        <message>
-            <source>Survey year</source>
-            <translation>调查年度</translation>
-        </message>
-        <message>
-            <source>Farmland change (mu)</source>
-            <translation>耕地变化(亩)</translation>
-        </message>
-        <message>
-            <source>Basic farmland change (mu)</source>
-            <translation>永久基本农田变化(亩)</translation>
-        </message>
-        <message>
-            <source>Farmland above red line (mu)</source>
-            <translation>耕地高于红线(亩)</translation>
-        </message>
-        <message>
-            <source>Basic farmland above red line (mu)</source>
-            <translation>永久基本农田高于红线(亩)</translation>
-        </message>
-        <message>
-            <source>Source</source>
-            <translation>来源</translation>
-        </message>
-        <message>
-            <source>Farmland protection dashboard · {scope} · {period}</source>
-            <translation>领导田管驾驶舱 · {scope} · {period}</translation>
-        </message>
-        <message>
-            <source>Basic farmland</source>
-            <translation>永久基本农田</translation>
-        </message>
-        <message>
-            <source>Prefecture red lines: farmland {farm} 10k mu, permanent basic farmland {basic} 10k mu</source>
-            <translation>州红线：耕地保有量 {farm} 万亩，永久基本农田保护面积 {basic} 万亩</translation>
-        </message>
-        <message>
-            <source>No data for this filter.</source>
-            <translation>当前筛选条件下没有数据。</translation>
-        </message>
-        <message>
-            <source>No Chinese font is installed ({fonts}): the report would print boxes. Install one (e.g. WenQuanYi Micro Hei) and run again.</source>
-            <translation>未安装中文字体（{fonts}）：报告中的文字将显示为方框。请安装一种（如文泉驿微米黑）后重试。</translation>
-        </message>
-        <message>
-            <source>Farmland target</source>
-            <translation>耕地目标</translation>
-        </message>
-        <message>
-            <source>Basic farmland target</source>
-            <translation>永久基本农田目标</translation>
-        </message>
-        <message>
-            <source>Farmland red line</source>
-            <translation>耕地红线</translation>
-        </message>
-        <message>
-            <source>Basic farmland red line</source>
-            <translation>永久基本农田红线</translation>
-        </message>
-        <message>
-            <source>As of {day}</source>
-            <translation>统计截至 {day}</translation>
-        </message>
-        <message>
-            <source>Cannot read the targets file {path}: unknown encoding.</source>
-            <translation>无法读取目标文件 {path}：编码无法识别。</translation>
-        </message>
-        <message>
-            <source>First {shown} of {total} rows; every row is in the XLSX tables.</source>
-            <translation>仅列出 {total} 行中的前 {shown} 行；全部数据见 XLSX 表格。</translation>
-        </message>
-        <message>
-            <source>Targets file {path}: bad number in the row of {code}.</source>
-            <translation>目标文件 {path}：{code} 所在行的数字无效。</translation>
-        </message>
-        <message>
             <source>The Linxia farmland patrol plugin cannot start: QGIS's Python lacks {packages}. Windows (OSGeo4W): open the OSGeo4W Shell as administrator and run {pip}, or add the package {osgeo4w} with the OSGeo4W installer. Linux: install the distribution's package with {apt} (shapely 2.0 or later comes with Debian 13, Ubuntu 24.04 and later); on an older distribution run {pip_user} (on Debian 12 add --break-system-packages). Then restart QGIS.</source>
             <translation>临夏田管插件无法启动：QGIS 的 Python 环境缺少 {packages}。Windows（OSGeo4W）：以管理员身份打开 OSGeo4W Shell，运行 {pip}，或用 OSGeo4W 安装程序安装 {osgeo4w} 软件包。Linux：用发行版软件包安装，运行 {apt}（Debian 13、Ubuntu 24.04 及更新版本自带 shapely 2.0 及以上版本）；较旧的发行版请运行 {pip_user}（Debian 12 需加 --break-system-packages）。安装后请重启 QGIS。</translation>
         </message>
@@ -756,6 +364,14 @@
             <translation>合法-临时用地</translation>
         </message>
         <message>
+            <source>Suspected illegal</source>
+            <translation>疑似违法</translation>
+        </message>
+        <message>
+            <source>Needs field verification</source>
+            <translation>需外业核实</translation>
+        </message>
+        <message>
             <source>inside an approved conversion</source>
             <translation>位于批准用地范围内</translation>
         </message>
@@ -886,6 +502,14 @@
         <message>
             <source>Before the plan: the track started before the first patrol task period of its grid</source>
             <translation>早于巡田计划开始：轨迹开始时间早于本社最早的巡田任务时段</translation>
+        </message>
+        <message>
+            <source>yes</source>
+            <translation>是</translation>
+        </message>
+        <message>
+            <source>no</source>
+            <translation>否</translation>
         </message>
         <message>
             <source>There is no PostgreSQL connection named “{name}”. Create it in the Data Source Manager (PostgreSQL) with an authentication configuration, then choose it here.</source>
@@ -1122,6 +746,10 @@
         <message>
             <source>County</source>
             <translation>县</translation>
+        </message>
+        <message>
+            <source>Township</source>
+            <translation>乡镇</translation>
         </message>
         <message>
             <source>Village</source>
@@ -1760,6 +1388,10 @@
             <translation>网格级别</translation>
         </message>
         <message>
+            <source>Patrol tasks</source>
+            <translation>巡田任务</translation>
+        </message>
+        <message>
             <source>Tasks created</source>
             <translation>新建任务数</translation>
         </message>
@@ -2044,8 +1676,16 @@
             <translation>写出的外业巡田包</translation>
         </message>
         <message>
+            <source>Parcels</source>
+            <translation>地块数</translation>
+        </message>
+        <message>
             <source>Open tasks</source>
             <translation>未完成任务</translation>
+        </message>
+        <message>
+            <source>Cases</source>
+            <translation>案件数</translation>
         </message>
         <message>
             <source>Evidence</source>
@@ -2256,6 +1896,10 @@
             <translation>县级代码</translation>
         </message>
         <message>
+            <source>Township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
             <source>Village code</source>
             <translation>村代码</translation>
         </message>
@@ -2366,6 +2010,10 @@
         <message>
             <source>Area (m²)</source>
             <translation>面积（㎡）</translation>
+        </message>
+        <message>
+            <source>Level</source>
+            <translation>级别</translation>
         </message>
         <message>
             <source>Level name</source>
@@ -2500,6 +2148,10 @@
             <translation>巡田次数</translation>
         </message>
         <message>
+            <source>Parcels seen</source>
+            <translation>已巡查地块数</translation>
+        </message>
+        <message>
             <source>Grid level (2 county … 5 group)</source>
             <translation>网格级别（2 县 … 5 社）</translation>
         </message>
@@ -2564,6 +2216,10 @@
             <translation>卫片图斑编号</translation>
         </message>
         <message>
+            <source>Area (mu)</source>
+            <translation>面积（亩）</translation>
+        </message>
+        <message>
             <source>Approved area (m²)</source>
             <translation>批准面积（㎡）</translation>
         </message>
@@ -2602,6 +2258,10 @@
         <message>
             <source>Case key</source>
             <translation>案件内容标识</translation>
+        </message>
+        <message>
+            <source>Source</source>
+            <translation>来源</translation>
         </message>
         <message>
             <source>Analysis run</source>
@@ -4080,6 +3740,10 @@
             <translation>分位数</translation>
         </message>
         <message>
+            <source>Statistics map written: {pdf}</source>
+            <translation>统计专题图已输出：{pdf}</translation>
+        </message>
+        <message>
             <source>{n} townships of {county}; {classes} classes.</source>
             <translation>{county}共 {n} 个乡镇，分 {classes} 级。</translation>
         </message>
@@ -4104,16 +3768,24 @@
             <translation>坐标系：{crs}</translation>
         </message>
         <message>
-            <source>Statistics map written: {pdf}</source>
-            <translation>统计专题图已输出：{pdf}</translation>
+            <source>{title} (atlas)</source>
+            <translation>{title}（乡镇图集）</translation>
         </message>
         <message>
             <source>Boundary of {name}</source>
             <translation>{name}界线</translation>
         </message>
         <message>
-            <source>{title} (atlas)</source>
-            <translation>{title}（乡镇图集）</translation>
+            <source>{township}: {indicator}</source>
+            <translation>{township}{indicator}</translation>
+        </message>
+        <message>
+            <source>{title} · {when}</source>
+            <translation>{title} · {when}</translation>
+        </message>
+        <message>
+            <source>{indicator}: {value}</source>
+            <translation>{indicator}：{value}</translation>
         </message>
         <message>
             <source>The store {path} has no patrol grid: run “Build the patrol grid” first, the townships of the map are its cells.</source>
@@ -4134,18 +3806,6 @@
         <message>
             <source>Period: {start} to {end}</source>
             <translation>统计时段：{start} 至 {end}</translation>
-        </message>
-        <message>
-            <source>{township}: {indicator}</source>
-            <translation>{township}{indicator}</translation>
-        </message>
-        <message>
-            <source>{title} · {when}</source>
-            <translation>{title} · {when}</translation>
-        </message>
-        <message>
-            <source>{indicator}: {value}</source>
-            <translation>{indicator}：{value}</translation>
         </message>
         <message>
             <source>it has no point or line layer</source>
@@ -4392,6 +4052,346 @@
             <translation>{n} 个举证材料文件缺失或被修改（{where}）：请从备份中恢复，或在相应案件中记录原因。</translation>
         </message>
         <message>
+            <source>Tasks</source>
+            <translation>任务数</translation>
+        </message>
+        <message>
+            <source>Coverage (%)</source>
+            <translation>覆盖率(%)</translation>
+        </message>
+        <message>
+            <source>Posts</source>
+            <translation>岗位数</translation>
+        </message>
+        <message>
+            <source>10k mu</source>
+            <translation>万亩</translation>
+        </message>
+        <message>
+            <source>Farmland</source>
+            <translation>耕地</translation>
+        </message>
+        <message>
+            <source>Basic farmland</source>
+            <translation>永久基本农田</translation>
+        </message>
+        <message>
+            <source>Prefecture red lines: farmland {farm} 10k mu, permanent basic farmland {basic} 10k mu</source>
+            <translation>州红线：耕地保有量 {farm} 万亩，永久基本农田保护面积 {basic} 万亩</translation>
+        </message>
+        <message>
+            <source>No Chinese font is installed ({fonts}): the report would print boxes. Install one (e.g. WenQuanYi Micro Hei) and run again.</source>
+            <translation>未安装中文字体（{fonts}）：报告中的文字将显示为方框。请安装一种（如文泉驿微米黑）后重试。</translation>
+        </message>
+        <message>
+            <source>Done</source>
+            <translation>已完成</translation>
+        </message>
+        <message>
+            <source>Not done</source>
+            <translation>未完成</translation>
+        </message>
+        <message>
+            <source>Overdue</source>
+            <translation>超期</translation>
+        </message>
+        <message>
+            <source>Officers</source>
+            <translation>田管员</translation>
+        </message>
+        <message>
+            <source>Assistants</source>
+            <translation>协管员</translation>
+        </message>
+        <message>
+            <source>Vacancies</source>
+            <translation>空缺</translation>
+        </message>
+        <message>
+            <source>On time</source>
+            <translation>按期整改</translation>
+        </message>
+        <message>
+            <source>Late</source>
+            <translation>逾期整改</translation>
+        </message>
+        <message>
+            <source>Open, within deadline</source>
+            <translation>未整改(未到期)</translation>
+        </message>
+        <message>
+            <source>Open, overdue</source>
+            <translation>未整改(已超期)</translation>
+        </message>
+        <message>
+            <source>Farmland target</source>
+            <translation>耕地目标</translation>
+        </message>
+        <message>
+            <source>Basic farmland target</source>
+            <translation>永久基本农田目标</translation>
+        </message>
+        <message>
+            <source>Farmland red line</source>
+            <translation>耕地红线</translation>
+        </message>
+        <message>
+            <source>Basic farmland red line</source>
+            <translation>永久基本农田红线</translation>
+        </message>
+        <message>
+            <source>No data for this filter.</source>
+            <translation>当前筛选条件下没有数据。</translation>
+        </message>
+        <message>
+            <source>all time</source>
+            <translation>全部时间</translation>
+        </message>
+        <message>
+            <source>{first} to {last}</source>
+            <translation>{first} 至 {last}</translation>
+        </message>
+        <message>
+            <source>Linxia Prefecture</source>
+            <translation>临夏州</translation>
+        </message>
+        <message>
+            <source>Farmland protection dashboard · {scope} · {period}</source>
+            <translation>领导田管驾驶舱 · {scope} · {period}</translation>
+        </message>
+        <message>
+            <source>Patrol tasks per month</source>
+            <translation>巡田任务完成情况</translation>
+        </message>
+        <message>
+            <source>Patrol coverage rate</source>
+            <translation>巡田覆盖率</translation>
+        </message>
+        <message>
+            <source>Officers per level and area</source>
+            <translation>各级田管员数量</translation>
+        </message>
+        <message>
+            <source>Cases by state and class</source>
+            <translation>案件状态与类型</translation>
+        </message>
+        <message>
+            <source>Township ranking of cases</source>
+            <translation>乡镇案件排名</translation>
+        </message>
+        <message>
+            <source>Rectification timeliness</source>
+            <translation>整改及时性</translation>
+        </message>
+        <message>
+            <source>Farmland and permanent basic farmland per township</source>
+            <translation>乡镇耕地与永久基本农田</translation>
+        </message>
+        <message>
+            <source>Farmland across survey years</source>
+            <translation>耕地面积年度趋势</translation>
+        </message>
+        <message>
+            <source>Non-agricultural</source>
+            <translation>非农化</translation>
+        </message>
+        <message>
+            <source>Facility agriculture land</source>
+            <translation>设施农用地</translation>
+        </message>
+        <message>
+            <source>Non-grain</source>
+            <translation>非粮化</translation>
+        </message>
+        <message>
+            <source>Other loss</source>
+            <translation>其他减少</translation>
+        </message>
+        <message>
+            <source>Unknown use</source>
+            <translation>用途不明</translation>
+        </message>
+        <message>
+            <source>Lawful: approved</source>
+            <translation>合法-已批准</translation>
+        </message>
+        <message>
+            <source>Lawful: facility filing</source>
+            <translation>合法-设施农用地备案</translation>
+        </message>
+        <message>
+            <source>Lawful: temporary land</source>
+            <translation>合法-临时用地</translation>
+        </message>
+        <message>
+            <source>No coverage rates in the store: run the patrol coverage analysis first.</source>
+            <translation>田管库中没有覆盖率：请先运行巡田覆盖分析。</translation>
+        </message>
+        <message>
+            <source>coded parcels</source>
+            <translation>赋码地块</translation>
+        </message>
+        <message>
+            <source>derived from change cases</source>
+            <translation>由变化案件推算</translation>
+        </message>
+        <message>
+            <source>No survey year is known: code the parcels and run a change analysis between two surveys.</source>
+            <translation>没有可用的调查年度：请先赋码，并对两期调查运行变化图斑提取。</translation>
+        </message>
+        <message>
+            <source>Month</source>
+            <translation>月份</translation>
+        </message>
+        <message>
+            <source>Done (%)</source>
+            <translation>完成率(%)</translation>
+        </message>
+        <message>
+            <source>Farmland (mu)</source>
+            <translation>耕地(亩)</translation>
+        </message>
+        <message>
+            <source>Farmland seen (mu)</source>
+            <translation>已巡耕地(亩)</translation>
+        </message>
+        <message>
+            <source>Basic farmland (mu)</source>
+            <translation>永农（亩）</translation>
+        </message>
+        <message>
+            <source>Basic farmland seen (mu)</source>
+            <translation>已巡永久基本农田(亩)</translation>
+        </message>
+        <message>
+            <source>Basic farmland coverage (%)</source>
+            <translation>永久基本农田覆盖率(%)</translation>
+        </message>
+        <message>
+            <source>Area code</source>
+            <translation>区域编码</translation>
+        </message>
+        <message>
+            <source>Area</source>
+            <translation>区域</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>类型</translation>
+        </message>
+        <message>
+            <source>Category</source>
+            <translation>预判</translation>
+        </message>
+        <message>
+            <source>Rank by cases</source>
+            <translation>案件数排名</translation>
+        </message>
+        <message>
+            <source>Rank by area</source>
+            <translation>面积排名</translation>
+        </message>
+        <message>
+            <source>Closed</source>
+            <translation>已结案</translation>
+        </message>
+        <message>
+            <source>Rank by closure time</source>
+            <translation>结案时长排名</translation>
+        </message>
+        <message>
+            <source>Mean closure (days)</source>
+            <translation>平均结案天数</translation>
+        </message>
+        <message>
+            <source>To rectify</source>
+            <translation>应整改</translation>
+        </message>
+        <message>
+            <source>Overdue open cases (any state)</source>
+            <translation>超期未办结案件(各环节)</translation>
+        </message>
+        <message>
+            <source>On time (%)</source>
+            <translation>整改及时率(%)</translation>
+        </message>
+        <message>
+            <source>Farmland target (mu)</source>
+            <translation>耕地目标(亩)</translation>
+        </message>
+        <message>
+            <source>Basic farmland target (mu)</source>
+            <translation>永久基本农田目标(亩)</translation>
+        </message>
+        <message>
+            <source>Farmland vs target (mu)</source>
+            <translation>耕地较目标(亩)</translation>
+        </message>
+        <message>
+            <source>Basic farmland vs target (mu)</source>
+            <translation>永久基本农田较目标(亩)</translation>
+        </message>
+        <message>
+            <source>Meets targets</source>
+            <translation>是否达标</translation>
+        </message>
+        <message>
+            <source>Survey year</source>
+            <translation>调查年度</translation>
+        </message>
+        <message>
+            <source>Farmland change (mu)</source>
+            <translation>耕地变化(亩)</translation>
+        </message>
+        <message>
+            <source>Basic farmland change (mu)</source>
+            <translation>永久基本农田变化(亩)</translation>
+        </message>
+        <message>
+            <source>Farmland above red line (mu)</source>
+            <translation>耕地高于红线(亩)</translation>
+        </message>
+        <message>
+            <source>Basic farmland above red line (mu)</source>
+            <translation>永久基本农田高于红线(亩)</translation>
+        </message>
+        <message>
+            <source>Cannot read the targets file {path}: unknown encoding.</source>
+            <translation>无法读取目标文件 {path}：编码无法识别。</translation>
+        </message>
+        <message>
+            <source>Targets file {path}: bad number in the row of {code}.</source>
+            <translation>目标文件 {path}：{code} 所在行的数字无效。</translation>
+        </message>
+        <message>
+            <source>Coverage</source>
+            <translation>覆盖率</translation>
+        </message>
+        <message>
+            <source>Ranking</source>
+            <translation>乡镇排名</translation>
+        </message>
+        <message>
+            <source>Timeliness</source>
+            <translation>整改及时性</translation>
+        </message>
+        <message>
+            <source>Trend</source>
+            <translation>年度趋势</translation>
+        </message>
+        <message>
+            <source>As of {day}</source>
+            <translation>统计截至 {day}</translation>
+        </message>
+        <message>
+            <source>First {shown} of {total} rows; every row is in the XLSX tables.</source>
+            <translation>仅列出 {total} 行中的前 {shown} 行；全部数据见 XLSX 表格。</translation>
+        </message>
+        <message>
             <source>Create a new tianguan store at this path (when there is none)</source>
             <translation>在此路径新建田管库（尚无时）</translation>
         </message>
@@ -4620,6 +4620,10 @@
             <translation>处理案件前请先填写您的姓名。</translation>
         </message>
         <message>
+            <source>{action}: {ok} of {n} cases moved, {failed} refused.</source>
+            <translation>{action}：{n} 件中 {ok} 件已流转，{failed} 件被拒绝。</translation>
+        </message>
+        <message>
             <source>{action} stopped at {case}: {fault}.</source>
             <translation>{action}在{case}处中止：{fault}。</translation>
         </message>
@@ -4712,8 +4716,12 @@
             <translation>涉及地块</translation>
         </message>
         <message>
-            <source>{action}: {ok} of {n} cases moved, {failed} refused.</source>
-            <translation>{action}：{n} 件中 {ok} 件已流转，{failed} 件被拒绝。</translation>
+            <source>{case}: {action} done, {result}.</source>
+            <translation>{case}：{action}完成，{result}。</translation>
+        </message>
+        <message>
+            <source>{case}: {action} refused. {result}</source>
+            <translation>{case}：{action}被拒绝。{result}</translation>
         </message>
         <message>
             <source>Moved ({n}, they stay moved): {cases}.</source>
@@ -4738,14 +4746,6 @@
         <message>
             <source>Not tried: the batch stopped at {case}.</source>
             <translation>未尝试：批量操作已在{case}处中止。</translation>
-        </message>
-        <message>
-            <source>{case}: {action} done, {result}.</source>
-            <translation>{case}：{action}完成，{result}。</translation>
-        </message>
-        <message>
-            <source>{case}: {action} refused. {result}</source>
-            <translation>{case}：{action}被拒绝。{result}</translation>
         </message>
         <message>
             <source>{case}: {result}</source>

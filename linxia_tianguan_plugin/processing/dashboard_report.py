@@ -1,6 +1,6 @@
 """导出驾驶舱报告 — the 领导田管驾驶舱 as files (Processing algorithm ``linxia_tianguan:dashboard_report``).
 
-The same report the dashboard dock shows (:mod:`..dashboard`, every figure from ``core.statistics``):
+The same report the dashboard dock shows (:mod:`..reports`, every figure from ``core.statistics``):
 a PDF with one page per panel (chart and table), optionally one PNG chart per panel, and an XLSX
 workbook with one sheet per table. The store is only read. Matplotlib draws on the main thread
 (FlagNoThreading), like the layout exports.
@@ -20,7 +20,7 @@ from qgis.core import (
 )
 
 from .. import compat
-from .. import dashboard as model
+from .. import reports as model
 from ..core import clock
 from ..i18n import tr
 from .base import ADMIN_CODE_LENGTHS, AlgorithmBase

@@ -47,7 +47,7 @@ from ..storage.evidence import EvidenceError
 from . import exif_reader
 from .base import AlgorithmBase
 from .fields import KeepsAliases, schema
-from .track_files import TrackReadError, _open_ogr, _to_lonlat, geometry_parts, read_ogr_track
+from .track_files import TrackReadError, geometry_parts, open_ogr, read_ogr_track, to_lonlat
 
 # exiv2 as core's EXIF reader and the plugin's translator for core's refusal reasons, wherever evidence is read
 exif_reader.install()
@@ -80,7 +80,7 @@ def read_track_lines(path: Path, cancelled=None) -> tuple[list[dict], list[rules
     conflicts. A point layer is read whole by ``import_tracks``' reader, as one line."""
     from osgeo import ogr
 
-    ds = _open_ogr(str(path), ["GPKG"])
+    ds = open_ogr(str(path), ["GPKG"])
     layer = ds.GetLayerByName(rules.TRACKS)
     if layer is None:
         return [], []
@@ -92,7 +92,7 @@ def read_track_lines(path: Path, cancelled=None) -> tuple[list[dict], list[rules
         coords = list(zip(track.fixes.lon.tolist(), track.fixes.lat.tolist()))
         key = rules.track_key(coords, track.fixes.time.tolist(), track.officer, track.grid)
         return [{"fid": 0, "key": key, "fixes": track.fixes, "officer": track.officer, "grid": track.grid}], []
-    transform = _to_lonlat(layer)
+    transform = to_lonlat(layer)
     lines, conflicts = [], []
     for feature in layer:
         if cancelled is not None and cancelled():
@@ -188,7 +188,7 @@ def zip_refusals_by_photo(refused: list[rules.ZipRefusal], extracted: Path, fold
 
 def read_evidence(path: Path) -> list[rules.EvidenceRow]:
     """Rows of the package's evidence layer (position in the layer's CRS)."""
-    ds = _open_ogr(str(path), ["GPKG"])
+    ds = open_ogr(str(path), ["GPKG"])
     layer = ds.GetLayerByName(rules.EVIDENCE)
     rows = []
     if layer is not None:

@@ -21,9 +21,11 @@ written. Print layouts need the main thread (FlagNoThreading).
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sqlite3
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from osgeo import gdal
@@ -177,6 +179,48 @@ def range_text(low: float, high: float, indicator: str) -> str:
     return tr("{low} – {high} mu").format(low=low_text, high=high_text)
 
 
+@dataclass
+class _Request:
+    """What a run was asked for: the parameters, read once before any work."""
+
+    indicator: str
+    method: str  # "jenks" or "quantile"
+    first: dt.date | None
+    last: dt.date | None
+    prefix: str
+    pdf: Path
+    png: Path | None
+    atlas: bool
+    add_to_project: bool
+    title: str  # the title asked for, "" for the default
+
+    @property
+    def period(self) -> tuple[dt.date | None, dt.date | None] | None:
+        """(first, last), None when neither end is given (all records)."""
+        return None if self.first is None and self.last is None else (self.first, self.last)
+
+    def period_text(self) -> tuple[str | None, str | None]:
+        """The period's ends as ISO dates for the store, None for an open end."""
+        return (self.first.isoformat() if self.first else None), (self.last.isoformat() if self.last else None)
+
+
+@dataclass
+class _MapData:
+    """What the map shows: read from the store (:meth:`~StatisticsMapAlgorithm._read_store`), then computed."""
+
+    prefix: str
+    cells: list
+    names: dict
+    srs: int
+    inputs: object
+    coverage_run: tuple | None
+    townships: list = field(default_factory=list)
+    values: dict = field(default_factory=dict)
+    ranges: list = field(default_factory=list)
+    county_name: str = ""
+    layer_title: str = ""
+
+
 class StatisticsMapAlgorithm(AlgorithmBase):
     STORE, INDICATOR, DATE_FROM, DATE_TO = "STORE", "INDICATOR", "DATE_FROM", "DATE_TO"
     PREFIX, TITLE, CLASSIFICATION = "PREFIX", "TITLE", "CLASSIFICATION"
@@ -227,100 +271,143 @@ class StatisticsMapAlgorithm(AlgorithmBase):
 
     # ------------------------------------------------------------------------------------ run
     def processAlgorithm(self, parameters, context, feedback):
+        request = self._read_parameters(parameters, context)
+        font = cjk_font()  # before any work: without a Chinese font the map would print boxes
+        steps = QgsProcessingMultiStepFeedback(4, feedback)
+        data = self._read_store(parameters, context, request)
+        if steps.isCanceled():
+            raise QgsProcessingException(tr("Cancelled."))
+        self._compute(request, data, steps)
+
+        steps.setCurrentStep(1)
+        project, crs, layers = self._build_layers(request, data, context, font, steps)
+        texts = self._texts(request, data, crs)
+        layout = self._layout(project, MAP_TEMPLATE, texts["title"], texts, layers, font, crs)
+        self._export_pdf(layout, request.pdf)
+        pages = 1
+        if request.png is not None:
+            self._export_png(layout, request.png)
+        steps.setProgress(100)
+
+        atlas_pdf = None
+        atlas_layout = None
+        if request.atlas:
+            atlas_layout, atlas_pdf, atlas_pages = self._atlas(request, project, texts, layers, font, crs, steps)
+            pages += atlas_pages
+        if request.add_to_project:  # only now that every file is written: a failed run leaves the project as it was
+            self._add_to_project(project, layers, request.title or data.layer_title, (layout, atlas_layout))
+        else:  # the layouts go before the private project that owns their layers
+            del layout, atlas_layout
+        feedback.pushInfo(tr("Statistics map written: {pdf}").format(pdf=request.pdf))
+        png = request.png
+        return {self.OUTPUT_PDF: str(request.pdf), self.OUTPUT_PNG: str(png) if png else None,
+                "ATLAS_PDF": str(atlas_pdf) if atlas_pdf else None, "PAGES": pages, "TOWNSHIPS": len(data.townships)}
+
+    def _read_parameters(self, parameters, context) -> _Request:
+        """The run's parameters, read (and checked) before any work."""
         indicator = indicators.INDICATORS[self.parameterAsEnum(parameters, self.INDICATOR, context)]
         method = ("jenks", "quantile")[self.parameterAsEnum(parameters, self.CLASSIFICATION, context)]
         first, last = self.parameter_as_period(parameters, self.DATE_FROM, self.DATE_TO, context)
         prefix = self.parameter_as_prefix(parameters, context)
         pdf = Path(self.parameterAsFileOutput(parameters, self.OUTPUT_PDF, context))
         png_text = self.parameterAsFileOutput(parameters, self.OUTPUT_PNG, context)
-        png = Path(png_text) if png_text else None
-        atlas_wanted = self.parameterAsBoolean(parameters, self.ATLAS, context)
-        add_to_project = self.parameterAsBoolean(parameters, self.ADD_TO_PROJECT, context)
-        title_override = (self.parameterAsString(parameters, self.TITLE, context) or "").strip()
-        font = cjk_font()  # before any work: without a Chinese font the map would print boxes
-        steps = QgsProcessingMultiStepFeedback(4, feedback)
+        return _Request(
+            indicator=indicator, method=method, first=first, last=last, prefix=prefix, pdf=pdf,
+            png=Path(png_text) if png_text else None,
+            atlas=self.parameterAsBoolean(parameters, self.ATLAS, context),
+            add_to_project=self.parameterAsBoolean(parameters, self.ADD_TO_PROJECT, context),
+            title=(self.parameterAsString(parameters, self.TITLE, context) or "").strip())
 
+    def _read_store(self, parameters, context, request: _Request) -> _MapData:
+        """The grid's cells and names and the statistics inputs of the period, read from the store (only read)."""
         with self.opened_store(parameters, self.STORE, context, create=False) as store:
             if store is None:
                 raise QgsProcessingException(tr("Choose the tianguan store (GeoPackage)."))
-            prefix, cells, names, srs = self._cells(store, prefix)
-            period = None if first is None and last is None else (first, last)
-            start, end = (first.isoformat() if first else None), (last.isoformat() if last else None)
+            prefix, cells, names, srs = self._cells(store, request.prefix)
+            start, end = request.period_text()
             inputs = stats_store.load(store, prefix, start, end)
-            coverage_run = latest_run(store.conn, start, end) if indicator == "coverage" else None
-        if steps.isCanceled():
-            raise QgsProcessingException(tr("Cancelled."))
-        townships = [c for c in cells if c[1] == 3]
-        values = indicators.values(inputs, indicator, clock.now_utc(), prefix, period,
-                                   [c[0] for c in townships])
-        ranges = indicators.class_ranges([values.get(c[0]) for c in townships], indicators.CLASSES, method)
-        county_name = names.get(prefix) or prefix
+            coverage_run = latest_run(store.conn, start, end) if request.indicator == "coverage" else None
+        return _MapData(prefix=prefix, cells=cells, names=names, srs=srs, inputs=inputs, coverage_run=coverage_run)
+
+    @staticmethod
+    def _compute(request: _Request, data: _MapData, steps) -> None:
+        """The indicator's value per township and its classes, into ``data``."""
+        data.townships = [c for c in data.cells if c[1] == 3]
+        data.values = indicators.values(data.inputs, request.indicator, clock.now_utc(), data.prefix,
+                                        request.period, [c[0] for c in data.townships])
+        data.ranges = indicators.class_ranges([data.values.get(c[0]) for c in data.townships], indicators.CLASSES,
+                                              request.method)
+        data.county_name = data.names.get(data.prefix) or data.prefix
         steps.pushInfo(tr("{n} townships of {county}; {classes} classes.").format(
-            n=len(townships), county=county_name, classes=len(ranges)))
+            n=len(data.townships), county=data.county_name, classes=len(data.ranges)))
         steps.setProgress(100)
 
-        steps.setCurrentStep(1)
+    def _build_layers(self, request: _Request, data: _MapData, context, font: str, steps
+                      ) -> tuple[QgsProject, QgsCoordinateReferenceSystem, dict]:
+        """The project the layouts live in (the user's, or a private one) and the township layers of the map."""
+        add_to_project = request.add_to_project
         project = (context.project() or QgsProject.instance()) if add_to_project else QgsProject()
-        crs = QgsCoordinateReferenceSystem(f"EPSG:{srs}")
+        crs = QgsCoordinateReferenceSystem(f"EPSG:{data.srs}")
         if not add_to_project:
             project.setCrs(crs)  # else layout maps measure metres as degrees (wrong scale bar)
-        name = indicator_name(indicator)
-        layer_title = tr("{indicator} ({unit})").format(indicator=name, unit=unit_name(indicator))
-        layers = self._layers(townships, cells, prefix, names, values, ranges, indicator, layer_title, crs, font,
-                              steps)
-        if not atlas_wanted:
+        data.layer_title = tr("{indicator} ({unit})").format(indicator=indicator_name(request.indicator),
+                                                            unit=unit_name(request.indicator))
+        layers = self._layers(data.townships, data.cells, data.prefix, data.names, data.values, data.ranges,
+                              request.indicator, data.layer_title, crs, font, steps)
+        if not request.atlas:
             layers["highlight"] = None  # it marks the atlas page's township
         if not add_to_project:
-            self._add_layers(project, layers, layer_title, False)
-        title = title_override or tr("{county}: {indicator} by township").format(county=county_name, indicator=name)
-        if indicator == "coverage" and coverage_run:
-            when = tr("Patrol coverage run of {start} to {end}").format(start=coverage_run[1], end=coverage_run[2])
-        elif indicator == "coverage":
+            self._add_layers(project, layers, data.layer_title, False)
+        return project, crs, layers
+
+    @staticmethod
+    def _texts(request: _Request, data: _MapData, crs: QgsCoordinateReferenceSystem) -> dict[str, str]:
+        """The overview's printed texts by item id: title, what the figures cover, county, date, source, CRS."""
+        name = indicator_name(request.indicator)
+        title = request.title or tr("{county}: {indicator} by township").format(county=data.county_name,
+                                                                                indicator=name)
+        if request.indicator == "coverage" and data.coverage_run:
+            when = tr("Patrol coverage run of {start} to {end}").format(start=data.coverage_run[1],
+                                                                        end=data.coverage_run[2])
+        elif request.indicator == "coverage":
             when = tr("No patrol-coverage run in the period")
-        elif period:
-            when = tr("Period: {start} to {end}").format(start=first or "…", end=last or "…")
+        elif request.period:
+            when = tr("Period: {start} to {end}").format(start=request.first or "…", end=request.last or "…")
         else:
             when = tr("Period: all records")
-        texts = {
-            "title": title, "subtitle": when, "county": county_name,
+        return {
+            "title": title, "subtitle": when, "county": data.county_name,
             "date": tr("Map date: {date}").format(date=clock.today_beijing().isoformat()),
             "source": tr("Source: Linxia tianguan store"),
             "crs": tr("Coordinate system: {crs}").format(crs=crs.authid()),
         }
-        layout = self._layout(project, MAP_TEMPLATE, title, texts, layers, font, crs)
-        self._export_pdf(layout, pdf)
-        pages = 1
-        if png is not None:
-            self._export_png(layout, png)
-        steps.setProgress(100)
 
-        atlas_pdf = None
-        atlas_layout = None
-        if atlas_wanted:
-            steps.setCurrentStep(2)
-            atlas_texts = dict(texts, title=tr("{township}: {indicator}").format(township='[% "name" %]',
-                                                                                 indicator=name),
-                               subtitle=tr("{title} · {when}").format(title=title, when=when),
-                               value=tr("{indicator}: {value}").format(indicator=name, value='[% "label" %]'))
-            atlas_layout = self._layout(project, ATLAS_TEMPLATE, tr("{title} (atlas)").format(title=title),
-                                        atlas_texts, layers, font, crs, atlas=True)
-            atlas_pdf = pdf.with_name(pdf.stem + "_atlas.pdf")
-            pages += self._export_atlas_pdf(atlas_layout, atlas_pdf, steps)
-            if png is not None:
-                steps.setCurrentStep(3)
-                self._export_atlas_png(atlas_layout, png, steps)
-        if add_to_project:  # only now that every file is written: a failed run leaves the project as it was
-            self._add_layers(project, layers, title_override or layer_title, True)
-            manager = project.layoutManager()
-            for item in (layout, atlas_layout):
-                if item is not None:
-                    item.setName(self._unique_name(manager, item.name()))
-                    manager.addLayout(item)
-        else:  # the layouts go before the private project that owns their layers
-            del layout, atlas_layout
-        feedback.pushInfo(tr("Statistics map written: {pdf}").format(pdf=pdf))
-        return {self.OUTPUT_PDF: str(pdf), self.OUTPUT_PNG: str(png) if png else None,
-                "ATLAS_PDF": str(atlas_pdf) if atlas_pdf else None, "PAGES": pages, "TOWNSHIPS": len(townships)}
+    def _atlas(self, request: _Request, project, texts: dict[str, str], layers: dict, font: str,
+               crs: QgsCoordinateReferenceSystem, steps) -> tuple[QgsPrintLayout, Path, int]:
+        """The atlas (one page per township) laid out and exported: (its layout, its PDF, the pages written)."""
+        steps.setCurrentStep(2)
+        name, title = indicator_name(request.indicator), texts["title"]
+        atlas_texts = dict(texts, title=tr("{township}: {indicator}").format(township='[% "name" %]',
+                                                                             indicator=name),
+                           subtitle=tr("{title} · {when}").format(title=title, when=texts["subtitle"]),
+                           value=tr("{indicator}: {value}").format(indicator=name, value='[% "label" %]'))
+        atlas_layout = self._layout(project, ATLAS_TEMPLATE, tr("{title} (atlas)").format(title=title),
+                                    atlas_texts, layers, font, crs, atlas=True)
+        atlas_pdf = request.pdf.with_name(request.pdf.stem + "_atlas.pdf")
+        pages = self._export_atlas_pdf(atlas_layout, atlas_pdf, steps)
+        if request.png is not None:
+            steps.setCurrentStep(3)
+            self._export_atlas_png(atlas_layout, request.png, steps)
+        return atlas_layout, atlas_pdf, pages
+
+    def _add_to_project(self, project: QgsProject, layers: dict, group_name: str, layouts) -> None:
+        """The layers (in a group) and the layouts (under unique names) added to the user's project."""
+        self._add_layers(project, layers, group_name, True)
+        manager = project.layoutManager()
+        for item in layouts:
+            if item is not None:
+                item.setName(self._unique_name(manager, item.name()))
+                manager.addLayout(item)
 
     # ------------------------------------------------------------------------------------ reading
     def _cells(self, store, prefix: str):
@@ -349,6 +436,7 @@ class StatisticsMapAlgorithm(AlgorithmBase):
 
     # ------------------------------------------------------------------------------------ layers
     def _layers(self, townships, cells, prefix, names, values, ranges, indicator, layer_title, crs, font, feedback):
+        """The map's memory layers: townships by class, those without a value, the outline, the atlas highlight."""
         uri = f"MultiPolygon?crs={crs.authid()}"
         fields = [compat.make_field("code", "String"), compat.make_field("name", "String"),
                   compat.make_field("value", "Double"), compat.make_field("label", "String")]
@@ -359,6 +447,28 @@ class StatisticsMapAlgorithm(AlgorithmBase):
         for layer in (main, empty, highlight):
             layer.dataProvider().addAttributes(fields)
             layer.updateFields()
+        missing = self._fill_townships(main, empty, highlight, townships, names, values, indicator, feedback)
+        boundary = [c for c in cells if c[0] == prefix]
+        if boundary:
+            feature = QgsFeature()
+            geometry = QgsGeometry()
+            geometry.fromWkb(boundary[0][3])
+            feature.setGeometry(geometry)
+            outline.dataProvider().addFeatures([feature])
+        for layer in (main, empty, outline, highlight):
+            layer.updateExtents()
+        self._style_classes(main, townships, values, ranges, indicator)
+        self._style_others(empty, outline, highlight)
+        settings = self._name_labels(font)
+        for layer in (main, empty):  # a renderer labels only what it draws: no-data townships are the other layer
+            layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
+            layer.setLabelsEnabled(True)
+        return {"townships": main, "no_data": empty if missing else None, "outline": outline, "highlight": highlight}
+
+    @staticmethod
+    def _fill_townships(main, empty, highlight, townships, names, values, indicator, feedback) -> bool:
+        """One feature per township in the map and highlight layers, those without a value also in ``empty``;
+        whether there were any."""
         features, missing = [], []
         for k, (code, _, _, wkb) in enumerate(townships):
             if feedback.isCanceled():
@@ -377,16 +487,11 @@ class StatisticsMapAlgorithm(AlgorithmBase):
         highlight.dataProvider().addFeatures([QgsFeature(f) for f in features])
         if missing:
             empty.dataProvider().addFeatures(missing)
-        boundary = [c for c in cells if c[0] == prefix]
-        if boundary:
-            feature = QgsFeature()
-            geometry = QgsGeometry()
-            geometry.fromWkb(boundary[0][3])
-            feature.setGeometry(geometry)
-            outline.dataProvider().addFeatures([feature])
-        for layer in (main, empty, outline, highlight):
-            layer.updateExtents()
+        return bool(missing)
 
+    @staticmethod
+    def _style_classes(main, townships, values, ranges, indicator) -> None:
+        """The townships coloured by class from the indicator's ramp, each class labelled with its actual span."""
         ramp = QgsColorBrewerColorRamp(RAMPS[indicator], max(3, min(len(ranges), 9)))
         spans = indicators.class_spans([values.get(c[0]) for c in townships], ranges)
         renderer_ranges = []
@@ -398,6 +503,10 @@ class StatisticsMapAlgorithm(AlgorithmBase):
         renderer = QgsGraduatedSymbolRenderer("value", renderer_ranges)
         renderer.setClassAttribute("value")
         main.setRenderer(renderer)
+
+    @staticmethod
+    def _style_others(empty, outline, highlight) -> None:
+        """No-data townships grey, the outline a dark line, the atlas page's township outlined in red."""
         empty.setRenderer(QgsSingleSymbolRenderer(QgsFillSymbol.createSimple({
             "color": NO_DATA_COLOR.name(), "outline_color": "110,110,110", "outline_width": "0.2"})))
         outline.setRenderer(QgsSingleSymbolRenderer(QgsFillSymbol.createSimple({
@@ -408,6 +517,9 @@ class StatisticsMapAlgorithm(AlgorithmBase):
             0, 0, "\"code\" = attribute(@atlas_feature, 'code')", tr("Atlas township")))
         highlight.setRenderer(QgsRuleBasedRenderer(root))
 
+    @staticmethod
+    def _name_labels(font: str) -> QgsPalLayerSettings:
+        """Township names in the CJK font, small, with a white halo."""
         settings = QgsPalLayerSettings()
         settings.fieldName = "name"
         settings.placement = Qgis.LabelPlacement.OverPoint
@@ -421,10 +533,7 @@ class StatisticsMapAlgorithm(AlgorithmBase):
         buffer.setColor(QColor(255, 255, 255))
         text.setBuffer(buffer)
         settings.setFormat(text)
-        for layer in (main, empty):  # a renderer labels only what it draws: no-data townships are the other layer
-            layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
-            layer.setLabelsEnabled(True)
-        return {"townships": main, "no_data": empty if missing else None, "outline": outline, "highlight": highlight}
+        return settings
 
     @staticmethod
     def _add_layers(project: QgsProject, layers: dict, group_name: str, visible_in_tree: bool) -> None:
@@ -443,6 +552,7 @@ class StatisticsMapAlgorithm(AlgorithmBase):
 
     # ------------------------------------------------------------------------------------ layouts
     def _layout(self, project, template, name, texts, layers, font, crs, atlas=False) -> QgsPrintLayout:
+        """A print layout from ``template`` with its texts, map, legend, scale bar and north arrow filled in."""
         layout = QgsPrintLayout(project)
         load_template(layout, template)
         layout.setName(name)
@@ -456,16 +566,41 @@ class StatisticsMapAlgorithm(AlgorithmBase):
                 if key in texts:
                     item.setText(texts[key])
                 set_label_text_format(item, font)
+        map_item = self._set_map(items["map"], layers, crs, atlas)
+        self._set_legend(items["legend"], map_item, layers, font)
+        scalebar: QgsLayoutItemScaleBar = items["scalebar"]
+        scalebar.setLinkedMap(map_item)
+        scalebar.setUnits(Qgis.DistanceUnit.Kilometers)
+        scalebar.setUnitLabel(tr("km"))
+        fmt = scalebar.textFormat()
+        fmt.setFont(QFont(font))
+        scalebar.setTextFormat(fmt)
+        scalebar.update()
+        arrow: QgsLayoutItemPicture = items["north_arrow"]
+        arrow.setPicturePath(north_arrow_svg())
+        arrow.setLinkedMap(map_item)
+        if atlas:
+            self._set_atlas(layout, map_item, layers)
+        layout.setCustomProperty("pdfTextFormat", int(Qgis.TextRenderFormat.AlwaysText))
+        name_items(layout)  # items found by their template keys above; the user sees 标题, 图例 … in the layout
+        layout.refresh()
+        return layout
+
+    @staticmethod
+    def _set_map(map_item: QgsLayoutItemMap, layers: dict, crs, atlas: bool) -> QgsLayoutItemMap:
+        """The map item: its layers (the highlight on atlas pages), CRS and the outline's extent."""
         order = [layers[k] for k in (("highlight",) if atlas else ()) + ("outline", "townships", "no_data")
                  if layers[k] is not None]
-        map_item: QgsLayoutItemMap = items["map"]
         map_item.setCrs(crs)
         map_item.setLayers(order)
         map_item.setKeepLayerSet(True)
         extent = layers["outline"].extent() if layers["outline"].featureCount() else layers["townships"].extent()
         map_item.setExtent(fit_extent(extent, map_item.rect().width() / map_item.rect().height()))
+        return map_item
 
-        legend: QgsLayoutItemLegend = items["legend"]
+    @staticmethod
+    def _set_legend(legend: QgsLayoutItemLegend, map_item: QgsLayoutItemMap, layers: dict, font: str) -> None:
+        """The legend: the classes, no data and the outline (not the highlight), in the CJK font."""
         legend.setLinkedMap(map_item)
         legend.setAutoUpdateModel(False)
         legend.setTitle(tr("Legend"))
@@ -478,35 +613,20 @@ class StatisticsMapAlgorithm(AlgorithmBase):
                                          QgsLegendStyle.Style.Subgroup, QgsLegendStyle.Style.SymbolLabel))
         legend.adjustBoxSize()
 
-        scalebar: QgsLayoutItemScaleBar = items["scalebar"]
-        scalebar.setLinkedMap(map_item)
-        scalebar.setUnits(Qgis.DistanceUnit.Kilometers)
-        scalebar.setUnitLabel(tr("km"))
-        fmt = scalebar.textFormat()
-        fmt.setFont(QFont(font))
-        scalebar.setTextFormat(fmt)
-        scalebar.update()
-
-        arrow: QgsLayoutItemPicture = items["north_arrow"]
-        arrow.setPicturePath(north_arrow_svg())
-        arrow.setLinkedMap(map_item)
-
-        if atlas:
-            atlas_settings = layout.atlas()
-            atlas_settings.setCoverageLayer(layers["townships"])
-            atlas_settings.setEnabled(True)
-            atlas_settings.setHideCoverage(False)
-            atlas_settings.setPageNameExpression('"name"')
-            atlas_settings.setSortFeatures(True)
-            atlas_settings.setSortExpression('"code"')
-            atlas_settings.setFilenameExpression("'atlas_' || \"code\"")
-            map_item.setAtlasDriven(True)
-            map_item.setAtlasScalingMode(QgsLayoutItemMap.AtlasScalingMode.Auto)
-            map_item.setAtlasMargin(ATLAS_MARGIN)
-        layout.setCustomProperty("pdfTextFormat", int(Qgis.TextRenderFormat.AlwaysText))
-        name_items(layout)  # items found by their template keys above; the user sees 标题, 图例 … in the layout
-        layout.refresh()
-        return layout
+    @staticmethod
+    def _set_atlas(layout: QgsPrintLayout, map_item: QgsLayoutItemMap, layers: dict) -> None:
+        """One page per township, sorted by code, the map following the page's township."""
+        atlas_settings = layout.atlas()
+        atlas_settings.setCoverageLayer(layers["townships"])
+        atlas_settings.setEnabled(True)
+        atlas_settings.setHideCoverage(False)
+        atlas_settings.setPageNameExpression('"name"')
+        atlas_settings.setSortFeatures(True)
+        atlas_settings.setSortExpression('"code"')
+        atlas_settings.setFilenameExpression("'atlas_' || \"code\"")
+        map_item.setAtlasDriven(True)
+        map_item.setAtlasScalingMode(QgsLayoutItemMap.AtlasScalingMode.Auto)
+        map_item.setAtlasMargin(ATLAS_MARGIN)
 
     @staticmethod
     def _unique_name(manager, name: str) -> str:

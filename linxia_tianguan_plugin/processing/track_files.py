@@ -127,7 +127,10 @@ def _field_time(feature, idx: int, kind: int, naive_tz: dt.tzinfo) -> float:
     return parse_time(feature.GetFieldAsString(idx), naive_tz)
 
 
-def _open_ogr(path: str, drivers: list[str]):
+def open_ogr(path: str, drivers: list[str]):
+    """The OGR dataset at ``path`` opened read-only with one of ``drivers``; :class:`TrackReadError` (GDAL's reason)
+    when it cannot be — GDAL's own printing kept quiet, the caller names the file. The field-package import uses it
+    too."""
     from osgeo import gdal
 
     gdal.PushErrorHandler("CPLQuietErrorHandler")
@@ -144,7 +147,7 @@ def _open_ogr(path: str, drivers: list[str]):
         gdal.PopErrorHandler()
 
 
-def _to_lonlat(layer):
+def to_lonlat(layer):
     """A transformation of the layer's coordinates to CGCS2000 lon/lat, or None when already lon/lat.
 
     EPSG:4326 and 4490 agree within centimetres, so geographic layers are taken as they are."""
@@ -196,7 +199,7 @@ def read_gpx(path: str, data: bytes) -> TrackFile:
     previous = gdal.GetThreadLocalConfigOption("GPX_USE_EXTENSIONS", None)
     gdal.SetThreadLocalConfigOption("GPX_USE_EXTENSIONS", "YES")
     try:
-        ds = _open_ogr(path, ["GPX"])
+        ds = open_ogr(path, ["GPX"])
     finally:
         gdal.SetThreadLocalConfigOption("GPX_USE_EXTENSIONS", previous)
     lon, lat, t, acc = [], [], [], []
@@ -341,9 +344,9 @@ def read_ogr_track(path: str, fmt: str, layer_name: str = "", officer_field: str
     """
     from osgeo import ogr
 
-    ds = _open_ogr(path, ["GeoJSON", "GPKG"] if fmt == "GeoJSON" else ["GPKG"])
+    ds = open_ogr(path, ["GeoJSON", "GPKG"] if fmt == "GeoJSON" else ["GPKG"])
     layer = _layer_of(ds, layer_name)
-    transform = _to_lonlat(layer)
+    transform = to_lonlat(layer)
     defn = layer.GetLayerDefn()
     names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
     kinds = [defn.GetFieldDefn(i).GetType() for i in range(defn.GetFieldCount())]

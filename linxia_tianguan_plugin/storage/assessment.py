@@ -24,11 +24,12 @@ from ..core import case_workflow as workflow
 from ..core import tasks as task_rules
 from . import statistics as stats_store
 from . import tasks as task_store
+from .roster import active_roster_id
 
 
 def posts(conn: sqlite3.Connection, prefix: str = "") -> list[core.Post]:
     """Officer posts of the active roster under ``prefix``: one per grid (its first 'officer' row)."""
-    roster = task_store.active_roster(SimpleNamespace(conn=conn))
+    roster = active_roster_id(SimpleNamespace(conn=conn))
     if roster is None:
         return []
     where, args = task_store.code_range("grid_code", prefix)

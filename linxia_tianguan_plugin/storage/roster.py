@@ -42,8 +42,11 @@ def save_roster(store: GpkgStore, officers: list[Officer], source: str, counts: 
 
 
 def active_roster_id(store: GpkgStore) -> str | None:
+    """The current roster: the one import marked active (:func:`save_roster` keeps exactly one), the newest if a
+    store edited by hand marks several — the same order as :func:`roster_history`. The one answer for the
+    roster dock, dispatch, the statistics and the assessment, so they never name different rosters."""
     row = store.conn.execute("SELECT roster_id FROM tg_roster_import WHERE active <> 0 "
-                             "ORDER BY imported_at DESC LIMIT 1").fetchone()
+                             "ORDER BY imported_at DESC, rowid DESC LIMIT 1").fetchone()
     return row[0] if row else None
 
 

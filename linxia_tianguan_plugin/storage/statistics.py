@@ -23,6 +23,7 @@ from ..core import tasks as task_rules
 from . import coverage as coverage_store
 from . import tasks as task_store
 from .cases import unit_names
+from .roster import active_roster_id
 
 
 def read_only(store) -> sqlite3.Connection:
@@ -104,7 +105,7 @@ def farmland(conn: sqlite3.Connection, prefix: str = "") -> list[stats.FarmlandR
 
 def officers(conn: sqlite3.Connection, prefix: str = "") -> list[stats.OfficerRecord]:
     """Posts of the active roster counted per level, township, role and vacancy."""
-    roster = task_store.active_roster(SimpleNamespace(conn=conn))
+    roster = active_roster_id(SimpleNamespace(conn=conn))
     if roster is None:
         return []
     where, args = task_store.code_range("grid_code", prefix)

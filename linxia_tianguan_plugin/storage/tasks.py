@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from ..core.tasks import Patrol, Task
 from .grid import active_build, active_cell_names
+from .roster import active_roster_id
 from .store import GpkgStore, StoreError
 
 
@@ -86,12 +87,6 @@ def patrols(store: GpkgStore, prefix: str = "") -> list[Patrol]:
     return [Patrol(*row[:6], bool(row[6]), row[7]) for row in store.conn.execute(sql, args)]
 
 
-def active_roster(store: GpkgStore) -> str | None:
-    row = store.conn.execute("SELECT roster_id FROM tg_roster_import WHERE active = 1 "
-                             "ORDER BY imported_at DESC, roster_id DESC LIMIT 1").fetchone()
-    return row[0] if row else None
-
-
 def grids_for_dispatch(store: GpkgStore, prefix: str = "", levels: Iterable[int] | None = None
                        ) -> list[tuple[str, int]]:
     """(code, level) of the active grid build's cells, else of the active roster's grids.
@@ -104,7 +99,7 @@ def grids_for_dispatch(store: GpkgStore, prefix: str = "", levels: Iterable[int]
         rows = store.conn.execute(f"SELECT DISTINCT code, level FROM tg_grid_cell WHERE build_id = ? AND {where}",
                                   [build, *args]).fetchall()
     else:
-        roster = active_roster(store)
+        roster = active_roster_id(store)
         if roster is None:
             raise NoGridError(f"田管库 {store.path} has no active patrol grid and no active officer roster: "
                               "build the patrol grid or import an officer roster first")
@@ -128,7 +123,7 @@ def known_grid_codes(store: GpkgStore) -> set[str]:
 
 def officers_for(store: GpkgStore) -> dict[str, tuple[str | None, str | None]]:
     """grid code → (name, phone) of the active roster's officer in charge (not assistants, not vacant)."""
-    roster = active_roster(store)
+    roster = active_roster_id(store)
     if roster is None:
         return {}
     out: dict[str, tuple[str | None, str | None]] = {}
@@ -142,7 +137,7 @@ def officers_for(store: GpkgStore) -> dict[str, tuple[str | None, str | None]]:
 def grid_names(store: GpkgStore) -> dict[str, str]:
     """grid code → name, from the active grid build, completed from the active roster."""
     names: dict[str, str] = {}
-    roster = active_roster(store)
+    roster = active_roster_id(store)
     if roster is not None:
         names.update({str(c): n for c, n in store.conn.execute(
             "SELECT grid_code, grid_name FROM tg_officer WHERE roster_id = ? AND grid_name IS NOT NULL "

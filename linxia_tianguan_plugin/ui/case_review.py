@@ -155,10 +155,19 @@ class CaseReviewDock(QgsDockWidget):
 
     # ------------------------------------------------------------------ widgets
     def _build(self, actor: str, role: str) -> None:
+        """The dock, top to bottom: who acts, the filters, the counts and exports, then table | case | moves."""
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(4)
+        layout.addLayout(self._build_who(actor, role))
+        layout.addLayout(self._build_filters())
+        layout.addLayout(self._build_exports())
+        layout.addWidget(self._build_split(), 1)
+        self.setWidget(body)
+
+    def _build_who(self, actor: str, role: str) -> QHBoxLayout:
+        """The top line: the role and name of whoever moves cases, where cases come from, the PostGIS export."""
         who = QHBoxLayout()
         self.role = QComboBox()
         for code in workflow.ROLES:
@@ -184,12 +193,10 @@ class CaseReviewDock(QgsDockWidget):
         self.export_button.setToolTip(tr("Export this store's cases to the county's PostGIS (a saved QGIS connection)"))
         self.export_button.clicked.connect(self.export_dialog)
         who.addWidget(self.export_button)
-        layout.addLayout(who)
+        return who
 
-        # filters in a compact grid (two lines, not six): the table keeps the height
-        filters = QGridLayout()
-        filters.setContentsMargins(0, 0, 0, 0)
-        filters.setVerticalSpacing(2)
+    def _build_filter_widgets(self) -> None:
+        """The filter combos (filled with every state, change class and pre-judgement), the overdue box, the search."""
         self.state_filter, self.township_filter, self.village_filter = QComboBox(), QComboBox(), QComboBox()
         self.kind_filter, self.category_filter = QComboBox(), QComboBox()
         self.state_filter.addItem(tr("All"), "")
@@ -210,6 +217,13 @@ class CaseReviewDock(QgsDockWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText(tr("Space code of a parcel"))
         self.search.returnPressed.connect(lambda: self.set_filter(code=self.search.text()))
+
+    def _build_filters(self) -> QGridLayout:
+        """The filters in a compact grid (two lines, not six), so the table keeps the height."""
+        self._build_filter_widgets()
+        filters = QGridLayout()
+        filters.setContentsMargins(0, 0, 0, 0)
+        filters.setVerticalSpacing(2)
         state = QHBoxLayout()
         state.addWidget(self.state_filter, 1)
         state.addWidget(self.overdue_filter)
@@ -224,12 +238,14 @@ class CaseReviewDock(QgsDockWidget):
                 else:
                     filters.addWidget(widget, r, 2 * c + 1)
                 filters.setColumnStretch(2 * c + 1, 1)
-        layout.addLayout(filters)
         for combo in (self.state_filter, self.village_filter, self.kind_filter, self.category_filter):
             combo.currentIndexChanged.connect(lambda _: self._fill_table())
         self.township_filter.currentIndexChanged.connect(lambda _: self._township_changed())
         self.overdue_filter.toggled.connect(lambda _: self._fill_table())
+        return filters
 
+    def _build_exports(self) -> QHBoxLayout:
+        """The counts per state and the buttons writing the listed cases to Excel or PDF."""
         counts = QHBoxLayout()
         self.counts_label = QLabel("—")
         self.counts_label.setWordWrap(True)
@@ -243,12 +259,24 @@ class CaseReviewDock(QgsDockWidget):
         self.pdf_button.clicked.connect(lambda: self._export_clicked("pdf"))
         counts.addWidget(self.xlsx_button)
         counts.addWidget(self.pdf_button)
-        layout.addLayout(counts)
+        return counts
 
-        # table | the selected case (details, history, evidence) | the moves: sized by the desk, remembered
+    def _build_split(self) -> QSplitter:
+        """Table | the selected case (details, history, evidence) | the moves: sized by the desk, remembered."""
         self.split = QSplitter(Qt.Orientation.Vertical)
         self.split.setObjectName("case_review_splitter")
         self.split.setChildrenCollapsible(False)
+        self.split.addWidget(self._build_table())
+        self.split.addWidget(self._build_details())
+        self.split.addWidget(self._build_moves())
+        for index, stretch in enumerate((6, 3, 1)):
+            self.split.setStretchFactor(index, stretch)
+        self.split.splitterMoved.connect(lambda *_: self.remember_layout())
+        self._layout_restored = False
+        return self.split
+
+    def _build_table(self) -> QTableWidget:
+        """The cases table: sortable, multi-select, one text line a row, most urgent first."""
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(column_titles())
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -263,8 +291,21 @@ class CaseReviewDock(QgsDockWidget):
                                                        Qt.SortOrder.AscendingOrder)  # most urgent first
         self.table.setSortingEnabled(True)
         self.table.itemSelectionChanged.connect(self._selection_changed)
-        self.split.addWidget(self.table)
+        return self.table
 
+    @staticmethod
+    def _read_only_table(titles: list[str]) -> QTableWidget:
+        """A compact read-only table whose last column takes the rest of the width (the history, the evidence)."""
+        table = QTableWidget(0, len(titles))
+        table.setHorizontalHeaderLabels(titles)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.verticalHeader().setVisible(False)
+        _compact_rows(table)
+        table.horizontalHeader().setStretchLastSection(True)
+        return table
+
+    def _build_details(self) -> QWidget:
+        """The selected case: its details (scrolling when long), then its history and its evidence as tabs."""
         detail = QWidget()
         dl = QVBoxLayout(detail)
         dl.setContentsMargins(0, 0, 0, 0)
@@ -277,26 +318,18 @@ class CaseReviewDock(QgsDockWidget):
         info_box.setWidget(self.info)
         info_box.setMaximumHeight(self.info.fontMetrics().lineSpacing() * 4 + 8)
         dl.addWidget(info_box)
-        self.history = QTableWidget(0, 5)
-        self.history.setHorizontalHeaderLabels([tr("Time (Beijing)"), tr("By"), tr("Move"), tr("Comment"),
-                                                tr("Attachments")])
-        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.history.verticalHeader().setVisible(False)
-        _compact_rows(self.history)
-        self.history.horizontalHeader().setStretchLastSection(True)
-        self.evidence = QTableWidget(0, 5)
-        self.evidence.setHorizontalHeaderLabels([tr("Evidence"), tr("Kind"), tr("Taken (Beijing)"), tr("Position"),
-                                                 tr("Checks")])
-        self.evidence.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.evidence.verticalHeader().setVisible(False)
-        _compact_rows(self.evidence)
-        self.evidence.horizontalHeader().setStretchLastSection(True)
+        self.history = self._read_only_table([tr("Time (Beijing)"), tr("By"), tr("Move"), tr("Comment"),
+                                              tr("Attachments")])
+        self.evidence = self._read_only_table([tr("Evidence"), tr("Kind"), tr("Taken (Beijing)"), tr("Position"),
+                                               tr("Checks")])
         self.detail_tabs = QTabWidget()
         self.detail_tabs.addTab(self.history, tr("History"))
         self.detail_tabs.addTab(self.evidence, tr("Evidence"))
         dl.addWidget(self.detail_tabs, 1)
-        self.split.addWidget(detail)
+        return detail
 
+    def _build_moves(self) -> QWidget:
+        """The moves: the comment, the attachments, one button per allowed move, the message line."""
         moves = QWidget()
         ml = QVBoxLayout(moves)
         ml.setContentsMargins(0, 0, 0, 0)
@@ -305,6 +338,16 @@ class CaseReviewDock(QgsDockWidget):
         self.comment.setMinimumHeight(self.comment.fontMetrics().lineSpacing() * 2 + 10)
         self.comment.setMaximumHeight(self.comment.fontMetrics().lineSpacing() * 4 + 10)
         ml.addWidget(self.comment)
+        ml.addLayout(self._build_attachments())
+        self.buttons_row = QHBoxLayout()
+        ml.addLayout(self.buttons_row)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        ml.addWidget(self.message)
+        return moves
+
+    def _build_attachments(self) -> QHBoxLayout:
+        """The files attached to the next move, with buttons to add and remove them."""
         files = QHBoxLayout()
         self.attachment_list = QListWidget()
         self.attachment_list.setMaximumHeight(self.attachment_list.fontMetrics().lineSpacing() * 2 + 12)
@@ -317,19 +360,7 @@ class CaseReviewDock(QgsDockWidget):
         file_buttons.addWidget(self.add_file)
         file_buttons.addWidget(self.remove_file)
         files.addLayout(file_buttons)
-        ml.addLayout(files)
-        self.buttons_row = QHBoxLayout()
-        ml.addLayout(self.buttons_row)
-        self.message = QLabel("")
-        self.message.setWordWrap(True)
-        ml.addWidget(self.message)
-        self.split.addWidget(moves)
-        for index, stretch in enumerate((6, 3, 1)):
-            self.split.setStretchFactor(index, stretch)
-        self.split.splitterMoved.connect(lambda *_: self.remember_layout())
-        self._layout_restored = False
-        layout.addWidget(self.split, 1)
-        self.setWidget(body)
+        return files
 
     # ------------------------------------------------------------------ layout
     def showEvent(self, event) -> None:
@@ -708,7 +739,15 @@ class CaseReviewDock(QgsDockWidget):
         if not geoms or self.srs_id is None:
             return
         crs = QgsCoordinateReferenceSystem(f"EPSG:{self.srs_id}")
-        # the cases and the coded parcels they touch, in one temporary layer (KIND: case / parcel)
+        layer, qgeoms = self._selection_layer(ids, crs)
+        QgsProject.instance().addMapLayer(layer)
+        self.layer_id = layer.id()
+        self._zoom_to(geoms, qgeoms, crs)
+
+    def _selection_layer(self, ids: list[str], crs: QgsCoordinateReferenceSystem
+                         ) -> tuple[QgsVectorLayer, list[QgsGeometry]]:
+        """The cases and the coded parcels they touch, in one temporary layer (KIND: case / parcel), with the
+        cases' geometries to flash."""
         layer = QgsVectorLayer(f"MultiPolygon?crs={crs.authid()}&field=KIND:string(8)&field=CODE:string(36)",
                                tr("Selected cases"), "memory")
         codes = sorted({c for i in ids if i in self.by_id for c in self.by_id[i].get("parcel_codes") or []})
@@ -734,8 +773,10 @@ class CaseReviewDock(QgsDockWidget):
         layer.setRenderer(QgsCategorizedSymbolRenderer("KIND", [
             QgsRendererCategory("parcel", parcel_symbol, tr("Parcels touched")),
             QgsRendererCategory("case", case_symbol, tr("Case"))]))
-        QgsProject.instance().addMapLayer(layer)
-        self.layer_id = layer.id()
+        return layer, qgeoms
+
+    def _zoom_to(self, geoms: list, qgeoms: list[QgsGeometry], crs: QgsCoordinateReferenceSystem) -> None:
+        """Zoom the canvas to the cases (with a margin, in the canvas's CRS) and flash them."""
         canvas = self.iface.mapCanvas() if hasattr(self.iface, "mapCanvas") else None
         if canvas is None:
             return
@@ -865,8 +906,25 @@ class CaseReviewDock(QgsDockWidget):
             return [(cid, False, self.last_message) for cid in ids]
         titles = {cid: tr("{number} (priority {priority})").format(
             number=case_list.case_label(self.by_id[cid]), priority=self.by_id[cid]["priority"]) for cid in ids}
+        results, stopped = self._move_each(ids, action, actor, role, comment, attachments)
+        if stopped is not None:  # the faulted case and those after it were not moved
+            at = ids.index(stopped[0])
+            why = fault_message(stopped[1])
+            results.append((stopped[0], False, why))
+            results += [(cid, False, tr("Not tried: the batch stopped at {case}.").format(case=titles[stopped[0]]))
+                        for cid in ids[at + 1:]]
+        if any(good for _, good, _ in results) and isinstance(self.source, GpkgCaseSource):
+            reload_store_layers([self.source.path])  # the store's layers in the project keep showing it
+        self.reload()  # keeps the selection: the fresh states, histories and buttons show
+        text = self._outcome_text(action, titles, ids, results, stopped)
+        self._say(text, warn=not all(good for _, good, _ in results), modal=False)
+        return results
+
+    def _move_each(self, ids: list[str], action: str, actor: str, role: str, comment: str, attachments: Sequence[str]
+                   ) -> tuple[list[tuple[str, bool, str]], tuple[str, StoreFaultError] | None]:
+        """Each case moved in its own transaction: ``(results, stopped)``, ``stopped`` the case and store fault
+        the batch stopped at (None: every case was tried)."""
         results: list[tuple[str, bool, str]] = []
-        stopped: tuple[str, StoreFaultError] | None = None
         with lock_waits_reported_to(self._lock_wait, LOCK_ATTEMPTS):
             for cid in ids:
                 case = self.by_id[cid]
@@ -883,34 +941,26 @@ class CaseReviewDock(QgsDockWidget):
                 except (sqlite3.Error, OSError, RuntimeError) as error:  # the store or the server is gone
                     fault = self._fault(error)
                     if fault is not None:
-                        stopped = (cid, fault)
-                        break
+                        return results, (cid, fault)
                     results.append((cid, False, tr("Cannot write to {source}: {error}").format(
                         source=self.source.label, error=error)))
-        if stopped is not None:  # the faulted case and those after it were not moved
-            at = ids.index(stopped[0])
-            why = fault_message(stopped[1])
-            results.append((stopped[0], False, why))
-            results += [(cid, False, tr("Not tried: the batch stopped at {case}.").format(case=titles[stopped[0]]))
-                        for cid in ids[at + 1:]]
-        if any(good for _, good, _ in results) and isinstance(self.source, GpkgCaseSource):
-            reload_store_layers([self.source.path])  # the store's layers in the project keep showing it
-        self.reload()  # keeps the selection: the fresh states, histories and buttons show
+        return results, None
+
+    def _outcome_text(self, action: str, titles: dict[str, str], ids: list[str],
+                      results: list[tuple[str, bool, str]], stopped: tuple[str, StoreFaultError] | None) -> str:
+        """What a batch did, for the message line: stopped by a fault, one case, or the tally and the refusals."""
         ok = sum(1 for _, good, _ in results if good)
         name = labels.case_action_labels().get(action, action)
         if stopped is not None:
-            text = self._stopped_text(name, titles, ids, results, *stopped)
-        elif len(results) == 1:
+            return self._stopped_text(name, titles, ids, results, *stopped)
+        if len(results) == 1:
             cid, good, why = results[0]
-            text = (tr("{case}: {action} done, {result}.") if good else tr("{case}: {action} refused. {result}")
+            return (tr("{case}: {action} done, {result}.") if good else tr("{case}: {action} refused. {result}")
                     ).format(case=titles[cid], action=name, result=why)
-        else:
-            text = tr("{action}: {ok} of {n} cases moved, {failed} refused.").format(
-                action=name, ok=ok, n=len(results), failed=len(results) - ok)
-            text += "".join("\n" + tr("{case}: {result}").format(case=titles[cid], result=why)
-                            for cid, good, why in results if not good)
-        self._say(text, warn=ok < len(results), modal=False)
-        return results
+        text = tr("{action}: {ok} of {n} cases moved, {failed} refused.").format(
+            action=name, ok=ok, n=len(results), failed=len(results) - ok)
+        return text + "".join("\n" + tr("{case}: {result}").format(case=titles[cid], result=why)
+                              for cid, good, why in results if not good)
 
     def _fault(self, error: BaseException) -> StoreFaultError | None:
         """The store fault ``error`` stands for (GeoPackage source only: PostGIS says its own errors), else None."""

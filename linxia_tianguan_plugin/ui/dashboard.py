@@ -35,7 +35,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from .. import dashboard as model
+from .. import reports as model
 from .. import settings
 from ..core import clock
 from ..core import statistics as stats

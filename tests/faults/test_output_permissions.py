@@ -34,7 +34,7 @@ def test_xlsx_writer(qgis_app, tmp_path, umask):
 
 
 def test_dashboard_report(qgis_app, tmp_path, umask):
-    from linxia_tianguan_plugin import dashboard
+    from linxia_tianguan_plugin import reports as dashboard
     from linxia_tianguan_plugin.core import statistics as stats
 
     report = dashboard.build(stats.StatInputs(names={"622921": "临夏县"}), dt.date(2025, 6, 30), prefix="622921")

@@ -31,6 +31,7 @@ from ..core.authenticity import FLAG_LABELS_ZH, CheckOptions, TrackInput, check_
 from ..core.place_time import FLAGS, complete_check, county_area
 from ..core.tracks import PLACE_TIME_FLAG_LABELS_ZH, track_length
 from ..i18n import tr
+from ..labels import track_flag_labels
 from ..storage import tracks as track_store
 from ..storage.grid import active_cells, coded_extent, top_grid_cells
 from ..storage.tasks import plan_starts
@@ -44,20 +45,8 @@ LABELS_ZH = {**FLAG_LABELS_ZH, **PLACE_TIME_FLAG_LABELS_ZH}
 
 
 def flag_text(flag: str) -> str:
-    """What a flag means, for the run's messages (in the UI language)."""
-    return {
-        "driven": tr("Driven: moving faster than walking"),
-        "too_short": tr("Too short: below the minimum duration or length"),
-        "outside_grid": tr("Outside the grid: too little of the track inside the officer's group cell"),
-        "teleport": tr("Teleport: consecutive fixes too far apart for the time between them"),
-        "replay": tr("Replay: the same path at the same pace as an earlier track"),
-        "bad_clock": tr("Wrong clock: fix times in the future or before 2000 (the phone's clock was wrong)"),
-        "regular_sampling": tr("Regular sampling: intervals and spacing too regular for a real walk (hint)"),
-        "no_grid_cell": tr("No grid cell: the grid code is not in the active patrol grid (hint)"),
-        "outside_county": tr("Outside the county: most of the track lies outside the county the store covers "
-                             "(whatever its grid code)"),
-        "before_plan": tr("Before the plan: the track started before the first patrol task period of its grid"),
-    }[flag]
+    """What a flag means, for the run's messages (in the UI language; the one registry, :mod:`..labels`)."""
+    return track_flag_labels()[flag]
 
 
 #: (parameter name, CheckOptions field, label, default, unit scale: parameter value × scale = option)

@@ -76,7 +76,7 @@ from ..storage import grid as grid_store
 from ..storage import statistics as stats_store
 from ..storage.cases import unit_names
 from ..storage.coverage import latest_run
-from .base import ADMIN_CODE_LENGTHS, AlgorithmBase
+from .base import ADMIN_CODE_LENGTHS, AlgorithmBase, results_group_name
 from .layout_text import name_items, pdf_settings, set_label_text_format, set_legend_family
 from .qr_labels import cjk_font
 
@@ -541,7 +541,9 @@ class StatisticsMapAlgorithm(AlgorithmBase):
         if not visible_in_tree:
             project.addMapLayers(chosen, False)
             return
-        group = project.layerTreeRoot().insertGroup(0, group_name)
+        root = project.layerTreeRoot()  # inside the group every output of the plugin goes to (临夏田管)
+        results = root.findGroup(results_group_name()) or root.insertGroup(0, results_group_name())
+        group = results.insertGroup(0, group_name)
         for layer in chosen:
             project.addMapLayer(layer, False)
         for key in ("highlight", "outline", "townships", "no_data"):

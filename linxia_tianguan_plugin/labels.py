@@ -272,3 +272,9 @@ def field_value_maps() -> dict[str, dict]:
         # 轨迹真实性检查 OUTPUT
         "accepted": yes_no_labels(),
     }
+
+
+def results_group_name() -> str:
+    """The layer-tree group that receives every layer the plugin loads — algorithms' outputs, one-click's coded
+    parcels, the statistics maps (临夏田管 under zh)."""
+    return tr("Linxia farmland patrol")

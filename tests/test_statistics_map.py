@@ -197,7 +197,7 @@ def test_township_values_equal_sql_and_the_layouts_open_in_the_project(processin
         assert {item.id() for item in layout.items() if hasattr(item, "id")} >= named
     got, layer = _township_layer(project)
     # the map's layers sit in their own group inside the one every output of the plugin goes to (临夏田管)
-    from linxia_tianguan_plugin.processing.base import results_group_name
+    from linxia_tianguan_plugin.labels import results_group_name
 
     node = project.layerTreeRoot().findLayer(layer.id())
     assert node is not None and node.parent().parent().name() == results_group_name()

@@ -202,3 +202,23 @@ def test_the_one_click_button_and_menu_item_say_which_layers_are_needed(qgis_ifa
     finally:
         plugin.unload()
     assert plugin.actions == []
+
+
+def test_one_click_loads_its_layers_into_the_plugins_group(qgis_app, tmp_path):
+    """The coded parcels and the issues of one-click go into 临夏田管 with every other output, not the root."""
+    from linxia_tianguan_plugin.labels import results_group_name
+    from linxia_tianguan_plugin.ui.one_click import add_to_results_group
+
+    project = QgsProject.instance()
+    project.clear()
+    try:
+        first = QgsVectorLayer("Point?crs=EPSG:4522", "a", "memory")
+        second = QgsVectorLayer("Point?crs=EPSG:4522", "b", "memory")
+        add_to_results_group(first)
+        add_to_results_group(second)
+        group = project.layerTreeRoot().findGroup(results_group_name())
+        assert group is not None and [n.layerId() for n in group.findLayers()] == [second.id(), first.id()]
+        assert project.layerTreeRoot().findLayer(first.id()).parent() is group
+        assert len([c for c in project.layerTreeRoot().children() if c.name() == results_group_name()]) == 1
+    finally:
+        project.clear()

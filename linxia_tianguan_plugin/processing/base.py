@@ -32,6 +32,7 @@ from .. import compat
 from ..core import tasks as task_rules
 from ..core.errors import UserError
 from ..i18n import tr
+from ..labels import results_group_name
 from ..resources import icon_path
 from ..store_messages import new_store_option, store_error_message
 
@@ -64,11 +65,6 @@ def group_name(group_id: str) -> str:
         "maps": tr("Maps and reports"),
     }[group_id]
     return f"{GROUP_ORDER.index(group_id) + 1} {name}"
-
-
-def results_group_name() -> str:
-    """The layer-tree group that receives every layer the plugin's algorithms load (临夏田管 under zh)."""
-    return tr("Linxia farmland patrol")
 
 
 #: the boolean parameter that lets a run create a 田管库 where there is none (never implicit: a typo in STORE

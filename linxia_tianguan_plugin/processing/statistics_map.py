@@ -71,12 +71,13 @@ from qgis.PyQt.QtXml import QDomDocument
 from .. import compat, workbook
 from ..core import clock, indicators
 from ..i18n import tr
+from ..labels import results_group_name
 from ..resources import resource_path
 from ..storage import grid as grid_store
 from ..storage import statistics as stats_store
 from ..storage.cases import unit_names
 from ..storage.coverage import latest_run
-from .base import ADMIN_CODE_LENGTHS, AlgorithmBase, results_group_name
+from .base import ADMIN_CODE_LENGTHS, AlgorithmBase
 from .layout_text import name_items, pdf_settings, set_label_text_format, set_legend_family
 from .qr_labels import cjk_font
 

@@ -114,7 +114,7 @@ class OneClickCoding:
             layer = context.takeResultLayer(issues_id)
             if layer is not None:
                 layer.setName(tr("Coding issues"))
-                QgsProject.instance().addMapLayer(layer)
+                add_to_results_group(layer)
         summary = tr("{coded} parcels coded: {new} new, {kept} kept, {retired} retired, {issues} issues.").format(
             coded=results.get("CODED", 0), new=results.get("NEW", 0), kept=results.get("KEPT", 0),
             retired=results.get("RETIRED", 0), issues=results.get("ISSUE_COUNT", 0))
@@ -130,6 +130,17 @@ class OneClickCoding:
                                             SUMMARY_DURATION_S)
 
 
+def add_to_results_group(layer) -> None:
+    """Add ``layer`` to the project inside the group every layer of the plugin goes to (临夏田管), not at the root."""
+    from ..labels import results_group_name
+
+    project = QgsProject.instance()
+    project.addMapLayer(layer, False)
+    root = project.layerTreeRoot()
+    group = root.findGroup(results_group_name()) or root.insertGroup(0, results_group_name())
+    group.insertLayer(0, layer)
+
+
 def load_coded_parcels(store_path: str) -> QgsVectorLayer | None:
     """Add the active codes of the store to the project (replacing an earlier copy), styled."""
     name = OneClickCoding.result_layer_name()
@@ -141,5 +152,5 @@ def load_coded_parcels(store_path: str) -> QgsVectorLayer | None:
         return None
     layer.setSubsetString("\"status\" = 'active'")
     apply_style(layer, "tg_space_code.qml", store_aliases())
-    project.addMapLayer(layer)
+    add_to_results_group(layer)
     return layer

@@ -7,6 +7,7 @@ file beside the target, renamed when complete): a failed export never leaves hal
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
@@ -51,13 +52,20 @@ def case_label(case: Mapping) -> str:
 
 
 def beijing_time(text: str | None) -> str:
-    """``YYYY-MM-DD HH:MM`` in Beijing time of a stored UTC time (the text itself if it does not parse)."""
+    """``YYYY-MM-DD HH:MM`` in Beijing time of a stored time — the stores' UTC ``…Z`` or ISO text with an offset
+    (coding runs keep ``+08:00``) — or the text itself when it does not parse."""
     if not text:
         return ""
     try:
-        return workflow.parse_time(text).astimezone(clock.BEIJING).strftime("%Y-%m-%d %H:%M")
+        when = workflow.parse_time(text)
     except workflow.WorkflowError:
-        return str(text)
+        try:
+            when = dt.datetime.fromisoformat(str(text))
+        except ValueError:
+            return str(text)
+        if when.tzinfo is None:
+            return str(text)  # no zone: which clock it was is unknown, so it is shown as written
+    return when.astimezone(clock.BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
 def _mu(m2) -> float:

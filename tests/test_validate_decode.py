@@ -91,6 +91,10 @@ def test_decode_names_the_places_and_the_status(coded):
     assert result["VILLAGE"].endswith(("村", "社区"))
     assert result["GROUP"].endswith("社") or feature["ZDM"].endswith("00")
     assert result["STATUS"].startswith("active")
+    # the time a person reads: Beijing, to the minute — not the stored ISO text
+    import re
+
+    assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}$", result["STATUS"]) and "T" not in result["STATUS"][-16:]
 
 
 def test_decode_rejects_a_typo(processing_registry):

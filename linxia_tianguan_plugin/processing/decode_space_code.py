@@ -7,10 +7,12 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
+from ..case_list import beijing_time
 from ..core import checkchar
 from ..core.admin import AdminDivisions, group_name
 from ..core.space_code import BODY_LENGTH, CODE_LENGTH, SpaceCodeError, parse
 from ..i18n import tr
+from ..labels import retire_reason_labels
 from ..resources import divisions_csv
 from .base import AlgorithmBase, open_store
 
@@ -104,10 +106,11 @@ class DecodeSpaceCodeAlgorithm(AlgorithmBase):
             if row is None:
                 result["STATUS"] = tr("not in the store")
             elif row["status"] == "active":
-                result["STATUS"] = tr("active since {when}").format(when=row["coded_at"])
+                result["STATUS"] = tr("active since {when}").format(when=beijing_time(row["coded_at"]))
             else:
+                reason = row["retire_reason"]
                 result["STATUS"] = tr("retired on {when} ({reason})").format(
-                    when=row["retired_at"], reason=row["retire_reason"])
+                    when=beijing_time(row["retired_at"]), reason=retire_reason_labels().get(reason, reason))
         result["MESSAGE"] = tr("{code}: {county} {township} {village} {group}, No. {seq}").format(
             code=code.code, county=result["COUNTY"], township=result["TOWNSHIP"], village=result["VILLAGE"],
             group=result["GROUP"], seq=code.seq)

@@ -22,18 +22,11 @@ def main() -> None:
     mode, gpkg, work = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    from qgis.core import QgsApplication, QgsProcessingContext, QgsProcessingFeedback
+    from tools.headless import start_qgis
 
-    app = QgsApplication([], False)
-    app.initQgis()
+    app, provider = start_qgis()
     import processing
-    from processing.core.Processing import Processing
-
-    Processing.initialize()
-    from linxia_tianguan_plugin.processing.provider import TianguanProvider
-
-    provider = TianguanProvider()
-    QgsApplication.processingRegistry().addProvider(provider)
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback
     layer = lambda name: f"{gpkg}|layername={name}"  # noqa: E731
     context, feedback = QgsProcessingContext(), QgsProcessingFeedback()
     started = time.perf_counter()

@@ -185,18 +185,7 @@ def progress_feedback(progress_file: Path, started: float):
 def start_qgis():
     """Inside a benchmark child: a headless QGIS with Processing and this plugin's provider registered.
     Returns (app, provider) — keep both referenced while algorithms run."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     sys.path.insert(0, str(ROOT))
-    sys.path.insert(0, "/usr/share/qgis/python/plugins")
-    from qgis.core import QgsApplication
+    from tools.headless import start_qgis as start
 
-    app = QgsApplication([], False)
-    app.initQgis()
-    from processing.core.Processing import Processing
-
-    Processing.initialize()
-    from linxia_tianguan_plugin.processing.provider import TianguanProvider
-
-    provider = TianguanProvider()
-    QgsApplication.processingRegistry().addProvider(provider)
-    return app, provider
+    return start()

@@ -29,23 +29,9 @@ def step(title: str) -> None:
 
 
 def start_qgis():
-    from qgis.core import QgsApplication
+    from tools.headless import start_qgis as start
 
-    app = QgsApplication([], False)
-    app.initQgis()
-    from processing.core.Processing import Processing
-    from qgis.analysis import QgsNativeAlgorithms
-
-    Processing.initialize()
-    if QgsApplication.processingRegistry().providerById("native") is None:
-        QgsApplication.processingRegistry().addProvider(QgsNativeAlgorithms())
-    from linxia_tianguan_plugin import i18n
-    from linxia_tianguan_plugin.processing.provider import TianguanProvider
-
-    i18n.install_translator("zh_CN")  # the desks read Chinese: the demo's log is in Chinese too
-    provider = TianguanProvider()
-    QgsApplication.processingRegistry().addProvider(provider)
-    return app, provider
+    return start(native=True, locale="zh_CN")  # the desks read Chinese: the demo's log is in Chinese too
 
 
 class Feedback:

@@ -349,15 +349,9 @@ def test_a_full_disk_under_an_output_file_is_a_message_and_leaves_no_file(proces
 IO_RUN = textwrap.dedent("""
     import json, os, resource, signal, sys
     sys.path.insert(0, os.getcwd())
-    sys.path.insert(0, "/usr/share/qgis/python/plugins")
-    from qgis.core import QgsApplication, QgsProcessingException
-    app = QgsApplication([], False)
-    app.initQgis()
-    from processing.core.Processing import Processing
-    Processing.initialize()
-    from linxia_tianguan_plugin.processing.provider import TianguanProvider
-    provider = TianguanProvider()
-    QgsApplication.processingRegistry().addProvider(provider)
+    from tools.headless import start_qgis
+    app, provider = start_qgis()
+    from qgis.core import QgsProcessingException
     from tests.helpers import recording_feedback, run
     feedback = recording_feedback()
     # from here on the kernel refuses any write past 4 KiB of a file (EFBIG, as a FAT32 stick does at 4 GiB):

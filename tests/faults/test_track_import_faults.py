@@ -46,17 +46,10 @@ IMPORT_RUN = """
 import json, os, sys, time
 from pathlib import Path
 sys.path.insert(0, {root!r})
-sys.path.insert(0, "/usr/share/qgis/python/plugins")
-os.environ["QT_QPA_PLATFORM"] = "offscreen"
-from qgis.core import QgsApplication, QgsProcessingContext, QgsProcessingFeedback
-app = QgsApplication([], False)
-app.initQgis()
-from processing.core.Processing import Processing
-Processing.initialize()
+from tools.headless import start_qgis
+app, provider = start_qgis()
 import processing
-from linxia_tianguan_plugin.processing.provider import TianguanProvider
-provider = TianguanProvider()
-QgsApplication.processingRegistry().addProvider(provider)
+from qgis.core import QgsProcessingContext, QgsProcessingFeedback
 
 
 class Feedback(QgsProcessingFeedback):

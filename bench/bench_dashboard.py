@@ -8,7 +8,7 @@ The store is built once and cached under ``data/bench/dashboard_<parcels>/tiangu
 generator's parameters change, or with ``--rebuild``): 2 500 000 space codes (1 % retired) over the 8
 counties of 临夏州, 100 townships, ~1 500 villages and ~21 000 groups, with areas that add up to about the
 prefecture's 369.5 万亩 of farmland (≈ 83 % permanent basic farmland); the active roster (an officer post
-per grid, ~3 % vacant, assistants: ~25 000 posts); a year (2025) of tasks made by ``core.tasks.make_tasks``
+per grid, ~3 % vacant, assistants: ~25 000 posts); a year (2025) of tasks made by ``core.patrol.tasks.make_tasks``
 as 下发巡田任务 makes them (groups weekly, villages monthly, …: ~1.1 million) and the patrols that did them
 (~80 %, 2 % invalid); 10 000 change cases with their events moved through the workflow (pending … closed,
 returns included); and one patrol-coverage run's rates of every grid, written by
@@ -19,7 +19,7 @@ Every measurement runs in a fresh process (the first ``load`` of a process is th
 cache is empty; the OS file cache is not dropped), with the memory of the process sampled:
 
 - ``storage.statistics.load`` — first in the process, then again (warm), and each of its reads alone;
-- ``core.statistics.figures`` over what was loaded;
+- ``core.reports.statistics.figures`` over what was loaded;
 - ``dashboard.build`` (the report model: tables of every panel) and ``dashboard.load_report`` (read +
   build, what the dock's refresh button does), when ``linxia_tianguan_plugin/reports/`` exists;
 
@@ -89,10 +89,10 @@ def build_store(path: Path, n_parcels: int, seed: int = SEED) -> dict:
     """Write the prefecture's 田管库 at ``path`` (a new file); returns its counts."""
     import numpy as np
 
-    from linxia_tianguan_plugin.core import case_workflow as wf
-    from linxia_tianguan_plugin.core import space_code
-    from linxia_tianguan_plugin.core import tasks as task_rules
-    from linxia_tianguan_plugin.core.patrol_coverage import GridRates
+    from linxia_tianguan_plugin.core.cases import workflow as wf
+    from linxia_tianguan_plugin.core.coding import space_code
+    from linxia_tianguan_plugin.core.patrol import tasks as task_rules
+    from linxia_tianguan_plugin.core.patrol.coverage import GridRates
     from linxia_tianguan_plugin.storage import GpkgStore
     from linxia_tianguan_plugin.storage.coverage import save_rates
 
@@ -389,8 +389,8 @@ def child(mode: str, store: Path, prefix: str, profile: bool) -> None:
         totals = naive(store, prefix, TODAY)
         print(json.dumps({"wall_s": time.perf_counter() - started, "peak_mb": _peak_mb(), "totals": totals}))
         return
-    from linxia_tianguan_plugin.core import statistics as st
-    from linxia_tianguan_plugin.core import tasks as task_rules
+    from linxia_tianguan_plugin.core.patrol import tasks as task_rules
+    from linxia_tianguan_plugin.core.reports import statistics as st
     from linxia_tianguan_plugin.storage import coverage as coverage_store
     from linxia_tianguan_plugin.storage import statistics as stats_store
 
@@ -526,7 +526,7 @@ def main() -> None:
     rows = [
         ("storage.statistics.load — first in a fresh process", "load_cold"),
         ("storage.statistics.load — again (warm)", "load_warm"),
-        ("core.statistics.figures (every panel)", "figures"),
+        ("core.reports.statistics.figures (every panel)", "figures"),
     ]
     if has_dashboard:
         rows += [("dashboard.build (report model: tables)", "build"),
@@ -564,7 +564,7 @@ def main() -> None:
                        ("roster posts (SQL GROUP BY)", "part_officers"), ("tasks → columns", "part_tasks"),
                        ("valid patrols → columns", "part_patrols"),
                        ("cases + event times", "part_cases"), ("coverage rates", "part_rates"),
-                       ("names", "part_names"), ("task statuses (core.tasks.status_codes)", "part_statuses")):
+                       ("names", "part_names"), ("task statuses (core.patrol.tasks.status_codes)", "part_statuses")):
         print(f"| {title} | " + " | ".join(_s(results[lb].get(key)) for lb in labels) + " |")
     if baselines:
         print("\nchecked: parcels, farmland and basic farmland m², task statuses, cases per state, posts, closed "

@@ -23,7 +23,7 @@ def make_store(path: Path, n: int) -> None:
     import numpy as np
     import shapely
 
-    from linxia_tianguan_plugin.core.case_keys import case_key, case_uuid
+    from linxia_tianguan_plugin.core.cases.keys import case_key, case_uuid
     from linxia_tianguan_plugin.storage import GpkgStore
     from linxia_tianguan_plugin.storage.cases import save_cases
 
@@ -57,7 +57,7 @@ def main() -> None:
 
     if QgsApplication.processingRegistry().providerById("native") is None:
         QgsApplication.processingRegistry().addProvider(QgsNativeAlgorithms())
-    from linxia_tianguan_plugin.processing.export_cases import county_of
+    from linxia_tianguan_plugin.processing.cases.export_cases import county_of
     from linxia_tianguan_plugin.storage import GpkgStore
     from linxia_tianguan_plugin.storage.cases import cases, events_by_case
     from linxia_tianguan_plugin.storage.postgis import PgStore

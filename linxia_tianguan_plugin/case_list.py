@@ -14,8 +14,8 @@ from html import escape
 from pathlib import Path
 
 from . import labels, workbook
-from .core import case_workflow as workflow
 from .core import clock
+from .core.cases import workflow
 
 MU_PER_M2 = 0.0015
 

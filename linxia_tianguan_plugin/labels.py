@@ -19,9 +19,11 @@ from pathlib import Path
 
 from qgis.PyQt.QtCore import QTranslator
 
-from .core import case_workflow as workflow
-from .core import dlbm, lineage, roster, tasks
-from .core.chunk import CONTRACT, UNASSIGNED
+from .core import dlbm
+from .core.cases import workflow
+from .core.coding import lineage
+from .core.coding.chunk import CONTRACT, UNASSIGNED
+from .core.patrol import field_package, roster, tasks
 from .i18n import CONTEXT, tr
 
 Translate = Callable[[str], str]
@@ -83,7 +85,7 @@ def relation_labels() -> dict[str, str]:
 
 
 def retire_reason_labels() -> dict[str, str]:
-    """Why a code was retired (``retire_reason``): :func:`..core.lineage.retire_reason`, or an undone run."""
+    """Why a code was retired (``retire_reason``): :func:`..core.coding.lineage.retire_reason`, or an undone run."""
     return {"split": tr("split"), "merged": tr("merged"), "reshaped": tr("reshaped"), "deleted": tr("deleted"),
             "undone": tr("coding run undone")}
 
@@ -110,7 +112,7 @@ def coding_issue_labels() -> dict[str, str]:
 
 
 def code_problem_labels() -> dict[str, str]:
-    """Finding kinds of 校验空间码 (OUTPUT ``LX``, :mod:`..core.validation`)."""
+    """Finding kinds of 校验空间码 (OUTPUT ``LX``, :mod:`..core.coding.validation`)."""
     return {
         "malformed_code": tr("Malformed code"), "bad_check": tr("Wrong check character"),
         "duplicate_code": tr("Duplicate code"), "overlap": tr("Overlapping parcels"),
@@ -123,7 +125,7 @@ def code_problem_labels() -> dict[str, str]:
 
 # ------------------------------------------------------------------------------------------ cases
 def change_kind_labels(tr: Translate = tr) -> dict[str, str]:
-    """变化类型 of a change candidate or case (:data:`..core.prejudge.KINDS`)."""
+    """变化类型 of a change candidate or case (:data:`..core.cases.prejudge.KINDS`)."""
     return {"nonagri": tr("Non-agricultural use (construction)"),
             "facility": tr("Non-agricultural use (facility agriculture land)"),
             "nongrain": tr("Non-grain use (orchard, forest, grass, fish pond)"), "other": tr("Other farmland loss"),
@@ -131,14 +133,14 @@ def change_kind_labels(tr: Translate = tr) -> dict[str, str]:
 
 
 def category_labels(tr: Translate = tr) -> dict[str, str]:
-    """预判结论 of a change candidate or case (:data:`..core.prejudge.CATEGORIES`)."""
+    """预判结论 of a change candidate or case (:data:`..core.cases.prejudge.CATEGORIES`)."""
     return {"approved": tr("Legal: approved conversion"), "facility": tr("Legal: filed facility agriculture land"),
             "temporary": tr("Legal: temporary land in term"), "suspect": tr("Suspected illegal"),
             "verify": tr("Needs field verification")}
 
 
 def reason_labels(tr: Translate = tr) -> dict[str, str]:
-    """预判依据 of a case (:data:`..core.prejudge.REASONS`)."""
+    """预判依据 of a case (:data:`..core.cases.prejudge.REASONS`)."""
     return {
         "inside_approval": tr("inside an approved conversion"),
         "partly_approved": tr("partly inside an approved conversion or temporary land (split)"),
@@ -186,7 +188,7 @@ def evidence_kind_labels() -> dict[str, str]:
 
 
 def evidence_flag_labels() -> dict[str, str]:
-    """Checks of an evidence file that did not pass (:data:`..core.evidence.FLAGS`)."""
+    """Checks of an evidence file that did not pass (:data:`..core.cases.evidence.FLAGS`)."""
     return {"no_exif": tr("no EXIF"), "no_position": tr("no position"), "far_from_case": tr("far from the case"),
             "no_time": tr("no time"), "before_detection": tr("taken before detection"),
             "outside_window": tr("outside the patrol window")}
@@ -194,7 +196,8 @@ def evidence_flag_labels() -> dict[str, str]:
 
 # ---------------------------------------------------------------------------------- patrol, roster
 def track_flag_labels() -> dict[str, str]:
-    """What each flag of 轨迹真实性检查 means (``flags``; :data:`..core.authenticity.FLAGS` and the run's own)."""
+    """What each flag of 轨迹真实性检查 means (``flags``; :data:`..core.patrol.authenticity.FLAGS` and the run's
+    own)."""
     return {
         "driven": tr("Driven: moving faster than walking"),
         "too_short": tr("Too short: below the minimum duration or length"),
@@ -219,18 +222,68 @@ def flags_text(flags, separator: str = "；") -> str:
 
 
 def grid_level_labels() -> dict[int, str]:
-    """Grid and officer levels 1..5 (州 县 乡 村 社; :data:`..core.roster.LEVEL_NAMES`)."""
+    """Grid and officer levels 1..5 (州 县 乡 村 社; :data:`..core.patrol.roster.LEVEL_NAMES`)."""
     return dict(roster.LEVEL_NAMES)
 
 
-def officer_role_labels() -> dict[str, str]:
-    """田管员 or 助理田管员 (:data:`..core.roster.ROLE_NAMES`)."""
-    return dict(roster.ROLE_NAMES)
 
 
 def task_status_labels() -> dict[str, str]:
-    """Status of a patrol task (:data:`..core.tasks.STATUS_ZH`)."""
+    """Status of a patrol task (:data:`..core.patrol.tasks.STATUS_ZH`)."""
     return dict(tasks.STATUS_ZH)
+
+
+def roster_problem_labels() -> dict[str, str]:
+    """Problem kinds of 导入田管员花名册 (ISSUES ``LX``; :data:`..core.patrol.roster.SEVERITY` keys); the row's
+    message with what to do is ``WT``."""
+    return {
+        "unknown_level": tr("Unknown level"), "unknown_role": tr("Unknown role"),
+        "unknown_vacant": tr("Unreadable vacancy mark"), "bad_code": tr("Code does not fit the level"),
+        "parent_missing": tr("Parent grid missing"), "unknown_grid": tr("Grid not in the patrol grid"),
+        "level_mismatch": tr("Level differs from the patrol grid"),
+        "duplicate_officer": tr("Two officers in one grid"), "missing_name": tr("Name missing"),
+        "missing_phone": tr("Phone missing"), "bad_phone": tr("Malformed phone number"),
+        "two_groups": tr("Officer of two groups"), "missing_officer": tr("No officer"),
+        "vacant": tr("Vacant post"), "missing_assistant": tr("No assistant officer"),
+        "no_grid_cell": tr("Grid without a cell"),
+    }
+
+
+def field_conflict_labels() -> dict[str, str]:
+    """Why a returned field-package row was not taken (导入外业成果 OUTPUT ``conflict``;
+    :mod:`..core.patrol.field_package`)."""
+    return {
+        field_package.UNKNOWN_CASE: tr("the case is not in the tianguan store"),
+        field_package.NOT_IN_PACKAGE: tr("the case was not exported in this package"),
+        field_package.CLOSED: tr("the case is closed"),
+        field_package.MOVED: tr("the case moved on since the export"),
+        field_package.NOT_ACCEPTING: tr("the case is in a state that takes no evidence"),
+        field_package.MISSING_PHOTO: tr("the photo file is missing"),
+        field_package.NO_CASE: tr("no case chosen"),
+        field_package.BAD_TRACK: tr("the track cannot be read"),
+        field_package.REFUSED_PHOTO: tr("the photo file was refused"),
+    }
+
+
+def field_layer_labels() -> dict[str, str]:
+    """The layers of a field package (:data:`..core.patrol.field_package.LAYERS`)."""
+    return {field_package.PARCELS: tr("Parcel layer"), field_package.TASKS: tr("Task layer"),
+            field_package.CASES: tr("Case layer"), field_package.TRACKS: tr("Track layer"),
+            field_package.EVIDENCE: tr("Evidence layer")}
+
+
+# ---------------------------------------------------------------------------------------- grid
+def grid_problem_labels() -> dict[str, str]:
+    """Problem kinds of 网格覆盖检查 (OUTPUT ``LX``; :mod:`..core.grid.coverage`)."""
+    return {
+        "gap": tr("Gap: part of the parent cell is in none of its children"),
+        "overlap": tr("Overlap: two cells of the same level share ground"),
+        "outside_parent": tr("Outside its parent: the cell reaches beyond the cell above it"),
+        "no_parent": tr("No parent: the cell above it is missing from the grid"),
+        "farmland_uncovered": tr("Farmland in no group cell"),
+        "farmland_overlap": tr("Farmland in two group cells"),
+        "parcel_cell": tr("Parcel code names another group than the cell it lies in"),
+    }
 
 
 def yes_no_labels() -> dict[int, str]:
@@ -249,11 +302,14 @@ def _merged(*maps: dict) -> dict:
     return out
 
 
-def field_value_maps() -> dict[str, dict]:
+def field_value_maps(output: str | None = None) -> dict[str, dict]:
     """Output field name → {code: name}, for every field of an output or store layer that holds only codes.
 
     A field name means one code family wherever it occurs, or its families' codes are disjoint (``kind`` is a
     parcel type in the registry and a change class in the shared case table): one widget serves every layer.
+    An output whose field name clashes with that (``LX`` of the grid and roster problems: their kinds are not the
+    coding issues') names its own families in :func:`output_value_maps`, used when ``output`` (its registry
+    entry, :data:`..processing.fields.OUTPUTS`) is given.
     Fields that hold already-translated text (JB severity of the issue layers) or free lists (``flags``,
     ``reasons``) are left out: a value map would bracket any value it does not know."""
     states, kinds, categories = case_state_labels(), change_kind_labels(), category_labels()
@@ -271,7 +327,17 @@ def field_value_maps() -> dict[str, dict]:
         "from_state": states, "to_state": states,
         # 轨迹真实性检查 OUTPUT
         "accepted": yes_no_labels(),
+        **output_value_maps(output),
     }
+
+
+def output_value_maps(output: str | None) -> dict[str, dict]:
+    """The code families of one output (registry entry) whose field names mean something else elsewhere."""
+    return {
+        "grid_problems": {"LX": grid_problem_labels()},
+        "roster_problems": {"LX": roster_problem_labels()},
+        "field_conflicts": {"conflict": field_conflict_labels(), "layer": field_layer_labels()},
+    }.get(output or "", {})
 
 
 def results_group_name() -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from qgis.core import QgsApplication, QgsProject, QgsSettings
 
-from .core.coding import DEFAULT_QR_TEMPLATE
+from .core.coding.one_click import DEFAULT_QR_TEMPLATE
 
 PREFIX = "linxia_tianguan/"
 

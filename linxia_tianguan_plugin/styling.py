@@ -54,8 +54,10 @@ def store_aliases() -> dict[str, str]:
     }
 
 
-def apply_style(layer: QgsVectorLayer, qml: str | None, aliases: dict[str, str] | None = None) -> None:
-    """Load ``resources/styles/<qml>`` (when given), then put translated legend labels and field aliases on it."""
+def apply_style(layer: QgsVectorLayer, qml: str | None, aliases: dict[str, str] | None = None,
+                output: str | None = None) -> None:
+    """Load ``resources/styles/<qml>`` (when given), then put translated legend labels and field aliases on it
+    (and the value maps of registry entry ``output``)."""
     path = resource_path("styles", qml) if qml else None
     if path is not None and path.exists():
         layer.loadNamedStyle(str(path))
@@ -66,7 +68,7 @@ def apply_style(layer: QgsVectorLayer, qml: str | None, aliases: dict[str, str] 
             if category.value() in legend:
                 renderer.updateCategoryLabel(i, legend[category.value()])
     set_aliases(layer, aliases)
-    set_display_widgets(layer)
+    set_display_widgets(layer, output)
     layer.triggerRepaint()
 
 
@@ -100,12 +102,13 @@ def value_map_setup(names: dict) -> QgsEditorWidgetSetup:
     return QgsEditorWidgetSetup("ValueMap", {"map": [{str(name): str(code)} for code, name in names.items()]})
 
 
-def set_display_widgets(layer: QgsVectorLayer) -> int:
+def set_display_widgets(layer: QgsVectorLayer, output: str | None = None) -> int:
     """Name the codes (a ValueMap for each field of :func:`.labels.field_value_maps` whose values all have a name)
     and round the areas (a Range widget's precision) of a layer of the plugin. The values stay as stored: only
-    what the attribute table, forms, identify and expressions' ``represent_value`` show changes. Returns the number
+    what the attribute table, forms, identify and expressions' ``represent_value`` show changes. ``output``: the
+    layer's registry entry, for its own code families (:func:`.labels.output_value_maps`). Returns the number
     of fields set up."""
-    maps, done = labels.field_value_maps(), 0
+    maps, done = labels.field_value_maps(output), 0
     for index, field in enumerate(layer.fields()):
         names = maps.get(field.name())
         if names and _distinct_values_named(layer, index, names):
@@ -174,7 +177,8 @@ def _save_default_style(layer: QgsVectorLayer, qml: str | None) -> str:
     return ""
 
 
-def persist_aliases(dest: str, aliases: dict[str, str], context, qml: str | None = None) -> str:
+def persist_aliases(dest: str, aliases: dict[str, str], context, qml: str | None = None,
+                    output: str | None = None) -> str:
     """Make the aliases of a finished Processing output stick: on the layer itself when it is a
     temporary (memory) layer of the context, in the written file otherwise, and on the layer Processing
     loads into the project when it loads one. Call it once the output's sink is closed (the
@@ -186,7 +190,7 @@ def persist_aliases(dest: str, aliases: dict[str, str], context, qml: str | None
     layer = context.temporaryLayerStore().mapLayer(dest) if context is not None else None
     if isinstance(layer, QgsVectorLayer):
         set_aliases(layer, aliases)
-        set_display_widgets(layer)
+        set_display_widgets(layer, output)
         how = _save_default_style(layer, None) or "layer"
     elif "://" not in dest and not dest.startswith("memory:"):
         options = QgsVectorLayer.LayerOptions()
@@ -194,16 +198,16 @@ def persist_aliases(dest: str, aliases: dict[str, str], context, qml: str | None
         written = QgsVectorLayer(dest, "aliases", "ogr", options)
         if written.isValid():
             if qml:
-                apply_style(written, qml, aliases)
+                apply_style(written, qml, aliases, output)
             else:
                 set_aliases(written, aliases)
-                set_display_widgets(written)
+                set_display_widgets(written, output)
             how = _save_default_style(written, qml)
         del written
     if context is not None and context.willLoadLayerOnCompletion(dest):
         details = context.layerToLoadOnCompletionDetails(dest)
         if details.postProcessor() is None:
-            details.setPostProcessor(StyleOnLoad.create(qml, aliases))
+            details.setPostProcessor(StyleOnLoad.create(qml, aliases, output))
     return how
 
 
@@ -212,16 +216,17 @@ class StyleOnLoad(QgsProcessingLayerPostProcessorInterface):
 
     _alive: list = []  # Processing keeps only a C++ pointer: hold the Python object
 
-    def __init__(self, qml: str | None, aliases: dict[str, str] | None = None):
+    def __init__(self, qml: str | None, aliases: dict[str, str] | None = None, output: str | None = None):
         super().__init__()
-        self.qml, self.aliases = qml, aliases
+        self.qml, self.aliases, self.output = qml, aliases, output
 
     @classmethod
-    def create(cls, qml: str | None, aliases: dict[str, str] | None = None) -> StyleOnLoad:
-        instance = cls(qml, aliases)
+    def create(cls, qml: str | None, aliases: dict[str, str] | None = None,
+               output: str | None = None) -> StyleOnLoad:
+        instance = cls(qml, aliases, output)
         cls._alive.append(instance)
         return instance
 
     def postProcessLayer(self, layer, context, feedback) -> None:
         if isinstance(layer, QgsVectorLayer):
-            apply_style(layer, self.qml, self.aliases)
+            apply_style(layer, self.qml, self.aliases, self.output)

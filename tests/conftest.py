@@ -121,8 +121,8 @@ def filled_copy(filled_store, tmp_path) -> Path:
 
 @pytest.fixture
 def phone():
-    """The patrol app on the officer's phone, writing into a field package (``tests.helpers.Phone``)."""
-    from tests.helpers import Phone
+    """The patrol app on the officer's phone, writing into a field package (``tools.phone.Phone``, the demo's too)."""
+    from tools.phone import Phone
 
     return Phone()
 

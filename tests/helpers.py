@@ -151,8 +151,8 @@ def fill_store(county, store, prepared=None) -> dict:
     already made by :func:`prepared_store` for ``county``, copied instead of coding the county again."""
     import datetime as dt
 
-    from linxia_tianguan_plugin.core.case_workflow import format_time, parse_time
-    from linxia_tianguan_plugin.core.tasks import make_patrol
+    from linxia_tianguan_plugin.core.cases.workflow import format_time, parse_time
+    from linxia_tianguan_plugin.core.patrol.tasks import make_patrol
     from linxia_tianguan_plugin.storage import GpkgStore
     from linxia_tianguan_plugin.storage.cases import take_action
     from linxia_tianguan_plugin.storage.tasks import add_patrols
@@ -213,99 +213,3 @@ def sql_rows(path, sql: str, args=()) -> list[tuple]:
         return con.execute(sql, args).fetchall()
     finally:
         con.close()
-
-
-#: the GeoPackage of a field package (``core.field_package.GPKG_NAME``)
-FIELD_GPKG = "tianguan_field.gpkg"
-
-
-class Phone:
-    """The patrol app (QField) on an officer's phone, as the tests stand it in: it writes into a field
-    package's layers with QGIS's editing API what QField writes — tracking lines (epoch milliseconds in M)
-    and evidence points. (``tools/phone.py`` is the demo's and the qgis_process chain's stand-in.)"""
-
-    officer = "马福禄"
-
-    def walk(self, package: Path, start, n: int = 48) -> list[str]:
-        """One tracking line (a fix every 5 s at ≈ 1.3 m/s) through a parcel of the package; returns the
-        fixes' UTC times."""
-        import datetime as dt
-
-        from qgis.core import QgsPoint
-
-        lonlat = self._lonlat(package, self._parcels(package), [self._first_parcel(package)])[0]
-        t0 = int(start.timestamp())
-        points = [QgsPoint(lonlat.x() + i * 1.4e-5, lonlat.y() + i * 0.3e-5, 2010.0 + i * 0.1, (t0 + 5 * i) * 1000.0)
-                  for i in range(n)]
-        self._line(package, points, start)
-        return [(start + dt.timedelta(seconds=5 * i)).strftime("%Y-%m-%dT%H:%M:%SZ") for i in range(n)]
-
-    def patrol(self, package: Path, start, group: str) -> int:
-        """A walk at ≈ 1.2 m/s through every parcel of ``group`` (fixes every 4–6 s, slightly noisy, as a phone
-        records them; no start time on the line); returns the number of fixes."""
-        from qgis.core import QgsPoint, QgsPointXY
-
-        parcels = self._parcels(package)
-        stops = [f.geometry().pointOnSurface().asPoint()
-                 for f in sorted(parcels.getFeatures(), key=lambda f: f["code"]) if f["code"].startswith(group)]
-        path = shapely.LineString([(p.x(), p.y()) for p in stops])
-        rng = np.random.default_rng(7)
-        dts = rng.uniform(4.0, 6.0, size=int(path.length / 5.0) + 2)
-        along = np.minimum(np.cumsum(np.concatenate([[0.0], dts[:-1]])) * 1.2, path.length)
-        along = along[: int(np.searchsorted(along, path.length)) + 1]
-        xy = shapely.get_coordinates(shapely.line_interpolate_point(path, along)) + rng.normal(0, 1.0, (len(along), 2))
-        seconds = start.timestamp() + np.concatenate([[0.0], np.cumsum(dts[: len(along) - 1])])
-        lonlat = self._lonlat(package, parcels, [QgsPointXY(x, y) for x, y in xy])
-        points = [QgsPoint(ll.x(), ll.y(), 2000.0, round(t * 1000.0)) for ll, t in zip(lonlat, seconds)]
-        self._line(package, points, None)
-        return len(points)
-
-    def evidence(self, package: Path, rows: list[tuple[str, str | None, str]]) -> None:
-        """Evidence points (case_id, photo path relative to the project or None, note), each on its case."""
-        from qgis.core import QgsFeature, QgsGeometry, QgsVectorLayer
-
-        gpkg = package / FIELD_GPKG
-        cases = QgsVectorLayer(f"{gpkg}|layername=cases", "c", "ogr")
-        where = {f["case_id"]: f.geometry().pointOnSurface() for f in cases.getFeatures()}
-        layer = QgsVectorLayer(f"{gpkg}|layername=evidence", "e", "ogr")
-        assert layer.isValid() and layer.startEditing()
-        for case_id, photo, note in rows:
-            feature = QgsFeature(layer.fields())
-            feature.setGeometry(QgsGeometry(where.get(case_id) or next(iter(where.values()))))
-            feature["case_id"], feature["photo"], feature["note"] = case_id, photo, note
-            feature["officer"] = self.officer
-            assert layer.addFeature(feature)
-        assert layer.commitChanges(), layer.commitErrors()
-
-    @staticmethod
-    def _parcels(package: Path):
-        from qgis.core import QgsVectorLayer
-
-        return QgsVectorLayer(f"{package / FIELD_GPKG}|layername=parcels", "p", "ogr")
-
-    def _first_parcel(self, package: Path):
-        return next(self._parcels(package).getFeatures()).geometry().pointOnSurface().asPoint()
-
-    @staticmethod
-    def _lonlat(package: Path, parcels, points: list) -> list:
-        """Points of the package's CRS in CGCS2000 lon/lat, as the phone's GNSS gives them."""
-        from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsProject
-
-        to_lonlat = QgsCoordinateTransform(parcels.crs(), QgsCoordinateReferenceSystem("EPSG:4490"),
-                                           QgsProject.instance())
-        return [to_lonlat.transform(p) for p in points]
-
-    def _line(self, package: Path, points: list, start) -> None:
-        """Add one tracking line to the package's tracks layer, by this officer, in the package's group."""
-        from qgis.core import QgsFeature, QgsGeometry, QgsLineString, QgsVectorLayer
-
-        tracks = QgsVectorLayer(f"{package / FIELD_GPKG}|layername=tracks", "t", "ogr")
-        assert tracks.isValid() and tracks.startEditing()
-        feature = QgsFeature(tracks.fields())
-        feature.setGeometry(QgsGeometry(QgsLineString(points)))
-        feature["officer"] = self.officer
-        if start is not None:
-            feature["started_at"] = start.replace(tzinfo=None)
-        feature["grid_code"] = package.name
-        assert tracks.addFeature(feature)
-        assert tracks.commitChanges(), tracks.commitErrors()

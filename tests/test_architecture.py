@@ -29,16 +29,28 @@ def _name(path: Path) -> str:
     return path.relative_to(PACKAGE).as_posix()
 
 
-def _imports(path: Path) -> list[tuple[int, str]]:
-    """(level, module) of every ``from … import`` and ``import …`` in ``path`` (level 0: absolute)."""
+def _imports(path: Path) -> list[str]:
+    """Every module ``path`` imports from, resolved: the plugin's own as ``"<layer>.<module>"`` relative to the
+    package (``"processing.base"``, ``"core.coding.qr"``), others absolute (``"qgis.core"``)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    here = list(path.relative_to(PACKAGE).with_suffix("").parts)[:-1]
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
-            found.append((node.level, node.module or ""))
+            if node.level == 0:
+                name = node.module or ""
+                own = name.startswith(PACKAGE.name + ".")
+                found.append(name[len(PACKAGE.name) + 1:] if own else name)
+            else:
+                base = here[:len(here) - (node.level - 1)]
+                found.append(".".join(base + ([node.module] if node.module else [])) or ".")
         elif isinstance(node, ast.Import):
-            found += [(0, alias.name) for alias in node.names]
+            found += [alias.name for alias in node.names]
     return found
+
+
+def _top(module: str) -> str:
+    return module.split(".")[0]
 
 
 def test_sql_is_written_in_storage_only():
@@ -55,24 +67,23 @@ def test_sql_is_written_in_storage_only():
 
 def test_the_storage_layer_knows_nothing_of_qgis_processing_or_docks():
     for path in _modules("storage"):
-        for level, module in _imports(path):
-            top = module.split(".")[0]
-            assert not (level == 0 and top in ("qgis", "processing")), f"{_name(path)} imports {module}"
-            assert not (level == 2 and top in ("processing", "ui")), f"{_name(path)} imports ..{module}"
+        for module in _imports(path):
+            # (a top-level "processing" is QGIS's own Processing package; the plugin's resolves to the same name,
+            # and neither belongs in storage)
+            assert _top(module) not in ("qgis", "processing", "ui"), f"{_name(path)} imports {module}"
 
 
 def test_processing_does_not_import_docks():
     for path in _modules("processing"):
-        for level, module in _imports(path):
-            assert not (level == 2 and module.split(".")[0] == "ui"), f"{_name(path)} imports ..{module}"
+        for module in _imports(path):
+            assert _top(module) != "ui", f"{_name(path)} imports {module}"
 
 
 def test_docks_import_algorithm_modules_only_where_listed():
     extra = {}
     for path in _modules("ui"):
         name = _name(path)
-        used = {module.split(".")[1] for level, module in _imports(path)
-                if level == 2 and module.startswith("processing.")}
+        used = {module.split(".", 1)[1] for module in _imports(path) if module.startswith("processing.")}
         left = used - UI_IMPORTS_OF_PROCESSING.get(name, set())
         if left:
             extra[name] = sorted(left)
@@ -105,3 +116,44 @@ def test_every_setting_is_declared_once():
             assert "QgsSettings()" not in path.read_text(encoding="utf-8"), f"{_name(path)} uses QgsSettings itself"
     with pytest.raises(KeyError):
         settings.value("some/undeclared_key")
+
+
+#: the modules that stay at the root of core/ and processing/: shared by every capability (the rest live in a
+#: capability package named as the toolbox group, see docs/architecture.md)
+CORE_SHARED = {"__init__", "admin", "clock", "crs", "dlbm", "errors", "geometry", "parallel", "wkb"}
+PROCESSING_SHARED = {"base", "provider", "fields", "readers", "issues", "layout_text"}
+
+
+def test_core_and_processing_are_grouped_by_capability():
+    from linxia_tianguan_plugin.processing.base import GROUP_ORDER
+
+    for layer, shared in (("core", CORE_SHARED), ("processing", PROCESSING_SHARED)):
+        root = PACKAGE / layer
+        loose = {p.stem for p in root.glob("*.py")} - shared
+        assert not loose, f"{layer}/ modules outside a capability package ({GROUP_ORDER}): {sorted(loose)}"
+        packages = {p.name for p in root.iterdir() if p.is_dir() and p.name != "__pycache__"}
+        assert packages == set(GROUP_ORDER), f"{layer}/ packages {sorted(packages)} are not the groups {GROUP_ORDER}"
+        for package in packages:
+            assert (root / package / "__init__.py").is_file(), f"{layer}/{package} has no __init__.py"
+
+
+def test_every_algorithm_sits_in_its_toolbox_groups_package(processing_registry):
+    from linxia_tianguan_plugin.processing.base import GROUP_ORDER, group_name
+
+    algorithms = processing_registry.providerById("linxia_tianguan").algorithms()
+    assert len(algorithms) >= 20
+    for algorithm in algorithms:
+        package = type(algorithm).__module__.split(".")
+        assert package[:2] == [PACKAGE.name, "processing"] and package[2] in GROUP_ORDER, type(algorithm).__module__
+        assert algorithm.groupId() == package[2] and algorithm.group() == group_name(package[2])
+
+
+def test_shared_core_modules_use_no_capability():
+    """The shared kernels at the root of core/ (clock, crs, geometry, …) are what the capabilities build on: they
+    import none of them, so any capability package can be read (and moved) alone."""
+    for path in (PACKAGE / "core").glob("*.py"):
+        for module in _imports(path):
+            parts = module.split(".")
+            assert not (parts[0] == "core" and len(parts) > 1 and parts[1] in ("coding", "grid", "patrol", "cases",
+                                                                                 "reports")), \
+                f"{_name(path)} imports {module}"

@@ -10,9 +10,9 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from linxia_tianguan_plugin.core import assessment as core
 from linxia_tianguan_plugin.core import clock
-from linxia_tianguan_plugin.core.case_workflow import Deadlines
+from linxia_tianguan_plugin.core.cases.workflow import Deadlines
+from linxia_tianguan_plugin.core.reports import assessment as core
 from linxia_tianguan_plugin.storage import assessment as assess_store
 from tests.helpers import sql_rows as _sql
 
@@ -179,7 +179,7 @@ def test_repeated_failures_are_consecutive_overdue_tasks(store, june):
 def _run(params):
     from qgis.core import QgsProcessingContext, QgsProcessingFeedback
 
-    from linxia_tianguan_plugin.processing.assessment import AssessmentAlgorithm
+    from linxia_tianguan_plugin.processing.reports.assessment import AssessmentAlgorithm
 
     alg = AssessmentAlgorithm()
     alg.initAlgorithm({})
@@ -203,13 +203,13 @@ def _sheets(path) -> dict[str, list[tuple]]:
 
 
 def test_algorithm_metadata(processing_registry):
-    from linxia_tianguan_plugin.processing.assessment import AssessmentAlgorithm
+    from linxia_tianguan_plugin.processing.reports.assessment import AssessmentAlgorithm
 
     before = clock.today_beijing().isoformat()
     alg = AssessmentAlgorithm()
     alg.initAlgorithm({})
     after = clock.today_beijing().isoformat()
-    assert alg.name() == "assessment" and alg.groupId() == "maps"
+    assert alg.name() == "assessment" and alg.groupId() == "reports"
     assert alg.displayName() and "巡田考核" in alg.shortHelpString()
     assert {p.name() for p in alg.parameterDefinitions()} == {"STORE", "PERIOD", "DATE", "PREFIX", "OUTPUT"}
     date = alg.parameterDefinition("DATE")  # the dialog shows today in Beijing; a run without DATE takes today
@@ -275,7 +275,7 @@ def test_prefix_and_quarter(processing_registry, store, tmp_path):
 def test_clear_errors(processing_registry, store, tmp_path):
     from qgis.core import QgsProcessingContext, QgsProcessingException, QgsProcessingFeedback
 
-    from linxia_tianguan_plugin.processing.assessment import AssessmentAlgorithm
+    from linxia_tianguan_plugin.processing.reports.assessment import AssessmentAlgorithm
 
     def failing(params) -> str:
         alg = AssessmentAlgorithm()
@@ -308,7 +308,7 @@ def test_flags_json_forms():
 
 
 def test_an_empty_sheet_keeps_its_header(processing_registry, tmp_path):
-    from linxia_tianguan_plugin.processing.assessment import EMPTY, NOTICE_HEADERS, write_xlsx
+    from linxia_tianguan_plugin.processing.reports.assessment import EMPTY, NOTICE_HEADERS, write_xlsx
 
     path = tmp_path / "e.xlsx"
     write_xlsx(str(path), [("通报名单", NOTICE_HEADERS, []), ("考核说明", ["项目", "内容"], [["a", "b"]])])

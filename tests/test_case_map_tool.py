@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import shapely
 
-from linxia_tianguan_plugin.core.case_keys import case_key, case_uuid
+from linxia_tianguan_plugin.core.cases.keys import case_key, case_uuid
 from linxia_tianguan_plugin.storage import GpkgStore
 from linxia_tianguan_plugin.storage.cases import save_cases
 

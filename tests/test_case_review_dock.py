@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import shapely
 
-from linxia_tianguan_plugin.core import case_workflow as workflow
 from linxia_tianguan_plugin.core import clock
+from linxia_tianguan_plugin.core.cases import workflow
 from linxia_tianguan_plugin.storage import GpkgStore
 from linxia_tianguan_plugin.storage.cases import case_events, cases, rebuilt_state, take_action
 from tests.helpers import change_params, run, store_copy
@@ -381,8 +381,8 @@ def test_the_same_dock_works_on_postgis(dock, case_store_path, pg):  # noqa: F81
     from the desk's store); another desk's move on PostGIS gives the conflict message."""
     from qgis.core import QgsProviderRegistry
 
-    from linxia_tianguan_plugin.core.case_workflow import COUNTY_REVIEWER
-    from linxia_tianguan_plugin.processing.export_cases import county_of
+    from linxia_tianguan_plugin.core.cases.workflow import COUNTY_REVIEWER
+    from linxia_tianguan_plugin.processing.cases.export_cases import county_of
     from linxia_tianguan_plugin.storage.postgis import PgStore
 
     stored = _stored(case_store_path)

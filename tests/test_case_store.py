@@ -8,8 +8,8 @@ import sqlite3
 import pytest
 import shapely
 
-from linxia_tianguan_plugin.core import case_workflow as wf
-from linxia_tianguan_plugin.core.case_keys import case_key, case_uuid
+from linxia_tianguan_plugin.core.cases import workflow as wf
+from linxia_tianguan_plugin.core.cases.keys import case_key, case_uuid
 from linxia_tianguan_plugin.storage import GpkgStore
 from linxia_tianguan_plugin.storage.cases import case_events, cases, rebuilt_state, save_cases, take_action
 from tests.pg_cluster import pg  # noqa: F401

@@ -1,5 +1,5 @@
 """领导田管驾驶舱 report model and export on the filled sample 田管库: every table is checked against an
-independent computation (plain SQL on the store, folded in Python written apart from core.statistics), and
+independent computation (plain SQL on the store, folded in Python written apart from core.reports.statistics), and
 the export algorithm's PDF / PNG / XLSX files are read back with other tools (pdfinfo/pdftotext, QImage,
 openpyxl)."""
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from linxia_tianguan_plugin import reports as model
-from linxia_tianguan_plugin.core import statistics as stats
+from linxia_tianguan_plugin.core.reports import statistics as stats
 from linxia_tianguan_plugin.i18n import tr
 from linxia_tianguan_plugin.reports.survey_years import _year_of
 from tests.helpers import sql_rows as _sql
@@ -87,7 +87,7 @@ def test_officer_table_equals_the_active_roster(filled_store, report):
 
 def test_case_table_equals_a_group_by(filled_store, report):
     kinds, categories = model.kind_names(), model.category_names()
-    from linxia_tianguan_plugin.core.case_workflow import STATE_NAMES
+    from linxia_tianguan_plugin.core.cases.workflow import STATE_NAMES
 
     sql = ("SELECT state, kind, category, count(*), sum(area_m2), sum(coalesce(basic_m2, 0)) FROM tg_case "
            "GROUP BY 1, 2, 3")
@@ -131,7 +131,7 @@ def test_ranking_table_equals_sql_counts_areas_and_closure_days(filled_store, la
 
 
 def test_timeliness_table_equals_the_case_events(filled_store, later):
-    from linxia_tianguan_plugin.core.case_workflow import DEFAULT_DEADLINES
+    from linxia_tianguan_plugin.core.cases.workflow import DEFAULT_DEADLINES
 
     allowed = DEFAULT_DEADLINES.days("enforcing")
     now = dt.datetime.combine(LATER, dt.time(15, 59, 59))  # end of the day in Beijing, as UTC
@@ -253,7 +253,7 @@ def chinese():
 def _run(params):
     from qgis.core import QgsProcessingContext, QgsProcessingFeedback
 
-    from linxia_tianguan_plugin.processing.dashboard_report import DashboardReportAlgorithm
+    from linxia_tianguan_plugin.processing.reports.dashboard_report import DashboardReportAlgorithm
 
     alg = DashboardReportAlgorithm()
     alg.initAlgorithm({})
@@ -331,7 +331,7 @@ def test_a_township_report_and_the_rejected_inputs(qgis_app, filled_store, tmp_p
 def test_a_cancelled_export_leaves_nothing(qgis_app, filled_store, tmp_path):
     from qgis.core import QgsProcessingContext, QgsProcessingException, QgsProcessingFeedback
 
-    from linxia_tianguan_plugin.processing.dashboard_report import DashboardReportAlgorithm
+    from linxia_tianguan_plugin.processing.reports.dashboard_report import DashboardReportAlgorithm
 
     alg = DashboardReportAlgorithm()
     alg.initAlgorithm({})

@@ -135,7 +135,7 @@ def test_without_psycopg2_the_postgis_features_refuse_with_a_chinese_message(qgi
     from qgis.core import QgsProcessingContext, QgsProcessingException, QgsProcessingFeedback
 
     from linxia_tianguan_plugin import dependencies
-    from linxia_tianguan_plugin.processing.export_cases import ExportCasesAlgorithm
+    from linxia_tianguan_plugin.processing.cases.export_cases import ExportCasesAlgorithm
     from linxia_tianguan_plugin.ui.case_review import CaseReviewDock
 
     assert dependencies.postgis_unavailable() is None

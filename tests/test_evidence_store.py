@@ -13,9 +13,9 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from linxia_tianguan_plugin.core import case_workflow as wf
 from linxia_tianguan_plugin.core import clock
-from linxia_tianguan_plugin.core.case_keys import case_key, case_uuid
+from linxia_tianguan_plugin.core.cases import workflow as wf
+from linxia_tianguan_plugin.core.cases.keys import case_key, case_uuid
 from linxia_tianguan_plugin.storage import GpkgStore
 from linxia_tianguan_plugin.storage.cases import case_events, cases, rebuilt_state, save_cases, take_action
 from linxia_tianguan_plugin.storage.evidence import (
@@ -211,11 +211,11 @@ def test_evidence_survives_the_case_moving(store, photos):
 
 def test_a_version_6_store_gets_the_evidence_table(tmp_path):
     old = GpkgStore(tmp_path / "old.gpkg", epsg=EPSG, target_version=6)
-    assert old.schema_version == 6 and not old._has_table("tg_case_evidence")
+    assert old.schema_version == 6 and not old.has_table("tg_case_evidence")
     old.close()
     new = GpkgStore(tmp_path / "old.gpkg", create=False)
     try:
-        assert new.schema_version >= 7 and new._has_table("tg_case_evidence")
+        assert new.schema_version >= 7 and new.has_table("tg_case_evidence")
         assert new.conn.execute("SELECT data_type FROM gpkg_contents WHERE table_name = 'tg_case_evidence'"
                                 ).fetchone() == ("attributes",)
     finally:
@@ -225,7 +225,7 @@ def test_a_version_6_store_gets_the_evidence_table(tmp_path):
 def test_photos_are_read_with_the_reader_given_and_the_own_reader_fills_in(store, photos, qgis_app):
     """QGIS's exiv2 reader (what the field package import passes) gives the same rows as the own reader; a
     reader that finds nothing leaves the photo to the own reader, so nothing is lost."""
-    from linxia_tianguan_plugin.processing.exif_reader import qgis_exif_tags
+    from linxia_tianguan_plugin.processing.cases.exif_reader import qgis_exif_tags
 
     _issue(store)
     exiv2 = add_evidence(store, store.case_id, [photos["IMG_0001.JPG"]], "田管员甲", reader=qgis_exif_tags)[0]

@@ -7,8 +7,8 @@ import re
 
 import shapely
 
-from linxia_tianguan_plugin.core import case_workflow as wf
-from linxia_tianguan_plugin.core.case_keys import case_key, case_uuid
+from linxia_tianguan_plugin.core.cases import workflow as wf
+from linxia_tianguan_plugin.core.cases.keys import case_key, case_uuid
 from linxia_tianguan_plugin.storage import GpkgStore
 from linxia_tianguan_plugin.storage.cases import cases, save_cases, take_action
 from linxia_tianguan_plugin.storage.postgis import PgStore

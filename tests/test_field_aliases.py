@@ -338,7 +338,8 @@ def test_the_registry_names_every_output_of_every_algorithm(processing_registry)
 
 #: output of :func:`desk` → coded fields that must show a name, never the code (issue 16)
 CODED = {"direct": ("DKLX", "BGLX"), "coded": ("DKLX", "BGLX"), "coding_issues": ("LX",),
-         "code_problems": ("LX",), "changes": ("BHLX", "YPLB", "ZT")}
+         "code_problems": ("LX",), "changes": ("BHLX", "YPLB", "ZT"), "roster_problems": ("LX",),
+         "grid_problems": ("LX",)}
 
 
 @pytest.mark.parametrize("output", sorted(CODED))
@@ -346,26 +347,64 @@ def test_coded_fields_show_names_not_codes(desk, output):
     """A fresh layer of the written file (its default style) shows, through its editor widget and QGIS's field
     formatter — what the attribute table, forms and identify display — a Chinese name for every value of every
     coded field of the label registry: no raw code is displayed."""
-    from qgis.core import QgsApplication
 
     from linxia_tianguan_plugin.labels import field_value_maps
 
     layer = _fresh(desk["out"][output])
-    coded = [f.name() for f in layer.fields() if f.name() in field_value_maps()]
+    maps = field_value_maps(EXPECTED[output][0])
+    coded = [f.name() for f in layer.fields() if f.name() in maps]
     assert set(CODED[output]) <= set(coded)
-    seen = 0
-    for name in coded:
-        index = layer.fields().indexOf(name)
-        setup = layer.editorWidgetSetup(index)
-        assert setup.type() == "ValueMap", (output, name)
-        formatter = QgsApplication.fieldFormatterRegistry().fieldFormatter(setup.type())
-        for value in layer.uniqueValues(index):
-            if value is None or (hasattr(value, "isNull") and value.isNull()):
-                continue
-            shown = formatter.representValue(layer, index, setup.config(), None, value)
-            assert shown != str(value) and CJK.search(shown) and str(value) not in shown, (output, name, value, shown)
-            seen += 1
-    assert seen or output in ("coding_issues", "code_problems"), output  # parcels and changes hold codes
+    seen = sum(len(_names_shown(layer, name, maps[name])) for name in coded)
+    # parcels and changes hold codes; the sample's issue layers may be empty (see the tests below)
+    assert seen or output in ("coding_issues", "code_problems", "grid_problems"), output
+
+
+def _names_shown(layer, name: str, names: dict) -> list[str]:
+    """What QGIS's field formatter shows for each value of ``name`` (the attribute table, forms, identify): asserts
+    the field has a ValueMap and no value is shown as its code; the shown names."""
+    from qgis.core import QgsApplication
+
+    index = layer.fields().indexOf(name)
+    setup = layer.editorWidgetSetup(index)
+    assert setup.type() == "ValueMap", name
+    formatter = QgsApplication.fieldFormatterRegistry().fieldFormatter(setup.type())
+    shown = []
+    for value in layer.uniqueValues(index):
+        if value is None or (hasattr(value, "isNull") and value.isNull()):
+            continue
+        text = formatter.representValue(layer, index, setup.config(), None, value)
+        assert text == names[value] and CJK.search(text) and str(value) not in text, (name, value, text)
+        shown.append(text)
+    return shown
+
+
+def test_roster_problems_show_their_kind_by_name(desk, sample_county, tmp_path):
+    """导入田管员花名册's LX (problem kind) is named — not the coding issues' names, whose LX is another family."""
+    from linxia_tianguan_plugin.labels import roster_problem_labels
+
+    roster = tmp_path / "roster.csv"
+    text = (sample_county / "roster.csv").read_text(encoding="utf-8-sig")
+    roster.write_text(text + "镇,622921,某乡,张三,田管员,乡长,13800000000,否\n"
+                             "社,62292110210401,某社,,田管员,社长,12345,否\n", encoding="utf-8-sig")
+    dest = run("linxia_tianguan:import_roster", {"INPUT": str(roster), "STORE": desk["store"], "CHECK_ONLY": True,
+                                                 "ISSUES": str(tmp_path / "problems.gpkg")})["ISSUES"]
+    shown = _names_shown(_fresh(dest), "LX", roster_problem_labels())
+    assert {"缺少姓名", "电话号码格式错误"} <= set(shown)
+
+
+def test_grid_problems_show_their_kind_by_name(desk, tmp_path):
+    """网格覆盖检查's LX is named: a grid with one group cell taken out has gaps and uncovered farmland."""
+    from linxia_tianguan_plugin.labels import grid_problem_labels
+
+    grid = tmp_path / "grid.gpkg"
+    shutil.copy(desk["out"]["grid"], grid)
+    with sqlite3.connect(grid) as conn:
+        table = conn.execute("SELECT table_name FROM gpkg_contents WHERE data_type = 'features'").fetchone()[0]
+        conn.execute(f'DELETE FROM "{table}" WHERE fid = (SELECT max(fid) FROM "{table}" WHERE JB = 5)')
+    dest = run("linxia_tianguan:grid_coverage", {"GRID": str(grid), "STORE": desk["store"],
+                                                 "OUTPUT": str(tmp_path / "problems.gpkg")})["OUTPUT"]
+    shown = _names_shown(_fresh(dest), "LX", grid_problem_labels())
+    assert grid_problem_labels()["gap"] in shown
 
 
 @pytest.mark.parametrize("output, field", [("coded", "TXMJ"), ("changes", "MJ")])

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from linxia_tianguan_plugin.core import clock
-from linxia_tianguan_plugin.core import field_package as rules
-from tests.helpers import Phone, store_copy
+from linxia_tianguan_plugin.core.patrol import field_package as rules
+from tests.helpers import store_copy
+from tools.phone import Phone
 
 PHONE_OFFICER = Phone.officer
 
@@ -60,14 +61,14 @@ def _run(alg_class, params: dict, feedback=None, fails: bool = False) -> dict:
 
 
 def _export(store: Path, grid: str, out: Path, feedback=None, fails: bool = False) -> dict:
-    from linxia_tianguan_plugin.processing.field_package_export import FieldPackageExportAlgorithm
+    from linxia_tianguan_plugin.processing.patrol.field_package_export import FieldPackageExportAlgorithm
 
     return _run(FieldPackageExportAlgorithm, {"STORE": str(store), "GRID": grid, "OUTPUT": str(out)}, feedback,
                 fails)
 
 
 def _import(store: Path, folder: Path, feedback=None, table: bool = True, fails: bool = False) -> dict:
-    from linxia_tianguan_plugin.processing.field_package_import import FieldPackageImportAlgorithm
+    from linxia_tianguan_plugin.processing.patrol.field_package_import import FieldPackageImportAlgorithm
 
     params = {"STORE": str(store), "FOLDER": str(folder)}
     if table:
@@ -284,6 +285,19 @@ def test_conflicts_are_reported_and_nothing_is_overwritten(filled_copy, tmp_path
     assert all(f.alias() for f in table.fields())
     assert found == {(issued[1], rules.MOVED), ("00000000-0000-0000-0000-000000000000", rules.UNKNOWN_CASE),
                      (issued[0], rules.MISSING_PHOTO), (closed, rules.NOT_IN_PACKAGE)}
+    # the table shows the conflicts and layers by name (ValueMap widgets), never their codes
+    from qgis.core import QgsApplication
+
+    from linxia_tianguan_plugin.labels import field_value_maps
+
+    maps = field_value_maps("field_conflicts")
+    for name in ("conflict", "layer"):
+        index = table.fields().indexOf(name)
+        setup = table.editorWidgetSetup(index)
+        formatter = QgsApplication.fieldFormatterRegistry().fieldFormatter(setup.type())
+        for value in table.uniqueValues(index):
+            shown = formatter.representValue(table, index, setup.config(), None, value)
+            assert setup.type() == "ValueMap" and shown == maps[name][value] != value, (name, value, shown)
     assert len(feedback.warnings) >= 4
 
 

@@ -40,7 +40,7 @@ pytestmark = pytest.mark.clock  # tasks, statuses and the assessment depend on t
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-EPSG_TRACKS = 4490  # field package track layer: CGCS2000 lon/lat, times as M (core.field_package)
+EPSG_TRACKS = 4490  # field package track layer: CGCS2000 lon/lat, times as M (core.patrol.field_package)
 LEVEL_ZH = {1: "州", 2: "县", 3: "乡", 4: "村", 5: "社"}  # the grid levels as the help texts name them
 STATUS_ZH = {"已完成", "未完成", "已过期"}
 JUNE = ("2025-06-01", "2025-06-30")

@@ -30,7 +30,7 @@ def _raised_kinds(class_name: str) -> set[str]:
     """The literal kinds ``core`` passes as the first argument of ``class_name(...)`` (Issue, Finding), and the
     literal strings assigned to a variable ``kind`` it then passes."""
     kinds = set()
-    for path in CORE.glob("*.py"):
+    for path in CORE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") == class_name and node.args:
                 first = node.args[0]
@@ -46,8 +46,12 @@ def _raised_kinds(class_name: str) -> set[str]:
 def _families():
     """(registry function, the codes core can produce for it)."""
     from linxia_tianguan_plugin import labels
-    from linxia_tianguan_plugin.core import authenticity, case_workflow, chunk, evidence, grid, lineage, prejudge, tasks
-    from linxia_tianguan_plugin.core.layers import _STATUS_ISSUE
+    from linxia_tianguan_plugin.core.cases import evidence, prejudge
+    from linxia_tianguan_plugin.core.cases import workflow as case_workflow
+    from linxia_tianguan_plugin.core.coding import chunk, lineage
+    from linxia_tianguan_plugin.core.coding.layers import _STATUS_ISSUE
+    from linxia_tianguan_plugin.core.grid import build as grid
+    from linxia_tianguan_plugin.core.patrol import authenticity, field_package, roster, tasks
     from linxia_tianguan_plugin.storage.evidence import KINDS as EVIDENCE_KINDS
 
     relations = {lineage.NEW, lineage.KEPT, lineage.SPLIT, lineage.MERGE, lineage.RESHAPED}
@@ -70,6 +74,10 @@ def _families():
         (labels.evidence_kind_labels, set(EVIDENCE_KINDS)),
         (labels.grid_level_labels, set(grid.LEVEL_DIGITS)),
         (labels.task_status_labels, {tasks.DONE, tasks.OPEN, tasks.OVERDUE}),
+        (labels.grid_problem_labels, _raised_kinds("Problem")),
+        (labels.roster_problem_labels, set(roster.SEVERITY)),
+        (labels.field_conflict_labels, set(field_package.CONFLICTS)),
+        (labels.field_layer_labels, set(field_package.LAYERS)),
     ]
 
 
@@ -77,6 +85,7 @@ def test_the_core_sources_are_read():
     """The source scan finds the kinds (a refactoring that hides them must not make the next test vacuous)."""
     assert {"duplicate_dkbm", "parcel_overlap_trimmed"} <= _raised_kinds("Issue")
     assert {"overlap", "bad_check", "malformed_code"} <= _raised_kinds("Finding")
+    assert {"gap", "farmland_uncovered", "parcel_cell"} <= _raised_kinds("Problem")
 
 
 def test_every_code_core_can_produce_has_a_chinese_name(chinese):
@@ -92,8 +101,8 @@ def test_every_code_core_can_produce_has_a_chinese_name(chinese):
 def test_every_issue_the_runs_describe_has_a_name():
     """The issue kinds the algorithms have messages for are named too (ISSUES and 校验空间码 ``LX``)."""
     from linxia_tianguan_plugin import labels
+    from linxia_tianguan_plugin.processing.coding.validate_space_code import _catalogue
     from linxia_tianguan_plugin.processing.issues import _messages
-    from linxia_tianguan_plugin.processing.validate_space_code import _catalogue
 
     assert set(_messages()) <= set(labels.coding_issue_labels())
     assert set(_catalogue()) <= set(labels.code_problem_labels())

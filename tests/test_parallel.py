@@ -3,8 +3,8 @@ import numpy as np
 from osgeo import ogr
 
 from linxia_tianguan_plugin.core import parallel
-from linxia_tianguan_plugin.core.coding import CodingInput, CodingJob, CodingOptions
-from linxia_tianguan_plugin.core.layers import prepare_layer
+from linxia_tianguan_plugin.core.coding.layers import prepare_layer
+from linxia_tianguan_plugin.core.coding.one_click import CodingInput, CodingJob, CodingOptions
 
 
 def _layer(gpkg, name, fields, where=None):

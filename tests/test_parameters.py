@@ -263,7 +263,7 @@ OWN_PARSING = [
 
 def test_no_algorithm_defines_or_parses_the_shared_parameters_itself():
     offenders = []
-    for path in sorted(PROCESSING.glob("*.py")):
+    for path in sorted(PROCESSING.rglob("*.py")):
         if path.name == "base.py":
             continue
         text = path.read_text(encoding="utf-8")

@@ -244,7 +244,7 @@ def _store_rows(path: Path) -> tuple[dict, list[tuple]]:
 
 
 def test_patrols_only_for_tracks_above_the_grid_share(analysed):
-    from linxia_tianguan_plugin.core.tasks import patrol_id
+    from linxia_tianguan_plugin.core.patrol.tasks import patrol_id
 
     coverage, patrols = _store_rows(analysed["store"])
     assert analysed["result"]["TRACKS"] == len(_counted(analysed))
@@ -319,7 +319,7 @@ def test_parcel_geometry_is_read_township_by_township_and_a_recode_is_caught(ana
     in the table's order, and a store recoded meanwhile stops the run instead of mixing parcels."""
     import shutil
 
-    from linxia_tianguan_plugin.core.patrol_coverage import townships
+    from linxia_tianguan_plugin.core.patrol.coverage import townships
     from linxia_tianguan_plugin.storage.grid import CodedGeometry, CodesChangedError, coded_parcel_table
 
     copy = tmp_path / "tianguan.gpkg"

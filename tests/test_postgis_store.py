@@ -18,8 +18,8 @@ import pytest
 import shapely
 from psycopg2 import sql
 
-from linxia_tianguan_plugin.core import case_workflow as wf
-from linxia_tianguan_plugin.core.case_keys import case_key, case_uuid
+from linxia_tianguan_plugin.core.cases import workflow as wf
+from linxia_tianguan_plugin.core.cases.keys import case_key, case_uuid
 from linxia_tianguan_plugin.storage import pg_schema
 from linxia_tianguan_plugin.storage.postgis import PgStore, PgStoreError
 from tests.pg_cluster import pg  # noqa: F401

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from linxia_tianguan_plugin.core import field_package as rules
+from linxia_tianguan_plugin.core.patrol import field_package as rules
 from tests.test_field_package import _export, _issue_group
 
 

@@ -392,7 +392,7 @@ def _check_assessment(c, r):
 
 def _issue_a_case(c) -> str:
     """The desk issues the most urgent case of a group (what the review dock does); its group's package goes out."""
-    from linxia_tianguan_plugin.core import case_workflow as wf
+    from linxia_tianguan_plugin.core.cases import workflow as wf
     from linxia_tianguan_plugin.storage import GpkgStore
     from linxia_tianguan_plugin.storage.cases import take_action
 

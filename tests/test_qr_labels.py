@@ -87,7 +87,7 @@ def test_one_warning_sign_per_group_with_its_names_title_and_figures(labelled, s
     assert result["SIGNS_PDF"] == str(out / "警示牌.pdf")
     assert _pdf_pages(result["SIGNS_PDF"]) == len(groups)
     names = dict(_sql(store, "SELECT code, name FROM tg_admin_unit"))
-    # the whole group's active parcels, summed here in SQL (not through core.statistics)
+    # the whole group's active parcels, summed here in SQL (not through core.reports.statistics)
     sums = {g: (n, farm / (10000 / 15), basic / (10000 / 15)) for g, n, farm, basic in _sql(
         store, "SELECT substr(code, 1, 14), count(*), sum(gdmj_m2), sum(coalesce(yjmj_m2, 0)) FROM tg_space_code "
                "WHERE status = 'active' GROUP BY 1")}

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from osgeo import ogr
 
-from linxia_tianguan_plugin.core.roster import HEADERS, to_rows
-from linxia_tianguan_plugin.processing.import_roster import read_xlsx
+from linxia_tianguan_plugin.core.patrol.roster import HEADERS, to_rows
+from linxia_tianguan_plugin.processing.patrol.import_roster import read_xlsx
 from linxia_tianguan_plugin.storage import GpkgStore
 from linxia_tianguan_plugin.storage.roster import active_officers, active_roster_id, roster_history
 from tests.helpers import recording_feedback, run, run_failing

@@ -10,7 +10,7 @@ import pytest
 import shapely
 from osgeo import ogr
 
-from linxia_tianguan_plugin.core.numbering import used_maxima
+from linxia_tianguan_plugin.core.coding.numbering import used_maxima
 from linxia_tianguan_plugin.storage import GpkgStore
 from tests.conftest import layer_uri
 from tests.helpers import read, run

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import shapely
 
-from linxia_tianguan_plugin.core import beidou, checkchar
+from linxia_tianguan_plugin.core.coding import beidou, checkchar
 from linxia_tianguan_plugin.core.geometry import opening
 from linxia_tianguan_plugin.storage import GpkgStore
 from tests.conftest import layer_uri

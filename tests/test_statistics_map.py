@@ -37,7 +37,7 @@ def _text(pdf, page: int | None = None) -> str:
 def _run(params: dict, project=None):
     from qgis.core import QgsProcessingContext
 
-    from linxia_tianguan_plugin.processing.statistics_map import StatisticsMapAlgorithm
+    from linxia_tianguan_plugin.processing.reports.statistics_map import StatisticsMapAlgorithm
 
     alg = StatisticsMapAlgorithm()
     alg.initAlgorithm({})
@@ -74,7 +74,7 @@ def atlas(processing_registry, filled_store, tmp_path_factory):
 def test_templates_load_with_the_items_the_algorithm_fills(qgis_app):
     from qgis.core import QgsLayoutItemPage, QgsPrintLayout, QgsProject
 
-    from linxia_tianguan_plugin.processing.statistics_map import ATLAS_TEMPLATE, MAP_TEMPLATE, load_template
+    from linxia_tianguan_plugin.processing.reports.statistics_map import ATLAS_TEMPLATE, MAP_TEMPLATE, load_template
 
     project = QgsProject()
     for name, extra in ((MAP_TEMPLATE, ()), (ATLAS_TEMPLATE, ("value",))):
@@ -281,11 +281,11 @@ def test_missing_store_no_grid_and_bad_input_fail_clearly(processing_registry, t
 def test_algorithm_metadata(qgis_app):
     from qgis.core import QgsProcessingAlgorithm
 
-    from linxia_tianguan_plugin.processing.statistics_map import StatisticsMapAlgorithm
+    from linxia_tianguan_plugin.processing.reports.statistics_map import StatisticsMapAlgorithm
 
     alg = StatisticsMapAlgorithm()
     alg.initAlgorithm({})
-    assert alg.name() == "statistics_map" and alg.groupId() == "maps"
+    assert alg.name() == "statistics_map" and alg.groupId() == "reports"
     assert alg.flags() & QgsProcessingAlgorithm.FlagNoThreading
     assert alg.displayName() == tr("Export statistics map") and alg.shortHelpString()
     names = {p.name() for p in alg.parameterDefinitions()}

@@ -10,8 +10,8 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from linxia_tianguan_plugin.core import statistics as st
-from linxia_tianguan_plugin.core.case_workflow import parse_time
+from linxia_tianguan_plugin.core.cases.workflow import parse_time
+from linxia_tianguan_plugin.core.reports import statistics as st
 from linxia_tianguan_plugin.storage import statistics as stats_store
 from tests.helpers import run
 from tests.helpers import sql_rows as _sql

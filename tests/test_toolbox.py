@@ -167,7 +167,7 @@ def test_template_items_are_named_in_chinese_under_zh(qgis_app, chinese):
     from qgis.core import QgsPrintLayout, QgsProject
 
     from linxia_tianguan_plugin.processing.layout_text import items_by_key, name_items
-    from linxia_tianguan_plugin.processing.statistics_map import (
+    from linxia_tianguan_plugin.processing.reports.statistics_map import (
         ATLAS_TEMPLATE,
         ITEM_IDS,
         MAP_TEMPLATE,

@@ -84,7 +84,7 @@ def test_reimport_adds_nothing(imported, county, manifest_files):
 
 
 def test_raw_fixes_are_kept_exactly_with_utc_times(imported, county, manifest_files):
-    from linxia_tianguan_plugin.core.tracks import content_hash
+    from linxia_tianguan_plugin.core.patrol.tracks import content_hash
 
     store, _ = imported
     s = open_store(store)
@@ -480,7 +480,7 @@ def test_cancel_while_a_big_tracking_layer_is_read_keeps_the_files_before_it(pro
     assert any("b_tracking" in t for t in texts)
     assert any("1" in e and "2" in e for e in feedback.errors)  # “cancelled after 1 of 2 files”
     # the reader itself stops in the middle of the layer, not after it
-    from linxia_tianguan_plugin.processing.track_files import ReadCancelledError, read_ogr_track
+    from linxia_tianguan_plugin.processing.patrol.track_files import ReadCancelledError, read_ogr_track
 
     asked = []
 

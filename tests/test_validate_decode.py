@@ -7,7 +7,7 @@ import pytest
 import shapely
 from osgeo import ogr
 
-from linxia_tianguan_plugin.core.checkchar import mod11_2
+from linxia_tianguan_plugin.core.coding.checkchar import mod11_2
 from tests.conftest import layer_uri
 from tests.helpers import run
 

@@ -409,7 +409,7 @@ def workflow_demo(out: Path, store: Path, summary: dict) -> None:
     """案件流转: the three most urgent cases go through 下发 → 举证 → 上报; the county approves one (then it is
     enforced, rectified and closed), returns one for better evidence, and a second desk acting on a stale
     version gets a conflict."""
-    from linxia_tianguan_plugin.core import case_workflow as wf
+    from linxia_tianguan_plugin.core.cases import workflow as wf
     from linxia_tianguan_plugin.storage import GpkgStore
     from linxia_tianguan_plugin.storage.cases import cases, rebuilt_state, take_action
 
@@ -545,7 +545,7 @@ def postgis_demo(store: Path, summary: dict) -> None:
 
 
 def statistics_demo(out: Path, store: Path, summary: dict) -> None:
-    """驾驶舱报告, 统计专题图 and 巡田考核 of the sample county: every figure from core.statistics. The sample
+    """驾驶舱报告, 统计专题图 and 巡田考核 of the sample county: every figure from core.reports.statistics. The sample
     mixes dates (the survey week of June 2025, this month's tasks and cases), so the report covers all time."""
     step("驾驶舱报告 Dashboard report (PDF, a PNG per panel, XLSX tables)")
     report = run("linxia_tianguan:dashboard_report", {
@@ -555,7 +555,7 @@ def statistics_demo(out: Path, store: Path, summary: dict) -> None:
 
     step("导出统计专题图 Statistics maps per township (coverage with an atlas of the townships)")
     maps = {}
-    from linxia_tianguan_plugin.core.indicators import INDICATORS
+    from linxia_tianguan_plugin.core.reports.indicators import INDICATORS
 
     for indicator, name in (("coverage", "巡田覆盖率"), ("cases", "问题图斑数"), ("lost_area", "问题图斑面积"),
                             ("rectification", "整改率")):

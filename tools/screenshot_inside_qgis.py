@@ -160,7 +160,7 @@ def change_params(**extra):
 
 def move_cases():
     """A few cases along the workflow, so that the review dock shows states and history."""
-    from linxia_tianguan_plugin.core import case_workflow as wf
+    from linxia_tianguan_plugin.core.cases import workflow as wf
     from linxia_tianguan_plugin.storage import GpkgStore
     from linxia_tianguan_plugin.storage.cases import cases, take_action
 

@@ -30,8 +30,6 @@ def gk3_epsg(lon: float, prefixed: bool = True) -> int:
     return _GK3_PLAIN_FIRST[0] + (zone * 3 - _GK3_PLAIN_FIRST[1]) // 3
 
 
-def is_cgcs2000_gk3(epsg: int) -> bool:
-    return 4513 <= epsg <= 4554
 
 
 def central_meridian(epsg: int) -> float:

@@ -96,9 +96,6 @@ def is_farmland(code: object) -> bool:
     return normalise(code).startswith("01")
 
 
-def is_farmland_many(codes: np.ndarray) -> np.ndarray:
-    codes = np.asarray([normalise(c) for c in codes], dtype=object)
-    return np.array([c.startswith("01") for c in codes], dtype=bool)
 
 
 def name(code: object) -> str:

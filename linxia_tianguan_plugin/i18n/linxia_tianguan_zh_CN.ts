@@ -504,6 +504,154 @@
             <translation>早于巡田计划开始：轨迹开始时间早于本社最早的巡田任务时段</translation>
         </message>
         <message>
+            <source>Unknown level</source>
+            <translation>层级无法识别</translation>
+        </message>
+        <message>
+            <source>Unknown role</source>
+            <translation>角色无法识别</translation>
+        </message>
+        <message>
+            <source>Unreadable vacancy mark</source>
+            <translation>是否空缺无法识别</translation>
+        </message>
+        <message>
+            <source>Code does not fit the level</source>
+            <translation>编码与层级不符</translation>
+        </message>
+        <message>
+            <source>Parent grid missing</source>
+            <translation>缺少上级网格</translation>
+        </message>
+        <message>
+            <source>Grid not in the patrol grid</source>
+            <translation>网格不在巡田网格中</translation>
+        </message>
+        <message>
+            <source>Level differs from the patrol grid</source>
+            <translation>层级与巡田网格不符</translation>
+        </message>
+        <message>
+            <source>Two officers in one grid</source>
+            <translation>一个网格两名田管员</translation>
+        </message>
+        <message>
+            <source>Name missing</source>
+            <translation>缺少姓名</translation>
+        </message>
+        <message>
+            <source>Phone missing</source>
+            <translation>缺少电话</translation>
+        </message>
+        <message>
+            <source>Malformed phone number</source>
+            <translation>电话号码格式错误</translation>
+        </message>
+        <message>
+            <source>Officer of two groups</source>
+            <translation>一人任两个社的田管员</translation>
+        </message>
+        <message>
+            <source>No officer</source>
+            <translation>缺少田管员</translation>
+        </message>
+        <message>
+            <source>Vacant post</source>
+            <translation>岗位空缺</translation>
+        </message>
+        <message>
+            <source>No assistant officer</source>
+            <translation>缺少助理田管员</translation>
+        </message>
+        <message>
+            <source>Grid without a cell</source>
+            <translation>网格在巡田网格中无单元</translation>
+        </message>
+        <message>
+            <source>the case is not in the tianguan store</source>
+            <translation>田管库中没有该案件</translation>
+        </message>
+        <message>
+            <source>the case was not exported in this package</source>
+            <translation>该案件不在本外业包中</translation>
+        </message>
+        <message>
+            <source>the case is closed</source>
+            <translation>案件已结案</translation>
+        </message>
+        <message>
+            <source>the case moved on since the export</source>
+            <translation>导出后案件已流转</translation>
+        </message>
+        <message>
+            <source>the case is in a state that takes no evidence</source>
+            <translation>案件当前状态不接受举证</translation>
+        </message>
+        <message>
+            <source>the photo file is missing</source>
+            <translation>照片文件缺失</translation>
+        </message>
+        <message>
+            <source>no case chosen</source>
+            <translation>未选择案件</translation>
+        </message>
+        <message>
+            <source>the track cannot be read</source>
+            <translation>轨迹无法读取</translation>
+        </message>
+        <message>
+            <source>the photo file was refused</source>
+            <translation>照片文件被拒收</translation>
+        </message>
+        <message>
+            <source>Parcel layer</source>
+            <translation>地块图层</translation>
+        </message>
+        <message>
+            <source>Task layer</source>
+            <translation>任务图层</translation>
+        </message>
+        <message>
+            <source>Case layer</source>
+            <translation>案件图层</translation>
+        </message>
+        <message>
+            <source>Track layer</source>
+            <translation>轨迹图层</translation>
+        </message>
+        <message>
+            <source>Evidence layer</source>
+            <translation>举证图层</translation>
+        </message>
+        <message>
+            <source>Gap: part of the parent cell is in none of its children</source>
+            <translation>缝隙：上级单元的一部分不属于任何下级单元</translation>
+        </message>
+        <message>
+            <source>Overlap: two cells of the same level share ground</source>
+            <translation>重叠：同级两个单元有重叠部分</translation>
+        </message>
+        <message>
+            <source>Outside its parent: the cell reaches beyond the cell above it</source>
+            <translation>越界：单元超出其上级单元范围</translation>
+        </message>
+        <message>
+            <source>No parent: the cell above it is missing from the grid</source>
+            <translation>缺少上级：网格中没有其上级单元</translation>
+        </message>
+        <message>
+            <source>Farmland in no group cell</source>
+            <translation>耕地不在任何社级网格内</translation>
+        </message>
+        <message>
+            <source>Farmland in two group cells</source>
+            <translation>耕地同时位于两个社级网格内</translation>
+        </message>
+        <message>
+            <source>Parcel code names another group than the cell it lies in</source>
+            <translation>地块空间码所指的社与所在网格不一致</translation>
+        </message>
+        <message>
             <source>yes</source>
             <translation>是</translation>
         </message>
@@ -584,118 +732,6 @@
             <translation>案件审核：筛选、审核并流转田管库中的案件。在定位栏（Ctrl+K）输入 {prefix} 和空间码（中间加空格）即可打开该地块的案件。</translation>
         </message>
         <message>
-            <source>Overdue patrol tasks</source>
-            <translation>巡田任务过期</translation>
-        </message>
-        <message>
-            <source>Repeated failures</source>
-            <translation>屡次未达标</translation>
-        </message>
-        <message>
-            <source>Slow rectification</source>
-            <translation>整改迟缓</translation>
-        </message>
-        <message>
-            <source>Evidence overdue</source>
-            <translation>举证超期</translation>
-        </message>
-        <message>
-            <source>Monthly assessment</source>
-            <translation>月度考核</translation>
-        </message>
-        <message>
-            <source>Quarterly assessment</source>
-            <translation>季度考核</translation>
-        </message>
-        <message>
-            <source>Annual assessment</source>
-            <translation>年度考核</translation>
-        </message>
-        <message>
-            <source>Patrol assessment</source>
-            <translation>巡田考核</translation>
-        </message>
-        <message>
-            <source>&lt;p&gt;巡田考核 · Assesses every officer post of the active roster (levels 州 to 社) for a month, quarter or year: patrol frequency compliance (tasks due in the period done / done + overdue), coverage rate (the persisted coverage run), flagged tracks, evidence timeliness (已下发 → 已举证 within the deadline) and rectification time (执行中 → 已整改/已结案). A score out of 100 weighs them 40 / 30 / 10 / 10 / 10; components without data are left out and the others re-weighted.&lt;/p&gt;&lt;p&gt;Writes an Excel workbook with the sheets 考核明细 (per grid), 乡镇排名 (officers ranked in their township), 县区排名 (townships ranked by the mean score of their grids), 通报名单 (overdue tasks, repeated failures, slow rectification, overdue evidence), 分级汇总 and 考核说明. Figures are as of the end of the period (Beijing time), or now for the current period; ties share a rank.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;巡田考核：按月、季度或年度考核现行花名册中的每个田管员岗位（州至社）：巡田频次达标率（期内到期任务中已完成 ÷（已完成 + 已过期））、巡田覆盖率（已保存的覆盖分析结果）、存疑轨迹、举证及时率（已下发 → 已举证是否在期限内）和整改时效（执行中 → 已整改/已结案）。综合得分满分 100，权重依次为 40 / 30 / 10 / 10 / 10；无数据的项不计，其余按比例折算。&lt;/p&gt;&lt;p&gt;输出 Excel 工作簿，含工作表：考核明细（逐网格）、乡镇排名（乡镇内田管员排名）、县区排名（按所辖网格平均得分为乡镇排名）、通报名单（任务过期、屡次未达标、整改迟缓、举证超期）、分级汇总和考核说明。数据截至考核周期结束（北京时间），当前周期截至此刻；得分相同者并列。&lt;/p&gt;</translation>
-        </message>
-        <message>
-            <source>Any day in the period (YYYY-MM-DD, Beijing; empty: today)</source>
-            <translation>周期内任意一天（YYYY-MM-DD，北京时间；留空为今天）</translation>
-        </message>
-        <message>
-            <source>Only grids under this county or township code</source>
-            <translation>仅限此县区或乡镇代码下的网格</translation>
-        </message>
-        <message>
-            <source>Cancelled; no file was written.</source>
-            <translation>已取消，未写出文件。</translation>
-        </message>
-        <message>
-            <source>Assessment period</source>
-            <translation>考核周期</translation>
-        </message>
-        <message>
-            <source>Assessment workbook</source>
-            <translation>考核表</translation>
-        </message>
-        <message>
-            <source>Excel workbook (*.xlsx)</source>
-            <translation>Excel 工作簿 (*.xlsx)</translation>
-        </message>
-        <message>
-            <source>Grids assessed</source>
-            <translation>考核网格数</translation>
-        </message>
-        <message>
-            <source>Officers ranked</source>
-            <translation>参与排名的田管员数</translation>
-        </message>
-        <message>
-            <source>Townships ranked</source>
-            <translation>参与排名的乡镇数</translation>
-        </message>
-        <message>
-            <source>Rows of the notice list</source>
-            <translation>通报名单行数</translation>
-        </message>
-        <message>
-            <source>Choose the tianguan store (GeoPackage).</source>
-            <translation>请选择田管库（GeoPackage）。</translation>
-        </message>
-        <message>
-            <source>{grids} grids, {officers} officers and {townships} townships assessed; {notices} rows for the notice: {path}</source>
-            <translation>已考核 {grids} 个网格、{officers} 名田管员、{townships} 个乡镇；通报名单 {notices} 行：{path}</translation>
-        </message>
-        <message>
-            <source>Write the assessment to a .xlsx file, not “{path}”.</source>
-            <translation>考核表须写为 .xlsx 文件，而不是“{path}”。</translation>
-        </message>
-        <message>
-            <source>Reading {store} for {first} to {last} …</source>
-            <translation>正在读取 {store}（{first} 至 {last}）……</translation>
-        </message>
-        <message>
-            <source>The tianguan store {path} has no officer post in its active roster (table tg_officer){under}: import the officer roster first.</source>
-            <translation>田管库 {path} 的现行花名册（表 tg_officer）中没有田管员岗位{under}：请先导入田管员花名册。</translation>
-        </message>
-        <message>
-            <source>The tianguan store {path} has no patrol task due from {first} to {last} for the roster's grids (table tg_task): dispatch the tasks of the period first.</source>
-            <translation>田管库 {path} 中花名册所列网格在 {first} 至 {last} 没有到期的巡田任务（表 tg_task）：请先下发该周期的巡田任务。</translation>
-        </message>
-        <message>
-            <source>Level {level}: {done} of {decided} tasks done ({overdue} overdue).</source>
-            <translation>{level}级：{decided} 项任务中已完成 {done} 项（已过期 {overdue} 项）。</translation>
-        </message>
-        <message>
-            <source>“{value}” is not a date (YYYY-MM-DD).</source>
-            <translation>“{value}”不是日期（YYYY-MM-DD）。</translation>
-        </message>
-        <message>
-            <source>{label}: {count} grids</source>
-            <translation>{label}：{count} 个网格</translation>
-        </message>
-        <message>
             <source>Tianguan store (GeoPackage)</source>
             <translation>田管库（GeoPackage）</translation>
         </message>
@@ -728,6 +764,10 @@
             <translation>结束日期 {end} 早于开始日期 {start}。</translation>
         </message>
         <message>
+            <source>Choose the tianguan store (GeoPackage).</source>
+            <translation>请选择田管库（GeoPackage）。</translation>
+        </message>
+        <message>
             <source>{what}: “{value}” is not a date (YYYY-MM-DD).</source>
             <translation>{what}：“{value}”不是日期（格式为 YYYY-MM-DD）。</translation>
         </message>
@@ -738,130 +778,6 @@
         <message>
             <source>There is no tianguan store at {path}: check the path (a typo?).</source>
             <translation>{path} 处没有田管库：请检查路径（是否输错？）。</translation>
-        </message>
-        <message>
-            <source>Prefecture</source>
-            <translation>州</translation>
-        </message>
-        <message>
-            <source>County</source>
-            <translation>县</translation>
-        </message>
-        <message>
-            <source>Township</source>
-            <translation>乡镇</translation>
-        </message>
-        <message>
-            <source>Village</source>
-            <translation>村</translation>
-        </message>
-        <message>
-            <source>Group</source>
-            <translation>社</translation>
-        </message>
-        <message>
-            <source>Build the patrol grid</source>
-            <translation>构建巡田网格</translation>
-        </message>
-        <message>
-            <source>&lt;p&gt;Builds the five-level patrol grid (prefecture, county, township, village, group) from the survey's townships (XZQ) and villages (CJDCQ) and the group codes of the coded parcels. The survey has no group boundaries: each village is divided among its groups by a Voronoi allocation of its parcels, clipped to the village, so that the groups tile their village exactly. Every cell gets its code, parent code, name, farmland and permanent basic farmland area and parcel count.&lt;/p&gt;&lt;p&gt;The coded parcels come from the layer given, or else from the tianguan store's active codes. The grid is saved in the tianguan store as a new build; older builds are kept.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;依据三调的乡镇（XZQ）、村级调查区（CJDCQ）与已赋码地块的社代码，构建州、县、乡、村、社五级巡田网格。三调没有社界：每个村按其地块代表点的泰森多边形（Voronoi）分配给各社，并裁切到村界，使各社恰好铺满本村。每个网格单元带有网格编码、上级编码、名称、耕地与永久基本农田面积及地块数。&lt;/p&gt;&lt;p&gt;已赋码地块取自所给图层，否则取田管库中的现行空间码。网格作为新版本保存在田管库中，旧版本保留。&lt;/p&gt;</translation>
-        </message>
-        <message>
-            <source>Reading townships and villages…</source>
-            <translation>正在读取乡镇与村…</translation>
-        </message>
-        <message>
-            <source>Reading coded parcels…</source>
-            <translation>正在读取已赋码地块…</translation>
-        </message>
-        <message>
-            <source>Dividing villages among their groups…</source>
-            <translation>正在将各村划分到社…</translation>
-        </message>
-        <message>
-            <source>Townships (XZQ)</source>
-            <translation>乡镇（XZQ）</translation>
-        </message>
-        <message>
-            <source>Village survey areas (CJDCQ)</source>
-            <translation>村级调查区（CJDCQ）</translation>
-        </message>
-        <message>
-            <source>Coded farmland parcels</source>
-            <translation>耕地地块（空间码）</translation>
-        </message>
-        <message>
-            <source>Grid build</source>
-            <translation>网格版本</translation>
-        </message>
-        <message>
-            <source>Cancelled.</source>
-            <translation>已取消。</translation>
-        </message>
-        <message>
-            <source>Layer XZQ is in a geographic CRS; project it to its CGCS2000 3-degree zone first.</source>
-            <translation>图层 XZQ 为地理坐标系；请先投影到所在的 CGCS2000 3 度带。</translation>
-        </message>
-        <message>
-            <source>No coded parcels: every village becomes a single group cell. Run one-click coding first for a grid by group.</source>
-            <translation>没有已赋码地块：每个村只形成一个社级网格。请先运行一键赋码，以便按社划分网格。</translation>
-        </message>
-        <message>
-            <source>township code</source>
-            <translation>乡镇代码</translation>
-        </message>
-        <message>
-            <source>township name</source>
-            <translation>乡镇名称</translation>
-        </message>
-        <message>
-            <source>village code</source>
-            <translation>村代码</translation>
-        </message>
-        <message>
-            <source>village name</source>
-            <translation>村名称</translation>
-        </message>
-        <message>
-            <source>Grid cells: {p} prefecture, {c} county, {t} township, {v} village, {g} group.</source>
-            <translation>网格单元：州级 {p} 个，县级 {c} 个，乡级 {t} 个，村级 {v} 个，社级 {g} 个。</translation>
-        </message>
-        <message>
-            <source>Give the coded farmland parcels or a tianguan store that holds them.</source>
-            <translation>请给出已赋码的耕地地块图层，或存有空间码的田管库。</translation>
-        </message>
-        <message>
-            <source>Layer “{layer}”, feature {fid}: geometry repaired or unusable ({kind}).</source>
-            <translation>图层“{layer}”要素 {fid}：几何已修复或不可用（{kind}）。</translation>
-        </message>
-        <message>
-            <source>Grid build {build} saved in the store and made active.</source>
-            <translation>网格版本 {build} 已保存到田管库并设为现行。</translation>
-        </message>
-        <message>
-            <source>space code</source>
-            <translation>空间码</translation>
-        </message>
-        <message>
-            <source>farmland area</source>
-            <translation>耕地面积</translation>
-        </message>
-        <message>
-            <source>permanent basic farmland area</source>
-            <translation>永久基本农田面积</translation>
-        </message>
-        <message>
-            <source>{n} parcels have no valid space code and are left out of the grid.</source>
-            <translation>{n} 个地块没有有效空间码，未参与网格划分。</translation>
-        </message>
-        <message>
-            <source>Layer {layer}: {n} features have no valid {digits}-digit unit code (first: feature {fid}). Fill the code field and run again.</source>
-            <translation>图层 {layer}：{n} 个要素没有有效的 {digits} 位单位代码（第一个：要素 {fid}）。请补全代码字段后重新运行。</translation>
-        </message>
-        <message>
-            <source>Cannot build the grid: {error}</source>
-            <translation>无法构建网格：{error}</translation>
         </message>
         <message>
             <source>Change polygons and pre-judgement</source>
@@ -960,6 +876,10 @@
             <translation>已有案件数</translation>
         </message>
         <message>
+            <source>Cancelled.</source>
+            <translation>已取消。</translation>
+        </message>
+        <message>
             <source>Choose the baseline land-use survey (DLTB).</source>
             <translation>请选择基期地类图斑（DLTB）。</translation>
         </message>
@@ -986,6 +906,10 @@
         <message>
             <source>deduction coefficient</source>
             <translation>扣除系数</translation>
+        </message>
+        <message>
+            <source>village code</source>
+            <translation>村代码</translation>
         </message>
         <message>
             <source>Comparing the surveys (unchanged patches are skipped)…</source>
@@ -1046,422 +970,6 @@
         <message>
             <source>Surveys compared: {paired} patches in both years, {identical} unchanged and skipped without overlay; {changed} changed, {removed} gone, {added} new; {small} small pieces and {slivers} slivers left out ({seconds:.1f} s).</source>
             <translation>两期调查对比完成：两期共有图斑 {paired} 个，其中 {identical} 个未变化，直接跳过、不做叠加；变化 {changed} 个，消失 {removed} 个，新增 {added} 个；剔除小碎片 {small} 个、细长碎片 {slivers} 个（用时 {seconds:.1f} 秒）。</translation>
-        </message>
-        <message>
-            <source>Check patrol track authenticity</source>
-            <translation>轨迹真实性检查</translation>
-        </message>
-        <message>
-            <source>&lt;p&gt;轨迹真实性检查 · Checks the patrol tracks in the tianguan store: is each a real walk over the officer's own group (社) cell? Flags: driven (median or 85th-percentile moving speed above walking, or a long stretch at driving speed), too short (duration or length), outside the grid (too little of the track inside the group cell of the active patrol grid, with a tolerance), teleport (two consecutive fixes too far apart for the time between them), replay (the same path at the same pace as an earlier track of any officer), regular sampling (intervals and spacing machine-regular, a hint), no grid cell (the grid code is not in the active grid, a hint), wrong clock (fix times in the future or before 2000), outside the county (most fixes outside the county the store covers — its grid, else its coded parcels — whatever the grid code says) and before the plan (started before the first patrol task period of its grid). Speeds, jumps and lengths are measured on the ellipsoid from the fixes' longitude and latitude, whatever the store's coordinate system.&lt;/p&gt;&lt;p&gt;A track is accepted when it has none of the blocking flags: driven, too short, outside the grid, teleport, replay, wrong clock, outside the county and before the plan. Every track is checked against every track that started before it. Flags, the figures they were decided on and the result are written back to the store; checking again gives the same result.&lt;/p&gt;&lt;p&gt;Without dates, the tracks not checked yet are checked; with dates (Beijing dates, both inclusive), every track started in that range is checked again. The thresholds are advanced parameters; the guide's section on tracks explains their defaults (help button).&lt;/p&gt;</source>
-            <translation>&lt;p&gt;轨迹真实性检查 · 检查田管库中的巡田轨迹：是否为田管员在本社网格内的真实步行巡田。标记：开车路过（移动速度中位数或第 85 百分位数高于步行，或长时间以行车速度移动）、时长或里程不足、不在本社网格内（轨迹落在现行巡田网格本社单元内（含容差）的比例过低）、轨迹跳点（相邻两点距离对其时间间隔而言过远）、重复上传旧轨迹（与任一田管员更早的轨迹路径与节奏相同）、采样过于规整（时间间隔与点距机械般一致，仅提示）、网格中无此社（网格编码不在现行网格中，仅提示）、时间异常（定位时间在将来或早于 2000 年）、不在本县范围内（多数定位点在田管库所覆盖的本县范围之外——本县范围取自网格，没有网格时取赋码地块——不论网格编码如何）以及早于巡田计划开始（开始时间早于本社最早的巡田任务时段）。速度、跳点与长度一律按定位点经纬度在椭球面上计算，与田管库坐标系无关。&lt;/p&gt;&lt;p&gt;没有任何阻断标记的轨迹为有效：开车路过、时长或里程不足、不在本社网格内、轨迹跳点、重复上传旧轨迹、时间异常、不在本县范围内、早于巡田计划开始。每条轨迹与所有开始更早的轨迹比对。标记、判定依据数值和结果写回田管库；重复检查结果相同。&lt;/p&gt;&lt;p&gt;不填日期时检查尚未检查的轨迹；填日期（北京时间日期，含首尾）时重新检查该范围内开始的全部轨迹。阈值为高级参数，默认值的说明见本插件使用指南中轨迹一节（对话框的“帮助”按钮）。&lt;/p&gt;</translation>
-        </message>
-        <message>
-            <source>Shortest patrol (minutes)</source>
-            <translation>最短巡田时长（分钟）</translation>
-        </message>
-        <message>
-            <source>Shortest patrol length (m)</source>
-            <translation>最短巡田里程（米）</translation>
-        </message>
-        <message>
-            <source>Highest median walking speed (m/s)</source>
-            <translation>步行速度中位数上限（米/秒）</translation>
-        </message>
-        <message>
-            <source>Highest 85th-percentile walking speed (m/s)</source>
-            <translation>步行速度第 85 百分位数上限（米/秒）</translation>
-        </message>
-        <message>
-            <source>Driving speed (m/s)</source>
-            <translation>车速（米/秒）</translation>
-        </message>
-        <message>
-            <source>Longest stretch at driving speed (s)</source>
-            <translation>以车速连续行驶的最长时间（秒）</translation>
-        </message>
-        <message>
-            <source>Tolerance around the group cell (m)</source>
-            <translation>社网格外扩容差（米）</translation>
-        </message>
-        <message>
-            <source>Least share of the track inside the group cell (%)</source>
-            <translation>轨迹在本社网格内的最低比例（%）</translation>
-        </message>
-        <message>
-            <source>Jump speed between two fixes (m/s)</source>
-            <translation>跳点速度（相邻两点间，米/秒）</translation>
-        </message>
-        <message>
-            <source>Replay: largest mean distance to the earlier track (m)</source>
-            <translation>重复上传：与旧轨迹的最大平均距离（米）</translation>
-        </message>
-        <message>
-            <source>Replay: least length ratio (shorter / longer)</source>
-            <translation>重复上传：最低长度比（短 / 长）</translation>
-        </message>
-        <message>
-            <source>Regular sampling: largest variation of the intervals</source>
-            <translation>采样规整：时间间隔变异系数上限</translation>
-        </message>
-        <message>
-            <source>First day (YYYY-MM-DD, Beijing; empty: the tracks not checked yet)</source>
-            <translation>开始日期（YYYY-MM-DD，北京时间；空：尚未检查的轨迹）</translation>
-        </message>
-        <message>
-            <source>Last day (YYYY-MM-DD, Beijing; empty: no end)</source>
-            <translation>结束日期（YYYY-MM-DD，北京时间；空：不限）</translation>
-        </message>
-        <message>
-            <source>Reading the tracks…</source>
-            <translation>正在读取轨迹…</translation>
-        </message>
-        <message>
-            <source>Writing the results to the store…</source>
-            <translation>正在将结果写入田管库…</translation>
-        </message>
-        <message>
-            <source>Checked patrol tracks</source>
-            <translation>已检查的巡田轨迹</translation>
-        </message>
-        <message>
-            <source>Tracks checked</source>
-            <translation>已检查轨迹数</translation>
-        </message>
-        <message>
-            <source>Tracks accepted</source>
-            <translation>有效轨迹数</translation>
-        </message>
-        <message>
-            <source>Tracks not accepted</source>
-            <translation>无效轨迹数</translation>
-        </message>
-        <message>
-            <source>No patrol track to check.</source>
-            <translation>没有需要检查的巡田轨迹。</translation>
-        </message>
-        <message>
-            <source>The store has no patrol grid yet: every track is flagged “no grid cell”.</source>
-            <translation>田管库中还没有巡田网格：所有轨迹都将标记为“网格中无此社”。</translation>
-        </message>
-        <message>
-            <source>The store has neither a patrol grid nor coded parcels: the tracks cannot be checked against the county's extent.</source>
-            <translation>田管库中既没有巡田网格也没有赋码地块：无法检查轨迹是否在本县范围内。</translation>
-        </message>
-        <message>
-            <source>Give the tianguan store.</source>
-            <translation>请指定田管库。</translation>
-        </message>
-        <message>
-            <source>Checking {n} tracks against their grid cells and every earlier track…</source>
-            <translation>正在检查 {n} 条轨迹（对照所在网格与所有更早的轨迹）…</translation>
-        </message>
-        <message>
-            <source>{checked} tracks checked: {accepted} accepted, {rejected} not accepted.</source>
-            <translation>已检查 {checked} 条轨迹：有效 {accepted} 条，无效 {rejected} 条。</translation>
-        </message>
-        <message>
-            <source>{n} tracks have no fix time for every vertex; their times were spread evenly between start and end: {ids}</source>
-            <translation>{n} 条轨迹并非每个节点都有定位时间，已在开始与结束时间之间均匀分配：{ids}</translation>
-        </message>
-        <message>
-            <source>{what}: {n}</source>
-            <translation>{what}：{n}</translation>
-        </message>
-        <message>
-            <source>Export dashboard report</source>
-            <translation>导出驾驶舱报告</translation>
-        </message>
-        <message>
-            <source>&lt;p&gt;导出驾驶舱报告 · Writes the farmland-protection dashboard of the tianguan store as a report: a PDF with one page per panel (chart and table) and, optionally, one PNG chart per panel, and an XLSX workbook with one sheet per table. Panels: patrol tasks per month (done, not done, overdue), patrol coverage rate (of the latest coverage run overlapping the period), officers per level and area, cases by state and class, the township ranking of cases (by count, area and closure time), rectification timeliness, farmland and permanent basic farmland per township against their targets, and farmland across survey years with the prefecture's red lines (369.51 and 304.85 10k mu).&lt;/p&gt;&lt;p&gt;Restrict to a county or township by its code and to a period (Beijing dates, both ends included; tasks count in the month they fall due, cases in the period they were detected). Statuses are computed at the end of the given day (default: today). Township targets are an optional CSV: code, farmland mu, permanent basic farmland mu. The store is only read.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;导出驾驶舱报告：将田管库的领导田管驾驶舱写成报告：PDF 每个面板一页（图表与表格），可选每个面板一张 PNG 图表，以及每个表格一个工作表的 XLSX 工作簿。面板包括：每月巡田任务（已完成、未完成、已过期）、巡田覆盖率（取与时段重叠的最近一次覆盖分析）、各级各区域田管员数量、案件状态与类型、乡镇案件排名（按案件数、面积与结案时长）、整改及时性、各乡镇耕地与永久基本农田及其目标，以及各调查年度耕地面积趋势并标出州红线（369.51 万亩与 304.85 万亩）。&lt;/p&gt;&lt;p&gt;可按县或乡镇编码与时段（北京时间日期，含首尾两日；任务按到期所在月份计，案件按发现时间计）筛选。状态按所给日期的日终计算（默认今天）。乡镇目标为可选的 CSV：编码、耕地亩数、永久基本农田亩数。只读取田管库，不作修改。&lt;/p&gt;</translation>
-        </message>
-        <message>
-            <source>County or township code (empty: all)</source>
-            <translation>县或乡镇代码（留空：全部）</translation>
-        </message>
-        <message>
-            <source>First day (YYYY-MM-DD; empty: from the start)</source>
-            <translation>首日（YYYY-MM-DD；留空：不限）</translation>
-        </message>
-        <message>
-            <source>Last day (YYYY-MM-DD; empty: to the end)</source>
-            <translation>末日（YYYY-MM-DD；留空：不限）</translation>
-        </message>
-        <message>
-            <source>Statuses as of (YYYY-MM-DD; empty: today)</source>
-            <translation>状态计算日期（YYYY-MM-DD；留空：今天）</translation>
-        </message>
-        <message>
-            <source>Township targets (CSV: code, farmland mu, basic farmland mu)</source>
-            <translation>乡镇目标（CSV：编码、耕地亩数、永久基本农田亩数）</translation>
-        </message>
-        <message>
-            <source>Report (PDF)</source>
-            <translation>报告（PDF）</translation>
-        </message>
-        <message>
-            <source>PDF files (*.pdf)</source>
-            <translation>PDF 文件 (*.pdf)</translation>
-        </message>
-        <message>
-            <source>Tables (XLSX)</source>
-            <translation>表格（XLSX）</translation>
-        </message>
-        <message>
-            <source>Excel workbooks (*.xlsx)</source>
-            <translation>Excel 工作簿 (*.xlsx)</translation>
-        </message>
-        <message>
-            <source>Charts (PNG folder)</source>
-            <translation>图表（PNG 文件夹）</translation>
-        </message>
-        <message>
-            <source>Report pages</source>
-            <translation>报告页数</translation>
-        </message>
-        <message>
-            <source>Give at least one output: the PDF report, the XLSX tables or the PNG folder.</source>
-            <translation>请至少指定一个输出：PDF 报告、XLSX 表格或 PNG 文件夹。</translation>
-        </message>
-        <message>
-            <source>{title}: {rows} rows</source>
-            <translation>{title}：{rows} 行</translation>
-        </message>
-        <message>
-            <source>Cannot read the tianguan store {path}: {error}</source>
-            <translation>无法读取田管库 {path}：{error}</translation>
-        </message>
-        <message>
-            <source>Cannot write the report: {error}</source>
-            <translation>无法写出报告：{error}</translation>
-        </message>
-        <message>
-            <source>the code is empty</source>
-            <translation>空间码为空</translation>
-        </message>
-        <message>
-            <source>Decode a space code</source>
-            <translation>解析空间码</translation>
-        </message>
-        <message>
-            <source>&lt;p&gt;Reads a space code (for example keyed in from a warning post): checks its check character and gives the county, township, village and group it belongs to, its sequence number and type. With the tianguan store it also says whether the code is active or retired and what it came from or became.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;解析一个空间码（例如从警示桩上抄录的）：核对校验码，给出其所属的县、乡镇、村、社以及地块顺序号和类型。指定田管库时，还会给出该码是现行还是已注销，以及它的父码和子码。&lt;/p&gt;</translation>
-        </message>
-        <message>
-            <source>(unknown)</source>
-            <translation>（未知）</translation>
-        </message>
-        <message>
-            <source>sequence 00000 in “{code}” is not used</source>
-            <translation>“{code}”中的顺序号 00000 未被使用</translation>
-        </message>
-        <message>
-            <source>Parcel type</source>
-            <translation>地块类型</translation>
-        </message>
-        <message>
-            <source>Status</source>
-            <translation>状态</translation>
-        </message>
-        <message>
-            <source>Parent codes</source>
-            <translation>父码</translation>
-        </message>
-        <message>
-            <source>Child codes</source>
-            <translation>子码</translation>
-        </message>
-        <message>
-            <source>Message</source>
-            <translation>信息</translation>
-        </message>
-        <message>
-            <source>a space code has {length} characters, “{code}” has {count}</source>
-            <translation>空间码应为 {length} 位，“{code}”为 {count} 位</translation>
-        </message>
-        <message>
-            <source>the first 19 characters of “{code}” must be digits</source>
-            <translation>“{code}”的前 19 位必须是数字</translation>
-        </message>
-        <message>
-            <source>the check character of “{code}” is {found}, expected {expected}</source>
-            <translation>“{code}”的校验码为 {found}，应为 {expected}</translation>
-        </message>
-        <message>
-            <source>Space code</source>
-            <translation>空间码</translation>
-        </message>
-        <message>
-            <source>Valid (1) or not (0)</source>
-            <translation>是否有效（1 是，0 否）</translation>
-        </message>
-        <message>
-            <source>Sequence</source>
-            <translation>顺序号</translation>
-        </message>
-        <message>
-            <source>not in the store</source>
-            <translation>不在田管库中</translation>
-        </message>
-        <message>
-            <source>{code}: {county} {township} {village} {group}, No. {seq}</source>
-            <translation>{code}：{county} {township} {village} {group}，第 {seq} 号</translation>
-        </message>
-        <message>
-            <source>farmland without contract parcel</source>
-            <translation>未承包耕地</translation>
-        </message>
-        <message>
-            <source>contract parcel</source>
-            <translation>承包地块</translation>
-        </message>
-        <message>
-            <source>Not a valid space code: {reason}</source>
-            <translation>不是有效的空间码：{reason}</translation>
-        </message>
-        <message>
-            <source>active since {when}</source>
-            <translation>现行，自 {when} 起</translation>
-        </message>
-        <message>
-            <source>retired on {when} ({reason})</source>
-            <translation>已于 {when} 注销（{reason}）</translation>
-        </message>
-        <message>
-            <source>Prefecture (州)</source>
-            <translation>州级</translation>
-        </message>
-        <message>
-            <source>County (县)</source>
-            <translation>县级</translation>
-        </message>
-        <message>
-            <source>Township (乡)</source>
-            <translation>乡级</translation>
-        </message>
-        <message>
-            <source>Village (村)</source>
-            <translation>村级</translation>
-        </message>
-        <message>
-            <source>Group (社)</source>
-            <translation>社级</translation>
-        </message>
-        <message>
-            <source>First day (YYYY-MM-DD; empty: the first day of this month)</source>
-            <translation>起始日期（YYYY-MM-DD；留空为本月第一天）</translation>
-        </message>
-        <message>
-            <source>Last day (YYYY-MM-DD; empty: the last day of the start's month)</source>
-            <translation>截止日期（YYYY-MM-DD；留空为起始日期所在月的最后一天）</translation>
-        </message>
-        <message>
-            <source>Only grids under this county, township or village code</source>
-            <translation>仅限该县、乡镇或村代码下的网格</translation>
-        </message>
-        <message>
-            <source>Status as of (empty: now)</source>
-            <translation>状态统计时点（留空为当前时间）</translation>
-        </message>
-        <message>
-            <source>Overdue patrol tasks by township:</source>
-            <translation>各乡镇已过期巡田任务：</translation>
-        </message>
-        <message>
-            <source>Dispatch patrol tasks</source>
-            <translation>下发巡田任务</translation>
-        </message>
-        <message>
-            <source>&lt;p&gt;下发巡田任务 — Creates the patrol tasks of a date range in the tianguan store: one task per grid and calendar period of its level's frequency — 社 (group) weekly (Monday to Sunday), 村 (village) monthly, 乡 (township) quarterly, 县 (county) and 州 (prefecture) every half year — due at 23:59:59 Beijing time on the period's last day.&lt;/p&gt;&lt;p&gt;The grids are the active patrol grid's cells (else the grids of the active officer roster), and each task names the grid's officer from the active roster. Dispatching the same range again creates nothing new.&lt;/p&gt;&lt;p&gt;The output table lists the range's tasks with their status: 已完成 (done: a valid patrol started within the period), 未完成 (open: not done yet, not yet due) or 已过期 (overdue).&lt;/p&gt;</source>
-            <translation>&lt;p&gt;下发巡田任务 — 在田管库中为一段日期内的每个网格、按其级别的巡田频次逐个自然周期生成巡田任务：社级每周（周一至周日）、村级每月、乡级每季度、县级和州级每半年；截止时间为周期最后一天北京时间 23:59:59。&lt;/p&gt;&lt;p&gt;网格取自当前巡田网格（没有时取当前田管员花名册中的网格），任务上注明当前花名册中该网格的田管员。对同一日期范围重复下发不会产生新任务。&lt;/p&gt;&lt;p&gt;输出表列出该期间的任务及其状态：已完成（周期内开始过一次有效巡田）、未完成（尚未完成，未到截止时间）或已过期。&lt;/p&gt;</translation>
-        </message>
-        <message>
-            <source>No overdue patrol tasks.</source>
-            <translation>没有已过期的巡田任务。</translation>
-        </message>
-        <message>
-            <source>Patrol frequencies per grid level (JSON; empty: the plan's)</source>
-            <translation>各级网格的巡田频次（JSON；留空为方案默认）</translation>
-        </message>
-        <message>
-            <source>Grid levels</source>
-            <translation>网格级别</translation>
-        </message>
-        <message>
-            <source>Patrol tasks</source>
-            <translation>巡田任务</translation>
-        </message>
-        <message>
-            <source>Tasks created</source>
-            <translation>新建任务数</translation>
-        </message>
-        <message>
-            <source>Tasks already dispatched</source>
-            <translation>已下发任务数</translation>
-        </message>
-        <message>
-            <source>Tasks done</source>
-            <translation>已完成任务数</translation>
-        </message>
-        <message>
-            <source>Tasks open</source>
-            <translation>未完成任务数</translation>
-        </message>
-        <message>
-            <source>Tasks overdue</source>
-            <translation>已过期任务数</translation>
-        </message>
-        <message>
-            <source>Dispatch run</source>
-            <translation>下发批次</translation>
-        </message>
-        <message>
-            <source>Cancelled after the tasks were dispatched; the table was not written.</source>
-            <translation>任务已下发后被取消，未输出任务表。</translation>
-        </message>
-        <message>
-            <source>{township} {name}: {count} overdue tasks, grids {grids}</source>
-            <translation>{township} {name}：已过期任务 {count} 个，网格 {grids}</translation>
-        </message>
-        <message>
-            <source>… and {count} more townships.</source>
-            <translation>……另有 {count} 个乡镇。</translation>
-        </message>
-        <message>
-            <source>Dispatch was cancelled; nothing was written to the store.</source>
-            <translation>下发已取消，田管库未作任何改动。</translation>
-        </message>
-        <message>
-            <source>Done {done}, open {open}, overdue {overdue}.</source>
-            <translation>已完成 {done}，未完成 {open}，已过期 {overdue}。</translation>
-        </message>
-        <message>
-            <source>The patrol frequencies {text} cannot be used ({error}): give JSON such as {example}, or leave it empty for the plan's.</source>
-            <translation>巡田频次 {text} 无法使用（{error}）：请填写如 {example} 的 JSON，或留空使用方案默认频次。</translation>
-        </message>
-        <message>
-            <source>The tianguan store has no active patrol grid and no active officer roster. Build the patrol grid or import an officer roster first.</source>
-            <translation>田管库中没有当前巡田网格，也没有当前田管员花名册。请先构建巡田网格或导入田管员花名册。</translation>
-        </message>
-        <message>
-            <source>Tasks from {start} to {end} for {grids} grids; frequencies: {rules}</source>
-            <translation>任务期间 {start} 至 {end}，网格 {grids} 个；巡田频次：{rules}</translation>
-        </message>
-        <message>
-            <source>{created} tasks created, {existing} already dispatched.</source>
-            <translation>新建任务 {created} 个，已下发过 {existing} 个。</translation>
-        </message>
-        <message>
-            <source>No grid of the chosen levels under “{prefix}”: no task to dispatch.</source>
-            <translation>“{prefix}”下没有所选级别的网格，无任务可下发。</translation>
-        </message>
-        <message>
-            <source>{count} grids have no officer in the active roster (tasks are dispatched without a name), e.g. {codes}</source>
-            <translation>{count} 个网格在当前花名册中没有田管员（任务下发时不带姓名），例如 {codes}</translation>
-        </message>
-        <message>
-            <source>(all)</source>
-            <translation>（全部）</translation>
         </message>
         <message>
             <source>Export cases to PostGIS</source>
@@ -1568,328 +1076,560 @@
             <translation>模式“{schema}”当前版本为 {version}。</translation>
         </message>
         <message>
-            <source>Export officer roster</source>
-            <translation>导出田管员花名册</translation>
+            <source>Verify the evidence files</source>
+            <translation>核查举证材料</translation>
         </message>
         <message>
-            <source>&lt;p&gt;Writes the current officer roster (田管员花名册) of the tianguan store to an Excel workbook (.xlsx) or a CSV file (UTF-8 with BOM), with the same columns as the import: 层级, 网格编码, 网格名称, 姓名, 角色, 职务, 电话, 是否空缺. The file can be corrected and imported again.&lt;/p&gt;&lt;p&gt;With a county or township code, only the grids within it are written. The counts of officers, assistants and vacant posts per level are reported and given as the COUNTS output (JSON). Prefer .xlsx when the roster is edited in Excel: Excel turns long codes in a CSV into numbers.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;将田管库的当前田管员花名册写入 Excel 工作簿（.xlsx）或 CSV 文件（带 BOM 的 UTF-8），列与导入时相同：层级、网格编码、网格名称、姓名、角色、职务、电话、是否空缺。导出的文件修改后可再次导入。&lt;/p&gt;&lt;p&gt;给定县或乡镇代码时，只导出其范围内的网格。按层级统计的田管员、助理田管员和空缺岗位数会在日志中列出，并作为 COUNTS 输出（JSON）。如需在 Excel 中编辑，建议导出 .xlsx：Excel 会把 CSV 中的长编码变成数字。&lt;/p&gt;</translation>
+            <source>&lt;p&gt;Checks every evidence file of the tianguan store (or of one case) against the SHA-256 recorded when it was added: a file that is gone is listed as missing, one whose content differs as changed. The list can be written to a CSV file. With “Fail when a file is missing or changed” (the default) the run ends with an error when there is any, so that a scheduled check (qgis_process) is noticed.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;按入库时记录的 SHA-256 核对田管库（或某一案件）的每个举证材料文件：文件不存在的列为“缺失”，内容不同的列为“被修改”。问题清单可写出为 CSV 文件。勾选“有文件缺失或被修改时运行失败”（默认）时，只要有问题，运行即以错误结束，便于用 qgis_process 定期核查时及时发现。&lt;/p&gt;</translation>
         </message>
         <message>
-            <source>Roster file</source>
-            <translation>花名册文件</translation>
+            <source>Only this case (case id)</source>
+            <translation>仅核查此案件（案件编号）</translation>
         </message>
         <message>
-            <source>Officers exported</source>
-            <translation>导出的田管员数</translation>
+            <source>Fail when a file is missing or changed</source>
+            <translation>有文件缺失或被修改时运行失败</translation>
         </message>
         <message>
-            <source>Counts per level (JSON)</source>
-            <translation>按层级统计（JSON）</translation>
+            <source>Problem list (CSV)</source>
+            <translation>问题清单（CSV）</translation>
         </message>
         <message>
-            <source>The roster file cannot be the tianguan store itself.</source>
-            <translation>花名册文件不能是田管库本身。</translation>
+            <source>CSV files (*.csv)</source>
+            <translation>CSV 文件 (*.csv)</translation>
         </message>
         <message>
-            <source>The tianguan store has no roster yet; import one first.</source>
-            <translation>田管库尚无花名册，请先导入。</translation>
+            <source>Files checked</source>
+            <translation>核查的文件数</translation>
         </message>
         <message>
-            <source>Excel workbook (*.xlsx);;CSV UTF-8 (*.csv)</source>
-            <translation>Excel 工作簿 (*.xlsx);;CSV UTF-8 (*.csv)</translation>
+            <source>Files missing</source>
+            <translation>缺失的文件数</translation>
         </message>
         <message>
-            <source>{n} rows of roster {id} written to {path}.</source>
-            <translation>已将花名册 {id} 的 {n} 行写入 {path}。</translation>
+            <source>Files changed</source>
+            <translation>被修改的文件数</translation>
         </message>
         <message>
-            <source>The roster file must end in .xlsx or .csv, not “{suffix}”.</source>
-            <translation>花名册文件的扩展名须为 .xlsx 或 .csv，而不是“{suffix}”。</translation>
+            <source>Evidence file {path} of case {case} is missing.</source>
+            <translation>案件 {case} 的举证材料文件 {path} 缺失。</translation>
         </message>
         <message>
-            <source>The tianguan store {path} does not exist.</source>
-            <translation>田管库 {path} 不存在。</translation>
+            <source>Evidence file {path} of case {case} has changed since it was stored (SHA-256 differs).</source>
+            <translation>案件 {case} 的举证材料文件 {path} 在入库后被修改（SHA-256 不一致）。</translation>
         </message>
         <message>
-            <source>Roster {id} has no grid within {prefix}; the file has the header only.</source>
-            <translation>花名册 {id} 在 {prefix} 范围内没有网格；文件只有表头。</translation>
+            <source>listed above</source>
+            <translation>见上文</translation>
         </message>
         <message>
-            <source>{level}: {grids} grids, {officers} officers, {assistants} assistants, {vacancies} vacant posts</source>
-            <translation>{level}级：{grids} 个网格，田管员 {officers} 名，助理田管员 {assistants} 名，空缺 {vacancies} 个</translation>
+            <source>{checked} evidence files checked: {missing} missing, {changed} changed.</source>
+            <translation>共核查 {checked} 个举证材料文件：缺失 {missing} 个，被修改 {changed} 个。</translation>
         </message>
         <message>
-            <source>Export patrol tasks</source>
-            <translation>导出巡田任务</translation>
+            <source>listed above and in {path}</source>
+            <translation>见上文及 {path}</translation>
         </message>
         <message>
-            <source>&lt;p&gt;导出巡田任务 — Writes the patrol tasks of a date range (all, or only the overdue ones) with their status 已完成 / 未完成 / 已过期 to an Excel workbook (.xlsx) or a CSV file (UTF-8 with BOM), with Chinese column headers, for reminders to townships and the periodic 通报. The workbook has a second sheet with the overdue tasks per township; the log lists them too.&lt;/p&gt;&lt;p&gt;Restrict to a county, township or village by its code. Dates are Beijing dates; the status is computed now (or at the time given in the advanced parameters).&lt;/p&gt;</source>
-            <translation>&lt;p&gt;导出巡田任务 — 把一段日期内的巡田任务（全部，或仅已过期的）连同状态（已完成 / 未完成 / 已过期）导出为 Excel 工作簿（.xlsx）或 CSV 文件（带 BOM 的 UTF-8），列名为中文，用于向乡镇提醒和定期通报。工作簿的第二个工作表按乡镇汇总已过期任务，日志中也逐乡镇列出。&lt;/p&gt;&lt;p&gt;可按县、乡镇或村代码限定范围。日期为北京时间日期；状态按当前时间（或高级参数中给定的时点）计算。&lt;/p&gt;</translation>
+            <source>{n} evidence files are missing or changed ({where}): restore them from a backup, or record why on their cases.</source>
+            <translation>{n} 个举证材料文件缺失或被修改（{where}）：请从备份中恢复，或在相应案件中记录原因。</translation>
         </message>
         <message>
-            <source>Only overdue tasks</source>
-            <translation>仅导出已过期任务</translation>
+            <source>the code is empty</source>
+            <translation>空间码为空</translation>
         </message>
         <message>
-            <source>Task list</source>
-            <translation>任务清单</translation>
+            <source>Decode a space code</source>
+            <translation>解析空间码</translation>
         </message>
         <message>
-            <source>Tasks written</source>
-            <translation>导出任务数</translation>
+            <source>&lt;p&gt;Reads a space code (for example keyed in from a warning post): checks its check character and gives the county, township, village and group it belongs to, its sequence number and type. With the tianguan store it also says whether the code is active or retired and what it came from or became.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;解析一个空间码（例如从警示桩上抄录的）：核对校验码，给出其所属的县、乡镇、村、社以及地块顺序号和类型。指定田管库时，还会给出该码是现行还是已注销，以及它的父码和子码。&lt;/p&gt;</translation>
         </message>
         <message>
-            <source>{rows} tasks written to {path} ({overdue} overdue).</source>
-            <translation>已将 {rows} 个任务写入 {path}（已过期 {overdue} 个）。</translation>
+            <source>(unknown)</source>
+            <translation>（未知）</translation>
         </message>
         <message>
-            <source>Export to a .xlsx or .csv file, not “{path}”.</source>
-            <translation>请导出为 .xlsx 或 .csv 文件，而不是“{path}”。</translation>
+            <source>sequence 00000 in “{code}” is not used</source>
+            <translation>“{code}”中的顺序号 00000 未被使用</translation>
         </message>
         <message>
-            <source>No patrol task from {start} to {end}: dispatch tasks first.</source>
-            <translation>{start} 至 {end} 没有巡田任务，请先下发任务。</translation>
+            <source>County</source>
+            <translation>县</translation>
         </message>
         <message>
-            <source>Export field package</source>
-            <translation>导出外业巡田包</translation>
+            <source>Township</source>
+            <translation>乡镇</translation>
         </message>
         <message>
-            <source>&lt;p&gt;导出外业巡田包 · Writes, for each group (14-digit) or village (12-digit) grid code given (several separated by commas), a folder named by the code that QField opens as it is: tianguan_field.qgs, tianguan_field.gpkg and manifest.json.&lt;/p&gt;&lt;p&gt;The GeoPackage holds the grid's coded parcels (read-only, labelled by sequence number, with land class, farmland area in mu and the permanent basic farmland flag), its patrol tasks not yet done, its issued cases that are not closed (read-only, with state and version), an empty track layer that QField fills by automatic position tracking (times as M values; officer, start time and grid filled in) and an evidence layer of points (case chosen from the list, photo taken into DCIM, note, time, position and officer filled in).&lt;/p&gt;&lt;p&gt;The manifest records the store, the grid, the export time and every case's version: “Import field results” refuses evidence for a case that moved on since. A package folder of the same name that is already there is kept under a new name, never overwritten.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;导出外业巡田包 · 按给定的每个社（14 位）或村（12 位）网格编码（多个用逗号分隔）各写出一个以编码命名、QField 可直接打开的文件夹：tianguan_field.qgs、tianguan_field.gpkg 和 manifest.json。&lt;/p&gt;&lt;p&gt;GeoPackage 中包括：该网格的已赋码地块（只读，按顺序号标注，含地类、耕地面积（亩）与永久基本农田标志）、尚未完成的巡田任务、已下发且未结案的案件（只读，含状态与版本号）、由 QField 自动位置跟踪填写的空轨迹图层（时间记为 M 值，田管员、开始时间与网格自动填写），以及举证点图层（从列表选择案件，照片拍入 DCIM，备注、时间、位置与田管员自动填写）。&lt;/p&gt;&lt;p&gt;清单记录田管库、网格、导出时间和每个案件的版本号：“导入外业成果”对导出后已流转的案件拒绝导入举证。同名的已有外业包文件夹改名保留，绝不覆盖。&lt;/p&gt;</translation>
+            <source>Village</source>
+            <translation>村</translation>
         </message>
         <message>
-            <source>Group or village grid codes (comma-separated)</source>
-            <translation>社或村网格编码（逗号分隔）</translation>
+            <source>Group</source>
+            <translation>社</translation>
         </message>
         <message>
-            <source>Folder for the field packages</source>
-            <translation>外业巡田包输出文件夹</translation>
+            <source>Parcel type</source>
+            <translation>地块类型</translation>
         </message>
         <message>
-            <source>Folder of the field packages</source>
-            <translation>外业巡田包文件夹</translation>
+            <source>Status</source>
+            <translation>状态</translation>
         </message>
         <message>
-            <source>Field packages written</source>
-            <translation>写出的外业巡田包</translation>
+            <source>Parent codes</source>
+            <translation>父码</translation>
         </message>
         <message>
-            <source>Parcels</source>
-            <translation>地块数</translation>
+            <source>Child codes</source>
+            <translation>子码</translation>
         </message>
         <message>
-            <source>Open tasks</source>
-            <translation>未完成任务</translation>
+            <source>Message</source>
+            <translation>信息</translation>
         </message>
         <message>
-            <source>Cases</source>
-            <translation>案件数</translation>
+            <source>a space code has {length} characters, “{code}” has {count}</source>
+            <translation>空间码应为 {length} 位，“{code}”为 {count} 位</translation>
         </message>
         <message>
-            <source>Evidence</source>
-            <translation>举证材料</translation>
+            <source>the first 19 characters of “{code}” must be digits</source>
+            <translation>“{code}”的前 19 位必须是数字</translation>
         </message>
         <message>
-            <source>Patrol tracks</source>
-            <translation>巡田轨迹</translation>
+            <source>the check character of “{code}” is {found}, expected {expected}</source>
+            <translation>“{code}”的校验码为 {found}，应为 {expected}</translation>
         </message>
         <message>
-            <source>Field cases</source>
-            <translation>外业案件</translation>
+            <source>Space code</source>
+            <translation>空间码</translation>
         </message>
         <message>
-            <source>Open patrol tasks</source>
-            <translation>未完成巡田任务</translation>
+            <source>Valid (1) or not (0)</source>
+            <translation>是否有效（1 是，0 否）</translation>
         </message>
         <message>
-            <source>Coded parcels</source>
-            <translation>已赋码地块</translation>
+            <source>Sequence</source>
+            <translation>顺序号</translation>
         </message>
         <message>
-            <source>Cannot write layer {layer} of {path}: {error}</source>
-            <translation>无法写入 {path} 的图层 {layer}：{error}</translation>
+            <source>not in the store</source>
+            <translation>不在田管库中</translation>
         </message>
         <message>
-            <source>Case</source>
-            <translation>案件</translation>
+            <source>{code}: {county} {township} {village} {group}, No. {seq}</source>
+            <translation>{code}：{county} {township} {village} {group}，第 {seq} 号</translation>
         </message>
         <message>
-            <source>Note</source>
-            <translation>备注</translation>
+            <source>farmland without contract parcel</source>
+            <translation>未承包耕地</translation>
         </message>
         <message>
-            <source>Time</source>
-            <translation>时间</translation>
+            <source>contract parcel</source>
+            <translation>承包地块</translation>
         </message>
         <message>
-            <source>Officer</source>
-            <translation>田管员</translation>
+            <source>Not a valid space code: {reason}</source>
+            <translation>不是有效的空间码：{reason}</translation>
         </message>
         <message>
-            <source>Field package {grid}</source>
-            <translation>外业巡田包 {grid}</translation>
+            <source>active since {when}</source>
+            <translation>现行，自 {when} 起</translation>
         </message>
         <message>
-            <source>The grid codes cannot be used: {error}</source>
-            <translation>网格编码不可用：{error}</translation>
+            <source>retired on {when} ({reason})</source>
+            <translation>已于 {when} 注销（{reason}）</translation>
         </message>
         <message>
-            <source>{grid}: {parcels} parcels, {tasks} open tasks, {cases} cases → {folder}</source>
-            <translation>{grid}：地块 {parcels} 块，未完成任务 {tasks} 项，案件 {cases} 件 → {folder}</translation>
+            <source>QR content template ({code} is replaced)</source>
+            <translation>二维码内容模板（{code} 替换为空间码）</translation>
         </message>
         <message>
-            <source>{grid}: a package folder of that name was there; it is kept as {kept} (import its field results if it has any).</source>
-            <translation>{grid}：已有同名外业包文件夹，已改名保留为 {kept}（其中如有外业成果，请导入）。</translation>
+            <source>&lt;p&gt;Gives every farmland parcel of the county its space code (its “ID card”): each contract parcel clipped to survey farmland (耕地, DLBM 01xx), and each piece of farmland that no contract parcel covers.&lt;/p&gt;&lt;p&gt;Code = county 6 + township 3 + village 3 + group 2 + parcel sequence 5 + one ISO 7064 MOD 11-2 check character (20 characters). Within a group, numbers follow a Hilbert curve, so neighbouring parcels have close numbers; farmland without a contract parcel is numbered from 90001.&lt;/p&gt;&lt;p&gt;Re-coding keeps the code of every parcel that is still the same parcel (overlap IoU ≥ the threshold), gives new parcels the next unused number, records parents of split and merged parcels, and never reuses a retired code. With a 田管库 (GeoPackage store) the previous codes come from it and the run is recorded in it, all in one transaction.&lt;/p&gt;&lt;p&gt;Farmland strips narrower than the minimum width between contract parcels (田坎, slivers) are not coded on their own; uncovered farmland smaller than the minimum area neither. Invalid geometries are repaired and listed in the issues layer; inputs are never modified.&lt;/p&gt;&lt;p&gt;The codes are guarded: a run that would retire more than the allowed share (5 % by default) of the store's codes in the townships it re-codes, or keep none of them, stops before anything is written — a DLTB of one township or another county, or coordinates under a wrong CRS, would otherwise retire the county's codes and every printed label. “Preview only” computes the counts and lists the codes that would be retired (issues layer) without writing to the store; “I am replacing the county's survey” lets a real replacement through.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;为全县每一块耕地生成空间码（地块“身份证”）：每个承包地块按三调耕地（DLBM 01xx）裁切后赋一个码，没有承包地块覆盖的耕地也各赋一个码。&lt;/p&gt;&lt;p&gt;空间码 = 县 6 位 + 乡镇 3 位 + 村 3 位 + 社 2 位 + 地块顺序号 5 位 + 1 位 ISO 7064 MOD 11-2 校验码，共 20 位。同一社内按希尔伯特曲线编号，地面上相邻的地块编号相近；未承包耕地从 90001 起编号。&lt;/p&gt;&lt;p&gt;重新赋码时，仍是同一地块（重叠度 IoU 不低于阈值）的保留原码；新地块取该社下一个未用过的号；分割、合并的地块记录父码；已注销的编码永不复用。指定田管库（GeoPackage）时，以其中的现行编码为上次结果，并在一个事务中记录本次赋码。&lt;/p&gt;&lt;p&gt;承包地块之间窄于最小宽度的耕地细条（田坎、缝隙）不单独赋码，小于最小面积的未承包耕地也不单独赋码。无效几何自动修复并列入问题清单；输入图层从不修改。&lt;/p&gt;&lt;p&gt;编码受到保护：一次赋码若会注销本次所涉乡镇在田管库中现行编码的比例超过允许值（默认 5%），或一个都不保留，则在写入任何内容之前停止——只给了一个乡镇或别的县的地类图斑、坐标系标错时，否则会注销全县的编码，已印制的标识全部作废。“仅预览”照常计算数量，并在问题清单中列出将被注销的编码，但不写入田管库；确实更换全县调查成果时，勾选“我在替换全县的调查成果”方可继续。&lt;/p&gt;</translation>
         </message>
         <message>
-            <source>Cannot write the project {path}: {error}</source>
-            <translation>无法写入工程 {path}：{error}</translation>
+            <source>Reading survey farmland…</source>
+            <translation>正在读取三调耕地…</translation>
         </message>
         <message>
-            <source>{grid}: no such cell in the active patrol grid; no package written.</source>
-            <translation>{grid}：当前巡田网格中没有该网格，未写出外业包。</translation>
+            <source>Reading contract parcels…</source>
+            <translation>正在读取承包地块…</translation>
         </message>
         <message>
-            <source>Cannot open layer {layer} of {path}</source>
-            <translation>无法打开 {path} 的图层 {layer}</translation>
+            <source>Survey land-use patches (DLTB)</source>
+            <translation>三调地类图斑（DLTB）</translation>
         </message>
         <message>
-            <source>Import field results</source>
-            <translation>导入外业成果</translation>
+            <source>Contract parcels (DK)</source>
+            <translation>承包地块（DK）</translation>
         </message>
         <message>
-            <source>&lt;p&gt;导入外业成果 · Reads a field package returned from QField (the folder written by “Export field package”) back into the tianguan store it came from.&lt;/p&gt;&lt;p&gt;Tracks: every line of the track layer is imported like an imported track file (cleaning, sessions, fixes kept; a line imported before adds nothing, fixes already imported from an earlier return are not counted twice); run “Check patrol track authenticity” and “Patrol coverage analysis” afterwards as after any track import.&lt;/p&gt;&lt;p&gt;Evidence: the photos of each case are added as its evidence (copied beside the store) and the case moves to evidenced (已举证) with the notes as comment — only when the case is still as it was exported (same version) and waiting for evidence. Rows of cases that moved on, are closed or unknown, and rows whose photo is missing or refused, are listed as conflicts (table and log) and nothing is overwritten. Importing the same package again adds nothing.&lt;/p&gt;&lt;p&gt;Refused photos: symbolic links, hard links, paths leaving the package, empty files and files that are not JPEG, PNG or PDF by their content. A zipped package (the folder holding one .zip) is extracted into a temporary folder, removed afterwards; zip members with absolute or “..” paths, link members, repeated names and oversized members are not extracted, and a zip bomb is refused whole. Photo times and positions are read with QGIS's EXIF reader (exiv2), the plugin's own reader standing in for what it cannot read.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;导入外业成果 · 将 QField 交回的外业巡田包（“导出外业巡田包”写出的文件夹）读回其来源田管库。&lt;/p&gt;&lt;p&gt;轨迹：轨迹图层的每条线按导入轨迹文件的方式导入（清洗、分段、保留定位点；已导入过的线不再重复，之前交回时已导入的定位点不重复计算）；导入后与其他轨迹导入一样运行“轨迹真实性检查”和“巡田覆盖分析”。&lt;/p&gt;&lt;p&gt;举证：每个案件的照片作为其举证材料加入（复制到田管库旁），案件以备注为意见流转为已举证——仅当案件仍与导出时相同（版本号一致）且等待举证时。已流转、已结案或未知案件的记录，以及照片缺失或被拒收的记录，作为冲突列出（表格与日志），不覆盖任何内容。同一外业包再次导入不会新增任何内容。&lt;/p&gt;&lt;p&gt;拒收的照片：符号链接、硬链接、指向外业包以外的路径、空文件，以及按内容判断不是 JPEG、PNG 或 PDF 的文件。压缩的外业包（文件夹中只有一个 .zip）解压到临时文件夹，用后删除；路径为绝对路径或含“..”的成员、链接成员、重名成员和超大成员不解压，压缩炸弹整包拒收。照片的时间和位置用 QGIS 的 EXIF 读取器（exiv2）读取，读不出的部分由插件自带的读取器补充。&lt;/p&gt;</translation>
+            <source>Village survey areas (CJDCQ)</source>
+            <translation>村级调查区（CJDCQ）</translation>
         </message>
         <message>
-            <source>Reading the evidence…</source>
-            <translation>正在读取举证…</translation>
+            <source>Previously coded parcels</source>
+            <translation>上次赋码结果</translation>
         </message>
         <message>
-            <source>the case is not in the tianguan store</source>
-            <translation>田管库中没有该案件</translation>
+            <source>Land class field of DLTB</source>
+            <translation>DLTB 的地类编码字段</translation>
         </message>
         <message>
-            <source>the case was not exported in this package</source>
-            <translation>该案件不在本外业包中</translation>
+            <source>Location unit code field of DLTB</source>
+            <translation>DLTB 的坐落单位代码字段</translation>
         </message>
         <message>
-            <source>the case is closed</source>
-            <translation>案件已结案</translation>
+            <source>Parcel code field of DK</source>
+            <translation>承包地块的地块编码字段</translation>
         </message>
         <message>
-            <source>the case moved on since the export</source>
-            <translation>导出后案件已流转</translation>
+            <source>Issuer code field of DK</source>
+            <translation>承包地块的发包方编码字段</translation>
         </message>
         <message>
-            <source>the case is in a state that takes no evidence</source>
-            <translation>案件当前状态不接受举证</translation>
+            <source>Minimum parcel width (m)</source>
+            <translation>地块最小宽度（米）</translation>
         </message>
         <message>
-            <source>the photo file is missing</source>
-            <translation>照片文件缺失</translation>
+            <source>Minimum uncovered farmland area (m²)</source>
+            <translation>未承包耕地最小面积（㎡）</translation>
         </message>
         <message>
-            <source>no case chosen</source>
-            <translation>未选择案件</translation>
+            <source>Overlap (IoU) to keep a code</source>
+            <translation>保留原码的重叠度（IoU）</translation>
         </message>
         <message>
-            <source>the track cannot be read</source>
-            <translation>轨迹无法读取</translation>
+            <source>Largest share of the codes a run may retire (%)</source>
+            <translation>一次赋码最多可注销的编码比例（%）</translation>
         </message>
         <message>
-            <source>the photo file was refused</source>
-            <translation>照片文件被拒收</translation>
+            <source>Preview only: count and list what would change, write nothing to the store</source>
+            <translation>仅预览：统计并列出将发生的变化，不写入田管库</translation>
         </message>
         <message>
-            <source>{folder} is not a field package (no {manifest} or {gpkg}).</source>
-            <translation>{folder} 不是外业巡田包（缺少 {manifest} 或 {gpkg}）。</translation>
+            <source>I am replacing the county's survey (allow retiring many codes)</source>
+            <translation>我在替换全县的调查成果（允许注销大量编码）</translation>
         </message>
         <message>
-            <source>Returned field package folder</source>
-            <translation>交回的外业巡田包文件夹</translation>
+            <source>Coded farmland parcels</source>
+            <translation>耕地地块（空间码）</translation>
         </message>
         <message>
-            <source>Conflicts</source>
-            <translation>冲突</translation>
+            <source>Coding issues</source>
+            <translation>赋码问题清单</translation>
         </message>
         <message>
-            <source>Tracks imported</source>
-            <translation>导入的轨迹</translation>
+            <source>Parcels coded</source>
+            <translation>赋码地块数</translation>
         </message>
         <message>
-            <source>Evidence files added</source>
-            <translation>新增举证材料</translation>
+            <source>New codes</source>
+            <translation>新增编码数</translation>
         </message>
         <message>
-            <source>Cases moved to evidenced</source>
-            <translation>流转为已举证的案件</translation>
+            <source>Codes kept</source>
+            <translation>保留编码数</translation>
         </message>
         <message>
-            <source>{folder} is neither a field package folder nor a zipped field package.</source>
-            <translation>{folder} 既不是外业包文件夹，也不是外业包压缩文件。</translation>
+            <source>Codes retired</source>
+            <translation>注销编码数</translation>
         </message>
         <message>
-            <source>{folder} holds several zipped field packages ({names}); put the one to import in a folder of its own.</source>
-            <translation>{folder} 中有多个外业包压缩文件（{names}），请把要导入的那一个单独放在一个文件夹中。</translation>
+            <source>Issues</source>
+            <translation>问题数</translation>
         </message>
         <message>
-            <source>The field package was found in the subfolder {folder}.</source>
-            <translation>已在子文件夹 {folder} 中找到外业包。</translation>
+            <source>Coding run</source>
+            <translation>赋码批次</translation>
         </message>
         <message>
-            <source>{folder} holds several field packages ({names}); choose one of them.</source>
-            <translation>{folder} 中有多个外业包（{names}），请选择其中一个。</translation>
+            <source>Layer DLTB has no valid coordinate reference system; set it first.</source>
+            <translation>DLTB 图层没有有效的坐标参考系，请先设置。</translation>
         </message>
         <message>
-            <source>Extracting the zipped field package {name} into a temporary folder…</source>
-            <translation>正在将外业包压缩文件 {name} 解压到临时文件夹…</translation>
+            <source>Choose the DLTB layer.</source>
+            <translation>请选择 DLTB 图层。</translation>
         </message>
         <message>
-            <source>{tracks} tracks, {evidence} evidence files, {events} cases moved to evidenced, {conflicts} conflicts.</source>
-            <translation>轨迹 {tracks} 条，举证材料 {evidence} 个，流转为已举证的案件 {events} 件，冲突 {conflicts} 条。</translation>
+            <source>No township could be derived from the inputs: check ZLDWDM of DLTB and DKBM/FBFBM of the contract parcels.</source>
+            <translation>无法从输入数据确定任何乡镇：请检查 DLTB 的 ZLDWDM 和承包地块的 DKBM/FBFBM。</translation>
         </message>
         <message>
-            <source>Track {fid}: {fixes} fixes, {tracks} tracks.</source>
-            <translation>轨迹 {fid}：定位点 {fixes} 个，轨迹 {tracks} 条。</translation>
+            <source>land class code</source>
+            <translation>地类编码</translation>
         </message>
         <message>
-            <source>{n} evidence rows were imported before; skipped.</source>
-            <translation>{n} 条举证记录此前已导入，已跳过。</translation>
+            <source>location unit code</source>
+            <translation>坐落单位代码</translation>
         </message>
         <message>
-            <source>Case {case}: {photos} photos, now {state}.</source>
-            <translation>案件 {case}：照片 {photos} 张，现为{state}。</translation>
+            <source>ownership unit code</source>
+            <translation>权属单位代码</translation>
         </message>
         <message>
-            <source>Conflict in {layer} row {fid} (case {case}): {reason}; nothing was written.</source>
-            <translation>冲突：{layer} 第 {fid} 条（案件 {case}）：{reason}；未写入任何内容。</translation>
+            <source>location unit name</source>
+            <translation>坐落单位名称</translation>
         </message>
         <message>
-            <source>The manifest of {folder} cannot be read: {error}</source>
-            <translation>无法读取 {folder} 的清单：{error}</translation>
+            <source>patch class area</source>
+            <translation>图斑地类面积</translation>
         </message>
         <message>
-            <source>The track layer of {path} cannot be read: {error}</source>
-            <translation>无法读取 {path} 的轨迹图层：{error}</translation>
+            <source>The QR content template must contain {code}.</source>
+            <translation>二维码内容模板必须包含 {code}。</translation>
         </message>
         <message>
-            <source>Track {fid}: imported before; skipped.</source>
-            <translation>轨迹 {fid}：此前已导入，已跳过。</translation>
+            <source>Coding was cancelled; nothing was written to the store.</source>
+            <translation>赋码已取消，田管库未作任何改动。</translation>
         </message>
         <message>
-            <source>The zipped field package {name} was refused: {reason}</source>
-            <translation>外业包压缩文件 {name} 被拒收：{reason}</translation>
+            <source>Working CRS: {crs}</source>
+            <translation>计算坐标系：{crs}</translation>
         </message>
         <message>
-            <source>This package was exported from another tianguan store ({path}); import it into that store.</source>
-            <translation>该外业包导出自另一个田管库（{path}），请导入到该田管库。</translation>
+            <source>contract parcel code</source>
+            <translation>地块编码</translation>
         </message>
         <message>
-            <source>Zip member refused: {reason}</source>
-            <translation>压缩包成员被拒收：{reason}</translation>
+            <source>issuer code</source>
+            <translation>发包方编码</translation>
+        </message>
+        <message>
+            <source>contractor code</source>
+            <translation>承包方编码</translation>
+        </message>
+        <message>
+            <source>space code</source>
+            <translation>空间码</translation>
+        </message>
+        <message>
+            <source>coded at</source>
+            <translation>赋码时间</translation>
+        </message>
+        <message>
+            <source>coding run</source>
+            <translation>赋码批次</translation>
+        </message>
+        <message>
+            <source>parent codes</source>
+            <translation>父码</translation>
+        </message>
+        <message>
+            <source>Coding {n} townships in {w} processes…</source>
+            <translation>正在用 {w} 个进程为 {n} 个乡镇赋码…</translation>
+        </message>
+        <message>
+            <source>Preview: nothing was written to the store {path}. This run would keep {kept} and retire {retired} of the {previous} codes of its townships ({share:.1f} %); the codes it would retire are in the issues layer.</source>
+            <translation>预览：未写入田管库 {path}。本次赋码将在所涉乡镇 {previous} 个现行编码中保留 {kept} 个、注销 {retired} 个（{share:.1f}%）；将被注销的编码已列入问题清单。</translation>
+        </message>
+        <message>
+            <source>Coded {coded} parcels: {kept} kept, {new} new ({split} from splits, {merge} from merges), {retired} codes retired.</source>
+            <translation>共赋码 {coded} 块：保留 {kept} 块，新增 {new} 块（其中分割 {split} 块、合并 {merge} 块），注销 {retired} 个编码。</translation>
+        </message>
+        <message>
+            <source>Nothing was written: the DLTB {layer} is of county {run}, but the codes in the store {path} are of county {store}. A tianguan store holds one county: choose that county's DLTB, or another store for this county.</source>
+            <translation>未写入任何内容：地类图斑 {layer} 属于县 {run}，而田管库 {path} 中的空间码属于县 {store}。一个田管库只存一个县：请选择该县的地类图斑，或为此县另建田管库。</translation>
+        </message>
+        <message>
+            <source>Nothing was written: the DLTB {layer} lies away from every parcel coded in the store {path} (their extents do not meet). Its coordinates are probably under a wrong CRS (another CGCS2000 zone, or a CRS label that does not match the numbers): check the layer's CRS, or tick “I am replacing the county's survey” if the county's parcels really moved.</source>
+            <translation>未写入任何内容：地类图斑 {layer} 与田管库 {path} 中已赋码的地块完全不相交（范围互不重叠）。其坐标多半标错了坐标系（另一个 CGCS2000 投影带，或坐标系标注与坐标数值不符）：请检查该图层的坐标系；若全县地块确实发生了移动，请勾选“我在替换全县的调查成果”。</translation>
+        </message>
+        <message>
+            <source>Layer “{layer}” has no farmland patches (DLBM 01xx) with a usable geometry. Check the layer, its selection and its land class field.</source>
+            <translation>图层“{layer}”中没有几何可用的耕地图斑（DLBM 01xx）。请检查图层、选择集和地类编码字段。</translation>
+        </message>
+        <message>
+            <source>Layer “{layer}” has no contract parcels with a usable geometry. Check the layer and its selection, or leave the contract parcels empty to code survey farmland only.</source>
+            <translation>图层“{layer}”中没有几何可用的承包地块。请检查图层和选择集；如只对三调耕地赋码，请不选承包地块图层。</translation>
+        </message>
+        <message>
+            <source>Writing {path}…</source>
+            <translation>正在写出 {path}…</translation>
+        </message>
+        <message>
+            <source>Coded township {key} ({done}/{total})</source>
+            <translation>已完成乡镇 {key}（{done}/{total}）</translation>
+        </message>
+        <message>
+            <source>Nothing was written: this run would retire {retired} of the {previous} codes of its townships in the store {path} ({share:.1f} %, more than the allowed {limit:.1f} %) and keep {kept}. The inputs are probably not the county's whole survey: a DLTB of one township or of another county, or coordinates under a wrong CRS. Check DLTB and DK, run with “Preview only” to see the codes that would be retired, or tick “I am replacing the county's survey” if that is what you do.</source>
+            <translation>未写入任何内容：本次赋码将注销田管库 {path} 中所涉乡镇 {previous} 个现行编码中的 {retired} 个（{share:.1f}%，超过允许的 {limit:.1f}%），只保留 {kept} 个。输入很可能不是全县的调查成果：只给了一个乡镇或别的县的地类图斑，或坐标系标错。请检查 DLTB 与 DK；可勾选“仅预览”查看将被注销的编码；如果确实在替换全县的调查成果，请勾选“我在替换全县的调查成果”。</translation>
+        </message>
+        <message>
+            <source>Without “I am replacing the county's survey” this run would be refused: it retires more than the allowed {limit:.1f} % of the codes, or keeps none.</source>
+            <translation>若不勾选“我在替换全县的调查成果”，本次赋码将被拒绝：注销的编码超过允许的 {limit:.1f}%，或一个都不保留。</translation>
+        </message>
+        <message>
+            <source>{area} m² of farmland strips narrower than the minimum width (田坎, gaps between parcels) have no code; they are listed in the issues layer.</source>
+            <translation>窄于最小宽度的耕地细条（田坎、地块间缝隙）共 {area} ㎡ 未赋码，已列入问题清单。</translation>
+        </message>
+        <message>
+            <source>{n} issues of this kind, for example: {message}</source>
+            <translation>同类问题 {n} 条，例如：{message}</translation>
+        </message>
+        <message>
+            <source>Layer DLTB lies at longitude {lon:.1f}, outside China's CGCS2000 zones: check its coordinate reference system ({error}).</source>
+            <translation>图层 DLTB 位于经度 {lon:.1f}，不在我国 CGCS2000 分带范围内：请检查其坐标系（{error}）。</translation>
+        </message>
+        <message>
+            <source>Group {group} has run out of sequence numbers.</source>
+            <translation>社 {group} 的地块顺序号已用尽。</translation>
+        </message>
+        <message>
+            <source>Store {path}: {changes}</source>
+            <translation>田管库 {path}：{changes}</translation>
+        </message>
+        <message>
+            <source>{n} active codes in the store are the previous coding.</source>
+            <translation>以田管库中 {n} 个现行编码作为上次赋码结果。</translation>
+        </message>
+        <message>
+            <source>updated</source>
+            <translation>已更新</translation>
+        </message>
+        <message>
+            <source>no change (identical input)</source>
+            <translation>无变化（输入相同）</translation>
+        </message>
+        <message>
+            <source>Undo the latest coding run</source>
+            <translation>撤销上次赋码</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;Takes the tianguan store back to where it was before its latest one-click coding run: the codes the run retired are active again with their QR content and lineage, the parcels it changed get their old values back, and the codes it issued are retired as “undone” — kept in the store so that their numbers are never given to another parcel. Only the latest run can be undone, once. “Preview only” says what would be undone without changing anything.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;把田管库恢复到最近一次一键赋码之前的状态：该次注销的编码恢复为现行（二维码内容与谱系不变），该次修改的地块恢复原值，该次新发的编码注销为“已撤销”——仍保留在田管库中，其编号永不再发给其他地块。只能撤销最近一次赋码，且只能撤销一次。“仅预览”只说明将撤销什么，不作任何修改。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Preview only: say what would be undone, change nothing</source>
+            <translation>仅预览：说明将撤销什么，不作修改</translation>
+        </message>
+        <message>
+            <source>Codes active again</source>
+            <translation>恢复现行的编码</translation>
+        </message>
+        <message>
+            <source>Parcels given their old values</source>
+            <translation>恢复原值的地块</translation>
+        </message>
+        <message>
+            <source>Codes of the run retired as undone</source>
+            <translation>该次新发并注销为已撤销的编码</translation>
+        </message>
+        <message>
+            <source>Preview: nothing was changed.</source>
+            <translation>预览：未作任何修改。</translation>
+        </message>
+        <message>
+            <source>Coding run {run} undone: {restored} codes active again, {reverted} parcels given their old values, {withdrawn} codes of the run retired as undone (never issued again).</source>
+            <translation>赋码批次 {run} 已撤销：{restored} 个编码恢复现行，{reverted} 个地块恢复原值，该次新发的 {withdrawn} 个编码注销为已撤销（永不再发）。</translation>
+        </message>
+        <message>
+            <source>Latest coding run {run} (finished {at}): {inserted} codes issued, {updated} changed, {retired} retired.</source>
+            <translation>最近一次赋码批次 {run}（完成于 {at}）：新发编码 {inserted} 个，修改 {updated} 个，注销 {retired} 个。</translation>
+        </message>
+        <message>
+            <source>The store {path} has no coding run that can be undone: only the latest run can be undone, once.</source>
+            <translation>田管库 {path} 没有可撤销的赋码批次：只能撤销最近一次赋码，且只能撤销一次。</translation>
+        </message>
+        <message>
+            <source>The coding run could not be undone: {error}</source>
+            <translation>无法撤销该次赋码：{error}</translation>
+        </message>
+        <message>
+            <source>Validate space codes</source>
+            <translation>校验空间码</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;Checks a coded parcel layer and lists every problem as a feature with its reason, so it can be fixed on the map:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;errors: malformed codes, wrong check characters, duplicate codes, overlapping parcels (the same ground coded twice), retired codes still in use;&lt;/li&gt;&lt;li&gt;warnings: code parts that disagree with the part fields or with the village the parcel lies in (with the CJDCQ layer), farmland without a code (with the DLTB layer), codes missing from or unknown to the tianguan store.&lt;/li&gt;&lt;/ul&gt;</source>
+            <translation>&lt;p&gt;检查已赋码地块图层，把每个问题连同原因输出为要素，便于在地图上逐一处理：&lt;/p&gt;&lt;ul&gt;&lt;li&gt;错误：编码格式不符、校验码错误、重复编码、地块相互重叠（同一块地赋了两个码）、已注销编码仍在使用；&lt;/li&gt;&lt;li&gt;警告：编码各级代码与对应字段不符或与地块实际所在的村（需 CJDCQ 图层）不符、耕地未赋码（需 DLTB 图层）、编码未在田管库登记或田管库中的现行编码不在图层中。&lt;/li&gt;&lt;/ul&gt;</translation>
+        </message>
+        <message>
+            <source>Malformed space code {code}: {other}</source>
+            <translation>空间码格式不符 {code}：{other}</translation>
+        </message>
+        <message>
+            <source>Wrong check character in {code}: {other}</source>
+            <translation>校验码错误 {code}：{other}</translation>
+        </message>
+        <message>
+            <source>Space code {code} is used by more than one parcel</source>
+            <translation>空间码 {code} 被多个地块使用</translation>
+        </message>
+        <message>
+            <source>Parcel {code} overlaps parcel {other} by {value} m²</source>
+            <translation>地块 {code} 与地块 {other} 重叠 {value} ㎡</translation>
+        </message>
+        <message>
+            <source>Space code {code} was retired but is still in use</source>
+            <translation>空间码 {code} 已注销但仍在使用</translation>
+        </message>
+        <message>
+            <source>Space code {code} disagrees with its part field {other}</source>
+            <translation>空间码 {code} 与代码字段 {other} 不符</translation>
+        </message>
+        <message>
+            <source>Space code {code} is in another group than its issuer {other}</source>
+            <translation>空间码 {code} 所在的社与其发包方 {other} 不同</translation>
+        </message>
+        <message>
+            <source>Space code {code} names another village than where it lies ({other})</source>
+            <translation>空间码 {code} 所示的村与地块实际所在的村（{other}）不符</translation>
+        </message>
+        <message>
+            <source>Parcel {code} lies outside every village survey area</source>
+            <translation>地块 {code} 不在任何村级调查区内</translation>
+        </message>
+        <message>
+            <source>Farmland of {value} m² has no space code</source>
+            <translation>有 {value} ㎡ 耕地没有空间码</translation>
+        </message>
+        <message>
+            <source>Space code {code} is not registered in the store</source>
+            <translation>空间码 {code} 未在田管库登记</translation>
+        </message>
+        <message>
+            <source>Active space code {code} of the store is missing from the layer</source>
+            <translation>田管库中的现行空间码 {code} 不在图层中</translation>
+        </message>
+        <message>
+            <source>Reading coded parcels…</source>
+            <translation>正在读取已赋码地块…</translation>
+        </message>
+        <message>
+            <source>Looking for overlapping parcels…</source>
+            <translation>正在查找相互重叠的地块…</translation>
+        </message>
+        <message>
+            <source>Space code problems</source>
+            <translation>空间码问题清单</translation>
+        </message>
+        <message>
+            <source>Errors</source>
+            <translation>错误数</translation>
+        </message>
+        <message>
+            <source>Warnings</source>
+            <translation>警告数</translation>
+        </message>
+        <message>
+            <source>Choose the coded parcel layer.</source>
+            <translation>请选择已赋码地块图层。</translation>
+        </message>
+        <message>
+            <source>Looking for farmland without a code…</source>
+            <translation>正在查找未赋码的耕地…</translation>
+        </message>
+        <message>
+            <source>{errors} errors, {warnings} warnings, {infos} notes.</source>
+            <translation>错误 {errors} 条，警告 {warnings} 条，提示 {infos} 条。</translation>
+        </message>
+        <message>
+            <source>Layer “{layer}” is in geographic coordinates; validate the coded layer in its projected CRS.</source>
+            <translation>图层“{layer}”是经纬度坐标，请在其投影坐标系下校验。</translation>
         </message>
         <message>
             <source>County code</source>
@@ -1976,10 +1716,6 @@
             <translation>赋码时间</translation>
         </message>
         <message>
-            <source>Coding run</source>
-            <translation>赋码批次</translation>
-        </message>
-        <message>
             <source>Remarks</source>
             <translation>备注</translation>
         </message>
@@ -2032,6 +1768,10 @@
             <translation>网格名称</translation>
         </message>
         <message>
+            <source>Parcels</source>
+            <translation>地块数</translation>
+        </message>
+        <message>
             <source>Problem type</source>
             <translation>问题类型</translation>
         </message>
@@ -2066,6 +1806,10 @@
         <message>
             <source>Due (UTC)</source>
             <translation>截止时间（UTC）</translation>
+        </message>
+        <message>
+            <source>Officer</source>
+            <translation>田管员</translation>
         </message>
         <message>
             <source>Phone</source>
@@ -2284,6 +2028,10 @@
             <translation>流转记录编号</translation>
         </message>
         <message>
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
             <source>Actor</source>
             <translation>操作人</translation>
         </message>
@@ -2340,40 +2088,96 @@
             <translation>字段别名未能保存到 {output}。</translation>
         </message>
         <message>
+            <source>Prefecture</source>
+            <translation>州</translation>
+        </message>
+        <message>
+            <source>Build the patrol grid</source>
+            <translation>构建巡田网格</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;Builds the five-level patrol grid (prefecture, county, township, village, group) from the survey's townships (XZQ) and villages (CJDCQ) and the group codes of the coded parcels. The survey has no group boundaries: each village is divided among its groups by a Voronoi allocation of its parcels, clipped to the village, so that the groups tile their village exactly. Every cell gets its code, parent code, name, farmland and permanent basic farmland area and parcel count.&lt;/p&gt;&lt;p&gt;The coded parcels come from the layer given, or else from the tianguan store's active codes. The grid is saved in the tianguan store as a new build; older builds are kept.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;依据三调的乡镇（XZQ）、村级调查区（CJDCQ）与已赋码地块的社代码，构建州、县、乡、村、社五级巡田网格。三调没有社界：每个村按其地块代表点的泰森多边形（Voronoi）分配给各社，并裁切到村界，使各社恰好铺满本村。每个网格单元带有网格编码、上级编码、名称、耕地与永久基本农田面积及地块数。&lt;/p&gt;&lt;p&gt;已赋码地块取自所给图层，否则取田管库中的现行空间码。网格作为新版本保存在田管库中，旧版本保留。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Reading townships and villages…</source>
+            <translation>正在读取乡镇与村…</translation>
+        </message>
+        <message>
+            <source>Dividing villages among their groups…</source>
+            <translation>正在将各村划分到社…</translation>
+        </message>
+        <message>
+            <source>Townships (XZQ)</source>
+            <translation>乡镇（XZQ）</translation>
+        </message>
+        <message>
+            <source>Grid build</source>
+            <translation>网格版本</translation>
+        </message>
+        <message>
+            <source>Layer XZQ is in a geographic CRS; project it to its CGCS2000 3-degree zone first.</source>
+            <translation>图层 XZQ 为地理坐标系；请先投影到所在的 CGCS2000 3 度带。</translation>
+        </message>
+        <message>
+            <source>No coded parcels: every village becomes a single group cell. Run one-click coding first for a grid by group.</source>
+            <translation>没有已赋码地块：每个村只形成一个社级网格。请先运行一键赋码，以便按社划分网格。</translation>
+        </message>
+        <message>
+            <source>township code</source>
+            <translation>乡镇代码</translation>
+        </message>
+        <message>
+            <source>township name</source>
+            <translation>乡镇名称</translation>
+        </message>
+        <message>
+            <source>village name</source>
+            <translation>村名称</translation>
+        </message>
+        <message>
+            <source>Grid cells: {p} prefecture, {c} county, {t} township, {v} village, {g} group.</source>
+            <translation>网格单元：州级 {p} 个，县级 {c} 个，乡级 {t} 个，村级 {v} 个，社级 {g} 个。</translation>
+        </message>
+        <message>
+            <source>Give the coded farmland parcels or a tianguan store that holds them.</source>
+            <translation>请给出已赋码的耕地地块图层，或存有空间码的田管库。</translation>
+        </message>
+        <message>
+            <source>Layer “{layer}”, feature {fid}: geometry repaired or unusable ({kind}).</source>
+            <translation>图层“{layer}”要素 {fid}：几何已修复或不可用（{kind}）。</translation>
+        </message>
+        <message>
+            <source>Grid build {build} saved in the store and made active.</source>
+            <translation>网格版本 {build} 已保存到田管库并设为现行。</translation>
+        </message>
+        <message>
+            <source>farmland area</source>
+            <translation>耕地面积</translation>
+        </message>
+        <message>
+            <source>permanent basic farmland area</source>
+            <translation>永久基本农田面积</translation>
+        </message>
+        <message>
+            <source>{n} parcels have no valid space code and are left out of the grid.</source>
+            <translation>{n} 个地块没有有效空间码，未参与网格划分。</translation>
+        </message>
+        <message>
+            <source>Layer {layer}: {n} features have no valid {digits}-digit unit code (first: feature {fid}). Fill the code field and run again.</source>
+            <translation>图层 {layer}：{n} 个要素没有有效的 {digits} 位单位代码（第一个：要素 {fid}）。请补全代码字段后重新运行。</translation>
+        </message>
+        <message>
+            <source>Cannot build the grid: {error}</source>
+            <translation>无法构建网格：{error}</translation>
+        </message>
+        <message>
             <source>Check patrol grid coverage</source>
             <translation>网格覆盖检查</translation>
         </message>
         <message>
             <source>&lt;p&gt;Checks that the patrol grid covers the county exactly once at every level: gaps and overlaps between the cells under one parent, cells that reach beyond their parent or whose parent is missing, farmland parcels that are in no group cell or in two, and parcels whose space code names another group than the cell they lie in. Every finding is a feature with its reason, to be fixed on the map.&lt;/p&gt;&lt;p&gt;The grid is the layer given (fields JB, WGBM, SJBM as written by “Build the patrol grid”) or the store's active build; the parcels are the layer given or the store's active codes.&lt;/p&gt;</source>
             <translation>&lt;p&gt;检查巡田网格在每一级是否恰好覆盖全县一次：同一上级下各单元之间的缝隙与重叠、超出上级范围或缺少上级的单元、不在任何社级网格或同时在两个社级网格中的耕地地块，以及空间码所指的社与所在网格不一致的地块。每个问题输出为带原因的要素，便于在地图上修正。&lt;/p&gt;&lt;p&gt;网格取自所给图层（由“构建巡田网格”写出的 JB、WGBM、SJBM 字段）或田管库中的现行版本；地块取自所给图层或田管库中的现行空间码。&lt;/p&gt;</translation>
-        </message>
-        <message>
-            <source>Gap: part of the parent cell is in none of its children</source>
-            <translation>缝隙：上级单元的一部分不属于任何下级单元</translation>
-        </message>
-        <message>
-            <source>Overlap: two cells of the same level share ground</source>
-            <translation>重叠：同级两个单元有重叠部分</translation>
-        </message>
-        <message>
-            <source>Outside its parent: the cell reaches beyond the cell above it</source>
-            <translation>越界：单元超出其上级单元范围</translation>
-        </message>
-        <message>
-            <source>No parent: the cell above it is missing from the grid</source>
-            <translation>缺少上级：网格中没有其上级单元</translation>
-        </message>
-        <message>
-            <source>Farmland in no group cell</source>
-            <translation>耕地不在任何社级网格内</translation>
-        </message>
-        <message>
-            <source>Farmland in two group cells</source>
-            <translation>耕地同时位于两个社级网格内</translation>
-        </message>
-        <message>
-            <source>Parcel code names another group than the cell it lies in</source>
-            <translation>地块空间码所指的社与所在网格不一致</translation>
         </message>
         <message>
             <source>Checking cells against their parents…</source>
@@ -2418,6 +2222,646 @@
         <message>
             <source>The store has no patrol grid yet: run “Build the patrol grid” first.</source>
             <translation>田管库中还没有巡田网格：请先运行“构建巡田网格”。</translation>
+        </message>
+        <message>
+            <source>{what}: {n}</source>
+            <translation>{what}：{n}</translation>
+        </message>
+        <message>
+            <source>Invalid geometry was repaired (make valid); check its shape.</source>
+            <translation>几何无效，已自动修复（make valid），请核查其形状。</translation>
+        </message>
+        <message>
+            <source>Feature has no geometry and was skipped.</source>
+            <translation>要素没有几何，已跳过。</translation>
+        </message>
+        <message>
+            <source>Geometry has no area after repair and was skipped.</source>
+            <translation>几何修复后没有面积，已跳过。</translation>
+        </message>
+        <message>
+            <source>Patch {key}: ZLDWDM holds no village code and no CJDCQ layer locates it, so it was not coded. Fill ZLDWDM or add the CJDCQ layer.</source>
+            <translation>图斑 {key}：坐落单位代码 ZLDWDM 中没有村代码，也没有村级调查区（CJDCQ）图层可以定位，未赋码。请补全 ZLDWDM 或加入 CJDCQ 图层。</translation>
+        </message>
+        <message>
+            <source>DKBM {key} occurs on more than one contract parcel; each is coded separately. Correct the contract data.</source>
+            <translation>地块编码 DKBM {key} 在多个承包地块上重复出现，已分别赋码。请更正承包地数据。</translation>
+        </message>
+        <message>
+            <source>Contract parcel has no DKBM.</source>
+            <translation>承包地块没有地块编码（DKBM）。</translation>
+        </message>
+        <message>
+            <source>Contract parcel {key}: neither FBFBM nor DKBM gives a group; the group was taken from its location.</source>
+            <translation>承包地块 {key}：发包方编码和地块编码都无法确定所属的社，已按位置确定。</translation>
+        </message>
+        <message>
+            <source>Contract parcel {key} lies outside survey farmland and got no code.</source>
+            <translation>承包地块 {key} 不在三调耕地上，未赋码。</translation>
+        </message>
+        <message>
+            <source>Contract parcel {key} is wholly covered by contract parcels with a lower DKBM and got no code.</source>
+            <translation>承包地块 {key} 被编码较小的承包地块完全覆盖，未赋码。</translation>
+        </message>
+        <message>
+            <source>Contract parcel {key} only grazes farmland (slivers) and got no code.</source>
+            <translation>承包地块 {key} 只有细条擦到耕地，未赋码。</translation>
+        </message>
+        <message>
+            <source>Contract parcel {key} overlaps {other} by {value} m²; the overlap was coded with {other}.</source>
+            <translation>承包地块 {key} 与 {other} 重叠 {value} ㎡，重叠部分归入 {other}。</translation>
+        </message>
+        <message>
+            <source>Patch {key}: a farmland strip of {value} m² narrower than the minimum width (田坎 or gap between parcels) has no code.</source>
+            <translation>图斑 {key}：有 {value} ㎡ 窄于最小宽度的耕地细条（田坎或地块间缝隙），未赋码。</translation>
+        </message>
+        <message>
+            <source>Code {key} was retired ({other}).</source>
+            <translation>空间码 {key} 已注销（{other}）。</translation>
+        </message>
+        <message>
+            <source>Field {key} is numeric: 19-digit codes may have lost digits. Store codes as text.</source>
+            <translation>字段 {key} 是数值类型，19 位编码可能已丢失精度。请以文本类型存储编码。</translation>
+        </message>
+        <message>
+            <source>Title</source>
+            <translation>标题</translation>
+        </message>
+        <message>
+            <source>Subtitle</source>
+            <translation>副标题</translation>
+        </message>
+        <message>
+            <source>Map</source>
+            <translation>地图</translation>
+        </message>
+        <message>
+            <source>County name</source>
+            <translation>县名</translation>
+        </message>
+        <message>
+            <source>North arrow</source>
+            <translation>指北针</translation>
+        </message>
+        <message>
+            <source>Legend</source>
+            <translation>图例</translation>
+        </message>
+        <message>
+            <source>Scale bar</source>
+            <translation>比例尺</translation>
+        </message>
+        <message>
+            <source>Map date</source>
+            <translation>制图日期</translation>
+        </message>
+        <message>
+            <source>Coordinate system</source>
+            <translation>坐标系</translation>
+        </message>
+        <message>
+            <source>Indicator value</source>
+            <translation>指标值</translation>
+        </message>
+        <message>
+            <source>Map frame</source>
+            <translation>图框</translation>
+        </message>
+        <message>
+            <source>Check patrol track authenticity</source>
+            <translation>轨迹真实性检查</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;轨迹真实性检查 · Checks the patrol tracks in the tianguan store: is each a real walk over the officer's own group (社) cell? Flags: driven (median or 85th-percentile moving speed above walking, or a long stretch at driving speed), too short (duration or length), outside the grid (too little of the track inside the group cell of the active patrol grid, with a tolerance), teleport (two consecutive fixes too far apart for the time between them), replay (the same path at the same pace as an earlier track of any officer), regular sampling (intervals and spacing machine-regular, a hint), no grid cell (the grid code is not in the active grid, a hint), wrong clock (fix times in the future or before 2000), outside the county (most fixes outside the county the store covers — its grid, else its coded parcels — whatever the grid code says) and before the plan (started before the first patrol task period of its grid). Speeds, jumps and lengths are measured on the ellipsoid from the fixes' longitude and latitude, whatever the store's coordinate system.&lt;/p&gt;&lt;p&gt;A track is accepted when it has none of the blocking flags: driven, too short, outside the grid, teleport, replay, wrong clock, outside the county and before the plan. Every track is checked against every track that started before it. Flags, the figures they were decided on and the result are written back to the store; checking again gives the same result.&lt;/p&gt;&lt;p&gt;Without dates, the tracks not checked yet are checked; with dates (Beijing dates, both inclusive), every track started in that range is checked again. The thresholds are advanced parameters; the guide's section on tracks explains their defaults (help button).&lt;/p&gt;</source>
+            <translation>&lt;p&gt;轨迹真实性检查 · 检查田管库中的巡田轨迹：是否为田管员在本社网格内的真实步行巡田。标记：开车路过（移动速度中位数或第 85 百分位数高于步行，或长时间以行车速度移动）、时长或里程不足、不在本社网格内（轨迹落在现行巡田网格本社单元内（含容差）的比例过低）、轨迹跳点（相邻两点距离对其时间间隔而言过远）、重复上传旧轨迹（与任一田管员更早的轨迹路径与节奏相同）、采样过于规整（时间间隔与点距机械般一致，仅提示）、网格中无此社（网格编码不在现行网格中，仅提示）、时间异常（定位时间在将来或早于 2000 年）、不在本县范围内（多数定位点在田管库所覆盖的本县范围之外——本县范围取自网格，没有网格时取赋码地块——不论网格编码如何）以及早于巡田计划开始（开始时间早于本社最早的巡田任务时段）。速度、跳点与长度一律按定位点经纬度在椭球面上计算，与田管库坐标系无关。&lt;/p&gt;&lt;p&gt;没有任何阻断标记的轨迹为有效：开车路过、时长或里程不足、不在本社网格内、轨迹跳点、重复上传旧轨迹、时间异常、不在本县范围内、早于巡田计划开始。每条轨迹与所有开始更早的轨迹比对。标记、判定依据数值和结果写回田管库；重复检查结果相同。&lt;/p&gt;&lt;p&gt;不填日期时检查尚未检查的轨迹；填日期（北京时间日期，含首尾）时重新检查该范围内开始的全部轨迹。阈值为高级参数，默认值的说明见本插件使用指南中轨迹一节（对话框的“帮助”按钮）。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Shortest patrol (minutes)</source>
+            <translation>最短巡田时长（分钟）</translation>
+        </message>
+        <message>
+            <source>Shortest patrol length (m)</source>
+            <translation>最短巡田里程（米）</translation>
+        </message>
+        <message>
+            <source>Highest median walking speed (m/s)</source>
+            <translation>步行速度中位数上限（米/秒）</translation>
+        </message>
+        <message>
+            <source>Highest 85th-percentile walking speed (m/s)</source>
+            <translation>步行速度第 85 百分位数上限（米/秒）</translation>
+        </message>
+        <message>
+            <source>Driving speed (m/s)</source>
+            <translation>车速（米/秒）</translation>
+        </message>
+        <message>
+            <source>Longest stretch at driving speed (s)</source>
+            <translation>以车速连续行驶的最长时间（秒）</translation>
+        </message>
+        <message>
+            <source>Tolerance around the group cell (m)</source>
+            <translation>社网格外扩容差（米）</translation>
+        </message>
+        <message>
+            <source>Least share of the track inside the group cell (%)</source>
+            <translation>轨迹在本社网格内的最低比例（%）</translation>
+        </message>
+        <message>
+            <source>Jump speed between two fixes (m/s)</source>
+            <translation>跳点速度（相邻两点间，米/秒）</translation>
+        </message>
+        <message>
+            <source>Replay: largest mean distance to the earlier track (m)</source>
+            <translation>重复上传：与旧轨迹的最大平均距离（米）</translation>
+        </message>
+        <message>
+            <source>Replay: least length ratio (shorter / longer)</source>
+            <translation>重复上传：最低长度比（短 / 长）</translation>
+        </message>
+        <message>
+            <source>Regular sampling: largest variation of the intervals</source>
+            <translation>采样规整：时间间隔变异系数上限</translation>
+        </message>
+        <message>
+            <source>First day (YYYY-MM-DD, Beijing; empty: the tracks not checked yet)</source>
+            <translation>开始日期（YYYY-MM-DD，北京时间；空：尚未检查的轨迹）</translation>
+        </message>
+        <message>
+            <source>Last day (YYYY-MM-DD, Beijing; empty: no end)</source>
+            <translation>结束日期（YYYY-MM-DD，北京时间；空：不限）</translation>
+        </message>
+        <message>
+            <source>Reading the tracks…</source>
+            <translation>正在读取轨迹…</translation>
+        </message>
+        <message>
+            <source>Writing the results to the store…</source>
+            <translation>正在将结果写入田管库…</translation>
+        </message>
+        <message>
+            <source>Checked patrol tracks</source>
+            <translation>已检查的巡田轨迹</translation>
+        </message>
+        <message>
+            <source>Tracks checked</source>
+            <translation>已检查轨迹数</translation>
+        </message>
+        <message>
+            <source>Tracks accepted</source>
+            <translation>有效轨迹数</translation>
+        </message>
+        <message>
+            <source>Tracks not accepted</source>
+            <translation>无效轨迹数</translation>
+        </message>
+        <message>
+            <source>No patrol track to check.</source>
+            <translation>没有需要检查的巡田轨迹。</translation>
+        </message>
+        <message>
+            <source>The store has no patrol grid yet: every track is flagged “no grid cell”.</source>
+            <translation>田管库中还没有巡田网格：所有轨迹都将标记为“网格中无此社”。</translation>
+        </message>
+        <message>
+            <source>The store has neither a patrol grid nor coded parcels: the tracks cannot be checked against the county's extent.</source>
+            <translation>田管库中既没有巡田网格也没有赋码地块：无法检查轨迹是否在本县范围内。</translation>
+        </message>
+        <message>
+            <source>Give the tianguan store.</source>
+            <translation>请指定田管库。</translation>
+        </message>
+        <message>
+            <source>Checking {n} tracks against their grid cells and every earlier track…</source>
+            <translation>正在检查 {n} 条轨迹（对照所在网格与所有更早的轨迹）…</translation>
+        </message>
+        <message>
+            <source>{checked} tracks checked: {accepted} accepted, {rejected} not accepted.</source>
+            <translation>已检查 {checked} 条轨迹：有效 {accepted} 条，无效 {rejected} 条。</translation>
+        </message>
+        <message>
+            <source>{n} tracks have no fix time for every vertex; their times were spread evenly between start and end: {ids}</source>
+            <translation>{n} 条轨迹并非每个节点都有定位时间，已在开始与结束时间之间均匀分配：{ids}</translation>
+        </message>
+        <message>
+            <source>Prefecture (州)</source>
+            <translation>州级</translation>
+        </message>
+        <message>
+            <source>County (县)</source>
+            <translation>县级</translation>
+        </message>
+        <message>
+            <source>Township (乡)</source>
+            <translation>乡级</translation>
+        </message>
+        <message>
+            <source>Village (村)</source>
+            <translation>村级</translation>
+        </message>
+        <message>
+            <source>Group (社)</source>
+            <translation>社级</translation>
+        </message>
+        <message>
+            <source>First day (YYYY-MM-DD; empty: the first day of this month)</source>
+            <translation>起始日期（YYYY-MM-DD；留空为本月第一天）</translation>
+        </message>
+        <message>
+            <source>Last day (YYYY-MM-DD; empty: the last day of the start's month)</source>
+            <translation>截止日期（YYYY-MM-DD；留空为起始日期所在月的最后一天）</translation>
+        </message>
+        <message>
+            <source>Only grids under this county, township or village code</source>
+            <translation>仅限该县、乡镇或村代码下的网格</translation>
+        </message>
+        <message>
+            <source>Status as of (empty: now)</source>
+            <translation>状态统计时点（留空为当前时间）</translation>
+        </message>
+        <message>
+            <source>Overdue patrol tasks by township:</source>
+            <translation>各乡镇已过期巡田任务：</translation>
+        </message>
+        <message>
+            <source>Dispatch patrol tasks</source>
+            <translation>下发巡田任务</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;下发巡田任务 — Creates the patrol tasks of a date range in the tianguan store: one task per grid and calendar period of its level's frequency — 社 (group) weekly (Monday to Sunday), 村 (village) monthly, 乡 (township) quarterly, 县 (county) and 州 (prefecture) every half year — due at 23:59:59 Beijing time on the period's last day.&lt;/p&gt;&lt;p&gt;The grids are the active patrol grid's cells (else the grids of the active officer roster), and each task names the grid's officer from the active roster. Dispatching the same range again creates nothing new.&lt;/p&gt;&lt;p&gt;The output table lists the range's tasks with their status: 已完成 (done: a valid patrol started within the period), 未完成 (open: not done yet, not yet due) or 已过期 (overdue).&lt;/p&gt;</source>
+            <translation>&lt;p&gt;下发巡田任务 — 在田管库中为一段日期内的每个网格、按其级别的巡田频次逐个自然周期生成巡田任务：社级每周（周一至周日）、村级每月、乡级每季度、县级和州级每半年；截止时间为周期最后一天北京时间 23:59:59。&lt;/p&gt;&lt;p&gt;网格取自当前巡田网格（没有时取当前田管员花名册中的网格），任务上注明当前花名册中该网格的田管员。对同一日期范围重复下发不会产生新任务。&lt;/p&gt;&lt;p&gt;输出表列出该期间的任务及其状态：已完成（周期内开始过一次有效巡田）、未完成（尚未完成，未到截止时间）或已过期。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>No overdue patrol tasks.</source>
+            <translation>没有已过期的巡田任务。</translation>
+        </message>
+        <message>
+            <source>Patrol frequencies per grid level (JSON; empty: the plan's)</source>
+            <translation>各级网格的巡田频次（JSON；留空为方案默认）</translation>
+        </message>
+        <message>
+            <source>Grid levels</source>
+            <translation>网格级别</translation>
+        </message>
+        <message>
+            <source>Patrol tasks</source>
+            <translation>巡田任务</translation>
+        </message>
+        <message>
+            <source>Tasks created</source>
+            <translation>新建任务数</translation>
+        </message>
+        <message>
+            <source>Tasks already dispatched</source>
+            <translation>已下发任务数</translation>
+        </message>
+        <message>
+            <source>Tasks done</source>
+            <translation>已完成任务数</translation>
+        </message>
+        <message>
+            <source>Tasks open</source>
+            <translation>未完成任务数</translation>
+        </message>
+        <message>
+            <source>Tasks overdue</source>
+            <translation>已过期任务数</translation>
+        </message>
+        <message>
+            <source>Dispatch run</source>
+            <translation>下发批次</translation>
+        </message>
+        <message>
+            <source>Cancelled after the tasks were dispatched; the table was not written.</source>
+            <translation>任务已下发后被取消，未输出任务表。</translation>
+        </message>
+        <message>
+            <source>{township} {name}: {count} overdue tasks, grids {grids}</source>
+            <translation>{township} {name}：已过期任务 {count} 个，网格 {grids}</translation>
+        </message>
+        <message>
+            <source>… and {count} more townships.</source>
+            <translation>……另有 {count} 个乡镇。</translation>
+        </message>
+        <message>
+            <source>Dispatch was cancelled; nothing was written to the store.</source>
+            <translation>下发已取消，田管库未作任何改动。</translation>
+        </message>
+        <message>
+            <source>Done {done}, open {open}, overdue {overdue}.</source>
+            <translation>已完成 {done}，未完成 {open}，已过期 {overdue}。</translation>
+        </message>
+        <message>
+            <source>The patrol frequencies {text} cannot be used ({error}): give JSON such as {example}, or leave it empty for the plan's.</source>
+            <translation>巡田频次 {text} 无法使用（{error}）：请填写如 {example} 的 JSON，或留空使用方案默认频次。</translation>
+        </message>
+        <message>
+            <source>The tianguan store has no active patrol grid and no active officer roster. Build the patrol grid or import an officer roster first.</source>
+            <translation>田管库中没有当前巡田网格，也没有当前田管员花名册。请先构建巡田网格或导入田管员花名册。</translation>
+        </message>
+        <message>
+            <source>Tasks from {start} to {end} for {grids} grids; frequencies: {rules}</source>
+            <translation>任务期间 {start} 至 {end}，网格 {grids} 个；巡田频次：{rules}</translation>
+        </message>
+        <message>
+            <source>{created} tasks created, {existing} already dispatched.</source>
+            <translation>新建任务 {created} 个，已下发过 {existing} 个。</translation>
+        </message>
+        <message>
+            <source>No grid of the chosen levels under “{prefix}”: no task to dispatch.</source>
+            <translation>“{prefix}”下没有所选级别的网格，无任务可下发。</translation>
+        </message>
+        <message>
+            <source>{count} grids have no officer in the active roster (tasks are dispatched without a name), e.g. {codes}</source>
+            <translation>{count} 个网格在当前花名册中没有田管员（任务下发时不带姓名），例如 {codes}</translation>
+        </message>
+        <message>
+            <source>(all)</source>
+            <translation>（全部）</translation>
+        </message>
+        <message>
+            <source>Export officer roster</source>
+            <translation>导出田管员花名册</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;Writes the current officer roster (田管员花名册) of the tianguan store to an Excel workbook (.xlsx) or a CSV file (UTF-8 with BOM), with the same columns as the import: 层级, 网格编码, 网格名称, 姓名, 角色, 职务, 电话, 是否空缺. The file can be corrected and imported again.&lt;/p&gt;&lt;p&gt;With a county or township code, only the grids within it are written. The counts of officers, assistants and vacant posts per level are reported and given as the COUNTS output (JSON). Prefer .xlsx when the roster is edited in Excel: Excel turns long codes in a CSV into numbers.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;将田管库的当前田管员花名册写入 Excel 工作簿（.xlsx）或 CSV 文件（带 BOM 的 UTF-8），列与导入时相同：层级、网格编码、网格名称、姓名、角色、职务、电话、是否空缺。导出的文件修改后可再次导入。&lt;/p&gt;&lt;p&gt;给定县或乡镇代码时，只导出其范围内的网格。按层级统计的田管员、助理田管员和空缺岗位数会在日志中列出，并作为 COUNTS 输出（JSON）。如需在 Excel 中编辑，建议导出 .xlsx：Excel 会把 CSV 中的长编码变成数字。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>County or township code (empty: all)</source>
+            <translation>县或乡镇代码（留空：全部）</translation>
+        </message>
+        <message>
+            <source>Roster file</source>
+            <translation>花名册文件</translation>
+        </message>
+        <message>
+            <source>Officers exported</source>
+            <translation>导出的田管员数</translation>
+        </message>
+        <message>
+            <source>Counts per level (JSON)</source>
+            <translation>按层级统计（JSON）</translation>
+        </message>
+        <message>
+            <source>The roster file cannot be the tianguan store itself.</source>
+            <translation>花名册文件不能是田管库本身。</translation>
+        </message>
+        <message>
+            <source>The tianguan store has no roster yet; import one first.</source>
+            <translation>田管库尚无花名册，请先导入。</translation>
+        </message>
+        <message>
+            <source>Excel workbook (*.xlsx);;CSV UTF-8 (*.csv)</source>
+            <translation>Excel 工作簿 (*.xlsx);;CSV UTF-8 (*.csv)</translation>
+        </message>
+        <message>
+            <source>{n} rows of roster {id} written to {path}.</source>
+            <translation>已将花名册 {id} 的 {n} 行写入 {path}。</translation>
+        </message>
+        <message>
+            <source>The roster file must end in .xlsx or .csv, not “{suffix}”.</source>
+            <translation>花名册文件的扩展名须为 .xlsx 或 .csv，而不是“{suffix}”。</translation>
+        </message>
+        <message>
+            <source>The tianguan store {path} does not exist.</source>
+            <translation>田管库 {path} 不存在。</translation>
+        </message>
+        <message>
+            <source>Roster {id} has no grid within {prefix}; the file has the header only.</source>
+            <translation>花名册 {id} 在 {prefix} 范围内没有网格；文件只有表头。</translation>
+        </message>
+        <message>
+            <source>{level}: {grids} grids, {officers} officers, {assistants} assistants, {vacancies} vacant posts</source>
+            <translation>{level}级：{grids} 个网格，田管员 {officers} 名，助理田管员 {assistants} 名，空缺 {vacancies} 个</translation>
+        </message>
+        <message>
+            <source>Export patrol tasks</source>
+            <translation>导出巡田任务</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;导出巡田任务 — Writes the patrol tasks of a date range (all, or only the overdue ones) with their status 已完成 / 未完成 / 已过期 to an Excel workbook (.xlsx) or a CSV file (UTF-8 with BOM), with Chinese column headers, for reminders to townships and the periodic 通报. The workbook has a second sheet with the overdue tasks per township; the log lists them too.&lt;/p&gt;&lt;p&gt;Restrict to a county, township or village by its code. Dates are Beijing dates; the status is computed now (or at the time given in the advanced parameters).&lt;/p&gt;</source>
+            <translation>&lt;p&gt;导出巡田任务 — 把一段日期内的巡田任务（全部，或仅已过期的）连同状态（已完成 / 未完成 / 已过期）导出为 Excel 工作簿（.xlsx）或 CSV 文件（带 BOM 的 UTF-8），列名为中文，用于向乡镇提醒和定期通报。工作簿的第二个工作表按乡镇汇总已过期任务，日志中也逐乡镇列出。&lt;/p&gt;&lt;p&gt;可按县、乡镇或村代码限定范围。日期为北京时间日期；状态按当前时间（或高级参数中给定的时点）计算。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Only overdue tasks</source>
+            <translation>仅导出已过期任务</translation>
+        </message>
+        <message>
+            <source>Task list</source>
+            <translation>任务清单</translation>
+        </message>
+        <message>
+            <source>Tasks written</source>
+            <translation>导出任务数</translation>
+        </message>
+        <message>
+            <source>Cancelled; no file was written.</source>
+            <translation>已取消，未写出文件。</translation>
+        </message>
+        <message>
+            <source>{rows} tasks written to {path} ({overdue} overdue).</source>
+            <translation>已将 {rows} 个任务写入 {path}（已过期 {overdue} 个）。</translation>
+        </message>
+        <message>
+            <source>Export to a .xlsx or .csv file, not “{path}”.</source>
+            <translation>请导出为 .xlsx 或 .csv 文件，而不是“{path}”。</translation>
+        </message>
+        <message>
+            <source>No patrol task from {start} to {end}: dispatch tasks first.</source>
+            <translation>{start} 至 {end} 没有巡田任务，请先下发任务。</translation>
+        </message>
+        <message>
+            <source>Export field package</source>
+            <translation>导出外业巡田包</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;导出外业巡田包 · Writes, for each group (14-digit) or village (12-digit) grid code given (several separated by commas), a folder named by the code that QField opens as it is: tianguan_field.qgs, tianguan_field.gpkg and manifest.json.&lt;/p&gt;&lt;p&gt;The GeoPackage holds the grid's coded parcels (read-only, labelled by sequence number, with land class, farmland area in mu and the permanent basic farmland flag), its patrol tasks not yet done, its issued cases that are not closed (read-only, with state and version), an empty track layer that QField fills by automatic position tracking (times as M values; officer, start time and grid filled in) and an evidence layer of points (case chosen from the list, photo taken into DCIM, note, time, position and officer filled in).&lt;/p&gt;&lt;p&gt;The manifest records the store, the grid, the export time and every case's version: “Import field results” refuses evidence for a case that moved on since. A package folder of the same name that is already there is kept under a new name, never overwritten.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;导出外业巡田包 · 按给定的每个社（14 位）或村（12 位）网格编码（多个用逗号分隔）各写出一个以编码命名、QField 可直接打开的文件夹：tianguan_field.qgs、tianguan_field.gpkg 和 manifest.json。&lt;/p&gt;&lt;p&gt;GeoPackage 中包括：该网格的已赋码地块（只读，按顺序号标注，含地类、耕地面积（亩）与永久基本农田标志）、尚未完成的巡田任务、已下发且未结案的案件（只读，含状态与版本号）、由 QField 自动位置跟踪填写的空轨迹图层（时间记为 M 值，田管员、开始时间与网格自动填写），以及举证点图层（从列表选择案件，照片拍入 DCIM，备注、时间、位置与田管员自动填写）。&lt;/p&gt;&lt;p&gt;清单记录田管库、网格、导出时间和每个案件的版本号：“导入外业成果”对导出后已流转的案件拒绝导入举证。同名的已有外业包文件夹改名保留，绝不覆盖。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Group or village grid codes (comma-separated)</source>
+            <translation>社或村网格编码（逗号分隔）</translation>
+        </message>
+        <message>
+            <source>Folder for the field packages</source>
+            <translation>外业巡田包输出文件夹</translation>
+        </message>
+        <message>
+            <source>Folder of the field packages</source>
+            <translation>外业巡田包文件夹</translation>
+        </message>
+        <message>
+            <source>Field packages written</source>
+            <translation>写出的外业巡田包</translation>
+        </message>
+        <message>
+            <source>Open tasks</source>
+            <translation>未完成任务</translation>
+        </message>
+        <message>
+            <source>Cases</source>
+            <translation>案件数</translation>
+        </message>
+        <message>
+            <source>Evidence</source>
+            <translation>举证材料</translation>
+        </message>
+        <message>
+            <source>Patrol tracks</source>
+            <translation>巡田轨迹</translation>
+        </message>
+        <message>
+            <source>Field cases</source>
+            <translation>外业案件</translation>
+        </message>
+        <message>
+            <source>Open patrol tasks</source>
+            <translation>未完成巡田任务</translation>
+        </message>
+        <message>
+            <source>Coded parcels</source>
+            <translation>已赋码地块</translation>
+        </message>
+        <message>
+            <source>Cannot write layer {layer} of {path}: {error}</source>
+            <translation>无法写入 {path} 的图层 {layer}：{error}</translation>
+        </message>
+        <message>
+            <source>Case</source>
+            <translation>案件</translation>
+        </message>
+        <message>
+            <source>Note</source>
+            <translation>备注</translation>
+        </message>
+        <message>
+            <source>Field package {grid}</source>
+            <translation>外业巡田包 {grid}</translation>
+        </message>
+        <message>
+            <source>The grid codes cannot be used: {error}</source>
+            <translation>网格编码不可用：{error}</translation>
+        </message>
+        <message>
+            <source>{grid}: {parcels} parcels, {tasks} open tasks, {cases} cases → {folder}</source>
+            <translation>{grid}：地块 {parcels} 块，未完成任务 {tasks} 项，案件 {cases} 件 → {folder}</translation>
+        </message>
+        <message>
+            <source>{grid}: a package folder of that name was there; it is kept as {kept} (import its field results if it has any).</source>
+            <translation>{grid}：已有同名外业包文件夹，已改名保留为 {kept}（其中如有外业成果，请导入）。</translation>
+        </message>
+        <message>
+            <source>Cannot write the project {path}: {error}</source>
+            <translation>无法写入工程 {path}：{error}</translation>
+        </message>
+        <message>
+            <source>{grid}: no such cell in the active patrol grid; no package written.</source>
+            <translation>{grid}：当前巡田网格中没有该网格，未写出外业包。</translation>
+        </message>
+        <message>
+            <source>Cannot open layer {layer} of {path}</source>
+            <translation>无法打开 {path} 的图层 {layer}</translation>
+        </message>
+        <message>
+            <source>Import field results</source>
+            <translation>导入外业成果</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;导入外业成果 · Reads a field package returned from QField (the folder written by “Export field package”) back into the tianguan store it came from.&lt;/p&gt;&lt;p&gt;Tracks: every line of the track layer is imported like an imported track file (cleaning, sessions, fixes kept; a line imported before adds nothing, fixes already imported from an earlier return are not counted twice); run “Check patrol track authenticity” and “Patrol coverage analysis” afterwards as after any track import.&lt;/p&gt;&lt;p&gt;Evidence: the photos of each case are added as its evidence (copied beside the store) and the case moves to evidenced (已举证) with the notes as comment — only when the case is still as it was exported (same version) and waiting for evidence. Rows of cases that moved on, are closed or unknown, and rows whose photo is missing or refused, are listed as conflicts (table and log) and nothing is overwritten. Importing the same package again adds nothing.&lt;/p&gt;&lt;p&gt;Refused photos: symbolic links, hard links, paths leaving the package, empty files and files that are not JPEG, PNG or PDF by their content. A zipped package (the folder holding one .zip) is extracted into a temporary folder, removed afterwards; zip members with absolute or “..” paths, link members, repeated names and oversized members are not extracted, and a zip bomb is refused whole. Photo times and positions are read with QGIS's EXIF reader (exiv2), the plugin's own reader standing in for what it cannot read.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;导入外业成果 · 将 QField 交回的外业巡田包（“导出外业巡田包”写出的文件夹）读回其来源田管库。&lt;/p&gt;&lt;p&gt;轨迹：轨迹图层的每条线按导入轨迹文件的方式导入（清洗、分段、保留定位点；已导入过的线不再重复，之前交回时已导入的定位点不重复计算）；导入后与其他轨迹导入一样运行“轨迹真实性检查”和“巡田覆盖分析”。&lt;/p&gt;&lt;p&gt;举证：每个案件的照片作为其举证材料加入（复制到田管库旁），案件以备注为意见流转为已举证——仅当案件仍与导出时相同（版本号一致）且等待举证时。已流转、已结案或未知案件的记录，以及照片缺失或被拒收的记录，作为冲突列出（表格与日志），不覆盖任何内容。同一外业包再次导入不会新增任何内容。&lt;/p&gt;&lt;p&gt;拒收的照片：符号链接、硬链接、指向外业包以外的路径、空文件，以及按内容判断不是 JPEG、PNG 或 PDF 的文件。压缩的外业包（文件夹中只有一个 .zip）解压到临时文件夹，用后删除；路径为绝对路径或含“..”的成员、链接成员、重名成员和超大成员不解压，压缩炸弹整包拒收。照片的时间和位置用 QGIS 的 EXIF 读取器（exiv2）读取，读不出的部分由插件自带的读取器补充。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Reading the evidence…</source>
+            <translation>正在读取举证…</translation>
+        </message>
+        <message>
+            <source>{folder} is not a field package (no {manifest} or {gpkg}).</source>
+            <translation>{folder} 不是外业巡田包（缺少 {manifest} 或 {gpkg}）。</translation>
+        </message>
+        <message>
+            <source>Returned field package folder</source>
+            <translation>交回的外业巡田包文件夹</translation>
+        </message>
+        <message>
+            <source>Conflicts</source>
+            <translation>冲突</translation>
+        </message>
+        <message>
+            <source>Tracks imported</source>
+            <translation>导入的轨迹</translation>
+        </message>
+        <message>
+            <source>Evidence files added</source>
+            <translation>新增举证材料</translation>
+        </message>
+        <message>
+            <source>Cases moved to evidenced</source>
+            <translation>流转为已举证的案件</translation>
+        </message>
+        <message>
+            <source>{folder} is neither a field package folder nor a zipped field package.</source>
+            <translation>{folder} 既不是外业包文件夹，也不是外业包压缩文件。</translation>
+        </message>
+        <message>
+            <source>{folder} holds several zipped field packages ({names}); put the one to import in a folder of its own.</source>
+            <translation>{folder} 中有多个外业包压缩文件（{names}），请把要导入的那一个单独放在一个文件夹中。</translation>
+        </message>
+        <message>
+            <source>The field package was found in the subfolder {folder}.</source>
+            <translation>已在子文件夹 {folder} 中找到外业包。</translation>
+        </message>
+        <message>
+            <source>{folder} holds several field packages ({names}); choose one of them.</source>
+            <translation>{folder} 中有多个外业包（{names}），请选择其中一个。</translation>
+        </message>
+        <message>
+            <source>Extracting the zipped field package {name} into a temporary folder…</source>
+            <translation>正在将外业包压缩文件 {name} 解压到临时文件夹…</translation>
+        </message>
+        <message>
+            <source>{tracks} tracks, {evidence} evidence files, {events} cases moved to evidenced, {conflicts} conflicts.</source>
+            <translation>轨迹 {tracks} 条，举证材料 {evidence} 个，流转为已举证的案件 {events} 件，冲突 {conflicts} 条。</translation>
+        </message>
+        <message>
+            <source>Track {fid}: {fixes} fixes, {tracks} tracks.</source>
+            <translation>轨迹 {fid}：定位点 {fixes} 个，轨迹 {tracks} 条。</translation>
+        </message>
+        <message>
+            <source>{n} evidence rows were imported before; skipped.</source>
+            <translation>{n} 条举证记录此前已导入，已跳过。</translation>
+        </message>
+        <message>
+            <source>Case {case}: {photos} photos, now {state}.</source>
+            <translation>案件 {case}：照片 {photos} 张，现为{state}。</translation>
+        </message>
+        <message>
+            <source>Conflict in {layer} row {fid} (case {case}): {reason}; nothing was written.</source>
+            <translation>冲突：{layer} 第 {fid} 条（案件 {case}）：{reason}；未写入任何内容。</translation>
+        </message>
+        <message>
+            <source>The manifest of {folder} cannot be read: {error}</source>
+            <translation>无法读取 {folder} 的清单：{error}</translation>
+        </message>
+        <message>
+            <source>The track layer of {path} cannot be read: {error}</source>
+            <translation>无法读取 {path} 的轨迹图层：{error}</translation>
+        </message>
+        <message>
+            <source>Track {fid}: imported before; skipped.</source>
+            <translation>轨迹 {fid}：此前已导入，已跳过。</translation>
+        </message>
+        <message>
+            <source>The zipped field package {name} was refused: {reason}</source>
+            <translation>外业包压缩文件 {name} 被拒收：{reason}</translation>
+        </message>
+        <message>
+            <source>This package was exported from another tianguan store ({path}); import it into that store.</source>
+            <translation>该外业包导出自另一个田管库（{path}），请导入到该田管库。</translation>
+        </message>
+        <message>
+            <source>Zip member refused: {reason}</source>
+            <translation>压缩包成员被拒收：{reason}</translation>
         </message>
         <message>
             <source>level “{value}” is not one of 州, 县, 乡, 村, 社 (or 1–5). Correct the 层级 column.</source>
@@ -2526,14 +2970,6 @@
         <message>
             <source>Officers imported</source>
             <translation>导入的田管员数</translation>
-        </message>
-        <message>
-            <source>Errors</source>
-            <translation>错误数</translation>
-        </message>
-        <message>
-            <source>Warnings</source>
-            <translation>警告数</translation>
         </message>
         <message>
             <source>Roster</source>
@@ -2824,106 +3260,6 @@
             <translation>{file}：已由同时进行的另一次导入写入田管库，跳过。</translation>
         </message>
         <message>
-            <source>Invalid geometry was repaired (make valid); check its shape.</source>
-            <translation>几何无效，已自动修复（make valid），请核查其形状。</translation>
-        </message>
-        <message>
-            <source>Feature has no geometry and was skipped.</source>
-            <translation>要素没有几何，已跳过。</translation>
-        </message>
-        <message>
-            <source>Geometry has no area after repair and was skipped.</source>
-            <translation>几何修复后没有面积，已跳过。</translation>
-        </message>
-        <message>
-            <source>Patch {key}: ZLDWDM holds no village code and no CJDCQ layer locates it, so it was not coded. Fill ZLDWDM or add the CJDCQ layer.</source>
-            <translation>图斑 {key}：坐落单位代码 ZLDWDM 中没有村代码，也没有村级调查区（CJDCQ）图层可以定位，未赋码。请补全 ZLDWDM 或加入 CJDCQ 图层。</translation>
-        </message>
-        <message>
-            <source>DKBM {key} occurs on more than one contract parcel; each is coded separately. Correct the contract data.</source>
-            <translation>地块编码 DKBM {key} 在多个承包地块上重复出现，已分别赋码。请更正承包地数据。</translation>
-        </message>
-        <message>
-            <source>Contract parcel has no DKBM.</source>
-            <translation>承包地块没有地块编码（DKBM）。</translation>
-        </message>
-        <message>
-            <source>Contract parcel {key}: neither FBFBM nor DKBM gives a group; the group was taken from its location.</source>
-            <translation>承包地块 {key}：发包方编码和地块编码都无法确定所属的社，已按位置确定。</translation>
-        </message>
-        <message>
-            <source>Contract parcel {key} lies outside survey farmland and got no code.</source>
-            <translation>承包地块 {key} 不在三调耕地上，未赋码。</translation>
-        </message>
-        <message>
-            <source>Contract parcel {key} is wholly covered by contract parcels with a lower DKBM and got no code.</source>
-            <translation>承包地块 {key} 被编码较小的承包地块完全覆盖，未赋码。</translation>
-        </message>
-        <message>
-            <source>Contract parcel {key} only grazes farmland (slivers) and got no code.</source>
-            <translation>承包地块 {key} 只有细条擦到耕地，未赋码。</translation>
-        </message>
-        <message>
-            <source>Contract parcel {key} overlaps {other} by {value} m²; the overlap was coded with {other}.</source>
-            <translation>承包地块 {key} 与 {other} 重叠 {value} ㎡，重叠部分归入 {other}。</translation>
-        </message>
-        <message>
-            <source>Patch {key}: a farmland strip of {value} m² narrower than the minimum width (田坎 or gap between parcels) has no code.</source>
-            <translation>图斑 {key}：有 {value} ㎡ 窄于最小宽度的耕地细条（田坎或地块间缝隙），未赋码。</translation>
-        </message>
-        <message>
-            <source>Code {key} was retired ({other}).</source>
-            <translation>空间码 {key} 已注销（{other}）。</translation>
-        </message>
-        <message>
-            <source>Field {key} is numeric: 19-digit codes may have lost digits. Store codes as text.</source>
-            <translation>字段 {key} 是数值类型，19 位编码可能已丢失精度。请以文本类型存储编码。</translation>
-        </message>
-        <message>
-            <source>Title</source>
-            <translation>标题</translation>
-        </message>
-        <message>
-            <source>Subtitle</source>
-            <translation>副标题</translation>
-        </message>
-        <message>
-            <source>Map</source>
-            <translation>地图</translation>
-        </message>
-        <message>
-            <source>County name</source>
-            <translation>县名</translation>
-        </message>
-        <message>
-            <source>North arrow</source>
-            <translation>指北针</translation>
-        </message>
-        <message>
-            <source>Legend</source>
-            <translation>图例</translation>
-        </message>
-        <message>
-            <source>Scale bar</source>
-            <translation>比例尺</translation>
-        </message>
-        <message>
-            <source>Map date</source>
-            <translation>制图日期</translation>
-        </message>
-        <message>
-            <source>Coordinate system</source>
-            <translation>坐标系</translation>
-        </message>
-        <message>
-            <source>Indicator value</source>
-            <translation>指标值</translation>
-        </message>
-        <message>
-            <source>Map frame</source>
-            <translation>图框</translation>
-        </message>
-        <message>
             <source>Patrol coverage analysis</source>
             <translation>巡田覆盖分析</translation>
         </message>
@@ -3052,8 +3388,372 @@
             <translation>{code}：耕地巡查覆盖率 {rate}（{total:.0f} ㎡ 中 {seen:.0f} ㎡），永久基本农田 {basic}。</translation>
         </message>
         <message>
+            <source>Record patrols</source>
+            <translation>登记巡田记录</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;登记巡田记录 — Records patrols in the tianguan store from a table (CSV in UTF-8 or GBK, XLSX) or any layer with the fields grid code, officer, start time and end time, and optionally valid and note (Chinese headers 网格编码, 田管员, 开始时间, 结束时间, 有效, 备注 are accepted too).&lt;/p&gt;&lt;p&gt;Times may carry an offset or Z (UTC); times without one are Beijing time. Rows with an unknown grid code or a time that cannot be read are listed with their row number and are not recorded. Importing the same table again records nothing twice.&lt;/p&gt;&lt;p&gt;A patrol completes the task of its grid whose period contains the patrol's start (Beijing date); patrols marked not valid (有效 = 0 / 否) complete nothing.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;登记巡田记录 — 从表格（UTF-8 或 GBK 编码的 CSV、XLSX）或任意图层把巡田记录登记到田管库，字段为网格编码、田管员、开始时间、结束时间，可选有效、备注（也接受英文列名 grid_code、officer、started_at、ended_at、valid、note）。&lt;/p&gt;&lt;p&gt;时间可带时区偏移或 Z（UTC），不带的按北京时间。网格编码未知或时间无法识别的行连同行号列出，不予登记。同一张表重复导入不会重复登记。&lt;/p&gt;&lt;p&gt;一次巡田完成其网格中周期包含巡田开始日期（北京时间）的任务；标为无效（有效 = 0 / 否）的巡田不计入完成。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Patrols are</source>
+            <translation>巡田记录来源</translation>
+        </message>
+        <message>
+            <source>the grid code is empty; fill in the 网格编码 of the patrolled grid.</source>
+            <translation>网格编码为空，请填写所巡网格的网格编码。</translation>
+        </message>
+        <message>
+            <source>the end time is before the start time; check both.</source>
+            <translation>结束时间早于开始时间，请核对。</translation>
+        </message>
+        <message>
+            <source>Patrol table (CSV, XLSX or layer)</source>
+            <translation>巡田记录表（CSV、XLSX 或图层）</translation>
+        </message>
+        <message>
+            <source>imported (from the patrol app)</source>
+            <translation>导入（来自巡田 App）</translation>
+        </message>
+        <message>
+            <source>recorded by hand</source>
+            <translation>手工登记</translation>
+        </message>
+        <message>
+            <source>Patrols recorded</source>
+            <translation>已登记巡田记录数</translation>
+        </message>
+        <message>
+            <source>Rows not recorded</source>
+            <translation>未登记行数</translation>
+        </message>
+        <message>
+            <source>Rows with errors</source>
+            <translation>有错误的行数</translation>
+        </message>
+        <message>
+            <source>Choose the patrol table.</source>
+            <translation>请选择巡田记录表。</translation>
+        </message>
+        <message>
+            <source>start time</source>
+            <translation>开始时间</translation>
+        </message>
+        <message>
+            <source>end time</source>
+            <translation>结束时间</translation>
+        </message>
+        <message>
+            <source>{added} patrols recorded; {skipped} rows not recorded ({already} already recorded, {rejected} with errors).</source>
+            <translation>已登记巡田记录 {added} 条；未登记 {skipped} 行（已登记过 {already} 行，有错误 {rejected} 行）。</translation>
+        </message>
+        <message>
+            <source>the grid code “{code}” is not in the patrol grid or the officer roster; check it (州 4, 县 6, 乡 9, 村 12, 社 14 digits).</source>
+            <translation>网格编码“{code}”不在巡田网格或田管员花名册中，请核对（州 4 位、县 6 位、乡 9 位、村 12 位、社 14 位）。</translation>
+        </message>
+        <message>
+            <source>the start time {value} is in the future; check the date.</source>
+            <translation>开始时间 {value} 晚于当前时间，请核对日期。</translation>
+        </message>
+        <message>
+            <source>“{value}” in the valid column is neither 1/是 nor 0/否.</source>
+            <translation>“有效”列的值“{value}”既不是 1/是，也不是 0/否。</translation>
+        </message>
+        <message>
+            <source>“{table}” is not UTF-8; it is read as GBK.</source>
+            <translation>“{table}”不是 UTF-8 编码，按 GBK 读取。</translation>
+        </message>
+        <message>
+            <source>The table “{table}” has no column {columns}. Its columns are: {fields}.</source>
+            <translation>表“{table}”缺少列 {columns}。该表的列为：{fields}。</translation>
+        </message>
+        <message>
+            <source>… and {count} more rows with errors.</source>
+            <translation>……另有 {count} 行有错误。</translation>
+        </message>
+        <message>
+            <source>the {what} is empty; write it as YYYY-MM-DD HH:MM.</source>
+            <translation>{what}为空，请按 YYYY-MM-DD HH:MM 填写。</translation>
+        </message>
+        <message>
+            <source>Cancelled; no patrol was recorded.</source>
+            <translation>已取消，未登记任何巡田记录。</translation>
+        </message>
+        <message>
+            <source>the {what} “{value}” cannot be read; write it as YYYY-MM-DD HH:MM (Beijing time) or with an offset such as +08:00.</source>
+            <translation>无法识别{what}“{value}”，请按 YYYY-MM-DD HH:MM（北京时间）填写，或带时区偏移如 +08:00。</translation>
+        </message>
+        <message>
+            <source>Row {row}: {problem}</source>
+            <translation>第 {row} 行：{problem}</translation>
+        </message>
+        <message>
+            <source>it has no point or line layer</source>
+            <translation>其中没有点图层或线图层</translation>
+        </message>
+        <message>
+            <source>it has no rows</source>
+            <translation>其中没有数据行</translation>
+        </message>
+        <message>
+            <source>its format is not supported (GPX, GeoJSON, CSV or GeoPackage)</source>
+            <translation>不支持该格式（仅支持 GPX、GeoJSON、CSV 或 GeoPackage）</translation>
+        </message>
+        <message>
+            <source>it is neither UTF-8 nor GBK text</source>
+            <translation>既不是 UTF-8 也不是 GBK 文本</translation>
+        </message>
+        <message>
+            <source>OGR cannot open it</source>
+            <translation>OGR 无法打开该文件</translation>
+        </message>
+        <message>
+            <source>it is XML but not GPX (root element &lt;{tag}&gt;)</source>
+            <translation>它是 XML 但不是 GPX（根元素为 &lt;{tag}&gt;）</translation>
+        </message>
+        <message>
+            <source>{n} route points and waypoints skipped: they are planned points, not part of the recorded walk</source>
+            <translation>已跳过 {n} 个路线点和航点：它们是计划的点位，不属于记录的巡田轨迹</translation>
+        </message>
+        <message>
+            <source>its header has no column {columns} (columns: {header}); name them lon, lat and time (or 经度, 纬度, 时间)</source>
+            <translation>表头中没有 {columns} 列（现有列：{header}）；请将列命名为 lon、lat、time（或 经度、纬度、时间）</translation>
+        </message>
+        <message>
+            <source>it is not well-formed XML ({error}); the upload is probably cut off or damaged</source>
+            <translation>不是格式正确的 XML（{error}）；上传的文件可能不完整或已损坏</translation>
+        </message>
+        <message>
+            <source>it has no recorded track (&lt;trk&gt;), only {routes} route points and {waypoints} waypoints, {timed} of them with a time; routes and waypoints are planned points, not a walk: export the recorded track from the app</source>
+            <translation>其中没有记录的轨迹（&lt;trk&gt;），只有 {routes} 个路线点和 {waypoints} 个航点，其中 {timed} 个带时间；路线和航点是计划的点位，不是实际走过的轨迹：请从应用中导出记录的轨迹</translation>
+        </message>
+        <message>
+            <source>it has no column “{field}”</source>
+            <translation>其中没有“{field}”列</translation>
+        </message>
+        <message>
+            <source>it has no layer “{layer}”; its layers are: {layers}</source>
+            <translation>其中没有图层“{layer}”；现有图层：{layers}</translation>
+        </message>
+        <message>
+            <source>layer “{layer}” has no field “{field}”</source>
+            <translation>图层“{layer}”没有字段“{field}”</translation>
+        </message>
+        <message>
+            <source>its lines carry no times (neither M values nor a times property)</source>
+            <translation>其中的线没有时间（既无 M 值，也无 times 属性）</translation>
+        </message>
+        <message>
+            <source>a line has {n} vertices but {m} times</source>
+            <translation>一条线有 {n} 个顶点，却有 {m} 个时间</translation>
+        </message>
+        <message>
             <source>Linxia farmland patrol (临夏州耕地保护网格化巡田)</source>
             <translation>临夏州耕地保护网格化巡田</translation>
+        </message>
+        <message>
+            <source>3-degree Gauss-Krüger coordinates without the zone number</source>
+            <translation>x 坐标不带带号的 3 度带高斯-克吕格坐标</translation>
+        </message>
+        <message>
+            <source>longitude/latitude in degrees</source>
+            <translation>以度为单位的经纬度</translation>
+        </message>
+        <message>
+            <source>Layer “{layer}” has no .cpg file; its attributes are read as {encoding}.</source>
+            <translation>图层“{layer}”没有 .cpg 文件，属性按 {encoding} 编码读取。</translation>
+        </message>
+        <message>
+            <source>Layer “{layer}” declares EPSG:{epsg} ({name}), but its coordinates are {looks} (x ≈ {x}): the layer's coordinate reference system is wrong. It is probably EPSG:{likely} ({likely_name}): assign it to the layer (Layer Properties → Source → Assigned CRS) and run again.</source>
+            <translation>图层“{layer}”声明的坐标系为 EPSG:{epsg}（{name}），但其坐标是{looks}（x ≈ {x}）：图层的坐标系设置有误，很可能应为 EPSG:{likely}（{likely_name}）。请在“图层属性 → 源 → 指定的坐标参考系”中改为该坐标系后重新运行。</translation>
+        </message>
+        <message>
+            <source>3-degree Gauss-Krüger coordinates with the zone number {zone} in x</source>
+            <translation>x 坐标带第 {zone} 带带号的 3 度带高斯-克吕格坐标</translation>
+        </message>
+        <message>
+            <source>Layer “{layer}” declares EPSG:{epsg} ({name}), but its coordinates are {looks} (x ≈ {x}): the layer's coordinate reference system is wrong. Assign it the CRS its coordinates were measured in and run again.</source>
+            <translation>图层“{layer}”声明的坐标系为 EPSG:{epsg}（{name}），但其坐标是{looks}（x ≈ {x}）：图层的坐标系设置有误。请为图层指定其坐标实际所用的坐标系后重新运行。</translation>
+        </message>
+        <message>
+            <source>Layer “{layer}” has no field “{field}” ({meaning}). Check that the right layer was chosen, or name the field in the advanced parameters.</source>
+            <translation>图层“{layer}”缺少字段“{field}”（{meaning}）。请检查是否选对了图层，或在高级参数中指定该字段。</translation>
+        </message>
+        <message>
+            <source>Layer “{layer}”: field “{field}” stores land class codes as numbers ({type}); {n} codes were read as 4-character text, e.g. {before} → {after}. Store the codes as text to keep their leading zero.</source>
+            <translation>图层“{layer}”的字段“{field}”以数值（{type}）存储地类编码；已将 {n} 个编码按 4 位文本读取，例如 {before} → {after}。请以文本型字段存储地类编码，以保留前导零。</translation>
+        </message>
+        <message>
+            <source>Layer “{layer}”: {n} land class codes in field “{field}” were normalised (blanks, number formats, lower-case letters), e.g. “{before}” → “{after}”.</source>
+            <translation>图层“{layer}”字段“{field}”中有 {n} 个地类编码已规范化（去除空格、数字格式、小写字母），例如“{before}”→“{after}”。</translation>
+        </message>
+        <message>
+            <source>Overdue patrol tasks</source>
+            <translation>巡田任务过期</translation>
+        </message>
+        <message>
+            <source>Repeated failures</source>
+            <translation>屡次未达标</translation>
+        </message>
+        <message>
+            <source>Slow rectification</source>
+            <translation>整改迟缓</translation>
+        </message>
+        <message>
+            <source>Evidence overdue</source>
+            <translation>举证超期</translation>
+        </message>
+        <message>
+            <source>Monthly assessment</source>
+            <translation>月度考核</translation>
+        </message>
+        <message>
+            <source>Quarterly assessment</source>
+            <translation>季度考核</translation>
+        </message>
+        <message>
+            <source>Annual assessment</source>
+            <translation>年度考核</translation>
+        </message>
+        <message>
+            <source>Patrol assessment</source>
+            <translation>巡田考核</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;巡田考核 · Assesses every officer post of the active roster (levels 州 to 社) for a month, quarter or year: patrol frequency compliance (tasks due in the period done / done + overdue), coverage rate (the persisted coverage run), flagged tracks, evidence timeliness (已下发 → 已举证 within the deadline) and rectification time (执行中 → 已整改/已结案). A score out of 100 weighs them 40 / 30 / 10 / 10 / 10; components without data are left out and the others re-weighted.&lt;/p&gt;&lt;p&gt;Writes an Excel workbook with the sheets 考核明细 (per grid), 乡镇排名 (officers ranked in their township), 县区排名 (townships ranked by the mean score of their grids), 通报名单 (overdue tasks, repeated failures, slow rectification, overdue evidence), 分级汇总 and 考核说明. Figures are as of the end of the period (Beijing time), or now for the current period; ties share a rank.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;巡田考核：按月、季度或年度考核现行花名册中的每个田管员岗位（州至社）：巡田频次达标率（期内到期任务中已完成 ÷（已完成 + 已过期））、巡田覆盖率（已保存的覆盖分析结果）、存疑轨迹、举证及时率（已下发 → 已举证是否在期限内）和整改时效（执行中 → 已整改/已结案）。综合得分满分 100，权重依次为 40 / 30 / 10 / 10 / 10；无数据的项不计，其余按比例折算。&lt;/p&gt;&lt;p&gt;输出 Excel 工作簿，含工作表：考核明细（逐网格）、乡镇排名（乡镇内田管员排名）、县区排名（按所辖网格平均得分为乡镇排名）、通报名单（任务过期、屡次未达标、整改迟缓、举证超期）、分级汇总和考核说明。数据截至考核周期结束（北京时间），当前周期截至此刻；得分相同者并列。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Any day in the period (YYYY-MM-DD, Beijing; empty: today)</source>
+            <translation>周期内任意一天（YYYY-MM-DD，北京时间；留空为今天）</translation>
+        </message>
+        <message>
+            <source>Only grids under this county or township code</source>
+            <translation>仅限此县区或乡镇代码下的网格</translation>
+        </message>
+        <message>
+            <source>Assessment period</source>
+            <translation>考核周期</translation>
+        </message>
+        <message>
+            <source>Assessment workbook</source>
+            <translation>考核表</translation>
+        </message>
+        <message>
+            <source>Excel workbook (*.xlsx)</source>
+            <translation>Excel 工作簿 (*.xlsx)</translation>
+        </message>
+        <message>
+            <source>Grids assessed</source>
+            <translation>考核网格数</translation>
+        </message>
+        <message>
+            <source>Officers ranked</source>
+            <translation>参与排名的田管员数</translation>
+        </message>
+        <message>
+            <source>Townships ranked</source>
+            <translation>参与排名的乡镇数</translation>
+        </message>
+        <message>
+            <source>Rows of the notice list</source>
+            <translation>通报名单行数</translation>
+        </message>
+        <message>
+            <source>{grids} grids, {officers} officers and {townships} townships assessed; {notices} rows for the notice: {path}</source>
+            <translation>已考核 {grids} 个网格、{officers} 名田管员、{townships} 个乡镇；通报名单 {notices} 行：{path}</translation>
+        </message>
+        <message>
+            <source>Write the assessment to a .xlsx file, not “{path}”.</source>
+            <translation>考核表须写为 .xlsx 文件，而不是“{path}”。</translation>
+        </message>
+        <message>
+            <source>Reading {store} for {first} to {last} …</source>
+            <translation>正在读取 {store}（{first} 至 {last}）……</translation>
+        </message>
+        <message>
+            <source>The tianguan store {path} has no officer post in its active roster (table tg_officer){under}: import the officer roster first.</source>
+            <translation>田管库 {path} 的现行花名册（表 tg_officer）中没有田管员岗位{under}：请先导入田管员花名册。</translation>
+        </message>
+        <message>
+            <source>The tianguan store {path} has no patrol task due from {first} to {last} for the roster's grids (table tg_task): dispatch the tasks of the period first.</source>
+            <translation>田管库 {path} 中花名册所列网格在 {first} 至 {last} 没有到期的巡田任务（表 tg_task）：请先下发该周期的巡田任务。</translation>
+        </message>
+        <message>
+            <source>Level {level}: {done} of {decided} tasks done ({overdue} overdue).</source>
+            <translation>{level}级：{decided} 项任务中已完成 {done} 项（已过期 {overdue} 项）。</translation>
+        </message>
+        <message>
+            <source>“{value}” is not a date (YYYY-MM-DD).</source>
+            <translation>“{value}”不是日期（YYYY-MM-DD）。</translation>
+        </message>
+        <message>
+            <source>{label}: {count} grids</source>
+            <translation>{label}：{count} 个网格</translation>
+        </message>
+        <message>
+            <source>Export dashboard report</source>
+            <translation>导出驾驶舱报告</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;导出驾驶舱报告 · Writes the farmland-protection dashboard of the tianguan store as a report: a PDF with one page per panel (chart and table) and, optionally, one PNG chart per panel, and an XLSX workbook with one sheet per table. Panels: patrol tasks per month (done, not done, overdue), patrol coverage rate (of the latest coverage run overlapping the period), officers per level and area, cases by state and class, the township ranking of cases (by count, area and closure time), rectification timeliness, farmland and permanent basic farmland per township against their targets, and farmland across survey years with the prefecture's red lines (369.51 and 304.85 10k mu).&lt;/p&gt;&lt;p&gt;Restrict to a county or township by its code and to a period (Beijing dates, both ends included; tasks count in the month they fall due, cases in the period they were detected). Statuses are computed at the end of the given day (default: today). Township targets are an optional CSV: code, farmland mu, permanent basic farmland mu. The store is only read.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;导出驾驶舱报告：将田管库的领导田管驾驶舱写成报告：PDF 每个面板一页（图表与表格），可选每个面板一张 PNG 图表，以及每个表格一个工作表的 XLSX 工作簿。面板包括：每月巡田任务（已完成、未完成、已过期）、巡田覆盖率（取与时段重叠的最近一次覆盖分析）、各级各区域田管员数量、案件状态与类型、乡镇案件排名（按案件数、面积与结案时长）、整改及时性、各乡镇耕地与永久基本农田及其目标，以及各调查年度耕地面积趋势并标出州红线（369.51 万亩与 304.85 万亩）。&lt;/p&gt;&lt;p&gt;可按县或乡镇编码与时段（北京时间日期，含首尾两日；任务按到期所在月份计，案件按发现时间计）筛选。状态按所给日期的日终计算（默认今天）。乡镇目标为可选的 CSV：编码、耕地亩数、永久基本农田亩数。只读取田管库，不作修改。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>First day (YYYY-MM-DD; empty: from the start)</source>
+            <translation>首日（YYYY-MM-DD；留空：不限）</translation>
+        </message>
+        <message>
+            <source>Last day (YYYY-MM-DD; empty: to the end)</source>
+            <translation>末日（YYYY-MM-DD；留空：不限）</translation>
+        </message>
+        <message>
+            <source>Statuses as of (YYYY-MM-DD; empty: today)</source>
+            <translation>状态计算日期（YYYY-MM-DD；留空：今天）</translation>
+        </message>
+        <message>
+            <source>Township targets (CSV: code, farmland mu, basic farmland mu)</source>
+            <translation>乡镇目标（CSV：编码、耕地亩数、永久基本农田亩数）</translation>
+        </message>
+        <message>
+            <source>Report (PDF)</source>
+            <translation>报告（PDF）</translation>
+        </message>
+        <message>
+            <source>PDF files (*.pdf)</source>
+            <translation>PDF 文件 (*.pdf)</translation>
+        </message>
+        <message>
+            <source>Tables (XLSX)</source>
+            <translation>表格（XLSX）</translation>
+        </message>
+        <message>
+            <source>Excel workbooks (*.xlsx)</source>
+            <translation>Excel 工作簿 (*.xlsx)</translation>
+        </message>
+        <message>
+            <source>Charts (PNG folder)</source>
+            <translation>图表（PNG 文件夹）</translation>
+        </message>
+        <message>
+            <source>Report pages</source>
+            <translation>报告页数</translation>
+        </message>
+        <message>
+            <source>Give at least one output: the PDF report, the XLSX tables or the PNG folder.</source>
+            <translation>请至少指定一个输出：PDF 报告、XLSX 表格或 PNG 文件夹。</translation>
+        </message>
+        <message>
+            <source>{title}: {rows} rows</source>
+            <translation>{title}：{rows} 行</translation>
+        </message>
+        <message>
+            <source>Cannot read the tianguan store {path}: {error}</source>
+            <translation>无法读取田管库 {path}：{error}</translation>
+        </message>
+        <message>
+            <source>Cannot write the report: {error}</source>
+            <translation>无法写出报告：{error}</translation>
         </message>
         <message>
             <source>QR warning-post labels</source>
@@ -3210,378 +3910,6 @@
         <message>
             <source>Officer's phone: {phone}</source>
             <translation>田管员电话：{phone}</translation>
-        </message>
-        <message>
-            <source>3-degree Gauss-Krüger coordinates without the zone number</source>
-            <translation>x 坐标不带带号的 3 度带高斯-克吕格坐标</translation>
-        </message>
-        <message>
-            <source>longitude/latitude in degrees</source>
-            <translation>以度为单位的经纬度</translation>
-        </message>
-        <message>
-            <source>Layer “{layer}” has no .cpg file; its attributes are read as {encoding}.</source>
-            <translation>图层“{layer}”没有 .cpg 文件，属性按 {encoding} 编码读取。</translation>
-        </message>
-        <message>
-            <source>Layer “{layer}” declares EPSG:{epsg} ({name}), but its coordinates are {looks} (x ≈ {x}): the layer's coordinate reference system is wrong. It is probably EPSG:{likely} ({likely_name}): assign it to the layer (Layer Properties → Source → Assigned CRS) and run again.</source>
-            <translation>图层“{layer}”声明的坐标系为 EPSG:{epsg}（{name}），但其坐标是{looks}（x ≈ {x}）：图层的坐标系设置有误，很可能应为 EPSG:{likely}（{likely_name}）。请在“图层属性 → 源 → 指定的坐标参考系”中改为该坐标系后重新运行。</translation>
-        </message>
-        <message>
-            <source>3-degree Gauss-Krüger coordinates with the zone number {zone} in x</source>
-            <translation>x 坐标带第 {zone} 带带号的 3 度带高斯-克吕格坐标</translation>
-        </message>
-        <message>
-            <source>Layer “{layer}” declares EPSG:{epsg} ({name}), but its coordinates are {looks} (x ≈ {x}): the layer's coordinate reference system is wrong. Assign it the CRS its coordinates were measured in and run again.</source>
-            <translation>图层“{layer}”声明的坐标系为 EPSG:{epsg}（{name}），但其坐标是{looks}（x ≈ {x}）：图层的坐标系设置有误。请为图层指定其坐标实际所用的坐标系后重新运行。</translation>
-        </message>
-        <message>
-            <source>Layer “{layer}” has no field “{field}” ({meaning}). Check that the right layer was chosen, or name the field in the advanced parameters.</source>
-            <translation>图层“{layer}”缺少字段“{field}”（{meaning}）。请检查是否选对了图层，或在高级参数中指定该字段。</translation>
-        </message>
-        <message>
-            <source>Layer “{layer}”: field “{field}” stores land class codes as numbers ({type}); {n} codes were read as 4-character text, e.g. {before} → {after}. Store the codes as text to keep their leading zero.</source>
-            <translation>图层“{layer}”的字段“{field}”以数值（{type}）存储地类编码；已将 {n} 个编码按 4 位文本读取，例如 {before} → {after}。请以文本型字段存储地类编码，以保留前导零。</translation>
-        </message>
-        <message>
-            <source>Layer “{layer}”: {n} land class codes in field “{field}” were normalised (blanks, number formats, lower-case letters), e.g. “{before}” → “{after}”.</source>
-            <translation>图层“{layer}”字段“{field}”中有 {n} 个地类编码已规范化（去除空格、数字格式、小写字母），例如“{before}”→“{after}”。</translation>
-        </message>
-        <message>
-            <source>Record patrols</source>
-            <translation>登记巡田记录</translation>
-        </message>
-        <message>
-            <source>&lt;p&gt;登记巡田记录 — Records patrols in the tianguan store from a table (CSV in UTF-8 or GBK, XLSX) or any layer with the fields grid code, officer, start time and end time, and optionally valid and note (Chinese headers 网格编码, 田管员, 开始时间, 结束时间, 有效, 备注 are accepted too).&lt;/p&gt;&lt;p&gt;Times may carry an offset or Z (UTC); times without one are Beijing time. Rows with an unknown grid code or a time that cannot be read are listed with their row number and are not recorded. Importing the same table again records nothing twice.&lt;/p&gt;&lt;p&gt;A patrol completes the task of its grid whose period contains the patrol's start (Beijing date); patrols marked not valid (有效 = 0 / 否) complete nothing.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;登记巡田记录 — 从表格（UTF-8 或 GBK 编码的 CSV、XLSX）或任意图层把巡田记录登记到田管库，字段为网格编码、田管员、开始时间、结束时间，可选有效、备注（也接受英文列名 grid_code、officer、started_at、ended_at、valid、note）。&lt;/p&gt;&lt;p&gt;时间可带时区偏移或 Z（UTC），不带的按北京时间。网格编码未知或时间无法识别的行连同行号列出，不予登记。同一张表重复导入不会重复登记。&lt;/p&gt;&lt;p&gt;一次巡田完成其网格中周期包含巡田开始日期（北京时间）的任务；标为无效（有效 = 0 / 否）的巡田不计入完成。&lt;/p&gt;</translation>
-        </message>
-        <message>
-            <source>Patrols are</source>
-            <translation>巡田记录来源</translation>
-        </message>
-        <message>
-            <source>the grid code is empty; fill in the 网格编码 of the patrolled grid.</source>
-            <translation>网格编码为空，请填写所巡网格的网格编码。</translation>
-        </message>
-        <message>
-            <source>the end time is before the start time; check both.</source>
-            <translation>结束时间早于开始时间，请核对。</translation>
-        </message>
-        <message>
-            <source>Patrol table (CSV, XLSX or layer)</source>
-            <translation>巡田记录表（CSV、XLSX 或图层）</translation>
-        </message>
-        <message>
-            <source>imported (from the patrol app)</source>
-            <translation>导入（来自巡田 App）</translation>
-        </message>
-        <message>
-            <source>recorded by hand</source>
-            <translation>手工登记</translation>
-        </message>
-        <message>
-            <source>Patrols recorded</source>
-            <translation>已登记巡田记录数</translation>
-        </message>
-        <message>
-            <source>Rows not recorded</source>
-            <translation>未登记行数</translation>
-        </message>
-        <message>
-            <source>Rows with errors</source>
-            <translation>有错误的行数</translation>
-        </message>
-        <message>
-            <source>Choose the patrol table.</source>
-            <translation>请选择巡田记录表。</translation>
-        </message>
-        <message>
-            <source>start time</source>
-            <translation>开始时间</translation>
-        </message>
-        <message>
-            <source>end time</source>
-            <translation>结束时间</translation>
-        </message>
-        <message>
-            <source>{added} patrols recorded; {skipped} rows not recorded ({already} already recorded, {rejected} with errors).</source>
-            <translation>已登记巡田记录 {added} 条；未登记 {skipped} 行（已登记过 {already} 行，有错误 {rejected} 行）。</translation>
-        </message>
-        <message>
-            <source>the grid code “{code}” is not in the patrol grid or the officer roster; check it (州 4, 县 6, 乡 9, 村 12, 社 14 digits).</source>
-            <translation>网格编码“{code}”不在巡田网格或田管员花名册中，请核对（州 4 位、县 6 位、乡 9 位、村 12 位、社 14 位）。</translation>
-        </message>
-        <message>
-            <source>the start time {value} is in the future; check the date.</source>
-            <translation>开始时间 {value} 晚于当前时间，请核对日期。</translation>
-        </message>
-        <message>
-            <source>“{value}” in the valid column is neither 1/是 nor 0/否.</source>
-            <translation>“有效”列的值“{value}”既不是 1/是，也不是 0/否。</translation>
-        </message>
-        <message>
-            <source>“{table}” is not UTF-8; it is read as GBK.</source>
-            <translation>“{table}”不是 UTF-8 编码，按 GBK 读取。</translation>
-        </message>
-        <message>
-            <source>The table “{table}” has no column {columns}. Its columns are: {fields}.</source>
-            <translation>表“{table}”缺少列 {columns}。该表的列为：{fields}。</translation>
-        </message>
-        <message>
-            <source>… and {count} more rows with errors.</source>
-            <translation>……另有 {count} 行有错误。</translation>
-        </message>
-        <message>
-            <source>the {what} is empty; write it as YYYY-MM-DD HH:MM.</source>
-            <translation>{what}为空，请按 YYYY-MM-DD HH:MM 填写。</translation>
-        </message>
-        <message>
-            <source>Cancelled; no patrol was recorded.</source>
-            <translation>已取消，未登记任何巡田记录。</translation>
-        </message>
-        <message>
-            <source>the {what} “{value}” cannot be read; write it as YYYY-MM-DD HH:MM (Beijing time) or with an offset such as +08:00.</source>
-            <translation>无法识别{what}“{value}”，请按 YYYY-MM-DD HH:MM（北京时间）填写，或带时区偏移如 +08:00。</translation>
-        </message>
-        <message>
-            <source>Row {row}: {problem}</source>
-            <translation>第 {row} 行：{problem}</translation>
-        </message>
-        <message>
-            <source>QR content template ({code} is replaced)</source>
-            <translation>二维码内容模板（{code} 替换为空间码）</translation>
-        </message>
-        <message>
-            <source>&lt;p&gt;Gives every farmland parcel of the county its space code (its “ID card”): each contract parcel clipped to survey farmland (耕地, DLBM 01xx), and each piece of farmland that no contract parcel covers.&lt;/p&gt;&lt;p&gt;Code = county 6 + township 3 + village 3 + group 2 + parcel sequence 5 + one ISO 7064 MOD 11-2 check character (20 characters). Within a group, numbers follow a Hilbert curve, so neighbouring parcels have close numbers; farmland without a contract parcel is numbered from 90001.&lt;/p&gt;&lt;p&gt;Re-coding keeps the code of every parcel that is still the same parcel (overlap IoU ≥ the threshold), gives new parcels the next unused number, records parents of split and merged parcels, and never reuses a retired code. With a 田管库 (GeoPackage store) the previous codes come from it and the run is recorded in it, all in one transaction.&lt;/p&gt;&lt;p&gt;Farmland strips narrower than the minimum width between contract parcels (田坎, slivers) are not coded on their own; uncovered farmland smaller than the minimum area neither. Invalid geometries are repaired and listed in the issues layer; inputs are never modified.&lt;/p&gt;&lt;p&gt;The codes are guarded: a run that would retire more than the allowed share (5 % by default) of the store's codes in the townships it re-codes, or keep none of them, stops before anything is written — a DLTB of one township or another county, or coordinates under a wrong CRS, would otherwise retire the county's codes and every printed label. “Preview only” computes the counts and lists the codes that would be retired (issues layer) without writing to the store; “I am replacing the county's survey” lets a real replacement through.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;为全县每一块耕地生成空间码（地块“身份证”）：每个承包地块按三调耕地（DLBM 01xx）裁切后赋一个码，没有承包地块覆盖的耕地也各赋一个码。&lt;/p&gt;&lt;p&gt;空间码 = 县 6 位 + 乡镇 3 位 + 村 3 位 + 社 2 位 + 地块顺序号 5 位 + 1 位 ISO 7064 MOD 11-2 校验码，共 20 位。同一社内按希尔伯特曲线编号，地面上相邻的地块编号相近；未承包耕地从 90001 起编号。&lt;/p&gt;&lt;p&gt;重新赋码时，仍是同一地块（重叠度 IoU 不低于阈值）的保留原码；新地块取该社下一个未用过的号；分割、合并的地块记录父码；已注销的编码永不复用。指定田管库（GeoPackage）时，以其中的现行编码为上次结果，并在一个事务中记录本次赋码。&lt;/p&gt;&lt;p&gt;承包地块之间窄于最小宽度的耕地细条（田坎、缝隙）不单独赋码，小于最小面积的未承包耕地也不单独赋码。无效几何自动修复并列入问题清单；输入图层从不修改。&lt;/p&gt;&lt;p&gt;编码受到保护：一次赋码若会注销本次所涉乡镇在田管库中现行编码的比例超过允许值（默认 5%），或一个都不保留，则在写入任何内容之前停止——只给了一个乡镇或别的县的地类图斑、坐标系标错时，否则会注销全县的编码，已印制的标识全部作废。“仅预览”照常计算数量，并在问题清单中列出将被注销的编码，但不写入田管库；确实更换全县调查成果时，勾选“我在替换全县的调查成果”方可继续。&lt;/p&gt;</translation>
-        </message>
-        <message>
-            <source>Reading survey farmland…</source>
-            <translation>正在读取三调耕地…</translation>
-        </message>
-        <message>
-            <source>Reading contract parcels…</source>
-            <translation>正在读取承包地块…</translation>
-        </message>
-        <message>
-            <source>Survey land-use patches (DLTB)</source>
-            <translation>三调地类图斑（DLTB）</translation>
-        </message>
-        <message>
-            <source>Contract parcels (DK)</source>
-            <translation>承包地块（DK）</translation>
-        </message>
-        <message>
-            <source>Previously coded parcels</source>
-            <translation>上次赋码结果</translation>
-        </message>
-        <message>
-            <source>Land class field of DLTB</source>
-            <translation>DLTB 的地类编码字段</translation>
-        </message>
-        <message>
-            <source>Location unit code field of DLTB</source>
-            <translation>DLTB 的坐落单位代码字段</translation>
-        </message>
-        <message>
-            <source>Parcel code field of DK</source>
-            <translation>承包地块的地块编码字段</translation>
-        </message>
-        <message>
-            <source>Issuer code field of DK</source>
-            <translation>承包地块的发包方编码字段</translation>
-        </message>
-        <message>
-            <source>Minimum parcel width (m)</source>
-            <translation>地块最小宽度（米）</translation>
-        </message>
-        <message>
-            <source>Minimum uncovered farmland area (m²)</source>
-            <translation>未承包耕地最小面积（㎡）</translation>
-        </message>
-        <message>
-            <source>Overlap (IoU) to keep a code</source>
-            <translation>保留原码的重叠度（IoU）</translation>
-        </message>
-        <message>
-            <source>Largest share of the codes a run may retire (%)</source>
-            <translation>一次赋码最多可注销的编码比例（%）</translation>
-        </message>
-        <message>
-            <source>Preview only: count and list what would change, write nothing to the store</source>
-            <translation>仅预览：统计并列出将发生的变化，不写入田管库</translation>
-        </message>
-        <message>
-            <source>I am replacing the county's survey (allow retiring many codes)</source>
-            <translation>我在替换全县的调查成果（允许注销大量编码）</translation>
-        </message>
-        <message>
-            <source>Coding issues</source>
-            <translation>赋码问题清单</translation>
-        </message>
-        <message>
-            <source>Parcels coded</source>
-            <translation>赋码地块数</translation>
-        </message>
-        <message>
-            <source>New codes</source>
-            <translation>新增编码数</translation>
-        </message>
-        <message>
-            <source>Codes kept</source>
-            <translation>保留编码数</translation>
-        </message>
-        <message>
-            <source>Codes retired</source>
-            <translation>注销编码数</translation>
-        </message>
-        <message>
-            <source>Issues</source>
-            <translation>问题数</translation>
-        </message>
-        <message>
-            <source>Layer DLTB has no valid coordinate reference system; set it first.</source>
-            <translation>DLTB 图层没有有效的坐标参考系，请先设置。</translation>
-        </message>
-        <message>
-            <source>Choose the DLTB layer.</source>
-            <translation>请选择 DLTB 图层。</translation>
-        </message>
-        <message>
-            <source>No township could be derived from the inputs: check ZLDWDM of DLTB and DKBM/FBFBM of the contract parcels.</source>
-            <translation>无法从输入数据确定任何乡镇：请检查 DLTB 的 ZLDWDM 和承包地块的 DKBM/FBFBM。</translation>
-        </message>
-        <message>
-            <source>land class code</source>
-            <translation>地类编码</translation>
-        </message>
-        <message>
-            <source>location unit code</source>
-            <translation>坐落单位代码</translation>
-        </message>
-        <message>
-            <source>ownership unit code</source>
-            <translation>权属单位代码</translation>
-        </message>
-        <message>
-            <source>location unit name</source>
-            <translation>坐落单位名称</translation>
-        </message>
-        <message>
-            <source>patch class area</source>
-            <translation>图斑地类面积</translation>
-        </message>
-        <message>
-            <source>The QR content template must contain {code}.</source>
-            <translation>二维码内容模板必须包含 {code}。</translation>
-        </message>
-        <message>
-            <source>Coding was cancelled; nothing was written to the store.</source>
-            <translation>赋码已取消，田管库未作任何改动。</translation>
-        </message>
-        <message>
-            <source>Working CRS: {crs}</source>
-            <translation>计算坐标系：{crs}</translation>
-        </message>
-        <message>
-            <source>contract parcel code</source>
-            <translation>地块编码</translation>
-        </message>
-        <message>
-            <source>issuer code</source>
-            <translation>发包方编码</translation>
-        </message>
-        <message>
-            <source>contractor code</source>
-            <translation>承包方编码</translation>
-        </message>
-        <message>
-            <source>coded at</source>
-            <translation>赋码时间</translation>
-        </message>
-        <message>
-            <source>coding run</source>
-            <translation>赋码批次</translation>
-        </message>
-        <message>
-            <source>parent codes</source>
-            <translation>父码</translation>
-        </message>
-        <message>
-            <source>Coding {n} townships in {w} processes…</source>
-            <translation>正在用 {w} 个进程为 {n} 个乡镇赋码…</translation>
-        </message>
-        <message>
-            <source>Preview: nothing was written to the store {path}. This run would keep {kept} and retire {retired} of the {previous} codes of its townships ({share:.1f} %); the codes it would retire are in the issues layer.</source>
-            <translation>预览：未写入田管库 {path}。本次赋码将在所涉乡镇 {previous} 个现行编码中保留 {kept} 个、注销 {retired} 个（{share:.1f}%）；将被注销的编码已列入问题清单。</translation>
-        </message>
-        <message>
-            <source>Coded {coded} parcels: {kept} kept, {new} new ({split} from splits, {merge} from merges), {retired} codes retired.</source>
-            <translation>共赋码 {coded} 块：保留 {kept} 块，新增 {new} 块（其中分割 {split} 块、合并 {merge} 块），注销 {retired} 个编码。</translation>
-        </message>
-        <message>
-            <source>Nothing was written: the DLTB {layer} is of county {run}, but the codes in the store {path} are of county {store}. A tianguan store holds one county: choose that county's DLTB, or another store for this county.</source>
-            <translation>未写入任何内容：地类图斑 {layer} 属于县 {run}，而田管库 {path} 中的空间码属于县 {store}。一个田管库只存一个县：请选择该县的地类图斑，或为此县另建田管库。</translation>
-        </message>
-        <message>
-            <source>Nothing was written: the DLTB {layer} lies away from every parcel coded in the store {path} (their extents do not meet). Its coordinates are probably under a wrong CRS (another CGCS2000 zone, or a CRS label that does not match the numbers): check the layer's CRS, or tick “I am replacing the county's survey” if the county's parcels really moved.</source>
-            <translation>未写入任何内容：地类图斑 {layer} 与田管库 {path} 中已赋码的地块完全不相交（范围互不重叠）。其坐标多半标错了坐标系（另一个 CGCS2000 投影带，或坐标系标注与坐标数值不符）：请检查该图层的坐标系；若全县地块确实发生了移动，请勾选“我在替换全县的调查成果”。</translation>
-        </message>
-        <message>
-            <source>Layer “{layer}” has no farmland patches (DLBM 01xx) with a usable geometry. Check the layer, its selection and its land class field.</source>
-            <translation>图层“{layer}”中没有几何可用的耕地图斑（DLBM 01xx）。请检查图层、选择集和地类编码字段。</translation>
-        </message>
-        <message>
-            <source>Layer “{layer}” has no contract parcels with a usable geometry. Check the layer and its selection, or leave the contract parcels empty to code survey farmland only.</source>
-            <translation>图层“{layer}”中没有几何可用的承包地块。请检查图层和选择集；如只对三调耕地赋码，请不选承包地块图层。</translation>
-        </message>
-        <message>
-            <source>Writing {path}…</source>
-            <translation>正在写出 {path}…</translation>
-        </message>
-        <message>
-            <source>Coded township {key} ({done}/{total})</source>
-            <translation>已完成乡镇 {key}（{done}/{total}）</translation>
-        </message>
-        <message>
-            <source>Nothing was written: this run would retire {retired} of the {previous} codes of its townships in the store {path} ({share:.1f} %, more than the allowed {limit:.1f} %) and keep {kept}. The inputs are probably not the county's whole survey: a DLTB of one township or of another county, or coordinates under a wrong CRS. Check DLTB and DK, run with “Preview only” to see the codes that would be retired, or tick “I am replacing the county's survey” if that is what you do.</source>
-            <translation>未写入任何内容：本次赋码将注销田管库 {path} 中所涉乡镇 {previous} 个现行编码中的 {retired} 个（{share:.1f}%，超过允许的 {limit:.1f}%），只保留 {kept} 个。输入很可能不是全县的调查成果：只给了一个乡镇或别的县的地类图斑，或坐标系标错。请检查 DLTB 与 DK；可勾选“仅预览”查看将被注销的编码；如果确实在替换全县的调查成果，请勾选“我在替换全县的调查成果”。</translation>
-        </message>
-        <message>
-            <source>Without “I am replacing the county's survey” this run would be refused: it retires more than the allowed {limit:.1f} % of the codes, or keeps none.</source>
-            <translation>若不勾选“我在替换全县的调查成果”，本次赋码将被拒绝：注销的编码超过允许的 {limit:.1f}%，或一个都不保留。</translation>
-        </message>
-        <message>
-            <source>{area} m² of farmland strips narrower than the minimum width (田坎, gaps between parcels) have no code; they are listed in the issues layer.</source>
-            <translation>窄于最小宽度的耕地细条（田坎、地块间缝隙）共 {area} ㎡ 未赋码，已列入问题清单。</translation>
-        </message>
-        <message>
-            <source>{n} issues of this kind, for example: {message}</source>
-            <translation>同类问题 {n} 条，例如：{message}</translation>
-        </message>
-        <message>
-            <source>Layer DLTB lies at longitude {lon:.1f}, outside China's CGCS2000 zones: check its coordinate reference system ({error}).</source>
-            <translation>图层 DLTB 位于经度 {lon:.1f}，不在我国 CGCS2000 分带范围内：请检查其坐标系（{error}）。</translation>
-        </message>
-        <message>
-            <source>Group {group} has run out of sequence numbers.</source>
-            <translation>社 {group} 的地块顺序号已用尽。</translation>
-        </message>
-        <message>
-            <source>Store {path}: {changes}</source>
-            <translation>田管库 {path}：{changes}</translation>
-        </message>
-        <message>
-            <source>{n} active codes in the store are the previous coding.</source>
-            <translation>以田管库中 {n} 个现行编码作为上次赋码结果。</translation>
-        </message>
-        <message>
-            <source>updated</source>
-            <translation>已更新</translation>
-        </message>
-        <message>
-            <source>no change (identical input)</source>
-            <translation>无变化（输入相同）</translation>
         </message>
         <message>
             <source>No data</source>
@@ -3806,250 +4134,6 @@
         <message>
             <source>Period: {start} to {end}</source>
             <translation>统计时段：{start} 至 {end}</translation>
-        </message>
-        <message>
-            <source>it has no point or line layer</source>
-            <translation>其中没有点图层或线图层</translation>
-        </message>
-        <message>
-            <source>it has no rows</source>
-            <translation>其中没有数据行</translation>
-        </message>
-        <message>
-            <source>its format is not supported (GPX, GeoJSON, CSV or GeoPackage)</source>
-            <translation>不支持该格式（仅支持 GPX、GeoJSON、CSV 或 GeoPackage）</translation>
-        </message>
-        <message>
-            <source>it is neither UTF-8 nor GBK text</source>
-            <translation>既不是 UTF-8 也不是 GBK 文本</translation>
-        </message>
-        <message>
-            <source>OGR cannot open it</source>
-            <translation>OGR 无法打开该文件</translation>
-        </message>
-        <message>
-            <source>it is XML but not GPX (root element &lt;{tag}&gt;)</source>
-            <translation>它是 XML 但不是 GPX（根元素为 &lt;{tag}&gt;）</translation>
-        </message>
-        <message>
-            <source>{n} route points and waypoints skipped: they are planned points, not part of the recorded walk</source>
-            <translation>已跳过 {n} 个路线点和航点：它们是计划的点位，不属于记录的巡田轨迹</translation>
-        </message>
-        <message>
-            <source>its header has no column {columns} (columns: {header}); name them lon, lat and time (or 经度, 纬度, 时间)</source>
-            <translation>表头中没有 {columns} 列（现有列：{header}）；请将列命名为 lon、lat、time（或 经度、纬度、时间）</translation>
-        </message>
-        <message>
-            <source>it is not well-formed XML ({error}); the upload is probably cut off or damaged</source>
-            <translation>不是格式正确的 XML（{error}）；上传的文件可能不完整或已损坏</translation>
-        </message>
-        <message>
-            <source>it has no recorded track (&lt;trk&gt;), only {routes} route points and {waypoints} waypoints, {timed} of them with a time; routes and waypoints are planned points, not a walk: export the recorded track from the app</source>
-            <translation>其中没有记录的轨迹（&lt;trk&gt;），只有 {routes} 个路线点和 {waypoints} 个航点，其中 {timed} 个带时间；路线和航点是计划的点位，不是实际走过的轨迹：请从应用中导出记录的轨迹</translation>
-        </message>
-        <message>
-            <source>it has no column “{field}”</source>
-            <translation>其中没有“{field}”列</translation>
-        </message>
-        <message>
-            <source>it has no layer “{layer}”; its layers are: {layers}</source>
-            <translation>其中没有图层“{layer}”；现有图层：{layers}</translation>
-        </message>
-        <message>
-            <source>layer “{layer}” has no field “{field}”</source>
-            <translation>图层“{layer}”没有字段“{field}”</translation>
-        </message>
-        <message>
-            <source>its lines carry no times (neither M values nor a times property)</source>
-            <translation>其中的线没有时间（既无 M 值，也无 times 属性）</translation>
-        </message>
-        <message>
-            <source>a line has {n} vertices but {m} times</source>
-            <translation>一条线有 {n} 个顶点，却有 {m} 个时间</translation>
-        </message>
-        <message>
-            <source>Undo the latest coding run</source>
-            <translation>撤销上次赋码</translation>
-        </message>
-        <message>
-            <source>&lt;p&gt;Takes the tianguan store back to where it was before its latest one-click coding run: the codes the run retired are active again with their QR content and lineage, the parcels it changed get their old values back, and the codes it issued are retired as “undone” — kept in the store so that their numbers are never given to another parcel. Only the latest run can be undone, once. “Preview only” says what would be undone without changing anything.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;把田管库恢复到最近一次一键赋码之前的状态：该次注销的编码恢复为现行（二维码内容与谱系不变），该次修改的地块恢复原值，该次新发的编码注销为“已撤销”——仍保留在田管库中，其编号永不再发给其他地块。只能撤销最近一次赋码，且只能撤销一次。“仅预览”只说明将撤销什么，不作任何修改。&lt;/p&gt;</translation>
-        </message>
-        <message>
-            <source>Preview only: say what would be undone, change nothing</source>
-            <translation>仅预览：说明将撤销什么，不作修改</translation>
-        </message>
-        <message>
-            <source>Codes active again</source>
-            <translation>恢复现行的编码</translation>
-        </message>
-        <message>
-            <source>Parcels given their old values</source>
-            <translation>恢复原值的地块</translation>
-        </message>
-        <message>
-            <source>Codes of the run retired as undone</source>
-            <translation>该次新发并注销为已撤销的编码</translation>
-        </message>
-        <message>
-            <source>Preview: nothing was changed.</source>
-            <translation>预览：未作任何修改。</translation>
-        </message>
-        <message>
-            <source>Coding run {run} undone: {restored} codes active again, {reverted} parcels given their old values, {withdrawn} codes of the run retired as undone (never issued again).</source>
-            <translation>赋码批次 {run} 已撤销：{restored} 个编码恢复现行，{reverted} 个地块恢复原值，该次新发的 {withdrawn} 个编码注销为已撤销（永不再发）。</translation>
-        </message>
-        <message>
-            <source>Latest coding run {run} (finished {at}): {inserted} codes issued, {updated} changed, {retired} retired.</source>
-            <translation>最近一次赋码批次 {run}（完成于 {at}）：新发编码 {inserted} 个，修改 {updated} 个，注销 {retired} 个。</translation>
-        </message>
-        <message>
-            <source>The store {path} has no coding run that can be undone: only the latest run can be undone, once.</source>
-            <translation>田管库 {path} 没有可撤销的赋码批次：只能撤销最近一次赋码，且只能撤销一次。</translation>
-        </message>
-        <message>
-            <source>The coding run could not be undone: {error}</source>
-            <translation>无法撤销该次赋码：{error}</translation>
-        </message>
-        <message>
-            <source>Validate space codes</source>
-            <translation>校验空间码</translation>
-        </message>
-        <message>
-            <source>&lt;p&gt;Checks a coded parcel layer and lists every problem as a feature with its reason, so it can be fixed on the map:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;errors: malformed codes, wrong check characters, duplicate codes, overlapping parcels (the same ground coded twice), retired codes still in use;&lt;/li&gt;&lt;li&gt;warnings: code parts that disagree with the part fields or with the village the parcel lies in (with the CJDCQ layer), farmland without a code (with the DLTB layer), codes missing from or unknown to the tianguan store.&lt;/li&gt;&lt;/ul&gt;</source>
-            <translation>&lt;p&gt;检查已赋码地块图层，把每个问题连同原因输出为要素，便于在地图上逐一处理：&lt;/p&gt;&lt;ul&gt;&lt;li&gt;错误：编码格式不符、校验码错误、重复编码、地块相互重叠（同一块地赋了两个码）、已注销编码仍在使用；&lt;/li&gt;&lt;li&gt;警告：编码各级代码与对应字段不符或与地块实际所在的村（需 CJDCQ 图层）不符、耕地未赋码（需 DLTB 图层）、编码未在田管库登记或田管库中的现行编码不在图层中。&lt;/li&gt;&lt;/ul&gt;</translation>
-        </message>
-        <message>
-            <source>Malformed space code {code}: {other}</source>
-            <translation>空间码格式不符 {code}：{other}</translation>
-        </message>
-        <message>
-            <source>Wrong check character in {code}: {other}</source>
-            <translation>校验码错误 {code}：{other}</translation>
-        </message>
-        <message>
-            <source>Space code {code} is used by more than one parcel</source>
-            <translation>空间码 {code} 被多个地块使用</translation>
-        </message>
-        <message>
-            <source>Parcel {code} overlaps parcel {other} by {value} m²</source>
-            <translation>地块 {code} 与地块 {other} 重叠 {value} ㎡</translation>
-        </message>
-        <message>
-            <source>Space code {code} was retired but is still in use</source>
-            <translation>空间码 {code} 已注销但仍在使用</translation>
-        </message>
-        <message>
-            <source>Space code {code} disagrees with its part field {other}</source>
-            <translation>空间码 {code} 与代码字段 {other} 不符</translation>
-        </message>
-        <message>
-            <source>Space code {code} is in another group than its issuer {other}</source>
-            <translation>空间码 {code} 所在的社与其发包方 {other} 不同</translation>
-        </message>
-        <message>
-            <source>Space code {code} names another village than where it lies ({other})</source>
-            <translation>空间码 {code} 所示的村与地块实际所在的村（{other}）不符</translation>
-        </message>
-        <message>
-            <source>Parcel {code} lies outside every village survey area</source>
-            <translation>地块 {code} 不在任何村级调查区内</translation>
-        </message>
-        <message>
-            <source>Farmland of {value} m² has no space code</source>
-            <translation>有 {value} ㎡ 耕地没有空间码</translation>
-        </message>
-        <message>
-            <source>Space code {code} is not registered in the store</source>
-            <translation>空间码 {code} 未在田管库登记</translation>
-        </message>
-        <message>
-            <source>Active space code {code} of the store is missing from the layer</source>
-            <translation>田管库中的现行空间码 {code} 不在图层中</translation>
-        </message>
-        <message>
-            <source>Looking for overlapping parcels…</source>
-            <translation>正在查找相互重叠的地块…</translation>
-        </message>
-        <message>
-            <source>Space code problems</source>
-            <translation>空间码问题清单</translation>
-        </message>
-        <message>
-            <source>Choose the coded parcel layer.</source>
-            <translation>请选择已赋码地块图层。</translation>
-        </message>
-        <message>
-            <source>Looking for farmland without a code…</source>
-            <translation>正在查找未赋码的耕地…</translation>
-        </message>
-        <message>
-            <source>{errors} errors, {warnings} warnings, {infos} notes.</source>
-            <translation>错误 {errors} 条，警告 {warnings} 条，提示 {infos} 条。</translation>
-        </message>
-        <message>
-            <source>Layer “{layer}” is in geographic coordinates; validate the coded layer in its projected CRS.</source>
-            <translation>图层“{layer}”是经纬度坐标，请在其投影坐标系下校验。</translation>
-        </message>
-        <message>
-            <source>Verify the evidence files</source>
-            <translation>核查举证材料</translation>
-        </message>
-        <message>
-            <source>&lt;p&gt;Checks every evidence file of the tianguan store (or of one case) against the SHA-256 recorded when it was added: a file that is gone is listed as missing, one whose content differs as changed. The list can be written to a CSV file. With “Fail when a file is missing or changed” (the default) the run ends with an error when there is any, so that a scheduled check (qgis_process) is noticed.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;按入库时记录的 SHA-256 核对田管库（或某一案件）的每个举证材料文件：文件不存在的列为“缺失”，内容不同的列为“被修改”。问题清单可写出为 CSV 文件。勾选“有文件缺失或被修改时运行失败”（默认）时，只要有问题，运行即以错误结束，便于用 qgis_process 定期核查时及时发现。&lt;/p&gt;</translation>
-        </message>
-        <message>
-            <source>Only this case (case id)</source>
-            <translation>仅核查此案件（案件编号）</translation>
-        </message>
-        <message>
-            <source>Fail when a file is missing or changed</source>
-            <translation>有文件缺失或被修改时运行失败</translation>
-        </message>
-        <message>
-            <source>Problem list (CSV)</source>
-            <translation>问题清单（CSV）</translation>
-        </message>
-        <message>
-            <source>CSV files (*.csv)</source>
-            <translation>CSV 文件 (*.csv)</translation>
-        </message>
-        <message>
-            <source>Files checked</source>
-            <translation>核查的文件数</translation>
-        </message>
-        <message>
-            <source>Files missing</source>
-            <translation>缺失的文件数</translation>
-        </message>
-        <message>
-            <source>Files changed</source>
-            <translation>被修改的文件数</translation>
-        </message>
-        <message>
-            <source>Evidence file {path} of case {case} is missing.</source>
-            <translation>案件 {case} 的举证材料文件 {path} 缺失。</translation>
-        </message>
-        <message>
-            <source>Evidence file {path} of case {case} has changed since it was stored (SHA-256 differs).</source>
-            <translation>案件 {case} 的举证材料文件 {path} 在入库后被修改（SHA-256 不一致）。</translation>
-        </message>
-        <message>
-            <source>listed above</source>
-            <translation>见上文</translation>
-        </message>
-        <message>
-            <source>{checked} evidence files checked: {missing} missing, {changed} changed.</source>
-            <translation>共核查 {checked} 个举证材料文件：缺失 {missing} 个，被修改 {changed} 个。</translation>
-        </message>
-        <message>
-            <source>listed above and in {path}</source>
-            <translation>见上文及 {path}</translation>
-        </message>
-        <message>
-            <source>{n} evidence files are missing or changed ({where}): restore them from a backup, or record why on their cases.</source>
-            <translation>{n} 个举证材料文件缺失或被修改（{where}）：请从备份中恢复，或在相应案件中记录原因。</translation>
         </message>
         <message>
             <source>Tasks</source>

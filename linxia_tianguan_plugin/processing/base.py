@@ -29,8 +29,8 @@ from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime, QUrl
 from qgis.PyQt.QtGui import QIcon
 
 from .. import compat
-from ..core import tasks as task_rules
 from ..core.errors import UserError
+from ..core.patrol import tasks as task_rules
 from ..i18n import tr
 from ..labels import results_group_name
 from ..resources import icon_path
@@ -38,15 +38,15 @@ from ..store_messages import new_store_option, store_error_message
 
 #: the toolbox groups in the order of the work (code the parcels, build the grid, dispatch and check patrols,
 #: analyse changes, print): the position is shown before the name (:func:`group_name`)
-GROUP_ORDER = ("coding", "grid", "patrol", "changes", "maps")
+GROUP_ORDER = ("coding", "grid", "patrol", "cases", "reports")
 
 #: each group's icon, shown by its algorithms that have no icon of their own (:meth:`AlgorithmBase.icon_file`)
 GROUP_ICONS = {
     "coding": "space_code.svg",
     "grid": "group_grid.svg",
     "patrol": "group_patrol.svg",
-    "changes": "group_changes.svg",
-    "maps": "group_maps.svg",
+    "cases": "group_changes.svg",
+    "reports": "group_maps.svg",
 }
 
 
@@ -61,8 +61,8 @@ def group_name(group_id: str) -> str:
         "coding": tr("Space coding"),
         "grid": tr("Patrol grid"),
         "patrol": tr("Officers and patrol tasks"),
-        "changes": tr("Change analysis and cases"),
-        "maps": tr("Maps and reports"),
+        "cases": tr("Change analysis and cases"),
+        "reports": tr("Maps and reports"),
     }[group_id]
     return f"{GROUP_ORDER.index(group_id) + 1} {name}"
 
@@ -76,7 +76,8 @@ NEW_STORE = "NEW_STORE"
 STORE = "STORE"
 #: the administrative code prefix of the algorithms that restrict to a unit (:meth:`AlgorithmBase.add_prefix_parameter`)
 PREFIX = "PREFIX"
-#: digits of an administrative code: prefecture 4, county 6, township 9, village 12, group 14 (core.grid.LEVEL_DIGITS)
+#: digits of an administrative code: prefecture 4, county 6, township 9, village 12, group 14
+#: (core.grid.build.LEVEL_DIGITS)
 ADMIN_CODE_LENGTHS = (4, 6, 9, 12, 14)
 
 #: per algorithm: its Chinese tags (the toolbox search finds the tool by the words a desk uses) and the anchor of
@@ -303,7 +304,6 @@ class AlgorithmBase(QgsProcessingAlgorithm):
     (``__init_subclass__``): QGIS calls the Python method through SIP's virtual lookup, which finds the wrapper
     as the class attribute, so no algorithm needs its own try/except for a locked or full store."""
 
-    group_id = "coding"
     #: an algorithm's own icon (a file of ``icons/``); None: its group's (:data:`GROUP_ICONS`)
     icon_name: str | None = None
 
@@ -322,6 +322,15 @@ class AlgorithmBase(QgsProcessingAlgorithm):
 
     def createInstance(self):
         return type(self)()
+
+    @property
+    def group_id(self) -> str:
+        """The toolbox group is the capability package the algorithm's module lives in (``processing/<group>/``):
+        one place decides both, so the toolbox and the code tree cannot drift apart."""
+        package = type(self).__module__.rsplit(".", 2)[-2]
+        if package not in GROUP_ORDER:
+            raise RuntimeError(f"{type(self).__module__}: an algorithm lives in processing/<group>/ ({GROUP_ORDER})")
+        return package
 
     def group(self) -> str:
         return group_name(self.group_id)

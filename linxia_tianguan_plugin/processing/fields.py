@@ -273,7 +273,7 @@ class KeepsAliases:
         from ..styling import persist_aliases
 
         for dest, output, qml in getattr(self, "_kept_aliases", []):
-            if not persist_aliases(dest, aliases(output), context, qml):
+            if not persist_aliases(dest, aliases(output), context, qml, output):
                 feedback.pushWarning(tr("The field aliases could not be saved with {output}.").format(output=dest))
         self._kept_aliases = []
         return super().postProcessAlgorithm(context, feedback)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from qgis.core import QgsFeature, QgsFields, QgsGeometry
 
 from .. import compat
-from ..core.layers import Issue
+from ..core.coding.layers import Issue
 from ..i18n import tr
 
 WARNING, INFO = "warning", "info"

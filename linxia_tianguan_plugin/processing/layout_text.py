@@ -13,10 +13,12 @@ from qgis.core import (
     QgsLayoutItem,
     QgsLayoutItemLabel,
     QgsLayoutItemLegend,
+    QgsProcessingException,
     QgsTextFormat,
 )
 from qgis.PyQt.QtGui import QColor, QFont
 
+from .. import fonts
 from ..i18n import tr
 
 
@@ -100,3 +102,14 @@ def name_items(layout: QgsLayout) -> int:
             item.setId(names[key])
             renamed += 1
     return renamed
+
+
+def cjk_font() -> str:
+    """An installed font that has Chinese glyphs (:mod:`..fonts`); without one the labels would print boxes, so
+    stop."""
+    family = fonts.cjk_family()
+    if family is None:
+        raise QgsProcessingException(tr("No Chinese font is installed ({fonts}): the labels would print as boxes. "
+                                        "Install one (e.g. WenQuanYi Micro Hei) and run again.").format(
+            fonts="、".join(fonts.CJK_FAMILIES)))
+    return family

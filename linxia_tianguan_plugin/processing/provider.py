@@ -6,29 +6,29 @@ from qgis.PyQt.QtGui import QIcon
 
 from ..i18n import tr
 from ..resources import icon_path
-from .assessment import AssessmentAlgorithm
-from .build_grid import BuildGridAlgorithm
-from .change_detection import ChangeDetectionAlgorithm
-from .check_tracks import CheckTracksAlgorithm
-from .dashboard_report import DashboardReportAlgorithm
-from .decode_space_code import DecodeSpaceCodeAlgorithm
-from .dispatch_tasks import DispatchTasksAlgorithm
-from .export_cases import ExportCasesAlgorithm
-from .export_roster import ExportRosterAlgorithm
-from .export_tasks import ExportTasksAlgorithm
-from .field_package_export import FieldPackageExportAlgorithm
-from .field_package_import import FieldPackageImportAlgorithm
-from .grid_coverage import GridCoverageAlgorithm
-from .import_roster import ImportRosterAlgorithm
-from .import_tracks import ImportTracksAlgorithm
-from .patrol_coverage import PatrolCoverageAlgorithm
-from .qr_labels import QrLabelsAlgorithm
-from .record_patrols import RecordPatrolsAlgorithm
-from .space_code import SpaceCodeAlgorithm
-from .statistics_map import StatisticsMapAlgorithm
-from .undo_space_code import UndoSpaceCodeAlgorithm
-from .validate_space_code import ValidateSpaceCodeAlgorithm
-from .verify_evidence import VerifyEvidenceAlgorithm
+from .cases.change_detection import ChangeDetectionAlgorithm
+from .cases.export_cases import ExportCasesAlgorithm
+from .cases.verify_evidence import VerifyEvidenceAlgorithm
+from .coding.decode_space_code import DecodeSpaceCodeAlgorithm
+from .coding.space_code import SpaceCodeAlgorithm
+from .coding.undo_space_code import UndoSpaceCodeAlgorithm
+from .coding.validate_space_code import ValidateSpaceCodeAlgorithm
+from .grid.build_grid import BuildGridAlgorithm
+from .grid.grid_coverage import GridCoverageAlgorithm
+from .patrol.check_tracks import CheckTracksAlgorithm
+from .patrol.dispatch_tasks import DispatchTasksAlgorithm
+from .patrol.export_roster import ExportRosterAlgorithm
+from .patrol.export_tasks import ExportTasksAlgorithm
+from .patrol.field_package_export import FieldPackageExportAlgorithm
+from .patrol.field_package_import import FieldPackageImportAlgorithm
+from .patrol.import_roster import ImportRosterAlgorithm
+from .patrol.import_tracks import ImportTracksAlgorithm
+from .patrol.patrol_coverage import PatrolCoverageAlgorithm
+from .patrol.record_patrols import RecordPatrolsAlgorithm
+from .reports.assessment import AssessmentAlgorithm
+from .reports.dashboard_report import DashboardReportAlgorithm
+from .reports.qr_labels import QrLabelsAlgorithm
+from .reports.statistics_map import StatisticsMapAlgorithm
 
 ALGORITHMS = [
     # space coding
@@ -67,7 +67,7 @@ class TianguanProvider(QgsProcessingProvider):
         return icon_path("linxia_tianguan.svg")
 
     def loadAlgorithms(self) -> None:
-        from . import exif_reader
+        from .cases import exif_reader
 
         exif_reader.install()  # exiv2 as core's EXIF reader, the plugin's tr() for core's refusal reasons
         for algorithm in ALGORITHMS:

@@ -28,7 +28,7 @@ from qgis.core import (
 from .. import compat
 from ..core import crs as crs_rules
 from ..core import dlbm
-from ..core.layers import prepare_layer
+from ..core.coding.layers import prepare_layer
 from ..i18n import tr
 
 
@@ -204,7 +204,7 @@ def read_layer(
     progress: tuple[float, float] = (0.0, 100.0),
     repair_now: bool = True,
 ):
-    """Read an input once into a :class:`~..core.layers.Layer` (geometries repaired and measured).
+    """Read an input once into a :class:`~..core.coding.layers.Layer` (geometries repaired and measured).
 
     Files already in the working CRS are streamed by GDAL in Arrow batches (GDAL ≥ 3.6): for 2.5
     million contract parcels that is seconds instead of the better part of a minute feature by

@@ -1,7 +1,7 @@
 """领导田管驾驶舱 — the dashboard's report: figures → titled tables and charts → PDF / PNG / XLSX.
 
 A common-layer package (docs/architecture.md): the dock (``ui/dashboard.py``) and the algorithm
-(``processing/dashboard_report.py``) both build a :class:`Report` and show or write it. One module per
+(``processing/reports/dashboard_report.py``) both build a :class:`Report` and show or write it. One module per
 responsibility, so a change to the PDF layout does not touch the numbers:
 
 - :mod:`.model` — the panels, periods, :class:`Report`, :func:`build` and :func:`load_report`;

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 
-from ..core import statistics as stats
+from ..core.reports import statistics as stats
 from ..fonts import CJK_FAMILIES  # one list with the labels' and the case list's
 from ..i18n import tr
 from .model import DashboardError, Report

@@ -1,8 +1,8 @@
 """领导田管驾驶舱 — the report model: the panels, the periods, :class:`Report` and :func:`build`.
 
 No ``iface`` and no widgets: the dock (``ui/dashboard.py``) and the Processing algorithm
-(``processing/dashboard_report.py``) both build a :class:`Report` here and show or write it, so the screen
-and the printed report are the same tables. Every number comes from :mod:`..core.statistics` (through
+(``processing/reports/dashboard_report.py``) both build a :class:`Report` here and show or write it, so the screen
+and the printed report are the same tables. Every number comes from :mod:`..core.reports.statistics` (through
 ``storage.statistics.load``); the report only arranges, labels (:mod:`.tables`) and draws (:mod:`.charts`,
 :mod:`.writers`).
 """
@@ -12,8 +12,8 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..core import statistics as stats
-from ..core import tasks as task_rules
+from ..core.patrol import tasks as task_rules
+from ..core.reports import statistics as stats
 from ..i18n import tr
 from .survey_years import SurveyYears, survey_years
 from .tables import (

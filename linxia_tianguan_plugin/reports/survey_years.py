@@ -7,7 +7,7 @@ earlier = coded + lost. The store records no farmland *gained* (new farmland mak
 derived later year is a lower bound and a derived earlier year an upper bound; the trend is labelled
 "derived" in its table. Survey years are read from the layer names (``DLTB_2025``), else from the
 layer's ``SJNF`` field when the file is still there, else the other survey's year ∓ 1 (annual change
-surveys). Red lines: the prefecture's 369.51 / 304.85 万亩 (:mod:`..core.statistics`) are drawn on the
+surveys). Red lines: the prefecture's 369.51 / 304.85 万亩 (:mod:`..core.reports.statistics`) are drawn on the
 chart; margins against them are computed only when the figures cover the whole prefecture.
 """
 from __future__ import annotations
@@ -80,7 +80,7 @@ def survey_years(store, prefix: str = "", coded: Mapping[str, float] | None = No
     """Farmland totals per survey year under ``prefix`` (read-only, through :mod:`..storage.statistics`; see the
     module docstring).
 
-    ``coded`` = the coded totals {"farmland_m2", "basic_m2"} (:func:`..core.statistics.totals` of the
+    ``coded`` = the coded totals {"farmland_m2", "basic_m2"} (:func:`..core.reports.statistics.totals` of the
     farmland figures); read from the store when not given."""
     from ..storage import statistics as stats_store
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..core import statistics as stats
+from ..core.reports import statistics as stats
 from ..i18n import tr
 
 

@@ -1,4 +1,4 @@
-"""Read a 田管库 into the inputs of :mod:`..core.assessment`, read-only and in a few queries.
+"""Read a 田管库 into the inputs of :mod:`..core.reports.assessment`, read-only and in a few queries.
 
 The statistics' inputs (tasks, patrols, cases with their event times, persisted coverage rates, names)
 come from :func:`.statistics.load`, the one reader every figure shares. Added here:
@@ -19,9 +19,9 @@ import json
 import sqlite3
 from types import SimpleNamespace
 
-from ..core import assessment as core
-from ..core import case_workflow as workflow
-from ..core import tasks as task_rules
+from ..core.cases import workflow
+from ..core.patrol import tasks as task_rules
+from ..core.reports import assessment as core
 from . import statistics as stats_store
 from . import tasks as task_store
 from .roster import active_roster_id
@@ -91,7 +91,7 @@ def evidence_times(conn: sqlite3.Connection, prefix: str = "") -> dict[str, tupl
 
 
 def load(store, prefix: str = "", period=None) -> core.AssessInputs:
-    """Everything :func:`..core.assessment.assess` needs for ``period`` (first, last) under ``prefix``,
+    """Everything :func:`..core.reports.assessment.assess` needs for ``period`` (first, last) under ``prefix``,
     from ``store`` (a GpkgStore or a path, opened read-only)."""
     first, last = (task_rules.as_date(period[0]), task_rules.as_date(period[1]))
     conn = stats_store.read_only(store)

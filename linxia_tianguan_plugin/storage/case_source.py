@@ -2,7 +2,7 @@
 
 Both answer the same three calls with the same row shapes (see :mod:`.cases` and :mod:`.postgis`), so
 the dock does the same thing against either; the workflow rules and the optimistic locking are the
-stores' own (both go through :mod:`..core.case_workflow`).
+stores' own (both go through :mod:`..core.cases.workflow`).
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Conventions other code relies on:
 
-- ``tg_case.case_key`` is :func:`..core.case_keys.case_key` of the candidate and ``case_id`` its
+- ``tg_case.case_key`` is :func:`..core.cases.keys.case_key` of the candidate and ``case_id`` its
   UUID; saving a case whose key is already stored changes nothing (the stored case keeps its state,
   judgement and history) — that is what makes a re-run idempotent;
 - a new case starts in state ``pending`` (待下发) with one event ``NULL → pending`` by ``system``;
@@ -22,8 +22,8 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import shapely
 
-from ..core import case_workflow as workflow
 from ..core import clock
+from ..core.cases import workflow
 from . import gpkg
 from .store import GpkgStore
 
@@ -221,9 +221,9 @@ def take_action(store: GpkgStore, case_id: str, action: str, actor: str, role: s
     """Move one case by ``action`` in one transaction: append its event, set its state, bump its version.
 
     Optimistic locking: the update only happens when the stored ``version`` is still ``expected_version``
-    (what the desk read); otherwise :class:`~..core.case_workflow.ConflictError` is raised with the fresh
+    (what the desk read); otherwise :class:`~..core.cases.workflow.ConflictError` is raised with the fresh
     version and nothing is written, so two analysts approving the same case cannot overwrite each other.
-    The move itself is checked by :mod:`..core.case_workflow` (state, role, comment, attachments).
+    The move itself is checked by :mod:`..core.cases.workflow` (state, role, comment, attachments).
     Returns the case's new ``{"state", "version", "updated_at"}``.
     """
     stamp = at or now_utc()

@@ -1,6 +1,6 @@
 """Persisted patrol-coverage rates (schema v8): written by every coverage run, read by the statistics.
 
-The coverage analysis (``processing/patrol_coverage.py``) is the only place rates are computed; it saves
+The coverage analysis (``processing/patrol/patrol_coverage.py``) is the only place rates are computed; it saves
 each run's rates of every county/township/village/group here. The dashboard, the statistics maps and the
 assessment read them back through :func:`rates`, so they all show the run's own numbers.
 """
@@ -12,8 +12,8 @@ import uuid
 from collections.abc import Mapping
 
 from ..core import clock
-from ..core.patrol_coverage import GridRates
-from ..core.tasks import format_utc
+from ..core.patrol.coverage import GridRates
+from ..core.patrol.tasks import format_utc
 
 
 def new_run_id() -> str:

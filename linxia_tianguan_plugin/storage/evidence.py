@@ -15,8 +15,8 @@ Conventions other code relies on:
   correct file that the next add of the same content reuses; it never leaves a row without its file.
 - Rows are never deleted and what identifies a file is never changed (triggers, see migration v7);
   :func:`verify` finds files that went missing or were altered since (checksum).
-- ``checks`` (JSON) holds the findings of :func:`..core.evidence.check_photo` (photos) or
-  :func:`..core.evidence.check_sketch` (sketches) against the case polygon at the time of adding;
+- ``checks`` (JSON) holds the findings of :func:`..core.cases.evidence.check_photo` (photos) or
+  :func:`..core.cases.evidence.check_sketch` (sketches) against the case polygon at the time of adding;
   the photo's time window runs from the case's (last) issue to the moment it was added.
 """
 from __future__ import annotations
@@ -32,8 +32,8 @@ from pathlib import Path
 
 import shapely
 
-from ..core import case_workflow as workflow
-from ..core import evidence as core
+from ..core.cases import evidence as core
+from ..core.cases import workflow
 from . import gpkg
 from .cases import CASE_TABLE, EVENT_TABLE, now_utc
 from .store import GpkgStore
@@ -153,15 +153,15 @@ def add_evidence(store: GpkgStore, case_id: str, files: Sequence[os.PathLike | s
     """Add files as evidence of a case; return their rows (in the order of ``files``) with their checks.
 
     Each file is copied atomically to ``<evidence_dir>/<case_id>/<sha256><suffix>``; photos have their
-    EXIF read (:func:`..core.evidence.read_photo`: ``reader``, by default the one installed — QGIS's
+    EXIF read (:func:`..core.cases.evidence.read_photo`: ``reader``, by default the one installed — QGIS's
     exiv2 in the plugin —, with the plugin's own reader as fallback) and are checked against the case
-    polygon (:func:`..core.evidence.check_photo`, time
+    polygon (:func:`..core.cases.evidence.check_photo`, time
     window by default from the case's issue to now), sketches (GeoJSON) with
-    :func:`..core.evidence.check_sketch`. The rows are inserted in one transaction. A file already
+    :func:`..core.cases.evidence.check_sketch`. The rows are inserted in one transaction. A file already
     stored for the case (same content, whatever its name) is not added again: its existing row is
     returned, with ``"new": False``. Flags never refuse a file; an unknown case or kind, a file
     that cannot be read, a symbolic link, an empty file or content that is not JPEG/PNG/PDF (GeoJSON
-    for sketches; :func:`..core.evidence.check_file`, reasons translated) raises :class:`EvidenceError`
+    for sketches; :func:`..core.cases.evidence.check_file`, reasons translated) raises :class:`EvidenceError`
     before anything is stored or inserted.
     """
     if kind not in KINDS:
@@ -254,7 +254,7 @@ def unknown_attachments(store: GpkgStore, case_id: str, attachments: Sequence[st
 
 def count_evidence(store: GpkgStore, case_id: str | None = None) -> int:
     """How many evidence files the store (or ``case_id``) has; 0 for a store without the evidence table."""
-    if not store._has_table(EVIDENCE_TABLE):
+    if not store.has_table(EVIDENCE_TABLE):
         return 0
     where, args = ("case_id = ?", (case_id,)) if case_id is not None else ("1", ())
     return int(store.conn.execute(f"SELECT count(*) FROM {EVIDENCE_TABLE} WHERE {where}", args).fetchone()[0])

@@ -21,7 +21,7 @@ import numpy as np
 from . import gpkg
 from .migrations import SPACE_CODE_TABLE
 from .rtree import bulk_load
-from .store import GpkgStore, _srs_wkt
+from .store import GpkgStore, srs_wkt
 
 
 def _copy_rtree(conn: sqlite3.Connection, dest: str, src: str) -> None:
@@ -74,7 +74,7 @@ def export_active(store: GpkgStore, dest: str | os.PathLike, table: str, columns
         conn.execute("PRAGMA cache_size=-131072")
         conn.execute("BEGIN")
         gpkg.init_geopackage(conn)
-        gpkg.ensure_srs(conn, store.srs_id, _srs_wkt(store.srs_id), f"EPSG:{store.srs_id}", store.srs_id)
+        gpkg.ensure_srs(conn, store.srs_id, srs_wkt(store.srs_id), f"EPSG:{store.srs_id}", store.srs_id)
         decl = ", ".join(f'"{c.name}" {c.sql_type}' for c in columns)
         gpkg.create_feature_table(conn, table, decl, "MULTIPOLYGON", store.srs_id, description)
         gpkg.drop_insert_trigger(conn, table)

@@ -1,6 +1,6 @@
 """The 田管库 side of the 掌上田管 field package: what an export reads, what an import writes.
 
-Export reads parcels, open tasks and field cases of a grid (rules in :mod:`..core.field_package`)
+Export reads parcels, open tasks and field cases of a grid (rules in :mod:`..core.patrol.field_package`)
 and the store's id (``tg_meta`` key ``store_id``, a UUID made the first time a package is exported,
 so a package returned to another store is recognised).
 
@@ -19,9 +19,9 @@ import json
 import uuid
 from collections.abc import Iterable
 
-from ..core import field_package as rules
-from ..core.evidence import ExifReader
-from ..core.tracks import CleaningOptions, Fixes, clean, reason_counts, sessions
+from ..core.cases.evidence import ExifReader
+from ..core.patrol import field_package as rules
+from ..core.patrol.tracks import CleaningOptions, Fixes, clean, reason_counts, sessions
 from . import gpkg
 from . import tracks as track_store
 from .cases import CASE_TABLE, EVENT_TABLE, cases, take_action
@@ -76,8 +76,8 @@ def cell_geometries(store: GpkgStore, codes: Iterable[str]) -> dict[str, bytes]:
 
 
 def field_tasks(store: GpkgStore, grid: str, now) -> list[tuple]:
-    """(task, status) of the grid's tasks that are not done at ``now`` (core.tasks rules)."""
-    from ..core.tasks import statuses
+    """(task, status) of the grid's tasks that are not done at ``now`` (core.patrol.tasks rules)."""
+    from ..core.patrol.tasks import statuses
 
     found = tasks(store, prefix=grid)
     return rules.field_tasks(found, statuses(found, patrols(store, grid), now), grid)
@@ -151,7 +151,7 @@ def group_of_fixes(store: GpkgStore, lon, lat, prefix: str) -> str | None:
     import numpy as np
     import shapely
 
-    from ..core.tracks import project
+    from ..core.patrol.tracks import project
 
     rows = store.conn.execute(
         "SELECT code, geom FROM tg_grid_cell WHERE build_id = ? AND level = 5 AND code >= ? AND code < ?",
@@ -172,11 +172,11 @@ def group_of_fixes(store: GpkgStore, lon, lat, prefix: str) -> str | None:
 def submit_evidence(store: GpkgStore, submission: rules.Submission, at: str | None = None,
                     reader: ExifReader | None = None) -> dict:
     """Add a submission's photos as evidence of its case and move the case by ``submit_evidence`` with the
-    version read at export. Raises :class:`..core.case_workflow.WorkflowError` (``ConflictError`` when the
+    version read at export. Raises :class:`..core.cases.workflow.WorkflowError` (``ConflictError`` when the
     case moved) from the move; the state is checked first so that no evidence is added for a case that
-    cannot take it. ``reader`` is the primary EXIF reader (:func:`..core.evidence.read_photo`).
+    cannot take it. ``reader`` is the primary EXIF reader (:func:`..core.cases.evidence.read_photo`).
     Returns ``{"evidence": rows, "state", "version"}``."""
-    from ..core import case_workflow as workflow
+    from ..core.cases import workflow
 
     row = store.conn.execute(f"SELECT state, version FROM {CASE_TABLE} WHERE case_id = ?",
                              (submission.case_id,)).fetchone()

@@ -190,7 +190,7 @@ def _v7_case_evidence(conn: sqlite3.Connection, srs_id: int) -> None:
     the evidence folder (what case events list as attachments, see ``storage/evidence.py``).
     ``UNIQUE (case_id, sha256)`` makes adding the same file twice a no-op. Evidence is never lost:
     rows cannot be deleted, and what identifies a file (its case, checksum, path…) cannot be
-    changed; only ``checks`` (the findings of :func:`..core.evidence.check_photo`) may be redone.
+    changed; only ``checks`` (the findings of :func:`..core.cases.evidence.check_photo`) may be redone.
     """
     gpkg.create_attribute_table(
         conn, "tg_case_evidence",

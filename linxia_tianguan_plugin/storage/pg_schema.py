@@ -4,7 +4,7 @@ Layout (schema ``tianguan`` by default, any valid lower-case identifier may be u
 
     tg_schema_version (version, description, applied_at)         one row per applied migration
     county_role       (role_name PK, county_code)                 database role -> county (6 digits)
-    transitions       (action, source, target, roles, needs_*)    copy of core.case_workflow.TRANSITIONS
+    transitions       (action, source, target, roles, needs_*)    copy of core.cases.workflow.TRANSITIONS
     cases             ((county_code, case_id) PK, state, …, version, case_no (v5), geom MultiPolygon)
     case_events       (event_id, (county_code, case_id) -> cases, seq, at, actor, from_state, to_state, comment,
                        attachments jsonb, recorded_by, recorded_at)   append-only (trigger, even for the owner)
@@ -39,8 +39,8 @@ from dataclasses import dataclass
 
 from psycopg2 import sql
 
-from ..core.case_workflow import FIRST_STATE, STATES, TRANSITIONS
-from ..core.prejudge import CATEGORIES, KINDS
+from ..core.cases.prejudge import CATEGORIES, KINDS
+from ..core.cases.workflow import FIRST_STATE, STATES, TRANSITIONS
 
 DEFAULT_SCHEMA = "tianguan"
 VERSION_TABLE = "tg_schema_version"
@@ -218,7 +218,7 @@ def owner_role(schema: str) -> str:
 
 
 def transition_statements(schema: str) -> list[sql.Composable]:
-    """Rewrite ``transitions`` from :data:`..core.case_workflow.TRANSITIONS`: the Python table is the one source,
+    """Rewrite ``transitions`` from :data:`..core.cases.workflow.TRANSITIONS`: the Python table is the one source,
     the database holds a copy that ``move_case`` checks. A later change of the Python table needs a migration
     that runs these statements again."""
     s = sql.Identifier(schema)
@@ -509,7 +509,7 @@ def _v5_case_numbers_recall(schema: str, srid: int) -> list[sql.Composable]:
     to change a number once set, whoever tries (the owner too). Cases exported before this version keep NULL. It is
     indexed by itself, not unique and not led by the county (see the index note of version 4): the number is unique
     in its desk's store, and two desks of one county numbering apart must not make an export fail. The transition
-    table is written again from :data:`..core.case_workflow.TRANSITIONS` (now with ``recall``), which is what
+    table is written again from :data:`..core.cases.workflow.TRANSITIONS` (now with ``recall``), which is what
     ``move_case`` checks."""
     s = sql.Identifier(schema)
     return [

@@ -6,14 +6,14 @@ desk's cases and events. Cases come in only through the database's ``create_case
 through its ``move_case``: the database, not this module, guards the audit trail (schema version 4).
 Rows read back look like the GeoPackage ones: ``case_id`` as text, times as
 UTC text ``YYYY-MM-DDTHH:MM:SSZ``, ``reasons``/``parcel_codes`` as lists, ``geom`` as shapely and
-event ``attachments`` as JSON text, so :func:`..core.case_workflow.event_from_row` and ``replay`` work
+event ``attachments`` as JSON text, so :func:`..core.cases.workflow.event_from_row` and ``replay`` work
 on both stores.
 
 Connections are made from a dict of libpq keywords (``host``, ``port``, ``dbname``, ``user``,
 ``password``, ``sslmode``, …) that the plugin builds from its QGIS connection/authcfg; the store
 never reads settings and never logs or repeats a password. Database errors surface as
 :class:`PgStoreError` with an English message; workflow refusals stay
-:class:`~..core.case_workflow.WorkflowError` / :class:`~..core.case_workflow.ConflictError`.
+:class:`~..core.cases.workflow.WorkflowError` / :class:`~..core.cases.workflow.ConflictError`.
 Plain psycopg2 and shapely: no QGIS.
 """
 from __future__ import annotations
@@ -30,8 +30,8 @@ import psycopg2.extras
 import shapely
 from psycopg2 import sql
 
-from ..core import case_workflow as workflow
 from ..core import clock
+from ..core.cases import workflow
 from . import pg_schema
 from .cases import CASE_COLUMNS
 
@@ -39,7 +39,7 @@ from .cases import CASE_COLUMNS
 EXPORT_COLUMNS = (*CASE_COLUMNS, "version", "county_code", "geom")
 _JSON_COLUMNS = ("reasons", "parcel_codes")
 _TIME_COLUMNS = ("detected_at", "updated_at")
-#: the store's own refusals (see :mod:`.pg_schema`) as codes of :class:`~..core.case_workflow.WorkflowError`
+#: the store's own refusals (see :mod:`.pg_schema`) as codes of :class:`~..core.cases.workflow.WorkflowError`
 _REFUSALS = {pg_schema.ERR_NOT_FOUND: "bad_input", pg_schema.ERR_AMBIGUOUS: "bad_input",
              pg_schema.ERR_NOT_ALLOWED: "not_allowed", pg_schema.ERR_REQUIREMENT: "needs_attachment"}
 
@@ -494,7 +494,7 @@ class PgStore:
                     comment: str = "", attachments: Sequence[str] = (), at: str | None = None) -> dict:
         """Move one case by ``action`` in one transaction through the database's ``move_case``.
 
-        The move is first validated by :mod:`..core.case_workflow` (so a refusal carries the workflow's code and
+        The move is first validated by :mod:`..core.cases.workflow` (so a refusal carries the workflow's code and
         words), then ``move_case`` does it: it locks the case, checks ``expected_version``, the move against its
         transition table and the caller's county, sets the state, bumps the version and appends the event with
         the session's database role as ``recorded_by``. A case changed meanwhile raises ConflictError with its fresh

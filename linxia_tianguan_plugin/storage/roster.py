@@ -2,7 +2,7 @@
 
 Tasks and patrols name officers of the roster that was active when they were made, so an import never
 replaces rows in place: it adds a new roster and moves the ``active`` mark, in one transaction. Only a
-roster that passed :func:`~..core.roster.validate` without errors is saved.
+roster that passed :func:`~..core.patrol.roster.validate` without errors is saved.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import json
 import uuid
 
 from ..core import clock
-from ..core.roster import Officer
+from ..core.patrol.roster import Officer
 from .grid import active_cell_levels
 from .store import GpkgStore
 

@@ -1,9 +1,9 @@
-"""Read a 田管库 into the inputs of :mod:`..core.statistics`, in a few queries and bounded memory.
+"""Read a 田管库 into the inputs of :mod:`..core.reports.statistics`, in a few queries and bounded memory.
 
 Whatever is natural to aggregate is aggregated by SQLite: farmland per township (``GROUP BY`` the first 9
 digits of the space code, so a 2.5-million-parcel prefecture comes back as a few hundred rows), roster
 posts per level/township/role/vacancy, and each case's event times (last event, first 执行中/已整改/已结案).
-Tasks and patrols are read as rows because their status needs both (``core.tasks.statuses``).
+Tasks and patrols are read as rows because their status needs both (``core.patrol.tasks.statuses``).
 
 Reading never writes: a path is opened read-only (``mode=ro``) without migrating, and tables a store does
 not have yet (an older schema, or a store with only the code registry) simply give no rows.
@@ -17,9 +17,9 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from ..core import case_workflow as workflow
-from ..core import statistics as stats
-from ..core import tasks as task_rules
+from ..core.cases import workflow
+from ..core.patrol import tasks as task_rules
+from ..core.reports import statistics as stats
 from . import coverage as coverage_store
 from . import tasks as task_store
 from .cases import unit_names
@@ -129,7 +129,8 @@ _DAY = "CAST(julianday({}) - 2440587.5 AS INTEGER)"
 
 
 def task_table(conn: sqlite3.Connection, prefix: str = "", start=None, end=None) -> stats.TaskTable:
-    """Tasks under ``prefix`` whose period overlaps [start, end], as columns (:class:`..core.statistics.TaskTable`).
+    """Tasks under ``prefix`` whose period overlaps [start, end], as columns
+    (:class:`..core.reports.statistics.TaskTable`).
 
     Read grouped by period (a year has some 70 distinct periods and due instants): each group's grid codes
     come as one text, so the dates are converted 70 times, not a million (schema v9's period index serves
@@ -178,11 +179,11 @@ def cases(conn: sqlite3.Connection, prefix: str = "") -> list[stats.CaseRecord]:
 
 
 def load(store, prefix: str = "", start=None, end=None, rows: bool = False) -> stats.StatInputs:
-    """Everything :func:`..core.statistics.figures` needs from ``store`` (a GpkgStore or a path, opened
+    """Everything :func:`..core.reports.statistics.figures` needs from ``store`` (a GpkgStore or a path, opened
     read-only), under ``prefix``; tasks are limited to those whose period overlaps [start, end] if given,
     coverage rates are those of the latest coverage run overlapping it (:func:`.coverage.rates`).
 
-    Tasks and patrols are read as columns (:class:`..core.statistics.TaskTable`), or as rows too with
+    Tasks and patrols are read as columns (:class:`..core.reports.statistics.TaskTable`), or as rows too with
     ``rows`` (what the assessment works on). The farmland sums are read meanwhile in a thread on a second
     connection: SQLite works without the GIL, so both cores are busy."""
     conn = read_only(store)

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..core import clock
 from ..core.admin import AdminDivisions
-from ..core.layers import Layer
+from ..core.coding.layers import Layer
 from . import gpkg
 from .migrations import LATEST, MIGRATIONS, SPACE_CODE_COLUMNS, SPACE_CODE_TABLE
 from .rtree import node_size, pack, write_packed
@@ -101,7 +101,7 @@ def existing_store(path) -> Iterator[GpkgStore | None]:
             store.close()
 
 
-def _srs_wkt(epsg: int) -> str:
+def srs_wkt(epsg: int) -> str:
     from pyproj import CRS
 
     return CRS.from_epsg(epsg).to_wkt("WKT1_GDAL")
@@ -129,7 +129,7 @@ class GpkgStore:
             return
         self.conn = gpkg.connect(self.path)
         remove_stale_staging(self.path)
-        if not exists or not self._has_table("gpkg_contents"):
+        if not exists or not self.has_table("gpkg_contents"):
             with self.transaction():
                 gpkg.init_geopackage(self.conn)
         self.srs_id = self._stored_srs() or epsg or 4522
@@ -138,11 +138,11 @@ class GpkgStore:
         self.migrate(target_version)
 
     # ------------------------------------------------------------------ schema
-    def _has_table(self, name: str) -> bool:
+    def has_table(self, name: str) -> bool:
         return self.conn.execute("SELECT 1 FROM sqlite_master WHERE name=?", (name,)).fetchone() is not None
 
     def _stored_srs(self) -> int | None:
-        if not self._has_table("gpkg_geometry_columns"):
+        if not self.has_table("gpkg_geometry_columns"):
             return None
         row = self.conn.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name=?",
                                 (SPACE_CODE_TABLE,)).fetchone()
@@ -150,7 +150,7 @@ class GpkgStore:
 
     @property
     def schema_version(self) -> int:
-        if not self._has_table("tg_schema_migrations"):
+        if not self.has_table("tg_schema_migrations"):
             return 0
         return int(self.conn.execute("SELECT coalesce(max(version), 0) FROM tg_schema_migrations").fetchone()[0])
 
@@ -164,7 +164,7 @@ class GpkgStore:
         applied = []
         if current == 0:
             with self.transaction():
-                gpkg.ensure_srs(self.conn, self.srs_id, _srs_wkt(self.srs_id), f"EPSG:{self.srs_id}", self.srs_id)
+                gpkg.ensure_srs(self.conn, self.srs_id, srs_wkt(self.srs_id), f"EPSG:{self.srs_id}", self.srs_id)
                 gpkg.create_attribute_table(
                     self.conn, "tg_schema_migrations",
                     "version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL",
@@ -627,7 +627,7 @@ class CodingSession:
 
     def _apply(self, conn: sqlite3.Connection, table: str) -> None:
         # only the latest run can be undone: its rows changed in place are kept as they were (see undo_coding_run)
-        undo = self.store._has_table("tg_coding_undo")  # (a store held at an older schema version has no undo)
+        undo = self.store.has_table("tg_coding_undo")  # (a store held at an older schema version has no undo)
         if undo:
             conn.execute("DELETE FROM tg_coding_undo")
             conn.execute("INSERT OR REPLACE INTO tg_meta (key, value) VALUES ('undo_run', ?)", (self.run_id,))

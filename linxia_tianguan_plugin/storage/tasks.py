@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from ..core.tasks import Patrol, Task
+from ..core.patrol.tasks import Patrol, Task
 from .grid import active_build, active_cell_names
 from .roster import active_roster_id
 from .store import GpkgStore, StoreError

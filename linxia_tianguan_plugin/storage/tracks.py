@@ -7,7 +7,7 @@ Conventions other code relies on:
   name, adds nothing;
 - ``tg_track_fix`` keeps every fix exactly as read, ``seq`` = 0, 1, … in file order, lon/lat in
   degrees, ``time`` in UTC as ``YYYY-MM-DDTHH:MM:SSZ``; ``dropped`` is the cleaning reason (see
-  :data:`..core.tracks.DROP_REASONS`) or NULL; ``raw_time`` is the fix's time exactly as the file wrote it
+  :data:`..core.patrol.tracks.DROP_REASONS`) or NULL; ``raw_time`` is the fix's time exactly as the file wrote it
   (``2025/6/20 9:00:05``, ``45828.375``, GPX ``<time>`` text; NULL when the source has no text, e.g. M values
   read as numbers, or for fixes imported before schema version 12); ``track_id`` is the session's track for a
   kept fix that belongs to a session, NULL otherwise (dropped, or a lone fix between long gaps);
@@ -26,8 +26,8 @@ import numpy as np
 import shapely
 
 from ..core import clock
-from ..core.tasks import Patrol
-from ..core.tracks import Fixes, Session, clean, utc_iso
+from ..core.patrol.tasks import Patrol
+from ..core.patrol.tracks import Fixes, Session, clean, utc_iso
 from . import gpkg
 from .store import GpkgStore
 from .tasks import add_patrols_in
@@ -196,11 +196,6 @@ def track_fixes(store: GpkgStore, track_id: str) -> dict[str, np.ndarray]:
     }
 
 
-def file_summary(store: GpkgStore) -> list[dict]:
-    """Every imported file (newest first) with its counts — what the desk sees as import history."""
-    cur = store.conn.execute(f"SELECT * FROM {FILE_TABLE} ORDER BY imported_at DESC, rowid DESC")
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
 def tracks_to_check(store: GpkgStore, until: str | None) -> list[dict]:

@@ -2,7 +2,7 @@
 its rows, so that building and binding millions of rows runs beside the coding, not after it."""
 from __future__ import annotations
 
-from ..core.chunk import ChunkResult, ChunkTask, code_task
+from ..core.coding.chunk import ChunkResult, ChunkTask, code_task
 from .store import stage_rows
 
 

@@ -36,7 +36,7 @@ def search_text(string: str) -> str:
 
 def search_cases(store_path: str, text: str, limit: int = MAX_RESULTS) -> list[tuple[str, str]]:
     """(case_id, label) of the cases matching ``text`` — reading only, in the caller's thread."""
-    from ..core.case_workflow import STATE_NAMES
+    from ..core.cases.workflow import STATE_NAMES
     from ..storage import existing_store
     from ..storage.cases import has_cases, search
 

@@ -6,7 +6,7 @@ parcels, and one button per move the chosen role may take from the case's state 
 single or batch). The table, the case and the moves sit in a splitter the desk sizes (remembered in QgsSettings),
 so a 1600×1000 screen shows a dozen cases and a readable history at once. The filtered list can be written to
 Excel or PDF. The dock only displays and asks: which moves exist and what they need comes from
-``core.case_workflow``, reading and writing (with optimistic locking) from ``storage.cases``, what a list holds
+``core.cases.workflow``, reading and writing (with optimistic locking) from ``storage.cases``, what a list holds
 from ``case_list``.
 """
 from __future__ import annotations
@@ -55,7 +55,7 @@ from qgis.PyQt.QtWidgets import (
 
 from .. import case_list, labels, settings
 from ..case_list import beijing_time
-from ..core import case_workflow as workflow
+from ..core.cases import workflow
 from ..i18n import tr
 from ..storage import cases as case_store
 from ..storage.case_source import GpkgCaseSource

@@ -1,7 +1,7 @@
 """领导田管驾驶舱 — the dashboard dock: filters, one tab per panel (chart + sortable table), export.
 
 The dock only displays. It reads the chosen 田管库 once (``storage.statistics.load``), and on every filter
-change asks :func:`..dashboard.build` for the report (all figures from ``core.statistics``); the tables and
+change asks :func:`..dashboard.build` for the report (all figures from ``core.reports.statistics``); the tables and
 charts it shows are that report's, the same the PDF / PNG / XLSX export writes. Clicking a row about a
 township (or any grid) selects that grid's feature on a project layer whose source is the store's
 ``tg_grid_cell``; without such a layer the status line says so.
@@ -38,7 +38,7 @@ from qgis.PyQt.QtWidgets import (
 from .. import reports as model
 from .. import settings
 from ..core import clock
-from ..core import statistics as stats
+from ..core.reports import statistics as stats
 from ..i18n import tr
 
 DOCK_NAME = "linxia_tianguan_dashboard"

@@ -5,7 +5,7 @@ from qgis.gui import QgsFileWidget
 from qgis.PyQt.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QMessageBox
 
 from .. import settings
-from ..core.tasks import FrequencyRules, TaskError
+from ..core.patrol.tasks import FrequencyRules, TaskError
 from ..i18n import tr
 
 

@@ -5,7 +5,7 @@ County → township → village → officer → patrol; then play, pause, step a
 The layers it adds are temporal (the fixes by their fix time, accumulating into the walked trail; the
 line by its start and end; the parcels seen for the patrol's span), so QGIS's own Temporal Controller
 can animate the patrol and export the animation frames too. The dock only displays: figures come from
-``core.replay``, data from ``storage.replay``.
+``core.patrol.replay``, data from ``storage.replay``.
 """
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from .. import compat, settings
-from ..core.replay import Replay, seen_parcels
+from ..core.patrol.replay import Replay, seen_parcels
 from ..i18n import tr
 from ..storage import GpkgStore, StoreError
 from ..storage.replay import parcels_near, patrol_fixes, patrol_list, place_names

@@ -9,7 +9,7 @@ import sqlite3
 import numpy as np
 import pytest
 
-from linxia_tianguan_plugin.core import coding_guard
+from linxia_tianguan_plugin.core.coding import guard as coding_guard
 from tests.helpers import run, run_failing
 
 ALG = "linxia_tianguan:space_code"

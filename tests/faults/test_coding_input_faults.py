@@ -118,7 +118,7 @@ def test_mislabelled_contract_parcels_are_named(processing_registry, sample_gpkg
 def test_beidou_names_non_finite_input():
     import numpy as np
 
-    from linxia_tianguan_plugin.core import beidou
+    from linxia_tianguan_plugin.core.coding import beidou
 
     with pytest.raises(ValueError, match="non-finite"):
         beidou.encode_many(np.array([103.0, np.inf]), np.array([35.5, np.inf]))

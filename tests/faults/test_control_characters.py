@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from linxia_tianguan_plugin.core import case_workflow as wf
+from linxia_tianguan_plugin.core.cases import workflow as wf
 from linxia_tianguan_plugin.storage import GpkgStore
 from linxia_tianguan_plugin.storage import cases as gpkg_cases
 from tests.helpers import change_params, prepared_store, run

@@ -5,7 +5,7 @@ Chinese under zh_CN).
 Real files and a real 田管库 (the fixtures of ``tests/test_evidence_store.py``); EXIF built by the
 hand-written builder of ``tests/unit/test_evidence.py`` and fuzzed with a fixed seed, and EXIF written by
 Pillow and by QGIS (exiv2) — tools the plugin did not write — read by both readers: QGIS's exiv2
-(``processing/exif_reader.py``, the primary one) and the plugin's own (the fallback)."""
+(``processing/cases/exif_reader.py``, the primary one) and the plugin's own (the fallback)."""
 from __future__ import annotations
 
 import math
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from linxia_tianguan_plugin.core import evidence as core
-from linxia_tianguan_plugin.core.evidence import check_file, read_exif
+from linxia_tianguan_plugin.core.cases import evidence as core
+from linxia_tianguan_plugin.core.cases.evidence import check_file, read_exif
 from linxia_tianguan_plugin.storage.evidence import EvidenceError, add_evidence, evidence_dir, evidence_for
 from tests.test_case_review_dock import case_store_path, dock, store_path  # noqa: F401  (fixtures)
 from tests.test_evidence_store import photos, store  # noqa: F401  (fixtures)
@@ -216,7 +216,7 @@ def test_a_hard_link_to_a_desk_file_is_refused_like_a_symbolic_link(tmp_path):
     reason = check_file(package / "DCIM" / "evidence_0.jpg", package)
     assert reason and "hard link" in reason and "evidence_0.jpg" in reason and "2" in reason
     assert check_file(package / "DCIM" / "evidence_1.jpg", package) is None
-    from linxia_tianguan_plugin.core.field_package import photo_file
+    from linxia_tianguan_plugin.core.patrol.field_package import photo_file
 
     assert photo_file(str(package), "DCIM/evidence_0.jpg") == (None, reason)
 
@@ -225,7 +225,7 @@ def test_a_hard_link_to_a_desk_file_is_refused_like_a_symbolic_link(tmp_path):
 def test_refusal_reasons_go_through_the_installed_translator_and_are_extracted(tmp_path, qgis_app):
     import importlib.util
 
-    from linxia_tianguan_plugin.processing import exif_reader
+    from linxia_tianguan_plugin.processing.cases import exif_reader
 
     (tmp_path / "empty.jpg").write_bytes(b"")
     core.use_translator(lambda text: "【译】" + text)
@@ -245,7 +245,7 @@ def test_under_zh_cn_the_reasons_are_chinese_once_translated(tmp_path, qgis_app)
     from qgis.PyQt.QtCore import QCoreApplication
 
     from linxia_tianguan_plugin import i18n
-    from linxia_tianguan_plugin.processing import exif_reader
+    from linxia_tianguan_plugin.processing.cases import exif_reader
 
     exif_reader.install()
     source = "the file is empty (0 bytes), not a photo or document; not accepted"
@@ -301,7 +301,7 @@ def _same(a: core.PhotoInfo, b: core.PhotoInfo) -> bool:
 def test_qgis_reader_and_own_reader_agree_on_photos_tagged_by_pillow_and_by_qgis(tmp_path, qgis_app):
     from qgis.core import QgsExifTools, QgsPointXY
 
-    from linxia_tianguan_plugin.processing.exif_reader import qgis_exif_tags
+    from linxia_tianguan_plugin.processing.cases.exif_reader import qgis_exif_tags
 
     variants = {
         "full.jpg": {},
@@ -337,7 +337,7 @@ def test_qgis_reader_and_own_reader_agree_on_photos_tagged_by_pillow_and_by_qgis
 
 
 def test_each_tag_fails_on_its_own_in_the_qgis_reader(tmp_path, qgis_app):
-    from linxia_tianguan_plugin.processing.exif_reader import qgis_exif_tags
+    from linxia_tianguan_plugin.processing.cases.exif_reader import qgis_exif_tags
 
     for name, kw in {"year_one.jpg": {"taken": "0001:01:01 00:00:00"},
                      "garbage_time.jpg": {"taken": "yesterday at noon"},
@@ -370,7 +370,7 @@ def test_the_own_reader_takes_over_when_the_primary_raises_finds_nothing_or_lack
 
 
 def test_fuzzed_photos_never_raise_through_the_qgis_reader(tmp_path, qgis_app):
-    from linxia_tianguan_plugin.processing.exif_reader import qgis_exif_tags
+    from linxia_tianguan_plugin.processing.cases.exif_reader import qgis_exif_tags
 
     rng = random.Random(1515)
     seeds = [photo(gps_time=("2025:06:10", (1, 29, 58))), photo(">", offset="+08:00"),

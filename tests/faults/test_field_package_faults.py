@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from linxia_tianguan_plugin.core import field_package as rules
+from linxia_tianguan_plugin.core.patrol import field_package as rules
 from tests.test_field_package import _case_row, _export, _import, _issue_group, _jpeg
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="symbolic links (POSIX)")

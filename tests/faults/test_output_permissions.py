@@ -35,7 +35,7 @@ def test_xlsx_writer(qgis_app, tmp_path, umask):
 
 def test_dashboard_report(qgis_app, tmp_path, umask):
     from linxia_tianguan_plugin import reports as dashboard
-    from linxia_tianguan_plugin.core import statistics as stats
+    from linxia_tianguan_plugin.core.reports import statistics as stats
 
     report = dashboard.build(stats.StatInputs(names={"622921": "临夏县"}), dt.date(2025, 6, 30), prefix="622921")
     panels = dashboard.PANELS[:1]
@@ -50,7 +50,7 @@ def test_dashboard_report(qgis_app, tmp_path, umask):
 def test_statistics_map_exports(qgis_app, tmp_path, umask):
     from qgis.core import QgsLayoutItemLabel, QgsPrintLayout, QgsProject
 
-    from linxia_tianguan_plugin.processing.statistics_map import StatisticsMapAlgorithm
+    from linxia_tianguan_plugin.processing.reports.statistics_map import StatisticsMapAlgorithm
 
     project = QgsProject()
     layout = QgsPrintLayout(project)

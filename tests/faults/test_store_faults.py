@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from linxia_tianguan_plugin.core import case_workflow as workflow
+from linxia_tianguan_plugin.core.cases import workflow
 from linxia_tianguan_plugin.storage import GpkgStore, gpkg
 from linxia_tianguan_plugin.storage import faults as store_faults
 from linxia_tianguan_plugin.storage.case_source import GpkgCaseSource

@@ -172,7 +172,7 @@ def clock_checked(processing_registry, county, manifest_files, tmp_path_factory)
 
 
 def test_wrong_clock_tracks_are_flagged_and_complete_no_task(clock_checked):
-    from linxia_tianguan_plugin.core.authenticity import BLOCKING, FLAG_LABELS_ZH
+    from linxia_tianguan_plugin.core.patrol.authenticity import BLOCKING, FLAG_LABELS_ZH
 
     assert "bad_clock" in BLOCKING and FLAG_LABELS_ZH["bad_clock"] == "时间异常（设备时钟错误）"
     conn = sqlite3.connect(clock_checked["path"])

@@ -103,7 +103,7 @@ def _stored_paths(store: Path) -> list[str]:
 def quick(monkeypatch):
     """Short waits: each try of a write waits 0.2 s for the lock (the store connection's busy timeout), then 0.2,
     0.4, 0.8 … s before the next (the store's retry of a transaction's BEGIN, :mod:`storage.faults`)."""
-    from linxia_tianguan_plugin.processing import import_tracks
+    from linxia_tianguan_plugin.processing.patrol import import_tracks
     from linxia_tianguan_plugin.storage import faults, gpkg
 
     monkeypatch.setattr(gpkg, "BUSY_TIMEOUT_S", 0.2)

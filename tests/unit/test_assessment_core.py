@@ -1,14 +1,14 @@
-"""core/assessment.py on hand-made inputs: periods, components, score, rankings with ties, 通报 reasons."""
+"""core/reports/assessment.py on hand-made inputs: periods, components, score, rankings with ties, 通报 reasons."""
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
 
-from linxia_tianguan_plugin.core import assessment as a
-from linxia_tianguan_plugin.core import statistics as st
-from linxia_tianguan_plugin.core.patrol_coverage import GridRates
-from linxia_tianguan_plugin.core.tasks import Task, due_at, make_patrol
+from linxia_tianguan_plugin.core.patrol.coverage import GridRates
+from linxia_tianguan_plugin.core.patrol.tasks import Task, due_at, make_patrol
+from linxia_tianguan_plugin.core.reports import assessment as a
+from linxia_tianguan_plugin.core.reports import statistics as st
 
 D = dt.date
 T1, T2 = "622921001", "622921002"

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import shapely
 
-from linxia_tianguan_plugin.core.authenticity import (
+from linxia_tianguan_plugin.core.patrol.authenticity import (
     BLOCKING,
     CheckOptions,
     PastTracks,

@@ -1,11 +1,11 @@
-"""Tests for the GB/T 39409-2020 BeiDou grid location code (linxia_tianguan_plugin.core.beidou)."""
+"""Tests for the GB/T 39409-2020 BeiDou grid location code (linxia_tianguan_plugin.core.coding.beidou)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from linxia_tianguan_plugin.core.beidou import (
+from linxia_tianguan_plugin.core.coding.beidou import (
     CODE_LENGTHS,
     UNITS_PER_DEGREE,
     cell_size,

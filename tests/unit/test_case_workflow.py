@@ -1,4 +1,4 @@
-"""Case workflow (core.case_workflow): the transition table, every forbidden move, requirements, replay,
+"""Case workflow (core.cases.workflow): the transition table, every forbidden move, requirements, replay,
 deadlines across month ends and optimistic locking."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from linxia_tianguan_plugin.core import case_workflow as w
+from linxia_tianguan_plugin.core.cases import workflow as w
 
 CASE = "6f1c2a1e-0000-5000-8000-000000000001"
 PHOTO = ("photos/IMG_0001.jpg",)

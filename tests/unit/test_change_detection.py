@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import shapely
 
-from linxia_tianguan_plugin.core.change_detection import (
+from linxia_tianguan_plugin.core.cases.change_detection import (
     Candidates,
     LandUse,
     classify_external,
@@ -16,7 +16,7 @@ from linxia_tianguan_plugin.core.change_detection import (
     concat,
     mu,
 )
-from linxia_tianguan_plugin.core.change_rules import (
+from linxia_tianguan_plugin.core.cases.change_rules import (
     DEFAULT_RULES,
     RULES_FILE,
     ChangeRules,

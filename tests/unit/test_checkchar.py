@@ -1,4 +1,4 @@
-"""Tests for ISO 7064 MOD 11-2 check characters (linxia_tianguan_plugin.core.checkchar)."""
+"""Tests for ISO 7064 MOD 11-2 check characters (linxia_tianguan_plugin.core.coding.checkchar)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import random
 import numpy as np
 import pytest
 
-from linxia_tianguan_plugin.core.checkchar import is_valid, mod11_2, mod11_2_many
+from linxia_tianguan_plugin.core.coding.checkchar import is_valid, mod11_2, mod11_2_many
 
 # Widely published sample ID numbers. By hand for the first: weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2
 # on 1 1 0 1 0 5 1 9 4 9 1 2 3 1 0 0 2 give 167; 167 mod 11 = 2; (12 - 2) mod 11 = 10 -> 'X'.

@@ -11,7 +11,7 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from linxia_tianguan_plugin.core.evidence import (
+from linxia_tianguan_plugin.core.cases.evidence import (
     PhotoInfo,
     check_photo,
     check_sketch,

@@ -2,7 +2,7 @@
 import numpy as np
 import shapely
 
-from linxia_tianguan_plugin.core.grid import NO_GROUP, group_cells
+from linxia_tianguan_plugin.core.grid.build import NO_GROUP, group_cells
 
 
 def test_groups_tile_their_village_and_hold_their_own_points():

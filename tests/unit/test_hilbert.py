@@ -1,11 +1,11 @@
-"""Tests for the Hilbert curve index and ordering (linxia_tianguan_plugin.core.hilbert)."""
+"""Tests for the Hilbert curve index and ordering (linxia_tianguan_plugin.core.coding.hilbert)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from linxia_tianguan_plugin.core.hilbert import MAX_ORDER, hilbert_index, hilbert_order
+from linxia_tianguan_plugin.core.coding.hilbert import MAX_ORDER, hilbert_index, hilbert_order
 
 ORDER_1 = [(0, 0), (0, 1), (1, 1), (1, 0)]
 ORDER_2 = [(0, 0), (1, 0), (1, 1), (0, 1), (0, 2), (0, 3), (1, 3), (1, 2),

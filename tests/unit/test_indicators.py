@@ -1,4 +1,4 @@
-"""core/indicators.py on hand-made inputs: township values checked against sums written out by hand, class
+"""core/reports/indicators.py on hand-made inputs: township values checked against sums written out by hand, class
 breaks against brute force (every partition of a small sample) and hand-worked quantiles."""
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import itertools
 
 import pytest
 
-from linxia_tianguan_plugin.core import indicators as ind
-from linxia_tianguan_plugin.core import statistics as st
-from linxia_tianguan_plugin.core.patrol_coverage import GridRates
+from linxia_tianguan_plugin.core.patrol.coverage import GridRates
+from linxia_tianguan_plugin.core.reports import indicators as ind
+from linxia_tianguan_plugin.core.reports import statistics as st
 
 T1, T2, T3 = "622921001", "622921002", "622921003"
 MU = 10000.0 / 15.0

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 import shapely
 
-from linxia_tianguan_plugin.core.lineage import KEPT, MERGE, NEW, RESHAPED, SPLIT, match, retire_reason
-from linxia_tianguan_plugin.core.numbering import NumberingError, merge_maxima, next_numbers, used_maxima
+from linxia_tianguan_plugin.core.coding.lineage import KEPT, MERGE, NEW, RESHAPED, SPLIT, match, retire_reason
+from linxia_tianguan_plugin.core.coding.numbering import NumberingError, merge_maxima, next_numbers, used_maxima
 
 
 def boxes(*coords):

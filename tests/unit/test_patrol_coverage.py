@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import shapely
 
-from linxia_tianguan_plugin.core.patrol_coverage import (
+from linxia_tianguan_plugin.core.patrol.coverage import (
     CoverageOptions,
     ParcelSet,
     TrackSet,

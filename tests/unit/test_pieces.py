@@ -2,8 +2,8 @@
 import numpy as np
 import shapely
 
+from linxia_tianguan_plugin.core.coding.pieces import PieceOptions, farmland_pieces
 from linxia_tianguan_plugin.core.geometry import opening
-from linxia_tianguan_plugin.core.pieces import PieceOptions, farmland_pieces
 
 OPTS = PieceOptions(min_width=2.0, min_area=30.0)
 

@@ -5,8 +5,7 @@ import numpy as np
 import pytest
 import shapely
 
-from linxia_tianguan_plugin.core.parallel import Cancelled
-from linxia_tianguan_plugin.core.prejudge import (
+from linxia_tianguan_plugin.core.cases.prejudge import (
     CATEGORIES,
     REASONS,
     Reference,
@@ -16,6 +15,7 @@ from linxia_tianguan_plugin.core.prejudge import (
     prejudge,
     priority_order,
 )
+from linxia_tianguan_plugin.core.parallel import Cancelled
 
 TODAY = "2025-06-30"
 CAND = shapely.box(0, 0, 100, 10)  # 1000 m²

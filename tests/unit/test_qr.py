@@ -1,4 +1,4 @@
-"""Tests for the plain-Python QR encoder (linxia_tianguan_plugin.core.qr).
+"""Tests for the plain-Python QR encoder (linxia_tianguan_plugin.core.coding.qr).
 
 Known vectors come from ISO/IEC 18004 (Annex A generator polynomials, Annex C format information, Annex D
 version information, Annex I worked example, Table 7 capacities); round trips use a real decoder (zbarimg).
@@ -14,7 +14,7 @@ import zlib
 import numpy as np
 import pytest
 
-from linxia_tianguan_plugin.core import qr
+from linxia_tianguan_plugin.core.coding import qr
 
 SPACE_CODE_URL = "https://tg.linxia.gov.cn/kjm/62292110000101000014"
 CHINESE = "临夏县韩集镇 62292110000101000014"

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import shapely
 
-from linxia_tianguan_plugin.core.replay import Replay, seen_parcels
+from linxia_tianguan_plugin.core.patrol.replay import Replay, seen_parcels
 
 T0 = dt.datetime(2025, 6, 9, 23, 58, tzinfo=dt.timezone.utc).timestamp()  # 07:58 in Shanghai, next day
 

@@ -1,9 +1,9 @@
-"""The officer roster's reading and checking (core.roster): every rule, on rows as a township types them."""
+"""The officer roster's reading and checking (core.patrol.roster): every rule, on rows as a township types them."""
 from __future__ import annotations
 
 import pytest
 
-from linxia_tianguan_plugin.core.roster import (
+from linxia_tianguan_plugin.core.patrol.roster import (
     ASSISTANT,
     HEADERS,
     OFFICER,

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from linxia_tianguan_plugin.core import checkchar
-from linxia_tianguan_plugin.core.space_code import SpaceCodeError, compose, compose_many, parse, try_parse
+from linxia_tianguan_plugin.core.coding import checkchar
+from linxia_tianguan_plugin.core.coding.space_code import SpaceCodeError, compose, compose_many, parse, try_parse
 
 
 def test_compose_has_dkbm_shape_plus_check_character():

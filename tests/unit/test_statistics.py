@@ -1,4 +1,4 @@
-"""core/statistics.py on hand-made inputs: every figure checked exactly."""
+"""core/reports/statistics.py on hand-made inputs: every figure checked exactly."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,10 +6,10 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from linxia_tianguan_plugin.core import statistics as st
-from linxia_tianguan_plugin.core.case_workflow import Deadlines
-from linxia_tianguan_plugin.core.patrol_coverage import ParcelSet, grid_rates
-from linxia_tianguan_plugin.core.tasks import Task, due_at, make_patrol
+from linxia_tianguan_plugin.core.cases.workflow import Deadlines
+from linxia_tianguan_plugin.core.patrol.coverage import ParcelSet, grid_rates
+from linxia_tianguan_plugin.core.patrol.tasks import Task, due_at, make_patrol
+from linxia_tianguan_plugin.core.reports import statistics as st
 
 T1, T2, T3 = "622921001", "622921002", "622922001"
 

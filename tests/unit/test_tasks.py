@@ -1,4 +1,4 @@
-"""Patrol-task rules (core.tasks): periods, due times, ids, statuses around period ends and time zones."""
+"""Patrol-task rules (core.patrol.tasks): periods, due times, ids, statuses around period ends and time zones."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from linxia_tianguan_plugin.core import tasks as t
+from linxia_tianguan_plugin.core.patrol import tasks as t
 
 D = dt.date
 UTC = dt.timezone.utc
@@ -278,7 +278,7 @@ def test_status_codes_follow_task_status_on_random_tasks_and_patrols():
 
     import numpy as np
 
-    from linxia_tianguan_plugin.core import tasks as rules
+    from linxia_tianguan_plugin.core.patrol import tasks as rules
 
     rng = random.Random(7)
     grids = [f"62292110{v:04d}{g:02d}" for v in range(6) for g in range(1, 4)] + ["622921", "622921100"]

@@ -1,4 +1,4 @@
-"""Cleaning, sessions, projection and file names of patrol tracks (``core.tracks``, no QGIS)."""
+"""Cleaning, sessions, projection and file names of patrol tracks (``core.patrol.tracks``, no QGIS)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from pyproj import Transformer
 
-from linxia_tianguan_plugin.core.tracks import (
+from linxia_tianguan_plugin.core.patrol.tracks import (
     CleaningOptions,
     Fixes,
     clean,

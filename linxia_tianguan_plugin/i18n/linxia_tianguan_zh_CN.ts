@@ -756,6 +756,10 @@
             <translation>专题图与报表</translation>
         </message>
         <message>
+            <source>Prefecture shared store</source>
+            <translation>州库共享</translation>
+        </message>
+        <message>
             <source>“{value}” is not an administrative code: digits only, {lengths} digits long (e.g. 622921 for a county, 622921101 for a township).</source>
             <translation>“{value}”不是行政区划代码：只能是数字，长度为 {lengths} 位（例如县 622921、乡镇 622921101）。</translation>
         </message>

@@ -37,8 +37,8 @@ from ..resources import icon_path
 from ..store_messages import new_store_option, store_error_message
 
 #: the toolbox groups in the order of the work (code the parcels, build the grid, dispatch and check patrols,
-#: analyse changes, print): the position is shown before the name (:func:`group_name`)
-GROUP_ORDER = ("coding", "grid", "patrol", "cases", "reports")
+#: analyse changes, print, share with the prefecture): the position is shown before the name (:func:`group_name`)
+GROUP_ORDER = ("coding", "grid", "patrol", "cases", "reports", "prefecture")
 
 #: each group's icon, shown by its algorithms that have no icon of their own (:meth:`AlgorithmBase.icon_file`)
 GROUP_ICONS = {
@@ -47,6 +47,7 @@ GROUP_ICONS = {
     "patrol": "group_patrol.svg",
     "cases": "group_changes.svg",
     "reports": "group_maps.svg",
+    "prefecture": "group_prefecture.svg",
 }
 
 
@@ -63,6 +64,7 @@ def group_name(group_id: str) -> str:
         "patrol": tr("Officers and patrol tasks"),
         "cases": tr("Change analysis and cases"),
         "reports": tr("Maps and reports"),
+        "prefecture": tr("Prefecture shared store"),
     }[group_id]
     return f"{GROUP_ORDER.index(group_id) + 1} {name}"
 

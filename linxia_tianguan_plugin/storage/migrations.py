@@ -278,6 +278,23 @@ def _v13_case_numbers(conn: sqlite3.Connection, srs_id: int) -> None:
                  "BEGIN SELECT RAISE(ABORT, 'a case number is never changed'); END")
 
 
+
+def _v14_publish_state(conn: sqlite3.Connection, srs_id: int) -> None:
+    """What this desk has published to which shared store (:mod:`.publish`): a digest per published row of the
+    tables that change (so the next publish sends only rows changed since), the last published rowid of the
+    append-only ones (track fixes), and the publish runs. Keyed by the shared store's identity: publishing to a
+    second server starts afresh."""
+    gpkg.create_attribute_table(
+        conn, "tg_publish_row", "target TEXT NOT NULL, tbl TEXT NOT NULL, key TEXT NOT NULL, digest TEXT NOT NULL, "
+        "PRIMARY KEY (target, tbl, key)", "已发布到州库的行 (rows published to the shared store, by digest)")
+    gpkg.create_attribute_table(
+        conn, "tg_publish_mark", "target TEXT NOT NULL, tbl TEXT NOT NULL, last_rowid INTEGER NOT NULL, "
+        "PRIMARY KEY (target, tbl)", "已发布到州库的追加表位置 (append-only tables published up to this rowid)")
+    gpkg.create_attribute_table(
+        conn, "tg_publish_run", "publish_id TEXT PRIMARY KEY, target TEXT NOT NULL, started_at TEXT NOT NULL, "
+        "finished_at TEXT, counts TEXT", "发布到州库运行记录 (publish runs)")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "space-code registry, lineage and coding runs", _v1_code_registry),
     Migration(2, "administrative units (county/township/village/group names)", _v2_admin_units),
@@ -292,5 +309,6 @@ MIGRATIONS: list[Migration] = [
     Migration(11, "undo of the latest coding run", _v11_coding_undo),
     Migration(12, "raw fixes keep their time as written in the file", _v12_fix_time_text),
     Migration(13, "case numbers (county-year-sequence), given once, never changed", _v13_case_numbers),
+    Migration(14, "what was published to which shared store (incremental publish)", _v14_publish_state),
 ]
 LATEST = MIGRATIONS[-1].version

@@ -525,6 +525,18 @@ def _v5_case_numbers_recall(schema: str, srid: int) -> list[sql.Composable]:
     ]
 
 
+def _v6_prefecture(cur, schema: str, srid: int) -> list[sql.Composable]:
+    """Version 6 (issue 17): every kind of desk record, scopes for 州/县/乡 roles and the history guards (see
+    :mod:`.pg_prefecture`). The county desks already mapped in ``county_role`` become publishers of their county."""
+    from . import pg_prefecture
+
+    out = pg_prefecture.v6_statements(schema, srid, _postgis_schema(cur))
+    cur.execute(sql.SQL("SELECT role_name FROM {s}.county_role ORDER BY role_name").format(s=sql.Identifier(schema)))
+    for (role,) in cur.fetchall():
+        out += pg_prefecture.publisher_statements(role, schema)
+    return out
+
+
 MIGRATIONS: list[PgMigration] = [
     PgMigration(1, "cases, append-only case events, county roles, export batches", _v1_tables),
     PgMigration(2, "row-level security by county (forced, owner included)", _v2_row_security),
@@ -534,6 +546,8 @@ MIGRATIONS: list[PgMigration] = [
                 lambda schema, srid: [], planned=_v4_audit),
     PgMigration(5, "case numbers (given by the desk, through create_cases only, never changed) and the recall move "
                    "(issued -> pending) in the transition table", _v5_case_numbers_recall),
+    PgMigration(6, "the prefecture's shared store: every desk record per county, 州/县/乡 scopes, history kept",
+                lambda schema, srid: [], planned=_v6_prefecture),
 ]
 LATEST = MIGRATIONS[-1].version
 
@@ -690,3 +704,31 @@ def grant_county(conn, role: str, county_code: str, schema: str = DEFAULT_SCHEMA
             cur.execute(sql.SQL("INSERT INTO {s}.county_role (role_name, county_code) VALUES (%s, %s) "
                                 "ON CONFLICT (role_name) DO UPDATE SET county_code = EXCLUDED.county_code"
                                 ).format(s=sql.Identifier(schema)), (role, county_code))
+
+
+def grant_scope(conn, role: str, scope: str, schema: str = DEFAULT_SCHEMA) -> None:
+    """Give existing ``role`` the shared store's ``scope`` (schema version 6): a 县 code (6 digits) makes it its
+    county's desk — it reads and publishes that county, cases included —, a 州 (4) or 乡 (9) code a reader of
+    everything under it. One transaction, run by an administrator as the owner. Raises :class:`SchemaError` for an
+    unknown role or a malformed scope."""
+    from ..core.prefecture.scopes import ScopeError, check_scope
+    from . import pg_prefecture
+
+    check_schema_name(schema)
+    try:
+        check_scope(scope)
+    except ScopeError as exc:
+        raise SchemaError(str(exc)) from None
+    with conn:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,))
+            if cur.fetchone() is None:
+                raise SchemaError(f"database role {role!r} does not exist; create it first")
+            cur.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(owner_role(schema))))
+            statements = pg_prefecture.scope_statements(role, scope, schema)
+            if len(scope) == 6:
+                statements += grant_statements(role, schema) + pg_prefecture.publisher_statements(role, schema)
+            else:
+                statements += pg_prefecture.reader_statements(role, schema)
+            for statement in statements:
+                cur.execute(statement)

@@ -197,6 +197,11 @@ class PgStore:
             self._rollback()
             raise
 
+    def transaction(self, what: str):
+        """A cursor in one transaction (committed on success, rolled back on any exception; a database error
+        becomes :class:`PgStoreError` saying ``what`` failed) — for the storage modules built on this store."""
+        return self._transaction(what)
+
     def _rollback(self) -> None:
         if self._conn is not None and not self._conn.closed:
             try:

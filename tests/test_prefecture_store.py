@@ -1,0 +1,353 @@
+"""The prefecture's shared 田管库 on a real throwaway PostgreSQL + PostGIS (issue 17): two county desks publish, the
+州 role reads both, each county role only its own and a 乡 role only its township — through SQL and through QGIS
+layers; a publish killed halfway resumes with nothing duplicated; a contradicting code history is refused before
+anything is written; the database keeps history against everyone, the owner included."""
+from __future__ import annotations
+
+import contextlib
+import itertools
+import sqlite3
+
+import psycopg2
+import pytest
+from psycopg2 import sql
+
+from linxia_tianguan_plugin.core.prefecture.history import REACTIVATED, REISSUED
+from linxia_tianguan_plugin.storage import GpkgStore, gpkg, pg_prefecture, pg_schema
+from linxia_tianguan_plugin.storage.postgis import PgStore
+from linxia_tianguan_plugin.storage.publish import HistoryConflictError, PublishError, publish
+from tests.helpers import prepared_store, store_copy
+from tests.pg_cluster import pg  # noqa: F401
+
+COUNTY_A, COUNTY_B = "622921", "622922"
+ADMIN, DESK_A, DESK_B, ZHOU, XIANG = "pf_admin", "pf_desk_a", "pf_desk_b", "pf_zhou", "pf_xiang_a"
+TOWNSHIP_A = "622921100"
+_schemas = itertools.count(1)
+
+
+# ------------------------------------------------------------------------------------ fixtures
+def _connect(params, user=None, autocommit=True):
+    conn = psycopg2.connect(**dict(params, user=user or params["user"]))
+    conn.autocommit = autocommit
+    return conn
+
+
+@pytest.fixture(scope="module")
+def roles(pg):  # noqa: F811
+    conn = _connect(pg)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT rolname FROM pg_roles")
+            made = {r[0] for r in cur.fetchall()}
+            if ADMIN not in made:
+                cur.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS CREATEROLE").format(
+                    sql.Identifier(ADMIN)))
+            cur.execute(sql.SQL("GRANT CREATE ON DATABASE {} TO {} WITH GRANT OPTION").format(
+                sql.Identifier(pg["dbname"]), sql.Identifier(ADMIN)))
+            for role in (DESK_A, DESK_B, ZHOU, XIANG):
+                if role not in made:
+                    cur.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS").format(sql.Identifier(role)))
+    finally:
+        conn.close()
+    return pg
+
+
+@pytest.fixture
+def schema(roles):
+    """A fresh schema at the latest version; desks A and B publish their counties, the 州 reads all, a 乡 role
+    reads township 622921100."""
+    name = f"pf_test_{next(_schemas)}"
+    with PgStore(dict(roles, user=ADMIN), schema=name) as store:
+        assert store.migrate() == pg_schema.LATEST >= 6
+    conn = _connect(roles, ADMIN, autocommit=False)
+    try:
+        for role, scope in ((DESK_A, COUNTY_A), (DESK_B, COUNTY_B), (ZHOU, "6229"), (XIANG, TOWNSHIP_A)):
+            pg_schema.grant_scope(conn, role, scope, name)
+    finally:
+        conn.close()
+    return name
+
+
+@pytest.fixture(scope="module")
+def county_b_store(processing_registry, tmp_path_factory):
+    """A second county's desk (康乐县 622922): a small sample coded, its grid built and its roster imported."""
+    from tools.samplegen import generate
+
+    out = tmp_path_factory.mktemp("county_b") / "county"
+    generate(out, size=1500, seed=7, counties=[COUNTY_B], tracks=False, shapefiles=False)
+    path = tmp_path_factory.mktemp("desk_b") / "tianguan.gpkg"
+    prepared_store(out, path)
+    return path
+
+
+def _as(params, user, schema_name) -> PgStore:
+    return PgStore(dict(params, user=user), schema=schema_name)
+
+
+def _publish(params, user, schema_name, path, **kw):
+    store = GpkgStore(path, create=False)
+    try:
+        with _as(params, user, schema_name) as pgs:
+            return publish(store, pgs, **kw)
+    finally:
+        store.close()
+
+
+def _count(params, user, schema_name, table, where="", args=()) -> int:
+    conn = _connect(params, user)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("SELECT count(*) FROM {}.{} " + where).format(
+                sql.Identifier(schema_name), sql.Identifier(table)), args)
+            return cur.fetchone()[0]
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def _desk_write(path):
+    """The desk store as the plugin opens it (GeoPackage functions for its R-tree triggers), committed at the end."""
+    conn = gpkg.connect(str(path))
+    try:
+        with conn:
+            yield conn
+    finally:
+        conn.close()
+
+
+def _desk_count(path, table, where="") -> int:
+    with sqlite3.connect(path) as conn:
+        return conn.execute(f"SELECT count(*) FROM {table} {where}").fetchone()[0]
+
+
+@pytest.fixture
+def desk_a(filled_store, tmp_path):
+    return store_copy(filled_store, tmp_path / "a")
+
+
+@pytest.fixture
+def desk_b(county_b_store, tmp_path):
+    return store_copy(county_b_store, tmp_path / "b")
+
+
+# ------------------------------------------------------------------------------------ tests
+def test_the_shared_schema_has_a_table_for_every_desk_table(roles, schema):
+    """Every record kind of the desk store has its shared table, keyed by county, with row-level security forced."""
+    conn = _connect(roles)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity FROM pg_class c JOIN "
+                        "pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relkind = 'r'",
+                        (schema,))
+            tables = {r[0]: (r[1], r[2]) for r in cur.fetchall()}
+    finally:
+        conn.close()
+    for table in pg_prefecture.TABLES:
+        assert tables[table.name] == (True, True), table.name
+    desk_tables = {t.desk for t in pg_prefecture.TABLES}
+    # the desk tables that hold records (not the desk's own bookkeeping) are all shared
+    own = {"tg_meta", "tg_schema_migrations", "tg_coding_undo", "tg_publish_row", "tg_publish_mark",
+           "tg_publish_run", "tg_case", "tg_case_event"}
+    assert desk_tables | own >= set(_desk_tables())
+
+
+def _desk_tables() -> list[str]:
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = GpkgStore(Path(tmp) / "t.gpkg")
+        try:
+            return [r[0] for r in store.conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'tg\\_%' ESCAPE '\\'")]
+        finally:
+            store.close()
+
+
+def test_two_counties_publish_and_each_role_sees_its_scope(roles, schema, desk_a, desk_b):
+    report_a = _publish(roles, DESK_A, schema, desk_a)
+    report_b = _publish(roles, DESK_B, schema, desk_b)
+    assert not report_a.mismatched and not report_b.mismatched
+    codes_a, codes_b = _desk_count(desk_a, "tg_space_code"), _desk_count(desk_b, "tg_space_code")
+    assert report_a.tables["space_codes"].upstream == codes_a > 0
+    assert report_b.tables["space_codes"].upstream == codes_b > 0
+    for table in ("tasks", "tracks", "track_fixes", "grid_cells", "officers", "coverage_rates"):
+        assert report_a.tables[table].upstream == report_a.tables[table].desk > 0, table
+    # the 州 reads both counties; each county only its own
+    assert _count(roles, ZHOU, schema, "space_codes") == codes_a + codes_b
+    assert _count(roles, DESK_A, schema, "space_codes") == codes_a
+    assert _count(roles, DESK_A, schema, "space_codes", "WHERE county_code = %s", (COUNTY_B,)) == 0
+    assert _count(roles, DESK_B, schema, "space_codes") == codes_b
+    assert _count(roles, DESK_B, schema, "tasks") == _desk_count(desk_b, "tg_task")
+    # the township role reads its township's codes, and the county's runs
+    township = _desk_count(desk_a, "tg_space_code", f"WHERE code LIKE '{TOWNSHIP_A}%'")
+    assert 0 < township < codes_a
+    assert _count(roles, XIANG, schema, "space_codes") == township
+    assert _count(roles, XIANG, schema, "coding_runs") == _desk_count(desk_a, "tg_coding_run")
+    assert _count(roles, XIANG, schema, "track_fixes", "WHERE NOT starts_with(grid_code, %s)", (TOWNSHIP_A,)) == 0
+    # cases: the county's desk exported them; the 州 reads them too, the other county does not
+    cases_a = _desk_count(desk_a, "tg_case")
+    assert report_a.cases and _count(roles, ZHOU, schema, "cases") == cases_a > 0
+    assert _count(roles, DESK_B, schema, "cases") == 0
+    assert 0 < _count(roles, XIANG, schema, "cases") < cases_a
+
+
+def test_readers_cannot_write_and_a_county_cannot_publish_another(roles, schema, desk_a):
+    _publish(roles, DESK_A, schema, desk_a)
+    for user in (ZHOU, XIANG):
+        conn = _connect(roles, user)
+        try:
+            with conn.cursor() as cur, pytest.raises(psycopg2.errors.InsufficientPrivilege):
+                cur.execute(sql.SQL("INSERT INTO {}.patrols (county_code, patrol_id, grid_code, started_at, source) "
+                                    "VALUES (%s, 'x', %s, '2025-06-01T00:00:00Z', 'manual')").format(
+                    sql.Identifier(schema)), (COUNTY_A, TOWNSHIP_A))
+        finally:
+            conn.close()
+    conn = _connect(roles, DESK_B)
+    try:
+        with conn.cursor() as cur, pytest.raises(psycopg2.errors.InsufficientPrivilege):
+            cur.execute(sql.SQL("INSERT INTO {}.patrols (county_code, patrol_id, grid_code, started_at, source) "
+                                "VALUES (%s, 'x', %s, '2025-06-01T00:00:00Z', 'manual')").format(
+                sql.Identifier(schema)), (COUNTY_A, TOWNSHIP_A))
+    finally:
+        conn.close()
+    with pytest.raises(PublishError) as err:
+        _publish(roles, DESK_B, schema, desk_a)  # B's role with A's store: refused before anything is sent
+    assert err.value.kind == "not_publisher" and err.value.details == {"role_county": COUNTY_B, "county": COUNTY_A}
+    assert _count(roles, DESK_B, schema, "space_codes") == 0
+
+
+def test_publishing_again_sends_nothing_and_a_days_changes_only_those(roles, schema, desk_a):
+    first = _publish(roles, DESK_A, schema, desk_a)
+    assert first.tables["space_codes"].sent == first.tables["space_codes"].desk
+    again = _publish(roles, DESK_A, schema, desk_a)
+    assert sum(t.sent for t in again.tables.values()) == 0 and again.batches == 0
+    # a day's work: three codes retired, a patrol recorded
+    with _desk_write(desk_a) as conn:
+        codes = [r[0] for r in conn.execute("SELECT code FROM tg_space_code WHERE status = 'active' ORDER BY code "
+                                            "LIMIT 3")]
+        conn.executemany("UPDATE tg_space_code SET status = 'retired', retired_at = '2025-07-01T02:00:00Z', "
+                         "retire_reason = 'undone' WHERE code = ?", [(c,) for c in codes])
+        conn.execute("INSERT INTO tg_patrol (patrol_id, grid_code, officer, started_at, source) VALUES "
+                     "('P-NEW', ?, '马福禄', '2025-07-01T01:00:00Z', 'manual')", (TOWNSHIP_A + "00101",))
+    day = _publish(roles, DESK_A, schema, desk_a)
+    assert day.tables["space_codes"].sent == 3 and day.tables["space_codes"].updated == 3
+    assert day.tables["patrols"].sent == 1 and day.tables["patrols"].inserted == 1
+    assert sum(t.sent for n, t in day.tables.items() if n not in ("space_codes", "patrols")) == 0
+    assert _count(roles, DESK_A, schema, "space_codes", "WHERE status = 'retired' AND code = ANY(%s)",
+                  (codes,)) == 3
+    # the change is in the shared history, with who made it
+    conn = _connect(roles, DESK_A)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("SELECT row_key->>'code', changes ? 'status', changed_by FROM {}.row_changes "
+                                "WHERE table_name = 'space_codes' ORDER BY 1").format(sql.Identifier(schema)))
+            assert cur.fetchall() == [(c, True, DESK_A) for c in sorted(codes)]
+    finally:
+        conn.close()
+
+
+def test_a_killed_publish_resumes_with_nothing_duplicated(roles, schema, desk_a):
+    class KilledError(Exception):
+        pass
+
+    store = GpkgStore(desk_a, create=False)
+    pgs = _as(roles, DESK_A, schema)
+
+    def kill(table, n):
+        if table == "space_codes" and n >= 3:
+            pgs.conn.close()  # the connection drops under the publish
+            raise KilledError()
+
+    try:
+        with pytest.raises(KilledError):
+            publish(store, pgs, batch_rows=2000, after_batch=kill)
+        partial = _count(roles, DESK_A, schema, "space_codes")
+        assert 0 < partial < _desk_count(desk_a, "tg_space_code") and partial % 2000 == 0
+        report = publish(store, pgs, batch_rows=2000)
+    finally:
+        pgs.close()
+        store.close()
+    assert report.tables["space_codes"].sent == _desk_count(desk_a, "tg_space_code") - partial
+    assert not report.mismatched
+    for table, entry in report.tables.items():
+        assert entry.upstream == entry.desk, table
+
+
+def test_a_contradicting_code_history_is_refused_before_anything_is_written(roles, schema, desk_a):
+    with _desk_write(desk_a) as conn:
+        retired = conn.execute("SELECT code FROM tg_space_code WHERE status = 'active' ORDER BY code DESC "
+                               "LIMIT 1").fetchone()[0]
+        conn.execute("UPDATE tg_space_code SET status = 'retired', retire_reason = 'undone' WHERE code = ?",
+                     (retired,))
+    _publish(roles, DESK_A, schema, desk_a)
+    before = {t.name: _count(roles, DESK_A, schema, t.name) for t in pg_prefecture.TABLES}
+    with _desk_write(desk_a) as conn:
+        reissued = conn.execute("SELECT code FROM tg_space_code WHERE status = 'active' ORDER BY code "
+                                "LIMIT 1").fetchone()[0]
+        conn.execute("UPDATE tg_space_code SET coded_at = '2026-01-01T00:00:00Z', run_id = 'OTHER' WHERE code = ?",
+                     (reissued,))
+        conn.execute("UPDATE tg_space_code SET status = 'active', retire_reason = NULL WHERE code = ?", (retired,))
+        conn.execute("INSERT INTO tg_patrol (patrol_id, grid_code, started_at, source) VALUES "
+                     "('P-LATE', ?, '2025-07-02T01:00:00Z', 'manual')", (TOWNSHIP_A + "00101",))
+    with pytest.raises(HistoryConflictError) as err:
+        _publish(roles, DESK_A, schema, desk_a)
+    assert {(c.code, c.reason) for c in err.value.conflicts} == {(reissued, REISSUED), (retired, REACTIVATED)}
+    assert {t.name: _count(roles, DESK_A, schema, t.name) for t in pg_prefecture.TABLES} == before
+
+
+def _refused(params, user, schema_name, statement, args=(), as_owner=False) -> str:
+    """The SQLSTATE with which ``statement`` is refused for ``user`` (as the schema's owner when ``as_owner``)."""
+    conn = _connect(params, user)
+    try:
+        with conn.cursor() as cur:
+            if as_owner:
+                cur.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(pg_schema.owner_role(schema_name))))
+            with pytest.raises(psycopg2.Error) as err:
+                cur.execute(sql.SQL(statement).format(s=sql.Identifier(schema_name)), args)
+            return err.value.pgcode
+    finally:
+        conn.close()
+
+
+def test_the_database_keeps_history_against_everyone(roles, schema, desk_a):
+    _publish(roles, DESK_A, schema, desk_a)
+    conn = _connect(roles, DESK_A)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("SELECT code FROM {}.space_codes WHERE status = 'active' LIMIT 1").format(
+                sql.Identifier(schema)))
+            code = cur.fetchone()[0]
+            cur.execute(sql.SQL("SELECT file_hash FROM {}.track_fixes LIMIT 1").format(sql.Identifier(schema)))
+            fixes = cur.fetchone()[0]
+    finally:
+        conn.close()
+    # a desk may not touch a code's identity (no grant) nor delete anything
+    assert _refused(roles, DESK_A, schema, "UPDATE {s}.space_codes SET coded_at = 'x' WHERE code = %s", (code,)) \
+        == "42501"
+    assert _refused(roles, DESK_A, schema, "DELETE FROM {s}.tasks") == "42501"
+    # the owner neither: triggers, not grants
+    owner = {"as_owner": True}
+    assert _refused(roles, ADMIN, schema, "UPDATE {s}.space_codes SET coded_at = 'x' WHERE code = %s", (code,),
+                    **owner) == "TG100"
+    assert _refused(roles, ADMIN, schema, "DELETE FROM {s}.space_codes WHERE code = %s", (code,), **owner) == "TG100"
+    assert _refused(roles, ADMIN, schema, "DELETE FROM {s}.track_fixes WHERE file_hash = %s", (fixes,),
+                    **owner) == "TG100"
+    assert _refused(roles, ADMIN, schema, "TRUNCATE {s}.track_fixes", **owner) == "TG100"
+    # a retired code stays retired, even for the owner
+    conn = _connect(roles, ADMIN)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(pg_schema.owner_role(schema))))
+            cur.execute(sql.SQL("UPDATE {s}.space_codes SET status = 'retired' WHERE code = %s").format(
+                s=sql.Identifier(schema)), (code,))
+    finally:
+        conn.close()
+    assert _refused(roles, ADMIN, schema, "UPDATE {s}.space_codes SET status = 'active' WHERE code = %s", (code,),
+                    **owner) == "TG101"
+
+
+def test_an_old_schema_and_a_role_without_county_are_refused_in_words(roles, schema, desk_a):
+    with pytest.raises(PublishError) as err:
+        _publish(roles, DESK_A, schema + "_missing", desk_a)
+    assert err.value.kind == "old_schema"

@@ -111,6 +111,20 @@ def filled_store(prepared_store, change_sample, tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def county_b_store(processing_registry, tmp_path_factory) -> Path:
+    """A second county's desk (康乐县 622922, the prefecture store's tests): a small sample coded, its patrol grid
+    built and its roster imported. READ-ONLY — copy it before writing."""
+    from tests.helpers import prepared_store as prepare
+    from tools.samplegen import generate
+
+    out = tmp_path_factory.mktemp("county_b") / "county"
+    generate(out, size=1500, seed=7, counties=["622922"], tracks=False, shapefiles=False)
+    path = tmp_path_factory.mktemp("desk_b") / "tianguan.gpkg"
+    prepare(out, path)
+    return path
+
+
 @pytest.fixture
 def filled_copy(filled_store, tmp_path) -> Path:
     """A writable copy of :func:`filled_store` (``tmp_path``/desk/tianguan.gpkg), for a test that writes."""

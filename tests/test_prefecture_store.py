@@ -16,7 +16,7 @@ from linxia_tianguan_plugin.core.prefecture.history import REACTIVATED, REISSUED
 from linxia_tianguan_plugin.storage import GpkgStore, gpkg, pg_prefecture, pg_schema
 from linxia_tianguan_plugin.storage.postgis import PgStore
 from linxia_tianguan_plugin.storage.publish import HistoryConflictError, PublishError, publish
-from tests.helpers import prepared_store, store_copy
+from tests.helpers import store_copy
 from tests.pg_cluster import pg  # noqa: F401
 
 COUNTY_A, COUNTY_B = "622921", "622922"
@@ -66,18 +66,6 @@ def schema(roles):
     finally:
         conn.close()
     return name
-
-
-@pytest.fixture(scope="module")
-def county_b_store(processing_registry, tmp_path_factory):
-    """A second county's desk (康乐县 622922): a small sample coded, its grid built and its roster imported."""
-    from tools.samplegen import generate
-
-    out = tmp_path_factory.mktemp("county_b") / "county"
-    generate(out, size=1500, seed=7, counties=[COUNTY_B], tracks=False, shapefiles=False)
-    path = tmp_path_factory.mktemp("desk_b") / "tianguan.gpkg"
-    prepared_store(out, path)
-    return path
 
 
 def _as(params, user, schema_name) -> PgStore:

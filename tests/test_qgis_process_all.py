@@ -313,6 +313,36 @@ def _export_cases(c):
     return {"STORE": c["store"], "CONNECTION": CONNECTION, "SCHEMA": SCHEMA}
 
 
+def _setup_prefecture(c):
+    # the chain's connection is the cluster's superuser: granted county 622921, it publishes the sample county
+    return {"CONNECTION": CONNECTION, "SCHEMA": SCHEMA, "ROLE": c["pg"]["user"], "SCOPE": "622921"}
+
+
+def _check_setup_prefecture(c, r):
+    assert r["VERSION"] >= 6
+
+
+def _publish(c):
+    return {"STORE": c["store"], "CONNECTION": CONNECTION, "SCHEMA": SCHEMA}
+
+
+def _check_publish(c, r):
+    import psycopg2
+
+    assert r["ROWS_SENT"] == r["ROWS_ADDED"] > 0 and r["BATCHES"] > 0
+    con = psycopg2.connect(**c["pg"])
+    try:
+        with con.cursor() as cur:
+            cur.execute(f"SELECT count(*) FROM {SCHEMA}.space_codes WHERE county_code = '622921'")
+            codes = cur.fetchone()[0]
+            cur.execute(f"SELECT count(*) FROM {SCHEMA}.tasks")
+            tasks = cur.fetchone()[0]
+    finally:
+        con.close()
+    assert codes == scalar(c["store"], "SELECT count(*) FROM tg_space_code") > 0
+    assert tasks == scalar(c["store"], "SELECT count(*) FROM tg_task") > 0
+
+
 def _check_export_cases(c, r):
     import psycopg2
 
@@ -480,6 +510,8 @@ CHAIN = [
     ("patrol_coverage", _coverage, _check_coverage),
     ("change_detection", _changes, _check_changes),
     ("export_cases", _export_cases, _check_export_cases),
+    ("setup_prefecture_store", _setup_prefecture, _check_setup_prefecture),
+    ("publish_store", _publish, _check_publish),
     ("qr_labels", _qr, _check_qr),
     ("statistics_map", _statistics_map, _check_statistics_map),
     ("dashboard_report", _dashboard, _check_dashboard),

@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import layer_uri
 
 PROVIDER = "linxia_tianguan"
-WORKFLOW_ZH = ["空间赋码", "巡田网格", "田管员与巡田任务", "变化分析与案件", "专题图与报表"]
+WORKFLOW_ZH = ["空间赋码", "巡田网格", "田管员与巡田任务", "变化分析与案件", "专题图与报表", "州库共享"]
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ def test_toolbox_groups_follow_the_work_under_zh(processing_registry, chinese):
 def test_toolbox_groups_follow_the_work_in_english(processing_registry):
     assert _toolbox_groups(processing_registry) == [
         "1 Space coding", "2 Patrol grid", "3 Officers and patrol tasks", "4 Change analysis and cases",
-        "5 Maps and reports"]
+        "5 Maps and reports", "6 Prefecture shared store"]
 
 
 def test_group_order_holds_under_a_chinese_collation_too(chinese):

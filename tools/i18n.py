@@ -136,10 +136,16 @@ def check() -> int:
 def compile_qm() -> int:
     lrelease = shutil.which("lrelease") or "/usr/lib/qt5/bin/lrelease"
     qm = TS.with_suffix(".qm")
-    result = subprocess.run([lrelease, "-silent", str(TS), "-qm", str(qm)], capture_output=True, text=True)
+    # into a new file, then renamed over the old one: a QGIS or test process that has the old .qm mapped keeps
+    # reading its own copy (lrelease writing in place would pull the pages from under it: SIGBUS)
+    partial = qm.with_name(qm.name + ".partial")
+    result = subprocess.run([lrelease, "-silent", str(TS), "-qm", str(partial)], capture_output=True, text=True)
     if result.returncode != 0:
         print(result.stdout + result.stderr, file=sys.stderr)
-    return result.returncode
+        partial.unlink(missing_ok=True)
+        return result.returncode
+    partial.replace(qm)
+    return 0
 
 
 def main() -> int:

@@ -984,6 +984,10 @@
             <translation>&lt;p&gt;导出到 PostGIS · 将田管库中的案件及其流转记录写入本县共享的 PostGIS 数据库，通过 QGIS 中已保存的 PostgreSQL 连接进行（用户名和密码来自该连接的认证配置，插件不保存任何凭据）。&lt;/p&gt;&lt;p&gt;案件按 UUID 匹配：新案件予以添加；本机副本较新（版本号更高）时予以更新；重复导出不做任何改动。每批案件为一个事务：连接中断时，已写入的批次保持完整，再次运行导出即可完成其余部分。在 PostGIS 中已流转得比本库更靠后的案件保持不变（计为“库中较新”）。&lt;/p&gt;&lt;p&gt;勾选“先创建或升级模式”时，先创建或升级模式中的表、约束、索引和行级安全策略（需要模式所有者权限）。&lt;/p&gt;</translation>
         </message>
         <message>
+            <source>PostGIS refused the export: {error}</source>
+            <translation>PostGIS 拒绝了导出：{error}</translation>
+        </message>
+        <message>
             <source>PostgreSQL connection</source>
             <translation>PostgreSQL 连接</translation>
         </message>
@@ -1024,8 +1028,20 @@
             <translation>田管库中没有案件：请先运行变化图斑提取与预判。</translation>
         </message>
         <message>
-            <source>PostGIS refused the export: {error}</source>
-            <translation>PostGIS 拒绝了导出：{error}</translation>
+            <source>A case was moved in PostGIS while this export was writing it (its version changed): run the export again. {error}</source>
+            <translation>导出写入期间，PostGIS 中的某个案件已被他人流转（版本号已变化）：请重新运行导出。{error}</translation>
+        </message>
+        <message>
+            <source>PostGIS refused a state change recorded at this desk (the database does not allow that move, or it lacks its comment or attachment): {error}</source>
+            <translation>PostGIS 拒绝了本机记录的一次状态流转（数据库不允许该流转，或缺少所需的意见或附件）：{error}</translation>
+        </message>
+        <message>
+            <source>PostGIS has no such case in the county of this database role: {error}</source>
+            <translation>PostGIS 中本数据库角色所属的县没有该案件：{error}</translation>
+        </message>
+        <message>
+            <source>PostGIS refused a case of a county this database role does not belong to, or an action the role has no right to (an administrator maps each desk role to its county): {error}</source>
+            <translation>PostGIS 拒绝了不属于本数据库角色所在县的案件，或该角色无权执行的操作（由管理员将每个县级数据库角色对应到其所在县）：{error}</translation>
         </message>
         <message>
             <source>Exporting {n} cases to schema “{schema}” of connection “{name}”…</source>
@@ -1046,22 +1062,6 @@
         <message>
             <source>Chinese field aliases (临夏田管)</source>
             <translation>中文字段别名（临夏田管）</translation>
-        </message>
-        <message>
-            <source>A case was moved in PostGIS while this export was writing it (its version changed): run the export again. {error}</source>
-            <translation>导出写入期间，PostGIS 中的某个案件已被他人流转（版本号已变化）：请重新运行导出。{error}</translation>
-        </message>
-        <message>
-            <source>PostGIS refused a state change recorded at this desk (the database does not allow that move, or it lacks its comment or attachment): {error}</source>
-            <translation>PostGIS 拒绝了本机记录的一次状态流转（数据库不允许该流转，或缺少所需的意见或附件）：{error}</translation>
-        </message>
-        <message>
-            <source>PostGIS has no such case in the county of this database role: {error}</source>
-            <translation>PostGIS 中本数据库角色所属的县没有该案件：{error}</translation>
-        </message>
-        <message>
-            <source>PostGIS refused a case of a county this database role does not belong to, or an action the role has no right to (an administrator maps each desk role to its county): {error}</source>
-            <translation>PostGIS 拒绝了不属于本数据库角色所在县的案件，或该角色无权执行的操作（由管理员将每个县级数据库角色对应到其所在县）：{error}</translation>
         </message>
         <message>
             <source>{n} cases have no county code (no grid code, parcel or patch code), e.g. {case}: build the patrol grid and run the change analysis with the store again.</source>
@@ -3552,6 +3552,200 @@
             <translation>一条线有 {n} 个顶点，却有 {m} 个时间</translation>
         </message>
         <message>
+            <source>Publish to the prefecture store</source>
+            <translation>发布到州库</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;发布到州库 · Sends what changed in this county's tianguan store since its last publish — codes with their lineage, the patrol grid, the roster, tasks, patrols, tracks and their fixes, coverage and change runs, evidence with its files, and the cases with their history — into the prefecture's shared PostGIS store, through a saved QGIS PostgreSQL connection whose database role is this county's desk (its password comes from the connection's authentication configuration).&lt;/p&gt;&lt;p&gt;Only rows that are new or changed are sent, in batches of one transaction each: publishing again sends nothing, and a publish cut off halfway (network, laptop closed) goes on from where it stopped when run again. Codes are append-only in the prefecture store: if this store gives a published code another identity or makes a retired code active again, nothing is sent and the codes are listed. At the end the county's rows are counted in both stores.&lt;/p&gt;&lt;p&gt;The schema is created and roles are granted by the prefecture's administrator (州库建库与授权).&lt;/p&gt;</source>
+            <translation>&lt;p&gt;发布到州库：把本县田管库自上次发布以来的变化——空间码及其继承关系、巡田网格、花名册、巡田任务、巡田记录、轨迹及定位点、覆盖分析与变化分析运行记录、举证材料及其文件、案件及其流转记录——通过已保存的 QGIS PostgreSQL 连接写入州级共享 PostGIS 库；连接的数据库账号须是本县的账号（密码来自连接的认证配置）。&lt;/p&gt;&lt;p&gt;只发送新增或变化的行，每批一个事务：再次发布不会发送任何内容；发布中途中断（网络、合上电脑）后再次运行即从中断处继续。州库中的空间码只增不改：若本库把已发布的编码改成别的身份，或把已注销的编码恢复为现行，则不发送任何内容并列出这些编码。最后核对两库中本县每张表的行数。&lt;/p&gt;&lt;p&gt;共享模式的创建与账号授权由州级管理员完成（州库建库与授权）。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Administrative units</source>
+            <translation>行政区划</translation>
+        </message>
+        <message>
+            <source>Coding runs</source>
+            <translation>赋码运行记录</translation>
+        </message>
+        <message>
+            <source>Space codes</source>
+            <translation>空间码</translation>
+        </message>
+        <message>
+            <source>Code lineage</source>
+            <translation>编码继承关系</translation>
+        </message>
+        <message>
+            <source>Grid builds</source>
+            <translation>网格版本</translation>
+        </message>
+        <message>
+            <source>Grid cells</source>
+            <translation>网格单元</translation>
+        </message>
+        <message>
+            <source>Roster imports</source>
+            <translation>花名册版本</translation>
+        </message>
+        <message>
+            <source>Officers</source>
+            <translation>田管员</translation>
+        </message>
+        <message>
+            <source>Track files</source>
+            <translation>轨迹文件</translation>
+        </message>
+        <message>
+            <source>Track fixes</source>
+            <translation>轨迹定位点</translation>
+        </message>
+        <message>
+            <source>Coverage runs</source>
+            <translation>覆盖分析运行记录</translation>
+        </message>
+        <message>
+            <source>Coverage rates</source>
+            <translation>覆盖率</translation>
+        </message>
+        <message>
+            <source>Change runs</source>
+            <translation>变化分析运行记录</translation>
+        </message>
+        <message>
+            <source>The store holds no county yet: code the county first (一键赋码).</source>
+            <translation>田管库中还没有任何县的数据：请先一键赋码。</translation>
+        </message>
+        <message>
+            <source>Cancelled: the batches sent so far are complete; publish again to send the rest.</source>
+            <translation>已取消：已发送的批次完整保留；再次发布即发送其余部分。</translation>
+        </message>
+        <message>
+            <source>Nothing was published: {n} space codes of this store contradict what the prefecture store holds (a published code keeps its group, number, coding time and run, and a retired code stays retired). Was the store rebuilt, or a coding run undone after it was published? Refresh this store from the prefecture store (从州库下载), or ask the prefecture's administrator.
+{codes}</source>
+            <translation>未发布任何内容：本库有 {n} 个空间码与州库记录矛盾（已发布的编码保持其所属社、序号、赋码时间与赋码批次不变，已注销的编码永远注销）。田管库是否重建过，或在发布后撤销了一次赋码？请从州库下载刷新本库，或联系州级管理员。
+{codes}</translation>
+        </message>
+        <message>
+            <source>The publish stopped: {error}</source>
+            <translation>发布中止：{error}</translation>
+        </message>
+        <message>
+            <source>Rows sent</source>
+            <translation>发送行数</translation>
+        </message>
+        <message>
+            <source>Rows added</source>
+            <translation>新增行数</translation>
+        </message>
+        <message>
+            <source>Rows updated</source>
+            <translation>更新行数</translation>
+        </message>
+        <message>
+            <source>Evidence files sent</source>
+            <translation>发送举证文件数</translation>
+        </message>
+        <message>
+            <source>Batches</source>
+            <translation>批次数</translation>
+        </message>
+        <message>
+            <source>Nothing changed since the last publish.</source>
+            <translation>自上次发布以来没有变化。</translation>
+        </message>
+        <message>
+            <source>Schema “{schema}” is not a prefecture store yet (version {version}, needs 6): ask the prefecture's administrator to set it up (州库建库与授权).</source>
+            <translation>模式“{schema}”还不是州库（版本 {version}，需要 6）：请州级管理员先运行“州库建库与授权”。</translation>
+        </message>
+        <message>
+            <source>The database role of this connection publishes {role_county}, but the store holds county {county}: use the connection of this county's desk, or ask the prefecture's administrator to grant the role this county.</source>
+            <translation>此连接的数据库账号发布的是 {role_county}，而田管库是 {county} 县的：请使用本县的连接，或请州级管理员给该账号授权本县。</translation>
+        </message>
+        <message>
+            <source>The store holds codes of several counties ({counties}): a store holds one county.</source>
+            <translation>田管库中有多个县的编码（{counties}）：一个田管库只保存一个县。</translation>
+        </message>
+        <message>
+            <source>{code}: published as {upstream}, here {desk}</source>
+            <translation>{code}：州库中为 {upstream}，本库为 {desk}</translation>
+        </message>
+        <message>
+            <source>{code}: retired in the prefecture store, active here</source>
+            <translation>{code}：州库中已注销，本库中为现行</translation>
+        </message>
+        <message>
+            <source>no county</source>
+            <translation>无县</translation>
+        </message>
+        <message>
+            <source>{table}: {done} of {total} rows sent</source>
+            <translation>{table}：已发送 {done} / {total} 行</translation>
+        </message>
+        <message>
+            <source>{table}: this store holds {desk} rows, the prefecture store only {upstream}: publish again; if it stays so, tell the prefecture's administrator.</source>
+            <translation>{table}：本库有 {desk} 行，州库只有 {upstream} 行：请再次发布；仍不一致时请告知州级管理员。</translation>
+        </message>
+        <message>
+            <source>Evidence file not sent: {problem}</source>
+            <translation>举证文件未发送：{problem}</translation>
+        </message>
+        <message>
+            <source>Publishing {store} to schema “{schema}” of connection “{name}”…</source>
+            <translation>正在把 {store} 发布到连接“{name}”的模式“{schema}”……</translation>
+        </message>
+        <message>
+            <source>{table}: {sent} sent ({added} added, {updated} updated); {upstream} in the prefecture store, {desk} in this store.</source>
+            <translation>{table}：发送 {sent} 行（新增 {added}，更新 {updated}）；州库 {upstream} 行，本库 {desk} 行。</translation>
+        </message>
+        <message>
+            <source>Set up the prefecture store</source>
+            <translation>州库建库与授权</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;州库建库与授权 · For the prefecture's database administrator: creates the shared schema, or upgrades it to the plugin's version (safe to run again), and gives an existing database role its scope — a county code (6 digits) makes the role that county's desk, which reads and publishes its county; the prefecture code 6229 a reader of every county; a township code (9 digits) a reader of that township. Row-level security in the database enforces the scopes.&lt;/p&gt;&lt;p&gt;The connection's role must own the schema or be its administrator (CREATEROLE, member of the schema's owner role). The coordinate system is the one all counties' geometry is kept in (CGCS2000 3-degree zone 34, EPSG:4522, holds the whole prefecture); it is fixed when the schema is created. Create the login roles and their passwords in the database itself (see the user guide, 州库共享).&lt;/p&gt;</source>
+            <translation>&lt;p&gt;州库建库与授权：供州级数据库管理员使用。创建共享模式，或把它升级到插件的版本（可重复运行），并给已有的数据库账号授权范围——县代码（6 位）使该账号成为该县的账号，可读取并发布本县数据；州代码 6229 可读取所有县；乡镇代码（9 位）可读取该乡镇。范围由数据库的行级安全强制执行。&lt;/p&gt;&lt;p&gt;连接的账号须拥有该模式或是其管理员（CREATEROLE，且为模式属主角色的成员）。坐标系是各县几何统一保存所用的坐标系（CGCS2000 三度带第 34 带 EPSG:4522 覆盖全州），建库时确定。登录账号及其密码请在数据库中创建（见用户指南“州库共享”）。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>PostgreSQL connection (administrator)</source>
+            <translation>PostgreSQL 连接（管理员）</translation>
+        </message>
+        <message>
+            <source>Coordinate system of the shared store</source>
+            <translation>州库坐标系</translation>
+        </message>
+        <message>
+            <source>Database role to grant (optional)</source>
+            <translation>要授权的数据库账号（可选）</translation>
+        </message>
+        <message>
+            <source>Its scope: county, prefecture (6229) or township code</source>
+            <translation>授权范围：县、州（6229）或乡镇代码</translation>
+        </message>
+        <message>
+            <source>Schema version</source>
+            <translation>模式版本</translation>
+        </message>
+        <message>
+            <source>Give both the database role and its scope, or neither.</source>
+            <translation>数据库账号与授权范围要么都填，要么都不填。</translation>
+        </message>
+        <message>
+            <source>Choose a projected EPSG coordinate system (e.g. EPSG:4522) for the shared store.</source>
+            <translation>请为州库选择投影 EPSG 坐标系（例如 EPSG:4522）。</translation>
+        </message>
+        <message>
+            <source>The prefecture store was not set up: {error}</source>
+            <translation>州库未能建立：{error}</translation>
+        </message>
+        <message>
+            <source>Scope “{scope}” is not a prefecture (4 digits), county (6) or township (9) code.</source>
+            <translation>授权范围“{scope}”不是州（4 位）、县（6 位）或乡镇（9 位）代码。</translation>
+        </message>
+        <message>
+            <source>Role “{role}” now has scope {scope}.</source>
+            <translation>账号“{role}”的授权范围现为 {scope}。</translation>
+        </message>
+        <message>
             <source>Linxia farmland patrol (临夏州耕地保护网格化巡田)</source>
             <translation>临夏州耕地保护网格化巡田</translation>
         </message>
@@ -4182,10 +4376,6 @@
         <message>
             <source>Overdue</source>
             <translation>超期</translation>
-        </message>
-        <message>
-            <source>Officers</source>
-            <translation>田管员</translation>
         </message>
         <message>
             <source>Assistants</source>

@@ -108,6 +108,8 @@ ALGORITHM_GUIDE: dict[str, tuple[tuple[str, ...], str]] = {
     "statistics_map": (("统计专题图", "专题图", "地图", "图集"), "13-统计专题图"),
     "assessment": (("巡田考核", "考核", "排名", "通报"), "14-巡田考核"),
     "qr_labels": (("二维码", "标识牌", "警示牌", "打印"), "15-二维码标识与警示牌"),
+    "setup_prefecture_store": (("州库", "建库", "授权", "PostGIS", "角色"), "17-州库共享"),
+    "publish_store": (("州库", "发布", "上报", "PostGIS", "共享"), "17-州库共享"),
 }
 
 

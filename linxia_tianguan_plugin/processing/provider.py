@@ -25,6 +25,8 @@ from .patrol.import_roster import ImportRosterAlgorithm
 from .patrol.import_tracks import ImportTracksAlgorithm
 from .patrol.patrol_coverage import PatrolCoverageAlgorithm
 from .patrol.record_patrols import RecordPatrolsAlgorithm
+from .prefecture.publish_store import PublishStoreAlgorithm
+from .prefecture.setup_prefecture_store import SetupPrefectureStoreAlgorithm
 from .reports.assessment import AssessmentAlgorithm
 from .reports.dashboard_report import DashboardReportAlgorithm
 from .reports.qr_labels import QrLabelsAlgorithm
@@ -47,6 +49,8 @@ ALGORITHMS = [
     ChangeDetectionAlgorithm, ExportCasesAlgorithm, VerifyEvidenceAlgorithm,
     # maps and reports
     QrLabelsAlgorithm, StatisticsMapAlgorithm, DashboardReportAlgorithm, AssessmentAlgorithm,
+    # the prefecture's shared store
+    SetupPrefectureStoreAlgorithm, PublishStoreAlgorithm,
 ]
 
 

@@ -33,6 +33,29 @@ def county_of(case: dict) -> str:
     return ""
 
 
+def raise_refusal(err) -> None:
+    """Raise what the database refused, in the user's words: the store guards its own audit trail (moves only
+    through ``move_case``, cases only in the role's county), so these are the refusals a desk can meet."""
+    from ...storage import pg_schema
+
+    if err.pgcode == pg_schema.ERR_STALE:
+        raise QgsProcessingException(tr("A case was moved in PostGIS while this export was writing it (its "
+                                        "version changed): run the export again. {error}").format(
+            error=err)) from err
+    if err.pgcode in (pg_schema.ERR_NOT_ALLOWED, pg_schema.ERR_REQUIREMENT):
+        raise QgsProcessingException(tr("PostGIS refused a state change recorded at this desk (the database "
+                                        "does not allow that move, or it lacks its comment or attachment): "
+                                        "{error}").format(error=err)) from err
+    if err.pgcode in (pg_schema.ERR_NOT_FOUND, pg_schema.ERR_AMBIGUOUS):
+        raise QgsProcessingException(tr("PostGIS has no such case in the county of this database role: "
+                                        "{error}").format(error=err)) from err
+    if err.pgcode == "42501":
+        raise QgsProcessingException(tr("PostGIS refused a case of a county this database role does not belong "
+                                        "to, or an action the role has no right to (an administrator maps each "
+                                        "desk role to its county): {error}").format(error=err)) from err
+    raise QgsProcessingException(tr("PostGIS refused the export: {error}").format(error=err)) from err
+
+
 class ExportCasesAlgorithm(AlgorithmBase):
     STORE, CONNECTION, SCHEMA, MIGRATE = "STORE", "CONNECTION", "SCHEMA", "MIGRATE"
 
@@ -105,29 +128,6 @@ class ExportCasesAlgorithm(AlgorithmBase):
                 feedback.pushWarning(tr("The field aliases of {schema}.{table} were not saved as its default "
                                         "style: {error}").format(schema=schema, table=table, error=error))
 
-    @staticmethod
-    def _refused(err) -> None:
-        """Raise what the database refused, in the user's words: the store guards its own audit trail (moves only
-        through ``move_case``, cases only in the role's county), so these are the refusals a desk can meet."""
-        from ...storage import pg_schema
-
-        if err.pgcode == pg_schema.ERR_STALE:
-            raise QgsProcessingException(tr("A case was moved in PostGIS while this export was writing it (its "
-                                            "version changed): run the export again. {error}").format(
-                error=err)) from err
-        if err.pgcode in (pg_schema.ERR_NOT_ALLOWED, pg_schema.ERR_REQUIREMENT):
-            raise QgsProcessingException(tr("PostGIS refused a state change recorded at this desk (the database "
-                                            "does not allow that move, or it lacks its comment or attachment): "
-                                            "{error}").format(error=err)) from err
-        if err.pgcode in (pg_schema.ERR_NOT_FOUND, pg_schema.ERR_AMBIGUOUS):
-            raise QgsProcessingException(tr("PostGIS has no such case in the county of this database role: "
-                                            "{error}").format(error=err)) from err
-        if err.pgcode == "42501":
-            raise QgsProcessingException(tr("PostGIS refused a case of a county this database role does not belong "
-                                            "to, or an action the role has no right to (an administrator maps each "
-                                            "desk role to its county): {error}").format(error=err)) from err
-        raise QgsProcessingException(tr("PostGIS refused the export: {error}").format(error=err)) from err
-
     def processAlgorithm(self, parameters, context, feedback):
         unavailable = postgis_unavailable()  # no psycopg2: say what to install rather than fail on the import
         if unavailable:
@@ -171,7 +171,7 @@ class ExportCasesAlgorithm(AlgorithmBase):
             raise QgsProcessingException(tr("Cancelled: the batches written so far are complete; run the export "
                                             "again to finish.")) from None
         except PgStoreError as err:
-            self._refused(err)
+            raise_refusal(err)
         self._save_aliases(name, params, schema, feedback)
         # cases of batches finished by an earlier run are unchanged too
         counts["unchanged"] = len(rows) - counts["inserted"] - counts["updated"] - counts["stale"]

@@ -1,0 +1,96 @@
+"""州库共享 through Processing and QGIS layers (issue 17): the administrator sets the schema up and grants roles with
+州库建库与授权; two county desks publish with 发布到州库 through saved QGIS connections (users from authcfgs); what
+each role sees through a QGIS PostgreSQL layer is its scope; a wrong connection or a contradicting history is said in
+words and sends nothing."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from psycopg2 import sql
+
+from tests.helpers import run, run_failing, store_copy
+from tests.pg_cluster import pg  # noqa: F401
+from tests.test_export_cases_processing import _authcfg, _connection
+from tests.test_prefecture_store import COUNTY_A, COUNTY_B, TOWNSHIP_A, _connect, _desk_count, _desk_write
+
+ADMIN, DESK_A, DESK_B, ZHOU, XIANG = "pp_admin", "pp_desk_a", "pp_desk_b", "pp_zhou", "pp_xiang"
+SCHEMA = "pp_shared"
+
+
+@pytest.fixture(scope="module")
+def setup(pg, processing_registry):  # noqa: F811
+    """Login roles made by the database administrator; schema and scopes by the plugin's setup algorithm."""
+    conn = _connect(pg)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS CREATEROLE").format(
+                sql.Identifier(ADMIN)))
+            cur.execute(sql.SQL("GRANT CREATE ON DATABASE {} TO {}").format(sql.Identifier(pg["dbname"]),
+                                                                            sql.Identifier(ADMIN)))
+            for role in (DESK_A, DESK_B, ZHOU, XIANG):
+                cur.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS").format(sql.Identifier(role)))
+    finally:
+        conn.close()
+    for role in (ADMIN, DESK_A, DESK_B, ZHOU, XIANG):
+        _connection(role, pg, _authcfg(role))
+    first = run("linxia_tianguan:setup_prefecture_store", {"CONNECTION": ADMIN, "SCHEMA": SCHEMA})
+    assert first["VERSION"] >= 6
+    for role, scope in ((DESK_A, COUNTY_A), (DESK_B, COUNTY_B), (ZHOU, "6229"), (XIANG, TOWNSHIP_A)):
+        again = run("linxia_tianguan:setup_prefecture_store", {"CONNECTION": ADMIN, "SCHEMA": SCHEMA,
+                                                               "ROLE": role, "SCOPE": scope})
+        assert again["VERSION"] == first["VERSION"]  # idempotent
+    return pg
+
+
+def _layer_count(role: str, table: str, geometry: str | None = "geom") -> int:
+    from qgis.core import QgsDataSourceUri, QgsProviderRegistry, QgsVectorLayer
+
+    connection = QgsProviderRegistry.instance().providerMetadata("postgres").findConnection(role)
+    uri = QgsDataSourceUri(connection.uri())
+    uri.setDataSource(SCHEMA, table, geometry, "", "")
+    layer = QgsVectorLayer(uri.uri(False), table, "postgres")
+    assert layer.isValid(), (role, table)
+    return sum(1 for _ in layer.getFeatures())
+
+
+def test_two_desks_publish_and_qgis_layers_show_each_role_its_scope(setup, filled_store, county_b_store, tmp_path):
+    desk_a = store_copy(filled_store, tmp_path / "a")
+    desk_b = store_copy(county_b_store, tmp_path / "b")
+    first = run("linxia_tianguan:publish_store", {"STORE": str(desk_a), "CONNECTION": DESK_A, "SCHEMA": SCHEMA})
+    assert first["ROWS_SENT"] == first["ROWS_ADDED"] > 0 and first["CASES_ADDED"] == _desk_count(desk_a, "tg_case")
+    run("linxia_tianguan:publish_store", {"STORE": str(desk_b), "CONNECTION": DESK_B, "SCHEMA": SCHEMA})
+    again = run("linxia_tianguan:publish_store", {"STORE": str(desk_a), "CONNECTION": DESK_A, "SCHEMA": SCHEMA})
+    assert again["ROWS_SENT"] == again["BATCHES"] == 0
+    codes_a, codes_b = _desk_count(desk_a, "tg_space_code"), _desk_count(desk_b, "tg_space_code")
+    assert _layer_count(ZHOU, "space_codes") == codes_a + codes_b
+    assert _layer_count(DESK_A, "space_codes") == codes_a
+    assert _layer_count(DESK_B, "space_codes") == codes_b
+    assert _layer_count(XIANG, "space_codes") == _desk_count(desk_a, "tg_space_code",
+                                                             f"WHERE code LIKE '{TOWNSHIP_A}%'")
+    assert _layer_count(ZHOU, "tasks", None) == _desk_count(desk_a, "tg_task") + _desk_count(desk_b, "tg_task")
+    assert _layer_count(DESK_B, "cases") == 0 < _layer_count(ZHOU, "cases")
+
+
+def test_a_wrong_connection_and_a_rewritten_history_are_refused_in_words(setup, filled_store, tmp_path):
+    desk_a = store_copy(filled_store, tmp_path / "a")
+    message = run_failing("linxia_tianguan:publish_store", {"STORE": str(desk_a), "CONNECTION": DESK_B,
+                                                            "SCHEMA": SCHEMA})
+    assert COUNTY_A in message and COUNTY_B in message and "Traceback" not in message
+    run("linxia_tianguan:publish_store", {"STORE": str(desk_a), "CONNECTION": DESK_A, "SCHEMA": SCHEMA})
+    with _desk_write(desk_a) as conn:
+        code = conn.execute("SELECT code FROM tg_space_code WHERE status = 'active' ORDER BY code LIMIT 1"
+                            ).fetchone()[0]
+        conn.execute("UPDATE tg_space_code SET run_id = 'REBUILT' WHERE code = ?", (code,))
+    message = run_failing("linxia_tianguan:publish_store", {"STORE": str(desk_a), "CONNECTION": DESK_A,
+                                                            "SCHEMA": SCHEMA})
+    assert code in message and "Traceback" not in message
+    with sqlite3.connect(desk_a) as conn:  # nothing of that run was recorded as published
+        assert conn.execute("SELECT count(*) FROM tg_publish_run WHERE finished_at IS NULL").fetchone()[0] == 0
+
+
+def test_setup_refuses_a_half_grant_and_a_bad_scope(setup):
+    for params in ({"ROLE": DESK_A}, {"ROLE": DESK_A, "SCOPE": "62292"}, {"CRS": "EPSG:4490"}):
+        message = run_failing("linxia_tianguan:setup_prefecture_store", {"CONNECTION": ADMIN, "SCHEMA": SCHEMA,
+                                                                         **params})
+        assert message and "Traceback" not in message

@@ -339,3 +339,50 @@ def test_an_old_schema_and_a_role_without_county_are_refused_in_words(roles, sch
     with pytest.raises(PublishError) as err:
         _publish(roles, DESK_A, schema + "_missing", desk_a)
     assert err.value.kind == "old_schema"
+
+
+def test_evidence_files_go_up_content_addressed_and_a_changed_file_stays_down(roles, schema, desk_a, tmp_path):
+    import hashlib
+
+    from linxia_tianguan_plugin.storage.evidence import add_evidence, evidence_path
+    from tests.unit.test_evidence import photo
+
+    store = GpkgStore(desk_a, create=False)
+    try:
+        case_id = store.conn.execute("SELECT case_id FROM tg_case ORDER BY case_id LIMIT 1").fetchone()[0]
+        files = []
+        for k in range(3):
+            path = tmp_path / f"IMG_{k}.jpg"
+            path.write_bytes(photo(taken=f"2025:06:10 09:3{k}:00"))
+            files.append(path)
+        rows = add_evidence(store, case_id, files, "田管员甲", at="2025-06-20T02:00:00Z")
+        # one stored file changes on the desk's disk after it was stored (a mistaken edit)
+        tampered = evidence_path(store, rows[2]["rel_path"])
+        tampered.write_bytes(tampered.read_bytes() + b"edited")
+    finally:
+        store.close()
+    report = _publish(roles, DESK_A, schema, desk_a)
+    assert report.tables["evidence"].sent == report.tables["evidence"].desk >= 3
+    assert report.evidence_files == 2 and len(report.evidence_problems) == 1
+    assert rows[2]["rel_path"] in report.evidence_problems[0]
+    conn = _connect(roles, ZHOU)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("SELECT sha256, content FROM {}.evidence_files ORDER BY sha256").format(
+                sql.Identifier(schema)))
+            held = cur.fetchall()
+    finally:
+        conn.close()
+    assert sorted(r["sha256"] for r in rows[:2]) == [sha for sha, _ in held]
+    assert all(hashlib.sha256(bytes(content)).hexdigest() == sha for sha, content in held)
+    # never overwritten: a second publish sends nothing more, and the database refuses another content
+    again = _publish(roles, DESK_A, schema, desk_a)
+    assert again.evidence_files == 0
+    conn = _connect(roles, DESK_A)
+    try:
+        with conn.cursor() as cur, pytest.raises(psycopg2.Error) as err:
+            cur.execute(sql.SQL("INSERT INTO {}.evidence_files (county_code, sha256, size, content) VALUES "
+                                "(%s, %s, 3, 'abc')").format(sql.Identifier(schema)), (COUNTY_A, "0" * 64))
+        assert err.value.pgcode == "23514"  # the hash check
+    finally:
+        conn.close()

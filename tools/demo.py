@@ -544,6 +544,97 @@ def postgis_demo(store: Path, summary: dict) -> None:
     summary["postgis"] = {"first": first, "again": again}
 
 
+def second_county_desk(out: Path) -> Path:
+    """康乐县 (622922)'s desk for the prefecture demo: a small sample of its own, coded, grid built, roster
+    imported — as its analyst would have it."""
+    from tools.samplegen import generate
+
+    folder = out / "州库共享" / "康乐县"
+    shutil.rmtree(folder, ignore_errors=True)
+    generate(folder / "sample", size=3000, seed=20241028, counties=["622922"], tracks=False, shapefiles=False)
+    sample = folder / "sample" / "sample_county.gpkg"
+    store = folder / "tianguan.gpkg"
+    run("linxia_tianguan:space_code", {"DLTB": uri(sample, "DLTB"), "DK": uri(sample, "DK"),
+                                       "YJJBNT": uri(sample, "YJJBNTTB"), "CJDCQ": uri(sample, "CJDCQ"),
+                                       "STORE": str(store), "NEW_STORE": True, "OUTPUT": None})
+    run("linxia_tianguan:build_grid", {"XZQ": uri(sample, "XZQ"), "CJDCQ": uri(sample, "CJDCQ"), "STORE": str(store)})
+    run("linxia_tianguan:import_roster", {"INPUT": str(folder / "sample" / "roster.csv"), "STORE": str(store)})
+    return store
+
+
+#: the prefecture demo's database roles (login roles made by the database administrator) and their scopes
+DEMO_ROLES = {"tg_admin": None, "linxia_xian": "622921", "kangle_xian": "622922", "zhou_ldcs": "6229",
+              "hanji_xiang": "622921100"}
+
+
+def prefecture_demo(out: Path, store: Path, summary: dict) -> None:
+    """州库共享: a throwaway PostgreSQL + PostGIS stands in for the prefecture's server. The administrator sets the
+    schema up and grants the roles (州库建库与授权); the sample county (临夏县) and a second county's desk (康乐县)
+    publish (发布到州库); publishing again sends nothing; then each role counts what it sees."""
+    import psycopg2
+    from psycopg2 import sql
+    from qgis.core import QgsProviderRegistry
+
+    from tools.pg_cluster import running_cluster
+
+    step("州库共享 A second county's desk (康乐县 622922) for the prefecture store")
+    desk_b = second_county_desk(out)
+    metadata = QgsProviderRegistry.instance().providerMetadata("postgres")
+    with running_cluster() as params:
+        conn = psycopg2.connect(**params)
+        conn.autocommit = True
+        with conn.cursor() as cur:  # what the database administrator does (docs/prefecture.md)
+            cur.execute(sql.SQL("CREATE ROLE tg_admin LOGIN CREATEROLE"))
+            cur.execute(sql.SQL("GRANT CREATE ON DATABASE {} TO tg_admin").format(sql.Identifier(params["dbname"])))
+            for role in DEMO_ROLES:
+                if role != "tg_admin":
+                    cur.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+        conn.close()
+        for role in DEMO_ROLES:
+            uri_text = f"dbname='{params['dbname']}' host={params['host']} port={params['port']} user='{role}'"
+            metadata.saveConnection(metadata.createConnection(uri_text, {"saveUsername": True}), f"州库_{role}")
+        try:
+            step("州库建库与授权 The administrator sets the schema up and grants each role its scope")
+            run("linxia_tianguan:setup_prefecture_store", {"CONNECTION": "州库_tg_admin", "SCHEMA": "tianguan"})
+            for role, scope in DEMO_ROLES.items():
+                if scope:
+                    run("linxia_tianguan:setup_prefecture_store", {"CONNECTION": "州库_tg_admin", "SCHEMA": "tianguan",
+                                                                   "ROLE": role, "SCOPE": scope})
+            published = {}
+            for county, desk, role in (("临夏县", store, "linxia_xian"), ("康乐县", desk_b, "kangle_xian")):
+                step(f"发布到州库 {county} publishes its store")
+                published[county] = run("linxia_tianguan:publish_store", {
+                    "STORE": str(desk), "CONNECTION": f"州库_{role}", "SCHEMA": "tianguan"})
+                done = published[county]
+                print(f"    发送 {done['ROWS_SENT']} 行，举证文件 {done['EVIDENCE_FILES']} 个，"
+                      f"新增案件 {done['CASES_ADDED']} 件")
+            step("发布到州库 临夏县 publishes again: nothing changed, nothing is sent")
+            again = run("linxia_tianguan:publish_store", {"STORE": str(store), "CONNECTION": "州库_linxia_xian",
+                                                          "SCHEMA": "tianguan"})
+            if again["ROWS_SENT"] or again["BATCHES"]:
+                raise SystemExit("publishing an unchanged store sent rows")
+            step("州库共享 What each role sees (row-level security in the database)")
+            seen = {}
+            for role in DEMO_ROLES:
+                if role == "tg_admin":
+                    continue
+                conn = psycopg2.connect(**dict(params, user=role))
+                try:
+                    with conn.cursor() as cur:
+                        cur.execute("SELECT county_code, count(*) FROM tianguan.space_codes GROUP BY 1 ORDER BY 1")
+                        seen[role] = dict(cur.fetchall())
+                finally:
+                    conn.close()
+                print(f"    {role}（范围 {DEMO_ROLES[role]}）看到的空间码：" +
+                      "，".join(f"{c} 县 {n} 个" for c, n in seen[role].items()))
+            if set(seen["zhou_ldcs"]) != {"622921", "622922"} or set(seen["linxia_xian"]) != {"622921"}:
+                raise SystemExit("the prefecture store's scopes do not hold")
+        finally:
+            for role in DEMO_ROLES:
+                metadata.deleteConnection(f"州库_{role}")
+    summary["prefecture"] = {"published": published, "seen": seen}
+
+
 def statistics_demo(out: Path, store: Path, summary: dict) -> None:
     """驾驶舱报告, 统计专题图 and 巡田考核 of the sample county: every figure from core.reports.statistics. The sample
     mixes dates (the survey week of June 2025, this month's tasks and cases), so the report covers all time."""
@@ -607,7 +698,7 @@ def main() -> None:
                   "巡田考核_", "问题图斑", "案件清单"):
         for p in out.glob(stale + "*"):
             p.unlink()
-    for folder in ("二维码标识", "驾驶舱", "外业巡田包"):
+    for folder in ("二维码标识", "驾驶舱", "外业巡田包", "州库共享"):
         shutil.rmtree(out / folder, ignore_errors=True)
     app, _provider = start_qgis()
     store = out / "tianguan.gpkg"
@@ -660,6 +751,7 @@ def main() -> None:
     workflow_demo(out, store, summary)
     field_demo(out, store, summary)
     postgis_demo(store, summary)
+    prefecture_demo(out, store, summary)
     statistics_demo(out, store, summary)
 
     step("生成二维码标识 QR warning-post labels for one group")

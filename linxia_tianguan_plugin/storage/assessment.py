@@ -33,10 +33,16 @@ def posts(conn: sqlite3.Connection, prefix: str = "") -> list[core.Post]:
     if roster is None:
         return []
     where, args = task_store.code_range("grid_code", prefix)
+    return post_records(conn.execute(
+        "SELECT grid_code, level, name, phone, grid_name, vacant FROM tg_officer WHERE roster_id = ? "
+        f"AND role = 'officer' AND {where} ORDER BY rowid", [roster, *args]))
+
+
+def post_records(rows) -> list[core.Post]:
+    """Posts of (grid_code, level, name, phone, grid_name, vacant) officer rows in roster order: a grid's first
+    row holds its post (shared with :mod:`.pg_statistics`)."""
     out: dict[str, core.Post] = {}
-    for code, level, name, phone, grid_name, vacant in conn.execute(
-            "SELECT grid_code, level, name, phone, grid_name, vacant FROM tg_officer WHERE roster_id = ? "
-            f"AND role = 'officer' AND {where} ORDER BY rowid", [roster, *args]):
+    for code, level, name, phone, grid_name, vacant in rows:
         if str(code) not in out:
             out[str(code)] = core.Post(str(code), int(level), name or None, phone or None, grid_name or "",
                                        bool(vacant))
@@ -71,12 +77,22 @@ def tracks(conn: sqlite3.Connection, prefix: str, first: dt.date, last: dt.date)
     """Tracks with a grid under ``prefix`` started from the day before ``first`` to the day after ``last``
     (UTC text compared; the core keeps those whose Beijing start date is in the period)."""
     where, args = task_store.code_range("grid_code", prefix)
-    low = (first - dt.timedelta(days=1)).isoformat()
-    high = (last + dt.timedelta(days=2)).isoformat()
+    low, high = track_bounds(first, last)
     sql = ("SELECT track_id, grid_code, started_at, flags, accepted FROM tg_track WHERE grid_code IS NOT NULL "
            f"AND {where} AND started_at >= ? AND started_at < ? ORDER BY grid_code, started_at, track_id")
-    return [core.TrackRecord(str(t), str(g), str(s), _flags(f), bool(a))
-            for t, g, s, f, a in conn.execute(sql, [*args, low, high])]
+    return [track_record(row) for row in conn.execute(sql, [*args, low, high])]
+
+
+def track_bounds(first: dt.date, last: dt.date) -> tuple[str, str]:
+    """UTC text bounds [low, high) of the tracks read for a period: a day of margin either side."""
+    return (first - dt.timedelta(days=1)).isoformat(), (last + dt.timedelta(days=2)).isoformat()
+
+
+def track_record(row) -> core.TrackRecord:
+    """A TrackRecord of (track_id, grid_code, started_at, flags JSON, accepted) (shared with
+    :mod:`.pg_statistics`)."""
+    t, g, s, f, a = row
+    return core.TrackRecord(str(t), str(g), str(s), _flags(f), bool(a))
 
 
 def evidence_times(conn: sqlite3.Connection, prefix: str = "") -> dict[str, tuple[str | None, str | None]]:

@@ -67,8 +67,14 @@ def rates(conn: sqlite3.Connection, prefix: str = "", start=None, end=None) -> d
     if prefix:
         sql += " AND code >= ? AND code < ?"
         args += [prefix, prefix + "\uffff"]
-    return {row[0]: GridRates(str(row[0]), float(row[1]), float(row[2]), float(row[3]), float(row[4]),
-                              int(row[5]), int(row[6])) for row in conn.execute(sql, args)}
+    return {str(row[0]): grid_rates(row) for row in conn.execute(sql, args)}
+
+
+def grid_rates(row) -> GridRates:
+    """GridRates of (code, farmland_m2, seen_m2, basic_m2, basic_seen_m2, parcels, seen_parcels) (shared with
+    :mod:`.pg_statistics`)."""
+    return GridRates(str(row[0]), float(row[1]), float(row[2]), float(row[3]), float(row[4]), int(row[5]),
+                     int(row[6]))
 
 
 def rates_if_kept(conn: sqlite3.Connection, prefix: str = "", start=None, end=None) -> dict[str, GridRates] | None:

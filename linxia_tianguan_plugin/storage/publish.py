@@ -491,3 +491,62 @@ def _count(pg: PgStore, report: PublishReport) -> None:
 
 
 __all__ = ["publish", "PublishError", "HistoryConflictError", "PublishReport", "TableReport", "PgStoreError"]
+
+
+# ------------------------------------------------------------------------------------ publish state (pull)
+def row_key(table: SharedTable, row: tuple) -> str:
+    """The key under which the desk remembers a published row of ``table`` (``row`` in :data:`desk order
+    <.pg_prefecture.SharedTable.desk_select>`): what :func:`publish` writes in ``tg_publish_row``."""
+    return _key_of(table, row)
+
+
+def row_digest(row: tuple) -> str:
+    """The digest :func:`publish` compares (``row`` in desk order, the geometry as its GeoPackage blob)."""
+    return _digest(row)
+
+
+def desk_digests(store: GpkgStore, table: SharedTable) -> dict[str, str]:
+    """{key: digest} of every row of ``table`` as the desk holds it now (what the next publish compares)."""
+    return {_key_of(table, row): _digest(row) for row in store.conn.execute(_desk_sql(table))}
+
+
+def published_digests(store: GpkgStore, target: str, table: SharedTable) -> dict[str, str]:
+    """{key: digest} recorded for ``table`` at the last publish (or pull) to/from the shared store ``target``."""
+    return dict(store.conn.execute("SELECT key, digest FROM tg_publish_row WHERE target = ? AND tbl = ?",
+                                   (target, table.name)))
+
+
+def published_mark(store: GpkgStore, target: str, table: SharedTable) -> int:
+    """The last rowid of an append-only table recorded as held by ``target`` (0: none)."""
+    return _mark(store, target, table)
+
+
+def mark_published(store: GpkgStore, target: str, table: SharedTable, keys: set[str] | None = None) -> int:
+    """Record rows of ``table`` as held by the shared store ``target`` exactly as the desk stores them now (all, or
+    those of ``keys``), so that the next :func:`publish` sends them only once they change on the desk; for an
+    append-only table, its highest rowid. Used after a pull wrote the shared rows into the desk. Runs in the
+    caller's transaction when one is open. Returns the rows recorded (the mark for an append-only table)."""
+    conn = store.conn
+    if table.append_only:
+        last = int(conn.execute(f'SELECT coalesce(max(rowid), 0) FROM "{table.desk}"').fetchone()[0])
+        conn.execute("INSERT INTO tg_publish_mark (target, tbl, last_rowid) VALUES (?, ?, ?) "
+                     "ON CONFLICT (target, tbl) DO UPDATE SET last_rowid = excluded.last_rowid",
+                     (target, table.name, last))
+        return last
+    rows = [(target, table.name, key, digest) for key, digest in desk_digests(store, table).items()
+            if keys is None or key in keys]
+    conn.executemany("INSERT INTO tg_publish_row (target, tbl, key, digest) VALUES (?, ?, ?, ?) "
+                     "ON CONFLICT (target, tbl, key) DO UPDATE SET digest = excluded.digest", rows)
+    return len(rows)
+
+
+def mark_all_published(store: GpkgStore, target: str) -> dict[str, int]:
+    """:func:`mark_published` for every shared table the desk has: the desk as a whole is what ``target`` holds
+    (a store just pulled from it). In the caller's transaction when one is open, else in its own."""
+    def mark() -> dict[str, int]:
+        return {t.name: mark_published(store, target, t) for t in pg_prefecture.TABLES if store.has_table(t.desk)}
+
+    if store.conn.in_transaction:
+        return mark()
+    with store.transaction():
+        return mark()

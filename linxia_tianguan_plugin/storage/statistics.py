@@ -118,7 +118,11 @@ def officers(conn: sqlite3.Connection, prefix: str = "") -> list[stats.OfficerRe
 def _ints(conn: sqlite3.Connection, sql: str, args, width: int) -> np.ndarray:
     """Integer columns of a query as an (n, width) array, from one ``group_concat`` text: SQLite formats
     the numbers in C and numpy parses them, instead of a Python tuple per row (a million tasks)."""
-    text = conn.execute(sql, args).fetchone()[0]
+    return int_columns(conn.execute(sql, args).fetchone()[0], width)
+
+
+def int_columns(text: str | None, width: int) -> np.ndarray:
+    """Comma-separated integers as an (n, width) array (shared with :mod:`.pg_statistics`)."""
     if not text:
         return np.zeros((0, width), np.int64)
     return np.fromstring(text, dtype=np.int64, sep=",").reshape(-1, width)
@@ -136,10 +140,16 @@ def task_table(conn: sqlite3.Connection, prefix: str = "", start=None, end=None)
     come as one text, so the dates are converted 70 times, not a million (schema v9's period index serves
     the grouping without a sort)."""
     where, args = task_store.task_filter(prefix, start, end)
+    return task_columns(conn.execute(
+        f"SELECT period_start, period_end, due_at, group_concat(grid_code) FROM tg_task WHERE {where} "
+        "GROUP BY period_end, period_start, due_at", args))
+
+
+def task_columns(groups) -> stats.TaskTable:
+    """:class:`..core.reports.statistics.TaskTable` of (period_start, period_end, due_at, comma-separated grid
+    codes) groups: the one conversion of the GeoPackage and the PostGIS readers (:mod:`.pg_statistics`)."""
     grids, first, last, due = [], [], [], []
-    for period_start, period_end, due_at, codes in conn.execute(
-            f"SELECT period_start, period_end, due_at, group_concat(grid_code) FROM tg_task WHERE {where} "
-            "GROUP BY period_end, period_start, due_at", args):
+    for period_start, period_end, due_at, codes in groups:
         block = np.fromstring(codes, dtype=np.int64, sep=",")
         grids.append(block)
         first.append(np.full(len(block), stats.day_number(period_start), np.int64))
@@ -166,7 +176,7 @@ def cases(conn: sqlite3.Connection, prefix: str = "") -> list[stats.CaseRecord]:
     times: dict[str, dict[str, str]] = {}
     for case_id, _, at in conn.execute("SELECT case_id, max(event_id), at FROM tg_case_event GROUP BY case_id"):
         times.setdefault(case_id, {})["entered_at"] = at
-    firsts = {workflow.ENFORCING: "enforcing_at", workflow.RECTIFIED: "rectified_at", workflow.CLOSED: "closed_at"}
+    firsts = FIRST_TIMES
     for case_id, state, _, at in conn.execute(
             "SELECT case_id, to_state, min(event_id), at FROM tg_case_event WHERE to_state IN (?, ?, ?) "
             "GROUP BY case_id, to_state", list(firsts)):
@@ -174,8 +184,18 @@ def cases(conn: sqlite3.Connection, prefix: str = "") -> list[stats.CaseRecord]:
     where, args = task_store.code_range("grid_code", prefix)
     sql = ("SELECT case_id, state, kind, category, area_m2, coalesce(basic_m2, 0), coalesce(farmland_m2, 0), "
            f"coalesce(grid_code, ''), detected_at FROM tg_case WHERE {where} ORDER BY case_id")
-    return [stats.CaseRecord(*row[:4], float(row[4] or 0.0), float(row[5]), float(row[6]), *row[7:],
-                             **times.get(row[0], {})) for row in conn.execute(sql, args)]
+    return [case_record(row, times) for row in conn.execute(sql, args)]
+
+
+#: a case's first entry into these states, as :class:`..core.reports.statistics.CaseRecord` fields
+FIRST_TIMES = {workflow.ENFORCING: "enforcing_at", workflow.RECTIFIED: "rectified_at", workflow.CLOSED: "closed_at"}
+
+
+def case_record(row, times: dict[str, dict[str, str]]) -> stats.CaseRecord:
+    """A CaseRecord of (case_id, state, kind, category, area, basic, farmland, grid, detected_at) and the case's
+    event times (shared with :mod:`.pg_statistics`)."""
+    return stats.CaseRecord(*row[:4], float(row[4] or 0.0), float(row[5]), float(row[6]), *row[7:],
+                            **times.get(row[0], {}))
 
 
 def load(store, prefix: str = "", start=None, end=None, rows: bool = False) -> stats.StatInputs:

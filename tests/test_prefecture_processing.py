@@ -94,3 +94,30 @@ def test_setup_refuses_a_half_grant_and_a_bad_scope(setup):
         message = run_failing("linxia_tianguan:setup_prefecture_store", {"CONNECTION": ADMIN, "SCHEMA": SCHEMA,
                                                                          **params})
         assert message and "Traceback" not in message
+
+
+def test_a_new_analyst_downloads_the_county_and_publishing_it_sends_nothing(setup, filled_store, tmp_path):
+    desk_a = store_copy(filled_store, tmp_path / "a")
+    run("linxia_tianguan:publish_store", {"STORE": str(desk_a), "CONNECTION": DESK_A, "SCHEMA": SCHEMA})
+    pulled = tmp_path / "new_analyst" / "tianguan.gpkg"
+    pulled.parent.mkdir()
+    result = run("linxia_tianguan:pull_store", {"CONNECTION": DESK_A, "SCHEMA": SCHEMA, "PREFIX": COUNTY_A,
+                                                "OUTPUT": str(pulled)})
+    assert result["ROWS"] > 0 and result["CASES"] == _desk_count(desk_a, "tg_case")
+    for table in ("tg_space_code", "tg_task", "tg_grid_cell", "tg_officer", "tg_track_fix", "tg_case_event"):
+        assert _desk_count(pulled, table) == _desk_count(desk_a, table), table
+    again = run("linxia_tianguan:publish_store", {"STORE": str(pulled), "CONNECTION": DESK_A, "SCHEMA": SCHEMA})
+    assert again["ROWS_SENT"] == again["BATCHES"] == 0
+    # the file is never overwritten; a township role downloads its township only
+    before = pulled.read_bytes()
+    message = run_failing("linxia_tianguan:pull_store", {"CONNECTION": DESK_A, "SCHEMA": SCHEMA,
+                                                         "PREFIX": COUNTY_A, "OUTPUT": str(pulled)})
+    assert str(pulled) in message and pulled.read_bytes() == before
+    township = tmp_path / "township.gpkg"
+    run("linxia_tianguan:pull_store", {"CONNECTION": XIANG, "SCHEMA": SCHEMA, "PREFIX": TOWNSHIP_A,
+                                       "OUTPUT": str(township)})
+    assert _desk_count(township, "tg_space_code") == _desk_count(desk_a, "tg_space_code",
+                                                                 f"WHERE code LIKE '{TOWNSHIP_A}%'") > 0
+    message = run_failing("linxia_tianguan:pull_store", {"CONNECTION": DESK_B, "SCHEMA": SCHEMA,
+                                                         "PREFIX": COUNTY_A, "OUTPUT": str(tmp_path / "x.gpkg")})
+    assert COUNTY_A in message and not (tmp_path / "x.gpkg").exists()

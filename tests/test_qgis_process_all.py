@@ -343,6 +343,16 @@ def _check_publish(c, r):
     assert tasks == scalar(c["store"], "SELECT count(*) FROM tg_task") > 0
 
 
+def _pull(c):
+    return {"CONNECTION": CONNECTION, "SCHEMA": SCHEMA, "PREFIX": "622921", "OUTPUT": c["out"] / "pulled.gpkg"}
+
+
+def _check_pull(c, r):
+    assert r["ROWS"] > 0 and (c["out"] / "pulled.gpkg").is_file()
+    assert scalar(c["out"] / "pulled.gpkg", "SELECT count(*) FROM tg_space_code") == \
+        scalar(c["store"], "SELECT count(*) FROM tg_space_code")
+
+
 def _check_export_cases(c, r):
     import psycopg2
 
@@ -512,6 +522,7 @@ CHAIN = [
     ("export_cases", _export_cases, _check_export_cases),
     ("setup_prefecture_store", _setup_prefecture, _check_setup_prefecture),
     ("publish_store", _publish, _check_publish),
+    ("pull_store", _pull, _check_pull),
     ("qr_labels", _qr, _check_qr),
     ("statistics_map", _statistics_map, _check_statistics_map),
     ("dashboard_report", _dashboard, _check_dashboard),

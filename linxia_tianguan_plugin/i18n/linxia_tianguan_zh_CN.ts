@@ -764,6 +764,22 @@
             <translation>“{value}”不是行政区划代码：只能是数字，长度为 {lengths} 位（例如县 622921、乡镇 622921101）。</translation>
         </message>
         <message>
+            <source>Or read the prefecture store: PostgreSQL connection</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Prefecture store schema</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Read either the tianguan store (GeoPackage) or the prefecture store (PostgreSQL connection), not both: clear one of them.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Choose the tianguan store (GeoPackage), or a PostgreSQL connection to read the prefecture store.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>The end date {end} is before the start date {start}.</source>
             <translation>结束日期 {end} 早于开始日期 {start}。</translation>
         </message>
@@ -782,6 +798,10 @@
         <message>
             <source>There is no tianguan store at {path}: check the path (a typo?).</source>
             <translation>{path} 处没有田管库：请检查路径（是否输错？）。</translation>
+        </message>
+        <message>
+            <source>“{schema}” is not a schema name: lower-case letters, digits and _ only.</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>Change polygons and pre-judgement</source>
@@ -3698,6 +3718,106 @@
             <translation>{table}：发送 {sent} 行（新增 {added}，更新 {updated}）；州库 {upstream} 行，本库 {desk} 行。</translation>
         </message>
         <message>
+            <source>Download from the prefecture store</source>
+            <translation>从州库下载</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;从州库下载 · Makes a tianguan store from the prefecture's shared PostGIS store for a county (6 digits) or one township (9 digits): coded parcels with their lineage, the active patrol grid, the roster, tasks, patrols, tracks, coverage and change runs, evidence with its files, and the cases with their history — so a new analyst starts from the shared truth. The database role of the connection must be allowed to read that place.&lt;/p&gt;&lt;p&gt;A new store is written beside the target and put in place only when complete; an existing file is never overwritten. With “refresh”, an existing store of the county gets what is new or changed in the prefecture store instead; rows this desk changed since its last publish are kept as they are and listed. Either way the store is recorded as published: publishing it right away sends nothing.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;从州库下载：按县（6 位）或乡镇（9 位）从州级共享 PostGIS 库生成田管库——已赋码地块及其继承关系、当前巡田网格、花名册、巡田任务与记录、轨迹、覆盖与变化分析运行记录、举证材料及其文件、案件及其流转记录，新来的内业人员由此从全州共享的数据开始。连接的数据库账号须有权读取该地区。&lt;/p&gt;&lt;p&gt;新田管库先写在目标旁边，完整后才放到目标位置，绝不覆盖已有文件。勾选“刷新”时，改为把州库中新增或变化的内容写入本县已有的田管库；本机自上次发布以来改过的行保持不变并列出。两种方式都会记为已发布：随即发布不会发送任何内容。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Cancelled: nothing was written.</source>
+            <translation>已取消：未写入任何内容。</translation>
+        </message>
+        <message>
+            <source>County or township code</source>
+            <translation>县或乡镇代码</translation>
+        </message>
+        <message>
+            <source>The download stopped: {error}</source>
+            <translation>下载中止：{error}</translation>
+        </message>
+        <message>
+            <source>GeoPackage (*.gpkg)</source>
+            <translation>GeoPackage（*.gpkg）</translation>
+        </message>
+        <message>
+            <source>Refresh this existing store instead of making a new one</source>
+            <translation>刷新此已有田管库（不新建）</translation>
+        </message>
+        <message>
+            <source>Coordinate system of a new store (empty: the prefecture store's)</source>
+            <translation>新田管库的坐标系（留空：与州库相同）</translation>
+        </message>
+        <message>
+            <source>Rows written</source>
+            <translation>写入行数</translation>
+        </message>
+        <message>
+            <source>Rows kept as this desk has them</source>
+            <translation>保留本机版本的行数</translation>
+        </message>
+        <message>
+            <source>Cases written</source>
+            <translation>写入案件数</translation>
+        </message>
+        <message>
+            <source>Evidence files written</source>
+            <translation>写入举证文件数</translation>
+        </message>
+        <message>
+            <source>Give the county (6 digits) or township (9 digits) code to download.</source>
+            <translation>请填写要下载的县（6 位）或乡镇（9 位）代码。</translation>
+        </message>
+        <message>
+            <source>{path} exists already: choose a new file, or tick “refresh” to bring an existing store of the county up to date.</source>
+            <translation>{path} 已存在：请另选一个新文件，或勾选“刷新”以更新本县已有的田管库。</translation>
+        </message>
+        <message>
+            <source>{path} does not exist: there is nothing to refresh.</source>
+            <translation>{path} 不存在：没有可刷新的田管库。</translation>
+        </message>
+        <message>
+            <source>The prefecture store holds nothing of {place} that this connection's database role may read: check the code, or ask the prefecture's administrator for the role's scope.</source>
+            <translation>州库中没有此连接的数据库账号可读取的 {place} 数据：请检查代码，或请州级管理员核对该账号的授权范围。</translation>
+        </message>
+        <message>
+            <source>Schema “{schema}” is not a prefecture store yet: ask the prefecture's administrator to set it up (州库建库与授权).</source>
+            <translation>模式“{schema}”还不是州库：请州级管理员先运行“州库建库与授权”。</translation>
+        </message>
+        <message>
+            <source>{path} holds another county than {place}: refresh a store of the same county.</source>
+            <translation>{path} 保存的不是 {place} 的数据：请刷新同一个县的田管库。</translation>
+        </message>
+        <message>
+            <source>{path} is in another coordinate system than the one asked for: leave the coordinate system empty when refreshing.</source>
+            <translation>{path} 的坐标系与所选坐标系不同：刷新时请将坐标系留空。</translation>
+        </message>
+        <message>
+            <source>Downloading {place} from schema “{schema}” of connection “{name}” into {path}…</source>
+            <translation>正在从连接“{name}”的模式“{schema}”下载 {place} 到 {path}……</translation>
+        </message>
+        <message>
+            <source>The store {path} is ready: choose it as the tianguan store in the plugin's settings to work with it.</source>
+            <translation>田管库 {path} 已就绪：在插件设置中选择它作为田管库即可使用。</translation>
+        </message>
+        <message>
+            <source>{table}: {done} of {total} rows</source>
+            <translation>{table}：{done} / {total} 行</translation>
+        </message>
+        <message>
+            <source>Kept as this desk has it (changed here since the last publish): {table} {key}</source>
+            <translation>保留本机版本（本机自上次发布以来修改过）：{table} {key}</translation>
+        </message>
+        <message>
+            <source>Evidence file not written: {problem}</source>
+            <translation>举证文件未写入：{problem}</translation>
+        </message>
+        <message>
+            <source>{table}: {written} written, {kept} kept as this desk has them.</source>
+            <translation>{table}：写入 {written} 行，保留本机版本 {kept} 行。</translation>
+        </message>
+        <message>
             <source>Set up the prefecture store</source>
             <translation>州库建库与授权</translation>
         </message>
@@ -5208,10 +5328,6 @@
         <message>
             <source>Linxia farmland patrol — settings</source>
             <translation>临夏田管 — 设置</translation>
-        </message>
-        <message>
-            <source>GeoPackage (*.gpkg)</source>
-            <translation>GeoPackage（*.gpkg）</translation>
         </message>
         <message>
             <source>{code} is replaced by the space code</source>

@@ -26,6 +26,7 @@ from .patrol.import_tracks import ImportTracksAlgorithm
 from .patrol.patrol_coverage import PatrolCoverageAlgorithm
 from .patrol.record_patrols import RecordPatrolsAlgorithm
 from .prefecture.publish_store import PublishStoreAlgorithm
+from .prefecture.pull_store import PullStoreAlgorithm
 from .prefecture.setup_prefecture_store import SetupPrefectureStoreAlgorithm
 from .reports.assessment import AssessmentAlgorithm
 from .reports.dashboard_report import DashboardReportAlgorithm
@@ -50,7 +51,7 @@ ALGORITHMS = [
     # maps and reports
     QrLabelsAlgorithm, StatisticsMapAlgorithm, DashboardReportAlgorithm, AssessmentAlgorithm,
     # the prefecture's shared store
-    SetupPrefectureStoreAlgorithm, PublishStoreAlgorithm,
+    SetupPrefectureStoreAlgorithm, PublishStoreAlgorithm, PullStoreAlgorithm,
 ]
 
 

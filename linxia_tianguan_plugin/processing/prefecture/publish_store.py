@@ -67,7 +67,7 @@ class PublishStoreAlgorithm(AlgorithmBase):
         name = self.parameterAsConnectionName(parameters, self.CONNECTION, context)
         params = connection_params(name)
         schema = self.parameterAsString(parameters, self.SCHEMA, context) or "tianguan"
-        titles = _table_titles()
+        titles = table_titles()
 
         def progress(table: str, done: int, total: int) -> None:
             feedback.setProgressText(tr("{table}: {done} of {total} rows sent").format(
@@ -107,7 +107,7 @@ class PublishStoreAlgorithm(AlgorithmBase):
                 "BATCHES": report.batches}
 
 
-def _table_titles() -> dict[str, str]:
+def table_titles() -> dict[str, str]:
     """The shared tables in words (for progress and the log)."""
     return {
         "admin_units": tr("Administrative units"), "coding_runs": tr("Coding runs"),

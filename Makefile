@@ -47,6 +47,7 @@ bench: setup i18n
 	$(PY) bench/bench_changes.py
 	$(PY) bench/bench_export.py
 	$(PY) bench/bench_dashboard.py
+	$(PY) bench/bench_publish.py
 
 # the published links: make package HOMEPAGE=https://… TRACKER=https://… REPOSITORY=https://… EMAIL=…@…
 # (or TIANGUAN_HOMEPAGE… in the environment); the build warns about every example.org placeholder left

@@ -304,7 +304,7 @@ def test_a_refresh_brings_the_countys_changes_and_keeps_the_desks_own(roles, sch
         from linxia_tianguan_plugin.storage.publish import changed_keys
 
         target = report.target
-        changed = {t.name: changed_keys(store, target, t)[0] for t in pg_prefecture.TABLES}
+        changed = {t.name: changed_keys(store, target, t).keys for t in pg_prefecture.TABLES}
     finally:
         store.close()
     assert {n: k for n, k in changed.items() if k} == {"tasks": {task}, "space_codes": {noted, retired[2]}}

@@ -135,7 +135,7 @@ def test_the_shared_schema_has_a_table_for_every_desk_table(roles, schema):
     desk_tables = {t.desk for t in pg_prefecture.TABLES}
     # the desk tables that hold records (not the desk's own bookkeeping) are all shared
     own = {"tg_meta", "tg_schema_migrations", "tg_coding_undo", "tg_publish_row", "tg_publish_mark",
-           "tg_publish_run", "tg_case", "tg_case_event"}
+           "tg_publish_run", "tg_change_log", "tg_case", "tg_case_event"}
     assert desk_tables | own >= set(_desk_tables())
 
 
@@ -386,3 +386,40 @@ def test_evidence_files_go_up_content_addressed_and_a_changed_file_stays_down(ro
         assert err.value.pgcode == "23514"  # the hash check
     finally:
         conn.close()
+
+
+def test_a_days_publish_reads_the_change_log_and_a_lost_trigger_falls_back_to_the_whole_table(roles, schema, desk_a):
+    from linxia_tianguan_plugin.storage import publish as pub
+
+    _publish(roles, DESK_A, schema, desk_a)
+    with _desk_write(desk_a) as conn:
+        assert conn.execute("SELECT count(*) FROM tg_change_log").fetchone()[0] == 0  # pruned: every change seen
+        task = conn.execute("SELECT task_id FROM tg_task ORDER BY task_id LIMIT 1").fetchone()[0]
+        conn.execute("UPDATE tg_task SET officer = '新田管员' WHERE task_id = ?", (task,))
+        logged = conn.execute("SELECT tbl, count(*) FROM tg_change_log GROUP BY tbl").fetchall()
+    assert logged == [("tasks", 1)]
+    store = GpkgStore(desk_a, create=False)
+    try:
+        target = store.conn.execute("SELECT DISTINCT target FROM tg_publish_row").fetchone()[0]
+        tasks = pg_prefecture.BY_NAME["tasks"]
+        plan = pub.changed_keys(store, target, tasks, logged=True)
+        assert plan.keys == {task} and len(plan.rowids) == 1 and plan.total > 1000
+    finally:
+        store.close()
+    # another tool rebuilt the task table's triggers away: the next publish compares the whole table, and still
+    # finds the change made while nothing was logging
+    with _desk_write(desk_a) as conn:
+        conn.execute('DROP TRIGGER "tg_log_tg_task_update"')
+        conn.execute("UPDATE tg_task SET phone = '13900000000' WHERE task_id = ?", (task,))
+    report = _publish(roles, DESK_A, schema, desk_a)
+    assert report.tables["tasks"].sent == 1 and report.tables["tasks"].updated == 1
+    conn = _connect(roles, DESK_A)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("SELECT officer, phone FROM {}.tasks WHERE task_id = %s").format(
+                sql.Identifier(schema)), (task,))
+            assert cur.fetchone() == ("新田管员", "13900000000")
+    finally:
+        conn.close()
+    with _desk_write(desk_a) as conn:  # the trigger is back
+        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'tg_log_tg_task_update'").fetchone()[0]

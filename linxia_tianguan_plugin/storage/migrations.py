@@ -295,6 +295,17 @@ def _v14_publish_state(conn: sqlite3.Connection, srs_id: int) -> None:
         "finished_at TEXT, counts TEXT", "发布到州库运行记录 (publish runs)")
 
 
+
+def _v15_change_log(conn: sqlite3.Connection, srs_id: int) -> None:
+    """The change log (:func:`.publish.ensure_change_log`): every insert and update of a shared table, by rowid, in
+    order, so a day's publish reads the day's rows instead of digesting the whole store again (300 000 codes: 5 s).
+    The triggers that fill it come with the first publish or pull; entries every target has seen are pruned."""
+    gpkg.create_attribute_table(
+        conn, "tg_change_log", "seq INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, rid INTEGER NOT NULL",
+        "待发布变更记录 (rows written since a publish, for the next one)")
+    conn.execute("CREATE INDEX idx_tg_change_log_tbl ON tg_change_log (tbl, seq, rid)")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "space-code registry, lineage and coding runs", _v1_code_registry),
     Migration(2, "administrative units (county/township/village/group names)", _v2_admin_units),
@@ -310,5 +321,6 @@ MIGRATIONS: list[Migration] = [
     Migration(12, "raw fixes keep their time as written in the file", _v12_fix_time_text),
     Migration(13, "case numbers (county-year-sequence), given once, never changed", _v13_case_numbers),
     Migration(14, "what was published to which shared store (incremental publish)", _v14_publish_state),
+    Migration(15, "change log of the shared tables (a day's publish reads a day's rows)", _v15_change_log),
 ]
 LATEST = MIGRATIONS[-1].version

@@ -26,6 +26,7 @@ Plain psycopg2 (:mod:`psycopg2.sql` for every identifier): no QGIS.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 
@@ -49,6 +50,7 @@ class _Reader:
     def __init__(self, pg: PgStore, cur) -> None:
         self.cur = cur
         self.schema = sql.Identifier(pg.schema)
+        self.schema_name = pg.schema
         cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         cur.execute("SET LOCAL TimeZone = 'UTC'")  # a zone-less UTC text is read as UTC, as SQLite does
         cur.execute("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -370,6 +372,82 @@ def load_assessment(pg: PgStore, prefix: str = "", period=None) -> core.AssessIn
         return inputs
 
 
+# ------------------------------------------------------------------------------------ the map's grid
+@dataclasses.dataclass
+class MapCells:
+    """The statistics map's cells from the shared grid — :func:`.grid.active_cells_up_to` and the names the map
+    gives them, for every county the role reads."""
+
+    #: (code, level, name or '', WKB in the schema's SRID) by level and code
+    cells: list[tuple[str, int, str, bytes]]
+    #: administrative code → name (:func:`unit_names`)
+    names: dict[str, str]
+    #: the SRID of the shared store's geometry (None when the schema has no grid)
+    srid: int | None
+
+
+def _active_builds(r: _Reader) -> sql.Composable:
+    """Each county's active grid build (:func:`.grid.active_build`: marked active, the newest if several are)."""
+    return sql.SQL("(SELECT DISTINCT ON (county_code) county_code, build_id FROM {b} WHERE active = 1 "
+                   "ORDER BY county_code, built_at COLLATE \"C\" DESC, build_id COLLATE \"C\" DESC)").format(
+        b=r.t("grid_builds"))
+
+
+def active_cells(r: _Reader, level: int, prefix: str = "") -> list[tuple[str, int, str, bytes]]:
+    """(code, level, name or '', WKB) of each county's active build's cells of ``level`` and above under
+    ``prefix``, by level and code. A code several counties' grids hold (the prefecture's cell: each county's grid
+    has its own part of it) is one cell, their geometries unioned; a code of one county keeps its geometry as
+    published."""
+    where, args = under("c.code", prefix)
+    g = sql.Identifier(_postgis_schema(r))
+    return [(str(code), int(lv), str(name), bytes(wkb)) for code, lv, name, wkb in r.rows(sql.SQL(
+        "SELECT c.code, c.level, coalesce(min(c.name COLLATE \"C\"), ''), {g}.st_asbinary(CASE WHEN count(*) = 1 "
+        "THEN (array_agg(c.geom))[1] ELSE {g}.st_multi({g}.st_union(c.geom)) END) FROM {c} c JOIN {b} b "
+        "USING (county_code, build_id) WHERE c.level <= %s AND {w} GROUP BY c.code, c.level "
+        "ORDER BY c.level, c.code COLLATE \"C\"").format(g=g, c=r.t("grid_cells"), b=_active_builds(r), w=where),
+        [int(level), *args])]
+
+
+def _postgis_schema(r: _Reader) -> str:
+    """The schema PostGIS's functions live in (not necessarily on the role's search_path)."""
+    row = r.one(sql.SQL("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+                        "WHERE e.extname = 'postgis'"))
+    return row[0] if row else "public"
+
+
+def _geometry_srid(r: _Reader, table: str) -> int | None:
+    """The SRID of ``table``'s geometry column in the schema (PostGIS's catalogue), None when there is none."""
+    row = r.one(sql.SQL("SELECT srid FROM geometry_columns WHERE f_table_schema = %s AND f_table_name = %s "
+                        "AND f_geometry_column = 'geom'"), [r.schema_name, table])
+    return None if row is None else int(row[0])
+
+
+def map_cells(pg: PgStore, prefix: str = "", level: int = 3) -> MapCells:
+    """The statistics map's cells (levels 1 to ``level``) of the shared grid under ``prefix`` with the names of the
+    administrative units, as the connected role sees them (:class:`MapCells`; empty when the schema has no grid).
+    The 州 with prefix "" or "6229" gets every county's townships."""
+    with _read(pg, "reading the patrol grid") as r:
+        if "grid_cells" not in r.have or "grid_builds" not in r.have:
+            return MapCells([], unit_names(r) if "admin_units" in r.have else {}, None)
+        return MapCells(active_cells(r, level, prefix), unit_names(r) if "admin_units" in r.have else {},
+                        _geometry_srid(r, "grid_cells"))
+
+
+def latest_coverage_run(pg: PgStore, prefix: str = "", start=None, end=None) -> tuple[str, str, str] | None:
+    """(run_id, period_start, period_end) of the latest coverage run overlapping [start, end] among the counties
+    under ``prefix`` (:func:`.coverage.latest_run`; latest = the latest period end, then run), None when none."""
+    with _read(pg, "reading the coverage runs") as r:
+        if "coverage_runs" not in r.have:
+            return None
+        runs, args = _latest_runs(r, start, end)
+        where, more = under("k.county_code", prefix[:6])
+        row = r.one(sql.SQL("SELECT k.run_id, c.period_start, c.period_end FROM {runs} k JOIN {c} c "
+                            "USING (county_code, run_id) WHERE {w} ORDER BY c.period_end COLLATE \"C\" DESC, "
+                            "c.run_at COLLATE \"C\" DESC, k.run_id COLLATE \"C\" DESC LIMIT 1").format(
+            runs=runs, c=r.t("coverage_runs"), w=where), [*args, *more])
+        return tuple(row) if row else None
+
+
 # ------------------------------------------------------------------------------------ survey years
 def coded_totals(pg: PgStore, prefix: str = "") -> tuple[float, float]:
     """(耕地 m², 永久基本农田 m²) of the active codes under ``prefix`` (:func:`.statistics.coded_totals`)."""
@@ -418,4 +496,4 @@ def survey_losses(pg: PgStore, prefix: str = "") -> list[tuple[str, float, float
 
 
 __all__ = ["load", "load_assessment", "coded_totals", "change_run_inputs", "coding_parameters", "survey_losses",
-           "under"]
+           "under", "MapCells", "map_cells", "latest_coverage_run"]

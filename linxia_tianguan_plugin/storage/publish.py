@@ -26,10 +26,11 @@ Plain Python, sqlite3 and psycopg2: no QGIS.
 """
 from __future__ import annotations
 
+import csv
+import functools
 import hashlib
 import io
 import json
-import math
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -48,6 +49,8 @@ from .store import GpkgStore
 
 #: rows per PostgreSQL transaction
 BATCH_ROWS = 5000
+#: append-only tables (track fixes: narrow rows, nothing to merge) go up in batches this many times larger
+APPEND_BATCH_FACTOR = 10
 #: evidence bytes per transaction (photos are a few MB each)
 BATCH_BYTES = 64 * 1024 * 1024
 
@@ -103,19 +106,32 @@ class PublishReport:
 
 
 # ------------------------------------------------------------------------------------ desk side
-def _desk_sql(table: SharedTable) -> str:
+def _desk_sql(table: SharedTable, *, with_rowid: bool = False, rowids: int = 0) -> str:
+    """The desk query of ``table``: its columns in shared order (and ``geom``), then the rowid when asked (append-only
+    tables always: ``rowid > ?`` in rowid order); ``rowids``: only the rows of that many ``?`` rowids."""
     base = table.desk_select or "SELECT {} FROM {}".format(", ".join(f'"{c}"' for c in table.names), table.desk)
     if table.geometry:
         base = base.replace(" FROM ", ", geom FROM ", 1)
     if table.append_only:
         alias = "f." if "tg_track_fix f" in base else ""
-        base = base.replace(" FROM ", f", {alias}rowid FROM ", 1) + f" WHERE {alias}rowid > ? ORDER BY {alias}rowid"
+        return base.replace(" FROM ", f", {alias}rowid FROM ", 1) + f" WHERE {alias}rowid > ? ORDER BY {alias}rowid"
+    if with_rowid:
+        base = base.replace(" FROM ", ", rowid FROM ", 1)
+    if rowids:
+        base += " WHERE rowid IN ({}) ORDER BY rowid".format(", ".join("?" * rowids))
     return base
 
 
-def _key_of(table: SharedTable, row: tuple) -> str:
+@functools.cache
+def _layout(table: SharedTable) -> tuple[int, tuple[int, ...]]:
+    """(width of a row's data — columns and geometry —, positions of the key columns): computed once per table."""
     names = table.names
-    return "\x1f".join(str(row[names.index(k)]) for k in table.key)
+    return len(names) + (1 if table.geometry else 0), tuple(names.index(k) for k in table.key)
+
+
+def _key_of(table: SharedTable, row: tuple) -> str:
+    _, at = _layout(table)
+    return "\x1f".join(str(row[i]) for i in at)
 
 
 def _digest(row: tuple) -> str:
@@ -134,23 +150,121 @@ def desk_has_table(store: GpkgStore, name: str) -> bool:
     return store.has_table(name)
 
 
-def changed_keys(store: GpkgStore, target: str, table: SharedTable) -> tuple[set[str], dict[str, str], int]:
-    """(keys of rows new or changed since the last publish to ``target``, their digests, rows of the desk table);
-    for an append-only table: (empty, empty, rows) — its rows are found by rowid."""
+# ---- the change log: which desk rows were written since a publish (so a day's publish reads a day's rows)
+LOG_TABLE = "tg_change_log"
+#: tg_publish_mark rows ``log:<table>`` hold the change-log sequence up to which a target has seen ``table``
+LOG_MARK = "log:"
+#: rowids per ``IN (…)`` query
+_CHUNK = 900
+
+
+def _logged_tables() -> list[SharedTable]:
+    return [t for t in pg_prefecture.TABLES if not t.append_only]
+
+
+def _trigger_names(table: SharedTable) -> tuple[str, str]:
+    return f"tg_log_{table.desk}_insert", f"tg_log_{table.desk}_update"
+
+
+def ensure_change_log(store: GpkgStore) -> set[str]:
+    """Install the triggers that log every insert and update of a shared desk table into ``tg_change_log``; returns
+    the tables whose triggers were missing (their log cannot be trusted: the next publish compares them whole).
+
+    Installed by the first publish or pull, not by the migration: a desk that never publishes pays nothing on its
+    bulk writes. A table rebuilt by some other tool loses its triggers, which shows here."""
+    conn = store.conn
+    present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE "
+                                          "'tg_log_%'")}
+    missing = set()
+    for table in _logged_tables():
+        if not store.has_table(table.desk):
+            continue
+        insert, update = _trigger_names(table)
+        if insert in present and update in present:
+            continue
+        missing.add(table.name)
+        for name, event in ((insert, "INSERT"), (update, "UPDATE")):
+            conn.execute(f'CREATE TRIGGER IF NOT EXISTS "{name}" AFTER {event} ON "{table.desk}" BEGIN '
+                         f"INSERT INTO {LOG_TABLE} (tbl, rid) VALUES ('{table.name}', NEW.rowid); END")
+    return missing
+
+
+def _log_seq(store: GpkgStore) -> int:
+    return int(store.conn.execute(f"SELECT coalesce(max(seq), 0) FROM {LOG_TABLE}").fetchone()[0])
+
+
+def _log_mark(store: GpkgStore, target: str, table: SharedTable) -> int | None:
+    row = store.conn.execute("SELECT last_rowid FROM tg_publish_mark WHERE target = ? AND tbl = ?",
+                             (target, LOG_MARK + table.name)).fetchone()
+    return None if row is None else int(row[0])
+
+
+def set_log_mark(store: GpkgStore, target: str, table: SharedTable, seq: int) -> None:
+    """``target`` has seen every change of ``table`` logged up to ``seq`` (in the caller's transaction, if any)."""
+    store.conn.execute("INSERT INTO tg_publish_mark (target, tbl, last_rowid) VALUES (?, ?, ?) "
+                       "ON CONFLICT (target, tbl) DO UPDATE SET last_rowid = excluded.last_rowid",
+                       (target, LOG_MARK + table.name, seq))
+
+
+def _prune_log(store: GpkgStore) -> None:
+    """Forget the log entries every target has seen (none are kept for tables no target follows)."""
+    with store.conn:
+        store.conn.execute(f"DELETE FROM {LOG_TABLE} WHERE seq <= (SELECT coalesce(min(last_rowid), 0) FROM "
+                           "tg_publish_mark WHERE tbl LIKE 'log:%')")
+
+
+@dataclass
+class Plan:
+    """What one table sends: the changed rows' keys, digests and rowids (None: append-only, by the mark)."""
+
+    keys: set[str]
+    digests: dict[str, str]
+    rowids: list[int] | None
+    total: int
+
+
+def _chunks(values: list, size: int = _CHUNK) -> Iterator[list]:
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
+
+
+def changed_keys(store: GpkgStore, target: str, table: SharedTable, logged: bool = False) -> Plan:
+    """The rows of ``table`` new or changed since the last publish to ``target``: when ``logged`` (its triggers were
+    in place) and the target has a log mark, only the rows the change log names since then are read; else the whole
+    table. Their digests are compared with those recorded at the last publish."""
     conn = store.conn
     total = conn.execute(f'SELECT count(*) FROM "{table.desk}"').fetchone()[0]
     if table.append_only:
-        return set(), {}, total
-    published = dict(conn.execute("SELECT key, digest FROM tg_publish_row WHERE target = ? AND tbl = ?",
-                                  (target, table.name)))
-    keys, digests = set(), {}
-    for row in conn.execute(_desk_sql(table)):
-        key = _key_of(table, row)
-        digest = _digest(row)
-        if published.get(key) != digest:
-            keys.add(key)
-            digests[key] = digest
-    return keys, digests, total
+        return Plan(set(), {}, None, total)
+    width, _ = _layout(table)
+    keys, digests, rowids = set(), {}, []
+    mark = _log_mark(store, target, table) if logged else None
+
+    def compare(rows: list[tuple], published: dict[str, str]) -> None:
+        for row in rows:
+            key, digest = _key_of(table, row), _digest(row[:width])
+            if published.get(key) != digest:
+                keys.add(key)
+                digests[key] = digest
+                rowids.append(int(row[width]))
+
+    if mark is None:
+        published = dict(conn.execute("SELECT key, digest FROM tg_publish_row WHERE target = ? AND tbl = ?",
+                                      (target, table.name)))
+        compare(conn.execute(_desk_sql(table, with_rowid=True)).fetchall(), published)
+        return Plan(keys, digests, rowids, total)
+    logged_rows = [r[0] for r in conn.execute(f"SELECT DISTINCT rid FROM {LOG_TABLE} WHERE tbl = ? AND seq > ? "
+                                              "ORDER BY rid", (table.name, mark))]
+    for chunk in _chunks(logged_rows):
+        rows = conn.execute(_desk_sql(table, with_rowid=True, rowids=len(chunk)), chunk).fetchall()
+        found = [_key_of(table, r) for r in rows]
+        published = {}
+        for part in _chunks(found):
+            published.update(conn.execute(
+                "SELECT key, digest FROM tg_publish_row WHERE target = ? AND tbl = ? AND key IN ({})".format(
+                    ", ".join("?" * len(part))), (target, table.name, *part)))
+        compare(rows, published)
+    return Plan(keys, digests, rowids, total)
 
 
 def _mark(store: GpkgStore, target: str, table: SharedTable) -> int:
@@ -159,16 +273,13 @@ def _mark(store: GpkgStore, target: str, table: SharedTable) -> int:
     return int(row[0]) if row else 0
 
 
-def _desk_rows(store: GpkgStore, target: str, table: SharedTable, keys: set[str]) -> Iterator[tuple]:
-    """The rows to send, in desk order: the changed ones, or (append-only) those after the mark."""
+def _desk_rows(store: GpkgStore, target: str, table: SharedTable, plan: Plan) -> Iterator[tuple]:
+    """The rows to send, in rowid order: the changed ones (by their rowids), or (append-only) those after the mark."""
     if table.append_only:
         yield from store.conn.execute(_desk_sql(table), (_mark(store, target, table),))
         return
-    if not keys:
-        return
-    for row in store.conn.execute(_desk_sql(table)):
-        if _key_of(table, row) in keys:
-            yield row
+    for chunk in _chunks(sorted(plan.rowids or [])):
+        yield from store.conn.execute(_desk_sql(table, rowids=len(chunk)), chunk)
 
 
 def _record(store: GpkgStore, target: str, table: SharedTable, sent: list[tuple], digests: dict[str, str]) -> None:
@@ -181,22 +292,16 @@ def _record(store: GpkgStore, target: str, table: SharedTable, sent: list[tuple]
                                (target, table.name, last))
         else:
             store.conn.executemany(
-                "INSERT INTO tg_publish_row (target, tbl, key, digest) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (target, tbl, key) DO UPDATE SET digest = excluded.digest",
+                "INSERT OR REPLACE INTO tg_publish_row (target, tbl, key, digest) VALUES (?, ?, ?, ?)",
                 [(target, table.name, k, digests[k]) for k in (_key_of(table, r) for r in sent)])
 
 
 # ------------------------------------------------------------------------------------ upstream side
-def _copy_text(value) -> str:
-    if value is None:
-        return r"\N"
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return "\\\\x" + bytes(value).hex()
-    if isinstance(value, float):
-        return repr(value) if math.isfinite(value) else ("NaN" if math.isnan(value) else
-                                                         ("Infinity" if value > 0 else "-Infinity"))
-    text = str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+def _hex_wkb(blob) -> str | None:
+    if blob is None:
+        return None
+    wkb = gpkg.decode_blob(blob)
+    return None if wkb is None else "\\x" + wkb.hex()
 
 
 def _stage_and_merge(cur, schema: str, table: SharedTable, county: str, rows: list[tuple], desk_srid: int,
@@ -212,14 +317,15 @@ def _stage_and_merge(cur, schema: str, table: SharedTable, county: str, rows: li
         st=stage, c=sql.SQL(", ").join(cols)))
     width = len(names) + (1 if table.geometry else 0)
     buffer = io.StringIO()
-    for row in rows:
-        values = list(row[:width])
-        if table.geometry:
-            values[-1] = gpkg.decode_blob(values[-1]) if values[-1] is not None else None
-        buffer.write("\t".join(_copy_text(v) for v in values))
-        buffer.write("\n")
+    # CSV written by the csv module (C): None → an unquoted empty field (NULL), everything else quoted; the geometry
+    # as bytea hex text
+    writer = csv.writer(buffer, quoting=csv.QUOTE_NOTNULL, lineterminator="\n")
+    if table.geometry:
+        writer.writerows((*row[:width - 1], _hex_wkb(row[width - 1])) for row in rows)
+    else:
+        writer.writerows(row[:width] for row in rows)
     buffer.seek(0)
-    cur.copy_expert(sql.SQL("COPY {st} FROM STDIN").format(st=stage).as_string(cur), buffer)
+    cur.copy_expert(sql.SQL("COPY {st} FROM STDIN WITH (FORMAT csv)").format(st=stage).as_string(cur), buffer)
     g = sql.Identifier(postgis)
     target_cols = [sql.Identifier("county_code"), *(sql.Identifier(n) for n in names)]
     select = [sql.Literal(county), *(sql.SQL("st.{}").format(sql.Identifier(n)) for n in names)]
@@ -266,12 +372,13 @@ def _upstream_codes(cur, schema: str, county: str, codes: list[str]) -> dict[str
     return out
 
 
-def _desk_codes(store: GpkgStore, keys: set[str]) -> list[dict]:
+def _desk_codes(store: GpkgStore, rowids: list[int]) -> list[dict]:
+    """The changed codes' status and identity (by their rowids)."""
     cols = ("code", "status", *IDENTITY)
     out = []
-    for row in store.conn.execute("SELECT {} FROM tg_space_code".format(", ".join(cols))):
-        if row[0] in keys:
-            out.append(dict(zip(cols, row)))
+    for chunk in _chunks(sorted(rowids)):
+        query = "SELECT {} FROM tg_space_code WHERE rowid IN ({})".format(", ".join(cols), ", ".join("?" * len(chunk)))
+        out += [dict(zip(cols, row)) for row in store.conn.execute(query, chunk)]
     return out
 
 
@@ -331,18 +438,20 @@ def publish(store: GpkgStore, pg: PgStore, *, batch_rows: int = BATCH_ROWS,
         raise PublishError("not_publisher", f"the database role publishes {writer or 'no county'}, not "
                                             f"{county_code}", role_county=writer or "", county=county_code)
     report = PublishReport(publish_id, county_code, target)
-    plans = {}
+    with store.conn:
+        unlogged = ensure_change_log(store)
+    seen_up_to = _log_seq(store)  # changes logged after this are for the next publish
+    plans: dict[str, Plan] = {}
     for table in pg_prefecture.TABLES:
         if not store.has_table(table.desk):
             continue
-        keys, digests, total = changed_keys(store, target, table)
-        plans[table.name] = (keys, digests)
-        report.tables[table.name] = TableReport(desk=total)
-    if "space_codes" in plans and plans["space_codes"][0]:
-        keys = plans["space_codes"][0]
+        plans[table.name] = changed_keys(store, target, table, logged=table.name not in unlogged)
+        report.tables[table.name] = TableReport(desk=plans[table.name].total)
+    if "space_codes" in plans and plans["space_codes"].keys:
+        keys = plans["space_codes"].keys
         with pg.transaction("reading the shared codes") as cur:
             upstream = _upstream_codes(cur, pg.schema, county_code, sorted(keys))
-        conflicts = code_conflicts(_desk_codes(store, keys), upstream)
+        conflicts = code_conflicts(_desk_codes(store, plans["space_codes"].rowids or []), upstream)
         if conflicts:
             raise HistoryConflictError(conflicts)
     with pg.transaction("starting the publish") as cur:
@@ -355,14 +464,18 @@ def publish(store: GpkgStore, pg: PgStore, *, batch_rows: int = BATCH_ROWS,
     for table in pg_prefecture.TABLES:
         if table.name not in plans:
             continue
-        keys, digests = plans[table.name]
-        _publish_table(store, pg, report, table, keys, digests, target, srid, postgis, batch_rows, on_progress,
-                       is_canceled, after_batch)
+        _publish_table(store, pg, report, table, plans[table.name], target, srid, postgis,
+                       batch_rows * (APPEND_BATCH_FACTOR if table.append_only else 1), on_progress, is_canceled,
+                       after_batch)
+        if not table.append_only:
+            with store.conn:
+                set_log_mark(store, target, table, seen_up_to)
         if table.name == "evidence":
             _publish_evidence_files(store, pg, report, target, is_canceled)
     if with_cases and case_store.has_cases(store):
         _publish_cases(store, pg, report, srid)
     _count(pg, report)
+    _prune_log(store)
     finished = clock.now_utc()
     with pg.transaction("finishing the publish") as cur:
         cur.execute(sql.SQL("UPDATE {s}.publishes SET finished_at = %s, counts = %s WHERE county_code = %s AND "
@@ -378,10 +491,11 @@ def _json(value) -> psycopg2.extras.Json:
     return psycopg2.extras.Json(value, dumps=lambda v: json.dumps(v, ensure_ascii=False))
 
 
-def _publish_table(store, pg, report, table, keys, digests, target, srid, postgis, batch_rows, on_progress,
+def _publish_table(store, pg, report, table, plan: Plan, target, srid, postgis, batch_rows, on_progress,
                    is_canceled, after_batch) -> None:
     entry = report.tables[table.name]
-    todo = len(keys) if not table.append_only else None
+    todo = len(plan.keys) if not table.append_only else None
+    digests = plan.digests
     batch: list[tuple] = []
 
     def flush() -> None:
@@ -399,7 +513,7 @@ def _publish_table(store, pg, report, table, keys, digests, target, srid, postgi
             after_batch(table.name, report.batches)
         batch.clear()
 
-    for row in _desk_rows(store, target, table, keys):
+    for row in _desk_rows(store, target, table, plan):
         batch.append(row)
         if len(batch) >= batch_rows:
             flush()
@@ -544,7 +658,15 @@ def mark_all_published(store: GpkgStore, target: str) -> dict[str, int]:
     """:func:`mark_published` for every shared table the desk has: the desk as a whole is what ``target`` holds
     (a store just pulled from it). In the caller's transaction when one is open, else in its own."""
     def mark() -> dict[str, int]:
-        return {t.name: mark_published(store, target, t) for t in pg_prefecture.TABLES if store.has_table(t.desk)}
+        ensure_change_log(store)
+        seq = _log_seq(store)
+        done = {}
+        for table in pg_prefecture.TABLES:
+            if store.has_table(table.desk):
+                done[table.name] = mark_published(store, target, table)
+                if not table.append_only:
+                    set_log_mark(store, target, table, seq)
+        return done
 
     if store.conn.in_transaction:
         return mark()

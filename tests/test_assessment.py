@@ -211,7 +211,8 @@ def test_algorithm_metadata(processing_registry):
     after = clock.today_beijing().isoformat()
     assert alg.name() == "assessment" and alg.groupId() == "reports"
     assert alg.displayName() and "巡田考核" in alg.shortHelpString()
-    assert {p.name() for p in alg.parameterDefinitions()} == {"STORE", "PERIOD", "DATE", "PREFIX", "OUTPUT"}
+    assert {p.name() for p in alg.parameterDefinitions()} == {"STORE", "PERIOD", "DATE", "PREFIX", "OUTPUT",
+                                                              "PREFECTURE_CONNECTION", "PREFECTURE_SCHEMA"}
     date = alg.parameterDefinition("DATE")  # the dialog shows today in Beijing; a run without DATE takes today
     assert date.defaultValue() is None and date.guiDefaultValueOverride().toString("yyyy-MM-dd") in (before, after)
 

@@ -20,7 +20,9 @@ PROCESSING = ROOT / "linxia_tianguan_plugin" / "processing"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 PROVIDER = "linxia_tianguan"
 #: the algorithms whose STORE may stay empty: a run without it writes its OUTPUT (or says its result) only
-OPTIONAL_STORE = {"space_code", "decode_space_code", "validate_space_code", "grid_coverage"}
+OPTIONAL_STORE = {"space_code", "decode_space_code", "validate_space_code", "grid_coverage",
+                  # they read the prefecture store instead when given its connection
+                  "dashboard_report", "statistics_map", "assessment"}
 #: the date parameters (names kept: tests, docs and the demo use them)
 DATE_NAMES = {"START", "END", "DATE_FROM", "DATE_TO", "TODAY", "AS_OF", "DATE"}
 

@@ -765,19 +765,19 @@
         </message>
         <message>
             <source>Or read the prefecture store: PostgreSQL connection</source>
-            <translation type="unfinished" />
+            <translation>或读取州库：PostgreSQL 连接</translation>
         </message>
         <message>
             <source>Prefecture store schema</source>
-            <translation type="unfinished" />
+            <translation>州库模式</translation>
         </message>
         <message>
             <source>Read either the tianguan store (GeoPackage) or the prefecture store (PostgreSQL connection), not both: clear one of them.</source>
-            <translation type="unfinished" />
+            <translation>请读取田管库（GeoPackage）或州库（PostgreSQL 连接）其中之一，不能同时选择两者：请清空其中一项。</translation>
         </message>
         <message>
             <source>Choose the tianguan store (GeoPackage), or a PostgreSQL connection to read the prefecture store.</source>
-            <translation type="unfinished" />
+            <translation>请选择田管库（GeoPackage），或选择一个 PostgreSQL 连接以读取州库。</translation>
         </message>
         <message>
             <source>The end date {end} is before the start date {start}.</source>
@@ -801,7 +801,19 @@
         </message>
         <message>
             <source>“{schema}” is not a schema name: lower-case letters, digits and _ only.</source>
-            <translation type="unfinished" />
+            <translation>“{schema}”不是有效的模式名称：只能包含小写字母、数字和下划线 _。</translation>
+        </message>
+        <message>
+            <source>Cannot read the prefecture store: {error}</source>
+            <translation>无法读取州库：{error}</translation>
+        </message>
+        <message>
+            <source>Schema “{schema}” of {where} is not a prefecture store (version {version}, needs {needed}): check the schema name, or ask the prefecture's administrator to set it up (州库建库与授权).</source>
+            <translation>{where} 中的模式“{schema}”不是州库（版本 {version}，需要 {needed}）：请检查模式名称，或请州级管理员先运行“州库建库与授权”。</translation>
+        </message>
+        <message>
+            <source>Reading the prefecture store: schema “{schema}”, {where}.</source>
+            <translation>正在读取州库：模式“{schema}”，{where}。</translation>
         </message>
         <message>
             <source>Change polygons and pre-judgement</source>
@@ -3942,6 +3954,10 @@
             <translation>&lt;p&gt;巡田考核：按月、季度或年度考核现行花名册中的每个田管员岗位（州至社）：巡田频次达标率（期内到期任务中已完成 ÷（已完成 + 已过期））、巡田覆盖率（已保存的覆盖分析结果）、存疑轨迹、举证及时率（已下发 → 已举证是否在期限内）和整改时效（执行中 → 已整改/已结案）。综合得分满分 100，权重依次为 40 / 30 / 10 / 10 / 10；无数据的项不计，其余按比例折算。&lt;/p&gt;&lt;p&gt;输出 Excel 工作簿，含工作表：考核明细（逐网格）、乡镇排名（乡镇内田管员排名）、县区排名（按所辖网格平均得分为乡镇排名）、通报名单（任务过期、屡次未达标、整改迟缓、举证超期）、分级汇总和考核说明。数据截至考核周期结束（北京时间），当前周期截至此刻；得分相同者并列。&lt;/p&gt;</translation>
         </message>
         <message>
+            <source>&lt;p&gt;Instead of the tianguan store, the prefecture's shared store may be read (Advanced: a saved PostgreSQL connection and its schema): a county's role assesses its county, the prefecture's role every county it reads.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;也可以不读田管库，而读取州级共享库（高级参数：已保存的 PostgreSQL 连接及其模式）：县级账号考核本县，州级账号考核其可读取的所有县。&lt;/p&gt;</translation>
+        </message>
+        <message>
             <source>Any day in the period (YYYY-MM-DD, Beijing; empty: today)</source>
             <translation>周期内任意一天（YYYY-MM-DD，北京时间；留空为今天）</translation>
         </message>
@@ -3982,16 +3998,28 @@
             <translation>已考核 {grids} 个网格、{officers} 名田管员、{townships} 个乡镇；通报名单 {notices} 行：{path}</translation>
         </message>
         <message>
-            <source>Write the assessment to a .xlsx file, not “{path}”.</source>
-            <translation>考核表须写为 .xlsx 文件，而不是“{path}”。</translation>
+            <source>prefecture store, schema “{schema}”</source>
+            <translation>州库（模式“{schema}”）</translation>
         </message>
         <message>
             <source>Reading {store} for {first} to {last} …</source>
             <translation>正在读取 {store}（{first} 至 {last}）……</translation>
         </message>
         <message>
+            <source>Write the assessment to a .xlsx file, not “{path}”.</source>
+            <translation>考核表须写为 .xlsx 文件，而不是“{path}”。</translation>
+        </message>
+        <message>
+            <source>The {store} holds no officer post of an active roster that this connection's role may read{under}: the counties publish their rosters first (发布到州库).</source>
+            <translation>{store}中没有本连接的数据库账号可读取的现行花名册田管员岗位{under}：请各县先发布花名册（发布到州库）。</translation>
+        </message>
+        <message>
             <source>The tianguan store {path} has no officer post in its active roster (table tg_officer){under}: import the officer roster first.</source>
             <translation>田管库 {path} 的现行花名册（表 tg_officer）中没有田管员岗位{under}：请先导入田管员花名册。</translation>
+        </message>
+        <message>
+            <source>The {store} holds no patrol task due from {first} to {last} for the rosters' grids: the counties dispatch and publish the tasks of the period first.</source>
+            <translation>{store}中没有花名册网格在 {first} 至 {last} 期间到期的巡田任务：请各县先下发本期任务并发布到州库。</translation>
         </message>
         <message>
             <source>The tianguan store {path} has no patrol task due from {first} to {last} for the roster's grids (table tg_task): dispatch the tasks of the period first.</source>
@@ -4016,6 +4044,10 @@
         <message>
             <source>&lt;p&gt;导出驾驶舱报告 · Writes the farmland-protection dashboard of the tianguan store as a report: a PDF with one page per panel (chart and table) and, optionally, one PNG chart per panel, and an XLSX workbook with one sheet per table. Panels: patrol tasks per month (done, not done, overdue), patrol coverage rate (of the latest coverage run overlapping the period), officers per level and area, cases by state and class, the township ranking of cases (by count, area and closure time), rectification timeliness, farmland and permanent basic farmland per township against their targets, and farmland across survey years with the prefecture's red lines (369.51 and 304.85 10k mu).&lt;/p&gt;&lt;p&gt;Restrict to a county or township by its code and to a period (Beijing dates, both ends included; tasks count in the month they fall due, cases in the period they were detected). Statuses are computed at the end of the given day (default: today). Township targets are an optional CSV: code, farmland mu, permanent basic farmland mu. The store is only read.&lt;/p&gt;</source>
             <translation>&lt;p&gt;导出驾驶舱报告：将田管库的领导田管驾驶舱写成报告：PDF 每个面板一页（图表与表格），可选每个面板一张 PNG 图表，以及每个表格一个工作表的 XLSX 工作簿。面板包括：每月巡田任务（已完成、未完成、已过期）、巡田覆盖率（取与时段重叠的最近一次覆盖分析）、各级各区域田管员数量、案件状态与类型、乡镇案件排名（按案件数、面积与结案时长）、整改及时性、各乡镇耕地与永久基本农田及其目标，以及各调查年度耕地面积趋势并标出州红线（369.51 万亩与 304.85 万亩）。&lt;/p&gt;&lt;p&gt;可按县或乡镇编码与时段（北京时间日期，含首尾两日；任务按到期所在月份计，案件按发现时间计）筛选。状态按所给日期的日终计算（默认今天）。乡镇目标为可选的 CSV：编码、耕地亩数、永久基本农田亩数。只读取田管库，不作修改。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;Instead of the tianguan store, the prefecture's shared store may be read (Advanced: a saved PostgreSQL connection and its schema): a county's role gives its county's report, the prefecture's role with an empty code or 6229 the whole prefecture's.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;也可以不读田管库，而读取州级共享库（高级参数：已保存的 PostgreSQL 连接及其模式）：县级账号得到本县的报告，州级账号在代码为空或为 6229 时得到全州的报告。&lt;/p&gt;</translation>
         </message>
         <message>
             <source>First day (YYYY-MM-DD; empty: from the start)</source>
@@ -4238,10 +4270,6 @@
             <translation>导出统计专题图</translation>
         </message>
         <message>
-            <source>&lt;p&gt;导出统计专题图 · A map of the county's townships coloured by one indicator — patrol coverage of farmland (the latest patrol-coverage run of the period), problem change cases (suspected illegal and to be verified), their area in mu, or the rectification rate — in 5 classes, with title, legend, scale bar, north arrow, county name, date and data source, from the bundled layout templates. Written to PDF (and PNG if asked); with the atlas also one page per township (&lt;i&gt;name&lt;/i&gt;_atlas.pdf, and one PNG per township). The figures are those of the dashboard. With “Add the layouts to the project” they open in the layout designer for editing.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;导出统计专题图：按所选指标——耕地巡田覆盖率（统计时段内最近一次巡田覆盖分析）、问题图斑数（疑似违法与需外业核实）、问题图斑面积（亩）或整改率——将全县各乡镇分 5 级着色，附标题、图例、比例尺、指北针、县名、制图日期与数据来源，版式取自插件自带的模板。输出 PDF（可另出 PNG）；勾选图集时另按乡镇每乡一页输出（&lt;i&gt;文件名&lt;/i&gt;_atlas.pdf，并每乡一张 PNG）。数据与领导驾驶舱一致。勾选“将版式加入工程”后，可在 QGIS 版式设计器中打开编辑。&lt;/p&gt;</translation>
-        </message>
-        <message>
             <source>Patrol coverage of farmland</source>
             <translation>耕地巡田覆盖率</translation>
         </message>
@@ -4274,6 +4302,14 @@
             <translation>{low}–{high} 亩</translation>
         </message>
         <message>
+            <source>&lt;p&gt;导出统计专题图 · A map of the county's townships coloured by one indicator — patrol coverage of farmland (the latest patrol-coverage run of the period), problem change cases (suspected illegal and to be verified), their area in mu, or the rectification rate — in 5 classes, with title, legend, scale bar, north arrow, county name, date and data source, from the bundled layout templates. Written to PDF (and PNG if asked); with the atlas also one page per township (&lt;i&gt;name&lt;/i&gt;_atlas.pdf, and one PNG per township). The figures are those of the dashboard. With “Add the layouts to the project” they open in the layout designer for editing.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;导出统计专题图：按所选指标——耕地巡田覆盖率（统计时段内最近一次巡田覆盖分析）、问题图斑数（疑似违法与需外业核实）、问题图斑面积（亩）或整改率——将全县各乡镇分 5 级着色，附标题、图例、比例尺、指北针、县名、制图日期与数据来源，版式取自插件自带的模板。输出 PDF（可另出 PNG）；勾选图集时另按乡镇每乡一页输出（&lt;i&gt;文件名&lt;/i&gt;_atlas.pdf，并每乡一张 PNG）。数据与领导驾驶舱一致。勾选“将版式加入工程”后，可在 QGIS 版式设计器中打开编辑。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;Instead of the tianguan store, the prefecture's shared store may be read (Advanced: a saved PostgreSQL connection and its schema): the townships are those of the published grids, and the prefecture's role with no code (or 6229) maps every county's townships.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;也可以不读田管库，而读取州级共享库（高级参数：已保存的 PostgreSQL 连接及其模式）：乡镇取自各县已发布的巡田网格；州级账号在代码为空（或为 6229）时制作全州各县所有乡镇的专题图。&lt;/p&gt;</translation>
+        </message>
+        <message>
             <source>Period from (YYYY-MM-DD)</source>
             <translation>统计时段起（YYYY-MM-DD）</translation>
         </message>
@@ -4284,10 +4320,6 @@
         <message>
             <source>County code (6 digits; default: the county of the store's grid)</source>
             <translation>县级代码（6 位；默认为田管库网格所在县）</translation>
-        </message>
-        <message>
-            <source>Source: Linxia tianguan store</source>
-            <translation>数据来源：临夏州田管库</translation>
         </message>
         <message>
             <source>Atlas township</source>
@@ -4364,6 +4396,14 @@
         <message>
             <source>No patrol-coverage run in the period</source>
             <translation>统计时段内没有巡田覆盖分析结果</translation>
+        </message>
+        <message>
+            <source>Source: Linxia prefecture store (shared)</source>
+            <translation>数据来源：临夏州田管共享库（州库）</translation>
+        </message>
+        <message>
+            <source>Source: Linxia tianguan store</source>
+            <translation>数据来源：临夏州田管库</translation>
         </message>
         <message>
             <source>The atlas has no township to print.</source>
@@ -4448,6 +4488,10 @@
         <message>
             <source>The map could not be written to {path} (error {code}) {error}</source>
             <translation>专题图无法写入 {path}（错误 {code}）{error}</translation>
+        </message>
+        <message>
+            <source>The prefecture store (schema “{schema}”) has no patrol grid that this connection's role may read{under}: the counties build and publish their grids first, the townships of the map are its cells.</source>
+            <translation>州库（模式“{schema}”）中没有本连接的数据库账号可读取的巡田网格{under}：专题图的乡镇就是网格单元，请各县先构建巡田网格并发布到州库。</translation>
         </message>
         <message>
             <source>Period: {start} to {end}</source>

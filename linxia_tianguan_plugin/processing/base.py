@@ -22,6 +22,7 @@ from qgis.core import (
     QgsProcessingParameterBoolean,
     QgsProcessingParameterDateTime,
     QgsProcessingParameterFile,
+    QgsProcessingParameterProviderConnection,
     QgsProcessingParameterString,
     QgsProperty,
 )
@@ -76,6 +77,13 @@ NEW_STORE = "NEW_STORE"
 
 #: the parameter of the 田管库 (one definition: :meth:`AlgorithmBase.add_store_parameter`)
 STORE = "STORE"
+#: the prefecture's shared store, read instead of the desk's 田管库
+#: (:meth:`AlgorithmBase.add_prefecture_source_parameters`)
+PREFECTURE_CONNECTION, PREFECTURE_SCHEMA = "PREFECTURE_CONNECTION", "PREFECTURE_SCHEMA"
+#: the shared store's schema when none is given (the one 州库建库与授权 suggests)
+DEFAULT_PREFECTURE_SCHEMA = "tianguan"
+#: the version of the PostGIS schema from which on it is the prefecture's shared store (storage/pg_prefecture.py)
+SHARED_STORE_VERSION = 6
 #: the administrative code prefix of the algorithms that restrict to a unit (:meth:`AlgorithmBase.add_prefix_parameter`)
 PREFIX = "PREFIX"
 #: digits of an administrative code: prefecture 4, county 6, township 9, village 12, group 14
@@ -110,6 +118,7 @@ ALGORITHM_GUIDE: dict[str, tuple[tuple[str, ...], str]] = {
     "qr_labels": (("二维码", "标识牌", "警示牌", "打印"), "15-二维码标识与警示牌"),
     "setup_prefecture_store": (("州库", "建库", "授权", "PostGIS", "角色"), "17-州库共享"),
     "publish_store": (("州库", "发布", "上报", "PostGIS", "共享"), "17-州库共享"),
+    "pull_store": (("州库", "下载", "刷新", "PostGIS", "共享"), "17-州库共享"),
 }
 
 
@@ -364,6 +373,90 @@ class AlgorithmBase(QgsProcessingAlgorithm):
             self.add_new_store_parameter()
         return parameter
 
+    def add_prefecture_source_parameters(self) -> None:
+        """The prefecture's shared 田管库 (PostGIS) as the alternative source of a reading algorithm: a saved QGIS
+        PostgreSQL connection (PREFECTURE_CONNECTION) and its schema (PREFECTURE_SCHEMA), both optional and
+        Advanced — a county desk keeps reading its GeoPackage without seeing them, the 州 (or a county reading
+        what it published) picks the connection. Exactly one of STORE and the connection is given
+        (:meth:`source_refusal`); read them with :meth:`parameter_as_prefecture`."""
+        connection = QgsProcessingParameterProviderConnection(
+            PREFECTURE_CONNECTION, tr("Or read the prefecture store: PostgreSQL connection"), "postgres",
+            optional=True)
+        schema = QgsProcessingParameterString(PREFECTURE_SCHEMA, tr("Prefecture store schema"),
+                                              DEFAULT_PREFECTURE_SCHEMA, optional=True)
+        for parameter in (connection, schema):
+            parameter.setFlags(parameter.flags() | compat.ProcessingParameterFlag.Advanced)
+            self.addParameter(parameter)
+
+    def parameter_as_prefecture(self, parameters, context) -> tuple[dict, str] | None:
+        """(libpq keywords of the chosen connection, schema) when the run reads the prefecture's shared store,
+        None when it reads the desk's 田管库. The credentials come from the connection and its authentication
+        configuration only (:func:`..pg_connection.connection_params`); a missing connection, psycopg2 or a
+        malformed schema name is a :class:`QgsProcessingException` in the user's words."""
+        if self.parameterDefinition(PREFECTURE_CONNECTION) is None:
+            return None
+        name = self.parameterAsConnectionName(parameters, PREFECTURE_CONNECTION, context)
+        if not name:
+            return None
+        from ..dependencies import postgis_unavailable
+
+        unavailable = postgis_unavailable()
+        if unavailable:
+            raise QgsProcessingException(unavailable)
+        from ..pg_connection import connection_params
+        from ..storage.pg_schema import SchemaError, check_schema_name
+
+        schema = (self.parameterAsString(parameters, PREFECTURE_SCHEMA, context) or "").strip() \
+            or DEFAULT_PREFECTURE_SCHEMA
+        try:
+            check_schema_name(schema)
+        except SchemaError as err:
+            raise QgsProcessingException(tr("“{schema}” is not a schema name: lower-case letters, digits and _ "
+                                            "only.").format(schema=schema)) from err
+        return connection_params(name), schema
+
+    @staticmethod
+    @contextlib.contextmanager
+    def prefecture_store(shared: tuple[dict, str], feedback=None) -> Iterator:
+        """The prefecture's shared store of :meth:`parameter_as_prefecture` (a ``storage.postgis.PgStore``), closed
+        afterwards. A schema that is not a shared store (missing, older than version 6) and every database error
+        inside leave as a :class:`QgsProcessingException` in words — ``PgStoreError`` names the server, the schema
+        and the user, never the password, and no traceback is shown."""
+        from ..storage.postgis import PgStore, PgStoreError
+
+        params, schema = shared
+        try:
+            with PgStore(params, schema=schema) as pg:
+                version = pg.schema_version()
+                if version < SHARED_STORE_VERSION:
+                    raise QgsProcessingException(tr(
+                        "Schema “{schema}” of {where} is not a prefecture store (version {version}, needs {needed}): "
+                        "check the schema name, or ask the prefecture's administrator to set it up "
+                        "(州库建库与授权).").format(schema=schema, where=pg.describe(), version=version,
+                                                   needed=SHARED_STORE_VERSION))
+                if feedback is not None:
+                    feedback.pushInfo(tr("Reading the prefecture store: schema “{schema}”, {where}.").format(
+                        schema=schema, where=pg.describe()))
+                yield pg
+        except PgStoreError as err:
+            raise QgsProcessingException(tr("Cannot read the prefecture store: {error}").format(error=err)) from None
+
+    def source_refusal(self, parameters, context) -> str | None:
+        """Why the run's source is not one source: an algorithm that reads either the desk's 田管库 (STORE) or the
+        prefecture's shared store (PREFECTURE_CONNECTION) needs exactly one of them. None when exactly one is
+        given, or the algorithm has not both parameters."""
+        if self.parameterDefinition(PREFECTURE_CONNECTION) is None or self.parameterDefinition(STORE) is None:
+            return None
+        store = self.parameterAsFile(parameters, STORE, context)
+        connection = self.parameterAsConnectionName(parameters, PREFECTURE_CONNECTION, context)
+        if store and connection:
+            return tr("Read either the tianguan store (GeoPackage) or the prefecture store (PostgreSQL connection), "
+                      "not both: clear one of them.")
+        if not store and not connection:
+            return tr("Choose the tianguan store (GeoPackage), or a PostgreSQL connection to read the prefecture "
+                      "store.")
+        return None
+
     def add_new_store_parameter(self) -> None:
         """The explicit choice to create the 田管库 (for the algorithms that may start one)."""
         self.addParameter(QgsProcessingParameterBoolean(NEW_STORE, new_store_option(), defaultValue=False))
@@ -446,7 +539,7 @@ class AlgorithmBase(QgsProcessingAlgorithm):
                 self.parameter_as_period(parameters, first, last, context)
             for name in self._prefixes:
                 self.parameter_as_prefix(parameters, context, name)
-            refusal = self.store_refusal(parameters, context)
+            refusal = self.source_refusal(parameters, context) or self.store_refusal(parameters, context)
         except UserError as err:
             return False, user_text(err)
         if refusal:

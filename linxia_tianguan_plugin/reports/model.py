@@ -3,8 +3,9 @@
 No ``iface`` and no widgets: the dock (``ui/dashboard.py``) and the Processing algorithm
 (``processing/reports/dashboard_report.py``) both build a :class:`Report` here and show or write it, so the screen
 and the printed report are the same tables. Every number comes from :mod:`..core.reports.statistics` (through
-``storage.statistics.load``); the report only arranges, labels (:mod:`.tables`) and draws (:mod:`.charts`,
-:mod:`.writers`).
+``storage.statistics.load`` from a desk's 田管库, or ``storage.pg_statistics.load`` from the prefecture's shared
+store: the same inputs, so the same report); the report only arranges, labels (:mod:`.tables`) and draws
+(:mod:`.charts`, :mod:`.writers`).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from ..core.patrol import tasks as task_rules
 from ..core.reports import statistics as stats
 from ..i18n import tr
-from .survey_years import SurveyYears, survey_years
+from .survey_years import SurveyYears, survey_years, survey_years_pg
 from .tables import (
     Table,
     cases_table,
@@ -119,4 +120,16 @@ def load_report(store, today, prefix: str = "", period=None, targets: Mapping | 
     first, last = period if period is not None else (None, None)
     inputs = stat_store.load(store, prefix, first, last)  # coverage: the latest run overlapping the period
     years = survey_years(store, prefix, stats.totals(stats.farmland_by_township(inputs.farmland, None, prefix)))
+    return build(inputs, today, prefix, period, targets, years)
+
+
+def load_report_pg(pg, today, prefix: str = "", period=None, targets: Mapping | None = None) -> Report:
+    """Read the prefecture's shared store ``pg`` (a ``storage.postgis.PgStore``) as its role sees it and build the
+    report — :func:`load_report` for PostGIS: a county role's report is its desk's, the 州 role's with prefix ""
+    or "6229" the prefecture's (every county it reads). A database error is ``PgStoreError`` (no password)."""
+    from ..storage import pg_statistics
+
+    first, last = period if period is not None else (None, None)
+    inputs = pg_statistics.load(pg, prefix, first, last)
+    years = survey_years_pg(pg, prefix, stats.totals(stats.farmland_by_township(inputs.farmland, None, prefix)))
     return build(inputs, today, prefix, period, targets, years)

@@ -9,6 +9,10 @@ derived later year is a lower bound and a derived earlier year an upper bound; t
 layer's ``SJNF`` field when the file is still there, else the other survey's year ∓ 1 (annual change
 surveys). Red lines: the prefecture's 369.51 / 304.85 万亩 (:mod:`..core.reports.statistics`) are drawn on the
 chart; margins against them are computed only when the figures cover the whole prefecture.
+
+The derivation (:func:`years_from`) reads through a :class:`YearSource`, so the desk's GeoPackage
+(:func:`survey_years`, :class:`DeskYears`) and the prefecture's shared PostGIS store (:func:`survey_years_pg`,
+:class:`SharedYears`, over :mod:`..storage.pg_statistics`) give the same trend from the same records.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 # ---------------------------------------------------------------------------------------- survey years
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -69,6 +74,78 @@ class SurveyYears:
     sources: dict[int, str] = field(default_factory=dict)
 
 
+class YearSource(Protocol):
+    """The four records the trend is derived from (empty when the store has none of them)."""
+
+    def has_codes(self) -> bool:
+        """Whether the store keeps space codes at all (no codes, no trend)."""
+
+    def coded_totals(self, prefix: str) -> tuple[float, float]:
+        """(耕地 m², 永久基本农田 m²) of the active codes under ``prefix``."""
+
+    def change_run_inputs(self) -> list[tuple[str, str | None]]:
+        """(run_id, inputs JSON) of every change-detection run, oldest first."""
+
+    def coding_parameters(self) -> str | None:
+        """The JSON parameters of the latest coding run not undone."""
+
+    def survey_losses(self, prefix: str) -> list[tuple[str, float, float]]:
+        """(run_id, 耕地 m², 永久基本农田 m²) the later survey lost, per change run, under ``prefix``."""
+
+
+class DeskYears:
+    """:class:`YearSource` of a desk's GeoPackage connection (:mod:`..storage.statistics`): a table the store
+    does not have yet gives nothing."""
+
+    def __init__(self, conn) -> None:
+        from ..storage import statistics as stats_store
+
+        self._stats = stats_store
+        self._conn = conn
+        self._have = stats_store.tables(conn)
+
+    def has_codes(self) -> bool:
+        return "tg_space_code" in self._have
+
+    def coded_totals(self, prefix: str) -> tuple[float, float]:
+        return self._stats.coded_totals(self._conn, prefix)
+
+    def change_run_inputs(self) -> list[tuple[str, str | None]]:
+        return self._stats.change_run_inputs(self._conn) if "tg_change_run" in self._have else []
+
+    def coding_parameters(self) -> str | None:
+        return self._stats.coding_parameters(self._conn) if "tg_coding_run" in self._have else None
+
+    def survey_losses(self, prefix: str) -> list[tuple[str, float, float]]:
+        return self._stats.survey_losses(self._conn, prefix) if "tg_case" in self._have else []
+
+
+class SharedYears:
+    """:class:`YearSource` of the prefecture's shared store (:mod:`..storage.pg_statistics`, a ``PgStore``) as the
+    connected role sees it: every visible county's codes, runs and cases (a missing table gives nothing there)."""
+
+    def __init__(self, pg) -> None:
+        from ..storage import pg_statistics
+
+        self._pg = pg
+        self._read = pg_statistics
+
+    def has_codes(self) -> bool:
+        return True  # a schema without codes gives no coding run either, hence no trend
+
+    def coded_totals(self, prefix: str) -> tuple[float, float]:
+        return self._read.coded_totals(self._pg, prefix)
+
+    def change_run_inputs(self) -> list[tuple[str, str | None]]:
+        return self._read.change_run_inputs(self._pg)
+
+    def coding_parameters(self) -> str | None:
+        return self._read.coding_parameters(self._pg)
+
+    def survey_losses(self, prefix: str) -> list[tuple[str, float, float]]:
+        return self._read.survey_losses(self._pg, prefix)
+
+
 def _connection(store):
     """(connection, whether it is ours to close): :func:`..storage.statistics.read_only`."""
     from ..storage.statistics import read_only
@@ -77,80 +154,100 @@ def _connection(store):
 
 
 def survey_years(store, prefix: str = "", coded: Mapping[str, float] | None = None) -> SurveyYears:
-    """Farmland totals per survey year under ``prefix`` (read-only, through :mod:`..storage.statistics`; see the
-    module docstring).
+    """Farmland totals per survey year under ``prefix`` of a desk's 田管库 (a path or a GpkgStore; read-only,
+    through :mod:`..storage.statistics`; see the module docstring).
 
     ``coded`` = the coded totals {"farmland_m2", "basic_m2"} (:func:`..core.reports.statistics.totals` of the
     farmland figures); read from the store when not given."""
-    from ..storage import statistics as stats_store
-
     conn, own = _connection(store)
     try:
-        have = stats_store.tables(conn)
-        out = SurveyYears()
-        if "tg_space_code" not in have:
-            return out
-        if coded is None:
-            farm, basic = stats_store.coded_totals(conn, prefix)
-            coded = {"farmland_m2": farm, "basic_m2": basic}
-        pairs: dict[str, tuple[int, int, str, str]] = {}  # run_id → (before, after, before name, after name)
-        if "tg_change_run" in have:
-            for run_id, inputs in stats_store.change_run_inputs(conn):
-                try:
-                    names = json.loads(inputs or "{}")
-                except ValueError:
-                    continue
-                before, after = names.get("BEFORE") or "", names.get("AFTER") or ""
-                if not before or not after:
-                    continue  # 卫片 against a baseline: not two surveys
-                y0, y1 = _year_of(before), _year_of(after)
-                if y0 is None and y1 is not None:
-                    y0 = y1 - 1
-                if y1 is None and y0 is not None:
-                    y1 = y0 + 1
-                if y0 is not None and y1 is not None and y1 > y0:
-                    pairs[run_id] = (y0, y1, _layer_name(before), _layer_name(after))
-        coded_year = None
-        if "tg_coding_run" in have:
-            parameters = stats_store.coding_parameters(conn)  # of the run the codes come from
-            try:
-                layer = _layer_name(json.loads(parameters or "{}").get("dltb", ""))
-            except ValueError:
-                layer = ""
-            for y0, y1, n0, n1 in pairs.values():
-                if layer and layer == n1:
-                    coded_year = y1
-                elif layer and layer == n0 and coded_year is None:
-                    coded_year = y0
-            if coded_year is None and layer:
-                match = _YEAR.search(layer)
-                coded_year = int(match.group(1)) if match else None
-        if coded_year is None and pairs:
-            coded_year = min(p[0] for p in pairs.values())  # coded on the base survey, then compared
-        if coded_year is None:
-            return out
-        out.totals[coded_year] = {"farmland_m2": float(coded["farmland_m2"]), "basic_m2": float(coded["basic_m2"])}
-        out.sources[coded_year] = "coded"
-        lost: dict[tuple[int, int], list[float]] = {}
-        if pairs and "tg_case" in have:
-            for run_id, farm, basic in stats_store.survey_losses(conn, prefix):
-                if run_id in pairs:
-                    s = lost.setdefault(pairs[run_id][:2], [0.0, 0.0])
-                    s[0] += float(farm)
-                    s[1] += float(basic)
-        for (y0, y1) in {p[:2] for p in pairs.values()}:
-            lost.setdefault((y0, y1), [0.0, 0.0])
-        for (y0, y1), (farm, basic) in sorted(lost.items()):  # forwards from the coded year
-            if y0 in out.totals and y1 not in out.totals:
-                base = out.totals[y0]
-                out.totals[y1] = {"farmland_m2": base["farmland_m2"] - farm, "basic_m2": base["basic_m2"] - basic}
-                out.sources[y1] = "derived"
-        for (y0, y1), (farm, basic) in sorted(lost.items(), reverse=True):  # and backwards
-            if y1 in out.totals and y0 not in out.totals:
-                base = out.totals[y1]
-                out.totals[y0] = {"farmland_m2": base["farmland_m2"] + farm, "basic_m2": base["basic_m2"] + basic}
-                out.sources[y0] = "derived"
-        return out
+        return years_from(DeskYears(conn), prefix, coded)
     finally:
         if own:
             conn.close()
+
+
+def survey_years_pg(pg, prefix: str = "", coded: Mapping[str, float] | None = None) -> SurveyYears:
+    """:func:`survey_years` of the prefecture's shared store (a ``storage.postgis.PgStore``), as its role sees it."""
+    return years_from(SharedYears(pg), prefix, coded)
+
+
+def _change_pairs(source: YearSource) -> dict[str, tuple[int, int, str, str]]:
+    """run_id → (before year, after year, before layer, after layer) of the change runs between two surveys."""
+    pairs: dict[str, tuple[int, int, str, str]] = {}
+    for run_id, inputs in source.change_run_inputs():
+        try:
+            names = json.loads(inputs or "{}")
+        except ValueError:
+            continue
+        before, after = names.get("BEFORE") or "", names.get("AFTER") or ""
+        if not before or not after:
+            continue  # 卫片 against a baseline: not two surveys
+        y0, y1 = _year_of(before), _year_of(after)
+        if y0 is None and y1 is not None:
+            y0 = y1 - 1
+        if y1 is None and y0 is not None:
+            y1 = y0 + 1
+        if y0 is not None and y1 is not None and y1 > y0:
+            pairs[run_id] = (y0, y1, _layer_name(before), _layer_name(after))
+    return pairs
+
+
+def _coded_year(source: YearSource, pairs: dict[str, tuple[int, int, str, str]]) -> int | None:
+    """The survey year the codes come from: the coding run's layer among the change runs' surveys, else its
+    name's year, else the base survey of the change runs."""
+    coded_year = None
+    parameters = source.coding_parameters()  # of the run the codes come from
+    if parameters is not None:
+        try:
+            layer = _layer_name(json.loads(parameters or "{}").get("dltb", ""))
+        except ValueError:
+            layer = ""
+        for y0, y1, n0, n1 in pairs.values():
+            if layer and layer == n1:
+                coded_year = y1
+            elif layer and layer == n0 and coded_year is None:
+                coded_year = y0
+        if coded_year is None and layer:
+            match = _YEAR.search(layer)
+            coded_year = int(match.group(1)) if match else None
+    if coded_year is None and pairs:
+        coded_year = min(p[0] for p in pairs.values())  # coded on the base survey, then compared
+    return coded_year
+
+
+def years_from(source: YearSource, prefix: str = "", coded: Mapping[str, float] | None = None) -> SurveyYears:
+    """Farmland totals per survey year under ``prefix`` from ``source`` (see the module docstring); ``coded``: the
+    coded totals, read from the source when not given."""
+    out = SurveyYears()
+    if not source.has_codes():
+        return out
+    if coded is None:
+        farm, basic = source.coded_totals(prefix)
+        coded = {"farmland_m2": farm, "basic_m2": basic}
+    pairs = _change_pairs(source)
+    coded_year = _coded_year(source, pairs)
+    if coded_year is None:
+        return out
+    out.totals[coded_year] = {"farmland_m2": float(coded["farmland_m2"]), "basic_m2": float(coded["basic_m2"])}
+    out.sources[coded_year] = "coded"
+    lost: dict[tuple[int, int], list[float]] = {}
+    if pairs:
+        for run_id, farm, basic in source.survey_losses(prefix):
+            if run_id in pairs:
+                s = lost.setdefault(pairs[run_id][:2], [0.0, 0.0])
+                s[0] += float(farm)
+                s[1] += float(basic)
+    for (y0, y1) in {p[:2] for p in pairs.values()}:
+        lost.setdefault((y0, y1), [0.0, 0.0])
+    for (y0, y1), (farm, basic) in sorted(lost.items()):  # forwards from the coded year
+        if y0 in out.totals and y1 not in out.totals:
+            base = out.totals[y0]
+            out.totals[y1] = {"farmland_m2": base["farmland_m2"] - farm, "basic_m2": base["basic_m2"] - basic}
+            out.sources[y1] = "derived"
+    for (y0, y1), (farm, basic) in sorted(lost.items(), reverse=True):  # and backwards
+        if y1 in out.totals and y0 not in out.totals:
+            base = out.totals[y1]
+            out.totals[y0] = {"farmland_m2": base["farmland_m2"] + farm, "basic_m2": base["basic_m2"] + basic}
+            out.sources[y0] = "derived"
+    return out

@@ -251,7 +251,9 @@ def changed_keys(store: GpkgStore, target: str, table: SharedTable, logged: bool
     if mark is None:
         published = dict(conn.execute("SELECT key, digest FROM tg_publish_row WHERE target = ? AND tbl = ?",
                                       (target, table.name)))
-        compare(conn.execute(_desk_sql(table, with_rowid=True)).fetchall(), published)
+        cursor = conn.execute(_desk_sql(table, with_rowid=True))
+        for rows in iter(lambda: cursor.fetchmany(10_000), []):  # streamed: a county's parcels stay on disk
+            compare(rows, published)
         return Plan(keys, digests, rowids, total)
     logged_rows = [r[0] for r in conn.execute(f"SELECT DISTINCT rid FROM {LOG_TABLE} WHERE tbl = ? AND seq > ? "
                                               "ORDER BY rid", (table.name, mark))]

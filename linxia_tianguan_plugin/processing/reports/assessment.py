@@ -8,6 +8,10 @@ row per officer post / grid), 乡镇排名 (officers ranked in their township), 
 their county), 通报名单 (the list for the periodic 通报), 分级汇总 (frequency compliance per level) and
 考核说明 (period, instant and the score's weights). Headers are Chinese. The workbook is written under a
 temporary name and renamed into place, so a reader never sees half a file.
+
+Either the desk's 田管库 (STORE) or the prefecture's shared PostGIS store (PREFECTURE_CONNECTION, through
+:func:`..storage.pg_statistics.load_assessment`, as the connection's role sees it) is read: the same inputs, the same
+workbook.
 """
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ from ...core.patrol import tasks as task_rules
 from ...core.reports import assessment as core
 from ...i18n import tr
 from ...storage import assessment as assess_store
+from ...storage import pg_statistics
 from ..base import AlgorithmBase
 
 DETAIL, TOWNSHIPS, COUNTIES, NOTICES = "考核明细", "乡镇排名", "县区排名", "通报名单"
@@ -167,10 +172,15 @@ class AssessmentAlgorithm(AlgorithmBase):
             "township), 县区排名 (townships ranked by the mean score of their grids), 通报名单 (overdue tasks, "
             "repeated failures, slow rectification, overdue evidence), 分级汇总 and 考核说明. Figures are as of "
             "the end of the period (Beijing time), or now for the current period; ties share a rank.</p>"
+        ) + tr(
+            "<p>Instead of the tianguan store, the prefecture's shared store may be read (Advanced: a saved "
+            "PostgreSQL connection and its schema): a county's role assesses its county, the prefecture's role "
+            "every county it reads.</p>"
         )
 
     def initAlgorithm(self, config=None) -> None:
-        self.add_store_parameter()
+        self.add_store_parameter(optional=True)
+        self.add_prefecture_source_parameters()
         self.addParameter(QgsProcessingParameterEnum(self.PERIOD, tr("Assessment period"), kind_labels(),
                                                      defaultValue=0))
         self.add_date_parameter(self.DATE, tr("Any day in the period (YYYY-MM-DD, Beijing; empty: today)"),
@@ -181,6 +191,24 @@ class AssessmentAlgorithm(AlgorithmBase):
         for key, label in (("GRIDS", tr("Grids assessed")), ("OFFICERS", tr("Officers ranked")),
                            ("TOWNSHIPS", tr("Townships ranked")), ("NOTICES", tr("Rows of the notice list"))):
             self.addOutput(QgsProcessingOutputNumber(key, label))
+
+    def _read(self, parameters, context, feedback, prefix: str, period) -> tuple[str, core.AssessInputs, bool]:
+        """(what was read, in words for the messages and the 考核说明 sheet; the assessment's inputs; whether it
+        was the prefecture's shared store) from the desk's 田管库 or the prefecture's shared store."""
+        shared = self.parameter_as_prefecture(parameters, context)
+        if shared is not None:
+            with self.prefecture_store(shared, feedback) as pg:
+                source = tr("prefecture store, schema “{schema}”").format(schema=pg.schema)
+                feedback.pushInfo(tr("Reading {store} for {first} to {last} …").format(
+                    store=source, first=period[0], last=period[1]))
+                return source, pg_statistics.load_assessment(pg, prefix, period), True
+        store_path = self.parameterAsFile(parameters, self.STORE, context)
+        with self.opened_store(parameters, self.STORE, context, create=False) as store:
+            if store is None:
+                raise QgsProcessingException(tr("Choose the tianguan store (GeoPackage)."))
+            feedback.pushInfo(tr("Reading {store} for {first} to {last} …").format(
+                store=store_path, first=period[0], last=period[1]))
+            return store_path, assess_store.load(store, prefix, period), False
 
     def processAlgorithm(self, parameters, context, feedback):
         kind = core.KINDS[self.parameterAsEnum(parameters, self.PERIOD, context)]
@@ -193,21 +221,25 @@ class AssessmentAlgorithm(AlgorithmBase):
         path = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         if Path(path).suffix.lower() != ".xlsx":
             raise QgsProcessingException(tr("Write the assessment to a .xlsx file, not “{path}”.").format(path=path))
-        store_path = self.parameterAsFile(parameters, self.STORE, context)
-        with self.opened_store(parameters, self.STORE, context, create=False) as store:
-            if store is None:
-                raise QgsProcessingException(tr("Choose the tianguan store (GeoPackage)."))
-            feedback.pushInfo(tr("Reading {store} for {first} to {last} …").format(
-                store=store_path, first=period[0], last=period[1]))
-            inputs = assess_store.load(store, prefix, period)
+        store_path, inputs, shared = self._read(parameters, context, feedback, prefix, period)
         feedback.setProgress(30)
         if feedback.isCanceled():
             raise QgsProcessingException(tr("Cancelled; no file was written."))
+        under = f" ({prefix})" if prefix else ""
+        if not inputs.posts and shared:
+            raise QgsProcessingException(tr(
+                "The {store} holds no officer post of an active roster that this connection's role may read{under}: "
+                "the counties publish their rosters first (发布到州库).").format(store=store_path, under=under))
         if not inputs.posts:
             raise QgsProcessingException(tr(
                 "The tianguan store {path} has no officer post in its active roster (table tg_officer){under}: "
-                "import the officer roster first.").format(path=store_path, under=f" ({prefix})" if prefix else ""))
+                "import the officer roster first.").format(path=store_path, under=under))
         result = core.assess(inputs, kind, period, clock.now_utc(), prefix)
+        if not any(a.tasks for a in result.grids) and shared:
+            raise QgsProcessingException(tr(
+                "The {store} holds no patrol task due from {first} to {last} for the rosters' grids: the counties "
+                "dispatch and publish the tasks of the period first.").format(
+                store=store_path, first=period[0], last=period[1]))
         if not any(a.tasks for a in result.grids):
             raise QgsProcessingException(tr(
                 "The tianguan store {path} has no patrol task due from {first} to {last} for the roster's grids "

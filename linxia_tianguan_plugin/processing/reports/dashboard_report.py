@@ -4,6 +4,9 @@ The same report the dashboard dock shows (:mod:`..reports`, every figure from ``
 a PDF with one page per panel (chart and table), optionally one PNG chart per panel, and an XLSX
 workbook with one sheet per table. The store is only read. Matplotlib draws on the main thread
 (FlagNoThreading), like the layout exports.
+
+Either the desk's 田管库 (STORE) or the prefecture's shared PostGIS store (PREFECTURE_CONNECTION, read as the
+connection's role sees it: a county its county, the 州 every county) is read — the same inputs, the same report.
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from ... import compat
 from ... import reports as model
 from ...core import clock
 from ...i18n import tr
+from ...reports.model import load_report_pg
 from ..base import ADMIN_CODE_LENGTHS, AlgorithmBase
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -54,10 +58,14 @@ class DashboardReportAlgorithm(AlgorithmBase):
                   "10k mu).</p><p>Restrict to a county or township by its code and to a period (Beijing dates, both "
                   "ends included; tasks count in the month they fall due, cases in the period they were detected). "
                   "Statuses are computed at the end of the given day (default: today). Township targets are an "
-                  "optional CSV: code, farmland mu, permanent basic farmland mu. The store is only read.</p>")
+                  "optional CSV: code, farmland mu, permanent basic farmland mu. The store is only read.</p>") + tr(
+                  "<p>Instead of the tianguan store, the prefecture's shared store may be read (Advanced: a saved "
+                  "PostgreSQL connection and its schema): a county's role gives its county's report, the "
+                  "prefecture's role with an empty code or 6229 the whole prefecture's.</p>")
 
     def initAlgorithm(self, config=None) -> None:
-        self.add_store_parameter()
+        self.add_store_parameter(optional=True)
+        self.add_prefecture_source_parameters()
         self.add_prefix_parameter(tr("County or township code (empty: all)"), ADMIN_CODE_LENGTHS[:3])
         self.add_period_parameters(self.DATE_FROM, tr("First day (YYYY-MM-DD; empty: from the start)"),
                                    self.DATE_TO, tr("Last day (YYYY-MM-DD; empty: to the end)"))
@@ -74,8 +82,9 @@ class DashboardReportAlgorithm(AlgorithmBase):
         self.addOutput(QgsProcessingOutputNumber("PAGES", tr("Report pages")))
 
     def processAlgorithm(self, parameters, context, feedback):
+        shared = self.parameter_as_prefecture(parameters, context)
         path = self.parameterAsFile(parameters, self.STORE, context)
-        if not path or not os.path.isfile(path):
+        if shared is None and (not path or not os.path.isfile(path)):
             raise QgsProcessingException(tr("Choose the tianguan store (GeoPackage)."))
         prefix = self.parameter_as_prefix(parameters, context)
         first, last = self.parameter_as_period(parameters, self.DATE_FROM, self.DATE_TO, context)
@@ -93,7 +102,11 @@ class DashboardReportAlgorithm(AlgorithmBase):
             model.cjk_font_path()  # fail before any work when the report could only print boxes
             feedback.setProgress(5)
             period = None if first is None and last is None else (first, last)
-            report = model.load_report(path, today, prefix, period, targets)
+            if shared is None:
+                report = model.load_report(path, today, prefix, period, targets)
+            else:
+                with self.prefecture_store(shared, feedback) as pg:
+                    report = load_report_pg(pg, today, prefix, period, targets)
         except model.DashboardError as err:
             raise QgsProcessingException(str(err)) from err
         except (sqlite3.Error, OSError) as err:
@@ -135,3 +148,4 @@ class DashboardReportAlgorithm(AlgorithmBase):
             feedback.pushInfo(tr("{title}: {rows} rows").format(title=table.title, rows=len(table.rows)))
         feedback.setProgress(100)
         return out
+

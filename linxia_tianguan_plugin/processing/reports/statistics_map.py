@@ -18,6 +18,11 @@ legend labels each class with the smallest and largest value in it and the unit;
 (no coverage run, nothing to rectify) are grey (无数据). The store is only read. With ADD_TO_PROJECT the layers
 (memory layers: they are not saved with the project's data) and layouts are added only once every file is
 written. Print layouts need the main thread (FlagNoThreading).
+
+Instead of the desk's 田管库, the prefecture's shared PostGIS store may be read (PREFECTURE_CONNECTION): the
+townships are then the cells of every visible county's active grid build (:func:`...storage.pg_statistics.map_cells`)
+and the figures those of :func:`...storage.pg_statistics.load` — the same map as the county's desk draws; the 州's
+role with no code (or 6229) maps the whole prefecture's townships.
 """
 from __future__ import annotations
 
@@ -75,6 +80,7 @@ from ...i18n import tr
 from ...labels import results_group_name
 from ...resources import resource_path
 from ...storage import grid as grid_store
+from ...storage import pg_statistics
 from ...storage import statistics as stats_store
 from ...storage.cases import unit_names
 from ...storage.coverage import latest_run
@@ -220,6 +226,7 @@ class _MapData:
     ranges: list = field(default_factory=list)
     county_name: str = ""
     layer_title: str = ""
+    shared: bool = False  # read from the prefecture's shared store
 
 
 class StatisticsMapAlgorithm(AlgorithmBase):
@@ -243,10 +250,14 @@ class StatisticsMapAlgorithm(AlgorithmBase):
                   "title, legend, scale bar, north arrow, county name, date and data source, from the bundled "
                   "layout templates. Written to PDF (and PNG if asked); with the atlas also one page per township "
                   "(<i>name</i>_atlas.pdf, and one PNG per township). The figures are those of the dashboard. "
-                  "With “Add the layouts to the project” they open in the layout designer for editing.</p>")
+                  "With “Add the layouts to the project” they open in the layout designer for editing.</p>") + tr(
+                  "<p>Instead of the tianguan store, the prefecture's shared store may be read (Advanced: a saved "
+                  "PostgreSQL connection and its schema): the townships are those of the published grids, and the "
+                  "prefecture's role with no code (or 6229) maps every county's townships.</p>")
 
     def initAlgorithm(self, config=None) -> None:
-        self.add_store_parameter()
+        self.add_store_parameter(optional=True)
+        self.add_prefecture_source_parameters()
         self.addParameter(QgsProcessingParameterEnum(
             self.INDICATOR, tr("Indicator"), [indicator_name(k) for k in indicators.INDICATORS], defaultValue=0))
         self.add_period_parameters(self.DATE_FROM, tr("Period from (YYYY-MM-DD)"),
@@ -274,7 +285,7 @@ class StatisticsMapAlgorithm(AlgorithmBase):
         request = self._read_parameters(parameters, context)
         font = cjk_font()  # before any work: without a Chinese font the map would print boxes
         steps = QgsProcessingMultiStepFeedback(4, feedback)
-        data = self._read_store(parameters, context, request)
+        data = self._read_store(parameters, context, request, feedback)
         if steps.isCanceled():
             raise QgsProcessingException(tr("Cancelled."))
         self._compute(request, data, steps)
@@ -318,8 +329,12 @@ class StatisticsMapAlgorithm(AlgorithmBase):
             add_to_project=self.parameterAsBoolean(parameters, self.ADD_TO_PROJECT, context),
             title=(self.parameterAsString(parameters, self.TITLE, context) or "").strip())
 
-    def _read_store(self, parameters, context, request: _Request) -> _MapData:
-        """The grid's cells and names and the statistics inputs of the period, read from the store (only read)."""
+    def _read_store(self, parameters, context, request: _Request, feedback=None) -> _MapData:
+        """The grid's cells and names and the statistics inputs of the period, read from the store (only read) or
+        from the prefecture's shared store."""
+        shared = self.parameter_as_prefecture(parameters, context)
+        if shared is not None:
+            return self._read_shared(shared, request, feedback)
         with self.opened_store(parameters, self.STORE, context, create=False) as store:
             if store is None:
                 raise QgsProcessingException(tr("Choose the tianguan store (GeoPackage)."))
@@ -328,6 +343,25 @@ class StatisticsMapAlgorithm(AlgorithmBase):
             inputs = stats_store.load(store, prefix, start, end)
             coverage_run = latest_run(store.conn, start, end) if request.indicator == "coverage" else None
         return _MapData(prefix=prefix, cells=cells, names=names, srs=srs, inputs=inputs, coverage_run=coverage_run)
+
+    def _read_shared(self, shared: tuple[dict, str], request: _Request, feedback=None) -> _MapData:
+        """:meth:`_read_store` of the prefecture's shared store, as the connection's role sees it."""
+        with self.prefecture_store(shared, feedback) as pg:
+            grid = pg_statistics.map_cells(pg, request.prefix)
+            if not grid.cells:
+                raise QgsProcessingException(tr(
+                    "The prefecture store (schema “{schema}”) has no patrol grid that this connection's role may "
+                    "read{under}: the counties build and publish their grids first, the townships of the map are "
+                    "its cells.").format(schema=pg.schema, under=f" ({request.prefix})" if request.prefix else ""))
+            prefix, cells = self._chosen_cells(grid.cells, request.prefix)
+            names = self._cell_names(grid.names, cells)
+            start, end = request.period_text()
+            inputs = pg_statistics.load(pg, prefix, start, end)
+            coverage_run = pg_statistics.latest_coverage_run(pg, prefix, start, end) \
+                if request.indicator == "coverage" else None
+            srs = grid.srid or pg.srid
+        return _MapData(prefix=prefix, cells=cells, names=names, srs=srs, inputs=inputs, coverage_run=coverage_run,
+                        shared=True)
 
     @staticmethod
     def _compute(request: _Request, data: _MapData, steps) -> None:
@@ -378,7 +412,8 @@ class StatisticsMapAlgorithm(AlgorithmBase):
         return {
             "title": title, "subtitle": when, "county": data.county_name,
             "date": tr("Map date: {date}").format(date=clock.today_beijing().isoformat()),
-            "source": tr("Source: Linxia tianguan store"),
+            "source": tr("Source: Linxia prefecture store (shared)") if data.shared
+            else tr("Source: Linxia tianguan store"),
             "crs": tr("Coordinate system: {crs}").format(crs=crs.authid()),
         }
 
@@ -416,7 +451,17 @@ class StatisticsMapAlgorithm(AlgorithmBase):
         if grid_store.active_build(store) is None:
             raise QgsProcessingException(tr("The store {path} has no patrol grid: run “Build the patrol grid” first, "
                                             "the townships of the map are its cells.").format(path=store.path))
-        rows = grid_store.active_cells_up_to(store, 3)
+        prefix, cells = self._chosen_cells(grid_store.active_cells_up_to(store, 3), prefix)
+        try:
+            names = unit_names(store)
+        except sqlite3.OperationalError:
+            names = {}
+        return prefix, cells, self._cell_names(names, cells), int(store.srs_id)
+
+    @staticmethod
+    def _chosen_cells(rows: list, prefix: str) -> tuple[str, list]:
+        """(prefix, cells under it) of the grid's cells of levels 1–3: the prefix given, else the grid's only
+        county, else its prefecture; refused when no township is under it."""
         if not prefix:
             counties = [r[0] for r in rows if r[1] == 2]
             prefecture = [r[0] for r in rows if r[1] == 1]
@@ -425,14 +470,16 @@ class StatisticsMapAlgorithm(AlgorithmBase):
         if not any(c[1] == 3 for c in cells):
             raise QgsProcessingException(tr("The active patrol grid has no township under {code}.").format(
                 code=prefix or "—"))
-        try:
-            names = unit_names(store)
-        except sqlite3.OperationalError:
-            names = {}
+        return prefix, cells
+
+    @staticmethod
+    def _cell_names(names: dict, cells: list) -> dict:
+        """The administrative units' names, a cell's own name where the unit has none."""
+        names = dict(names)
         for code, _, name, _ in cells:
             if name and not names.get(code):
                 names[code] = name
-        return prefix, cells, names, int(store.srs_id)
+        return names
 
     # ------------------------------------------------------------------------------------ layers
     def _layers(self, townships, cells, prefix, names, values, ranges, indicator, layer_title, crs, font, feedback):

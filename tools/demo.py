@@ -567,6 +567,26 @@ DEMO_ROLES = {"tg_admin": None, "linxia_xian": "622921", "kangle_xian": "622922"
               "hanji_xiang": "622921100"}
 
 
+def _report_counties(xlsx: Path) -> list[str]:
+    """The county codes (6 digits) that appear in the first column of any sheet of the report's workbook."""
+    import re
+
+    from openpyxl import load_workbook
+
+    found = set()
+    book = load_workbook(xlsx, read_only=True)
+    try:
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows(values_only=True):
+                for value in row[:2]:
+                    match = re.match(r"^(6229\d\d)", str(value or ""))
+                    if match:
+                        found.add(match.group(1))
+    finally:
+        book.close()
+    return sorted(found)
+
+
 def prefecture_demo(out: Path, store: Path, summary: dict) -> None:
     """州库共享: a throwaway PostgreSQL + PostGIS stands in for the prefecture's server. The administrator sets the
     schema up and grants the roles (州库建库与授权); the sample county (临夏县) and a second county's desk (康乐县)
@@ -629,6 +649,24 @@ def prefecture_demo(out: Path, store: Path, summary: dict) -> None:
                       "，".join(f"{c} 县 {n} 个" for c, n in seen[role].items()))
             if set(seen["zhou_ldcs"]) != {"622921", "622922"} or set(seen["linxia_xian"]) != {"622921"}:
                 raise SystemExit("the prefecture store's scopes do not hold")
+            step("导出驾驶舱报告 The 州's dashboard report, drawn from the prefecture store (both counties)")
+            folder = out / "州库共享"
+            report = run("linxia_tianguan:dashboard_report", {
+                "PREFECTURE_CONNECTION": "州库_zhou_ldcs", "PREFECTURE_SCHEMA": "tianguan",
+                "OUTPUT_PDF": str(folder / "州驾驶舱报告.pdf"), "OUTPUT_XLSX": str(folder / "州驾驶舱统计表.xlsx")})
+            counties = _report_counties(folder / "州驾驶舱统计表.xlsx")
+            print(f"    州驾驶舱报告 {report['PAGES']} 页，统计表中的县：{'、'.join(counties)}")
+            if not {"622921", "622922"} <= set(counties):
+                raise SystemExit("the prefecture's dashboard report does not show both counties")
+            step("从州库下载 A new analyst of 临夏县 downloads the county; publishing it right away sends nothing")
+            fresh = str(folder / "新电脑_临夏县.gpkg")
+            desk = {"CONNECTION": "州库_linxia_xian", "SCHEMA": "tianguan"}
+            pulled = run("linxia_tianguan:pull_store", dict(desk, PREFIX="622921", OUTPUT=fresh))
+            again_pulled = run("linxia_tianguan:publish_store", dict(desk, STORE=fresh))
+            print(f"    下载 {pulled['ROWS']} 行、{pulled['CASES']} 件案件；"
+                  f"随即发布发送 {again_pulled['ROWS_SENT']} 行")
+            if again_pulled["ROWS_SENT"]:
+                raise SystemExit("publishing a store just downloaded sent rows")
         finally:
             for role in DEMO_ROLES:
                 metadata.deleteConnection(f"州库_{role}")

@@ -45,10 +45,12 @@ QR_TEMPLATE = Setting("qr_template", "", str, "content of the parcels' QR codes,
 TASK_FREQUENCIES = Setting("task_frequencies", "", str, "patrol frequencies per grid level (JSON; empty: the plan's)")
 CASE_ACTOR = Setting("case_review/actor", "", str, "the name the case dock records as actor")
 CASE_SPLITTER = Setting("case_review/splitter", None, _byte_array(), "the case dock's splitter state")
+DASHBOARD_PREFECTURE = Setting("dashboard/prefecture", "", str, "the dashboard's last prefecture store read: JSON "
+                               "{connection: a saved QGIS PostgreSQL connection's name, schema} (never a password)")
 
 #: every setting of the plugin, by key
 DECLARED: dict[str, Setting] = {s.key: s for s in (STORE_PATH, QR_TEMPLATE, TASK_FREQUENCIES, CASE_ACTOR,
-                                                    CASE_SPLITTER)}
+                                                    CASE_SPLITTER, DASHBOARD_PREFECTURE)}
 
 
 def _declared(key: str) -> Setting:

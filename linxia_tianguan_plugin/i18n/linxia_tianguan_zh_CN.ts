@@ -5218,6 +5218,10 @@
             <translation>无法写入 {source}：{error}</translation>
         </message>
         <message>
+            <source>With the prefecture store, rows select nothing on the map: the project's patrol grid layers are a desk's tianguan store's. Use the statistics map (导出统计专题图) for the prefecture's map.</source>
+            <translation>读取州库时，点击表格行不会在地图上选中：项目中的巡田网格图层属于某个县的田管库。州级地图请使用“导出统计专题图”。</translation>
+        </message>
+        <message>
             <source>Quarter</source>
             <translation>季度</translation>
         </message>
@@ -5236,6 +5240,14 @@
         <message>
             <source>Exporting the dashboard report</source>
             <translation>正在导出驾驶舱报告</translation>
+        </message>
+        <message>
+            <source>Prefecture store (PostGIS)</source>
+            <translation>州库（PostGIS）</translation>
+        </message>
+        <message>
+            <source>This desk's tianguan store, or the prefecture's shared store as the role of a saved PostgreSQL connection sees it: the prefecture's role every county, a county's role its own.</source>
+            <translation>本机的田管库，或按已保存 PostgreSQL 连接的数据库账号所见读取州级共享库：州级账号看到所有县，县级账号只看到本县。</translation>
         </message>
         <message>
             <source>Tianguan store (*.gpkg)</source>
@@ -5266,12 +5278,36 @@
             <translation>导出 XLSX 表格…</translation>
         </message>
         <message>
+            <source>A PostgreSQL connection saved in QGIS (Data Source Manager); its role decides which counties are shown.</source>
+            <translation>QGIS 中已保存的 PostgreSQL 连接（数据源管理器）；其数据库账号决定显示哪些县。</translation>
+        </message>
+        <message>
+            <source>Read</source>
+            <translation>读取</translation>
+        </message>
+        <message>
+            <source>Read the prefecture store again (after counties published)</source>
+            <translation>重新读取州库（各县发布之后）</translation>
+        </message>
+        <message>
+            <source>Choose a PostgreSQL connection saved in QGIS (Data Source Manager › PostgreSQL) to read the prefecture store.</source>
+            <translation>请选择 QGIS 中已保存的 PostgreSQL 连接（数据源管理器 › PostgreSQL）以读取州库。</translation>
+        </message>
+        <message>
             <source>No layer of this store's patrol grid (tg_grid_cell) is loaded: add it to the map to select townships.</source>
             <translation>未加载本田管库的巡田网格图层（tg_grid_cell）：将其添加到地图后即可选中乡镇。</translation>
         </message>
         <message>
             <source>Choose a tianguan store first.</source>
             <translation>请先选择田管库。</translation>
+        </message>
+        <message>
+            <source>The database role of connection “{name}” may not read the prefecture store (schema “{schema}”): ask the prefecture's administrator to grant it a county or the prefecture (州库建库与授权).</source>
+            <translation>连接“{name}”的数据库账号无权读取州库（模式“{schema}”）：请州级管理员为其授权一个县或全州（州库建库与授权）。</translation>
+        </message>
+        <message>
+            <source>Cannot connect to the prefecture store through connection “{name}”: is the server running and reachable? ({error})</source>
+            <translation>无法通过连接“{name}”连接州库：服务器是否已启动且网络可达？（{error}）</translation>
         </message>
         <message>
             <source>The export of the report was cancelled; nothing was written.</source>
@@ -5288,6 +5324,10 @@
         <message>
             <source>No tianguan store at {path}.</source>
             <translation>{path} 处没有田管库。</translation>
+        </message>
+        <message>
+            <source>The role of connection “{name}” sees nothing in the prefecture store (schema “{schema}”): no county has published yet, or the role has no scope — ask the prefecture's administrator (州库建库与授权).</source>
+            <translation>连接“{name}”的数据库账号在州库（模式“{schema}”）中看不到任何数据：尚无县发布，或该账号没有读取范围——请联系州级管理员（州库建库与授权）。</translation>
         </message>
         <message>
             <source>Selected {name} on the map.</source>

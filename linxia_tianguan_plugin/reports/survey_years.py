@@ -124,11 +124,12 @@ class SharedYears:
     """:class:`YearSource` of the prefecture's shared store (:mod:`..storage.pg_statistics`, a ``PgStore``) as the
     connected role sees it: every visible county's codes, runs and cases (a missing table gives nothing there)."""
 
-    def __init__(self, pg) -> None:
+    def __init__(self, pg, prefix: str = "") -> None:
         from ..storage import pg_statistics
 
         self._pg = pg
         self._read = pg_statistics
+        self._prefix = prefix  # the runs of its county only (a county's trend is its own surveys)
 
     def has_codes(self) -> bool:
         return True  # a schema without codes gives no coding run either, hence no trend
@@ -137,10 +138,10 @@ class SharedYears:
         return self._read.coded_totals(self._pg, prefix)
 
     def change_run_inputs(self) -> list[tuple[str, str | None]]:
-        return self._read.change_run_inputs(self._pg)
+        return self._read.change_run_inputs(self._pg, self._prefix)
 
     def coding_parameters(self) -> str | None:
-        return self._read.coding_parameters(self._pg)
+        return self._read.coding_parameters(self._pg, self._prefix)
 
     def survey_losses(self, prefix: str) -> list[tuple[str, float, float]]:
         return self._read.survey_losses(self._pg, prefix)
@@ -169,7 +170,7 @@ def survey_years(store, prefix: str = "", coded: Mapping[str, float] | None = No
 
 def survey_years_pg(pg, prefix: str = "", coded: Mapping[str, float] | None = None) -> SurveyYears:
     """:func:`survey_years` of the prefecture's shared store (a ``storage.postgis.PgStore``), as its role sees it."""
-    return years_from(SharedYears(pg), prefix, coded)
+    return years_from(SharedYears(pg, prefix), prefix, coded)
 
 
 def _change_pairs(source: YearSource) -> dict[str, tuple[int, int, str, str]]:

@@ -461,26 +461,42 @@ def coded_totals(pg: PgStore, prefix: str = "") -> tuple[float, float]:
         return farm, basic
 
 
-def change_run_inputs(pg: PgStore) -> list[tuple[str, str | None]]:
-    """(run_id, inputs JSON) of every visible change-detection run, oldest first
-    (:func:`.statistics.change_run_inputs`)."""
+def _county_of(prefix: str) -> str:
+    """The county a prefix is in ("" for the prefecture or none): the runs of that county only."""
+    return prefix[:6] if len(prefix) >= 6 else ""
+
+
+def change_run_inputs(pg: PgStore, prefix: str = "") -> list[tuple[str, str | None]]:
+    """(run_id, inputs JSON) of every visible change-detection run of the county of ``prefix`` (all visible
+    counties for "" or the prefecture), oldest first (:func:`.statistics.change_run_inputs`)."""
+    where, args = under("county_code", _county_of(prefix))
     with _read(pg, "reading the change runs") as r:
         if "change_runs" not in r.have:
             return []
         return [(str(i), j) for i, j in r.rows(sql.SQL(
-            "SELECT run_id, inputs FROM {c} ORDER BY run_at COLLATE \"C\", county_code, run_id COLLATE \"C\"").format(
-            c=r.t("change_runs")))]
+            "SELECT run_id, inputs FROM {c} WHERE {w} ORDER BY run_at COLLATE \"C\", county_code, "
+            "run_id COLLATE \"C\"").format(c=r.t("change_runs"), w=where), args)]
 
 
-def coding_parameters(pg: PgStore) -> str | None:
-    """The JSON parameters of the latest coding run not undone, of any visible county
-    (:func:`.statistics.coding_parameters`)."""
+def coding_parameters(pg: PgStore, prefix: str = "") -> str | None:
+    """The JSON parameters of the latest coding run not undone of the county of ``prefix`` (any visible county for
+    "" or the prefecture; :func:`.statistics.coding_parameters`)."""
+    where, args = under("county_code", _county_of(prefix))
     with _read(pg, "reading the coding runs") as r:
         if "coding_runs" not in r.have:
             return None
-        row = r.one(sql.SQL("SELECT parameters FROM {c} WHERE undone_at IS NULL ORDER BY started_at COLLATE \"C\" "
-                            "DESC LIMIT 1").format(c=r.t("coding_runs")))
+        row = r.one(sql.SQL("SELECT parameters FROM {c} WHERE undone_at IS NULL AND {w} ORDER BY started_at "
+                            "COLLATE \"C\" DESC LIMIT 1").format(c=r.t("coding_runs"), w=where), args)
         return row[0] if row else None
+
+
+def rates_if_kept(pg: PgStore, prefix: str = "", start=None, end=None) -> dict[str, GridRates] | None:
+    """:func:`rates` in one read-only snapshot of ``pg``, None when the schema keeps no coverage rates
+    (:func:`.coverage.rates_if_kept` of the shared store)."""
+    with _read(pg, "reading the coverage rates") as r:
+        if "coverage_rates" not in r.have:
+            return None
+        return rates(r, prefix, start, end)
 
 
 def survey_losses(pg: PgStore, prefix: str = "") -> list[tuple[str, float, float]]:

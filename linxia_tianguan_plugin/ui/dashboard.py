@@ -1,32 +1,38 @@
 """领导田管驾驶舱 — the dashboard dock: filters, one tab per panel (chart + sortable table), export.
 
-The dock only displays. It reads the chosen 田管库 once (``storage.statistics.load``), and on every filter
-change asks :func:`..dashboard.build` for the report (all figures from ``core.reports.statistics``); the tables and
-charts it shows are that report's, the same the PDF / PNG / XLSX export writes. Clicking a row about a
-township (or any grid) selects that grid's feature on a project layer whose source is the store's
-``tg_grid_cell``; without such a layer the status line says so.
+The dock only displays. It reads its source once — the desk's 田管库 (``storage.statistics.load``) or the
+prefecture's shared 州库 on PostGIS (``storage.pg_statistics.load``, as the role of a saved QGIS PostgreSQL
+connection sees it: the 州 every county, a county its own) — and on every filter change asks
+:func:`..reports.build` for the report (all figures from ``core.reports.statistics``): both readers give the same
+inputs, so the same filters, tables and charts work on either, and the PDF / PNG / XLSX export writes what is shown.
+Clicking a row about a township (or any grid) selects that grid's feature on a project layer whose source is the
+desk store's ``tg_grid_cell``; without such a layer the status line says so. With the 州库 the rows select nothing
+(the project's grid layers are a desk's; the views' tooltip says so).
 """
 from __future__ import annotations
 
 import contextlib
 import dataclasses
 import datetime as dt
+import json
 import os
 import sqlite3
 from pathlib import Path
 
 from qgis.core import QgsApplication, QgsProject, QgsTask, QgsVectorLayer
-from qgis.gui import QgsDockWidget, QgsFileWidget
+from qgis.gui import QgsDockWidget, QgsFileWidget, QgsProviderConnectionComboBox
 from qgis.PyQt.QtCore import QDate, QSortFilterProxyModel, Qt, pyqtSignal
 from qgis.PyQt.QtGui import QStandardItem, QStandardItemModel
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QDateEdit,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSplitter,
     QTableView,
@@ -43,6 +49,12 @@ from ..i18n import tr
 
 DOCK_NAME = "linxia_tianguan_dashboard"
 GRID_TABLE = "tg_grid_cell"
+#: the dock's two sources: the desk's GeoPackage 田管库, the prefecture's shared PostGIS 州库
+DESK, PREFECTURE = "gpkg", "pg"
+#: the prefecture store's schema unless told otherwise (``storage.pg_schema.DEFAULT_SCHEMA``)
+DEFAULT_SCHEMA = "tianguan"
+#: the shared schema version whose tables (``storage.pg_prefecture``) the dashboard reads
+SHARED_STORE_VERSION = 6
 
 try:  # matplotlib ≥ 3.5 (what the QGIS installers ship)
     from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
@@ -127,12 +139,53 @@ def _read_only(path: str):
         conn.close()
 
 
+class PrefectureUnreadableError(Exception):
+    """The 州库 cannot be shown; the message is in the user's words (no traceback, never a password)."""
+
+
+def no_map_selection() -> str:
+    return tr("With the prefecture store, rows select nothing on the map: the project's patrol grid layers are a "
+              "desk's tianguan store's. Use the statistics map (导出统计专题图) for the prefecture's map.")
+
+
+def _last_prefecture() -> tuple[str, str]:
+    """(connection name, schema) the dock last read the 州库 through ('' and the default when never)."""
+    try:
+        last = json.loads(settings.DASHBOARD_PREFECTURE.get() or "{}")
+    except ValueError:
+        last = {}
+    if not isinstance(last, dict):
+        last = {}
+    return str(last.get("connection") or ""), str(last.get("schema") or DEFAULT_SCHEMA)
+
+
+def _prefecture_rates(pg, period) -> dict | None:
+    """Each county's latest coverage run overlapping ``period`` in the 州库 (what ``pg_statistics.load`` picks
+    for it), None when the schema keeps no rates — ``coverage.rates_if_kept`` of the shared store."""
+    from ..storage import pg_statistics
+
+    return pg_statistics.rates_if_kept(pg, "", *(period or (None, None)))
+
+
+@contextlib.contextmanager
+def _busy():
+    """The wait cursor while the dock reads (the desk's store and the 州库 are both read on the UI thread)."""
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
+
+
 class DashboardDock(QgsDockWidget):
     def __init__(self, iface, parent=None, store_path: str | None = None):
         super().__init__(tr("Farmland protection dashboard"), parent)
         self.setObjectName(DOCK_NAME)
         self.iface = iface
         self.store_path = ""
+        self.source = DESK
+        self.pg = None  # the 州库's PgStore while it is shown (rates and survey years are read per filter)
+        self.pg_name, self.pg_schema = "", DEFAULT_SCHEMA
         self.inputs: stats.StatInputs | None = None
         self.names: dict[str, str] = {}
         self.targets: dict = {}
@@ -149,6 +202,7 @@ class DashboardDock(QgsDockWidget):
         self.views: dict[str, QTableView] = {}
         self.canvases: dict[str, FigureCanvasQTAgg] = {}
         self._build()
+        self._prefill_prefecture()
         default = store_path if store_path is not None else self._default_store()
         if default:
             self.set_store(default)
@@ -170,11 +224,21 @@ class DashboardDock(QgsDockWidget):
         body = QWidget()
         layout = QVBoxLayout(body)
         form = QFormLayout()
+        self.source_combo = QComboBox()
+        self.source_combo.addItem(tr("Tianguan store (GeoPackage)"), DESK)
+        self.source_combo.addItem(tr("Prefecture store (PostGIS)"), PREFECTURE)
+        self.source_combo.setToolTip(tr("This desk's tianguan store, or the prefecture's shared store as the role of "
+                                        "a saved PostgreSQL connection sees it: the prefecture's role every county, "
+                                        "a county's role its own."))
+        self.source_combo.currentIndexChanged.connect(lambda _: self._source_chosen())
+        form.addRow(tr("Source"), self.source_combo)
         self.store_widget = QgsFileWidget()
         self.store_widget.setStorageMode(QgsFileWidget.StorageMode.GetFile)
         self.store_widget.setFilter(tr("Tianguan store (*.gpkg)"))
         self.store_widget.fileChanged.connect(self._store_chosen)
-        form.addRow(tr("Tianguan store"), self.store_widget)
+        self.store_label = QLabel(tr("Tianguan store"))
+        form.addRow(self.store_label, self.store_widget)
+        form.addRow(*self._build_prefecture_row())
         self.county, self.township = QComboBox(), QComboBox()
         form.addRow(tr("County"), self.county)
         form.addRow(tr("Township"), self.township)
@@ -238,6 +302,53 @@ class DashboardDock(QgsDockWidget):
         layout.addWidget(self.status)
         self.setWidget(body)
         self._set_period_widgets()
+        self._show_source(DESK)
+
+    def _build_prefecture_row(self) -> tuple[QLabel, QWidget]:
+        """The 州库's row: a saved QGIS PostgreSQL connection (credentials stay in it or its authcfg), the schema,
+        and a button to read it again (after counties published)."""
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.connection_combo = QgsProviderConnectionComboBox("postgres")
+        self.connection_combo.setToolTip(tr("A PostgreSQL connection saved in QGIS (Data Source Manager); its role "
+                                            "decides which counties are shown."))
+        self.schema_edit = QLineEdit(DEFAULT_SCHEMA)
+        self.schema_edit.setToolTip(tr("Prefecture store schema"))
+        self.read_button = QPushButton(tr("Read"))
+        self.read_button.setToolTip(tr("Read the prefecture store again (after counties published)"))
+        layout.addWidget(self.connection_combo, 1)
+        layout.addWidget(QLabel(tr("Schema")))
+        layout.addWidget(self.schema_edit)
+        layout.addWidget(self.read_button)
+        self.connection_combo.connectionChanged.connect(lambda _: self._prefecture_chosen())
+        self.schema_edit.editingFinished.connect(self._prefecture_chosen)
+        self.read_button.clicked.connect(lambda: self._prefecture_chosen(again=True))
+        self.prefecture_row, self.prefecture_label = row, QLabel(tr("PostgreSQL connection"))
+        return self.prefecture_label, row
+
+    def _prefill_prefecture(self) -> None:
+        """The connection and schema the dock last read the 州库 through (only names: never read at start)."""
+        name, schema = _last_prefecture()
+        self.connection_combo.blockSignals(True)
+        if name:
+            self.connection_combo.setConnection(name)
+        self.connection_combo.blockSignals(False)
+        self.schema_edit.setText(schema)
+
+    def _show_source(self, source: str) -> None:
+        """Show the widgets of ``source`` (the store's file, or the connection and schema)."""
+        self.source = source
+        self.source_combo.blockSignals(True)
+        self.source_combo.setCurrentIndex(max(0, self.source_combo.findData(source)))
+        self.source_combo.blockSignals(False)
+        desk = source == DESK
+        for widget in (self.store_label, self.store_widget):
+            widget.setVisible(desk)
+        for widget in (self.prefecture_label, self.prefecture_row):
+            widget.setVisible(not desk)
+        for view in self.views.values():
+            view.setToolTip("" if desk else no_map_selection())
 
     # ------------------------------------------------------------------ store and filters
     def _store_chosen(self, path: str) -> None:
@@ -250,6 +361,8 @@ class DashboardDock(QgsDockWidget):
         from ..storage import statistics as stat_store
 
         path = os.fspath(path) if path else ""
+        self._close_prefecture()
+        self._show_source(DESK)
         self.store_path, self.inputs, self.names, self.report = path, None, {}, None
         self._rates_cache = {}
         self.store_widget.blockSignals(True)
@@ -261,7 +374,8 @@ class DashboardDock(QgsDockWidget):
             self._show_empty()
             return False
         try:
-            self.inputs = stat_store.load(path)
+            with _busy():
+                self.inputs = stat_store.load(path)
         except (sqlite3.Error, OSError, ValueError) as err:
             self.status.setText(tr("Cannot read the tianguan store {path}: {error}").format(path=path, error=err))
             self._fill_places()
@@ -271,6 +385,115 @@ class DashboardDock(QgsDockWidget):
         self._fill_places()
         self._filters_changed()
         return True
+
+    def _source_chosen(self) -> None:
+        """The source combo: the desk's store (the file shown, read again) or the 州库 (connection and schema)."""
+        if self.source_combo.currentData() == PREFECTURE:
+            self.set_prefecture(self.connection_combo.currentConnection(), self.schema_edit.text())
+        else:
+            self.set_store(self.store_widget.filePath() or self.store_path)
+
+    def _prefecture_chosen(self, again: bool = False) -> None:
+        """Another connection or schema (or the Read button): read the 州库 when it is the source."""
+        if self.source != PREFECTURE:
+            return
+        name = self.connection_combo.currentConnection()
+        schema = self.schema_edit.text().strip() or DEFAULT_SCHEMA
+        if again or (name, schema) != (self.pg_name, self.pg_schema):
+            self.set_prefecture(name, schema)
+
+    def set_prefecture(self, connection: str, schema: str = DEFAULT_SCHEMA) -> bool:
+        """Read the prefecture's shared store once — as the role of the saved QGIS PostgreSQL connection
+        ``connection`` sees it, schema ``schema`` — like a desk's store: the same filters then work on what was
+        read. False, with the reason in words in the status line, if it cannot (no such connection, not a
+        prefecture store, a role without scope, the server down)."""
+        schema = (schema or "").strip() or DEFAULT_SCHEMA
+        self._close_prefecture()
+        self._show_source(PREFECTURE)
+        self.pg_name, self.pg_schema = connection or "", schema
+        self.inputs, self.names, self.report, self._rates_cache = None, {}, None, {}
+        self.connection_combo.blockSignals(True)
+        if connection:
+            self.connection_combo.setConnection(connection)
+        self.connection_combo.blockSignals(False)
+        self.schema_edit.setText(schema)
+        try:
+            with _busy():
+                self.pg, self.inputs = self._read_prefecture(connection, schema)
+        except PrefectureUnreadableError as err:
+            self.status.setText(str(err))
+            self._fill_places()
+            self._show_empty()
+            return False
+        settings.DASHBOARD_PREFECTURE.set(json.dumps({"connection": connection, "schema": schema}))
+        self.names = dict(self.inputs.names)
+        self._fill_places()
+        self._filters_changed()
+        if not self.names and not self.inputs.farmland:
+            self.status.setText(tr("The role of connection “{name}” sees nothing in the prefecture store (schema "
+                                   "“{schema}”): no county has published yet, or the role has no scope — ask the "
+                                   "prefecture's administrator (州库建库与授权).").format(name=connection,
+                                                                                     schema=schema))
+        return True
+
+    def _read_prefecture(self, connection: str, schema: str):
+        """(an open PgStore, its StatInputs) of the 州库, or :class:`PrefectureUnreadableError` in words."""
+        from ..dependencies import postgis_unavailable
+
+        if not connection:
+            raise PrefectureUnreadableError(tr("Choose a PostgreSQL connection saved in QGIS (Data Source Manager › "
+                                               "PostgreSQL) to read the prefecture store."))
+        unavailable = postgis_unavailable()
+        if unavailable:
+            raise PrefectureUnreadableError(unavailable)
+        from qgis.core import QgsProcessingException
+
+        from ..pg_connection import connection_params
+        from ..storage import pg_statistics
+        from ..storage.pg_schema import SchemaError, check_schema_name
+        from ..storage.postgis import PgStore, PgStoreError
+
+        try:
+            check_schema_name(schema)
+        except SchemaError:
+            raise PrefectureUnreadableError(tr("“{schema}” is not a schema name: lower-case letters, digits and _ "
+                                               "only.").format(schema=schema)) from None
+        try:
+            params = connection_params(connection)
+        except QgsProcessingException as err:  # no such connection, a locked authentication configuration
+            raise PrefectureUnreadableError(str(err)) from None
+        pg = PgStore(params, schema=schema)
+        try:
+            version = pg.schema_version()
+            if version < SHARED_STORE_VERSION:
+                raise PrefectureUnreadableError(tr(
+                    "Schema “{schema}” of {where} is not a prefecture store (version {version}, needs {needed}): "
+                    "check the schema name, or ask the prefecture's administrator to set it up "
+                    "(州库建库与授权).").format(schema=schema, where=pg.describe(), version=version,
+                                               needed=SHARED_STORE_VERSION))
+            return pg, pg_statistics.load(pg, "")
+        except PgStoreError as err:
+            pg.close()
+            raise PrefectureUnreadableError(self._prefecture_error(err)) from None
+        except PrefectureUnreadableError:
+            pg.close()
+            raise
+
+    def _prefecture_error(self, err: Exception) -> str:
+        """A database error of the 州库 in the user's words (``PgStoreError`` never carries the password)."""
+        if getattr(err, "pgcode", None) == "42501":
+            return tr("The database role of connection “{name}” may not read the prefecture store (schema "
+                      "“{schema}”): ask the prefecture's administrator to grant it a county or the prefecture "
+                      "(州库建库与授权).").format(name=self.pg_name, schema=self.pg_schema)
+        if str(err).startswith("connecting failed"):
+            return tr("Cannot connect to the prefecture store through connection “{name}”: is the server running "
+                      "and reachable? ({error})").format(name=self.pg_name, error=err)
+        return tr("Cannot read the prefecture store: {error}").format(error=err)
+
+    def _close_prefecture(self) -> None:
+        if self.pg is not None:
+            self.pg.close()
+            self.pg = None
 
     def _label(self, code: str) -> str:
         name = self.names.get(code)
@@ -376,11 +599,17 @@ class DashboardDock(QgsDockWidget):
         if self.inputs is None:
             return
         inputs = self.inputs
-        rates = self._rates(self._period)
+        coded = stats.totals(stats.farmland_by_township(self.inputs.farmland, None, self._prefix))
+        try:
+            rates = self._rates(self._period)
+            years = self._survey_years(self._prefix, coded)
+        except RuntimeError as err:  # PgStoreError: the 州库's server went away since it was read
+            if self.pg is None:
+                raise
+            self.status.setText(self._prefecture_error(err))
+            return
         if rates is not None:
             inputs = dataclasses.replace(inputs, rates=rates)
-        years = model.survey_years(self.store_path, self._prefix, stats.totals(
-            stats.farmland_by_township(self.inputs.farmland, None, self._prefix)))
         self.report = model.build(inputs, self._today(), self._prefix, self._period, self.targets, years)
         for name in model.PANELS:
             self._fill_table(name, self.report.tables[name])
@@ -393,11 +622,22 @@ class DashboardDock(QgsDockWidget):
         picks them), read once per period; None when the store keeps no rates."""
         from ..storage import coverage as coverage_store
 
-        key = (self.store_path, period)
+        key = (self.source, self.store_path, self.pg_name, self.pg_schema, period)
         if key not in self._rates_cache:
-            with _read_only(self.store_path) as conn:
-                self._rates_cache[key] = coverage_store.rates_if_kept(conn, "", *(period or (None, None)))
+            if self.pg is not None:
+                self._rates_cache[key] = _prefecture_rates(self.pg, period)
+            else:
+                with _read_only(self.store_path) as conn:
+                    self._rates_cache[key] = coverage_store.rates_if_kept(conn, "", *(period or (None, None)))
         return self._rates_cache[key]
+
+    def _survey_years(self, prefix: str, coded) -> model.SurveyYears:
+        """The trend panel's survey years under ``prefix``, from the source shown."""
+        if self.pg is not None:
+            from ..reports.survey_years import survey_years_pg
+
+            return survey_years_pg(self.pg, prefix, coded)
+        return model.survey_years(self.store_path, prefix, coded)
 
     def _show_empty(self) -> None:
         for name in model.PANELS:
@@ -464,6 +704,9 @@ class DashboardDock(QgsDockWidget):
         return bool(code) and self.select_on_map(code)
 
     def select_on_map(self, code: str) -> bool:
+        if self.source == PREFECTURE:
+            self.status.setText(no_map_selection())
+            return False
         layers = grid_layers(self.store_path)
         if not layers:
             self.status.setText(tr("No layer of this store's patrol grid (tg_grid_cell) is loaded: add it to the "
@@ -571,6 +814,7 @@ class DashboardDock(QgsDockWidget):
         self._message(tr("Tables written: {path}.").format(path=path), True)
 
     def cleanup(self) -> None:
-        """Nothing was added to the project; drop the figures' memory (plugin unload)."""
+        """Nothing was added to the project; drop the figures' memory and the 州库's connection (plugin unload)."""
+        self._close_prefecture()
         for canvas in self.canvases.values():
             canvas.figure.clear()

@@ -160,8 +160,16 @@ def test_migrations_are_idempotent_and_create_the_schema(roles):
         assert sorted(cur.fetchall()) == [("case_events", True, True), ("cases", True, True)]
         cur.execute("SELECT tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n "
                     "ON n.oid = c.relnamespace WHERE n.nspname = %s AND NOT t.tgisinternal", (name,))
+        from linxia_tianguan_plugin.storage.pg_prefecture import ALL_TABLES, TABLES
+
+        shared = {f"{t.name}_{kind}" for t in TABLES for kind in ("guard", "log", "no_delete", "no_truncate")}
+        shared |= {f"{t}_{kind}" for t in ("evidence_files", "row_changes") for kind in ("no_delete", "no_truncate")}
+        shared |= {"evidence_files_kept", "row_changes_kept"}  # v6: the shared store keeps its history
         assert {r[0] for r in cur.fetchall()} == {"case_events_no_change", "case_events_no_truncate",
-                                                  "cases_case_no_fixed"}  # v5: a case number is never changed
+                                                  "cases_case_no_fixed"} | shared  # v5: a case number never changes
+        cur.execute("SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s "
+                    "AND relkind = 'r' AND relforcerowsecurity", (name,))
+        assert {r[0] for r in cur.fetchall()} >= set(ALL_TABLES) - {"role_scope", "store_identity"}
         cur.execute("SELECT srid, type FROM geometry_columns WHERE f_table_schema = %s AND f_table_name = 'cases'",
                     (name,))
         assert cur.fetchone() == (4522, "MULTIPOLYGON")

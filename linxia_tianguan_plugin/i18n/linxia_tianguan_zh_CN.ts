@@ -660,12 +660,36 @@
             <translation>否</translation>
         </message>
         <message>
+            <source>Choose a PostgreSQL connection saved in QGIS (Data Source Manager › PostgreSQL) to read the prefecture store.</source>
+            <translation>请选择 QGIS 中已保存的 PostgreSQL 连接（数据源管理器 › PostgreSQL）以读取州库。</translation>
+        </message>
+        <message>
+            <source>Cannot read the prefecture store: {error}</source>
+            <translation>无法读取州库：{error}</translation>
+        </message>
+        <message>
+            <source>The database role of connection “{name}” may not read the prefecture store (schema “{schema}”): ask the prefecture's administrator to grant it a county or the prefecture (州库建库与授权).</source>
+            <translation>连接“{name}”的数据库账号无权读取州库（模式“{schema}”）：请州级管理员为其授权一个县或全州（州库建库与授权）。</translation>
+        </message>
+        <message>
+            <source>Cannot connect to the prefecture store through connection “{name}”: is the server running and reachable? ({error})</source>
+            <translation>无法通过连接“{name}”连接州库：服务器是否已启动且网络可达？（{error}）</translation>
+        </message>
+        <message>
             <source>There is no PostgreSQL connection named “{name}”. Create it in the Data Source Manager (PostgreSQL) with an authentication configuration, then choose it here.</source>
             <translation>没有名为“{name}”的 PostgreSQL 连接。请在数据源管理器（PostgreSQL）中创建该连接并使用认证配置，然后在此选择。</translation>
         </message>
         <message>
+            <source>Schema “{schema}” of {where} is not a prefecture store (version {version}, needs {needed}): check the schema name, or ask the prefecture's administrator to set it up (州库建库与授权).</source>
+            <translation>{where} 中的模式“{schema}”不是州库（版本 {version}，需要 {needed}）：请检查模式名称，或请州级管理员先运行“州库建库与授权”。</translation>
+        </message>
+        <message>
             <source>The authentication configuration {id} of connection “{name}” cannot be read: unlock QGIS's password store (master password) or fix the configuration.</source>
             <translation>无法读取连接“{name}”的认证配置 {id}：请解锁 QGIS 密码库（主密码）或修正该配置。</translation>
+        </message>
+        <message>
+            <source>“{schema}” is not a schema name: lower-case letters, digits and _ only.</source>
+            <translation>“{schema}”不是有效的模式名称：只能包含小写字母、数字和下划线 _。</translation>
         </message>
         <message>
             <source>One-click space coding of the loaded layers, in the background. Needs the DLTB layer (land-use survey patches) in the project; uses DK (contract parcels), YJJBNT (permanent basic farmland) and CJDCQ (village survey areas) when they are loaded too. Without DLTB the algorithm's dialog opens to choose the layers.</source>
@@ -798,18 +822,6 @@
         <message>
             <source>There is no tianguan store at {path}: check the path (a typo?).</source>
             <translation>{path} 处没有田管库：请检查路径（是否输错？）。</translation>
-        </message>
-        <message>
-            <source>“{schema}” is not a schema name: lower-case letters, digits and _ only.</source>
-            <translation>“{schema}”不是有效的模式名称：只能包含小写字母、数字和下划线 _。</translation>
-        </message>
-        <message>
-            <source>Cannot read the prefecture store: {error}</source>
-            <translation>无法读取州库：{error}</translation>
-        </message>
-        <message>
-            <source>Schema “{schema}” of {where} is not a prefecture store (version {version}, needs {needed}): check the schema name, or ask the prefecture's administrator to set it up (州库建库与授权).</source>
-            <translation>{where} 中的模式“{schema}”不是州库（版本 {version}，需要 {needed}）：请检查模式名称，或请州级管理员先运行“州库建库与授权”。</translation>
         </message>
         <message>
             <source>Reading the prefecture store: schema “{schema}”, {where}.</source>
@@ -5290,24 +5302,12 @@
             <translation>重新读取州库（各县发布之后）</translation>
         </message>
         <message>
-            <source>Choose a PostgreSQL connection saved in QGIS (Data Source Manager › PostgreSQL) to read the prefecture store.</source>
-            <translation>请选择 QGIS 中已保存的 PostgreSQL 连接（数据源管理器 › PostgreSQL）以读取州库。</translation>
-        </message>
-        <message>
             <source>No layer of this store's patrol grid (tg_grid_cell) is loaded: add it to the map to select townships.</source>
             <translation>未加载本田管库的巡田网格图层（tg_grid_cell）：将其添加到地图后即可选中乡镇。</translation>
         </message>
         <message>
             <source>Choose a tianguan store first.</source>
             <translation>请先选择田管库。</translation>
-        </message>
-        <message>
-            <source>The database role of connection “{name}” may not read the prefecture store (schema “{schema}”): ask the prefecture's administrator to grant it a county or the prefecture (州库建库与授权).</source>
-            <translation>连接“{name}”的数据库账号无权读取州库（模式“{schema}”）：请州级管理员为其授权一个县或全州（州库建库与授权）。</translation>
-        </message>
-        <message>
-            <source>Cannot connect to the prefecture store through connection “{name}”: is the server running and reachable? ({error})</source>
-            <translation>无法通过连接“{name}”连接州库：服务器是否已启动且网络可达？（{error}）</translation>
         </message>
         <message>
             <source>The export of the report was cancelled; nothing was written.</source>

@@ -34,6 +34,7 @@ from ..core.errors import UserError
 from ..core.patrol import tasks as task_rules
 from ..i18n import tr
 from ..labels import results_group_name
+from ..pg_connection import PREFECTURE_SCHEMA as DEFAULT_PREFECTURE_SCHEMA
 from ..resources import icon_path
 from ..store_messages import new_store_option, store_error_message
 
@@ -80,10 +81,7 @@ STORE = "STORE"
 #: the prefecture's shared store, read instead of the desk's 田管库
 #: (:meth:`AlgorithmBase.add_prefecture_source_parameters`)
 PREFECTURE_CONNECTION, PREFECTURE_SCHEMA = "PREFECTURE_CONNECTION", "PREFECTURE_SCHEMA"
-#: the shared store's schema when none is given (the one 州库建库与授权 suggests)
-DEFAULT_PREFECTURE_SCHEMA = "tianguan"
-#: the version of the PostGIS schema from which on it is the prefecture's shared store (storage/pg_prefecture.py)
-SHARED_STORE_VERSION = 6
+#: the shared store's schema when none is given (the one 州库建库与授权 suggests): pg_connection.PREFECTURE_SCHEMA
 #: the administrative code prefix of the algorithms that restrict to a unit (:meth:`AlgorithmBase.add_prefix_parameter`)
 PREFIX = "PREFIX"
 #: digits of an administrative code: prefecture 4, county 6, township 9, village 12, group 14
@@ -388,58 +386,41 @@ class AlgorithmBase(QgsProcessingAlgorithm):
             parameter.setFlags(parameter.flags() | compat.ProcessingParameterFlag.Advanced)
             self.addParameter(parameter)
 
-    def parameter_as_prefecture(self, parameters, context) -> tuple[dict, str] | None:
-        """(libpq keywords of the chosen connection, schema) when the run reads the prefecture's shared store,
-        None when it reads the desk's 田管库. The credentials come from the connection and its authentication
-        configuration only (:func:`..pg_connection.connection_params`); a missing connection, psycopg2 or a
-        malformed schema name is a :class:`QgsProcessingException` in the user's words."""
+    def parameter_as_prefecture(self, parameters, context) -> tuple[str, str] | None:
+        """(the chosen connection's name, schema) when the run reads the prefecture's shared store, None when it
+        reads the desk's 田管库; open it with :meth:`prefecture_store`."""
         if self.parameterDefinition(PREFECTURE_CONNECTION) is None:
             return None
         name = self.parameterAsConnectionName(parameters, PREFECTURE_CONNECTION, context)
         if not name:
             return None
-        from ..dependencies import postgis_unavailable
-
-        unavailable = postgis_unavailable()
-        if unavailable:
-            raise QgsProcessingException(unavailable)
-        from ..pg_connection import connection_params
-        from ..storage.pg_schema import SchemaError, check_schema_name
-
         schema = (self.parameterAsString(parameters, PREFECTURE_SCHEMA, context) or "").strip() \
             or DEFAULT_PREFECTURE_SCHEMA
-        try:
-            check_schema_name(schema)
-        except SchemaError as err:
-            raise QgsProcessingException(tr("“{schema}” is not a schema name: lower-case letters, digits and _ "
-                                            "only.").format(schema=schema)) from err
-        return connection_params(name), schema
+        return name, schema
 
     @staticmethod
     @contextlib.contextmanager
-    def prefecture_store(shared: tuple[dict, str], feedback=None) -> Iterator:
-        """The prefecture's shared store of :meth:`parameter_as_prefecture` (a ``storage.postgis.PgStore``), closed
-        afterwards. A schema that is not a shared store (missing, older than version 6) and every database error
-        inside leave as a :class:`QgsProcessingException` in words — ``PgStoreError`` names the server, the schema
-        and the user, never the password, and no traceback is shown."""
-        from ..storage.postgis import PgStore, PgStoreError
+    def prefecture_store(shared: tuple[str, str], feedback=None) -> Iterator:
+        """The prefecture's shared store of :meth:`parameter_as_prefecture` (a ``storage.postgis.PgStore``, checked
+        by :func:`..pg_connection.open_prefecture`), closed afterwards; what keeps it from being read, and every
+        database error inside, leave as a :class:`QgsProcessingException` in words (never a password)."""
+        from ..pg_connection import PrefectureError, open_prefecture, prefecture_error
+        from ..storage.postgis import PgStoreError
 
-        params, schema = shared
+        name, schema = shared
         try:
-            with PgStore(params, schema=schema) as pg:
-                version = pg.schema_version()
-                if version < SHARED_STORE_VERSION:
-                    raise QgsProcessingException(tr(
-                        "Schema “{schema}” of {where} is not a prefecture store (version {version}, needs {needed}): "
-                        "check the schema name, or ask the prefecture's administrator to set it up "
-                        "(州库建库与授权).").format(schema=schema, where=pg.describe(), version=version,
-                                                   needed=SHARED_STORE_VERSION))
-                if feedback is not None:
-                    feedback.pushInfo(tr("Reading the prefecture store: schema “{schema}”, {where}.").format(
-                        schema=schema, where=pg.describe()))
-                yield pg
+            pg = open_prefecture(name, schema)
+        except PrefectureError as err:
+            raise QgsProcessingException(str(err)) from None
+        try:
+            if feedback is not None:
+                feedback.pushInfo(tr("Reading the prefecture store: schema “{schema}”, {where}.").format(
+                    schema=schema, where=pg.describe()))
+            yield pg
         except PgStoreError as err:
-            raise QgsProcessingException(tr("Cannot read the prefecture store: {error}").format(error=err)) from None
+            raise QgsProcessingException(prefecture_error(err, name, schema)) from None
+        finally:
+            pg.close()
 
     def source_refusal(self, parameters, context) -> str | None:
         """Why the run's source is not one source: an algorithm that reads either the desk's 田管库 (STORE) or the

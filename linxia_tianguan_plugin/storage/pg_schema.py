@@ -537,6 +537,12 @@ def _v6_prefecture(cur, schema: str, srid: int) -> list[sql.Composable]:
     return out
 
 
+def _v7_dashboard(schema: str) -> list[sql.Composable]:
+    from . import pg_prefecture
+
+    return pg_prefecture.v7_statements(schema)
+
+
 MIGRATIONS: list[PgMigration] = [
     PgMigration(1, "cases, append-only case events, county roles, export batches", _v1_tables),
     PgMigration(2, "row-level security by county (forced, owner included)", _v2_row_security),
@@ -548,6 +554,8 @@ MIGRATIONS: list[PgMigration] = [
                    "(issued -> pending) in the transition table", _v5_case_numbers_recall),
     PgMigration(6, "the prefecture's shared store: every desk record per county, 州/县/乡 scopes, history kept",
                 lambda schema, srid: [], planned=_v6_prefecture),
+    PgMigration(7, "stored bit patterns of the summed areas and the patrols' start validity (dashboard refresh)",
+                lambda schema, srid: _v7_dashboard(schema)),
 ]
 LATEST = MIGRATIONS[-1].version
 

@@ -39,6 +39,7 @@ from ..core.reports import assessment as core
 from ..core.reports import statistics as stats
 from . import assessment as assess_store
 from . import coverage as coverage_store
+from . import pg_prefecture, pg_schema
 from . import statistics as stats_store
 from .postgis import PgStore
 
@@ -56,6 +57,7 @@ class _Reader:
         cur.execute("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                     "WHERE n.nspname = %s AND c.relkind IN ('r', 'v', 'p')", (pg.schema,))
         self.have = {r[0] for r in cur.fetchall()}
+        self.version = pg_schema.current_version(cur, pg.schema)  # from 7 on, stored bits and start validity
 
     def t(self, name: str) -> sql.Composable:
         return sql.SQL("{}.{}").format(self.schema, sql.Identifier(name))
@@ -78,8 +80,7 @@ def under(column: str, prefix: str) -> tuple[sql.Composable, list]:
     return sql.SQL("{} LIKE %s").format(sql.SQL(column)), [escaped + "%"]
 
 
-#: the IEEE-754 bits of a float8 as a bigint
-_BITS = "('x' || encode(float8send({x}), 'hex'))::bit(64)::bigint"
+_BITS = pg_prefecture.FLOAT_BITS
 
 
 def exact_sums(r: _Reader, table: str, key: str, columns: tuple[str, ...], where: sql.Composable,
@@ -91,9 +92,15 @@ def exact_sums(r: _Reader, table: str, key: str, columns: tuple[str, ...], where
     The server splits every value into its binary exponent and integer significand (``float8send``) and sums the
     significands per key, column and exponent as ``numeric`` (exact); here those few sums per township are added
     as Python integers and divided once (correctly rounded). NULLs are left out, as ``total`` does."""
-    values = sql.SQL(", ").join(sql.SQL("({i}, {c})").format(i=sql.Literal(i), c=sql.Identifier(c))
-                                for i, c in enumerate(columns))
-    bits = sql.SQL(_BITS.format(x="v.x"))
+    stored = pg_prefecture.AREA_BITS.get(table, {})
+    if all(c in stored for c in columns) and r.version >= 7:  # the bit patterns stored when the rows were written
+        values = sql.SQL(", ").join(sql.SQL("({i}, s.{b})").format(i=sql.Literal(i), b=sql.Identifier(stored[c]))
+                                    for i, c in enumerate(columns))
+        bits = sql.SQL("v.x")
+    else:
+        values = sql.SQL(", ").join(sql.SQL("({i}, {c})").format(i=sql.Literal(i), c=sql.Identifier(c))
+                                    for i, c in enumerate(columns))
+        bits = sql.SQL(_BITS.format(x="v.x"))
     query = sql.SQL(
         "SELECT k, c, e, sum(m), count(*) FROM (SELECT k, c, (b >> 52) & 2047 AS e, "
         "CASE WHEN b < 0 THEN -1 ELSE 1 END * ((b & 4503599627370495) "
@@ -176,7 +183,7 @@ def task_table(r: _Reader, prefix: str = "", start=None, end=None) -> stats.Task
 
 
 #: what SQLite's ``julianday`` reads (date, optional time with optional seconds/fraction, optional zone)
-_INSTANT = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:\d{2})?$"
+_INSTANT = pg_prefecture.INSTANT
 
 
 def patrol_days(r: _Reader, prefix: str = "") -> stats.PatrolDays:
@@ -185,8 +192,9 @@ def patrol_days(r: _Reader, prefix: str = "") -> stats.PatrolDays:
     where, args = under("grid_code", prefix)
     text = r.one(sql.SQL(
         "SELECT string_agg(grid_code || ',' || ((started_at::timestamptz AT TIME ZONE 'UTC' + interval '8 hours')"
-        "::date - date '1970-01-01'), ',') FROM {p} WHERE valid = 1 AND started_at ~ %s AND {w}").format(
-        p=r.t("patrols"), w=where), [_INSTANT, *args])[0]
+        "::date - date '1970-01-01'), ',') FROM {p} WHERE valid = 1 AND {ok} AND {w}").format(
+        p=r.t("patrols"), w=where, ok=sql.SQL("started_valid") if r.version >= 7 else sql.SQL("started_at ~ %s")),
+        [*([] if r.version >= 7 else [_INSTANT]), *args])[0]
     cols = stats_store.int_columns(text, 2)
     return stats.PatrolDays(cols[:, 0], cols[:, 1])
 

@@ -46,15 +46,14 @@ from .. import settings
 from ..core import clock
 from ..core.reports import statistics as stats
 from ..i18n import tr
+from ..pg_connection import PREFECTURE_SCHEMA, PrefectureError
 
 DOCK_NAME = "linxia_tianguan_dashboard"
 GRID_TABLE = "tg_grid_cell"
 #: the dock's two sources: the desk's GeoPackage 田管库, the prefecture's shared PostGIS 州库
 DESK, PREFECTURE = "gpkg", "pg"
-#: the prefecture store's schema unless told otherwise (``storage.pg_schema.DEFAULT_SCHEMA``)
-DEFAULT_SCHEMA = "tianguan"
-#: the shared schema version whose tables (``storage.pg_prefecture``) the dashboard reads
-SHARED_STORE_VERSION = 6
+#: the prefecture store's schema unless told otherwise
+DEFAULT_SCHEMA = PREFECTURE_SCHEMA
 
 try:  # matplotlib ≥ 3.5 (what the QGIS installers ship)
     from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
@@ -139,8 +138,6 @@ def _read_only(path: str):
         conn.close()
 
 
-class PrefectureUnreadableError(Exception):
-    """The 州库 cannot be shown; the message is in the user's words (no traceback, never a password)."""
 
 
 def no_map_selection() -> str:
@@ -420,7 +417,7 @@ class DashboardDock(QgsDockWidget):
         try:
             with _busy():
                 self.pg, self.inputs = self._read_prefecture(connection, schema)
-        except PrefectureUnreadableError as err:
+        except PrefectureError as err:
             self.status.setText(str(err))
             self._fill_places()
             self._show_empty()
@@ -437,58 +434,17 @@ class DashboardDock(QgsDockWidget):
         return True
 
     def _read_prefecture(self, connection: str, schema: str):
-        """(an open PgStore, its StatInputs) of the 州库, or :class:`PrefectureUnreadableError` in words."""
-        from ..dependencies import postgis_unavailable
-
-        if not connection:
-            raise PrefectureUnreadableError(tr("Choose a PostgreSQL connection saved in QGIS (Data Source Manager › "
-                                               "PostgreSQL) to read the prefecture store."))
-        unavailable = postgis_unavailable()
-        if unavailable:
-            raise PrefectureUnreadableError(unavailable)
-        from qgis.core import QgsProcessingException
-
-        from ..pg_connection import connection_params
+        """(an open PgStore, its StatInputs) of the 州库, or :class:`..pg_connection.PrefectureError` in words."""
+        from ..pg_connection import open_prefecture, prefecture_error
         from ..storage import pg_statistics
-        from ..storage.pg_schema import SchemaError, check_schema_name
-        from ..storage.postgis import PgStore, PgStoreError
+        from ..storage.postgis import PgStoreError
 
+        pg = open_prefecture(connection, schema)
         try:
-            check_schema_name(schema)
-        except SchemaError:
-            raise PrefectureUnreadableError(tr("“{schema}” is not a schema name: lower-case letters, digits and _ "
-                                               "only.").format(schema=schema)) from None
-        try:
-            params = connection_params(connection)
-        except QgsProcessingException as err:  # no such connection, a locked authentication configuration
-            raise PrefectureUnreadableError(str(err)) from None
-        pg = PgStore(params, schema=schema)
-        try:
-            version = pg.schema_version()
-            if version < SHARED_STORE_VERSION:
-                raise PrefectureUnreadableError(tr(
-                    "Schema “{schema}” of {where} is not a prefecture store (version {version}, needs {needed}): "
-                    "check the schema name, or ask the prefecture's administrator to set it up "
-                    "(州库建库与授权).").format(schema=schema, where=pg.describe(), version=version,
-                                               needed=SHARED_STORE_VERSION))
             return pg, pg_statistics.load(pg, "")
         except PgStoreError as err:
             pg.close()
-            raise PrefectureUnreadableError(self._prefecture_error(err)) from None
-        except PrefectureUnreadableError:
-            pg.close()
-            raise
-
-    def _prefecture_error(self, err: Exception) -> str:
-        """A database error of the 州库 in the user's words (``PgStoreError`` never carries the password)."""
-        if getattr(err, "pgcode", None) == "42501":
-            return tr("The database role of connection “{name}” may not read the prefecture store (schema "
-                      "“{schema}”): ask the prefecture's administrator to grant it a county or the prefecture "
-                      "(州库建库与授权).").format(name=self.pg_name, schema=self.pg_schema)
-        if str(err).startswith("connecting failed"):
-            return tr("Cannot connect to the prefecture store through connection “{name}”: is the server running "
-                      "and reachable? ({error})").format(name=self.pg_name, error=err)
-        return tr("Cannot read the prefecture store: {error}").format(error=err)
+            raise PrefectureError(prefecture_error(err, connection, schema)) from None
 
     def _close_prefecture(self) -> None:
         if self.pg is not None:
@@ -606,7 +562,9 @@ class DashboardDock(QgsDockWidget):
         except RuntimeError as err:  # PgStoreError: the 州库's server went away since it was read
             if self.pg is None:
                 raise
-            self.status.setText(self._prefecture_error(err))
+            from ..pg_connection import prefecture_error
+
+            self.status.setText(prefecture_error(err, self.pg_name, self.pg_schema))
             return
         if rates is not None:
             inputs = dataclasses.replace(inputs, rates=rates)

@@ -48,6 +48,7 @@ bench: setup i18n
 	$(PY) bench/bench_export.py
 	$(PY) bench/bench_dashboard.py
 	$(PY) bench/bench_publish.py
+	$(PY) bench/bench_prefecture_dashboard.py
 
 # the published links: make package HOMEPAGE=https://… TRACKER=https://… REPOSITORY=https://… EMAIL=…@…
 # (or TIANGUAN_HOMEPAGE… in the environment); the build warns about every example.org placeholder left

@@ -12,6 +12,7 @@ from linxia_tianguan_plugin.core.cases.keys import case_key, case_uuid
 from linxia_tianguan_plugin.storage import GpkgStore
 from linxia_tianguan_plugin.storage.cases import cases, save_cases, take_action
 from linxia_tianguan_plugin.storage.postgis import PgStore
+from tests import prefecture as pf
 from tests.helpers import recording_feedback, run, run_failing
 from tests.pg_cluster import pg  # noqa: F401
 
@@ -37,33 +38,14 @@ def _store(path) -> list[str]:
         store.close()
 
 
-def _connection(name: str, params: dict, authcfg: str = "") -> None:
-    from qgis.core import QgsProviderRegistry
-
-    uri = f"dbname='{params['dbname']}' host={params['host']} port={params['port']}"
-    uri += f" authcfg={authcfg}" if authcfg else f" user='{params['user']}'"
-    metadata = QgsProviderRegistry.instance().providerMetadata("postgres")
-    metadata.saveConnection(metadata.createConnection(uri, {"saveUsername": True}), name)
-
-
 def _authcfg(user: str) -> str:
-    from qgis.core import QgsApplication, QgsAuthMethodConfig
-
-    manager = QgsApplication.authManager()
-    if not manager.masterPasswordIsSet():
-        manager.setMasterPassword("tianguan-test-master", True)
-    config = QgsAuthMethodConfig("Basic")
-    config.setName("tianguan test")
-    config.setConfig("username", user)
-    config.setConfig("password", SECRET)
-    ok, config = manager.storeAuthenticationConfig(config)
-    assert ok
-    return config.id()
+    """An authentication configuration holding ``user`` and :data:`SECRET`."""
+    return pf.new_authcfg(user, SECRET, "tianguan test")
 
 
 def test_export_reexport_and_update_through_a_qgis_connection(processing_registry, pg, tmp_path):  # noqa: F811
     ids = _store(tmp_path / "tianguan.gpkg")
-    _connection("tianguan_plain", pg)
+    pf.save_connection("tianguan_plain", pg)
     params = {"STORE": str(tmp_path / "tianguan.gpkg"), "CONNECTION": "tianguan_plain", "SCHEMA": "desk_a"}
     first = run(ALG, params)
     assert first["INSERTED"] == len(ids) and first["EVENTS"] == len(ids) + 1  # creation events + one issue
@@ -89,7 +71,7 @@ def test_export_reexport_and_update_through_a_qgis_connection(processing_registr
 def test_the_user_comes_from_the_authcfg_and_the_password_is_never_logged(processing_registry, pg,  # noqa: F811
                                                                           tmp_path):
     _store(tmp_path / "tianguan.gpkg")
-    _connection("tianguan_auth", pg, _authcfg(pg["user"]))  # no user in the connection itself
+    pf.save_connection("tianguan_auth", pg, _authcfg(pg["user"]))  # no user in the connection itself
     feedback = recording_feedback()
     result = run(ALG, {"STORE": str(tmp_path / "tianguan.gpkg"), "CONNECTION": "tianguan_auth",
                        "SCHEMA": "desk_b"}, feedback=feedback)
@@ -111,7 +93,7 @@ def test_no_plaintext_password_reaches_the_qgis_settings(processing_registry, pg
     from linxia_tianguan_plugin.ui.case_review import CaseReviewDock
 
     _store(tmp_path / "tianguan.gpkg")
-    _connection("tianguan_secret", pg, _authcfg(pg["user"]))
+    pf.save_connection("tianguan_secret", pg, _authcfg(pg["user"]))
     run(ALG, {"STORE": str(tmp_path / "tianguan.gpkg"), "CONNECTION": "tianguan_secret", "SCHEMA": "desk_c"})
     dock = CaseReviewDock(None, str(tmp_path / "tianguan.gpkg"), actor="审核员")
     try:
@@ -160,7 +142,7 @@ def test_hostile_strings_are_stored_verbatim_in_both_stores(processing_registry,
         case = local[r["case_id"]]
         assert all(case[f] == r[f] for f in fields), text[:30]
         assert local_events[r["case_id"]][-1]["comment"] == text and local_events[r["case_id"]][-1]["actor"] == text
-    _connection("tianguan_hostile", pg)
+    pf.save_connection("tianguan_hostile", pg)
     result = run(ALG, {"STORE": str(path), "CONNECTION": "tianguan_hostile", "SCHEMA": "hostile"})
     assert result["INSERTED"] == len(HOSTILE)
     with PgStore(pg, schema="hostile") as remote:
@@ -208,7 +190,7 @@ def test_every_allowed_and_forbidden_move_on_postgis(processing_registry, pg, tm
     finally:
         store.close()
     ids = [r["case_id"] for r in rows]
-    _connection("tianguan_moves", pg)
+    pf.save_connection("tianguan_moves", pg)
     run(ALG, {"STORE": str(path), "CONNECTION": "tianguan_moves", "SCHEMA": "moves"})
 
     def bring(remote, cid: str, state: str) -> int:
@@ -297,7 +279,7 @@ def test_the_shared_tables_open_in_qgis_with_chinese_field_aliases(processing_re
     from linxia_tianguan_plugin import i18n
 
     _store(tmp_path / "tianguan.gpkg")
-    _connection("tianguan_styles", pg)
+    pf.save_connection("tianguan_styles", pg)
     assert i18n.install_translator("zh_CN")
     try:
         run(ALG, {"STORE": str(tmp_path / "tianguan.gpkg"), "CONNECTION": "tianguan_styles", "SCHEMA": "desk_s"})
@@ -344,7 +326,7 @@ def test_a_desk_exporting_another_countys_cases_is_refused_in_words(processing_r
     finally:
         conn.close()
     _store(tmp_path / "tianguan.gpkg")
-    _connection("tianguan_other_county", dict(pg, user=desk))
+    pf.save_connection("tianguan_other_county", dict(pg, user=desk))
     message = run_failing(ALG, {"STORE": str(tmp_path / "tianguan.gpkg"), "CONNECTION": "tianguan_other_county",
                                 "SCHEMA": "desk_other"})
     assert "does not belong" in message and "622921" in message

@@ -6,25 +6,19 @@ in words in the dock (never a traceback, never the password). Real PostgreSQL + 
 (one with an authcfg), real stores."""
 from __future__ import annotations
 
-import itertools
 import json
 
-import psycopg2
 import pytest
-from psycopg2 import sql
 
-from linxia_tianguan_plugin.storage import GpkgStore, pg_schema
-from linxia_tianguan_plugin.storage.postgis import PgStore
-from linxia_tianguan_plugin.storage.publish import publish
+from tests import prefecture as pf
 from tests.helpers import store_copy
 from tests.pg_cluster import pg  # noqa: F401
+from tests.prefecture import COUNTY_A, COUNTY_B
 
-COUNTY_A, COUNTY_B = "622921", "622922"
 ADMIN, DESK_A, DESK_B, ZHOU, NOBODY = "pd_admin", "pd_desk_a", "pd_desk_b", "pd_zhou", "pd_nobody"
 SECRET = "pd-secret-Zh0u!"
 FIRST, LAST, TODAY = "2025-06-01", "2025-06-30", "2025-06-20"
 NOW = "2025-07-20T10:00:00+08:00"
-_schemas = itertools.count(1)
 
 
 # ------------------------------------------------------------------------------------ fixtures
@@ -47,102 +41,32 @@ def kept_setting():
 
 
 @pytest.fixture(scope="module")
-def roles(pg):  # noqa: F811
-    conn = psycopg2.connect(**pg)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT rolname FROM pg_roles")
-            made = {r[0] for r in cur.fetchall()}
-            if ADMIN not in made:
-                cur.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS CREATEROLE").format(
-                    sql.Identifier(ADMIN)))
-            cur.execute(sql.SQL("GRANT CREATE ON DATABASE {} TO {} WITH GRANT OPTION").format(
-                sql.Identifier(pg["dbname"]), sql.Identifier(ADMIN)))
-            for role in (DESK_A, DESK_B, ZHOU, NOBODY):
-                if role not in made:
-                    cur.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS").format(sql.Identifier(role)))
-    finally:
-        conn.close()
-    return pg
-
-
-def _new_schema(params) -> str:
-    """A fresh shared store: A and B publish their counties, the 州 reads all, NOBODY has no scope."""
-    name = f"pd_test_{next(_schemas)}"
-    with PgStore(dict(params, user=ADMIN), schema=name) as store:
-        assert store.migrate() == pg_schema.LATEST >= 6
-    conn = psycopg2.connect(**dict(params, user=ADMIN))
-    try:
-        for role, scope in ((DESK_A, COUNTY_A), (DESK_B, COUNTY_B), (ZHOU, "6229")):
-            pg_schema.grant_scope(conn, role, scope, name)
-    finally:
-        conn.close()
-    return name
-
-
-def _publish(params, user, schema_name, path) -> None:
-    store = GpkgStore(path, create=False)
-    try:
-        with PgStore(dict(params, user=user), schema=schema_name) as pgs:
-            report = publish(store, pgs)
-    finally:
-        store.close()
-    assert not report.mismatched
-
-
-def _connection(name: str, params: dict, authcfg: str = "") -> str:
-    """A saved QGIS PostgreSQL connection (as the Data Source Manager saves it); its name."""
-    from qgis.core import QgsProviderRegistry
-
-    uri = f"dbname='{params['dbname']}' host={params['host']} port={params['port']}"
-    uri += f" authcfg={authcfg}" if authcfg else f" user='{params['user']}'"
-    metadata = QgsProviderRegistry.instance().providerMetadata("postgres")
-    metadata.saveConnection(metadata.createConnection(uri, {"saveUsername": True}), name)
-    return name
-
-
-def _authcfg(user: str) -> str:
-    """An authentication configuration (QGIS's encrypted store) holding ``user`` and :data:`SECRET`."""
-    from qgis.core import QgsApplication, QgsAuthMethodConfig
-
-    manager = QgsApplication.authManager()
-    if not manager.masterPasswordIsSet():
-        manager.setMasterPassword("tianguan-test-master", True)
-    config = QgsAuthMethodConfig("Basic")
-    config.setName("pd test")
-    config.setConfig("username", user)
-    config.setConfig("password", SECRET)
-    ok, config = manager.storeAuthenticationConfig(config)
-    assert ok
-    return config.id()
-
-
-@pytest.fixture(scope="module")
 def desk_a(filled_store, tmp_path_factory):
     """County A's desk: the filled sample (a publish writes its marks into the desk store, so a copy)."""
     return store_copy(filled_store, tmp_path_factory.mktemp("pd_a"))
 
 
 @pytest.fixture(scope="module")
-def desk_b(county_b_store, tmp_path_factory):
-    """County B's desk (康乐县 622922): coded, grid built, roster imported."""
-    return store_copy(county_b_store, tmp_path_factory.mktemp("pd_b"))
+def shared(qgis_app, pg, desk_a, desk_b):  # noqa: F811
+    """A shared store where counties A and B have published, and the QGIS connections of the roles:
+    {"schema", role: connection name}. The 州's connection takes its user and password from an authcfg; NOBODY has
+    no scope, "closed" a server that does not answer."""
+    roles = pf.make_roles(pg, ADMIN, (DESK_A, DESK_B, ZHOU, NOBODY))
+    name = pf.new_schema(roles, ADMIN, pf.scopes_for(DESK_A, DESK_B, ZHOU), "pd_shared")
+    pf.publish_all(roles, name, {DESK_A: desk_a, DESK_B: desk_b})
+    zhou = pf.new_authcfg(ZHOU, SECRET, "pd test")
+    return {"schema": name,
+            DESK_A: pf.save_connection("pd_county_a", dict(roles, user=DESK_A)),
+            DESK_B: pf.save_connection("pd_county_b", dict(roles, user=DESK_B)),
+            ZHOU: pf.save_connection("pd_zhou", roles, zhou),
+            NOBODY: pf.save_connection("pd_nobody", dict(roles, user=NOBODY)),
+            "closed": pf.save_connection("pd_closed", dict(roles, port=1), pf.new_authcfg(ZHOU, SECRET, "pd test"))}
 
 
 @pytest.fixture(scope="module")
-def shared(qgis_app, roles, desk_a, desk_b):
-    """A shared store where counties A and B have published, and the QGIS connections of the roles:
-    {"schema", role: connection name}. The 州's connection takes its user and password from an authcfg."""
-    name = _new_schema(roles)
-    _publish(roles, DESK_A, name, desk_a)
-    _publish(roles, DESK_B, name, desk_b)
-    return {"schema": name,
-            DESK_A: _connection("pd_county_a", dict(roles, user=DESK_A)),
-            DESK_B: _connection("pd_county_b", dict(roles, user=DESK_B)),
-            ZHOU: _connection("pd_zhou", roles, _authcfg(ZHOU)),
-            NOBODY: _connection("pd_nobody", dict(roles, user=NOBODY)),
-            "closed": _connection("pd_closed", dict(roles, port=1), _authcfg(ZHOU))}
+def desk_b(county_b_store, tmp_path_factory):
+    """County B's desk (康乐县 622922): coded, grid built, roster imported; a copy too."""
+    return store_copy(county_b_store, tmp_path_factory.mktemp("pd_b"))
 
 
 @pytest.fixture

@@ -7,36 +7,26 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from psycopg2 import sql
 
+from tests import prefecture as pf
 from tests.helpers import run, run_failing, store_copy
 from tests.pg_cluster import pg  # noqa: F401
-from tests.test_export_cases_processing import _authcfg, _connection
-from tests.test_prefecture_store import COUNTY_A, COUNTY_B, TOWNSHIP_A, _connect, _desk_count, _desk_write
+from tests.prefecture import COUNTY_A, COUNTY_B, TOWNSHIP_A
 
 ADMIN, DESK_A, DESK_B, ZHOU, XIANG = "pp_admin", "pp_desk_a", "pp_desk_b", "pp_zhou", "pp_xiang"
 SCHEMA = "pp_shared"
+SECRET = "pp-secret-Zh0u!"
 
 
 @pytest.fixture(scope="module")
 def setup(pg, processing_registry):  # noqa: F811
     """Login roles made by the database administrator; schema and scopes by the plugin's setup algorithm."""
-    conn = _connect(pg)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS CREATEROLE").format(
-                sql.Identifier(ADMIN)))
-            cur.execute(sql.SQL("GRANT CREATE ON DATABASE {} TO {}").format(sql.Identifier(pg["dbname"]),
-                                                                            sql.Identifier(ADMIN)))
-            for role in (DESK_A, DESK_B, ZHOU, XIANG):
-                cur.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS").format(sql.Identifier(role)))
-    finally:
-        conn.close()
+    pf.make_roles(pg, ADMIN, (DESK_A, DESK_B, ZHOU, XIANG), grant_option=False)
     for role in (ADMIN, DESK_A, DESK_B, ZHOU, XIANG):
-        _connection(role, pg, _authcfg(role))
+        pf.save_connection(role, pg, pf.new_authcfg(role, SECRET, "pp test"))
     first = run("linxia_tianguan:setup_prefecture_store", {"CONNECTION": ADMIN, "SCHEMA": SCHEMA})
     assert first["VERSION"] >= 6
-    for role, scope in ((DESK_A, COUNTY_A), (DESK_B, COUNTY_B), (ZHOU, "6229"), (XIANG, TOWNSHIP_A)):
+    for role, scope in pf.scopes_for(DESK_A, DESK_B, ZHOU, XIANG):
         again = run("linxia_tianguan:setup_prefecture_store", {"CONNECTION": ADMIN, "SCHEMA": SCHEMA,
                                                                "ROLE": role, "SCOPE": scope})
         assert again["VERSION"] == first["VERSION"]  # idempotent
@@ -58,17 +48,17 @@ def test_two_desks_publish_and_qgis_layers_show_each_role_its_scope(setup, fille
     desk_a = store_copy(filled_store, tmp_path / "a")
     desk_b = store_copy(county_b_store, tmp_path / "b")
     first = run("linxia_tianguan:publish_store", {"STORE": str(desk_a), "CONNECTION": DESK_A, "SCHEMA": SCHEMA})
-    assert first["ROWS_SENT"] == first["ROWS_ADDED"] > 0 and first["CASES_ADDED"] == _desk_count(desk_a, "tg_case")
+    assert first["ROWS_SENT"] == first["ROWS_ADDED"] > 0 and first["CASES_ADDED"] == pf.desk_count(desk_a, "tg_case")
     run("linxia_tianguan:publish_store", {"STORE": str(desk_b), "CONNECTION": DESK_B, "SCHEMA": SCHEMA})
     again = run("linxia_tianguan:publish_store", {"STORE": str(desk_a), "CONNECTION": DESK_A, "SCHEMA": SCHEMA})
     assert again["ROWS_SENT"] == again["BATCHES"] == 0
-    codes_a, codes_b = _desk_count(desk_a, "tg_space_code"), _desk_count(desk_b, "tg_space_code")
+    codes_a, codes_b = pf.desk_count(desk_a, "tg_space_code"), pf.desk_count(desk_b, "tg_space_code")
     assert _layer_count(ZHOU, "space_codes") == codes_a + codes_b
     assert _layer_count(DESK_A, "space_codes") == codes_a
     assert _layer_count(DESK_B, "space_codes") == codes_b
-    assert _layer_count(XIANG, "space_codes") == _desk_count(desk_a, "tg_space_code",
-                                                             f"WHERE code LIKE '{TOWNSHIP_A}%'")
-    assert _layer_count(ZHOU, "tasks", None) == _desk_count(desk_a, "tg_task") + _desk_count(desk_b, "tg_task")
+    assert _layer_count(XIANG, "space_codes") == pf.desk_count(desk_a, "tg_space_code",
+                                                               f"WHERE code LIKE '{TOWNSHIP_A}%'")
+    assert _layer_count(ZHOU, "tasks", None) == pf.desk_count(desk_a, "tg_task") + pf.desk_count(desk_b, "tg_task")
     assert _layer_count(DESK_B, "cases") == 0 < _layer_count(ZHOU, "cases")
 
 
@@ -78,7 +68,7 @@ def test_a_wrong_connection_and_a_rewritten_history_are_refused_in_words(setup, 
                                                             "SCHEMA": SCHEMA})
     assert COUNTY_A in message and COUNTY_B in message and "Traceback" not in message
     run("linxia_tianguan:publish_store", {"STORE": str(desk_a), "CONNECTION": DESK_A, "SCHEMA": SCHEMA})
-    with _desk_write(desk_a) as conn:
+    with pf.desk_write(desk_a) as conn:
         code = conn.execute("SELECT code FROM tg_space_code WHERE status = 'active' ORDER BY code LIMIT 1"
                             ).fetchone()[0]
         conn.execute("UPDATE tg_space_code SET run_id = 'REBUILT' WHERE code = ?", (code,))
@@ -103,9 +93,9 @@ def test_a_new_analyst_downloads_the_county_and_publishing_it_sends_nothing(setu
     pulled.parent.mkdir()
     result = run("linxia_tianguan:pull_store", {"CONNECTION": DESK_A, "SCHEMA": SCHEMA, "PREFIX": COUNTY_A,
                                                 "OUTPUT": str(pulled)})
-    assert result["ROWS"] > 0 and result["CASES"] == _desk_count(desk_a, "tg_case")
+    assert result["ROWS"] > 0 and result["CASES"] == pf.desk_count(desk_a, "tg_case")
     for table in ("tg_space_code", "tg_task", "tg_grid_cell", "tg_officer", "tg_track_fix", "tg_case_event"):
-        assert _desk_count(pulled, table) == _desk_count(desk_a, table), table
+        assert pf.desk_count(pulled, table) == pf.desk_count(desk_a, table), table
     again = run("linxia_tianguan:publish_store", {"STORE": str(pulled), "CONNECTION": DESK_A, "SCHEMA": SCHEMA})
     assert again["ROWS_SENT"] == again["BATCHES"] == 0
     # the file is never overwritten; a township role downloads its township only
@@ -116,8 +106,8 @@ def test_a_new_analyst_downloads_the_county_and_publishing_it_sends_nothing(setu
     township = tmp_path / "township.gpkg"
     run("linxia_tianguan:pull_store", {"CONNECTION": XIANG, "SCHEMA": SCHEMA, "PREFIX": TOWNSHIP_A,
                                        "OUTPUT": str(township)})
-    assert _desk_count(township, "tg_space_code") == _desk_count(desk_a, "tg_space_code",
-                                                                 f"WHERE code LIKE '{TOWNSHIP_A}%'") > 0
+    assert pf.desk_count(township, "tg_space_code") == pf.desk_count(desk_a, "tg_space_code",
+                                                                     f"WHERE code LIKE '{TOWNSHIP_A}%'") > 0
     message = run_failing("linxia_tianguan:pull_store", {"CONNECTION": DESK_B, "SCHEMA": SCHEMA,
                                                          "PREFIX": COUNTY_A, "OUTPUT": str(tmp_path / "x.gpkg")})
     assert COUNTY_A in message and not (tmp_path / "x.gpkg").exists()

@@ -5,13 +5,10 @@ pulled store sends nothing; a refresh brings the county's later changes and keep
 not or cannot run leaves nothing behind."""
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import itertools
-import sqlite3
 from pathlib import Path
 
-import psycopg2
 import pytest
 import shapely
 from psycopg2 import sql
@@ -20,60 +17,28 @@ from linxia_tianguan_plugin.core.cases import workflow as wf
 from linxia_tianguan_plugin.storage import GpkgStore, gpkg, pg_prefecture, pg_schema
 from linxia_tianguan_plugin.storage.cases import take_action
 from linxia_tianguan_plugin.storage.evidence import add_evidence, evidence_path, verify
-from linxia_tianguan_plugin.storage.postgis import PgStore
-from linxia_tianguan_plugin.storage.publish import publish
 from linxia_tianguan_plugin.storage.pull import PullError, pull
+from tests import prefecture as pf
 from tests.helpers import store_copy
 from tests.pg_cluster import pg  # noqa: F401
+from tests.prefecture import COUNTY_A, TOWNSHIP_A
 from tests.unit.test_evidence import photo
 
-COUNTY_A, COUNTY_B = "622921", "622922"
 ADMIN, DESK_A, DESK_B, ZHOU, XIANG = "pl_admin", "pl_desk_a", "pl_desk_b", "pl_zhou", "pl_xiang_a"
-TOWNSHIP_A = "622921100"
 _schemas = itertools.count(1)
 
 
 # ------------------------------------------------------------------------------------ fixtures
-def _connect(params, user=None):
-    conn = psycopg2.connect(**dict(params, user=user or params["user"]))
-    conn.autocommit = True
-    return conn
-
-
-@pytest.fixture(scope="module")
-def roles(pg):  # noqa: F811
-    conn = _connect(pg)
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT rolname FROM pg_roles")
-            made = {r[0] for r in cur.fetchall()}
-            if ADMIN not in made:
-                cur.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS CREATEROLE").format(
-                    sql.Identifier(ADMIN)))
-            cur.execute(sql.SQL("GRANT CREATE ON DATABASE {} TO {} WITH GRANT OPTION").format(
-                sql.Identifier(pg["dbname"]), sql.Identifier(ADMIN)))
-            for role in (DESK_A, DESK_B, ZHOU, XIANG):
-                if role not in made:
-                    cur.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS").format(sql.Identifier(role)))
-    finally:
-        conn.close()
-    return pg
-
-
 @pytest.fixture
 def schema(roles):
     """A fresh schema at the latest version: desks A and B publish their counties, the 州 reads all, a 乡 role
     reads township 622921100."""
-    name = f"pl_test_{next(_schemas)}"
-    with PgStore(dict(roles, user=ADMIN), schema=name) as store:
-        assert store.migrate() == pg_schema.LATEST >= 6
-    conn = psycopg2.connect(**dict(roles, user=ADMIN))
-    try:
-        for role, scope in ((DESK_A, COUNTY_A), (DESK_B, COUNTY_B), (ZHOU, "6229"), (XIANG, TOWNSHIP_A)):
-            pg_schema.grant_scope(conn, role, scope, name)
-    finally:
-        conn.close()
-    return name
+    return pf.new_schema(roles, ADMIN, pf.scopes_for(DESK_A, DESK_B, ZHOU, XIANG), f"pl_test_{next(_schemas)}")
+
+
+@pytest.fixture(scope="module")
+def roles(pg):  # noqa: F811
+    return pf.make_roles(pg, ADMIN, (DESK_A, DESK_B, ZHOU, XIANG))
 
 
 @pytest.fixture
@@ -92,7 +57,7 @@ def desk_a(filled_store, tmp_path):
         add_evidence(store, case_id, files, "田管员甲", at="2025-06-20T01:00:00Z")
     finally:
         store.close()
-    with _desk_write(path) as conn:  # a re-coding's lineage (the sample was coded once)
+    with pf.desk_write(path) as conn:  # a re-coding's lineage (the sample was coded once)
         codes = [r[0] for r in conn.execute("SELECT code FROM tg_space_code WHERE code LIKE ? ORDER BY code LIMIT 3",
                                             (TOWNSHIP_A + "%",))]
         run = conn.execute("SELECT run_id FROM tg_coding_run LIMIT 1").fetchone()[0]
@@ -101,39 +66,14 @@ def desk_a(filled_store, tmp_path):
     return path
 
 
-def _as(params, user, schema_name) -> PgStore:
-    return PgStore(dict(params, user=user), schema=schema_name)
-
-
-def _publish(params, user, schema_name, path, **kw):
-    store = GpkgStore(path, create=False)
-    try:
-        with _as(params, user, schema_name) as pgs:
-            return publish(store, pgs, **kw)
-    finally:
-        store.close()
-
-
 def _pull(params, user, schema_name, path, county=COUNTY_A, **kw):
-    with _as(params, user, schema_name) as pgs:
+    with pf.as_role(params, user, schema_name) as pgs:
         return pull(pgs, path, county, **kw)
-
-
-def _rows(path, query, args=()) -> list[tuple]:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(query, args).fetchall()
-    finally:
-        conn.close()
-
-
-def _count(path, table, where="") -> int:
-    return _rows(path, f"SELECT count(*) FROM {table} {where}")[0][0]
 
 
 def _upstream(params, schema_name) -> dict[str, int]:
     """Rows of every shared table (and the history) as the owner counts them."""
-    conn = _connect(params, ADMIN)
+    conn = pf.connect(params, ADMIN)
     try:
         with conn.cursor() as cur:
             cur.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(pg_schema.owner_role(schema_name))))
@@ -152,25 +92,15 @@ def _upstream(params, schema_name) -> dict[str, int]:
         conn.close()
 
 
-@contextlib.contextmanager
-def _desk_write(path):
-    conn = gpkg.connect(str(path))
-    try:
-        with conn:
-            yield conn
-    finally:
-        conn.close()
-
-
 def _codes(path) -> dict[str, tuple]:
     names = pg_prefecture.BY_NAME["space_codes"].names
-    rows = _rows(path, "SELECT {}, geom FROM tg_space_code".format(", ".join(f'"{n}"' for n in names)))
+    rows = pf.desk_rows(path, "SELECT {}, geom FROM tg_space_code".format(", ".join(f'"{n}"' for n in names)))
     return {r[0]: r for r in rows}
 
 
 # ------------------------------------------------------------------------------------ tests
 def test_the_prefecture_pulls_a_county_as_it_was_published(roles, schema, desk_a, tmp_path):
-    _publish(roles, DESK_A, schema, desk_a)
+    pf.publish_as(roles, DESK_A, schema, desk_a)
     target = tmp_path / "pulled" / "tianguan.gpkg"
     target.parent.mkdir()
     seen = []
@@ -179,9 +109,10 @@ def test_the_prefecture_pulls_a_county_as_it_was_published(roles, schema, desk_a
                                                                                     "tianguan_evidence"]
     # every shared table: as many rows as the desk
     for table in pg_prefecture.TABLES:
-        assert _count(target, table.desk) == _count(desk_a, table.desk) > 0, table.desk
-        assert report.tables[table.name].inserted == report.tables[table.name].upstream == _count(desk_a, table.desk)
-    assert ("space_codes", _count(desk_a, "tg_space_code"), _count(desk_a, "tg_space_code")) in seen
+        assert pf.desk_count(target, table.desk) == pf.desk_count(desk_a, table.desk) > 0, table.desk
+        entry = report.tables[table.name]
+        assert entry.inserted == entry.upstream == pf.desk_count(desk_a, table.desk)
+    assert ("space_codes", pf.desk_count(desk_a, "tg_space_code"), pf.desk_count(desk_a, "tg_space_code")) in seen
     # codes: the same values and, within a millimetre, the same polygons
     mine, theirs = _codes(desk_a), _codes(target)
     assert mine.keys() == theirs.keys()
@@ -191,20 +122,20 @@ def test_the_prefecture_pulls_a_county_as_it_was_published(roles, schema, desk_a
         assert a.equals_exact(b, 1e-3), code
     # officers keep their place in the roster; the grid, tasks and tracks as the desk has them
     query = "SELECT rowid, roster_id, grid_code, name, role, vacant FROM tg_officer ORDER BY rowid"
-    assert _rows(target, query) == _rows(desk_a, query)
+    assert pf.desk_rows(target, query) == pf.desk_rows(desk_a, query)
     query = "SELECT build_id, code, level, parent, name, farmland_m2, active FROM tg_grid_cell JOIN tg_grid_build " \
             "USING (build_id) ORDER BY build_id, code"
-    assert _rows(target, query) == _rows(desk_a, query)
+    assert pf.desk_rows(target, query) == pf.desk_rows(desk_a, query)
     query = "SELECT track_id, file_hash, grid_code, accepted, coverage, length_m FROM tg_track ORDER BY track_id"
-    assert _rows(target, query) == _rows(desk_a, query)
-    assert _rows(target, "SELECT * FROM tg_track_fix ORDER BY file_hash, seq") == \
-        _rows(desk_a, "SELECT * FROM tg_track_fix ORDER BY file_hash, seq")
+    assert pf.desk_rows(target, query) == pf.desk_rows(desk_a, query)
+    assert pf.desk_rows(target, "SELECT * FROM tg_track_fix ORDER BY file_hash, seq") == \
+        pf.desk_rows(desk_a, "SELECT * FROM tg_track_fix ORDER BY file_hash, seq")
     # cases: ids, numbers, states, versions and their events
     query = "SELECT case_id, case_no, state, version, kind, category, area_m2, detected_at FROM tg_case ORDER BY 1"
-    assert _rows(target, query) == _rows(desk_a, query)
+    assert pf.desk_rows(target, query) == pf.desk_rows(desk_a, query)
     query = "SELECT case_id, at, from_state, to_state, comment FROM tg_case_event ORDER BY case_id, event_id"
-    assert _rows(target, query) == _rows(desk_a, query)
-    assert report.cases["inserted"] == _count(desk_a, "tg_case") > 0
+    assert pf.desk_rows(target, query) == pf.desk_rows(desk_a, query)
+    assert report.cases["inserted"] == pf.desk_count(desk_a, "tg_case") > 0
     # evidence: rows and files, with their SHA-256
     store = GpkgStore(target, create=False)
     try:
@@ -219,11 +150,11 @@ def test_the_prefecture_pulls_a_county_as_it_was_published(roles, schema, desk_a
 
 
 def test_publishing_a_pulled_store_sends_nothing(roles, schema, desk_a, tmp_path):
-    _publish(roles, DESK_A, schema, desk_a)
+    pf.publish_as(roles, DESK_A, schema, desk_a)
     target = tmp_path / "pulled.gpkg"
     _pull(roles, ZHOU, schema, target)
     before = _upstream(roles, schema)
-    report = _publish(roles, DESK_A, schema, target)
+    report = pf.publish_as(roles, DESK_A, schema, target)
     assert sum(t.sent for t in report.tables.values()) == 0 and report.batches == 0
     assert report.evidence_files == 0 and not report.mismatched
     assert report.cases["inserted"] == report.cases["updated"] == report.cases["events_inserted"] == 0
@@ -231,39 +162,33 @@ def test_publishing_a_pulled_store_sends_nothing(roles, schema, desk_a, tmp_path
 
 
 def test_a_township_pulls_its_township(roles, schema, desk_a, tmp_path):
-    _publish(roles, DESK_A, schema, desk_a)
+    pf.publish_as(roles, DESK_A, schema, desk_a)
     target = tmp_path / "township.gpkg"
     report = _pull(roles, XIANG, schema, target, township=TOWNSHIP_A)
-    codes = [r[0] for r in _rows(target, "SELECT code FROM tg_space_code")]
+    codes = [r[0] for r in pf.desk_rows(target, "SELECT code FROM tg_space_code")]
     assert codes and all(c.startswith(TOWNSHIP_A) for c in codes)
-    assert len(codes) == _count(desk_a, "tg_space_code", f"WHERE code LIKE '{TOWNSHIP_A}%'")
-    cells = [r[0] for r in _rows(target, "SELECT code FROM tg_grid_cell")]
+    assert len(codes) == pf.desk_count(desk_a, "tg_space_code", f"WHERE code LIKE '{TOWNSHIP_A}%'")
+    cells = [r[0] for r in pf.desk_rows(target, "SELECT code FROM tg_grid_cell")]
     assert all(c.startswith(TOWNSHIP_A) or TOWNSHIP_A.startswith(c) for c in cells)
     assert {COUNTY_A, TOWNSHIP_A} <= set(cells)  # the county's cell above it
     assert any(len(c) == 14 for c in cells)
-    tasks = [r[0] for r in _rows(target, "SELECT grid_code FROM tg_task")]
+    tasks = [r[0] for r in pf.desk_rows(target, "SELECT grid_code FROM tg_task")]
     assert tasks and all(t.startswith(TOWNSHIP_A) or TOWNSHIP_A.startswith(t) for t in tasks)
-    assert len(tasks) < _count(desk_a, "tg_task")
-    grids = [r[0] for r in _rows(target, "SELECT grid_code FROM tg_case")]
+    assert len(tasks) < pf.desk_count(desk_a, "tg_task")
+    grids = [r[0] for r in pf.desk_rows(target, "SELECT grid_code FROM tg_case")]
     assert all(g.startswith(TOWNSHIP_A) for g in grids)
     # rows without a place (runs, builds) come whole; the publish state is recorded for the pulled rows
-    assert _count(target, "tg_coding_run") == _count(desk_a, "tg_coding_run")
-    assert _count(target, "tg_publish_row", "WHERE tbl = 'space_codes'") == len(codes)
+    assert pf.desk_count(target, "tg_coding_run") == pf.desk_count(desk_a, "tg_coding_run")
+    assert pf.desk_count(target, "tg_publish_row", "WHERE tbl = 'space_codes'") == len(codes)
     assert report.tables["space_codes"].inserted == len(codes)
 
 
 def test_a_refresh_brings_the_countys_changes_and_keeps_the_desks_own(roles, schema, desk_a, tmp_path):
-    _publish(roles, DESK_A, schema, desk_a)
+    pf.publish_as(roles, DESK_A, schema, desk_a)
     copy = tmp_path / "copy.gpkg"
     _pull(roles, ZHOU, schema, copy)
     # the county retires three codes and records a patrol; the copy meanwhile changes a task and a code's note
-    with _desk_write(desk_a) as conn:
-        retired = [r[0] for r in conn.execute("SELECT code FROM tg_space_code WHERE status = 'active' ORDER BY code "
-                                              "LIMIT 3")]
-        conn.executemany("UPDATE tg_space_code SET status = 'retired', retired_at = '2025-07-01T02:00:00Z', "
-                         "retire_reason = 'undone' WHERE code = ?", [(c,) for c in retired])
-        conn.execute("INSERT INTO tg_patrol (patrol_id, grid_code, officer, started_at, source) VALUES "
-                     "('P-NEW', ?, '马福禄', '2025-07-01T01:00:00Z', 'manual')", (TOWNSHIP_A + "00101",))
+    retired = pf.a_days_work(desk_a)
     store = GpkgStore(desk_a, create=False)
     try:  # and issues a pending case
         case_id, version = store.conn.execute("SELECT case_id, version FROM tg_case WHERE state = 'pending' "
@@ -271,9 +196,9 @@ def test_a_refresh_brings_the_countys_changes_and_keeps_the_desks_own(roles, sch
         take_action(store, case_id, "issue", "县审核员", wf.COUNTY_REVIEWER, version, at="2025-07-01T03:00:00Z")
     finally:
         store.close()
-    day = _publish(roles, DESK_A, schema, desk_a)
+    day = pf.publish_as(roles, DESK_A, schema, desk_a)
     assert day.tables["space_codes"].sent == 3
-    with _desk_write(copy) as conn:
+    with pf.desk_write(copy) as conn:
         task = conn.execute("SELECT task_id FROM tg_task ORDER BY task_id LIMIT 1").fetchone()[0]
         conn.execute("UPDATE tg_task SET officer = '李四', phone = '13900000000' WHERE task_id = ?", (task,))
         noted = conn.execute("SELECT code FROM tg_space_code WHERE status = 'active' ORDER BY code DESC "
@@ -282,20 +207,22 @@ def test_a_refresh_brings_the_countys_changes_and_keeps_the_desks_own(roles, sch
         # and one of the codes the county retires (changed on both sides: kept, and named a conflict)
         conn.execute("UPDATE tg_space_code SET note = '待核' WHERE code = ?", (retired[2],))
     report = _pull(roles, ZHOU, schema, copy, refresh=True)
-    assert _rows(copy, f"SELECT code FROM tg_space_code WHERE status = 'retired' AND code IN "
-                       f"({','.join('?' * 3)}) ORDER BY code", retired) == [(c,) for c in retired[:2]]
+    assert pf.desk_rows(copy, f"SELECT code FROM tg_space_code WHERE status = 'retired' AND code IN "
+                          f"({','.join('?' * 3)}) ORDER BY code", retired) == [(c,) for c in retired[:2]]
     assert report.tables["space_codes"].updated == 2
-    assert report.tables["patrols"].inserted == 1 and _count(copy, "tg_patrol", "WHERE patrol_id = 'P-NEW'") == 1
+    assert report.tables["patrols"].inserted == 1 and pf.desk_count(copy, "tg_patrol", "WHERE patrol_id = 'P-NEW'") == 1
     assert sorted(report.kept_local) == sorted([("tasks", task), ("space_codes", noted),
                                                 ("space_codes", retired[2])])
     assert report.conflicts == [("space_codes", retired[2])]
-    assert _rows(copy, "SELECT officer FROM tg_task WHERE task_id = ?", (task,)) == [("李四",)]
+    assert pf.desk_rows(copy, "SELECT officer FROM tg_task WHERE task_id = ?", (task,)) == [("李四",)]
     assert report.cases["updated"] == 1 and report.cases["events_inserted"] == 1
     query = "SELECT state, version FROM tg_case WHERE case_id = ?"
-    assert _rows(copy, query, (case_id,)) == _rows(desk_a, query, (case_id,)) == [(wf.ISSUED, version + 1)]
+    assert pf.desk_rows(copy, query, (case_id,)) == pf.desk_rows(desk_a, query, (case_id,)) == \
+        [(wf.ISSUED, version + 1)]
     query = "SELECT at, actor, from_state, to_state FROM tg_case_event WHERE case_id = ? ORDER BY event_id"
-    assert _rows(copy, query, (case_id,)) == _rows(desk_a, query, (case_id,))
-    assert _rows(copy, "SELECT note, status FROM tg_space_code WHERE code = ?", (retired[2],)) == [("待核", "active")]
+    assert pf.desk_rows(copy, query, (case_id,)) == pf.desk_rows(desk_a, query, (case_id,))
+    query = "SELECT note, status FROM tg_space_code WHERE code = ?"
+    assert pf.desk_rows(copy, query, (retired[2],)) == [("待核", "active")]
     # the refreshed rows are recorded as published: the copy's next publish sends only its own two changes
     again = _pull(roles, ZHOU, schema, copy, refresh=True)
     assert sum(t.inserted + t.updated for t in again.tables.values()) == 0
@@ -311,7 +238,7 @@ def test_a_refresh_brings_the_countys_changes_and_keeps_the_desks_own(roles, sch
 
 
 def test_a_pull_that_may_not_run_leaves_nothing_behind(roles, schema, desk_a, tmp_path):
-    _publish(roles, DESK_A, schema, desk_a)
+    pf.publish_as(roles, DESK_A, schema, desk_a)
     folder = tmp_path / "out"
     folder.mkdir()
     # county B's role does not see county A
@@ -349,7 +276,7 @@ def test_a_pull_that_may_not_run_leaves_nothing_behind(roles, schema, desk_a, tm
 
 
 def test_a_refresh_refuses_another_countys_store(roles, schema, desk_a, county_b_store, tmp_path):
-    _publish(roles, DESK_A, schema, desk_a)
+    pf.publish_as(roles, DESK_A, schema, desk_a)
     other = store_copy(county_b_store, tmp_path / "b")
     before = Path(other).read_bytes()
     with pytest.raises(PullError) as err:
@@ -359,7 +286,7 @@ def test_a_refresh_refuses_another_countys_store(roles, schema, desk_a, county_b
 
 
 def test_a_pull_into_another_crs_transforms_the_geometry(roles, schema, desk_a, tmp_path):
-    _publish(roles, DESK_A, schema, desk_a)
+    pf.publish_as(roles, DESK_A, schema, desk_a)
     target = tmp_path / "zone35.gpkg"
     _pull(roles, ZHOU, schema, target, epsg=4523)
     from pyproj import Transformer
@@ -373,5 +300,5 @@ def test_a_pull_into_another_crs_transforms_the_geometry(roles, schema, desk_a, 
         assert moved.equals_exact(b, 1e-3), code
         assert mine[code][:-1] == theirs[code][:-1]
     # and it publishes back unchanged (the shared store transforms it home)
-    report = _publish(roles, DESK_A, schema, target)
+    report = pf.publish_as(roles, DESK_A, schema, target)
     assert sum(t.sent for t in report.tables.values()) == 0

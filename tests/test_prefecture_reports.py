@@ -5,26 +5,21 @@ the 州 role's dashboard over two counties is the two counties' together, and a 
 is refused in words. Real PostgreSQL + PostGIS, real stores, real files read back."""
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 
-import psycopg2
 import pytest
-from psycopg2 import sql
 
-from linxia_tianguan_plugin.storage import GpkgStore, pg_schema, pg_statistics
-from linxia_tianguan_plugin.storage.postgis import PgStore
-from linxia_tianguan_plugin.storage.publish import publish
+from linxia_tianguan_plugin.storage import pg_statistics
+from tests import prefecture as pf
 from tests.helpers import recording_feedback, run, store_copy
 from tests.pg_cluster import pg  # noqa: F401
+from tests.prefecture import COUNTY_A, COUNTY_B
 
-COUNTY_A, COUNTY_B = "622921", "622922"
 ADMIN, DESK_A, DESK_B, ZHOU = "pr_admin", "pr_desk_a", "pr_desk_b", "pr_zhou"
 SECRET = "pr-secret-Zh0u!"
 JUNE = {"DATE_FROM": "2025-06-01", "DATE_TO": "2025-06-30"}
 #: after June 2025: the assessment's instant is the end of June, whatever day the tests run
 NOW = "2025-07-20T10:00:00+08:00"
-_schemas = itertools.count(1)
 
 
 # ------------------------------------------------------------------------------------ fixtures
@@ -36,81 +31,9 @@ def fixed_clock(monkeypatch):
     monkeypatch.delenv(clock.SINCE_ENV, raising=False)
 
 
-def _connect(params, user=None):
-    conn = psycopg2.connect(**dict(params, user=user or params["user"]))
-    conn.autocommit = True
-    return conn
-
-
 @pytest.fixture(scope="module")
 def roles(pg):  # noqa: F811
-    conn = _connect(pg)
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT rolname FROM pg_roles")
-            made = {r[0] for r in cur.fetchall()}
-            if ADMIN not in made:
-                cur.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS CREATEROLE").format(
-                    sql.Identifier(ADMIN)))
-            cur.execute(sql.SQL("GRANT CREATE ON DATABASE {} TO {} WITH GRANT OPTION").format(
-                sql.Identifier(pg["dbname"]), sql.Identifier(ADMIN)))
-            for role in (DESK_A, DESK_B, ZHOU):
-                if role not in made:
-                    cur.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS").format(sql.Identifier(role)))
-    finally:
-        conn.close()
-    return pg
-
-
-def _new_schema(params) -> str:
-    """A fresh shared store: A and B publish their counties, the 州 reads all."""
-    name = f"pr_test_{next(_schemas)}"
-    with PgStore(dict(params, user=ADMIN), schema=name) as store:
-        assert store.migrate() == pg_schema.LATEST >= 6
-    conn = psycopg2.connect(**dict(params, user=ADMIN))
-    try:
-        for role, scope in ((DESK_A, COUNTY_A), (DESK_B, COUNTY_B), (ZHOU, "6229")):
-            pg_schema.grant_scope(conn, role, scope, name)
-    finally:
-        conn.close()
-    return name
-
-
-def _publish(params, user, schema_name, path) -> None:
-    store = GpkgStore(path, create=False)
-    try:
-        with PgStore(dict(params, user=user), schema=schema_name) as pgs:
-            report = publish(store, pgs)
-    finally:
-        store.close()
-    assert not report.mismatched
-
-
-def _connection(name: str, params: dict, authcfg: str = "") -> str:
-    """A saved QGIS PostgreSQL connection (as the Data Source Manager saves it); its name."""
-    from qgis.core import QgsProviderRegistry
-
-    uri = f"dbname='{params['dbname']}' host={params['host']} port={params['port']}"
-    uri += f" authcfg={authcfg}" if authcfg else f" user='{params['user']}'"
-    metadata = QgsProviderRegistry.instance().providerMetadata("postgres")
-    metadata.saveConnection(metadata.createConnection(uri, {"saveUsername": True}), name)
-    return name
-
-
-def _authcfg(user: str) -> str:
-    """An authentication configuration (QGIS's encrypted store) holding ``user`` and :data:`SECRET`."""
-    from qgis.core import QgsApplication, QgsAuthMethodConfig
-
-    manager = QgsApplication.authManager()
-    if not manager.masterPasswordIsSet():
-        manager.setMasterPassword("tianguan-test-master", True)
-    config = QgsAuthMethodConfig("Basic")
-    config.setName("pr test")
-    config.setConfig("username", user)
-    config.setConfig("password", SECRET)
-    ok, config = manager.storeAuthenticationConfig(config)
-    assert ok
-    return config.id()
+    return pf.make_roles(pg, ADMIN, (DESK_A, DESK_B, ZHOU))
 
 
 @pytest.fixture(scope="module")
@@ -129,13 +52,12 @@ def desk_b(county_b_store, tmp_path_factory):
 def shared(processing_registry, roles, desk_a, desk_b):
     """A shared store where counties A and B have published, and the QGIS connections of the roles:
     {"schema", role: connection name}. The 州's connection takes its user and password from an authcfg."""
-    name = _new_schema(roles)
-    _publish(roles, DESK_A, name, desk_a)
-    _publish(roles, DESK_B, name, desk_b)
+    name = pf.new_schema(roles, ADMIN, pf.scopes_for(DESK_A, DESK_B, ZHOU), "pr_shared")
+    pf.publish_all(roles, name, {DESK_A: desk_a, DESK_B: desk_b})
     return {"schema": name,
-            DESK_A: _connection("pr_county_a", dict(roles, user=DESK_A)),
-            DESK_B: _connection("pr_county_b", dict(roles, user=DESK_B)),
-            ZHOU: _connection("pr_zhou", roles, _authcfg(ZHOU))}
+            DESK_A: pf.save_connection("pr_county_a", dict(roles, user=DESK_A)),
+            DESK_B: pf.save_connection("pr_county_b", dict(roles, user=DESK_B)),
+            ZHOU: pf.save_connection("pr_zhou", roles, pf.new_authcfg(ZHOU, SECRET, "pr test"))}
 
 
 def _from_pg(shared: dict, role: str) -> dict:
@@ -249,7 +171,7 @@ def test_the_prefectures_map_has_every_countys_townships(shared, roles, desk_a, 
     assert set(prefecture) == set(a) | set(b) and result["TOWNSHIPS"] == len(a) + len(b)
     assert {code: v[:2] for code, v in prefecture.items()} == {code: v[:2] for code, v in {**a, **b}.items()}
     # the map reader gives the 州 the prefecture's cell once (each county's grid holds its part of it)
-    with PgStore(dict(roles, user=ZHOU), schema=shared["schema"]) as pgs:
+    with pf.as_role(roles, ZHOU, shared["schema"]) as pgs:
         cells = pg_statistics.map_cells(pgs)
     codes = [c[0] for c in cells.cells]
     assert len(codes) == len(set(codes)) and sum(1 for c in cells.cells if c[1] == 1) == 1
@@ -301,12 +223,12 @@ def test_a_schema_that_is_no_prefecture_store_and_an_unreachable_server_are_said
     assert "pr_no_such_schema" in str(missing.value) and "not a prefecture store" in str(missing.value)
     assert "Traceback" not in str(missing.value)
     # a server that does not answer: the error names where it tried, never the password of the authcfg
-    closed = _connection("pr_closed", dict(roles, port=1), _authcfg(ZHOU))
+    closed = pf.save_connection("pr_closed", dict(roles, port=1), pf.new_authcfg(ZHOU, SECRET, "pr test"))
     with pytest.raises(QgsProcessingException) as unreachable:
         run("linxia_tianguan:assessment", {"PREFECTURE_CONNECTION": closed, "PREFECTURE_SCHEMA": shared["schema"],
                                            "PERIOD": 0, "DATE": "2025-06-15", "OUTPUT": str(tmp_path / "a.xlsx")},
             feedback=feedback)
     text = "\n".join([str(unreachable.value), *feedback.errors, *feedback.infos])
-    assert "Cannot read the prefecture store" in text and "connecting failed" in text
+    assert "Cannot connect to the prefecture store" in text and "pr_closed" in text  # the connection, in words
     assert SECRET not in text and "Traceback" not in str(unreachable.value)
     assert not (tmp_path / "d.xlsx").exists() and not (tmp_path / "a.xlsx").exists()

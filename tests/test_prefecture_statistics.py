@@ -11,22 +11,19 @@ import itertools
 
 import psycopg2
 import pytest
-from psycopg2 import sql
 
 from linxia_tianguan_plugin import reports as model
 from linxia_tianguan_plugin.core.reports import assessment as core
 from linxia_tianguan_plugin.core.reports import statistics as stats
-from linxia_tianguan_plugin.storage import GpkgStore, pg_schema, pg_statistics
 from linxia_tianguan_plugin.storage import assessment as assess_store
+from linxia_tianguan_plugin.storage import pg_statistics
 from linxia_tianguan_plugin.storage import statistics as stats_store
-from linxia_tianguan_plugin.storage.postgis import PgStore
-from linxia_tianguan_plugin.storage.publish import publish
+from tests import prefecture as pf
 from tests.helpers import prepared_store, run, store_copy
 from tests.pg_cluster import pg  # noqa: F401
+from tests.prefecture import COUNTY_A, COUNTY_B, TOWNSHIP_A
 
-COUNTY_A, COUNTY_B = "622921", "622922"
 ADMIN, DESK_A, DESK_B, ZHOU, XIANG = "ps_admin", "ps_desk_a", "ps_desk_b", "ps_zhou", "ps_xiang_a"
-TOWNSHIP_A = "622921100"
 TODAY = dt.date(2025, 6, 20)  # mid-June 2025: done, not done and overdue tasks all occur
 LATER = dt.date(2027, 6, 30)  # after every case event
 JUNE = (dt.date(2025, 6, 1), dt.date(2025, 6, 30))
@@ -36,55 +33,15 @@ _schemas = itertools.count(1)
 
 
 # ------------------------------------------------------------------------------------ fixtures
-def _connect(params, user=None):
-    conn = psycopg2.connect(**dict(params, user=user or params["user"]))
-    conn.autocommit = True
-    return conn
-
-
 @pytest.fixture(scope="module")
 def roles(pg):  # noqa: F811
-    conn = _connect(pg)
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT rolname FROM pg_roles")
-            made = {r[0] for r in cur.fetchall()}
-            if ADMIN not in made:
-                cur.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS CREATEROLE").format(
-                    sql.Identifier(ADMIN)))
-            cur.execute(sql.SQL("GRANT CREATE ON DATABASE {} TO {} WITH GRANT OPTION").format(
-                sql.Identifier(pg["dbname"]), sql.Identifier(ADMIN)))
-            for role in (DESK_A, DESK_B, ZHOU, XIANG):
-                if role not in made:
-                    cur.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS").format(sql.Identifier(role)))
-    finally:
-        conn.close()
-    return pg
+    return pf.make_roles(pg, ADMIN, (DESK_A, DESK_B, ZHOU, XIANG))
 
 
 def _new_schema(params) -> str:
     """A fresh schema at the latest version; A and B publish their counties, the 州 reads all, a 乡 role reads
     township 622921100."""
-    name = f"ps_test_{next(_schemas)}"
-    with PgStore(dict(params, user=ADMIN), schema=name) as store:
-        assert store.migrate() == pg_schema.LATEST >= 6
-    conn = psycopg2.connect(**dict(params, user=ADMIN))
-    try:
-        for role, scope in ((DESK_A, COUNTY_A), (DESK_B, COUNTY_B), (ZHOU, "6229"), (XIANG, TOWNSHIP_A)):
-            pg_schema.grant_scope(conn, role, scope, name)
-    finally:
-        conn.close()
-    return name
-
-
-def _publish(params, user, schema_name, path) -> None:
-    store = GpkgStore(path, create=False)
-    try:
-        with PgStore(dict(params, user=user), schema=schema_name) as pgs:
-            report = publish(store, pgs)
-    finally:
-        store.close()
-    assert not report.mismatched
+    return pf.new_schema(params, ADMIN, pf.scopes_for(DESK_A, DESK_B, ZHOU, XIANG), f"ps_test_{next(_schemas)}")
 
 
 @pytest.fixture(scope="module")
@@ -111,22 +68,13 @@ def desk_b(processing_registry, tmp_path_factory):
 @pytest.fixture(scope="module")
 def one_county(roles, desk_a):
     """A shared store where county A alone has published."""
-    name = _new_schema(roles)
-    _publish(roles, DESK_A, name, desk_a)
-    return name
+    return pf.publish_all(roles, _new_schema(roles), {DESK_A: desk_a})
 
 
 @pytest.fixture(scope="module")
 def two_counties(roles, desk_a, desk_b):
     """A shared store where counties A and B have published."""
-    name = _new_schema(roles)
-    _publish(roles, DESK_A, name, desk_a)
-    _publish(roles, DESK_B, name, desk_b)
-    return name
-
-
-def _pg(params, user, schema_name) -> PgStore:
-    return PgStore(dict(params, user=user), schema=schema_name)
+    return pf.publish_all(roles, _new_schema(roles), {DESK_A: desk_a, DESK_B: desk_b})
 
 
 def _task_rows(table: stats.TaskTable | None) -> list[tuple]:
@@ -166,7 +114,7 @@ VIEWS = [(ZHOU, ""), (ZHOU, "6229"), (ZHOU, COUNTY_A), (DESK_A, ""), (ZHOU, TOWN
 def test_dashboard_figures_from_postgis_equal_the_desks(roles, one_county, desk_a, role, prefix, period):
     first, last = PERIODS[period] or (None, None)
     desk = stats_store.load(desk_a, prefix, first, last)
-    with _pg(roles, role, one_county) as pgs:
+    with pf.as_role(roles, role, one_county) as pgs:
         shared = pg_statistics.load(pgs, prefix, first, last)
     if role == XIANG:  # a township's reader sees its own units' names (and its parents'), not the whole county's
         assert set(shared.names) <= set(desk.names) and TOWNSHIP_A in shared.names
@@ -183,7 +131,7 @@ def test_dashboard_figures_from_postgis_equal_the_desks(roles, one_county, desk_
 @pytest.mark.parametrize(("role", "prefix"), [(ZHOU, ""), (DESK_A, COUNTY_A), (XIANG, TOWNSHIP_A)])
 def test_rows_for_the_assessment_and_the_maps_are_the_desks(roles, one_county, desk_a, role, prefix):
     desk = stats_store.load(desk_a, prefix, *JUNE, rows=True)
-    with _pg(roles, role, one_county) as pgs:
+    with pf.as_role(roles, role, one_county) as pgs:
         shared = pg_statistics.load(pgs, prefix, *JUNE, rows=True)
     assert shared.tasks == desk.tasks and shared.tasks
     assert shared.patrols._days == desk.patrols._days  # the valid patrols' Shanghai dates per grid
@@ -196,7 +144,7 @@ def test_rows_for_the_assessment_and_the_maps_are_the_desks(roles, one_county, d
 @pytest.mark.parametrize(("role", "prefix"), [(ZHOU, ""), (DESK_A, ""), (ZHOU, COUNTY_A), (XIANG, TOWNSHIP_A)])
 def test_assessment_from_postgis_equals_the_desks(roles, one_county, desk_a, role, prefix, kind, period):
     desk = assess_store.load(desk_a, prefix, period)
-    with _pg(roles, role, one_county) as pgs:
+    with pf.as_role(roles, role, one_county) as pgs:
         shared = pg_statistics.load_assessment(pgs, prefix, period)
     assert shared.posts == desk.posts and shared.posts
     assert shared.tracks == desk.tracks
@@ -216,7 +164,7 @@ def test_survey_year_inputs_from_postgis_equal_the_desks(roles, one_county, desk
                 stats_store.coding_parameters(conn), sorted(stats_store.survey_losses(conn, prefix)))
     finally:
         conn.close()
-    with _pg(roles, ZHOU, one_county) as pgs:
+    with pf.as_role(roles, ZHOU, one_county) as pgs:
         shared = (pg_statistics.coded_totals(pgs, prefix), pg_statistics.change_run_inputs(pgs),
                   pg_statistics.coding_parameters(pgs), sorted(pg_statistics.survey_losses(pgs, prefix)))
     assert shared == desk
@@ -237,7 +185,7 @@ def _added(rows, keys: tuple[str, ...]) -> dict[tuple, tuple]:
 
 
 def test_the_prefectures_figures_are_the_two_counties_together(roles, two_counties, desk_a, desk_b):
-    with _pg(roles, ZHOU, two_counties) as pgs:
+    with pf.as_role(roles, ZHOU, two_counties) as pgs:
         prefecture = pg_statistics.load(pgs, "", *JUNE)
         as_counties = [pg_statistics.load(pgs, c, *JUNE) for c in (COUNTY_A, COUNTY_B)]
     # each county under the 州's prefix is that county's desk under the same prefix
@@ -271,7 +219,7 @@ def test_the_prefectures_figures_are_the_two_counties_together(roles, two_counti
 
 def test_a_county_role_sees_only_its_own_county(roles, two_counties, desk_a, desk_b):
     for role, desk in ((DESK_A, desk_a), (DESK_B, desk_b)):
-        with _pg(roles, role, two_counties) as pgs:
+        with pf.as_role(roles, role, two_counties) as pgs:
             shared = pg_statistics.load(pgs, "", *JUNE, rows=True)
             assessed = pg_statistics.load_assessment(pgs, "", JUNE)
         own = stats_store.load(desk, "", *JUNE, rows=True)
@@ -279,17 +227,17 @@ def test_a_county_role_sees_only_its_own_county(roles, two_counties, desk_a, des
         assert _figures(shared, "", JUNE) == _figures(own, "", JUNE)
         assert core.assess(assessed, "month", JUNE) == core.assess(assess_store.load(desk, "", JUNE), "month", JUNE)
     # and the other county's prefix gives it nothing
-    with _pg(roles, DESK_B, two_counties) as pgs:
+    with pf.as_role(roles, DESK_B, two_counties) as pgs:
         other = pg_statistics.load(pgs, COUNTY_A, *JUNE)
     assert not other.farmland and not other.officers and not len(other.task_table) and not other.cases
 
 
 def test_the_readers_leave_no_transaction_open_and_a_missing_schema_gives_nothing(roles, one_county):
-    with _pg(roles, ZHOU, one_county) as pgs:
+    with pf.as_role(roles, ZHOU, one_county) as pgs:
         pg_statistics.load(pgs, "", *JUNE)
         assert pgs.conn.get_transaction_status() == psycopg2.extensions.TRANSACTION_STATUS_IDLE
         first = pg_statistics.coded_totals(pgs, COUNTY_A)
         assert first == pg_statistics.coded_totals(pgs, COUNTY_A)
-    with _pg(roles, ZHOU, one_county + "_missing") as pgs:
+    with pf.as_role(roles, ZHOU, one_county + "_missing") as pgs:
         empty = pg_statistics.load(pgs, "", *JUNE)
     assert dataclasses.asdict(empty)["farmland"] == [] and empty.task_table is None and not empty.cases

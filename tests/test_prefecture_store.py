@@ -4,85 +4,39 @@ layers; a publish killed halfway resumes with nothing duplicated; a contradictin
 anything is written; the database keeps history against everyone, the owner included."""
 from __future__ import annotations
 
-import contextlib
 import itertools
-import sqlite3
 
 import psycopg2
 import pytest
 from psycopg2 import sql
 
 from linxia_tianguan_plugin.core.prefecture.history import REACTIVATED, REISSUED
-from linxia_tianguan_plugin.storage import GpkgStore, gpkg, pg_prefecture, pg_schema
-from linxia_tianguan_plugin.storage.postgis import PgStore
+from linxia_tianguan_plugin.storage import GpkgStore, pg_prefecture, pg_schema
 from linxia_tianguan_plugin.storage.publish import HistoryConflictError, PublishError, publish
+from tests import prefecture as pf
 from tests.helpers import store_copy
 from tests.pg_cluster import pg  # noqa: F401
+from tests.prefecture import COUNTY_A, COUNTY_B, TOWNSHIP_A
 
-COUNTY_A, COUNTY_B = "622921", "622922"
 ADMIN, DESK_A, DESK_B, ZHOU, XIANG = "pf_admin", "pf_desk_a", "pf_desk_b", "pf_zhou", "pf_xiang_a"
-TOWNSHIP_A = "622921100"
 _schemas = itertools.count(1)
 
 
 # ------------------------------------------------------------------------------------ fixtures
-def _connect(params, user=None, autocommit=True):
-    conn = psycopg2.connect(**dict(params, user=user or params["user"]))
-    conn.autocommit = autocommit
-    return conn
-
-
 @pytest.fixture(scope="module")
 def roles(pg):  # noqa: F811
-    conn = _connect(pg)
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT rolname FROM pg_roles")
-            made = {r[0] for r in cur.fetchall()}
-            if ADMIN not in made:
-                cur.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS CREATEROLE").format(
-                    sql.Identifier(ADMIN)))
-            cur.execute(sql.SQL("GRANT CREATE ON DATABASE {} TO {} WITH GRANT OPTION").format(
-                sql.Identifier(pg["dbname"]), sql.Identifier(ADMIN)))
-            for role in (DESK_A, DESK_B, ZHOU, XIANG):
-                if role not in made:
-                    cur.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS").format(sql.Identifier(role)))
-    finally:
-        conn.close()
-    return pg
+    return pf.make_roles(pg, ADMIN, (DESK_A, DESK_B, ZHOU, XIANG))
 
 
 @pytest.fixture
 def schema(roles):
     """A fresh schema at the latest version; desks A and B publish their counties, the 州 reads all, a 乡 role
     reads township 622921100."""
-    name = f"pf_test_{next(_schemas)}"
-    with PgStore(dict(roles, user=ADMIN), schema=name) as store:
-        assert store.migrate() == pg_schema.LATEST >= 6
-    conn = _connect(roles, ADMIN, autocommit=False)
-    try:
-        for role, scope in ((DESK_A, COUNTY_A), (DESK_B, COUNTY_B), (ZHOU, "6229"), (XIANG, TOWNSHIP_A)):
-            pg_schema.grant_scope(conn, role, scope, name)
-    finally:
-        conn.close()
-    return name
-
-
-def _as(params, user, schema_name) -> PgStore:
-    return PgStore(dict(params, user=user), schema=schema_name)
-
-
-def _publish(params, user, schema_name, path, **kw):
-    store = GpkgStore(path, create=False)
-    try:
-        with _as(params, user, schema_name) as pgs:
-            return publish(store, pgs, **kw)
-    finally:
-        store.close()
+    return pf.new_schema(roles, ADMIN, pf.scopes_for(DESK_A, DESK_B, ZHOU, XIANG), f"pf_test_{next(_schemas)}")
 
 
 def _count(params, user, schema_name, table, where="", args=()) -> int:
-    conn = _connect(params, user)
+    conn = pf.connect(params, user)
     try:
         with conn.cursor() as cur:
             cur.execute(sql.SQL("SELECT count(*) FROM {}.{} " + where).format(
@@ -90,22 +44,6 @@ def _count(params, user, schema_name, table, where="", args=()) -> int:
             return cur.fetchone()[0]
     finally:
         conn.close()
-
-
-@contextlib.contextmanager
-def _desk_write(path):
-    """The desk store as the plugin opens it (GeoPackage functions for its R-tree triggers), committed at the end."""
-    conn = gpkg.connect(str(path))
-    try:
-        with conn:
-            yield conn
-    finally:
-        conn.close()
-
-
-def _desk_count(path, table, where="") -> int:
-    with sqlite3.connect(path) as conn:
-        return conn.execute(f"SELECT count(*) FROM {table} {where}").fetchone()[0]
 
 
 @pytest.fixture
@@ -121,7 +59,7 @@ def desk_b(county_b_store, tmp_path):
 # ------------------------------------------------------------------------------------ tests
 def test_the_shared_schema_has_a_table_for_every_desk_table(roles, schema):
     """Every record kind of the desk store has its shared table, keyed by county, with row-level security forced."""
-    conn = _connect(roles)
+    conn = pf.connect(roles)
     try:
         with conn.cursor() as cur:
             cur.execute("SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity FROM pg_class c JOIN "
@@ -153,10 +91,10 @@ def _desk_tables() -> list[str]:
 
 
 def test_two_counties_publish_and_each_role_sees_its_scope(roles, schema, desk_a, desk_b):
-    report_a = _publish(roles, DESK_A, schema, desk_a)
-    report_b = _publish(roles, DESK_B, schema, desk_b)
+    report_a = pf.publish_as(roles, DESK_A, schema, desk_a)
+    report_b = pf.publish_as(roles, DESK_B, schema, desk_b)
     assert not report_a.mismatched and not report_b.mismatched
-    codes_a, codes_b = _desk_count(desk_a, "tg_space_code"), _desk_count(desk_b, "tg_space_code")
+    codes_a, codes_b = pf.desk_count(desk_a, "tg_space_code"), pf.desk_count(desk_b, "tg_space_code")
     assert report_a.tables["space_codes"].upstream == codes_a > 0
     assert report_b.tables["space_codes"].upstream == codes_b > 0
     for table in ("tasks", "tracks", "track_fixes", "grid_cells", "officers", "coverage_rates"):
@@ -166,24 +104,24 @@ def test_two_counties_publish_and_each_role_sees_its_scope(roles, schema, desk_a
     assert _count(roles, DESK_A, schema, "space_codes") == codes_a
     assert _count(roles, DESK_A, schema, "space_codes", "WHERE county_code = %s", (COUNTY_B,)) == 0
     assert _count(roles, DESK_B, schema, "space_codes") == codes_b
-    assert _count(roles, DESK_B, schema, "tasks") == _desk_count(desk_b, "tg_task")
+    assert _count(roles, DESK_B, schema, "tasks") == pf.desk_count(desk_b, "tg_task")
     # the township role reads its township's codes, and the county's runs
-    township = _desk_count(desk_a, "tg_space_code", f"WHERE code LIKE '{TOWNSHIP_A}%'")
+    township = pf.desk_count(desk_a, "tg_space_code", f"WHERE code LIKE '{TOWNSHIP_A}%'")
     assert 0 < township < codes_a
     assert _count(roles, XIANG, schema, "space_codes") == township
-    assert _count(roles, XIANG, schema, "coding_runs") == _desk_count(desk_a, "tg_coding_run")
+    assert _count(roles, XIANG, schema, "coding_runs") == pf.desk_count(desk_a, "tg_coding_run")
     assert _count(roles, XIANG, schema, "track_fixes", "WHERE NOT starts_with(grid_code, %s)", (TOWNSHIP_A,)) == 0
     # cases: the county's desk exported them; the 州 reads them too, the other county does not
-    cases_a = _desk_count(desk_a, "tg_case")
+    cases_a = pf.desk_count(desk_a, "tg_case")
     assert report_a.cases and _count(roles, ZHOU, schema, "cases") == cases_a > 0
     assert _count(roles, DESK_B, schema, "cases") == 0
     assert 0 < _count(roles, XIANG, schema, "cases") < cases_a
 
 
 def test_readers_cannot_write_and_a_county_cannot_publish_another(roles, schema, desk_a):
-    _publish(roles, DESK_A, schema, desk_a)
-    for user in (ZHOU, XIANG):
-        conn = _connect(roles, user)
+    pf.publish_as(roles, DESK_A, schema, desk_a)
+    for user in (ZHOU, XIANG, DESK_B):  # the readers, and county B's publisher in county A
+        conn = pf.connect(roles, user)
         try:
             with conn.cursor() as cur, pytest.raises(psycopg2.errors.InsufficientPrivilege):
                 cur.execute(sql.SQL("INSERT INTO {}.patrols (county_code, patrol_id, grid_code, started_at, source) "
@@ -191,41 +129,26 @@ def test_readers_cannot_write_and_a_county_cannot_publish_another(roles, schema,
                     sql.Identifier(schema)), (COUNTY_A, TOWNSHIP_A))
         finally:
             conn.close()
-    conn = _connect(roles, DESK_B)
-    try:
-        with conn.cursor() as cur, pytest.raises(psycopg2.errors.InsufficientPrivilege):
-            cur.execute(sql.SQL("INSERT INTO {}.patrols (county_code, patrol_id, grid_code, started_at, source) "
-                                "VALUES (%s, 'x', %s, '2025-06-01T00:00:00Z', 'manual')").format(
-                sql.Identifier(schema)), (COUNTY_A, TOWNSHIP_A))
-    finally:
-        conn.close()
     with pytest.raises(PublishError) as err:
-        _publish(roles, DESK_B, schema, desk_a)  # B's role with A's store: refused before anything is sent
+        pf.publish_as(roles, DESK_B, schema, desk_a)  # B's role with A's store: refused before anything is sent
     assert err.value.kind == "not_publisher" and err.value.details == {"role_county": COUNTY_B, "county": COUNTY_A}
     assert _count(roles, DESK_B, schema, "space_codes") == 0
 
 
 def test_publishing_again_sends_nothing_and_a_days_changes_only_those(roles, schema, desk_a):
-    first = _publish(roles, DESK_A, schema, desk_a)
+    first = pf.publish_as(roles, DESK_A, schema, desk_a)
     assert first.tables["space_codes"].sent == first.tables["space_codes"].desk
-    again = _publish(roles, DESK_A, schema, desk_a)
+    again = pf.publish_as(roles, DESK_A, schema, desk_a)
     assert sum(t.sent for t in again.tables.values()) == 0 and again.batches == 0
-    # a day's work: three codes retired, a patrol recorded
-    with _desk_write(desk_a) as conn:
-        codes = [r[0] for r in conn.execute("SELECT code FROM tg_space_code WHERE status = 'active' ORDER BY code "
-                                            "LIMIT 3")]
-        conn.executemany("UPDATE tg_space_code SET status = 'retired', retired_at = '2025-07-01T02:00:00Z', "
-                         "retire_reason = 'undone' WHERE code = ?", [(c,) for c in codes])
-        conn.execute("INSERT INTO tg_patrol (patrol_id, grid_code, officer, started_at, source) VALUES "
-                     "('P-NEW', ?, '马福禄', '2025-07-01T01:00:00Z', 'manual')", (TOWNSHIP_A + "00101",))
-    day = _publish(roles, DESK_A, schema, desk_a)
+    codes = pf.a_days_work(desk_a)  # a day's work: three codes retired, a patrol recorded
+    day = pf.publish_as(roles, DESK_A, schema, desk_a)
     assert day.tables["space_codes"].sent == 3 and day.tables["space_codes"].updated == 3
     assert day.tables["patrols"].sent == 1 and day.tables["patrols"].inserted == 1
     assert sum(t.sent for n, t in day.tables.items() if n not in ("space_codes", "patrols")) == 0
     assert _count(roles, DESK_A, schema, "space_codes", "WHERE status = 'retired' AND code = ANY(%s)",
                   (codes,)) == 3
     # the change is in the shared history, with who made it
-    conn = _connect(roles, DESK_A)
+    conn = pf.connect(roles, DESK_A)
     try:
         with conn.cursor() as cur:
             cur.execute(sql.SQL("SELECT row_key->>'code', changes ? 'status', changed_by FROM {}.row_changes "
@@ -240,7 +163,7 @@ def test_a_killed_publish_resumes_with_nothing_duplicated(roles, schema, desk_a)
         pass
 
     store = GpkgStore(desk_a, create=False)
-    pgs = _as(roles, DESK_A, schema)
+    pgs = pf.as_role(roles, DESK_A, schema)
 
     def kill(table, n):
         if table == "space_codes" and n >= 3:
@@ -251,26 +174,26 @@ def test_a_killed_publish_resumes_with_nothing_duplicated(roles, schema, desk_a)
         with pytest.raises(KilledError):
             publish(store, pgs, batch_rows=2000, after_batch=kill)
         partial = _count(roles, DESK_A, schema, "space_codes")
-        assert 0 < partial < _desk_count(desk_a, "tg_space_code") and partial % 2000 == 0
+        assert 0 < partial < pf.desk_count(desk_a, "tg_space_code") and partial % 2000 == 0
         report = publish(store, pgs, batch_rows=2000)
     finally:
         pgs.close()
         store.close()
-    assert report.tables["space_codes"].sent == _desk_count(desk_a, "tg_space_code") - partial
+    assert report.tables["space_codes"].sent == pf.desk_count(desk_a, "tg_space_code") - partial
     assert not report.mismatched
     for table, entry in report.tables.items():
         assert entry.upstream == entry.desk, table
 
 
 def test_a_contradicting_code_history_is_refused_before_anything_is_written(roles, schema, desk_a):
-    with _desk_write(desk_a) as conn:
+    with pf.desk_write(desk_a) as conn:
         retired = conn.execute("SELECT code FROM tg_space_code WHERE status = 'active' ORDER BY code DESC "
                                "LIMIT 1").fetchone()[0]
         conn.execute("UPDATE tg_space_code SET status = 'retired', retire_reason = 'undone' WHERE code = ?",
                      (retired,))
-    _publish(roles, DESK_A, schema, desk_a)
+    pf.publish_as(roles, DESK_A, schema, desk_a)
     before = {t.name: _count(roles, DESK_A, schema, t.name) for t in pg_prefecture.TABLES}
-    with _desk_write(desk_a) as conn:
+    with pf.desk_write(desk_a) as conn:
         reissued = conn.execute("SELECT code FROM tg_space_code WHERE status = 'active' ORDER BY code "
                                 "LIMIT 1").fetchone()[0]
         conn.execute("UPDATE tg_space_code SET coded_at = '2026-01-01T00:00:00Z', run_id = 'OTHER' WHERE code = ?",
@@ -279,14 +202,14 @@ def test_a_contradicting_code_history_is_refused_before_anything_is_written(role
         conn.execute("INSERT INTO tg_patrol (patrol_id, grid_code, started_at, source) VALUES "
                      "('P-LATE', ?, '2025-07-02T01:00:00Z', 'manual')", (TOWNSHIP_A + "00101",))
     with pytest.raises(HistoryConflictError) as err:
-        _publish(roles, DESK_A, schema, desk_a)
+        pf.publish_as(roles, DESK_A, schema, desk_a)
     assert {(c.code, c.reason) for c in err.value.conflicts} == {(reissued, REISSUED), (retired, REACTIVATED)}
     assert {t.name: _count(roles, DESK_A, schema, t.name) for t in pg_prefecture.TABLES} == before
 
 
 def _refused(params, user, schema_name, statement, args=(), as_owner=False) -> str:
     """The SQLSTATE with which ``statement`` is refused for ``user`` (as the schema's owner when ``as_owner``)."""
-    conn = _connect(params, user)
+    conn = pf.connect(params, user)
     try:
         with conn.cursor() as cur:
             if as_owner:
@@ -299,8 +222,8 @@ def _refused(params, user, schema_name, statement, args=(), as_owner=False) -> s
 
 
 def test_the_database_keeps_history_against_everyone(roles, schema, desk_a):
-    _publish(roles, DESK_A, schema, desk_a)
-    conn = _connect(roles, DESK_A)
+    pf.publish_as(roles, DESK_A, schema, desk_a)
+    conn = pf.connect(roles, DESK_A)
     try:
         with conn.cursor() as cur:
             cur.execute(sql.SQL("SELECT code FROM {}.space_codes WHERE status = 'active' LIMIT 1").format(
@@ -323,7 +246,7 @@ def test_the_database_keeps_history_against_everyone(roles, schema, desk_a):
                     **owner) == "TG100"
     assert _refused(roles, ADMIN, schema, "TRUNCATE {s}.track_fixes", **owner) == "TG100"
     # a retired code stays retired, even for the owner
-    conn = _connect(roles, ADMIN)
+    conn = pf.connect(roles, ADMIN)
     try:
         with conn.cursor() as cur:
             cur.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(pg_schema.owner_role(schema))))
@@ -337,7 +260,7 @@ def test_the_database_keeps_history_against_everyone(roles, schema, desk_a):
 
 def test_an_old_schema_and_a_role_without_county_are_refused_in_words(roles, schema, desk_a):
     with pytest.raises(PublishError) as err:
-        _publish(roles, DESK_A, schema + "_missing", desk_a)
+        pf.publish_as(roles, DESK_A, schema + "_missing", desk_a)
     assert err.value.kind == "old_schema"
 
 
@@ -361,11 +284,11 @@ def test_evidence_files_go_up_content_addressed_and_a_changed_file_stays_down(ro
         tampered.write_bytes(tampered.read_bytes() + b"edited")
     finally:
         store.close()
-    report = _publish(roles, DESK_A, schema, desk_a)
+    report = pf.publish_as(roles, DESK_A, schema, desk_a)
     assert report.tables["evidence"].sent == report.tables["evidence"].desk >= 3
     assert report.evidence_files == 2 and len(report.evidence_problems) == 1
     assert rows[2]["rel_path"] in report.evidence_problems[0]
-    conn = _connect(roles, ZHOU)
+    conn = pf.connect(roles, ZHOU)
     try:
         with conn.cursor() as cur:
             cur.execute(sql.SQL("SELECT sha256, content FROM {}.evidence_files ORDER BY sha256").format(
@@ -376,9 +299,9 @@ def test_evidence_files_go_up_content_addressed_and_a_changed_file_stays_down(ro
     assert sorted(r["sha256"] for r in rows[:2]) == [sha for sha, _ in held]
     assert all(hashlib.sha256(bytes(content)).hexdigest() == sha for sha, content in held)
     # never overwritten: a second publish sends nothing more, and the database refuses another content
-    again = _publish(roles, DESK_A, schema, desk_a)
+    again = pf.publish_as(roles, DESK_A, schema, desk_a)
     assert again.evidence_files == 0
-    conn = _connect(roles, DESK_A)
+    conn = pf.connect(roles, DESK_A)
     try:
         with conn.cursor() as cur, pytest.raises(psycopg2.Error) as err:
             cur.execute(sql.SQL("INSERT INTO {}.evidence_files (county_code, sha256, size, content) VALUES "
@@ -391,8 +314,8 @@ def test_evidence_files_go_up_content_addressed_and_a_changed_file_stays_down(ro
 def test_a_days_publish_reads_the_change_log_and_a_lost_trigger_falls_back_to_the_whole_table(roles, schema, desk_a):
     from linxia_tianguan_plugin.storage import publish as pub
 
-    _publish(roles, DESK_A, schema, desk_a)
-    with _desk_write(desk_a) as conn:
+    pf.publish_as(roles, DESK_A, schema, desk_a)
+    with pf.desk_write(desk_a) as conn:
         assert conn.execute("SELECT count(*) FROM tg_change_log").fetchone()[0] == 0  # pruned: every change seen
         task = conn.execute("SELECT task_id FROM tg_task ORDER BY task_id LIMIT 1").fetchone()[0]
         conn.execute("UPDATE tg_task SET officer = '新田管员' WHERE task_id = ?", (task,))
@@ -408,12 +331,12 @@ def test_a_days_publish_reads_the_change_log_and_a_lost_trigger_falls_back_to_th
         store.close()
     # another tool rebuilt the task table's triggers away: the next publish compares the whole table, and still
     # finds the change made while nothing was logging
-    with _desk_write(desk_a) as conn:
+    with pf.desk_write(desk_a) as conn:
         conn.execute('DROP TRIGGER "tg_log_tg_task_update"')
         conn.execute("UPDATE tg_task SET phone = '13900000000' WHERE task_id = ?", (task,))
-    report = _publish(roles, DESK_A, schema, desk_a)
+    report = pf.publish_as(roles, DESK_A, schema, desk_a)
     assert report.tables["tasks"].sent == 1 and report.tables["tasks"].updated == 1
-    conn = _connect(roles, DESK_A)
+    conn = pf.connect(roles, DESK_A)
     try:
         with conn.cursor() as cur:
             cur.execute(sql.SQL("SELECT officer, phone FROM {}.tasks WHERE task_id = %s").format(
@@ -421,5 +344,5 @@ def test_a_days_publish_reads_the_change_log_and_a_lost_trigger_falls_back_to_th
             assert cur.fetchone() == ("新田管员", "13900000000")
     finally:
         conn.close()
-    with _desk_write(desk_a) as conn:  # the trigger is back
+    with pf.desk_write(desk_a) as conn:  # the trigger is back
         assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'tg_log_tg_task_update'").fetchone()[0]

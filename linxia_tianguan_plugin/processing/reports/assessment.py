@@ -31,7 +31,6 @@ from ...core.patrol import tasks as task_rules
 from ...core.reports import assessment as core
 from ...i18n import tr
 from ...storage import assessment as assess_store
-from ...storage import pg_statistics
 from ..base import AlgorithmBase
 
 DETAIL, TOWNSHIPS, COUNTIES, NOTICES = "考核明细", "乡镇排名", "县区排名", "通报名单"
@@ -197,6 +196,8 @@ class AssessmentAlgorithm(AlgorithmBase):
         was the prefecture's shared store) from the desk's 田管库 or the prefecture's shared store."""
         shared = self.parameter_as_prefecture(parameters, context)
         if shared is not None:
+            from ...storage import pg_statistics  # psycopg2: only when the prefecture store is read
+
             with self.prefecture_store(shared, feedback) as pg:
                 source = tr("prefecture store, schema “{schema}”").format(schema=pg.schema)
                 feedback.pushInfo(tr("Reading {store} for {first} to {last} …").format(

@@ -80,7 +80,6 @@ from ...i18n import tr
 from ...labels import results_group_name
 from ...resources import resource_path
 from ...storage import grid as grid_store
-from ...storage import pg_statistics
 from ...storage import statistics as stats_store
 from ...storage.cases import unit_names
 from ...storage.coverage import latest_run
@@ -344,8 +343,10 @@ class StatisticsMapAlgorithm(AlgorithmBase):
             coverage_run = latest_run(store.conn, start, end) if request.indicator == "coverage" else None
         return _MapData(prefix=prefix, cells=cells, names=names, srs=srs, inputs=inputs, coverage_run=coverage_run)
 
-    def _read_shared(self, shared: tuple[dict, str], request: _Request, feedback=None) -> _MapData:
+    def _read_shared(self, shared: tuple[str, str], request: _Request, feedback=None) -> _MapData:
         """:meth:`_read_store` of the prefecture's shared store, as the connection's role sees it."""
+        from ...storage import pg_statistics  # psycopg2: only when the prefecture store is read
+
         with self.prefecture_store(shared, feedback) as pg:
             grid = pg_statistics.map_cells(pg, request.prefix)
             if not grid.cells:

@@ -108,6 +108,7 @@ def coding_issue_labels() -> dict[str, str]:
         "parcel_uncoded_sliver": tr("Contract parcel only grazes farmland"),
         "parcel_overlap_trimmed": tr("Overlapping contract parcels"), "residue_uncoded": tr("Uncoded narrow strip"),
         "code_retired": tr("Code retired"), "numeric_code_field": tr("Numeric code field"),
+        "kcxs_percent": tr("KCXS given in percent"),
     }
 
 
@@ -128,14 +129,30 @@ def change_kind_labels(tr: Translate = tr) -> dict[str, str]:
     """变化类型 of a change candidate or case (:data:`..core.cases.prejudge.KINDS`)."""
     return {"nonagri": tr("Non-agricultural use (construction)"),
             "facility": tr("Non-agricultural use (facility agriculture land)"),
-            "nongrain": tr("Non-grain use (orchard, forest, grass, fish pond)"), "other": tr("Other farmland loss"),
-            "unknown": tr("Farmland change of unknown use")}
+            "nongrain": tr("Non-grain use (orchard, forest, grass, fish pond)"),
+            "waterscape": tr("Lake or pond dug on farmland (lake, reservoir, pond water)"),
+            "other": tr("Other farmland loss"), "unknown": tr("Farmland change of unknown use"),
+            "abandoned": tr("Abandoned farmland (left unplanted)")}
 
 
 def category_labels(tr: Translate = tr) -> dict[str, str]:
     """预判结论 of a change candidate or case (:data:`..core.cases.prejudge.CATEGORIES`)."""
     return {"approved": tr("Legal: approved conversion"), "facility": tr("Legal: filed facility agriculture land"),
             "temporary": tr("Legal: temporary land in term"), "suspect": tr("Suspected illegal"),
+            "verify": tr("Needs field verification")}
+
+
+def change_kind_short_labels() -> dict[str, str]:
+    """:func:`change_kind_labels` short, for the dashboard's charts and tables."""
+    return {"nonagri": tr("Non-agricultural"), "facility": tr("Facility agriculture land"),
+            "nongrain": tr("Non-grain"), "waterscape": tr("Dug lake / pond"), "other": tr("Other loss"),
+            "unknown": tr("Unknown use"), "abandoned": tr("Abandoned farmland")}
+
+
+def category_short_labels() -> dict[str, str]:
+    """:func:`category_labels` short, for the dashboard's charts and tables."""
+    return {"approved": tr("Lawful: approved"), "facility": tr("Lawful: facility filing"),
+            "temporary": tr("Lawful: temporary land"), "suspect": tr("Suspected illegal"),
             "verify": tr("Needs field verification")}
 
 
@@ -156,6 +173,9 @@ def reason_labels(tr: Translate = tr) -> dict[str, str]:
         "nongrain_off_basic": tr("non-grain use off permanent basic farmland"),
         "other_loss": tr("farmland lost to water, unused land or another use"),
         "unknown_change": tr("kind of change unknown"),
+        "facility_filed_on_basic": tr("facility land filed, but on permanent basic farmland"),
+        "waterscape_no_approval": tr("lake or pond dug on farmland without approval"),
+        "abandoned_farmland": tr("farmland left unplanted (planting attribute WG)"),
     }
 
 
@@ -229,7 +249,8 @@ def grid_level_labels() -> dict[int, str]:
 
 
 def task_status_labels() -> dict[str, str]:
-    """Status of a patrol task (:data:`..core.patrol.tasks.STATUS_ZH`)."""
+    """Status of a patrol task (:data:`..core.patrol.tasks.STATUS_ZH`): 已完成 / 未完成 / 已过期, and 即将到期 (an open
+    task inside the 预警 window, ``due_soon``) that the warning lists of 导出巡田任务 write."""
     return dict(tasks.STATUS_ZH)
 
 

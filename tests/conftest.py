@@ -78,7 +78,7 @@ def county(sample_county) -> Path:
 @pytest.fixture(scope="session")
 def change_sample(tmp_path_factory) -> Path:
     """A 20 000-parcel sample (≈ 11 s to generate, with a week of tracks) for the change analysis and the
-    statistics: enough injected changes (53) for every kind, partial approvals and filings to occur, which
+    statistics: enough injected changes (64) for every kind, partial approvals and filings to occur, which
     the small session sample cannot promise."""
     from tools.samplegen import generate
 

@@ -21,7 +21,7 @@ ALG = "linxia_tianguan:change_detection"
 TODAY = "2025-06-30"
 KINDS = {"homestead_0702": "nonagri", "road_1003": "nonagri", "shed_1202": "facility", "orchard_0201": "nongrain",
          "forest_0301": "nongrain", "grass_0404": "nongrain", "pond_1104A": "nongrain", "fls": "nongrain",
-         "road_1006": "other"}
+         "road_1006": "other", "lake_1104": "waterscape", "shed_basic_1202": "facility", "wg": "abandoned"}
 
 
 def _params(src, **extra) -> dict:

@@ -353,11 +353,14 @@ def patrol_demo(out: Path, sample: Path, store: Path, summary: dict) -> None:
     summary["tasks"] = {"created": dispatched["CREATED"], "recorded": recorded["ADDED"], "done": status["DONE"],
                         "open": status["OPEN"], "overdue": status["OVERDUE"]}
 
-    step("导出巡田任务 Export the task list and the overdue list")
+    step("导出巡田任务 Export the task list, and the 预警 list (overdue and due within 3 days) per officer")
     run("linxia_tianguan:export_tasks", dict(window, STORE=str(store), PREFIX="622921",
                                              OUTPUT=str(out / "巡田任务.xlsx")))
-    run("linxia_tianguan:export_tasks", dict(window, STORE=str(store), PREFIX="622921", OVERDUE_ONLY=True,
-                                             OUTPUT=str(out / "过期任务.xlsx")))
+    warned = run("linxia_tianguan:export_tasks", dict(window, STORE=str(store), PREFIX="622921", WHICH=2,
+                                                      DUE_WITHIN_DAYS=3, OUTPUT=str(out / "过期任务.xlsx"),
+                                                      WARNINGS=str(out / "预警名单.xlsx")))
+    print(f"    预警：已过期与即将到期的任务 → 过期任务.xlsx；{warned['OFFICERS']} 名田管员 → 预警名单.xlsx")
+    summary["warnings"] = {k: warned[k] for k in ("DUE_SOON", "OFFICERS")}
 
 
 def tracks_demo(out: Path, sample: Path, store: Path, summary: dict) -> None:
@@ -401,7 +404,11 @@ def changes_demo(out: Path, sample: Path, store: Path, summary: dict) -> None:
     again = run("linxia_tianguan:change_detection", dict(params, OUTPUT=None))
     if again["NEW_CASES"]:
         raise SystemExit("re-running the change analysis added cases")
-    summary["changes"] = {k: found[k] for k in ("CANDIDATES", "NONAGRI", "NONGRAIN", "SUSPECT", "NEW_CASES")}
+    summary["changes"] = {k: found[k] for k in ("CANDIDATES", "NONAGRI", "NONGRAIN", "WATERSCAPE", "ABANDONED",
+                                                "SUSPECT", "NEW_CASES")}
+    print(f"    挖湖造景 {found['WATERSCAPE']} 处，撂荒（未耕种 WG）{found['ABANDONED']} 处")
+    if not (found["WATERSCAPE"] and found["ABANDONED"]):
+        raise SystemExit("the sample shows no 挖湖造景 or 撂荒 case")
     summary["changes"]["rerun_new_cases"] = again["NEW_CASES"]
 
 
@@ -730,13 +737,13 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     for stale in ("tianguan.gpkg", "coded_parcels.gpkg", "coding_issues.gpkg", "coding_preview.gpkg",
                   "validation.gpkg", "patrol_grid.gpkg", "grid_coverage.gpkg", "田管员花名册.xlsx", "巡田任务.xlsx",
-                  "过期任务.xlsx", "巡田记录_示例.csv",
+                  "过期任务.xlsx", "预警名单.xlsx", "巡田记录_示例.csv",
                   "checked_tracks.gpkg", "patrol_coverage.gpkg", "group_coverage.gpkg", "unseen_4_weeks.gpkg",
                   "巡田覆盖率.xlsx", "change_cases.gpkg", "驾驶舱报告.pdf", "驾驶舱统计表.xlsx", "专题图_",
                   "巡田考核_", "问题图斑", "案件清单"):
         for p in out.glob(stale + "*"):
             p.unlink()
-    for folder in ("二维码标识", "驾驶舱", "外业巡田包", "州库共享"):
+    for folder in ("二维码标识", "驾驶舱", "外业巡田包", "州库共享", "码上查站点"):
         shutil.rmtree(out / folder, ignore_errors=True)
     app, _provider = start_qgis()
     store = out / "tianguan.gpkg"
@@ -794,8 +801,9 @@ def main() -> None:
 
     step("生成二维码标识 QR warning-post labels for one group")
     labels = run("linxia_tianguan:qr_labels", {"STORE": str(store), "CODES": example[:14],
-                                               "OUTPUT": str(out / "二维码标识")})
-    summary["qr_labels"] = {"labels": labels["LABELS"], "pdf": labels["PDF"]}
+                                               "OUTPUT": str(out / "二维码标识"), "SITE": str(out / "码上查站点")})
+    print(f"    码上查静态站点：{labels['PAGES']} 个页面 → 码上查站点/")
+    summary["qr_labels"] = {"labels": labels["LABELS"], "pdf": labels["PDF"], "site_pages": labels["PAGES"]}
 
     step("专题图 PDF map")
     pdf = export_map(out, sample, out / "coded_parcels.gpkg", store)

@@ -284,6 +284,10 @@
             <translation>编码字段为数值型</translation>
         </message>
         <message>
+            <source>KCXS given in percent</source>
+            <translation>扣除系数为百分数</translation>
+        </message>
+        <message>
             <source>Malformed code</source>
             <translation>编码格式错误</translation>
         </message>
@@ -344,12 +348,20 @@
             <translation>非粮化（园地、林地、草地、养殖坑塘）</translation>
         </message>
         <message>
+            <source>Lake or pond dug on farmland (lake, reservoir, pond water)</source>
+            <translation>挖湖造景（湖泊、水库、坑塘水面）</translation>
+        </message>
+        <message>
             <source>Other farmland loss</source>
             <translation>其他耕地减少</translation>
         </message>
         <message>
             <source>Farmland change of unknown use</source>
             <translation>变化用途不明的耕地</translation>
+        </message>
+        <message>
+            <source>Abandoned farmland (left unplanted)</source>
+            <translation>撂荒（耕地未耕种）</translation>
         </message>
         <message>
             <source>Legal: approved conversion</source>
@@ -370,6 +382,46 @@
         <message>
             <source>Needs field verification</source>
             <translation>需外业核实</translation>
+        </message>
+        <message>
+            <source>Non-agricultural</source>
+            <translation>非农化</translation>
+        </message>
+        <message>
+            <source>Facility agriculture land</source>
+            <translation>设施农用地</translation>
+        </message>
+        <message>
+            <source>Non-grain</source>
+            <translation>非粮化</translation>
+        </message>
+        <message>
+            <source>Dug lake / pond</source>
+            <translation>挖湖造景</translation>
+        </message>
+        <message>
+            <source>Other loss</source>
+            <translation>其他减少</translation>
+        </message>
+        <message>
+            <source>Unknown use</source>
+            <translation>用途不明</translation>
+        </message>
+        <message>
+            <source>Abandoned farmland</source>
+            <translation>撂荒</translation>
+        </message>
+        <message>
+            <source>Lawful: approved</source>
+            <translation>合法-已批准</translation>
+        </message>
+        <message>
+            <source>Lawful: facility filing</source>
+            <translation>合法-设施农用地备案</translation>
+        </message>
+        <message>
+            <source>Lawful: temporary land</source>
+            <translation>合法-临时用地</translation>
         </message>
         <message>
             <source>inside an approved conversion</source>
@@ -426,6 +478,18 @@
         <message>
             <source>kind of change unknown</source>
             <translation>变化类型不明</translation>
+        </message>
+        <message>
+            <source>facility land filed, but on permanent basic farmland</source>
+            <translation>设施农用地已备案，但占用永久基本农田</translation>
+        </message>
+        <message>
+            <source>lake or pond dug on farmland without approval</source>
+            <translation>耕地挖湖造景，未查到批准</translation>
+        </message>
+        <message>
+            <source>farmland left unplanted (planting attribute WG)</source>
+            <translation>耕地撂荒（种植属性为未耕种 WG）</translation>
         </message>
         <message>
             <source>Photo</source>
@@ -832,8 +896,8 @@
             <translation>变化图斑提取与预判</translation>
         </message>
         <message>
-            <source>&lt;p&gt;变化图斑提取与预判 · Finds where farmland (耕地, DLBM 01xx) of the baseline survey (三调 DLTB) was lost: by comparing it with a newer annual-change survey (年度变更 DLTB, compared by DLBM and 种植属性), or by classifying externally supplied change polygons (卫片图斑) against it. Each candidate is 非农化 (to construction, temporary or bulldozed land; facility agriculture land is judged against its filing), 非粮化 (to orchard, forest, grass, fish pond, or planting attribute FLS) or another loss, with its area in m² and mu, the farmland (田坎 deducted) and permanent basic farmland it took, and the classes before and after.&lt;/p&gt;&lt;p&gt;Unchanged patches (same id, geometry and classes) are skipped without any overlay. Pieces smaller than the minimum area (a separate, smaller minimum applies on permanent basic farmland) and thin slivers from boundary digitising are left out.&lt;/p&gt;&lt;p&gt;Pre-judgement: each candidate is overlaid with approved conversions, facility-agriculture filings, temporary land (its term is checked against the given day) and the town development boundary, and judged 合法-已批准, 合法-设施农用地备案, 合法-临时用地, 疑似违法 or 需外业核实, with the reasons and the overlapping areas; a partly approved candidate is split. Priority: permanent basic farmland first, then area, then repeated cases on the same parcels.&lt;/p&gt;&lt;p&gt;In the tianguan store, every candidate gets its group grid cell, its officer (active roster) and the space codes of the parcels it touches, and is stored as a case waiting to be issued (待下发). Running again on the same inputs adds no case twice; a case already in the workflow keeps its state and history. The rules (class groups, thresholds) are a versioned file; each case records the version that flagged it.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;变化图斑提取与预判 · 找出基期调查（三调 DLTB）中耕地（DLBM 01xx）减少的位置：与新一期年度变更调查（年度变更 DLTB，按地类编码和种植属性）对比，或将外部提供的变化图斑（卫片图斑）对照基期分类。每个变化图斑分为非农化（变为建设用地、临时用地或推土区；设施农用地对照其备案判定）、非粮化（变为园地、林地、草地、养殖坑塘，或种植属性为 FLS）或其他减少，并给出面积（㎡ 和亩）、占用的耕地面积（扣除田坎）和永久基本农田面积，以及变化前后的地类。&lt;/p&gt;&lt;p&gt;未变化的图斑（标识码、几何与地类均相同）不做任何叠加直接跳过。小于最小面积的碎片（永久基本农田上适用单独的、更小的最小面积）以及边界数字化误差造成的细长碎片不予输出。&lt;/p&gt;&lt;p&gt;预判：每个变化图斑与批准用地、设施农业用地备案、临时用地（按指定日期核对期限）和城镇开发边界叠加，判定为合法-已批准、合法-设施农用地备案、合法-临时用地、疑似违法或需外业核实，并给出依据和叠加面积；部分批准的图斑予以拆分。优先级：先永久基本农田，再面积，再同一地块上的重复违法。&lt;/p&gt;&lt;p&gt;每个变化图斑在田管库中分配到所在社网格和负责的田管员（现行花名册），列出涉及地块的空间码，并作为待下发案件存入田管库。相同输入重复运行不会重复添加案件；已进入流转的案件保留其状态和流转记录。规则（地类分组、阈值）是带版本号的文件，每个案件记录判定它的规则版本。&lt;/p&gt;</translation>
+            <source>&lt;p&gt;变化图斑提取与预判 · Finds where farmland (耕地, DLBM 01xx) of the baseline survey (三调 DLTB) was lost: by comparing it with a newer annual-change survey (年度变更 DLTB, compared by DLBM and 种植属性), or by classifying externally supplied change polygons (卫片图斑) against it. Each candidate is 非农化 (to construction, temporary or bulldozed land; facility agriculture land is judged against its filing), 非粮化 (to orchard, forest, grass, fish pond, or planting attribute FLS), 挖湖造景 (to lake, reservoir or pond water 1102/1103/1104) or another loss, with its area in m² and mu, the farmland (田坎 deducted) and permanent basic farmland it took, and the classes before and after. Farmland whose planting attribute is 未耕种 (WG) in the newer survey (or in the baseline when there is no newer one) is listed as 撂荒, with its area per township in the log. A KCXS given in percent (8 for 8 %) is read as a fraction.&lt;/p&gt;&lt;p&gt;Unchanged patches (same id, geometry and classes) are skipped without any overlay. Pieces smaller than the minimum area (a separate, smaller minimum applies on permanent basic farmland) and thin slivers from boundary digitising are left out.&lt;/p&gt;&lt;p&gt;Pre-judgement: each candidate is overlaid with approved conversions, facility-agriculture filings, temporary land (its term is checked against the given day) and the town development boundary, and judged 合法-已批准, 合法-设施农用地备案, 合法-临时用地, 疑似违法 or 需外业核实, with the reasons and the overlapping areas; a partly approved candidate is split; a filing does not make facility land on permanent basic farmland lawful (需外业核实). Priority: permanent basic farmland first, then area, then repeated cases on the same parcels.&lt;/p&gt;&lt;p&gt;In the tianguan store, every candidate gets its group grid cell, its officer (active roster) and the space codes of the parcels it touches, and is stored as a case waiting to be issued (待下发). Running again on the same inputs adds no case twice; a case already in the workflow keeps its state and history. The rules (class groups, thresholds) are a versioned file; each case records the version that flagged it.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;变化图斑提取与预判 · 找出基期调查（三调 DLTB）中耕地（DLBM 01xx）减少的位置：与新一期年度变更调查（年度变更 DLTB，按地类编码和种植属性）对比，或将外部提供的变化图斑（卫片图斑）对照基期分类。每个变化图斑分为非农化（变为建设用地、临时用地或推土区；设施农用地对照其备案判定）、非粮化（变为园地、林地、草地、养殖坑塘，或种植属性为 FLS）、挖湖造景（变为湖泊、水库或坑塘水面 1102/1103/1104）或其他减少，并给出面积（㎡ 和亩）、占用的耕地面积（扣除田坎）和永久基本农田面积，以及变化前后的地类。新一期调查（无新一期时为基期调查）中种植属性为未耕种（WG）的耕地列为撂荒，并在日志中按乡镇给出面积。扣除系数 KCXS 按百分数填写（8 表示 8%）时按小数读取。&lt;/p&gt;&lt;p&gt;未变化的图斑（标识码、几何与地类均相同）不做任何叠加直接跳过。小于最小面积的碎片（永久基本农田上适用单独的、更小的最小面积）以及边界数字化误差造成的细长碎片不予输出。&lt;/p&gt;&lt;p&gt;预判：每个变化图斑与批准用地、设施农业用地备案、临时用地（按指定日期核对期限）和城镇开发边界叠加，判定为合法-已批准、合法-设施农用地备案、合法-临时用地、疑似违法或需外业核实，并给出依据和叠加面积；部分批准的图斑予以拆分；占用永久基本农田的设施农用地不因备案而判为合法（需外业核实）。优先级：先永久基本农田，再面积，再同一地块上的重复违法。&lt;/p&gt;&lt;p&gt;每个变化图斑在田管库中分配到所在社网格和负责的田管员（现行花名册），列出涉及地块的空间码，并作为待下发案件存入田管库。相同输入重复运行不会重复添加案件；已进入流转的案件保留其状态和流转记录。规则（地类分组、阈值）是带版本号的文件，每个案件记录判定它的规则版本。&lt;/p&gt;</translation>
         </message>
         <message>
             <source>Day the terms are checked on (YYYY-MM-DD; empty: today)</source>
@@ -916,6 +980,14 @@
             <translation>非粮化图斑数</translation>
         </message>
         <message>
+            <source>挖湖造景 candidates</source>
+            <translation>挖湖造景图斑</translation>
+        </message>
+        <message>
+            <source>撂荒 candidates</source>
+            <translation>撂荒图斑</translation>
+        </message>
+        <message>
             <source>New cases</source>
             <translation>新增案件数</translation>
         </message>
@@ -936,8 +1008,12 @@
             <translation>请提供新一期地类图斑或外部变化图斑：没有可与基期对比的数据。</translation>
         </message>
         <message>
-            <source>No permanent basic farmland layer: permanent basic farmland areas are 0 and the basic-farmland rules cannot apply.</source>
-            <translation>未提供永久基本农田图层：永久基本农田面积均为 0，永久基本农田相关规则无法适用。</translation>
+            <source>No permanent basic farmland (永农, YJJBNT) layer: the 永农 areas of every candidate will be 0, and the rules for 永久基本农田 (suspected illegal, priority) cannot apply.</source>
+            <translation>未提供永久基本农田（永农，YJJBNT）图层：所有图斑的永农面积将为 0，涉及永久基本农田的规则（疑似违法、优先级）无法适用。</translation>
+        </message>
+        <message>
+            <source>撂荒: no farmland with planting attribute 未耕种 (WG).</source>
+            <translation>撂荒：没有种植属性为未耕种（WG）的耕地。</translation>
         </message>
         <message>
             <source>patch id</source>
@@ -966,6 +1042,10 @@
         <message>
             <source>Cancelled; nothing was written.</source>
             <translation>已取消，未写入任何内容。</translation>
+        </message>
+        <message>
+            <source>撂荒 (planting attribute 未耕种 WG): {n} candidates, {area:.2f} mu, by township: {towns}.</source>
+            <translation>撂荒（种植属性为未耕种 WG）：{n} 个图斑，{area:.2f} 亩，按乡镇：{towns}。</translation>
         </message>
         <message>
             <source>polygon id</source>
@@ -998,6 +1078,10 @@
         <message>
             <source>Layer “{layer}”, feature {fid}: {message}</source>
             <translation>图层“{layer}”，要素 {fid}：{message}</translation>
+        </message>
+        <message>
+            <source>Layer “{layer}”: the deduction coefficients (KCXS) are given in percent (up to {largest:g}); they are read as fractions, e.g. 8 as 0.08.</source>
+            <translation>图层“{layer}”：扣除系数（KCXS）按百分数填写（最大 {largest:g}），已按小数读取，例如 8 读作 0.08。</translation>
         </message>
         <message>
             <source>The baseline layer is in {crs}, which is not a projected coordinate system: areas need metres. Reproject it to the county's CGCS2000 3° zone (e.g. EPSG:4522) first.</source>
@@ -2132,6 +2216,18 @@
             <translation>详情</translation>
         </message>
         <message>
+            <source>Tasks overdue</source>
+            <translation>已过期任务数</translation>
+        </message>
+        <message>
+            <source>Tasks due soon</source>
+            <translation>即将到期任务数</translation>
+        </message>
+        <message>
+            <source>Earliest due (Beijing time)</source>
+            <translation>最早截止时间</translation>
+        </message>
+        <message>
             <source>The field aliases could not be saved with {output}.</source>
             <translation>字段别名未能保存到 {output}。</translation>
         </message>
@@ -2330,6 +2426,10 @@
         <message>
             <source>Field {key} is numeric: 19-digit codes may have lost digits. Store codes as text.</source>
             <translation>字段 {key} 是数值类型，19 位编码可能已丢失精度。请以文本类型存储编码。</translation>
+        </message>
+        <message>
+            <source>The deduction coefficients (KCXS) of the survey are percentages (largest {value}): they were read as fractions, e.g. 8 as 0.08.</source>
+            <translation>地类图斑的扣除系数（KCXS）为百分数（最大 {value}），已按小数读取，例如 8 读作 0.08。</translation>
         </message>
         <message>
             <source>Title</source>
@@ -2572,10 +2672,6 @@
             <translation>未完成任务数</translation>
         </message>
         <message>
-            <source>Tasks overdue</source>
-            <translation>已过期任务数</translation>
-        </message>
-        <message>
             <source>Dispatch run</source>
             <translation>下发批次</translation>
         </message>
@@ -2684,24 +2780,52 @@
             <translation>{level}级：{grids} 个网格，田管员 {officers} 名，助理田管员 {assistants} 名，空缺 {vacancies} 个</translation>
         </message>
         <message>
-            <source>Export patrol tasks</source>
-            <translation>导出巡田任务</translation>
-        </message>
-        <message>
-            <source>&lt;p&gt;导出巡田任务 — Writes the patrol tasks of a date range (all, or only the overdue ones) with their status 已完成 / 未完成 / 已过期 to an Excel workbook (.xlsx) or a CSV file (UTF-8 with BOM), with Chinese column headers, for reminders to townships and the periodic 通报. The workbook has a second sheet with the overdue tasks per township; the log lists them too.&lt;/p&gt;&lt;p&gt;Restrict to a county, township or village by its code. Dates are Beijing dates; the status is computed now (or at the time given in the advanced parameters).&lt;/p&gt;</source>
-            <translation>&lt;p&gt;导出巡田任务 — 把一段日期内的巡田任务（全部，或仅已过期的）连同状态（已完成 / 未完成 / 已过期）导出为 Excel 工作簿（.xlsx）或 CSV 文件（带 BOM 的 UTF-8），列名为中文，用于向乡镇提醒和定期通报。工作簿的第二个工作表按乡镇汇总已过期任务，日志中也逐乡镇列出。&lt;/p&gt;&lt;p&gt;可按县、乡镇或村代码限定范围。日期为北京时间日期；状态按当前时间（或高级参数中给定的时点）计算。&lt;/p&gt;</translation>
+            <source>All tasks</source>
+            <translation>全部任务</translation>
         </message>
         <message>
             <source>Only overdue tasks</source>
             <translation>仅导出已过期任务</translation>
         </message>
         <message>
+            <source>预警: overdue tasks and tasks due soon</source>
+            <translation>预警：已过期与即将到期的任务</translation>
+        </message>
+        <message>
+            <source>Export patrol tasks</source>
+            <translation>导出巡田任务</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;导出巡田任务 — Writes the patrol tasks of a date range (all, only the overdue ones, or 预警: the overdue ones and those due soon) with their status 已完成 / 未完成 / 即将到期 / 已过期 to an Excel workbook (.xlsx) or a CSV file (UTF-8 with BOM), with Chinese column headers, for reminders to townships and the periodic 通报. The workbook has a second sheet with the overdue tasks per township; the log lists them too.&lt;/p&gt;&lt;p&gt;即将到期 (due soon): not done yet and falling due within the given number of days (Beijing calendar days: 0 is today, 1 today or tomorrow). The optional warning list names each officer with overdue or due-soon tasks: phone, grids, both counts and the earliest due time, most overdue first.&lt;/p&gt;&lt;p&gt;Restrict to a county, township or village by its code. Dates are Beijing dates; the status is computed now (or at the time given in the advanced parameters).&lt;/p&gt;</source>
+            <translation>&lt;p&gt;导出巡田任务 — 将日期范围内的巡田任务（全部、仅已过期，或预警：已过期与即将到期的任务）连同状态（已完成 / 未完成 / 即将到期 / 已过期）导出为 Excel 工作簿（.xlsx）或 CSV 文件（带 BOM 的 UTF-8），列名为中文，用于提醒乡镇和定期通报。工作簿第二张表按乡镇汇总已过期任务，日志中也会列出。&lt;/p&gt;&lt;p&gt;即将到期：尚未完成、且在给定天数内到期（按北京时间的日历日计：0 表示今天到期，1 表示今天或明天到期）。可选的预警名单按田管员列出有已过期或即将到期任务的人员：电话、网格、两类任务数和最早截止时间，已过期多者在前。&lt;/p&gt;&lt;p&gt;可按县、乡镇或村的编码限定范围。日期为北京时间的日期；状态按当前时间计算（或按高级参数中给定的时间）。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>No overdue task and none due within {days} days.</source>
+            <translation>没有已过期任务，{days} 天内也没有到期的任务。</translation>
+        </message>
+        <message>
+            <source>Which tasks</source>
+            <translation>导出哪些任务</translation>
+        </message>
+        <message>
+            <source>Due soon: falling due within this many days (Beijing calendar days; 0: today)</source>
+            <translation>即将到期：在此天数内到期（北京时间日历日；0 表示今天）</translation>
+        </message>
+        <message>
             <source>Task list</source>
             <translation>任务清单</translation>
         </message>
         <message>
+            <source>Warning list per officer (预警)</source>
+            <translation>按田管员的预警名单</translation>
+        </message>
+        <message>
             <source>Tasks written</source>
             <translation>导出任务数</translation>
+        </message>
+        <message>
+            <source>Officers warned</source>
+            <translation>预警田管员数</translation>
         </message>
         <message>
             <source>Cancelled; no file was written.</source>
@@ -2712,12 +2836,24 @@
             <translation>已将 {rows} 个任务写入 {path}（已过期 {overdue} 个）。</translation>
         </message>
         <message>
+            <source>{soon} open tasks fall due within {days} days; {officers} officers have overdue or due-soon tasks.</source>
+            <translation>{soon} 项未完成任务将在 {days} 天内到期；{officers} 名田管员有已过期或即将到期的任务。</translation>
+        </message>
+        <message>
+            <source>The number of days for “due soon” must be 0 or more, not {days}.</source>
+            <translation>“即将到期”的天数须为 0 或以上，不能为 {days}。</translation>
+        </message>
+        <message>
             <source>Export to a .xlsx or .csv file, not “{path}”.</source>
             <translation>请导出为 .xlsx 或 .csv 文件，而不是“{path}”。</translation>
         </message>
         <message>
             <source>No patrol task from {start} to {end}: dispatch tasks first.</source>
             <translation>{start} 至 {end} 没有巡田任务，请先下发任务。</translation>
+        </message>
+        <message>
+            <source>Warning list of {officers} officers written to {path}.</source>
+            <translation>已将 {officers} 名田管员的预警名单写入 {path}。</translation>
         </message>
         <message>
             <source>Export field package</source>
@@ -4122,8 +4258,16 @@
             <translation>生成二维码标识</translation>
         </message>
         <message>
-            <source>&lt;p&gt;生成二维码标识 · For the chosen active coded parcels — space codes or a prefix (a village, a group, or whole codes separated by commas), a parcel layer (its selected features when “selected features only” is ticked; the space-code field is KJM or code unless chosen), or both — writes one QR code per parcel (its space-code URL, SVG and PNG) and a printable PDF sheet of labels (A4, 3 × 7): QR code, space code, village and group, farmland area in mu, the permanent basic farmland mark, the responsible officer and the reporting phone.&lt;/p&gt;&lt;p&gt;With “Warning signs per group”, also writes 警示牌.pdf: one A4 landscape sign per group of the chosen parcels, with the group's names and code, its parcel count, farmland and permanent basic farmland area in mu, the group officer and phone, the reporting phone, a large QR code of the group's URL and a small map of its parcels.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;生成二维码标识 · 对选定的现行已赋码地块——空间码或码前缀（村、社，或以逗号分隔的完整空间码）、地块图层（勾选“仅选中要素”时为其选中要素；空间码字段默认取 KJM 或 code，也可指定），或二者兼用——为每块地生成一个二维码（其空间码网址，SVG 与 PNG），并生成可打印的 PDF 标签页（A4，3 × 7）：二维码、空间码、村组、耕地面积（亩）、永久基本农田标记、责任田管员与举报电话。&lt;/p&gt;&lt;p&gt;勾选“按社生成警示牌”时另写出 警示牌.pdf：选定地块所在的每个社一页 A4 横版警示牌，含社名称与代码、地块数、耕地与永久基本农田面积（亩）、社级田管员及电话、举报电话、社网址的大二维码与该社地块小图。&lt;/p&gt;</translation>
+            <source>&lt;p&gt;生成二维码标识 · For the chosen active coded parcels — space codes or a prefix (a village, a group, or whole codes separated by commas), a parcel layer (its selected features when “selected features only” is ticked; the space-code field is KJM or code unless chosen), or both — writes one QR code per parcel (its space-code URL, SVG and PNG) and a printable PDF sheet of labels (A4, 3 × 7): QR code, space code, village and group, farmland area in mu, the permanent basic farmland mark, the responsible officer and the reporting phone.&lt;/p&gt;&lt;p&gt;With “Warning signs per group”, also writes 警示牌.pdf: one A4 landscape sign per group of the chosen parcels, with the group's names and code, its parcel count, farmland and permanent basic farmland area in mu, the group officer and phone, the reporting phone, a large QR code of the group's URL and a small map of its parcels.&lt;/p&gt;&lt;p&gt;With a 码上查 site folder, also writes a static website of the same parcels: one page per parcel at the address its QR code holds (code, township, village and group, areas in mu, the permanent basic farmland mark, the officer and phone, the reporting phone, the date), one page per group and an index. Publish the folder's contents on any web server at the address the run reports. The folder must be new, empty or an earlier site, which is replaced only once the new one is complete.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;生成二维码标识 · 对选定的现行已赋码地块——空间码或码前缀（村、社，或以逗号分隔的完整空间码）、地块图层（勾选“仅选中要素”时为其选中要素；空间码字段默认取 KJM 或 code，也可指定），或二者兼用——为每块地生成一个二维码（其空间码网址，SVG 与 PNG），并生成可打印的 PDF 标签页（A4，3 × 7）：二维码、空间码、村组、耕地面积（亩）、永久基本农田标记、责任田管员与举报电话。&lt;/p&gt;&lt;p&gt;勾选“按社生成警示牌”时另写出 警示牌.pdf：选定地块所在的每个社一页 A4 横版警示牌，含社名称与代码、地块数、耕地与永久基本农田面积（亩）、社级田管员及电话、举报电话、社网址的大二维码与该社地块小图。&lt;/p&gt;&lt;p&gt;指定码上查站点文件夹时，另为同一批地块写出静态网站：每块地一个页面，位于其二维码中的网址（空间码、乡镇村社、面积（亩）、永久基本农田标记、田管员及电话、举报电话、生成日期），每个社一个页面，另有首页。把该文件夹的内容发布到任意网站服务器上运行结果所报告的地址即可。该文件夹须为新的、空的或以前写出的站点；旧站点只在新站点全部写好后才被替换。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Date shown on the 码上查 pages (empty: today)</source>
+            <translation>码上查页面上的日期（留空：今天）</translation>
+        </message>
+        <message>
+            <source>Writing the 码上查 site…</source>
+            <translation>正在写出码上查站点…</translation>
         </message>
         <message>
             <source>Farmland protection warning signs</source>
@@ -4132,6 +4276,18 @@
         <message>
             <source>The label sheet could not be written to {pdf} (error {code}).</source>
             <translation>无法写入标签页 {pdf}（错误 {code}）。</translation>
+        </message>
+        <message>
+            <source>The 码上查 site folder {site} must not be the output folder or contain it: choose a folder of its own.</source>
+            <translation>码上查站点文件夹 {site} 不能是输出文件夹，也不能包含输出文件夹：请另选一个单独的文件夹。</translation>
+        </message>
+        <message>
+            <source>The 码上查 site folder {site} is a file: choose a folder.</source>
+            <translation>码上查站点文件夹 {site} 是一个文件：请选择文件夹。</translation>
+        </message>
+        <message>
+            <source>The 码上查 site folder {site} is not empty and holds no site written by this tool: choose a new or empty folder (an earlier 码上查 site in it is replaced).</source>
+            <translation>码上查站点文件夹 {site} 不是空文件夹，其中也不是本工具写出的站点：请选择新的或空的文件夹（其中已有的码上查站点会被替换）。</translation>
         </message>
         <message>
             <source>Space codes or a prefix (village 12 / group 14 digits; several separated by commas)</source>
@@ -4158,6 +4314,10 @@
             <translation>输出文件夹</translation>
         </message>
         <message>
+            <source>码上查 static site folder (optional; an earlier site in it is replaced)</source>
+            <translation>码上查静态站点文件夹（可选；其中已有的站点会被替换）</translation>
+        </message>
+        <message>
             <source>Labels</source>
             <translation>标签数</translation>
         </message>
@@ -4174,6 +4334,10 @@
             <translation>警示牌（PDF）</translation>
         </message>
         <message>
+            <source>码上查 pages</source>
+            <translation>码上查页面数</translation>
+        </message>
+        <message>
             <source>Give space codes or a code prefix (digits), e.g. 622921100001.</source>
             <translation>请输入空间码或编码前缀（数字），例如 622921100001。</translation>
         </message>
@@ -4184,6 +4348,10 @@
         <message>
             <source>Writing the warning signs…</source>
             <translation>正在生成警示牌…</translation>
+        </message>
+        <message>
+            <source>The parcels' QR codes hold no web address, so scanning a label cannot open its page: code the parcels with a QR URL template to link them.</source>
+            <translation>地块二维码中没有网址，扫描标签无法打开其页面：请用二维码网址模板为地块赋码，使二维码与页面对应。</translation>
         </message>
         <message>
             <source>The warning signs could not be written to {pdf} (error {code}).</source>
@@ -4200,6 +4368,10 @@
         <message>
             <source>{n} labels on {pages} pages: {pdf}</source>
             <translation>共 {n} 个标签，{pages} 页：{pdf}</translation>
+        </message>
+        <message>
+            <source>码上查 site: {pages} pages ({parcels} parcels, {groups} groups) in {folder}. Publish the folder's contents at {base} so that the labels' QR codes open them.</source>
+            <translation>码上查站点：{folder} 中共 {pages} 个页面（{parcels} 块地、{groups} 个社）。请把该文件夹的内容发布到 {base}，扫描标签二维码即可打开对应页面。</translation>
         </message>
         <message>
             <source>Permanent basic farmland protection warning sign</source>
@@ -4252,6 +4424,10 @@
         <message>
             <source>{n} codes of the layer are not active in the store: no label for them.</source>
             <translation>图层中有 {n} 个空间码在田管库中不是现行码，未为其生成标签。</translation>
+        </message>
+        <message>
+            <source>{n} parcels' QR codes do not point into the site ({base}): their pages are written, but scanning their labels will not open them.</source>
+            <translation>{n} 块地的二维码不指向本站（{base}）：已写出其页面，但扫描其标签打不开这些页面。</translation>
         </message>
         <message>
             <source>Group code: {code}</source>
@@ -4644,38 +4820,6 @@
         <message>
             <source>Farmland across survey years</source>
             <translation>耕地面积年度趋势</translation>
-        </message>
-        <message>
-            <source>Non-agricultural</source>
-            <translation>非农化</translation>
-        </message>
-        <message>
-            <source>Facility agriculture land</source>
-            <translation>设施农用地</translation>
-        </message>
-        <message>
-            <source>Non-grain</source>
-            <translation>非粮化</translation>
-        </message>
-        <message>
-            <source>Other loss</source>
-            <translation>其他减少</translation>
-        </message>
-        <message>
-            <source>Unknown use</source>
-            <translation>用途不明</translation>
-        </message>
-        <message>
-            <source>Lawful: approved</source>
-            <translation>合法-已批准</translation>
-        </message>
-        <message>
-            <source>Lawful: facility filing</source>
-            <translation>合法-设施农用地备案</translation>
-        </message>
-        <message>
-            <source>Lawful: temporary land</source>
-            <translation>合法-临时用地</translation>
         </message>
         <message>
             <source>No coverage rates in the store: run the patrol coverage analysis first.</source>

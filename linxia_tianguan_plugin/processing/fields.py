@@ -7,6 +7,7 @@ ASCII field name → translated alias (English source in ``tr()``, zh_CN in the 
 through :class:`KeepsAliases` (see :func:`..styling.persist_aliases`)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -202,6 +203,24 @@ def field_conflict_aliases() -> dict[str, str]:
     """导入外业成果 OUTPUT (conflicts)."""
     return {"layer": tr("Package layer"), "row": tr("Feature id in the package"), "case_id": tr("Case id"),
             "conflict": tr("Conflict"), "reason": tr("Reason"), "detail": tr("Detail")}
+
+
+def officer_warning_aliases(tr: Callable[[str], str] = tr) -> dict[str, str]:
+    """导出巡田任务 WARNINGS: the 预警 list per officer (:func:`..core.patrol.tasks.officer_warnings`), a table
+    file, not a vector sink; its headers are these aliases in Chinese (``tr=labels.zh_tr``), in this order."""
+    return {"officer": tr("Officer"), "phone": tr("Phone"), "grid_code": tr("Grid code"),
+            "grid_name": tr("Grid name"), "overdue": tr("Tasks overdue"), "due_soon": tr("Tasks due soon"),
+            "earliest_due": tr("Earliest due (Beijing time)")}
+
+
+#: the columns of the 预警 list (:func:`officer_warning_aliases`), with their workbook types
+OFFICER_WARNING_FIELDS: list[tuple[str, str]] = [
+    ("officer", "String"), ("phone", "String"), ("grid_code", "String"), ("grid_name", "String"),
+    ("overdue", "Int"), ("due_soon", "Int"), ("earliest_due", "String")]
+
+#: tables written as files (XLSX/CSV through :mod:`..workbook`), not as vector sinks — so not in :data:`OUTPUTS`,
+#: whose keys are exactly the sinks: (algorithm, output parameter) → the aliases that are their headers
+TABLES = {("export_tasks", "WARNINGS"): officer_warning_aliases}
 
 
 #: output → its aliases; the keys are what :class:`KeepsAliases` and :func:`schema` take

@@ -35,6 +35,8 @@ def _messages() -> dict[str, tuple[str, str]]:
         "code_retired": (INFO, tr("Code {key} was retired ({other}).")),
         "numeric_code_field": (WARNING, tr("Field {key} is numeric: 19-digit codes may have lost digits. "
                                            "Store codes as text.")),
+        "kcxs_percent": (INFO, tr("The deduction coefficients (KCXS) of the survey are percentages (largest "
+                                  "{value}): they were read as fractions, e.g. 8 as 0.08.")),
     }
 
 

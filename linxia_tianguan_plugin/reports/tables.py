@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from .. import labels
 from ..core.reports import statistics as stats
 from ..i18n import tr
 
@@ -27,14 +28,13 @@ def panel_titles() -> dict[str, str]:
 
 
 def kind_names() -> dict[str, str]:
-    return {"nonagri": tr("Non-agricultural"), "facility": tr("Facility agriculture land"),
-            "nongrain": tr("Non-grain"), "other": tr("Other loss"), "unknown": tr("Unknown use")}
+    """Short names of the change kinds for the dashboard's tables and charts (:mod:`..labels`)."""
+    return labels.change_kind_short_labels()
 
 
 def category_names() -> dict[str, str]:
-    return {"approved": tr("Lawful: approved"), "facility": tr("Lawful: facility filing"),
-            "temporary": tr("Lawful: temporary land"), "suspect": tr("Suspected illegal"),
-            "verify": tr("Needs field verification")}
+    """Short names of the pre-judgement categories for the dashboard (:mod:`..labels`)."""
+    return labels.category_short_labels()
 
 
 # ---------------------------------------------------------------------------------------- tables

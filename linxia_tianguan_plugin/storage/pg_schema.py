@@ -543,6 +543,23 @@ def _v7_dashboard(schema: str) -> list[sql.Composable]:
     return pg_prefecture.v7_statements(schema)
 
 
+def _v8_change_kinds(schema: str, srid: int) -> list[sql.Composable]:
+    """Version 8 (issue 18): the kinds 挖湖造景 ``waterscape`` and 撂荒 ``abandoned`` (and any reason or category
+    added since) become storable. Version 1 wrote the CHECKs of ``cases.kind`` and ``cases.category`` from
+    :data:`..core.cases.prejudge.KINDS` / ``CATEGORIES`` as they were then, so they are dropped (IF EXISTS)
+    and added again from the current lists: running it twice, or on a schema created after this change (whose
+    version 1 already has the new lists), gives the same constraints. Existing rows satisfy them (the lists
+    only grow); forward only, like every migration."""
+    s = sql.Identifier(schema)
+    out: list[sql.Composable] = []
+    for name, column, values in (("cases_kind_known", "kind", KINDS), ("cases_category_known", "category",
+                                                                       CATEGORIES)):
+        out += [sql.SQL("ALTER TABLE {s}.cases DROP CONSTRAINT IF EXISTS {c}").format(s=s, c=sql.Identifier(name)),
+                sql.SQL("ALTER TABLE {s}.cases ADD CONSTRAINT {c} CHECK ({col} IN ({values}))").format(
+                    s=s, c=sql.Identifier(name), col=sql.Identifier(column), values=_in_list(values))]
+    return out
+
+
 MIGRATIONS: list[PgMigration] = [
     PgMigration(1, "cases, append-only case events, county roles, export batches", _v1_tables),
     PgMigration(2, "row-level security by county (forced, owner included)", _v2_row_security),
@@ -556,6 +573,8 @@ MIGRATIONS: list[PgMigration] = [
                 lambda schema, srid: [], planned=_v6_prefecture),
     PgMigration(7, "stored bit patterns of the summed areas and the patrols' start validity (dashboard refresh)",
                 lambda schema, srid: _v7_dashboard(schema)),
+    PgMigration(8, "change kinds 挖湖造景 (waterscape) and 撂荒 (abandoned): the kind and category checks of cases "
+                   "follow the current lists", _v8_change_kinds),
 ]
 LATEST = MIGRATIONS[-1].version
 

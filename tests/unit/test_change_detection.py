@@ -30,7 +30,9 @@ FIELDS = ("BSM", "DLBM", "ZZSXDM", "KCXS", "ZLDWDM")
 #: manifest kinds → kinds of the rules. 0103→1006 农村道路 is a loss to a 农用地 class: "other", not 非农化.
 KIND = {"homestead_0702": "nonagri", "road_1003": "nonagri", "shed_1202": "facility", "orchard_0201": "nongrain",
         "forest_0301": "nongrain", "grass_0404": "nongrain", "pond_1104A": "nongrain", "fls": "nongrain",
-        "road_1006": "other"}
+        "road_1006": "other", "lake_1104": "waterscape", "shed_basic_1202": "facility"}
+#: manifest kinds that are no loss of farmland (撂荒 WG: listed by ``abandoned``, tests/unit/test_change_categories.py)
+NOT_LOST = {"wg"}
 
 
 # ------------------------------------------------------------------------------------------------ rules
@@ -48,7 +50,7 @@ KIND = {"homestead_0702": "nonagri", "road_1003": "nonagri", "shed_1202": "facil
     ("0101", "1107A", "", "nonagri"),
     ("0101", "1107", "", "other"),
     ("0102", "1104A", "", "nongrain"),
-    ("0102", "1104", "", "other"),
+    ("0102", "1104", "", "waterscape"),
     ("0103", "0402", "", "other"),
     ("0103", "0301k", "", "nongrain"),
     ("0103", "1303", "", "nonagri"),
@@ -138,7 +140,8 @@ def sample(change_sample):
     _, basic = load_layer(gpkg, "YJJBNTTB", ("BSM",))
     manifest = json.loads((change_sample / "manifest.json").read_text(encoding="utf-8"))
     return {"before": to_landuse(b_cols, b_wkb), "after": to_landuse(a_cols, a_wkb), "after_cols": a_cols,
-            "after_wkb": a_wkb, "basic": basic, "changes": manifest["changes"],
+            "after_wkb": a_wkb, "basic": basic,
+            "changes": [c for c in manifest["changes"] if c["kind"] not in NOT_LOST],
             "changed_bsm": set(manifest["dltb_2025"]["changed_bsm_2024"])}
 
 

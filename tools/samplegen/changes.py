@@ -27,6 +27,11 @@ KINDS = {
     "orchard_0201": ("0201", "whole_or_block"),
     "forest_0301": ("0301", "whole"),
     "fls": ("", "whole"),
+    # issue 18, after the others (so that they are drawn exactly as before): 挖湖造景 to 坑塘水面 1104, a
+    # greenhouse on 永久基本农田 with a filing that covers it, farmland left unplanted (种植属性 WG)
+    "lake_1104": ("1104", "pieces"),
+    "shed_basic_1202": ("1202", "piece"),
+    "wg": ("", "whole"),
 }
 ORDER = [
     "road_1003",
@@ -38,8 +43,16 @@ ORDER = [
     "orchard_0201",
     "forest_0301",
     "fls",
+    "lake_1104",
+    "shed_basic_1202",
+    "wg",
 ]
+#: kinds that keep geometry and BSM and only change 种植属性 (ZZSXDM) in DLTB_2025
+ATTRIBUTE_ONLY = {"fls": "FLS", "wg": "WG"}
 APPROVAL = {"homestead_0702": "PZYD", "road_1003": "PZYD", "road_1006": "LSYD", "shed_1202": "SSNYDBA"}
+#: kinds whose approval is always given, whole, from their own random stream (after every other approval, so
+#: that the others keep their draws and document numbers)
+APPROVED_WHOLE = {"shed_basic_1202": "SSNYDBA"}
 
 
 @dataclass
@@ -65,9 +78,15 @@ def _strips(pieces, ids):
 
 
 def choose_changes(
-    quotas: dict[str, int], geom, dk_ok: set[int], near_home: set[int], g: np.random.Generator
+    quotas: dict[str, int],
+    geom,
+    dk_ok: set[int],
+    near_home: set[int],
+    g: np.random.Generator,
+    basic_tb: set[int] | None = None,
 ) -> list[Change]:
-    """Pick the changes of one township; each 图斑 changes at most once."""
+    """Pick the changes of one township; each 图斑 changes at most once. ``basic_tb``: the 图斑 on 永久基本农田
+    (the pool of ``shed_basic_1202``, which has no fallback: without such a 图斑 it is not placed)."""
     pieces, tubans, tb_of = geom.pieces, geom.tubans, geom.tb_of
     used_tb: set[int] = set()
     out: list[Change] = []
@@ -84,6 +103,8 @@ def choose_changes(
         "homestead_0702": [i for i in ok_sorted if pieces[i].cell in near_home],
         "pond_1104A": [i for i in ok_sorted if geom.cls[pieces[i].cell] == "0102"],
         "shed_1202": ok_sorted,
+        "lake_1104": ok_sorted,
+        "shed_basic_1202": [i for i in ok_sorted if int(tb_of[pieces[i].cell]) in (basic_tb or set())],
     }
 
     def free(cell: int) -> bool:
@@ -102,7 +123,7 @@ def choose_changes(
                     ch = Change(kind, int(tb_of[key[0]]), to, False, sorted(v), [key[0]])
             elif how in ("piece", "pieces"):
                 pool = [i for i in pools[kind] if free(pieces[i].cell)]
-                if not pool:
+                if not pool and kind != "shed_basic_1202":
                     pool = [i for i in ok_sorted if free(pieces[i].cell)]
                 if pool:
                     i = pool[int(g.integers(len(pool)))]

@@ -11,6 +11,12 @@ from .layout import Layout
 from .rand import T_DEFECTS, rng
 from .township import Job
 
+#: changes added by issue 18 (挖湖造景, a filed greenhouse on 永久基本农田, 撂荒 WG) per reference size; unlike the
+#: recipe's ``counts`` they get no minimum of 1 and are rounded down, so that the small reference sample
+#: (size 2 000, ``resources/sample/reference_digest.json``) stays bit for bit what it was. A recipe may set
+#: ``changes.later_counts`` to change them.
+LATER_COUNTS = {"lake_1104": 3, "shed_basic_1202": 2, "wg": 6}
+
 
 def _distribute(total: int, weights: np.ndarray) -> list[int]:
     """Split an integer total over townships in proportion to weights (largest remainder)."""
@@ -36,6 +42,8 @@ def plan_jobs(lay: Layout, tracks: bool) -> list[Job]:
     quotas: dict[str, list[int]] = {}
     for kind, cnt in ch["counts"].items():
         quotas[kind] = _distribute(max(1, int(round(cnt * scale))), farm)
+    for kind, cnt in ch.get("later_counts", LATER_COUNTS).items():
+        quotas[kind] = _distribute(int(cnt * scale), farm)  # no minimum of 1: see LATER_COUNTS
     con = rec["contract"]
     est_tb = farm_cells.sum() / 1.7
     quotas["unassigned_whole"] = _distribute(max(1, int(round(con["unassigned_whole_fraction"] * est_tb))), farm)

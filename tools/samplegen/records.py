@@ -68,7 +68,7 @@ def township_records(lay: Layout, job: Job, geom: Geometry) -> dict[str, Any]:
 
     # --- changes (before faults, which avoid them) ----------------------------------------
     home_cells = {c for c in range(len(tp.cells)) if np.any(gcls[tp.ring_n[c]] == "0702")}
-    changes = choose_changes(job.quotas, geom, dk_set, home_cells, ctx.g(2))
+    changes = choose_changes(job.quotas, geom, dk_set, home_cells, ctx.g(2), basic_tb=yjj_tb)
     changed_cells = {c for ch in changes for c in ch.cells}
 
     # --- DK -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import shapely
 
 from . import admin, names
 from .attrs import Ctx, point_of, r2, tb_values, wkb
-from .changes import APPROVAL, approval_polygon, remainder
+from .changes import APPROVAL, APPROVED_WHOLE, ATTRIBUTE_ONLY, approval_polygon, remainder
 from .landuse import FARMLAND
 from .schema import ZZSXMC
 
@@ -44,6 +44,7 @@ def annual_change(ctx: Ctx, changes, tb_vals: list[list], fattr: dict, yjj_tb: s
     appr: dict[str, list] = {"PZYD": [], "SSNYDBA": [], "LSYD": []}
     appr_n = {"PZYD": 0, "SSNYDBA": 0, "LSYD": 0}
     a_rec = rec["changes"]["approved"]
+    later: list = []  # (change, fact) of APPROVED_WHOLE kinds: approved after everything else
 
     def new_tbbh(tb) -> str:
         next_tbbh[tb.village] += 1
@@ -66,9 +67,10 @@ def annual_change(ctx: Ctx, changes, tb_vals: list[list], fattr: dict, yjj_tb: s
             "centroid": point_of(ch.poly),
             "on_yjjbnt": i in yjj_tb,
         }
-        if ch.kind == "fls":
-            base[21], base[22] = "FLS", ZZSXMC["FLS"]
-            entry.update({"from_zzsx": tb_vals[i][21], "to_zzsx": "FLS", "geometry_changed": False})
+        if ch.kind in ATTRIBUTE_ONLY:
+            code = ATTRIBUTE_ONLY[ch.kind]
+            base[21], base[22] = code, ZZSXMC[code]
+            entry.update({"from_zzsx": tb_vals[i][21], "to_zzsx": code, "geometry_changed": False})
             out.append((wkb(geom.tb_poly[i]), base))
             refs.append(i)
             entry["dltb_2025"] = len(out) - 1
@@ -98,7 +100,9 @@ def annual_change(ctx: Ctx, changes, tb_vals: list[list], fattr: dict, yjj_tb: s
         layer = APPROVAL.get(ch.kind)
         entry["approval"] = None
         entry["inside_approved"] = False
-        if layer:
+        if ch.kind in APPROVED_WHOLE:
+            later.append((ch, entry))
+        elif layer:
             u = g.random()
             if u < a_rec["inside"] + a_rec["partial"]:
                 partial = u >= a_rec["inside"]
@@ -121,6 +125,15 @@ def annual_change(ctx: Ctx, changes, tb_vals: list[list], fattr: dict, yjj_tb: s
             poly = shapely.buffer(shapely.centroid(geom.cell_poly[c]), float(g.uniform(12, 30)), quad_segs=2)
             appr_n[layer] += 1
             appr[layer].append(approval_record(ctx, layer, appr_n[layer], poly, "extra", g))
+    g_later = ctx.g(7)
+    for ch, entry in later:
+        layer = APPROVED_WHOLE[ch.kind]
+        poly = approval_polygon(ch.poly, False, g_later)
+        appr_n[layer] += 1
+        rec_ = approval_record(ctx, layer, appr_n[layer], poly, ch.kind, g_later)
+        appr[layer].append(rec_)
+        entry["approval"] = {"layer": layer, "id": rec_[1][0], "partial": False}
+        entry["inside_approved"] = bool(shapely.contains(poly, ch.poly))
     return out, refs, facts, appr
 
 

@@ -11,6 +11,18 @@ Pieces are merged per (baseline 图斑, kind, new class), cut into single polygo
 (a boundary redrawn a few decimetres off is not a change) and parts too small to report, except that
 small parts on 永久基本农田 are kept down to a lower threshold.
 
+撂荒 (farmland left unplanted, 种植属性 ZZSXDM = WG 未耕种) is listed by :func:`abandoned` from one survey —
+the newer one when there are two — as candidates of kind ``abandoned``, which become cases like the losses.
+Why cases and not a table of their own: the desk's answer to 撂荒 is the same field loop (issue, check on the
+spot, photograph, 复耕 as rectification, close), the field officers report 撂荒 as a case category, and the
+pre-judgement ranks the ones on 永久基本农田 first. A patch stays one case for as long as it stays unplanted
+(its key is its BSM and geometry, so a re-run adds nothing). They carry ``source = "planting"``, not
+``"survey"``: 撂荒 farmland is still farmland, so the trend of farmland between survey years
+(``storage.statistics.survey_losses``, which sums the survey cases) must not count it as lost. The area per
+township is :func:`abandoned_by_township`. "Farmland with no crop signal" (remote-sensing crop
+classification) would be a second source of 撂荒 candidates, but the desk has no crop layer: it is not
+guessed here.
+
 Areas are planar m² in the layer's projected CRS (EPSG:4522 for Linxia); 1 亩 = m² × 0.0015.
 """
 from __future__ import annotations
@@ -18,15 +30,16 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import shapely
 
+from ..coding.kcxs import kcxs_fractions
 from ..dlbm import normalise
 from ..geometry import group_union, polygonal, repair
 from ..parallel import Cancelled
-from .change_rules import UNKNOWN, ChangeRules
+from .change_rules import ABANDONED, UNKNOWN, ChangeRules
 
 MU_PER_M2 = 0.0015
 _POLYGON = 3
@@ -67,9 +80,11 @@ class LandUse:
     """One survey year, column-wise: one row per 图斑.
 
     ``wkb`` holds WKB bytes (None for a missing geometry) so that unchanged 图斑 can be recognised
-    by comparing bytes. ``kcxs`` is the 扣除系数 as a fraction (0.08 = 8 % 田坎), 0 when null; values
-    outside [0, 1] are clipped. ``zone`` (e.g. ZLDWDM[:9], the township) only orders and chunks the
-    work; it never changes the result.
+    by comparing bytes. ``kcxs`` is the 扣除系数 as a fraction (0.08 = 8 % 田坎), 0 when null; a layer
+    written in percent (any value in (1, 100], :func:`..coding.kcxs.kcxs_fractions`) is divided by 100 and
+    says so in ``kcxs_percent`` (with ``kcxs_largest``, the largest raw value, for the message); values
+    still outside [0, 1] are clipped. ``zone`` (e.g. ZLDWDM[:9], the township) orders and chunks the
+    work and is the township of :func:`abandoned_by_township`; it never changes which polygons are found.
     """
 
     bsm: np.ndarray
@@ -78,6 +93,8 @@ class LandUse:
     kcxs: np.ndarray
     wkb: np.ndarray
     zone: np.ndarray | None = None
+    kcxs_percent: bool = field(default=False, init=False)
+    kcxs_largest: float = field(default=float("nan"), init=False)
 
     def __post_init__(self) -> None:
         n = len(self.wkb)
@@ -85,7 +102,9 @@ class LandUse:
         self.bsm = _str_array(self.bsm, n)
         self.dlbm = np.array([normalise(c) for c in _str_array(self.dlbm, n)], dtype=object).reshape(n)
         self.zzsxdm = np.array([normalise(c) for c in _str_array(self.zzsxdm, n)], dtype=object).reshape(n)
-        self.kcxs = np.clip(np.nan_to_num(_floats(self.kcxs), nan=0.0), 0.0, 1.0)
+        kcxs = kcxs_fractions(_floats(self.kcxs))
+        self.kcxs_percent, self.kcxs_largest = kcxs.percent, kcxs.largest
+        self.kcxs = np.clip(np.nan_to_num(kcxs.fractions, nan=0.0), 0.0, 1.0)
         self.zone = None if self.zone is None else _str_array(self.zone, n)
         for name in ("bsm", "dlbm", "zzsxdm", "kcxs"):
             if len(getattr(self, name)) != n:
@@ -573,4 +592,57 @@ def classify_external(polygons_wkb: np.ndarray, ids: np.ndarray, new_dlbm: np.nd
     return result, stats
 
 
-__all__ = ["MU_PER_M2", "UNKNOWN", "Candidates", "LandUse", "classify_external", "compare_years", "concat", "mu"]
+# ------------------------------------------------------------------------------------------------
+# 撂荒: farmland of one survey left unplanted
+
+
+def abandoned(survey: LandUse, basic_wkb: np.ndarray, rules: ChangeRules,
+              cancelled: Callable[[], bool] | None = None) -> tuple[Candidates, dict]:
+    """The farmland 图斑 of ``survey`` whose 种植属性 says 未耕种 (``rules.abandoned_codes``) as candidates of
+    kind ``abandoned``; (candidates, statistics).
+
+    A state, not a change: every such 图斑 is listed, whether it was already unplanted in an earlier survey
+    or not. Each is taken whole (cut into single polygons) with its BSM in ``bsm_before`` and ``bsm_after``,
+    its class and 种植属性 as both before and after, ``farmland_m2`` after 田坎 and its 永久基本农田 area;
+    ``source`` is ``"planting"`` (see the module docstring). The sliver and minimum-area filters of the
+    losses apply, so a 图斑 smaller than ``min_area_m2`` is listed only with enough 永久基本农田.
+    Statistics: ``abandoned_patches`` (图斑 found), ``candidates``, ``area_m2_by_kind`` … as
+    :func:`compare_years`, and ``abandoned_by_township`` (:func:`abandoned_by_township` of the result).
+    """
+    started = time.perf_counter()
+    stats: dict = {"rules_version": rules.version}
+    n = len(survey)
+    codes = {normalise(z) for z in rules.abandoned_codes}
+    rows = np.flatnonzero(rules.farmland_mask(survey.dlbm) & np.isin(survey.zzsxdm.astype(str), list(codes))) \
+        if n and codes else np.zeros(0, dtype=np.int64)
+    geoms = _repaired(survey.wkb[rows], stats)
+    ok = np.flatnonzero(~shapely.is_missing(geoms))
+    rows, geoms = rows[ok], geoms[ok]
+    stats["abandoned_patches"] = len(rows)
+    table = _table(geoms, survey.kcxs[rows], kind=ABANDONED, from_dlbm=survey.dlbm[rows], to_dlbm=survey.dlbm[rows],
+                   to_zzsxdm=survey.zzsxdm[rows], bsm_before=survey.bsm[rows], bsm_after=survey.bsm[rows],
+                   source="planting", external_id="")
+    result = _finish(table, basic_wkb, rules, stats, cancelled)
+    zone = survey.zone if survey.zone is not None else np.full(n, "", dtype=object)
+    township = dict(zip(survey.bsm[rows].tolist(), zone[rows].tolist()))
+    stats["abandoned_by_township"] = abandoned_by_township(result, [township.get(b, "") for b in result.bsm_before])
+    stats["seconds"] = round(time.perf_counter() - started, 3)
+    return result, stats
+
+
+def abandoned_by_township(candidates: Candidates, townships) -> list[dict]:
+    """撂荒 per township: ``{"township", "patches", "area_m2", "farmland_m2", "basic_m2"}`` sorted by code,
+    over the ``abandoned`` candidates (``townships``: the code of each candidate, '' when unknown)."""
+    sums: dict[str, list] = {}
+    for i in np.flatnonzero(candidates.kind == ABANDONED):
+        row = sums.setdefault(str(townships[i] or ""), [set(), 0.0, 0.0, 0.0])
+        row[0].add(candidates.bsm_before[i])
+        row[1] += float(candidates.area_m2[i])
+        row[2] += float(candidates.farmland_m2[i])
+        row[3] += float(candidates.basic_m2[i])
+    return [{"township": t, "patches": len(r[0]), "area_m2": round(r[1], 2), "farmland_m2": round(r[2], 2),
+             "basic_m2": round(r[3], 2)} for t, r in sorted(sums.items())]
+
+
+__all__ = ["MU_PER_M2", "UNKNOWN", "Candidates", "LandUse", "abandoned", "abandoned_by_township",
+           "classify_external", "compare_years", "concat", "mu"]

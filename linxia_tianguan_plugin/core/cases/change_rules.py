@@ -12,9 +12,16 @@ Kinds:
   decided later by another module, so it is kept apart from ``nonagri``.
 - ``nongrain`` 非粮化: farmland became 种植园 02, 林地 03, 草地 04 or 养殖坑塘 1104A, or stays farmland
   with 种植属性 ZZSXDM = FLS (when it was not FLS already).
+- ``waterscape`` 挖湖造景: farmland became 湖泊水面 1102, 水库水面 1103 or 坑塘水面 1104. Digging lakes and
+  ponds on farmland is named apart from ``other`` because the 2020 notice on farmland 非农化 forbids it by
+  name; 养殖坑塘 1104A (a fish pond) stays 非粮化 — the longest prefix wins, so 1104A never reaches 1104.
 - ``other``    any other loss of farmland: wetland classes (0303, 0304, 0306, 0402 are protected
-  wetlands, not 非粮化), 1006 农村道路 (a 农用地 class, so not 非农化), water 11xx, 田坎 1203, bare land …
+  wetlands, not 非粮化), 1006 农村道路 (a 农用地 class, so not 非农化), river 1101, ditches 1107,
+  田坎 1203, bare land …
 - ``unknown``  the newer class is empty (an external polygon without a class, a survey row without DLBM).
+- ``abandoned`` 撂荒: not a loss but a state — farmland whose 种植属性 is 未耕种 (``abandoned_codes``,
+  ZZSXDM = WG). :meth:`ChangeRules.classify` never returns it; :func:`.change_detection.abandoned` lists
+  those 图斑 of one survey.
 """
 from __future__ import annotations
 
@@ -28,11 +35,13 @@ from ...resources import resource_path
 from ..dlbm import normalise
 
 NONAGRI, FACILITY, NONGRAIN, OTHER, UNKNOWN = "nonagri", "facility", "nongrain", "other", "unknown"
+WATERSCAPE, ABANDONED = "waterscape", "abandoned"
 
 #: The file that holds the defaults (``<plugin>/resources`` when installed, ``<repo>/resources`` in a checkout).
 RULES_FILE = resource_path("rules", "change_rules.json")
 
-_GROUPS = ("farmland", "nonagri", "facility", "nongrain", "wetland")
+_GROUPS = ("farmland", "nonagri", "facility", "nongrain", "waterscape", "wetland")
+_CODE_LISTS = ("fls_codes", "abandoned_codes")
 
 
 @dataclass(frozen=True)
@@ -40,7 +49,9 @@ class ChangeRules:
     """Class groups (DLBM codes or prefixes, longest prefix wins) and the thresholds of the filters.
 
     ``wetland`` lists the classes inside 03/04 that are wetlands: a prefix longer than ``03``/``04``,
-    so the longest-prefix match sends them to ``other`` instead of ``nongrain``.
+    so the longest-prefix match sends them to ``other`` instead of ``nongrain``. ``waterscape`` (1102,
+    1103, 1104) is shorter than 1104A, so a fish pond stays ``nongrain``. ``abandoned_codes`` are the
+    种植属性 codes of farmland left unplanted (未耕种 WG); 休耕 XG (fallow by plan) is not 撂荒.
 
     Thresholds (m², m): ``min_area_m2`` drops parts too small to report; a part overlapping 永久基本
     农田 by at least ``min_area_basic_m2`` is kept down to that area, because any loss of basic
@@ -59,8 +70,10 @@ class ChangeRules:
                                 "1301", "1302", "1303", "1304")
     facility: tuple[str, ...] = ("1202",)
     nongrain: tuple[str, ...] = ("02", "03", "04", "1104A")
+    waterscape: tuple[str, ...] = ("1102", "1103", "1104")
     wetland: tuple[str, ...] = ("0303", "0304", "0306", "0402")
     fls_codes: tuple[str, ...] = ("FLS",)
+    abandoned_codes: tuple[str, ...] = ("WG",)
     min_area_m2: float = 100.0
     min_area_basic_m2: float = 50.0
     min_width_m: float = 2.0
@@ -76,7 +89,8 @@ class ChangeRules:
     # -- classification -------------------------------------------------------------------------
     def _prefixes(self) -> list[tuple[str, str]]:
         """(prefix, group) longest first: built per call, the rules are small and frozen."""
-        pairs = [(normalise(p), g) for g in ("nonagri", "facility", "nongrain", "wetland") for p in getattr(self, g)]
+        pairs = [(normalise(p), g) for g in ("nonagri", "facility", "nongrain", "waterscape", "wetland")
+                 for p in getattr(self, g)]
         return sorted(pairs, key=lambda pg: -len(pg[0]))
 
     def is_farmland(self, code: object) -> bool:
@@ -94,6 +108,10 @@ class ChangeRules:
 
     def is_fls(self, zzsxdm: object) -> bool:
         return normalise(zzsxdm) in {normalise(z) for z in self.fls_codes}
+
+    def is_abandoned(self, dlbm: object, zzsxdm: object) -> bool:
+        """Farmland left unplanted (撂荒): a farmland class whose 种植属性 is one of ``abandoned_codes``."""
+        return self.is_farmland(dlbm) and normalise(zzsxdm) in {normalise(z) for z in self.abandoned_codes}
 
     def classify(self, from_dlbm: object, to_dlbm: object, to_zzsxdm: object = "",
                  from_zzsxdm: object = "") -> str | None:
@@ -134,7 +152,7 @@ class ChangeRules:
     def to_dict(self) -> dict:
         """JSON-ready dict (tuples as lists), the inverse of :func:`rules_from_dict`."""
         d = asdict(self)
-        for g in (*_GROUPS, "fls_codes"):
+        for g in (*_GROUPS, *_CODE_LISTS):
             d[g] = list(d[g])
         d["description"] = d.pop("descriptions")
         return d
@@ -148,7 +166,7 @@ def rules_from_dict(data: dict) -> ChangeRules:
     unknown = set(data) - names
     if unknown:
         raise ValueError(f"unknown keys in change rules: {sorted(unknown)}")
-    for g in (*_GROUPS, "fls_codes"):
+    for g in (*_GROUPS, *_CODE_LISTS):
         if g in data:
             data[g] = tuple(normalise(c) for c in data[g])
     for t in ("min_area_m2", "min_area_basic_m2", "min_width_m", "max_thinness"):

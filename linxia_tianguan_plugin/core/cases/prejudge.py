@@ -12,7 +12,7 @@ approved area (超占) is itself a violation):
 * Only reference features already in force on ``today`` count (start date ``<= today``; approvals and
   filings dated later are ignored; a temporary-land permit whose end date is before ``today`` is
   *expired*).
-* nonagri / other / unknown (and every candidate whose new class is a temporary code 1301/1303):
+* nonagri / waterscape / other / unknown (and every candidate whose new class is a temporary code 1301/1303):
   covered by approvals (批准用地) -> ``approved``. A part inside approvals and a rest both of at least
   ``min_split_m2`` -> split into an approved piece and a rest that is judged on its own (both carry
   ``partly_approved``); otherwise it is not split and is judged as unapproved, carrying both areas. The
@@ -24,9 +24,19 @@ approved area (超占) is itself a violation):
 * facility (0103 -> 1202): the part outside the filing (设施农业用地备案) below ``min_split_m2`` and
   below the part inside, and the area of all facility candidates inside each filing at most
   ``filed_m2 * (1 + facility_tolerance)`` -> ``facility``; a filing that is exceeded -> ``suspect``
-  (``facility_over_filing``); no filing -> ``suspect`` on 永久基本农田, else ``verify``.
+  (``facility_over_filing``); no filing -> ``suspect`` on 永久基本农田, else ``verify``. A filing does not
+  make facility land on 永久基本农田 lawful by itself: only crop facilities that leave the plough layer
+  intact may use it, which no filing record shows, so such a piece -> ``verify``
+  (``facility_filed_on_basic``, with the filing's number). Not ``suspect``: like an unapproved build inside
+  the development boundary, a document exists that may make it lawful — the field check decides.
 * nongrain (orchard, forest, grass, fish pond, FLS): on 永久基本农田 (``basic_m2 >= BASIC_MIN_M2``)
   -> ``suspect`` (planting trees or digging ponds there is forbidden); otherwise ``verify``.
+* waterscape (挖湖造景, 0103 -> 1102/1103/1104) without approval or permit: on 永久基本农田 -> ``suspect``;
+  otherwise ``verify`` (``waterscape_no_approval``). It is checked against approvals first because a
+  reservoir or a lake of an approved project is lawful.
+* abandoned (撂荒, farmland whose 种植属性 is 未耕种): no loss of use and nothing to approve, so never checked
+  against approvals -> ``verify`` (``abandoned_farmland``; ``on_basic_farmland`` too on 永久基本农田, which
+  ranks it first).
 * other / unknown without approval or permit -> ``verify``.
 
 Every piece records ``approved_m2``, ``facility_m2``, ``temporary_m2``, ``boundary_m2``, ``basic_m2``
@@ -38,7 +48,7 @@ problem pieces (suspect, verify) before lawful ones.
 
 * 只采用在 today 当日已生效的参考要素（批准日期/备案日期/起始日期 ≤ today）；临时用地终止日期早于
   today 的视为已到期。
-* 非农化、其他、不明变化（以及新地类为临时用地 1301、推土区 1303 的图斑）：被批准用地覆盖 → 合法-已批准；
+* 非农化、挖湖造景、其他、不明变化（以及新地类为临时用地 1301、推土区 1303 的图斑）：被批准用地覆盖 → 合法-已批准；
   批准部分与其余部分均 ≥ min_split_m2 → 拆分为已批准部分和其余部分（两者均标注“部分已批准”），其余部分
   单独判定；否则不拆分，按未批准判定，同时记录两部分面积。随后对（其余）部分按同样方法比对期限内的临时用地
   （覆盖 → 合法-临时用地，部分覆盖 → 拆分）。剩余部分位于已到期临时用地上 → 疑似违法（临时用地到期）。
@@ -46,9 +56,14 @@ problem pieces (suspect, verify) before lawful ones.
   （可能在报批中）；未提供开发边界图层 → 需外业核实。
 * 设施农用地（0103→1202）：备案范围外部分 < min_split_m2 且小于范围内部分，且同一备案内全部设施图斑面积
   ≤ 备案面积 × (1 + facility_tolerance) → 合法-设施农用地备案；超出备案 → 疑似违法；未备案：占用永久基本
-  农田 → 疑似违法，否则 → 需外业核实。
+  农田 → 疑似违法，否则 → 需外业核实。已备案但占用永久基本农田的设施农用地不因备案而判为合法（只有不破坏
+  耕作层的种植设施可以使用永久基本农田，备案记录看不出这一点）→ 需外业核实（“已备案但占用永久基本农田”，
+  并列出备案号）。
 * 非粮化（果园、林地、草地、养殖坑塘、种植属性 FLS）：占用永久基本农田（≥ BASIC_MIN_M2）→ 疑似违法
   （永久基本农田禁止植树造林、挖塘养鱼）；否则 → 需外业核实。
+* 挖湖造景（耕地变为湖泊水面 1102、水库水面 1103、坑塘水面 1104）且无批准、无临时用地：占用永久基本农田
+  → 疑似违法；否则 → 需外业核实。
+* 撂荒（耕地种植属性为未耕种 WG）：不是用途改变，不比对批准 → 需外业核实（占用永久基本农田时同时注明）。
 * 其他、不明变化且无批准或临时用地 → 需外业核实。
 
 每个结果图斑记录与各参考图层的重叠面积及支持其判定的批准文号/备案号；按 priority_order 排定优先级，
@@ -87,13 +102,16 @@ REASONS = (
     "nongrain_off_basic",           # 非粮化，未占用永久基本农田
     "other_loss",                   # 耕地变为水域、未利用地等其他地类
     "unknown_change",               # 变化类型不明
+    "facility_filed_on_basic",      # 设施农用地已备案，但占用永久基本农田
+    "waterscape_no_approval",       # 耕地挖湖造景（湖泊、水库、坑塘水面），未查到批准
+    "abandoned_farmland",           # 耕地撂荒（种植属性为未耕种）
 )
 
 #: New classes that are temporary construction in the survey (临时用地, 推土区).
 TEMPORARY_CODES = ("1301", "1303")
 #: Kinds judged against approvals and temporary land (facility and nongrain have their own rules).
-BUILT_KINDS = ("nonagri", "other", "unknown")
-KINDS = ("nonagri", "facility", "nongrain", "other", "unknown")
+BUILT_KINDS = ("nonagri", "waterscape", "other", "unknown")
+KINDS = ("nonagri", "facility", "nongrain", "waterscape", "other", "unknown", "abandoned")
 #: Less than this much 永久基本农田 (m²) is a digitising sliver, not an occupation.
 BASIC_MIN_M2 = 1.0
 #: Overlaps below this (m²) do not name a document: edges that merely touch.
@@ -412,6 +430,10 @@ def _rule(kind: str, on_basic: bool, within_filing: bool, filed: bool, expired: 
           inside_boundary: bool, reasons: list) -> str:
     """Category of one open piece, appending the reason codes that decide it."""
     if kind == "facility":
+        if within_filing and on_basic:
+            _add(reasons, "facility_filed_on_basic")
+            _add(reasons, "on_basic_farmland")
+            return "verify"
         if within_filing:
             _add(reasons, "facility_within_filing")
             return "facility"
@@ -422,11 +444,21 @@ def _rule(kind: str, on_basic: bool, within_filing: bool, filed: bool, expired: 
     if kind == "nongrain":
         _add(reasons, "on_basic_farmland" if on_basic else "nongrain_off_basic")
         return "suspect" if on_basic else "verify"
+    if kind == "abandoned":
+        _add(reasons, "abandoned_farmland")
+        if on_basic:
+            _add(reasons, "on_basic_farmland")
+        return "verify"
     if expired:
         _add(reasons, "temporary_expired")
         if on_basic:
             _add(reasons, "on_basic_farmland")
         return "suspect"
+    if kind == "waterscape":
+        _add(reasons, "waterscape_no_approval")
+        if on_basic:
+            _add(reasons, "on_basic_farmland")
+        return "suspect" if on_basic else "verify"
     if kind != "nonagri":
         _add(reasons, "other_loss" if kind == "other" else "unknown_change")
         return "verify"
@@ -552,7 +584,7 @@ def _judgement(pieces: _Pieces, cov: dict, basic: np.ndarray, refs: References,
         found: list = []
         if cat in sources:
             found = listed[sources[cat][0]][i]
-        elif "facility_over_filing" in reasons:
+        elif "facility_over_filing" in reasons or "facility_filed_on_basic" in reasons:
             found = listed["facility"][i]
         elif "temporary_expired" in reasons:
             found = expired[i]

@@ -17,6 +17,7 @@ from .. import parallel
 from ..geometry import repair
 from .chunk import CONTRACT, MU_PER_M2, UNASSIGNED, ChunkResult, ChunkTask, code_task
 from .groups import parcel_groups
+from .kcxs import kcxs_fractions
 from .layers import Issue, Layer
 from .lineage import KEPT, NEW, LineageOptions
 from .pieces import PieceOptions
@@ -107,7 +108,10 @@ class CodingJob:
         self.land_village = village
         self.land_key = village.astype("U9")
         self.land_tbdlmj = np.asarray(land.attrs.get("TBDLMJ", np.full(len(land), np.nan)), dtype=float)
-        self.land_kcxs = np.asarray(land.attrs.get("KCXS", np.full(len(land), np.nan)), dtype=float)
+        kcxs = kcxs_fractions(land.attrs.get("KCXS", np.full(len(land), np.nan)))
+        self.land_kcxs = kcxs.fractions
+        if kcxs.percent:  # said once for the layer, not per 图斑: the unit is the layer's
+            self.issues.append(Issue("kcxs_percent", land.name, value=kcxs.largest))
 
     def _locate_villages(self, land: Layer, rows: np.ndarray) -> np.ndarray:
         villages = self.data.villages

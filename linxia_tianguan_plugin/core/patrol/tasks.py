@@ -5,7 +5,8 @@ quarterly, 县 and 州 at least twice a year, and the county desk to dispatch ta
 watch which are 已完成 / 未完成 / 已过期. Periods are Asia/Shanghai calendar dates (both ends
 inclusive); a task is due at the end of its period's last day in Shanghai, stored as UTC. The status is
 derived from the patrols every time it is asked for, never stored, so a late import of patrols or a
-correction (a patrol marked invalid) is reflected at once.
+correction (a patrol marked invalid) is reflected at once. The 预警 (warning) list adds open tasks falling
+due within N Beijing calendar days (即将到期) to the overdue ones, per officer.
 
 Plain Python (no Qt, no QGIS): the same rules serve Processing, the UI and, later, the server.
 """
@@ -37,8 +38,11 @@ LEVEL_NAMES_ZH = {1: "州", 2: "县", 3: "乡", 4: "村", 5: "社"}
 CODE_LENGTHS = {1: 4, 2: 6, 3: 9, 4: 12, 5: 14}
 
 DONE, OPEN, OVERDUE = "done", "open", "overdue"
+#: an open task falling due within the warning window (预警, :func:`warning_status`): never stored, never a status
+#: of :func:`task_status` — only the task lists that warn ask for it
+DUE_SOON = "due_soon"
 #: status words of the plan, used in tables handed to the desk whatever the UI language
-STATUS_ZH = {DONE: "已完成", OPEN: "未完成", OVERDUE: "已过期"}
+STATUS_ZH = {DONE: "已完成", OPEN: "未完成", DUE_SOON: "即将到期", OVERDUE: "已过期"}
 
 TASK_PREFIX = "RW"  # 任务
 PATROL_PREFIX = "XT"  # 巡田
@@ -432,3 +436,74 @@ def overdue_by_township(tasks: Iterable[Task], patrols: Iterable[Patrol] | Patro
             groups[code] = TownshipOverdue(code, (names or {}).get(code, ""))
         groups[code].tasks.append(task)
     return sorted(groups.values(), key=lambda g: (-g.count, g.township))
+
+
+# ---------------------------------------------------------------------------------------- warnings (预警)
+def due_soon(due: str | dt.datetime, as_of: dt.datetime, days: int) -> bool:
+    """True when ``due`` is not yet past at ``as_of`` and falls on a Beijing calendar day at most ``days`` days
+    after as_of's Beijing day: 0 is "due today", 1 "due today or tomorrow".
+
+    Calendar days, not 24-hour spans: tasks fall due at 23:59:59 Beijing time, and the desk counts "due in three
+    days" on the calendar. An instant already past is overdue, never due soon."""
+    if int(days) < 0:
+        raise TaskError(f"the warning window must be 0 days or more, not {days}")
+    moment, deadline = parse_instant(as_of), parse_instant(due)
+    if deadline < moment:
+        return False
+    return (local_date(deadline) - local_date(moment)).days <= int(days)
+
+
+def warning_status(task: Task, status: str, as_of: dt.datetime, days: int) -> str:
+    """``status`` (of :func:`task_status` at ``as_of``) with an open task falling due within ``days`` days made
+    :data:`DUE_SOON`; done and overdue tasks keep theirs, so no task is counted both overdue and due soon."""
+    return DUE_SOON if status == OPEN and due_soon(task.due_at, as_of, days) else status
+
+
+def warning_statuses(tasks: Iterable[Task], patrols: Iterable[Patrol] | PatrolIndex, as_of: dt.datetime,
+                     days: int) -> list[str]:
+    """:func:`warning_status` of each task, with the patrols indexed once."""
+    tasks = list(tasks)
+    return [warning_status(t, s, as_of, days) for t, s in zip(tasks, statuses(tasks, patrols, as_of))]
+
+
+@dataclass
+class OfficerWarning:
+    """The overdue and due-soon tasks of one officer: one line of the 预警 list the desk phones through.
+
+    The officer is the one named on the tasks when they were dispatched (``tg_task``), the person the township
+    reminds; tasks of a grid without an officer make a line of their own per grid, so a vacant post shows."""
+
+    officer: str
+    phone: str
+    grids: list[str] = field(default_factory=list)
+    overdue: int = 0
+    due_soon: int = 0
+    earliest_due: str = ""  # UTC text: the oldest overdue task, else the first to fall due
+
+    @property
+    def count(self) -> int:
+        return self.overdue + self.due_soon
+
+
+def officer_warnings(tasks: Iterable[Task], task_statuses: Iterable[str]) -> list[OfficerWarning]:
+    """Overdue and due-soon tasks per officer (``task_statuses`` from :func:`warning_statuses`, one per task),
+    most overdue first, then most due soon, then the earliest due; done and open tasks are left out."""
+    groups: dict[tuple[str, str, str], OfficerWarning] = {}
+    for task, status in zip(tasks, task_statuses):
+        if status not in (OVERDUE, DUE_SOON):
+            continue
+        name, phone = (task.officer or "").strip(), (task.phone or "").strip()
+        key = (name, phone, "") if name else ("", phone, task.grid_code)
+        group = groups.setdefault(key, OfficerWarning(name, phone))
+        if task.grid_code not in group.grids:
+            group.grids.append(task.grid_code)
+        if status == OVERDUE:
+            group.overdue += 1
+        else:
+            group.due_soon += 1
+        due = format_utc(parse_instant(task.due_at))
+        if not group.earliest_due or due < group.earliest_due:
+            group.earliest_due = due
+    for group in groups.values():
+        group.grids.sort()
+    return sorted(groups.values(), key=lambda g: (-g.overdue, -g.due_soon, g.earliest_due, g.officer, g.grids))

@@ -28,6 +28,7 @@ from qgis.core import (
 
 from ... import compat
 from ...core import clock, parallel
+from ...core.admin import AdminDivisions
 from ...core.cases import change_detection as detect
 from ...core.cases import prejudge as judge
 from ...core.cases.change_rules import ChangeRules, load_rules
@@ -36,7 +37,7 @@ from ...core.dlbm import DLMC
 from ...i18n import tr
 from ...labels import category_labels, reason_labels
 from ...labels import change_kind_labels as kind_labels
-from ...resources import resource_path
+from ...resources import divisions_csv, resource_path
 from ...storage import cases as case_store
 from ...storage.grid import active_cells, coded_near
 from ...storage.tasks import officers_for
@@ -93,16 +94,20 @@ class ChangeDetectionAlgorithm(KeepsAliases, AlgorithmBase):
             "lost: by comparing it with a newer annual-change survey (年度变更 DLTB, compared by DLBM and 种植属性), "
             "or by classifying externally supplied change polygons (卫片图斑) against it. Each candidate is 非农化 "
             "(to construction, temporary or bulldozed land; facility agriculture land is judged against its "
-            "filing), 非粮化 (to orchard, forest, grass, fish pond, or planting attribute FLS) or another loss, "
-            "with its area in m² and mu, the farmland (田坎 deducted) and permanent basic farmland it took, and the "
-            "classes before and after.</p>"
+            "filing), 非粮化 (to orchard, forest, grass, fish pond, or planting attribute FLS), 挖湖造景 (to lake, "
+            "reservoir or pond water 1102/1103/1104) or another loss, with its area in m² and mu, the farmland "
+            "(田坎 deducted) and permanent basic farmland it took, and the classes before and after. Farmland "
+            "whose planting attribute is 未耕种 (WG) in the newer survey (or in the baseline when there is no "
+            "newer one) is listed as 撂荒, with its area per township in the log. A KCXS given in percent (8 for "
+            "8 %) is read as a fraction.</p>"
             "<p>Unchanged patches (same id, geometry and classes) are skipped without any overlay. Pieces smaller "
             "than the minimum area (a separate, smaller minimum applies on permanent basic farmland) and thin "
             "slivers from boundary digitising are left out.</p>"
             "<p>Pre-judgement: each candidate is overlaid with approved conversions, facility-agriculture filings, "
             "temporary land (its term is checked against the given day) and the town development boundary, and "
             "judged 合法-已批准, 合法-设施农用地备案, 合法-临时用地, 疑似违法 or 需外业核实, with the reasons and the "
-            "overlapping areas; a partly approved candidate is split. Priority: permanent basic farmland first, "
+            "overlapping areas; a partly approved candidate is split; a filing does not make facility land on "
+            "permanent basic farmland lawful (需外业核实). Priority: permanent basic farmland first, "
             "then area, then repeated cases on the same parcels.</p>"
             "<p>In the tianguan store, every candidate gets its group grid cell, its officer (active roster) and "
             "the space codes of the parcels it touches, and is stored as a case waiting to be issued (待下发). "
@@ -147,7 +152,8 @@ class ChangeDetectionAlgorithm(KeepsAliases, AlgorithmBase):
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT, tr("Change candidates"), compat.ProcessingSourceType.VectorPolygon, optional=True))
         for key, label in (("CANDIDATES", tr("Candidates")), ("NONAGRI", tr("非农化 candidates")),
-                           ("NONGRAIN", tr("非粮化 candidates")), ("SUSPECT", tr("Suspected illegal")),
+                           ("NONGRAIN", tr("非粮化 candidates")), ("WATERSCAPE", tr("挖湖造景 candidates")),
+                           ("ABANDONED", tr("撂荒 candidates")), ("SUSPECT", tr("Suspected illegal")),
                            ("NEW_CASES", tr("New cases")), ("KNOWN_CASES", tr("Cases already stored"))):
             self.addOutput(QgsProcessingOutputNumber(key, label))
 
@@ -202,9 +208,13 @@ class ChangeDetectionAlgorithm(KeepsAliases, AlgorithmBase):
         if layer is None:
             return None
         text = lambda key: np.array(["" if v is None else str(v).strip() for v in layer.attrs[key]], dtype=object)  # noqa: E731
-        kcxs = np.nan_to_num(np.asarray(layer.attrs["kcxs"], dtype=float))
-        return detect.LandUse(text("bsm"), text("dlbm"), text("zzsxdm"), kcxs, layer.wkb,
+        land = detect.LandUse(text("bsm"), text("dlbm"), text("zzsxdm"), layer.attrs["kcxs"], layer.wkb,
                               np.array([z[:9] for z in text("zldwdm")], dtype=object))
+        if land.kcxs_percent:
+            feedback.pushWarning(tr("Layer “{layer}”: the deduction coefficients (KCXS) are given in percent (up to "
+                                    "{largest:g}); they are read as fractions, e.g. 8 as 0.08.").format(
+                layer=source_for(self, parameters, name, context, feedback).label, largest=land.kcxs_largest))
+        return land
 
     def _reference(self, parameters, name, context, feedback, crs, fields: dict) -> judge.Reference | None:
         specs = [FieldSpec(key, field, key, required=False, numeric=key == "filed_m2")
@@ -241,8 +251,9 @@ class ChangeDetectionAlgorithm(KeepsAliases, AlgorithmBase):
         basic = self._read(parameters, self.YJJBNT, context, feedback, [], crs, (30, 35))
         basic_wkb = basic.wkb if basic is not None else np.zeros(0, dtype=object)
         if basic is None:
-            feedback.pushWarning(tr("No permanent basic farmland layer: permanent basic farmland areas are 0 and "
-                                    "the basic-farmland rules cannot apply."))
+            feedback.pushWarning(tr("No permanent basic farmland (永农, YJJBNT) layer: the 永农 areas of every "
+                                    "candidate will be 0, and the rules for 永久基本农田 (suspected illegal, "
+                                    "priority) cannot apply."))
         found, stats = [], {}
         try:
             if has_after:
@@ -262,6 +273,7 @@ class ChangeDetectionAlgorithm(KeepsAliases, AlgorithmBase):
                     seconds=float(stats.get("seconds", 0.0))))
             if has_external:
                 found.append(self._external(parameters, context, feedback, crs, before, basic_wkb, rules))
+            found.append(self._abandoned(feedback, after if has_after else before, basic_wkb, rules, stats))
         except parallel.Cancelled:
             raise QgsProcessingException(tr("Cancelled; nothing was written.")) from None
         cand = detect.concat(found)
@@ -278,6 +290,25 @@ class ChangeDetectionAlgorithm(KeepsAliases, AlgorithmBase):
             basic=judge.Reference(basic_wkb, name=self.YJJBNT) if len(basic_wkb) else None)
         with self.opened_store(parameters, self.STORE, context, create=False) as store:
             return self._finish(parameters, context, feedback, store, cand, refs, rules, today, stats, crs)
+
+    def _abandoned(self, feedback, survey, basic_wkb, rules, stats: dict):
+        """撂荒 of the newest survey given, with its area per township said in the log and kept in the run's
+        counts (``abandoned_by_township``)."""
+        cand, found = detect.abandoned(survey, basic_wkb, rules, cancelled=feedback.isCanceled)
+        per_township = found["abandoned_by_township"]
+        stats["abandoned_patches"] = found["abandoned_patches"]
+        stats["abandoned_by_township"] = per_township
+        if not per_township:
+            feedback.pushInfo(tr("撂荒: no farmland with planting attribute 未耕种 (WG)."))
+            return cand
+        names = AdminDivisions.from_csv(divisions_csv())
+        feedback.pushInfo(tr("撂荒 (planting attribute 未耕种 WG): {n} candidates, {area:.2f} mu, by township: "
+                             "{towns}.").format(
+            n=len(cand), area=float(cand.area_m2.sum()) * MU_PER_M2, towns="；".join(
+                "{name} {patches} {area:.2f} mu".format(name=names.name(r["township"]) or r["township"] or "?",
+                                                        patches=r["patches"], area=r["area_m2"] * MU_PER_M2)
+                for r in per_township)))
+        return cand
 
     def _external(self, parameters, context, feedback, crs, before, basic_wkb, rules):
         id_field = self.parameterAsString(parameters, self.EXTERNAL_ID, context) or "JCBH"
@@ -351,6 +382,8 @@ class ChangeDetectionAlgorithm(KeepsAliases, AlgorithmBase):
                 "parcel_codes": list(codes[i]), "geom": geom})
         out = {"CANDIDATES": len(rows), "NONAGRI": sum(r["kind"] in ("nonagri", "facility") for r in rows),
                "NONGRAIN": sum(r["kind"] == "nongrain" for r in rows),
+               "WATERSCAPE": sum(r["kind"] == "waterscape" for r in rows),
+               "ABANDONED": sum(r["kind"] == "abandoned" for r in rows),
                "SUSPECT": sum(r["category"] == "suspect" for r in rows), "NEW_CASES": 0, "KNOWN_CASES": 0}
         states = {}
         if store is not None:

@@ -14,11 +14,21 @@ the chosen parcels: title (永久基本农田保护警示牌 when the group has 
 :mod:`..core.reports.statistics`, the figures the dashboard shows), the group officer and phone from the roster, the
 reporting phone, a large QR of the group's URL (the parcels' URL template with the group code) and a small
 map of the group's parcels. Layout export runs on the main thread (FlagNoThreading).
+
+With SITE, the 码上查 static site of the same parcels (:mod:`..core.coding.site`: one HTML page per parcel at the
+address its QR code holds, one per group, an index), written by :func:`write_site` into a temporary folder beside
+SITE and swapped into place only when complete: a failed or cancelled run leaves the previous site as it was and
+no half site. SITE must be new, empty or a site this algorithm wrote (its marker file); any other folder is refused
+before anything is written, so a wrong choice cannot delete someone's files.
 """
 from __future__ import annotations
 
 import math
+import os
+import shutil
 import tempfile
+import uuid
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import shapely
@@ -45,8 +55,10 @@ from qgis.core import (
 from qgis.PyQt.QtCore import Qt
 
 from ... import compat
+from ...core.clock import today_beijing
 from ...core.coding import qr
-from ...core.coding.one_click import DEFAULT_QR_TEMPLATE
+from ...core.coding import site as mashangcha
+from ...core.coding.site import group_url
 from ...core.reports import statistics as stats
 from ...i18n import tr
 from ...storage import space_codes
@@ -65,12 +77,76 @@ SIGNS_PDF = "警示牌.pdf"
 CODE_FIELDS = ("KJM", "code")  # the coded layer's field (space_code output), the store's column
 
 
-def group_url(parcel_qr: str | None, parcel_code: str, group: str) -> str:
-    """The URL of a group: its parcels' QR content with the group code in place of the parcel's (the template
-    the store was coded with), else the built-in template (not the desk's settings: a run reads no hidden input)."""
-    if parcel_qr and parcel_code in parcel_qr:
-        return parcel_qr.replace(parcel_code, group, 1)
-    return DEFAULT_QR_TEMPLATE.replace("{code}", group)
+__all__ = ["QrLabelsAlgorithm", "group_url", "parcels_svg", "site_refusal", "write_site"]
+
+
+def site_refusal(site: Path, output: Path) -> str | None:
+    """Why the 码上查 site may not be written to ``site`` (None: it may): replacing a folder deletes what it holds,
+    so only a new or empty folder, or one holding a site written here (:data:`..core.coding.site.MARKER`), is
+    taken; the labels' folder must not lie inside it (the swap would delete the labels)."""
+    site, output = Path(os.path.abspath(site)), Path(os.path.abspath(output))
+    if site == output or site in output.parents:
+        return tr("The 码上查 site folder {site} must not be the output folder or contain it: choose a folder of "
+                  "its own.").format(site=site)
+    if site.exists() and not site.is_dir():
+        return tr("The 码上查 site folder {site} is a file: choose a folder.").format(site=site)
+    if site.is_dir() and any(site.iterdir()) and not (site / mashangcha.MARKER).is_file():
+        return tr("The 码上查 site folder {site} is not empty and holds no site written by this tool: choose a new "
+                  "or empty folder (an earlier 码上查 site in it is replaced).").format(site=site)
+    return None
+
+
+def _publish_modes(folder: Path) -> None:
+    """Give the folder made by ``tempfile.mkdtemp`` (mode 0700) the mode any new folder of the user gets: a web
+    server running as another user must read the site."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(folder, 0o777 & ~mask)
+
+
+def write_site(pages: Mapping[str, str], target: Path, canceled: Callable[[], bool] = lambda: False) -> int:
+    """Write ``pages`` (relative path → HTML) as the folder ``target``: into a temporary folder beside it, then
+    swapped in by renames (the previous site, if any, is moved aside and removed only once the new one is in
+    place). Anything failing, or ``canceled()`` turning true, removes the temporary folder and leaves ``target``
+    as it was. Returns the number of pages. Check :func:`site_refusal` first: this replaces ``target``."""
+    target = Path(os.path.abspath(target))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    try:
+        for rel, text in pages.items():
+            if canceled():
+                raise QgsProcessingException(tr("Cancelled."))
+            parts = rel.split("/")
+            if not rel or rel.startswith("/") or any(p in ("", ".", "..") for p in parts):
+                raise ValueError(f"not a page path inside the site: {rel!r}")
+            path = scratch.joinpath(*parts)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        (scratch / mashangcha.MARKER).write_text(mashangcha.MARKER_TEXT, encoding="utf-8")
+        _publish_modes(scratch)
+        if canceled():
+            raise QgsProcessingException(tr("Cancelled."))
+        _swap_in(scratch, target)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    return len(pages)
+
+
+def _swap_in(new: Path, target: Path) -> None:
+    """Put the folder ``new`` at ``target``: an existing ``target`` is renamed aside first and put back if the
+    second rename fails, then removed."""
+    if not target.exists():
+        os.rename(new, target)
+        return
+    old = target.parent / f".{target.name}-old-{uuid.uuid4().hex[:8]}"
+    os.rename(target, old)
+    try:
+        os.rename(new, target)
+    except BaseException:
+        os.rename(old, target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def parcels_svg(wkbs, basic, width_mm: float, height_mm: float) -> str:
@@ -96,8 +172,8 @@ def parcels_svg(wkbs, basic, width_mm: float, height_mm: float) -> str:
 
 
 class QrLabelsAlgorithm(AlgorithmBase):
-    STORE, CODES, PARCELS, FIELD, PHONE, SIGNS, OUTPUT = (
-        "STORE", "CODES", "PARCELS", "FIELD", "PHONE", "SIGNS", "OUTPUT")
+    STORE, CODES, PARCELS, FIELD, PHONE, SIGNS, OUTPUT, SITE, DATE = (
+        "STORE", "CODES", "PARCELS", "FIELD", "PHONE", "SIGNS", "OUTPUT", "SITE", "DATE")
 
     def name(self) -> str:
         return "qr_labels"
@@ -118,7 +194,13 @@ class QrLabelsAlgorithm(AlgorithmBase):
                   "<p>With “Warning signs per group”, also writes 警示牌.pdf: one A4 landscape sign per group of "
                   "the chosen parcels, with the group's names and code, its parcel count, farmland and permanent "
                   "basic farmland area in mu, the group officer and phone, the reporting phone, a large QR code "
-                  "of the group's URL and a small map of its parcels.</p>")
+                  "of the group's URL and a small map of its parcels.</p>"
+                  "<p>With a 码上查 site folder, also writes a static website of the same parcels: one page per "
+                  "parcel at the address its QR code holds (code, township, village and group, areas in mu, the "
+                  "permanent basic farmland mark, the officer and phone, the reporting phone, the date), one "
+                  "page per group and an index. Publish the folder's contents on any web server at the address "
+                  "the run reports. The folder must be new, empty or an earlier site, which is replaced only "
+                  "once the new one is complete.</p>")
 
     def initAlgorithm(self, config=None) -> None:
         self.add_store_parameter()
@@ -135,10 +217,15 @@ class QrLabelsAlgorithm(AlgorithmBase):
                                                        "12336", optional=True))
         self.addParameter(QgsProcessingParameterBoolean(self.SIGNS, tr("Warning signs per group (警示牌.pdf)"), True))
         self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT, tr("Output folder")))
+        self.addParameter(QgsProcessingParameterFolderDestination(
+            self.SITE, tr("码上查 static site folder (optional; an earlier site in it is replaced)"),
+            optional=True, createByDefault=False))
+        self.add_date_parameter(self.DATE, tr("Date shown on the 码上查 pages (empty: today)"), advanced=True)
         self.addOutput(QgsProcessingOutputNumber("LABELS", tr("Labels")))
         self.addOutput(QgsProcessingOutputFile("PDF", tr("Label sheet (PDF)")))
         self.addOutput(QgsProcessingOutputNumber("GROUPS", tr("Warning signs")))
         self.addOutput(QgsProcessingOutputFile("SIGNS_PDF", tr("Warning signs (PDF)")))
+        self.addOutput(QgsProcessingOutputNumber("PAGES", tr("码上查 pages")))
 
     def _layer_codes(self, parameters, context, feedback) -> list[str] | None:
         """Space codes of the PARCELS source (its selection when asked), None without a layer."""
@@ -178,6 +265,12 @@ class QrLabelsAlgorithm(AlgorithmBase):
         phone = self.parameterAsString(parameters, self.PHONE, context) or ""
         signs = self.parameterAsBool(parameters, self.SIGNS, context)
         folder = Path(self.parameterAsString(parameters, self.OUTPUT, context))
+        site_folder = self.parameterAsString(parameters, self.SITE, context) or None
+        as_of = self.parameter_as_date(parameters, self.DATE, context) or today_beijing()
+        if site_folder:
+            refusal = site_refusal(Path(site_folder), folder)
+            if refusal:
+                raise QgsProcessingException(refusal)
         folder.mkdir(parents=True, exist_ok=True)
         font = cjk_font()
         with self.opened_store(parameters, self.STORE, context, create=False) as store:
@@ -188,6 +281,7 @@ class QrLabelsAlgorithm(AlgorithmBase):
             names = unit_names(store)
             officers = officers_for(store)
             groups = self._groups(store, rows, names, officers, feedback) if signs and rows else []
+            details = {code: store.get_code(code) or {} for code, *_ in rows} if site_folder else {}
         if not rows:
             if from_layer is not None and not wanted:
                 raise QgsProcessingException(tr("No feature of the layer carries a space code active in the store."))
@@ -225,8 +319,39 @@ class QrLabelsAlgorithm(AlgorithmBase):
             self._signs(groups, signs_pdf, font, phone, feedback)
             feedback.pushInfo(tr("{n} warning signs: {pdf}").format(n=len(groups), pdf=signs_pdf))
             out.update(GROUPS=len(groups), SIGNS_PDF=str(signs_pdf))
+        out.update(SITE=None, PAGES=0)
+        if site_folder:
+            out.update(SITE=site_folder, PAGES=self._site(rows, details, names, officers, phone, as_of,
+                                                          Path(site_folder), feedback))
         feedback.setProgress(100)
         return out
+
+    @staticmethod
+    def _site(rows, details, names, officers, phone: str, as_of, target: Path, feedback) -> int:
+        """Render the 码上查 site of the labelled parcels (core.coding.site) and write it atomically; warns about
+        parcels whose QR codes will not open their page (another address, or no address at all)."""
+        feedback.setProgressText(tr("Writing the 码上查 site…"))
+        parcels = []
+        for code, content, mu, basic_mu in rows:
+            row = details.get(code, {})
+            area = row.get("area_m2")
+            parcels.append(mashangcha.Parcel(code, content, float(mu), float(basic_mu),
+                                             None if area is None else float(area) / stats.M2_PER_MU,
+                                             row.get("dlmc") or None))
+        site = mashangcha.render_site(parcels, names, officers, phone, as_of)
+        pages = write_site(site.pages, target, feedback.isCanceled)
+        if site.base_url is None:
+            feedback.pushWarning(tr("The parcels' QR codes hold no web address, so scanning a label cannot open "
+                                    "its page: code the parcels with a QR URL template to link them."))
+        elif site.off_site:
+            feedback.pushWarning(tr("{n} parcels' QR codes do not point into the site ({base}): their pages are "
+                                    "written, but scanning their labels will not open them.").format(
+                                        n=len(site.off_site), base=site.base_url))
+        feedback.pushInfo(tr("码上查 site: {pages} pages ({parcels} parcels, {groups} groups) in {folder}. Publish "
+                             "the folder's contents at {base} so that the labels' QR codes open them.").format(
+                                 pages=pages, parcels=site.parcels, groups=site.groups, folder=target,
+                                 base=site.base_url or "—"))
+        return pages
 
     def _groups(self, store, rows, names, officers, feedback) -> list[dict]:
         """Per group of the chosen parcels: names, URL, officer and the group's figures (all its active parcels,

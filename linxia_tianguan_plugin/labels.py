@@ -24,6 +24,7 @@ from .core.cases import workflow
 from .core.coding import lineage
 from .core.coding.chunk import CONTRACT, UNASSIGNED
 from .core.patrol import field_package, roster, tasks
+from .core.reports import ledgers
 from .i18n import CONTEXT, tr
 
 Translate = Callable[[str], str]
@@ -293,6 +294,14 @@ def field_layer_labels() -> dict[str, str]:
             field_package.EVIDENCE: tr("Evidence layer")}
 
 
+def ledger_labels() -> dict[str, str]:
+    """Entries of 耕地平衡台账 (:data:`..core.reports.ledgers.KINDS`; layer field ``TZ``), in Chinese whatever the UI
+    language: the ledger is handed on as Chinese data, like the case states."""
+    return {ledgers.IN: "进（其他农用地转耕地）", ledgers.OUT: "出（耕地转其他农用地）",
+            ledgers.OCCUPY: "占（建设占用耕地）", ledgers.SUPPLEMENT: "补（非农用地补充耕地）",
+            ledgers.OTHER_OUT: "其他减少（耕地转水域、未利用地等）", ledgers.OTHER_IN: "其他增加（原地类不明）"}
+
+
 # ---------------------------------------------------------------------------------------- grid
 def grid_problem_labels() -> dict[str, str]:
     """Problem kinds of 网格覆盖检查 (OUTPUT ``LX``; :mod:`..core.grid.coverage`)."""
@@ -358,6 +367,7 @@ def output_value_maps(output: str | None) -> dict[str, dict]:
         "grid_problems": {"LX": grid_problem_labels()},
         "roster_problems": {"LX": roster_problem_labels()},
         "field_conflicts": {"conflict": field_conflict_labels(), "layer": field_layer_labels()},
+        "ledger_patches": {"TZ": ledger_labels()},
     }.get(output or "", {})
 
 

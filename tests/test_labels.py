@@ -52,6 +52,7 @@ def _families():
     from linxia_tianguan_plugin.core.coding.layers import _STATUS_ISSUE
     from linxia_tianguan_plugin.core.grid import build as grid
     from linxia_tianguan_plugin.core.patrol import authenticity, field_package, roster, tasks
+    from linxia_tianguan_plugin.core.reports import ledgers
     from linxia_tianguan_plugin.storage.evidence import KINDS as EVIDENCE_KINDS
 
     relations = {lineage.NEW, lineage.KEPT, lineage.SPLIT, lineage.MERGE, lineage.RESHAPED}
@@ -78,6 +79,7 @@ def _families():
         (labels.roster_problem_labels, set(roster.SEVERITY)),
         (labels.field_conflict_labels, set(field_package.CONFLICTS)),
         (labels.field_layer_labels, set(field_package.LAYERS)),
+        (labels.ledger_labels, set(ledgers.KINDS)),
     ]
 
 

@@ -353,6 +353,38 @@ def _check_pull(c, r):
         scalar(c["store"], "SELECT count(*) FROM tg_space_code")
 
 
+def _ledgers(c):
+    s = c["sample"]
+    return {"BEFORE": f"{s}|layername=DLTB", "AFTER": f"{s}|layername=DLTB_2025",
+            "OUTPUT": c["out"] / "ledger_patches.gpkg", "XLSX": c["out"] / "耕地平衡台账.xlsx"}
+
+
+def _check_ledgers(c, r):
+    assert r["OUT_MU"] >= 0 and (c["out"] / "耕地平衡台账.xlsx").is_file()
+    assert feature_count(c["out"] / "ledger_patches.gpkg") > 0
+
+
+def _video(c):
+    """Two alarms of the video platform, as its CSV export (GBK) writes them, on two coded parcels."""
+    import sqlite3
+
+    con = sqlite3.connect(f"file:{c['store']}?mode=ro", uri=True)
+    try:
+        rows = con.execute("SELECT code, lon, lat FROM tg_space_code WHERE status = 'active' ORDER BY code "
+                           "LIMIT 2").fetchall()
+    finally:
+        con.close()
+    path = c["out"] / "视频告警.csv"
+    lines = ["摄像头编号,告警时间,告警类型,经度,纬度"] + [
+        f"CAM-{i},2025-06-1{i} 09:30:00,非农化,{lon},{lat}" for i, (_code, lon, lat) in enumerate(rows, 1)]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    return {"INPUT": path, "STORE": c["store"], "OUTPUT": c["out"] / "video_alarms.gpkg"}
+
+
+def _check_video(c, r):
+    assert r["ALARMS"] == 2 and r["NEW_CASES"] == 2 and r["REFUSED"] == 0
+
+
 def _check_export_cases(c, r):
     import psycopg2
 
@@ -527,9 +559,11 @@ CHAIN = [
     ("statistics_map", _statistics_map, _check_statistics_map),
     ("dashboard_report", _dashboard, _check_dashboard),
     ("assessment", _assessment, _check_assessment),
+    ("farmland_ledgers", _ledgers, _check_ledgers),
     ("field_package_export", _field_export, _check_field_export),
     ("field_package_import", _field_import, _check_field_import),
     ("verify_evidence", _verify, _check_verify),
+    ("import_video_alarms", _video, _check_video),
     ("undo_space_code", _undo, _check_undo),  # last: it withdraws the chain's codes
 ]
 

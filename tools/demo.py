@@ -394,6 +394,40 @@ def tracks_demo(out: Path, sample: Path, store: Path, summary: dict) -> None:
     summary["week_tasks"] = {k: tasks[k] for k in ("CREATED", "DONE", "OVERDUE")}
 
 
+def video_demo(out: Path, store: Path, summary: dict) -> None:
+    """视频互联: two alarms of the farmland video platform (its CSV export, GBK, one placed from the camera's position
+    and bearing, one with a snapshot) become cases waiting to be issued; importing again adds none."""
+    import sqlite3
+
+    from tools.phone import Phone
+
+    step("导入视频告警 Video alarms become cases (one with its snapshot as evidence); importing again adds none")
+    folder = out / "视频告警"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    con = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+    try:
+        (lon1, lat1), (lon2, lat2) = con.execute(
+            "SELECT lon, lat FROM tg_space_code WHERE status = 'active' ORDER BY code DESC LIMIT 2").fetchall()
+    finally:
+        con.close()
+    snapshot = folder / Phone().photo(folder, "CAM-0001_20250612.jpg")  # a JPEG as the camera saves it
+    rows = ["摄像头编号,告警时间,告警类型,经度,纬度,摄像头经度,摄像头纬度,方位角,抓拍图片",
+            f"CAM-0001,2025/6/12 9:41,非农化,{lon1},{lat1},,,,{snapshot}",
+            f"CAM-0002,2025/6/12 14:05,挖湖,,,{lon2},{lat2 - 0.0009},0,"]
+    alarms = folder / "视频告警_20250612.csv"
+    alarms.write_bytes(("\r\n".join(rows) + "\r\n").encode("gbk"))  # what the platform's Excel export writes
+    params = {"INPUT": str(alarms), "STORE": str(store), "OUTPUT": str(folder / "告警点.gpkg"),
+              "CAMERAS": str(folder / "摄像头.gpkg")}
+    first = run("linxia_tianguan:import_video_alarms", params)
+    again = run("linxia_tianguan:import_video_alarms", dict(params, OUTPUT=None, CAMERAS=None))
+    print(f"    {first['ALARMS']} 条告警 → 新案件 {first['NEW_CASES']} 件（举证照片 {first['EVIDENCE']} 张）；"
+          f"再次导入新增 {again['NEW_CASES']} 件")
+    if first["NEW_CASES"] != 2 or again["NEW_CASES"]:
+        raise SystemExit("the video alarms did not become exactly two cases once")
+    summary["video_alarms"] = {k: first[k] for k in ("ALARMS", "NEW_CASES", "EVIDENCE")}
+
+
 def changes_demo(out: Path, sample: Path, store: Path, summary: dict) -> None:
     """变化图斑提取与预判 on the sample's two survey years, cases into the store; a re-run adds none."""
     step("变化图斑提取与预判 Change polygons 2024 → 2025, pre-judged, stored as cases")
@@ -410,6 +444,16 @@ def changes_demo(out: Path, sample: Path, store: Path, summary: dict) -> None:
     if not (found["WATERSCAPE"] and found["ABANDONED"]):
         raise SystemExit("the sample shows no 挖湖造景 or 撂荒 case")
     summary["changes"]["rerun_new_cases"] = again["NEW_CASES"]
+
+    video_demo(out, store, summary)
+
+    step("耕地平衡台账 The year's farmland balance ledgers (进出平衡, 占补平衡) from the two surveys")
+    ledgers = run("linxia_tianguan:farmland_ledgers", {
+        "BEFORE": uri(sample, "DLTB"), "AFTER": uri(sample, "DLTB_2025"), "OUTPUT": str(out / "耕地平衡台账图斑.gpkg"),
+        "XLSX": str(out / "耕地平衡台账.xlsx")})
+    print(f"    进 {ledgers['IN_MU']:.2f} 亩、出 {ledgers['OUT_MU']:.2f} 亩；占 {ledgers['OCCUPY_MU']:.2f} 亩、"
+          f"补 {ledgers['SUPPLEMENT_MU']:.2f} 亩 → 耕地平衡台账.xlsx")
+    summary["ledgers"] = {k: v for k, v in ledgers.items() if k.endswith("_MU")}
 
 
 def workflow_demo(out: Path, store: Path, summary: dict) -> None:
@@ -737,13 +781,13 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     for stale in ("tianguan.gpkg", "coded_parcels.gpkg", "coding_issues.gpkg", "coding_preview.gpkg",
                   "validation.gpkg", "patrol_grid.gpkg", "grid_coverage.gpkg", "田管员花名册.xlsx", "巡田任务.xlsx",
-                  "过期任务.xlsx", "预警名单.xlsx", "巡田记录_示例.csv",
+                  "过期任务.xlsx", "预警名单.xlsx", "巡田记录_示例.csv", "耕地平衡台账",
                   "checked_tracks.gpkg", "patrol_coverage.gpkg", "group_coverage.gpkg", "unseen_4_weeks.gpkg",
                   "巡田覆盖率.xlsx", "change_cases.gpkg", "驾驶舱报告.pdf", "驾驶舱统计表.xlsx", "专题图_",
                   "巡田考核_", "问题图斑", "案件清单"):
         for p in out.glob(stale + "*"):
             p.unlink()
-    for folder in ("二维码标识", "驾驶舱", "外业巡田包", "州库共享", "码上查站点"):
+    for folder in ("二维码标识", "驾驶舱", "外业巡田包", "州库共享", "码上查站点", "视频告警"):
         shutil.rmtree(out / folder, ignore_errors=True)
     app, _provider = start_qgis()
     store = out / "tianguan.gpkg"

@@ -48,6 +48,70 @@
             <translation>文件无法读取（{error}），未接收</translation>
         </message>
         <message>
+            <source>it holds no list of alarm records (a list of objects, a GeoJSON FeatureCollection, or an object with “data” or “alarms”)</source>
+            <translation>文件中没有告警记录列表（应为对象列表、GeoJSON FeatureCollection，或含“data”“alarms”的对象）</translation>
+        </message>
+        <message>
+            <source>the position has one coordinate only; give both longitude and latitude</source>
+            <translation>位置只有一个坐标，请同时填写经度和纬度</translation>
+        </message>
+        <message>
+            <source>the time is empty</source>
+            <translation>时间为空</translation>
+        </message>
+        <message>
+            <source>the camera id is empty</source>
+            <translation>摄像头编号为空</translation>
+        </message>
+        <message>
+            <source>Row {row}, column “{column}”: {problem}</source>
+            <translation>第 {row} 行“{column}”列：{problem}</translation>
+        </message>
+        <message>
+            <source>the alarm has no position: give its longitude and latitude, or the camera's longitude, latitude and bearing</source>
+            <translation>告警没有位置：请填写告警经纬度，或摄像头经纬度及方位角</translation>
+        </message>
+        <message>
+            <source>category “{value}” is none of 非农化, 非粮化, 撂荒, 挖湖, 其他</source>
+            <translation>告警类型“{value}”不是 非农化、非粮化、撂荒、挖湖、其他 之一</translation>
+        </message>
+        <message>
+            <source>no column {columns} (columns: {header}); name them camera_id, time, category and lon, lat or camera_lon, camera_lat, bearing (or 摄像头编号, 告警时间, 告警类型, 经度, 纬度, 摄像头经度, 摄像头纬度, 方位角)</source>
+            <translation>缺少列 {columns}（现有列：{header}）；请命名为 camera_id、time、category 以及 lon、lat 或 camera_lon、camera_lat、bearing（或 摄像头编号、告警时间、告警类型、经度、纬度、摄像头经度、摄像头纬度、方位角）</translation>
+        </message>
+        <message>
+            <source>“{value}” is not a number</source>
+            <translation>“{value}”不是数字</translation>
+        </message>
+        <message>
+            <source>longitude {lon} and latitude {lat} are swapped; the longitude of Linxia is about 103</source>
+            <translation>经度 {lon} 与纬度 {lat} 填反了；临夏的经度约为 103</translation>
+        </message>
+        <message>
+            <source>{lon}, {lat} is not a position in China in degrees (CGCS2000 longitude and latitude, e.g. 103.2, 35.6)</source>
+            <translation>{lon}, {lat} 不是中国境内以度为单位的位置（CGCS2000 经纬度，如 103.2, 35.6）</translation>
+        </message>
+        <message>
+            <source>“{value}” is not a time (e.g. 2025-06-20 09:30:00)</source>
+            <translation>“{value}”不是时间（如 2025-06-20 09:30:00）</translation>
+        </message>
+        <message>
+            <source>bearing {value} is not between 0 and 360 degrees (clockwise from north)</source>
+            <translation>方位角 {value} 不在 0–360 度之间（自正北顺时针）</translation>
+        </message>
+        <message>
+            <source>the time {value} is before 2000: the camera's clock was not set</source>
+            <translation>时间 {value} 早于 2000 年：摄像头时钟未设置</translation>
+        </message>
+        <message>
+            <source>Row {row}, column “{column}”: the same camera and time as row {other}; the row is skipped</source>
+            <translation>第 {row} 行“{column}”列：摄像头与时间与第 {other} 行相同，本行跳过</translation>
+        </message>
+        <message>
+            <source>the time {value} is in the future</source>
+            <translation>时间 {value} 在未来</translation>
+        </message>
+        <message>
             <source>the manifest is not the manifest of a tianguan field package</source>
             <translation>清单不是田管外业包的清单</translation>
         </message>
@@ -989,11 +1053,11 @@
         </message>
         <message>
             <source>New cases</source>
-            <translation>新增案件数</translation>
+            <translation>新案件</translation>
         </message>
         <message>
             <source>Cases already stored</source>
-            <translation>已有案件数</translation>
+            <translation>已存在案件</translation>
         </message>
         <message>
             <source>Cancelled.</source>
@@ -1093,7 +1157,7 @@
         </message>
         <message>
             <source>{new} new cases waiting to be issued (待下发); {known} were already stored and keep their state and history.</source>
-            <translation>新增 {new} 个待下发案件；{known} 个案件已在库中，保留其状态与流转记录。</translation>
+            <translation>{new} 个新案件待下发；{known} 个此前已保存，保留其状态与办理记录。</translation>
         </message>
         <message>
             <source>The rules file {path} cannot be read: {error}</source>
@@ -1206,6 +1270,126 @@
         <message>
             <source>Schema “{schema}” is at version {version}.</source>
             <translation>模式“{schema}”当前版本为 {version}。</translation>
+        </message>
+        <message>
+            <source>its format is not supported (CSV, XLSX or JSON)</source>
+            <translation>不支持该格式（CSV、XLSX 或 JSON）</translation>
+        </message>
+        <message>
+            <source>Import video alarms</source>
+            <translation>导入视频告警</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;导入视频告警 · Reads the alarm records of the farmland video monitoring (CSV from Excel in UTF-8 or GBK, an Excel workbook, or the platform's JSON) and stores each alarm as a case waiting to be issued (待下发), pre-judged as 需外业核实: a camera alarm is a lead to check on the ground.&lt;/p&gt;&lt;p&gt;Columns (English or Chinese): camera_id 摄像头编号, time 告警时间 (any usual form, Excel serial numbers too; without an offset Beijing time), category 告警类型 (非农化, 非粮化, 撂荒, 挖湖, 其他 — the change kind of the case), the alarm's lon/lat 经度/纬度 or the camera's position camera_lon/camera_lat 摄像头经度/纬度 with its bearing 方位角 (degrees clockwise from north), and snapshot 抓拍图片 (a file, relative to the alarm file's folder, or a web address).&lt;/p&gt;&lt;p&gt;An alarm without its own position is placed along the camera's bearing at the given distance. The point is matched to the coded parcel under it, else the nearest one within the tolerance: the case is that parcel, with its space code, group grid cell and officer; without a coded parcel near, a small circle around the point. A local snapshot (JPEG, PNG or PDF) becomes the case's first evidence (kept with its SHA-256); a web address is kept in the case's documents.&lt;/p&gt;&lt;p&gt;Rows that cannot be used are listed with their row and column and skipped; the others are imported. The same camera and time is one alarm: importing the file again adds nothing. The optional camera layer has one point per camera that gave its position and bearing, with the coded parcels inside its view sector (radius and angle).&lt;/p&gt;</source>
+            <translation>&lt;p&gt;导入视频告警 · 读取耕地视频监控的告警记录（Excel 保存的 UTF-8 或 GBK 编码 CSV、Excel 工作簿或平台导出的 JSON），每条告警保存为一个待下发案件，预判为需外业核实：摄像头告警只是线索，须到现场核实。&lt;/p&gt;&lt;p&gt;列（中英文均可）：camera_id 摄像头编号、time 告警时间（常见格式均可，包括 Excel 序列数；无时区时按北京时间）、category 告警类型（非农化、非粮化、撂荒、挖湖、其他，即案件的变化类型）、告警经纬度 经度/纬度，或摄像头位置 camera_lon/camera_lat 摄像头经度/纬度及方位角 bearing（自正北顺时针的度数），以及 snapshot 抓拍图片（相对告警文件所在文件夹的文件，或网址）。&lt;/p&gt;&lt;p&gt;没有自身位置的告警，沿摄像头方位按给定距离推算位置。告警点匹配到其下方的赋码地块，否则为容差内最近的赋码地块：案件范围即该地块，并带有空间码、社级网格和田管员；附近没有赋码地块时为告警点周围的小圆。本地抓拍图片（JPEG、PNG 或 PDF）作为案件的第一份举证材料（记录 SHA-256）；网址记入案件的文件字段。&lt;/p&gt;&lt;p&gt;无法使用的行连同行号与列名列出并跳过，其余照常导入。同一摄像头同一时间即同一告警：再次导入不会重复添加。可选的摄像头图层：每个给出位置和方位的摄像头一个点，并统计其视域扇形（半径与角度）内的赋码地块。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>it has no rows</source>
+            <translation>没有数据行</translation>
+        </message>
+        <message>
+            <source>it cannot be opened as an Excel workbook</source>
+            <translation>无法作为 Excel 工作簿打开</translation>
+        </message>
+        <message>
+            <source>Sheet (workbooks; empty: the first)</source>
+            <translation>工作表（工作簿用；留空：第一个）</translation>
+        </message>
+        <message>
+            <source>it is neither UTF-8 nor GBK text</source>
+            <translation>既不是 UTF-8 也不是 GBK 文本</translation>
+        </message>
+        <message>
+            <source>Alarm records (.csv, .xlsx or .json)</source>
+            <translation>告警记录（.csv、.xlsx 或 .json）</translation>
+        </message>
+        <message>
+            <source>Distance of an alarm from its camera, when the record has no position (m)</source>
+            <translation>记录无位置时告警距摄像头的距离（米）</translation>
+        </message>
+        <message>
+            <source>Tolerance to the nearest coded parcel (m)</source>
+            <translation>匹配最近赋码地块的容差（米）</translation>
+        </message>
+        <message>
+            <source>Camera view radius (m)</source>
+            <translation>摄像头视域半径（米）</translation>
+        </message>
+        <message>
+            <source>Camera view angle (degrees)</source>
+            <translation>摄像头视域角度（度）</translation>
+        </message>
+        <message>
+            <source>Video alarms</source>
+            <translation>视频告警</translation>
+        </message>
+        <message>
+            <source>Cameras</source>
+            <translation>摄像头</translation>
+        </message>
+        <message>
+            <source>Alarms read</source>
+            <translation>读取告警数</translation>
+        </message>
+        <message>
+            <source>Rows refused</source>
+            <translation>拒绝行数</translation>
+        </message>
+        <message>
+            <source>Snapshots stored as evidence</source>
+            <translation>作为举证材料保存的抓拍图片</translation>
+        </message>
+        <message>
+            <source>Alarms off coded parcels</source>
+            <translation>未落在赋码地块上的告警</translation>
+        </message>
+        <message>
+            <source>The distance of an alarm from its camera must be more than 0 m.</source>
+            <translation>告警距摄像头的距离必须大于 0 米。</translation>
+        </message>
+        <message>
+            <source>The store has no patrol grid: cases get no grid cell or officer. Run “Build the patrol grid” first.</source>
+            <translation>田管库中没有巡田网格：案件没有网格和田管员。请先运行“构建巡田网格”。</translation>
+        </message>
+        <message>
+            <source>it has no sheet “{sheet}”; its sheets are: {sheets}</source>
+            <translation>没有工作表“{sheet}”；现有工作表：{sheets}</translation>
+        </message>
+        <message>
+            <source>Alarm records (*.csv *.xlsx *.json *.geojson *.CSV *.XLSX *.JSON)</source>
+            <translation>告警记录 (*.csv *.xlsx *.json *.geojson *.CSV *.XLSX *.JSON)</translation>
+        </message>
+        <message>
+            <source>{file} ({note}): {n} alarms read, {refused} rows refused.</source>
+            <translation>{file}（{note}）：读取告警 {n} 条，拒绝 {refused} 行。</translation>
+        </message>
+        <message>
+            <source>Choose the tianguan store the cases are kept in.</source>
+            <translation>请选择保存案件的田管库。</translation>
+        </message>
+        <message>
+            <source>it cannot be read: {error}</source>
+            <translation>无法读取：{error}</translation>
+        </message>
+        <message>
+            <source>it is not valid JSON ({error})</source>
+            <translation>不是有效的 JSON（{error}）</translation>
+        </message>
+        <message>
+            <source>… and {n} more problems.</source>
+            <translation>…… 另有 {n} 个问题。</translation>
+        </message>
+        <message>
+            <source>{n} alarms are more than {tolerance:g} m from every coded parcel: their cases are a {radius:g} m circle around the point.</source>
+            <translation>{n} 条告警距所有赋码地块超过 {tolerance:g} 米：其案件范围为告警点周围 {radius:g} 米的圆。</translation>
+        </message>
+        <message>
+            <source>{file} cannot be read as video alarms: {reason}</source>
+            <translation>{file} 无法作为视频告警读取：{reason}</translation>
+        </message>
+        <message>
+            <source>Row {row}: the snapshot {file} is not stored as evidence: {reason}</source>
+            <translation>第 {row} 行：抓拍图片 {file} 未作为举证材料保存：{reason}</translation>
         </message>
         <message>
             <source>Verify the evidence files</source>
@@ -2226,6 +2410,86 @@
         <message>
             <source>Earliest due (Beijing time)</source>
             <translation>最早截止时间</translation>
+        </message>
+        <message>
+            <source>Number in the workbook</source>
+            <translation>序号</translation>
+        </message>
+        <message>
+            <source>Ledger year</source>
+            <translation>台账年度</translation>
+        </message>
+        <message>
+            <source>Ledger entry</source>
+            <translation>台账</translation>
+        </message>
+        <message>
+            <source>Ledger entry (name)</source>
+            <translation>台账名称</translation>
+        </message>
+        <message>
+            <source>Camera id</source>
+            <translation>摄像头编号</translation>
+        </message>
+        <message>
+            <source>Alarm time (Beijing time)</source>
+            <translation>告警时间（北京时间）</translation>
+        </message>
+        <message>
+            <source>Alarm category</source>
+            <translation>告警类型</translation>
+        </message>
+        <message>
+            <source>Change kind</source>
+            <translation>变化类型</translation>
+        </message>
+        <message>
+            <source>Change kind name</source>
+            <translation>变化类型名称</translation>
+        </message>
+        <message>
+            <source>Placed from the camera's bearing (1 = yes)</source>
+            <translation>按摄像头方位推算位置（1 = 是）</translation>
+        </message>
+        <message>
+            <source>Space code of the parcel</source>
+            <translation>地块空间码</translation>
+        </message>
+        <message>
+            <source>Distance to the parcel (m)</source>
+            <translation>距地块距离（米）</translation>
+        </message>
+        <message>
+            <source>Snapshot</source>
+            <translation>抓拍图片</translation>
+        </message>
+        <message>
+            <source>New case</source>
+            <translation>新案件</translation>
+        </message>
+        <message>
+            <source>Bearing (degrees from north)</source>
+            <translation>方位角（自正北，度）</translation>
+        </message>
+        <message>
+            <source>View radius (m)</source>
+            <translation>视域半径（米）</translation>
+        </message>
+        <message>
+            <source>View angle (degrees)</source>
+            <translation>视域角度（度）</translation>
+        </message>
+        <message>
+            <source>Alarms</source>
+            <translation>告警数</translation>
+        </message>
+        <message>
+            <source>Coded parcels in view</source>
+            <translation>视域内赋码地块数</translation>
+        </message>
+        <message>
+            <source>Space codes in view</source>
+            <translation>视域内空间码</translation>
         </message>
         <message>
             <source>The field aliases could not be saved with {output}.</source>
@@ -3676,16 +3940,8 @@
             <translation>其中没有点图层或线图层</translation>
         </message>
         <message>
-            <source>it has no rows</source>
-            <translation>其中没有数据行</translation>
-        </message>
-        <message>
             <source>its format is not supported (GPX, GeoJSON, CSV or GeoPackage)</source>
             <translation>不支持该格式（仅支持 GPX、GeoJSON、CSV 或 GeoPackage）</translation>
-        </message>
-        <message>
-            <source>it is neither UTF-8 nor GBK text</source>
-            <translation>既不是 UTF-8 也不是 GBK 文本</translation>
         </message>
         <message>
             <source>OGR cannot open it</source>
@@ -4252,6 +4508,82 @@
         <message>
             <source>Cannot write the report: {error}</source>
             <translation>无法写出报告：{error}</translation>
+        </message>
+        <message>
+            <source>Farmland balance ledgers</source>
+            <translation>耕地平衡台账</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;耕地平衡台账 · The 耕地进出平衡 and 占补平衡 ledgers of a year, per county and township, from the previous survey (三调 or last year's 变更 DLTB) and this year's annual-change survey (变更 DLTB): 进 = other agricultural land (orchard, forest, grass, facility land, ponds, ditches, rural roads, 田坎) turned into farmland, 出 = farmland turned into other agricultural land, 进出差 = 进 − 出; 占 = farmland occupied by construction (the 非农化 classes of the change rules), 补 = new farmland from construction, unused land or water, 占补差 = 补 − 占. Farmland turned into water or unused land is counted as 其他减少, so that the entries add up to the change of farmland.&lt;/p&gt;&lt;p&gt;The surveys are compared as the change analysis compares them (unchanged patches skipped, pairs by BSM), without its minimum areas: every square metre counts. Areas are farmland areas: the part's area less 田坎 (KCXS of the farmland patch), in m² and mu.&lt;/p&gt;&lt;p&gt;Writes every part behind the figures as a layer (classes before and after, patch ids, ledger, areas) and an Excel workbook with the sheets 汇总, 图斑明细 (numbered as the layer's XH) and 说明.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;耕地平衡台账 · 由上一年度调查（三调或上年度变更地类图斑）与本年度变更调查地类图斑，按县区、乡镇统计本年度的耕地进出平衡与占补平衡台账：进 = 其他农用地（园地、林地、草地、设施农用地、坑塘、沟渠、农村道路、田坎）转为耕地，出 = 耕地转为其他农用地，进出差 = 进 − 出；占 = 建设占用耕地（变化规则中的非农化地类），补 = 由建设用地、未利用地或水域新增的耕地，占补差 = 补 − 占。耕地转为水域或未利用地计为“其他减少”，使各项增减合计等于耕地面积的变化。&lt;/p&gt;&lt;p&gt;两年度的比对方式与变化图斑提取相同（未变化图斑跳过，按标识码配对），但不设最小面积：每一平方米都计入。面积为耕地面积：图斑面积扣除田坎（耕地一侧图斑的扣除系数 KCXS），单位平方米和亩。&lt;/p&gt;&lt;p&gt;输出每项数字背后的图斑（前后地类、图斑标识码、台账、面积）图层，以及 Excel 工作簿（汇总、图斑明细（序号与图层 XH 一致）、说明三张表）。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Previous land-use survey (三调 or last year's DLTB)</source>
+            <translation>上一年度地类图斑（三调或上年度变更 DLTB）</translation>
+        </message>
+        <message>
+            <source>This year's land-use survey (年度变更 DLTB)</source>
+            <translation>本年度地类图斑（年度变更 DLTB）</translation>
+        </message>
+        <message>
+            <source>Ledger year (empty: the survey year SJNF of this year's survey)</source>
+            <translation>台账年度（留空：取本年度图斑的数据年份 SJNF）</translation>
+        </message>
+        <message>
+            <source>Ledger patches</source>
+            <translation>台账图斑</translation>
+        </message>
+        <message>
+            <source>Ledger workbook</source>
+            <translation>台账工作簿</translation>
+        </message>
+        <message>
+            <source>进 (mu)</source>
+            <translation>进（亩）</translation>
+        </message>
+        <message>
+            <source>出 (mu)</source>
+            <translation>出（亩）</translation>
+        </message>
+        <message>
+            <source>占 (mu)</source>
+            <translation>占（亩）</translation>
+        </message>
+        <message>
+            <source>补 (mu)</source>
+            <translation>补（亩）</translation>
+        </message>
+        <message>
+            <source>Choose both land-use surveys (DLTB).</source>
+            <translation>请选择两个年度的地类图斑（DLTB）。</translation>
+        </message>
+        <message>
+            <source>This year's survey has no survey year (SJNF) and no ledger year was given: the ledgers are written without a year.</source>
+            <translation>本年度地类图斑没有数据年份（SJNF），也未填写台账年度：台账不写年度。</translation>
+        </message>
+        <message>
+            <source>survey year</source>
+            <translation>数据年份</translation>
+        </message>
+        <message>
+            <source>Farmland ledgers{year}: 进 {in_mu:.2f} mu, 出 {out_mu:.2f} mu (进出差 {io:.2f}); 占 {occ_mu:.2f} mu, 补 {sup_mu:.2f} mu (占补差 {os:.2f}); other loss {other:.2f} mu; {n} parts.</source>
+            <translation>耕地平衡台账{year}：进 {in_mu:.2f} 亩，出 {out_mu:.2f} 亩（进出差 {io:.2f}）；占 {occ_mu:.2f} 亩，补 {sup_mu:.2f} 亩（占补差 {os:.2f}）；其他减少 {other:.2f} 亩；共 {n} 个图斑。</translation>
+        </message>
+        <message>
+            <source>Cannot write {path}: {error}</source>
+            <translation>无法写入 {path}：{error}</translation>
+        </message>
+        <message>
+            <source>Write the ledgers to a .xlsx file, not “{path}”.</source>
+            <translation>台账须写入 .xlsx 文件，而不是“{path}”。</translation>
+        </message>
+        <message>
+            <source>The ledgers do not add up to the change of farmland area ({entries:.2f} m² against {surveys:.2f} m²): the two surveys do not cover the same land, or a survey has overlapping patches.</source>
+            <translation>台账各项增减合计与耕地面积变化不符（{entries:.2f} 平方米，耕地面积变化 {surveys:.2f} 平方米）：两个年度的图斑范围不同，或某一年度的图斑相互重叠。</translation>
+        </message>
+        <message>
+            <source>Ledger workbook written: {path}</source>
+            <translation>台账工作簿已写出：{path}</translation>
         </message>
         <message>
             <source>QR warning-post labels</source>
@@ -5336,10 +5668,6 @@
         <message>
             <source>{action}: {source} → {target}</source>
             <translation>{action}：{source} → {target}</translation>
-        </message>
-        <message>
-            <source>Cannot write {path}: {error}</source>
-            <translation>无法写入 {path}：{error}</translation>
         </message>
         <message>
             <source>Not tried: the batch stopped at {case}.</source>

@@ -213,6 +213,16 @@ def officer_warning_aliases(tr: Callable[[str], str] = tr) -> dict[str, str]:
             "earliest_due": tr("Earliest due (Beijing time)")}
 
 
+def ledger_patch_aliases() -> dict[str, str]:
+    """耕地平衡台账 OUTPUT: the parts behind the 进出/占补 ledgers."""
+    return {"XH": tr("Number in the workbook"), "XDM": tr("County code"), "XZDM": tr("Township code"),
+            "ND": tr("Ledger year"), "TZ": tr("Ledger entry"), "TZMC": tr("Ledger entry (name)"),
+            "QDLBM": tr("Class before"), "QDLMC": tr("Class before (name)"), "HDLBM": tr("Class after"),
+            "HDLMC": tr("Class after (name)"), "QBSM": tr("Patch id before"), "HBSM": tr("Patch id after"),
+            "MJ": tr("Area (m²)"), "MJM": tr("Area (mu)"), "GDMJ": tr("Farmland area (m²)"),
+            "GDMJM": tr("Farmland area (mu)")}
+
+
 #: the columns of the 预警 list (:func:`officer_warning_aliases`), with their workbook types
 OFFICER_WARNING_FIELDS: list[tuple[str, str]] = [
     ("officer", "String"), ("phone", "String"), ("grid_code", "String"), ("grid_name", "String"),
@@ -223,6 +233,21 @@ OFFICER_WARNING_FIELDS: list[tuple[str, str]] = [
 TABLES = {("export_tasks", "WARNINGS"): officer_warning_aliases}
 
 
+def video_alarm_aliases() -> dict[str, str]:
+    return {"AJBH": tr("Case id"), "SXTBH": tr("Camera id"), "GJSJ": tr("Alarm time (Beijing time)"),
+            "GJLB": tr("Alarm category"), "BHLX": tr("Change kind"), "BHLXMC": tr("Change kind name"),
+            "JD": tr("Longitude"), "WD": tr("Latitude"), "FWDW": tr("Placed from the camera's bearing (1 = yes)"),
+            "KJM": tr("Space code of the parcel"), "JL": tr("Distance to the parcel (m)"), "WGBM": tr("Grid code"),
+            "TGY": tr("Officer"), "DH": tr("Phone"), "ZP": tr("Snapshot"), "ZT": tr("Case state"),
+            "XJ": tr("New case")}
+
+
+def video_camera_aliases() -> dict[str, str]:
+    return {"SXTBH": tr("Camera id"), "FWJ": tr("Bearing (degrees from north)"), "SYBJ": tr("View radius (m)"),
+            "SYJ": tr("View angle (degrees)"), "GJS": tr("Alarms"), "DKS": tr("Coded parcels in view"),
+            "KJM": tr("Space codes in view")}
+
+
 #: output → its aliases; the keys are what :class:`KeepsAliases` and :func:`schema` take
 _REGISTRY = {
     "parcels": parcel_aliases, "coding_issues": coding_issue_aliases, "code_problems": code_problem_aliases,
@@ -230,6 +255,8 @@ _REGISTRY = {
     "roster_problems": roster_problem_aliases, "tracks": track_aliases, "coverage_parcels": coverage_parcel_aliases,
     "coverage_grid": coverage_grid_aliases, "coverage_rates": coverage_rate_aliases, "changes": change_aliases,
     "field_conflicts": field_conflict_aliases, "pg_cases": pg_case_aliases, "pg_case_events": pg_event_aliases,
+    "ledger_patches": ledger_patch_aliases, "video_alarms": video_alarm_aliases,
+    "video_cameras": video_camera_aliases,
 }
 
 #: which algorithm output (algorithm name, output parameter) is written with which aliases
@@ -241,6 +268,8 @@ OUTPUTS = {
     ("patrol_coverage", "PARCELS_OUT"): "coverage_parcels", ("patrol_coverage", "UNSEEN_OUT"): "coverage_parcels",
     ("patrol_coverage", "GRIDS_OUT"): "coverage_grid", ("patrol_coverage", "RATES_OUT"): "coverage_rates",
     ("change_detection", "OUTPUT"): "changes", ("field_package_import", "OUTPUT"): "field_conflicts",
+    ("farmland_ledgers", "OUTPUT"): "ledger_patches", ("import_video_alarms", "OUTPUT"): "video_alarms",
+    ("import_video_alarms", "CAMERAS"): "video_cameras",
 }
 
 

@@ -8,6 +8,7 @@ from ..i18n import tr
 from ..resources import icon_path
 from .cases.change_detection import ChangeDetectionAlgorithm
 from .cases.export_cases import ExportCasesAlgorithm
+from .cases.import_video_alarms import ImportVideoAlarmsAlgorithm
 from .cases.verify_evidence import VerifyEvidenceAlgorithm
 from .coding.decode_space_code import DecodeSpaceCodeAlgorithm
 from .coding.space_code import SpaceCodeAlgorithm
@@ -30,6 +31,7 @@ from .prefecture.pull_store import PullStoreAlgorithm
 from .prefecture.setup_prefecture_store import SetupPrefectureStoreAlgorithm
 from .reports.assessment import AssessmentAlgorithm
 from .reports.dashboard_report import DashboardReportAlgorithm
+from .reports.farmland_ledgers import FarmlandLedgersAlgorithm
 from .reports.qr_labels import QrLabelsAlgorithm
 from .reports.statistics_map import StatisticsMapAlgorithm
 
@@ -48,8 +50,10 @@ ALGORITHMS = [
     FieldPackageExportAlgorithm, FieldPackageImportAlgorithm,
     # change analysis and cases
     ChangeDetectionAlgorithm, ExportCasesAlgorithm, VerifyEvidenceAlgorithm,
+    ImportVideoAlarmsAlgorithm,
     # maps and reports
     QrLabelsAlgorithm, StatisticsMapAlgorithm, DashboardReportAlgorithm, AssessmentAlgorithm,
+    FarmlandLedgersAlgorithm,
     # the prefecture's shared store
     SetupPrefectureStoreAlgorithm, PublishStoreAlgorithm, PullStoreAlgorithm,
 ]

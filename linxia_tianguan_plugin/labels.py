@@ -23,7 +23,7 @@ from .core import dlbm
 from .core.cases import workflow
 from .core.coding import lineage
 from .core.coding.chunk import CONTRACT, UNASSIGNED
-from .core.patrol import field_package, roster, tasks
+from .core.patrol import field_package, parcel_status, roster, tasks
 from .core.reports import ledgers
 from .i18n import CONTEXT, tr
 
@@ -175,6 +175,7 @@ def reason_labels(tr: Translate = tr) -> dict[str, str]:
         "other_loss": tr("farmland lost to water, unused land or another use"),
         "unknown_change": tr("kind of change unknown"),
         "facility_filed_on_basic": tr("facility land filed, but on permanent basic farmland"),
+        "field_report": tr("reported from the field (巡田上报)"),
         "waterscape_no_approval": tr("lake or pond dug on farmland without approval"),
         "abandoned_farmland": tr("farmland left unplanted (planting attribute WG)"),
     }
@@ -284,6 +285,7 @@ def field_conflict_labels() -> dict[str, str]:
         field_package.NO_CASE: tr("no case chosen"),
         field_package.BAD_TRACK: tr("the track cannot be read"),
         field_package.REFUSED_PHOTO: tr("the photo file was refused"),
+        field_package.NO_POSITION: tr("the report has no position"),
     }
 
 
@@ -291,7 +293,7 @@ def field_layer_labels() -> dict[str, str]:
     """The layers of a field package (:data:`..core.patrol.field_package.LAYERS`)."""
     return {field_package.PARCELS: tr("Parcel layer"), field_package.TASKS: tr("Task layer"),
             field_package.CASES: tr("Case layer"), field_package.TRACKS: tr("Track layer"),
-            field_package.EVIDENCE: tr("Evidence layer")}
+            field_package.EVIDENCE: tr("Evidence layer"), field_package.REPORTS: tr("Field report layer")}
 
 
 def ledger_labels() -> dict[str, str]:
@@ -314,6 +316,11 @@ def grid_problem_labels() -> dict[str, str]:
         "farmland_overlap": tr("Farmland in two group cells"),
         "parcel_cell": tr("Parcel code names another group than the cell it lies in"),
     }
+
+
+def parcel_status_labels() -> dict[str, str]:
+    """地块状态 of 码上查 (:data:`..core.patrol.parcel_status.STATUS_ZH`): 有未结案件 / 整改中 / 巡田逾期 / 正常."""
+    return dict(parcel_status.STATUS_ZH)
 
 
 def yes_no_labels() -> dict[int, str]:

@@ -394,6 +394,26 @@ def tracks_demo(out: Path, sample: Path, store: Path, summary: dict) -> None:
     summary["week_tasks"] = {k: tasks[k] for k in ("CREATED", "DONE", "OVERDUE")}
 
 
+def parcel_history_demo(out: Path, store: Path, summary: dict) -> None:
+    """码上查: a parcel of a case, decoded from its space code with its patrol history, cases and status."""
+    import json
+    import sqlite3
+
+    con = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+    try:
+        codes = con.execute("SELECT parcel_codes FROM tg_case WHERE parcel_codes LIKE '[%' ORDER BY case_no "
+                            "LIMIT 1").fetchone()
+    finally:
+        con.close()
+    code = json.loads(codes[0])[0]
+    step(f"码上查 The parcel {code}: its patrols, its cases and its status")
+    found = run("linxia_tianguan:decode_space_code", {"CODE": code, "STORE": str(store),
+                                                      "HISTORY": str(out / "码上查_地块历史.csv")})
+    print(f"    地块状态：{found['PARCEL_STATUS_NAME']}；巡田 {found['PATROLS']} 次；未结案件 {found['CASES_OPEN']} 件"
+          "；历史 → 码上查_地块历史.csv")
+    summary["parcel_history"] = {k: found[k] for k in ("PARCEL_STATUS", "PATROLS", "CASES_OPEN")}
+
+
 def video_demo(out: Path, store: Path, summary: dict) -> None:
     """视频互联: two alarms of the farmland video platform (its CSV export, GBK, one placed from the camera's position
     and bearing, one with a snapshot) become cases waiting to be issued; importing again adds none."""
@@ -446,6 +466,7 @@ def changes_demo(out: Path, sample: Path, store: Path, summary: dict) -> None:
     summary["changes"]["rerun_new_cases"] = again["NEW_CASES"]
 
     video_demo(out, store, summary)
+    parcel_history_demo(out, store, summary)
 
     step("耕地平衡台账 The year's farmland balance ledgers (进出平衡, 占补平衡) from the two surveys")
     ledgers = run("linxia_tianguan:farmland_ledgers", {
@@ -553,16 +574,25 @@ def field_demo(out: Path, store: Path, summary: dict) -> None:
     exported = run("linxia_tianguan:field_package_export", {"STORE": str(store), "GRID": grid, "OUTPUT": str(folder)})
     package = folder / grid
 
-    print("    (on the phone: a 25-minute walk through the group and a photo of the case)")
+    print("    (on the phone: a 25-minute walk through the group, a photo of the case, and a 巡田上报 of a new "
+          "problem found on the way)")
     walk_and_photograph(package, grid, case_id)
+    from tools.phone import Phone
+
+    phone = Phone("社田管员")
+    phone.report(package, [("非农化", phone.photo(package, "report_1.jpg"), "地块东侧新堆建筑材料，疑似建房")])
 
     step("导入外业成果 Import the returned package (then again: nothing new)")
     imported = run("linxia_tianguan:field_package_import", {"STORE": str(store), "FOLDER": str(package)})
     again = run("linxia_tianguan:field_package_import", {"STORE": str(store), "FOLDER": str(package)})
     if again["TRACKS"] or again["EVIDENCE"] or again["EVENTS"]:
         raise SystemExit("importing the same field package twice added rows")
+    if imported["NEW_CASES"] != 1 or again["NEW_CASES"]:
+        raise SystemExit("the field report did not become exactly one case")
+    print(f"    巡田上报 {imported['REPORTS']} 条 → 新案件 {imported['NEW_CASES']} 件（待下发，需外业核实）")
     summary["field_package"] = {"exported": {k: v for k, v in exported.items() if k != "FOLDER"},
-                                "imported": {k: imported[k] for k in ("TRACKS", "EVIDENCE", "EVENTS", "CONFLICTS")}}
+                                "imported": {k: imported[k] for k in ("TRACKS", "EVIDENCE", "EVENTS", "CONFLICTS",
+                                                                      "REPORTS", "NEW_CASES")}}
 
     step("核查举证材料 Verify every stored evidence file against its SHA-256")
     verified = run("linxia_tianguan:verify_evidence", {"STORE": str(store)})
@@ -781,7 +811,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     for stale in ("tianguan.gpkg", "coded_parcels.gpkg", "coding_issues.gpkg", "coding_preview.gpkg",
                   "validation.gpkg", "patrol_grid.gpkg", "grid_coverage.gpkg", "田管员花名册.xlsx", "巡田任务.xlsx",
-                  "过期任务.xlsx", "预警名单.xlsx", "巡田记录_示例.csv", "耕地平衡台账",
+                  "过期任务.xlsx", "预警名单.xlsx", "巡田记录_示例.csv", "耕地平衡台账", "码上查_地块历史",
                   "checked_tracks.gpkg", "patrol_coverage.gpkg", "group_coverage.gpkg", "unseen_4_weeks.gpkg",
                   "巡田覆盖率.xlsx", "change_cases.gpkg", "驾驶舱报告.pdf", "驾驶舱统计表.xlsx", "专题图_",
                   "巡田考核_", "问题图斑", "案件清单"):

@@ -6,6 +6,7 @@ this class)."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -87,6 +88,29 @@ class Phone:
             feature["officer"] = self.officer
             features.append(feature)
         self._commit(layer, features)
+
+    def report(self, package: Path, rows: list[tuple[str, str | None, str]], at: list | None = None) -> list[int]:
+        """巡田上报 points (category, photo path relative to the project or None, note), as QField's form adds them:
+        a uuid, officer and time filled in; each on a parcel of the package (the first, second … in code order, or
+        the store-CRS points of ``at``); returns the new features' ids."""
+        from qgis.core import QgsFeature, QgsGeometry, QgsPointXY
+
+        parcels = sorted(self._parcels(package).getFeatures(), key=lambda f: f["code"])
+        layer = self._layer(package, "reports")
+        features = []
+        for n, (category, photo, note) in enumerate(rows):
+            feature = QgsFeature(layer.fields())
+            where = (QgsGeometry.fromPointXY(QgsPointXY(*at[n])) if at and n < len(at) and at[n] is not None
+                     else parcels[n % len(parcels)].geometry().pointOnSurface())
+            feature.setGeometry(where)
+            feature["uuid"] = "{" + str(uuid.uuid4()) + "}"  # QField's uuid() default
+            feature["category"], feature["photo"], feature["note"] = category, photo, note
+            feature["officer"] = self.officer
+            feature["reported_at"] = dt.datetime(2025, 6, 20, 9, 30 + n)
+            features.append(feature)
+        before = {f.id() for f in layer.getFeatures()}
+        self._commit(layer, features)
+        return sorted({f.id() for f in self._layer(package, "reports").getFeatures()} - before)
 
     def walk_and_photograph(self, package: Path, grid: str, case_id: str, fixes: int = 300,
                             end: dt.datetime | None = None) -> None:

@@ -548,6 +548,10 @@
             <translation>设施农用地已备案，但占用永久基本农田</translation>
         </message>
         <message>
+            <source>reported from the field (巡田上报)</source>
+            <translation>巡田上报</translation>
+        </message>
+        <message>
             <source>lake or pond dug on farmland without approval</source>
             <translation>耕地挖湖造景，未查到批准</translation>
         </message>
@@ -732,6 +736,10 @@
             <translation>照片文件被拒收</translation>
         </message>
         <message>
+            <source>the report has no position</source>
+            <translation>上报点没有位置</translation>
+        </message>
+        <message>
             <source>Parcel layer</source>
             <translation>地块图层</translation>
         </message>
@@ -750,6 +758,10 @@
         <message>
             <source>Evidence layer</source>
             <translation>举证图层</translation>
+        </message>
+        <message>
+            <source>Field report layer</source>
+            <translation>巡田上报图层</translation>
         </message>
         <message>
             <source>Gap: part of the parent cell is in none of its children</source>
@@ -1460,8 +1472,8 @@
             <translation>解析空间码</translation>
         </message>
         <message>
-            <source>&lt;p&gt;Reads a space code (for example keyed in from a warning post): checks its check character and gives the county, township, village and group it belongs to, its sequence number and type. With the tianguan store it also says whether the code is active or retired and what it came from or became.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;解析一个空间码（例如从警示桩上抄录的）：核对校验码，给出其所属的县、乡镇、村、社以及地块顺序号和类型。指定田管库时，还会给出该码是现行还是已注销，以及它的父码和子码。&lt;/p&gt;</translation>
+            <source>&lt;p&gt;Reads a space code (for example keyed in from a warning post): checks its check character and gives the county, township, village and group it belongs to, its sequence number and type. With the tianguan store it also says whether the code is active or retired and what it came from or became.&lt;/p&gt;&lt;p&gt;码上查: with the store it also lists the parcel's patrol history — the tracks that passed within 50 m of it (when, who) — and its cases, and gives the parcel's status: 有未结案件 (a case not closed), 整改中 (its cases are being enforced or rectified), 巡田逾期 (its group missed its last patrol task) or 正常. The optional history table lists patrols and case events by time.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;解析一个空间码（例如从警示桩上抄录的）：核对校验码，给出其所属的县、乡镇、村、社以及地块顺序号和类型。指定田管库时，还会给出该码是现行还是已注销，以及它的父码和子码。&lt;/p&gt;&lt;p&gt;码上查：指定田管库时，还会列出该地块的巡田记录——从其 50 米以内经过的轨迹（时间、人员）——以及涉及它的案件，并给出地块状态：有未结案件（有尚未结案的案件）、整改中（其案件正在执行或已整改）、巡田逾期（所在社上一期巡田任务已过期）或正常。可选的历史表按时间列出巡田与案件流转。&lt;/p&gt;</translation>
         </message>
         <message>
             <source>(unknown)</source>
@@ -1470,6 +1482,10 @@
         <message>
             <source>sequence 00000 in “{code}” is not used</source>
             <translation>“{code}”中的顺序号 00000 未被使用</translation>
+        </message>
+        <message>
+            <source>Status as of (empty: now)</source>
+            <translation>状态计算时刻（空：现在）</translation>
         </message>
         <message>
             <source>County</source>
@@ -1508,6 +1524,18 @@
             <translation>信息</translation>
         </message>
         <message>
+            <source>Last patrol</source>
+            <translation>最近巡田</translation>
+        </message>
+        <message>
+            <source>Parcel status (code)</source>
+            <translation>地块状态（代码）</translation>
+        </message>
+        <message>
+            <source>Parcel status</source>
+            <translation>地块状态</translation>
+        </message>
+        <message>
             <source>a space code has {length} characters, “{code}” has {count}</source>
             <translation>空间码应为 {length} 位，“{code}”为 {count} 位</translation>
         </message>
@@ -1524,12 +1552,24 @@
             <translation>空间码</translation>
         </message>
         <message>
+            <source>Parcel history</source>
+            <translation>地块历史</translation>
+        </message>
+        <message>
             <source>Valid (1) or not (0)</source>
             <translation>是否有效（1 是，0 否）</translation>
         </message>
         <message>
             <source>Sequence</source>
             <translation>顺序号</translation>
+        </message>
+        <message>
+            <source>Patrols (tracks that saw the parcel)</source>
+            <translation>巡田次数（经过地块的轨迹）</translation>
+        </message>
+        <message>
+            <source>Open cases</source>
+            <translation>未结案件</translation>
         </message>
         <message>
             <source>not in the store</source>
@@ -1548,8 +1588,40 @@
             <translation>承包地块</translation>
         </message>
         <message>
+            <source>Patrols within {distance} m: {count} (last: {last})</source>
+            <translation>{distance} 米内巡田：{count} 次（最近：{last}）</translation>
+        </message>
+        <message>
+            <source>Cases: {total}, of which open: {open}</source>
+            <translation>案件：{total} 件，其中未结 {open} 件</translation>
+        </message>
+        <message>
+            <source>Parcel status: {name}</source>
+            <translation>地块状态：{name}</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>类别</translation>
+        </message>
+        <message>
+            <source>Who</source>
+            <translation>人员</translation>
+        </message>
+        <message>
+            <source>What</source>
+            <translation>内容</translation>
+        </message>
+        <message>
             <source>Not a valid space code: {reason}</source>
             <translation>不是有效的空间码：{reason}</translation>
+        </message>
+        <message>
+            <source>none</source>
+            <translation>无</translation>
         </message>
         <message>
             <source>active since {when}</source>
@@ -2344,10 +2416,6 @@
             <translation>流转记录编号</translation>
         </message>
         <message>
-            <source>Time</source>
-            <translation>时间</translation>
-        </message>
-        <message>
             <source>Actor</source>
             <translation>操作人</translation>
         </message>
@@ -2888,10 +2956,6 @@
             <translation>仅限该县、乡镇或村代码下的网格</translation>
         </message>
         <message>
-            <source>Status as of (empty: now)</source>
-            <translation>状态统计时点（留空为当前时间）</translation>
-        </message>
-        <message>
             <source>Overdue patrol tasks by township:</source>
             <translation>各乡镇已过期巡田任务：</translation>
         </message>
@@ -3152,6 +3216,10 @@
             <translation>案件数</translation>
         </message>
         <message>
+            <source>Field reports</source>
+            <translation>巡田上报</translation>
+        </message>
+        <message>
             <source>Evidence</source>
             <translation>举证材料</translation>
         </message>
@@ -3172,16 +3240,20 @@
             <translation>已赋码地块</translation>
         </message>
         <message>
+            <source>Category</source>
+            <translation>类别</translation>
+        </message>
+        <message>
+            <source>Note</source>
+            <translation>备注</translation>
+        </message>
+        <message>
             <source>Cannot write layer {layer} of {path}: {error}</source>
             <translation>无法写入 {path} 的图层 {layer}：{error}</translation>
         </message>
         <message>
             <source>Case</source>
             <translation>案件</translation>
-        </message>
-        <message>
-            <source>Note</source>
-            <translation>备注</translation>
         </message>
         <message>
             <source>Field package {grid}</source>
@@ -3216,12 +3288,16 @@
             <translation>导入外业成果</translation>
         </message>
         <message>
-            <source>&lt;p&gt;导入外业成果 · Reads a field package returned from QField (the folder written by “Export field package”) back into the tianguan store it came from.&lt;/p&gt;&lt;p&gt;Tracks: every line of the track layer is imported like an imported track file (cleaning, sessions, fixes kept; a line imported before adds nothing, fixes already imported from an earlier return are not counted twice); run “Check patrol track authenticity” and “Patrol coverage analysis” afterwards as after any track import.&lt;/p&gt;&lt;p&gt;Evidence: the photos of each case are added as its evidence (copied beside the store) and the case moves to evidenced (已举证) with the notes as comment — only when the case is still as it was exported (same version) and waiting for evidence. Rows of cases that moved on, are closed or unknown, and rows whose photo is missing or refused, are listed as conflicts (table and log) and nothing is overwritten. Importing the same package again adds nothing.&lt;/p&gt;&lt;p&gt;Refused photos: symbolic links, hard links, paths leaving the package, empty files and files that are not JPEG, PNG or PDF by their content. A zipped package (the folder holding one .zip) is extracted into a temporary folder, removed afterwards; zip members with absolute or “..” paths, link members, repeated names and oversized members are not extracted, and a zip bomb is refused whole. Photo times and positions are read with QGIS's EXIF reader (exiv2), the plugin's own reader standing in for what it cannot read.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;导入外业成果 · 将 QField 交回的外业巡田包（“导出外业巡田包”写出的文件夹）读回其来源田管库。&lt;/p&gt;&lt;p&gt;轨迹：轨迹图层的每条线按导入轨迹文件的方式导入（清洗、分段、保留定位点；已导入过的线不再重复，之前交回时已导入的定位点不重复计算）；导入后与其他轨迹导入一样运行“轨迹真实性检查”和“巡田覆盖分析”。&lt;/p&gt;&lt;p&gt;举证：每个案件的照片作为其举证材料加入（复制到田管库旁），案件以备注为意见流转为已举证——仅当案件仍与导出时相同（版本号一致）且等待举证时。已流转、已结案或未知案件的记录，以及照片缺失或被拒收的记录，作为冲突列出（表格与日志），不覆盖任何内容。同一外业包再次导入不会新增任何内容。&lt;/p&gt;&lt;p&gt;拒收的照片：符号链接、硬链接、指向外业包以外的路径、空文件，以及按内容判断不是 JPEG、PNG 或 PDF 的文件。压缩的外业包（文件夹中只有一个 .zip）解压到临时文件夹，用后删除；路径为绝对路径或含“..”的成员、链接成员、重名成员和超大成员不解压，压缩炸弹整包拒收。照片的时间和位置用 QGIS 的 EXIF 读取器（exiv2）读取，读不出的部分由插件自带的读取器补充。&lt;/p&gt;</translation>
+            <source>&lt;p&gt;导入外业成果 · Reads a field package returned from QField (the folder written by “Export field package”) back into the tianguan store it came from.&lt;/p&gt;&lt;p&gt;Tracks: every line of the track layer is imported like an imported track file (cleaning, sessions, fixes kept; a line imported before adds nothing, fixes already imported from an earlier return are not counted twice); run “Check patrol track authenticity” and “Patrol coverage analysis” afterwards as after any track import.&lt;/p&gt;&lt;p&gt;Evidence: the photos of each case are added as its evidence (copied beside the store) and the case moves to evidenced (已举证) with the notes as comment — only when the case is still as it was exported (same version) and waiting for evidence. Rows of cases that moved on, are closed or unknown, and rows whose photo is missing or refused, are listed as conflicts (table and log) and nothing is overwritten. Importing the same package again adds nothing.&lt;/p&gt;&lt;p&gt;Field reports (巡田上报): every report point becomes a new case waiting to be issued (待下发), needing field verification, placed on the coded parcel under it or the nearest within 30 m, with its photo as first evidence; importing the package again adds nothing.&lt;/p&gt;&lt;p&gt;Refused photos: symbolic links, hard links, paths leaving the package, empty files and files that are not JPEG, PNG or PDF by their content. A zipped package (the folder holding one .zip) is extracted into a temporary folder, removed afterwards; zip members with absolute or “..” paths, link members, repeated names and oversized members are not extracted, and a zip bomb is refused whole. Photo times and positions are read with QGIS's EXIF reader (exiv2), the plugin's own reader standing in for what it cannot read.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;导入外业成果 · 将 QField 交回的外业巡田包（“导出外业巡田包”写出的文件夹）读回其来源田管库。&lt;/p&gt;&lt;p&gt;轨迹：轨迹图层的每条线按导入轨迹文件的方式导入（清洗、分段、保留定位点；已导入过的线不再重复，之前交回时已导入的定位点不重复计算）；导入后与其他轨迹导入一样运行“轨迹真实性检查”和“巡田覆盖分析”。&lt;/p&gt;&lt;p&gt;举证：每个案件的照片作为其举证材料加入（复制到田管库旁），案件以备注为意见流转为已举证——仅当案件仍与导出时相同（版本号一致）且等待举证时。已流转、已结案或未知案件的记录，以及照片缺失或被拒收的记录，作为冲突列出（表格与日志），不覆盖任何内容。同一外业包再次导入不会新增任何内容。&lt;/p&gt;&lt;p&gt;巡田上报：每个上报点成为一件新的待下发案件，需外业核实，落在其下方的赋码地块上（或 30 米内最近的地块），上报照片作为第一份举证材料；同一外业包再次导入不会新增任何内容。&lt;/p&gt;&lt;p&gt;拒收的照片：符号链接、硬链接、指向外业包以外的路径、空文件，以及按内容判断不是 JPEG、PNG 或 PDF 的文件。压缩的外业包（文件夹中只有一个 .zip）解压到临时文件夹，用后删除；路径为绝对路径或含“..”的成员、链接成员、重名成员和超大成员不解压，压缩炸弹整包拒收。照片的时间和位置用 QGIS 的 EXIF 读取器（exiv2）读取，读不出的部分由插件自带的读取器补充。&lt;/p&gt;</translation>
         </message>
         <message>
             <source>Reading the evidence…</source>
             <translation>正在读取举证…</translation>
+        </message>
+        <message>
+            <source>Reading the field reports…</source>
+            <translation>正在读取巡田上报…</translation>
         </message>
         <message>
             <source>{folder} is not a field package (no {manifest} or {gpkg}).</source>
@@ -3246,6 +3322,18 @@
         <message>
             <source>Cases moved to evidenced</source>
             <translation>流转为已举证的案件</translation>
+        </message>
+        <message>
+            <source>Field reports read</source>
+            <translation>读取的巡田上报</translation>
+        </message>
+        <message>
+            <source>New cases from field reports</source>
+            <translation>巡田上报新建案件</translation>
+        </message>
+        <message>
+            <source>{reports} field reports: {new} new cases waiting to be issued (待下发).</source>
+            <translation>巡田上报 {reports} 条：新建待下发案件 {new} 个。</translation>
         </message>
         <message>
             <source>{folder} is neither a field package folder nor a zipped field package.</source>
@@ -5208,14 +5296,6 @@
         <message>
             <source>State</source>
             <translation>状态</translation>
-        </message>
-        <message>
-            <source>Kind</source>
-            <translation>类型</translation>
-        </message>
-        <message>
-            <source>Category</source>
-            <translation>预判</translation>
         </message>
         <message>
             <source>Rank by cases</source>

@@ -11,7 +11,10 @@ Import writes through the store's own paths, nothing else:
 - evidence with :func:`.evidence.add_evidence` (content-addressed files beside the store), then one
   ``submit_evidence`` event per case with :func:`.cases.take_action` and the version read at export
   (optimistic locking: a case moved meanwhile raises and is reported, never overwritten) —
-  :func:`submit_evidence`.
+  :func:`submit_evidence`;
+- reports (巡田上报) as new cases in 待下发 whose first event says they came from the field, matched to the coded
+  parcel under them (or the nearest within 30 m) — :func:`place_reports`, :func:`save_report_cases`; their photos
+  with :func:`.evidence.add_evidence`.
 """
 from __future__ import annotations
 
@@ -24,9 +27,21 @@ from ..core.patrol import field_package as rules
 from ..core.patrol.tracks import CleaningOptions, Fixes, clean, reason_counts, sessions
 from . import gpkg
 from . import tracks as track_store
-from .cases import CASE_TABLE, EVENT_TABLE, cases, take_action
+from .cases import (
+    CASE_COLUMNS,
+    CASE_TABLE,
+    EVENT_TABLE,
+    FIRST_STATE,
+    assign_numbers,
+    cases,
+    known_keys,
+    new_run_id,
+    now_utc,
+    save_run,
+    take_action,
+)
 from .evidence import EVIDENCE_TABLE, add_evidence
-from .grid import active_build
+from .grid import active_build, coded_near
 from .store import GpkgStore
 from .tasks import patrols, tasks
 
@@ -207,3 +222,73 @@ def file_sha256(path) -> str | None:
     except OSError:
         return None
     return digest.hexdigest()
+
+
+def place_reports(store: GpkgStore, xy: list[tuple[float, float]],
+                  tolerance_m: float = rules.REPORT_TOLERANCE_M) -> list[dict]:
+    """Per report point (store CRS): the coded parcel under it, else the nearest active one within ``tolerance_m``
+    (ties to the lowest code, :func:`..core.cases.video.match_parcels`), as ``{"code", "geom", "basic_m2"}``
+    (``code`` None and a :data:`..core.patrol.field_package.REPORT_RADIUS_M` circle when none is near)."""
+    import numpy as np
+    import shapely
+
+    from ..core.cases.video import match_parcels
+
+    if not xy:
+        return []
+    pts = np.array(xy, dtype=float)
+    points = shapely.points(pts[:, 0], pts[:, 1])
+    boxes = np.column_stack([pts[:, 0] - tolerance_m, pts[:, 1] - tolerance_m,
+                             pts[:, 0] + tolerance_m, pts[:, 1] + tolerance_m])
+    codes, wkb = coded_near(store, boxes)
+    index, _ = match_parcels(points, wkb, codes, tolerance_m)
+    out = []
+    for point, i in zip(points, index.tolist()):
+        if i < 0:
+            out.append({"code": None, "geom": shapely.buffer(point, rules.REPORT_RADIUS_M), "basic_m2": 0.0})
+            continue
+        code = str(codes[i])
+        basic = store.conn.execute("SELECT coalesce(yjmj_m2, 0) FROM tg_space_code WHERE code = ? AND "
+                                   "status = 'active'", (code,)).fetchone()
+        out.append({"code": code, "geom": shapely.from_wkb(wkb[i]), "basic_m2": float(basic[0] if basic else 0.0)})
+    return out
+
+
+def save_report_cases(store: GpkgStore, cases_: list[dict], comments: list[str], inputs: dict,
+                      at: str | None = None) -> tuple[list[str], list[str]]:
+    """Store report cases (dicts with :data:`.cases.CASE_COLUMNS` and a shapely ``geom``) in one transaction, each
+    with its first event ``NULL → pending`` by ``system`` whose comment is the matching one of ``comments`` (so
+    the history says the case is a 巡田上报, by whom, from which package). A case whose key is stored is left as
+    it is. Returns (new case ids, ids already stored) — the same contract as :func:`.cases.save_cases`, whose
+    first event would only name a run."""
+    import numpy as np
+    import shapely
+
+    stamp = at or now_utc()
+    known = known_keys(store, [c["case_key"] for c in cases_])
+    fresh = [(c, m) for c, m in zip(cases_, comments) if c["case_key"] not in known]
+    run_id = new_run_id()
+    with store.transaction() as conn:
+        save_run(conn, run_id, rules.REPORT_RULES_VERSION, {"tolerance_m": rules.REPORT_TOLERANCE_M,
+                                                            "categories": rules.REPORT_CATEGORIES},
+                 inputs, {"reports": len(cases_), "new_cases": len(fresh), "known_cases": len(cases_) - len(fresh)})
+        if fresh:
+            geoms = [shapely.multipolygons(shapely.get_parts(c["geom"])) for c, _ in fresh]
+            blobs = gpkg.encode_blobs(np.asarray(shapely.to_wkb(geoms), dtype=object), shapely.bounds(geoms),
+                                      store.srs_id)
+            values = [dict(c, state=FIRST_STATE, rules_version=rules.REPORT_RULES_VERSION, run_id=run_id,
+                           detected_at=stamp, updated_at=stamp) for c, _ in fresh]
+            for v in values:
+                for key in ("reasons", "parcel_codes"):
+                    if not isinstance(v.get(key), str):
+                        v[key] = json.dumps(list(v.get(key) or []), ensure_ascii=False)
+            for v, number in zip(values, assign_numbers(conn, values)):
+                v["case_no"] = number
+            conn.executemany(f"INSERT INTO {CASE_TABLE} (geom, {', '.join(CASE_COLUMNS)}) "
+                             f"VALUES ({', '.join('?' * (len(CASE_COLUMNS) + 1))})",
+                             [[blob, *[v.get(col) for col in CASE_COLUMNS]] for blob, v in zip(blobs, values)])
+            conn.executemany(f"INSERT INTO {EVENT_TABLE} (case_id, at, actor, from_state, to_state, comment) "
+                             "VALUES (?, ?, 'system', NULL, ?, ?)",
+                             [(c["case_id"], stamp, FIRST_STATE, m) for c, m in fresh])
+            gpkg.update_extent(conn, CASE_TABLE)
+    return [c["case_id"] for c, _ in fresh], [known[c["case_key"]][0] for c in cases_ if c["case_key"] in known]

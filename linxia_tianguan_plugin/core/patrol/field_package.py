@@ -3,7 +3,7 @@
 A field package is one folder per 社 (14-digit) or 村 (12-digit) grid code, written by
 ``processing/patrol/field_package_export.py`` and read back by ``processing/patrol/field_package_import.py``::
 
-    <grid>/tianguan_field.gpkg   parcels (read-only), tasks, cases (read-only), tracks, evidence
+    <grid>/tianguan_field.gpkg   parcels (read-only), tasks, cases (read-only), tracks, evidence, reports
     <grid>/tianguan_field.qgs    the QGIS/QField project (relative paths)
     <grid>/manifest.json         :func:`make_manifest`
     <grid>/DCIM/                 photos the phone takes (relative paths in the evidence layer)
@@ -26,6 +26,9 @@ Rules (plain Python, no Qt, no QGIS, no database):
   JPEG/PNG/PDF). A row whose photo is already evidence of its case *and* listed by
   one of the case's events was imported before: it is skipped, so importing a package twice adds
   nothing.
+- **Reports coming back** (巡田上报, :func:`plan_reports`): a problem the officer found on patrol, not an
+  answer to a case — a point with a category (:data:`REPORT_CATEGORIES`), a photo and a note. Each becomes a
+  new case (:func:`report_case`), see :func:`plan_reports` for the state it starts in and why.
 - **Tracks coming back**: a QField tracking line carries each vertex's time as its M value, epoch
   milliseconds (``QFieldSync/tracking_measurement_type`` = 1); older QField versions write the
   seconds since the session's start instead, which :func:`vertex_times` adds to ``started_at``.
@@ -49,6 +52,7 @@ from dataclasses import dataclass, field
 from ..cases import evidence as evidence_rules
 from ..cases import workflow
 from ..cases.evidence import tr
+from ..cases.keys import case_key, case_uuid
 
 FORMAT = "linxia-tianguan-field-package"
 FORMAT_VERSION = 1
@@ -59,8 +63,8 @@ MANIFEST_NAME = "manifest.json"
 PHOTO_DIR = "DCIM"
 
 #: layer names inside the package GeoPackage
-PARCELS, TASKS, CASES, TRACKS, EVIDENCE = "parcels", "tasks", "cases", "tracks", "evidence"
-LAYERS = (PARCELS, TASKS, CASES, TRACKS, EVIDENCE)
+PARCELS, TASKS, CASES, TRACKS, EVIDENCE, REPORTS = "parcels", "tasks", "cases", "tracks", "evidence", "reports"
+LAYERS = (PARCELS, TASKS, CASES, TRACKS, EVIDENCE, REPORTS)
 
 #: EPSG of the tracks layer: QField records positions in the layer's CRS; lon/lat keeps them as fixes are stored
 TRACKS_EPSG = 4490
@@ -76,8 +80,23 @@ UNKNOWN_CASE, NOT_IN_PACKAGE, CLOSED, MOVED, NOT_ACCEPTING, MISSING_PHOTO, NO_CA
     "unknown_case", "not_in_package", "closed", "moved", "not_accepting", "missing_photo", "no_case", "bad_track")
 #: a photo refused for what it is (a link, outside the package, not JPEG/PNG/PDF, empty); detail says why
 REFUSED_PHOTO = "refused_photo"
+#: a report (巡田上报) without a point: no case can be placed
+NO_POSITION = "no_position"
 CONFLICTS = (UNKNOWN_CASE, NOT_IN_PACKAGE, CLOSED, MOVED, NOT_ACCEPTING, MISSING_PHOTO, NO_CASE, BAD_TRACK,
-             REFUSED_PHOTO)
+             REFUSED_PHOTO, NO_POSITION)
+
+#: 巡田上报 categories as the form offers them → change kind (:data:`..cases.prejudge.KINDS`); 乱占 is 非农化
+REPORT_CATEGORIES: dict[str, str] = {"非农化": "nonagri", "非粮化": "nongrain", "撂荒": "abandoned",
+                                     "乱占": "nonagri", "其他": "other"}
+#: ``tg_case.source``, the reason code and the category of a case reported from the field
+REPORT_SOURCE = "field_report"
+REPORT_REASON = "field_report"
+REPORT_CATEGORY = "verify"  # 需外业核实: a report is a lead the county checks, never a finding
+REPORT_RULES_VERSION = "field-report-1"
+#: a report is matched to the coded parcel under it, else the nearest within this distance (as video alarms)
+REPORT_TOLERANCE_M = 30.0
+#: radius of the case polygon of a report that no coded parcel is near
+REPORT_RADIUS_M = 10.0
 
 _CODE = re.compile(r"\d{12}(\d{2})?")
 _SPLIT = re.compile(r"[\s,，;；、]+")
@@ -139,10 +158,12 @@ def case_title(case: Mapping) -> str:
 
 # ---------------------------------------------------------------------------------------- manifest
 def make_manifest(store_id: str, grid: str, exported_at: str, cases: Iterable[Mapping], task_ids: Iterable[str],
-                  counts: Mapping[str, int], srs_id: int, store_path: str = "") -> dict:
-    """The manifest of one package (JSON-ready); ``cases`` are the exported case rows."""
+                  counts: Mapping[str, int], srs_id: int, store_path: str = "", package_id: str = "") -> dict:
+    """The manifest of one package (JSON-ready); ``cases`` are the exported case rows. ``package_id`` (a UUID
+    made by the export) names this very package: report cases are keyed by it (:func:`package_identity`)."""
     workflow.parse_time(exported_at)
     return {
+        "package_id": str(package_id),
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "store_id": str(store_id),
@@ -362,6 +383,96 @@ def plan_evidence(rows: Iterable[EvidenceRow], manifest: Mapping, current: Mappi
             if path and path not in sub.photos:
                 sub.photos.append(path)
     return list(by_case.values()), conflicts, done
+
+
+# ----------------------------------------------------------------------------------------- reports
+@dataclass(frozen=True)
+class ReportRow:
+    """One feature of the returned 巡田上报 layer (x/y in the package's CRS, the store's)."""
+
+    fid: int
+    uid: str | None
+    category: str | None
+    photo: str | None
+    note: str = ""
+    officer: str | None = None
+    reported_at: str | None = None
+    x: float | None = None
+    y: float | None = None
+
+
+@dataclass(frozen=True)
+class ReportPlan:
+    """A report to turn into a case: its key and id, change kind and photo (absolute path or None)."""
+
+    row: ReportRow
+    case_key: str
+    case_id: str
+    kind: str
+    photo: str | None
+
+
+def package_identity(manifest: Mapping) -> str:
+    """What names one exported package: its ``package_id``; for a package written before it had one, the
+    store, grid and export time (a re-export of the grid is another package, its fids start again at 1)."""
+    pid = str(manifest.get("package_id") or "").strip()
+    return pid or f"{manifest.get('store_id')}/{manifest.get('grid')}/{manifest.get('exported_at')}"
+
+
+def report_key(manifest: Mapping, row: ReportRow) -> str:
+    """The case key of a report: the package and the report's own uuid (QField's ``uuid()`` default), else its
+    fid — nothing the officer may still edit (category, note), so importing the package again finds the case."""
+    uid = (row.uid or "").strip() or f"fid:{int(row.fid)}"
+    return case_key(REPORT_SOURCE, "", "", "", "", f"{package_identity(manifest)}#{uid}", None)
+
+
+def report_kind(category: str | None) -> str:
+    """Change kind of a report's category; an empty or unknown one is ``other`` (其他), the form's catch-all."""
+    return REPORT_CATEGORIES.get(str(category or "").strip(), "other")
+
+
+def plan_reports(rows: Iterable[ReportRow], manifest: Mapping, photo_paths: Mapping[int, str | None],
+                 photo_hashes: Mapping[int, str | None], refused: Mapping[int, str] | None = None,
+                 ) -> tuple[list[ReportPlan], list[Conflict]]:
+    """(reports to store, conflicts) of the returned 巡田上报 rows.
+
+    Each report becomes one new case in ``pending`` (待下发), created by ``system`` like every case, whose
+    history (:func:`report_comment`) says it came from the field, with category 需外业核实 and reason
+    ``field_report``. Why ``pending`` and not ``reported`` (已上报): the workflow lets a case begin only with
+    ``None → pending`` by ``system`` (:func:`..cases.workflow.replay`), and reaching 已上报 would mean writing
+    下发/举证/上报 events nobody made; 待下发 is where the county desk reviews what comes in (the video alarms'
+    cases wait there too) and issues it back to the group for checking — the "待审核" of the report.
+    A row whose point is missing, or whose photo is named but missing or refused, is a conflict and makes no
+    case (fixing the package and importing again then creates it); a report without a photo is accepted.
+    """
+    plans: list[ReportPlan] = []
+    conflicts: list[Conflict] = []
+    for row in sorted(rows, key=lambda r: r.fid):
+        if row.x is None or row.y is None or not (math.isfinite(row.x) and math.isfinite(row.y)):
+            conflicts.append(Conflict(REPORTS, row.fid, None, NO_POSITION))
+            continue
+        if refused and refused.get(row.fid):
+            conflicts.append(Conflict(REPORTS, row.fid, None, REFUSED_PHOTO, f"{row.photo or ''}：{refused[row.fid]}"))
+            continue
+        path = photo_paths.get(row.fid)
+        if row.photo and (path is None or photo_hashes.get(row.fid) is None):
+            conflicts.append(Conflict(REPORTS, row.fid, None, MISSING_PHOTO, row.photo or ""))
+            continue
+        key = report_key(manifest, row)
+        plans.append(ReportPlan(row, key, case_uuid(key), report_kind(row.category), path))
+    return plans, conflicts
+
+
+def report_comment(row: ReportRow, grid: str) -> str:
+    """The comment of a report case's first event: that it is a 巡田上报, by whom, in which package, what."""
+    who = (row.officer or "").strip() or "田管员"
+    category = (row.category or "").strip() or "其他"
+    note = (row.note or "").strip()
+    text = f"巡田上报（外业巡田包 {grid}，{who}"
+    if row.reported_at:
+        text += f"，{row.reported_at}"
+    # the store refuses control characters in event text (workflow.make_event): a phone's note may hold some
+    return workflow.strip_control_characters(text + f"）：{category}" + (f"。{note}" if note else ""))
 
 
 

@@ -1,22 +1,41 @@
-"""解析空间码 — decode a space code into its county/township/village/group names and its history."""
+"""解析空间码 — decode a space code into its county/township/village/group names and its history; with the store
+also 码上查: the tracks that saw the parcel, its cases and its status (:mod:`..core.patrol.parcel_status`)."""
 from __future__ import annotations
 
 from qgis.core import (
+    QgsFeature,
+    QgsFeatureSink,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
+    QgsProcessingParameterFeatureSink,
     QgsProcessingParameterString,
+    QgsWkbTypes,
 )
 
+from ... import labels
 from ...case_list import beijing_time
+from ...compat import ProcessingSourceType
 from ...core.admin import AdminDivisions, group_name
+from ...core.cases.workflow import TERMINAL_STATES
+from ...core.clock import now_utc
 from ...core.coding import checkchar
 from ...core.coding.space_code import BODY_LENGTH, CODE_LENGTH, SpaceCodeError, parse
+from ...core.patrol import parcel_status as rules
+from ...core.patrol.tasks import local_date
 from ...i18n import tr
 from ...labels import retire_reason_labels
 from ...resources import divisions_csv
+from ...storage import parcel_history
 from ..base import AlgorithmBase, open_store
+from ..fields import aliased_fields
 
-_TEXT_OUTPUTS = ("COUNTY", "TOWNSHIP", "VILLAGE", "GROUP", "KIND", "STATUS", "PARENTS", "CHILDREN", "MESSAGE")
+_TEXT_OUTPUTS = ("COUNTY", "TOWNSHIP", "VILLAGE", "GROUP", "KIND", "STATUS", "PARENTS", "CHILDREN", "MESSAGE",
+                 "LAST_PATROL", "PARCEL_STATUS", "PARCEL_STATUS_NAME")
+
+
+def parcel_status_names() -> dict[str, str]:
+    """The parcel statuses' names (:func:`labels.parcel_status_labels`)."""
+    return labels.parcel_status_labels()
 
 
 def problem(text: str | None) -> str:
@@ -39,7 +58,7 @@ def problem(text: str | None) -> str:
 
 
 class DecodeSpaceCodeAlgorithm(AlgorithmBase):
-    CODE, STORE = "CODE", "STORE"
+    CODE, STORE, AS_OF, HISTORY = "CODE", "STORE", "AS_OF", "HISTORY"
     icon_name = "decode.svg"
 
     def name(self) -> str:
@@ -54,25 +73,35 @@ class DecodeSpaceCodeAlgorithm(AlgorithmBase):
             "and gives the county, township, village and group it belongs to, its sequence number and type. "
             "With the tianguan store it also says whether the code is active or retired and what it came from "
             "or became.</p>"
+            "<p>码上查: with the store it also lists the parcel's patrol history — the tracks that passed within "
+            "50 m of it (when, who) — and its cases, and gives the parcel's status: 有未结案件 (a case not closed), "
+            "整改中 (its cases are being enforced or rectified), 巡田逾期 (its group missed its last patrol task) or "
+            "正常. The optional history table lists patrols and case events by time.</p>"
         )
 
     def initAlgorithm(self, config=None) -> None:
         self.addParameter(QgsProcessingParameterString(self.CODE, tr("Space code")))
         self.add_store_parameter(optional=True)  # without: the code is checked and decoded only
+        self.add_date_parameter(self.AS_OF, tr("Status as of (empty: now)"), advanced=True, with_time=True)
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            self.HISTORY, tr("Parcel history"), ProcessingSourceType.Vector, optional=True, createByDefault=False))
         self.addOutput(QgsProcessingOutputNumber("VALID", tr("Valid (1) or not (0)")))
         self.addOutput(QgsProcessingOutputNumber("SEQUENCE", tr("Sequence")))
         labels = {
             "COUNTY": tr("County"), "TOWNSHIP": tr("Township"), "VILLAGE": tr("Village"), "GROUP": tr("Group"),
             "KIND": tr("Parcel type"), "STATUS": tr("Status"), "PARENTS": tr("Parent codes"),
-            "CHILDREN": tr("Child codes"), "MESSAGE": tr("Message"),
+            "CHILDREN": tr("Child codes"), "MESSAGE": tr("Message"), "LAST_PATROL": tr("Last patrol"),
+            "PARCEL_STATUS": tr("Parcel status (code)"), "PARCEL_STATUS_NAME": tr("Parcel status"),
         }
+        self.addOutput(QgsProcessingOutputNumber("PATROLS", tr("Patrols (tracks that saw the parcel)")))
+        self.addOutput(QgsProcessingOutputNumber("CASES_OPEN", tr("Open cases")))
         for key in _TEXT_OUTPUTS:
             self.addOutput(QgsProcessingOutputString(key, labels[key]))
 
     def processAlgorithm(self, parameters, context, feedback):
         text = self.parameterAsString(parameters, self.CODE, context)
         result = {key: "" for key in _TEXT_OUTPUTS}
-        result.update(VALID=0, SEQUENCE=0)
+        result.update(VALID=0, SEQUENCE=0, PATROLS=0, CASES_OPEN=0)
         try:
             code = parse(text)
         except SpaceCodeError:
@@ -81,13 +110,15 @@ class DecodeSpaceCodeAlgorithm(AlgorithmBase):
             return result
         divisions = AdminDivisions.from_csv(divisions_csv())
         store_path = self.parameterAsFile(parameters, self.STORE, context)
-        row, lineage = None, {"parents": [], "children": []}
+        row, lineage, facts = None, {"parents": [], "children": []}, None
         if store_path:
+            now = self.parameter_as_instant(parameters, self.AS_OF, context) or now_utc()
             store = open_store(store_path, read_only=True)
             try:
                 divisions = store.admin_divisions(divisions)
                 row = store.get_code(code.code)
                 lineage = store.lineage(code.code)
+                facts = parcel_facts(store, code.code, code.group_code, now) if row is not None else None
             finally:
                 store.close()
         names = divisions.describe(code.group_code)
@@ -117,4 +148,51 @@ class DecodeSpaceCodeAlgorithm(AlgorithmBase):
         for key in ("MESSAGE", "KIND", "STATUS", "PARENTS", "CHILDREN"):
             if result[key]:
                 feedback.pushInfo(result[key])
+        if facts is not None:
+            self.report_facts(facts, result, feedback)
+            self.write_history(parameters, context, facts, result)
         return result
+
+    def report_facts(self, facts: dict, result: dict, feedback) -> None:
+        """码上查: the counts, the last patrol and the status, into the outputs and the log."""
+        last = rules.last_patrol(facts["tracks"])
+        status = rules.parcel_status([c["state"] for c in facts["cases"]], facts["group_task"])
+        result.update(
+            PATROLS=sum(1 for t in facts["tracks"] if t["accepted"]),
+            CASES_OPEN=sum(1 for c in facts["cases"] if c["state"] not in TERMINAL_STATES),
+            LAST_PATROL="" if last is None else "{} {}".format(beijing_time(last["started_at"]), last["officer"] or ""
+                                                               ).strip(),
+            PARCEL_STATUS=status, PARCEL_STATUS_NAME=parcel_status_names().get(status, status))
+        feedback.pushInfo(tr("Patrols within {distance} m: {count} (last: {last})").format(
+            distance=int(rules.NEAR_M), count=result["PATROLS"], last=result["LAST_PATROL"] or tr("none")))
+        feedback.pushInfo(tr("Cases: {total}, of which open: {open}").format(
+            total=len(facts["cases"]), open=result["CASES_OPEN"]))
+        feedback.pushInfo(tr("Parcel status: {name}").format(name=result["PARCEL_STATUS_NAME"]))
+
+    def write_history(self, parameters, context, facts: dict, result: dict) -> None:
+        """The optional HISTORY table: one row per track that saw the parcel and per event of its cases."""
+        if not parameters.get(self.HISTORY):
+            return
+        fields = aliased_fields([("KJM", "String", tr("Space code"), 20), ("SJ", "String", tr("Time"), 16),
+                                 ("LX", "String", tr("Kind"), 8), ("RY", "String", tr("Who"), 40),
+                                 ("NR", "String", tr("What"), 254)])
+        sink, dest = self.parameterAsSink(parameters, self.HISTORY, context, fields, QgsWkbTypes.NoGeometry)
+        if sink is None:
+            return
+        for row in rules.history(facts["tracks"], facts["events"]):
+            feature = QgsFeature(fields)
+            feature.setAttributes([facts["code"], beijing_time(row.at), rules.HISTORY_KIND_ZH[row.kind], row.who,
+                                   row.what])
+            sink.addFeature(feature, QgsFeatureSink.FastInsert)
+        result[self.HISTORY] = dest
+
+
+def parcel_facts(store, code: str, group_code: str, now) -> dict:
+    """What the store knows of the parcel for 码上查: tracks near it, its cases and their events, and its group's
+    deciding task status (:func:`..core.patrol.parcel_status.group_task_status`)."""
+    tracks = parcel_history.tracks_near(store, parcel_history.parcel_geometry(store, code))
+    cases = parcel_history.cases_of(store, code)
+    events = parcel_history.case_events(store, [c["case_id"] for c in cases])
+    tasks, patrols = parcel_history.group_tasks(store, group_code, local_date(now))
+    return {"code": code, "tracks": tracks, "cases": cases, "events": events,
+            "group_task": rules.group_task_status(tasks, patrols, now)}

@@ -9,10 +9,13 @@ For every grid code given (a 14-digit 社 or 12-digit 村 code; several comma-se
   read-only), ``tracks`` (an empty LineStringZM layer in CGCS2000 lon/lat that QField fills by automatic
   position tracking: each vertex's time as epoch milliseconds in M, officer, start time and grid
   defaulted) and ``evidence`` (points: case picked from the cases, photo taken into ``DCIM/`` and stored
-  as a relative path, note, time and position defaults, officer);
+  as a relative path, note, time and position defaults, officer) and ``reports`` (巡田上报: a problem found
+  on patrol — a point with a uuid, category 非农化/非粮化/撂荒/乱占/其他 from a value map, photo, note,
+  officer and time; “Import field results” makes each a new case);
 - ``tianguan_field.qgs``, the project built with QGIS's project API and saved with relative paths,
   with QFieldSync's layer settings (tracking session started when the project opens, photo naming);
-- ``manifest.json``: store id, grid, export time and the version of every exported case.
+- ``manifest.json``: the package's own id (a UUID: report cases are keyed by it), store id, grid, export time and
+  the version of every exported case.
 
 The folder is built under a temporary name beside it and renamed when complete, so a half-written package
 never carries the grid's name; a folder of the same name already there (perhaps with field edits not yet
@@ -255,7 +258,7 @@ class FieldPackageExportAlgorithm(AlgorithmBase):
             manifest = rules.make_manifest(
                 sid, grid, exported_at, data["cases"], [t.task_id for t, _ in data["tasks"]],
                 {"parcels": len(data["parcels"]), "tasks": len(data["tasks"]), "cases": len(data["cases"])},
-                store.srs_id, str(store.path))
+                store.srs_id, str(store.path), package_id=str(uuid.uuid4()))
             (work / rules.MANIFEST_NAME).write_text(rules.manifest_json(manifest), encoding="utf-8")
             final = out_dir / grid
             if final.exists():
@@ -308,6 +311,9 @@ class FieldPackageExportAlgorithm(AlgorithmBase):
         _write(path, rules.EVIDENCE, _fields(("case_id", S), ("photo", S), ("note", S), ("taken_at", DT),
                                              ("officer", S), ("x", D), ("y", D)),
                Qgis.WkbType.Point, crs, [], first=False)
+        _write(path, rules.REPORTS, _fields(("uuid", S, 38), ("category", S, 10), ("photo", S), ("note", S),
+                                            ("officer", S), ("reported_at", DT)),
+               Qgis.WkbType.Point, crs, [], first=False)
 
     def _write_project(self, work: Path, srs_id: int, grid: str, officer: str | None, font: str) -> None:
         gpkg_path = work / rules.GPKG_NAME
@@ -318,10 +324,11 @@ class FieldPackageExportAlgorithm(AlgorithmBase):
             project.setTitle(tr("Field package {grid}").format(grid=grid))
             project.writeEntry("Paths", "/Absolute", False)
             project.writeEntry("qfieldsync", "attachmentDirs", [rules.PHOTO_DIR])
-            names = {rules.EVIDENCE: tr("Evidence"), rules.TRACKS: tr("Patrol tracks"), rules.CASES: tr("Field cases"),
+            names = {rules.REPORTS: tr("Field reports"), rules.EVIDENCE: tr("Evidence"),
+                     rules.TRACKS: tr("Patrol tracks"), rules.CASES: tr("Field cases"),
                      rules.TASKS: tr("Open patrol tasks"), rules.PARCELS: tr("Coded parcels")}
             layers = {}
-            for key in (rules.EVIDENCE, rules.TRACKS, rules.CASES, rules.TASKS, rules.PARCELS):
+            for key in (rules.REPORTS, rules.EVIDENCE, rules.TRACKS, rules.CASES, rules.TASKS, rules.PARCELS):
                 layer = QgsVectorLayer(f"{gpkg_path}|layername={key}", names[key], "ogr")
                 if not layer.isValid():
                     raise QgsProcessingException(tr("Cannot open layer {layer} of {path}").format(
@@ -376,9 +383,37 @@ class FieldPackageExportAlgorithm(AlgorithmBase):
                                ("QFieldSync/photo_naming", json.dumps({"photo": PHOTO_NAMING}))):
                 evidence.setCustomProperty(key, value)
 
+            self._report_form(layers[rules.REPORTS], officer)
             project.addMapLayers(list(layers.values()))
             if not project.write():
                 raise QgsProcessingException(tr("Cannot write the project {path}: {error}").format(
                     path=project.fileName(), error=project.error()))
         finally:
             project.clear()
+
+    @staticmethod
+    def _report_form(reports: QgsVectorLayer, officer: str | None) -> None:
+        """The 巡田上报 form: a uuid kept as the report's identity, the five categories (a value map: the Chinese
+        word is stored, the import maps it to a change kind), photo into DCIM, note, officer and time."""
+        for name, alias in (("category", tr("Category")), ("photo", tr("Photo")), ("note", tr("Note")),
+                            ("reported_at", tr("Time")), ("officer", tr("Officer"))):
+            reports.setFieldAlias(reports.fields().indexOf(name), alias)
+        _default(reports, "uuid", "uuid()")
+        _widget(reports, "uuid", "Hidden")
+        _widget(reports, "category", "ValueMap", {"map": [{word: word} for word in rules.REPORT_CATEGORIES]})
+        _default(reports, "category", _quoted(next(iter(rules.REPORT_CATEGORIES))))
+        _widget(reports, "photo", "ExternalResource", {
+            "DocumentViewer": 1, "DocumentViewerHeight": 0, "DocumentViewerWidth": 0, "FileWidget": True,
+            "FileWidgetButton": True, "FileWidgetFilter": "", "RelativeStorage": 1, "StorageMode": 0,
+            "PropertyCollection": {"name": None, "properties": {}, "type": "collection"}})
+        _widget(reports, "note", "TextEdit", {"IsMultiline": True, "UseHtml": False})
+        _widget(reports, "reported_at", "DateTime", {"allow_null": True, "calendar_popup": True,
+                                                     "display_format": "yyyy-MM-dd HH:mm:ss",
+                                                     "field_format": "yyyy-MM-dd HH:mm:ss",
+                                                     "field_iso_format": False})
+        _default(reports, "reported_at", "now()")
+        _default(reports, "officer", _quoted(officer))
+        for key, value in (("QFieldSync/action", "offline"), ("QFieldSync/cloud_action", "offline"),
+                           ("QFieldSync/attachment_naming", json.dumps({"photo": PHOTO_NAMING})),
+                           ("QFieldSync/photo_naming", json.dumps({"photo": PHOTO_NAMING}))):
+            reports.setCustomProperty(key, value)

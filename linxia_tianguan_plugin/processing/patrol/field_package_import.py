@@ -16,6 +16,13 @@ The folder is one written by ``field_package_export`` and edited by QField (rule
   path leaving the package, an empty file, content that is not JPEG/PNG/PDF, a zip member refused; the
   reason translated), are conflicts: listed in the optional conflicts table and the log, nothing
   overwritten. Rows imported before are skipped silently.
+- every row of the ``reports`` layer (巡田上报: a problem found on patrol) becomes a new case in 待下发 — the
+  county desk's inbox, see :func:`..core.patrol.field_package.plan_reports` for why not 已上报 — whose first
+  event says it is a field report, placed on the coded parcel under the point (or the nearest within 30 m;
+  its space code, 社 cell and officer), category 需外业核实 with reason ``field_report`` (and
+  ``on_basic_farmland`` when the parcel holds 永农), its photo the case's first evidence. Keyed by the package
+  and the report's uuid: importing the package again adds nothing. The package import has no approval or
+  永农 layers as inputs, so a report is not judged against approvals (the parcel's 永农 area is used);
 - a zipped package (the chosen path is a .zip, or a folder holding exactly one .zip and no package) is
   extracted safely (:func:`..core.patrol.field_package.extracted_zip`) into a temporary folder removed afterwards;
   refused members are warnings and, when a row's photo, ``refused_photo`` conflicts.
@@ -39,12 +46,16 @@ from qgis.core import (
 
 from ... import compat
 from ...core.cases import workflow
+from ...core.cases.prejudge import assign_cells, priority_order
 from ...core.patrol import field_package as rules
 from ...core.patrol.tracks import SHANGHAI, Fixes, parse_time
 from ...i18n import tr
 from ...labels import field_conflict_labels
+from ...storage import cases as case_store
 from ...storage import field_package as package_store
-from ...storage.evidence import EvidenceError
+from ...storage.evidence import EvidenceError, add_evidence
+from ...storage.grid import active_cells
+from ...storage.tasks import officers_for
 from ..base import AlgorithmBase
 from ..cases import exif_reader
 from ..fields import KeepsAliases, schema
@@ -194,6 +205,24 @@ def read_evidence(path: Path) -> list[rules.EvidenceRow]:
     return rows
 
 
+def read_reports(path: Path) -> list[rules.ReportRow]:
+    """Rows of the package's 巡田上报 layer (position in the layer's CRS, the store's); [] for a package exported
+    before the layer existed."""
+    ds = open_ogr(str(path), ["GPKG"])
+    layer = ds.GetLayerByName(rules.REPORTS)
+    rows = []
+    if layer is not None:
+        for feature in layer:
+            geom = feature.GetGeometryRef()
+            point = geom.PointOnSurface() if geom is not None and not geom.IsEmpty() else None
+            rows.append(rules.ReportRow(
+                feature.GetFID(), _text(feature, "uuid"), _text(feature, "category"), _text(feature, "photo"),
+                _text(feature, "note") or "", _text(feature, "officer"), _text(feature, "reported_at"),
+                point.GetX() if point is not None else None, point.GetY() if point is not None else None))
+    ds = None
+    return rows
+
+
 class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
     STORE, FOLDER, OUTPUT = "STORE", "FOLDER", "OUTPUT"
 
@@ -216,6 +245,9 @@ class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
             "exported (same version) and waiting for evidence. Rows of cases that moved on, are closed or "
             "unknown, and rows whose photo is missing or refused, are listed as conflicts (table and log) and "
             "nothing is overwritten. Importing the same package again adds nothing.</p>"
+            "<p>Field reports (巡田上报): every report point becomes a new case waiting to be issued (待下发), "
+            "needing field verification, placed on the coded parcel under it or the nearest within 30 m, with "
+            "its photo as first evidence; importing the package again adds nothing.</p>"
             "<p>Refused photos: symbolic links, hard links, paths leaving the package, empty files and files "
             "that are not JPEG, PNG or PDF by their content. A zipped package (the folder holding one .zip) is "
             "extracted into a temporary folder, removed afterwards; zip members with absolute or “..” paths, "
@@ -231,7 +263,8 @@ class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
                                                             compat.ProcessingSourceType.Vector, optional=True,
                                                             createByDefault=False))
         for key, label in (("TRACKS", tr("Tracks imported")), ("EVIDENCE", tr("Evidence files added")),
-                           ("EVENTS", tr("Cases moved to evidenced")), ("CONFLICTS", tr("Conflicts"))):
+                           ("EVENTS", tr("Cases moved to evidenced")), ("CONFLICTS", tr("Conflicts")),
+                           ("REPORTS", tr("Field reports read")), ("NEW_CASES", tr("New cases from field reports"))):
             self.addOutput(QgsProcessingOutputNumber(key, label))
 
     @staticmethod
@@ -271,7 +304,7 @@ class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
             feedback.pushInfo(note)
         manifest = _manifest(folder)
         gpkg_path = folder / rules.GPKG_NAME
-        counts = {"TRACKS": 0, "EVIDENCE": 0, "EVENTS": 0, "CONFLICTS": 0}
+        counts = {"TRACKS": 0, "EVIDENCE": 0, "EVENTS": 0, "CONFLICTS": 0, "REPORTS": 0, "NEW_CASES": 0}
         with self.opened_store(parameters, self.STORE, context, create=False) as store:
             if store is None:
                 raise QgsProcessingException(tr("Choose the tianguan store (GeoPackage)."))
@@ -283,6 +316,7 @@ class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
             conflicts = _import_tracks(store, gpkg_path, manifest, origin, counts, feedback)
             submissions, bad = _plan_evidence(store, folder, gpkg_path, manifest, zip_refused, feedback)
             conflicts += bad + _submit_evidence(store, submissions, counts, feedback)
+            conflicts += _import_reports(store, folder, gpkg_path, manifest, zip_refused, counts, feedback)
         counts["CONFLICTS"] = len(conflicts)
         for c in conflicts:
             feedback.pushWarning(tr("Conflict in {layer} row {fid} (case {case}): {reason}; nothing was "
@@ -404,4 +438,83 @@ def _submit_evidence(store, submissions: list, counts: dict, feedback) -> list[r
         feedback.pushInfo(tr("Case {case}: {photos} photos, now {state}.").format(
             case=sub.case_id, photos=len(done["evidence"]),
             state=workflow.STATE_NAMES.get(done["state"], done["state"])))
+    return conflicts
+
+
+def _report_photos(folder: Path, rows: list[rules.ReportRow], zip_refused: dict[str, str] | None
+                   ) -> tuple[dict, dict, dict]:
+    """(paths, SHA-256, refusal reasons) of the reports' photos, checked as the evidence photos are."""
+    checked = {r.fid: rules.photo_file(str(folder), r.photo) for r in rows}
+    paths = {fid: path for fid, (path, _) in checked.items()}
+    refused = {fid: why for fid, (_, why) in checked.items() if why}
+    for r in rows:
+        member = rules.zip_member_path(r.photo or "")
+        if zip_refused and member in zip_refused and r.fid not in refused:
+            refused[r.fid], paths[r.fid] = zip_refused[member], None
+    return paths, {fid: (package_store.file_sha256(p) if p else None) for fid, p in paths.items()}, refused
+
+
+def _report_cases(store, plans: list[rules.ReportPlan], manifest: dict) -> list[dict]:
+    """The case rows of the planned reports: parcel, 社 cell (from the parcel's code, else the grid cell under
+    the point), officer, 永农 and priority — the pre-judgement a report can have without approval layers."""
+    import numpy as np
+    import shapely
+
+    placed = package_store.place_reports(store, [(p.row.x, p.row.y) for p in plans])
+    grid = active_cells(store)
+    groups = grid["level"] == 5 if len(grid["level"]) else np.zeros(0, dtype=bool)
+    points = shapely.points([(p.row.x, p.row.y) for p in plans]) if plans else []
+    cells = (assign_cells(points, shapely.to_wkb(grid["geom"][groups]), grid["code"][groups])
+             if plans and groups.any() else [""] * len(plans))
+    officers = officers_for(store)
+    rows = []
+    for p, where, cell in zip(plans, placed, cells):
+        code = where["code"]
+        group = code[:14] if code else (str(cell or "") or (manifest["grid"] if len(manifest["grid"]) == 14 else ""))
+        officer, phone = officers.get(group, (None, None))
+        reasons = [rules.REPORT_REASON] + (["on_basic_farmland"] if where["basic_m2"] > 0 else [])
+        rows.append({"case_key": p.case_key, "case_id": p.case_id, "kind": p.kind, "category": rules.REPORT_CATEGORY,
+                     "reasons": reasons, "source": rules.REPORT_SOURCE,
+                     "external_id": f"{rules.package_identity(manifest)}#{p.row.uid or p.row.fid}",
+                     "area_m2": round(float(shapely.area(where["geom"])), 2), "basic_m2": where["basic_m2"],
+                     "grid_code": group, "officer": officer or p.row.officer, "phone": phone,
+                     "parcel_codes": [code] if code else [], "geom": where["geom"]})
+    if rows:
+        repeats = case_store.repeat_counts(store, [r["case_key"] for r in rows], [r["parcel_codes"] for r in rows])
+        rank = priority_order([r["basic_m2"] for r in rows], [r["area_m2"] for r in rows], repeats)
+        for r, n in zip(rows, rank.tolist()):
+            r["priority"] = int(n)
+    return rows
+
+
+def _import_reports(store, folder: Path, gpkg_path: Path, manifest: dict, zip_refused: dict[str, str] | None,
+                    counts: dict, feedback) -> list[rules.Conflict]:
+    """Each 巡田上报 row as a new case with its photo as first evidence (once: keyed by package and report).
+    A photo is (re)added while the case is still 待下发, so a case whose photo failed to store gets it on the next
+    import, and a photo stored before adds nothing. Returns the rows that made no case, as conflicts."""
+    feedback.setProgressText(tr("Reading the field reports…"))
+    rows = read_reports(gpkg_path)
+    counts["REPORTS"] = len(rows)
+    if not rows:
+        return []
+    paths, hashes, refused = _report_photos(folder, rows, zip_refused)
+    plans, conflicts = rules.plan_reports(rows, manifest, paths, hashes, refused)
+    case_rows = _report_cases(store, plans, manifest)
+    new, _ = package_store.save_report_cases(store, case_rows, [rules.report_comment(p.row, manifest["grid"])
+                                                                 for p in plans],
+                                             {"package": rules.package_identity(manifest), "grid": manifest["grid"]})
+    counts["NEW_CASES"] += len(new)
+    states = package_store.case_states(store, [p.case_id for p in plans])
+    for p in plans:
+        if not p.photo or states.get(p.case_id, (None, 0))[0] != workflow.PENDING:
+            continue
+        try:
+            added = add_evidence(store, p.case_id, [p.photo], p.row.officer or "外业巡田包", "photo",
+                                 reader=exif_reader.qgis_exif_tags)
+        except EvidenceError as err:
+            conflicts.append(rules.Conflict(rules.REPORTS, p.row.fid, p.case_id, rules.REFUSED_PHOTO, str(err)))
+            continue
+        counts["EVIDENCE"] += sum(1 for r in added if r["new"])
+    feedback.pushInfo(tr("{reports} field reports: {new} new cases waiting to be issued (待下发).").format(
+        reports=len(rows), new=len(new)))
     return conflicts

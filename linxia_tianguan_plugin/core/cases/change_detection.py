@@ -61,20 +61,6 @@ def _str_array(values: object, n: int) -> np.ndarray:
     return out
 
 
-def _floats(values: object) -> np.ndarray:
-    """Floats, NaN for None and for text that is no number (a shapefile's blank numeric field)."""
-    try:
-        return np.asarray(values, dtype=float).reshape(-1)
-    except (TypeError, ValueError):
-        out = []
-        for v in values:
-            try:
-                out.append(float(v))
-            except (TypeError, ValueError):
-                out.append(np.nan)
-        return np.array(out, dtype=float)
-
-
 @dataclass
 class LandUse:
     """One survey year, column-wise: one row per 图斑.
@@ -102,7 +88,7 @@ class LandUse:
         self.bsm = _str_array(self.bsm, n)
         self.dlbm = np.array([normalise(c) for c in _str_array(self.dlbm, n)], dtype=object).reshape(n)
         self.zzsxdm = np.array([normalise(c) for c in _str_array(self.zzsxdm, n)], dtype=object).reshape(n)
-        kcxs = kcxs_fractions(_floats(self.kcxs))
+        kcxs = kcxs_fractions(self.kcxs)  # floats there: NaN for blanks and text that is no number
         self.kcxs_percent, self.kcxs_largest = kcxs.percent, kcxs.largest
         self.kcxs = np.clip(np.nan_to_num(kcxs.fractions, nan=0.0), 0.0, 1.0)
         self.zone = None if self.zone is None else _str_array(self.zone, n)

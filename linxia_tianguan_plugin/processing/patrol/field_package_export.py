@@ -158,6 +158,26 @@ def _default(layer: QgsVectorLayer, name: str, expression: str, on_update: bool 
     layer.setDefaultValueDefinition(layer.fields().indexOf(name), QgsDefaultValue(expression, on_update))
 
 
+def _photo_form(layer: QgsVectorLayer, time_field: str, officer: str | None) -> None:
+    """What the evidence and the 巡田上报 forms share: the camera's photo (relative, into DCIM), a multi-line note,
+    the time (now by default) and the officer, and QFieldSync's offline action and photo naming."""
+    _widget(layer, "photo", "ExternalResource", {
+        "DocumentViewer": 1, "DocumentViewerHeight": 0, "DocumentViewerWidth": 0, "FileWidget": True,
+        "FileWidgetButton": True, "FileWidgetFilter": "", "RelativeStorage": 1, "StorageMode": 0,
+        "PropertyCollection": {"name": None, "properties": {}, "type": "collection"}})
+    _widget(layer, "note", "TextEdit", {"IsMultiline": True, "UseHtml": False})
+    _widget(layer, time_field, "DateTime", {"allow_null": True, "calendar_popup": True,
+                                            "display_format": "yyyy-MM-dd HH:mm:ss",
+                                            "field_format": "yyyy-MM-dd HH:mm:ss", "field_iso_format": False})
+    _default(layer, time_field, "now()")
+    _default(layer, "officer", _quoted(officer))
+    for key, value in (("QFieldSync/action", "offline"), ("QFieldSync/cloud_action", "offline"),
+                       # QFieldSync ≥ 4.3 / QField ≥ 2.7 read attachment_naming; photo_naming for older
+                       ("QFieldSync/attachment_naming", json.dumps({"photo": PHOTO_NAMING})),
+                       ("QFieldSync/photo_naming", json.dumps({"photo": PHOTO_NAMING}))):
+        layer.setCustomProperty(key, value)
+
+
 def _widget(layer: QgsVectorLayer, name: str, kind: str, config: dict | None = None) -> None:
     layer.setEditorWidgetSetup(layer.fields().indexOf(name), QgsEditorWidgetSetup(kind, config or {}))
 
@@ -364,24 +384,9 @@ class FieldPackageExportAlgorithm(AlgorithmBase):
                 "LayerProviderName": "ogr", "Key": "case_id", "Value": "title", "AllowNull": False,
                 "AllowMulti": False, "OrderByValue": True, "UseCompleter": False,
                 "FilterExpression": '"accepts_evidence" = 1'})
-            _widget(evidence, "photo", "ExternalResource", {
-                "DocumentViewer": 1, "DocumentViewerHeight": 0, "DocumentViewerWidth": 0, "FileWidget": True,
-                "FileWidgetButton": True, "FileWidgetFilter": "", "RelativeStorage": 1, "StorageMode": 0,
-                "PropertyCollection": {"name": None, "properties": {}, "type": "collection"}})
-            _widget(evidence, "note", "TextEdit", {"IsMultiline": True, "UseHtml": False})
-            _widget(evidence, "taken_at", "DateTime", {"allow_null": True, "calendar_popup": True,
-                                                       "display_format": "yyyy-MM-dd HH:mm:ss",
-                                                       "field_format": "yyyy-MM-dd HH:mm:ss",
-                                                       "field_iso_format": False})
-            _default(evidence, "taken_at", "now()")
-            _default(evidence, "officer", _quoted(officer))
+            _photo_form(evidence, "taken_at", officer)
             _default(evidence, "x", "$x", True)
             _default(evidence, "y", "$y", True)
-            for key, value in (("QFieldSync/action", "offline"), ("QFieldSync/cloud_action", "offline"),
-                               # QFieldSync ≥ 4.3 / QField ≥ 2.7 read attachment_naming; photo_naming for older
-                               ("QFieldSync/attachment_naming", json.dumps({"photo": PHOTO_NAMING})),
-                               ("QFieldSync/photo_naming", json.dumps({"photo": PHOTO_NAMING}))):
-                evidence.setCustomProperty(key, value)
 
             self._report_form(layers[rules.REPORTS], officer)
             project.addMapLayers(list(layers.values()))
@@ -402,18 +407,4 @@ class FieldPackageExportAlgorithm(AlgorithmBase):
         _widget(reports, "uuid", "Hidden")
         _widget(reports, "category", "ValueMap", {"map": [{word: word} for word in rules.REPORT_CATEGORIES]})
         _default(reports, "category", _quoted(next(iter(rules.REPORT_CATEGORIES))))
-        _widget(reports, "photo", "ExternalResource", {
-            "DocumentViewer": 1, "DocumentViewerHeight": 0, "DocumentViewerWidth": 0, "FileWidget": True,
-            "FileWidgetButton": True, "FileWidgetFilter": "", "RelativeStorage": 1, "StorageMode": 0,
-            "PropertyCollection": {"name": None, "properties": {}, "type": "collection"}})
-        _widget(reports, "note", "TextEdit", {"IsMultiline": True, "UseHtml": False})
-        _widget(reports, "reported_at", "DateTime", {"allow_null": True, "calendar_popup": True,
-                                                     "display_format": "yyyy-MM-dd HH:mm:ss",
-                                                     "field_format": "yyyy-MM-dd HH:mm:ss",
-                                                     "field_iso_format": False})
-        _default(reports, "reported_at", "now()")
-        _default(reports, "officer", _quoted(officer))
-        for key, value in (("QFieldSync/action", "offline"), ("QFieldSync/cloud_action", "offline"),
-                           ("QFieldSync/attachment_naming", json.dumps({"photo": PHOTO_NAMING})),
-                           ("QFieldSync/photo_naming", json.dumps({"photo": PHOTO_NAMING}))):
-            reports.setCustomProperty(key, value)
+        _photo_form(reports, "reported_at", officer)

@@ -1065,11 +1065,11 @@
         </message>
         <message>
             <source>New cases</source>
-            <translation>新案件</translation>
+            <translation>新增案件数</translation>
         </message>
         <message>
             <source>Cases already stored</source>
-            <translation>已存在案件</translation>
+            <translation>已有案件数</translation>
         </message>
         <message>
             <source>Cancelled.</source>
@@ -1169,7 +1169,7 @@
         </message>
         <message>
             <source>{new} new cases waiting to be issued (待下发); {known} were already stored and keep their state and history.</source>
-            <translation>{new} 个新案件待下发；{known} 个此前已保存，保留其状态与办理记录。</translation>
+            <translation>新增 {new} 个待下发案件；{known} 个案件已在库中，保留其状态与流转记录。</translation>
         </message>
         <message>
             <source>The rules file {path} cannot be read: {error}</source>
@@ -1297,7 +1297,7 @@
         </message>
         <message>
             <source>it has no rows</source>
-            <translation>没有数据行</translation>
+            <translation>其中没有数据行</translation>
         </message>
         <message>
             <source>it cannot be opened as an Excel workbook</source>
@@ -1485,7 +1485,7 @@
         </message>
         <message>
             <source>Status as of (empty: now)</source>
-            <translation>状态计算时刻（空：现在）</translation>
+            <translation>状态统计时点（留空为当前时间）</translation>
         </message>
         <message>
             <source>County</source>
@@ -1598,22 +1598,6 @@
         <message>
             <source>Parcel status: {name}</source>
             <translation>地块状态：{name}</translation>
-        </message>
-        <message>
-            <source>Time</source>
-            <translation>时间</translation>
-        </message>
-        <message>
-            <source>Kind</source>
-            <translation>类别</translation>
-        </message>
-        <message>
-            <source>Who</source>
-            <translation>人员</translation>
-        </message>
-        <message>
-            <source>What</source>
-            <translation>内容</translation>
         </message>
         <message>
             <source>Not a valid space code: {reason}</source>
@@ -2416,6 +2400,10 @@
             <translation>流转记录编号</translation>
         </message>
         <message>
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
             <source>Actor</source>
             <translation>操作人</translation>
         </message>
@@ -2558,6 +2546,18 @@
         <message>
             <source>Space codes in view</source>
             <translation>视域内空间码</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>类型</translation>
+        </message>
+        <message>
+            <source>Who</source>
+            <translation>人员</translation>
+        </message>
+        <message>
+            <source>What</source>
+            <translation>内容</translation>
         </message>
         <message>
             <source>The field aliases could not be saved with {output}.</source>
@@ -3240,8 +3240,8 @@
             <translation>已赋码地块</translation>
         </message>
         <message>
-            <source>Category</source>
-            <translation>类别</translation>
+            <source>Report category</source>
+            <translation>上报类别</translation>
         </message>
         <message>
             <source>Note</source>
@@ -5296,6 +5296,10 @@
         <message>
             <source>State</source>
             <translation>状态</translation>
+        </message>
+        <message>
+            <source>Category</source>
+            <translation>预判</translation>
         </message>
         <message>
             <source>Rank by cases</source>

@@ -248,6 +248,10 @@ def video_camera_aliases() -> dict[str, str]:
             "KJM": tr("Space codes in view")}
 
 
+def parcel_history_aliases() -> dict[str, str]:
+    return {"KJM": tr("Space code"), "SJ": tr("Time"), "LX": tr("Kind"), "RY": tr("Who"), "NR": tr("What")}
+
+
 #: output → its aliases; the keys are what :class:`KeepsAliases` and :func:`schema` take
 _REGISTRY = {
     "parcels": parcel_aliases, "coding_issues": coding_issue_aliases, "code_problems": code_problem_aliases,
@@ -256,7 +260,7 @@ _REGISTRY = {
     "coverage_grid": coverage_grid_aliases, "coverage_rates": coverage_rate_aliases, "changes": change_aliases,
     "field_conflicts": field_conflict_aliases, "pg_cases": pg_case_aliases, "pg_case_events": pg_event_aliases,
     "ledger_patches": ledger_patch_aliases, "video_alarms": video_alarm_aliases,
-    "video_cameras": video_camera_aliases,
+    "video_cameras": video_camera_aliases, "parcel_history": parcel_history_aliases,
 }
 
 #: which algorithm output (algorithm name, output parameter) is written with which aliases
@@ -269,7 +273,7 @@ OUTPUTS = {
     ("patrol_coverage", "GRIDS_OUT"): "coverage_grid", ("patrol_coverage", "RATES_OUT"): "coverage_rates",
     ("change_detection", "OUTPUT"): "changes", ("field_package_import", "OUTPUT"): "field_conflicts",
     ("farmland_ledgers", "OUTPUT"): "ledger_patches", ("import_video_alarms", "OUTPUT"): "video_alarms",
-    ("import_video_alarms", "CAMERAS"): "video_cameras",
+    ("import_video_alarms", "CAMERAS"): "video_cameras", ("decode_space_code", "HISTORY"): "parcel_history",
 }
 
 

@@ -3,13 +3,13 @@ also 码上查: the tracks that saw the parcel, its cases and its status (:mod:`
 from __future__ import annotations
 
 from qgis.core import (
+    Qgis,
     QgsFeature,
     QgsFeatureSink,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterString,
-    QgsWkbTypes,
 )
 
 from ... import labels
@@ -27,7 +27,7 @@ from ...labels import retire_reason_labels
 from ...resources import divisions_csv
 from ...storage import parcel_history
 from ..base import AlgorithmBase, open_store
-from ..fields import aliased_fields
+from ..fields import schema
 
 _TEXT_OUTPUTS = ("COUNTY", "TOWNSHIP", "VILLAGE", "GROUP", "KIND", "STATUS", "PARENTS", "CHILDREN", "MESSAGE",
                  "LAST_PATROL", "PARCEL_STATUS", "PARCEL_STATUS_NAME")
@@ -173,17 +173,16 @@ class DecodeSpaceCodeAlgorithm(AlgorithmBase):
         """The optional HISTORY table: one row per track that saw the parcel and per event of its cases."""
         if not parameters.get(self.HISTORY):
             return
-        fields = aliased_fields([("KJM", "String", tr("Space code"), 20), ("SJ", "String", tr("Time"), 16),
-                                 ("LX", "String", tr("Kind"), 8), ("RY", "String", tr("Who"), 40),
-                                 ("NR", "String", tr("What"), 254)])
-        sink, dest = self.parameterAsSink(parameters, self.HISTORY, context, fields, QgsWkbTypes.NoGeometry)
+        fields = schema("parcel_history", [("KJM", "String", 20), ("SJ", "String", 16), ("LX", "String", 8),
+                                           ("RY", "String", 40), ("NR", "String", 254)])
+        sink, dest = self.parameterAsSink(parameters, self.HISTORY, context, fields, Qgis.WkbType.NoGeometry)
         if sink is None:
             return
         for row in rules.history(facts["tracks"], facts["events"]):
             feature = QgsFeature(fields)
             feature.setAttributes([facts["code"], beijing_time(row.at), rules.HISTORY_KIND_ZH[row.kind], row.who,
                                    row.what])
-            sink.addFeature(feature, QgsFeatureSink.FastInsert)
+            sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
         result[self.HISTORY] = dest
 
 

@@ -400,7 +400,7 @@ class FieldPackageExportAlgorithm(AlgorithmBase):
     def _report_form(reports: QgsVectorLayer, officer: str | None) -> None:
         """The 巡田上报 form: a uuid kept as the report's identity, the five categories (a value map: the Chinese
         word is stored, the import maps it to a change kind), photo into DCIM, note, officer and time."""
-        for name, alias in (("category", tr("Category")), ("photo", tr("Photo")), ("note", tr("Note")),
+        for name, alias in (("category", tr("Report category")), ("photo", tr("Photo")), ("note", tr("Note")),
                             ("reported_at", tr("Time")), ("officer", tr("Officer"))):
             reports.setFieldAlias(reports.fields().indexOf(name), alias)
         _default(reports, "uuid", "uuid()")

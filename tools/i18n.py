@@ -100,17 +100,26 @@ def todo() -> int:
     return 0
 
 
-def apply(path: str) -> int:
+def apply(path: str, force: bool = False) -> int:
+    """Write the translations of the JSON file ``path`` ({English: 中文}) into the .ts. A source that already has a
+    finished translation keeps it unless ``force`` (``apply FILE --force``): one English source is one string of the
+    whole plugin, and a file written for one new feature must not re-translate a word other places show (it once
+    turned the dashboard's 类型 into 类别)."""
     updates = json.loads(Path(path).read_text(encoding="utf-8"))
     sources, _ = extract_sources()
     old = load_ts()
-    entries = []
+    entries, kept = [], []
     for s in sources:
         translation, kind = old.get(s, ("", "unfinished"))
         if updates.get(s):
-            translation, kind = updates[s], ""
+            if translation and kind != "unfinished" and translation != updates[s] and not force:
+                kept.append(f"kept the finished translation of {s!r}: {translation!r} (not {updates[s]!r})")
+            else:
+                translation, kind = updates[s], ""
         entries.append((s, translation, kind if translation else "unfinished"))
     write_ts(entries)
+    for line in kept:
+        print(line, file=sys.stderr)
     return check()
 
 
@@ -151,7 +160,7 @@ def compile_qm() -> int:
 def main() -> int:
     command = sys.argv[1] if len(sys.argv) > 1 else "check"
     if command == "apply":
-        return apply(sys.argv[2])
+        return apply(sys.argv[2], force="--force" in sys.argv[3:])
     return {"extract": extract, "todo": todo, "check": check, "compile": compile_qm}[command]()
 
 

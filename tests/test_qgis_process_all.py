@@ -385,6 +385,27 @@ def _check_video(c, r):
     assert r["ALARMS"] == 2 and r["NEW_CASES"] == 2 and r["REFUSED"] == 0
 
 
+def _posts(c):
+    """Two installed posts, as the county's CSV (GBK, Excel) lists them, at two coded parcels."""
+    import sqlite3
+
+    con = sqlite3.connect(f"file:{c['store']}?mode=ro", uri=True)
+    try:
+        rows = con.execute("SELECT code, lon, lat FROM tg_space_code WHERE status = 'active' ORDER BY code "
+                           "LIMIT 2").fetchall()
+    finally:
+        con.close()
+    path = c["out"] / "警示桩.csv"
+    lines = ["桩号,空间码,经度,纬度,安装日期,状况"] + [
+        f"ZSZ-{i:03d},{code},{lon},{lat},2025/6/{i},完好" for i, (code, lon, lat) in enumerate(rows, 1)]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    return {"INPUT": path, "STORE": c["store"], "OUTPUT": c["out"] / "warning_posts.gpkg"}
+
+
+def _check_posts(c, r):
+    assert r["POSTS"] == r["ADDED"] == 2 and r["REFUSED"] == 0
+
+
 def _check_export_cases(c, r):
     import psycopg2
 
@@ -564,6 +585,7 @@ CHAIN = [
     ("field_package_import", _field_import, _check_field_import),
     ("verify_evidence", _verify, _check_verify),
     ("import_video_alarms", _video, _check_video),
+    ("register_warning_posts", _posts, _check_posts),
     ("undo_space_code", _undo, _check_undo),  # last: it withdraws the chain's codes
 ]
 

@@ -812,6 +812,7 @@ def main() -> None:
     for stale in ("tianguan.gpkg", "coded_parcels.gpkg", "coding_issues.gpkg", "coding_preview.gpkg",
                   "validation.gpkg", "patrol_grid.gpkg", "grid_coverage.gpkg", "田管员花名册.xlsx", "巡田任务.xlsx",
                   "过期任务.xlsx", "预警名单.xlsx", "巡田记录_示例.csv", "耕地平衡台账", "码上查_地块历史",
+                  "警示桩登记",
                   "checked_tracks.gpkg", "patrol_coverage.gpkg", "group_coverage.gpkg", "unseen_4_weeks.gpkg",
                   "巡田覆盖率.xlsx", "change_cases.gpkg", "驾驶舱报告.pdf", "驾驶舱统计表.xlsx", "专题图_",
                   "巡田考核_", "问题图斑", "案件清单"):
@@ -878,6 +879,29 @@ def main() -> None:
                                                "OUTPUT": str(out / "二维码标识"), "SITE": str(out / "码上查站点")})
     print(f"    码上查静态站点：{labels['PAGES']} 个页面 → 码上查站点/")
     summary["qr_labels"] = {"labels": labels["LABELS"], "pdf": labels["PDF"], "site_pages": labels["PAGES"]}
+
+    step("登记警示桩 The posts installed for that group enter the register (then one is reported damaged)")
+    import sqlite3
+
+    con = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+    try:
+        posts = con.execute("SELECT code, lon, lat FROM tg_space_code WHERE status = 'active' AND code LIKE ? "
+                            "ORDER BY code LIMIT 3", (example[:14] + "%",)).fetchall()
+    finally:
+        con.close()
+    listing = out / "警示桩登记.csv"
+    rows = ["桩号,空间码,经度,纬度,安装日期,状况,备注"] + [
+        f"ZSZ-{example[:14]}-{i},{code},{lon},{lat},2025/6/{i},完好," for i, (code, lon, lat) in enumerate(posts, 1)]
+    listing.write_bytes(("\r\n".join(rows) + "\r\n").encode("gbk"))
+    first = run("linxia_tianguan:register_warning_posts", {"INPUT": str(listing), "STORE": str(store)})
+    rows[1] = rows[1].replace(",完好,", ",损坏,牌面被撞歪")
+    listing.write_bytes(("\r\n".join(rows) + "\r\n").encode("gbk"))
+    again = run("linxia_tianguan:register_warning_posts", {"INPUT": str(listing), "STORE": str(store),
+                                                           "OUTPUT": str(out / "警示桩登记.gpkg")})
+    print(f"    登记 {first['ADDED']} 根警示桩；再次导入更新 {again['UPDATED']} 根（损坏），新增 {again['ADDED']} 根")
+    if first["ADDED"] != len(posts) or again["UPDATED"] != 1 or again["ADDED"]:
+        raise SystemExit("the warning post register did not take the list as expected")
+    summary["warning_posts"] = {"added": first["ADDED"], "updated": again["UPDATED"]}
 
     step("专题图 PDF map")
     pdf = export_map(out, sample, out / "coded_parcels.gpkg", store)

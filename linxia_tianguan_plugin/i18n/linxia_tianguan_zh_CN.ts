@@ -2560,6 +2560,42 @@
             <translation>内容</translation>
         </message>
         <message>
+            <source>Post number</source>
+            <translation>桩号</translation>
+        </message>
+        <message>
+            <source>Labelled code</source>
+            <translation>标注编码</translation>
+        </message>
+        <message>
+            <source>Group name</source>
+            <translation>社名称</translation>
+        </message>
+        <message>
+            <source>Code status</source>
+            <translation>空间码状态</translation>
+        </message>
+        <message>
+            <source>Code status (name)</source>
+            <translation>空间码状态（名称）</translation>
+        </message>
+        <message>
+            <source>Installed on</source>
+            <translation>安装日期</translation>
+        </message>
+        <message>
+            <source>Condition</source>
+            <translation>状况</translation>
+        </message>
+        <message>
+            <source>Note</source>
+            <translation>备注</translation>
+        </message>
+        <message>
+            <source>Updated at (UTC)</source>
+            <translation>更新时间（UTC）</translation>
+        </message>
+        <message>
             <source>The field aliases could not be saved with {output}.</source>
             <translation>字段别名未能保存到 {output}。</translation>
         </message>
@@ -3242,10 +3278,6 @@
         <message>
             <source>Report category</source>
             <translation>上报类别</translation>
-        </message>
-        <message>
-            <source>Note</source>
-            <translation>备注</translation>
         </message>
         <message>
             <source>Cannot write layer {layer} of {path}: {error}</source>
@@ -4022,6 +4054,114 @@
         <message>
             <source>Row {row}: {problem}</source>
             <translation>第 {row} 行：{problem}</translation>
+        </message>
+        <message>
+            <source>the post has no number. Fill in 桩号.</source>
+            <translation>该桩没有编号。请填写桩号。</translation>
+        </message>
+        <message>
+            <source>post {value} is already in row {other}. Keep one row per post.</source>
+            <translation>桩号 {value} 已在第 {other} 行出现。每根桩只保留一行。</translation>
+        </message>
+        <message>
+            <source>the post labels no code. Fill in the space code (20 characters) or the group code (14 digits).</source>
+            <translation>该桩未标注编码。请填写空间码（20 位）或社编码（14 位数字）。</translation>
+        </message>
+        <message>
+            <source>“{value}” is neither a space code (20 characters with a correct check character) nor a group code (14 digits). Correct the code.</source>
+            <translation>“{value}”既不是空间码（20 位，校验码正确），也不是社编码（14 位数字）。请更正编码。</translation>
+        </message>
+        <message>
+            <source>“{value}” is not a number. Write degrees as a decimal number, e.g. 103.21.</source>
+            <translation>“{value}”不是数字。请以十进制度数填写，例如 103.21。</translation>
+        </message>
+        <message>
+            <source>the post has no position. Fill in 经度 and 纬度 (or give the point).</source>
+            <translation>该桩没有位置。请填写经度和纬度（或提供点位）。</translation>
+        </message>
+        <message>
+            <source>{lon}, {lat} is not in China: check 经度 and 纬度 (not swapped? degrees, not metres?).</source>
+            <translation>{lon}, {lat} 不在中国境内：请检查经度和纬度（是否填反？是否为度而非米？）。</translation>
+        </message>
+        <message>
+            <source>“{value}” is not a date. Write it as 2025-06-01.</source>
+            <translation>“{value}”不是日期。请写成 2025-06-01 的形式。</translation>
+        </message>
+        <message>
+            <source>“{value}” is not a condition: write 完好, 损坏, 缺失 or 其他.</source>
+            <translation>“{value}”不是有效的状况：请填写 完好、损坏、缺失 或 其他。</translation>
+        </message>
+        <message>
+            <source>Register warning posts</source>
+            <translation>登记警示桩</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;登记警示桩 · Keeps the register of the warning posts installed in the fields: where each stands, which space code or group it labels, when it was installed and its condition. Reads a list (CSV from Excel in UTF-8 or GBK, or an Excel workbook) or a point layer.&lt;/p&gt;&lt;p&gt;Columns (Chinese or English): 桩号 post_id, 空间码 space_code or 社编码 group_code, 经度/纬度 lon/lat (not needed for a point layer), 安装日期 installed_on, 状况 condition (完好, 损坏, 缺失, 其他; empty: 完好), 备注 note.&lt;/p&gt;&lt;p&gt;Rows that cannot be used are listed with their row and column and skipped. A post already registered keeps its installation date and position and gets the condition and note of the list: importing the officers' inspection list updates the register; the same list twice changes nothing. The output layer shows every registered post with its group's name and whether the space code it labels is still in use.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;登记警示桩：登记田间已安装的警示桩——每根桩的位置、标注的空间码或社、安装日期及现状。读取清单（Excel 另存的 UTF-8 或 GBK 编码 CSV，或 Excel 工作簿）或点图层。&lt;/p&gt;&lt;p&gt;列（中文或英文）：桩号 post_id、空间码 space_code 或 社编码 group_code、经度/纬度 lon/lat（点图层可省）、安装日期 installed_on、状况 condition（完好、损坏、缺失、其他；空为完好）、备注 note。&lt;/p&gt;&lt;p&gt;无法使用的行连同行号和列名列出并跳过。已登记的桩保持其安装日期和位置，采用清单中的状况和备注：导入田管员的巡查清单即更新登记簿；同一份清单导入两次不改变任何内容。输出图层列出全部登记的桩，附所在社的名称及所标空间码是否仍在使用。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>its format is not supported (CSV or XLSX)</source>
+            <translation>不支持其格式（仅支持 CSV 或 XLSX）</translation>
+        </message>
+        <message>
+            <source>Warning post list (.csv or .xlsx)</source>
+            <translation>警示桩清单（.csv 或 .xlsx）</translation>
+        </message>
+        <message>
+            <source>Or: warning post points</source>
+            <translation>或：警示桩点图层</translation>
+        </message>
+        <message>
+            <source>Warning post register</source>
+            <translation>警示桩登记</translation>
+        </message>
+        <message>
+            <source>Posts registered</source>
+            <translation>已登记警示桩</translation>
+        </message>
+        <message>
+            <source>Posts added</source>
+            <translation>新增警示桩</translation>
+        </message>
+        <message>
+            <source>Posts updated</source>
+            <translation>更新警示桩</translation>
+        </message>
+        <message>
+            <source>Give either the warning post list or the point layer, not both.</source>
+            <translation>请提供警示桩清单或点图层之一，不要同时提供。</translation>
+        </message>
+        <message>
+            <source>Choose the warning post list (.csv or .xlsx) or a point layer.</source>
+            <translation>请选择警示桩清单（.csv 或 .xlsx）或点图层。</translation>
+        </message>
+        <message>
+            <source>it has no column {columns}. The header row must name 桩号, 空间码 or 社编码, 经度, 纬度, 安装日期, 状况, 备注 (or post_id, space_code or group_code, lon, lat, installed_on, condition, note).</source>
+            <translation>缺少列 {columns}。表头行须包含 桩号、空间码 或 社编码、经度、纬度、安装日期、状况、备注（或 post_id、space_code 或 group_code、lon、lat、installed_on、condition、note）。</translation>
+        </message>
+        <message>
+            <source>Warning post list (*.csv *.xlsx *.CSV *.XLSX)</source>
+            <translation>警示桩清单 (*.csv *.xlsx *.CSV *.XLSX)</translation>
+        </message>
+        <message>
+            <source>{name}: {n} posts read, {refused} rows refused; {added} posts added, {updated} updated; the register holds {total} posts.</source>
+            <translation>{name}：读取 {n} 根桩，拒绝 {refused} 行；新增 {added} 根，更新 {updated} 根；登记簿共有 {total} 根桩。</translation>
+        </message>
+        <message>
+            <source>{name}, row {row}, column {column}: {message}</source>
+            <translation>{name}，第 {row} 行，“{column}”列：{message}</translation>
+        </message>
+        <message>
+            <source>{n} posts label a retired space code (e.g. {posts}): replace their plates.</source>
+            <translation>{n} 根桩标注的空间码已注销（例如 {posts}）：请更换其标识牌。</translation>
+        </message>
+        <message>
+            <source>{file} cannot be read as warning posts: {reason}</source>
+            <translation>无法将 {file} 读作警示桩清单：{reason}</translation>
+        </message>
+        <message>
+            <source>The point layer cannot be read as warning posts: {reason}</source>
+            <translation>无法将该点图层读作警示桩：{reason}</translation>
         </message>
         <message>
             <source>it has no point or line layer</source>

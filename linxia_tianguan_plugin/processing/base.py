@@ -116,6 +116,7 @@ ALGORITHM_GUIDE: dict[str, tuple[tuple[str, ...], str]] = {
     "farmland_ledgers": (("耕地平衡", "进出平衡", "占补平衡", "台账", "耕地"), "13-统计专题图"),
     "assessment": (("巡田考核", "考核", "排名", "通报"), "14-巡田考核"),
     "qr_labels": (("二维码", "标识牌", "警示牌", "打印"), "15-二维码标识与警示牌"),
+    "register_warning_posts": (("警示桩", "警示牌", "登记", "巡查"), "15-二维码标识与警示牌"),
     "setup_prefecture_store": (("州库", "建库", "授权", "PostGIS", "角色"), "17-州库共享"),
     "publish_store": (("州库", "发布", "上报", "PostGIS", "共享"), "17-州库共享"),
     "pull_store": (("州库", "下载", "刷新", "PostGIS", "共享"), "17-州库共享"),

@@ -252,6 +252,13 @@ def parcel_history_aliases() -> dict[str, str]:
     return {"KJM": tr("Space code"), "SJ": tr("Time"), "LX": tr("Kind"), "RY": tr("Who"), "NR": tr("What")}
 
 
+def warning_post_aliases() -> dict[str, str]:
+    """登记警示桩 OUTPUT."""
+    return {"ZH": tr("Post number"), "BZBM": tr("Labelled code"), "SBM": tr("Group code"),
+            "SMC": tr("Group name"), "MZT": tr("Code status"), "MZTMC": tr("Code status (name)"),
+            "AZRQ": tr("Installed on"), "ZK": tr("Condition"), "BZ": tr("Note"), "GXSJ": tr("Updated at (UTC)")}
+
+
 #: output → its aliases; the keys are what :class:`KeepsAliases` and :func:`schema` take
 _REGISTRY = {
     "parcels": parcel_aliases, "coding_issues": coding_issue_aliases, "code_problems": code_problem_aliases,
@@ -261,6 +268,7 @@ _REGISTRY = {
     "field_conflicts": field_conflict_aliases, "pg_cases": pg_case_aliases, "pg_case_events": pg_event_aliases,
     "ledger_patches": ledger_patch_aliases, "video_alarms": video_alarm_aliases,
     "video_cameras": video_camera_aliases, "parcel_history": parcel_history_aliases,
+    "warning_posts": warning_post_aliases,
 }
 
 #: which algorithm output (algorithm name, output parameter) is written with which aliases
@@ -274,6 +282,7 @@ OUTPUTS = {
     ("change_detection", "OUTPUT"): "changes", ("field_package_import", "OUTPUT"): "field_conflicts",
     ("farmland_ledgers", "OUTPUT"): "ledger_patches", ("import_video_alarms", "OUTPUT"): "video_alarms",
     ("import_video_alarms", "CAMERAS"): "video_cameras", ("decode_space_code", "HISTORY"): "parcel_history",
+    ("register_warning_posts", "OUTPUT"): "warning_posts",
 }
 
 

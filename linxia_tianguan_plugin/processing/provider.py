@@ -26,6 +26,7 @@ from .patrol.import_roster import ImportRosterAlgorithm
 from .patrol.import_tracks import ImportTracksAlgorithm
 from .patrol.patrol_coverage import PatrolCoverageAlgorithm
 from .patrol.record_patrols import RecordPatrolsAlgorithm
+from .patrol.register_warning_posts import RegisterWarningPostsAlgorithm
 from .prefecture.publish_store import PublishStoreAlgorithm
 from .prefecture.pull_store import PullStoreAlgorithm
 from .prefecture.setup_prefecture_store import SetupPrefectureStoreAlgorithm
@@ -46,6 +47,7 @@ ALGORITHMS = [
     ImportTracksAlgorithm,
     CheckTracksAlgorithm,
     PatrolCoverageAlgorithm,
+    RegisterWarningPostsAlgorithm,
     # the patrol app (掌上田管)
     FieldPackageExportAlgorithm, FieldPackageImportAlgorithm,
     # change analysis and cases

@@ -306,6 +306,20 @@ def _v15_change_log(conn: sqlite3.Connection, srs_id: int) -> None:
     conn.execute("CREATE INDEX idx_tg_change_log_tbl ON tg_change_log (tbl, seq, rid)")
 
 
+def _v16_warning_posts(conn: sqlite3.Connection, srs_id: int) -> None:
+    """The register of installed warning posts (警示桩): where each stands, what it labels (a space code or a group
+    code), when it was installed and its condition as last reported. ``post_id`` is the number painted on the post,
+    unique (a GeoPackage feature table keeps its integer ``fid`` key), so a re-import finds the post again and only
+    updates its condition and note; the installation date and position stay as first registered."""
+    gpkg.create_feature_table(
+        conn, "tg_warning_post",
+        "post_id TEXT NOT NULL UNIQUE, label_code TEXT NOT NULL, installed_on TEXT, "
+        "condition TEXT NOT NULL DEFAULT '完好' CHECK (condition IN ('完好','损坏','缺失','其他')), note TEXT, "
+        "registered_at TEXT NOT NULL, updated_at TEXT NOT NULL, source TEXT",
+        "POINT", srs_id, "警示桩登记 (installed warning posts: where, when, condition)")
+    conn.execute("CREATE INDEX idx_tg_warning_post_label ON tg_warning_post (label_code)")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "space-code registry, lineage and coding runs", _v1_code_registry),
     Migration(2, "administrative units (county/township/village/group names)", _v2_admin_units),
@@ -322,5 +336,6 @@ MIGRATIONS: list[Migration] = [
     Migration(13, "case numbers (county-year-sequence), given once, never changed", _v13_case_numbers),
     Migration(14, "what was published to which shared store (incremental publish)", _v14_publish_state),
     Migration(15, "change log of the shared tables (a day's publish reads a day's rows)", _v15_change_log),
+    Migration(16, "register of installed warning posts (where, when, condition)", _v16_warning_posts),
 ]
 LATEST = MIGRATIONS[-1].version

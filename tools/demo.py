@@ -431,7 +431,7 @@ def video_demo(out: Path, store: Path, summary: dict) -> None:
             "SELECT lon, lat FROM tg_space_code WHERE status = 'active' ORDER BY code DESC LIMIT 2").fetchall()
     finally:
         con.close()
-    snapshot = folder / Phone().photo(folder, "CAM-0001_20250612.jpg")  # a JPEG as the camera saves it
+    snapshot = Phone().photo(folder, "CAM-0001_20250612.jpg")  # a JPEG as the platform exports it, beside the CSV
     rows = ["摄像头编号,告警时间,告警类型,经度,纬度,摄像头经度,摄像头纬度,方位角,抓拍图片",
             f"CAM-0001,2025/6/12 9:41,非农化,{lon1},{lat1},,,,{snapshot}",
             f"CAM-0002,2025/6/12 14:05,挖湖,,,{lon2},{lat2 - 0.0009},0,"]
@@ -443,8 +443,8 @@ def video_demo(out: Path, store: Path, summary: dict) -> None:
     again = run("linxia_tianguan:import_video_alarms", dict(params, OUTPUT=None, CAMERAS=None))
     print(f"    {first['ALARMS']} 条告警 → 新案件 {first['NEW_CASES']} 件（举证照片 {first['EVIDENCE']} 张）；"
           f"再次导入新增 {again['NEW_CASES']} 件")
-    if first["NEW_CASES"] != 2 or again["NEW_CASES"]:
-        raise SystemExit("the video alarms did not become exactly two cases once")
+    if first["NEW_CASES"] != 2 or again["NEW_CASES"] or first["EVIDENCE"] != 1:
+        raise SystemExit("the video alarms did not become exactly two cases once, with the snapshot as evidence")
     summary["video_alarms"] = {k: first[k] for k in ("ALARMS", "NEW_CASES", "EVIDENCE")}
 
 

@@ -1300,10 +1300,6 @@
             <translation>其中没有数据行</translation>
         </message>
         <message>
-            <source>it cannot be opened as an Excel workbook</source>
-            <translation>无法作为 Excel 工作簿打开</translation>
-        </message>
-        <message>
             <source>Sheet (workbooks; empty: the first)</source>
             <translation>工作表（工作簿用；留空：第一个）</translation>
         </message>
@@ -1362,10 +1358,6 @@
         <message>
             <source>The store has no patrol grid: cases get no grid cell or officer. Run “Build the patrol grid” first.</source>
             <translation>田管库中没有巡田网格：案件没有网格和田管员。请先运行“构建巡田网格”。</translation>
-        </message>
-        <message>
-            <source>it has no sheet “{sheet}”; its sheets are: {sheets}</source>
-            <translation>没有工作表“{sheet}”；现有工作表：{sheets}</translation>
         </message>
         <message>
             <source>Alarm records (*.csv *.xlsx *.json *.geojson *.CSV *.XLSX *.JSON)</source>
@@ -5244,6 +5236,14 @@
         <message>
             <source>Period: {start} to {end}</source>
             <translation>统计时段：{start} 至 {end}</translation>
+        </message>
+        <message>
+            <source>it cannot be opened as an Excel workbook</source>
+            <translation>无法作为 Excel 工作簿打开</translation>
+        </message>
+        <message>
+            <source>it has no sheet “{sheet}”; its sheets are: {sheets}</source>
+            <translation>没有工作表“{sheet}”；现有工作表：{sheets}</translation>
         </message>
         <message>
             <source>Tasks</source>

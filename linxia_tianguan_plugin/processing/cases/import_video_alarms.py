@@ -8,8 +8,6 @@ documents field.
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 from pathlib import Path
@@ -43,7 +41,7 @@ from ...storage.grid import active_cells, coded_near
 from ...storage.tasks import officers_for
 from ..base import AlgorithmBase
 from ..fields import schema
-from ..patrol.import_roster import decode_csv
+from ..table_files import TableFileError, csv_rows, decode_csv, sheet_rows
 from . import exif_reader
 
 exif_reader.install()
@@ -88,39 +86,17 @@ def _with_header(rows: list[tuple[int, list]]) -> tuple[list[str], list[tuple[in
 
 def _csv_rows(data: bytes) -> tuple[list[str], list[tuple[int, list]], str]:
     try:
-        text, encoding = decode_csv(data)
+        numbered, encoding = csv_rows(data)
     except UnicodeDecodeError as err:
         raise video.VideoFileError(tr("it is neither UTF-8 nor GBK text")) from err
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max(",\t;", key=first.count) if first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    numbered = [(reader.line_num, cells) for cells in reader]
     return (*_with_header(numbered), encoding)
 
 
 def _sheet_rows(path: Path, sheet: str) -> tuple[list[str], list[tuple[int, list]]]:
-    """Cells of a sheet as text (OGR told not to guess a header nor types), numbered by their row in the sheet."""
-    from osgeo import gdal
-
-    gdal.PushErrorHandler("CPLQuietErrorHandler")
     try:
-        ds = gdal.OpenEx(str(path), gdal.OF_VECTOR | gdal.OF_READONLY, allowed_drivers=["XLSX"],
-                         open_options=["HEADERS=DISABLE", "FIELD_TYPES=STRING"])
-    finally:
-        gdal.PopErrorHandler()
-    if ds is None:
-        raise video.VideoFileError(tr("it cannot be opened as an Excel workbook"))
-    layer = ds.GetLayerByName(sheet) if sheet else ds.GetLayer(0)
-    if layer is None:
-        names = [ds.GetLayer(i).GetName() for i in range(ds.GetLayerCount())]
-        raise video.VideoFileError(tr("it has no sheet “{sheet}”; its sheets are: {sheets}").format(
-            sheet=sheet, sheets=", ".join(names)))
-    rows = []
-    for feature in layer:
-        cells = [feature.GetField(i) for i in range(feature.GetFieldCount())]
-        rows.append((int(feature.GetFID()), cells))
-    ds = None
-    return _with_header(rows)
+        return _with_header(sheet_rows(path, sheet))
+    except TableFileError as err:
+        raise video.VideoFileError(str(err)) from None
 
 
 def alarm_fields():

@@ -1,9 +1,6 @@
 """导入田管员花名册 — import the officer roster into the 田管库 (``linxia_tianguan:import_roster``)."""
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 from pathlib import Path
 
 from qgis.core import (
@@ -44,6 +41,7 @@ from ...storage.roster import active_grid_codes, active_roster_id, save_roster
 from ..base import AlgorithmBase, open_store
 from ..fields import KeepsAliases, schema
 from ..readers import find_field
+from ..table_files import csv_rows
 
 #: problems reported one by one through feedback; the rest are counted (all are in the issues layer)
 MAX_REPORTED = 200
@@ -87,30 +85,15 @@ def problem_message(problem: RosterProblem, messages: dict[str, str] | None = No
     return (messages or _messages())[problem.kind].format(**problem.details)
 
 
-def decode_csv(data: bytes) -> tuple[str, str]:
-    """(text, encoding): UTF-8 (with or without BOM) read strictly, else GB18030 (a superset of GBK)."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "UTF-16"
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8"), "UTF-8"
-    try:
-        return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    return data.decode("gb18030"), "GB18030"
 
 
 def read_csv(path: str) -> tuple[list[Officer], str]:
     """Officers of a CSV roster and the encoding it was read with."""
     try:
-        text, encoding = decode_csv(Path(path).read_bytes())
+        numbered, encoding = csv_rows(Path(path).read_bytes())
     except UnicodeDecodeError as err:
         raise QgsProcessingException(tr("{file} is neither UTF-8 nor GBK text. Save it from Excel as “CSV UTF-8” "
                                          "or as .xlsx.").format(file=Path(path).name)) from err
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max(",\t;", key=first.count) if first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    numbered = [(reader.line_num, cells) for cells in reader]
     return _parse(path, numbered), encoding
 
 

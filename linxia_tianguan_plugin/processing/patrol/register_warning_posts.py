@@ -7,9 +7,7 @@ status of the labelled code, so a desk sees the posts that still point at a reti
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
 import re
 from dataclasses import dataclass
@@ -41,7 +39,7 @@ from ...labels import code_status_labels
 from ...storage.warning_posts import CONDITIONS, Post, register, save_posts
 from ..base import AlgorithmBase
 from ..fields import KeepsAliases, schema
-from .import_roster import decode_csv
+from ..table_files import TableFileError, csv_rows, sheet_rows
 
 #: problems reported one by one in the log; the rest are counted
 MAX_REPORTED = 200
@@ -224,35 +222,16 @@ class RowReader:
 
 def _csv_rows(data: bytes) -> tuple[list[tuple[int, list]], str]:
     try:
-        text, encoding = decode_csv(data)
+        return csv_rows(data)
     except UnicodeDecodeError as err:
         raise RegisterFileError(tr("it is neither UTF-8 nor GBK text")) from err
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max(",\t;", key=first.count) if first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [(reader.line_num, cells) for cells in reader], encoding
 
 
 def _sheet_rows(path: Path, sheet: str) -> list[tuple[int, list]]:
-    """Cells of a sheet as text (GDAL told not to guess a header nor types), numbered by their row in the sheet."""
-    from osgeo import gdal
-
-    gdal.PushErrorHandler("CPLQuietErrorHandler")
     try:
-        ds = gdal.OpenEx(str(path), gdal.OF_VECTOR | gdal.OF_READONLY, allowed_drivers=["XLSX"],
-                         open_options=["HEADERS=DISABLE", "FIELD_TYPES=STRING"])
-    finally:
-        gdal.PopErrorHandler()
-    if ds is None:
-        raise RegisterFileError(tr("it cannot be opened as an Excel workbook"))
-    layer = ds.GetLayerByName(sheet) if sheet else ds.GetLayer(0)
-    if layer is None:
-        names = [ds.GetLayer(i).GetName() for i in range(ds.GetLayerCount())]
-        raise RegisterFileError(tr("it has no sheet “{sheet}”; its sheets are: {sheets}").format(
-            sheet=sheet, sheets=", ".join(names)))
-    rows = [(int(f.GetFID()), [f.GetField(i) for i in range(f.GetFieldCount())]) for f in layer]
-    ds = None
-    return rows
+        return sheet_rows(path, sheet)
+    except TableFileError as err:
+        raise RegisterFileError(str(err)) from None
 
 
 def read_file(path: Path, sheet: str = "") -> tuple[RowReader, str]:

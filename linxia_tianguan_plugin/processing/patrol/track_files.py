@@ -7,9 +7,7 @@ which would shift every fix by the machine's UTC offset. OGR's date-time carries
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import math
 import re
@@ -21,7 +19,7 @@ from pathlib import Path
 
 from ...core.patrol.tracks import SHANGHAI, Fixes, parse_time
 from ...i18n import tr
-from .import_roster import decode_csv
+from ..table_files import csv_rows
 
 SUFFIXES = {".gpx": "GPX", ".geojson": "GeoJSON", ".json": "GeoJSON", ".csv": "CSV", ".gpkg": "GPKG"}
 _CODE = re.compile(r"(?<!\d)(\d{14})(?!\d)")
@@ -273,13 +271,10 @@ def _gpx_accuracy(root, tag: str) -> list[float]:
 def read_csv_track(path: str, data: bytes, officer_field: str = "", grid_field: str = "") -> TrackFile:
     """Fixes of a CSV file (UTF-8 or GBK): lon, lat, time (offset or Z; without one, Beijing time)."""
     try:
-        text, encoding = decode_csv(data)
+        numbered, encoding = csv_rows(data)
     except UnicodeDecodeError as err:
         raise TrackReadError(tr("it is neither UTF-8 nor GBK text")) from err
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max(",\t;", key=first.count) if first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    numbered = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
+    numbered = [(n, r) for n, r in numbered if any(c.strip() for c in r)]
     rows = [r for _, r in numbered]
     if not rows:
         raise TrackReadError(tr("it has no rows"))

@@ -364,20 +364,27 @@ def _check_ledgers(c, r):
     assert feature_count(c["out"] / "ledger_patches.gpkg") > 0
 
 
-def _video(c):
-    """Two alarms of the video platform, as its CSV export (GBK) writes them, on two coded parcels."""
+def _excel_csv_at_parcels(c, name: str, header: str, row) -> Path:
+    """A CSV as Excel saves it (GBK, CRLF) with ``header`` and one line ``row(i, code, lon, lat)`` for each of two
+    coded parcels of the chain's store."""
     import sqlite3
 
     con = sqlite3.connect(f"file:{c['store']}?mode=ro", uri=True)
     try:
-        rows = con.execute("SELECT code, lon, lat FROM tg_space_code WHERE status = 'active' ORDER BY code "
-                           "LIMIT 2").fetchall()
+        parcels = con.execute("SELECT code, lon, lat FROM tg_space_code WHERE status = 'active' ORDER BY code "
+                              "LIMIT 2").fetchall()
     finally:
         con.close()
-    path = c["out"] / "视频告警.csv"
-    lines = ["摄像头编号,告警时间,告警类型,经度,纬度"] + [
-        f"CAM-{i},2025-06-1{i} 09:30:00,非农化,{lon},{lat}" for i, (_code, lon, lat) in enumerate(rows, 1)]
+    path = c["out"] / name
+    lines = [header] + [row(i, code, lon, lat) for i, (code, lon, lat) in enumerate(parcels, 1)]
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    return path
+
+
+def _video(c):
+    """Two alarms of the video platform, as its CSV export writes them, on two coded parcels."""
+    path = _excel_csv_at_parcels(c, "视频告警.csv", "摄像头编号,告警时间,告警类型,经度,纬度",
+                                 lambda i, code, lon, lat: f"CAM-{i},2025-06-1{i} 09:30:00,非农化,{lon},{lat}")
     return {"INPUT": path, "STORE": c["store"], "OUTPUT": c["out"] / "video_alarms.gpkg"}
 
 
@@ -386,19 +393,9 @@ def _check_video(c, r):
 
 
 def _posts(c):
-    """Two installed posts, as the county's CSV (GBK, Excel) lists them, at two coded parcels."""
-    import sqlite3
-
-    con = sqlite3.connect(f"file:{c['store']}?mode=ro", uri=True)
-    try:
-        rows = con.execute("SELECT code, lon, lat FROM tg_space_code WHERE status = 'active' ORDER BY code "
-                           "LIMIT 2").fetchall()
-    finally:
-        con.close()
-    path = c["out"] / "警示桩.csv"
-    lines = ["桩号,空间码,经度,纬度,安装日期,状况"] + [
-        f"ZSZ-{i:03d},{code},{lon},{lat},2025/6/{i},完好" for i, (code, lon, lat) in enumerate(rows, 1)]
-    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    """Two installed posts, as the county's CSV lists them, at two coded parcels."""
+    path = _excel_csv_at_parcels(c, "警示桩.csv", "桩号,空间码,经度,纬度,安装日期,状况",
+                                 lambda i, code, lon, lat: f"ZSZ-{i:03d},{code},{lon},{lat},2025/6/{i},完好")
     return {"INPUT": path, "STORE": c["store"], "OUTPUT": c["out"] / "warning_posts.gpkg"}
 
 

@@ -121,8 +121,8 @@ def test_cases_are_stored_once_with_grid_officer_codes_and_rules_version(analyse
     out = analysed["out"]
     assert len(stored) == analysed["result"]["NEW_CASES"] == len(out["AJBH"])
     assert {c["case_id"] for c in stored} == set(out["AJBH"])
-    assert all(c["state"] == "pending" and c["rules_version"] == "2025.1" for c in stored)
-    assert runs[0][0] == "2025.1" and json.loads(runs[0][1])["new_cases"] == len(stored)
+    assert all(c["state"] == "pending" and c["rules_version"] == "2025.2" for c in stored)
+    assert runs[0][0] == "2025.2" and json.loads(runs[0][1])["new_cases"] == len(stored)
     with_grid = [c for c in stored if c["grid_code"]]
     assert len(with_grid) == len(stored)
     assert all(len(c["grid_code"]) == 14 for c in with_grid)

@@ -78,7 +78,7 @@ def test_classify_many_matches_classify():
 def test_json_equals_defaults_and_round_trips(tmp_path):
     loaded = load_rules(RULES_FILE)
     assert loaded == DEFAULT_RULES
-    assert loaded.version == "2025.1" and DEFAULT_RULES.version
+    assert loaded.version == "2025.2" and DEFAULT_RULES.version
     raw = json.loads(RULES_FILE.read_text(encoding="utf-8"))
     assert set(raw["description"]) >= {"farmland", "nonagri", "facility", "nongrain"}
     assert rules_from_dict(DEFAULT_RULES.to_dict()) == DEFAULT_RULES

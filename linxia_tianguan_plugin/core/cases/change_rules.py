@@ -63,7 +63,7 @@ class ChangeRules:
     that width across farmland is rare, a 2–4 m boundary shift along a long 图斑 edge is not.
     """
 
-    version: str = "2025.1"
+    version: str = "2025.2"
     farmland: tuple[str, ...] = ("01",)
     nonagri: tuple[str, ...] = ("05", "06", "07", "08", "09", "1001", "1002", "1003", "1004", "1005", "1007",
                                 "1008", "1009", "1107A", "1109", "1201", "201", "202", "203", "204", "205",

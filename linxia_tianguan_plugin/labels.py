@@ -20,7 +20,7 @@ from pathlib import Path
 from qgis.PyQt.QtCore import QTranslator
 
 from .core import dlbm
-from .core.cases import workflow
+from .core.cases import enforcement, workflow
 from .core.coding import lineage
 from .core.coding.chunk import CONTRACT, UNASSIGNED
 from .core.patrol import field_package, parcel_status, roster, tasks
@@ -286,14 +286,40 @@ def field_conflict_labels() -> dict[str, str]:
         field_package.BAD_TRACK: tr("the track cannot be read"),
         field_package.REFUSED_PHOTO: tr("the photo file was refused"),
         field_package.NO_POSITION: tr("the report has no position"),
+        field_package.BAD_GEOMETRY: tr("the sketched area has no area"),
     }
+
+
+def rectification_result_labels() -> dict[str, str]:
+    """整改结果 of the 执法整改包's form (:data:`..core.cases.enforcement.RESULTS`), in Chinese whatever the UI
+    language: the phone's form and the case history are Chinese, like the case states."""
+    return {enforcement.DEMOLISHED: "已拆除复耕", enforcement.RESTORED: "已整改到位", enforcement.IN_PROGRESS: "整改中",
+            enforcement.REFUSED: "拒不整改", enforcement.OTHER: "其他"}
+
+
+def enforcement_conflict_labels() -> dict[str, str]:
+    """Why a returned 执法整改包 row was not taken (导入整改成果 OUTPUT ``conflict``;
+    :data:`..core.cases.enforcement.CONFLICTS`): the field package's reasons and the package's own."""
+    names = field_conflict_labels()
+    out = {code: names[code] for code in enforcement.CONFLICTS if code in names}
+    out[field_package.NOT_ACCEPTING] = tr("the case is not waiting for enforcement")
+    out[enforcement.NEEDS_ATTACHMENT] = tr("a finished rectification needs at least one photo")
+    out[enforcement.UNKNOWN_RESULT] = tr("no rectification result chosen")
+    return out
+
+
+def enforcement_layer_labels() -> dict[str, str]:
+    """The layers of a 执法整改包 (:data:`..core.cases.enforcement.LAYERS`)."""
+    return {enforcement.PARCELS: tr("Parcel layer"), enforcement.CASES: tr("Case layer"),
+            enforcement.RECTIFICATION: tr("Rectification layer")}
 
 
 def field_layer_labels() -> dict[str, str]:
     """The layers of a field package (:data:`..core.patrol.field_package.LAYERS`)."""
     return {field_package.PARCELS: tr("Parcel layer"), field_package.TASKS: tr("Task layer"),
             field_package.CASES: tr("Case layer"), field_package.TRACKS: tr("Track layer"),
-            field_package.EVIDENCE: tr("Evidence layer"), field_package.REPORTS: tr("Field report layer")}
+            field_package.EVIDENCE: tr("Evidence layer"), field_package.REPORTS: tr("Field report layer"),
+            field_package.REPORT_AREAS: tr("Field report area layer")}
 
 
 def ledger_labels() -> dict[str, str]:
@@ -374,7 +400,10 @@ def output_value_maps(output: str | None) -> dict[str, dict]:
         "grid_problems": {"LX": grid_problem_labels()},
         "roster_problems": {"LX": roster_problem_labels()},
         "field_conflicts": {"conflict": field_conflict_labels(), "layer": field_layer_labels()},
+        "enforcement_conflicts": {"conflict": enforcement_conflict_labels(), "layer": enforcement_layer_labels()},
         "ledger_patches": {"TZ": ledger_labels()},
+        # 地块巡管状态: its ``status`` is a parcel status, not a code's or a task's; ``group_task`` a task status
+        "parcel_status": {"status": parcel_status_labels(), "group_task": task_status_labels()},
     }.get(output or "", {})
 
 

@@ -87,3 +87,26 @@ def store_error_message(err: BaseException, path: str) -> str:
     if fault is not None:
         return fault_message(fault)
     return tr("Cannot open the tianguan store {path}: {error}").format(path=path, error=err)
+
+
+def evidence_message(err: BaseException) -> str:
+    """The user's sentence for evidence that could not be stored (:class:`.storage.evidence.EvidenceError`, by its
+    ``kind``): which files, why, and what to do; nothing of the case was written."""
+    kind = getattr(err, "kind", None)
+    files = "、".join(getattr(err, "files", ()) or ())
+    if kind == "missing":
+        return tr("The evidence file(s) {files} do not exist or are not files: check the path (moved or renamed "
+                  "since?) and try again").format(files=files)
+    if kind == "refused":
+        reasons = "；".join(f"{name}：{why}" for name, why in getattr(err, "reasons", ()))
+        return tr("The evidence file(s) were refused ({reasons}): attach the original photos or documents").format(
+            reasons=reasons)
+    if kind == "outside":
+        return tr("The evidence path {files} leaves the store's evidence folder: it is not read").format(files=files)
+    if kind == "unknown_case":
+        return tr("Case {files} is not in the tianguan store: refresh the case list (another desk may have "
+                  "replaced the store)").format(files=files)
+    if kind == "store_failed":
+        return tr("The evidence file {files} could not be copied into the store's evidence folder: check the disk "
+                  "and the folder's permissions, then try again").format(files=files)
+    return tr("The evidence cannot be stored: {error}").format(error=err)

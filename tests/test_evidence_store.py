@@ -158,6 +158,37 @@ def test_bad_requests_write_nothing(store, photos, tmp_path):
     assert evidence_for(store, store.case_id) == [] and not evidence_dir(store).exists()
 
 
+def test_refusals_carry_a_kind_the_user_is_told_in_chinese(store, photos, tmp_path, qgis_app):
+    """The algorithms and the case dock word a refusal from its kind and files, not from storage's English log
+    text: the Chinese sentence names the file and says what to do."""
+    from linxia_tianguan_plugin import i18n
+    from linxia_tianguan_plugin.store_messages import evidence_message
+
+    missing = tmp_path / "现场照片.jpg"
+    fake = tmp_path / "fake.jpg"
+    fake.write_text("not a photo", encoding="utf-8")
+    raised = {}
+    for name, call in (("missing", lambda: add_evidence(store, store.case_id, [missing], "田管员甲")),
+                       ("refused", lambda: add_evidence(store, store.case_id, [fake], "田管员甲")),
+                       ("unknown_case", lambda: add_evidence(store, "no-such-case", [fake], "田管员甲")),
+                       ("outside", lambda: evidence_path(store, "../tianguan.gpkg"))):
+        with pytest.raises(EvidenceError) as info:
+            call()
+        raised[name] = info.value
+        assert info.value.kind == name
+    assert raised["missing"].files == (str(missing),) and raised["refused"].files == ("fake.jpg",)
+    assert i18n.install_translator("zh_CN"), "compiled zh_CN translation missing (make i18n)"
+    try:
+        texts = {name: evidence_message(err) for name, err in raised.items()}
+    finally:
+        i18n.remove_translator()
+    assert str(missing) in texts["missing"] and "不存在" in texts["missing"]
+    assert "fake.jpg" in texts["refused"] and "拒收" in texts["refused"]
+    assert "no-such-case" in texts["unknown_case"] and "../tianguan.gpkg" in texts["outside"]
+    assert not any("do not exist" in t or "evidence folder" in t for t in texts.values())
+    assert evidence_for(store, store.case_id) == []
+
+
 def test_evidence_is_never_deleted_nor_rewritten(store, photos):
     rows = add_evidence(store, store.case_id, list(photos.values()), "田管员甲")
     for sql in ("DELETE FROM tg_case_evidence", "UPDATE tg_case_evidence SET sha256 = 'x'",

@@ -5,10 +5,16 @@ written out here. No BSM pairing, no skip of unchanged 图斑, no merge: only th
 
 The sample only loses farmland, so every check also runs with the years swapped (DLTB_2025 → DLTB): what was 出 is
 then 进 and what was 占 is 补.
+
+The PDF map is read back with poppler (as tests/test_statistics_map.py reads its maps): one A3 landscape page whose
+Chinese text — title, the legend's ledger names, the figures of the table, the ledger year — is text in an embedded
+CJK font.
 """
 from __future__ import annotations
 
+import re
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -148,7 +154,8 @@ def ledger_runs(processing_registry, gpkg, tmp_path_factory) -> dict:
     for direction, (before, after) in LAYERS.items():
         out[direction] = run("linxia_tianguan:farmland_ledgers", {
             "BEFORE": f"{gpkg}|layername={before}", "AFTER": f"{gpkg}|layername={after}", "YEAR": 2025,
-            "OUTPUT": str(base / f"{direction}.gpkg"), "XLSX": str(base / f"{direction}.xlsx")})
+            "OUTPUT": str(base / f"{direction}.gpkg"), "XLSX": str(base / f"{direction}.xlsx"),
+            "OUTPUT_PDF": str(base / f"{direction}.pdf")})
     return out
 
 
@@ -215,3 +222,83 @@ def test_the_year_comes_from_the_survey_when_not_given(processing_registry, gpkg
         "XLSX": str(tmp_path / "ledgers.xlsx")})
     summary = _sheet(result["XLSX"], "汇总")
     assert summary and {r["年度"] for r in summary} == ({int(year)} if year else {None})
+
+
+# ------------------------------------------------------------------------------------------------ the map
+
+
+def _pdf_text(pdf) -> str:
+    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return re.sub(r"\s+", " ", out)
+
+
+def _pdf_info(pdf) -> dict[str, str]:
+    out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in out.splitlines())}
+
+
+@pytest.mark.parametrize("direction", sorted(LAYERS))
+def test_pdf_map_is_an_a3_page_with_the_legend_names_and_the_figures(ledger_runs, direction):
+    from linxia_tianguan_plugin.i18n import tr
+    from linxia_tianguan_plugin.labels import ledger_labels
+
+    result = ledger_runs[direction]
+    pdf = Path(result["OUTPUT_PDF"])
+    info = _pdf_info(pdf)
+    assert info["Pages"] == "1"
+    width, height = (float(v) for v in re.findall(r"[\d.]+", info["Page size"])[:2])
+    assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (420, 297)  # A3 landscape
+    text = _pdf_text(pdf)
+    title = tr("{county} {year} farmland in-out and occupation-supplement balance map").format(county="临夏县",
+                                                                                             year=2025)
+    assert title in text
+    for kind in ("in", "out", "occupy", "supplement"):  # all four, even the ledger with no part this way round
+        assert ledger_labels()[kind] in text, kind
+    figures = {"进": result["IN_MU"], "出": result["OUT_MU"], "进出差": result["IN_MU"] - result["OUT_MU"],
+               "占": result["OCCUPY_MU"], "补": result["SUPPLEMENT_MU"],
+               "占补差": result["SUPPLEMENT_MU"] - result["OCCUPY_MU"]}
+    for name, mu in figures.items():  # the table's row: the figure's name, then its mu
+        row = re.search(rf"(?:^| ){name} (-?[\d.]+)", text)
+        assert row and float(row.group(1)) == pytest.approx(mu, abs=0.006), (name, mu, text)
+    assert tr("Data: survey year {year}").format(year=2025) in text
+    assert "\ufffd" not in text and "□" not in text
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    cjk = [line for line in fonts.splitlines()
+           if re.search(r"WenQuanYi|Noto ?Sans ?CJK|SourceHanSans|Microsoft ?YaHei|SimHei", line)]
+    assert cjk and all(" yes " in line for line in cjk), fonts  # embedded
+
+
+def test_the_map_is_refused_under_another_suffix_and_leaves_no_file(processing_registry, gpkg, tmp_path):
+    from qgis.core import QgsProcessingException
+
+    with pytest.raises(QgsProcessingException):
+        run("linxia_tianguan:farmland_ledgers", {
+            "BEFORE": f"{gpkg}|layername=DLTB", "AFTER": f"{gpkg}|layername=DLTB_2025", "YEAR": 2025,
+            "OUTPUT_PDF": str(tmp_path / "map.png")})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_map_is_written_whole_or_not_at_all(processing_registry, gpkg, tmp_path):
+    """Through a temporary file beside the target: an export that fails leaves neither a PDF nor the temporary."""
+    from qgis.core import QgsProcessingException
+
+    blocker = tmp_path / "taken"
+    blocker.mkdir()
+    target = blocker / "map.pdf"
+    target.mkdir()  # a folder where the PDF should go: the final rename fails
+    with pytest.raises(QgsProcessingException):
+        run("linxia_tianguan:farmland_ledgers", {
+            "BEFORE": f"{gpkg}|layername=DLTB", "AFTER": f"{gpkg}|layername=DLTB_2025", "YEAR": 2025,
+            "OUTPUT_PDF": str(target)})
+    assert sorted(p.name for p in blocker.iterdir()) == ["map.pdf"] and target.is_dir()
+
+
+def test_the_algorithm_runs_on_the_main_thread_for_its_print_layout(processing_registry):
+    from linxia_tianguan_plugin import compat
+    from linxia_tianguan_plugin.processing.reports.farmland_ledgers import FarmlandLedgersAlgorithm
+
+    alg = FarmlandLedgersAlgorithm()
+    alg.initAlgorithm({})
+    assert alg.flags() & compat.ProcessingAlgorithmFlag.NoThreading
+    pdf = alg.parameterDefinition("OUTPUT_PDF")
+    assert pdf.flags() & compat.ProcessingParameterFlag.Optional and not pdf.createByDefault()

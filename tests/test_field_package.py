@@ -128,6 +128,8 @@ def test_export_writes_a_qfield_project_with_the_grids_parcels_tasks_and_cases(f
         assert {r[0] for r in conn.execute("SELECT case_id FROM cases")} == set(open_cases)
         assert conn.execute("SELECT count(*) FROM tracks").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM evidence").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM reports").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM report_areas").fetchone()[0] == 0
         task_rows = conn.execute("SELECT grid_code FROM tasks").fetchall()
     assert task_rows and all(r[0].startswith(grid) for r in task_rows)
 
@@ -140,6 +142,7 @@ def test_export_writes_a_qfield_project_with_the_grids_parcels_tasks_and_cases(f
     assert str(tmp_path) not in text  # relative paths only: the folder can be copied to the phone
     assert layers["parcels"].readOnly() and layers["cases"].readOnly()
     assert not layers["tracks"].readOnly() and not layers["evidence"].readOnly()
+    assert QgsWkbTypes.geometryType(layers["report_areas"].wkbType()) == QgsWkbTypes.PolygonGeometry
     assert layers["parcels"].featureCount() == len(codes)
     assert layers["parcels"].labelsEnabled() and '"seq"' in layers["parcels"].labeling().settings().fieldName
     tracks = layers["tracks"]

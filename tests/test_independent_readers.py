@@ -253,7 +253,8 @@ GRID_PROBLEM_SCHEMA = [("LX", "str:20"), ("LXSM", "str:80"), ("JB", "int"), ("JB
                        ("XGBM", "str:20"), ("MJ", "float")]
 ROSTER_ISSUE_SCHEMA = [("HH", "int"), ("WGBM", "str"), ("JB", "str"), ("LX", "str"), ("WT", "str")]
 PACKAGE_SCHEMAS = {
-    "parcels": [("code", "str:20"), ("seq", "int"), ("dlmc", "str:60"), ("area_mu", "float"), ("yongnong", "int")],
+    "parcels": [("code", "str:20"), ("seq", "int"), ("dlmc", "str:60"), ("area_mu", "float"), ("yongnong", "int"),
+                ("status", "str:10")],
     "tasks": [("task_id", "str"), ("grid_code", "str"), ("level", "int"), ("period_start", "str"),
               ("period_end", "str"), ("due_at", "str"), ("officer", "str"), ("status", "str")],
     "cases": [("case_id", "str"), ("title", "str"), ("state", "str"), ("state_name", "str"), ("version", "int"),

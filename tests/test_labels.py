@@ -46,12 +46,12 @@ def _raised_kinds(class_name: str) -> set[str]:
 def _families():
     """(registry function, the codes core can produce for it)."""
     from linxia_tianguan_plugin import labels
-    from linxia_tianguan_plugin.core.cases import evidence, prejudge
+    from linxia_tianguan_plugin.core.cases import enforcement, evidence, prejudge
     from linxia_tianguan_plugin.core.cases import workflow as case_workflow
     from linxia_tianguan_plugin.core.coding import chunk, lineage
     from linxia_tianguan_plugin.core.coding.layers import _STATUS_ISSUE
     from linxia_tianguan_plugin.core.grid import build as grid
-    from linxia_tianguan_plugin.core.patrol import authenticity, field_package, roster, tasks
+    from linxia_tianguan_plugin.core.patrol import authenticity, field_package, parcel_status, roster, tasks
     from linxia_tianguan_plugin.core.reports import ledgers
     from linxia_tianguan_plugin.storage.evidence import KINDS as EVIDENCE_KINDS
 
@@ -80,6 +80,10 @@ def _families():
         (labels.field_conflict_labels, set(field_package.CONFLICTS)),
         (labels.field_layer_labels, set(field_package.LAYERS)),
         (labels.ledger_labels, set(ledgers.KINDS)),
+        (labels.rectification_result_labels, set(enforcement.RESULTS)),
+        (labels.enforcement_conflict_labels, set(enforcement.CONFLICTS)),
+        (labels.enforcement_layer_labels, set(enforcement.LAYERS)),
+        (labels.parcel_status_labels, set(parcel_status.PRECEDENCE)),
     ]
 
 

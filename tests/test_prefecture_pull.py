@@ -43,7 +43,9 @@ def roles(pg):  # noqa: F811
 
 @pytest.fixture
 def desk_a(filled_store, tmp_path):
-    """County A's desk with two evidence photos on its first case."""
+    """County A's desk with two evidence photos on its first case and one imported survey year."""
+    from linxia_tianguan_plugin.storage.survey_totals import SurveyTotal, save_totals
+
     path = store_copy(filled_store, tmp_path / "a")
     phone = tmp_path / "phone"
     phone.mkdir()
@@ -55,6 +57,8 @@ def desk_a(filled_store, tmp_path):
     try:
         case_id = store.conn.execute("SELECT case_id FROM tg_case ORDER BY case_id LIMIT 1").fetchone()[0]
         add_evidence(store, case_id, files, "田管员甲", at="2025-06-20T01:00:00Z")
+        # a year of the change survey's official totals (every shared table has rows to pull back)
+        save_totals(store, [SurveyTotal(COUNTY_A, 2023, 20_400_000.0, 16_480_000.0, "2023年度国土变更调查.csv")])
     finally:
         store.close()
     with pf.desk_write(path) as conn:  # a re-coding's lineage (the sample was coded once)

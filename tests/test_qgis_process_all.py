@@ -356,11 +356,13 @@ def _check_pull(c, r):
 def _ledgers(c):
     s = c["sample"]
     return {"BEFORE": f"{s}|layername=DLTB", "AFTER": f"{s}|layername=DLTB_2025",
-            "OUTPUT": c["out"] / "ledger_patches.gpkg", "XLSX": c["out"] / "耕地平衡台账.xlsx"}
+            "OUTPUT": c["out"] / "ledger_patches.gpkg", "XLSX": c["out"] / "耕地平衡台账.xlsx",
+            "OUTPUT_PDF": c["out"] / "耕地平衡台账.pdf"}
 
 
 def _check_ledgers(c, r):
     assert r["OUT_MU"] >= 0 and (c["out"] / "耕地平衡台账.xlsx").is_file()
+    assert (c["out"] / "耕地平衡台账.pdf").read_bytes()[:5] == b"%PDF-"
     assert feature_count(c["out"] / "ledger_patches.gpkg") > 0
 
 
@@ -401,6 +403,37 @@ def _posts(c):
 
 def _check_posts(c, r):
     assert r["POSTS"] == r["ADDED"] == 2 and r["REFUSED"] == 0
+
+
+def _survey_totals(c):
+    """Two years of the county's official 变更调查 totals, as its GBK CSV gives them, in 亩."""
+    county = scalar(c["store"], "SELECT code FROM tg_admin_unit WHERE level = 'county' ORDER BY code LIMIT 1")
+    farm = scalar(c["store"], "SELECT total(gdmj_m2) FROM tg_space_code WHERE status = 'active'") * 0.0015
+    path = c["out"] / "变更调查.csv"
+    path.write_bytes((f"行政区代码,年份,耕地面积(亩),永久基本农田面积(亩)\r\n{county},2023,{farm * 1.003:.2f},\r\n"
+                      f"{county},2025,{farm * 0.998:.2f},\r\n").encode("gbk"))
+    return {"INPUT": path, "STORE": c["store"]}
+
+
+def _check_survey_totals(c, r):
+    assert r["ADDED"] == 2 and r["REFUSED"] == 0 and r["YEARS"] == 2
+    assert scalar(c["store"], "SELECT count(*) FROM tg_survey_total") == 2
+
+
+def _parcel_status(c):
+    return {"STORE": c["store"], "AS_OF": "2025-06-20T12:00:00+08:00", "OUTPUT": c["out"] / "parcel_status.gpkg"}
+
+
+def _check_parcel_status(c, r):
+    out = c["out"] / "parcel_status.gpkg"
+    active = scalar(c["store"], "SELECT count(*) FROM tg_space_code WHERE status = 'active'")
+    assert r["PARCELS"] == active == r["CASE"] + r["RECTIFYING"] + r["OVERDUE"] + r["CLEAN"] == feature_count(out) > 0
+    # every parcel an unclosed case not yet enforced lists is red (a case listing none may add the ones it overlaps)
+    listed = {row[0] for row in sql(c["store"], "SELECT DISTINCT json_each.value FROM tg_case, "
+                                                "json_each(tg_case.parcel_codes) WHERE state NOT IN "
+                                                "('closed', 'enforcing', 'rectified')")}
+    red = {row[0] for row in sql(out, "SELECT code FROM parcel_status WHERE status = 'case'")}
+    assert listed and listed <= red and r["CASE"] == len(red)
 
 
 def _check_export_cases(c, r):
@@ -532,6 +565,49 @@ def _check_field_import(c, r):
     assert scalar(c["store"], "SELECT state FROM tg_case WHERE case_id = ?", c["case"]) == "evidenced"
 
 
+def _enforcement_export(c):
+    """The county approves the evidenced case (reported, approved at the desk); the enforcement package of its county
+    goes out."""
+    from linxia_tianguan_plugin.core.cases import workflow as wf
+    from linxia_tianguan_plugin.storage import GpkgStore
+    from linxia_tianguan_plugin.storage.cases import take_action
+
+    version = scalar(c["store"], "SELECT version FROM tg_case WHERE case_id = ?", c["case"])
+    store = GpkgStore(c["store"], create=False)
+    try:
+        version = take_action(store, c["case"], "report", "村田管员", wf.VILLAGE_TOWNSHIP, version)["version"]
+        take_action(store, c["case"], "approve", "县审核员", wf.COUNTY_REVIEWER, version)
+    finally:
+        store.close()
+    return {"STORE": c["store"], "PREFIX": c["grid"][:6], "OUTPUT": c["out"] / "enforcement"}
+
+
+def _check_enforcement_export(c, r):
+    package = Path(r["FOLDER"])
+    assert package == c["out"] / "enforcement" / f"enforcement-{c['grid'][:6]}"
+    assert r["CASES"] == scalar(c["store"], "SELECT count(*) FROM tg_case WHERE state IN ('approved', 'enforcing') "
+                                            "AND grid_code LIKE ?", c["grid"][:6] + "%") >= 1
+    assert json.loads((package / "manifest.json").read_text(encoding="utf-8"))["kind"] == "enforcement"
+    assert scalar(package / "tianguan_field.gpkg", "SELECT count(*) FROM cases WHERE case_id = ?", c["case"]) == 1
+    c["enforcement"] = package
+
+
+def _enforcement_import(c):
+    """On the enforcement officer's phone: the case demolished and restored to farmland, with a photo (not the one
+    of its evidence: content-addressed, the same picture would add nothing)."""
+    from tests.test_enforcement_package import rectify
+    from tests.test_field_package import _jpeg
+
+    _jpeg(c["enforcement"] / "DCIM" / "rectified_1.jpg", 210)
+    rectify(c["enforcement"], [(c["case"], "demolished", ["DCIM/rectified_1.jpg"], "违建已拆除并复耕")])
+    return {"STORE": c["store"], "FOLDER": c["enforcement"]}
+
+
+def _check_enforcement_import(c, r):
+    assert r["ROWS"] == 1 and r["CASES"] == 1 and r["PHOTOS"] == 1 and r["CONFLICTS"] == 0
+    assert scalar(c["store"], "SELECT state FROM tg_case WHERE case_id = ?", c["case"]) == "rectified"
+
+
 def _verify(c):
     return {"STORE": c["store"]}
 
@@ -575,14 +651,18 @@ CHAIN = [
     ("pull_store", _pull, _check_pull),
     ("qr_labels", _qr, _check_qr),
     ("statistics_map", _statistics_map, _check_statistics_map),
+    ("import_survey_totals", _survey_totals, _check_survey_totals),
     ("dashboard_report", _dashboard, _check_dashboard),
     ("assessment", _assessment, _check_assessment),
     ("farmland_ledgers", _ledgers, _check_ledgers),
     ("field_package_export", _field_export, _check_field_export),
     ("field_package_import", _field_import, _check_field_import),
+    ("enforcement_package_export", _enforcement_export, _check_enforcement_export),
+    ("enforcement_package_import", _enforcement_import, _check_enforcement_import),
     ("verify_evidence", _verify, _check_verify),
     ("import_video_alarms", _video, _check_video),
     ("register_warning_posts", _posts, _check_posts),
+    ("parcel_status", _parcel_status, _check_parcel_status),
     ("undo_space_code", _undo, _check_undo),  # last: it withdraws the chain's codes
 ]
 

@@ -253,3 +253,51 @@ def test_a_refused_snapshot_is_a_warning_and_the_case_stays(desk, tmp_path):
     result = run(ALG, {"INPUT": str(path), "STORE": str(desk["store"])}, feedback=log)
     assert (result["NEW_CASES"], result["EVIDENCE"]) == (2, 0)
     assert any("fake.jpg" in w for w in log.warnings) and any("missing.jpg" in w for w in log.warnings)
+
+
+def test_alarms_are_pre_judged_against_the_reference_layers(desk, tmp_path):
+    """With an approval over the first parcel and 永久基本农田 over the third, the alarms there are judged as a change
+    polygon would be — approved, suspected on 永农 — and each stays one case in 待下发; without references they
+    would all be 需外业核实 (the test above)."""
+    from osgeo import ogr, osr
+
+    with contextlib.closing(GpkgStore(str(desk["store"]))) as store:
+        codes, wkb, _, _ = coded_parcels(store)
+    geoms = dict(zip([str(c) for c in codes], shapely.from_wkb(wkb)))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(desk["epsg"])
+    refs = tmp_path / "refs.gpkg"
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(str(refs))
+    for name, code, doc in (("PZYD", desk["codes"][0], "临政土批〔2024〕7号"), ("YJJBNTTB", desk["codes"][2], None)):
+        layer = ds.CreateLayer(name, srs, ogr.wkbMultiPolygon)
+        if doc:
+            layer.CreateField(ogr.FieldDefn("PZWH", ogr.OFTString))
+            layer.CreateField(ogr.FieldDefn("PZRQ", ogr.OFTString))
+        f = ogr.Feature(layer.GetLayerDefn())
+        f.SetGeometry(ogr.ForceToMultiPolygon(ogr.CreateGeometryFromWkb(shapely.to_wkb(geoms[code].buffer(1.0)))))
+        if doc:
+            f.SetField("PZWH", doc)
+            f.SetField("PZRQ", "2024-03-01")
+        layer.CreateFeature(f)
+    ds = None
+    (lon0, lat0), (lon1, lat1), (lon2, lat2) = desk["lonlat"]
+    path = tmp_path / "alarms.csv"
+    path.write_text(f"camera_id,time,category,lon,lat\nC1,2025-06-20 09:30,非农化,{lon0},{lat0}\n"
+                    f"C2,2025-06-20 09:31,其他,{lon1},{lat1}\nC3,2025-06-20 09:32,非粮化,{lon2},{lat2}\n",
+                    encoding="utf-8")
+    params = {"INPUT": str(path), "STORE": str(desk["store"]), "APPROVED": f"{refs}|layername=PZYD",
+              "YJJBNT": f"{refs}|layername=YJJBNTTB", "TODAY": "2025-06-30"}
+    result = run(ALG, params)
+    assert (result["ALARMS"], result["NEW_CASES"]) == (3, 3)
+    by_camera = {c["external_id"].split("@")[0]: c for c in _video_cases(desk["store"]).values()}
+    approved, other, basic = by_camera["C1"], by_camera["C2"], by_camera["C3"]
+    assert {c["state"] for c in by_camera.values()} == {"pending"}
+    assert approved["category"] == "approved" and "inside_approval" in approved["reasons"]
+    assert approved["docs"] == "临政土批〔2024〕7号"
+    assert approved["approved_m2"] == pytest.approx(float(geoms[desk["codes"][0]].area), abs=0.01)
+    assert other["category"] == "verify" and "other_loss" in other["reasons"]
+    assert basic["category"] == "suspect" and "on_basic_farmland" in basic["reasons"]
+    assert basic["basic_m2"] == pytest.approx(float(geoms[desk["codes"][2]].area), abs=0.01)
+    assert basic["priority"] == 1 and approved["priority"] == 3  # 永农 first, the lawful one last
+    again = run(ALG, params)
+    assert (again["NEW_CASES"], again["KNOWN_CASES"]) == (0, 3)

@@ -471,9 +471,9 @@ def changes_demo(out: Path, sample: Path, store: Path, summary: dict) -> None:
     step("耕地平衡台账 The year's farmland balance ledgers (进出平衡, 占补平衡) from the two surveys")
     ledgers = run("linxia_tianguan:farmland_ledgers", {
         "BEFORE": uri(sample, "DLTB"), "AFTER": uri(sample, "DLTB_2025"), "OUTPUT": str(out / "耕地平衡台账图斑.gpkg"),
-        "XLSX": str(out / "耕地平衡台账.xlsx")})
+        "XLSX": str(out / "耕地平衡台账.xlsx"), "OUTPUT_PDF": str(out / "耕地平衡台账.pdf")})
     print(f"    进 {ledgers['IN_MU']:.2f} 亩、出 {ledgers['OUT_MU']:.2f} 亩；占 {ledgers['OCCUPY_MU']:.2f} 亩、"
-          f"补 {ledgers['SUPPLEMENT_MU']:.2f} 亩 → 耕地平衡台账.xlsx")
+          f"补 {ledgers['SUPPLEMENT_MU']:.2f} 亩 → 耕地平衡台账.xlsx、耕地平衡台账.pdf")
     summary["ledgers"] = {k: v for k, v in ledgers.items() if k.endswith("_MU")}
 
 
@@ -581,15 +581,27 @@ def field_demo(out: Path, store: Path, summary: dict) -> None:
 
     phone = Phone("社田管员")
     phone.report(package, [("非农化", phone.photo(package, "report_1.jpg"), "地块东侧新堆建筑材料，疑似建房")])
+    # …and sketches the extent of a second problem (巡田上报范围, a 40 m square) with two photos of its own
+    x, y = phone.parcel_point(package)
+    square = f"POLYGON(({x - 20} {y - 20}, {x + 20} {y - 20}, {x + 20} {y + 20}, {x - 20} {y + 20}, {x - 20} {y - 20}))"
+    phone.sketch(package, [(square, "撂荒", [phone.photo(package, "report_areas_1.jpg", "#a08050"),
+                                              phone.photo(package, "report_areas_2.jpg", "#5080a0")], "整片两年未种")])
 
     step("导入外业成果 Import the returned package (then again: nothing new)")
     imported = run("linxia_tianguan:field_package_import", {"STORE": str(store), "FOLDER": str(package)})
     again = run("linxia_tianguan:field_package_import", {"STORE": str(store), "FOLDER": str(package)})
     if again["TRACKS"] or again["EVIDENCE"] or again["EVENTS"]:
         raise SystemExit("importing the same field package twice added rows")
-    if imported["NEW_CASES"] != 1 or again["NEW_CASES"]:
-        raise SystemExit("the field report did not become exactly one case")
-    print(f"    巡田上报 {imported['REPORTS']} 条 → 新案件 {imported['NEW_CASES']} 件（待下发，需外业核实）")
+    if imported["NEW_CASES"] != 2 or again["NEW_CASES"]:
+        raise SystemExit("the two field reports (a point, a sketch) did not become exactly two cases")
+    con = sqlite3.connect(store)
+    report_photos = con.execute("SELECT count(*) FROM tg_case_evidence WHERE case_id IN (SELECT case_id FROM tg_case "
+                                "WHERE source = 'field_report')").fetchone()[0]
+    con.close()
+    if report_photos != 3:
+        raise SystemExit(f"the field reports' three photos became {report_photos} evidence rows")
+    print(f"    巡田上报 {imported['REPORTS']} 条（一个点、一个勾画范围）→ 新案件 {imported['NEW_CASES']} 件（待下发，"
+          f"需外业核实），照片 {report_photos} 张")
     summary["field_package"] = {"exported": {k: v for k, v in exported.items() if k != "FOLDER"},
                                 "imported": {k: imported[k] for k in ("TRACKS", "EVIDENCE", "EVENTS", "CONFLICTS",
                                                                       "REPORTS", "NEW_CASES")}}
@@ -599,6 +611,88 @@ def field_demo(out: Path, store: Path, summary: dict) -> None:
     if verified["MISSING"] or verified["CHANGED"] or not verified["CHECKED"]:
         raise SystemExit("the evidence check found missing or changed files (or none to check)")
     summary["evidence_check"] = {k: verified[k] for k in ("CHECKED", "MISSING", "CHANGED")}
+
+
+def enforcement_demo(out: Path, store: Path, summary: dict) -> None:
+    """执法整改包: the county's approved and enforcing cases go to the enforcement staff's phone (workflow_demo leaves
+    one case reported: the county approves it first); the officer records one as demolished and restored, with a
+    photo; the package comes back and is imported (the case reaches 已整改), then again (nothing new)."""
+    import datetime as dt
+    import sqlite3
+    import uuid
+
+    from qgis.core import QgsFeature, QgsVectorLayer
+
+    from linxia_tianguan_plugin.core.cases import workflow as wf
+    from linxia_tianguan_plugin.storage import GpkgStore
+    from linxia_tianguan_plugin.storage.cases import take_action
+    from tools.phone import Phone
+
+    con = sqlite3.connect(store)
+    open_cases = con.execute("SELECT count(*) FROM tg_case WHERE state IN ('approved', 'enforcing')").fetchone()[0]
+    reported = con.execute("SELECT case_id, version FROM tg_case WHERE state = 'reported' ORDER BY priority, case_id "
+                           "LIMIT 1").fetchone()
+    con.close()
+    if not open_cases and reported is not None:
+        gpkg = GpkgStore(store, create=False)
+        try:
+            take_action(gpkg, reported[0], "approve", "县审核员", wf.COUNTY_REVIEWER, reported[1])
+        finally:
+            gpkg.close()
+        print("    县审核员审核通过一件已上报案件，交执法")
+    step("导出执法整改包 Enforcement package (QField) of the approved and enforcing cases")
+    folder = out / "执法整改包"
+    shutil.rmtree(folder, ignore_errors=True)
+    exported = run("linxia_tianguan:enforcement_package_export", {"STORE": str(store), "PREFIX": "",
+                                                                  "OUTPUT": str(folder)})
+    package = Path(exported["FOLDER"])
+    if not exported["CASES"]:
+        print("    (no case waits for enforcement)")
+        return
+
+    print("    (on the phone: the first case is demolished and restored to farmland; a photo and a note)")
+    gpkg_path = package / "tianguan_field.gpkg"
+    cases = QgsVectorLayer(f"{gpkg_path}|layername=cases", "cases", "ogr")
+    case = next(cases.getFeatures())
+    layer = QgsVectorLayer(f"{gpkg_path}|layername=rectification", "rectification", "ogr")
+    row = QgsFeature(layer.fields())
+    row.setGeometry(case.geometry().pointOnSurface())
+    row["uuid"], row["case_id"], row["result"] = "{" + str(uuid.uuid4()) + "}", case["case_id"], "demolished"
+    row["photo"] = Phone().photo(package, "rectified_1.jpg")
+    row["note"], row["officer"], row["recorded_at"] = "违建已拆除，已复耕", "县执法队", dt.datetime(2026, 3, 16, 10, 0)
+    if not (layer.startEditing() and layer.addFeature(row) and layer.commitChanges()):
+        raise SystemExit(f"the phone cannot write the rectification: {layer.commitErrors()}")
+    del layer, cases
+
+    step("导入整改成果 Import the returned enforcement package (then again: nothing new)")
+    imported = run("linxia_tianguan:enforcement_package_import", {"STORE": str(store), "FOLDER": str(package)})
+    again = run("linxia_tianguan:enforcement_package_import", {"STORE": str(store), "FOLDER": str(package)})
+    con = sqlite3.connect(store)
+    state = con.execute("SELECT state FROM tg_case WHERE case_id = ?", (case["case_id"],)).fetchone()[0]
+    con.close()
+    if imported["CASES"] != 1 or state != wf.RECTIFIED or again["CASES"] or again["PHOTOS"]:
+        raise SystemExit("the rectification did not move its case to 已整改 exactly once")
+    number = case["case_no"] or case["case_id"][:8]
+    print(f"    案件 {number} → {wf.STATE_NAMES[state]}（整改照片 {imported['PHOTOS']} 张）")
+    summary["enforcement_package"] = {"cases": exported["CASES"], "parcels": exported["PARCELS"],
+                                      "imported": {k: imported[k] for k in ("ROWS", "CASES", "PHOTOS", "CONFLICTS")},
+                                      "state": wf.STATE_NAMES[state]}
+
+
+def parcel_status_demo(out: Path, store: Path, summary: dict) -> None:
+    """地块巡管状态: every coded parcel coloured by its status (red open case, blue rectifying, yellow patrol overdue,
+    green clean) once the cases have moved and the field package came back."""
+    step("地块巡管状态 Every coded parcel with its status: 有未结案件 / 整改中 / 巡田逾期 / 正常")
+    target = out / "地块巡管状态.gpkg"
+    target.unlink(missing_ok=True)
+    found = run("linxia_tianguan:parcel_status", {"STORE": str(store), "OUTPUT": str(target)})
+    counts = {"有未结案件": found["CASE"], "整改中": found["RECTIFYING"], "巡田逾期": found["OVERDUE"],
+              "正常": found["CLEAN"]}
+    print("    " + "，".join(f"{name} {n}" for name, n in counts.items()) + f"（共 {found['PARCELS']} 个地块）"
+          f" → {target.name}")
+    if not found["PARCELS"] or not found["CASE"]:
+        raise SystemExit("the parcel status layer shows no parcel, or no parcel with an open case")
+    summary["parcel_status"] = {"parcels": found["PARCELS"], **counts}
 
 
 def postgis_demo(store: Path, summary: dict) -> None:
@@ -754,6 +848,43 @@ def prefecture_demo(out: Path, store: Path, summary: dict) -> None:
     summary["prefecture"] = {"published": published, "seen": seen}
 
 
+def survey_totals_demo(out: Path, store: Path, summary: dict) -> None:
+    """导入变更调查数据: the county's official totals of two annual change surveys (a GBK CSV as Excel saves it, areas
+    in 亩, close to the coded parcels' totals) become the dashboard trend's imported years; the others stay derived."""
+    import sqlite3
+
+    from linxia_tianguan_plugin.core.reports.statistics import M2_PER_MU
+    from linxia_tianguan_plugin.reports.survey_years import survey_years
+
+    step("导入变更调查数据 Two years of official 变更调查 totals become the trend's imported years")
+    con = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+    try:
+        county, name = con.execute("SELECT code, name FROM tg_admin_unit WHERE level = 'county' ORDER BY code"
+                                   ).fetchone()
+        farm, basic = con.execute("SELECT total(gdmj_m2), total(yjmj_m2) FROM tg_space_code "
+                                  "WHERE status = 'active'").fetchone()
+    finally:
+        con.close()
+    mu = lambda m2, share: f"{m2 / M2_PER_MU * share:.2f}"  # noqa: E731 (亩, two decimals as the tables give them)
+    rows = ["行政区代码,行政区名称,年份,耕地面积(亩),永久基本农田面积(亩),数据来源",
+            f"{county},{name},2023,{mu(farm, 1.0031)},{mu(basic, 1.0004)},2023年度国土变更调查",
+            f"{county},{name},2025,{mu(farm, 0.9986)},{mu(basic, 0.9993)},2025年度国土变更调查"]
+    table = out / "变更调查_耕地汇总.csv"
+    table.write_bytes(("\r\n".join(rows) + "\r\n").encode("gbk"))
+    preview = run("linxia_tianguan:import_survey_totals", {"INPUT": str(table), "STORE": str(store), "PREVIEW": True})
+    result = run("linxia_tianguan:import_survey_totals", {"INPUT": str(table), "STORE": str(store)})
+    years = survey_years(store)
+    names = {"coded": "赋码地块", "derived": "由变化案件推算", "imported": "变更调查（导入）"}
+    for year, values in years.totals.items():
+        print(f"    {year} 年：耕地 {values['farmland_m2'] / M2_PER_MU:,.2f} 亩，永久基本农田 "
+              f"{values['basic_m2'] / M2_PER_MU:,.2f} 亩（{names.get(years.sources[year], years.sources[year])}）")
+    if preview["ADDED"] != 2 or result["REFUSED"] or sorted(y for y, s in years.sources.items()
+                                                           if s == "imported") != [2023, 2025]:
+        raise SystemExit("the two years of 变更调查 totals were not imported as the trend's years")
+    summary["survey_totals"] = {k: result[k] for k in ("ROWS", "ADDED", "REPLACED", "UNCHANGED", "REFUSED")}
+    summary["survey_totals"]["years"] = {str(y): s for y, s in years.sources.items()}
+
+
 def statistics_demo(out: Path, store: Path, summary: dict) -> None:
     """驾驶舱报告, 统计专题图 and 巡田考核 of the sample county: every figure from core.reports.statistics. The sample
     mixes dates (the survey week of June 2025, this month's tasks and cases), so the report covers all time."""
@@ -870,8 +1001,11 @@ def main() -> None:
     changes_demo(out, sample, store, summary)
     workflow_demo(out, store, summary)
     field_demo(out, store, summary)
+    parcel_status_demo(out, store, summary)
+    enforcement_demo(out, store, summary)
     postgis_demo(store, summary)
     prefecture_demo(out, store, summary)
+    survey_totals_demo(out, store, summary)
     statistics_demo(out, store, summary)
 
     step("生成二维码标识 QR warning-post labels for one group")

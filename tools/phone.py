@@ -61,14 +61,15 @@ class Phone:
         return len(points)
 
     # ------------------------------------------------------------------ evidence
-    def photo(self, package: Path, name: str = "evidence_1.jpg") -> str:
-        """A JPEG taken with the camera, under ``DCIM/``; its path relative to the project (what QField stores)."""
+    def photo(self, package: Path, name: str = "evidence_1.jpg", colour: str = "#789646") -> str:
+        """A JPEG taken with the camera, under ``DCIM/``; its path relative to the project (what QField stores).
+        Photos of another ``colour`` differ in content (evidence is stored by content)."""
         from qgis.PyQt.QtGui import QColor, QImage
 
         path = package / PHOTO_DIR / name
         path.parent.mkdir(parents=True, exist_ok=True)
         image = QImage(640, 480, QImage.Format.Format_RGB32)
-        image.fill(QColor(120, 150, 70))
+        image.fill(QColor(colour))
         if not image.save(str(path), "JPG"):
             raise RuntimeError(f"cannot write {path}")
         return f"{PHOTO_DIR}/{name}"
@@ -111,6 +112,32 @@ class Phone:
         before = {f.id() for f in layer.getFeatures()}
         self._commit(layer, features)
         return sorted({f.id() for f in self._layer(package, "reports").getFeatures()} - before)
+
+    def sketch(self, package: Path, rows: list[tuple[str, str, list[str], str]]) -> None:
+        """Sketched 巡田上报 (``report_areas``) as QField writes them: (WKT polygon in the package's CRS, category,
+        photo paths relative to the project, note), uuid and officer filled in. Like QField, QGIS refuses no
+        self-intersecting ring here: the import repairs or refuses it."""
+        from qgis.core import QgsFeature, QgsGeometry
+
+        from linxia_tianguan_plugin.core.patrol.field_package import PHOTO_FIELDS, REPORT_AREAS
+
+        layer = self._layer(package, REPORT_AREAS)
+        features = []
+        for wkt, category, photos, note in rows:
+            feature = QgsFeature(layer.fields())
+            feature.setGeometry(QgsGeometry.fromWkt(wkt))
+            feature["uuid"] = "{" + str(uuid.uuid4()) + "}"  # QField's uuid() default
+            feature["category"], feature["note"], feature["officer"] = category, note, self.officer
+            for name, photo in zip(PHOTO_FIELDS, photos):
+                feature[name] = photo
+            features.append(feature)
+        self._commit(layer, features)
+
+    def parcel_point(self, package: Path, n: int = 0) -> tuple[float, float]:
+        """A point on the package's ``n``-th parcel in code order (package CRS): where the officer stands."""
+        parcels = sorted(self._parcels(package).getFeatures(), key=lambda f: f["code"])
+        point = parcels[n % len(parcels)].geometry().pointOnSurface().asPoint()
+        return point.x(), point.y()
 
     def walk_and_photograph(self, package: Path, grid: str, case_id: str, fixes: int = 300,
                             end: dt.datetime | None = None) -> None:

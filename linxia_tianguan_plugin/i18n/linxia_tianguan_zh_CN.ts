@@ -224,6 +224,18 @@
             <translation>未安装中文字体（{fonts}）：标签上的中文将显示为方框。请安装一种（如文泉驿微米黑）后重新运行。</translation>
         </message>
         <message>
+            <source>the case is not waiting for enforcement</source>
+            <translation>案件不在等待执法的状态</translation>
+        </message>
+        <message>
+            <source>a finished rectification needs at least one photo</source>
+            <translation>整改完成至少需要一张照片</translation>
+        </message>
+        <message>
+            <source>no rectification result chosen</source>
+            <translation>没有选择整改结果</translation>
+        </message>
+        <message>
             <source>Contract parcel</source>
             <translation>承包地块</translation>
         </message>
@@ -740,16 +752,24 @@
             <translation>上报点没有位置</translation>
         </message>
         <message>
+            <source>the sketched area has no area</source>
+            <translation>勾画的范围没有面积</translation>
+        </message>
+        <message>
             <source>Parcel layer</source>
             <translation>地块图层</translation>
         </message>
         <message>
-            <source>Task layer</source>
-            <translation>任务图层</translation>
-        </message>
-        <message>
             <source>Case layer</source>
             <translation>案件图层</translation>
+        </message>
+        <message>
+            <source>Rectification layer</source>
+            <translation>整改结果图层</translation>
+        </message>
+        <message>
+            <source>Task layer</source>
+            <translation>任务图层</translation>
         </message>
         <message>
             <source>Track layer</source>
@@ -762,6 +782,10 @@
         <message>
             <source>Field report layer</source>
             <translation>巡田上报图层</translation>
+        </message>
+        <message>
+            <source>Field report area layer</source>
+            <translation>巡田上报范围图层</translation>
         </message>
         <message>
             <source>Gap: part of the parent cell is in none of its children</source>
@@ -976,10 +1000,6 @@
             <translation>&lt;p&gt;变化图斑提取与预判 · 找出基期调查（三调 DLTB）中耕地（DLBM 01xx）减少的位置：与新一期年度变更调查（年度变更 DLTB，按地类编码和种植属性）对比，或将外部提供的变化图斑（卫片图斑）对照基期分类。每个变化图斑分为非农化（变为建设用地、临时用地或推土区；设施农用地对照其备案判定）、非粮化（变为园地、林地、草地、养殖坑塘，或种植属性为 FLS）、挖湖造景（变为湖泊、水库或坑塘水面 1102/1103/1104）或其他减少，并给出面积（㎡ 和亩）、占用的耕地面积（扣除田坎）和永久基本农田面积，以及变化前后的地类。新一期调查（无新一期时为基期调查）中种植属性为未耕种（WG）的耕地列为撂荒，并在日志中按乡镇给出面积。扣除系数 KCXS 按百分数填写（8 表示 8%）时按小数读取。&lt;/p&gt;&lt;p&gt;未变化的图斑（标识码、几何与地类均相同）不做任何叠加直接跳过。小于最小面积的碎片（永久基本农田上适用单独的、更小的最小面积）以及边界数字化误差造成的细长碎片不予输出。&lt;/p&gt;&lt;p&gt;预判：每个变化图斑与批准用地、设施农业用地备案、临时用地（按指定日期核对期限）和城镇开发边界叠加，判定为合法-已批准、合法-设施农用地备案、合法-临时用地、疑似违法或需外业核实，并给出依据和叠加面积；部分批准的图斑予以拆分；占用永久基本农田的设施农用地不因备案而判为合法（需外业核实）。优先级：先永久基本农田，再面积，再同一地块上的重复违法。&lt;/p&gt;&lt;p&gt;每个变化图斑在田管库中分配到所在社网格和负责的田管员（现行花名册），列出涉及地块的空间码，并作为待下发案件存入田管库。相同输入重复运行不会重复添加案件；已进入流转的案件保留其状态和流转记录。规则（地类分组、阈值）是带版本号的文件，每个案件记录判定它的规则版本。&lt;/p&gt;</translation>
         </message>
         <message>
-            <source>Day the terms are checked on (YYYY-MM-DD; empty: today)</source>
-            <translation>核对期限的日期（YYYY-MM-DD；留空：今天）</translation>
-        </message>
-        <message>
             <source>Rules file (JSON; empty: the bundled rules)</source>
             <translation>规则文件（JSON；留空：使用内置规则）</translation>
         </message>
@@ -1010,26 +1030,6 @@
         <message>
             <source>External polygon current-use field (DLBM)</source>
             <translation>卫片图斑现状地类字段（DLBM）</translation>
-        </message>
-        <message>
-            <source>Permanent basic farmland (YJJBNTTB)</source>
-            <translation>永久基本农田（YJJBNTTB）</translation>
-        </message>
-        <message>
-            <source>Approved conversions (批准用地)</source>
-            <translation>批准用地</translation>
-        </message>
-        <message>
-            <source>Facility-agriculture filings (设施农业用地备案)</source>
-            <translation>设施农业用地备案</translation>
-        </message>
-        <message>
-            <source>Temporary land (临时用地)</source>
-            <translation>临时用地</translation>
-        </message>
-        <message>
-            <source>Town development boundary (城镇开发边界)</source>
-            <translation>城镇开发边界</translation>
         </message>
         <message>
             <source>Minimum area (m²; empty: from the rules)</source>
@@ -1070,10 +1070,6 @@
         <message>
             <source>Cases already stored</source>
             <translation>已有案件数</translation>
-        </message>
-        <message>
-            <source>Cancelled.</source>
-            <translation>已取消。</translation>
         </message>
         <message>
             <source>Choose the baseline land-use survey (DLTB).</source>
@@ -1144,18 +1140,6 @@
             <translation>共 {n} 个变化图斑：{kinds}；预判结果：{cats}。</translation>
         </message>
         <message>
-            <source>Layer “{layer}” is empty: choose the layer with the features, or leave the parameter empty.</source>
-            <translation>图层“{layer}”为空：请选择含有要素的图层，或将该参数留空。</translation>
-        </message>
-        <message>
-            <source>Layer “{layer}” is in {crs}; it is reprojected to {target}.</source>
-            <translation>图层“{layer}”的坐标系为 {crs}，已重投影到 {target}。</translation>
-        </message>
-        <message>
-            <source>Layer “{layer}”, feature {fid}: {message}</source>
-            <translation>图层“{layer}”，要素 {fid}：{message}</translation>
-        </message>
-        <message>
             <source>Layer “{layer}”: the deduction coefficients (KCXS) are given in percent (up to {largest:g}); they are read as fractions, e.g. 8 as 0.08.</source>
             <translation>图层“{layer}”：扣除系数（KCXS）按百分数填写（最大 {largest:g}），已按小数读取，例如 8 读作 0.08。</translation>
         </message>
@@ -1178,6 +1162,166 @@
         <message>
             <source>Surveys compared: {paired} patches in both years, {identical} unchanged and skipped without overlay; {changed} changed, {removed} gone, {added} new; {small} small pieces and {slivers} slivers left out ({seconds:.1f} s).</source>
             <translation>两期调查对比完成：两期共有图斑 {paired} 个，其中 {identical} 个未变化，直接跳过、不做叠加；变化 {changed} 个，消失 {removed} 个，新增 {added} 个；剔除小碎片 {small} 个、细长碎片 {slivers} 个（用时 {seconds:.1f} 秒）。</translation>
+        </message>
+        <message>
+            <source>Export enforcement package</source>
+            <translation>导出执法整改包</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;导出执法整改包 · Writes a folder that QField opens as it is, for the enforcement staff: the cases of the county, township or village (or all) that were approved as violations or are being enforced (a case whose rectification was returned is enforced again), read-only with case number, kind, state, deadline, area and permanent basic farmland in mu and version; their coded parcels; and a rectification layer of points: the case chosen from the list, the result (demolished and restored to farmland, rectified, rectification under way, refused, other), up to three photos taken into DCIM, a note, the officer and the time.&lt;/p&gt;&lt;p&gt;“Import rectification results” moves the cases from it: only cases still as they were exported. A package folder of the same name that is already there is kept under a new name, never overwritten.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;导出执法整改包 · 为执法人员写出一个 QField 可直接打开的文件夹：县、乡镇或村（或全部）中审核通过的违法案件和执行中的案件（退回整改的案件重新执行，也在其中），只读，含案件编号、变化类型、状态、办理期限、面积与永久基本农田面积（亩）和版本；这些案件的已赋码地块；以及整改结果点图层：从列表中选择案件，选择整改结果（已拆除复耕、已整改到位、整改中、拒不整改、其他），最多拍三张照片存入 DCIM，填写说明、执法人员和时间。&lt;/p&gt;&lt;p&gt;“导入整改成果”据此流转案件：只流转仍与导出时相同的案件。已有的同名整改包文件夹改名保留，绝不覆盖。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>County, township or village code (empty: all)</source>
+            <translation>县、乡镇或村代码（留空为全部）</translation>
+        </message>
+        <message>
+            <source>Folder for the enforcement package</source>
+            <translation>执法整改包的输出文件夹</translation>
+        </message>
+        <message>
+            <source>Enforcement package folder</source>
+            <translation>执法整改包文件夹</translation>
+        </message>
+        <message>
+            <source>Cases</source>
+            <translation>案件数</translation>
+        </message>
+        <message>
+            <source>Parcels</source>
+            <translation>地块数</translation>
+        </message>
+        <message>
+            <source>Rectification results</source>
+            <translation>整改结果</translation>
+        </message>
+        <message>
+            <source>Cases to enforce</source>
+            <translation>待执法案件</translation>
+        </message>
+        <message>
+            <source>Coded parcels</source>
+            <translation>已赋码地块</translation>
+        </message>
+        <message>
+            <source>Case</source>
+            <translation>案件</translation>
+        </message>
+        <message>
+            <source>Rectification result</source>
+            <translation>整改结果</translation>
+        </message>
+        <message>
+            <source>Photo 2</source>
+            <translation>照片 2</translation>
+        </message>
+        <message>
+            <source>Photo 3</source>
+            <translation>照片 3</translation>
+        </message>
+        <message>
+            <source>Note</source>
+            <translation>备注</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <source>Officer</source>
+            <translation>田管员</translation>
+        </message>
+        <message>
+            <source>{cases} cases, {parcels} parcels → {folder}</source>
+            <translation>{cases} 件案件，{parcels} 个地块 → {folder}</translation>
+        </message>
+        <message>
+            <source>Enforcement package {prefix}</source>
+            <translation>执法整改包 {prefix}</translation>
+        </message>
+        <message>
+            <source>No case under {prefix} is approved or being enforced: the package has no case.</source>
+            <translation>{prefix} 没有审核通过或执行中的案件：整改包中没有案件。</translation>
+        </message>
+        <message>
+            <source>A package folder of that name was there; it is kept as {kept} (import its results if it has any).</source>
+            <translation>已有同名的整改包文件夹，已改名保留为 {kept}（如有成果请导入）。</translation>
+        </message>
+        <message>
+            <source>all units</source>
+            <translation>全部</translation>
+        </message>
+        <message>
+            <source>Cannot write the project {path}: {error}</source>
+            <translation>无法写入工程 {path}：{error}</translation>
+        </message>
+        <message>
+            <source>Cannot open layer {layer} of {path}</source>
+            <translation>无法打开 {path} 的图层 {layer}</translation>
+        </message>
+        <message>
+            <source>Import rectification results</source>
+            <translation>导入整改成果</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;导入整改成果 · Reads an enforcement package returned from QField (the folder written by “Export enforcement package”, or its zip) back into the tianguan store it came from.&lt;/p&gt;&lt;p&gt;Each rectification row's photos are added as evidence of its case; then the case moves, by the enforcement role: rectification under way or refused starts the enforcement of an approved case (the result and note as comment); demolished and restored, rectified or other starts it if needed and reports the rectification (“整改结果：…”), which needs at least one photo.&lt;/p&gt;&lt;p&gt;Only cases still as they were exported (same version) move. Rows of cases that moved on, are closed or unknown, rows without result, a finished rectification without photo and photos missing or refused are conflicts (table and log) and nothing of their case is written. Importing the same package again adds nothing.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;导入整改成果 · 把从 QField 交回的执法整改包（“导出执法整改包”写出的文件夹或其 zip）读回导出它的田管库。&lt;/p&gt;&lt;p&gt;每条整改结果的照片作为其案件的举证材料加入；随后案件以执法角色流转：整改中、拒不整改使审核通过的案件开始执行（流转意见为整改结果和说明）；已拆除复耕、已整改到位、其他在需要时先开始执行，再报告整改（“整改结果：……”），报告整改至少需要一张照片。&lt;/p&gt;&lt;p&gt;只有仍与导出时相同（版本相同）的案件才会流转。导出后已流转、已结案或不存在的案件的记录，没有选择整改结果的记录，没有照片的整改完成记录，以及缺失或被拒绝的照片，都列为冲突（冲突表和日志），该案件什么也不写。同一整改包再次导入不会新增内容。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Returned enforcement package folder</source>
+            <translation>交回的执法整改包文件夹</translation>
+        </message>
+        <message>
+            <source>Conflicts</source>
+            <translation>冲突</translation>
+        </message>
+        <message>
+            <source>Rectification rows read</source>
+            <translation>读取的整改结果记录</translation>
+        </message>
+        <message>
+            <source>Cases moved</source>
+            <translation>流转的案件</translation>
+        </message>
+        <message>
+            <source>Evidence files added</source>
+            <translation>新增举证材料</translation>
+        </message>
+        <message>
+            <source>Extracting the zipped field package {name} into a temporary folder…</source>
+            <translation>正在将外业包压缩文件 {name} 解压到临时文件夹…</translation>
+        </message>
+        <message>
+            <source>{rows} rectification rows: {cases} cases moved, {photos} evidence files added, {conflicts} conflicts.</source>
+            <translation>{rows} 条整改结果：{cases} 件案件已流转，新增举证材料 {photos} 个，冲突 {conflicts} 条。</translation>
+        </message>
+        <message>
+            <source>Case {case}: now {state}.</source>
+            <translation>案件 {case}：现为{state}。</translation>
+        </message>
+        <message>
+            <source>{folder} is a field package of the group officers, not an enforcement package: import it with “Import field results”.</source>
+            <translation>{folder} 是社级田管员的外业巡田包，不是执法整改包：请用“导入外业成果”导入。</translation>
+        </message>
+        <message>
+            <source>Conflict in {layer} row {fid} (case {case}): {reason}; nothing was written.</source>
+            <translation>冲突：{layer} 第 {fid} 条（案件 {case}）：{reason}；未写入任何内容。</translation>
+        </message>
+        <message>
+            <source>The zipped field package {name} was refused: {reason}</source>
+            <translation>外业包压缩文件 {name} 被拒收：{reason}</translation>
+        </message>
+        <message>
+            <source>This package was exported from another tianguan store ({path}); import it into that store.</source>
+            <translation>该外业包导出自另一个田管库（{path}），请导入到该田管库。</translation>
+        </message>
+        <message>
+            <source>{n} rows were imported before; skipped.</source>
+            <translation>{n} 条记录此前已导入，已跳过。</translation>
+        </message>
+        <message>
+            <source>Zip member refused: {reason}</source>
+            <translation>压缩包成员被拒收：{reason}</translation>
         </message>
         <message>
             <source>Export cases to PostGIS</source>
@@ -1292,8 +1436,8 @@
             <translation>导入视频告警</translation>
         </message>
         <message>
-            <source>&lt;p&gt;导入视频告警 · Reads the alarm records of the farmland video monitoring (CSV from Excel in UTF-8 or GBK, an Excel workbook, or the platform's JSON) and stores each alarm as a case waiting to be issued (待下发), pre-judged as 需外业核实: a camera alarm is a lead to check on the ground.&lt;/p&gt;&lt;p&gt;Columns (English or Chinese): camera_id 摄像头编号, time 告警时间 (any usual form, Excel serial numbers too; without an offset Beijing time), category 告警类型 (非农化, 非粮化, 撂荒, 挖湖, 其他 — the change kind of the case), the alarm's lon/lat 经度/纬度 or the camera's position camera_lon/camera_lat 摄像头经度/纬度 with its bearing 方位角 (degrees clockwise from north), and snapshot 抓拍图片 (a file, relative to the alarm file's folder, or a web address).&lt;/p&gt;&lt;p&gt;An alarm without its own position is placed along the camera's bearing at the given distance. The point is matched to the coded parcel under it, else the nearest one within the tolerance: the case is that parcel, with its space code, group grid cell and officer; without a coded parcel near, a small circle around the point. A local snapshot (JPEG, PNG or PDF) becomes the case's first evidence (kept with its SHA-256); a web address is kept in the case's documents.&lt;/p&gt;&lt;p&gt;Rows that cannot be used are listed with their row and column and skipped; the others are imported. The same camera and time is one alarm: importing the file again adds nothing. The optional camera layer has one point per camera that gave its position and bearing, with the coded parcels inside its view sector (radius and angle).&lt;/p&gt;</source>
-            <translation>&lt;p&gt;导入视频告警 · 读取耕地视频监控的告警记录（Excel 保存的 UTF-8 或 GBK 编码 CSV、Excel 工作簿或平台导出的 JSON），每条告警保存为一个待下发案件，预判为需外业核实：摄像头告警只是线索，须到现场核实。&lt;/p&gt;&lt;p&gt;列（中英文均可）：camera_id 摄像头编号、time 告警时间（常见格式均可，包括 Excel 序列数；无时区时按北京时间）、category 告警类型（非农化、非粮化、撂荒、挖湖、其他，即案件的变化类型）、告警经纬度 经度/纬度，或摄像头位置 camera_lon/camera_lat 摄像头经度/纬度及方位角 bearing（自正北顺时针的度数），以及 snapshot 抓拍图片（相对告警文件所在文件夹的文件，或网址）。&lt;/p&gt;&lt;p&gt;没有自身位置的告警，沿摄像头方位按给定距离推算位置。告警点匹配到其下方的赋码地块，否则为容差内最近的赋码地块：案件范围即该地块，并带有空间码、社级网格和田管员；附近没有赋码地块时为告警点周围的小圆。本地抓拍图片（JPEG、PNG 或 PDF）作为案件的第一份举证材料（记录 SHA-256）；网址记入案件的文件字段。&lt;/p&gt;&lt;p&gt;无法使用的行连同行号与列名列出并跳过，其余照常导入。同一摄像头同一时间即同一告警：再次导入不会重复添加。可选的摄像头图层：每个给出位置和方位的摄像头一个点，并统计其视域扇形（半径与角度）内的赋码地块。&lt;/p&gt;</translation>
+            <source>&lt;p&gt;导入视频告警 · Reads the alarm records of the farmland video monitoring (CSV from Excel in UTF-8 or GBK, an Excel workbook, or the platform's JSON) and stores each alarm as a case waiting to be issued (待下发), pre-judged as 需外业核实: a camera alarm is a lead to check on the ground. With the optional reference layers (advanced parameters: permanent basic farmland, approvals, facility filings, temporary land, development boundary, as in change detection) each case is pre-judged like a change polygon instead, and stays one case waiting to be issued and checked in the field.&lt;/p&gt;&lt;p&gt;Columns (English or Chinese): camera_id 摄像头编号, time 告警时间 (any usual form, Excel serial numbers too; without an offset Beijing time), category 告警类型 (非农化, 非粮化, 撂荒, 挖湖, 其他 — the change kind of the case), the alarm's lon/lat 经度/纬度 or the camera's position camera_lon/camera_lat 摄像头经度/纬度 with its bearing 方位角 (degrees clockwise from north), and snapshot 抓拍图片 (a file, relative to the alarm file's folder, or a web address).&lt;/p&gt;&lt;p&gt;An alarm without its own position is placed along the camera's bearing at the given distance. The point is matched to the coded parcel under it, else the nearest one within the tolerance: the case is that parcel, with its space code, group grid cell and officer; without a coded parcel near, a small circle around the point. A local snapshot (JPEG, PNG or PDF) becomes the case's first evidence (kept with its SHA-256); a web address is kept in the case's documents.&lt;/p&gt;&lt;p&gt;Rows that cannot be used are listed with their row and column and skipped; the others are imported. The same camera and time is one alarm: importing the file again adds nothing. The optional camera layer has one point per camera that gave its position and bearing, with the coded parcels inside its view sector (radius and angle).&lt;/p&gt;</source>
+            <translation>&lt;p&gt;导入视频告警 · 读取耕地视频监控的告警记录（Excel 保存的 UTF-8 或 GBK 编码 CSV、Excel 工作簿或平台导出的 JSON），每条告警保存为一个待下发案件，预判为需外业核实：摄像头告警只是线索，须到现场核实。选择可选的参考图层（高级参数：永久基本农田、批准用地、设施农业用地备案、临时用地、城镇开发边界，与变化图斑提取相同）时，案件改为像变化图斑一样预判，仍是一件待下发、须外业核实的案件。&lt;/p&gt;&lt;p&gt;列（中英文均可）：camera_id 摄像头编号、time 告警时间（常见格式均可，包括 Excel 序列数；无时区时按北京时间）、category 告警类型（非农化、非粮化、撂荒、挖湖、其他，即案件的变化类型）、告警经纬度 经度/纬度，或摄像头位置 camera_lon/camera_lat 摄像头经度/纬度及方位角 bearing（自正北顺时针的度数），以及 snapshot 抓拍图片（相对告警文件所在文件夹的文件，或网址）。&lt;/p&gt;&lt;p&gt;没有自身位置的告警，沿摄像头方位按给定距离推算位置。告警点匹配到其下方的赋码地块，否则为容差内最近的赋码地块：案件范围即该地块，并带有空间码、社级网格和田管员；附近没有赋码地块时为告警点周围的小圆。本地抓拍图片（JPEG、PNG 或 PDF）作为案件的第一份举证材料（记录 SHA-256）；网址记入案件的文件字段。&lt;/p&gt;&lt;p&gt;无法使用的行连同行号与列名列出并跳过，其余照常导入。同一摄像头同一时间即同一告警：再次导入不会重复添加。可选的摄像头图层：每个给出位置和方位的摄像头一个点，并统计其视域扇形（半径与角度）内的赋码地块。&lt;/p&gt;</translation>
         </message>
         <message>
             <source>it has no rows</source>
@@ -1394,6 +1538,46 @@
         <message>
             <source>Row {row}: the snapshot {file} is not stored as evidence: {reason}</source>
             <translation>第 {row} 行：抓拍图片 {file} 未作为举证材料保存：{reason}</translation>
+        </message>
+        <message>
+            <source>Day the terms are checked on (YYYY-MM-DD; empty: today)</source>
+            <translation>核对期限的日期（YYYY-MM-DD；留空：今天）</translation>
+        </message>
+        <message>
+            <source>Permanent basic farmland (YJJBNTTB)</source>
+            <translation>永久基本农田（YJJBNTTB）</translation>
+        </message>
+        <message>
+            <source>Approved conversions (批准用地)</source>
+            <translation>批准用地</translation>
+        </message>
+        <message>
+            <source>Facility-agriculture filings (设施农业用地备案)</source>
+            <translation>设施农业用地备案</translation>
+        </message>
+        <message>
+            <source>Temporary land (临时用地)</source>
+            <translation>临时用地</translation>
+        </message>
+        <message>
+            <source>Town development boundary (城镇开发边界)</source>
+            <translation>城镇开发边界</translation>
+        </message>
+        <message>
+            <source>Cancelled.</source>
+            <translation>已取消。</translation>
+        </message>
+        <message>
+            <source>Layer “{layer}” is empty: choose the layer with the features, or leave the parameter empty.</source>
+            <translation>图层“{layer}”为空：请选择含有要素的图层，或将该参数留空。</translation>
+        </message>
+        <message>
+            <source>Layer “{layer}” is in {crs}; it is reprojected to {target}.</source>
+            <translation>图层“{layer}”的坐标系为 {crs}，已重投影到 {target}。</translation>
+        </message>
+        <message>
+            <source>Layer “{layer}”, feature {fid}: {message}</source>
+            <translation>图层“{layer}”，要素 {fid}：{message}</translation>
         </message>
         <message>
             <source>Verify the evidence files</source>
@@ -2132,10 +2316,6 @@
             <translation>网格名称</translation>
         </message>
         <message>
-            <source>Parcels</source>
-            <translation>地块数</translation>
-        </message>
-        <message>
             <source>Problem type</source>
             <translation>问题类型</translation>
         </message>
@@ -2170,10 +2350,6 @@
         <message>
             <source>Due (UTC)</source>
             <translation>截止时间（UTC）</translation>
-        </message>
-        <message>
-            <source>Officer</source>
-            <translation>田管员</translation>
         </message>
         <message>
             <source>Phone</source>
@@ -2392,10 +2568,6 @@
             <translation>流转记录编号</translation>
         </message>
         <message>
-            <source>Time</source>
-            <translation>时间</translation>
-        </message>
-        <message>
             <source>Actor</source>
             <translation>操作人</translation>
         </message>
@@ -2552,6 +2724,14 @@
             <translation>内容</translation>
         </message>
         <message>
+            <source>Group's last patrol (Beijing time)</source>
+            <translation>所在社最近巡田（北京时间）</translation>
+        </message>
+        <message>
+            <source>Group's deciding task status</source>
+            <translation>所在社巡田任务状态</translation>
+        </message>
+        <message>
             <source>Post number</source>
             <translation>桩号</translation>
         </message>
@@ -2578,10 +2758,6 @@
         <message>
             <source>Condition</source>
             <translation>状况</translation>
-        </message>
-        <message>
-            <source>Note</source>
-            <translation>备注</translation>
         </message>
         <message>
             <source>Updated at (UTC)</source>
@@ -2834,6 +3010,10 @@
         <message>
             <source>Map frame</source>
             <translation>图框</translation>
+        </message>
+        <message>
+            <source>The map could not be written to {path} (error {code}) {error}</source>
+            <translation>专题图无法写入 {path}（错误 {code}）{error}</translation>
         </message>
         <message>
             <source>Check patrol track authenticity</source>
@@ -3216,8 +3396,8 @@
             <translation>导出外业巡田包</translation>
         </message>
         <message>
-            <source>&lt;p&gt;导出外业巡田包 · Writes, for each group (14-digit) or village (12-digit) grid code given (several separated by commas), a folder named by the code that QField opens as it is: tianguan_field.qgs, tianguan_field.gpkg and manifest.json.&lt;/p&gt;&lt;p&gt;The GeoPackage holds the grid's coded parcels (read-only, labelled by sequence number, with land class, farmland area in mu and the permanent basic farmland flag), its patrol tasks not yet done, its issued cases that are not closed (read-only, with state and version), an empty track layer that QField fills by automatic position tracking (times as M values; officer, start time and grid filled in) and an evidence layer of points (case chosen from the list, photo taken into DCIM, note, time, position and officer filled in).&lt;/p&gt;&lt;p&gt;The manifest records the store, the grid, the export time and every case's version: “Import field results” refuses evidence for a case that moved on since. A package folder of the same name that is already there is kept under a new name, never overwritten.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;导出外业巡田包 · 按给定的每个社（14 位）或村（12 位）网格编码（多个用逗号分隔）各写出一个以编码命名、QField 可直接打开的文件夹：tianguan_field.qgs、tianguan_field.gpkg 和 manifest.json。&lt;/p&gt;&lt;p&gt;GeoPackage 中包括：该网格的已赋码地块（只读，按顺序号标注，含地类、耕地面积（亩）与永久基本农田标志）、尚未完成的巡田任务、已下发且未结案的案件（只读，含状态与版本号）、由 QField 自动位置跟踪填写的空轨迹图层（时间记为 M 值，田管员、开始时间与网格自动填写），以及举证点图层（从列表选择案件，照片拍入 DCIM，备注、时间、位置与田管员自动填写）。&lt;/p&gt;&lt;p&gt;清单记录田管库、网格、导出时间和每个案件的版本号：“导入外业成果”对导出后已流转的案件拒绝导入举证。同名的已有外业包文件夹改名保留，绝不覆盖。&lt;/p&gt;</translation>
+            <source>&lt;p&gt;导出外业巡田包 · Writes, for each group (14-digit) or village (12-digit) grid code given (several separated by commas), a folder named by the code that QField opens as it is: tianguan_field.qgs, tianguan_field.gpkg and manifest.json.&lt;/p&gt;&lt;p&gt;The GeoPackage holds the grid's coded parcels (read-only, labelled by sequence number, with land class, farmland area in mu and the permanent basic farmland flag), its patrol tasks not yet done, its issued cases that are not closed (read-only, with state and version), an empty track layer that QField fills by automatic position tracking (times as M values; officer, start time and grid filled in) and an evidence layer of points (case chosen from the list, photo taken into DCIM, note, time, position and officer filled in), and two field report layers — points and sketched polygons, one form: category, up to three photos, note — for problems found on patrol.&lt;/p&gt;&lt;p&gt;The manifest records the store, the grid, the export time and every case's version: “Import field results” refuses evidence for a case that moved on since. A package folder of the same name that is already there is kept under a new name, never overwritten.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;导出外业巡田包 · 按给定的每个社（14 位）或村（12 位）网格编码（多个用逗号分隔）各写出一个以编码命名、QField 可直接打开的文件夹：tianguan_field.qgs、tianguan_field.gpkg 和 manifest.json。&lt;/p&gt;&lt;p&gt;GeoPackage 中包括：该网格的已赋码地块（只读，按顺序号标注，含地类、耕地面积（亩）与永久基本农田标志）、尚未完成的巡田任务、已下发且未结案的案件（只读，含状态与版本号）、由 QField 自动位置跟踪填写的空轨迹图层（时间记为 M 值，田管员、开始时间与网格自动填写），举证点图层（从列表选择案件，照片拍入 DCIM，备注、时间、位置与田管员自动填写），以及两个巡田上报图层——点和勾画的范围，同一个表单：类型、最多三张照片、说明——用于上报巡田中发现的问题。&lt;/p&gt;&lt;p&gt;清单记录田管库、网格、导出时间和每个案件的版本号：“导入外业成果”对导出后已流转的案件拒绝导入举证。同名的已有外业包文件夹改名保留，绝不覆盖。&lt;/p&gt;</translation>
         </message>
         <message>
             <source>Group or village grid codes (comma-separated)</source>
@@ -3240,12 +3420,12 @@
             <translation>未完成任务</translation>
         </message>
         <message>
-            <source>Cases</source>
-            <translation>案件数</translation>
-        </message>
-        <message>
             <source>Field reports</source>
             <translation>巡田上报</translation>
+        </message>
+        <message>
+            <source>Field report areas</source>
+            <translation>巡田上报范围</translation>
         </message>
         <message>
             <source>Evidence</source>
@@ -3264,20 +3444,8 @@
             <translation>未完成巡田任务</translation>
         </message>
         <message>
-            <source>Coded parcels</source>
-            <translation>已赋码地块</translation>
-        </message>
-        <message>
             <source>Report category</source>
             <translation>上报类别</translation>
-        </message>
-        <message>
-            <source>Cannot write layer {layer} of {path}: {error}</source>
-            <translation>无法写入 {path} 的图层 {layer}：{error}</translation>
-        </message>
-        <message>
-            <source>Case</source>
-            <translation>案件</translation>
         </message>
         <message>
             <source>Field package {grid}</source>
@@ -3296,24 +3464,16 @@
             <translation>{grid}：已有同名外业包文件夹，已改名保留为 {kept}（其中如有外业成果，请导入）。</translation>
         </message>
         <message>
-            <source>Cannot write the project {path}: {error}</source>
-            <translation>无法写入工程 {path}：{error}</translation>
-        </message>
-        <message>
             <source>{grid}: no such cell in the active patrol grid; no package written.</source>
             <translation>{grid}：当前巡田网格中没有该网格，未写出外业包。</translation>
-        </message>
-        <message>
-            <source>Cannot open layer {layer} of {path}</source>
-            <translation>无法打开 {path} 的图层 {layer}</translation>
         </message>
         <message>
             <source>Import field results</source>
             <translation>导入外业成果</translation>
         </message>
         <message>
-            <source>&lt;p&gt;导入外业成果 · Reads a field package returned from QField (the folder written by “Export field package”) back into the tianguan store it came from.&lt;/p&gt;&lt;p&gt;Tracks: every line of the track layer is imported like an imported track file (cleaning, sessions, fixes kept; a line imported before adds nothing, fixes already imported from an earlier return are not counted twice); run “Check patrol track authenticity” and “Patrol coverage analysis” afterwards as after any track import.&lt;/p&gt;&lt;p&gt;Evidence: the photos of each case are added as its evidence (copied beside the store) and the case moves to evidenced (已举证) with the notes as comment — only when the case is still as it was exported (same version) and waiting for evidence. Rows of cases that moved on, are closed or unknown, and rows whose photo is missing or refused, are listed as conflicts (table and log) and nothing is overwritten. Importing the same package again adds nothing.&lt;/p&gt;&lt;p&gt;Field reports (巡田上报): every report point becomes a new case waiting to be issued (待下发), needing field verification, placed on the coded parcel under it or the nearest within 30 m, with its photo as first evidence; importing the package again adds nothing.&lt;/p&gt;&lt;p&gt;Refused photos: symbolic links, hard links, paths leaving the package, empty files and files that are not JPEG, PNG or PDF by their content. A zipped package (the folder holding one .zip) is extracted into a temporary folder, removed afterwards; zip members with absolute or “..” paths, link members, repeated names and oversized members are not extracted, and a zip bomb is refused whole. Photo times and positions are read with QGIS's EXIF reader (exiv2), the plugin's own reader standing in for what it cannot read.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;导入外业成果 · 将 QField 交回的外业巡田包（“导出外业巡田包”写出的文件夹）读回其来源田管库。&lt;/p&gt;&lt;p&gt;轨迹：轨迹图层的每条线按导入轨迹文件的方式导入（清洗、分段、保留定位点；已导入过的线不再重复，之前交回时已导入的定位点不重复计算）；导入后与其他轨迹导入一样运行“轨迹真实性检查”和“巡田覆盖分析”。&lt;/p&gt;&lt;p&gt;举证：每个案件的照片作为其举证材料加入（复制到田管库旁），案件以备注为意见流转为已举证——仅当案件仍与导出时相同（版本号一致）且等待举证时。已流转、已结案或未知案件的记录，以及照片缺失或被拒收的记录，作为冲突列出（表格与日志），不覆盖任何内容。同一外业包再次导入不会新增任何内容。&lt;/p&gt;&lt;p&gt;巡田上报：每个上报点成为一件新的待下发案件，需外业核实，落在其下方的赋码地块上（或 30 米内最近的地块），上报照片作为第一份举证材料；同一外业包再次导入不会新增任何内容。&lt;/p&gt;&lt;p&gt;拒收的照片：符号链接、硬链接、指向外业包以外的路径、空文件，以及按内容判断不是 JPEG、PNG 或 PDF 的文件。压缩的外业包（文件夹中只有一个 .zip）解压到临时文件夹，用后删除；路径为绝对路径或含“..”的成员、链接成员、重名成员和超大成员不解压，压缩炸弹整包拒收。照片的时间和位置用 QGIS 的 EXIF 读取器（exiv2）读取，读不出的部分由插件自带的读取器补充。&lt;/p&gt;</translation>
+            <source>&lt;p&gt;导入外业成果 · Reads a field package returned from QField (the folder written by “Export field package”) back into the tianguan store it came from.&lt;/p&gt;&lt;p&gt;Tracks: every line of the track layer is imported like an imported track file (cleaning, sessions, fixes kept; a line imported before adds nothing, fixes already imported from an earlier return are not counted twice); run “Check patrol track authenticity” and “Patrol coverage analysis” afterwards as after any track import.&lt;/p&gt;&lt;p&gt;Evidence: the photos of each case are added as its evidence (copied beside the store) and the case moves to evidenced (已举证) with the notes as comment — only when the case is still as it was exported (same version) and waiting for evidence. Rows of cases that moved on, are closed or unknown, and rows whose photo is missing or refused, are listed as conflicts (table and log) and nothing is overwritten. Importing the same package again adds nothing.&lt;/p&gt;&lt;p&gt;Field reports (巡田上报): every report — a point or a sketched polygon — becomes a new case waiting to be issued (待下发): a point is placed on the coded parcel under it or the nearest within 30 m, a sketch is its own polygon (a self-intersecting one repaired, one without area listed as a conflict) with the coded parcels it overlaps; its photos (up to three) become the case's evidence in order. Without reference layers it needs field verification (需外业核实); with the optional reference layers (advanced parameters: permanent basic farmland, approvals, facility filings, temporary land, development boundary, as in change detection) it is pre-judged like a change polygon, and stays one case waiting to be issued and checked in the field. Importing the package again adds nothing.&lt;/p&gt;&lt;p&gt;Refused photos: symbolic links, hard links, paths leaving the package, empty files and files that are not JPEG, PNG or PDF by their content. A zipped package (the folder holding one .zip) is extracted into a temporary folder, removed afterwards; zip members with absolute or “..” paths, link members, repeated names and oversized members are not extracted, and a zip bomb is refused whole. Photo times and positions are read with QGIS's EXIF reader (exiv2), the plugin's own reader standing in for what it cannot read.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;导入外业成果 · 将 QField 交回的外业巡田包（“导出外业巡田包”写出的文件夹）读回其来源田管库。&lt;/p&gt;&lt;p&gt;轨迹：轨迹图层的每条线按导入轨迹文件的方式导入（清洗、分段、保留定位点；已导入过的线不再重复，之前交回时已导入的定位点不重复计算）；导入后与其他轨迹导入一样运行“轨迹真实性检查”和“巡田覆盖分析”。&lt;/p&gt;&lt;p&gt;举证：每个案件的照片作为其举证材料加入（复制到田管库旁），案件以备注为意见流转为已举证——仅当案件仍与导出时相同（版本号一致）且等待举证时。已流转、已结案或未知案件的记录，以及照片缺失或被拒收的记录，作为冲突列出（表格与日志），不覆盖任何内容。同一外业包再次导入不会新增任何内容。&lt;/p&gt;&lt;p&gt;巡田上报：每条上报——一个点或勾画的范围——成为一件新的待下发案件：点落在其下方的赋码地块上（或 30 米内最近的地块），勾画的范围即案件范围（自相交的自动修复，没有面积的列为冲突），并带有其压占的赋码地块；上报照片（最多三张）依次成为案件的举证材料。不提供参考图层时需外业核实；选择可选的参考图层（高级参数：永久基本农田、批准用地、设施农业用地备案、临时用地、城镇开发边界，与变化图斑提取相同）时，像变化图斑一样预判，仍是一件待下发、须外业核实的案件。同一外业包再次导入不会新增任何内容。&lt;/p&gt;&lt;p&gt;拒收的照片：符号链接、硬链接、指向外业包以外的路径、空文件，以及按内容判断不是 JPEG、PNG 或 PDF 的文件。压缩的外业包（文件夹中只有一个 .zip）解压到临时文件夹，用后删除；路径为绝对路径或含“..”的成员、链接成员、重名成员和超大成员不解压，压缩炸弹整包拒收。照片的时间和位置用 QGIS 的 EXIF 读取器（exiv2）读取，读不出的部分由插件自带的读取器补充。&lt;/p&gt;</translation>
         </message>
         <message>
             <source>Reading the evidence…</source>
@@ -3332,16 +3492,8 @@
             <translation>交回的外业巡田包文件夹</translation>
         </message>
         <message>
-            <source>Conflicts</source>
-            <translation>冲突</translation>
-        </message>
-        <message>
             <source>Tracks imported</source>
             <translation>导入的轨迹</translation>
-        </message>
-        <message>
-            <source>Evidence files added</source>
-            <translation>新增举证材料</translation>
         </message>
         <message>
             <source>Cases moved to evidenced</source>
@@ -3376,10 +3528,6 @@
             <translation>{folder} 中有多个外业包（{names}），请选择其中一个。</translation>
         </message>
         <message>
-            <source>Extracting the zipped field package {name} into a temporary folder…</source>
-            <translation>正在将外业包压缩文件 {name} 解压到临时文件夹…</translation>
-        </message>
-        <message>
             <source>{tracks} tracks, {evidence} evidence files, {events} cases moved to evidenced, {conflicts} conflicts.</source>
             <translation>轨迹 {tracks} 条，举证材料 {evidence} 个，流转为已举证的案件 {events} 件，冲突 {conflicts} 条。</translation>
         </message>
@@ -3396,8 +3544,8 @@
             <translation>案件 {case}：照片 {photos} 张，现为{state}。</translation>
         </message>
         <message>
-            <source>Conflict in {layer} row {fid} (case {case}): {reason}; nothing was written.</source>
-            <translation>冲突：{layer} 第 {fid} 条（案件 {case}）：{reason}；未写入任何内容。</translation>
+            <source>{folder} is an enforcement package (执法整改包): import it with “Import rectification results”.</source>
+            <translation>{folder} 是执法整改包：请用“导入整改成果”导入。</translation>
         </message>
         <message>
             <source>The manifest of {folder} cannot be read: {error}</source>
@@ -3412,16 +3560,8 @@
             <translation>轨迹 {fid}：此前已导入，已跳过。</translation>
         </message>
         <message>
-            <source>The zipped field package {name} was refused: {reason}</source>
-            <translation>外业包压缩文件 {name} 被拒收：{reason}</translation>
-        </message>
-        <message>
-            <source>This package was exported from another tianguan store ({path}); import it into that store.</source>
-            <translation>该外业包导出自另一个田管库（{path}），请导入到该田管库。</translation>
-        </message>
-        <message>
-            <source>Zip member refused: {reason}</source>
-            <translation>压缩包成员被拒收：{reason}</translation>
+            <source>Field report {fid} ({layer}): the sketched polygon crossed itself; it was repaired into the areas it encloses.</source>
+            <translation>巡田上报 {fid}（{layer}）：勾画的范围自相交，已修复为其围成的范围。</translation>
         </message>
         <message>
             <source>level “{value}” is not one of 州, 县, 乡, 村, 社 (or 1–5). Correct the 层级 column.</source>
@@ -3820,6 +3960,22 @@
             <translation>{file}：已由同时进行的另一次导入写入田管库，跳过。</translation>
         </message>
         <message>
+            <source>Parcel patrol status</source>
+            <translation>地块巡管状态</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;地块巡管状态 · Every coded parcel with its status, coloured: red 有未结案件 (a case touching it is not closed and not yet being enforced or rectified), blue 整改中 (its open cases are being enforced or rectified), yellow 巡田逾期 (its group missed its last decided patrol task) and green 正常. The rule is 码上查's (解析空间码) for one parcel; the current week's open task decides nothing yet.&lt;/p&gt;&lt;p&gt;Each parcel also shows its open cases, its group's last patrol (Beijing time) and the status of its group's deciding task. Restrict to a county, township or village by its code. The status is computed now, or at the time given in the advanced parameters; nothing is written to the store.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;地块巡管状态 · 列出每个已赋码地块及其状态并按颜色显示：红色 有未结案件（涉及该地块的案件尚未结案，且尚未进入执行或整改）、蓝色 整改中（其未结案件正在执行或整改）、黄色 巡田逾期（所在社最近一个已有结果的巡田任务已过期）、绿色 正常。规则与码上查（解析空间码）对单个地块给出的相同；本周尚未结束的任务不计入。&lt;/p&gt;&lt;p&gt;每个地块还给出未结案件数、所在社最近巡田时间（北京时间）和所在社决定状态的巡田任务的状态。可按县、乡镇或村代码限定范围。状态按运行时间计算，或按高级参数中给出的时间计算；不向田管库写入任何内容。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Parcel status as of {when} (Beijing time): {parcels} parcels.</source>
+            <translation>地块巡管状态（截至北京时间 {when}）：共 {parcels} 个地块。</translation>
+        </message>
+        <message>
+            <source>{name}: {count} parcels</source>
+            <translation>{name}：{count} 个地块</translation>
+        </message>
+        <message>
             <source>Patrol coverage analysis</source>
             <translation>巡田覆盖分析</translation>
         </message>
@@ -3946,6 +4102,10 @@
         <message>
             <source>{code}: farmland {rate} seen ({seen:.0f} of {total:.0f} m²), permanent basic farmland {basic}.</source>
             <translation>{code}：耕地巡查覆盖率 {rate}（{total:.0f} ㎡ 中 {seen:.0f} ㎡），永久基本农田 {basic}。</translation>
+        </message>
+        <message>
+            <source>Cannot write layer {layer} of {path}: {error}</source>
+            <translation>无法写入 {path} 的图层 {layer}：{error}</translation>
         </message>
         <message>
             <source>Record patrols</source>
@@ -4666,10 +4826,6 @@
             <translation>导出驾驶舱报告</translation>
         </message>
         <message>
-            <source>&lt;p&gt;导出驾驶舱报告 · Writes the farmland-protection dashboard of the tianguan store as a report: a PDF with one page per panel (chart and table) and, optionally, one PNG chart per panel, and an XLSX workbook with one sheet per table. Panels: patrol tasks per month (done, not done, overdue), patrol coverage rate (of the latest coverage run overlapping the period), officers per level and area, cases by state and class, the township ranking of cases (by count, area and closure time), rectification timeliness, farmland and permanent basic farmland per township against their targets, and farmland across survey years with the prefecture's red lines (369.51 and 304.85 10k mu).&lt;/p&gt;&lt;p&gt;Restrict to a county or township by its code and to a period (Beijing dates, both ends included; tasks count in the month they fall due, cases in the period they were detected). Statuses are computed at the end of the given day (default: today). Township targets are an optional CSV: code, farmland mu, permanent basic farmland mu. The store is only read.&lt;/p&gt;</source>
-            <translation>&lt;p&gt;导出驾驶舱报告：将田管库的领导田管驾驶舱写成报告：PDF 每个面板一页（图表与表格），可选每个面板一张 PNG 图表，以及每个表格一个工作表的 XLSX 工作簿。面板包括：每月巡田任务（已完成、未完成、已过期）、巡田覆盖率（取与时段重叠的最近一次覆盖分析）、各级各区域田管员数量、案件状态与类型、乡镇案件排名（按案件数、面积与结案时长）、整改及时性、各乡镇耕地与永久基本农田及其目标，以及各调查年度耕地面积趋势并标出州红线（369.51 万亩与 304.85 万亩）。&lt;/p&gt;&lt;p&gt;可按县或乡镇编码与时段（北京时间日期，含首尾两日；任务按到期所在月份计，案件按发现时间计）筛选。状态按所给日期的日终计算（默认今天）。乡镇目标为可选的 CSV：编码、耕地亩数、永久基本农田亩数。只读取田管库，不作修改。&lt;/p&gt;</translation>
-        </message>
-        <message>
             <source>&lt;p&gt;Instead of the tianguan store, the prefecture's shared store may be read (Advanced: a saved PostgreSQL connection and its schema): a county's role gives its county's report, the prefecture's role with an empty code or 6229 the whole prefecture's.&lt;/p&gt;</source>
             <translation>&lt;p&gt;也可以不读田管库，而读取州级共享库（高级参数：已保存的 PostgreSQL 连接及其模式）：县级账号得到本县的报告，州级账号在代码为空或为 6229 时得到全州的报告。&lt;/p&gt;</translation>
         </message>
@@ -4684,6 +4840,14 @@
         <message>
             <source>Statuses as of (YYYY-MM-DD; empty: today)</source>
             <translation>状态计算日期（YYYY-MM-DD；留空：今天）</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;导出驾驶舱报告 · Writes the farmland-protection dashboard of the tianguan store as a report: a PDF with one page per panel (chart and table) and, optionally, one PNG chart per panel, and an XLSX workbook with one sheet per table. Panels: patrol tasks per month (done, not done, overdue), patrol coverage rate (of the latest coverage run overlapping the period), officers per level and area, cases by state and class, the township ranking of cases (by count, area and closure time), rectification timeliness, farmland and permanent basic farmland per township against their targets, and farmland across survey years with the prefecture's red lines (369.51 and 304.85 10k mu).&lt;/p&gt;&lt;p&gt;Restrict to a county or township by its code and to a period (Beijing dates, both ends included; tasks count in the month they fall due, cases in the period they were detected). Statuses are computed at the end of the given day (default: today). Township targets are an optional CSV: code, farmland mu, permanent basic farmland mu. The store is only read.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;导出驾驶舱报告：将田管库的领导田管驾驶舱写成报告：PDF 每个面板一页（图表与表格），可选每个面板一张 PNG 图表，以及每个表格一个工作表的 XLSX 工作簿。面板包括：每月巡田任务（已完成、未完成、已过期）、巡田覆盖率（取与时段重叠的最近一次覆盖分析）、各级各区域田管员数量、案件状态与类型、乡镇案件排名（按案件数、面积与结案时长）、整改及时性、各乡镇耕地与永久基本农田及其目标，以及各调查年度耕地面积趋势并标出州红线（369.51 万亩与 304.85 万亩）。&lt;/p&gt;&lt;p&gt;可按县或乡镇编码与时段（北京时间日期，含首尾两日；任务按到期所在月份计，案件按发现时间计）筛选。状态按所给日期的日终计算（默认今天）。乡镇目标为可选的 CSV：编码、耕地亩数、永久基本农田亩数。只读取田管库，不作修改。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;Survey years: the official totals imported with 导入变更调查数据 (import_survey_totals) are shown for their years as imported (solid markers); the other years are the coded survey and the years derived from the change cases (hollow markers: bounds).&lt;/p&gt;</source>
+            <translation>&lt;p&gt;历年耕地：用“导入变更调查数据”（import_survey_totals）导入的正式汇总数在其年度显示为导入值（实心点）；其余年度为赋码年度和由变化案件推算的年度（空心点：上限或下限）。&lt;/p&gt;</translation>
         </message>
         <message>
             <source>Township targets (CSV: code, farmland mu, basic farmland mu)</source>
@@ -4730,12 +4894,56 @@
             <translation>无法写出报告：{error}</translation>
         </message>
         <message>
+            <source>Areas: farmland after 田坎 (KCXS), in mu</source>
+            <translation>面积：扣除田坎（KCXS）后的耕地面积，单位亩</translation>
+        </message>
+        <message>
+            <source>Ledger patches</source>
+            <translation>台账图斑</translation>
+        </message>
+        <message>
+            <source>Extent of the surveys</source>
+            <translation>地类图斑范围</translation>
+        </message>
+        <message>
+            <source>Ledger figures</source>
+            <translation>台账数据表</translation>
+        </message>
+        <message>
+            <source>km</source>
+            <translation>千米</translation>
+        </message>
+        <message>
             <source>Farmland balance ledgers</source>
             <translation>耕地平衡台账</translation>
         </message>
         <message>
+            <source>Data: survey year not given</source>
+            <translation>数据年度：未注明</translation>
+        </message>
+        <message>
             <source>&lt;p&gt;耕地平衡台账 · The 耕地进出平衡 and 占补平衡 ledgers of a year, per county and township, from the previous survey (三调 or last year's 变更 DLTB) and this year's annual-change survey (变更 DLTB): 进 = other agricultural land (orchard, forest, grass, facility land, ponds, ditches, rural roads, 田坎) turned into farmland, 出 = farmland turned into other agricultural land, 进出差 = 进 − 出; 占 = farmland occupied by construction (the 非农化 classes of the change rules), 补 = new farmland from construction, unused land or water, 占补差 = 补 − 占. Farmland turned into water or unused land is counted as 其他减少, so that the entries add up to the change of farmland.&lt;/p&gt;&lt;p&gt;The surveys are compared as the change analysis compares them (unchanged patches skipped, pairs by BSM), without its minimum areas: every square metre counts. Areas are farmland areas: the part's area less 田坎 (KCXS of the farmland patch), in m² and mu.&lt;/p&gt;&lt;p&gt;Writes every part behind the figures as a layer (classes before and after, patch ids, ledger, areas) and an Excel workbook with the sheets 汇总, 图斑明细 (numbered as the layer's XH) and 说明.&lt;/p&gt;</source>
             <translation>&lt;p&gt;耕地平衡台账 · 由上一年度调查（三调或上年度变更地类图斑）与本年度变更调查地类图斑，按县区、乡镇统计本年度的耕地进出平衡与占补平衡台账：进 = 其他农用地（园地、林地、草地、设施农用地、坑塘、沟渠、农村道路、田坎）转为耕地，出 = 耕地转为其他农用地，进出差 = 进 − 出；占 = 建设占用耕地（变化规则中的非农化地类），补 = 由建设用地、未利用地或水域新增的耕地，占补差 = 补 − 占。耕地转为水域或未利用地计为“其他减少”，使各项增减合计等于耕地面积的变化。&lt;/p&gt;&lt;p&gt;两年度的比对方式与变化图斑提取相同（未变化图斑跳过，按标识码配对），但不设最小面积：每一平方米都计入。面积为耕地面积：图斑面积扣除田坎（耕地一侧图斑的扣除系数 KCXS），单位平方米和亩。&lt;/p&gt;&lt;p&gt;输出每项数字背后的图斑（前后地类、图斑标识码、台账、面积）图层，以及 Excel 工作簿（汇总、图斑明细（序号与图层 XH 一致）、说明三张表）。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;Optionally also a PDF map (A3 landscape): the parts coloured by ledger (进, 出, 占, 补) within the outline of the surveys' extent, with legend, scale bar, north arrow, the county's 进/出/进出差/占/补/占补差 in mu and the ledger year. It needs an installed Chinese font.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;还可输出 PDF 台账图（A3 横版）：台账图斑按进、出、占、补分色，外框为两年度地类图斑的范围，附图例、比例尺、指北针、全县进/出/进出差/占/补/占补差（亩）和台账年度。需安装中文字体。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>{county} farmland in-out and occupation-supplement balance map</source>
+            <translation>{county} 耕地进出平衡与占补平衡图</translation>
+        </message>
+        <message>
+            <source>{county} {year} farmland in-out and occupation-supplement balance map</source>
+            <translation>{county} {year} 耕地进出平衡与占补平衡图</translation>
+        </message>
+        <message>
+            <source>Previous survey: {before}; this year's survey: {after}</source>
+            <translation>上一年度：{before}；本年度：{after}</translation>
+        </message>
+        <message>
+            <source>Coordinate system: {crs}</source>
+            <translation>坐标系：{crs}</translation>
         </message>
         <message>
             <source>Previous land-use survey (三调 or last year's DLTB)</source>
@@ -4750,12 +4958,12 @@
             <translation>台账年度（留空：取本年度图斑的数据年份 SJNF）</translation>
         </message>
         <message>
-            <source>Ledger patches</source>
-            <translation>台账图斑</translation>
-        </message>
-        <message>
             <source>Ledger workbook</source>
             <translation>台账工作簿</translation>
+        </message>
+        <message>
+            <source>Ledger map (PDF)</source>
+            <translation>台账图（PDF）</translation>
         </message>
         <message>
             <source>进 (mu)</source>
@@ -4782,6 +4990,14 @@
             <translation>本年度地类图斑没有数据年份（SJNF），也未填写台账年度：台账不写年度。</translation>
         </message>
         <message>
+            <source>Printing the ledger map…</source>
+            <translation>正在输出台账图…</translation>
+        </message>
+        <message>
+            <source>Data: survey year {year}</source>
+            <translation>数据年度：{year}</translation>
+        </message>
+        <message>
             <source>survey year</source>
             <translation>数据年份</translation>
         </message>
@@ -4798,12 +5014,132 @@
             <translation>台账须写入 .xlsx 文件，而不是“{path}”。</translation>
         </message>
         <message>
+            <source>Write the ledger map to a .pdf file, not “{path}”.</source>
+            <translation>台账图须写入 .pdf 文件，而不是“{path}”。</translation>
+        </message>
+        <message>
             <source>The ledgers do not add up to the change of farmland area ({entries:.2f} m² against {surveys:.2f} m²): the two surveys do not cover the same land, or a survey has overlapping patches.</source>
             <translation>台账各项增减合计与耕地面积变化不符（{entries:.2f} 平方米，耕地面积变化 {surveys:.2f} 平方米）：两个年度的图斑范围不同，或某一年度的图斑相互重叠。</translation>
         </message>
         <message>
             <source>Ledger workbook written: {path}</source>
             <translation>台账工作簿已写出：{path}</translation>
+        </message>
+        <message>
+            <source>Ledger map written: {path}</source>
+            <translation>台账图已写出：{path}</translation>
+        </message>
+        <message>
+            <source>the row has no code. Fill in 行政区代码 (the county's 6 or the township's 9 digits).</source>
+            <translation>该行没有代码。请填写行政区代码（县 6 位或乡镇 9 位）。</translation>
+        </message>
+        <message>
+            <source>“{value}” is not a county or township code (6 or 9 digits, e.g. 622921 or 622921100).</source>
+            <translation>“{value}”不是县或乡镇代码（6 位或 9 位数字，例如 622921 或 622921100）。</translation>
+        </message>
+        <message>
+            <source>{value} is not a county or township of Linxia prefecture in the administrative divisions. Check the code.</source>
+            <translation>{value} 不是行政区划中临夏州的县或乡镇，请核对代码。</translation>
+        </message>
+        <message>
+            <source>{value} is not in this store's county ({counties}). Import each county's totals into its own store.</source>
+            <translation>{value} 不属于本田管库所在的县（{counties}）。请把各县的数据导入各自的田管库。</translation>
+        </message>
+        <message>
+            <source>the row has no year. Fill in 年份, e.g. 2024.</source>
+            <translation>该行没有年份。请填写年份，例如 2024。</translation>
+        </message>
+        <message>
+            <source>“{value}” is not a survey year between {first} and {last}.</source>
+            <translation>“{value}”不是 {first} 至 {last} 之间的调查年度。</translation>
+        </message>
+        <message>
+            <source>{code} {year} is already in row {other}. Keep one row per place and year.</source>
+            <translation>{code} {year} 年已在第 {other} 行。每个行政区每年只保留一行。</translation>
+        </message>
+        <message>
+            <source>the row has no farmland area. Fill in 耕地面积.</source>
+            <translation>该行没有耕地面积。请填写耕地面积。</translation>
+        </message>
+        <message>
+            <source>“{value}” is not an area (a number, not negative).</source>
+            <translation>“{value}”不是面积（应为不小于 0 的数字）。</translation>
+        </message>
+        <message>
+            <source>permanent basic farmland {basic} is more than the farmland {farm}: are the columns swapped?</source>
+            <translation>永久基本农田 {basic} 大于耕地 {farm}：两列是否填反了？</translation>
+        </message>
+        <message>
+            <source>Import annual change survey totals</source>
+            <translation>导入变更调查数据</translation>
+        </message>
+        <message>
+            <source>&lt;p&gt;导入变更调查数据 · Keeps the official farmland totals of each annual change survey (变更调查) per county or township, from a table (CSV from Excel in UTF-8 or GBK, or an Excel workbook). The dashboard's trend across survey years shows these years as imported figures; the years they leave open are still derived from the coded parcels and the change runs.&lt;/p&gt;&lt;p&gt;Columns (Chinese or English): 行政区代码 code (the county's 6 or the township's 9 digits), 年份 year, 耕地面积 farmland, 永久基本农田面积 basic_farmland (may be empty), 数据来源 source (may be left out). Areas are in the unit chosen, unless a header names its own, e.g. 耕地面积(亩), 耕地面积(公顷), 耕地面积(平方米).&lt;/p&gt;&lt;p&gt;Rows that cannot be used are listed with their row and column and skipped. A year imported again replaces that year's figures; the previous ones stay in the store's history. Preview writes nothing and says how many years would be replaced.&lt;/p&gt;</source>
+            <translation>&lt;p&gt;导入变更调查数据 · 把每年变更调查的县、乡镇耕地正式汇总数从表格（Excel 另存的 UTF-8 或 GBK 编码 CSV，或 Excel 工作簿）导入田管库。驾驶舱的历年耕地趋势对这些年度显示导入值；其余年度仍由赋码地块和变化分析推算。&lt;/p&gt;&lt;p&gt;列（中文或英文表头）：行政区代码 code（县 6 位或乡镇 9 位）、年份 year、耕地面积 farmland、永久基本农田面积 basic_farmland（可空）、数据来源 source（可省）。面积按所选单位读取，表头自带单位时以表头为准，例如 耕地面积(亩)、耕地面积(公顷)、耕地面积(平方米)。&lt;/p&gt;&lt;p&gt;不能使用的行按行号和列名列出并跳过。同一年度再次导入会替换该年度的数字，原数字保存在田管库的历史中。仅预览时不写入，只报告将替换多少个年度。&lt;/p&gt;</translation>
+        </message>
+        <message>
+            <source>Preview of {name}: {added} rows would be added, {replaced} replaced (years {years}), {unchanged} are unchanged; {refused} rows refused. Nothing was written.</source>
+            <translation>{name} 预览：将新增 {added} 行，替换 {replaced} 行（年度 {years}），{unchanged} 行不变；拒绝 {refused} 行。未写入任何内容。</translation>
+        </message>
+        <message>
+            <source>{name}: {added} rows added, {replaced} replaced (years {years}), {unchanged} unchanged; {refused} rows refused.</source>
+            <translation>{name}：新增 {added} 行，替换 {replaced} 行（年度 {years}），{unchanged} 行不变；拒绝 {refused} 行。</translation>
+        </message>
+        <message>
+            <source>Survey totals table (.csv or .xlsx)</source>
+            <translation>变更调查汇总表（.csv 或 .xlsx）</translation>
+        </message>
+        <message>
+            <source>Unit of the areas (unless a header names one)</source>
+            <translation>面积单位（表头注明单位时以表头为准）</translation>
+        </message>
+        <message>
+            <source>Survey name (empty: the file's name)</source>
+            <translation>调查名称（留空：文件名）</translation>
+        </message>
+        <message>
+            <source>Preview only (write nothing)</source>
+            <translation>仅预览（不写入）</translation>
+        </message>
+        <message>
+            <source>Rows read</source>
+            <translation>读取行数</translation>
+        </message>
+        <message>
+            <source>Rows replaced</source>
+            <translation>替换行数</translation>
+        </message>
+        <message>
+            <source>Rows unchanged</source>
+            <translation>未变行数</translation>
+        </message>
+        <message>
+            <source>Survey years in the table</source>
+            <translation>表中调查年度数</translation>
+        </message>
+        <message>
+            <source>Survey years replaced</source>
+            <translation>替换的调查年度数</translation>
+        </message>
+        <message>
+            <source>it has no column {columns}. The header row must name 行政区代码, 年份, 耕地面积 and optionally 永久基本农田面积 (or code, year, farmland, basic_farmland); a unit may follow a header, e.g. 耕地面积(亩).</source>
+            <translation>缺少列 {columns}。表头行须有 行政区代码、年份、耕地面积，可选 永久基本农田面积（或 code、year、farmland、basic_farmland）；表头后可注明单位，例如 耕地面积(亩)。</translation>
+        </message>
+        <message>
+            <source>Survey totals table (*.csv *.xlsx *.CSV *.XLSX)</source>
+            <translation>变更调查汇总表 (*.csv *.xlsx *.CSV *.XLSX)</translation>
+        </message>
+        <message>
+            <source>{name}: farmland read in {farm}, permanent basic farmland in {basic}.</source>
+            <translation>{name}：耕地面积按{farm}读取，永久基本农田面积按{basic}读取。</translation>
+        </message>
+        <message>
+            <source>{year}: farmland {farm:.2f} mu, permanent basic farmland {basic:.2f} mu ({source})</source>
+            <translation>{year} 年：耕地 {farm:.2f} 亩，永久基本农田 {basic:.2f} 亩（{source}）</translation>
+        </message>
+        <message>
+            <source>{file} cannot be read as survey totals: {reason}</source>
+            <translation>{file} 无法作为变更调查汇总表读取：{reason}</translation>
         </message>
         <message>
             <source>QR warning-post labels</source>
@@ -5066,10 +5402,6 @@
             <translation>图集当前乡镇</translation>
         </message>
         <message>
-            <source>km</source>
-            <translation>千米</translation>
-        </message>
-        <message>
             <source>{value}%</source>
             <translation>{value}%</translation>
         </message>
@@ -5190,10 +5522,6 @@
             <translation>制图日期：{date}</translation>
         </message>
         <message>
-            <source>Coordinate system: {crs}</source>
-            <translation>坐标系：{crs}</translation>
-        </message>
-        <message>
             <source>{title} (atlas)</source>
             <translation>{title}（乡镇图集）</translation>
         </message>
@@ -5224,10 +5552,6 @@
         <message>
             <source>The layout template {name} lacks the items {items}.</source>
             <translation>版式模板 {name} 缺少以下图元：{items}。</translation>
-        </message>
-        <message>
-            <source>The map could not be written to {path} (error {code}) {error}</source>
-            <translation>专题图无法写入 {path}（错误 {code}）{error}</translation>
         </message>
         <message>
             <source>The prefecture store (schema “{schema}”) has no patrol grid that this connection's role may read{under}: the counties build and publish their grids first, the townships of the map are its cells.</source>
@@ -5386,6 +5710,10 @@
             <translation>田管库中没有覆盖率：请先运行巡田覆盖分析。</translation>
         </message>
         <message>
+            <source>No survey year is known: import the annual change survey's totals, or code the parcels and run a change analysis between two surveys.</source>
+            <translation>尚无调查年度数据：请导入变更调查数据，或先赋码并对两个年度的调查做变化分析。</translation>
+        </message>
+        <message>
             <source>coded parcels</source>
             <translation>赋码地块</translation>
         </message>
@@ -5394,8 +5722,8 @@
             <translation>由变化案件推算</translation>
         </message>
         <message>
-            <source>No survey year is known: code the parcels and run a change analysis between two surveys.</source>
-            <translation>没有可用的调查年度：请先赋码，并对两期调查运行变化图斑提取。</translation>
+            <source>annual change survey (imported)</source>
+            <translation>变更调查（导入）</translation>
         </message>
         <message>
             <source>Month</source>
@@ -5562,6 +5890,10 @@
             <translation>无法打开田管库 {path}：{error}</translation>
         </message>
         <message>
+            <source>The evidence cannot be stored: {error}</source>
+            <translation>举证材料无法保存：{error}</translation>
+        </message>
+        <message>
             <source>The tianguan store {path} is locked by another program that is writing to it (waited and tried again): close the other QGIS window or run that uses it, then run again</source>
             <translation>田管库 {path} 正被另一个程序写入而锁定（已等待并重试）：请关闭正在使用它的另一个 QGIS 窗口或运行，然后重新运行</translation>
         </message>
@@ -5608,6 +5940,26 @@
         <message>
             <source>{path} is not a tianguan store (not a GeoPackage): choose a .gpkg file made by this plugin, or a new file name</source>
             <translation>{path} 不是田管库（不是 GeoPackage 文件）：请选择本插件生成的 .gpkg 田管库，或填写一个新文件名</translation>
+        </message>
+        <message>
+            <source>The evidence file(s) {files} do not exist or are not files: check the path (moved or renamed since?) and try again</source>
+            <translation>举证文件 {files} 不存在或不是文件：请检查路径（是否已移动或改名），然后重试</translation>
+        </message>
+        <message>
+            <source>The evidence file(s) were refused ({reasons}): attach the original photos or documents</source>
+            <translation>举证文件被拒收（{reasons}）：请附上原始照片或材料</translation>
+        </message>
+        <message>
+            <source>The evidence path {files} leaves the store's evidence folder: it is not read</source>
+            <translation>举证路径 {files} 超出田管库的举证文件夹：不予读取</translation>
+        </message>
+        <message>
+            <source>Case {files} is not in the tianguan store: refresh the case list (another desk may have replaced the store)</source>
+            <translation>田管库中没有案件 {files}：请刷新案件列表（田管库可能已被其他桌面替换）</translation>
+        </message>
+        <message>
+            <source>The evidence file {files} could not be copied into the store's evidence folder: check the disk and the folder's permissions, then try again</source>
+            <translation>举证文件 {files} 无法复制到田管库的举证文件夹：请检查磁盘与文件夹权限，然后重试</translation>
         </message>
         <message>
             <source>{path} is not a tianguan store: it holds other data ({tables}); the plugin never writes its tables into a data GeoPackage: choose another file name for the store</source>
@@ -5916,10 +6268,6 @@
         <message>
             <source>{state} now</source>
             <translation>现为{state}</translation>
-        </message>
-        <message>
-            <source>The attachments cannot be stored: {error}</source>
-            <translation>附件无法保存：{error}</translation>
         </message>
         <message>
             <source>Cannot write to {source}: {error}</source>

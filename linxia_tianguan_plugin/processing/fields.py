@@ -252,6 +252,14 @@ def parcel_history_aliases() -> dict[str, str]:
     return {"KJM": tr("Space code"), "SJ": tr("Time"), "LX": tr("Kind"), "RY": tr("Who"), "NR": tr("What")}
 
 
+def parcel_status_aliases() -> dict[str, str]:
+    """地块巡管状态 OUTPUT (``status`` holds the codes its style is categorised on)."""
+    return {"code": tr("Space code"), "township": tr("Township code"), "village": tr("Village code"),
+            "group_code": tr("Group code"), "dlmc": tr("Land class"), "area_mu": tr("Farmland area (mu)"),
+            "status": tr("Parcel status"), "open_cases": tr("Open cases"),
+            "last_patrol": tr("Group's last patrol (Beijing time)"), "group_task": tr("Group's deciding task status")}
+
+
 def warning_post_aliases() -> dict[str, str]:
     """登记警示桩 OUTPUT."""
     return {"ZH": tr("Post number"), "BZBM": tr("Labelled code"), "SBM": tr("Group code"),
@@ -265,10 +273,11 @@ _REGISTRY = {
     "grid": grid_aliases, "grid_problems": grid_problem_aliases, "tasks": task_aliases,
     "roster_problems": roster_problem_aliases, "tracks": track_aliases, "coverage_parcels": coverage_parcel_aliases,
     "coverage_grid": coverage_grid_aliases, "coverage_rates": coverage_rate_aliases, "changes": change_aliases,
-    "field_conflicts": field_conflict_aliases, "pg_cases": pg_case_aliases, "pg_case_events": pg_event_aliases,
+    "field_conflicts": field_conflict_aliases, "enforcement_conflicts": field_conflict_aliases,
+    "pg_cases": pg_case_aliases, "pg_case_events": pg_event_aliases,
     "ledger_patches": ledger_patch_aliases, "video_alarms": video_alarm_aliases,
     "video_cameras": video_camera_aliases, "parcel_history": parcel_history_aliases,
-    "warning_posts": warning_post_aliases,
+    "warning_posts": warning_post_aliases, "parcel_status": parcel_status_aliases,
 }
 
 #: which algorithm output (algorithm name, output parameter) is written with which aliases
@@ -283,6 +292,8 @@ OUTPUTS = {
     ("farmland_ledgers", "OUTPUT"): "ledger_patches", ("import_video_alarms", "OUTPUT"): "video_alarms",
     ("import_video_alarms", "CAMERAS"): "video_cameras", ("decode_space_code", "HISTORY"): "parcel_history",
     ("register_warning_posts", "OUTPUT"): "warning_posts",
+    ("parcel_status", "OUTPUT"): "parcel_status",
+    ("enforcement_package_import", "OUTPUT"): "enforcement_conflicts",
 }
 
 

@@ -6,6 +6,10 @@ Why: QGIS 3.40 deprecates the QFont setters of layout labels and legends (``setF
 drawn as outlines unless asked otherwise — unsearchable, and the tests could not read its Chinese back."""
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 from qgis.core import (
     Qgis,
     QgsLayout,
@@ -18,12 +22,13 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QColor, QFont
 
-from .. import fonts
+from .. import fonts, workbook
 from ..i18n import tr
 
 
-def _format(base: QgsTextFormat, family: str, size: float | None, bold: bool | None,
-            color: str | None) -> QgsTextFormat:
+def text_format(base: QgsTextFormat, family: str, size: float | None, bold: bool | None,
+                color: str | None) -> QgsTextFormat:
+    """A copy of ``base`` in ``family`` (size in points, weight and colour when given; else ``base``'s)."""
     fmt = QgsTextFormat(base)
     font = QFont(family)
     font.setBold(base.font().bold() or base.forcedBold() if bold is None else bold)
@@ -40,14 +45,14 @@ def _format(base: QgsTextFormat, family: str, size: float | None, bold: bool | N
 def set_label_text_format(item: QgsLayoutItemLabel, family: str, size: float | None = None,
                           bold: bool | None = None, color: str | None = None) -> None:
     """The label's font family (and size in points, weight and colour when given; else the template's)."""
-    item.setTextFormat(_format(item.textFormat(), family, size, bold, color))
+    item.setTextFormat(text_format(item.textFormat(), family, size, bold, color))
 
 
 def set_legend_family(legend: QgsLayoutItemLegend, family: str, styles) -> None:
     """The font family of the legend's ``styles`` (QgsLegendStyle.Style values), sizes and weights kept."""
     for style in styles:
         current = legend.style(style)
-        current.setTextFormat(_format(current.textFormat(), family, None, None, None))
+        current.setTextFormat(text_format(current.textFormat(), family, None, None, None))
         legend.setStyle(style, current)
 
 
@@ -113,3 +118,35 @@ def cjk_font() -> str:
                                         "Install one (e.g. WenQuanYi Micro Hei) and run again.").format(
             fonts="、".join(fonts.CJK_FAMILIES)))
     return family
+
+
+def temporary_beside(target: Path) -> Path:
+    """An empty file beside ``target`` with its suffix (the layout exporters name files by their suffix): an export
+    goes there first and :func:`finish_export` renames it, so a failed export never leaves half a map under the
+    real name."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
+    except OSError as err:
+        raise QgsProcessingException(_not_written(target, err.errno, err.strerror)) from err
+    os.close(fd)
+    workbook.follow_umask(name)
+    return Path(name)
+
+
+def finish_export(tmp: Path, target: Path, result, error: str = "") -> None:
+    """Rename the exported ``tmp`` over ``target`` when the export succeeded; otherwise (or when the rename fails,
+    e.g. a folder has the map's name) remove ``tmp`` and say why in a QgsProcessingException."""
+    if result != QgsLayoutExporter.ExportResult.Success:
+        tmp.unlink(missing_ok=True)
+        raise QgsProcessingException(_not_written(target, int(result), error))
+    try:
+        os.replace(tmp, target)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise QgsProcessingException(_not_written(target, err.errno, err.strerror)) from err
+
+
+def _not_written(target: Path, code, error: str | None) -> str:
+    return tr("The map could not be written to {path} (error {code}) {error}").format(
+        path=target, code=code, error=error or "")

@@ -7,6 +7,8 @@ from qgis.PyQt.QtGui import QIcon
 from ..i18n import tr
 from ..resources import icon_path
 from .cases.change_detection import ChangeDetectionAlgorithm
+from .cases.enforcement_package_export import EnforcementPackageExportAlgorithm
+from .cases.enforcement_package_import import EnforcementPackageImportAlgorithm
 from .cases.export_cases import ExportCasesAlgorithm
 from .cases.import_video_alarms import ImportVideoAlarmsAlgorithm
 from .cases.verify_evidence import VerifyEvidenceAlgorithm
@@ -24,6 +26,7 @@ from .patrol.field_package_export import FieldPackageExportAlgorithm
 from .patrol.field_package_import import FieldPackageImportAlgorithm
 from .patrol.import_roster import ImportRosterAlgorithm
 from .patrol.import_tracks import ImportTracksAlgorithm
+from .patrol.parcel_status_layer import ParcelStatusAlgorithm
 from .patrol.patrol_coverage import PatrolCoverageAlgorithm
 from .patrol.record_patrols import RecordPatrolsAlgorithm
 from .patrol.register_warning_posts import RegisterWarningPostsAlgorithm
@@ -33,6 +36,7 @@ from .prefecture.setup_prefecture_store import SetupPrefectureStoreAlgorithm
 from .reports.assessment import AssessmentAlgorithm
 from .reports.dashboard_report import DashboardReportAlgorithm
 from .reports.farmland_ledgers import FarmlandLedgersAlgorithm
+from .reports.import_survey_totals import ImportSurveyTotalsAlgorithm
 from .reports.qr_labels import QrLabelsAlgorithm
 from .reports.statistics_map import StatisticsMapAlgorithm
 
@@ -48,14 +52,16 @@ ALGORITHMS = [
     CheckTracksAlgorithm,
     PatrolCoverageAlgorithm,
     RegisterWarningPostsAlgorithm,
+    ParcelStatusAlgorithm,
     # the patrol app (掌上田管)
     FieldPackageExportAlgorithm, FieldPackageImportAlgorithm,
     # change analysis and cases
     ChangeDetectionAlgorithm, ExportCasesAlgorithm, VerifyEvidenceAlgorithm,
     ImportVideoAlarmsAlgorithm,
+    EnforcementPackageExportAlgorithm, EnforcementPackageImportAlgorithm,
     # maps and reports
     QrLabelsAlgorithm, StatisticsMapAlgorithm, DashboardReportAlgorithm, AssessmentAlgorithm,
-    FarmlandLedgersAlgorithm,
+    FarmlandLedgersAlgorithm, ImportSurveyTotalsAlgorithm,
     # the prefecture's shared store
     SetupPrefectureStoreAlgorithm, PublishStoreAlgorithm, PullStoreAlgorithm,
 ]

@@ -11,7 +11,7 @@ from ..core.reports import statistics as stats
 from ..fonts import CJK_FAMILIES  # one list with the labels' and the case list's
 from ..i18n import tr
 from .model import DashboardError, Report
-from .tables import Table
+from .tables import Table, trend_source_labels
 
 
 # ---------------------------------------------------------------------------------------- fonts
@@ -177,13 +177,45 @@ def _chart_farmland(report, table, ax) -> None:
     ax.legend(fontsize=8)
 
 
+#: the trend's marker styles by where a year comes from: official (imported) figures solid with a black edge, the
+#: coded survey solid, derived years (bounds) hollow
+_TREND_STYLES = {"imported": {"filled": True, "edge": "black", "size": 70},
+                 "coded": {"filled": True, "edge": None, "size": 40},
+                 "derived": {"filled": False, "edge": None, "size": 40}}
+
+
+def _trend_markers(ax, years, values, kinds, marker, colour) -> None:
+    """One marker per year in the style of its kind (:data:`_TREND_STYLES`)."""
+    for kind in dict.fromkeys(kinds):
+        style = _TREND_STYLES.get(kind, _TREND_STYLES["coded"])
+        at = [i for i, k in enumerate(kinds) if k == kind]
+        ax.scatter([years[i] for i in at], [values[i] for i in at], marker=marker, s=style["size"], zorder=3,
+                   facecolors=colour if style["filled"] else "white", edgecolors=style["edge"] or colour,
+                   linewidths=1.5)
+
+
+def _trend_kind_legend(ax, kinds) -> None:
+    """Legend entries for the kinds of year shown (a grey marker each), after the lines'."""
+    labels = trend_source_labels()
+    for kind in ("imported", "coded", "derived"):
+        if kind in kinds:
+            style = _TREND_STYLES[kind]
+            ax.scatter([], [], marker="o", s=style["size"], facecolors="grey" if style["filled"] else "white",
+                       edgecolors=style["edge"] or "grey", linewidths=1.5, label=labels[kind])
+
+
 def _chart_trend(report, table, ax) -> None:
     rows = report.trend
     years = [r.year for r in rows]
     wan = 10000.0
     if rows:
-        ax.plot(years, [r.farmland_mu / wan for r in rows], marker="o", color="#3a923a", label=tr("Farmland"))
-        ax.plot(years, [r.basic_mu / wan for r in rows], marker="s", color="#1f77b4", label=tr("Basic farmland"))
+        kinds = list(table.kinds) + [""] * (len(rows) - len(table.kinds))
+        for values, marker, colour, label in (([r.farmland_mu / wan for r in rows], "o", "#3a923a", tr("Farmland")),
+                                              ([r.basic_mu / wan for r in rows], "s", "#1f77b4",
+                                               tr("Basic farmland"))):
+            ax.plot(years, values, color=colour, label=label)
+            _trend_markers(ax, years, values, kinds, marker, colour)
+        _trend_kind_legend(ax, kinds)
         ax.set_xticks(years)
         ax.set_xticklabels([str(y) for y in years])
     red = tr("Prefecture red lines: farmland {farm} 10k mu, permanent basic farmland {basic} 10k mu").format(

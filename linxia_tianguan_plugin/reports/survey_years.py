@@ -10,6 +10,15 @@ layer's ``SJNF`` field when the file is still there, else the other survey's yea
 surveys). Red lines: the prefecture's 369.51 / 304.85 万亩 (:mod:`..core.reports.statistics`) are drawn on the
 chart; margins against them are computed only when the figures cover the whole prefecture.
 
+**Imported years.** The official totals of an annual change survey (变更调查), imported from the county's table
+(``import_survey_totals``, :mod:`..storage.survey_totals`), win for their year: the trend labels them
+``imported`` and derives only the years they leave open (the derivation still starts from the coded survey, so a
+derived year does not move when a neighbouring year is imported). An imported year stands for the scope shown only
+when it covers all of it: a county's figure is its county row, else the sum of its townships' rows when every
+township the store knows has one; a township's is its own row; a prefecture's (or a desk's "all") the sum of its
+counties'; a village or group has none. A year imported without 永久基本农田 keeps the derived one (NaN when there is
+none: the table shows no figure).
+
 The derivation (:func:`years_from`) reads through a :class:`YearSource`, so the desk's GeoPackage
 (:func:`survey_years`, :class:`DeskYears`) and the prefecture's shared PostGIS store (:func:`survey_years_pg`,
 :class:`SharedYears`, over :mod:`..storage.pg_statistics`) give the same trend from the same records.
@@ -17,12 +26,16 @@ The derivation (:func:`years_from`) reads through a :class:`YearSource`, so the 
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
+
+from ..storage import survey_totals
+from ..storage.survey_totals import SurveyTotal
 
 # ---------------------------------------------------------------------------------------- survey years
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -68,10 +81,12 @@ def _year_of(uri: str) -> int | None:
 
 @dataclass
 class SurveyYears:
-    """Totals per survey year (m²) and where each comes from (``coded`` or ``derived``)."""
+    """Totals per survey year (m²) and where each comes from (``coded``, ``derived`` or ``imported``); ``notes``:
+    the file or survey name an imported year came from."""
 
     totals: dict[int, dict[str, float]] = field(default_factory=dict)
     sources: dict[int, str] = field(default_factory=dict)
+    notes: dict[int, str] = field(default_factory=dict)
 
 
 class YearSource(Protocol):
@@ -91,6 +106,12 @@ class YearSource(Protocol):
 
     def survey_losses(self, prefix: str) -> list[tuple[str, float, float]]:
         """(run_id, 耕地 m², 永久基本农田 m²) the later survey lost, per change run, under ``prefix``."""
+
+    def imported_totals(self, prefix: str) -> list[SurveyTotal]:
+        """The imported official totals of ``prefix``'s county (or of the counties under a shorter prefix)."""
+
+    def unit_codes(self, prefix: str) -> list[str]:
+        """County and township codes the store knows under ``prefix``'s county (or under a shorter prefix)."""
 
 
 class DeskYears:
@@ -119,6 +140,12 @@ class DeskYears:
     def survey_losses(self, prefix: str) -> list[tuple[str, float, float]]:
         return self._stats.survey_losses(self._conn, prefix) if "tg_case" in self._have else []
 
+    def imported_totals(self, prefix: str) -> list[SurveyTotal]:
+        return survey_totals.totals(self._conn, prefix) if survey_totals.TABLE in self._have else []
+
+    def unit_codes(self, prefix: str) -> list[str]:
+        return survey_totals.unit_codes(self._conn, prefix) if "tg_admin_unit" in self._have else []
+
 
 class SharedYears:
     """:class:`YearSource` of the prefecture's shared store (:mod:`..storage.pg_statistics`, a ``PgStore``) as the
@@ -145,6 +172,12 @@ class SharedYears:
 
     def survey_losses(self, prefix: str) -> list[tuple[str, float, float]]:
         return self._read.survey_losses(self._pg, prefix)
+
+    def imported_totals(self, prefix: str) -> list[SurveyTotal]:
+        return survey_totals.totals_pg(self._pg, prefix)
+
+    def unit_codes(self, prefix: str) -> list[str]:
+        return survey_totals.unit_codes_pg(self._pg, prefix)
 
 
 def _connection(store):
@@ -217,9 +250,74 @@ def _coded_year(source: YearSource, pairs: dict[str, tuple[int, int, str, str]])
     return coded_year
 
 
+def _place_total(code: str, year: int, rows: Mapping[tuple[str, int], SurveyTotal],
+                 townships: Mapping[str, list[str]]) -> tuple[float, float | None, list[str]] | None:
+    """(耕地 m², 永农 m² or None, sources) of one county or township in ``year``: its own row, else (a county) the
+    sum of its townships' rows when every township of it has one; None when the year does not cover it."""
+    row = rows.get((code, year))
+    if row is not None:
+        return row.farmland_m2, row.basic_m2, [row.source]
+    parts = [rows.get((t, year)) for t in townships.get(code, [])] if len(code) == 6 else []
+    if not parts or any(p is None for p in parts):
+        return None
+    basic = None if any(p.basic_m2 is None for p in parts) else sum(p.basic_m2 for p in parts)
+    return sum(p.farmland_m2 for p in parts), basic, [p.source for p in parts]
+
+
+#: (耕地 m², 永久基本农田 m² or None, the names of the files or surveys it came from)
+ImportedYear = tuple[float, float | None, str]
+
+
+def imported_years(prefix: str, rows: list[SurveyTotal], units: list[str]) -> dict[int, ImportedYear]:
+    """year → (耕地 m², 永农 m² or None, source names) of the imported totals that cover ``prefix`` (see the module
+    docstring); ``units``: the county and township codes the store knows (the places a year must cover)."""
+    if len(prefix) > 9 or (len(prefix) > 6 and len(prefix) != 9):
+        return {}  # a village or group: an official total cannot be split
+    by_key = {(r.code, r.year): r for r in rows}
+    known = set(units) | {r.code for r in rows}
+    townships: dict[str, list[str]] = {}
+    for code in sorted(c for c in set(units) if len(c) == 9):
+        townships.setdefault(code[:6], []).append(code)
+    if len(prefix) >= 6:
+        places = [prefix]
+    else:
+        counties = sorted({c for c in units if len(c) == 6 and c.startswith(prefix)})
+        places = counties or sorted({c[:6] for c in known if c.startswith(prefix)})
+    out: dict[int, ImportedYear] = {}
+    for year in sorted({r.year for r in rows}):
+        found = [_place_total(p, year, by_key, townships) for p in places]
+        if not places or any(f is None for f in found):
+            continue
+        basic = None if any(f[1] is None for f in found) else sum(f[1] for f in found)
+        names = list(dict.fromkeys(n for f in found for n in f[2] if n))
+        out[year] = (sum(f[0] for f in found), basic, "、".join(names))
+    return out
+
+
+def _with_imported(out: SurveyYears, source: YearSource, prefix: str) -> SurveyYears:
+    """``out`` with the imported years put over the coded and derived ones."""
+    rows = source.imported_totals(prefix)
+    if not rows:
+        return out
+    for year, (farm, basic, names) in imported_years(prefix, rows, source.unit_codes(prefix)).items():
+        if basic is None:
+            basic = out.totals.get(year, {}).get("basic_m2", math.nan)
+        out.totals[year] = {"farmland_m2": float(farm), "basic_m2": float(basic)}
+        out.sources[year] = "imported"
+        out.notes[year] = names
+    out.totals = dict(sorted(out.totals.items()))
+    out.sources = dict(sorted(out.sources.items()))
+    return out
+
+
 def years_from(source: YearSource, prefix: str = "", coded: Mapping[str, float] | None = None) -> SurveyYears:
     """Farmland totals per survey year under ``prefix`` from ``source`` (see the module docstring); ``coded``: the
     coded totals, read from the source when not given."""
+    return _with_imported(_derived_years(source, prefix, coded), source, prefix)
+
+
+def _derived_years(source: YearSource, prefix: str, coded: Mapping[str, float] | None) -> SurveyYears:
+    """The coded year and the years derived from it through the change runs."""
     out = SurveyYears()
     if not source.has_codes():
         return out

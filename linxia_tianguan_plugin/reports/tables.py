@@ -5,6 +5,7 @@ the three are the same numbers.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -40,7 +41,8 @@ def category_names() -> dict[str, str]:
 # ---------------------------------------------------------------------------------------- tables
 @dataclass
 class Table:
-    """One panel's table: ``codes[i]`` is the place row i is about ('' when it is about no place)."""
+    """One panel's table: ``codes[i]`` is the place row i is about ('' when it is about no place); ``kinds[i]``, when
+    the panel has them, what row i is (the trend: ``coded``, ``derived`` or ``imported``), for the chart's styles."""
 
     name: str
     title: str
@@ -48,6 +50,7 @@ class Table:
     rows: list[list] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)
     note: str = ""
+    kinds: list[str] = field(default_factory=list)
 
 
 def _r(value, digits: int = 2):
@@ -157,12 +160,22 @@ def trend_table(rows: Sequence[stats.TrendYear], sources: Mapping[int, str] | No
         tr("Survey year"), tr("Farmland (mu)"), tr("Basic farmland (mu)"), tr("Farmland change (mu)"),
         tr("Basic farmland change (mu)"), tr("Farmland above red line (mu)"), tr("Basic farmland above red line (mu)"),
         tr("Source")])
-    labels = {"coded": tr("coded parcels"), "derived": tr("derived from change cases")}
+    labels = trend_source_labels()
+    known = lambda v: None if v is None or math.isnan(v) else _r(v)  # noqa: E731 (NaN: a figure not known)
     for r in rows:
         source = (sources or {}).get(r.year, "")
-        t.rows.append([r.year, _r(r.farmland_mu), _r(r.basic_mu), _r(r.farmland_change_mu), _r(r.basic_change_mu),
-                       _r(r.farmland_margin_mu), _r(r.basic_margin_mu), labels.get(source, source)])
+        t.rows.append([r.year, known(r.farmland_mu), known(r.basic_mu), known(r.farmland_change_mu),
+                       known(r.basic_change_mu), known(r.farmland_margin_mu), known(r.basic_margin_mu),
+                       labels.get(source, source)])
         t.codes.append("")
+        t.kinds.append(source)
     if not rows:
-        t.note = tr("No survey year is known: code the parcels and run a change analysis between two surveys.")
+        t.note = tr("No survey year is known: import the annual change survey's totals, or code the parcels and run "
+                    "a change analysis between two surveys.")
     return t
+
+
+def trend_source_labels() -> dict[str, str]:
+    """Where a survey year's figures come from, as the trend's table and chart name it."""
+    return {"coded": tr("coded parcels"), "derived": tr("derived from change cases"),
+            "imported": tr("annual change survey (imported)")}

@@ -38,7 +38,7 @@ def store_evidence(store_path: str, case_id: str, files: Sequence[str], actor: s
 
     missing = [f for f in files if not Path(f).is_file()]
     if missing:
-        raise evidence.EvidenceError(f"file not found: {missing[0]}")
+        raise evidence.EvidenceError(f"file not found: {missing[0]}", "missing", tuple(missing))
     store = GpkgStore(store_path, create=False)
     try:
         out: list[str] = []

@@ -45,7 +45,21 @@ _CHUNK = 1 << 20
 
 
 class EvidenceError(ValueError):
-    """Evidence cannot be added as asked (unknown case or kind, unreadable file); nothing was written."""
+    """Evidence cannot be added as asked (unknown case or kind, unreadable file); nothing was written.
+
+    The message is English (logs); ``kind`` is stable so that the algorithms and docks word it in the user's
+    language (:func:`...store_messages.evidence_message`) and ``files`` names what was refused: ``outside``
+    (a path leaving the evidence folder), ``unknown_case``, ``unknown_kind``, ``not_a_list``, ``missing``
+    (files that do not exist or are not files), ``refused`` (``reasons``: name → why, already in the user's words
+    through core's translator), ``store_failed`` (the copy into the evidence folder failed).
+    """
+
+    def __init__(self, message: str, kind: str = "other", files: tuple[str, ...] = (),
+                 reasons: tuple[tuple[str, str], ...] = ()) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.files = tuple(files)
+        self.reasons = tuple(reasons)
 
 
 def evidence_dir(store: GpkgStore) -> Path:
@@ -59,7 +73,8 @@ def evidence_path(store: GpkgStore, rel_path: str) -> Path:
     base = evidence_dir(store).resolve()
     parts = [p for p in str(rel_path).replace("\\", "/").split("/") if p not in ("", ".")]
     if not parts or ".." in parts or ":" in parts[0]:
-        raise EvidenceError(f"{rel_path!r} is not a path inside the evidence folder {base}")
+        raise EvidenceError(f"{rel_path!r} is not a path inside the evidence folder {base}", "outside",
+                            (str(rel_path),))
     return base.joinpath(*parts)
 
 
@@ -134,7 +149,7 @@ def _case(store: GpkgStore, case_id: str) -> dict:
     """The case's polygon (shapely, store CRS) and detection time, decoded as :func:`.cases.cases` does."""
     row = store.conn.execute(f"SELECT geom, detected_at FROM {CASE_TABLE} WHERE case_id = ?", (case_id,)).fetchone()
     if row is None:
-        raise EvidenceError(f"case {case_id} does not exist in {store.path}")
+        raise EvidenceError(f"case {case_id} does not exist in {store.path}", "unknown_case", (str(case_id),))
     blob = gpkg.decode_blob(row[0]) if row[0] is not None else None
     return {"geom": shapely.from_wkb(blob) if blob else None, "detected_at": row[1]}
 
@@ -165,9 +180,10 @@ def add_evidence(store: GpkgStore, case_id: str, files: Sequence[os.PathLike | s
     before anything is stored or inserted.
     """
     if kind not in KINDS:
-        raise EvidenceError(f"evidence kind {kind!r} is not one of {', '.join(KINDS)}")
+        raise EvidenceError(f"evidence kind {kind!r} is not one of {', '.join(KINDS)}", "unknown_kind",
+                            (str(kind),))
     if isinstance(files, (str, bytes, os.PathLike)):
-        raise EvidenceError("files must be a list of paths, not a single path")
+        raise EvidenceError("files must be a list of paths, not a single path", "not_a_list")
     return _add(store, case_id, [(Path(f), Path(f).name) for f in files], actor, kind, patrol_window,
                 max_distance_m, at, reader)
 
@@ -182,12 +198,14 @@ def _add(store: GpkgStore, case_id: str, files: list[tuple[Path, str]], actor: s
     folder = evidence_dir(store) / case_id
     missing = [str(source) for source, _ in files if not source.is_file()]
     if missing:
-        raise EvidenceError(f"evidence file(s) {', '.join(missing)} do not exist or are not files")
+        raise EvidenceError(f"evidence file(s) {', '.join(missing)} do not exist or are not files", "missing",
+                            tuple(missing))
     # links and content that is not what evidence may be are refused before anything is copied
     allowed = core.SKETCH_TYPES if kind == "sketch" else core.FILE_TYPES
     refused = [(name, why) for source, name in files if (why := core.check_file(source, allowed=allowed))]
     if refused:
-        raise EvidenceError("；".join(f"{name}：{why}" for name, why in refused))
+        raise EvidenceError("；".join(f"{name}：{why}" for name, why in refused), "refused",
+                            tuple(name for name, _ in refused), tuple(refused))
     stored_paths = {r["sha256"]: r["rel_path"] for r in _rows(store, "case_id = ?", (case_id,))}
     prepared = []
     for source, name in files:
@@ -197,7 +215,8 @@ def _add(store: GpkgStore, case_id: str, files: list[tuple[Path, str]], actor: s
             suffix = Path(known_path).suffix if known_path else _suffix(name)
             checksum, size, stored = _store_file(source, folder, suffix)
         except OSError as exc:
-            raise EvidenceError(f"evidence file {source} could not be stored: {exc}") from exc
+            raise EvidenceError(f"evidence file {source} could not be stored: {exc}", "store_failed",
+                                (str(source),)) from exc
         taken_at, lon, lat, checks = None, None, None, None
         if kind == "photo":
             info = core.read_photo(stored, reader)

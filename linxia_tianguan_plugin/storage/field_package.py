@@ -12,9 +12,10 @@ Import writes through the store's own paths, nothing else:
   ``submit_evidence`` event per case with :func:`.cases.take_action` and the version read at export
   (optimistic locking: a case moved meanwhile raises and is reported, never overwritten) —
   :func:`submit_evidence`;
-- reports (巡田上报) as new cases in 待下发 whose first event says they came from the field, matched to the coded
-  parcel under them (or the nearest within 30 m) — :func:`place_reports`, :func:`save_report_cases`; their photos
-  with :func:`.evidence.add_evidence`.
+- reports (巡田上报) as new cases in 待下发 whose first event says they came from the field: a point matched to the
+  coded parcel under it (or the nearest within 30 m) — :func:`place_reports`; a sketched polygon with the coded
+  parcels it overlaps — :func:`sketch_parcels`; stored by :func:`save_report_cases`; their photos with
+  :func:`.evidence.add_evidence`.
 """
 from __future__ import annotations
 
@@ -224,6 +225,18 @@ def file_sha256(path) -> str | None:
     return digest.hexdigest()
 
 
+def basic_of_codes(store: GpkgStore, codes) -> dict[str, float]:
+    """永农 area (m², ``yjmj_m2``) of the active coded parcels among ``codes``."""
+    wanted = sorted({str(c) for c in codes if c})
+    out: dict[str, float] = {}
+    for i in range(0, len(wanted), 500):
+        part = wanted[i:i + 500]
+        out.update((code, float(m2)) for code, m2 in store.conn.execute(
+            f"SELECT code, coalesce(yjmj_m2, 0) FROM tg_space_code WHERE status = 'active' AND code IN "
+            f"({','.join('?' * len(part))})", part))
+    return out
+
+
 def place_reports(store: GpkgStore, xy: list[tuple[float, float]],
                   tolerance_m: float = rules.REPORT_TOLERANCE_M) -> list[dict]:
     """Per report point (store CRS): the coded parcel under it, else the nearest active one within ``tolerance_m``
@@ -254,6 +267,31 @@ def place_reports(store: GpkgStore, xy: list[tuple[float, float]],
     return out
 
 
+def sketch_parcels(store: GpkgStore, geoms: list, min_overlap_m2: float = 1.0) -> list[dict]:
+    """Per sketched report polygon (store CRS): the active coded parcels it overlaps by at least ``min_overlap_m2``
+    (:func:`..core.cases.prejudge.affected_codes`) as ``{"codes": sorted codes, "main": the code it overlaps most
+    or None, "basic_m2": their 永农 area shared out by overlap}`` (:func:`..core.cases.leads.shared_basic_m2`)."""
+    import numpy as np
+    import shapely
+
+    from ..core.cases.leads import shared_basic_m2
+    from ..core.cases.prejudge import affected_codes
+
+    if not geoms:
+        return []
+    codes, wkb = coded_near(store, shapely.bounds(np.asarray(geoms, dtype=object)))
+    touched = affected_codes(geoms, wkb, codes, min_overlap_m2) if len(codes) else [[] for _ in geoms]
+    parcels = dict(zip([str(c) for c in codes], shapely.from_wkb(wkb))) if len(codes) else {}
+    basic = basic_of_codes(store, parcels)
+    out = []
+    for geom, found in zip(geoms, touched):
+        overlap = {c: float(shapely.area(shapely.intersection(geom, parcels[c]))) for c in found}
+        out.append({"codes": list(found), "main": max(sorted(overlap), key=overlap.__getitem__) if overlap else None,
+                    "basic_m2": shared_basic_m2(geom, [parcels[c] for c in found],
+                                                [float(basic.get(c, 0.0)) for c in found])})
+    return out
+
+
 def save_report_cases(store: GpkgStore, cases_: list[dict], comments: list[str], inputs: dict,
                       at: str | None = None) -> tuple[list[str], list[str]]:
     """Store report cases (dicts with :data:`.cases.CASE_COLUMNS` and a shapely ``geom``) in one transaction, each
@@ -270,6 +308,7 @@ def save_report_cases(store: GpkgStore, cases_: list[dict], comments: list[str],
     run_id = new_run_id()
     with store.transaction() as conn:
         save_run(conn, run_id, rules.REPORT_RULES_VERSION, {"tolerance_m": rules.REPORT_TOLERANCE_M,
+                                                            "min_sketch_m2": rules.REPORT_MIN_AREA_M2,
                                                             "categories": rules.REPORT_CATEGORIES},
                  inputs, {"reports": len(cases_), "new_cases": len(fresh), "known_cases": len(cases_) - len(fresh)})
         if fresh:

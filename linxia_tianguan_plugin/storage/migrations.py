@@ -320,6 +320,19 @@ def _v16_warning_posts(conn: sqlite3.Connection, srs_id: int) -> None:
     conn.execute("CREATE INDEX idx_tg_warning_post_label ON tg_warning_post (label_code)")
 
 
+def _v17_survey_totals(conn: sqlite3.Connection, srs_id: int) -> None:
+    """The official yearly totals of the annual change survey (变更调查) per county or township, imported from the
+    table a county receives (:mod:`.survey_totals`): the dashboard's trend shows them instead of the totals it
+    derives from coded parcels and change runs. One row per (code, year); importing a year again replaces its values
+    and appends the previous ones to ``replaced`` (a JSON list, oldest first), so nothing imported is lost."""
+    gpkg.create_attribute_table(
+        conn, "tg_survey_total",
+        "code TEXT NOT NULL CHECK (length(code) IN (6, 9)), year INTEGER NOT NULL, "
+        "farmland_m2 REAL NOT NULL CHECK (farmland_m2 >= 0), basic_m2 REAL CHECK (basic_m2 IS NULL OR basic_m2 >= 0), "
+        "source TEXT NOT NULL, imported_at TEXT NOT NULL, replaced TEXT, PRIMARY KEY (code, year)",
+        "变更调查年度数据 (official yearly farmland totals per county or township)")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "space-code registry, lineage and coding runs", _v1_code_registry),
     Migration(2, "administrative units (county/township/village/group names)", _v2_admin_units),
@@ -337,5 +350,6 @@ MIGRATIONS: list[Migration] = [
     Migration(14, "what was published to which shared store (incremental publish)", _v14_publish_state),
     Migration(15, "change log of the shared tables (a day's publish reads a day's rows)", _v15_change_log),
     Migration(16, "register of installed warning posts (where, when, condition)", _v16_warning_posts),
+    Migration(17, "official yearly totals of the annual change survey (变更调查)", _v17_survey_totals),
 ]
 LATEST = MIGRATIONS[-1].version

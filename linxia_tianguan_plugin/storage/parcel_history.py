@@ -5,6 +5,10 @@ Patrol coverage is kept per grid cell (``tg_coverage_rate``), not per parcel, so
 is answered from the tracks' lines: the R-tree of ``tg_track`` gives the candidates whose box comes within the
 distance of the parcel's box, and the exact shapely distance keeps those really within it. Cases name their
 parcels in ``tg_case.parcel_codes`` (a JSON list): a LIKE prefilter finds candidates, the decoded list decides.
+A case whose list names no active parcel any more, or only some (recoded since, or a field report placed off the
+parcels), touches the active parcels its polygon overlaps (:func:`..core.patrol.parcel_status.touched_codes`): the
+R-tree of ``tg_case`` finds those near the parcel. The layer of every parcel's status
+(:mod:`.parcel_status`) applies the same rule, so the map and 码上查 agree.
 A store from before the tables existed (opened read-only, not migrated) simply has nothing to say.
 """
 from __future__ import annotations
@@ -14,7 +18,7 @@ import json
 
 import shapely
 
-from ..core.patrol.parcel_status import NEAR_M
+from ..core.patrol.parcel_status import NEAR_M, needs_geometry, touched_codes
 from ..core.patrol.tasks import Patrol, Task
 from . import gpkg
 from .migrations import SPACE_CODE_TABLE
@@ -52,22 +56,81 @@ def tracks_near(store: GpkgStore, geometry, distance: float = NEAR_M) -> list[di
     return out
 
 
+#: the columns of a case :func:`cases_of` gives (``case_no`` is NULL in a store from before case numbers)
+_CASE_COLUMNS = "case_id, {number} AS case_no, state, kind, category, grid_code, officer, detected_at, updated_at"
+
+
 def cases_of(store: GpkgStore, code: str) -> list[dict]:
-    """The cases whose ``parcel_codes`` list the code, by detection: case_id, case_no, state, kind, category,
-    grid_code, officer, detected_at, updated_at."""
+    """The cases touching the parcel, by detection: those whose ``parcel_codes`` list the code, and those whose
+    polygon overlaps it while their list names no active parcel or a retired one (:func:`cases_over`): case_id,
+    case_no, state, kind, category, grid_code, officer, detected_at, updated_at."""
     if not store.has_table("tg_case"):
         return []
-    number = "case_no" if "case_no" in _columns(store, "tg_case") else "NULL"
+    columns = _CASE_COLUMNS.format(number="case_no" if "case_no" in _columns(store, "tg_case") else "NULL")
     cur = store.conn.execute(
-        f"SELECT case_id, {number} AS case_no, state, kind, category, grid_code, officer, detected_at, updated_at, "
-        "parcel_codes FROM tg_case WHERE parcel_codes LIKE ? ORDER BY detected_at, case_id", (f'%"{code}"%',))
+        f"SELECT {columns}, parcel_codes FROM tg_case WHERE parcel_codes LIKE ? ORDER BY detected_at, case_id",
+        (f'%"{code}"%',))
     names = [d[0] for d in cur.description]
     out = []
     for row in cur.fetchall():
         rec = dict(zip(names, row))
-        if code in _codes(rec.pop("parcel_codes")):
+        if code in listed_codes(rec.pop("parcel_codes")):
+            out.append(rec)
+    out += cases_over(store, code, {c["case_id"] for c in out})
+    return sorted(out, key=lambda c: (c["detected_at"], c["case_id"]))
+
+
+def cases_over(store: GpkgStore, code: str, known: set[str] = frozenset()) -> list[dict]:
+    """The cases (not in ``known``) that touch the active parcel ``code`` by their polygon rather than their list
+    (:func:`..core.patrol.parcel_status.needs_geometry`); [] for a retired or unknown code."""
+    if not store.has_table("rtree_tg_case_geom"):
+        return []
+    row = store.conn.execute(f'SELECT geom FROM "{SPACE_CODE_TABLE}" WHERE code = ? AND status = ?',
+                             (code, "active")).fetchone()
+    if row is None or row[0] is None:
+        return []
+    parcel = shapely.from_wkb(gpkg.decode_blob(row[0]))
+    minx, miny, maxx, maxy = shapely.bounds(parcel).tolist()
+    columns = _CASE_COLUMNS.format(number="case_no" if "case_no" in _columns(store, "tg_case") else "NULL")
+    cur = store.conn.execute(
+        f"SELECT {columns}, c.parcel_codes, c.geom FROM rtree_tg_case_geom r JOIN tg_case c ON c.fid = r.id "
+        "WHERE r.maxx >= ? AND r.minx <= ? AND r.maxy >= ? AND r.miny <= ?", (minx, maxx, miny, maxy))
+    names = [d[0] for d in cur.description]
+    out = []
+    for row in cur.fetchall():
+        rec = dict(zip(names, row))
+        listed, blob = listed_codes(rec.pop("parcel_codes")), rec.pop("geom")
+        if rec["case_id"] in known or blob is None:
+            continue
+        active = active_codes(store, listed)
+        if needs_geometry(listed, active) and code in touched_codes(
+                listed, active, shapely.from_wkb(gpkg.decode_blob(blob)), [(code, parcel)]):
             out.append(rec)
     return out
+
+
+def active_codes(store: GpkgStore, codes) -> set[str]:
+    """The codes among ``codes`` that are active in the registry (500 at a time: SQLite's variable limit)."""
+    wanted = sorted({str(c) for c in codes if c})
+    found: set[str] = set()
+    for i in range(0, len(wanted), 500):
+        part = wanted[i:i + 500]
+        found.update(r[0] for r in store.conn.execute(
+            f'SELECT code FROM "{SPACE_CODE_TABLE}" WHERE status = ? AND code IN ({", ".join("?" * len(part))})',
+            ["active", *part]))
+    return found
+
+
+def active_near(store: GpkgStore, geometry) -> list[tuple[str, object]]:
+    """(code, shapely polygon) of the active parcels whose box meets ``geometry``'s box (the registry's R-tree)."""
+    if geometry is None or not store.has_table(f"rtree_{SPACE_CODE_TABLE}_geom"):
+        return []
+    minx, miny, maxx, maxy = shapely.bounds(geometry).tolist()
+    rows = store.conn.execute(
+        f'SELECT s.code, s.geom FROM "rtree_{SPACE_CODE_TABLE}_geom" r JOIN "{SPACE_CODE_TABLE}" s ON s.fid = r.id '
+        "WHERE r.maxx >= ? AND r.minx <= ? AND r.maxy >= ? AND r.miny <= ? AND s.status = ?",
+        (minx, maxx, miny, maxy, "active")).fetchall()
+    return [(code, shapely.from_wkb(gpkg.decode_blob(blob))) for code, blob in rows if blob is not None]
 
 
 def case_events(store: GpkgStore, case_ids: list[str]) -> list[dict]:
@@ -97,7 +160,7 @@ def _columns(store: GpkgStore, table: str) -> set[str]:
     return {r[1] for r in store.conn.execute(f'PRAGMA table_info("{table}")')}
 
 
-def _codes(text: str | None) -> list[str]:
+def listed_codes(text: str | None) -> list[str]:
     """The codes of a stored ``parcel_codes`` (JSON list; a ``;``-separated text is read too)."""
     if not text:
         return []

@@ -64,6 +64,8 @@ class SharedTable:
     desk_select: str | None = None
     #: rows only ever appended on the desk: published by rowid watermark instead of row digests
     append_only: bool = False
+    #: the schema version that created the shared table (6 for the first ones; a later one creates its own)
+    since: int = 6
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -143,6 +145,13 @@ TABLES: tuple[SharedTable, ...] = (
                                                 ("rel_path", T), ("size", B), ("taken_at", T), ("lon", D),
                                                 ("lat", D), ("added_at", T), ("added_by", T), ("checks", T)),
                 ("case_id", "sha256"), mutable=("checks",)),
+    # version 9: the official yearly totals of the annual change survey; a year imported again changes its figures
+    # (the desk keeps the previous ones in ``replaced``, ``row_changes`` keeps them here too)
+    SharedTable("survey_totals", "tg_survey_total", (("code", T), ("year", INT), ("farmland_m2", D),
+                                                    ("basic_m2", D), ("source", T), ("imported_at", T),
+                                                    ("replaced", T)),
+                ("code", "year"), mutable=("farmland_m2", "basic_m2", "source", "imported_at", "replaced"),
+                place="code", since=9),
 )
 BY_NAME = {t.name: t for t in TABLES}
 #: evidence file contents (not a desk table: read from the desk's evidence folder)
@@ -302,18 +311,8 @@ def v6_statements(schema: str, srid: int, postgis: str = "public") -> list[sql.C
                 "created_at timestamptz NOT NULL DEFAULT now())").format(s=s),
         sql.SQL("INSERT INTO {s}.store_identity DEFAULT VALUES").format(s=s),
     ]
-    for table in TABLES:
-        t = sql.Identifier(table.name)
-        out.append(sql.SQL("CREATE TABLE {s}.{t} ({cols})").format(s=s, t=t, cols=_column_defs(table, srid)))
-        if table.geometry:
-            out.append(sql.SQL("CREATE INDEX {i} ON {s}.{t} USING gist (geom)").format(
-                i=sql.Identifier(f"{table.name}_geom"), s=s, t=t))
-        if table.place and table.place not in table.key[:1]:
-            out.append(sql.SQL("CREATE INDEX {i} ON {s}.{t} ({p} text_pattern_ops)").format(
-                i=sql.Identifier(f"{table.name}_place"), s=s, t=t, p=sql.Identifier(table.place)))
-        out += _guard_function(schema, table, postgis)
-        out += _never_deleted(schema, table.name)
-        out += _security(schema, table.name, table.place)
+    for table in tables_at(6):
+        out += table_statements(schema, table, srid, postgis)
     out += _never_deleted(schema, EVIDENCE_FILES) + _security(schema, EVIDENCE_FILES, None, update=False)
     out += [sql.SQL("CREATE TRIGGER evidence_files_kept BEFORE UPDATE ON {s}.evidence_files FOR EACH ROW "
                     "EXECUTE FUNCTION {s}.shared_kept()").format(s=s)]
@@ -326,6 +325,53 @@ def v6_statements(schema: str, srid: int, postgis: str = "public") -> list[sql.C
     # session_scope() and session_publisher() stay executable by every role (PostgreSQL's default): they tell a
     # caller only its own scope, and every policy of the schema calls them — a desk granted before version 6
     # (cases only) must still pass the cases' policies
+    return out
+
+
+def table_statements(schema: str, table: SharedTable, srid: int, postgis: str = "public") -> list[sql.Composable]:
+    """One shared table with its indexes, history guards and row-level security (as the owner)."""
+    s, t = sql.Identifier(schema), sql.Identifier(table.name)
+    out = [sql.SQL("CREATE TABLE {s}.{t} ({cols})").format(s=s, t=t, cols=_column_defs(table, srid))]
+    if table.geometry:
+        out.append(sql.SQL("CREATE INDEX {i} ON {s}.{t} USING gist (geom)").format(
+            i=sql.Identifier(f"{table.name}_geom"), s=s, t=t))
+    if table.place and table.place not in table.key[:1]:
+        out.append(sql.SQL("CREATE INDEX {i} ON {s}.{t} ({p} text_pattern_ops)").format(
+            i=sql.Identifier(f"{table.name}_place"), s=s, t=t, p=sql.Identifier(table.place)))
+    out += _guard_function(schema, table, postgis)
+    out += _never_deleted(schema, table.name)
+    out += _security(schema, table.name, table.place)
+    return out
+
+
+def tables_at(version: int) -> tuple[SharedTable, ...]:
+    """The shared tables a schema at ``version`` has (publish and pull of an older schema skip the newer ones)."""
+    return tuple(t for t in TABLES if t.since <= version)
+
+
+def added_tables_statements(cur, schema: str, srid: int, postgis: str, version: int) -> list[sql.Composable]:
+    """A later version's new shared tables (``since == version``) and the grants the roles already mapped need on
+    them: a county desk publishes into them, every other scope reads them. Run as the owner, like version 6."""
+    s = sql.Identifier(schema)
+    added = [t for t in TABLES if t.since == version]
+    out: list[sql.Composable] = []
+    for table in added:
+        out += table_statements(schema, table, srid, postgis)
+    cur.execute(sql.SQL("SELECT role_name, scope_code FROM {s}.role_scope UNION SELECT c.role_name, c.county_code "
+                        "FROM {s}.county_role c WHERE NOT EXISTS (SELECT 1 FROM {s}.role_scope r WHERE r.role_name "
+                        "= c.role_name) ORDER BY 1").format(s=s))
+    for role, scope in cur.fetchall():
+        r = sql.Identifier(role)
+        for table in added:
+            t = sql.Identifier(table.name)
+            out.append(sql.SQL("GRANT SELECT ON {s}.{t} TO {r}").format(s=s, t=t, r=r))
+            if len(scope) != 6:
+                continue
+            out.append(sql.SQL("GRANT INSERT ON {s}.{t} TO {r}").format(s=s, t=t, r=r))
+            if table.mutable:
+                out.append(sql.SQL("GRANT UPDATE ({c}) ON {s}.{t} TO {r}").format(
+                    c=sql.SQL(", ").join(sql.Identifier(c) for c in (*table.mutable, "published_at",
+                                                                     "published_by")), s=s, t=t, r=r))
     return out
 
 
@@ -347,10 +393,17 @@ def _v6_case_scopes(schema: str) -> list[sql.Composable]:
 
 
 # ------------------------------------------------------------------------------------ grants
-def reader_statements(role: str, schema: str) -> list[sql.Composable]:
-    """What every role of the shared store may read (row-level security narrows it to its scope)."""
+def _names_at(version: int | None) -> tuple[str, ...]:
+    """:data:`ALL_TABLES` of a schema at ``version`` (None: the latest)."""
+    newer = {t.name for t in TABLES if version is not None and t.since > version}
+    return tuple(t for t in ALL_TABLES if t not in newer)
+
+
+def reader_statements(role: str, schema: str, version: int | None = None) -> list[sql.Composable]:
+    """What every role of the shared store may read (row-level security narrows it to its scope); ``version``: of a
+    schema not yet at the latest (version 6 grants on version 6's tables while it migrates)."""
     r, s = sql.Identifier(role), sql.Identifier(schema)
-    tables = sql.SQL(", ").join(sql.SQL("{s}.{t}").format(s=s, t=sql.Identifier(t)) for t in ALL_TABLES)
+    tables = sql.SQL(", ").join(sql.SQL("{s}.{t}").format(s=s, t=sql.Identifier(t)) for t in _names_at(version))
     return [
         sql.SQL("GRANT USAGE ON SCHEMA {s} TO {r}").format(s=s, r=r),
         sql.SQL("GRANT SELECT ON {tables}, {s}.cases, {s}.case_events, {s}.transitions, {s}.county_role, "
@@ -360,12 +413,12 @@ def reader_statements(role: str, schema: str) -> list[sql.Composable]:
     ]
 
 
-def publisher_statements(role: str, schema: str) -> list[sql.Composable]:
+def publisher_statements(role: str, schema: str, version: int | None = None) -> list[sql.Composable]:
     """A county desk: reads like any role, appends rows and updates only the mutable columns (its own county,
-    by row-level security). No DELETE, no TRUNCATE anywhere."""
+    by row-level security). No DELETE, no TRUNCATE anywhere. ``version``: as in :func:`reader_statements`."""
     r, s = sql.Identifier(role), sql.Identifier(schema)
-    out = reader_statements(role, schema)
-    for table in TABLES:
+    out = reader_statements(role, schema, version)
+    for table in (TABLES if version is None else tables_at(version)):
         t = sql.Identifier(table.name)
         out.append(sql.SQL("GRANT INSERT ON {s}.{t} TO {r}").format(s=s, t=t, r=r))
         if table.mutable:
@@ -423,4 +476,4 @@ def v7_statements(schema: str) -> list[sql.Composable]:
 
 
 __all__ = ["IDENTITY", "TABLES", "BY_NAME", "SharedTable", "v6_statements", "v7_statements", "reader_statements",
-           "publisher_statements", "scope_statements"]
+           "publisher_statements", "scope_statements", "table_statements", "tables_at", "added_tables_statements"]

@@ -533,7 +533,7 @@ def _v6_prefecture(cur, schema: str, srid: int) -> list[sql.Composable]:
     out = pg_prefecture.v6_statements(schema, srid, _postgis_schema(cur))
     cur.execute(sql.SQL("SELECT role_name FROM {s}.county_role ORDER BY role_name").format(s=sql.Identifier(schema)))
     for (role,) in cur.fetchall():
-        out += pg_prefecture.publisher_statements(role, schema)
+        out += pg_prefecture.publisher_statements(role, schema, 6)
     return out
 
 
@@ -560,6 +560,14 @@ def _v8_change_kinds(schema: str, srid: int) -> list[sql.Composable]:
     return out
 
 
+def _v9_survey_totals(cur, schema: str, srid: int) -> list[sql.Composable]:
+    """Version 9 (issue 18): ``survey_totals``, the official yearly totals of the annual change survey the counties
+    import (:mod:`.survey_totals`), shared like the tables of version 6 — and granted to the roles already mapped."""
+    from . import pg_prefecture
+
+    return pg_prefecture.added_tables_statements(cur, schema, srid, _postgis_schema(cur), 9)
+
+
 MIGRATIONS: list[PgMigration] = [
     PgMigration(1, "cases, append-only case events, county roles, export batches", _v1_tables),
     PgMigration(2, "row-level security by county (forced, owner included)", _v2_row_security),
@@ -575,6 +583,8 @@ MIGRATIONS: list[PgMigration] = [
                 lambda schema, srid: _v7_dashboard(schema)),
     PgMigration(8, "change kinds 挖湖造景 (waterscape) and 撂荒 (abandoned): the kind and category checks of cases "
                    "follow the current lists", _v8_change_kinds),
+    PgMigration(9, "the annual change survey's yearly totals (survey_totals), shared per county",
+                lambda schema, srid: [], planned=_v9_survey_totals),
 ]
 LATEST = MIGRATIONS[-1].version
 
@@ -752,10 +762,12 @@ def grant_scope(conn, role: str, scope: str, schema: str = DEFAULT_SCHEMA) -> No
             if cur.fetchone() is None:
                 raise SchemaError(f"database role {role!r} does not exist; create it first")
             cur.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(owner_role(schema))))
+            version = current_version(cur, schema)  # the shared tables a schema not yet migrated has
             statements = pg_prefecture.scope_statements(role, scope, schema)
             if len(scope) == 6:
-                statements += grant_statements(role, schema) + pg_prefecture.publisher_statements(role, schema)
+                statements += grant_statements(role, schema) + pg_prefecture.publisher_statements(role, schema,
+                                                                                                  version)
             else:
-                statements += pg_prefecture.reader_statements(role, schema)
+                statements += pg_prefecture.reader_statements(role, schema, version)
             for statement in statements:
                 cur.execute(statement)

@@ -444,7 +444,8 @@ def publish(store: GpkgStore, pg: PgStore, *, batch_rows: int = BATCH_ROWS,
         unlogged = ensure_change_log(store)
     seen_up_to = _log_seq(store)  # changes logged after this are for the next publish
     plans: dict[str, Plan] = {}
-    for table in pg_prefecture.TABLES:
+    shared = pg_prefecture.tables_at(version)  # a shared store not migrated yet lacks the newer tables: skipped
+    for table in shared:
         if not store.has_table(table.desk):
             continue
         plans[table.name] = changed_keys(store, target, table, logged=table.name not in unlogged)
@@ -463,7 +464,7 @@ def publish(store: GpkgStore, pg: PgStore, *, batch_rows: int = BATCH_ROWS,
     with store.conn:
         store.conn.execute("INSERT OR REPLACE INTO tg_publish_run (publish_id, target, started_at) VALUES (?, ?, ?)",
                            (publish_id, target, format_time(now)))
-    for table in pg_prefecture.TABLES:
+    for table in shared:
         if table.name not in plans:
             continue
         _publish_table(store, pg, report, table, plans[table.name], target, srid, postgis,

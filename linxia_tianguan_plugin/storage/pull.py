@@ -186,6 +186,12 @@ def _upstream(cur, pg: PgStore, county: str) -> tuple[str, int, str]:
     return target, int(srid), row[0] if row else "public"
 
 
+def _shared_tables(source: _Source) -> tuple[pg_prefecture.SharedTable, ...]:
+    """The shared tables the store's schema version has: a shared store not yet migrated to a later version (the
+    administrator migrates it) lacks that version's tables, which a pull then skips instead of failing."""
+    return pg_prefecture.tables_at(pg_schema.current_version(source.cur, source.pg.schema))
+
+
 # ------------------------------------------------------------------------------------ a new store
 def _temporary_names(path: Path) -> tuple[Path, Path]:
     tag = uuid.uuid4().hex[:12]
@@ -205,7 +211,7 @@ def _fresh(source: _Source, path: Path) -> None:
     try:
         store = GpkgStore(tmp, epsg=source.desk_srid)
         with store.transaction():
-            for table in pg_prefecture.TABLES:
+            for table in _shared_tables(source):
                 if store.has_table(table.desk):
                     _pull_table(source, store, table, fresh=True)
             _pull_cases(source, store, fresh=True)
@@ -274,7 +280,7 @@ def _refresh(pg, cur, path, county, township, epsg, target, srid, postgis, on_pr
         source = _Source(pg, cur, county, township, srid, store.srs_id, postgis,
                          PullReport(str(path), county, township, target, True), on_progress, is_canceled)
         with store.transaction():
-            for table in pg_prefecture.TABLES:
+            for table in _shared_tables(source):
                 if store.has_table(table.desk):
                     _pull_table(source, store, table, fresh=False)
             _pull_cases(source, store, fresh=False)

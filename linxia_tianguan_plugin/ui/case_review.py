@@ -61,7 +61,7 @@ from ..storage import cases as case_store
 from ..storage.case_source import GpkgCaseSource
 from ..storage.faults import StoreFaultError, classify, lock_waits_reported_to
 from ..store_layers import reload_store_layers
-from ..store_messages import fault_message, lock_wait_message
+from ..store_messages import evidence_message, fault_message, lock_wait_message
 from ..workbook import WorkbookError
 
 DOCK_NAME = "linxia_tianguan_case_review"
@@ -937,7 +937,7 @@ class CaseReviewDock(QgsDockWidget):
                 except workflow.WorkflowError as error:
                     results.append((cid, False, self._why(error, case, action)))
                 except ValueError as error:  # EvidenceError: a file is missing or unreadable; nothing was written
-                    results.append((cid, False, tr("The attachments cannot be stored: {error}").format(error=error)))
+                    results.append((cid, False, evidence_message(error)))
                 except (sqlite3.Error, OSError, RuntimeError) as error:  # the store or the server is gone
                     fault = self._fault(error)
                     if fault is not None:

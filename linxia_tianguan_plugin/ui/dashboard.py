@@ -571,6 +571,7 @@ class DashboardDock(QgsDockWidget):
         self.report = model.build(inputs, self._today(), self._prefix, self._period, self.targets, years)
         for name in model.PANELS:
             self._fill_table(name, self.report.tables[name])
+        self._show_trend_sources(years)
         self._dirty = set(model.PANELS)
         self._draw_current()
         self.status.setText(self.report.title)
@@ -596,6 +597,16 @@ class DashboardDock(QgsDockWidget):
 
             return survey_years_pg(self.pg, prefix, coded)
         return model.survey_years(self.store_path, prefix, coded)
+
+    def _show_trend_sources(self, years: model.SurveyYears) -> None:
+        """The trend table's source cell of an imported year names the file or survey it came from (a tooltip)."""
+        items = self.models["trend"]
+        last = items.columnCount() - 1
+        for row in range(items.rowCount()):
+            year = items.item(row, 0).data(Qt.ItemDataRole.DisplayRole) if items.item(row, 0) else None
+            note = years.notes.get(year) if year is not None else None
+            if note and items.item(row, last) is not None:
+                items.item(row, last).setToolTip(note)
 
     def _show_empty(self) -> None:
         for name in model.PANELS:

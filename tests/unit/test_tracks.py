@@ -218,3 +218,18 @@ def test_file_name_pattern():
 def test_content_hash():
     assert content_hash(b"abc") == content_hash(b"abc") != content_hash(b"abd")
     assert len(content_hash(b"")) == 64
+
+
+def test_one_position_projects_without_numpy_deprecation():
+    """One camera or one fix: the same coordinates as within a longer array, and no numpy scalar-conversion
+    DeprecationWarning from pyproj (which reads a size-1 array as a point)."""
+    import warnings
+
+    from linxia_tianguan_plugin.core.patrol.tracks import project
+
+    lon, lat = np.array([103.2, 103.31]), np.array([35.6, 35.62])
+    many = project(lon, lat, 4522)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        one = project(lon[:1], lat[:1], 4522)
+    assert one[0].shape == (1,) and one[0][0] == many[0][0] and one[1][0] == many[1][0]

@@ -3,7 +3,8 @@
 A field package is one folder per 社 (14-digit) or 村 (12-digit) grid code, written by
 ``processing/patrol/field_package_export.py`` and read back by ``processing/patrol/field_package_import.py``::
 
-    <grid>/tianguan_field.gpkg   parcels (read-only), tasks, cases (read-only), tracks, evidence, reports
+    <grid>/tianguan_field.gpkg   parcels (read-only), tasks, cases (read-only), tracks, evidence, reports,
+                                 report_areas
     <grid>/tianguan_field.qgs    the QGIS/QField project (relative paths)
     <grid>/manifest.json         :func:`make_manifest`
     <grid>/DCIM/                 photos the phone takes (relative paths in the evidence layer)
@@ -27,8 +28,10 @@ Rules (plain Python, no Qt, no QGIS, no database):
   one of the case's events was imported before: it is skipped, so importing a package twice adds
   nothing.
 - **Reports coming back** (巡田上报, :func:`plan_reports`): a problem the officer found on patrol, not an
-  answer to a case — a point with a category (:data:`REPORT_CATEGORIES`), a photo and a note. Each becomes a
-  new case (:func:`report_case`), see :func:`plan_reports` for the state it starts in and why.
+  answer to a case — a point (layer ``reports``) or a sketched polygon (layer ``report_areas``; two layers with
+  the same form, since QField digitises one geometry type per layer), with a category (:data:`REPORT_CATEGORIES`),
+  up to three photos (:data:`PHOTO_FIELDS`) and a note. Each becomes a new case, see :func:`plan_reports` for the
+  state it starts in and why, and :mod:`..cases.leads` for how it is pre-judged.
 - **Tracks coming back**: a QField tracking line carries each vertex's time as its M value, epoch
   milliseconds (``QFieldSync/tracking_measurement_type`` = 1); older QField versions write the
   seconds since the session's start instead, which :func:`vertex_times` adds to ``started_at``.
@@ -64,7 +67,13 @@ PHOTO_DIR = "DCIM"
 
 #: layer names inside the package GeoPackage
 PARCELS, TASKS, CASES, TRACKS, EVIDENCE, REPORTS = "parcels", "tasks", "cases", "tracks", "evidence", "reports"
-LAYERS = (PARCELS, TASKS, CASES, TRACKS, EVIDENCE, REPORTS)
+#: 巡田上报 sketched as a polygon: a layer of its own beside the point ``reports`` (QField digitises one geometry
+#: type per layer; a mixed layer would make the officer pick a type before every report), the same fields and form
+REPORT_AREAS = "report_areas"
+LAYERS = (PARCELS, TASKS, CASES, TRACKS, EVIDENCE, REPORTS, REPORT_AREAS)
+REPORT_LAYERS = (REPORTS, REPORT_AREAS)
+#: the attachment fields of a report, in the order their photos become the case's evidence
+PHOTO_FIELDS = ("photo", "photo_2", "photo_3")
 
 #: EPSG of the tracks layer: QField records positions in the layer's CRS; lon/lat keeps them as fixes are stored
 TRACKS_EPSG = 4490
@@ -82,8 +91,10 @@ UNKNOWN_CASE, NOT_IN_PACKAGE, CLOSED, MOVED, NOT_ACCEPTING, MISSING_PHOTO, NO_CA
 REFUSED_PHOTO = "refused_photo"
 #: a report (巡田上报) without a point: no case can be placed
 NO_POSITION = "no_position"
+#: a sketched report whose polygon encloses (next to) no area even once repaired: a slip of the finger
+BAD_GEOMETRY = "bad_geometry"
 CONFLICTS = (UNKNOWN_CASE, NOT_IN_PACKAGE, CLOSED, MOVED, NOT_ACCEPTING, MISSING_PHOTO, NO_CASE, BAD_TRACK,
-             REFUSED_PHOTO, NO_POSITION)
+             REFUSED_PHOTO, NO_POSITION, BAD_GEOMETRY)
 
 #: 巡田上报 categories as the form offers them → change kind (:data:`..cases.prejudge.KINDS`); 乱占 is 非农化
 REPORT_CATEGORIES: dict[str, str] = {"非农化": "nonagri", "非粮化": "nongrain", "撂荒": "abandoned",
@@ -92,11 +103,13 @@ REPORT_CATEGORIES: dict[str, str] = {"非农化": "nonagri", "非粮化": "nongr
 REPORT_SOURCE = "field_report"
 REPORT_REASON = "field_report"
 REPORT_CATEGORY = "verify"  # 需外业核实: a report is a lead the county checks, never a finding
-REPORT_RULES_VERSION = "field-report-1"
+REPORT_RULES_VERSION = "field-report-2"  # 2: sketched polygons, several photos, pre-judgement
 #: a report is matched to the coded parcel under it, else the nearest within this distance (as video alarms)
 REPORT_TOLERANCE_M = 30.0
 #: radius of the case polygon of a report that no coded parcel is near
 REPORT_RADIUS_M = 10.0
+#: a sketch with less area than this (m²) once made valid is :data:`BAD_GEOMETRY`, not a report of a place
+REPORT_MIN_AREA_M2 = 1.0
 
 _CODE = re.compile(r"\d{12}(\d{2})?")
 _SPLIT = re.compile(r"[\s,，;；、]+")
@@ -388,7 +401,10 @@ def plan_evidence(rows: Iterable[EvidenceRow], manifest: Mapping, current: Mappi
 # ----------------------------------------------------------------------------------------- reports
 @dataclass(frozen=True)
 class ReportRow:
-    """One feature of the returned 巡田上报 layer (x/y in the package's CRS, the store's)."""
+    """One feature of a returned 巡田上报 layer (x/y in the package's CRS, the store's: the point of a point report,
+    a point on the surface of a sketch). ``photo`` is the first attachment field, ``photos_more`` the others as
+    written (:data:`PHOTO_FIELDS`); ``layer`` is :data:`REPORTS` or :data:`REPORT_AREAS`; ``sketch`` the WKB of a
+    sketched polygon as the phone stored it."""
 
     fid: int
     uid: str | None
@@ -399,17 +415,34 @@ class ReportRow:
     reported_at: str | None = None
     x: float | None = None
     y: float | None = None
+    photos_more: tuple[str | None, ...] = ()
+    layer: str = REPORTS
+    sketch: bytes | None = None
+
+    @property
+    def photos(self) -> list[str]:
+        """The photos given, in field order, empty fields left out: the order they become evidence in."""
+        return [str(p).strip() for p in (self.photo, *self.photos_more) if p and str(p).strip()]
 
 
 @dataclass(frozen=True)
 class ReportPlan:
-    """A report to turn into a case: its key and id, change kind and photo (absolute path or None)."""
+    """A report to turn into a case: its key and id, change kind, first photo (absolute path or None), every photo
+    (absolute paths, in order), the report's own geometry (store CRS: the point, or the sketch made valid) and
+    whether the sketch had to be repaired."""
 
     row: ReportRow
     case_key: str
     case_id: str
     kind: str
     photo: str | None
+    photos: tuple[str, ...] = ()
+    geom: object = None
+    repaired: bool = False
+
+    @property
+    def is_area(self) -> bool:
+        return self.row.layer == REPORT_AREAS
 
 
 def package_identity(manifest: Mapping) -> str:
@@ -421,8 +454,10 @@ def package_identity(manifest: Mapping) -> str:
 
 def report_key(manifest: Mapping, row: ReportRow) -> str:
     """The case key of a report: the package and the report's own uuid (QField's ``uuid()`` default), else its
-    fid — nothing the officer may still edit (category, note), so importing the package again finds the case."""
-    uid = (row.uid or "").strip() or f"fid:{int(row.fid)}"
+    fid (and, for a sketch, its layer) — nothing the officer may still edit (category, note, photos, shape), so
+    importing the package again finds the case."""
+    fallback = f"fid:{int(row.fid)}" if row.layer == REPORTS else f"{row.layer}:fid:{int(row.fid)}"
+    uid = (row.uid or "").strip() or fallback
     return case_key(REPORT_SOURCE, "", "", "", "", f"{package_identity(manifest)}#{uid}", None)
 
 
@@ -431,35 +466,78 @@ def report_kind(category: str | None) -> str:
     return REPORT_CATEGORIES.get(str(category or "").strip(), "other")
 
 
-def plan_reports(rows: Iterable[ReportRow], manifest: Mapping, photo_paths: Mapping[int, str | None],
-                 photo_hashes: Mapping[int, str | None], refused: Mapping[int, str] | None = None,
+def report_geometry(row: ReportRow) -> tuple[object | None, str | None, bool]:
+    """(geometry in the store's CRS, conflict code or None, repaired) of a returned report.
+
+    A point report is its point (:data:`NO_POSITION` without one). A sketch is its polygon made valid — a
+    self-intersecting ring (a bow tie drawn with one finger) becomes the polygons it encloses, ``repaired`` true;
+    no polygon at all is :data:`NO_POSITION`, one that encloses less than :data:`REPORT_MIN_AREA_M2` once valid (a
+    line, two taps, a ring folded onto itself) is :data:`BAD_GEOMETRY`.
+    """
+    import numpy as np
+    import shapely
+
+    from ..geometry import REPAIRED, repair
+
+    if row.layer != REPORT_AREAS:
+        if row.x is None or row.y is None or not (math.isfinite(row.x) and math.isfinite(row.y)):
+            return None, NO_POSITION, False
+        return shapely.Point(float(row.x), float(row.y)), None, False
+    if not row.sketch:
+        return None, NO_POSITION, False
+    try:
+        raw = shapely.from_wkb(row.sketch)
+    except (shapely.errors.GEOSException, ValueError, TypeError):
+        return None, BAD_GEOMETRY, False
+    if raw is None or raw.is_empty:
+        return None, NO_POSITION, False
+    fixed, status = repair(np.array([raw], dtype=object))
+    geom = fixed[0]
+    if geom is None or float(shapely.area(geom)) < REPORT_MIN_AREA_M2:
+        return None, BAD_GEOMETRY, False
+    return geom, None, bool(status[0] == REPAIRED)
+
+
+def plan_reports(rows: Iterable[ReportRow], manifest: Mapping, photo_paths: Mapping[str, str | None],
+                 photo_hashes: Mapping[str, str | None], refused: Mapping[str, str] | None = None,
                  ) -> tuple[list[ReportPlan], list[Conflict]]:
-    """(reports to store, conflicts) of the returned 巡田上报 rows.
+    """(reports to store, conflicts) of the returned 巡田上报 rows of both report layers.
+
+    The photo maps are keyed by the photo path as the phone wrote it (a path names one file of the package):
+    ``photo_paths`` its absolute path (:func:`photo_file`), ``photo_hashes`` its SHA-256 (None: missing),
+    ``refused`` why it was refused.
 
     Each report becomes one new case in ``pending`` (待下发), created by ``system`` like every case, whose
-    history (:func:`report_comment`) says it came from the field, with category 需外业核实 and reason
-    ``field_report``. Why ``pending`` and not ``reported`` (已上报): the workflow lets a case begin only with
-    ``None → pending`` by ``system`` (:func:`..cases.workflow.replay`), and reaching 已上报 would mean writing
-    下发/举证/上报 events nobody made; 待下发 is where the county desk reviews what comes in (the video alarms'
-    cases wait there too) and issues it back to the group for checking — the "待审核" of the report.
-    A row whose point is missing, or whose photo is named but missing or refused, is a conflict and makes no
-    case (fixing the package and importing again then creates it); a report without a photo is accepted.
+    history (:func:`report_comment`) says it came from the field, with reason ``field_report``. Why ``pending``
+    and not ``reported`` (已上报): the workflow lets a case begin only with ``None → pending`` by ``system``
+    (:func:`..cases.workflow.replay`), and reaching 已上报 would mean writing 下发/举证/上报 events nobody made;
+    待下发 is where the county desk reviews what comes in (the video alarms' cases wait there too) and issues it
+    back to the group for checking — the "待审核" of the report. A row without a position or with a degenerate
+    sketch (:func:`report_geometry`), or one of whose photos is missing or refused (one conflict per such photo),
+    makes no case: fixing the package and importing again then creates it with all its photos in order. A report
+    without a photo is accepted.
     """
     plans: list[ReportPlan] = []
     conflicts: list[Conflict] = []
-    for row in sorted(rows, key=lambda r: r.fid):
-        if row.x is None or row.y is None or not (math.isfinite(row.x) and math.isfinite(row.y)):
-            conflicts.append(Conflict(REPORTS, row.fid, None, NO_POSITION))
+    order = {name: n for n, name in enumerate(REPORT_LAYERS)}
+    for row in sorted(rows, key=lambda r: (order.get(r.layer, len(order)), r.fid)):
+        geom, code, repaired = report_geometry(row)
+        if code is not None:
+            conflicts.append(Conflict(row.layer, row.fid, None, code))
             continue
-        if refused and refused.get(row.fid):
-            conflicts.append(Conflict(REPORTS, row.fid, None, REFUSED_PHOTO, f"{row.photo or ''}：{refused[row.fid]}"))
+        bad = []
+        for photo in row.photos:
+            if refused and refused.get(photo):
+                bad.append(Conflict(row.layer, row.fid, None, REFUSED_PHOTO, f"{photo}：{refused[photo]}"))
+            elif photo_paths.get(photo) is None or photo_hashes.get(photo) is None:
+                bad.append(Conflict(row.layer, row.fid, None, MISSING_PHOTO, photo))
+        if bad:
+            conflicts += bad
             continue
-        path = photo_paths.get(row.fid)
-        if row.photo and (path is None or photo_hashes.get(row.fid) is None):
-            conflicts.append(Conflict(REPORTS, row.fid, None, MISSING_PHOTO, row.photo or ""))
-            continue
+        paths = tuple(dict.fromkeys(str(photo_paths[p]) for p in row.photos))
         key = report_key(manifest, row)
-        plans.append(ReportPlan(row, key, case_uuid(key), report_kind(row.category), path))
+        plans.append(ReportPlan(row, key, case_uuid(key), report_kind(row.category), paths[0] if paths else None,
+                                paths, geom, repaired))
     return plans, conflicts
 
 

@@ -363,8 +363,14 @@ def _transformer(epsg: int):
 
 
 def project(lon: np.ndarray, lat: np.ndarray, epsg: int) -> tuple[np.ndarray, np.ndarray]:
-    """Lon/lat (CGCS2000 ≈ WGS 84) to a projected CRS, e.g. the county's 3-degree GK zone."""
-    x, y = _transformer(int(epsg)).transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    """Lon/lat (CGCS2000 ≈ WGS 84) to a projected CRS, e.g. the county's 3-degree GK zone. A single position
+    (one camera, one fix) goes to pyproj as two floats: pyproj reads a size-1 array as a point and converts it to a
+    scalar the way numpy ≥ 1.25 deprecates."""
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    if lon.size == 1:
+        x, y = _transformer(int(epsg)).transform(float(lon.item()), float(lat.item()))
+        return np.full(lon.shape, x, dtype=float), np.full(lat.shape, y, dtype=float)
+    x, y = _transformer(int(epsg)).transform(lon, lat)
     return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
 

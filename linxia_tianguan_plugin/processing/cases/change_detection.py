@@ -27,7 +27,7 @@ from qgis.core import (
 )
 
 from ... import compat
-from ...core import clock, parallel
+from ...core import parallel
 from ...core.admin import AdminDivisions
 from ...core.cases import change_detection as detect
 from ...core.cases import prejudge as judge
@@ -44,8 +44,8 @@ from ...storage.tasks import officers_for
 from ...styling import StyleOnLoad
 from ..base import AlgorithmBase
 from ..fields import KeepsAliases, schema
-from ..issues import describe
-from ..readers import FieldSpec, read_layer, source_for
+from ..readers import FieldSpec, source_for
+from .references import ReferenceLayers
 
 MU_PER_M2 = 0.0015
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -76,11 +76,11 @@ def _mu(m2: float) -> float:
     return round(float(m2) * MU_PER_M2, 4)
 
 
-class ChangeDetectionAlgorithm(KeepsAliases, AlgorithmBase):
+class ChangeDetectionAlgorithm(ReferenceLayers, KeepsAliases, AlgorithmBase):
+    """YJJBNT, APPROVED, FACILITY, TEMPORARY, BOUNDARY and TODAY come from :class:`.references.ReferenceLayers`."""
+
     BEFORE, AFTER, EXTERNAL, EXTERNAL_ID, EXTERNAL_DLBM = "BEFORE", "AFTER", "EXTERNAL", "EXTERNAL_ID", "EXTERNAL_DLBM"
-    YJJBNT, APPROVED, FACILITY, TEMPORARY, BOUNDARY = "YJJBNT", "APPROVED", "FACILITY", "TEMPORARY", "BOUNDARY"
-    TODAY, RULES, MIN_AREA, MIN_AREA_BASIC, STORE, OUTPUT = "TODAY", "RULES", "MIN_AREA", "MIN_AREA_BASIC", "STORE", \
-        "OUTPUT"
+    RULES, MIN_AREA, MIN_AREA_BASIC, STORE, OUTPUT = "RULES", "MIN_AREA", "MIN_AREA_BASIC", "STORE", "OUTPUT"
 
     def name(self) -> str:
         return "change_detection"
@@ -129,14 +129,7 @@ class ChangeDetectionAlgorithm(KeepsAliases, AlgorithmBase):
             p = QgsProcessingParameterField(name, label, default, self.EXTERNAL, optional=True)
             p.setFlags(p.flags() | compat.ProcessingParameterFlag.Advanced)
             self.addParameter(p)
-        self.addParameter(QgsProcessingParameterFeatureSource(
-            self.YJJBNT, tr("Permanent basic farmland (YJJBNTTB)"), poly, optional=True))
-        for name, label in ((self.APPROVED, tr("Approved conversions (批准用地)")),
-                            (self.FACILITY, tr("Facility-agriculture filings (设施农业用地备案)")),
-                            (self.TEMPORARY, tr("Temporary land (临时用地)")),
-                            (self.BOUNDARY, tr("Town development boundary (城镇开发边界)"))):
-            self.addParameter(QgsProcessingParameterFeatureSource(name, label, poly, optional=True))
-        self.add_date_parameter(self.TODAY, tr("Day the terms are checked on (YYYY-MM-DD; empty: today)"))
+        self.add_reference_parameters()
         rules = QgsProcessingParameterFile(self.RULES, tr("Rules file (JSON; empty: the bundled rules)"),
                                            extension="json", optional=True)
         rules.setFlags(rules.flags() | compat.ProcessingParameterFlag.Advanced)
@@ -176,27 +169,6 @@ class ChangeDetectionAlgorithm(KeepsAliases, AlgorithmBase):
             rules = replace(rules, **overrides)
         return rules
 
-    def _today(self, parameters, context) -> str:
-        return (self.parameter_as_date(parameters, self.TODAY, context) or clock.today_beijing()).isoformat()
-
-    def _read(self, parameters, name, context, feedback, specs, crs, progress):
-        item = source_for(self, parameters, name, context, feedback)
-        if item is None:
-            return None
-        if item.source.featureCount() == 0:
-            raise QgsProcessingException(tr("Layer “{layer}” is empty: choose the layer with the features, or "
-                                            "leave the parameter empty.").format(layer=item.label))
-        if item.source.sourceCrs() != crs:
-            feedback.pushInfo(tr("Layer “{layer}” is in {crs}; it is reprojected to {target}.").format(
-                layer=item.label, crs=item.source.sourceCrs().authid(), target=crs.authid()))
-        layer, issues = read_layer(item, name, specs, crs, context, feedback, progress=progress)
-        if layer is None:
-            raise QgsProcessingException(tr("Cancelled."))
-        for issue in issues:
-            feedback.pushWarning(tr("Layer “{layer}”, feature {fid}: {message}").format(
-                layer=item.label, fid=issue.fid, message=describe(issue)[1]))
-        return layer
-
     def _landuse(self, parameters, name, context, feedback, crs, progress) -> detect.LandUse | None:
         layer = self._read(parameters, name, context, feedback, [
             FieldSpec("bsm", "BSM", tr("patch id")),
@@ -216,23 +188,10 @@ class ChangeDetectionAlgorithm(KeepsAliases, AlgorithmBase):
                 layer=source_for(self, parameters, name, context, feedback).label, largest=land.kcxs_largest))
         return land
 
-    def _reference(self, parameters, name, context, feedback, crs, fields: dict) -> judge.Reference | None:
-        specs = [FieldSpec(key, field, key, required=False, numeric=key == "filed_m2")
-                 for key, field in fields.items()]
-        layer = self._read(parameters, name, context, feedback, specs, crs, (0, 0))
-        if layer is None:
-            return None
-        present = {key: layer.attrs[key] for key in fields if key in layer.attrs}
-        docs = present.get("doc")
-        if docs is None and "name" in present:
-            docs = present["name"]
-        return judge.Reference(layer.wkb, docs, present.get("start"), present.get("end"), present.get("filed_m2"),
-                               name)
-
     # ------------------------------------------------------------------ run
     def processAlgorithm(self, parameters, context, feedback):
         rules = self._rules(parameters, context)
-        today = self._today(parameters, context)
+        today = self.reference_today(parameters, context)
         before_src = self.parameterAsSource(parameters, self.BEFORE, context)
         if before_src is None:
             raise QgsProcessingException(tr("Choose the baseline land-use survey (DLTB)."))
@@ -279,15 +238,7 @@ class ChangeDetectionAlgorithm(KeepsAliases, AlgorithmBase):
         cand = detect.concat(found)
         feedback.setProgress(65)
         feedback.setProgressText(tr("Pre-judging against approvals and plans…"))
-        refs = judge.References(
-            approved=self._reference(parameters, self.APPROVED, context, feedback, crs,
-                                     {"doc": "PZWH", "start": "PZRQ"}),
-            facility=self._reference(parameters, self.FACILITY, context, feedback, crs,
-                                     {"doc": "BAH", "start": "BARQ", "filed_m2": "BAMJ"}),
-            temporary=self._reference(parameters, self.TEMPORARY, context, feedback, crs,
-                                      {"doc": "PZWH", "start": "QSRQ", "end": "ZZRQ"}),
-            boundary=self._reference(parameters, self.BOUNDARY, context, feedback, crs, {"name": "GHMC"}),
-            basic=judge.Reference(basic_wkb, name=self.YJJBNT) if len(basic_wkb) else None)
+        refs = self.read_references(parameters, context, feedback, crs, basic_wkb)
         with self.opened_store(parameters, self.STORE, context, create=False) as store:
             return self._finish(parameters, context, feedback, store, cand, refs, rules, today, stats, crs)
 

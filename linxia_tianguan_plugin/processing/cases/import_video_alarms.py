@@ -4,7 +4,9 @@ Thin: the file is read here (CSV as Excel writes it — UTF-8 with or without BO
 JSON), :mod:`..core.cases.video` parses, validates, places and matches the alarms, :mod:`..storage.cases` stores
 one case per alarm in 待下发 (once: the key is the camera and the time) and :mod:`..storage.evidence` keeps a
 local snapshot as the case's first evidence (content-addressed, SHA-256); a web address is kept in the case's
-documents field.
+documents field. With the optional reference layers of change detection (:class:`.references.ReferenceLayers`:
+永农, approvals, facility filings, temporary land, development boundary) each alarm's case polygon is pre-judged
+like a change polygon and kept one case (:mod:`..core.cases.leads`); without them it needs field verification.
 """
 from __future__ import annotations
 
@@ -31,18 +33,22 @@ from qgis.core import (
 
 from ... import compat
 from ...core.cases import video
+from ...core.cases.leads import judge_leads
 from ...core.cases.prejudge import assign_cells, priority_order
 from ...core.patrol.tracks import project
 from ...i18n import tr
 from ...labels import change_kind_labels
 from ...storage import cases as case_store
 from ...storage.evidence import EvidenceError, add_evidence
+from ...storage.field_package import basic_of_codes
 from ...storage.grid import active_cells, coded_near
 from ...storage.tasks import officers_for
+from ...store_messages import evidence_message
 from ..base import AlgorithmBase
 from ..fields import schema
 from ..table_files import TableFileError, csv_rows, decode_csv, sheet_rows
 from . import exif_reader
+from .references import ReferenceLayers
 
 exif_reader.install()
 
@@ -114,7 +120,7 @@ def camera_fields():
                                     ("KJM", "String", 254)])
 
 
-class ImportVideoAlarmsAlgorithm(AlgorithmBase):
+class ImportVideoAlarmsAlgorithm(ReferenceLayers, AlgorithmBase):
     INPUT, SHEET, DISTANCE, TOLERANCE = "INPUT", "SHEET", "DISTANCE", "TOLERANCE"
     VIEW_RADIUS, VIEW_ANGLE, STORE, OUTPUT, CAMERAS = "VIEW_RADIUS", "VIEW_ANGLE", "STORE", "OUTPUT", "CAMERAS"
 
@@ -128,7 +134,10 @@ class ImportVideoAlarmsAlgorithm(AlgorithmBase):
         return tr(
             "<p>导入视频告警 · Reads the alarm records of the farmland video monitoring (CSV from Excel in UTF-8 or "
             "GBK, an Excel workbook, or the platform's JSON) and stores each alarm as a case waiting to be issued "
-            "(待下发), pre-judged as 需外业核实: a camera alarm is a lead to check on the ground.</p>"
+            "(待下发), pre-judged as 需外业核实: a camera alarm is a lead to check on the ground. With the optional "
+            "reference layers (advanced parameters: permanent basic farmland, approvals, facility filings, "
+            "temporary land, development boundary, as in change detection) each case is pre-judged like a change "
+            "polygon instead, and stays one case waiting to be issued and checked in the field.</p>"
             "<p>Columns (English or Chinese): camera_id 摄像头编号, time 告警时间 (any usual form, Excel serial "
             "numbers too; without an offset Beijing time), category 告警类型 (非农化, 非粮化, 撂荒, 挖湖, 其他 — the "
             "change kind of the case), the alarm's lon/lat 经度/纬度 or the camera's position camera_lon/camera_lat "
@@ -163,6 +172,7 @@ class ImportVideoAlarmsAlgorithm(AlgorithmBase):
                 p.setFlags(p.flags() | compat.ProcessingParameterFlag.Advanced)
             self.addParameter(p)
         self.add_store_parameter()  # the cases are stored there
+        self.add_reference_parameters(advanced=True)  # the alarms' pre-judgement, as in change detection
         self.addParameter(QgsProcessingParameterFeatureSink(
             self.OUTPUT, tr("Video alarms"), compat.ProcessingSourceType.VectorPoint, optional=True))
         self.addParameter(QgsProcessingParameterFeatureSink(
@@ -196,7 +206,11 @@ class ImportVideoAlarmsAlgorithm(AlgorithmBase):
         with self.opened_store(parameters, self.STORE, context, create=False) as store:
             if store is None:
                 raise QgsProcessingException(tr("Choose the tianguan store the cases are kept in."))
-            out = self._store(parameters, context, feedback, store, path, alarms, distance, tolerance)
+            judge = None
+            if self.references_given(parameters):
+                judge = {"refs": self.read_references(parameters, context, feedback, store.srs_id),
+                         "today": self.reference_today(parameters, context)}
+            out = self._store(parameters, context, feedback, store, path, alarms, distance, tolerance, judge)
         out.update({"ALARMS": len(alarms), "REFUSED": len({p.row for p in problems if p.severity == "error"})})
         return out
 
@@ -220,7 +234,7 @@ class ImportVideoAlarmsAlgorithm(AlgorithmBase):
                 "has_grid": bool(groups.any())}
 
     def _store(self, parameters, context, feedback, store, path: Path, alarms, distance: float,
-               tolerance: float) -> dict:
+               tolerance: float, judge: dict | None = None) -> dict:
         placed = self._place(store, alarms, tolerance)
         if not placed["has_grid"]:
             feedback.pushWarning(tr("The store has no patrol grid: cases get no grid cell or officer. Run “Build "
@@ -240,12 +254,19 @@ class ImportVideoAlarmsAlgorithm(AlgorithmBase):
                 "phone": phone, "parcel_codes": parcel, "geom": placed["geoms"][k]})
         if rows:
             repeats = case_store.repeat_counts(store, [r["case_key"] for r in rows], [r["parcel_codes"] for r in rows])
-            rank = priority_order(np.zeros(len(rows)), [r["area_m2"] for r in rows], repeats)
-            for r, p in zip(rows, rank.tolist()):
-                r["priority"] = int(p)
+            if judge is None:
+                rank = priority_order(np.zeros(len(rows)), [r["area_m2"] for r in rows], repeats)
+                for r, p in zip(rows, rank.tolist()):
+                    r["priority"] = int(p)
+            else:
+                self._prejudge(store, rows, repeats, judge)
         rules = {"distance_m": distance, "tolerance_m": tolerance, "categories": video.CATEGORY_KINDS}
+        inputs = {self.INPUT: str(path)}
+        if judge is not None:
+            inputs.update({name: str(parameters.get(name) or "") for name in self.REFERENCE_PARAMETERS},
+                          TODAY=judge["today"])
         new, known = case_store.save_cases(store, rows, case_store.new_run_id(), video.RULES_VERSION, rules,
-                                           {self.INPUT: str(path)}, {"alarms": len(rows)})
+                                           inputs, {"alarms": len(rows)})
         states = case_store.states_by_key(store)
         evidence = self._evidence(feedback, store, path, alarms, states)
         unmatched = int((placed["index"] < 0).sum())
@@ -262,6 +283,20 @@ class ImportVideoAlarmsAlgorithm(AlgorithmBase):
             out.update(self._write_cameras(parameters, context, store, alarms))
         return out
 
+    @staticmethod
+    def _prejudge(store, rows: list[dict], repeats, judge: dict) -> None:
+        """The alarms' cases judged like change polygons (:func:`..core.cases.leads.judge_leads`), in place: the
+        matched parcel's 永农 area unless the 永农 layer is given (then measured), category, reasons, areas,
+        document numbers and priority."""
+        basic = basic_of_codes(store, [c for r in rows for c in r["parcel_codes"]])
+        found = judge_leads([r["geom"] for r in rows], [r["kind"] for r in rows],
+                            [sum(basic.get(c, 0.0) for c in r["parcel_codes"]) for r in rows], judge["refs"],
+                            judge["today"], repeats)
+        for r, j in zip(rows, found):
+            r.update(category=j.category, reasons=j.reasons, basic_m2=j.basic_m2, approved_m2=j.approved_m2,
+                     facility_m2=j.facility_m2, temporary_m2=j.temporary_m2, boundary_m2=j.boundary_m2,
+                     docs="；".join(d for d in (r["docs"], j.docs) if d), priority=j.priority)
+
     def _evidence(self, feedback, store, path: Path, alarms, states: dict) -> int:
         """Local snapshots of the cases still pending, as their evidence (a file stored before is not added again);
         a missing or refused file is a warning, the case stays."""
@@ -275,7 +310,7 @@ class ImportVideoAlarmsAlgorithm(AlgorithmBase):
                 rows = add_evidence(store, a.case_id, [file], actor="video", kind="photo")
             except EvidenceError as err:
                 feedback.pushWarning(tr("Row {row}: the snapshot {file} is not stored as evidence: {reason}").format(
-                    row=a.row, file=a.snapshot, reason=err))
+                    row=a.row, file=a.snapshot, reason=evidence_message(err)))
                 continue
             added += sum(1 for r in rows if r.get("new"))
         return added

@@ -3,15 +3,17 @@
 For every grid code given (a 14-digit 社 or 12-digit 村 code; several comma-separated) the algorithm writes
 ``<OUTPUT>/<grid>/`` (rules: :mod:`..core.patrol.field_package`, store reads: :mod:`..storage.field_package`):
 
-- ``tianguan_field.gpkg`` with the layers ``parcels`` (the grid's active coded parcels: code, seq, dlmc,
-  area in 亩, 永农 flag; read-only, labelled by sequence number), ``tasks`` (the grid's patrol tasks not
-  done, on their grid cell), ``cases`` (issued cases not closed, with case_id, state and version;
-  read-only), ``tracks`` (an empty LineStringZM layer in CGCS2000 lon/lat that QField fills by automatic
-  position tracking: each vertex's time as epoch milliseconds in M, officer, start time and grid
-  defaulted) and ``evidence`` (points: case picked from the cases, photo taken into ``DCIM/`` and stored
-  as a relative path, note, time and position defaults, officer) and ``reports`` (巡田上报: a problem found
-  on patrol — a point with a uuid, category 非农化/非粮化/撂荒/乱占/其他 from a value map, photo, note,
-  officer and time; “Import field results” makes each a new case);
+- ``tianguan_field.gpkg`` with the layers ``parcels`` (the grid's active coded parcels: code, seq, dlmc, area in
+  亩, 永农 flag, 码上查 status at export coloured as on the desk; read-only, labelled by sequence number), ``tasks``
+  (the grid's patrol tasks not done, on their grid cell), ``cases`` (issued cases not closed, with case_id, state
+  and version; read-only), ``tracks`` (an empty LineStringZM layer in CGCS2000 lon/lat that QField fills by
+  automatic position tracking: each vertex's time as epoch milliseconds in M, officer, start time and grid
+  defaulted) and ``evidence`` (points: case picked from the cases, photo taken into ``DCIM/`` and stored as a
+  relative path, note, time and position defaults, officer), ``reports`` and ``report_areas`` (巡田上报: a problem
+  found on patrol — a point, or a polygon sketched around it; two layers with one form because QField digitises
+  one geometry type per layer — with a uuid, category 非农化/非粮化/撂荒/乱占/其他 from a value map, up to three photos
+  ``photo``, ``photo_2``, ``photo_3`` taken into ``DCIM/``, note, officer and time; “Import field results” makes
+  each a new case);
 - ``tianguan_field.qgs``, the project built with QGIS's project API and saved with relative paths,
   with QFieldSync's layer settings (tracking session started when the project opens, photo naming);
 - ``manifest.json``: the package's own id (a UUID: report cases are keyed by it), store id, grid, export time and
@@ -24,7 +26,6 @@ imported) is kept, renamed ``<grid>.replaced-<UTC time>``. Runs on the main thre
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
 import uuid
 from pathlib import Path
@@ -32,40 +33,38 @@ from pathlib import Path
 from qgis.core import (
     Qgis,
     QgsCoordinateReferenceSystem,
-    QgsCoordinateTransformContext,
-    QgsDefaultValue,
-    QgsEditorWidgetSetup,
-    QgsFeature,
-    QgsField,
-    QgsFields,
-    QgsGeometry,
-    QgsPalLayerSettings,
     QgsProcessingException,
     QgsProcessingOutputFolder,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterString,
     QgsProject,
-    QgsTextFormat,
-    QgsVectorFileWriter,
     QgsVectorLayer,
-    QgsVectorLayerSimpleLabeling,
-    QgsWkbTypes,
 )
-from qgis.PyQt.QtGui import QColor, QFont
 
-from ... import compat
+from ... import compat, labels
 from ...core import clock
 from ...core.cases import workflow
 from ...core.patrol import field_package as rules
+from ...core.patrol import parcel_status as parcel_rules
 from ...core.reports.statistics import M2_PER_MU
 from ...i18n import tr
+from ...resources import resource_path
 from ...storage import field_package as package_store
+from ...storage import parcel_status as parcel_status_store
 from ...storage.tasks import officers_for
 from ..base import AlgorithmBase
 from ..layout_text import cjk_font
-
-PHOTO_NAMING = "'DCIM/' || @layer_name || '_' || format_date(now(), 'yyyyMMddhhmmsszzz') || '.jpg'"
+from .qfield_project import (
+    make_fields,
+    photo_form,
+    quoted,
+    read_only,
+    set_default,
+    set_labels,
+    set_widget,
+    write_layer,
+)
 
 #: QFieldSync's layer settings (custom properties) of the tracks layer: start a tracking session when the
 #: project opens, a vertex every 5 s, jumps over 100 m refused, epoch time in the M value
@@ -81,109 +80,6 @@ TRACKING = {
     "QFieldSync/tracking_erroneous_distance_safeguard_maximum_meters": 100,
     "QFieldSync/tracking_measurement_type": 1,
 }
-
-
-def _field(name: str, kind: str, length: int = 0) -> QgsField:
-    return compat.make_field(name, kind, length)
-
-
-def _fields(*specs) -> QgsFields:
-    fields = QgsFields()
-    for spec in specs:
-        fields.append(_field(*spec))
-    return fields
-
-
-def _write(path: Path, name: str, fields: QgsFields, wkb_type, crs: QgsCoordinateReferenceSystem,
-           rows: list[tuple[bytes | None, list]], first: bool) -> None:
-    """Write one layer of the package GeoPackage (the first one creates the file)."""
-    options = QgsVectorFileWriter.SaveVectorOptions()
-    options.driverName = "GPKG"
-    options.layerName = name
-    options.fileEncoding = "UTF-8"
-    options.actionOnExistingFile = (QgsVectorFileWriter.ActionOnExistingFile.CreateOrOverwriteFile if first
-                                    else QgsVectorFileWriter.ActionOnExistingFile.CreateOrOverwriteLayer)
-    writer = QgsVectorFileWriter.create(str(path), fields, wkb_type, crs, QgsCoordinateTransformContext(), options)
-    if writer.hasError() != QgsVectorFileWriter.WriterError.NoError:
-        raise QgsProcessingException(tr("Cannot write layer {layer} of {path}: {error}").format(
-            layer=name, path=path, error=writer.errorMessage()))
-    for wkb, values in rows:
-        feature = QgsFeature(fields)
-        if wkb is not None:
-            geom = QgsGeometry()
-            geom.fromWkb(wkb)
-            if QgsWkbTypes.isMultiType(wkb_type) and not geom.isMultipart():
-                geom.convertToMultiType()
-            feature.setGeometry(geom)
-        feature.setAttributes(values)
-        if not writer.addFeature(feature):
-            raise QgsProcessingException(tr("Cannot write layer {layer} of {path}: {error}").format(
-                layer=name, path=path, error=writer.errorMessage()))
-    del writer
-
-
-def _read_only(layer: QgsVectorLayer) -> None:
-    """Read-only everywhere: the layer, every field of its form, QFieldSync's locks."""
-    layer.setReadOnly(True)
-    form = layer.editFormConfig()
-    for i in range(layer.fields().count()):
-        form.setReadOnly(i, True)
-    layer.setEditFormConfig(form)
-    for key, value in (("QFieldSync/action", "no_action"), ("QFieldSync/cloud_action", "no_action"),
-                       ("QFieldSync/is_feature_addition_locked", True),
-                       ("QFieldSync/is_attribute_editing_locked", True),
-                       ("QFieldSync/is_geometry_editing_locked", True),
-                       ("QFieldSync/is_feature_deletion_locked", True)):
-        layer.setCustomProperty(key, value)
-
-
-def _labels(layer: QgsVectorLayer, expression: str, font: str, size: float, color: str = "#202020") -> None:
-    settings = QgsPalLayerSettings()
-    settings.fieldName = expression
-    settings.isExpression = True
-    text = QgsTextFormat()
-    text.setFont(QFont(font))
-    text.setSize(size)
-    text.setColor(QColor(color))
-    buffer = text.buffer()
-    buffer.setEnabled(True)
-    buffer.setSize(0.8)
-    text.setBuffer(buffer)
-    settings.setFormat(text)
-    layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
-    layer.setLabelsEnabled(True)
-
-
-def _default(layer: QgsVectorLayer, name: str, expression: str, on_update: bool = False) -> None:
-    layer.setDefaultValueDefinition(layer.fields().indexOf(name), QgsDefaultValue(expression, on_update))
-
-
-def _photo_form(layer: QgsVectorLayer, time_field: str, officer: str | None) -> None:
-    """What the evidence and the 巡田上报 forms share: the camera's photo (relative, into DCIM), a multi-line note,
-    the time (now by default) and the officer, and QFieldSync's offline action and photo naming."""
-    _widget(layer, "photo", "ExternalResource", {
-        "DocumentViewer": 1, "DocumentViewerHeight": 0, "DocumentViewerWidth": 0, "FileWidget": True,
-        "FileWidgetButton": True, "FileWidgetFilter": "", "RelativeStorage": 1, "StorageMode": 0,
-        "PropertyCollection": {"name": None, "properties": {}, "type": "collection"}})
-    _widget(layer, "note", "TextEdit", {"IsMultiline": True, "UseHtml": False})
-    _widget(layer, time_field, "DateTime", {"allow_null": True, "calendar_popup": True,
-                                            "display_format": "yyyy-MM-dd HH:mm:ss",
-                                            "field_format": "yyyy-MM-dd HH:mm:ss", "field_iso_format": False})
-    _default(layer, time_field, "now()")
-    _default(layer, "officer", _quoted(officer))
-    for key, value in (("QFieldSync/action", "offline"), ("QFieldSync/cloud_action", "offline"),
-                       # QFieldSync ≥ 4.3 / QField ≥ 2.7 read attachment_naming; photo_naming for older
-                       ("QFieldSync/attachment_naming", json.dumps({"photo": PHOTO_NAMING})),
-                       ("QFieldSync/photo_naming", json.dumps({"photo": PHOTO_NAMING}))):
-        layer.setCustomProperty(key, value)
-
-
-def _widget(layer: QgsVectorLayer, name: str, kind: str, config: dict | None = None) -> None:
-    layer.setEditorWidgetSetup(layer.fields().indexOf(name), QgsEditorWidgetSetup(kind, config or {}))
-
-
-def _quoted(text: str | None) -> str:
-    return "'" + str(text or "").replace("'", "''") + "'"
 
 
 class FieldPackageExportAlgorithm(AlgorithmBase):
@@ -208,7 +104,8 @@ class FieldPackageExportAlgorithm(AlgorithmBase):
             "done, its issued cases that are not closed (read-only, with state and version), an empty track "
             "layer that QField fills by automatic position tracking (times as M values; officer, start time "
             "and grid filled in) and an evidence layer of points (case chosen from the list, photo taken into "
-            "DCIM, note, time, position and officer filled in).</p>"
+            "DCIM, note, time, position and officer filled in), and two field report layers — points and "
+            "sketched polygons, one form: category, up to three photos, note — for problems found on patrol.</p>"
             "<p>The manifest records the store, the grid, the export time and every case's version: "
             "“Import field results” refuses evidence for a case that moved on since. A package folder of the "
             "same name that is already there is kept under a new name, never overwritten.</p>")
@@ -253,6 +150,8 @@ class FieldPackageExportAlgorithm(AlgorithmBase):
                     "cases": package_store.field_cases(store, grid),
                 }
                 data["cells"] = package_store.cell_geometries(store, [t.grid_code for t, _ in data["tasks"]])
+                # the parcels' 码上查 status as of the export, so the officer sees on the phone which need attention
+                data["status"] = parcel_status_store.statuses_for(store, [p["code"] for p in data["parcels"]], now)
                 officer = officers.get(grid, (None, None))[0]
                 final = self._package(out_dir, grid, sid, store, data, officer, font, now, feedback)
                 counts["PACKAGES"] += 1
@@ -303,37 +202,40 @@ class FieldPackageExportAlgorithm(AlgorithmBase):
     def _write_gpkg(self, path: Path, srs_id: int, grid: str, data: dict) -> None:
         crs = QgsCoordinateReferenceSystem(f"EPSG:{srs_id}")
         S, INT, D, DT = "String", "Int", "Double", "DateTime"
-        _write(path, rules.PARCELS, _fields(("code", S, 20), ("seq", INT), ("dlmc", S, 60), ("area_mu", D),
-                                            ("yongnong", INT)),
-               Qgis.WkbType.MultiPolygon, crs,
-               [(p["wkb"], [p["code"], p["seq"], p["dlmc"], round(float(p["gdmj_mu"] or 0.0), 2), int(p["basic"])])
-                for p in data["parcels"]], first=True)
+        status = data.get("status", {})
+        parcels = make_fields(("code", S, 20), ("seq", INT), ("dlmc", S, 60), ("area_mu", D), ("yongnong", INT),
+                              ("status", S, 10))
+        write_layer(path, rules.PARCELS, parcels, Qgis.WkbType.MultiPolygon, crs,
+                    [(p["wkb"], [p["code"], p["seq"], p["dlmc"], round(float(p["gdmj_mu"] or 0.0), 2),
+                                 int(p["basic"]), status.get(p["code"], parcel_rules.CLEAN)])
+                     for p in data["parcels"]], first=True)
         status_names = {"open": "未完成", "overdue": "已过期", "done": "已完成"}
-        _write(path, rules.TASKS, _fields(("task_id", S), ("grid_code", S), ("level", INT), ("period_start", S),
-                                          ("period_end", S), ("due_at", S), ("officer", S), ("status", S)),
-               Qgis.WkbType.MultiPolygon, crs,
-               [(data["cells"].get(t.grid_code), [t.task_id, t.grid_code, t.level, t.period_start, t.period_end,
-                                                  t.due_at, t.officer, status_names.get(s, s)])
-                for t, s in data["tasks"]], first=False)
-        _write(path, rules.CASES, _fields(("case_id", S), ("title", S), ("state", S), ("state_name", S),
-                                          ("version", INT), ("kind", S), ("category", S), ("area_mu", D),
-                                          ("priority", INT), ("grid_code", S), ("officer", S), ("detected_at", S),
-                                          ("accepts_evidence", INT)),
-               Qgis.WkbType.MultiPolygon, crs,
-               [(None if c["geom"] is None else c["geom"].wkb,
-                 [c["case_id"], rules.case_title(c), c["state"], workflow.STATE_NAMES.get(c["state"], c["state"]),
-                  int(c["version"]), c.get("kind"), c.get("category"),
-                  round(float(c.get("area_m2") or 0) / M2_PER_MU, 2),
-                  c.get("priority"), c.get("grid_code"), c.get("officer"), c.get("detected_at"),
-                  int(rules.accepts_evidence(c["state"]))]) for c in data["cases"]], first=False)
-        _write(path, rules.TRACKS, _fields(("officer", S), ("started_at", DT), ("grid_code", S)),
-               Qgis.WkbType.LineStringZM, QgsCoordinateReferenceSystem(f"EPSG:{rules.TRACKS_EPSG}"), [], first=False)
-        _write(path, rules.EVIDENCE, _fields(("case_id", S), ("photo", S), ("note", S), ("taken_at", DT),
-                                             ("officer", S), ("x", D), ("y", D)),
-               Qgis.WkbType.Point, crs, [], first=False)
-        _write(path, rules.REPORTS, _fields(("uuid", S, 38), ("category", S, 10), ("photo", S), ("note", S),
-                                            ("officer", S), ("reported_at", DT)),
-               Qgis.WkbType.Point, crs, [], first=False)
+        tasks = make_fields(("task_id", S), ("grid_code", S), ("level", INT), ("period_start", S), ("period_end", S),
+                            ("due_at", S), ("officer", S), ("status", S))
+        write_layer(path, rules.TASKS, tasks, Qgis.WkbType.MultiPolygon, crs,
+                    [(data["cells"].get(t.grid_code), [t.task_id, t.grid_code, t.level, t.period_start, t.period_end,
+                                                       t.due_at, t.officer, status_names.get(s, s)])
+                     for t, s in data["tasks"]], first=False)
+        cases = make_fields(("case_id", S), ("title", S), ("state", S), ("state_name", S), ("version", INT),
+                            ("kind", S), ("category", S), ("area_mu", D), ("priority", INT), ("grid_code", S),
+                            ("officer", S), ("detected_at", S), ("accepts_evidence", INT))
+        write_layer(path, rules.CASES, cases, Qgis.WkbType.MultiPolygon, crs,
+                    [(None if c["geom"] is None else c["geom"].wkb,
+                      [c["case_id"], rules.case_title(c), c["state"], workflow.STATE_NAMES.get(c["state"], c["state"]),
+                       int(c["version"]), c.get("kind"), c.get("category"),
+                       round(float(c.get("area_m2") or 0) / M2_PER_MU, 2),
+                       c.get("priority"), c.get("grid_code"), c.get("officer"), c.get("detected_at"),
+                       int(rules.accepts_evidence(c["state"]))]) for c in data["cases"]], first=False)
+        write_layer(path, rules.TRACKS, make_fields(("officer", S), ("started_at", DT), ("grid_code", S)),
+                    Qgis.WkbType.LineStringZM, QgsCoordinateReferenceSystem(f"EPSG:{rules.TRACKS_EPSG}"), [],
+                    first=False)
+        evidence = make_fields(("case_id", S), ("photo", S), ("note", S), ("taken_at", DT), ("officer", S), ("x", D),
+                               ("y", D))
+        write_layer(path, rules.EVIDENCE, evidence, Qgis.WkbType.Point, crs, [], first=False)
+        report_fields = make_fields(("uuid", S, 38), ("category", S, 10), *[(name, S) for name in rules.PHOTO_FIELDS],
+                                    ("note", S), ("officer", S), ("reported_at", DT))
+        write_layer(path, rules.REPORTS, report_fields, Qgis.WkbType.Point, crs, [], first=False)
+        write_layer(path, rules.REPORT_AREAS, report_fields, Qgis.WkbType.Polygon, crs, [], first=False)
 
     def _write_project(self, work: Path, srs_id: int, grid: str, officer: str | None, font: str) -> None:
         gpkg_path = work / rules.GPKG_NAME
@@ -344,11 +246,13 @@ class FieldPackageExportAlgorithm(AlgorithmBase):
             project.setTitle(tr("Field package {grid}").format(grid=grid))
             project.writeEntry("Paths", "/Absolute", False)
             project.writeEntry("qfieldsync", "attachmentDirs", [rules.PHOTO_DIR])
-            names = {rules.REPORTS: tr("Field reports"), rules.EVIDENCE: tr("Evidence"),
+            names = {rules.REPORTS: tr("Field reports"), rules.REPORT_AREAS: tr("Field report areas"),
+                     rules.EVIDENCE: tr("Evidence"),
                      rules.TRACKS: tr("Patrol tracks"), rules.CASES: tr("Field cases"),
                      rules.TASKS: tr("Open patrol tasks"), rules.PARCELS: tr("Coded parcels")}
             layers = {}
-            for key in (rules.REPORTS, rules.EVIDENCE, rules.TRACKS, rules.CASES, rules.TASKS, rules.PARCELS):
+            for key in (rules.REPORTS, rules.REPORT_AREAS, rules.EVIDENCE, rules.TRACKS, rules.CASES, rules.TASKS,
+                        rules.PARCELS):
                 layer = QgsVectorLayer(f"{gpkg_path}|layername={key}", names[key], "ogr")
                 if not layer.isValid():
                     raise QgsProcessingException(tr("Cannot open layer {layer} of {path}").format(
@@ -356,17 +260,22 @@ class FieldPackageExportAlgorithm(AlgorithmBase):
                 layers[key] = layer
 
             parcels = layers[rules.PARCELS]
-            _read_only(parcels)
-            _labels(parcels, '"seq"', font, 9)
+            # coloured by status (red open case, blue rectifying, yellow overdue, green clean); the style first,
+            # since loading it resets the labels
+            parcels.loadNamedStyle(str(resource_path("styles", "parcel_status.qml")))
+            set_widget(parcels, "status", "ValueMap",
+                       {"map": [{name: code} for code, name in labels.parcel_status_labels().items()]})
+            read_only(parcels)
+            set_labels(parcels, '"seq"', font, 9)
             cases = layers[rules.CASES]
-            _read_only(cases)
-            _labels(cases, '"state_name"', font, 10, "#b00000")
-            _read_only(layers[rules.TASKS])
+            read_only(cases)
+            set_labels(cases, '"state_name"', font, 10, "#b00000")
+            read_only(layers[rules.TASKS])
 
             tracks = layers[rules.TRACKS]
-            _default(tracks, "officer", _quoted(officer))
-            _default(tracks, "started_at", "now()")
-            _default(tracks, "grid_code", _quoted(grid))
+            set_default(tracks, "officer", quoted(officer))
+            set_default(tracks, "started_at", "now()")
+            set_default(tracks, "grid_code", quoted(grid))
             form = tracks.editFormConfig()
             form.setSuppress(Qgis.AttributeFormSuppression.On)
             tracks.setEditFormConfig(form)
@@ -378,17 +287,18 @@ class FieldPackageExportAlgorithm(AlgorithmBase):
             for name, alias in (("case_id", tr("Case")), ("photo", tr("Photo")), ("note", tr("Note")),
                                 ("taken_at", tr("Time")), ("officer", tr("Officer"))):
                 evidence.setFieldAlias(evidence.fields().indexOf(name), alias)
-            _widget(evidence, "case_id", "ValueRelation", {
+            set_widget(evidence, "case_id", "ValueRelation", {
                 "Layer": cases.id(), "LayerName": cases.name(),
                 "LayerSource": f"./{rules.GPKG_NAME}|layername={rules.CASES}",
                 "LayerProviderName": "ogr", "Key": "case_id", "Value": "title", "AllowNull": False,
                 "AllowMulti": False, "OrderByValue": True, "UseCompleter": False,
                 "FilterExpression": '"accepts_evidence" = 1'})
-            _photo_form(evidence, "taken_at", officer)
-            _default(evidence, "x", "$x", True)
-            _default(evidence, "y", "$y", True)
+            photo_form(evidence, "taken_at", officer)
+            set_default(evidence, "x", "$x", True)
+            set_default(evidence, "y", "$y", True)
 
-            self._report_form(layers[rules.REPORTS], officer)
+            for key in rules.REPORT_LAYERS:
+                self._report_form(layers[key], officer)
             project.addMapLayers(list(layers.values()))
             if not project.write():
                 raise QgsProcessingException(tr("Cannot write the project {path}: {error}").format(
@@ -398,13 +308,15 @@ class FieldPackageExportAlgorithm(AlgorithmBase):
 
     @staticmethod
     def _report_form(reports: QgsVectorLayer, officer: str | None) -> None:
-        """The 巡田上报 form: a uuid kept as the report's identity, the five categories (a value map: the Chinese
-        word is stored, the import maps it to a change kind), photo into DCIM, note, officer and time."""
-        for name, alias in (("category", tr("Report category")), ("photo", tr("Photo")), ("note", tr("Note")),
-                            ("reported_at", tr("Time")), ("officer", tr("Officer"))):
+        """The 巡田上报 form (the point and the sketch layers alike): a uuid kept as the report's identity, the five
+        categories (a value map: the Chinese word is stored, the import maps it to a change kind), three photos into
+        DCIM, note, officer and time."""
+        for name, alias in (("category", tr("Report category")), ("photo", tr("Photo")), ("photo_2", tr("Photo 2")),
+                            ("photo_3", tr("Photo 3")), ("note", tr("Note")), ("reported_at", tr("Time")),
+                            ("officer", tr("Officer"))):
             reports.setFieldAlias(reports.fields().indexOf(name), alias)
-        _default(reports, "uuid", "uuid()")
-        _widget(reports, "uuid", "Hidden")
-        _widget(reports, "category", "ValueMap", {"map": [{word: word} for word in rules.REPORT_CATEGORIES]})
-        _default(reports, "category", _quoted(next(iter(rules.REPORT_CATEGORIES))))
-        _photo_form(reports, "reported_at", officer)
+        set_default(reports, "uuid", "uuid()")
+        set_widget(reports, "uuid", "Hidden")
+        set_widget(reports, "category", "ValueMap", {"map": [{word: word} for word in rules.REPORT_CATEGORIES]})
+        set_default(reports, "category", quoted(next(iter(rules.REPORT_CATEGORIES))))
+        photo_form(reports, "reported_at", officer, rules.PHOTO_FIELDS)

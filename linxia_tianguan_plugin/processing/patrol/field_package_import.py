@@ -16,13 +16,17 @@ The folder is one written by ``field_package_export`` and edited by QField (rule
   path leaving the package, an empty file, content that is not JPEG/PNG/PDF, a zip member refused; the
   reason translated), are conflicts: listed in the optional conflicts table and the log, nothing
   overwritten. Rows imported before are skipped silently.
-- every row of the ``reports`` layer (巡田上报: a problem found on patrol) becomes a new case in 待下发 — the
-  county desk's inbox, see :func:`..core.patrol.field_package.plan_reports` for why not 已上报 — whose first
-  event says it is a field report, placed on the coded parcel under the point (or the nearest within 30 m;
-  its space code, 社 cell and officer), category 需外业核实 with reason ``field_report`` (and
-  ``on_basic_farmland`` when the parcel holds 永农), its photo the case's first evidence. Keyed by the package
-  and the report's uuid: importing the package again adds nothing. The package import has no approval or
-  永农 layers as inputs, so a report is not judged against approvals (the parcel's 永农 area is used);
+- every row of the ``reports`` (point) and ``report_areas`` (sketched polygon) layers (巡田上报: a problem
+  found on patrol) becomes a new case in 待下发 — the county desk's inbox, see
+  :func:`..core.patrol.field_package.plan_reports` for why not 已上报 — whose first event says it is a field
+  report. A point is placed on the coded parcel under it (or the nearest within 30 m; its space code, 社 cell and
+  officer); a sketch is its own polygon, made valid (a degenerate one is a ``bad_geometry`` conflict), with the
+  codes of the coded parcels it overlaps. Its photos (photo, photo_2, photo_3) become the case's evidence in that
+  order. Reason ``field_report`` first; with no reference layer chosen the category is 需外业核实 (and
+  ``on_basic_farmland`` when the parcels hold 永农), with the optional reference layers of change detection
+  (:class:`..cases.references.ReferenceLayers`: 永农, approvals, facility filings, temporary land, development
+  boundary) it is pre-judged like a change polygon, kept one case (:mod:`..core.cases.leads`). Keyed by the package
+  and the report's uuid: importing the package again adds nothing;
 - a zipped package (the chosen path is a .zip, or a folder holding exactly one .zip and no package) is
   extracted safely (:func:`..core.patrol.field_package.extracted_zip`) into a temporary folder removed afterwards;
   refused members are warnings and, when a row's photo, ``refused_photo`` conflicts.
@@ -30,6 +34,7 @@ The folder is one written by ``field_package_export`` and edited by QField (rule
 """
 from __future__ import annotations
 
+import functools
 import math
 from pathlib import Path
 
@@ -46,6 +51,8 @@ from qgis.core import (
 
 from ... import compat
 from ...core.cases import workflow
+from ...core.cases.enforcement import is_enforcement
+from ...core.cases.leads import judge_leads
 from ...core.cases.prejudge import assign_cells, priority_order
 from ...core.patrol import field_package as rules
 from ...core.patrol.tracks import SHANGHAI, Fixes, parse_time
@@ -56,8 +63,10 @@ from ...storage import field_package as package_store
 from ...storage.evidence import EvidenceError, add_evidence
 from ...storage.grid import active_cells
 from ...storage.tasks import officers_for
+from ...store_messages import evidence_message
 from ..base import AlgorithmBase
 from ..cases import exif_reader
+from ..cases.references import ReferenceLayers
 from ..fields import KeepsAliases, schema
 from .track_files import TrackReadError, geometry_parts, open_ogr, read_ogr_track, to_lonlat
 
@@ -69,7 +78,8 @@ def conflict_text(code: str) -> str:
     return field_conflict_labels().get(code, code)
 
 
-def _text(feature, name: str) -> str | None:
+def feature_text(feature, name: str) -> str | None:
+    """An OGR feature's text field, stripped; None when unset, null or blank (what QField leaves empty)."""
     idx = feature.GetFieldIndex(name)
     if idx < 0 or not feature.IsFieldSetAndNotNull(idx):
         return None
@@ -104,8 +114,8 @@ def read_track_lines(path: Path, cancelled=None) -> tuple[list[dict], list[rules
         if geom is None or geom.IsEmpty():
             continue
         parts, measured = geometry_parts(geom, transform)
-        officer, grid = _text(feature, "officer"), _text(feature, "grid_code")
-        started = parse_time(_text(feature, "started_at"), SHANGHAI)
+        officer, grid = feature_text(feature, "officer"), feature_text(feature, "grid_code")
+        started = parse_time(feature_text(feature, "started_at"), SHANGHAI)
         lon, lat, times = [], [], []
         for part in parts:
             n = part.GetPointCount()
@@ -197,33 +207,39 @@ def read_evidence(path: Path) -> list[rules.EvidenceRow]:
         for feature in layer:
             geom = feature.GetGeometryRef()
             has_point = geom is not None and not geom.IsEmpty()
+            text = functools.partial(feature_text, feature)
             rows.append(rules.EvidenceRow(
-                feature.GetFID(), _text(feature, "case_id"), _text(feature, "photo"), _text(feature, "note") or "",
-                _text(feature, "taken_at"), _text(feature, "officer"),
+                feature.GetFID(), text("case_id"), text("photo"), text("note") or "", text("taken_at"), text("officer"),
                 geom.GetX() if has_point else None, geom.GetY() if has_point else None))
     ds = None
     return rows
 
 
 def read_reports(path: Path) -> list[rules.ReportRow]:
-    """Rows of the package's 巡田上报 layer (position in the layer's CRS, the store's); [] for a package exported
-    before the layer existed."""
+    """Rows of the package's 巡田上报 layers, points (``reports``) then sketches (``report_areas``), positions in the
+    layer's CRS (the store's); a layer missing from a package exported before it existed gives no rows."""
     ds = open_ogr(str(path), ["GPKG"])
-    layer = ds.GetLayerByName(rules.REPORTS)
     rows = []
-    if layer is not None:
+    for name in rules.REPORT_LAYERS:
+        layer = ds.GetLayerByName(name)
+        if layer is None:
+            continue
         for feature in layer:
             geom = feature.GetGeometryRef()
-            point = geom.PointOnSurface() if geom is not None and not geom.IsEmpty() else None
+            present = geom is not None and not geom.IsEmpty()
+            point = geom.PointOnSurface() if present else None
+            point = point if point is not None and not point.IsEmpty() else None
+            text = functools.partial(feature_text, feature)
             rows.append(rules.ReportRow(
-                feature.GetFID(), _text(feature, "uuid"), _text(feature, "category"), _text(feature, "photo"),
-                _text(feature, "note") or "", _text(feature, "officer"), _text(feature, "reported_at"),
-                point.GetX() if point is not None else None, point.GetY() if point is not None else None))
+                feature.GetFID(), text("uuid"), text("category"), text("photo"), text("note") or "", text("officer"),
+                text("reported_at"), point.GetX() if point is not None else None,
+                point.GetY() if point is not None else None, tuple(text(f) for f in rules.PHOTO_FIELDS[1:]), name,
+                bytes(geom.ExportToIsoWkb()) if present and name == rules.REPORT_AREAS else None))
     ds = None
     return rows
 
 
-class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
+class FieldPackageImportAlgorithm(ReferenceLayers, KeepsAliases, AlgorithmBase):
     STORE, FOLDER, OUTPUT = "STORE", "FOLDER", "OUTPUT"
 
     def name(self) -> str:
@@ -245,9 +261,15 @@ class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
             "exported (same version) and waiting for evidence. Rows of cases that moved on, are closed or "
             "unknown, and rows whose photo is missing or refused, are listed as conflicts (table and log) and "
             "nothing is overwritten. Importing the same package again adds nothing.</p>"
-            "<p>Field reports (巡田上报): every report point becomes a new case waiting to be issued (待下发), "
-            "needing field verification, placed on the coded parcel under it or the nearest within 30 m, with "
-            "its photo as first evidence; importing the package again adds nothing.</p>"
+            "<p>Field reports (巡田上报): every report — a point or a sketched polygon — becomes a new case waiting "
+            "to be issued (待下发): a point is placed on the coded parcel under it or the nearest within 30 m, a "
+            "sketch is its own polygon (a self-intersecting one repaired, one without area listed as a conflict) "
+            "with the coded parcels it overlaps; its photos (up to three) become the case's evidence in order. "
+            "Without reference layers it needs field verification (需外业核实); with the optional reference layers "
+            "(advanced parameters: permanent basic farmland, approvals, facility filings, temporary land, "
+            "development boundary, as in change detection) it is pre-judged like a change polygon, and stays "
+            "one case waiting to be issued and checked in the field. Importing the package again adds "
+            "nothing.</p>"
             "<p>Refused photos: symbolic links, hard links, paths leaving the package, empty files and files "
             "that are not JPEG, PNG or PDF by their content. A zipped package (the folder holding one .zip) is "
             "extracted into a temporary folder, removed afterwards; zip members with absolute or “..” paths, "
@@ -262,6 +284,7 @@ class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Conflicts"),
                                                             compat.ProcessingSourceType.Vector, optional=True,
                                                             createByDefault=False))
+        self.add_reference_parameters(advanced=True)  # the reports' pre-judgement, as in change detection
         for key, label in (("TRACKS", tr("Tracks imported")), ("EVIDENCE", tr("Evidence files added")),
                            ("EVENTS", tr("Cases moved to evidenced")), ("CONFLICTS", tr("Conflicts")),
                            ("REPORTS", tr("Field reports read")), ("NEW_CASES", tr("New cases from field reports"))):
@@ -302,7 +325,10 @@ class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
         path relative to the package), ``origin`` what track sources name instead of the temporary folder."""
         if note:
             feedback.pushInfo(note)
-        manifest = _manifest(folder)
+        manifest = read_package_manifest(folder)
+        if is_enforcement(manifest):
+            raise QgsProcessingException(tr("{folder} is an enforcement package (执法整改包): import it with "
+                                            "“Import rectification results”.").format(folder=folder))
         gpkg_path = folder / rules.GPKG_NAME
         counts = {"TRACKS": 0, "EVIDENCE": 0, "EVENTS": 0, "CONFLICTS": 0, "REPORTS": 0, "NEW_CASES": 0}
         with self.opened_store(parameters, self.STORE, context, create=False) as store:
@@ -316,7 +342,8 @@ class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
             conflicts = _import_tracks(store, gpkg_path, manifest, origin, counts, feedback)
             submissions, bad = _plan_evidence(store, folder, gpkg_path, manifest, zip_refused, feedback)
             conflicts += bad + _submit_evidence(store, submissions, counts, feedback)
-            conflicts += _import_reports(store, folder, gpkg_path, manifest, zip_refused, counts, feedback)
+            judge = self._judgement(parameters, context, feedback, store)
+            conflicts += _import_reports(store, folder, gpkg_path, manifest, zip_refused, counts, feedback, judge)
         counts["CONFLICTS"] = len(conflicts)
         for c in conflicts:
             feedback.pushWarning(tr("Conflict in {layer} row {fid} (case {case}): {reason}; nothing was "
@@ -334,6 +361,15 @@ class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
                                                               conflicts=counts["CONFLICTS"]))
         return result
 
+    def _judgement(self, parameters, context, feedback, store) -> dict | None:
+        """The reports' pre-judgement inputs — reference layers in the store's CRS, the day, the layers' names —
+        or None when no reference layer was chosen (the reports then need field verification, as before)."""
+        if not self.references_given(parameters):
+            return None
+        return {"refs": self.read_references(parameters, context, feedback, store.srs_id),
+                "today": self.reference_today(parameters, context),
+                "inputs": {name: str(parameters.get(name) or "") for name in self.REFERENCE_PARAMETERS}}
+
     def _write_conflicts(self, parameters, context, conflicts: list[rules.Conflict]) -> str | None:
         """The conflicts table (OUTPUT), its aliases kept for when it is loaded; None when no sink was made."""
         sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, self.conflict_fields(),
@@ -348,7 +384,7 @@ class FieldPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
         return dest
 
 
-def _manifest(folder: Path) -> dict:
+def read_package_manifest(folder: Path) -> dict:
     """The package's manifest; one that cannot be read stops the import before the store is opened."""
     try:
         return rules.read_manifest((folder / rules.MANIFEST_NAME).read_text(encoding="utf-8"))
@@ -430,8 +466,8 @@ def _submit_evidence(store, submissions: list, counts: dict, feedback) -> list[r
                           for r in sub.rows]
             continue
         except EvidenceError as err:  # a photo changed since it was checked: nothing of the case written
-            conflicts += [rules.Conflict(rules.EVIDENCE, r.fid, sub.case_id, rules.REFUSED_PHOTO, str(err))
-                          for r in sub.rows]
+            conflicts += [rules.Conflict(rules.EVIDENCE, r.fid, sub.case_id, rules.REFUSED_PHOTO,
+                                         evidence_message(err)) for r in sub.rows]
             continue
         counts["EVIDENCE"] += sum(1 for r in done["evidence"] if r["new"])
         counts["EVENTS"] += 1
@@ -443,55 +479,84 @@ def _submit_evidence(store, submissions: list, counts: dict, feedback) -> list[r
 
 def _report_photos(folder: Path, rows: list[rules.ReportRow], zip_refused: dict[str, str] | None
                    ) -> tuple[dict, dict, dict]:
-    """(paths, SHA-256, refusal reasons) of the reports' photos, checked as the evidence photos are."""
-    checked = {r.fid: rules.photo_file(str(folder), r.photo) for r in rows}
-    paths = {fid: path for fid, (path, _) in checked.items()}
-    refused = {fid: why for fid, (_, why) in checked.items() if why}
-    for r in rows:
-        member = rules.zip_member_path(r.photo or "")
-        if zip_refused and member in zip_refused and r.fid not in refused:
-            refused[r.fid], paths[r.fid] = zip_refused[member], None
-    return paths, {fid: (package_store.file_sha256(p) if p else None) for fid, p in paths.items()}, refused
+    """(paths, SHA-256, refusal reasons) of the reports' photos by the path the phone wrote, checked as the
+    evidence photos are."""
+    names = sorted({p for r in rows for p in r.photos})
+    checked = {name: rules.photo_file(str(folder), name) for name in names}
+    paths = {name: path for name, (path, _) in checked.items()}
+    refused = {name: why for name, (_, why) in checked.items() if why}
+    for name in names:
+        member = rules.zip_member_path(name)
+        if zip_refused and member in zip_refused and name not in refused:
+            refused[name], paths[name] = zip_refused[member], None
+    return paths, {name: (package_store.file_sha256(p) if p else None) for name, p in paths.items()}, refused
 
 
-def _report_cases(store, plans: list[rules.ReportPlan], manifest: dict) -> list[dict]:
-    """The case rows of the planned reports: parcel, 社 cell (from the parcel's code, else the grid cell under
-    the point), officer, 永农 and priority — the pre-judgement a report can have without approval layers."""
+def _report_cases(store, plans: list[rules.ReportPlan], manifest: dict, judge: dict | None) -> list[dict]:
+    """The case rows of the planned reports: geometry and parcels (a point: the parcel under it; a sketch: itself
+    and the parcels it overlaps), 社 cell (from the parcel's code, else the grid cell under the report), officer,
+    永农, category, reasons and priority — judged against the reference layers when ``judge`` is given."""
     import numpy as np
     import shapely
 
-    placed = package_store.place_reports(store, [(p.row.x, p.row.y) for p in plans])
+    points = [p for p in plans if not p.is_area]
+    sketches = [p for p in plans if p.is_area]
+    placed = dict(zip((p.case_id for p in points),
+                      package_store.place_reports(store, [(p.row.x, p.row.y) for p in points])))
+    for p, where in zip(sketches, package_store.sketch_parcels(store, [p.geom for p in sketches])):
+        placed[p.case_id] = {"code": where["main"], "codes": where["codes"], "geom": p.geom,
+                             "basic_m2": where["basic_m2"]}
     grid = active_cells(store)
     groups = grid["level"] == 5 if len(grid["level"]) else np.zeros(0, dtype=bool)
-    points = shapely.points([(p.row.x, p.row.y) for p in plans]) if plans else []
-    cells = (assign_cells(points, shapely.to_wkb(grid["geom"][groups]), grid["code"][groups])
+    geoms = [placed[p.case_id]["geom"] for p in plans]
+    cells = (assign_cells(geoms, shapely.to_wkb(grid["geom"][groups]), grid["code"][groups])
              if plans and groups.any() else [""] * len(plans))
     officers = officers_for(store)
     rows = []
-    for p, where, cell in zip(plans, placed, cells):
+    for p, cell in zip(plans, cells):
+        where = placed[p.case_id]
         code = where["code"]
-        group = code[:14] if code else (str(cell or "") or (manifest["grid"] if len(manifest["grid"]) == 14 else ""))
+        codes = where.get("codes", [code] if code else [])
+        group = (str(cell or "") if p.is_area else "") or (code[:14] if code else "") or str(cell or "") or (
+            manifest["grid"] if len(manifest["grid"]) == 14 else "")
         officer, phone = officers.get(group, (None, None))
         reasons = [rules.REPORT_REASON] + (["on_basic_farmland"] if where["basic_m2"] > 0 else [])
         rows.append({"case_key": p.case_key, "case_id": p.case_id, "kind": p.kind, "category": rules.REPORT_CATEGORY,
                      "reasons": reasons, "source": rules.REPORT_SOURCE,
                      "external_id": f"{rules.package_identity(manifest)}#{p.row.uid or p.row.fid}",
-                     "area_m2": round(float(shapely.area(where["geom"])), 2), "basic_m2": where["basic_m2"],
-                     "grid_code": group, "officer": officer or p.row.officer, "phone": phone,
-                     "parcel_codes": [code] if code else [], "geom": where["geom"]})
+                     "area_m2": round(float(shapely.area(where["geom"])), 2),
+                     "basic_m2": round(float(where["basic_m2"]), 2), "grid_code": group,
+                     "officer": officer or p.row.officer, "phone": phone, "parcel_codes": list(codes),
+                     "geom": where["geom"]})
     if rows:
         repeats = case_store.repeat_counts(store, [r["case_key"] for r in rows], [r["parcel_codes"] for r in rows])
-        rank = priority_order([r["basic_m2"] for r in rows], [r["area_m2"] for r in rows], repeats)
-        for r, n in zip(rows, rank.tolist()):
-            r["priority"] = int(n)
+        if judge is None:
+            rank = priority_order([r["basic_m2"] for r in rows], [r["area_m2"] for r in rows], repeats)
+            for r, n in zip(rows, rank.tolist()):
+                r["priority"] = int(n)
+        else:
+            _prejudge(rows, repeats, judge)
     return rows
 
 
+def _prejudge(rows: list[dict], repeats, judge: dict) -> None:
+    """Give the report rows the pre-judgement of a change polygon (:func:`..core.cases.leads.judge_leads`): the
+    category and reasons (``field_report`` first), the areas over each reference layer, document numbers and
+    priority; in place."""
+    found = judge_leads([r["geom"] for r in rows], [r["kind"] for r in rows], [r["basic_m2"] for r in rows],
+                        judge["refs"], judge["today"], repeats, rules.REPORT_REASON)
+    for r, j in zip(rows, found):
+        r.update(category=j.category, reasons=j.reasons, basic_m2=j.basic_m2, approved_m2=j.approved_m2,
+                 facility_m2=j.facility_m2, temporary_m2=j.temporary_m2, boundary_m2=j.boundary_m2, docs=j.docs,
+                 priority=j.priority)
+
+
 def _import_reports(store, folder: Path, gpkg_path: Path, manifest: dict, zip_refused: dict[str, str] | None,
-                    counts: dict, feedback) -> list[rules.Conflict]:
-    """Each 巡田上报 row as a new case with its photo as first evidence (once: keyed by package and report).
-    A photo is (re)added while the case is still 待下发, so a case whose photo failed to store gets it on the next
-    import, and a photo stored before adds nothing. Returns the rows that made no case, as conflicts."""
+                    counts: dict, feedback, judge: dict | None = None) -> list[rules.Conflict]:
+    """Each 巡田上报 row (point or sketch) as a new case with its photos as evidence, in order (once: keyed by
+    package and report). The photos are (re)added while the case is still 待下发, so a case whose photo failed to
+    store gets it on the next import, and a photo stored before adds nothing. Returns the rows that made no case,
+    as conflicts."""
     feedback.setProgressText(tr("Reading the field reports…"))
     rows = read_reports(gpkg_path)
     counts["REPORTS"] = len(rows)
@@ -499,20 +564,27 @@ def _import_reports(store, folder: Path, gpkg_path: Path, manifest: dict, zip_re
         return []
     paths, hashes, refused = _report_photos(folder, rows, zip_refused)
     plans, conflicts = rules.plan_reports(rows, manifest, paths, hashes, refused)
-    case_rows = _report_cases(store, plans, manifest)
+    for p in plans:
+        if p.repaired:
+            feedback.pushWarning(tr("Field report {fid} ({layer}): the sketched polygon crossed itself; it was "
+                                    "repaired into the areas it encloses.").format(fid=p.row.fid, layer=p.row.layer))
+    case_rows = _report_cases(store, plans, manifest, judge)
+    inputs = {"package": rules.package_identity(manifest), "grid": manifest["grid"]}
+    if judge is not None:
+        inputs.update(judge["inputs"], TODAY=judge["today"])
     new, _ = package_store.save_report_cases(store, case_rows, [rules.report_comment(p.row, manifest["grid"])
-                                                                 for p in plans],
-                                             {"package": rules.package_identity(manifest), "grid": manifest["grid"]})
+                                                                 for p in plans], inputs)
     counts["NEW_CASES"] += len(new)
     states = package_store.case_states(store, [p.case_id for p in plans])
     for p in plans:
-        if not p.photo or states.get(p.case_id, (None, 0))[0] != workflow.PENDING:
+        if not p.photos or states.get(p.case_id, (None, 0))[0] != workflow.PENDING:
             continue
         try:
-            added = add_evidence(store, p.case_id, [p.photo], p.row.officer or "外业巡田包", "photo",
+            added = add_evidence(store, p.case_id, list(p.photos), p.row.officer or "外业巡田包", "photo",
                                  reader=exif_reader.qgis_exif_tags)
         except EvidenceError as err:
-            conflicts.append(rules.Conflict(rules.REPORTS, p.row.fid, p.case_id, rules.REFUSED_PHOTO, str(err)))
+            conflicts.append(rules.Conflict(p.row.layer, p.row.fid, p.case_id, rules.REFUSED_PHOTO,
+                                            evidence_message(err)))
             continue
         counts["EVIDENCE"] += sum(1 for r in added if r["new"])
     feedback.pushInfo(tr("{reports} field reports: {new} new cases waiting to be issued (待下发).").format(

@@ -59,6 +59,9 @@ class DashboardReportAlgorithm(AlgorithmBase):
                   "ends included; tasks count in the month they fall due, cases in the period they were detected). "
                   "Statuses are computed at the end of the given day (default: today). Township targets are an "
                   "optional CSV: code, farmland mu, permanent basic farmland mu. The store is only read.</p>") + tr(
+                  "<p>Survey years: the official totals imported with 导入变更调查数据 (import_survey_totals) are "
+                  "shown for their years as imported (solid markers); the other years are the coded survey and the "
+                  "years derived from the change cases (hollow markers: bounds).</p>") + tr(
                   "<p>Instead of the tianguan store, the prefecture's shared store may be read (Advanced: a saved "
                   "PostgreSQL connection and its schema): a county's role gives its county's report, the "
                   "prefecture's role with an empty code or 6229 the whole prefecture's.</p>")

@@ -27,9 +27,7 @@ role with no code (or 6229) maps the whole prefecture's townships.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,7 +71,7 @@ from qgis.core import (
 from qgis.PyQt.QtGui import QColor, QFont
 from qgis.PyQt.QtXml import QDomDocument
 
-from ... import compat, workbook
+from ... import compat
 from ...core import clock
 from ...core.reports import indicators
 from ...i18n import tr
@@ -84,7 +82,15 @@ from ...storage import statistics as stats_store
 from ...storage.cases import unit_names
 from ...storage.coverage import latest_run
 from ..base import ADMIN_CODE_LENGTHS, AlgorithmBase
-from ..layout_text import cjk_font, name_items, pdf_settings, set_label_text_format, set_legend_family
+from ..layout_text import (
+    cjk_font,
+    finish_export,
+    name_items,
+    pdf_settings,
+    set_label_text_format,
+    set_legend_family,
+    temporary_beside,
+)
 
 MAP_TEMPLATE, ATLAS_TEMPLATE = "statistics_map.qpt", "statistics_atlas.qpt"
 #: the items the code fills, by id, in both templates (the atlas also has ``value``)
@@ -226,6 +232,32 @@ class _MapData:
     county_name: str = ""
     layer_title: str = ""
     shared: bool = False  # read from the prefecture's shared store
+
+
+def set_map(map_item: QgsLayoutItemMap, layers: dict, crs, atlas: bool) -> QgsLayoutItemMap:
+    """The map item: its layers (the highlight on atlas pages), CRS and the outline's extent."""
+    order = [layers[k] for k in (("highlight",) if atlas else ()) + ("outline", "townships", "no_data")
+             if layers[k] is not None]
+    map_item.setCrs(crs)
+    map_item.setLayers(order)
+    map_item.setKeepLayerSet(True)
+    extent = layers["outline"].extent() if layers["outline"].featureCount() else layers["townships"].extent()
+    map_item.setExtent(fit_extent(extent, map_item.rect().width() / map_item.rect().height()))
+    return map_item
+
+def set_legend(legend: QgsLayoutItemLegend, map_item: QgsLayoutItemMap, layers: dict, font: str) -> None:
+    """The legend: the classes, no data and the outline (not the highlight), in the CJK font."""
+    legend.setLinkedMap(map_item)
+    legend.setAutoUpdateModel(False)
+    legend.setTitle(tr("Legend"))
+    root = legend.model().rootGroup()
+    root.clear()
+    for key in ("townships", "no_data", "outline"):
+        if layers[key] is not None:
+            root.addLayer(layers[key])
+    set_legend_family(legend, font, (QgsLegendStyle.Style.Title, QgsLegendStyle.Style.Group,
+                                     QgsLegendStyle.Style.Subgroup, QgsLegendStyle.Style.SymbolLabel))
+    legend.adjustBoxSize()
 
 
 class StatisticsMapAlgorithm(AlgorithmBase):
@@ -616,8 +648,8 @@ class StatisticsMapAlgorithm(AlgorithmBase):
                 if key in texts:
                     item.setText(texts[key])
                 set_label_text_format(item, font)
-        map_item = self._set_map(items["map"], layers, crs, atlas)
-        self._set_legend(items["legend"], map_item, layers, font)
+        map_item = set_map(items["map"], layers, crs, atlas)
+        set_legend(items["legend"], map_item, layers, font)
         scalebar: QgsLayoutItemScaleBar = items["scalebar"]
         scalebar.setLinkedMap(map_item)
         scalebar.setUnits(Qgis.DistanceUnit.Kilometers)
@@ -635,33 +667,6 @@ class StatisticsMapAlgorithm(AlgorithmBase):
         name_items(layout)  # items found by their template keys above; the user sees 标题, 图例 … in the layout
         layout.refresh()
         return layout
-
-    @staticmethod
-    def _set_map(map_item: QgsLayoutItemMap, layers: dict, crs, atlas: bool) -> QgsLayoutItemMap:
-        """The map item: its layers (the highlight on atlas pages), CRS and the outline's extent."""
-        order = [layers[k] for k in (("highlight",) if atlas else ()) + ("outline", "townships", "no_data")
-                 if layers[k] is not None]
-        map_item.setCrs(crs)
-        map_item.setLayers(order)
-        map_item.setKeepLayerSet(True)
-        extent = layers["outline"].extent() if layers["outline"].featureCount() else layers["townships"].extent()
-        map_item.setExtent(fit_extent(extent, map_item.rect().width() / map_item.rect().height()))
-        return map_item
-
-    @staticmethod
-    def _set_legend(legend: QgsLayoutItemLegend, map_item: QgsLayoutItemMap, layers: dict, font: str) -> None:
-        """The legend: the classes, no data and the outline (not the highlight), in the CJK font."""
-        legend.setLinkedMap(map_item)
-        legend.setAutoUpdateModel(False)
-        legend.setTitle(tr("Legend"))
-        root = legend.model().rootGroup()
-        root.clear()
-        for key in ("townships", "no_data", "outline"):
-            if layers[key] is not None:
-                root.addLayer(layers[key])
-        set_legend_family(legend, font, (QgsLegendStyle.Style.Title, QgsLegendStyle.Style.Group,
-                                         QgsLegendStyle.Style.Subgroup, QgsLegendStyle.Style.SymbolLabel))
-        legend.adjustBoxSize()
 
     @staticmethod
     def _set_atlas(layout: QgsPrintLayout, map_item: QgsLayoutItemMap, layers: dict) -> None:
@@ -697,32 +702,12 @@ class StatisticsMapAlgorithm(AlgorithmBase):
         settings.dpi = PNG_DPI
         return settings
 
-    @staticmethod
-    def _temporary(target: Path) -> Path:
-        """An empty file beside ``target`` with its suffix (the exporters name files by their suffix)."""
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
-        except OSError as err:
-            raise QgsProcessingException(tr("The map could not be written to {path} (error {code}) {error}").format(
-                path=target, code=err.errno, error=err.strerror or "")) from err
-        os.close(fd)
-        workbook.follow_umask(name)
-        return Path(name)
-
-    def _finish(self, tmp: Path, target: Path, result, error: str = "") -> None:
-        if result != QgsLayoutExporter.ExportResult.Success:
-            tmp.unlink(missing_ok=True)
-            raise QgsProcessingException(tr("The map could not be written to {path} (error {code}) {error}").format(
-                path=target, code=int(result), error=error or ""))
-        os.replace(tmp, target)  # atomic: a failed export never leaves half a file under the real name
-
     def _export_pdf(self, layout: QgsPrintLayout, target: Path) -> None:
-        tmp = self._temporary(target)
-        self._finish(tmp, target, QgsLayoutExporter(layout).exportToPdf(str(tmp), self._pdf_settings()))
+        tmp = temporary_beside(target)
+        finish_export(tmp, target, QgsLayoutExporter(layout).exportToPdf(str(tmp), self._pdf_settings()))
 
     def _export_png(self, layout: QgsPrintLayout, target: Path, exporter: QgsLayoutExporter | None = None) -> None:
-        tmp = self._temporary(target)
+        tmp = temporary_beside(target)
         # the exporter then georeferences the image through GDAL, whose PNG driver cannot update a file and says
         # so on stderr: harmless (PNG carries no georeference), so silenced
         gdal.PushErrorHandler("CPLQuietErrorHandler")
@@ -730,18 +715,18 @@ class StatisticsMapAlgorithm(AlgorithmBase):
             result = (exporter or QgsLayoutExporter(layout)).exportToImage(str(tmp), self._png_settings())
         finally:
             gdal.PopErrorHandler()
-        self._finish(tmp, target, result)
+        finish_export(tmp, target, result)
 
     def _export_atlas_pdf(self, layout: QgsPrintLayout, target: Path, feedback) -> int:
         atlas = layout.atlas()
         atlas.updateFeatures()
         pages = atlas.count()
-        tmp = self._temporary(target)
+        tmp = temporary_beside(target)
         result, error = QgsLayoutExporter.exportToPdf(atlas, str(tmp), self._pdf_settings(), feedback)
         if feedback.isCanceled():
             tmp.unlink(missing_ok=True)
             raise QgsProcessingException(tr("Cancelled."))
-        self._finish(tmp, target, result, error)
+        finish_export(tmp, target, result, error)
         return pages
 
     def _export_atlas_png(self, layout: QgsPrintLayout, png: Path, feedback) -> list[Path]:

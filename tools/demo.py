@@ -17,6 +17,11 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+#: the demo's "now" (the plugin's one clock, core/clock.py; qgis_process children inherit it): the Tuesday after the
+#: sample's patrol week (9–15 June 2025), so that the tasks of the month, the tracks, the cases and the alarms tell one
+#: story — and the demo shows the same on whatever day it runs. TIANGUAN_NOW in the environment overrides it.
+DEMO_NOW = "2025-06-17T17:30:00+08:00"
+os.environ.setdefault("TIANGUAN_NOW", DEMO_NOW)
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, "/usr/share/qgis/python/plugins")
@@ -304,7 +309,8 @@ def export_map(out: Path, sample: Path, coded: Path, store: Path) -> Path:
 
 
 def patrol_demo(out: Path, sample: Path, store: Path, summary: dict) -> None:
-    """Roster, tasks of the current month, some patrols recorded, statuses and lists."""
+    """Roster, tasks of the current month (June 2025 on the demo's clock, DEMO_NOW), some patrols recorded,
+    statuses and lists."""
     import csv
     import datetime as dt
     import sqlite3
@@ -339,15 +345,18 @@ def patrol_demo(out: Path, sample: Path, store: Path, summary: dict) -> None:
                                         "WHERE b.active = 1 AND c.level = 5 ORDER BY code")]
     con.close()
     monday = first + dt.timedelta(days=(7 - first.weekday()) % 7)
-    walked = min(monday, today)
+    # 09:00 on the month's first Monday, or earlier when that is not over yet: a patrol is never in the future
+    walked = min(dt.datetime.combine(monday, dt.time(9), tzinfo=clock.BEIJING),
+                 clock.now_beijing().replace(microsecond=0) - dt.timedelta(hours=2))
     path = out / "巡田记录_示例.csv"
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["网格编码", "田管员", "开始时间", "结束时间", "有效", "备注"])
         for i, code in enumerate(groups):
             if i % 3 != 2:
-                writer.writerow([code, "", f"{walked}T09:{i % 60:02d}:00+08:00", f"{walked}T10:{i % 60:02d}:00+08:00",
-                                 "是", "示例"])
+                start = walked + dt.timedelta(minutes=i % 60)
+                writer.writerow([code, "", start.isoformat(), (start + dt.timedelta(hours=1)).isoformat(), "是",
+                                 "示例"])
     recorded = run("linxia_tianguan:record_patrols", {"STORE": str(store), "INPUT": str(path)})
     status = run("linxia_tianguan:dispatch_tasks", dict(window, STORE=str(store), OUTPUT=None))
     summary["tasks"] = {"created": dispatched["CREATED"], "recorded": recorded["ADDED"], "done": status["DONE"],
@@ -380,6 +389,8 @@ def tracks_demo(out: Path, sample: Path, store: Path, summary: dict) -> None:
     step("轨迹真实性检查 Check the tracks (driven, too short, outside the grid, replay …)")
     checked = run("linxia_tianguan:check_tracks", {"STORE": str(store), "OUTPUT": str(out / "checked_tracks.gpkg")})
     summary["track_checks"] = {k: checked[k] for k in ("CHECKED", "ACCEPTED", "REJECTED")}
+    if not checked["ACCEPTED"] or checked["BEFORE_PLAN"]:  # the story's dates went apart (see DEMO_NOW)
+        raise SystemExit(f"the sample week's tracks were not accepted: {checked}")
 
     week = {"START": "2025-06-09", "END": "2025-06-15"}
     step("巡田覆盖分析 Coverage of the week's accepted tracks; tasks done from real tracks")
@@ -392,6 +403,8 @@ def tracks_demo(out: Path, sample: Path, store: Path, summary: dict) -> None:
     summary["coverage"] = {k: coverage[k] for k in ("TRACKS", "PATROLS", "FARMLAND_RATE", "BASIC_RATE",
                                                     "PARCELS_SEEN", "PARCELS_UNSEEN_WEEKS")}
     summary["week_tasks"] = {k: tasks[k] for k in ("CREATED", "DONE", "OVERDUE")}
+    if not coverage["PATROLS"] or not tasks["DONE"]:
+        raise SystemExit(f"the week's accepted tracks completed no task: {coverage}, {tasks}")
 
 
 def parcel_history_demo(out: Path, store: Path, summary: dict) -> None:
@@ -690,8 +703,8 @@ def parcel_status_demo(out: Path, store: Path, summary: dict) -> None:
               "正常": found["CLEAN"]}
     print("    " + "，".join(f"{name} {n}" for name, n in counts.items()) + f"（共 {found['PARCELS']} 个地块）"
           f" → {target.name}")
-    if not found["PARCELS"] or not found["CASE"]:
-        raise SystemExit("the parcel status layer shows no parcel, or no parcel with an open case")
+    if not found["PARCELS"] or not found["CASE"] or not found["CLEAN"]:
+        raise SystemExit("the parcel status layer shows no parcel, no parcel with an open case or none clean")
     summary["parcel_status"] = {"parcels": found["PARCELS"], **counts}
 
 

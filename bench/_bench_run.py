@@ -50,7 +50,7 @@ def main() -> None:
         points = processing.run("native:pointonsurface", {
             "INPUT": str(work.parent / "grid_input" / "coded.gpkg"), "ALL_PARTS": False, "OUTPUT": "TEMPORARY_OUTPUT"},
             context=context, feedback=feedback)["OUTPUT"]
-        cells = processing.run("qgis:voronoipolygons", {"INPUT": points, "BUFFER": 10, "OUTPUT": "TEMPORARY_OUTPUT"},
+        cells = processing.run("native:voronoipolygons", {"INPUT": points, "BUFFER": 10, "OUTPUT": "TEMPORARY_OUTPUT"},
                                context=context, feedback=feedback)["OUTPUT"]
         groups = processing.run("native:dissolve", {"INPUT": cells, "FIELD": ["ZDM"], "OUTPUT": "TEMPORARY_OUTPUT"},
                                 context=context, feedback=feedback)["OUTPUT"]
@@ -60,7 +60,7 @@ def main() -> None:
         processing.run("native:extractbyexpression", {
             "INPUT": cut, "EXPRESSION": "left(\"ZDM\", 12) = left(\"ZLDWDM\", 12)", "OUTPUT": str(work / "chain.gpkg")},
             context=context, feedback=feedback)
-        coded = None
+        coded = None  # counted after the clock stops
     else:
         # as an analyst would set it in Processing's options: skip the handful of invalid parcels
         from qgis.core import QgsFeatureRequest, QgsFeatureSource
@@ -87,6 +87,10 @@ def main() -> None:
             context=context, feedback=feedback)
         coded = None
     out = section.result(coded=coded)
+    if mode == "grid_chain":
+        from qgis.core import QgsVectorLayer
+
+        out["coded"] = QgsVectorLayer(str(work / "chain.gpkg"), "chain", "ogr").featureCount()
     if mode == "qgis_chain":
         out["index"] = farmland.hasSpatialIndex() == QgsFeatureSource.SpatialIndexPresent
     print(json.dumps(out))

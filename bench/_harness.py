@@ -130,3 +130,69 @@ def ratios(ours: dict, baseline: dict | None) -> tuple[str, str]:
         return f"{b / a:.1f}×" if a and b is not None else "—"
 
     return one("wall_s"), one("cpu_s")
+
+
+# ---------------------------------------------------------------------------------------------- PostGIS baselines
+def server_pid(host: str) -> int:
+    """The postmaster of a throwaway cluster (``tools/pg_cluster.py``: its data directory is ``<host>/data``)."""
+    return int((Path(host) / "data" / "postmaster.pid").read_text().split()[0])
+
+
+def ogr_load(params: dict, source: Path, layer: str, table: str, columns: str) -> None:
+    """Load one GeoPackage layer into PostGIS the fastest way (ogr2ogr, COPY, GiST index), then ANALYZE it."""
+    import shutil
+    import subprocess
+
+    import psycopg2
+
+    dsn = f"PG:host={params['host']} port={params['port']} dbname={params['dbname']} user={params['user']}"
+    subprocess.run([shutil.which("ogr2ogr") or "ogr2ogr", "-f", "PostgreSQL", dsn, str(source), layer, "-nln", table,
+                    "-lco", "GEOMETRY_NAME=geom", "-lco", "FID=fid", "-lco", "SPATIAL_INDEX=GIST", "-nlt",
+                    "PROMOTE_TO_MULTI", "-select", columns, "--config", "PG_USE_COPY", "YES"], check=True,
+                   capture_output=True)
+    conn = psycopg2.connect(**params)
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(f'ANALYZE "{table}"')  # a table name of the bench's own, never user input
+    finally:
+        conn.close()
+
+
+def timed_query(params: dict, statements: list[str], result_sql: str, setup: tuple[str, ...] = (
+        "SET max_parallel_workers_per_gather = 2", "SET work_mem = '256MB'")) -> dict:
+    """Run ``statements`` on the throwaway server and measure them: wall, CPU of the server's whole process tree
+    (the backend and its parallel workers; the client only waits), peak resident memory of the server; then
+    ``result_sql``'s first row (outside the clock). The bench's own SQL, never user input."""
+    import threading
+    import time
+
+    import psycopg2
+
+    pid = server_pid(params["host"])
+    conn = psycopg2.connect(**params)
+    conn.autocommit = True
+    peak, done = [0.0], threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], tree_rss_mb(pid))
+            time.sleep(0.25)
+
+    try:
+        with conn.cursor() as cur:
+            for statement in setup:
+                cur.execute(statement)
+            watcher = threading.Thread(target=watch, daemon=True)
+            watcher.start()
+            cpu0, started = tree_cpu_s(pid), time.perf_counter()
+            for statement in statements:
+                cur.execute(statement)
+            wall, cpu = time.perf_counter() - started, tree_cpu_s(pid) - cpu0
+            done.set()
+            watcher.join()
+            cur.execute(result_sql)
+            row = cur.fetchone()
+    finally:
+        conn.close()
+    return {"wall_s": round(wall, 3), "cpu_s": round(cpu, 2), "peak_mb": round(peak[0]), "row": list(row or ())}

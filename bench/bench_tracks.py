@@ -25,6 +25,11 @@ seen (each within 16–49 m of another track, checked with shapely) and it write
 The parcels found are checked equal to ours (``--check-max``, default 100 000 parcels): the bench stops if a parcel
 is seen by one and not the other.
 
+**PostGIS** (``--skip-postgis`` to leave it out), what an expert with a database would write: parcels and tracks
+loaded with ogr2ogr (COPY, GiST indexes, timed apart), then ``CREATE TABLE seen AS`` the active parcels with
+``EXISTS (… ST_DWithin(parcel, track, 50))`` — exact distance, index-assisted — in a throwaway cluster
+(``tools/pg_cluster.py``), with the server's CPU and memory; its parcels are checked equal to ours too.
+
 Targets (issues 4 and 19, 2 cores): ≥ 5× faster by wall than the fair chain; the 2 500 000-parcel prefecture
 week in under 3 minutes with under 4 GB. Ratios are printed by wall time and by CPU time.
 """
@@ -41,7 +46,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import Section, ratios, record, side
+from _harness import Section, ogr_load, ratios, record, side, timed_query
 from bench_space_code import ROOT, progress_feedback, run_measured, start_qgis
 
 WEEK = ("2025-06-09", "2025-06-15")
@@ -179,15 +184,52 @@ def seen_codes(path: Path, seen_field: str | None) -> set[str]:
     return {f.GetField(code) for f in layer if f.GetField(seen_field) == seen_value}
 
 
-def check_same_parcels(layer_gpkg: Path, chain_gpkg: Path) -> dict:
-    """Ours (the parcel layer) and the chain must find the same parcels: stops the bench otherwise."""
+SEEN_SQL = """
+CREATE TABLE seen AS
+SELECT p.code, p.geom FROM parcels p
+WHERE p.status = 'active' AND EXISTS (SELECT 1 FROM tracks t WHERE ST_DWithin(p.geom, t.geom, 50))
+"""
+
+
+def measure_postgis(pristine: Path, with_codes: bool) -> tuple[dict | None, set[str] | None]:
+    """The query an expert would write in PostGIS: parcels and tracks loaded with ogr2ogr and GiST-indexed (timed
+    apart, ``load_s``), then one ``ST_DWithin`` (exact distance, index-assisted) into a table of the parcels seen."""
+    import psycopg2
+
+    from tools.pg_cluster import ClusterError, running_cluster
+
+    try:
+        with running_cluster() as params:
+            started = time.perf_counter()
+            ogr_load(params, pristine, "tg_space_code", "parcels", "code,status")
+            ogr_load(params, pristine, "tg_track", "tracks", "track_id")
+            load = time.perf_counter() - started
+            out = timed_query(params, [SEEN_SQL], "SELECT count(*) FROM seen")
+            codes = None
+            if with_codes:
+                conn = psycopg2.connect(**params)
+                with conn.cursor() as cur:
+                    cur.execute("SELECT code FROM seen")
+                    codes = {r[0] for r in cur.fetchall()}
+                conn.close()
+    except ClusterError as exc:
+        print(f"  PostGIS not measured: {exc}")
+        return None, None
+    return {**out, "load_s": round(load, 1), "SEEN": out.pop("row")[0]}, codes
+
+
+def our_seen(layer_gpkg: Path) -> set[str]:
     from osgeo import ogr
 
     ds = ogr.Open(str(layer_gpkg))
-    defn = ds.GetLayer(0).GetLayerDefn()
-    seen_field = defn.GetFieldDefn(1).GetName()  # code, seen, last seen, … (patrol_coverage's parcel layer)
+    seen_field = ds.GetLayer(0).GetLayerDefn().GetFieldDefn(1).GetName()  # code, seen, … (the parcel layer)
     del ds
-    ours, chain = seen_codes(layer_gpkg, seen_field), seen_codes(chain_gpkg, None)
+    return seen_codes(layer_gpkg, seen_field)
+
+
+def check_same_parcels(layer_gpkg: Path, chain_gpkg: Path) -> dict:
+    """Ours (the parcel layer) and the chain must find the same parcels: stops the bench otherwise."""
+    ours, chain = our_seen(layer_gpkg), seen_codes(chain_gpkg, None)
     check = {"ours": len(ours), "chain": len(chain), "only_ours": len(ours - chain), "only_chain": len(chain - ours)}
     if check["only_ours"] or check["only_chain"]:
         raise SystemExit(f"the chain and ours see different parcels: {check}")
@@ -204,6 +246,7 @@ def main() -> None:
     parser.add_argument("--check-max", type=int, default=100_000,
                         help="check that the chain and ours see the same parcels up to this size")
     parser.add_argument("--skip-chain", action="store_true")
+    parser.add_argument("--skip-postgis", action="store_true")
     parser.add_argument("--data", type=Path, default=ROOT / "data")
     args = parser.parse_args()
     rows = []
@@ -235,6 +278,16 @@ def main() -> None:
         record("coverage", f"{job}, group layer", side(results["ours"], "巡田覆盖分析"), baseline, size=size)
         record("coverage", f"{job}, + parcel layer", side(results["ours_layer"], "巡田覆盖分析 + parcel layer"),
                baseline, size=size, check=check)
+        if not args.skip_postgis:
+            pg, codes = measure_postgis(base / "pristine.gpkg", size <= args.check_max)
+            if pg:
+                print(f"{size:>9,} {'PostGIS':>10}: {pg['wall_s']:7.1f} s {pg['cpu_s']:7.1f} CPU-s (server) "
+                      f"{pg['peak_mb']:6.0f} MB (load and index {pg['load_s']:.0f} s apart; {pg['SEEN']:,} seen)",
+                      flush=True)
+                if codes is not None and codes != our_seen(base / "ours_layer" / "parcels.gpkg"):
+                    raise SystemExit("PostGIS and ours see different parcels")
+                record("coverage", f"{job}, + parcel layer", side(results["ours_layer"], "巡田覆盖分析 + parcel layer"),
+                       side(pg, POSTGIS), size=size, load_s=pg["load_s"], postgis_seen=pg["SEEN"])
         rows.append((size, results, chain, progress))
     print()
     print("| parcels | tracks × fixes | 巡田覆盖分析 (grid layer) | CPU | peak | + parcel layer | CPU | peak "
@@ -258,6 +311,7 @@ def main() -> None:
 
 
 CHAIN = "QGIS native:extractwithindistance 50 m → GPKG"
+POSTGIS = "PostGIS ST_DWithin 50 m, GiST (load apart)"
 
 
 if __name__ == "__main__":

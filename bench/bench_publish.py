@@ -63,6 +63,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import record
 from bench_space_code import ROOT, run_measured
 
 sys.path.insert(0, str(ROOT))
@@ -765,6 +766,12 @@ def report(parcels, first, day, again, base_first, base_day, day_counts, copied)
         print(f"| {title} | {ours['wall_s']:.1f} s | {cpu(ours)} | {base['wall_s']:.1f} s | {cpu(base)} "
               f"| {_ratio(ours['wall_s'], base['wall_s'])} | {_ratio(total(ours), total(base))} "
               f"| {ours['peak_mb']:,.0f} / {base['peak_mb']:,.0f} |")
+        record("publish", f"{parcels:,}-parcel county, {title[3:]}",
+               {"name": "发布到州库", "wall_s": round(ours["wall_s"], 3), "cpu_s": round(total(ours), 2),
+                "peak_mb": round(ours["peak_mb"])},
+               {"name": "ogr2ogr full COPY" + (" (again)" if base is base_day else ""),
+                "wall_s": round(base["wall_s"], 3), "cpu_s": round(total(base), 2), "peak_mb": round(base["peak_mb"])},
+               size=parcels, cpu="client + server")
     print("\nthe baseline of b. and c. is the full copy of the changed desk (-overwrite): without incremental "
           "publish, every day costs that.")
     print(f"\nthe day's changes: {day_counts}\n")

@@ -55,6 +55,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _harness import Section, ratios, record, tree_cpu_s
+from _synthetic import write_roster, write_tasks_and_patrols
 from bench_space_code import ROOT, run_measured
 
 sys.path.insert(0, str(ROOT))
@@ -100,7 +101,6 @@ def build_store(path: Path, n_parcels: int, seed: int = SEED) -> dict:
 
     from linxia_tianguan_plugin.core.cases import workflow as wf
     from linxia_tianguan_plugin.core.coding import space_code
-    from linxia_tianguan_plugin.core.patrol import tasks as task_rules
     from linxia_tianguan_plugin.core.patrol.coverage import GridRates
     from linxia_tianguan_plugin.storage import GpkgStore
     from linxia_tianguan_plugin.storage.coverage import save_rates
@@ -147,52 +147,11 @@ def build_store(path: Path, n_parcels: int, seed: int = SEED) -> dict:
                              [(c, level_names[lv], n, p) for c, lv, n, p in units])
         print(f"  codes and names written ({time.perf_counter() - started:.0f} s)", flush=True)
 
-        # roster: one officer post per grid (~3 % vacant), assistants at some villages, townships and groups
-        roster = "HMBENCH"
-        officers, posts = {}, []
-        for k, (code, level, name, _) in enumerate(units):
-            vacant = rng.random() < 0.03
-            person = None if vacant else f"田管员{k:05d}"
-            phone = None if vacant else f"13{rng.integers(100000000, 999999999)}"
-            posts.append((roster, level, code, name, person, "officer", "网格长", phone, int(vacant)))
-            if not vacant:
-                officers[code] = (person, phone)
-            extra = {3: 2, 4: 1}.get(level, 1 if level == 5 and rng.random() < 0.04 else 0)
-            for a in range(extra):
-                posts.append((roster, level, code, name, f"协管员{k:05d}{a}", "assistant", "协管员",
-                              f"15{rng.integers(100000000, 999999999)}", 0))
-        with store.transaction() as conn:
-            conn.execute("INSERT INTO tg_roster_import (roster_id, imported_at, source, counts, active) "
-                         "VALUES (?, '2025-01-02T01:00:00Z', 'roster.xlsx', '{}', 1)", (roster,))
-            conn.executemany("INSERT INTO tg_officer (roster_id, level, grid_code, grid_name, name, role, post, "
-                             "phone, vacant) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", posts)
-        counts["posts"] = len(posts)
-
-        # a year of tasks as dispatch makes them, and the patrols that did (most of) them
-        now = dt.datetime(YEAR, 1, 1, 1, tzinfo=dt.timezone.utc)
-        tasks = task_rules.make_tasks([(u[0], u[1]) for u in units], officers, task_rules.FrequencyRules(),
-                                      dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31), "RWBENCH", now)
-        done_share = {1: 1.0, 2: 0.95, 3: 0.9, 4: 0.85, 5: 0.78}
-        patrols = []
-        draw = rng.random(len(tasks))
-        offsets = rng.random(len(tasks))
-        hours = rng.integers(7, 18, len(tasks))
-        invalid = rng.random(len(tasks)) < 0.02
-        for k, t in enumerate(tasks):
-            first, last = dt.date.fromisoformat(t.period_start), min(dt.date.fromisoformat(t.period_end), TODAY)
-            if first > TODAY or draw[k] >= done_share[t.level]:
-                continue
-            day = first + dt.timedelta(days=int(offsets[k] * ((last - first).days + 1)))
-            patrols.append(task_rules.make_patrol(t.grid_code, t.officer, f"{day} {hours[k]:02d}:00",
-                                                  valid=not invalid[k]))
-        with store.bulk_journal(), store.transaction() as conn:
-            conn.executemany(f"INSERT INTO tg_task ({', '.join(task_rules.Task.COLUMNS)}) "
-                             f"VALUES ({', '.join('?' * len(task_rules.Task.COLUMNS))})", (t.as_row() for t in tasks))
-            conn.executemany(f"INSERT OR IGNORE INTO tg_patrol ({', '.join(task_rules.Patrol.COLUMNS)}) "
-                             f"VALUES ({', '.join('?' * len(task_rules.Patrol.COLUMNS))})",
-                             (p.as_row() for p in patrols))
-        counts.update(tasks=len(tasks), patrols=len(patrols))
-        del tasks, patrols
+        # roster: one officer post per grid (~3 % vacant), assistants at some villages, townships and groups;
+        # a year of tasks as dispatch makes them, and the patrols that did (most of) them (bench/_synthetic.py)
+        officers, counts["posts"] = write_roster(store, rng, units, "HMBENCH", group_assistant_share=0.04)
+        counts["tasks"], counts["patrols"] = write_tasks_and_patrols(store, rng, units, officers, YEAR, TODAY,
+                                                                     "RWBENCH")
         print(f"  roster, {counts['tasks']:,} tasks and {counts['patrols']:,} patrols written "
               f"({time.perf_counter() - started:.0f} s)", flush=True)
 

@@ -19,6 +19,12 @@ splitting of parcels that straddle 图斑, no store, no history, no checks. Its 
 (``--check-max``, :func:`compare_outputs`): every parcel the chain codes is coded by ours, with the same land
 class, and with the same area unless the sample moved it across a 图斑 boundary (ours clips it to farmland).
 
+**PostGIS** (``--postgis-max``, default 500 000): the same chain as one query (:data:`CODING_SQL`) in a throwaway
+cluster (``tools/pg_cluster.py``) — DK and DLTB loaded with ogr2ogr and GiST-indexed (timed apart), then the largest
+farmland overlap per parcel (``&&`` + ``ST_Intersects``, ``DISTINCT ON`` by overlap area), ``row_number()`` per
+发包方 by position and the code, into a table; CPU and memory are the server's. Its parcels are checked like the
+chain's.
+
 Targets (issues 2 and 19, a 2-core machine): ≥ 5× faster by wall than the fair chain at 500 000; the
 2 500 000-parcel prefecture under 2 minutes with peak memory under 4 GB. Ratios are printed by wall time and by
 CPU time (user + system of the whole process tree: ours runs workers on every core).
@@ -96,6 +102,8 @@ def main() -> None:
     parser.add_argument("--check-max", type=int, default=100_000,
                         help="compare the chain's output with ours up to this size (stops the bench if they differ)")
     parser.add_argument("--chain-timeout", type=float, default=1800.0)
+    parser.add_argument("--postgis-max", type=int, default=500_000,
+                        help="time the same chain as one PostGIS query up to this size (0: never)")
     parser.add_argument("--seed", type=int, default=20241028)
     parser.add_argument("--data", type=Path, default=ROOT / "data")
     args = parser.parse_args()
@@ -118,6 +126,17 @@ def main() -> None:
                 check = compare_outputs(work / "output" / "coded.gpkg", work / "qgis" / "chain.gpkg", manifest)
                 print(f"{size:>9,} {'check':>8}: {check}", flush=True)
                 row["check"] = check
+        if size <= args.postgis_max:
+            row["postgis"], parcels = measure_postgis(gpkg)
+            if row["postgis"]:
+                pg = row["postgis"]
+                print(f"{size:>9,} {'PostGIS':>8}: {_line(pg)} (server; load and index {pg['load_s']:.0f} s apart, "
+                      f"{pg['coded']:,} parcels)", flush=True)
+                if "output" in row and size <= args.check_max:
+                    manifest = json.loads((gpkg.parent / "manifest.json").read_text(encoding="utf-8"))
+                    check = compare_outputs(work / "output" / "coded.gpkg", parcels, manifest)
+                    print(f"{size:>9,} {'check':>8}: {check}", flush=True)
+                    row["postgis_check"] = check
         _record(row, args.chain_timeout if size <= args.baseline_max else None)
         rows.append(row)
     report(rows)
@@ -128,6 +147,7 @@ def _line(r: dict) -> str:
 
 
 CHAIN = "QGIS native chain, indexed join → GPKG"
+POSTGIS = "PostGIS query, GiST (load apart) → table"
 
 
 def _record(row: dict, timeout: float | None) -> None:
@@ -138,9 +158,56 @@ def _record(row: dict, timeout: float | None) -> None:
         if mode in row:
             record("coding", f"{row['size']:,} parcels, {names[mode]}", side(row[mode], names[mode]), chain,
                    size=row["size"], check=row.get("check"))
+    if row.get("postgis") and "output" in row:
+        record("coding", f"{row['size']:,} parcels, {names['output']}", side(row["output"], names["output"]),
+               side(row["postgis"], POSTGIS), size=row["size"], load_s=row["postgis"]["load_s"],
+               check=row.get("postgis_check"))
 
 
-def compare_outputs(ours: Path, chain: Path, manifest: dict) -> dict:
+CODING_SQL = """
+CREATE TABLE coded AS
+WITH best AS (
+  SELECT DISTINCT ON (d.fid) d.fid, t.dlbm, t.bsm
+  FROM dk d JOIN dltb t ON d.geom && t.geom AND ST_Intersects(d.geom, t.geom)
+  WHERE t.dlbm LIKE '01%' AND ST_IsValid(d.geom) AND ST_IsValid(t.geom)
+  ORDER BY d.fid, ST_Area(ST_Intersection(d.geom, t.geom)) DESC)
+SELECT d.fid, d.dkbm, d.fbfbm, b.dlbm, b.bsm, d.geom,
+       d.fbfbm || lpad((row_number() OVER (PARTITION BY d.fbfbm
+           ORDER BY ST_X(ST_PointOnSurface(d.geom)) + ST_Y(ST_PointOnSurface(d.geom))))::text, 5, '0') AS kjm
+FROM dk d LEFT JOIN best b USING (fid)
+WHERE ST_IsValid(d.geom)
+"""
+
+
+def measure_postgis(gpkg: Path) -> tuple[dict | None, dict[str, tuple[float, str]]]:
+    """The same chain as one PostGIS query (an expert with a database): DK and DLTB loaded with ogr2ogr and
+    GiST-indexed (timed apart, ``load_s``), then :data:`CODING_SQL` — largest farmland overlap per parcel, numbering
+    per 发包方 by position, the code — into a table; with the server's CPU and memory. Also returns the parcels'
+    (area, land class) for :func:`compare_outputs`."""
+    import psycopg2
+    from _harness import ogr_load, timed_query
+
+    from tools.pg_cluster import ClusterError, running_cluster
+
+    try:
+        with running_cluster() as params:
+            started = time.perf_counter()
+            ogr_load(params, gpkg, "DK", "dk", "DKBM,FBFBM")
+            ogr_load(params, gpkg, "DLTB", "dltb", "BSM,DLBM")
+            load = time.perf_counter() - started
+            out = timed_query(params, [CODING_SQL], "SELECT count(*) FROM coded")
+            conn = psycopg2.connect(**params)
+            with conn.cursor() as cur:
+                cur.execute("SELECT dkbm, ST_Area(geom), dlbm FROM coded")
+                parcels = {k: (a, d) for k, a, d in cur.fetchall()}
+            conn.close()
+    except ClusterError as exc:
+        print(f"  PostGIS not measured: {exc}")
+        return None, {}
+    return {**out, "load_s": round(load, 1), "coded": out.pop("row")[0]}, parcels
+
+
+def compare_outputs(ours: Path, chain: Path | dict, manifest: dict) -> dict:
     """Do the chain and ours give the same answer? Per contract parcel (DKBM): its area and its land class.
 
     Ours clips each parcel to survey farmland, trims overlaps and codes uncovered farmland too (space-code.md §4);
@@ -161,7 +228,7 @@ def compare_outputs(ours: Path, chain: Path, manifest: dict) -> dict:
                 out[f.GetField("DKBM")] = (g.GetArea() if g is not None else 0.0, f.GetField("DLBM"))
         return out
 
-    o, c = per_parcel(ours), per_parcel(chain)
+    o, c = per_parcel(ours), chain if isinstance(chain, dict) else per_parcel(chain)
     moved = {p["DKBM"] for p in manifest.get("crossing_parcels", [])}
     moved |= {d.get(k) for d in manifest.get("defects", []) for k in ("DKBM", "other_DKBM")}
     common = set(o) & set(c)

@@ -119,3 +119,13 @@ def test_the_repository_readme_has_the_generated_block_after_the_two_commands():
 def test_ratios_are_baseline_over_ours():
     assert ratios({"wall_s": 2.0, "cpu_s": 4.0}, {"wall_s": 10.0, "cpu_s": 6.0}) == ("5.0×", "1.5×")
     assert ratios({"wall_s": 2.0, "cpu_s": 4.0}, None) == ("—", "—")
+
+
+def test_the_cpu_of_a_process_tree_counts_children_that_have_exited():
+    """Workers that finished are charged to the tree (the coding's worker processes): a child that burns 0.3 s of
+    its own CPU adds at least that much to ``tree_cpu_s`` of its parent once reaped (no wall-time assertion)."""
+    import subprocess
+
+    before = tree_cpu_s()
+    subprocess.run([sys.executable, "-c", "import time\nwhile time.process_time() < 0.3: pass"], check=True)
+    assert tree_cpu_s() - before >= 0.25

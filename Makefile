@@ -40,7 +40,10 @@ clock-check: setup i18n
 test-fast: setup i18n
 	$(PY) -m pytest -q -m "not smoke and not slow"
 
+# every bench appends one line per job to data/bench_results.jsonl (TIANGUAN_BENCH_RESULTS); the summary writes
+# bench/results.md and the README's performance table, with the machine's load at the start and the end
 bench: setup i18n
+	$(PY) bench/summary.py --start
 	$(PY) bench/bench_space_code.py
 	$(PY) bench/bench_grid.py
 	$(PY) bench/bench_tracks.py
@@ -49,6 +52,7 @@ bench: setup i18n
 	$(PY) bench/bench_dashboard.py
 	$(PY) bench/bench_publish.py
 	$(PY) bench/bench_prefecture_dashboard.py
+	$(PY) bench/summary.py
 
 # the published links: make package HOMEPAGE=https://… TRACKER=https://… REPOSITORY=https://… EMAIL=…@…
 # (or TIANGUAN_HOMEPAGE… in the environment); the build warns about every example.org placeholder left

@@ -67,6 +67,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_dashboard as bd
+from _harness import record
 from bench_publish import _peak_mb, _server_cpu
 from bench_space_code import ROOT, run_measured
 
@@ -433,6 +434,12 @@ def _fmt(step: dict | None) -> str:
     return "—" if step is None else f"{step['wall']:.2f} / {step['cpu']:.2f} + {step['server']:.2f}"
 
 
+def _side(name: str, step: dict, peak_mb: float) -> dict:
+    """One side of a job for the results file (CPU: client + server)."""
+    return {"name": name, "wall_s": round(step["wall"], 3), "cpu_s": round(step["cpu"] + step["server"], 2),
+            "peak_mb": round(peak_mb)}
+
+
 def _ratio(a: dict | None, b: dict | None) -> str:
     """The speed-up of ours (``a``) over the baseline (``b``), by wall and by CPU (client + server), as the other
     benches print it: above 1 means ours is faster."""
@@ -520,6 +527,10 @@ def report(results, loaded, counts, target, compared, passed, profile, county) -
                 ("pg_statistics.load, warm", steps["load_warm"], None),
                 ("statistics.figures", steps["figures"], None),
                 ("model.build (figures inside)", steps["build"], None)]
+        record("prefecture_dashboard", f"{counts['parcels']:,} codes, {scope}, cold refresh",
+               _side("refresh from PostGIS", ref["refresh_cold"], r["refresh"]["peak_mb"]),
+               _side("hand-written aggregate SQL (PostGIS)", base["cold"], r["baseline"]["peak_mb"]),
+               size=counts["parcels"], cpu="client + server")
         for i, (title, ours, theirs) in enumerate(rows):
             print(f"| {scope if i == 0 else ''} | {title} | {_fmt(ours)} | {_fmt(theirs)} | {_ratio(ours, theirs)} "
                   f"| {peak if i == 0 else ''} |")

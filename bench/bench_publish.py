@@ -63,6 +63,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import record
+from _synthetic import write_roster, write_tasks_and_patrols
 from bench_space_code import ROOT, run_measured
 
 sys.path.insert(0, str(ROOT))
@@ -227,7 +229,6 @@ def build_store(path: Path, p: dict) -> dict:
     from linxia_tianguan_plugin.core.cases import workflow as wf
     from linxia_tianguan_plugin.core.cases.keys import case_key, case_uuid
     from linxia_tianguan_plugin.core.coding import space_code
-    from linxia_tianguan_plugin.core.patrol import tasks as task_rules
     from linxia_tianguan_plugin.core.patrol.coverage import GridRates
     from linxia_tianguan_plugin.storage import GpkgStore, gpkg, rtree
     from linxia_tianguan_plugin.storage.cases import save_cases, take_action
@@ -309,48 +310,11 @@ def build_store(path: Path, p: dict) -> dict:
                   [g_farm[u[0]] for u in units], [g_basic[u[0]] for u in units], [g_n[u[0]] for u in units],
                   {"bench": True})
 
-        # roster: one officer post per grid (~3 % vacant), assistants at townships and villages
-        roster, officers, posts = "HMBENCH0001", {}, []
-        for k, (code, level, name, _) in enumerate(units):
-            vacant = rng.random() < 0.03
-            person = None if vacant else f"田管员{k:05d}"
-            phone = None if vacant else f"13{int(rng.integers(100000000, 999999999))}"
-            posts.append((roster, level, code, name, person, "officer", "网格长", phone, int(vacant)))
-            if not vacant:
-                officers[code] = (person, phone)
-            for a in range({3: 2, 4: 1}.get(level, 0)):
-                posts.append((roster, level, code, name, f"协管员{k:05d}{a}", "assistant", "协管员",
-                              f"15{int(rng.integers(100000000, 999999999))}", 0))
-        with store.transaction() as conn:
-            conn.execute("INSERT INTO tg_roster_import (roster_id, imported_at, source, counts, active) "
-                         "VALUES (?, '2025-01-02T01:00:00Z', 'roster.xlsx', '{}', 1)", (roster,))
-            conn.executemany("INSERT INTO tg_officer (roster_id, level, grid_code, grid_name, name, role, post, "
-                             "phone, vacant) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", posts)
-        counts["posts"] = len(posts)
-
-        # a year of tasks as dispatch makes them, and the patrols that did most of them
-        now = dt.datetime(YEAR, 1, 1, 1, tzinfo=dt.timezone.utc)
-        tasks = task_rules.make_tasks([(u[0], u[1]) for u in units], officers, task_rules.FrequencyRules(),
-                                      dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31), "RWBENCH0001", now)
-        done_share = {2: 0.95, 3: 0.9, 4: 0.85, 5: 0.78}
-        draw, offsets, hours = rng.random(len(tasks)), rng.random(len(tasks)), rng.integers(7, 18, len(tasks))
-        invalid = rng.random(len(tasks)) < 0.02
-        patrols = []
-        for k, t in enumerate(tasks):
-            first, last = dt.date.fromisoformat(t.period_start), min(dt.date.fromisoformat(t.period_end), TODAY)
-            if first > TODAY or draw[k] >= done_share[t.level]:
-                continue
-            day = first + dt.timedelta(days=int(offsets[k] * ((last - first).days + 1)))
-            patrols.append(task_rules.make_patrol(t.grid_code, t.officer, f"{day} {hours[k]:02d}:00",
-                                                  valid=not invalid[k]))
-        with store.bulk_journal(), store.transaction() as conn:
-            conn.executemany(f"INSERT INTO tg_task ({', '.join(task_rules.Task.COLUMNS)}) "
-                             f"VALUES ({', '.join('?' * len(task_rules.Task.COLUMNS))})", (t.as_row() for t in tasks))
-            conn.executemany(f"INSERT OR IGNORE INTO tg_patrol ({', '.join(task_rules.Patrol.COLUMNS)}) "
-                             f"VALUES ({', '.join('?' * len(task_rules.Patrol.COLUMNS))})",
-                             (pt.as_row() for pt in patrols))
-        counts.update(tasks=len(tasks), patrols=len(patrols))
-        del tasks, patrols
+        # roster: one officer post per grid (~3 % vacant), assistants at townships and villages; a year of tasks
+        # as dispatch makes them, and the patrols that did most of them (bench/_synthetic.py, as bench_dashboard)
+        officers, counts["posts"] = write_roster(store, rng, units, "HMBENCH0001")
+        counts["tasks"], counts["patrols"] = write_tasks_and_patrols(store, rng, units, officers, YEAR, TODAY,
+                                                                     "RWBENCH0001")
         print(f"  grid, roster, {counts['tasks']:,} tasks and {counts['patrols']:,} patrols written "
               f"({time.perf_counter() - started:.0f} s)", flush=True)
 
@@ -765,6 +729,12 @@ def report(parcels, first, day, again, base_first, base_day, day_counts, copied)
         print(f"| {title} | {ours['wall_s']:.1f} s | {cpu(ours)} | {base['wall_s']:.1f} s | {cpu(base)} "
               f"| {_ratio(ours['wall_s'], base['wall_s'])} | {_ratio(total(ours), total(base))} "
               f"| {ours['peak_mb']:,.0f} / {base['peak_mb']:,.0f} |")
+        record("publish", f"{parcels:,}-parcel county, {title[3:]}",
+               {"name": "发布到州库", "wall_s": round(ours["wall_s"], 3), "cpu_s": round(total(ours), 2),
+                "peak_mb": round(ours["peak_mb"])},
+               {"name": "ogr2ogr full COPY" + (" (again)" if base is base_day else ""),
+                "wall_s": round(base["wall_s"], 3), "cpu_s": round(total(base), 2), "peak_mb": round(base["peak_mb"])},
+               size=parcels, cpu="client + server")
     print("\nthe baseline of b. and c. is the full copy of the changed desk (-overwrite): without incremental "
           "publish, every day costs that.")
     print(f"\nthe day's changes: {day_counts}\n")

@@ -1,5 +1,6 @@
 """Tables people keep in Excel — a CSV saved from it (UTF-8 with or without BOM, or GBK) or a workbook — read the
-one way every importer reads them: the roster, track CSVs, video alarms, the warning-post register.
+one way every importer reads them: the roster, track CSVs, video alarms, the warning-post register, the change-survey
+totals.
 
 Rows come back numbered as the user sees them (the CSV's line, the sheet's row), cells as text, no header guessed:
 each importer finds its own columns and names the row and column of what it refuses.
@@ -9,9 +10,29 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..i18n import tr
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A cell that cannot be used: the row (as the user numbers it in the file), the column's name, and why."""
+
+    row: int
+    column: str
+    message: str
+
+
+def cell_text(value) -> str:
+    """A cell as text, stripped: None and NULL give "", a float holding an integer (what a workbook stores for a
+    code or a year typed as a number) gives its digits without ".0"."""
+    if value is None or (hasattr(value, "isNull") and value.isNull()):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 class TableFileError(ValueError):

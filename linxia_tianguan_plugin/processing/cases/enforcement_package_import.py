@@ -43,13 +43,7 @@ from ...storage import field_package as package_store
 from ...storage.evidence import EvidenceError, add_evidence
 from ..base import AlgorithmBase
 from ..fields import KeepsAliases, schema
-from ..patrol.field_package_import import (
-    feature_text,
-    package_folder,
-    package_zip,
-    read_package_manifest,
-    zip_refusals_by_photo,
-)
+from ..patrol.field_package_import import feature_text, opened_package, read_package_manifest
 from ..patrol.track_files import open_ogr
 from . import exif_reader
 
@@ -135,22 +129,8 @@ class EnforcementPackageImportAlgorithm(KeepsAliases, AlgorithmBase):
     # ------------------------------------------------------------------ run
     def processAlgorithm(self, parameters, context, feedback):
         chosen = Path(self.parameterAsFile(parameters, self.FOLDER, context) or "")
-        archive = package_zip(chosen)
-        if archive is None:
-            folder, note = package_folder(chosen)
-            return self._import(parameters, context, feedback, folder, note)
-        feedback.pushInfo(tr("Extracting the zipped field package {name} into a temporary folder…").format(
-            name=archive.name))
-        try:
-            with fp.extracted_zip(archive) as (extracted, refused):
-                for r in refused:
-                    feedback.pushWarning(tr("Zip member refused: {reason}").format(reason=r.reason))
-                folder, note = package_folder(Path(extracted))
-                return self._import(parameters, context, feedback, folder, note,
-                                    zip_refusals_by_photo(refused, Path(extracted), folder))
-        except fp.FieldPackageError as err:
-            raise QgsProcessingException(tr("The zipped field package {name} was refused: {reason}").format(
-                name=archive.name, reason=err)) from err
+        with opened_package(chosen, feedback) as (folder, note, zip_refused, _origin):
+            return self._import(parameters, context, feedback, folder, note, zip_refused)
 
     def _import(self, parameters, context, feedback, folder: Path, note: str,
                 zip_refused: dict[str, str] | None = None) -> dict:

@@ -34,8 +34,10 @@ The folder is one written by ``field_package_export`` and edited by QField (rule
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
+from collections.abc import Iterator
 from pathlib import Path
 
 from qgis.core import (
@@ -198,6 +200,33 @@ def zip_refusals_by_photo(refused: list[rules.ZipRefusal], extracted: Path, fold
     return out
 
 
+@contextlib.contextmanager
+def opened_package(chosen: Path, feedback) -> Iterator[tuple[Path, str, dict[str, str] | None, str | None]]:
+    """The returned package as chosen — a package folder, its parent, a .zip or a folder holding one — for both
+    imports (field results, rectification results): ``(folder, note, zip_refused, origin)``. A zip is extracted
+    safely into a temporary folder removed when the ``with`` ends (refused members are warnings;
+    ``zip_refused`` maps the photo paths they would have given to the reason, ``origin`` names the zip for
+    track sources); a zip refused whole (unreadable, a bomb) is a QgsProcessingException."""
+    archive = package_zip(chosen)
+    if archive is None:
+        folder, note = package_folder(chosen)
+        yield folder, note, None, None
+        return
+    feedback.pushInfo(tr("Extracting the zipped field package {name} into a temporary folder…").format(
+        name=archive.name))
+    try:
+        # only members that stay inside the temporary folder are written; it is removed afterwards
+        with rules.extracted_zip(archive) as (extracted, refused):
+            for r in refused:
+                feedback.pushWarning(tr("Zip member refused: {reason}").format(reason=r.reason))
+            folder, note = package_folder(Path(extracted))
+            yield (folder, note, zip_refusals_by_photo(refused, Path(extracted), folder),
+                   f"{archive.resolve()}!/{folder.relative_to(extracted).as_posix()}")
+    except rules.FieldPackageError as err:  # the zip is unreadable or refused whole (a zip bomb)
+        raise QgsProcessingException(tr("The zipped field package {name} was refused: {reason}").format(
+            name=archive.name, reason=err)) from err
+
+
 def read_evidence(path: Path) -> list[rules.EvidenceRow]:
     """Rows of the package's evidence layer (position in the layer's CRS)."""
     ds = open_ogr(str(path), ["GPKG"])
@@ -300,24 +329,8 @@ class FieldPackageImportAlgorithm(ReferenceLayers, KeepsAliases, AlgorithmBase):
     # ------------------------------------------------------------------ run
     def processAlgorithm(self, parameters, context, feedback):
         chosen = Path(self.parameterAsFile(parameters, self.FOLDER, context) or "")
-        archive = package_zip(chosen)
-        if archive is None:
-            folder, note = package_folder(chosen)
-            return self._import(parameters, context, feedback, folder, note)
-        feedback.pushInfo(tr("Extracting the zipped field package {name} into a temporary folder…").format(
-            name=archive.name))
-        try:
-            # only members that stay inside the temporary folder are written; it is removed afterwards
-            with rules.extracted_zip(archive) as (extracted, refused):
-                for r in refused:
-                    feedback.pushWarning(tr("Zip member refused: {reason}").format(reason=r.reason))
-                folder, note = package_folder(Path(extracted))
-                return self._import(parameters, context, feedback, folder, note,
-                                    zip_refusals_by_photo(refused, Path(extracted), folder),
-                                    f"{archive.resolve()}!/{folder.relative_to(extracted).as_posix()}")
-        except rules.FieldPackageError as err:  # the zip is unreadable or refused whole (a zip bomb)
-            raise QgsProcessingException(tr("The zipped field package {name} was refused: {reason}").format(
-                name=archive.name, reason=err)) from err
+        with opened_package(chosen, feedback) as (folder, note, zip_refused, origin):
+            return self._import(parameters, context, feedback, folder, note, zip_refused, origin)
 
     def _import(self, parameters, context, feedback, folder: Path, note: str,
                 zip_refused: dict[str, str] | None = None, origin: str | None = None) -> dict:

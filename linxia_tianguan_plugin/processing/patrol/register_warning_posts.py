@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +38,7 @@ from ...labels import code_status_labels
 from ...storage.warning_posts import CONDITIONS, Post, register, save_posts
 from ..base import AlgorithmBase
 from ..fields import KeepsAliases, schema
-from ..table_files import TableFileError, csv_rows, sheet_rows
+from ..table_files import Problem, TableFileError, cell_text, csv_rows, sheet_rows
 
 #: problems reported one by one in the log; the rest are counted
 MAX_REPORTED = 200
@@ -71,26 +70,13 @@ class RegisterFileError(ValueError):
     """A file that cannot be read as a register at all (the message says why, in the user's words)."""
 
 
-@dataclass(frozen=True)
-class Problem:
-    row: int
-    column: str
-    message: str
-
-
-def _text(value) -> str:
-    if value is None or (hasattr(value, "isNull") and value.isNull()):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def map_columns(headers: list[str]) -> dict[str, int]:
     """Column → index in the header row (the first header naming it)."""
     found: dict[str, int] = {}
     for i, header in enumerate(headers):
-        name = _text(header).lower()
+        name = cell_text(header).lower()
         for column, names in COLUMNS.items():
             if column not in found and name in names:
                 found[column] = i
@@ -100,7 +86,7 @@ def map_columns(headers: list[str]) -> dict[str, int]:
 def header_at(rows: list[tuple[int, list]]) -> int:
     """Index of the header row: the first of the first ten rows naming the post id (a title row may precede it)."""
     for i, (_, cells) in enumerate(rows[:10]):
-        if "post_id" in map_columns([_text(c) for c in cells]):
+        if "post_id" in map_columns([cell_text(c) for c in cells]):
             return i
     return 0
 
@@ -150,7 +136,7 @@ class RowReader:
 
     def _cell(self, cells: list, column: str) -> str:
         index = self.columns.get(column)
-        return _text(cells[index]) if index is not None and index < len(cells) else ""
+        return cell_text(cells[index]) if index is not None and index < len(cells) else ""
 
     def _refuse(self, row: int, column: str, kind: str, **details) -> None:
         self.problems.append(Problem(row, self._column(column), self.messages[kind].format(**details)))
@@ -247,11 +233,11 @@ def read_file(path: Path, sheet: str = "") -> tuple[RowReader, str]:
         rows, note = _sheet_rows(path, sheet), "XLSX"
     else:
         raise RegisterFileError(tr("its format is not supported (CSV or XLSX)"))
-    rows = [(n, cells) for n, cells in rows if any(_text(c) for c in cells)]
+    rows = [(n, cells) for n, cells in rows if any(cell_text(c) for c in cells)]
     if not rows:
         raise RegisterFileError(tr("it has no rows"))
     at = header_at(rows)
-    headers = [_text(c) for c in rows[at][1]]
+    headers = [cell_text(c) for c in rows[at][1]]
     reader = _reader(headers, need_position=True)
     for n, cells in rows[at + 1:]:
         reader.read(n, list(cells))

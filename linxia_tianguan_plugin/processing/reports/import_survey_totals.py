@@ -11,7 +11,6 @@ imported instead of derived. With PREVIEW nothing is written: the counts say whi
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from qgis.core import (
@@ -32,7 +31,7 @@ from ...reports.survey_years import survey_years
 from ...resources import divisions_csv
 from ...storage.survey_totals import SurveyTotal, plan_import, save_totals
 from ..base import AlgorithmBase
-from ..table_files import TableFileError, csv_rows, sheet_rows
+from ..table_files import Problem, TableFileError, cell_text, csv_rows, sheet_rows
 
 #: problems reported one by one in the log; the rest are counted
 MAX_REPORTED = 200
@@ -66,25 +65,12 @@ class TotalsFileError(ValueError):
     """A file that cannot be read as survey totals at all (the message says why, in the user's words)."""
 
 
-@dataclass(frozen=True)
-class Problem:
-    row: int
-    column: str
-    message: str
-
-
-def _text(value) -> str:
-    if value is None or (hasattr(value, "isNull") and value.isNull()):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def split_header(header: str) -> tuple[str, str | None]:
     """(name, unit or None) of a header: ``耕地面积(亩)`` → (耕地面积, 亩), ``farmland (ha)`` → (farmland, 公顷); a
     suffix that is no unit stays part of the name."""
-    text = _text(header)
+    text = cell_text(header)
     match = _SUFFIX.match(text)
     if match:
         unit = _UNIT_WORDS.get((match.group(2) or match.group(3) or "").strip().lower())
@@ -110,7 +96,7 @@ def map_columns(headers: list[str]) -> tuple[dict[str, int], dict[str, str]]:
 def header_at(rows: list[tuple[int, list]]) -> int:
     """Index of the header row: the first of the first ten rows naming the code (a title row may precede it)."""
     for i, (_, cells) in enumerate(rows[:10]):
-        if "code" in map_columns([_text(c) for c in cells])[0]:
+        if "code" in map_columns([cell_text(c) for c in cells])[0]:
             return i
     return 0
 
@@ -171,7 +157,7 @@ class RowReader:
 
     def _cell(self, cells: list, column: str) -> str:
         index = self.columns.get(column)
-        return _text(cells[index]) if index is not None and index < len(cells) else ""
+        return cell_text(cells[index]) if index is not None and index < len(cells) else ""
 
     def _refuse(self, row: int, column: str, kind: str, **details) -> None:
         self.problems.append(Problem(row, self._column(column), self.messages[kind].format(**details)))
@@ -261,11 +247,11 @@ def read_file(path: Path, unit: str, divisions: AdminDivisions, counties: set[st
     :class:`TotalsFileError` when it cannot be read as one. ``unit``: the unit of area columns whose header names
     none."""
     rows, note = _rows(path, sheet)
-    rows = [(n, cells) for n, cells in rows if any(_text(c) for c in cells)]
+    rows = [(n, cells) for n, cells in rows if any(cell_text(c) for c in cells)]
     if not rows:
         raise TotalsFileError(tr("it has no rows"))
     at = header_at(rows)
-    headers = [_text(c) for c in rows[at][1]]
+    headers = [cell_text(c) for c in rows[at][1]]
     columns, header_units = map_columns(headers)
     missing = [COLUMNS[c][0] for c in ("code", "year", "farmland") if c not in columns]
     if missing:

@@ -347,3 +347,55 @@ def test_parcel_geometry_is_read_township_by_township_and_a_recode_is_caught(ana
             reader(rows[1])
     finally:
         store.close()
+
+
+def _gpkg_layer_facts(path: Path, table: str) -> dict:
+    """What a reader sees of a GeoPackage layer besides its features: column types, geometry column, CRS,
+    extent, field aliases, R-tree ids and the integrity of the file."""
+    import sqlite3
+
+    conn = sqlite3.connect(str(path))
+    try:
+        return {
+            "columns": conn.execute(f'PRAGMA table_info("{table}")').fetchall(),
+            "geometry": conn.execute("SELECT column_name, geometry_type_name, srs_id, z, m FROM gpkg_geometry_columns "
+                                     "WHERE table_name = ?", (table,)).fetchall(),
+            "contents": conn.execute("SELECT data_type, srs_id, min_x, min_y, max_x, max_y FROM gpkg_contents "
+                                     "WHERE table_name = ?", (table,)).fetchone(),
+            "rtree": conn.execute(f'SELECT * FROM "rtree_{table}_geom" ORDER BY id').fetchall(),
+            "fids": conn.execute(f'SELECT fid FROM "{table}" ORDER BY fid').fetchall(),
+            "aliases": conn.execute("SELECT column_name, name FROM gpkg_data_columns WHERE table_name = ? "
+                                    "ORDER BY column_name", (table,)).fetchall(),
+            "integrity": conn.execute("PRAGMA integrity_check").fetchone()[0],
+            "application_id": conn.execute("PRAGMA application_id").fetchone()[0],
+            "by_ogr": conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'gpkg_ogr_contents'").fetchone()[0],
+        }
+    finally:
+        conn.close()
+
+
+def test_a_new_geopackage_is_written_with_sql_and_equals_the_sink_s(analysed, tmp_path):
+    """PARCELS_OUT and UNSEEN_OUT to new GeoPackage files are copied from the store with SQL; through a sink
+    (an ``ogr:`` destination) the same rows come out: fids, values, geometry, column types, CRS, extent and
+    R-tree, aliases."""
+    params = {"STORE": str(analysed["store"]), "START": WEEK[0], "END": WEEK[1], "SHARES": True}
+    fast = {"PARCELS_OUT": tmp_path / "parcels.gpkg", "UNSEEN_OUT": tmp_path / "unseen.gpkg"}
+    slow = {"PARCELS_OUT": tmp_path / "sink_parcels.gpkg", "UNSEEN_OUT": tmp_path / "sink_unseen.gpkg"}
+    run("linxia_tianguan:patrol_coverage", {**params, **{k: str(v) for k, v in fast.items()}})
+    run("linxia_tianguan:patrol_coverage", {
+        **params, **{k: f"ogr:dbname='{v}' table=\"{v.stem}\" (geom)" for k, v in slow.items()}})
+    for key in fast:
+        a, b = read(str(fast[key])), read(str(slow[key]))
+        assert len(a["fid"]) > 0 and a.keys() == b.keys()
+        for name in a:
+            if name == "geom":
+                assert [shapely.to_wkb(g) for g in a[name]] == [shapely.to_wkb(g) for g in b[name]]
+            else:
+                assert list(a[name]) == list(b[name]), name
+        facts, sink_facts = _gpkg_layer_facts(fast[key], fast[key].stem), _gpkg_layer_facts(slow[key], slow[key].stem)
+        assert facts["integrity"] == "ok" and [r[:1] for r in facts["rtree"]] == facts["fids"] == sink_facts["fids"]
+        assert facts["aliases"] and dict(facts["aliases"])["KJM"]
+        assert (facts["by_ogr"], sink_facts["by_ogr"]) == (0, 1)  # one written with SQL, the other by OGR
+        for name in ("columns", "geometry", "application_id", "aliases", "contents", "rtree"):
+            assert facts[name] == sink_facts[name], name
+    assert len(read(str(fast["UNSEEN_OUT"]))["fid"]) < len(read(str(fast["PARCELS_OUT"]))["fid"])

@@ -18,7 +18,9 @@ from qgis.core import (
     QgsFields,
     QgsProcessing,
     QgsProcessingAlgorithm,
+    QgsProcessingContext,
     QgsProcessingException,
+    QgsProcessingOutputLayerDefinition,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterDateTime,
     QgsProcessingParameterFile,
@@ -340,6 +342,34 @@ class AlgorithmBase(QgsProcessingAlgorithm):
 
     def createInstance(self):
         return type(self)()
+
+    def direct_gpkg(self, parameters, name: str, context) -> str | None:
+        """The path when sink output ``name`` is a new GeoPackage file with default options, else None.
+
+        Such an output can be written with SQL from the 田管库 (:mod:`..storage.export`) instead of feature by
+        feature through a sink; any other destination (memory, shapefile, a database, an existing file, a
+        table in a GeoPackage) keeps the sink."""
+        value = parameters.get(name)
+        options = {}
+        if isinstance(value, QgsProcessingOutputLayerDefinition):
+            options = dict(value.createOptions or {})
+            value, _ok = value.sink.valueAsString(context.expressionContext(), "")
+        if not isinstance(value, str) or set(options) - {"fileEncoding"}:
+            return None
+        if "|" in value or "://" in value or value.startswith(("memory:", "ogr:", "postgres:", "spatialite:")):
+            return None
+        path = Path(value)
+        if path.suffix.lower() != ".gpkg" or path.exists() or not path.parent.is_dir():
+            return None
+        return str(path.resolve())
+
+    def load_direct(self, parameters, name: str, context, path: str) -> None:
+        """Load a directly written output ``name`` as Processing loads a sink's (when the caller asked for it)."""
+        value = parameters.get(name)
+        if isinstance(value, QgsProcessingOutputLayerDefinition) and value.destinationProject is not None:
+            label = value.destinationName or self.parameterDefinition(name).description()
+            context.addLayerToLoadOnCompletion(path, QgsProcessingContext.LayerDetails(
+                label, value.destinationProject, name))
 
     @property
     def group_id(self) -> str:

@@ -7,18 +7,24 @@ worker processes already stage), and this module turns its registry table into t
 one INSERT … SELECT through an attached database, and the R-tree packed from the registry's own.
 The file is built under a temporary name and renamed into place, so a failed run leaves nothing half
 written.
+
+The coverage analysis writes its parcel layers the same way from the 田管库 itself: its per-parcel values
+(seen, last seen …) are computed in Python, so they are staged in a temporary table (:class:`Staged`) and
+joined to the registry's geometry by code in the same INSERT … SELECT.
 """
 from __future__ import annotations
 
 import contextlib
 import os
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from . import gpkg
+from .grid import CodesChangedError
 from .migrations import SPACE_CODE_TABLE
 from .rtree import bulk_load
 from .store import GpkgStore, srs_wkt
@@ -51,14 +57,62 @@ def _copy_rtree(conn: sqlite3.Connection, dest: str, src: str) -> None:
 class Column:
     name: str  # output field name
     sql_type: str  # TEXT(20), REAL, INTEGER …
-    expression: str  # over the registry's columns
+    expression: str  # over the registry's columns (``t.`` with staged rows) or the staged ones (``s.``)
+
+
+@dataclass(frozen=True)
+class Staged:
+    """Rows whose values were computed outside SQL, one per active code to export, in output order.
+
+    Each row is ``(code, *values)``; ``columns`` are the (name, SQL type) of the values, read by the
+    :class:`Column` expressions as ``s."name"``. The output's feature ids are the rows' positions from 1
+    (what a sink would give them), its geometry the registry's of the same active code.
+    """
+    columns: list[tuple[str, str]]
+    rows: Iterable[tuple]
+    #: (n, 4) x0 y0 x1 y1 of the rows as the registry's R-tree holds them (the caller often has them already:
+    #: :func:`.grid.coded_parcel_table`); None: read from the R-tree
+    boxes: np.ndarray | None = None
+
+
+def _insert_staged(conn: sqlite3.Connection, table: str, columns: list, staged: Staged) -> int:
+    """Stage the rows, copy each one's registry geometry beside its values, and pack the R-tree from the
+    registry's boxes under the new ids (the registry's are float32-rounded outwards: packing them is exact)."""
+    decl = "".join(f', "{name}" {sql_type}' for name, sql_type in staged.columns)
+    conn.execute(f"CREATE TEMP TABLE staged (fid INTEGER PRIMARY KEY, code TEXT NOT NULL{decl})")
+    marks = ", ".join("?" * (len(staged.columns) + 1))
+    conn.executemany(f"INSERT INTO temp.staged VALUES (NULL, {marks})", staged.rows)
+    wanted = conn.execute("SELECT count(*) FROM temp.staged").fetchone()[0]
+    joined = (f'FROM temp.staged s JOIN src."{SPACE_CODE_TABLE}" t ON t.code = s.code AND t.status = \'active\'')
+    names = ", ".join(f'"{c.name}"' for c in columns)
+    exprs = ", ".join(c.expression for c in columns)
+    conn.execute(f'INSERT INTO "{table}" (fid, geom, {names}) SELECT s.fid, t.geom, {exprs} {joined} ORDER BY s.fid')
+    count = conn.execute("SELECT changes()").fetchone()[0]
+    if count != wanted:
+        raise CodesChangedError("active space codes changed while the output was written")
+    if staged.boxes is not None:
+        box = np.asarray(staged.boxes, dtype=float).reshape(-1, 4)
+        boxes = np.c_[np.arange(1, len(box) + 1), box[:, 0], box[:, 2], box[:, 1], box[:, 3]]
+    else:
+        boxes = np.array(conn.execute(
+            f'SELECT s.fid, r.minx, r.maxx, r.miny, r.maxy {joined} '
+            f'JOIN src."rtree_{SPACE_CODE_TABLE}_geom" r ON r.id = t.fid ORDER BY s.fid').fetchall(),
+            dtype=float).reshape(-1, 5)
+    if len(boxes):
+        bulk_load(conn, f"rtree_{table}_geom", boxes[:, 0].astype(np.int64), boxes[:, 1], boxes[:, 2], boxes[:, 3],
+                  boxes[:, 4])
+    conn.execute("DROP TABLE temp.staged")
+    return int(count)
 
 
 def export_active(store: GpkgStore, dest: str | os.PathLike, table: str, columns: list[Column],
-                  description: str = "") -> int:
+                  description: str = "", staged: Staged | None = None, aliases: dict[str, str] | None = None) -> int:
     """Write the store's active codes to a new GeoPackage ``dest`` as layer ``table``; return the count.
 
-    ``dest`` must not exist (the caller decides about overwriting). Feature ids are the registry's.
+    ``dest`` must not exist (the caller decides about overwriting). Feature ids are the registry's; with
+    ``staged`` rows, only their codes are written, in their order and with their values (ids from 1), and
+    :class:`.grid.CodesChangedError` is raised when one of their codes is no longer active. ``aliases``
+    (field name → alias) are written as OGR writes a sink's field aliases; the extent is exact, as OGR's.
     """
     dest = Path(dest)
     if dest.exists():
@@ -79,14 +133,19 @@ def export_active(store: GpkgStore, dest: str | os.PathLike, table: str, columns
         gpkg.create_feature_table(conn, table, decl, "MULTIPOLYGON", store.srs_id, description)
         gpkg.drop_insert_trigger(conn, table)
         conn.execute("ATTACH DATABASE ? AS src", (store.path,))
-        names = ", ".join(f'"{c.name}"' for c in columns)
-        exprs = ", ".join(c.expression for c in columns)
-        conn.execute(f'INSERT INTO "{table}" (fid, geom, {names}) SELECT fid, geom, {exprs} '
-                     f'FROM src."{SPACE_CODE_TABLE}" WHERE status = \'active\' ORDER BY fid')
-        count = conn.execute("SELECT changes()").fetchone()[0]
-        _copy_rtree(conn, f"rtree_{table}_geom", f"rtree_{SPACE_CODE_TABLE}_geom")
+        if staged is None:
+            names = ", ".join(f'"{c.name}"' for c in columns)
+            exprs = ", ".join(c.expression for c in columns)
+            conn.execute(f'INSERT INTO "{table}" (fid, geom, {names}) SELECT fid, geom, {exprs} '
+                         f'FROM src."{SPACE_CODE_TABLE}" WHERE status = \'active\' ORDER BY fid')
+            count = conn.execute("SELECT changes()").fetchone()[0]
+            _copy_rtree(conn, f"rtree_{table}_geom", f"rtree_{SPACE_CODE_TABLE}_geom")
+        else:
+            count = _insert_staged(conn, table, columns, staged)
         gpkg.restore_insert_trigger(conn, table)
-        gpkg.update_extent(conn, table)
+        gpkg.update_exact_extent(conn, table)
+        if aliases:
+            gpkg.add_column_names(conn, table, aliases)
         conn.execute("COMMIT")
         conn.execute("DETACH DATABASE src")
     except BaseException:

@@ -217,3 +217,47 @@ def update_extent(conn: sqlite3.Connection, table: str, geom: str = "geom") -> N
         "last_change=strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name=?",
         (*row, table),
     )
+
+
+def update_exact_extent(conn: sqlite3.Connection, table: str, geom: str = "geom", pk: str = "fid") -> None:
+    """gpkg_contents' extent from the geometries' own envelopes, as OGR writes it for a layer it creates.
+
+    :func:`update_extent` takes the R-tree's boxes, float32 rounded outwards: metres off at projected
+    coordinates of tens of millions. The exact extent differs from the R-tree's by less than that rounding, so
+    only the few rows whose box reaches within a margin of an edge are read (through the R-tree)."""
+    update_extent(conn, table, geom)
+    box = conn.execute(f'SELECT min(minx), max(maxx), min(miny), max(maxy) FROM "rtree_{table}_{geom}"').fetchone()
+    if box[0] is None:
+        return
+    margin = 1.0 + 1e-6 * max(abs(v) for v in box)  # float32 keeps 24 bits: well within a millionth
+    near = conn.execute(
+        f'SELECT g."{geom}" FROM "{table}" g WHERE g."{pk}" IN (SELECT id FROM "rtree_{table}_{geom}" '
+        f"WHERE minx < ? OR maxx > ? OR miny < ? OR maxy > ?)",
+        (box[0] + margin, box[1] - margin, box[2] + margin, box[3] - margin)).fetchall()
+    envelopes = [e for e in (_envelope(r[0]) for r in near) if e is not None]
+    if envelopes:
+        env = np.array(envelopes, dtype=float)
+        conn.execute("UPDATE gpkg_contents SET min_x=?, min_y=?, max_x=?, max_y=? WHERE table_name=?",
+                     (env[:, 0].min(), env[:, 2].min(), env[:, 1].max(), env[:, 3].max(), table))
+
+
+_DATA_COLUMNS = (
+    "CREATE TABLE IF NOT EXISTS gpkg_data_columns (table_name TEXT NOT NULL,column_name TEXT NOT NULL,name TEXT,"
+    "title TEXT,description TEXT,mime_type TEXT,constraint_name TEXT,"
+    "CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name),CONSTRAINT gdc_tn UNIQUE (table_name, name))",
+    "CREATE TABLE IF NOT EXISTS gpkg_data_column_constraints (constraint_name TEXT NOT NULL,"
+    "constraint_type TEXT NOT NULL,value TEXT,min NUMERIC,min_is_inclusive BOOLEAN,max NUMERIC,"
+    "max_is_inclusive BOOLEAN,description TEXT,CONSTRAINT gdcc_ntv UNIQUE (constraint_name, constraint_type, value))",
+)
+
+
+def add_column_names(conn: sqlite3.Connection, table: str, names: dict[str, str]) -> None:
+    """Columns' alternative names (aliases) in gpkg_data_columns (schema extension), as OGR writes a field's
+    alternative name: what readers other than QGIS's styles show."""
+    for sql in _DATA_COLUMNS:
+        conn.execute(sql)
+    conn.executemany("INSERT OR IGNORE INTO gpkg_extensions VALUES (?, NULL, 'gpkg_schema', "
+                     "'http://www.geopackage.org/spec121/#extension_schema', 'read-write')",
+                     [("gpkg_data_columns",), ("gpkg_data_column_constraints",)])
+    conn.executemany("INSERT INTO gpkg_data_columns (table_name, column_name, name) VALUES (?, ?, ?)",
+                     [(table, column, name) for column, name in names.items()])

@@ -16,9 +16,7 @@ from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsFeatureSink,
-    QgsProcessingContext,
     QgsProcessingException,
-    QgsProcessingOutputLayerDefinition,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
     QgsProcessingParameterBoolean,
@@ -295,7 +293,7 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
         store = None
         # without a store, a new GeoPackage output is written directly (see storage.export) from a
         # scratch store beside it: no per-feature sink work in this process
-        direct = None if store_path else self._direct_gpkg(parameters, context)
+        direct = None if store_path else self.direct_gpkg(parameters, self.OUTPUT, context)
         scratch = tempfile.mkdtemp(prefix=".tianguan-", dir=str(Path(direct).parent)) if direct else None
         if store_path or scratch:
             path = store_path or str(Path(scratch) / "run.gpkg")
@@ -321,30 +319,6 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
                 store.close()
             if scratch:
                 shutil.rmtree(scratch, ignore_errors=True)
-
-    def _direct_gpkg(self, parameters, context) -> str | None:
-        """The path when OUTPUT is a new GeoPackage file with default options, else None (use a sink)."""
-        value = parameters.get(self.OUTPUT)
-        options = {}
-        if isinstance(value, QgsProcessingOutputLayerDefinition):
-            options = dict(value.createOptions or {})
-            value, _ok = value.sink.valueAsString(context.expressionContext(), "")
-        if not isinstance(value, str) or set(options) - {"fileEncoding"}:
-            return None
-        if "|" in value or "://" in value or value.startswith(("memory:", "ogr:", "postgres:", "spatialite:")):
-            return None
-        path = Path(value)
-        if path.suffix.lower() != ".gpkg" or path.exists() or not path.parent.is_dir():
-            return None
-        return str(path.resolve())
-
-    def _load_direct(self, parameters, context, path: str) -> None:
-        """Load a directly written output as Processing loads a sink's (when the caller asked for it)."""
-        value = parameters.get(self.OUTPUT)
-        if isinstance(value, QgsProcessingOutputLayerDefinition) and value.destinationProject is not None:
-            name = value.destinationName or self.parameterDefinition(self.OUTPUT).description()
-            context.addLayerToLoadOnCompletion(path, QgsProcessingContext.LayerDetails(
-                name, value.destinationProject, self.OUTPUT))
 
     def _run(self, parameters, context, feedback, store, direct=None):
         """One coding run: read the inputs, code them township by township (into the store's coding session
@@ -387,8 +361,9 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
             direct = None  # the store is unchanged: nothing new to export
         if direct:
             feedback.setProgressText(tr("Writing {path}…").format(path=direct))
-            export_active(store, direct, Path(direct).stem, parcel_columns(), tr("Coded farmland parcels"))
-            self._load_direct(parameters, context, direct)
+            export_active(store, direct, Path(direct).stem, parcel_columns(), tr("Coded farmland parcels"),
+                          aliases=parcel_aliases())
+            self.load_direct(parameters, self.OUTPUT, context, direct)
         elif store is not None and not preview:
             store.save_admin_units(unit_rows(AdminDivisions.from_csv(divisions_csv()),
                                              _village_names(inputs.land, inputs.villages), sorted(tally.groups)))

@@ -11,6 +11,7 @@ adds nothing.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import shapely
@@ -38,6 +39,7 @@ from ...i18n import tr
 from ...storage import coverage as coverage_store
 from ...storage import tracks as track_store
 from ...storage.cases import unit_names
+from ...storage.export import Column, Staged, export_active
 from ...storage.grid import CodedGeometry, CodesChangedError, active_cell_names, active_cells, coded_parcel_table
 from ..base import AlgorithmBase
 from ..fields import KeepsAliases, schema
@@ -304,7 +306,7 @@ class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
         out.update(self._write_grids(parameters, context, feedback, store, rates, ts, crs))
         out.update(self._write_rates(parameters, context, store, rates, ts))
         feedback.setProgress(80)
-        out.update(self._write_parcels(parameters, context, feedback, parcels, result, crs))
+        out.update(self._write_parcels(parameters, context, feedback, store, parcels, result, crs))
         feedback.setProgress(100)
         return out
 
@@ -382,42 +384,92 @@ class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
         self.keep_aliases(dest, "coverage_rates")
         return {self.RATES_OUT: dest}
 
-    def _write_parcels(self, parameters, context, feedback, parcels: kernel.ParcelSet, result, crs) -> dict:
+    def _write_parcels(self, parameters, context, feedback, store, parcels: kernel.ParcelSet, result, crs) -> dict:
+        """The parcel layer (every parcel) and the unseen one. A new GeoPackage file is copied from the 田管库
+        with SQL when the parcels are the store's (:func:`..storage.export.export_active`): writing half a million
+        polygons feature by feature through a sink costs seconds; any other destination takes the sink."""
+        wanted = [name for name in (self.PARCELS_OUT, self.UNSEEN_OUT) if parameters.get(name) not in (None, "")]
+        if not wanted:
+            return {}
+        values = _parcel_values(parcels, result)
+        from_store = parameters.get(self.PARCELS) in (None, "")
+        direct = {name: self.direct_gpkg(parameters, name, context) if from_store else None for name in wanted}
+        if len(wanted) == 2 and direct[wanted[0]] == direct[wanted[1]]:
+            direct = dict.fromkeys(wanted)  # one file named twice: the sinks decide, as without the direct path
         out = {}
-        fields = parcel_fields()
-        if all(parameters.get(name) in (None, "") for name in (self.PARCELS_OUT, self.UNSEEN_OUT)):
-            return out
-        # last-seen times are track end times: convert each distinct one once, not once per parcel
-        times, inverse = np.unique(np.asarray(result.last_seen, dtype=str), return_inverse=True)
-        local = np.array([rules.local_text(t) if t else None for t in times.tolist()], dtype=object)
-        last = local[inverse] if len(result.last_seen) else np.zeros(0, dtype=object)
-        for name, rows in ((self.PARCELS_OUT, np.arange(len(parcels))),
-                           (self.UNSEEN_OUT, np.flatnonzero(~result.seen_window))):
-            if parameters.get(name) in (None, ""):
-                continue
-            sink, dest = self.parameterAsSink(parameters, name, context, fields, Qgis.WkbType.MultiPolygon, crs)
-            if sink is None:
-                continue
-            block = 5000
-            for first in range(0, len(parcels), block):
-                if feedback.isCanceled():
-                    raise QgsProcessingException(tr("Cancelled after the store was updated; the layers are "
-                                                    "incomplete."))
-                todo = rows[(rows >= first) & (rows < first + block)]
-                if len(todo) == 0:
+        for name in wanted:
+            rows = np.arange(len(parcels)) if name == self.PARCELS_OUT else np.flatnonzero(~result.seen_window)
+            if feedback.isCanceled():
+                raise QgsProcessingException(tr("Cancelled after the store was updated; the layers are incomplete."))
+            if direct[name]:
+                try:
+                    export_active(store, direct[name], Path(direct[name]).stem, _parcel_columns(),
+                                  staged=Staged(_STAGED, (values[i] for i in rows.tolist()), parcels.bounds[rows]),
+                                  aliases={f.name(): f.alias() for f in parcel_fields() if f.alias()})
+                except CodesChangedError:
+                    raise QgsProcessingException(tr(
+                        "The store's space codes changed while the coverage was computed (was one-click coding "
+                        "running at the same time?). Nothing was written: run the analysis again.")) from None
+                dest = direct[name]
+                self.load_direct(parameters, name, context, dest)
+            else:
+                dest = self._sink_parcels(parameters, name, context, feedback, parcels, values, rows, crs)
+                if dest is None:
                     continue
-                batch = []
-                for i, wkb in zip(todo.tolist(), parcels.geometries(todo)):  # one block of geometry at a time
-                    f = QgsFeature(fields)
-                    f.setAttributes([str(parcels.code[i]), YES if result.seen[i] else NO, last[i],
-                                     _round(result.share[i], 4), round(float(parcels.farmland[i]), 2),
-                                     round(float(parcels.basic[i]), 2)])
-                    g = QgsGeometry()
-                    g.fromWkb(wkb)
-                    g.convertToMultiType()
-                    f.setGeometry(g)
-                    batch.append(f)
-                sink.addFeatures(batch, QgsFeatureSink.Flag.FastInsert)
             out[name] = dest
             self.keep_aliases(dest, "coverage_parcels")
         return out
+
+    def _sink_parcels(self, parameters, name: str, context, feedback, parcels: kernel.ParcelSet, values: list,
+                      rows: np.ndarray, crs):
+        """Write ``rows`` of the parcels through output ``name``'s sink, a block of geometry at a time."""
+        fields = parcel_fields()
+        sink, dest = self.parameterAsSink(parameters, name, context, fields, Qgis.WkbType.MultiPolygon, crs)
+        if sink is None:
+            return None
+        block = 5000
+        for first in range(0, len(parcels), block):
+            if feedback.isCanceled():
+                raise QgsProcessingException(tr("Cancelled after the store was updated; the layers are "
+                                                "incomplete."))
+            todo = rows[(rows >= first) & (rows < first + block)]
+            if len(todo) == 0:
+                continue
+            batch = []
+            for i, wkb in zip(todo.tolist(), parcels.geometries(todo)):  # one block of geometry at a time
+                f = QgsFeature(fields)
+                f.setAttributes(list(values[i]))
+                g = QgsGeometry()
+                g.fromWkb(wkb)
+                g.convertToMultiType()
+                f.setGeometry(g)
+                batch.append(f)
+            sink.addFeatures(batch, QgsFeatureSink.Flag.FastInsert)
+        return dest
+
+
+#: the staged values of the parcel layers after the code (KJM), as :class:`..storage.export.Staged` columns
+_STAGED = [("SFXJ", "TEXT"), ("ZJXJ", "TEXT"), ("XJBL", "REAL"), ("GDMJ", "REAL"), ("YJMJ", "REAL")]
+
+
+def _parcel_columns() -> list[Column]:
+    """:func:`parcel_fields` (text and doubles) as the SQL types OGR gives them, over the staged rows (the code
+    is KJM)."""
+    out = []
+    for f in parcel_fields():
+        sql_type = "REAL" if f.isNumeric() else f"TEXT({f.length()})" if f.length() else "TEXT"
+        out.append(Column(f.name(), sql_type, "s.code" if f.name() == "KJM" else f's."{f.name()}"'))
+    return out
+
+
+def _parcel_values(parcels: kernel.ParcelSet, result) -> list[tuple]:
+    """Each parcel's row of the parcel layers: code, seen (是/否), last seen (Beijing time), share, areas."""
+    # last-seen times are track end times: convert each distinct one once, not once per parcel
+    times, inverse = np.unique(np.asarray(result.last_seen, dtype=str), return_inverse=True)
+    local = np.array([rules.local_text(t) if t else None for t in times.tolist()], dtype=object)
+    last = local[inverse].tolist() if len(result.last_seen) else []
+    seen = np.where(result.seen, YES, NO).tolist()
+    shares = [_round(v, 4) for v in np.asarray(result.share, dtype=float).tolist()]
+    farmland = [round(v, 2) for v in np.asarray(parcels.farmland, dtype=float).tolist()]
+    basic = [round(v, 2) for v in np.asarray(parcels.basic, dtype=float).tolist()]
+    return list(zip(np.asarray(parcels.code).astype(str).tolist(), seen, last, shares, farmland, basic))

@@ -399,3 +399,40 @@ def test_a_new_geopackage_is_written_with_sql_and_equals_the_sink_s(analysed, tm
         for name in ("columns", "geometry", "application_id", "aliases", "contents", "rtree"):
             assert facts[name] == sink_facts[name], name
     assert len(read(str(fast["UNSEEN_OUT"]))["fid"]) < len(read(str(fast["PARCELS_OUT"]))["fid"])
+
+
+def test_staged_export_refuses_a_code_no_longer_active_and_leaves_no_file(analysed, tmp_path):
+    """The SQL writer joins the staged rows to the active codes: one retired meanwhile stops it, and the
+    partial file is removed."""
+    import shutil
+    import sqlite3
+
+    from linxia_tianguan_plugin.storage.export import Column, Staged, export_active
+    from linxia_tianguan_plugin.storage.grid import CodesChangedError, coded_parcel_table
+
+    def gpkg_rows(path: Path, sql: str) -> list:
+        conn = sqlite3.connect(str(path))
+        try:
+            return conn.execute(sql).fetchall()
+        finally:
+            conn.close()
+
+    copy = tmp_path / "tianguan.gpkg"
+    shutil.copy(analysed["store"], copy)
+    store = GpkgStore(copy, create=False)
+    try:
+        codes = [str(c) for c in coded_parcel_table(store)["code"][:5]]
+        columns = [Column("KJM", "TEXT(20)", "s.code"), Column("SFXJ", "TEXT(2)", 's."SFXJ"')]
+        ok = tmp_path / "ok.gpkg"
+        assert export_active(store, ok, "ok", columns, staged=Staged([("SFXJ", "TEXT")],
+                                                                     [(c, "是") for c in codes])) == 5
+        assert list(read(str(ok))["KJM"]) == codes
+        assert [r[0] for r in gpkg_rows(ok, "SELECT id FROM rtree_ok_geom ORDER BY id")] == [1, 2, 3, 4, 5]
+        with store.transaction() as conn:
+            conn.execute("UPDATE tg_space_code SET status = 'retired' WHERE code = ?", (codes[2],))
+        bad = tmp_path / "bad.gpkg"
+        with pytest.raises(CodesChangedError):
+            export_active(store, bad, "bad", columns, staged=Staged([("SFXJ", "TEXT")], [(c, "是") for c in codes]))
+        assert not bad.exists() and not list(tmp_path.glob(".bad.gpkg*"))
+    finally:
+        store.close()

@@ -402,15 +402,7 @@ class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
             if feedback.isCanceled():
                 raise QgsProcessingException(tr("Cancelled after the store was updated; the layers are incomplete."))
             if direct[name]:
-                try:
-                    export_active(store, direct[name], Path(direct[name]).stem, _parcel_columns(),
-                                  staged=Staged(_STAGED, (values[i] for i in rows.tolist()), parcels.bounds[rows]),
-                                  aliases={f.name(): f.alias() for f in parcel_fields() if f.alias()})
-                except CodesChangedError:
-                    raise QgsProcessingException(tr(
-                        "The store's space codes changed while the coverage was computed (was one-click coding "
-                        "running at the same time?). Nothing was written: run the analysis again.")) from None
-                dest = direct[name]
+                dest = self._export_parcels(store, direct[name], parcels, values, rows)
                 self.load_direct(parameters, name, context, dest)
             else:
                 dest = self._sink_parcels(parameters, name, context, feedback, parcels, values, rows, crs)
@@ -419,6 +411,21 @@ class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
             out[name] = dest
             self.keep_aliases(dest, "coverage_parcels")
         return out
+
+    @staticmethod
+    def _export_parcels(store, path: str, parcels: kernel.ParcelSet, values: list, rows: np.ndarray) -> str:
+        """Write ``rows`` of the parcels to the new GeoPackage ``path`` with SQL: their geometry copied from the
+        store's registry, their values staged beside it."""
+        staged = Staged(_STAGED, values if len(rows) == len(values) else [values[i] for i in rows.tolist()],
+                        parcels.bounds[rows])
+        try:
+            export_active(store, path, Path(path).stem, _parcel_columns(), staged=staged,
+                          aliases={f.name(): f.alias() for f in parcel_fields() if f.alias()})
+        except CodesChangedError:
+            raise QgsProcessingException(tr(
+                "The store's space codes changed while the coverage was computed (was one-click coding "
+                "running at the same time?). Nothing was written: run the analysis again.")) from None
+        return path
 
     def _sink_parcels(self, parameters, name: str, context, feedback, parcels: kernel.ParcelSet, values: list,
                       rows: np.ndarray, crs):
@@ -469,7 +476,10 @@ def _parcel_values(parcels: kernel.ParcelSet, result) -> list[tuple]:
     local = np.array([rules.local_text(t) if t else None for t in times.tolist()], dtype=object)
     last = local[inverse].tolist() if len(result.last_seen) else []
     seen = np.where(result.seen, YES, NO).tolist()
-    shares = [_round(v, 4) for v in np.asarray(result.share, dtype=float).tolist()]
+    share = np.asarray(result.share, dtype=float)
+    finite = np.isfinite(share)  # as _round, without a NumPy call per parcel (the share is mostly not computed)
+    shares = [round(v, 4) if ok else None for v, ok in zip(share.tolist(), finite.tolist())] if finite.any() \
+        else [None] * len(share)
     farmland = [round(v, 2) for v in np.asarray(parcels.farmland, dtype=float).tolist()]
     basic = [round(v, 2) for v in np.asarray(parcels.basic, dtype=float).tolist()]
     return list(zip(np.asarray(parcels.code).astype(str).tolist(), seen, last, shares, farmland, basic))

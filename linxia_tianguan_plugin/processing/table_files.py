@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,28 @@ def cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+class CheckedRows:
+    """What every importer's row checker shares: the file's headers, where each wanted column is, the messages by
+    kind (already in the user's language), and the problems found — each naming the row and the column as the file
+    has it (its own header, else the column's first name), so the user finds the cell."""
+
+    def __init__(self, headers: list[str], columns: dict[str, int], names: Mapping[str, Sequence[str]],
+                 messages: Mapping[str, str]):
+        self.headers, self.columns, self.names, self.messages = headers, columns, names, messages
+        self.problems: list[Problem] = []
+
+    def _column(self, column: str) -> str:
+        index = self.columns.get(column)
+        return self.headers[index] if index is not None else self.names[column][0]
+
+    def _cell(self, cells: list, column: str) -> str:
+        index = self.columns.get(column)
+        return cell_text(cells[index]) if index is not None and index < len(cells) else ""
+
+    def _refuse(self, row: int, column: str, kind: str, **details) -> None:
+        self.problems.append(Problem(row, self._column(column), self.messages[kind].format(**details)))
 
 
 class TableFileError(ValueError):

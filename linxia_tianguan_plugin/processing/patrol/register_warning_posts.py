@@ -38,7 +38,7 @@ from ...labels import code_status_labels
 from ...storage.warning_posts import CONDITIONS, Post, register, save_posts
 from ..base import AlgorithmBase
 from ..fields import KeepsAliases, schema
-from ..table_files import Problem, TableFileError, cell_text, csv_rows, sheet_rows
+from ..table_files import CheckedRows, TableFileError, cell_text, csv_rows, sheet_rows
 
 #: problems reported one by one in the log; the rest are counted
 MAX_REPORTED = 200
@@ -120,26 +120,13 @@ def _messages() -> dict[str, str]:
     }
 
 
-class RowReader:
+class RowReader(CheckedRows):
     """Checks the rows of one register; keeps the posts and the problems (row, column, message)."""
 
     def __init__(self, headers: list[str], columns: dict[str, int]):
-        self.headers, self.columns = headers, columns
-        self.messages = _messages()
+        super().__init__(headers, columns, COLUMNS, _messages())
         self.posts: list[tuple[int, Post, float, float]] = []  # (row, post without projection, lon, lat)
-        self.problems: list[Problem] = []
         self._seen: dict[str, int] = {}
-
-    def _column(self, column: str) -> str:
-        index = self.columns.get(column)
-        return self.headers[index] if index is not None else COLUMNS[column][0]
-
-    def _cell(self, cells: list, column: str) -> str:
-        index = self.columns.get(column)
-        return cell_text(cells[index]) if index is not None and index < len(cells) else ""
-
-    def _refuse(self, row: int, column: str, kind: str, **details) -> None:
-        self.problems.append(Problem(row, self._column(column), self.messages[kind].format(**details)))
 
     def read(self, row: int, cells: list, point: tuple[float, float] | None = None) -> None:
         """Check one row; ``point`` is a layer's lon/lat, which the 经度/纬度 columns then need not give."""

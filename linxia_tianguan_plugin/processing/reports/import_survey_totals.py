@@ -31,7 +31,7 @@ from ...reports.survey_years import survey_years
 from ...resources import divisions_csv
 from ...storage.survey_totals import SurveyTotal, plan_import, save_totals
 from ..base import AlgorithmBase
-from ..table_files import Problem, TableFileError, cell_text, csv_rows, sheet_rows
+from ..table_files import CheckedRows, TableFileError, cell_text, csv_rows, sheet_rows
 
 #: problems reported one by one in the log; the rest are counted
 MAX_REPORTED = 200
@@ -139,28 +139,16 @@ def _messages() -> dict[str, str]:
     }
 
 
-class RowReader:
+class RowReader(CheckedRows):
     """Checks the rows of one table; keeps the totals (m²) and the problems (row, column, message)."""
 
     def __init__(self, headers: list[str], columns: dict[str, int], factors: dict[str, float],
                  divisions: AdminDivisions, counties: set[str], last_year: int, source: str):
-        self.headers, self.columns, self.factors = headers, columns, factors
+        super().__init__(headers, columns, COLUMNS, _messages())
+        self.factors = factors
         self.divisions, self.counties, self.last_year, self.source = divisions, counties, last_year, source
-        self.messages = _messages()
         self.totals: list[SurveyTotal] = []
-        self.problems: list[Problem] = []
         self.rows: dict[tuple[str, int], int] = {}  # (code, year) → the row it came from
-
-    def _column(self, column: str) -> str:
-        index = self.columns.get(column)
-        return self.headers[index] if index is not None else COLUMNS[column][0]
-
-    def _cell(self, cells: list, column: str) -> str:
-        index = self.columns.get(column)
-        return cell_text(cells[index]) if index is not None and index < len(cells) else ""
-
-    def _refuse(self, row: int, column: str, kind: str, **details) -> None:
-        self.problems.append(Problem(row, self._column(column), self.messages[kind].format(**details)))
 
     def read(self, row: int, cells: list) -> None:
         before = len(self.problems)

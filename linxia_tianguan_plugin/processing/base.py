@@ -31,7 +31,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime, QUrl
 from qgis.PyQt.QtGui import QIcon
 
-from .. import compat
+from .. import compat, workbook
 from ..core.errors import UserError
 from ..core.patrol import tasks as task_rules
 from ..i18n import tr
@@ -682,3 +682,21 @@ class AlgorithmBase(QgsProcessingAlgorithm):
 
     def svgIconPath(self) -> str:
         return icon_path(self.icon_file())
+
+
+def write_sheets(path: str, sheets: list[tuple[str, list[str], list[list]]], integers: set[str], reals: set[str],
+                 empty: str, feedback=None) -> None:
+    """Sheets (name, headers, rows) as one workbook through :func:`..workbook.write` (renamed into place when
+    complete), the columns named in ``integers``/``reals`` typed as numbers, a sheet without rows given one row
+    reading ``empty``; a cancel, a refused workbook or a disk error is a QgsProcessingException and leaves no file."""
+    types = {h: workbook.INTEGER for h in integers} | {h: workbook.REAL for h in reals}
+    try:
+        workbook.write(path, [workbook.Sheet(name, headers, rows, {h: types.get(h, workbook.TEXT) for h in headers},
+                                             empty) for name, headers, rows in sheets],
+                       cancelled=feedback.isCanceled if feedback is not None else None)
+    except workbook.WorkbookCancelledError:
+        raise QgsProcessingException(tr("Cancelled; no file was written.")) from None
+    except workbook.WorkbookError as err:
+        raise QgsProcessingException(str(err)) from err
+    except OSError as err:
+        raise QgsProcessingException(tr("Cannot write {path}: {error}").format(path=path, error=err)) from err

@@ -25,13 +25,12 @@ from qgis.core import (
     QgsProcessingParameterFileDestination,
 )
 
-from ... import workbook
 from ...core import clock
 from ...core.patrol import tasks as task_rules
 from ...core.reports import assessment as core
 from ...i18n import tr
 from ...storage import assessment as assess_store
-from ..base import AlgorithmBase
+from ..base import AlgorithmBase, write_sheets
 
 DETAIL, TOWNSHIPS, COUNTIES, NOTICES = "考核明细", "乡镇排名", "县区排名", "通报名单"
 LEVELS, ABOUT = "分级汇总", "考核说明"
@@ -138,17 +137,8 @@ def about_rows(result: core.Result, store: str, prefix: str, weights) -> list[li
 
 
 def write_xlsx(path: str, sheets: list[tuple[str, list[str], list[list]]], feedback=None) -> None:
-    """Sheets (name, headers, rows) through :func:`..workbook.write` (renamed into place when complete); a sheet
-    without rows gets one row reading :data:`EMPTY`."""
-    types = {h: workbook.INTEGER for h in INTEGERS} | {h: workbook.REAL for h in REALS}
-    try:
-        workbook.write(path, [workbook.Sheet(name, headers, rows, {h: types.get(h, workbook.TEXT) for h in headers},
-                                             EMPTY) for name, headers, rows in sheets],
-                       cancelled=feedback.isCanceled if feedback is not None else None)
-    except workbook.WorkbookCancelledError:
-        raise QgsProcessingException(tr("Cancelled; no file was written.")) from None
-    except workbook.WorkbookError as err:
-        raise QgsProcessingException(str(err)) from err
+    """Sheets (name, headers, rows) through :func:`..base.write_sheets`; a sheet without rows reads :data:`EMPTY`."""
+    write_sheets(path, sheets, INTEGERS, REALS, EMPTY, feedback)
 
 
 class AssessmentAlgorithm(AlgorithmBase):

@@ -63,7 +63,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QFont
 
-from ... import compat, workbook
+from ... import compat
 from ...core import parallel
 from ...core.admin import AdminDivisions
 from ...core.cases import change_detection as detect
@@ -73,7 +73,7 @@ from ...core.reports import ledgers as core
 from ...i18n import tr
 from ...labels import ledger_labels
 from ...resources import divisions_csv, resource_path
-from ..base import AlgorithmBase
+from ..base import AlgorithmBase, write_sheets
 from ..fields import KeepsAliases, schema
 from ..issues import describe
 from ..layout_text import (
@@ -160,17 +160,8 @@ def about_rows(before: str, after: str, year: int | None, rules: ChangeRules, ba
 
 
 def write_xlsx(path: str, sheets: list[tuple[str, list[str], list[list]]], feedback=None) -> None:
-    types = {h: workbook.INTEGER for h in INTEGERS} | {h: workbook.REAL for h in REALS}
-    try:
-        workbook.write(path, [workbook.Sheet(name, headers, rows, {h: types.get(h, workbook.TEXT) for h in headers},
-                                             EMPTY) for name, headers, rows in sheets],
-                       cancelled=feedback.isCanceled if feedback is not None else None)
-    except workbook.WorkbookCancelledError:
-        raise QgsProcessingException(tr("Cancelled; no file was written.")) from None
-    except workbook.WorkbookError as err:
-        raise QgsProcessingException(str(err)) from err
-    except OSError as err:
-        raise QgsProcessingException(tr("Cannot write {path}: {error}").format(path=path, error=err)) from err
+    """Sheets (name, headers, rows) through :func:`..base.write_sheets`; a sheet without rows reads :data:`EMPTY`."""
+    write_sheets(path, sheets, INTEGERS, REALS, EMPTY, feedback)
 
 
 # ---------------------------------------------------------------------------------------------- the map

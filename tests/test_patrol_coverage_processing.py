@@ -436,3 +436,36 @@ def test_staged_export_refuses_a_code_no_longer_active_and_leaves_no_file(analys
         assert not bad.exists() and not list(tmp_path.glob(".bad.gpkg*"))
     finally:
         store.close()
+
+
+def test_a_run_failing_after_its_parcel_copy_started_leaves_no_layer_and_the_store_as_it_was(
+        analysed, tmp_path, monkeypatch):
+    """The parcel layers are copied from the store in a thread while the run writes the store: when a store write
+    fails, the copy is waited for and removed (no parcels.gpkg, no hidden pending file), and the store's tracks keep
+    their coverage as it was."""
+    import shutil
+    import sqlite3
+
+    from linxia_tianguan_plugin.storage import tracks as track_store
+
+    copy = tmp_path / "tianguan.gpkg"
+    shutil.copy(analysed["store"], copy)
+    store = GpkgStore(copy, create=False)
+    with store.transaction() as conn:
+        conn.execute("UPDATE tg_track SET coverage = NULL")
+    store.close()
+
+    def full_disk(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(track_store, "save_coverage", full_disk)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(Exception):  # noqa: B017 (the algorithm words the fault; the files are what is checked)
+        run("linxia_tianguan:patrol_coverage", {
+            "STORE": str(copy), "START": WEEK[0], "END": WEEK[1], "PARCELS_OUT": str(out / "parcels.gpkg"),
+            "UNSEEN_OUT": str(out / "unseen.gpkg")})
+    assert sorted(p.name for p in out.iterdir()) == []
+    conn = sqlite3.connect(str(copy))
+    assert conn.execute("SELECT count(*) FROM tg_track WHERE coverage IS NOT NULL").fetchone()[0] == 0
+    conn.close()

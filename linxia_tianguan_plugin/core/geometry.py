@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
+from . import geos
+
 #: Repair status per feature, reported to the analyst (never silently dropped).
 OK, REPAIRED, EMPTY, NOT_POLYGONAL = 0, 1, 2, 3
 
@@ -29,15 +31,15 @@ def polygonal(geoms: np.ndarray) -> np.ndarray:
     out[simple] = geoms[simple]
     rest = np.flatnonzero(~simple & (types >= 0))
     if len(rest):
-        parts, index = shapely.get_parts(geoms[rest], return_index=True)
+        parts, index = geos.get_parts(geoms[rest], return_index=True)
         # collections can nest multipolygons: flatten one more level
-        parts, index2 = shapely.get_parts(parts, return_index=True)
+        parts, index2 = geos.get_parts(parts, return_index=True)
         index = index[index2]
         keep = shapely.get_type_id(parts) == _POLYGON
         keep &= ~shapely.is_empty(parts)
         if keep.any():
             owners = rest[index[keep]]
-            merged = shapely.multipolygons(parts[keep], indices=np.searchsorted(np.unique(owners), owners))
+            merged = geos.multipolygons(parts[keep], indices=np.searchsorted(np.unique(owners), owners))
             out[np.unique(owners)] = merged
     return out
 
@@ -77,9 +79,9 @@ def opening(geoms: np.ndarray, half_width: float) -> np.ndarray:
     """
     if half_width <= 0:
         return geoms
-    shrunk = shapely.buffer(geoms, -half_width, join_style="mitre", mitre_limit=5.0)
-    grown = shapely.buffer(shrunk, half_width, join_style="mitre", mitre_limit=5.0)
-    return shapely.intersection(grown, geoms)
+    shrunk = geos.buffer(geoms, -half_width, join_style="mitre", mitre_limit=5.0)
+    grown = geos.buffer(shrunk, half_width, join_style="mitre", mitre_limit=5.0)
+    return geos.intersection(grown, geoms)
 
 
 def group_union(geoms: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -108,14 +110,14 @@ def union(geoms: np.ndarray) -> object:
     """
     if len(geoms) > 1:
         try:
-            merged = shapely.coverage_union_all(geoms)
+            merged = geos.coverage_union_all(geoms)
         except shapely.errors.GEOSException:
             merged = None
         if merged is not None and shapely.is_valid(merged):
             total = float(shapely.area(geoms).sum())
             if abs(merged.area - total) <= 1e-9 * max(total, 1.0) + 1e-6:
                 return merged
-    merged = shapely.union_all(geoms)
+    merged = geos.union_all(geoms)
     # GEOS may hand back a collection with a collapsed edge beside the polygon: a parcel is areal only
     if shapely.get_type_id(merged) not in (_POLYGON, _MULTIPOLYGON) or not shapely.is_valid(merged):
         merged = repair(np.array([merged], dtype=object))[0][0]

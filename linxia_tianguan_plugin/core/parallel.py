@@ -8,6 +8,7 @@ workers import only ``core`` (numpy, shapely, pyproj): never QGIS.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import multiprocessing
 import os
 import shutil
@@ -108,6 +109,20 @@ def _alive(pid: int) -> bool:
         return kernel.WaitForSingleObject(handle, 0) == 0x102  # WAIT_TIMEOUT: still running
     finally:
         kernel.CloseHandle(handle)
+
+
+def preload(*modules: str) -> None:
+    """Worker task: import ``modules`` (numpy, shapely, the kernels) ahead of the first real task."""
+    for name in modules:
+        importlib.import_module(name)
+
+
+def warm(pool, workers: int, *modules: str) -> None:
+    """Start ``workers`` processes of ``pool`` now and have them import ``modules``, so that spawning and
+    importing (half a second per process) run while the caller still reads its inputs."""
+    if pool is not None:
+        for _ in range(workers):
+            pool.submit(preload, *modules)
 
 
 def cpu_count() -> int:

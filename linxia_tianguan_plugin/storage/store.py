@@ -449,12 +449,13 @@ def create_staging(path: str) -> None:
 
     ``rid`` orders new rows by township block and code (see :data:`_CHUNK_SHIFT`), so the commit
     appends them to the registry in feature-id order; ``local`` is a new row's place in its township's
-    block of feature ids (assigned at commit), ``minx``… its box for the spatial index.
+    block of feature ids (assigned at commit), ``minx``… its box for the spatial index. No index on
+    ``code``: the commit indexes the few changed rows it looks up by code (see :meth:`CodingSession._apply`)
+    instead of every worker growing a B-tree of every new code.
     """
     conn = sqlite3.connect(path)
-    conn.execute("PRAGMA journal_mode=WAL")
     cols = ", ".join(f'"{c}"' for c in _STAGED if c != "code")
-    conn.execute(f"CREATE TABLE IF NOT EXISTS rows (rid INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, {cols}, "
+    conn.execute(f"CREATE TABLE IF NOT EXISTS rows (rid INTEGER PRIMARY KEY, code TEXT NOT NULL, {cols}, "
                  "chunk INTEGER NOT NULL, local INTEGER, minx REAL, maxx REAL, miny REAL, maxy REAL)")
     conn.commit()
     conn.close()
@@ -496,6 +497,10 @@ def stage_rows(store_path: str, staging: str, srs_id: int, chunk: int, columns: 
         create_staging(part)
     out = sqlite3.connect(part, timeout=600.0)
     try:
+        # a scratch file, read once by the commit and removed: written once (no journal), never synced — a run
+        # that dies mid-write leaves a staging file that is removed, not trusted
+        out.execute("PRAGMA journal_mode=OFF")
+        out.execute("PRAGMA synchronous=OFF")
         with out:
             out.executemany(f"INSERT OR REPLACE INTO rows (rid, {_NAMES}, chunk, local, minx, maxx, miny, maxy) "
                             f"VALUES ({', '.join('?' * (len(_STAGED) + 7))})", rows)
@@ -679,13 +684,18 @@ class CodingSession:
             if executor is not None:
                 executor.shutdown(wait=True)
         if conn.execute("SELECT 1 FROM staged_rows WHERE rid < 0 LIMIT 1").fetchone():
+            # the changed rows, indexed by code for the update (the staging files have no code index)
+            conn.execute("DROP TABLE IF EXISTS temp.changed_rows")
+            conn.execute("CREATE TEMP TABLE changed_rows AS SELECT * FROM staged_rows WHERE rid < 0")
+            conn.execute("CREATE UNIQUE INDEX temp.changed_rows_code ON changed_rows (code)")
             if undo:
                 conn.execute(f"INSERT INTO tg_coding_undo (undo_run, code, {_UNDO}) SELECT ?, code, {_UNDO} "
-                             f"FROM {table} WHERE code IN (SELECT code FROM staged_rows WHERE rid < 0)", (self.run_id,))
+                             f"FROM {table} WHERE code IN (SELECT code FROM changed_rows)", (self.run_id,))
             sets = ", ".join(f'"{c}"' for c in _STAGED if c != "code")
-            conn.execute(f"UPDATE {table} SET ({sets}, status) = (SELECT {sets}, 'active' FROM staged_rows r "
-                         f"WHERE r.code = {table}.code) WHERE code IN (SELECT code FROM staged_rows WHERE rid < 0)")
+            conn.execute(f"UPDATE {table} SET ({sets}, status) = (SELECT {sets}, 'active' FROM changed_rows r "
+                         f"WHERE r.code = {table}.code) WHERE code IN (SELECT code FROM changed_rows)")
             self.counts["updated"] = conn.execute("SELECT changes()").fetchone()[0]
+            conn.execute("DROP TABLE temp.changed_rows")
         if self._retired:
             conn.executemany(
                 f"UPDATE {table} SET status = 'retired', retired_at = ?, retired_run = ?, "

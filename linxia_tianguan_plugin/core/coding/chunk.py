@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
-from .. import dlbm
+from .. import dlbm, geos
 from ..geometry import OK, REPAIRED, repair
 from . import beidou
 from .groups import nearest_groups, survey_group
@@ -170,7 +170,7 @@ def _multipolygons(geoms: np.ndarray) -> np.ndarray:
     out = geoms.copy()
     if single.any():
         idx = np.flatnonzero(single)
-        out[idx] = shapely.multipolygons(geoms[idx], indices=np.arange(len(idx)))
+        out[idx] = geos.multipolygons(geoms[idx], indices=np.arange(len(idx)))
     return out
 
 
@@ -221,7 +221,7 @@ def _basic_area(geom: np.ndarray, basic: np.ndarray, land: np.ndarray, land_of: 
     rest = todo[~inside]
     s, h = shapely.STRtree(B).query(geom[rest], predicate="intersects")
     if len(s):
-        inter = shapely.area(shapely.intersection(geom[rest[s]], B[h]))
+        inter = shapely.area(geos.intersection(geom[rest[s]], B[h]))
         out[rest] = np.bincount(s, inter, minlength=len(rest))
     return np.minimum(out, shapely.area(geom))
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
+from .. import geos
 from ..geometry import EMPTY, NOT_POLYGONAL, OK, REPAIRED, repair
 from ..wkb import simple_polygon_bounds
 
@@ -220,6 +221,6 @@ def bbox_hits(bounds: np.ndarray, query: np.ndarray, grid: GridIndex | None = No
     coarse = rows[(b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0)]
     if len(coarse) == 0:
         return coarse
-    tree = shapely.STRtree(shapely.box(*bounds[coarse].T))
-    hits = tree.query(shapely.box(*query.T))[1]
+    tree = shapely.STRtree(geos.box(*bounds[coarse].T))
+    hits = tree.query(geos.box(*query.T))[1]
     return coarse[np.unique(hits)]

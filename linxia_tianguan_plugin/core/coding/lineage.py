@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from .. import geos
+
 NEW, KEPT, SPLIT, MERGE, RESHAPED = "XZ", "BL", "FG", "HB", "CZ"
 """Relation of a new parcel to the old ones: 新增, 保留, 分割, 合并, 调整 (reshaped / re-parcelled)."""
 
@@ -62,7 +64,7 @@ def match(old: np.ndarray, new: np.ndarray, opts: LineageOptions = LineageOption
     tree = shapely.STRtree(old[old_left])
     jj, ii = tree.query(new[new_left], predicate="intersects")
     jj, ii = new_left[jj], old_left[ii]
-    shared = shapely.area(shapely.intersection(new[jj], old[ii]))
+    shared = shapely.area(geos.intersection(new[jj], old[ii]))
     a_new, a_old = shapely.area(new[jj]), shapely.area(old[ii])
     iou = shared / np.maximum(a_new + a_old - shared, 1e-9)
     keep = iou >= opts.iou_keep

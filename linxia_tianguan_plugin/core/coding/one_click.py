@@ -208,6 +208,7 @@ class CodingJob:
         progress: Callable[[int, int, str], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
         worker: Callable[[ChunkTask], ChunkResult] = code_task,
+        pool=None,
     ) -> Iterator[ChunkResult]:
         """Yield one :class:`ChunkResult` per township, in code order.
 
@@ -215,12 +216,21 @@ class CodingJob:
         use the second core), at most a few ahead of the consumer, so memory stays bounded while the
         caller writes the previous township. Small jobs, or a machine where no worker can start,
         run in this process. ``worker`` (a picklable callable, default :func:`~.chunk.code_task`)
-        lets the caller add work that belongs beside the coding, such as staging the rows.
+        lets the caller add work that belongs beside the coding, such as staging the rows. ``pool`` is a pool
+        the caller started earlier (see :meth:`wants_pool`), so that its workers started while the inputs were
+        read; without one, the job starts its own.
         """
-        parallel_ok = self.opts.workers > 1 and len(self.keys) > 1
-        parallel_ok &= len(self.parcels) + len(self.data.land) >= self.opts.parallel_min_features
-        with parallel.process_pool(self.opts.workers if parallel_ok else 1) as pool:
-            yield from self._run(pool, progress, cancelled, worker)
+        parallel_ok = self.wants_pool(self.opts, len(self.keys), len(self.parcels) + len(self.data.land))
+        if pool is not None:
+            yield from self._run(pool if parallel_ok else None, progress, cancelled, worker)
+            return
+        with parallel.process_pool(self.opts.workers if parallel_ok else 1) as own:
+            yield from self._run(own, progress, cancelled, worker)
+
+    @staticmethod
+    def wants_pool(options: CodingOptions, townships: int, features: int) -> bool:
+        """Whether coding this many features in this many townships pays for worker processes."""
+        return options.workers > 1 and townships > 1 and features >= options.parallel_min_features
 
     def _run(self, pool, progress, cancelled, worker) -> Iterator[ChunkResult]:
         # several tasks per worker in flight: townships differ tenfold in size, and results are taken

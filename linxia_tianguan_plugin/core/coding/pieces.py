@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
+from .. import geos
 from ..geometry import group_union, opening, polygonal, union
 
 
@@ -85,7 +86,7 @@ def grown(geoms: np.ndarray) -> np.ndarray:
     full relate whenever boundaries touch. Against the grown 图斑 the same question becomes a
     ``contains_properly``, which GEOS answers from the prepared geometry alone (several times faster).
     """
-    return shapely.buffer(geoms, WITHIN_TOLERANCE, quad_segs=1, join_style="mitre")
+    return geos.buffer(geoms, WITHIN_TOLERANCE, quad_segs=1, join_style="mitre")
 
 
 def contract_parts(parcels: np.ndarray, land: np.ndarray, tree: shapely.STRtree) -> Parts:
@@ -99,7 +100,7 @@ def contract_parts(parcels: np.ndarray, land: np.ndarray, tree: shapely.STRtree)
     rest = np.flatnonzero(~inside)
     p_x, l_x = tree.query(parcels[rest], predicate="intersects")
     p_x = rest[p_x]
-    inter = polygonal(shapely.intersection(parcels[p_x], land[l_x]))
+    inter = polygonal(geos.intersection(parcels[p_x], land[l_x]))
     area_x = shapely.area(inter)
     area_x[shapely.is_missing(inter)] = 0.0
     nonzero = area_x > 0
@@ -139,9 +140,9 @@ def _resolve_overlaps(geoms: np.ndarray, keys: np.ndarray, parcel: np.ndarray, t
         for j in taken:
             if out[j] is None or g is None or not shapely.intersects(g, out[j]):
                 continue
-            inter = shapely.area(shapely.intersection(g, out[j]))
+            inter = shapely.area(geos.intersection(g, out[j]))
             if inter > tol:
-                g = polygonal(np.array([shapely.difference(g, out[j])], dtype=object))[0]
+                g = polygonal(np.array([geos.difference(g, out[j])], dtype=object))[0]
                 overlaps.append((int(parcel[j]), int(parcel[k]), float(inter)))
         out[k] = None if g is None or shapely.area(g) <= tol else g
         taken.append(k)
@@ -234,7 +235,7 @@ def farmland_pieces(
 
 
 def _shared_edge(piece_boundary, candidates: np.ndarray) -> np.ndarray:
-    return shapely.length(shapely.intersection(piece_boundary, candidates))
+    return shapely.length(geos.intersection(piece_boundary, candidates))
 
 
 def _carve(remnant_parts: np.ndarray, opts: PieceOptions) -> tuple[list, list[tuple[object, bool]]]:
@@ -251,15 +252,15 @@ def _carve(remnant_parts: np.ndarray, opts: PieceOptions) -> tuple[list, list[tu
                                                                          & (areas > opts.tolerance)]]
     big = remnant_parts[areas >= opts.min_area]
     for part, core in zip(big, opening(big, half) if len(big) else []):
-        cores = [g for g in shapely.get_parts(core) if shapely.get_type_id(g) == 3 and g.area >= opts.min_area]
+        cores = [g for g in geos.get_parts(core) if shapely.get_type_id(g) == 3 and g.area >= opts.min_area]
         if not cores:
             rest.append((part, bool(shapely.is_empty(core) or shapely.area(core) <= opts.tolerance)))
             continue
         mine.extend(cores)
         if sum(g.area for g in cores) >= part.area - opts.tolerance:
             continue  # the opening kept the whole part: nothing left over
-        left = polygonal(np.array([shapely.difference(part, shapely.union_all(cores))], dtype=object))[0]
-        for g in (shapely.get_parts(left) if left is not None else []):
+        left = polygonal(np.array([geos.difference(part, geos.union_all(cores))], dtype=object))[0]
+        for g in (geos.get_parts(left) if left is not None else []):
             if g.area <= opts.tolerance:
                 continue
             thin = g.area >= opts.min_area and shapely.is_empty(opening(np.array([g], dtype=object), half)[0])
@@ -287,7 +288,7 @@ def _free_farmland(land, land_area, need, land_own, parts: Parts, part_geom, par
     for x in np.flatnonzero(need).tolist():
         if covered[x] <= 0:
             if land_own[x]:
-                for g in shapely.get_parts(land[x]):
+                for g in geos.get_parts(land[x]):
                     free_land.append(x)
                     free_geom.append(g)
             continue
@@ -296,10 +297,10 @@ def _free_farmland(land, land_area, need, land_own, parts: Parts, part_geom, par
         covering = unions.get(x)
         if covering is None:
             covering = union(part_geom[parts.land == x])
-        remnant = polygonal(np.array([shapely.difference(land[x], covering)], dtype=object))[0]
+        remnant = polygonal(np.array([geos.difference(land[x], covering)], dtype=object))[0]
         if remnant is None:
             continue
-        mine, rest = _carve(shapely.get_parts(remnant), opts)
+        mine, rest = _carve(geos.get_parts(remnant), opts)
         rows = np.flatnonzero(parts.land == x)
         neighbours = np.concatenate([part_geom[rows], np.asarray(mine, dtype=object)]).astype(object)
         owners = [("p", int(parts.parcel[r])) for r in rows] + [("f", k) for k in range(len(mine))]

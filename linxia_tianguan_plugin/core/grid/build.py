@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from .. import geos
 from ..admin import AdminDivisions, group_name
 from ..geometry import polygonal, union
 
@@ -58,21 +59,21 @@ def group_cells(village: object, village_code: str, points: np.ndarray, groups: 
     names = np.unique(groups)
     if len(names) == 1:
         return [(str(names[0]), village)]
-    xy = shapely.get_coordinates(points)
+    xy = geos.get_coordinates(points)
     _, first = np.unique(np.round(xy, 3), axis=0, return_index=True)  # one site per place
     sites, site_group = points[first], groups[first]
     if len(np.unique(site_group)) == 1:
         return [(str(site_group[0]), village)]
     x0, y0, x1, y1 = shapely.bounds(village)
-    frame = shapely.box(x0, y0, x1, y1).buffer(max(x1 - x0, y1 - y0, 1.0))
-    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(sites), extend_to=frame))
+    frame = geos.box(x0, y0, x1, y1).buffer(max(x1 - x0, y1 - y0, 1.0))
+    cells = geos.get_parts(shapely.voronoi_polygons(shapely.multipoints(sites), extend_to=frame))
     site, cell = shapely.STRtree(cells).query(sites, predicate="intersects")
     owner = np.full(len(cells), -1, dtype=np.int64)
     owner[cell[::-1]] = site[::-1]  # the first site listed for a cell wins (a site on an edge is rare)
     cells, cell_group = cells[owner >= 0], site_group[owner[owner >= 0]]
     out = []
     for g in np.unique(cell_group):
-        territory = polygonal(np.array([shapely.intersection(union(cells[cell_group == g]), village)],
+        territory = polygonal(np.array([geos.intersection(union(cells[cell_group == g]), village)],
                                        dtype=object))[0]
         if territory is not None and territory.area > 0:
             out.append((str(g), territory))

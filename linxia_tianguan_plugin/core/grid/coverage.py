@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from .. import geos
 from ..geometry import polygonal, union
 from .build import GROUP
 
@@ -56,12 +57,12 @@ def check_grid(
         if overlap > tolerance:
             problems += _overlaps(lv, code[rows], children, tolerance)
         covered = merged if merged is not None else shapely.Polygon()
-        for part in shapely.get_parts(_areal(shapely.difference(geom[j], covered)) or shapely.Polygon()):
+        for part in geos.get_parts(_areal(geos.difference(geom[j], covered)) or shapely.Polygon()):
             if part.area > tolerance:
                 problems.append(Problem("gap", lv, p, "", float(part.area), part))
-        for part in shapely.get_parts(_areal(shapely.difference(covered, geom[j])) or shapely.Polygon()):
+        for part in geos.get_parts(_areal(geos.difference(covered, geom[j])) or shapely.Polygon()):
             if part.area > tolerance:
-                shares = shapely.area(shapely.intersection(children, part))
+                shares = shapely.area(geos.intersection(children, part))
                 who = code[rows[int(np.argmax(shares))]] if shares.max(initial=0) > 0 else ""
                 problems.append(Problem("outside_parent", lv, who, p, float(part.area), part))
         if progress and k % 50 == 0:
@@ -74,7 +75,7 @@ def _overlaps(lv: int, codes: np.ndarray, geoms: np.ndarray, tolerance: float) -
     pairs = a < b
     out = []
     for i, j in zip(a[pairs], b[pairs]):
-        inter = _areal(shapely.intersection(geoms[i], geoms[j]))
+        inter = _areal(geos.intersection(geoms[i], geoms[j]))
         if inter is not None and inter.area > tolerance:
             out.append(Problem("overlap", lv, codes[i], codes[j], float(inter.area), inter))
     return out
@@ -93,12 +94,12 @@ def check_parcels(group_code: np.ndarray, group_geom: np.ndarray, parcel_code: n
     p, c = tree.query(parcel_geom[rest], predicate="intersects")
     shared = np.zeros(len(rest))
     if len(p):
-        np.add.at(shared, p, shapely.area(shapely.intersection(parcel_geom[rest[p]], group_geom[c])))
+        np.add.at(shared, p, shapely.area(geos.intersection(parcel_geom[rest[p]], group_geom[c])))
     for k, i in enumerate(rest):
         area = parcel_geom[i].area
         if shared[k] < area - tolerance:
             cells = group_geom[c[p == k]]
-            left = _areal(shapely.difference(parcel_geom[i], union(cells))) if len(cells) else parcel_geom[i]
+            left = _areal(geos.difference(parcel_geom[i], union(cells))) if len(cells) else parcel_geom[i]
             problems.append(Problem("farmland_uncovered", GROUP, parcel_code[i], "", float(area - shared[k]),
                                     left if left is not None else parcel_geom[i]))
         elif shared[k] > area + tolerance:

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
-from .. import parallel
+from .. import geos, parallel
 from ..geometry import group_union
 
 #: lengths of the grid codes whose rates are reported: 社, 村, 乡, 县
@@ -179,7 +179,7 @@ def track_pieces(lines: np.ndarray, piece_vertices: int) -> tuple[np.ndarray, np
     buffered). Returns (pieces, index of each piece's track).
     """
     k = max(int(piece_vertices), 2) - 1  # segments per piece
-    coords, owner = shapely.get_coordinates(lines, return_index=True)
+    coords, owner = geos.get_coordinates(lines, return_index=True)
     if len(coords) == 0:
         return np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64)
     counts = np.bincount(owner, minlength=len(lines))
@@ -203,7 +203,7 @@ def track_pieces(lines: np.ndarray, piece_vertices: int) -> tuple[np.ndarray, np
         ids = np.concatenate([ids, ids[lone]])
         order = np.argsort(ids, kind="stable")
         rows, ids = rows[order], ids[order]
-    pieces = shapely.linestrings(coords[rows], indices=ids)
+    pieces = geos.linestrings(coords[rows], indices=ids)
     return pieces, np.repeat(np.arange(len(lines)), n_pieces)
 
 
@@ -230,32 +230,37 @@ def reach_pairs(lines: np.ndarray, pieces: np.ndarray, owner: np.ndarray, parcel
     if len(pieces) == 0 or n == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     b = shapely.bounds(pieces)
-    boxes = shapely.box(b[:, 0] - d, b[:, 1] - d, b[:, 2] + d, b[:, 3] + d)
+    boxes = geos.box(b[:, 0] - d, b[:, 1] - d, b[:, 2] + d, b[:, 3] + d)
     qi, qp = shapely.STRtree(parcels).query(boxes)
     # the grown boxes are a square test; boxes farther apart than the distance (corner to corner)
     # cannot hold a piece and a parcel within it, and the closest boxes are the likeliest hits
+    # (a million candidates per township: computed in place, gathered once)
     pb, cb = b[qi], shapely.bounds(parcels)[qp]
-    gap = np.maximum(np.maximum(pb[:, 0] - cb[:, 2], cb[:, 0] - pb[:, 2]), 0.0) ** 2 + \
-        np.maximum(np.maximum(pb[:, 1] - cb[:, 3], cb[:, 1] - pb[:, 3]), 0.0) ** 2
-    near = gap <= d * d
-    qi, qp, gap = qi[near], qp[near], gap[near]
-    key = owner[qi].astype(np.int64) * n + qp
-    # by pair, closest piece first: one sort of the pair key with the quantised gap in its low 12 bits
-    closeness = np.minimum(gap * (4095.0 / max(d * d, 1e-12)), 4095.0).astype(np.int64)
-    order = np.argsort((key << 12) | closeness, kind="stable")
-    key, qi, qp = key[order], qi[order], qp[order]
+    dx = np.maximum(pb[:, 0] - cb[:, 2], cb[:, 0] - pb[:, 2])
+    dy = np.maximum(pb[:, 1] - cb[:, 3], cb[:, 1] - pb[:, 3])
+    del pb, cb
+    np.maximum(dx, 0.0, out=dx)
+    np.maximum(dy, 0.0, out=dy)
+    dx *= dx
+    dy *= dy
+    dx += dy  # the squared gap between the boxes
+    near = np.flatnonzero(dx <= d * d)
+    # by pair, closest piece first: one sort of the pair key with the quantised gap in its low 12 bits (which
+    # piece is tried first changes the work, never the answer: any piece within reach settles the pair)
+    closeness = np.minimum(dx[near] * (4095.0 / max(d * d, 1e-12)), 4095.0).astype(np.int64)
+    packed = (owner[qi[near]].astype(np.int64) * n + qp[near]) << 12 | closeness
+    order = np.argsort(packed)
+    key = packed[order] >> 12
+    near = near[order]
     first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.int64)
     pairs, counts = key[first], np.diff(np.r_[first, len(key)])
-    pair_of = np.repeat(np.arange(len(pairs)), counts)
-    rank = np.arange(len(key)) - first[pair_of]
     hit = np.zeros(len(pairs), dtype=bool)
     for r in range(rounds):
-        rows = np.flatnonzero(rank == r)
-        rows = rows[~hit[pair_of[rows]]]
-        if len(rows) == 0:
+        still = np.flatnonzero(~hit & (counts > r))
+        if len(still) == 0:
             break
-        ok = shapely.dwithin(pieces[qi[rows]], parcels[qp[rows]], d)
-        hit[pair_of[rows[ok]]] = True
+        rows = near[first[still] + r]  # each open pair's r-th closest piece
+        hit[still[shapely.dwithin(pieces[qi[rows]], parcels[qp[rows]], d)]] = True
     rest = np.flatnonzero(~hit & (counts > rounds))
     if len(rest):
         tracks = pairs[rest] // n
@@ -304,7 +309,7 @@ def _cover(task: ChunkInput) -> ChunkOutput:
     # areas inside the buffers: only the pieces of tracks within reach of some parcel are buffered
     reaching = np.isin(owner, np.unique(pt))
     pieces, owner = pieces[reaching], owner[reaching]
-    buffers = shapely.buffer(pieces, d, quad_segs=opts.quad_segs)
+    buffers = geos.buffer(pieces, d, quad_segs=opts.quad_segs)
     # the buffers are the query geometries: STRtree prepares each one and tests the parcels under it
     pb, pp = shapely.STRtree(parcels).query(buffers, predicate="intersects")
     pt = owner[pb]
@@ -313,7 +318,7 @@ def _cover(task: ChunkInput) -> ChunkOutput:
     inside = shapely.contains_properly(buffers[pb], parcels[pp])
     part = np.flatnonzero(~inside)
     inter = np.empty(len(pb), dtype=object)
-    inter[part] = shapely.intersection(parcels[pp[part]], buffers[pb[part]])
+    inter[part] = geos.intersection(parcels[pp[part]], buffers[pb[part]])
     area = shapely.area(parcels)
     positive = inside.copy()
     positive[part] = shapely.area(inter[part]) > 0

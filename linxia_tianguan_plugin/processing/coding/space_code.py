@@ -309,18 +309,20 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
                 dltb = self.parameterAsSource(parameters, self.DLTB, context)
                 epsg = self._working_crs(dltb, None, context).postgisSrid() if dltb is not None else None
             store = open_store(path, create=create, epsg=epsg or None)
+        workers = contextlib.ExitStack()  # the worker processes, started before the inputs are read
         try:
-            return self._run(parameters, context, feedback, store, direct)
+            return self._run(parameters, context, feedback, store, direct, workers)
         except Cancelled:
             feedback.reportError(tr("Coding was cancelled; nothing was written to the store."))
             return {}
         finally:
+            workers.close()
             if store is not None:
                 store.close()
             if scratch:
                 shutil.rmtree(scratch, ignore_errors=True)
 
-    def _run(self, parameters, context, feedback, store, direct=None):
+    def _run(self, parameters, context, feedback, store, direct, workers: contextlib.ExitStack):
         """One coding run: read the inputs, code them township by township (into the store's coding session
         when there is a store), guard the codes, then write the outputs and report."""
         dltb_src = self.parameterAsSource(parameters, self.DLTB, context)
@@ -328,10 +330,11 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
             raise QgsProcessingException(tr("Choose the DLTB layer."))
         crs = self._working_crs(dltb_src, store, context)
         feedback.pushInfo(tr("Working CRS: {crs}").format(crs=crs.authid() or crs.description()))
+        options = self._options(parameters, context)
+        pool = self._start_workers(parameters, context, options, workers)
         inputs = self._read_inputs(parameters, context, feedback, crs, store)
         now = clock.now_beijing().replace(microsecond=0)
         run_id = "FM" + now.strftime("%Y%m%d%H%M%S") + uuid.uuid4().hex[:4].upper()
-        options = self._options(parameters, context)
         job = CodingJob(CodingInput(
             land=inputs.land, parcels=inputs.parcels, basic=inputs.basic, villages=inputs.villages,
             previous=inputs.previous, used_max=self._used(store, inputs.previous),
@@ -352,7 +355,7 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
         session = None
         try:
             session = self._code(parameters, context, feedback, store, job, out, tally, (run_id, now, params),
-                                 preview)
+                                 preview, (pool, workers))
         except NumberingError as err:
             raise QgsProcessingException(tr("Group {group} has run out of sequence numbers.").format(
                 group=err.group_code)) from err
@@ -370,6 +373,19 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
             feedback.pushInfo(tr("Store {path}: {changes}").format(
                 path=store.path, changes=tr("updated") if session.changed else tr("no change (identical input)")))
         return self._finish(context, feedback, out, tally, run_id)
+
+    def _start_workers(self, parameters, context, options: CodingOptions, workers: contextlib.ExitStack):
+        """The coding's worker processes, started now so that they spawn and import while this process reads
+        the inputs (half a second each); None when the inputs are too small to pay for them."""
+        features = 0
+        for key in (self.DLTB, self.DK):
+            source = self.parameterAsSource(parameters, key, context) if parameters.get(key) else None
+            features += max(source.featureCount(), 0) if source is not None else 0
+        if not CodingJob.wants_pool(options, 2, features):
+            return None
+        pool = workers.enter_context(parallel.process_pool(options.workers))
+        parallel.warm(pool, options.workers, code_and_stage.__module__)
+        return pool
 
     def _read_inputs(self, parameters, context, feedback, crs, store: GpkgStore | None) -> _Inputs:
         """The five input layers in the working CRS, with the issues found reading them; without a PREVIOUS
@@ -458,10 +474,12 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
         return _Outputs(fields, sink, dest, ifields, isink, idest)
 
     def _code(self, parameters, context, feedback, store, job: CodingJob, out: _Outputs, tally: _Tally,
-              run: tuple, preview: bool):
-        """Code the townships in worker processes, inside the store's coding session when there is a store
-        (one transaction: a refused or previewed run leaves the store as it was); returns the session."""
+              run: tuple, preview: bool, workers: tuple):
+        """Code the townships in the worker processes (``workers``: the pool, or None, and the stack that
+        stops it), inside the store's coding session when there is a store (one transaction: a refused or
+        previewed run leaves the store as it was); returns the session."""
         run_id, now, params = run
+        pool, stack = workers
 
         def progress(done, total, key):
             feedback.setProgress(40 + 55 * done / total)
@@ -476,8 +494,9 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
             worker = functools.partial(code_and_stage, store=store.path if store else None,
                                        staging=session.staging if session else None,
                                        srs_id=store.srs_id if store else 0, keep_rows=out.sink is not None)
-            for chunk in job.run(progress, feedback.isCanceled, worker):
+            for chunk in job.run(progress, feedback.isCanceled, worker, pool=pool):
                 self._take_chunk(chunk, out, session, tally)
+            stack.close()  # the workers are done: their memory goes back before the commit
             job.release_inputs()  # the commit and the store's R-tree get that memory
             old_codes = self._retire(job, tally)
             if session is not None:

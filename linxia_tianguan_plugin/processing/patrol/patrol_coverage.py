@@ -10,7 +10,12 @@ adds nothing.
 """
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import datetime as dt
+import os
+import threading
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +41,7 @@ from ...core import clock, parallel
 from ...core.patrol import coverage as kernel
 from ...core.patrol import tasks as rules
 from ...i18n import tr
+from ...storage import GpkgStore
 from ...storage import coverage as coverage_store
 from ...storage import tracks as track_store
 from ...storage.cases import unit_names
@@ -196,6 +202,14 @@ class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
                                    table["basic"], table["bounds"])
         return parcels, QgsCoordinateReferenceSystem(f"EPSG:{store.srs_id}")
 
+    def _tracks_apart(self, path: str, start: dt.date, end: dt.date, weeks: int, only_accepted: bool) -> dict:
+        """:meth:`_tracks` on a read-only connection of its own (for a thread: SQLite connections are not shared)."""
+        store = GpkgStore(path, create=False, read_only=True)
+        try:
+            return self._tracks(store, start, end, weeks, only_accepted)
+        finally:
+            store.close()
+
     def _tracks(self, store, start: dt.date, end: dt.date, weeks: int, only_accepted: bool) -> dict:
         """Tracks starting within the window examined: the period and the ``weeks`` weeks up to its end."""
         first = min(start, end - dt.timedelta(days=7 * weeks - 1))
@@ -223,21 +237,45 @@ class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
             return self._run(parameters, context, feedback, store)
 
     def _run(self, parameters, context, feedback, store):
-        start, end = self._dates(parameters, context)
+        self._dates(parameters, context)  # a wrong period is refused before any worker starts
         distance = self.parameterAsDouble(parameters, self.DISTANCE, context)
         seen_share = self.parameterAsDouble(parameters, self.SEEN_SHARE, context)
-        min_grid = self.parameterAsDouble(parameters, self.MIN_GRID_SHARE, context)
-        weeks = self.parameterAsInt(parameters, self.WEEKS_UNSEEN, context)
-        only_accepted = self.parameterAsBool(parameters, self.ONLY_ACCEPTED, context)
         want_shares = self.parameterAsBool(parameters, self.SHARES, context) and \
             parameters.get(self.PARCELS_OUT) not in (None, "")
 
+        opts = kernel.CoverageOptions(distance=distance, seen_share=seen_share, shares=want_shares,
+                                      workers=parallel.cpu_count())
+        with contextlib.ExitStack() as workers:
+            pool = self._start_workers(parameters, store, opts, workers)
+            return self._analyse(parameters, context, feedback, store, opts, pool, workers)
+
+    def _start_workers(self, parameters, store, opts: kernel.CoverageOptions, workers: contextlib.ExitStack):
+        """The worker processes, started before the parcels and tracks are read so that they spawn and import
+        meanwhile (half a second each); None for a store with too few codes to pay for them."""
+        from_store = parameters.get(self.PARCELS) in (None, "")
+        if opts.workers < 2 or (from_store and store.count_codes() < opts.parallel_min_parcels):
+            return None
+        pool = workers.enter_context(parallel.process_pool(opts.workers))
+        parallel.warm(pool, opts.workers, kernel.__name__)
+        return pool
+
+    def _analyse(self, parameters, context, feedback, store, opts: kernel.CoverageOptions, pool,
+                 workers: contextlib.ExitStack) -> dict:
+        """Read, analyse in ``pool`` (stopped by ``workers`` once done), then write the store and the outputs."""
+        start, end = self._dates(parameters, context)
+        distance = opts.distance
+        min_grid = self.parameterAsDouble(parameters, self.MIN_GRID_SHARE, context)
+        weeks = self.parameterAsInt(parameters, self.WEEKS_UNSEEN, context)
+        only_accepted = self.parameterAsBool(parameters, self.ONLY_ACCEPTED, context)
         feedback.setProgressText(tr("Reading coded parcels and tracks…"))
-        parcels, crs = self._parcels(parameters, context, feedback, store)
+        # the tracks are read on a connection of their own meanwhile (SQLite works without the GIL)
+        with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="tianguan-tracks") as reader:
+            later = reader.submit(self._tracks_apart, store.path, start, end, weeks, only_accepted)
+            parcels, crs = self._parcels(parameters, context, feedback, store)
+            tracks = later.result()
         if len(parcels) == 0:
             raise QgsProcessingException(tr("No coded parcels: run one-click coding first (or give the coded "
                                             "parcels layer)."))
-        tracks = self._tracks(store, start, end, weeks, only_accepted)
         ts: kernel.TrackSet = tracks["set"]
         counted = int(ts.in_period.sum())
         feedback.pushInfo(tr("Period {start} to {end}: {tracks} counted tracks, {parcels} parcels, viewing distance "
@@ -247,14 +285,12 @@ class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
             feedback.pushWarning(tr("No counted track in the period: nothing is seen. Import tracks (and run the "
                                     "authenticity check) first, or turn off “only accepted tracks”."))
         feedback.setProgress(10)
-        opts = kernel.CoverageOptions(distance=distance, seen_share=seen_share, shares=want_shares,
-                                      workers=parallel.cpu_count())
         feedback.setProgressText(tr("Finding the parcels within the viewing distance of the tracks…"))
         use_pool = opts.workers > 1 and len(parcels) >= opts.parallel_min_parcels and len(ts) > 0
         try:
-            with parallel.process_pool(opts.workers if use_pool else 1) as pool:
-                result = kernel.analyse(parcels, ts, opts, progress=lambda f: feedback.setProgress(10 + 60 * f),
-                                        cancelled=feedback.isCanceled, pool=pool)
+            result = kernel.analyse(parcels, ts, opts, progress=lambda f: feedback.setProgress(10 + 60 * f),
+                                    cancelled=feedback.isCanceled, pool=pool if use_pool else None)
+            workers.close()  # the workers' memory goes back before the outputs are written
         except kernel.Cancelled:
             raise QgsProcessingException(tr("Cancelled; nothing was written to the store.")) from None
         except CodesChangedError:
@@ -262,6 +298,19 @@ class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
                                             "(was one-click coding running at the same time?). Nothing was "
                                             "written: run the analysis again.")) from None
 
+        with _Exports(self._direct_parcel_outputs(parameters, context), store, parcels, result) as exports:
+            return self._record(parameters, context, feedback, store, (parcels, crs, tracks, result), exports,
+                                (start, end, min_grid, only_accepted))
+
+    def _record(self, parameters, context, feedback, store, inputs: tuple, exports: _Exports, period: tuple) -> dict:
+        """Write the run into the store (track coverage, patrols, rates), then the output layers; the parcel
+        layers copied from the store are being written meanwhile (``exports``)."""
+        parcels, crs, tracks, result = inputs
+        start, end, min_grid, only_accepted = period
+        distance = self.parameterAsDouble(parameters, self.DISTANCE, context)
+        seen_share = self.parameterAsDouble(parameters, self.SEEN_SHARE, context)
+        ts: kernel.TrackSet = tracks["set"]
+        counted = int(ts.in_period.sum())
         # task completion: each counted track's coverage of its own grid, patrols for those above the share
         coverage = result.track_coverage
         updates, patrols, below, no_grid = [], [], 0, 0
@@ -306,9 +355,20 @@ class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
         out.update(self._write_grids(parameters, context, feedback, store, rates, ts, crs))
         out.update(self._write_rates(parameters, context, store, rates, ts))
         feedback.setProgress(80)
-        out.update(self._write_parcels(parameters, context, feedback, store, parcels, result, crs))
+        out.update(self._write_parcels(parameters, context, feedback, parcels, result, crs, exports))
         feedback.setProgress(100)
         return out
+
+    def _direct_parcel_outputs(self, parameters, context) -> dict[str, str]:
+        """The parcel layers (PARCELS_OUT, UNSEEN_OUT) that are new GeoPackage files copied from the store with
+        SQL (:func:`..storage.export.export_active`), by output name; the others go through sinks."""
+        wanted = [name for name in (self.PARCELS_OUT, self.UNSEEN_OUT) if parameters.get(name) not in (None, "")]
+        if parameters.get(self.PARCELS) not in (None, ""):
+            return {}
+        direct = {name: self.direct_gpkg(parameters, name, context) for name in wanted}
+        if len(wanted) == 2 and direct[wanted[0]] == direct[wanted[1]]:
+            return {}  # one file named twice: the sinks decide, as without the direct path
+        return {name: path for name, path in direct.items() if path}
 
     def _report(self, feedback, rates: dict[str, kernel.GridRates]) -> None:
         def pct(v: float | None) -> str:
@@ -384,48 +444,27 @@ class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
         self.keep_aliases(dest, "coverage_rates")
         return {self.RATES_OUT: dest}
 
-    def _write_parcels(self, parameters, context, feedback, store, parcels: kernel.ParcelSet, result, crs) -> dict:
-        """The parcel layer (every parcel) and the unseen one. A new GeoPackage file is copied from the 田管库
-        with SQL when the parcels are the store's (:func:`..storage.export.export_active`): writing half a million
-        polygons feature by feature through a sink costs seconds; any other destination takes the sink."""
+    def _write_parcels(self, parameters, context, feedback, parcels: kernel.ParcelSet, result, crs,
+                       exports: _Exports) -> dict:
+        """The parcel layer (every parcel) and the unseen one: the copies from the 田管库 (see :class:`_Exports`)
+        put in place, any other destination through a sink — writing half a million polygons feature by feature
+        costs seconds."""
         wanted = [name for name in (self.PARCELS_OUT, self.UNSEEN_OUT) if parameters.get(name) not in (None, "")]
-        if not wanted:
-            return {}
-        values = _parcel_values(parcels, result)
-        from_store = parameters.get(self.PARCELS) in (None, "")
-        direct = {name: self.direct_gpkg(parameters, name, context) if from_store else None for name in wanted}
-        if len(wanted) == 2 and direct[wanted[0]] == direct[wanted[1]]:
-            direct = dict.fromkeys(wanted)  # one file named twice: the sinks decide, as without the direct path
         out = {}
         for name in wanted:
-            rows = np.arange(len(parcels)) if name == self.PARCELS_OUT else np.flatnonzero(~result.seen_window)
             if feedback.isCanceled():
                 raise QgsProcessingException(tr("Cancelled after the store was updated; the layers are incomplete."))
-            if direct[name]:
-                dest = self._export_parcels(store, direct[name], parcels, values, rows)
+            if name in exports.paths:
+                dest = exports.finish(name)
                 self.load_direct(parameters, name, context, dest)
             else:
-                dest = self._sink_parcels(parameters, name, context, feedback, parcels, values, rows, crs)
+                rows = np.arange(len(parcels)) if name == self.PARCELS_OUT else np.flatnonzero(~result.seen_window)
+                dest = self._sink_parcels(parameters, name, context, feedback, parcels, exports.values(), rows, crs)
                 if dest is None:
                     continue
             out[name] = dest
             self.keep_aliases(dest, "coverage_parcels")
         return out
-
-    @staticmethod
-    def _export_parcels(store, path: str, parcels: kernel.ParcelSet, values: list, rows: np.ndarray) -> str:
-        """Write ``rows`` of the parcels to the new GeoPackage ``path`` with SQL: their geometry copied from the
-        store's registry, their values staged beside it."""
-        staged = Staged(_STAGED, values if len(rows) == len(values) else [values[i] for i in rows.tolist()],
-                        parcels.bounds[rows])
-        try:
-            export_active(store, path, Path(path).stem, _parcel_columns(), staged=staged,
-                          aliases={f.name(): f.alias() for f in parcel_fields() if f.alias()})
-        except CodesChangedError:
-            raise QgsProcessingException(tr(
-                "The store's space codes changed while the coverage was computed (was one-click coding "
-                "running at the same time?). Nothing was written: run the analysis again.")) from None
-        return path
 
     def _sink_parcels(self, parameters, name: str, context, feedback, parcels: kernel.ParcelSet, values: list,
                       rows: np.ndarray, crs):
@@ -453,6 +492,66 @@ class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
                 batch.append(f)
             sink.addFeatures(batch, QgsFeatureSink.Flag.FastInsert)
         return dest
+
+
+class _Exports:
+    """The parcel layers copied from the 田管库 with SQL, written in a thread while the run writes the store.
+
+    Each is written under a hidden name beside its destination (its layer named for the destination) and put in
+    place by :meth:`finish` once the store holds the run; a run that fails or is cancelled first removes them.
+    The thread touches only SQLite (its own connections) and numpy: no QGIS object.
+    """
+
+    def __init__(self, paths: dict[str, str], store, parcels: kernel.ParcelSet, result):
+        self.paths, self._store, self._parcels, self._result = paths, store, parcels, result
+        self._values: list | None = None
+        self._lock = threading.Lock()
+        self._pending: dict[str, tuple[concurrent.futures.Future, Path]] = {}
+        self._executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="tianguan-export") \
+            if paths else None
+
+    def __enter__(self) -> _Exports:
+        for name, path in self.paths.items():
+            hidden = Path(path).with_name(f".{Path(path).name}.{uuid.uuid4().hex[:8]}.pending")
+            rows = np.arange(len(self._parcels)) if name == PatrolCoverageAlgorithm.PARCELS_OUT \
+                else np.flatnonzero(~self._result.seen_window)
+            self._pending[name] = (self._executor.submit(self._export, str(hidden), Path(path).stem, rows), hidden)
+        return self
+
+    def values(self) -> list:
+        """Each parcel's row of the parcel layers (computed once, for the copies and the sinks alike)."""
+        with self._lock:
+            if self._values is None:
+                self._values = _parcel_values(self._parcels, self._result)
+            return self._values
+
+    def _export(self, path: str, table: str, rows: np.ndarray) -> None:
+        values = self.values()
+        staged = Staged(_STAGED, values if len(rows) == len(values) else [values[i] for i in rows.tolist()],
+                        self._parcels.bounds[rows])
+        export_active(self._store, path, table, _parcel_columns(), staged=staged,
+                      aliases={f.name(): f.alias() for f in parcel_fields() if f.alias()})
+
+    def finish(self, name: str) -> str:
+        """Wait for output ``name``'s copy and put it in place; returns its path."""
+        future, hidden = self._pending.pop(name)
+        try:
+            future.result()
+        except CodesChangedError:
+            raise QgsProcessingException(tr(
+                "The store's space codes changed while the coverage was computed (was one-click coding "
+                "running at the same time?). Nothing was written: run the analysis again.")) from None
+        os.replace(hidden, self.paths[name])
+        return self.paths[name]
+
+    def __exit__(self, *exc) -> None:
+        """Wait for the thread; remove every copy not put in place (a failed or cancelled run)."""
+        if self._executor is None:
+            return
+        self._executor.shutdown(wait=True)
+        for _, hidden in self._pending.values():
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(hidden)
 
 
 #: the staged values of the parcel layers after the code (KJM), as :class:`..storage.export.Staged` columns

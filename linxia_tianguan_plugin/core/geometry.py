@@ -122,3 +122,88 @@ def union(geoms: np.ndarray) -> object:
     if shapely.get_type_id(merged) not in (_POLYGON, _MULTIPOLYGON) or not shapely.is_valid(merged):
         merged = repair(np.array([merged], dtype=object))[0][0]
     return merged
+
+
+#: the sharpest corner :func:`grow_mitre` offsets itself: 1 + cos(turn) above this keeps the mitre under ~5 distances
+_MITRE_DENOMINATOR = 0.08
+
+
+def grow_mitre(geoms: np.ndarray, distance: float) -> np.ndarray:
+    """Polygons grown outwards by a small ``distance`` with mitre corners: ``buffer(distance, quad_segs=1,
+    join_style='mitre')`` for distances far below the polygons' edge lengths, 3–6 times faster.
+
+    Each vertex moves along its corner's bisector by ``distance / cos(half the turn)``, so every edge moves out by
+    exactly ``distance`` (holes shrink). Valid, unbroken results are kept; a geometry with a corner too sharp for a
+    short mitre, an edge shorter than the offset, touching parts, or no polygonal shape is grown by GEOS's buffer
+    instead, so the answer is always a valid grown polygon. Used for the ``contains_properly`` tests of the coding
+    kernel (see :func:`.coding.pieces.grown`), where GEOS's buffer was a fifth of the work.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    out = np.full(len(geoms), None, dtype=object)
+    if len(geoms) == 0:
+        return out
+    types = shapely.get_type_id(geoms)
+    mine = np.flatnonzero(((types == _POLYGON) | (types == _MULTIPOLYGON)) & ~shapely.is_empty(geoms))
+    broken = np.ones(len(geoms), dtype=bool)
+    if len(mine):
+        grown, ok = _offset_polygons(geoms[mine], float(distance))
+        out[mine[ok]] = grown[ok]
+        broken[mine[ok]] = False
+    rest = np.flatnonzero(broken)
+    if len(rest):
+        out[rest] = geos.buffer(geoms[rest], distance, quad_segs=1, join_style="mitre")
+    return out
+
+
+def _offset_polygons(geoms: np.ndarray, d: float) -> tuple[np.ndarray, np.ndarray]:
+    """The per-vertex mitre offset of (multi)polygons without empties; returns (grown, usable mask)."""
+    parts, part_of = geos.get_parts(geoms, return_index=True)
+    rings, ring_of = geos.get_rings(parts, return_index=True)  # the first ring of each part is its shell
+    coords, vertex_of = geos.get_coordinates(rings, return_index=True)
+    counts = np.bincount(vertex_of, minlength=len(rings))
+    closing = np.cumsum(counts) - 1
+    keep = np.ones(len(coords), dtype=bool)
+    keep[closing] = False  # rings repeat their first vertex last
+    xy, ring = coords[keep], vertex_of[keep]
+    size = counts - 1
+    first = np.cumsum(size) - size
+    following = np.arange(len(xy)) + 1
+    following[first + size - 1] = first
+    previous = np.arange(len(xy)) - 1
+    previous[first] = first + size - 1
+    x, y = xy[:, 0], xy[:, 1]
+    area2 = np.bincount(ring, x * y[following] - x[following] * y, minlength=len(rings))
+    shell = np.r_[True, ring_of[1:] != ring_of[:-1]] if len(rings) else np.zeros(0, dtype=bool)
+    # outwards is to the right of a counter-clockwise shell and of a clockwise hole; flip the others
+    side = np.where((area2 > 0) == shell, 1.0, -1.0)[ring]
+    ex, ey = x[following] - x, y[following] - y
+    length = np.hypot(ex, ey)
+    short = length <= 2 * d
+    length[length == 0] = 1.0
+    nx, ny = ey / length * side, -ex / length * side  # each edge's outward unit normal
+    px, py = nx[previous], ny[previous]
+    denominator = 1.0 + nx * px + ny * py
+    sharp = denominator <= _MITRE_DENOMINATOR
+    denominator[sharp] = 1.0
+    moved = np.c_[x + (nx + px) / denominator * d, y + (ny + py) / denominator * d]
+    # each ring closed again, vertex by vertex in ring order
+    rows = np.r_[np.arange(len(xy)), first]
+    owners = np.r_[ring, np.arange(len(rings))]
+    order = np.argsort(owners, kind="stable")
+    grown_rings = geos.linearrings(moved[rows[order]], indices=owners[order])
+    polygons = geos.polygons(grown_rings, indices=ring_of)
+    grown = np.full(len(geoms), None, dtype=object)
+    whole = np.bincount(part_of, minlength=len(geoms)) == 1
+    single = np.flatnonzero(whole[part_of])
+    grown[part_of[single]] = polygons[single]
+    multi = np.flatnonzero(~whole[part_of])
+    if len(multi):
+        owners_multi = part_of[multi]
+        grown[np.unique(owners_multi)] = geos.multipolygons(polygons[multi],
+                                                             indices=np.unique(owners_multi, return_inverse=True)[1])
+    bad_ring = np.bincount(ring, sharp | short, minlength=len(rings)) > 0
+    bad = np.zeros(len(geoms), dtype=bool)
+    bad[part_of[ring_of[bad_ring]]] = True
+    usable = ~bad & ~shapely.is_missing(grown)
+    usable[usable] = shapely.is_valid(grown[usable])
+    return grown, usable

@@ -30,6 +30,7 @@ get_coordinates = unwrapped(shapely.get_coordinates)
 get_parts = unwrapped(shapely.get_parts)
 get_rings = unwrapped(shapely.get_rings)
 intersection = unwrapped(shapely.intersection)
+linearrings = unwrapped(shapely.linearrings)
 linestrings = unwrapped(shapely.linestrings)
 multipolygons = unwrapped(shapely.multipolygons)
 points = unwrapped(shapely.points)
@@ -39,4 +40,5 @@ union_all = unwrapped(shapely.union_all)
 box = unwrapped(shapely.box)
 
 __all__ = ["unwrapped", "buffer", "coverage_union_all", "difference", "get_coordinates", "get_parts", "get_rings",
-           "intersection", "linestrings", "multipolygons", "points", "polygons", "union", "union_all", "box"]
+           "intersection", "linearrings", "linestrings", "multipolygons", "points", "polygons", "union", "union_all",
+           "box"]

@@ -66,12 +66,14 @@ def test_contains_properly_answers_are_those_of_geos_mitre_buffer():
 def test_what_cannot_be_offset_is_buffered_by_geos_and_nothing_is_lost():
     empty = shapely.from_wkt("POLYGON EMPTY")
     line = shapely.LineString([(0, 0), (1, 1)])
-    geoms = np.array([None, empty, line, shapely.box(0, 0, 1, 1)], dtype=object)
+    hollow = shapely.from_wkt("MULTIPOLYGON (((0 0, 1 0, 1 1, 0 0)), EMPTY)")
+    geoms = np.array([None, empty, line, shapely.box(0, 0, 1, 1), hollow], dtype=object)
     grown = grow_mitre(geoms, D)
     assert grown[0] is None
     assert shapely.is_empty(grown[1])
     assert grown[2].geom_type == "Polygon" and grown[2].equals(_buffer(line))
     assert shapely.contains_properly(grown[3], geoms[3])
+    assert shapely.is_valid(grown[4]) and shapely.contains_properly(grown[4], shapely.box(0.1, 0.01, 0.9, 0.05))
     assert len(grow_mitre(np.array([], dtype=object), D)) == 0
 
 

@@ -52,3 +52,28 @@ def test_pool_start_hides_the_main_script(monkeypatch):
         assert getattr(main, "__file__", None) is None
         assert pool.submit(parallel.cpu_count).result() >= 1
     assert getattr(main, "__file__", None) == before
+
+
+def _imported(name: str) -> bool:
+    import sys
+
+    return name in sys.modules
+
+
+def test_a_pool_started_and_warmed_before_the_inputs_are_read_codes_the_same(sample_gpkg):
+    """The coding algorithm starts its workers before it reads DLTB and DK (they spawn and import meanwhile) and
+    hands the pool to the job: the chunks are those of the job's own pool, and the workers did import the kernel."""
+    kernel = "linxia_tianguan_plugin.storage.workers"
+    with parallel.process_pool(2) as pool:
+        parallel.warm(pool, 2, kernel)
+        assert pool.submit(_imported, kernel).result()
+        data = CodingInput(
+            land=_layer(sample_gpkg, "DLTB", ["DLBM", "ZLDWDM", "QSDWDM", "BSM"], "DLBM LIKE '01%'"),
+            parcels=_layer(sample_gpkg, "DK", ["DKBM", "FBFBM", "CBFBM"]),
+            basic=_layer(sample_gpkg, "YJJBNTTB", []), run_id="R", run_time="T")
+        job = CodingJob(data, CodingOptions(workers=2, parallel_min_features=0))
+        given = list(job.run(pool=pool))
+    own = _code(sample_gpkg, 2)
+    assert [c.key for c in given] == [c.key for c in own] and len(own) > 5
+    for a, b in zip(given, own):
+        assert list(a.wkb) == list(b.wkb) and list(a.columns["code"]) == list(b.columns["code"])

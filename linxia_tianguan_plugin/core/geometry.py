@@ -143,7 +143,11 @@ def grow_mitre(geoms: np.ndarray, distance: float) -> np.ndarray:
     if len(geoms) == 0:
         return out
     types = shapely.get_type_id(geoms)
-    mine = np.flatnonzero(((types == _POLYGON) | (types == _MULTIPOLYGON)) & ~shapely.is_empty(geoms))
+    mine = ((types == _POLYGON) | (types == _MULTIPOLYGON)) & ~shapely.is_empty(geoms)
+    parts, owner = geos.get_parts(geoms[mine], return_index=True)
+    hollow = np.flatnonzero(mine)[np.unique(owner[shapely.is_empty(parts)])]
+    mine[hollow] = False  # a multipolygon with an empty part: left to GEOS
+    mine = np.flatnonzero(mine)
     broken = np.ones(len(geoms), dtype=bool)
     if len(mine):
         grown, ok = _offset_polygons(geoms[mine], float(distance))

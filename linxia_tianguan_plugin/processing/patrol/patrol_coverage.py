@@ -541,6 +541,8 @@ class _Exports:
             raise QgsProcessingException(tr(
                 "The store's space codes changed while the coverage was computed (was one-click coding "
                 "running at the same time?). Nothing was written: run the analysis again.")) from None
+        if os.path.exists(self.paths[name]):  # made meanwhile by someone else: never overwritten (as a sink would not)
+            raise FileExistsError(self.paths[name])
         os.replace(hidden, self.paths[name])
         return self.paths[name]
 

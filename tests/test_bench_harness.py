@@ -129,3 +129,28 @@ def test_the_cpu_of_a_process_tree_counts_children_that_have_exited():
     before = tree_cpu_s()
     subprocess.run([sys.executable, "-c", "import time\nwhile time.process_time() < 0.3: pass"], check=True)
     assert tree_cpu_s() - before >= 0.25
+
+
+def test_a_run_of_some_benches_says_so_and_a_full_one_too(tmp_path):
+    """The README's figures come from the last run: a run of a few benches (coding and coverage at one size, say)
+    must say which benches it holds and which it does not, in results.md and in the README block alike."""
+    results, readme, out = _files(tmp_path)
+    assert summary.main(["--results", str(results), "--out", str(out), "--readme", str(readme), "--no-end"]) == 0
+    partial = "A partial run: coding, grid, export only (not run: coverage, changes, dashboard, publish, " \
+              "prefecture_dashboard)."
+    assert partial in out.read_text(encoding="utf-8") and partial in readme.read_text(encoding="utf-8")
+    every = [dict(JOBS[0], bench=name) for name in summary.BENCHES]
+    results.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [MACHINE, *every]) + "\n",
+                       encoding="utf-8")
+    assert summary.main(["--results", str(results), "--out", str(out), "--readme", str(readme), "--no-end"]) == 0
+    assert "A full run: every bench of `make bench`." in out.read_text(encoding="utf-8")
+
+
+def test_the_bench_names_are_those_the_benches_record():
+    """summary.BENCHES lists exactly the names bench/*.py record their jobs under."""
+    import re
+
+    recorded = set()
+    for path in (ROOT / "bench").glob("bench_*.py"):
+        recorded |= set(re.findall(r'record\("([a-z_]+)"', path.read_text(encoding="utf-8")))
+    assert recorded == set(summary.BENCHES)

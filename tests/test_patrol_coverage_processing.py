@@ -469,3 +469,28 @@ def test_a_run_failing_after_its_parcel_copy_started_leaves_no_layer_and_the_sto
     conn = sqlite3.connect(str(copy))
     assert conn.execute("SELECT count(*) FROM tg_track WHERE coverage IS NOT NULL").fetchone()[0] == 0
     conn.close()
+
+
+def test_a_run_stopping_mid_analysis_stops_its_layer_writers_and_leaves_no_file(analysed, tmp_path, monkeypatch):
+    """The parcel layers are written township by township while the analysis runs: a run that stops half-way (a
+    township failing here; a cancel works alike) stops the writers and removes what they wrote."""
+    from linxia_tianguan_plugin.core.patrol import coverage as kernel
+
+    cover = kernel.cover_chunk
+    seen = []
+
+    def failing(task):
+        seen.append(task.key)
+        if len(seen) == 3:
+            raise MemoryError("out of memory in the third township")
+        return cover(task)
+
+    monkeypatch.setattr(kernel, "cover_chunk", failing)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(Exception):  # noqa: B017 (what is checked is what is left on disk)
+        run("linxia_tianguan:patrol_coverage", {
+            "STORE": str(analysed["store"]), "START": WEEK[0], "END": WEEK[1],
+            "PARCELS_OUT": str(out / "parcels.gpkg"), "UNSEEN_OUT": str(out / "unseen.gpkg")})
+    assert len(seen) == 3
+    assert sorted(p.name for p in out.iterdir()) == []

@@ -15,9 +15,10 @@ joined to the registry's geometry by code in the same INSERT … SELECT.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,32 +67,45 @@ class Staged:
 
     Each row is ``(code, *values)``; ``columns`` are the (name, SQL type) of the values, read by the
     :class:`Column` expressions as ``s."name"``. The output's feature ids are the rows' positions from 1
-    (what a sink would give them), its geometry the registry's of the same active code.
+    (what a sink would give them), its geometry the registry's of the same active code. ``rows`` may be a
+    generator that waits for its rows: they are drawn and written a batch at a time.
     """
     columns: list[tuple[str, str]]
     rows: Iterable[tuple]
     #: (n, 4) x0 y0 x1 y1 of the rows as the registry's R-tree holds them (the caller often has them already:
-    #: :func:`.grid.coded_parcel_table`); None: read from the R-tree
-    boxes: np.ndarray | None = None
+    #: :func:`.grid.coded_parcel_table`), or a callable giving them once the rows are drawn; None: read from the
+    #: R-tree
+    boxes: np.ndarray | Callable[[], np.ndarray] | None = None
+
+
+#: staged rows taken at a time: each batch is staged and copied beside its geometry before the next is drawn, so a
+#: caller whose rows arrive township by township has its layer written while it still computes the rest
+_BATCH = 50_000
 
 
 def _insert_staged(conn: sqlite3.Connection, table: str, columns: list, staged: Staged) -> int:
-    """Stage the rows, copy each one's registry geometry beside its values, and pack the R-tree from the
-    registry's boxes under the new ids (the registry's are float32-rounded outwards: packing them is exact)."""
+    """Stage the rows a batch at a time, copy each one's registry geometry beside its values, and pack the R-tree
+    from the registry's boxes under the new ids (the registry's are float32-rounded outwards: packing them is
+    exact)."""
     decl = "".join(f', "{name}" {sql_type}' for name, sql_type in staged.columns)
     conn.execute(f"CREATE TEMP TABLE staged (fid INTEGER PRIMARY KEY, code TEXT NOT NULL{decl})")
     marks = ", ".join("?" * (len(staged.columns) + 1))
-    conn.executemany(f"INSERT INTO temp.staged VALUES (NULL, {marks})", staged.rows)
-    wanted = conn.execute("SELECT count(*) FROM temp.staged").fetchone()[0]
     joined = (f'FROM temp.staged s JOIN src."{SPACE_CODE_TABLE}" t ON t.code = s.code AND t.status = \'active\'')
     names = ", ".join(f'"{c.name}"' for c in columns)
     exprs = ", ".join(c.expression for c in columns)
-    conn.execute(f'INSERT INTO "{table}" (fid, geom, {names}) SELECT s.fid, t.geom, {exprs} {joined} ORDER BY s.fid')
-    count = conn.execute("SELECT changes()").fetchone()[0]
-    if count != wanted:
-        raise CodesChangedError("active space codes changed while the output was written")
-    if staged.boxes is not None:
-        box = np.asarray(staged.boxes, dtype=float).reshape(-1, 4)
+    rows, wanted, count = iter(staged.rows), 0, 0
+    while batch := list(itertools.islice(rows, _BATCH)):
+        conn.executemany(f"INSERT INTO temp.staged VALUES (?, {marks})",
+                         ((fid, *row) for fid, row in enumerate(batch, start=wanted + 1)))
+        conn.execute(f'INSERT INTO "{table}" (fid, geom, {names}) SELECT s.fid, t.geom, {exprs} {joined} '
+                     f"WHERE s.fid > ? ORDER BY s.fid", (wanted,))
+        count += conn.execute("SELECT changes()").fetchone()[0]
+        wanted += len(batch)
+        if count != wanted:
+            raise CodesChangedError("active space codes changed while the output was written")
+    boxes = staged.boxes() if callable(staged.boxes) else staged.boxes
+    if boxes is not None:
+        box = np.asarray(boxes, dtype=float).reshape(-1, 4)
         boxes = np.c_[np.arange(1, len(box) + 1), box[:, 0], box[:, 2], box[:, 1], box[:, 3]]
     else:
         boxes = np.array(conn.execute(

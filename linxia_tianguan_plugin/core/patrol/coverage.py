@@ -219,10 +219,9 @@ def reach_pairs(lines: np.ndarray, pieces: np.ndarray, owner: np.ndarray, parcel
     """Unique (track, parcel) index pairs whose distance is at most ``distance``, sorted.
 
     Candidates come from the pieces' boxes grown by the distance — tight boxes, unlike a whole
-    track's — queried in an STRtree of the parcels, less those whose boxes are farther apart than
-    the distance. A candidate pair usually has many pieces (a walk passes a field more than once),
-    and one piece within reach settles it: the pieces are tested one per pair, closest box first,
-    for a few ``rounds`` (most pairs within reach are settled by their first piece), then each pair
+    track's — queried in an STRtree of the parcels. A candidate pair usually has many pieces (a walk passes a
+    field more than once), and one piece within reach settles it: the pieces are tested one per pair, closest
+    box first, for a few ``rounds`` (most pairs within reach are settled by their first piece), then each pair
     still open is settled by one test against its whole, prepared track.
     """
     d = float(distance)
@@ -232,26 +231,25 @@ def reach_pairs(lines: np.ndarray, pieces: np.ndarray, owner: np.ndarray, parcel
     b = shapely.bounds(pieces)
     boxes = geos.box(b[:, 0] - d, b[:, 1] - d, b[:, 2] + d, b[:, 3] + d)
     qi, qp = shapely.STRtree(parcels).query(boxes)
-    # the grown boxes are a square test; boxes farther apart than the distance (corner to corner)
-    # cannot hold a piece and a parcel within it, and the closest boxes are the likeliest hits
-    # (a million candidates per township: computed in place, gathered once)
-    pb, cb = b[qi], shapely.bounds(parcels)[qp]
-    dx = np.maximum(pb[:, 0] - cb[:, 2], cb[:, 0] - pb[:, 2])
+    # the closest boxes are the likeliest hits: by pair, closest piece first — one sort of the pair key with the
+    # squared gap between the boxes, quantised, in its low 12 bits. A million candidates per township, so the gaps
+    # are float32 offsets from the township's corner (good to millimetres, and only an order: which piece is tried
+    # first changes the work, never the answer — any piece within reach settles the pair, none settles nothing)
+    corner = np.tile(b[:, :2].min(axis=0), 2)
+    pb, cb = (b - corner).astype(np.float32)[qi], (shapely.bounds(parcels) - corner).astype(np.float32)[qp]
+    gap = np.maximum(pb[:, 0] - cb[:, 2], cb[:, 0] - pb[:, 2])
     dy = np.maximum(pb[:, 1] - cb[:, 3], cb[:, 1] - pb[:, 3])
     del pb, cb
-    np.maximum(dx, 0.0, out=dx)
+    np.maximum(gap, 0.0, out=gap)
     np.maximum(dy, 0.0, out=dy)
-    dx *= dx
+    gap *= gap
     dy *= dy
-    dx += dy  # the squared gap between the boxes
-    near = np.flatnonzero(dx <= d * d)
-    # by pair, closest piece first: one sort of the pair key with the quantised gap in its low 12 bits (which
-    # piece is tried first changes the work, never the answer: any piece within reach settles the pair)
-    closeness = np.minimum(dx[near] * (4095.0 / max(d * d, 1e-12)), 4095.0).astype(np.int64)
-    packed = (owner[qi[near]].astype(np.int64) * n + qp[near]) << 12 | closeness
+    gap += dy
+    gap *= np.float32(4095.0 / max(d * d, 1e-12))
+    np.minimum(gap, np.float32(4095.0), out=gap)
+    packed = (owner[qi].astype(np.int64) * n + qp) << 12 | gap.astype(np.int64)
     order = np.argsort(packed)
     key = packed[order] >> 12
-    near = near[order]
     first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.zeros(0, dtype=np.int64)
     pairs, counts = key[first], np.diff(np.r_[first, len(key)])
     hit = np.zeros(len(pairs), dtype=bool)
@@ -259,7 +257,7 @@ def reach_pairs(lines: np.ndarray, pieces: np.ndarray, owner: np.ndarray, parcel
         still = np.flatnonzero(~hit & (counts > r))
         if len(still) == 0:
             break
-        rows = near[first[still] + r]  # each open pair's r-th closest piece
+        rows = order[first[still] + r]  # each open pair's r-th closest piece
         hit[still[shapely.dwithin(pieces[qi[rows]], parcels[qp[rows]], d)]] = True
     rest = np.flatnonzero(~hit & (counts > rounds))
     if len(rest):
@@ -383,13 +381,26 @@ def chunks(parcels: ParcelSet, tracks: TrackSet, options: CoverageOptions) -> It
                          ranks[reach], in_period[reach], in_window[reach], grid[reach], box, options)
 
 
+@dataclass
+class TownshipDone:
+    """One township's parcels, final (what :func:`analyse` tells ``township_done`` as each comes back): their
+    positions (a contiguous range, townships in code order) and values."""
+
+    index: np.ndarray
+    share: np.ndarray
+    seen: np.ndarray
+    seen_window: np.ndarray
+    last_seen: np.ndarray  # end time text of the latest track reaching the parcel, '' for none
+
+
 def analyse(parcels: ParcelSet, tracks: TrackSet, options: CoverageOptions | None = None,
             progress: Callable[[float], None] | None = None, cancelled: Callable[[], bool] | None = None,
-            pool=None) -> CoverageResult:
+            pool=None, township_done: Callable[[TownshipDone], None] | None = None) -> CoverageResult:
     """Coverage of every parcel and every track's own-grid coverage.
 
     ``pool`` is an executor (e.g. :func:`~.parallel.process_pool`) or None to work in this process;
-    townships are submitted a few per worker ahead, so memory stays bounded.
+    townships are submitted a few per worker ahead, so memory stays bounded. ``township_done`` hears of each
+    township as soon as its parcels are final, so that their rows can be written while the rest is computed.
     """
     opts = options or CoverageOptions()
     n, m = len(parcels), len(tracks)
@@ -402,17 +413,24 @@ def analyse(parcels: ParcelSet, tracks: TrackSet, options: CoverageOptions | Non
     total = len(townships(parcels.code)[0]) if n else 0
     tasks = chunks(parcels, tracks, opts) if n else iter(())
     window = 3 * max(opts.workers, 1)
+    ends = np.asarray(tracks.end, dtype=object)
+    order = np.argsort(np.asarray(tracks.end, dtype=str), kind="stable")
+
+    def end_texts(ranks: np.ndarray) -> np.ndarray:
+        texts = np.full(len(ranks), "", dtype=object)
+        hit = ranks >= 0
+        texts[hit] = ends[order[ranks[hit]]] if m else ""
+        return texts
+
     for done, out in enumerate(parallel.ordered_map(pool, cover_chunk, tasks, window, cancelled), start=1):
         idx = out.parcel_index
         share[idx], seen[idx], seen_window[idx], last[idx] = out.share, out.seen, out.seen_window, out.last_rank
         np.add.at(track_seen, out.track_index, out.track_seen_m2)
+        if township_done:
+            township_done(TownshipDone(idx, share[idx], out.seen, out.seen_window, end_texts(out.last_rank)))
         if progress:
             progress(done / max(total, 1))
-    ends = np.asarray(tracks.end, dtype=object)
-    order = np.argsort(np.asarray(tracks.end, dtype=str), kind="stable")
-    last_seen = np.full(n, "", dtype=object)
-    hit = last >= 0
-    last_seen[hit] = ends[order[last[hit]]] if m else ""
+    last_seen = end_texts(last)
     return CoverageResult(share, seen, seen_window, last_seen, track_seen,
                           grid_farmland(parcels, np.asarray(tracks.grid, dtype=object)))
 

@@ -14,8 +14,9 @@ import concurrent.futures
 import contextlib
 import datetime as dt
 import os
-import threading
+import queue
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -287,18 +288,20 @@ class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
         feedback.setProgress(10)
         feedback.setProgressText(tr("Finding the parcels within the viewing distance of the tracks…"))
         use_pool = opts.workers > 1 and len(parcels) >= opts.parallel_min_parcels and len(ts) > 0
-        try:
-            result = kernel.analyse(parcels, ts, opts, progress=lambda f: feedback.setProgress(10 + 60 * f),
-                                    cancelled=feedback.isCanceled, pool=pool if use_pool else None)
-            workers.close()  # the workers' memory goes back before the outputs are written
-        except kernel.Cancelled:
-            raise QgsProcessingException(tr("Cancelled; nothing was written to the store.")) from None
-        except CodesChangedError:
-            raise QgsProcessingException(tr("The store's space codes changed while the coverage was computed "
-                                            "(was one-click coding running at the same time?). Nothing was "
-                                            "written: run the analysis again.")) from None
-
-        with _Exports(self._direct_parcel_outputs(parameters, context), store, parcels, result) as exports:
+        # the parcel layers copied from the store are written township by township meanwhile
+        with _Exports(self._direct_parcel_outputs(parameters, context), store, parcels) as exports:
+            try:
+                result = kernel.analyse(parcels, ts, opts, progress=lambda f: feedback.setProgress(10 + 60 * f),
+                                        cancelled=feedback.isCanceled, pool=pool if use_pool else None,
+                                        township_done=exports.township)
+                workers.close()  # the workers' memory goes back before the outputs are written
+            except kernel.Cancelled:
+                raise QgsProcessingException(tr("Cancelled; nothing was written to the store.")) from None
+            except CodesChangedError:
+                raise QgsProcessingException(tr("The store's space codes changed while the coverage was computed "
+                                                "(was one-click coding running at the same time?). Nothing was "
+                                                "written: run the analysis again.")) from None
+            exports.all_fed()
             return self._record(parameters, context, feedback, store, (parcels, crs, tracks, result), exports,
                                 (start, end, min_grid, only_accepted))
 
@@ -459,7 +462,8 @@ class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
                 self.load_direct(parameters, name, context, dest)
             else:
                 rows = np.arange(len(parcels)) if name == self.PARCELS_OUT else np.flatnonzero(~result.seen_window)
-                dest = self._sink_parcels(parameters, name, context, feedback, parcels, exports.values(), rows, crs)
+                dest = self._sink_parcels(parameters, name, context, feedback, parcels, exports.values(result), rows,
+                                           crs)
                 if dest is None:
                     continue
             out[name] = dest
@@ -494,42 +498,73 @@ class PatrolCoverageAlgorithm(KeepsAliases, AlgorithmBase):
         return dest
 
 
-class _Exports:
-    """The parcel layers copied from the 田管库 with SQL, written in a thread while the run writes the store.
+class _Stopped(Exception):  # noqa: N818 (raised into a layer's writer when the run stops before the last township)
+    pass
 
-    Each is written under a hidden name beside its destination (its layer named for the destination) and put in
-    place by :meth:`finish` once the store holds the run; a run that fails or is cancelled first removes them.
-    The thread touches only SQLite (its own connections) and numpy: no QGIS object.
+
+_STOP = object()  # put on a writer's queue: the run failed or was cancelled
+
+
+class _Exports:
+    """The parcel layers copied from the 田管库 with SQL, written in threads while the run computes and records.
+
+    Each township's rows go to the writers as soon as its parcels are final (:meth:`township`), so the layers are
+    mostly written by the time the last township is computed. Each is written under a hidden name beside its
+    destination (its layer named for the destination) and put in place by :meth:`finish` once the store holds the
+    run; a run that fails or is cancelled stops the writers and removes their files. The threads touch only SQLite
+    (their own connections) and numpy: no QGIS object.
     """
 
-    def __init__(self, paths: dict[str, str], store, parcels: kernel.ParcelSet, result):
-        self.paths, self._store, self._parcels, self._result = paths, store, parcels, result
+    def __init__(self, paths: dict[str, str], store, parcels: kernel.ParcelSet):
+        self.paths, self._store, self._parcels = paths, store, parcels
         self._values: list | None = None
-        self._lock = threading.Lock()
+        self._queues = {name: queue.SimpleQueue() for name in paths}
+        self._written: dict[str, list[np.ndarray]] = {name: [] for name in paths}
         self._pending: dict[str, tuple[concurrent.futures.Future, Path]] = {}
-        self._executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="tianguan-export") \
+        self._fed = False
+        self._executor = concurrent.futures.ThreadPoolExecutor(len(paths), thread_name_prefix="tianguan-export") \
             if paths else None
 
     def __enter__(self) -> _Exports:
         for name, path in self.paths.items():
             hidden = Path(path).with_name(f".{Path(path).name}.{uuid.uuid4().hex[:8]}.pending")
-            rows = np.arange(len(self._parcels)) if name == PatrolCoverageAlgorithm.PARCELS_OUT \
-                else np.flatnonzero(~self._result.seen_window)
-            self._pending[name] = (self._executor.submit(self._export, str(hidden), Path(path).stem, rows), hidden)
+            self._pending[name] = (self._executor.submit(self._export, name, str(hidden), Path(path).stem), hidden)
         return self
 
-    def values(self) -> list:
-        """Each parcel's row of the parcel layers (computed once, for the copies and the sinks alike)."""
-        with self._lock:
-            if self._values is None:
-                self._values = _parcel_values(self._parcels, self._result)
-            return self._values
+    def township(self, done: kernel.TownshipDone) -> None:
+        """A township's parcels are final: their rows go to every layer's writer."""
+        for waiting in self._queues.values():
+            waiting.put(done)
 
-    def _export(self, path: str, table: str, rows: np.ndarray) -> None:
-        values = self.values()
-        staged = Staged(_STAGED, values if len(rows) == len(values) else [values[i] for i in rows.tolist()],
-                        self._parcels.bounds[rows])
-        export_active(self._store, path, table, _parcel_columns(), staged=staged,
+    def all_fed(self) -> None:
+        """Every township was handed over: the writers finish their layers."""
+        for waiting in self._queues.values():
+            waiting.put(None)
+        self._fed = True
+
+    def values(self, result) -> list:
+        """Each parcel's row of the parcel layers, as a list (for the sinks: computed once)."""
+        if self._values is None:
+            self._values = list(_parcel_values(self._parcels, result))
+        return self._values
+
+    def _rows(self, name: str) -> Iterator[tuple]:
+        """The rows of layer ``name`` as the townships come (every parcel, or those unseen for N weeks)."""
+        unseen = name == PatrolCoverageAlgorithm.UNSEEN_OUT
+        while (done := self._queues[name].get()) is not None:
+            if done is _STOP:
+                raise _Stopped()
+            keep = np.flatnonzero(~done.seen_window) if unseen else np.arange(len(done.index))
+            self._written[name].append(done.index[keep])
+            yield from _value_rows(self._parcels, done.index[keep], done.seen[keep], done.last_seen[keep],
+                                   done.share[keep])
+
+    def _export(self, name: str, path: str, table: str) -> None:
+        def boxes() -> np.ndarray:
+            written = self._written[name]
+            return self._parcels.bounds[np.concatenate(written) if written else np.zeros(0, dtype=np.int64)]
+
+        export_active(self._store, path, table, _parcel_columns(), staged=Staged(_STAGED, self._rows(name), boxes),
                       aliases={f.name(): f.alias() for f in parcel_fields() if f.alias()})
 
     def finish(self, name: str) -> str:
@@ -547,9 +582,12 @@ class _Exports:
         return self.paths[name]
 
     def __exit__(self, *exc) -> None:
-        """Wait for the thread; remove every copy not put in place (a failed or cancelled run)."""
+        """Stop the writers of a run that did not finish, wait for them, and remove every copy not put in place."""
         if self._executor is None:
             return
+        if not self._fed:
+            for waiting in self._queues.values():
+                waiting.put(_STOP)
         self._executor.shutdown(wait=True)
         for _, hidden in self._pending.values():
             with contextlib.suppress(FileNotFoundError):
@@ -570,17 +608,33 @@ def _parcel_columns() -> list[Column]:
     return out
 
 
-def _parcel_values(parcels: kernel.ParcelSet, result) -> list[tuple]:
-    """Each parcel's row of the parcel layers: code, seen (是/否), last seen (Beijing time), share, areas."""
+#: parcels turned into Python rows at a time: a prefecture's 2.5 million rows as tuples would take ~700 MB at once
+_ROW_BLOCK = 50_000
+
+
+def _parcel_values(parcels: kernel.ParcelSet, result, rows: np.ndarray | None = None) -> Iterator[tuple]:
+    """Each parcel's row of the parcel layers (``rows``, default all, in that order) from the run's result."""
+    rows = np.arange(len(parcels)) if rows is None else np.asarray(rows, dtype=np.int64)
+    return _value_rows(parcels, rows, np.asarray(result.seen)[rows], np.asarray(result.last_seen, dtype=object)[rows],
+                       np.asarray(result.share, dtype=float)[rows])
+
+
+def _value_rows(parcels: kernel.ParcelSet, rows: np.ndarray, seen: np.ndarray, last_seen: np.ndarray,
+                share: np.ndarray) -> Iterator[tuple]:
+    """The parcel layers' rows of parcels ``rows`` with their values: code, seen (是/否), last seen (Beijing time),
+    share, areas — made a block at a time, so only one block of Python rows exists at once."""
     # last-seen times are track end times: convert each distinct one once, not once per parcel
-    times, inverse = np.unique(np.asarray(result.last_seen, dtype=str), return_inverse=True)
+    times, inverse = np.unique(np.asarray(last_seen, dtype=str), return_inverse=True)
     local = np.array([rules.local_text(t) if t else None for t in times.tolist()], dtype=object)
-    last = local[inverse].tolist() if len(result.last_seen) else []
-    seen = np.where(result.seen, YES, NO).tolist()
-    share = np.asarray(result.share, dtype=float)
-    finite = np.isfinite(share)  # as _round, without a NumPy call per parcel (the share is mostly not computed)
-    shares = [round(v, 4) if ok else None for v, ok in zip(share.tolist(), finite.tolist())] if finite.any() \
-        else [None] * len(share)
-    farmland = [round(v, 2) for v in np.asarray(parcels.farmland, dtype=float).tolist()]
-    basic = [round(v, 2) for v in np.asarray(parcels.basic, dtype=float).tolist()]
-    return list(zip(np.asarray(parcels.code).astype(str).tolist(), seen, last, shares, farmland, basic))
+    code = np.asarray(parcels.code).astype(str)
+    farmland, basic = np.asarray(parcels.farmland, dtype=float), np.asarray(parcels.basic, dtype=float)
+    share = np.asarray(share, dtype=float)
+    for first in range(0, len(rows), _ROW_BLOCK):
+        block, part = rows[first:first + _ROW_BLOCK], slice(first, first + _ROW_BLOCK)
+        values = share[part]
+        finite = np.isfinite(values)  # as _round, without a NumPy call per parcel (the share is mostly not computed)
+        shares = [round(v, 4) if ok else None for v, ok in zip(values.tolist(), finite.tolist())] if finite.any() \
+            else [None] * len(block)
+        yield from zip(code[block].tolist(), np.where(seen[part], YES, NO).tolist(), local[inverse[part]].tolist(),
+                       shares, [round(v, 2) for v in farmland[block].tolist()],
+                       [round(v, 2) for v in basic[block].tolist()])

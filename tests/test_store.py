@@ -160,6 +160,33 @@ def test_big_load_is_written_once_and_the_store_stays_wal(tmp_path, reader_open)
     assert s.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
+def test_a_big_load_keeps_the_code_led_index_and_rebuilds_the_others(tmp_path):
+    """The load appends in code order, so the index led by the code grows in order during it (kept); any other
+    secondary index is dropped and rebuilt after it. Both answer queries correctly afterwards."""
+    from linxia_tianguan_plugin.storage import store as store_module
+
+    assert store_module._led_by_code("CREATE INDEX a ON tg_space_code (code, gdmj_m2) WHERE status = 'active'")
+    assert store_module._led_by_code('CREATE INDEX a ON tg_space_code ("code")')
+    assert not store_module._led_by_code("CREATE INDEX b ON tg_space_code (dlbm, code)")
+    s = GpkgStore(tmp_path / "tg.gpkg")
+    s.conn.execute("CREATE INDEX idx_test_dlbm ON tg_space_code (dlbm, code)")
+    codes = [f"62292110020101{i:05d}0" for i in range(1, 25001)]
+    dropped = []
+    s.conn.set_trace_callback(lambda sql: dropped.append(sql) if sql.startswith("DROP INDEX") else None)
+    with s.coding_session("R1", "t", {}) as session:
+        session.write(*_chunk(codes))
+    s.conn.set_trace_callback(None)
+    assert session.bulk and dropped == ['DROP INDEX "idx_test_dlbm"']
+    names = {r[0] for r in s.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"idx_tg_space_code_active", "idx_test_dlbm"} <= names
+    assert s.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    plan = " ".join(str(r) for r in s.conn.execute(
+        "EXPLAIN QUERY PLAN SELECT code, gdmj_m2 FROM tg_space_code WHERE status = 'active' AND code > ?", (codes[5],)))
+    assert "idx_tg_space_code_active" in plan
+    assert s.conn.execute("SELECT count(*) FROM tg_space_code WHERE status = 'active' AND code > ?",
+                          (codes[5],)).fetchone()[0] == 25000 - 6
+
+
 def test_changed_rows_are_updated_in_place_beside_new_ones(tmp_path):
     """A re-run stages only rows whose digest moved: changed rows are updated under their feature id,
     new rows (here interleaved with them in code order) are appended."""

@@ -9,6 +9,7 @@ import contextlib
 import glob
 import json
 import os
+import re
 import sqlite3
 import zlib
 from collections.abc import Iterator
@@ -509,6 +510,12 @@ def stage_rows(store_path: str, staging: str, srs_id: int, chunk: int, columns: 
     return bounds[stage][is_new[stage]]
 
 
+def _led_by_code(index_sql: str) -> bool:
+    """Whether a CREATE INDEX statement's first column is ``code``."""
+    first = re.match(r'\s*"?(\w+)"?', index_sql.split("(", 1)[1]) if "(" in index_sql else None
+    return first is not None and first.group(1).lower() == "code"
+
+
 class CodingSession:
     """One coding run's writes to the registry, committed together at the end or not at all.
 
@@ -643,9 +650,11 @@ class CodingSession:
         bulk = self.bulk  # repack the spatial index instead of growing it
         rtree = f"rtree_{SPACE_CODE_TABLE}_geom"
         gpkg.drop_insert_trigger(conn, SPACE_CODE_TABLE)
-        # a big load rebuilds the secondary indexes afterwards: one sort beats millions of B-tree inserts
-        indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-                               "AND sql IS NOT NULL", (SPACE_CODE_TABLE,)).fetchall() if bulk else []
+        # a big load rebuilds the secondary indexes afterwards: one sort beats millions of B-tree inserts — except
+        # an index led by the code, which the load appends to in order (as to the code's own UNIQUE index)
+        indexes = [(name, sql) for name, sql in conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+            (SPACE_CODE_TABLE,)) if not _led_by_code(sql)] if bulk else []
         for name, _ in indexes:
             conn.execute(f'DROP INDEX "{name}"')
         packing, executor = None, None

@@ -28,7 +28,7 @@ from . import gpkg
 from .grid import CodesChangedError
 from .migrations import SPACE_CODE_TABLE
 from .rtree import bulk_load
-from .store import GpkgStore, srs_wkt
+from .store import CodingSession, GpkgStore, srs_wkt
 
 
 def _copy_rtree(conn: sqlite3.Connection, dest: str, src: str) -> None:
@@ -128,6 +128,55 @@ def export_active(store: GpkgStore, dest: str | os.PathLike, table: str, columns
     :class:`.grid.CodesChangedError` is raised when one of their codes is no longer active. ``aliases``
     (field name → alias) are written as OGR writes a sink's field aliases; the extent is exact, as OGR's.
     """
+    def fill(conn: sqlite3.Connection) -> int:  # (the attached store goes with the connection)
+        conn.execute("ATTACH DATABASE ? AS src", (store.path,))
+        if staged is not None:
+            return _insert_staged(conn, table, columns, staged)
+        names = ", ".join(f'"{c.name}"' for c in columns)
+        exprs = ", ".join(c.expression for c in columns)
+        conn.execute(f'INSERT INTO "{table}" (fid, geom, {names}) SELECT fid, geom, {exprs} '
+                     f'FROM src."{SPACE_CODE_TABLE}" WHERE status = \'active\' ORDER BY fid')
+        count = conn.execute("SELECT changes()").fetchone()[0]
+        _copy_rtree(conn, f"rtree_{table}_geom", f"rtree_{SPACE_CODE_TABLE}_geom")
+        return count
+
+    return _new_layer(dest, store.srs_id, table, columns, description, aliases, fill)
+
+
+def export_session(session: CodingSession, dest: str | os.PathLike, table: str, columns: list[Column],
+                   description: str = "", aliases: dict[str, str] | None = None) -> int:
+    """Write a coding session's staged rows straight to a new GeoPackage ``dest`` as layer ``table``, in code order
+    with feature ids from 1, instead of committing them to its store and copying them out again (each row is written
+    once more, not twice). For the scratch store of a run without a 田管库: it holds no codes, so every staged row is
+    new. ``columns`` are over the registry's column names, which the staged rows share."""
+    sources, blocks, boxes = session.staged_blocks()
+
+    def fill(conn: sqlite3.Connection) -> int:  # (the attached staging files go with the connection)
+        for i, path in enumerate(sources):
+            conn.execute(f"ATTACH DATABASE ? AS staged{i}", (path,))
+        union = " UNION ALL ".join(f"SELECT * FROM staged{i}.rows" for i in range(len(sources)))
+        names = ", ".join(f'"{c.name}"' for c in columns)
+        exprs = ", ".join(c.expression for c in columns)
+        count, first = 0, 1
+        # township by township in code order (a township's rows are in one staging file, in rid order, so no
+        # sort): every row is appended
+        for low, n in blocks:
+            conn.execute(f'INSERT INTO "{table}" (fid, geom, {names}) SELECT ? + local, geom, {exprs} '
+                         f"FROM ({union}) WHERE rid BETWEEN ? AND ?", (first, low, low + n - 1))
+            count += conn.execute("SELECT changes()").fetchone()[0]
+            first += n
+        if len(boxes):
+            bulk_load(conn, f"rtree_{table}_geom", np.arange(1, len(boxes) + 1), boxes[:, 0], boxes[:, 2],
+                      boxes[:, 1], boxes[:, 3])
+        return count
+
+    return _new_layer(dest, session.store.srs_id, table, columns, description, aliases, fill)
+
+
+def _new_layer(dest: str | os.PathLike, srs_id: int, table: str, columns: list[Column], description: str,
+               aliases: dict[str, str] | None, fill: Callable[[sqlite3.Connection], int]) -> int:
+    """A new GeoPackage ``dest`` holding layer ``table`` of ``columns``, its rows (and R-tree) written by ``fill``
+    (which returns their count). Built under a hidden name and renamed into place: a failure leaves nothing."""
     dest = Path(dest)
     if dest.exists():
         raise FileExistsError(str(dest))
@@ -142,26 +191,16 @@ def export_active(store: GpkgStore, dest: str | os.PathLike, table: str, columns
         conn.execute("PRAGMA cache_size=-131072")
         conn.execute("BEGIN")
         gpkg.init_geopackage(conn)
-        gpkg.ensure_srs(conn, store.srs_id, srs_wkt(store.srs_id), f"EPSG:{store.srs_id}", store.srs_id)
+        gpkg.ensure_srs(conn, srs_id, srs_wkt(srs_id), f"EPSG:{srs_id}", srs_id)
         decl = ", ".join(f'"{c.name}" {c.sql_type}' for c in columns)
-        gpkg.create_feature_table(conn, table, decl, "MULTIPOLYGON", store.srs_id, description)
+        gpkg.create_feature_table(conn, table, decl, "MULTIPOLYGON", srs_id, description)
         gpkg.drop_insert_trigger(conn, table)
-        conn.execute("ATTACH DATABASE ? AS src", (store.path,))
-        if staged is None:
-            names = ", ".join(f'"{c.name}"' for c in columns)
-            exprs = ", ".join(c.expression for c in columns)
-            conn.execute(f'INSERT INTO "{table}" (fid, geom, {names}) SELECT fid, geom, {exprs} '
-                         f'FROM src."{SPACE_CODE_TABLE}" WHERE status = \'active\' ORDER BY fid')
-            count = conn.execute("SELECT changes()").fetchone()[0]
-            _copy_rtree(conn, f"rtree_{table}_geom", f"rtree_{SPACE_CODE_TABLE}_geom")
-        else:
-            count = _insert_staged(conn, table, columns, staged)
+        count = fill(conn)
         gpkg.restore_insert_trigger(conn, table)
         gpkg.update_exact_extent(conn, table)
         if aliases:
             gpkg.add_column_names(conn, table, aliases)
         conn.execute("COMMIT")
-        conn.execute("DETACH DATABASE src")
     except BaseException:
         conn.close()
         with contextlib.suppress(FileNotFoundError):

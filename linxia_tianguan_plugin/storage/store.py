@@ -534,6 +534,7 @@ class CodingSession:
         self._retired_at = ""
         self._chunks: list[tuple[int, np.ndarray]] = []  # (chunk id, boxes of its new rows) in order
         self._edges: list[tuple[str, str, float]] = []
+        self._discarded = False
         self.bulk = False
 
     @property
@@ -571,10 +572,23 @@ class CodingSession:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
-            if exc_type is None:
+            if exc_type is None and not self._discarded:
                 self._commit()
         finally:
             self._remove_staging()
+
+    def staged_blocks(self) -> tuple[list[str], list[tuple[int, int]], np.ndarray]:
+        """What the workers staged, for writing it elsewhere than the store (:func:`.export.export_session`): the
+        staging files, each township's block of new rows as (first rid, count) in code order, and their boxes
+        (x0 y0 x1 y1) in the same order."""
+        blocks = [(int(chunk) << _CHUNK_SHIFT, len(boxes)) for chunk, boxes in self._chunks]
+        boxes = np.concatenate([b for _, b in self._chunks]) if self._chunks else np.zeros((0, 4))
+        return [self.staging, *self._parts()], blocks, boxes
+
+    def discard(self) -> None:
+        """Leave the store as it is at the end of the session (its rows were written elsewhere): the staging files
+        are removed, nothing is committed."""
+        self._discarded = True
 
     def _parts(self) -> list[str]:
         """The staging files of the worker processes (one each, see :func:`stage_rows`)."""

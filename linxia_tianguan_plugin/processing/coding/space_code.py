@@ -50,7 +50,7 @@ from ...core.coding.pieces import PieceOptions
 from ...i18n import tr
 from ...resources import divisions_csv
 from ...storage import GpkgStore, StoreError, store_kind
-from ...storage.export import export_active
+from ...storage.export import export_session
 from ...storage.workers import code_and_stage
 from ...styling import StyleOnLoad
 from ..base import AlgorithmBase, open_store
@@ -362,10 +362,7 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
         except _Preview as shown:
             self._show_preview(feedback, store, shown.verdict)
             direct = None  # the store is unchanged: nothing new to export
-        if direct:
-            feedback.setProgressText(tr("Writing {path}…").format(path=direct))
-            export_active(store, direct, Path(direct).stem, parcel_columns(), tr("Coded farmland parcels"),
-                          aliases=parcel_aliases())
+        if direct:  # written from the staged rows at the end of the coding (see _code)
             self.load_direct(parameters, self.OUTPUT, context, direct)
         elif store is not None and not preview:
             store.save_admin_units(unit_rows(AdminDivisions.from_csv(divisions_csv()),
@@ -504,6 +501,11 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
                 session.retire([(str(old_codes[i]), reason, kids) for i, reason, kids in tally.retired],
                                now.isoformat())
                 session.link([(str(old_codes[i]), child, shared) for i, child, shared in tally.edges])
+                if out.sink is None and out.dest:  # a new GeoPackage without a store: the staged rows go there
+                    feedback.setProgressText(tr("Writing {path}…").format(path=out.dest))
+                    export_session(session, out.dest, Path(out.dest).stem, parcel_columns(),
+                                   tr("Coded farmland parcels"), aliases=parcel_aliases())
+                    session.discard()  # the scratch store is not needed any more
         return session
 
     @staticmethod

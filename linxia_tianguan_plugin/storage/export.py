@@ -28,7 +28,7 @@ from . import gpkg
 from .grid import CodesChangedError
 from .migrations import SPACE_CODE_TABLE
 from .rtree import bulk_load
-from .store import CodingSession, GpkgStore, srs_wkt
+from .store import CodingSession, GpkgStore, StoreError, srs_wkt
 
 
 def _copy_rtree(conn: sqlite3.Connection, dest: str, src: str) -> None:
@@ -155,6 +155,8 @@ def export_session(session: CodingSession, dest: str | os.PathLike, table: str, 
         for i, path in enumerate(sources):
             conn.execute(f"ATTACH DATABASE ? AS staged{i}", (path,))
         union = " UNION ALL ".join(f"SELECT * FROM staged{i}.rows" for i in range(len(sources)))
+        if conn.execute(f"SELECT 1 FROM ({union}) WHERE rid < 0 LIMIT 1").fetchone():
+            raise StoreError("staged rows that change a store's codes cannot be exported: commit them")
         names = ", ".join(f'"{c.name}"' for c in columns)
         exprs = ", ".join(c.expression for c in columns)
         count, first = 0, 1

@@ -196,3 +196,36 @@ def timed_query(params: dict, statements: list[str], result_sql: str, setup: tup
     finally:
         conn.close()
     return {"wall_s": round(wall, 3), "cpu_s": round(cpu, 2), "peak_mb": round(peak[0]), "row": list(row or ())}
+
+
+def postgis_run(source: Path, loads: list[tuple[str, str, str]], statements: list[str], result_sql: str,
+                named: str, read=None) -> tuple[dict | None, object]:
+    """One PostGIS measurement in a throwaway cluster (``tools/pg_cluster.py``): each (layer, table, columns) of the
+    GeoPackage ``source`` loaded with :func:`ogr_load` (timed apart: ``load_s``), ``statements`` measured by
+    :func:`timed_query`, whose result row's first value is returned as ``named``; then ``read(cursor)``, outside the
+    clock, for what the bench checks. (None, None) when no PostgreSQL can be started here."""
+    import time
+
+    import psycopg2
+
+    from tools.pg_cluster import ClusterError, running_cluster
+
+    try:
+        with running_cluster() as params:
+            started = time.perf_counter()
+            for layer, table, columns in loads:
+                ogr_load(params, source, layer, table, columns)
+            load = time.perf_counter() - started
+            out = timed_query(params, statements, result_sql)
+            extra = None
+            if read is not None:
+                conn = psycopg2.connect(**params)
+                try:
+                    with conn.cursor() as cur:
+                        extra = read(cur)
+                finally:
+                    conn.close()
+    except ClusterError as exc:
+        print(f"  PostGIS not measured: {exc}")
+        return None, None
+    return {**out, "load_s": round(load, 1), named: out.pop("row")[0]}, extra

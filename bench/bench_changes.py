@@ -32,11 +32,10 @@ import json
 import os
 import shutil
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import Section, ogr_load, ratios, record, side, timed_query
+from _harness import Section, postgis_run, ratios, record, side
 from bench_space_code import ROOT, progress_feedback, run_measured, start_qgis
 
 OVERLAY_SQL = """
@@ -104,19 +103,8 @@ def measure(mode: str, sample: Path, work: Path, timeout: float | None = None) -
 def measure_postgis(sample: Path) -> dict | None:
     """The bare overlay in a throwaway PostgreSQL + PostGIS (``tools/pg_cluster.py``): both layers loaded with
     ogr2ogr and GiST-indexed (timed apart, ``load_s``), then :data:`OVERLAY_SQL` timed with the server's CPU."""
-    from tools.pg_cluster import ClusterError, running_cluster
-
-    try:
-        with running_cluster() as params:
-            started = time.perf_counter()
-            for layer, table in (("DLTB", "dltb"), ("DLTB_2025", "dltb_2025")):
-                ogr_load(params, sample, layer, table, "BSM,DLBM,ZZSXDM")
-            load = time.perf_counter() - started
-            out = timed_query(params, [OVERLAY_SQL], "SELECT count(*) FROM changes")
-    except ClusterError as exc:
-        print(f"  PostGIS not measured: {exc}")
-        return None
-    return {**out, "load_s": round(load, 1), "LOST": out.pop("row")[0]}
+    return postgis_run(sample, [("DLTB", "dltb", "BSM,DLBM,ZZSXDM"), ("DLTB_2025", "dltb_2025", "BSM,DLBM,ZZSXDM")],
+                       [OVERLAY_SQL], "SELECT count(*) FROM changes", "LOST")[0]
 
 
 # ---------------------------------------------------------------------------------------- main

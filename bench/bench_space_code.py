@@ -184,27 +184,15 @@ def measure_postgis(gpkg: Path) -> tuple[dict | None, dict[str, tuple[float, str
     GiST-indexed (timed apart, ``load_s``), then :data:`CODING_SQL` — largest farmland overlap per parcel, numbering
     per 发包方 by position, the code — into a table; with the server's CPU and memory. Also returns the parcels'
     (area, land class) for :func:`compare_outputs`."""
-    import psycopg2
-    from _harness import ogr_load, timed_query
+    from _harness import postgis_run
 
-    from tools.pg_cluster import ClusterError, running_cluster
+    def parcels(cur) -> dict[str, tuple[float, str]]:
+        cur.execute("SELECT dkbm, ST_Area(geom), dlbm FROM coded")
+        return {k: (a, d) for k, a, d in cur.fetchall()}
 
-    try:
-        with running_cluster() as params:
-            started = time.perf_counter()
-            ogr_load(params, gpkg, "DK", "dk", "DKBM,FBFBM")
-            ogr_load(params, gpkg, "DLTB", "dltb", "BSM,DLBM")
-            load = time.perf_counter() - started
-            out = timed_query(params, [CODING_SQL], "SELECT count(*) FROM coded")
-            conn = psycopg2.connect(**params)
-            with conn.cursor() as cur:
-                cur.execute("SELECT dkbm, ST_Area(geom), dlbm FROM coded")
-                parcels = {k: (a, d) for k, a, d in cur.fetchall()}
-            conn.close()
-    except ClusterError as exc:
-        print(f"  PostGIS not measured: {exc}")
-        return None, {}
-    return {**out, "load_s": round(load, 1), "coded": out.pop("row")[0]}, parcels
+    out, found = postgis_run(gpkg, [("DK", "dk", "DKBM,FBFBM"), ("DLTB", "dltb", "BSM,DLBM")], [CODING_SQL],
+                             "SELECT count(*) FROM coded", "coded", parcels)
+    return out, found or {}
 
 
 def compare_outputs(ours: Path, chain: Path | dict, manifest: dict) -> dict:

@@ -46,7 +46,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import Section, ogr_load, ratios, record, side, timed_query
+from _harness import Section, postgis_run, ratios, record, side
 from bench_space_code import ROOT, progress_feedback, run_measured, start_qgis
 
 WEEK = ("2025-06-09", "2025-06-15")
@@ -194,28 +194,12 @@ WHERE p.status = 'active' AND EXISTS (SELECT 1 FROM tracks t WHERE ST_DWithin(p.
 def measure_postgis(pristine: Path, with_codes: bool) -> tuple[dict | None, set[str] | None]:
     """The query an expert would write in PostGIS: parcels and tracks loaded with ogr2ogr and GiST-indexed (timed
     apart, ``load_s``), then one ``ST_DWithin`` (exact distance, index-assisted) into a table of the parcels seen."""
-    import psycopg2
+    def codes(cur) -> set[str]:
+        cur.execute("SELECT code FROM seen")
+        return {r[0] for r in cur.fetchall()}
 
-    from tools.pg_cluster import ClusterError, running_cluster
-
-    try:
-        with running_cluster() as params:
-            started = time.perf_counter()
-            ogr_load(params, pristine, "tg_space_code", "parcels", "code,status")
-            ogr_load(params, pristine, "tg_track", "tracks", "track_id")
-            load = time.perf_counter() - started
-            out = timed_query(params, [SEEN_SQL], "SELECT count(*) FROM seen")
-            codes = None
-            if with_codes:
-                conn = psycopg2.connect(**params)
-                with conn.cursor() as cur:
-                    cur.execute("SELECT code FROM seen")
-                    codes = {r[0] for r in cur.fetchall()}
-                conn.close()
-    except ClusterError as exc:
-        print(f"  PostGIS not measured: {exc}")
-        return None, None
-    return {**out, "load_s": round(load, 1), "SEEN": out.pop("row")[0]}, codes
+    return postgis_run(pristine, [("tg_space_code", "parcels", "code,status"), ("tg_track", "tracks", "track_id")],
+                       [SEEN_SQL], "SELECT count(*) FROM seen", "SEEN", codes if with_codes else None)
 
 
 def our_seen(layer_gpkg: Path) -> set[str]:

@@ -143,14 +143,14 @@ def grow_mitre(geoms: np.ndarray, distance: float) -> np.ndarray:
     if len(geoms) == 0:
         return out
     types = shapely.get_type_id(geoms)
-    mine = ((types == _POLYGON) | (types == _MULTIPOLYGON)) & ~shapely.is_empty(geoms)
-    parts, owner = geos.get_parts(geoms[mine], return_index=True)
-    hollow = np.flatnonzero(mine)[np.unique(owner[shapely.is_empty(parts)])]
-    mine[hollow] = False  # a multipolygon with an empty part: left to GEOS
-    mine = np.flatnonzero(mine)
+    mine = np.flatnonzero(((types == _POLYGON) | (types == _MULTIPOLYGON)) & ~shapely.is_empty(geoms))
+    parts, part_of = geos.get_parts(geoms[mine], return_index=True)
+    hollow = np.isin(np.arange(len(mine)), part_of[shapely.is_empty(parts)])  # an empty part: left to GEOS
+    parts, part_of = parts[~hollow[part_of]], np.cumsum(~hollow)[part_of[~hollow[part_of]]] - 1
+    mine = mine[~hollow]
     broken = np.ones(len(geoms), dtype=bool)
     if len(mine):
-        grown, ok = _offset_polygons(geoms[mine], float(distance))
+        grown, ok = _offset_polygons(len(mine), parts, part_of, float(distance))
         out[mine[ok]] = grown[ok]
         broken[mine[ok]] = False
     rest = np.flatnonzero(broken)
@@ -159,9 +159,9 @@ def grow_mitre(geoms: np.ndarray, distance: float) -> np.ndarray:
     return out
 
 
-def _offset_polygons(geoms: np.ndarray, d: float) -> tuple[np.ndarray, np.ndarray]:
-    """The per-vertex mitre offset of (multi)polygons without empties; returns (grown, usable mask)."""
-    parts, part_of = geos.get_parts(geoms, return_index=True)
+def _offset_polygons(n: int, parts: np.ndarray, part_of: np.ndarray, d: float) -> tuple[np.ndarray, np.ndarray]:
+    """The per-vertex mitre offset of ``n`` (multi)polygons given as their non-empty polygon ``parts`` and each
+    part's geometry (``part_of``, ascending); returns (grown, usable mask)."""
     rings, ring_of = geos.get_rings(parts, return_index=True)  # the first ring of each part is its shell
     coords, vertex_of = geos.get_coordinates(rings, return_index=True)
     counts = np.bincount(vertex_of, minlength=len(rings))
@@ -196,8 +196,8 @@ def _offset_polygons(geoms: np.ndarray, d: float) -> tuple[np.ndarray, np.ndarra
     order = np.argsort(owners, kind="stable")
     grown_rings = geos.linearrings(moved[rows[order]], indices=owners[order])
     polygons = geos.polygons(grown_rings, indices=ring_of)
-    grown = np.full(len(geoms), None, dtype=object)
-    whole = np.bincount(part_of, minlength=len(geoms)) == 1
+    grown = np.full(n, None, dtype=object)
+    whole = np.bincount(part_of, minlength=n) == 1
     single = np.flatnonzero(whole[part_of])
     grown[part_of[single]] = polygons[single]
     multi = np.flatnonzero(~whole[part_of])
@@ -206,7 +206,7 @@ def _offset_polygons(geoms: np.ndarray, d: float) -> tuple[np.ndarray, np.ndarra
         grown[np.unique(owners_multi)] = geos.multipolygons(polygons[multi],
                                                              indices=np.unique(owners_multi, return_inverse=True)[1])
     bad_ring = np.bincount(ring, sharp | short, minlength=len(rings)) > 0
-    bad = np.zeros(len(geoms), dtype=bool)
+    bad = np.zeros(n, dtype=bool)
     bad[part_of[ring_of[bad_ring]]] = True
     usable = ~bad & ~shapely.is_missing(grown)
     usable[usable] = shapely.is_valid(grown[usable])

@@ -33,12 +33,9 @@ intersection = unwrapped(shapely.intersection)
 linearrings = unwrapped(shapely.linearrings)
 linestrings = unwrapped(shapely.linestrings)
 multipolygons = unwrapped(shapely.multipolygons)
-points = unwrapped(shapely.points)
 polygons = unwrapped(shapely.polygons)
-union = unwrapped(shapely.union)
 union_all = unwrapped(shapely.union_all)
 box = unwrapped(shapely.box)
 
 __all__ = ["unwrapped", "buffer", "coverage_union_all", "difference", "get_coordinates", "get_parts", "get_rings",
-           "intersection", "linearrings", "linestrings", "multipolygons", "points", "polygons", "union", "union_all",
-           "box"]
+           "intersection", "linearrings", "linestrings", "multipolygons", "polygons", "union_all", "box"]

@@ -612,11 +612,10 @@ def _parcel_columns() -> list[Column]:
 _ROW_BLOCK = 50_000
 
 
-def _parcel_values(parcels: kernel.ParcelSet, result, rows: np.ndarray | None = None) -> Iterator[tuple]:
-    """Each parcel's row of the parcel layers (``rows``, default all, in that order) from the run's result."""
-    rows = np.arange(len(parcels)) if rows is None else np.asarray(rows, dtype=np.int64)
-    return _value_rows(parcels, rows, np.asarray(result.seen)[rows], np.asarray(result.last_seen, dtype=object)[rows],
-                       np.asarray(result.share, dtype=float)[rows])
+def _parcel_values(parcels: kernel.ParcelSet, result) -> Iterator[tuple]:
+    """Each parcel's row of the parcel layers, in order, from the run's result."""
+    return _value_rows(parcels, np.arange(len(parcels)), np.asarray(result.seen),
+                       np.asarray(result.last_seen, dtype=object), np.asarray(result.share, dtype=float))
 
 
 def _value_rows(parcels: kernel.ParcelSet, rows: np.ndarray, seen: np.ndarray, last_seen: np.ndarray,

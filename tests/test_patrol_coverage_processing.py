@@ -494,3 +494,32 @@ def test_a_run_stopping_mid_analysis_stops_its_layer_writers_and_leaves_no_file(
             "PARCELS_OUT": str(out / "parcels.gpkg"), "UNSEEN_OUT": str(out / "unseen.gpkg")})
     assert len(seen) == 3
     assert sorted(p.name for p in out.iterdir()) == []
+
+
+def test_a_file_made_meanwhile_at_the_layers_path_is_left_alone_with_a_message(analysed, tmp_path, monkeypatch):
+    """The parcel layer is written under a hidden name and put in place at the end: a file another program made at
+    its path meanwhile is never replaced — the run says so (no traceback) and leaves no hidden copy."""
+    import shutil
+
+    from qgis.core import QgsProcessingException
+
+    from linxia_tianguan_plugin.storage import tracks as track_store
+
+    copy = tmp_path / "tianguan.gpkg"
+    shutil.copy(analysed["store"], copy)
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "parcels.gpkg"
+    save = track_store.save_coverage
+
+    def and_someone_writes(*args, **kwargs):
+        target.write_bytes(b"another program's file")
+        return save(*args, **kwargs)
+
+    monkeypatch.setattr(track_store, "save_coverage", and_someone_writes)
+    with pytest.raises(QgsProcessingException) as raised:
+        run("linxia_tianguan:patrol_coverage", {"STORE": str(copy), "START": WEEK[0], "END": WEEK[1],
+                                                 "PARCELS_OUT": str(target)})
+    assert str(target) in str(raised.value) and "Traceback" not in str(raised.value)
+    assert target.read_bytes() == b"another program's file"
+    assert sorted(p.name for p in out.iterdir()) == ["parcels.gpkg"]

@@ -976,6 +976,10 @@
             <translation>请选择田管库（GeoPackage）。</translation>
         </message>
         <message>
+            <source>Cancelled; no file was written.</source>
+            <translation>已取消，未写出文件。</translation>
+        </message>
+        <message>
             <source>{what}: “{value}” is not a date (YYYY-MM-DD).</source>
             <translation>{what}：“{value}”不是日期（格式为 YYYY-MM-DD）。</translation>
         </message>
@@ -986,6 +990,10 @@
         <message>
             <source>There is no tianguan store at {path}: check the path (a typo?).</source>
             <translation>{path} 处没有田管库：请检查路径（是否输错？）。</translation>
+        </message>
+        <message>
+            <source>Cannot write {path}: {error}</source>
+            <translation>无法写入 {path}：{error}</translation>
         </message>
         <message>
             <source>Reading the prefecture store: schema “{schema}”, {where}.</source>
@@ -1288,10 +1296,6 @@
             <translation>新增举证材料</translation>
         </message>
         <message>
-            <source>Extracting the zipped field package {name} into a temporary folder…</source>
-            <translation>正在将外业包压缩文件 {name} 解压到临时文件夹…</translation>
-        </message>
-        <message>
             <source>{rows} rectification rows: {cases} cases moved, {photos} evidence files added, {conflicts} conflicts.</source>
             <translation>{rows} 条整改结果：{cases} 件案件已流转，新增举证材料 {photos} 个，冲突 {conflicts} 条。</translation>
         </message>
@@ -1308,20 +1312,12 @@
             <translation>冲突：{layer} 第 {fid} 条（案件 {case}）：{reason}；未写入任何内容。</translation>
         </message>
         <message>
-            <source>The zipped field package {name} was refused: {reason}</source>
-            <translation>外业包压缩文件 {name} 被拒收：{reason}</translation>
-        </message>
-        <message>
             <source>This package was exported from another tianguan store ({path}); import it into that store.</source>
             <translation>该外业包导出自另一个田管库（{path}），请导入到该田管库。</translation>
         </message>
         <message>
             <source>{n} rows were imported before; skipped.</source>
             <translation>{n} 条记录此前已导入，已跳过。</translation>
-        </message>
-        <message>
-            <source>Zip member refused: {reason}</source>
-            <translation>压缩包成员被拒收：{reason}</translation>
         </message>
         <message>
             <source>Export cases to PostGIS</source>
@@ -1996,10 +1992,6 @@
             <translation>图层“{layer}”中没有几何可用的承包地块。请检查图层和选择集；如只对三调耕地赋码，请不选承包地块图层。</translation>
         </message>
         <message>
-            <source>Writing {path}…</source>
-            <translation>正在写出 {path}…</translation>
-        </message>
-        <message>
             <source>Coded township {key} ({done}/{total})</source>
             <translation>已完成乡镇 {key}（{done}/{total}）</translation>
         </message>
@@ -2042,6 +2034,10 @@
         <message>
             <source>no change (identical input)</source>
             <translation>无变化（输入相同）</translation>
+        </message>
+        <message>
+            <source>Writing {path}…</source>
+            <translation>正在写出 {path}…</translation>
         </message>
         <message>
             <source>Undo the latest coding run</source>
@@ -3364,10 +3360,6 @@
             <translation>预警田管员数</translation>
         </message>
         <message>
-            <source>Cancelled; no file was written.</source>
-            <translation>已取消，未写出文件。</translation>
-        </message>
-        <message>
             <source>{rows} tasks written to {path} ({overdue} overdue).</source>
             <translation>已将 {rows} 个任务写入 {path}（已过期 {overdue} 个）。</translation>
         </message>
@@ -3488,6 +3480,10 @@
             <translation>{folder} 不是外业巡田包（缺少 {manifest} 或 {gpkg}）。</translation>
         </message>
         <message>
+            <source>Extracting the zipped field package {name} into a temporary folder…</source>
+            <translation>正在将外业包压缩文件 {name} 解压到临时文件夹…</translation>
+        </message>
+        <message>
             <source>Returned field package folder</source>
             <translation>交回的外业巡田包文件夹</translation>
         </message>
@@ -3544,6 +3540,10 @@
             <translation>案件 {case}：照片 {photos} 张，现为{state}。</translation>
         </message>
         <message>
+            <source>The zipped field package {name} was refused: {reason}</source>
+            <translation>外业包压缩文件 {name} 被拒收：{reason}</translation>
+        </message>
+        <message>
             <source>{folder} is an enforcement package (执法整改包): import it with “Import rectification results”.</source>
             <translation>{folder} 是执法整改包：请用“导入整改成果”导入。</translation>
         </message>
@@ -3562,6 +3562,10 @@
         <message>
             <source>Field report {fid} ({layer}): the sketched polygon crossed itself; it was repaired into the areas it encloses.</source>
             <translation>巡田上报 {fid}（{layer}）：勾画的范围自相交，已修复为其围成的范围。</translation>
+        </message>
+        <message>
+            <source>Zip member refused: {reason}</source>
+            <translation>压缩包成员被拒收：{reason}</translation>
         </message>
         <message>
             <source>level “{value}” is not one of 州, 县, 乡, 村, 社 (or 1–5). Correct the 层级 column.</source>
@@ -4084,20 +4088,24 @@
             <translation>时段 {start} 至 {end}：计入轨迹 {tracks} 条，地块 {parcels} 个，可视距离 {distance} 米。</translation>
         </message>
         <message>
-            <source>The store's space codes changed while the coverage was computed (was one-click coding running at the same time?). Nothing was written: run the analysis again.</source>
-            <translation>计算覆盖期间田管库中的空间码发生了变化（是否同时在运行一键赋码？）。未写入任何内容：请重新运行分析。</translation>
-        </message>
-        <message>
             <source>{tracks} tracks reach {share:.0%} of their grid's farmland: {added} new patrols recorded ({existing} already there); {below} tracks below the share.</source>
             <translation>{tracks} 条轨迹覆盖本网格耕地达到 {share:.0%}：新增巡田记录 {added} 条（已有 {existing} 条）；{below} 条轨迹未达到该比例。</translation>
+        </message>
+        <message>
+            <source>Cancelled after the store was updated; the layers are incomplete.</source>
+            <translation>田管库已更新后取消，输出图层不完整。</translation>
+        </message>
+        <message>
+            <source>The store's space codes changed while the coverage was computed (was one-click coding running at the same time?). Nothing was written: run the analysis again.</source>
+            <translation>计算覆盖期间田管库中的空间码发生了变化（是否同时在运行一键赋码？）。未写入任何内容：请重新运行分析。</translation>
         </message>
         <message>
             <source>{n} counted tracks have no grid code or their grid has no farmland: no coverage for them.</source>
             <translation>{n} 条计入的轨迹没有网格编码或所属网格没有耕地，无法计算覆盖率。</translation>
         </message>
         <message>
-            <source>Cancelled after the store was updated; the layers are incomplete.</source>
-            <translation>田管库已更新后取消，输出图层不完整。</translation>
+            <source>{path} was created by another program while the coverage was computed, so the layer was not written there (the store holds the run): choose another file name and run again.</source>
+            <translation>巡田覆盖分析运行期间，{path} 被其他程序新建，因此图层没有写到该文件（田管库已记录本次运行）：请换一个文件名后重新运行。</translation>
         </message>
         <message>
             <source>{code}: farmland {rate} seen ({seen:.0f} of {total:.0f} m²), permanent basic farmland {basic}.</source>
@@ -5004,10 +5012,6 @@
         <message>
             <source>Farmland ledgers{year}: 进 {in_mu:.2f} mu, 出 {out_mu:.2f} mu (进出差 {io:.2f}); 占 {occ_mu:.2f} mu, 补 {sup_mu:.2f} mu (占补差 {os:.2f}); other loss {other:.2f} mu; {n} parts.</source>
             <translation>耕地平衡台账{year}：进 {in_mu:.2f} 亩，出 {out_mu:.2f} 亩（进出差 {io:.2f}）；占 {occ_mu:.2f} 亩，补 {sup_mu:.2f} 亩（占补差 {os:.2f}）；其他减少 {other:.2f} 亩；共 {n} 个图斑。</translation>
-        </message>
-        <message>
-            <source>Cannot write {path}: {error}</source>
-            <translation>无法写入 {path}：{error}</translation>
         </message>
         <message>
             <source>Write the ledgers to a .xlsx file, not “{path}”.</source>

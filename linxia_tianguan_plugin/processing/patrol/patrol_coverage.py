@@ -568,17 +568,22 @@ class _Exports:
                       aliases={f.name(): f.alias() for f in parcel_fields() if f.alias()})
 
     def finish(self, name: str) -> str:
-        """Wait for output ``name``'s copy and put it in place; returns its path."""
-        future, hidden = self._pending.pop(name)
+        """Wait for output ``name``'s copy and put it in place; returns its path. A copy not put in place is
+        removed."""
+        future, hidden = self._pending[name]
         try:
             future.result()
         except CodesChangedError:
             raise QgsProcessingException(tr(
                 "The store's space codes changed while the coverage was computed (was one-click coding "
                 "running at the same time?). Nothing was written: run the analysis again.")) from None
-        if os.path.exists(self.paths[name]):  # made meanwhile by someone else: never overwritten (as a sink would not)
-            raise FileExistsError(self.paths[name])
+        if os.path.exists(self.paths[name]):  # made meanwhile by someone else: never overwritten
+            raise QgsProcessingException(tr(
+                "{path} was created by another program while the coverage was computed, so the layer was not "
+                "written there (the store holds the run): choose another file name and run again.").format(
+                path=self.paths[name]))
         os.replace(hidden, self.paths[name])
+        del self._pending[name]
         return self.paths[name]
 
     def __exit__(self, *exc) -> None:

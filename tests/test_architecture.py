@@ -120,7 +120,7 @@ def test_every_setting_is_declared_once():
 
 #: the modules that stay at the root of core/ and processing/: shared by every capability (the rest live in a
 #: capability package named as the toolbox group, see docs/architecture.md)
-CORE_SHARED = {"__init__", "admin", "clock", "crs", "dlbm", "errors", "geometry", "geos", "parallel", "wkb"}
+CORE_SHARED = {"__init__", "admin", "clock", "crs", "dlbm", "errors", "geometry", "geos", "parallel"}
 PROCESSING_SHARED = {"base", "provider", "fields", "readers", "issues", "layout_text", "table_files"}
 
 

@@ -182,7 +182,7 @@ def _offset_polygons(n: int, parts: np.ndarray, part_of: np.ndarray, d: float) -
     side = np.where((area2 > 0) == shell, 1.0, -1.0)[ring]
     ex, ey = x[following] - x, y[following] - y
     length = np.hypot(ex, ey)
-    short = length <= 2 * d
+    short = length <= 2 * abs(d)
     length[length == 0] = 1.0
     nx, ny = ey / length * side, -ex / length * side  # each edge's outward unit normal
     px, py = nx[previous], ny[previous]

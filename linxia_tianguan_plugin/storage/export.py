@@ -163,8 +163,8 @@ def export_session(session: CodingSession, dest: str | os.PathLike, table: str, 
         # township by township in code order (a township's rows are in one staging file, in rid order, so no
         # sort): every row is appended
         for low, n in blocks:
-            conn.execute(f'INSERT INTO "{table}" (fid, geom, {names}) SELECT ? + local, geom, {exprs} '
-                         f"FROM ({union}) WHERE rid BETWEEN ? AND ?", (first, low, low + n - 1))
+            conn.execute(f'INSERT INTO "{table}" (fid, geom, {names}) SELECT ? + rid, geom, {exprs} '
+                         f"FROM ({union}) WHERE rid BETWEEN ? AND ?", (first - low, low, low + n - 1))
             count += conn.execute("SELECT changes()").fetchone()[0]
             first += n
         if len(boxes):

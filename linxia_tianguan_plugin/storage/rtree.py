@@ -89,7 +89,11 @@ def pack(ids: np.ndarray, minx: np.ndarray, maxx: np.ndarray, miny: np.ndarray, 
         columns = 4 + slot[:, None] * _CELL.itemsize + np.arange(_CELL.itemsize)[None, :]
         blobs[node_of_cell[:, None], columns] = raw
         nodes = list(zip(numbers[k].tolist(), (bytes(row) for row in blobs)))
-        links = list(zip(cell_ids.tolist(), np.repeat(numbers[k], sizes).tolist()))
+        owners = np.repeat(numbers[k], sizes)
+        if k == 0:  # the rowid map is keyed by feature id: written in id order, it is appended, not inserted
+            by_id = np.argsort(cell_ids, kind="stable")
+            cell_ids, owners = cell_ids[by_id], owners[by_id]
+        links = list(zip(cell_ids.tolist(), owners.tolist()))
         out.append((nodes, links, k))
     return out
 

@@ -449,15 +449,15 @@ def create_staging(path: str) -> None:
     """An empty staging database: a run's new and changed rows wait here until the commit.
 
     ``rid`` orders new rows by township block and code (see :data:`_CHUNK_SHIFT`), so the commit
-    appends them to the registry in feature-id order; ``local`` is a new row's place in its township's
-    block of feature ids (assigned at commit), ``minx``… its box for the spatial index. No index on
-    ``code``: the commit indexes the few changed rows it looks up by code (see :meth:`CodingSession._apply`)
+    appends them to the registry in feature-id order: a new row's place in its township's block of
+    feature ids (assigned at commit) is ``rid`` less the block's first. The boxes travel back to the
+    commit with the chunk, not through the file. No index on ``code``: the commit indexes the few
+    changed rows it looks up by code (see :meth:`CodingSession._apply`)
     instead of every worker growing a B-tree of every new code.
     """
     conn = sqlite3.connect(path)
     cols = ", ".join(f'"{c}"' for c in _STAGED if c != "code")
-    conn.execute(f"CREATE TABLE IF NOT EXISTS rows (rid INTEGER PRIMARY KEY, code TEXT NOT NULL, {cols}, "
-                 "chunk INTEGER NOT NULL, local INTEGER, minx REAL, maxx REAL, miny REAL, maxy REAL)")
+    conn.execute(f"CREATE TABLE IF NOT EXISTS rows (rid INTEGER PRIMARY KEY, code TEXT NOT NULL, {cols})")
     conn.commit()
     conn.close()
 
@@ -490,9 +490,7 @@ def stage_rows(store_path: str, staging: str, srs_id: int, chunk: int, columns: 
     changed = np.cumsum(~is_new[stage])
     rid = np.where(local >= 0, (int(chunk) << _CHUNK_SHIFT) + local, -((int(chunk) << _CHUNK_SHIFT) + changed))
     rows = zip(rid.tolist(), gpkg.encode_blobs(np.asarray(wkb, dtype=object)[stage], bounds[stage], srs_id),
-               *_as_lists(columns, _DATA_COLUMNS, stage), [hashes[i] for i in stage],
-               [chunk] * len(stage), [None if k < 0 else int(k) for k in local],
-               *(bounds[stage][:, k].tolist() for k in (0, 2, 1, 3)))
+               *_as_lists(columns, _DATA_COLUMNS, stage), [hashes[i] for i in stage])
     part = f"{staging}.{os.getpid()}"  # one staging file per worker process: writers never wait
     if not os.path.exists(part):
         create_staging(part)
@@ -503,8 +501,8 @@ def stage_rows(store_path: str, staging: str, srs_id: int, chunk: int, columns: 
         out.execute("PRAGMA journal_mode=OFF")
         out.execute("PRAGMA synchronous=OFF")
         with out:
-            out.executemany(f"INSERT OR REPLACE INTO rows (rid, {_NAMES}, chunk, local, minx, maxx, miny, maxy) "
-                            f"VALUES ({', '.join('?' * (len(_STAGED) + 7))})", rows)
+            marks = ", ".join("?" * (len(_STAGED) + 1))
+            out.executemany(f"INSERT OR REPLACE INTO rows (rid, {_NAMES}) VALUES ({marks})", rows)
     finally:
         out.close()
     return bounds[stage][is_new[stage]]
@@ -686,13 +684,13 @@ class CodingSession:
                     pack, fids, boxes[:, 0], boxes[:, 2], boxes[:, 1], boxes[:, 3], node_size(conn, rtree))
         # township by township in code order: feature ids and codes both grow, so every row is appended
         # to the table and to its code index (a rowid range per township and staging file)
-        insert = (f"INSERT INTO {table} (fid, {_NAMES}) SELECT ? + local, {_NAMES} FROM staged_rows "
+        insert = (f"INSERT INTO {table} (fid, {_NAMES}) SELECT ? + rid, {_NAMES} FROM staged_rows "
                   "WHERE rid BETWEEN ? AND ?")
         try:
             for (chunk, _), start, n in zip(self._chunks, starts.tolist(), counts.tolist()):
                 if n:
                     low = chunk << _CHUNK_SHIFT
-                    conn.execute(insert, (start, low, low + n - 1))
+                    conn.execute(insert, (start - low, low, low + n - 1))
                     self.counts["inserted"] += conn.execute("SELECT changes()").fetchone()[0]
             for _, sql in indexes:
                 conn.execute(sql)

@@ -12,7 +12,6 @@ import shapely
 
 from .. import geos
 from ..geometry import EMPTY, NOT_POLYGONAL, OK, REPAIRED, repair
-from ..wkb import simple_polygon_bounds
 
 BATCH = 50_000
 
@@ -51,6 +50,7 @@ class Layer:
         """Forget the WKB, keeping ids, boxes and attributes: 2.5 million parcels hold about a
         gigabyte of it, which a finished job gives back before the store's commit needs memory."""
         self.wkb = np.full(len(self.fid), None, dtype=object)
+        self._boxes = None
 
     def attr(self, name: str) -> np.ndarray:
         return self.attrs[name]
@@ -58,12 +58,19 @@ class Layer:
     def hits(self, query: np.ndarray) -> np.ndarray:
         """Features whose box may intersect one of the ``query`` boxes (a superset, never a miss).
 
-        Small layers are refined box by box; big ones (a prefecture) answer from a grid built on
+        Small layers are refined box by box, against a tree of their boxes built on first use (a job cuts
+        every township out of the same layers); big ones (a prefecture) answer from a grid built on
         first use: every feature sharing a 500 m cell with a query box, which keeps cutting a
         township out of 2.5 million parcels proportional to the township.
         """
         if len(self) <= 50_000:
-            return bbox_hits(self.bounds, query)
+            if len(query) == 0 or len(self) == 0:
+                return np.zeros(0, dtype=np.int64)
+            if getattr(self, "_boxes", None) is None:
+                measured = np.flatnonzero(np.isfinite(self.bounds).all(axis=1))
+                self._boxes = (measured, shapely.STRtree(geos.box(*self.bounds[measured].T)))
+            measured, tree = self._boxes
+            return measured[np.unique(tree.query(geos.box(*query.T))[1])]
         if getattr(self, "_grid", None) is None:
             self._grid = GridIndex(self.bounds, cell=500.0)
         return self._grid.near_boxes(query)
@@ -81,17 +88,14 @@ def status_issues(name: str, fid: np.ndarray, status: np.ndarray, wkb: np.ndarra
 
 def _measure(wkb: np.ndarray, repair_now: bool):
     if not repair_now:
-        # boxes are all the main process needs: read the simple rows' boxes from the bytes, parse the rest
-        bounds, simple = simple_polygon_bounds(wkb)
-        status = np.where(np.isnan(bounds[:, 0]), EMPTY, OK).astype(np.int8)
-        rest = np.flatnonzero(~simple)
-        if len(rest):
-            with np.errstate(all="ignore"):
-                geoms = shapely.from_wkb(wkb[rest], on_invalid="warn")
-                gone = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-                status[rest] = np.where(gone, EMPTY, OK)
-                bounds[rest[~gone]] = shapely.bounds(geoms[~gone])
-        return wkb, bounds, np.zeros(len(wkb)), status
+        # boxes are all the main process needs (the workers repair): GEOS parses a batch and measures it in C,
+        # faster than reading the doubles out of the bytes with numpy (which scans each batch's bytes per pass)
+        with np.errstate(all="ignore"):
+            geoms = shapely.from_wkb(wkb, on_invalid="warn")
+        gone = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+        bounds = np.full((len(wkb), 4), np.nan)
+        bounds[~gone] = shapely.bounds(geoms[~gone])
+        return wkb, bounds, np.zeros(len(wkb)), np.where(gone, EMPTY, OK).astype(np.int8)
     with np.errstate(all="ignore"):
         geoms = shapely.from_wkb(wkb, on_invalid="warn")
         geoms, status = repair(geoms)
@@ -127,7 +131,8 @@ def prepare_layer(
     fid = np.asarray(fid, dtype=np.int64)
     parts = [_measure(wkb[i:i + BATCH], repair_now) for i in range(0, len(wkb), BATCH)]  # bounded memory
     if parts:
-        wkb = np.concatenate([r[0] for r in parts])
+        if repair_now:  # else the bytes are the input's, unchanged
+            wkb = np.concatenate([r[0] for r in parts])
         bounds = np.concatenate([r[1] for r in parts])
         area = np.concatenate([r[2] for r in parts])
         status = np.concatenate([r[3] for r in parts])
@@ -135,6 +140,8 @@ def prepare_layer(
         bounds, area, status = np.zeros((0, 4)), np.zeros(0), np.zeros(0, dtype=np.int8)
     issues = status_issues(name, fid, status, wkb)
     keep = (status == OK) | (status == REPAIRED)
+    if keep.all():  # the usual case: no copy of the columns (hundreds of MB for a county's contract parcels)
+        return Layer(name, fid, wkb, bounds, area, {k: np.asarray(v) for k, v in attrs.items()}), issues
     layer = Layer(name, fid[keep], wkb[keep], bounds[keep], area[keep],
                   {k: np.asarray(v)[keep] for k, v in attrs.items()})
     return layer, issues

@@ -79,15 +79,15 @@ class PiecesResult:
 WITHIN_TOLERANCE = 1e-4
 
 
-def grown(geoms: np.ndarray) -> np.ndarray:
-    """``geoms`` grown by :data:`WITHIN_TOLERANCE`, for fast containment tests.
+def grown(geoms: np.ndarray, distance: float = WITHIN_TOLERANCE) -> np.ndarray:
+    """``geoms`` grown by :data:`WITHIN_TOLERANCE` (shrunk by a negative ``distance``), for fast containment tests.
 
     A parcel cut from a 图斑 shares the 图斑's edges, and GEOS's prepared ``contains`` falls back to a
     full relate whenever boundaries touch. Against the grown 图斑 the same question becomes a
     ``contains_properly``, which GEOS answers from the prepared geometry alone (several times faster).
     The growing itself is a per-vertex offset (:func:`~..geometry.grow_mitre`), not GEOS's buffer.
     """
-    return grow_mitre(geoms, WITHIN_TOLERANCE)
+    return grow_mitre(geoms, distance)
 
 
 def contract_parts(parcels: np.ndarray, land: np.ndarray, tree: shapely.STRtree) -> Parts:

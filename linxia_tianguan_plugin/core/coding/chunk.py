@@ -140,15 +140,16 @@ def _code(task: ChunkTask) -> ChunkResult:
     new = np.flatnonzero(kept_local < 0)
     seq = next_numbers(group[new], kind[new] == UNASSIGNED, rx[new], ry[new], task.used_max)
     code[new] = compose_many(group[new], seq)
-    parents: list[list[str]] = [[] for _ in range(len(geom))]
+    parents: dict[int, list[str]] = {}  # only the few split or merged parcels have parents
     edges = []
     for i, j, shared in m.edges:
-        parents[j].append(str(prev["code"][i]))
+        parents.setdefault(int(j), []).append(str(prev["code"][i]))
         edges.append((int(prev["index"][i]), str(code[j]), shared))
 
     cols = _columns(task, L, P, code, kind, land_of, cp, n_f, area, gdmj, yjmj, rx, ry, m.relation, parents,
                     kept_local)
-    cols["note"] = np.array([";".join(sorted(res.flags.get(int(i), ()))) for i in cp] + [""] * n_f, dtype=str)
+    cols["note"] = _joined({int(k): sorted(res.flags[int(i)]) for k, i in enumerate(cp.tolist()) if i in res.flags},
+                           len(geom))
     order = np.argsort(code, kind="stable")
     cols = {k: v[order] for k, v in cols.items()}
     out = _multipolygons(geom[order])
@@ -240,7 +241,8 @@ def _columns(task, L, P, code, kind, land_of, cp, n_f, area, gdmj, yjmj, rx, ry,
     code = np.asarray(code, dtype="U20")
     digits = code.view(np.uint32).reshape(n, 20)[:, 14:19].astype(np.int64) - 48
     dl = np.asarray(L["dlbm"][land_of], dtype=str)
-    names = {c: dlbm.name(c) for c in np.unique(dl)}
+    classes, inverse = np.unique(dl, return_inverse=True)
+    names = np.array([dlbm.name(c) for c in classes], dtype=str)
     before, _, after = opts.qr_template.partition("{code}")
     blank = np.full(n_f, "", dtype="U1")
 
@@ -253,7 +255,7 @@ def _columns(task, L, P, code, kind, land_of, cp, n_f, area, gdmj, yjmj, rx, ry,
         "seq": digits @ np.array([10000, 1000, 100, 10, 1]),
         "kind": kind,
         "dlbm": dl,
-        "dlmc": np.array([names[c] for c in dl], dtype=str) if n else np.zeros(0, "U1"),
+        "dlmc": names[inverse] if n else np.zeros(0, "U1"),
         "tbbsm": text(L["bsm"][land_of], 40),
         "area_m2": area,
         "gdmj_m2": gdmj,
@@ -268,10 +270,18 @@ def _columns(task, L, P, code, kind, land_of, cp, n_f, area, gdmj, yjmj, rx, ry,
         "lat": lat,
         "qr": np.char.add(np.char.add(before, code), after) if n else np.zeros(0, "U1"),
         "relation": relation.astype("U2"),
-        "parents": np.array([";".join(sorted(p)) for p in parents], dtype=str) if n else np.zeros(0, "U1"),
+        "parents": _joined({j: sorted(p) for j, p in parents.items()}, n),
         "coded_at": coded_at,
         "run_id": run_id,
     }
+
+
+def _joined(values: dict[int, list[str]], n: int) -> np.ndarray:
+    """A text column of ``n`` rows: the listed rows' values joined by ';', the others empty (no per-row Python)."""
+    out = np.full(n, "", dtype=object)
+    for row, parts in values.items():
+        out[row] = ";".join(parts)
+    return out.astype(str)
 
 
 def _issues(task: ChunkTask, P: dict[str, np.ndarray], res) -> list[Issue]:

@@ -2016,6 +2016,10 @@
             <translation>图层 DLTB 位于经度 {lon:.1f}，不在我国 CGCS2000 分带范围内：请检查其坐标系（{error}）。</translation>
         </message>
         <message>
+            <source>{path} was created by another program while the parcels were coded, so the new store was not put there and nothing was written: code into that store, or choose another path.</source>
+            <translation>赋码期间另一程序在 {path} 创建了文件，新田管库未放到该处，也未写入任何内容：请对该田管库赋码，或另选路径。</translation>
+        </message>
+        <message>
             <source>Group {group} has run out of sequence numbers.</source>
             <translation>社 {group} 的地块顺序号已用尽。</translation>
         </message>

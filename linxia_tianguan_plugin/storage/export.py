@@ -143,71 +143,138 @@ def export_active(store: GpkgStore, dest: str | os.PathLike, table: str, columns
     return _new_layer(dest, store.srs_id, table, columns, description, aliases, fill)
 
 
+class SessionExport:
+    """A coding session's new rows written to a new GeoPackage ``dest`` as layer ``table`` *while it runs*: each
+    township as its chunk arrives (:meth:`add`), in code order with feature ids from 1, then the spatial index and
+    the rename into place (:meth:`finish`); :meth:`abort` leaves nothing. For the scratch store of a run without a
+    田管库 (it holds no codes, so every staged row is new): no store is committed and nothing is copied twice.
+    ``columns`` are over the registry's column names, which the staged rows share.
+
+    The rows are read from the workers' staging files, attached as they appear, one statement per township without
+    a transaction around them (the new file has no journal: its rename is the commit), so that a worker writing its
+    next township into the same file is never kept waiting by the reader.
+    """
+
+    def __init__(self, session: CodingSession, dest: str | os.PathLike, table: str, columns: list[Column],
+                 description: str = "", aliases: dict[str, str] | None = None):
+        self.session, self.table, self.aliases = session, table, aliases
+        self.layer = _NewLayer(dest, session.store.srs_id, table, columns, description)
+        self.layer.conn.execute("COMMIT")  # (the layer's tables are made; rows go in one statement each)
+        self._names = ", ".join(f'"{c.name}"' for c in columns)
+        self._exprs = ", ".join(c.expression for c in columns)
+        self._attached: list[str] = []
+        self.count = 0
+
+    def add(self, low: int, n: int) -> None:
+        """Write a township's ``n`` new rows, staged with rids from ``low`` (see
+        :meth:`~.store.CodingSession.latest_block`)."""
+        conn = self.layer.conn
+        for path in self.session.staging_files():
+            if path not in self._attached:
+                conn.execute(f"ATTACH DATABASE ? AS staged{len(self._attached)}", (path,))
+                self._attached.append(path)
+        if not n:
+            return
+        conn.execute(f'INSERT INTO "{self.table}" (fid, geom, {self._names}) SELECT ? + rid, geom, {self._exprs} '
+                     f"FROM ({self._union()}) WHERE rid BETWEEN ? AND ?", (self.count + 1 - low, low, low + n - 1))
+        self.count += conn.execute("SELECT changes()").fetchone()[0]
+
+    def _union(self) -> str:
+        return " UNION ALL ".join(f"SELECT * FROM staged{i}.rows" for i in range(len(self._attached)))
+
+    def finish(self) -> int:
+        """The spatial index, the extent and the aliases; the file put in place. Returns the count of rows."""
+        conn = self.layer.conn
+        try:
+            if self._attached and conn.execute(f"SELECT 1 FROM ({self._union()}) WHERE rid < 0 LIMIT 1").fetchone():
+                raise StoreError("staged rows that change a store's codes cannot be exported: commit them")
+            _, _, boxes = self.session.staged_blocks()
+            conn.execute("BEGIN")
+            if len(boxes):
+                bulk_load(conn, f"rtree_{self.table}_geom", np.arange(1, len(boxes) + 1), boxes[:, 0], boxes[:, 2],
+                          boxes[:, 1], boxes[:, 3])
+        except BaseException:
+            self.abort()
+            raise
+        self.layer.finish(self.aliases)
+        return self.count
+
+    def abort(self) -> None:
+        self.layer.abort()
+
+
 def export_session(session: CodingSession, dest: str | os.PathLike, table: str, columns: list[Column],
                    description: str = "", aliases: dict[str, str] | None = None) -> int:
-    """Write a coding session's staged rows straight to a new GeoPackage ``dest`` as layer ``table``, in code order
-    with feature ids from 1, instead of committing them to its store and copying them out again (each row is written
-    once more, not twice). For the scratch store of a run without a 田管库: it holds no codes, so every staged row is
-    new. ``columns`` are over the registry's column names, which the staged rows share."""
-    sources, blocks, boxes = session.staged_blocks()
+    """Write a coding session's staged rows to a new GeoPackage at once, after the run (see :class:`SessionExport`,
+    which writes them while it runs)."""
+    export = SessionExport(session, dest, table, columns, description, aliases)
+    try:
+        for low, n in session.staged_blocks()[1]:
+            export.add(low, n)
+        return export.finish()
+    except BaseException:
+        export.abort()
+        raise
 
-    def fill(conn: sqlite3.Connection) -> int:  # (the attached staging files go with the connection)
-        for i, path in enumerate(sources):
-            conn.execute(f"ATTACH DATABASE ? AS staged{i}", (path,))
-        union = " UNION ALL ".join(f"SELECT * FROM staged{i}.rows" for i in range(len(sources)))
-        if conn.execute(f"SELECT 1 FROM ({union}) WHERE rid < 0 LIMIT 1").fetchone():
-            raise StoreError("staged rows that change a store's codes cannot be exported: commit them")
-        names = ", ".join(f'"{c.name}"' for c in columns)
-        exprs = ", ".join(c.expression for c in columns)
-        count, first = 0, 1
-        # township by township in code order (a township's rows are in one staging file, in rid order, so no
-        # sort): every row is appended
-        for low, n in blocks:
-            conn.execute(f'INSERT INTO "{table}" (fid, geom, {names}) SELECT ? + rid, geom, {exprs} '
-                         f"FROM ({union}) WHERE rid BETWEEN ? AND ?", (first - low, low, low + n - 1))
-            count += conn.execute("SELECT changes()").fetchone()[0]
-            first += n
-        if len(boxes):
-            bulk_load(conn, f"rtree_{table}_geom", np.arange(1, len(boxes) + 1), boxes[:, 0], boxes[:, 2],
-                      boxes[:, 1], boxes[:, 3])
-        return count
 
-    return _new_layer(dest, session.store.srs_id, table, columns, description, aliases, fill)
+class _NewLayer:
+    """A new GeoPackage ``dest`` holding an empty layer ``table`` of ``columns``, built under a hidden name and
+    renamed into place by :meth:`finish` (:meth:`abort`: nothing is left). The connection is in a transaction."""
+
+    def __init__(self, dest: str | os.PathLike, srs_id: int, table: str, columns: list[Column], description: str):
+        self.dest, self.table = Path(dest), table
+        if self.dest.exists():
+            raise FileExistsError(str(self.dest))
+        self.partial = self.dest.with_name(f".{self.dest.name}.partial")
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(str(self.partial) + suffix)
+        self.conn = sqlite3.connect(str(self.partial), isolation_level=None)
+        try:
+            self.conn.execute("PRAGMA journal_mode=OFF")  # a scratch file: the rename is the commit
+            self.conn.execute("PRAGMA synchronous=OFF")
+            self.conn.execute("PRAGMA cache_size=-131072")
+            self.conn.execute("BEGIN")
+            gpkg.init_geopackage(self.conn)
+            gpkg.ensure_srs(self.conn, srs_id, srs_wkt(srs_id), f"EPSG:{srs_id}", srs_id)
+            decl = ", ".join(f'"{c.name}" {c.sql_type}' for c in columns)
+            gpkg.create_feature_table(self.conn, table, decl, "MULTIPOLYGON", srs_id, description)
+            gpkg.drop_insert_trigger(self.conn, table)
+        except BaseException:
+            self.abort()
+            raise
+
+    def finish(self, aliases: dict[str, str] | None) -> None:
+        """Within the connection's transaction: the insert trigger again, the exact extent, the aliases; then the
+        commit and the rename."""
+        try:
+            gpkg.restore_insert_trigger(self.conn, self.table)
+            gpkg.update_exact_extent(self.conn, self.table)
+            if aliases:
+                gpkg.add_column_names(self.conn, self.table, aliases)
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.abort()
+            raise
+        self.conn.close()
+        os.replace(self.partial, self.dest)
+
+    def abort(self) -> None:
+        self.conn.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(self.partial)
 
 
 def _new_layer(dest: str | os.PathLike, srs_id: int, table: str, columns: list[Column], description: str,
                aliases: dict[str, str] | None, fill: Callable[[sqlite3.Connection], int]) -> int:
     """A new GeoPackage ``dest`` holding layer ``table`` of ``columns``, its rows (and R-tree) written by ``fill``
-    (which returns their count). Built under a hidden name and renamed into place: a failure leaves nothing."""
-    dest = Path(dest)
-    if dest.exists():
-        raise FileExistsError(str(dest))
-    partial = dest.with_name(f".{dest.name}.partial")
-    for suffix in ("", "-journal", "-wal", "-shm"):
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(str(partial) + suffix)
-    conn = sqlite3.connect(str(partial), isolation_level=None)
+    (which returns their count) in one transaction. Built under a hidden name and renamed into place: a failure
+    leaves nothing."""
+    layer = _NewLayer(dest, srs_id, table, columns, description)
     try:
-        conn.execute("PRAGMA journal_mode=OFF")  # a scratch file: the rename below is the commit
-        conn.execute("PRAGMA synchronous=OFF")
-        conn.execute("PRAGMA cache_size=-131072")
-        conn.execute("BEGIN")
-        gpkg.init_geopackage(conn)
-        gpkg.ensure_srs(conn, srs_id, srs_wkt(srs_id), f"EPSG:{srs_id}", srs_id)
-        decl = ", ".join(f'"{c.name}" {c.sql_type}' for c in columns)
-        gpkg.create_feature_table(conn, table, decl, "MULTIPOLYGON", srs_id, description)
-        gpkg.drop_insert_trigger(conn, table)
-        count = fill(conn)
-        gpkg.restore_insert_trigger(conn, table)
-        gpkg.update_exact_extent(conn, table)
-        if aliases:
-            gpkg.add_column_names(conn, table, aliases)
-        conn.execute("COMMIT")
+        count = fill(layer.conn)
     except BaseException:
-        conn.close()
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(partial)
+        layer.abort()
         raise
-    conn.close()
-    os.replace(partial, dest)
+    layer.finish(aliases)
     return int(count)

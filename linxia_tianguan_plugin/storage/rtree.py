@@ -81,13 +81,11 @@ def pack(ids: np.ndarray, minx: np.ndarray, maxx: np.ndarray, miny: np.ndarray, 
         if k == depth:
             header["depth"] = depth
         blobs[:, :4] = header.view(np.uint8).reshape(len(sizes), 4)
-        cells = np.zeros(len(cell_ids), dtype=_CELL)
-        cells["id"], cells["box"] = cell_ids, cell_boxes
-        raw = cells.view(np.uint8).reshape(len(cell_ids), _CELL.itemsize)
-        node_of_cell = np.repeat(np.arange(len(sizes)), sizes)
-        slot = np.arange(len(cell_ids)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-        columns = 4 + slot[:, None] * _CELL.itemsize + np.arange(_CELL.itemsize)[None, :]
-        blobs[node_of_cell[:, None], columns] = raw
+        # every node but the last of a level is full (see _pack): the cells are laid out node after node, the
+        # missing cells of the last node left zero — one copy, not a scatter of every byte
+        cells = np.zeros(len(sizes) * per_node, dtype=_CELL)
+        cells["id"][:len(cell_ids)], cells["box"][:len(cell_ids)] = cell_ids, cell_boxes
+        blobs[:, 4:4 + per_node * _CELL.itemsize] = cells.view(np.uint8).reshape(len(sizes), -1)
         nodes = list(zip(numbers[k].tolist(), (bytes(row) for row in blobs)))
         owners = np.repeat(numbers[k], sizes)
         if k == 0:  # the rowid map is keyed by feature id: written in id order, it is appended, not inserted
@@ -118,6 +116,6 @@ def bulk_load(conn: sqlite3.Connection, table: str, ids: np.ndarray, minx: np.nd
               miny: np.ndarray, maxy: np.ndarray) -> None:
     """Replace the content of the 2D R-tree virtual table ``table`` by a packed tree of the boxes.
 
-    Runs inside the caller's transaction. The boxes are rounded outwards to float32, as SQLite does.
+    Runs inside the caller's transaction. The boxes are rounded outwards to float32 as SQLite does.
     """
     write_packed(conn, table, pack(ids, minx, maxx, miny, maxy, node_size(conn, table)))

@@ -116,6 +116,7 @@ class GpkgStore:
         """Open (or create) the store and bring its schema up to ``target_version`` (default: latest);
         ``read_only``: only read it as it is (no migration, no journal change: see gpkg.connect_read_only)."""
         self.path = str(path)
+        self.display_path = self.path  # the path messages name (a store being built: the one it will have)
         # an empty file or a GeoPackage without layers becomes a store only when asked to (like no file)
         exists = store_kind(self.path) == "store"
         if not exists and (not create or read_only):
@@ -291,8 +292,9 @@ class GpkgStore:
         return int(self.conn.execute(f'SELECT count(*) FROM "{SPACE_CODE_TABLE}" WHERE status = ?',
                                      (status,)).fetchone()[0])
 
-    def coding_session(self, run_id: str, started_at: str, parameters: dict) -> CodingSession:
-        return CodingSession(self, run_id, started_at, parameters)
+    def coding_session(self, run_id: str, started_at: str, parameters: dict, stream: bool = False) -> CodingSession:
+        """The writes of one coding run (see :class:`CodingSession`; ``stream`` only for a store being built)."""
+        return CodingSession(self, run_id, started_at, parameters, stream)
 
     def undoable_run(self) -> dict | None:
         """The latest coding run when it can be undone (the latest run, not undone, its undo data kept), else None:
@@ -375,9 +377,10 @@ def _column_hash(values: np.ndarray) -> np.ndarray:
         return values.astype(np.int64).view(np.uint64)
     text = values if values.dtype.kind == "U" else np.asarray(["" if v is None else str(v) for v in values], dtype=str)
     width = max(text.dtype.itemsize // 4, 1)
-    chars = np.ascontiguousarray(text).view(np.uint32).reshape(len(text), width).astype(np.uint64)
+    chars = np.ascontiguousarray(text).view(np.uint32).reshape(len(text), width)
     weights = _splitmix(np.arange(1, width + 1, dtype=np.uint64))
-    return (chars * weights).sum(axis=1, dtype=np.uint64) + np.uint64(width)
+    # Σ char × weight (mod 2⁶⁴) as one product, without a (rows × width) 64-bit temporary
+    return np.matmul(chars, weights, dtype=np.uint64) + np.uint64(width)
 
 
 def row_hashes(columns: dict[str, np.ndarray], wkb: np.ndarray) -> np.ndarray:
@@ -445,6 +448,42 @@ def remove_stale_staging(store_path: str, now: float | None = None) -> list[str]
     return removed
 
 
+def building_path(path: str | os.PathLike) -> str:
+    """Where a new store for ``path`` is built before it is put in place (:func:`put_in_place`): beside it, under a
+    name of the store's staging files, so that a run killed half-way leaves nothing at ``path`` and its file goes
+    with the next open's :func:`remove_stale_staging`."""
+    import uuid
+
+    return f"{path}.staging-new-{uuid.uuid4().hex[:8]}.gpkg"
+
+
+def put_in_place(building: str, path: str | os.PathLike) -> None:
+    """Move a closed store built at ``building`` to ``path``: its bytes on disk first, then the rename (and the
+    folder's entry on disk). :class:`FileExistsError` when something appeared at ``path`` meanwhile: it is never
+    overwritten, and the built store is left for the caller to remove."""
+    fd = os.open(building, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    if os.path.lexists(path):
+        raise FileExistsError(str(path))
+    os.replace(building, path)
+    with contextlib.suppress(OSError, AttributeError):  # (Windows opens no folder; its rename is durable as is)
+        folder = os.open(os.path.dirname(os.path.abspath(path)), os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+
+
+def remove_store_file(path: str) -> None:
+    """Remove a store file and its journal files (a store being built that is not put in place)."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path + suffix)
+
+
 def create_staging(path: str) -> None:
     """An empty staging database: a run's new and changed rows wait here until the commit.
 
@@ -489,8 +528,7 @@ def stage_rows(store_path: str, staging: str, srs_id: int, chunk: int, columns: 
     local = np.where(is_new[stage], np.cumsum(is_new[stage]) - 1, -1)
     changed = np.cumsum(~is_new[stage])
     rid = np.where(local >= 0, (int(chunk) << _CHUNK_SHIFT) + local, -((int(chunk) << _CHUNK_SHIFT) + changed))
-    rows = zip(rid.tolist(), gpkg.encode_blobs(np.asarray(wkb, dtype=object)[stage], bounds[stage], srs_id),
-               *_as_lists(columns, _DATA_COLUMNS, stage), [hashes[i] for i in stage])
+    rows = zip(rid.tolist(), *_row_values(columns, wkb, bounds, srs_id, stage, hashes))
     part = f"{staging}.{os.getpid()}"  # one staging file per worker process: writers never wait
     if not os.path.exists(part):
         create_staging(part)
@@ -508,6 +546,38 @@ def stage_rows(store_path: str, staging: str, srs_id: int, chunk: int, columns: 
     return bounds[stage][is_new[stage]]
 
 
+def _row_values(columns: dict[str, np.ndarray], wkb: np.ndarray, bounds: np.ndarray, srs_id: int, rows: np.ndarray,
+                hashes: list[int]) -> list[list]:
+    """The registry's values of ``rows`` as columns in :data:`_STAGED` order (geometry blob, data, digest)."""
+    return [gpkg.encode_blobs(np.asarray(wkb, dtype=object)[rows], bounds[rows], srs_id),
+            *_as_lists(columns, _DATA_COLUMNS, rows), [hashes[i] for i in rows]]
+
+
+def insert_rows(store_path: str, srs_id: int, columns: dict[str, np.ndarray], wkb: np.ndarray,
+                bounds: np.ndarray) -> tuple[int, np.ndarray]:
+    """Write one township's rows straight into the registry of a store being built (a streaming
+    :class:`CodingSession`: it holds no codes, nobody else sees it, and its insert trigger is off), in the worker
+    process that coded it. Returns (the first row's feature id, the rows' boxes): the rows of one call get
+    consecutive ids. The workers take turns at the file's write lock; there is no journal (a failed run's store is
+    thrown away) and no sync (the session syncs the file)."""
+    if len(wkb) == 0:
+        return 0, np.zeros((0, 4))
+    every = np.arange(len(wkb))
+    rows = zip(*_row_values(columns, wkb, bounds, srs_id, every, row_hashes(columns, wkb).tolist()))
+    conn = sqlite3.connect(store_path, timeout=600.0, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(f'INSERT INTO "{SPACE_CODE_TABLE}" ({_NAMES}) VALUES ({", ".join("?" * len(_STAGED))})',
+                         rows)
+        last = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    return int(last) - len(wkb) + 1, np.asarray(bounds, dtype=float).reshape(-1, 4)
+
+
 def _led_by_code(index_sql: str) -> bool:
     """Whether a CREATE INDEX statement's first column is ``code``."""
     first = re.match(r'\s*"?(\w+)"?', index_sql.split("(", 1)[1]) if "(" in index_sql else None
@@ -522,10 +592,19 @@ class CodingSession:
     arrived (:func:`~.rtree.bulk_load`), retires, links lineage and records the run. A run that
     changes nothing writes nothing, so re-running on identical input leaves the store untouched; a
     cancelled or failed run only leaves its staging file, which is removed.
+
+    ``stream``: the store is a new one being built where nobody sees it (see :func:`building_path`), which the
+    caller throws away unless the run succeeds. The workers then write each township's rows straight into its
+    registry (:func:`insert_rows`) instead of staging them, so the commit keeps only the spatial index and the run's
+    record; the main process syncs the file a township at a time meanwhile.
     """
 
-    def __init__(self, store: GpkgStore, run_id: str, started_at: str, parameters: dict):
+    def __init__(self, store: GpkgStore, run_id: str, started_at: str, parameters: dict, stream: bool = False):
         self.store, self.run_id, self.started_at, self.parameters = store, run_id, started_at, parameters
+        self.stream = stream
+        self._first_fids: list[int] = []  # streaming: each township's first feature id, as the worker wrote it
+        self._syncing: concurrent.futures.Future | None = None
+        self._sync_fd: int | None = None
         self.counts = {"inserted": 0, "updated": 0, "retired": 0, "lineage": 0}
         self.staging = f"{store.path}.staging-{run_id}.sqlite"
         self._retired: list[tuple[str, str, list[str]]] = []
@@ -544,20 +623,39 @@ class CodingSession:
         self._remove_staging()
         try:
             create_staging(self.staging)
+            if self.stream:
+                self._start_stream()
         except BaseException:  # a full disk: no __exit__ follows, so the half-made file goes here
             self._remove_staging()
             raise
         return self
 
+    def _start_stream(self) -> None:
+        """A store being built is written without journal (a failed run throws the file away) and without the
+        insert trigger (the index is packed at the end). Each township's rows are synced as they are written,
+        while the workers code, so that putting the store in place (:func:`put_in_place`) has little left to sync."""
+        conn = self.store.conn
+        if conn.execute(f'SELECT count(*) FROM "{SPACE_CODE_TABLE}"').fetchone()[0]:
+            raise StoreError(f"田管库 {self.store.path} already holds codes: it is not a store being built")
+        conn.execute("PRAGMA journal_mode=OFF")
+        gpkg.drop_insert_trigger(conn, SPACE_CODE_TABLE)
+
     def write(self, columns: dict[str, np.ndarray], wkb: np.ndarray, bounds: np.ndarray) -> None:
         """Stage rows coded in this process (worker processes call :func:`stage_rows` themselves)."""
         chunk = len(self._chunks)
+        if self.stream:
+            self.add_chunk(chunk, *reversed(insert_rows(self.store.path, self.store.srs_id, columns, wkb, bounds)))
+            return
         self.add_chunk(chunk, stage_rows(self.store.path, self.staging, self.store.srs_id, chunk, columns, wkb,
                                          bounds))
 
-    def add_chunk(self, chunk: int, new_boxes: np.ndarray) -> None:
-        """Record a township staged by a worker: its new rows get the next block of feature ids."""
+    def add_chunk(self, chunk: int, new_boxes: np.ndarray, first_fid: int = 0) -> None:
+        """Record a township staged by a worker: its new rows get the next block of feature ids — or, streaming,
+        the worker wrote them into the registry already, from ``first_fid``."""
         self._chunks.append((int(chunk), np.asarray(new_boxes, dtype=float).reshape(-1, 4)))
+        if self.stream:
+            self._first_fids.append(int(first_fid))
+            self._sync()
 
     def retire(self, retired: list[tuple[str, str, list[str]]], when: str) -> None:
         """Retire codes at commit: (code, reason, child codes). Retired codes are never issued again."""
@@ -570,10 +668,29 @@ class CodingSession:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
+            self._stop_syncing()
             if exc_type is None and not self._discarded:
                 self._commit()
         finally:
             self._remove_staging()
+
+    def _sync(self) -> None:
+        """Streaming: have the file synced in the background (unless a sync still runs), so that the rows the
+        workers wrote reach the disk while they code and the final sync finds little left."""
+        if self._syncing is not None and not self._syncing.done():
+            return
+        if self._sync_fd is None:
+            # held until the end, when no statement runs: closing a descriptor drops the process's POSIX locks
+            self._sync_fd = os.open(self.store.path, os.O_RDWR)
+            self._syncer = concurrent.futures.ThreadPoolExecutor(1)
+        self._syncing = self._syncer.submit(os.fsync, self._sync_fd)
+
+    def _stop_syncing(self) -> None:
+        if self._sync_fd is None:
+            return
+        self._syncer.shutdown(wait=True)
+        os.close(self._sync_fd)
+        self._sync_fd = None
 
     def staged_blocks(self) -> tuple[list[str], list[tuple[int, int]], np.ndarray]:
         """What the workers staged, for writing it elsewhere than the store (:func:`.export.export_session`): the
@@ -582,6 +699,15 @@ class CodingSession:
         blocks = [(int(chunk) << _CHUNK_SHIFT, len(boxes)) for chunk, boxes in self._chunks]
         boxes = np.concatenate([b for _, b in self._chunks]) if self._chunks else np.zeros((0, 4))
         return [self.staging, *self._parts()], blocks, boxes
+
+    def latest_block(self) -> tuple[int, int]:
+        """The latest township's new rows as staged: (first rid, count)."""
+        chunk, boxes = self._chunks[-1]
+        return int(chunk) << _CHUNK_SHIFT, len(boxes)
+
+    def staging_files(self) -> list[str]:
+        """The session's staging files so far (a worker's appears with its first township)."""
+        return [self.staging, *self._parts()]
 
     def discard(self) -> None:
         """Leave the store as it is at the end of the session (its rows were written elsewhere): the staging files
@@ -612,8 +738,10 @@ class CodingSession:
             with contextlib.ExitStack() as stack:
                 self.bulk = self._bulk(conn, table)
                 if self.bulk:
-                    stack.enter_context(self.store.bulk_journal())
+                    stack.enter_context(self.store.bulk_journal())  # (a streamed store: a journal, then WAL again)
                 self._transaction(conn, table)
+            if self.stream and not self.bulk:
+                self.store._restore_wal()  # (it was written without journal)
         except BaseException:
             with contextlib.suppress(sqlite3.Error):  # the fault itself (a full disk) is what the user must hear
                 detach()
@@ -623,7 +751,8 @@ class CodingSession:
     def _bulk(self, conn: sqlite3.Connection, table: str) -> bool:
         """Whether this run loads so many rows that indexes are rebuilt rather than grown."""
         new = sum(len(b) for _, b in self._chunks)
-        before = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        # (a streamed store held nothing before the workers wrote its rows)
+        before = 0 if self.stream else conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         return new >= max(20_000, before // 5)
 
     def _transaction(self, conn: sqlite3.Connection, table: str) -> None:
@@ -658,6 +787,9 @@ class CodingSession:
         last = conn.execute(f"SELECT coalesce(max(fid), 0) FROM {table}").fetchone()[0]
         counts = np.array([len(b) for _, b in self._chunks], dtype=np.int64)
         starts = last + 1 + np.cumsum(counts) - counts
+        if self.stream:  # the workers wrote the rows already, each township from its first feature id
+            starts = np.array(self._first_fids, dtype=np.int64)
+            self.counts["inserted"] = int(counts.sum())
         staged_new = int(counts.sum())
         bulk = self.bulk  # repack the spatial index instead of growing it
         rtree = f"rtree_{SPACE_CODE_TABLE}_geom"
@@ -688,7 +820,7 @@ class CodingSession:
                   "WHERE rid BETWEEN ? AND ?")
         try:
             for (chunk, _), start, n in zip(self._chunks, starts.tolist(), counts.tolist()):
-                if n:
+                if n and not self.stream:
                     low = chunk << _CHUNK_SHIFT
                     conn.execute(insert, (start - low, low, low + n - 1))
                     self.counts["inserted"] += conn.execute("SELECT changes()").fetchone()[0]

@@ -3,14 +3,17 @@ its rows, so that building and binding millions of rows runs beside the coding, 
 from __future__ import annotations
 
 from ..core.coding.chunk import ChunkResult, ChunkTask, code_task
-from .store import stage_rows
+from .store import insert_rows, stage_rows
 
 
 def code_and_stage(task: ChunkTask, store: str | None, staging: str | None, srs_id: int,
-                   keep_rows: bool) -> ChunkResult:
-    """Code ``task``; write its rows to the store (when given); return them only if ``keep_rows``."""
+                   keep_rows: bool, direct: bool = False) -> ChunkResult:
+    """Code ``task``; write its rows to the store (when given): staged for the session's commit, or ``direct``
+    into the registry of a store being built (:func:`.store.insert_rows`); return them only if ``keep_rows``."""
     result = code_task(task)
-    if store:
+    if store and direct:
+        result.first_fid, result.new_boxes = insert_rows(store, srs_id, result.columns, result.wkb, result.bounds)
+    elif store:
         result.new_boxes = stage_rows(store, staging, srs_id, int(task.key), result.columns, result.wkb,
                                       result.bounds)
     return result if keep_rows else result.light()

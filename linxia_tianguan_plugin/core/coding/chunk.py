@@ -57,6 +57,7 @@ class ChunkResult:
     edges: list[tuple[int, str, float]] = field(default_factory=list)  # (old index, new code, shared m²)
     residue_m2: float = 0.0
     new_boxes: np.ndarray | None = None  # boxes of the rows a worker staged as new (see storage.workers)
+    first_fid: int = 0  # the feature id of the first of them, when the worker wrote them into the store itself
 
     def __len__(self) -> int:
         return len(self.columns["code"])
@@ -66,7 +67,7 @@ class ChunkResult:
         (the rows themselves were already staged by the worker)."""
         keep = {k: self.columns[k] for k in ("code", "relation", "group_code")}
         return ChunkResult(self.key, keep, np.zeros(0, dtype=object), np.zeros((0, 4)), self.issues,
-                           self.kept_old, self.edges, self.residue_m2, self.new_boxes)
+                           self.kept_old, self.edges, self.residue_m2, self.new_boxes, self.first_fid)
 
 
 def code_task(task: ChunkTask) -> ChunkResult:

@@ -50,7 +50,8 @@ from ...core.coding.pieces import PieceOptions
 from ...i18n import tr
 from ...resources import divisions_csv
 from ...storage import GpkgStore, StoreError, store_kind
-from ...storage.export import export_session
+from ...storage.export import SessionExport
+from ...storage.store import building_path, put_in_place, remove_store_file
 from ...storage.workers import code_and_stage
 from ...styling import StyleOnLoad
 from ..base import AlgorithmBase, open_store
@@ -232,14 +233,15 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
             raise QgsProcessingException(tr(
                 "Nothing was written: the DLTB {layer} is of county {run}, but the codes in the store {path} are of "
                 "county {store}. A tianguan store holds one county: choose that county's DLTB, or another store "
-                "for this county.").format(layer=land.name, run=label(where.run_counties), path=store.path,
-                                           store=label(where.store_counties)))
+                "for this county.").format(layer=land.name, run=label(where.run_counties),
+                                           path=store.display_path, store=label(where.store_counties)))
         if where.elsewhere and not self.parameterAsBool(parameters, self.REPLACE_SURVEY, context):
             raise QgsProcessingException(tr(
                 "Nothing was written: the DLTB {layer} lies away from every parcel coded in the store {path} (their "
                 "extents do not meet). Its coordinates are probably under a wrong CRS (another CGCS2000 zone, or "
                 "a CRS label that does not match the numbers): check the layer's CRS, or tick “I am replacing the "
-                "county's survey” if the county's parcels really moved.").format(layer=land.name, path=store.path))
+                "county's survey” if the county's parcels really moved.").format(layer=land.name,
+                                                                                  path=store.display_path))
 
     def _working_crs(self, dltb, store: GpkgStore | None, context) -> QgsCoordinateReferenceSystem:
         """Metric CRS for all areas: the store's, else DLTB's if projected, else its CGCS2000 GK zone."""
@@ -290,7 +292,7 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
     # ------------------------------------------------------------------ run
     def processAlgorithm(self, parameters, context, feedback):
         store_path = self.parameterAsFile(parameters, self.STORE, context)
-        store = None
+        store, building = None, None
         # without a store, a new GeoPackage output is written directly (see storage.export) from a
         # scratch store beside it: no per-feature sink work in this process
         direct = None if store_path else self.direct_gpkg(parameters, self.OUTPUT, context)
@@ -308,10 +310,21 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
             if missing and create:
                 dltb = self.parameterAsSource(parameters, self.DLTB, context)
                 epsg = self._working_crs(dltb, None, context).postgisSrid() if dltb is not None else None
-            store = open_store(path, create=create, epsg=epsg or None)
+                if store_path:  # a new store is built beside its path and put there when the run succeeds
+                    building = building_path(path)
+            try:
+                store = open_store(building or path, create=create, epsg=epsg or None)
+            except BaseException:
+                if building:  # (a half-made new store)
+                    remove_store_file(building)
+                raise
+            store.display_path = path
         workers = contextlib.ExitStack()  # the worker processes, started before the inputs are read
+        done = False
         try:
-            return self._run(parameters, context, feedback, store, direct, workers)
+            result = self._run(parameters, context, feedback, store, direct, workers, building is not None)
+            done = True
+            return result
         except Cancelled:
             feedback.reportError(tr("Coding was cancelled; nothing was written to the store."))
             return {}
@@ -321,10 +334,29 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
                 store.close()
             if scratch:
                 shutil.rmtree(scratch, ignore_errors=True)
+            if building:
+                self._put_store_in_place(building, store_path, done)
 
-    def _run(self, parameters, context, feedback, store, direct, workers: contextlib.ExitStack):
+    @staticmethod
+    def _put_store_in_place(building: str, path: str, done: bool) -> None:
+        """A new store built for this run goes to its path when the run succeeded, else away (nothing was
+        written); a file that appeared at the path meanwhile is never overwritten."""
+        if not done:
+            remove_store_file(building)
+            return
+        try:
+            put_in_place(building, path)
+        except FileExistsError:
+            remove_store_file(building)
+            raise QgsProcessingException(tr(
+                "{path} was created by another program while the parcels were coded, so the new store was not put "
+                "there and nothing was written: code into that store, or choose another path.").format(
+                path=path)) from None
+
+    def _run(self, parameters, context, feedback, store, direct, workers: contextlib.ExitStack, building: bool):
         """One coding run: read the inputs, code them township by township (into the store's coding session
-        when there is a store), guard the codes, then write the outputs and report."""
+        when there is a store; ``building``: a new store nobody sees yet), guard the codes, then write the outputs
+        and report."""
         dltb_src = self.parameterAsSource(parameters, self.DLTB, context)
         if dltb_src is None:
             raise QgsProcessingException(tr("Choose the DLTB layer."))
@@ -355,7 +387,7 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
         session = None
         try:
             session = self._code(parameters, context, feedback, store, job, out, tally, (run_id, now, params),
-                                 preview, (pool, workers))
+                                 (preview, building and not preview), (pool, workers))
         except NumberingError as err:
             raise QgsProcessingException(tr("Group {group} has run out of sequence numbers.").format(
                 group=err.group_code)) from err
@@ -368,7 +400,8 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
             store.save_admin_units(unit_rows(AdminDivisions.from_csv(divisions_csv()),
                                              _village_names(inputs.land, inputs.villages), sorted(tally.groups)))
             feedback.pushInfo(tr("Store {path}: {changes}").format(
-                path=store.path, changes=tr("updated") if session.changed else tr("no change (identical input)")))
+                path=store.display_path,
+                changes=tr("updated") if session.changed else tr("no change (identical input)")))
         return self._finish(context, feedback, out, tally, run_id)
 
     def _start_workers(self, parameters, context, options: CodingOptions, workers: contextlib.ExitStack):
@@ -471,12 +504,14 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
         return _Outputs(fields, sink, dest, ifields, isink, idest)
 
     def _code(self, parameters, context, feedback, store, job: CodingJob, out: _Outputs, tally: _Tally,
-              run: tuple, preview: bool, workers: tuple):
+              run: tuple, modes: tuple[bool, bool], workers: tuple):
         """Code the townships in the worker processes (``workers``: the pool, or None, and the stack that
         stops it), inside the store's coding session when there is a store (one transaction: a refused or
-        previewed run leaves the store as it was); returns the session."""
+        previewed run leaves the store as it was; ``modes``: preview, and whether a new store being built takes
+        each township's rows at once, see :class:`~...storage.CodingSession`); returns the session."""
         run_id, now, params = run
         pool, stack = workers
+        preview, stream = modes
 
         def progress(done, total, key):
             feedback.setProgress(40 + 55 * done / total)
@@ -485,14 +520,24 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
 
         feedback.setProgressText(tr("Coding {n} townships in {w} processes…").format(
             n=len(job.keys), w=job.opts.workers))
-        opened = store.coding_session(run_id, now.isoformat(), params) if store else contextlib.nullcontext()
-        with opened as session:
+        opened = (store.coding_session(run_id, now.isoformat(), params, stream=stream) if store
+                  else contextlib.nullcontext())
+        with opened as session, contextlib.ExitStack() as writing:
             # workers stage the rows for the store themselves; rows travel back only for the sink
             worker = functools.partial(code_and_stage, store=store.path if store else None,
                                        staging=session.staging if session else None,
-                                       srs_id=store.srs_id if store else 0, keep_rows=out.sink is not None)
+                                       srs_id=store.srs_id if store else 0, keep_rows=out.sink is not None,
+                                       direct=stream)
+            export = None
+            if session is not None and out.sink is None and out.dest:
+                # a new GeoPackage without a store: written from the staged rows township by township
+                export = SessionExport(session, out.dest, Path(out.dest).stem, parcel_columns(),
+                                       tr("Coded farmland parcels"), aliases=parcel_aliases())
+                writing.callback(export.abort)  # (a finished one is in place: nothing to remove)
             for chunk in job.run(progress, feedback.isCanceled, worker, pool=pool):
                 self._take_chunk(chunk, out, session, tally)
+                if export is not None:
+                    export.add(*session.latest_block())
             stack.close()  # the workers are done: their memory goes back before the commit
             job.release_inputs()  # the commit and the store's R-tree get that memory
             old_codes = self._retire(job, tally)
@@ -501,10 +546,9 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
                 session.retire([(str(old_codes[i]), reason, kids) for i, reason, kids in tally.retired],
                                now.isoformat())
                 session.link([(str(old_codes[i]), child, shared) for i, child, shared in tally.edges])
-                if out.sink is None and out.dest:  # a new GeoPackage without a store: the staged rows go there
+                if export is not None:
                     feedback.setProgressText(tr("Writing {path}…").format(path=out.dest))
-                    export_session(session, out.dest, Path(out.dest).stem, parcel_columns(),
-                                   tr("Coded farmland parcels"), aliases=parcel_aliases())
+                    export.finish()
                     session.discard()  # the scratch store is not needed any more
         return session
 
@@ -515,7 +559,7 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
             out.sink.addFeatures(features(out.fields, PARCEL_FIELDS, derived_columns(chunk.columns), chunk.wkb),
                                  QgsFeatureSink.Flag.FastInsert)
         if session is not None:
-            session.add_chunk(int(chunk.key), chunk.new_boxes)
+            session.add_chunk(int(chunk.key), chunk.new_boxes, chunk.first_fid)
         tally.issues += chunk.issues
         tally.kept.append(chunk.kept_old)
         tally.edges += chunk.edges
@@ -557,7 +601,7 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
                 "township or of another county, or coordinates under a wrong CRS. Check DLTB and DK, run "
                 "with “Preview only” to see the codes that would be retired, or tick “I am replacing the "
                 "county's survey” if that is what you do.").format(
-                retired=verdict.retired, previous=verdict.previous, path=store.path,
+                retired=verdict.retired, previous=verdict.previous, path=store.display_path,
                 share=100 * verdict.share, limit=100 * verdict.max_share, kept=verdict.kept))
 
     @staticmethod
@@ -566,7 +610,7 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
         feedback.pushInfo(tr("Preview: nothing was written to the store {path}. This run would keep {kept} and "
                              "retire {retired} of the {previous} codes of its townships ({share:.1f} %); the "
                              "codes it would retire are in the issues layer.").format(
-            path=store.path, kept=verdict.kept, retired=verdict.retired, previous=verdict.previous,
+            path=store.display_path, kept=verdict.kept, retired=verdict.retired, previous=verdict.previous,
             share=100 * verdict.share))
         if not verdict.allowed:
             feedback.pushWarning(tr(

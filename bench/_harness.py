@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,12 +102,42 @@ class Section:
                 "peak_mb": round(peak_mb()), **extra}
 
 
+#: measurements per side of a job (ours and its baseline alike), each in a fresh process: single runs on the 2-core
+#: bench machine vary by ±10 % from one minute to the next, more than some of the differences measured
+REPEAT = 3
+
+
+def median_run(measure_once: Callable[[], dict | None], runs: int = REPEAT) -> dict | None:
+    """``runs`` measurements; the one of median wall time (its CPU and peak with it), with every run's wall time in
+    ``walls``. None as soon as one is stopped (a timeout): a stopped baseline is not run again."""
+    results = []
+    for _ in range(max(runs, 1)):
+        result = measure_once()
+        if result is None:
+            return None
+        results.append(result)
+    results.sort(key=lambda r: r["wall_s"])
+    middle = dict(results[(len(results) - 1) // 2])
+    middle["walls"] = [r["wall_s"] for r in results]
+    return middle
+
+
+def runs_text(result: dict) -> str:
+    """" (median of a, b, c s)" for a median of several runs, else ""."""
+    walls = result.get("walls") or []
+    return f" (median of {', '.join(f'{w:.1f}' for w in walls)} s)" if len(walls) > 1 else ""
+
+
 def side(result: dict | None, name: str, timeout: float | None = None, progress: str = "") -> dict | None:
-    """One side of a job for the results file: ``name`` and its wall, CPU and peak (or how it was stopped)."""
+    """One side of a job for the results file: ``name`` and its wall, CPU and peak (or how it was stopped), with the
+    wall times of every run when it is the median of several (:func:`median_run`)."""
     if result is None:
         return {"name": name, "stopped_after_s": timeout, "progress": progress} if timeout else None
-    return {"name": name, "wall_s": result.get("wall_s"), "cpu_s": result.get("cpu_s"),
-            "peak_mb": round(result["peak_mb"]) if result.get("peak_mb") is not None else None}
+    out = {"name": name, "wall_s": result.get("wall_s"), "cpu_s": result.get("cpu_s"),
+           "peak_mb": round(result["peak_mb"]) if result.get("peak_mb") is not None else None}
+    if result.get("walls"):
+        out["walls"] = result["walls"]
+    return out
 
 
 def record(bench: str, job: str, ours: dict, baseline: dict | None, **extra) -> None:

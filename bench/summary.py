@@ -114,8 +114,21 @@ def results_md(machines: list[dict], jobs: list[dict]) -> str:
         "ours / baseline: wall = the measured section alone (start-up excluded); CPU = user + system seconds of the "
         "whole process tree (workers included); peak = resident memory of the process tree. Ratio = baseline ÷ "
         "ours (above 1×: ours is faster). Each bench's docstring says what its baseline is and why it is fair.",
+        *repeat_text(jobs),
         "",
     ])
+
+
+def repeat_text(jobs: list[dict]) -> list[str]:
+    """How the repeated jobs were measured (the sides that carry several runs' wall times)."""
+    counts = sorted({len(side["walls"]) for job in jobs for side in (job.get("ours"), job.get("baseline"))
+                     if side and len(side.get("walls") or []) > 1})
+    if not counts:
+        return []
+    runs = " or ".join(str(n) for n in counts)
+    return ["", f"Where a bench repeats its measurements (coding, coverage), each side was run {runs} times, each in a "
+                "fresh process, and the run of median wall time is shown (its CPU and peak with it); every run's "
+                "wall time is in the results file (`walls`)."]
 
 
 def readme_block(machines: list[dict], jobs: list[dict]) -> str:

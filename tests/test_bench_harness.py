@@ -154,3 +154,24 @@ def test_the_bench_names_are_those_the_benches_record():
     for path in (ROOT / "bench").glob("bench_*.py"):
         recorded |= set(re.findall(r'record\("([a-z_]+)"', path.read_text(encoding="utf-8")))
     assert recorded == set(summary.BENCHES)
+
+
+def test_a_repeated_measurement_reports_its_median_run_and_every_wall_time():
+    from _harness import median_run
+
+    runs = iter([{"wall_s": 12.0, "cpu_s": 20.0, "peak_mb": 900}, {"wall_s": 10.0, "cpu_s": 18.0, "peak_mb": 950},
+                 {"wall_s": 11.0, "cpu_s": 19.0, "peak_mb": 910}])
+    middle = median_run(lambda: next(runs), 3)
+    assert (middle["wall_s"], middle["cpu_s"], middle["peak_mb"], middle["walls"]) == (11.0, 19.0, 910, [10.0, 11.0,
+                                                                                                         12.0])
+    assert side(middle, "ours")["walls"] == [10.0, 11.0, 12.0]
+    stopped = iter([{"wall_s": 50.0, "cpu_s": 50.0, "peak_mb": 1}, None])
+    assert median_run(lambda: next(stopped), 3) is None  # a stopped run is not tried again
+
+
+def test_the_summary_says_how_repeated_jobs_were_measured(tmp_path):
+    results, readme, md = _files(tmp_path)
+    job = dict(JOBS[0], ours={**JOBS[0]["ours"], "walls": [19.0, 20.0, 23.0]})
+    results.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [MACHINE, job]) + "\n", encoding="utf-8")
+    summary.main(["--results", str(results), "--readme", str(readme), "--out", str(md)])
+    assert "run 3 times, each in a fresh process, and the run of median wall time" in md.read_text(encoding="utf-8")

@@ -346,8 +346,10 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
             return
         try:
             put_in_place(building, path)
-        except FileExistsError:
-            remove_store_file(building)
+        except BaseException as err:
+            remove_store_file(building)  # (a disk that failed the sync: nothing is put in place either)
+            if not isinstance(err, FileExistsError):
+                raise
             raise QgsProcessingException(tr(
                 "{path} was created by another program while the parcels were coded, so the new store was not put "
                 "there and nothing was written: code into that store, or choose another path.").format(

@@ -212,28 +212,35 @@ def test_changed_rows_are_updated_in_place_beside_new_ones(tmp_path):
 
 
 def test_staged_rows_go_to_a_new_geopackage_only_when_none_changes_a_stored_code(tmp_path):
-    """export_session writes a session's staged rows straight to a new GeoPackage (a run without a store): every
-    row written once, ids 1…N; a session that would change codes the store already holds is refused, nothing
-    written — those rows must be committed."""
-    from linxia_tianguan_plugin.storage.export import Column, export_session
+    """SessionExport writes a session's staged rows to a new GeoPackage township by township while it runs (a run
+    without a store): every row written once, ids 1…N in code order; a session that would change codes the store
+    already holds is refused, nothing written — those rows must be committed."""
+    from linxia_tianguan_plugin.storage.export import Column, SessionExport
 
     columns = [Column("KJM", "TEXT(20)", '"code"'), Column("DLBM", "TEXT(4)", '"dlbm"')]
     s = GpkgStore(tmp_path / "scratch.gpkg")
     with s.coding_session("R1", "t", {}) as session:
-        session.write(*_chunk(CODES))
-        assert export_session(session, tmp_path / "out.gpkg", "out", columns) == len(CODES)
+        export = SessionExport(session, tmp_path / "out.gpkg", "out", columns)
+        for part in (CODES[:1], CODES[1:]):  # two townships, each written as it arrives
+            session.write(*_chunk(part))
+            export.add(*session.latest_block())
+        assert export.finish() == len(CODES)
         session.discard()
     assert s.count_codes() == 0  # discarded: the scratch store was left as it was
     con = sqlite3.connect(tmp_path / "out.gpkg")
     assert con.execute("SELECT fid, KJM FROM out ORDER BY fid").fetchall() == list(enumerate(CODES, start=1))
+    assert con.execute("SELECT rtreecheck('rtree_out_geom')").fetchone()[0] == "ok"
+    assert con.execute("SELECT count(*) FROM rtree_out_geom").fetchone()[0] == len(CODES)
     con.close()
     with s.coding_session("R2", "t", {}) as session:
         session.write(*_chunk(CODES))
     cols, wkb, bounds = _chunk(CODES)
     cols["dlbm"] = np.array(["0103"] * len(CODES), dtype=object)
     with s.coding_session("R3", "t", {}) as session:
+        export = SessionExport(session, tmp_path / "changed.gpkg", "changed", columns)
         session.write(cols, wkb, bounds)
+        export.add(*session.latest_block())
         with pytest.raises(StoreError, match="commit them"):
-            export_session(session, tmp_path / "changed.gpkg", "changed", columns)
+            export.finish()
         session.discard()
     assert not (tmp_path / "changed.gpkg").exists() and not list(tmp_path.glob(".changed*"))

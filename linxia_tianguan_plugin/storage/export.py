@@ -2,11 +2,11 @@
 
 Writing half a million coded parcels through a Processing sink costs the main process about 20 s of
 QgsFeature building and OGR calls, more than the coding itself on two cores. When the destination is
-a new GeoPackage file, the coding algorithm instead codes into a scratch 田管库 (whose rows the
-worker processes already stage), and this module turns its registry table into the output layer:
-one INSERT … SELECT through an attached database, and the R-tree packed from the registry's own.
-The file is built under a temporary name and renamed into place, so a failed run leaves nothing half
-written.
+a new GeoPackage file, the coding algorithm instead has its worker processes stage the rows (as for a
+田管库), and :class:`SessionExport` copies each township's staged rows into the output layer with one
+INSERT … SELECT through the attached staging files while the workers code the next ones; the R-tree is
+packed at the end. A store's active codes are copied the same way (:func:`export_active`). Every file is
+built under a temporary name and renamed into place, so a failed run leaves nothing half written.
 
 The coverage analysis writes its parcel layers the same way from the 田管库 itself: its per-parcel values
 (seen, last seen …) are computed in Python, so they are staged in a temporary table (:class:`Staged`) and
@@ -188,7 +188,7 @@ class SessionExport:
         try:
             if self._attached and conn.execute(f"SELECT 1 FROM ({self._union()}) WHERE rid < 0 LIMIT 1").fetchone():
                 raise StoreError("staged rows that change a store's codes cannot be exported: commit them")
-            _, _, boxes = self.session.staged_blocks()
+            boxes = self.session.new_boxes()
             conn.execute("BEGIN")
             if len(boxes):
                 bulk_load(conn, f"rtree_{self.table}_geom", np.arange(1, len(boxes) + 1), boxes[:, 0], boxes[:, 2],
@@ -201,20 +201,6 @@ class SessionExport:
 
     def abort(self) -> None:
         self.layer.abort()
-
-
-def export_session(session: CodingSession, dest: str | os.PathLike, table: str, columns: list[Column],
-                   description: str = "", aliases: dict[str, str] | None = None) -> int:
-    """Write a coding session's staged rows to a new GeoPackage at once, after the run (see :class:`SessionExport`,
-    which writes them while it runs)."""
-    export = SessionExport(session, dest, table, columns, description, aliases)
-    try:
-        for low, n in session.staged_blocks()[1]:
-            export.add(low, n)
-        return export.finish()
-    except BaseException:
-        export.abort()
-        raise
 
 
 class _NewLayer:

@@ -692,16 +692,13 @@ class CodingSession:
         os.close(self._sync_fd)
         self._sync_fd = None
 
-    def staged_blocks(self) -> tuple[list[str], list[tuple[int, int]], np.ndarray]:
-        """What the workers staged, for writing it elsewhere than the store (:func:`.export.export_session`): the
-        staging files, each township's block of new rows as (first rid, count) in code order, and their boxes
-        (x0 y0 x1 y1) in the same order."""
-        blocks = [(int(chunk) << _CHUNK_SHIFT, len(boxes)) for chunk, boxes in self._chunks]
-        boxes = np.concatenate([b for _, b in self._chunks]) if self._chunks else np.zeros((0, 4))
-        return [self.staging, *self._parts()], blocks, boxes
+    def new_boxes(self) -> np.ndarray:
+        """The boxes (x0 y0 x1 y1) of the new rows staged so far, township after township in code order."""
+        return np.concatenate([b for _, b in self._chunks]) if self._chunks else np.zeros((0, 4))
 
     def latest_block(self) -> tuple[int, int]:
-        """The latest township's new rows as staged: (first rid, count)."""
+        """The latest township's new rows as staged, for writing them elsewhere than the store
+        (:class:`.export.SessionExport`): (first rid, count)."""
         chunk, boxes = self._chunks[-1]
         return int(chunk) << _CHUNK_SHIFT, len(boxes)
 
@@ -804,7 +801,7 @@ class CodingSession:
         packing, executor = None, None
         if staged_new:
             fids = np.concatenate([np.arange(st, st + n) for st, n in zip(starts, counts)])
-            boxes = np.concatenate([b for _, b in self._chunks])
+            boxes = self.new_boxes()
             if bulk:
                 old = np.array(conn.execute(f'SELECT id, minx, maxx, miny, maxy FROM "{rtree}"').fetchall(),
                                dtype=float).reshape(-1, 5)

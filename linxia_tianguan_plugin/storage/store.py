@@ -644,7 +644,8 @@ class CodingSession:
         """Stage rows coded in this process (worker processes call :func:`stage_rows` themselves)."""
         chunk = len(self._chunks)
         if self.stream:
-            self.add_chunk(chunk, *reversed(insert_rows(self.store.path, self.store.srs_id, columns, wkb, bounds)))
+            first_fid, boxes = insert_rows(self.store.path, self.store.srs_id, columns, wkb, bounds)
+            self.add_chunk(chunk, boxes, first_fid)
             return
         self.add_chunk(chunk, stage_rows(self.store.path, self.staging, self.store.srs_id, chunk, columns, wkb,
                                          bounds))
@@ -781,12 +782,13 @@ class CodingSession:
         if undo:
             conn.execute("DELETE FROM tg_coding_undo")
             conn.execute("INSERT OR REPLACE INTO tg_meta (key, value) VALUES ('undo_run', ?)", (self.run_id,))
-        last = conn.execute(f"SELECT coalesce(max(fid), 0) FROM {table}").fetchone()[0]
         counts = np.array([len(b) for _, b in self._chunks], dtype=np.int64)
-        starts = last + 1 + np.cumsum(counts) - counts
         if self.stream:  # the workers wrote the rows already, each township from its first feature id
             starts = np.array(self._first_fids, dtype=np.int64)
             self.counts["inserted"] = int(counts.sum())
+        else:
+            last = conn.execute(f"SELECT coalesce(max(fid), 0) FROM {table}").fetchone()[0]
+            starts = last + 1 + np.cumsum(counts) - counts
         staged_new = int(counts.sum())
         bulk = self.bulk  # repack the spatial index instead of growing it
         rtree = f"rtree_{SPACE_CODE_TABLE}_geom"

@@ -28,11 +28,23 @@ def test_new_store_is_a_wal_geopackage_at_the_latest_schema(tmp_path):
     store = GpkgStore(tmp_path / "tg.gpkg", epsg=4522)
     assert store.schema_version == LATEST
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA page_size").fetchone()[0] == 16384  # (a store created here)
     assert store.conn.execute("PRAGMA application_id").fetchone()[0] == 0x47504B47
     tables = {r[0] for r in store.conn.execute("SELECT table_name FROM gpkg_contents")}
     assert {"tg_space_code", "tg_code_lineage", "tg_coding_run", "tg_meta", "tg_admin_unit"} <= tables
     store.close()
     assert GpkgStore(tmp_path / "tg.gpkg").migrate() == []  # reopening applies nothing
+
+
+def test_an_existing_geopackage_keeps_its_page_size(tmp_path):
+    from osgeo import ogr
+
+    path = tmp_path / "made_elsewhere.gpkg"
+    ogr.GetDriverByName("GPKG").CreateDataSource(str(path)).FlushCache()  # an empty GeoPackage made by GDAL
+    before = sqlite3.connect(path).execute("PRAGMA page_size").fetchone()[0]
+    store = GpkgStore(path, epsg=4522)
+    assert store.conn.execute("PRAGMA page_size").fetchone()[0] == before != 16384
+    assert store.schema_version == LATEST
 
 
 def test_migration_from_version_1_keeps_data(tmp_path):

@@ -57,7 +57,9 @@ def repair(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     present = np.flatnonzero(~missing)
     out = np.full(len(geoms), None, dtype=object)
     if len(present):
-        g = shapely.force_2d(geoms[present])
+        g = geoms[present]
+        if shapely.has_z(g).any():  # (forcing 2D copies every geometry: only when one has a Z)
+            g = shapely.force_2d(g)
         valid = shapely.is_valid(g)
         if not valid.all():
             bad = np.flatnonzero(~valid)

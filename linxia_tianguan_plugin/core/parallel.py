@@ -64,8 +64,9 @@ def process_pool(workers: int):
         context = multiprocessing.get_context("spawn")
         if Path(sys.executable or "") != Path(exe):
             context.set_executable(exe)
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=watch_parent,
-                                   initargs=(os.getpid(),))
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=start_worker,
+                                   initargs=(os.getpid(), context.Lock()))
+        _widen_pipes(pool)
     except (OSError, ValueError, RuntimeError):
         pool = None
     try:
@@ -79,8 +80,67 @@ def process_pool(workers: int):
                 main.__spec__ = spec
 
 
+#: the lock the workers of one pool share (see :func:`exclusive`); None outside a worker
+_pool_lock = None
+
+
+def start_worker(parent: int, lock=None) -> None:
+    """Worker initializer: end with the parent (:func:`watch_parent`), yield the CPU to it, and keep the pool's
+    shared ``lock`` for :func:`exclusive`.
+
+    Workers run below the parent's priority: the parent's share is small but on the critical path (it reads the
+    inputs while the workers start, then feeds them townships), and QGIS's window stays responsive on a busy
+    2-core desk; the workers still have every core the parent does not use."""
+    global _pool_lock
+    _pool_lock = lock
+    lower_priority()
+    watch_parent(parent)
+
+
+def lower_priority() -> None:
+    """This process's scheduling priority lowered a step (nice +10; on Windows, below normal); best effort."""
+    try:
+        if os.name == "nt":
+            import ctypes
+
+            kernel = ctypes.windll.kernel32
+            kernel.SetPriorityClass(kernel.GetCurrentProcess(), 0x4000)  # BELOW_NORMAL_PRIORITY_CLASS
+        else:
+            os.nice(10)
+    except (OSError, AttributeError):
+        pass
+
+
+@contextlib.contextmanager
+def exclusive():
+    """Hold the lock the pool's workers share while the block runs (nothing outside a worker).
+
+    For writes that the workers take turns at, such as SQLite's write lock on one file: SQLite's own busy handler
+    polls with growing sleeps (up to 100 ms past the release), where a waiter on this lock wakes at once."""
+    if _pool_lock is None:
+        yield
+        return
+    with _pool_lock:
+        yield
+
+
+def _widen_pipes(pool) -> None:
+    """Give the pool's task and result pipes 1 MB buffers (Linux; elsewhere nothing changes).
+
+    A township's task is ten or more megabytes: through a pipe of the default 64 kB, the worker waits on the parent
+    for every 64 kB (hundreds of hand-overs per task, while the worker has nothing else to do)."""
+    import fcntl
+
+    for queue in (getattr(pool, "_call_queue", None), getattr(pool, "_result_queue", None)):
+        reader = getattr(queue, "_reader", None)
+        try:
+            fcntl.fcntl(reader.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+        except (AttributeError, OSError, ValueError):
+            pass
+
+
 def watch_parent(parent: int, interval: float = 1.0) -> None:
-    """Worker initializer: end this worker when the process that started it is gone.
+    """End this worker when the process that started it is gone.
 
     A desk's QGIS killed (or crashed) mid-run would otherwise leave its workers coding for minutes, holding memory
     and the store's staging files. A daemon thread compares the parent's pid once a second."""

@@ -112,12 +112,15 @@ def _register_functions(conn: sqlite3.Connection) -> None:
         conn.create_function(name, 1, pick(i), deterministic=True)
 
 
-def connect(path: str) -> sqlite3.Connection:
-    """Open a GeoPackage in WAL mode with autocommit off-by-default handled by the caller."""
+def connect(path: str, page_size: int | None = None) -> sqlite3.Connection:
+    """Open a GeoPackage in WAL mode with autocommit off-by-default handled by the caller; a database created here
+    gets pages of ``page_size`` bytes (a file that holds anything keeps its own)."""
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
     # set WAL only when it is not (it persists in the file): setting it again on a store in WAL mode makes
     # the layers QGIS reads from it come back empty ("unable to open database file") once we close
     conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # a fresh connection says "delete" until it reads
+    if page_size and conn.execute("PRAGMA page_count").fetchone()[0] == 0:
+        conn.execute(f"PRAGMA page_size={int(page_size)}")  # (before WAL, which fixes it)
     if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
         conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")

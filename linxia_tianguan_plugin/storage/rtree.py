@@ -75,18 +75,8 @@ def pack(ids: np.ndarray, minx: np.ndarray, maxx: np.ndarray, miny: np.ndarray, 
     for k, (cell_ids, cell_boxes, sizes) in enumerate(levels):
         if k > 0:  # cells of an inner level point at the nodes of the level below
             cell_ids = numbers[k - 1][cell_ids]
-        blobs = np.zeros((len(sizes), node_size), dtype=np.uint8)
-        header = np.zeros(len(sizes), dtype=[("depth", ">u2"), ("n", ">u2")])
-        header["n"] = sizes
-        if k == depth:
-            header["depth"] = depth
-        blobs[:, :4] = header.view(np.uint8).reshape(len(sizes), 4)
-        # every node but the last of a level is full (see _pack): the cells are laid out node after node, the
-        # missing cells of the last node left zero — one copy, not a scatter of every byte
-        cells = np.zeros(len(sizes) * per_node, dtype=_CELL)
-        cells["id"][:len(cell_ids)], cells["box"][:len(cell_ids)] = cell_ids, cell_boxes
-        blobs[:, 4:4 + per_node * _CELL.itemsize] = cells.view(np.uint8).reshape(len(sizes), -1)
-        nodes = list(zip(numbers[k].tolist(), (bytes(row) for row in blobs)))
+        nodes = list(zip(numbers[k].tolist(), _blobs(cell_ids, cell_boxes, sizes, per_node, node_size,
+                                                     depth if k == depth else 0)))
         owners = np.repeat(numbers[k], sizes)
         if k == 0:  # the rowid map is keyed by feature id: written in id order, it is appended, not inserted
             by_id = np.argsort(cell_ids, kind="stable")
@@ -94,6 +84,80 @@ def pack(ids: np.ndarray, minx: np.ndarray, maxx: np.ndarray, miny: np.ndarray, 
         links = list(zip(cell_ids.tolist(), owners.tolist()))
         out.append((nodes, links, k))
     return out
+
+
+def _blobs(cell_ids: np.ndarray, cell_boxes: np.ndarray, sizes: np.ndarray, per_node: int, node_size: int,
+           depth: int = 0) -> list[bytes]:
+    """The node blobs of one level: header (depth, cell count), then the cells, node after node."""
+    blobs = np.zeros((len(sizes), node_size), dtype=np.uint8)
+    header = np.zeros(len(sizes), dtype=[("depth", ">u2"), ("n", ">u2")])
+    header["n"] = sizes
+    header["depth"] = depth  # (read from the root only)
+    blobs[:, :4] = header.view(np.uint8).reshape(len(sizes), 4)
+    # every node but the last of a level is full (see _pack): the cells are laid out node after node, the
+    # missing cells of the last node left zero — one copy, not a scatter of every byte
+    cells = np.zeros(len(sizes) * per_node, dtype=_CELL)
+    cells["id"][:len(cell_ids)], cells["box"][:len(cell_ids)] = cell_ids, cell_boxes
+    blobs[:, 4:4 + per_node * _CELL.itemsize] = cells.view(np.uint8).reshape(len(sizes), -1)
+    return [bytes(row) for row in blobs]
+
+
+def write_leaves(conn: sqlite3.Connection, table: str, first_id: int, minx: np.ndarray, maxx: np.ndarray,
+                 miny: np.ndarray, maxy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Write the leaves of a packed tree for the consecutive ids ``first_id``… into the R-tree's shadow tables
+    (inside the caller's transaction); returns (their node numbers, their boxes) for :func:`write_upper`.
+
+    For a tree built in parts — each worker writing the leaves of the rows it wrote, while the others still work —
+    and topped once all parts are in. The leaves of ids ``first_id``… are numbered ``first_id + 1``…: fewer nodes
+    than rows, so parts of disjoint id ranges never share a number, and none is the root's (1).
+    """
+    size = node_size(conn, table)
+    per_node = (size - 4) // _CELL.itemsize
+    ids = first_id + np.arange(len(minx), dtype=np.int64)
+    boxes = np.column_stack([_down(np.asarray(minx, float)), _up(np.asarray(maxx, float)),
+                             _down(np.asarray(miny, float)), _up(np.asarray(maxy, float))]).astype(np.float32)
+    cell_ids, cell_boxes, sizes, node_boxes = _pack(ids, boxes, per_node)
+    numbers = first_id + 1 + np.arange(len(sizes), dtype=np.int64)
+    conn.executemany(f'INSERT INTO "{table}_node" (nodeno, data) VALUES (?, ?)',
+                     zip(numbers.tolist(), _blobs(cell_ids, cell_boxes, sizes, per_node, size)))
+    owners = np.repeat(numbers, sizes)
+    by_id = np.argsort(cell_ids, kind="stable")  # (appended in id order)
+    conn.executemany(f'INSERT INTO "{table}_rowid" (rowid, nodeno) VALUES (?, ?)',
+                     zip(cell_ids[by_id].tolist(), owners[by_id].tolist()))
+    return numbers, node_boxes.astype(np.float32)
+
+
+def write_upper(conn: sqlite3.Connection, table: str, leaves: np.ndarray, leaf_boxes: np.ndarray) -> None:
+    """Top the leaves that :func:`write_leaves` wrote with the inner levels and the root (node 1), packed over the
+    leaves' boxes (inside the caller's transaction; the tree held only its empty root before the leaves came)."""
+    leaves = np.asarray(leaves, dtype=np.int64)
+    if len(leaves) == 0:
+        return  # (the empty root stays)
+    size = node_size(conn, table)
+    conn.execute(f'DELETE FROM "{table}_node" WHERE nodeno = 1')  # (the empty root)
+    if len(leaves) == 1:  # one leaf is the whole tree: it becomes the root
+        conn.execute(f'UPDATE "{table}_node" SET nodeno = 1 WHERE nodeno = ?', (int(leaves[0]),))
+        conn.execute(f'UPDATE "{table}_rowid" SET nodeno = 1 WHERE nodeno = ?', (int(leaves[0]),))
+        return
+    per_node = (size - 4) // _CELL.itemsize
+    levels = []  # bottom-up above the leaves: (cells = numbers of the level below, their boxes, sizes, numbers)
+    ids, boxes = leaves, np.asarray(leaf_boxes, dtype=np.float32)
+    next_number = int(leaves.max()) + 1
+    while True:
+        cell_ids, cell_boxes, sizes, node_boxes = _pack(ids, boxes, per_node)
+        root = len(sizes) == 1
+        numbers = np.array([1], dtype=np.int64) if root else next_number + np.arange(len(sizes), dtype=np.int64)
+        next_number += len(sizes)
+        levels.append((cell_ids, cell_boxes, sizes, numbers))
+        if root:
+            break
+        ids, boxes = numbers, node_boxes.astype(np.float32)
+    for k, (cell_ids, cell_boxes, sizes, numbers) in enumerate(levels):
+        conn.executemany(f'INSERT INTO "{table}_node" (nodeno, data) VALUES (?, ?)',
+                         zip(numbers.tolist(), _blobs(cell_ids, cell_boxes, sizes, per_node, size,
+                                                      len(levels) if k == len(levels) - 1 else 0)))
+        conn.executemany(f'INSERT INTO "{table}_parent" (nodeno, parentnode) VALUES (?, ?)',
+                         zip(cell_ids.tolist(), np.repeat(numbers, sizes).tolist()))
 
 
 def node_size(conn: sqlite3.Connection, table: str) -> int:

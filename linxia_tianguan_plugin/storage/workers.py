@@ -12,7 +12,8 @@ def code_and_stage(task: ChunkTask, store: str | None, staging: str | None, srs_
     into the registry of a store being built (:func:`.store.insert_rows`); return them only if ``keep_rows``."""
     result = code_task(task)
     if store and direct:
-        result.first_fid, result.new_boxes = insert_rows(store, srs_id, result.columns, result.wkb, result.bounds)
+        result.first_fid, result.new_boxes, result.leaves = insert_rows(store, srs_id, result.columns, result.wkb,
+                                                                         result.bounds)
     elif store:
         result.new_boxes = stage_rows(store, staging, srs_id, int(task.key), result.columns, result.wkb,
                                       result.bounds)

@@ -58,6 +58,7 @@ class ChunkResult:
     residue_m2: float = 0.0
     new_boxes: np.ndarray | None = None  # boxes of the rows a worker staged as new (see storage.workers)
     first_fid: int = 0  # the feature id of the first of them, when the worker wrote them into the store itself
+    leaves: tuple | None = None  # then also (node numbers, boxes) of the spatial index's leaves it wrote over them
 
     def __len__(self) -> int:
         return len(self.columns["code"])
@@ -65,17 +66,39 @@ class ChunkResult:
     def light(self) -> ChunkResult:
         """The result without geometry and data columns, for a caller that only needs the codes
         (the rows themselves were already staged by the worker)."""
-        keep = {k: self.columns[k] for k in ("code", "relation", "group_code")}
+        keep = compact_text({k: self.columns[k] for k in ("code", "relation", "group_code")})  # (see _run)
         return ChunkResult(self.key, keep, np.zeros(0, dtype=object), np.zeros((0, 4)), self.issues,
-                           self.kept_old, self.edges, self.residue_m2, self.new_boxes, self.first_fid)
+                           self.kept_old, self.edges, self.residue_m2, self.new_boxes, self.first_fid, self.leaves)
 
 
 def code_task(task: ChunkTask) -> ChunkResult:
     """Code the farmland of one township (all of its groups, so numbering is complete)."""
+    task.land, task.parcels = unicode_text(task.land), unicode_text(task.parcels)
     # GEOS's robust arithmetic trips the FPU's invalid flag on some inputs, which numpy would report
     # as a RuntimeWarning per call: meaningless to the analyst, so silenced here
     with np.errstate(all="ignore"):
         return _code(task)
+
+
+def compact_text(table: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``table`` with its text columns as one byte per character where they are ASCII (codes are), for the trip to
+    a worker process: numpy keeps four bytes per character, and the parcels' four code columns were more bytes
+    than their geometry. :func:`unicode_text` turns them back."""
+    out = {}
+    for name, values in table.items():
+        if values.dtype.kind == "U" and len(values):
+            try:
+                values = values.astype(f"S{max(values.dtype.itemsize // 4, 1)}")
+            except UnicodeEncodeError:  # (a name in Chinese: travels as it is)
+                pass
+        out[name] = values
+    return out
+
+
+def unicode_text(table: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The text columns of a :func:`compact_text` table as text again."""
+    return {name: values.astype(f"U{values.dtype.itemsize}") if values.dtype.kind == "S" else values
+            for name, values in table.items()}
 
 
 def _repaired(table: dict[str, np.ndarray], name: str, issues: list[Issue]) -> tuple[dict, np.ndarray]:
@@ -153,7 +176,7 @@ def _code(task: ChunkTask) -> ChunkResult:
                            len(geom))
     order = np.argsort(code, kind="stable")
     cols = {k: v[order] for k, v in cols.items()}
-    out = _multipolygons(geom[order])
+    out = geom[order]
     issues += _issues(task, P, res)
     residue = 0.0
     for x, pieces in res.residue.items():
@@ -163,17 +186,22 @@ def _code(task: ChunkTask) -> ChunkResult:
                 issues.append(Issue("residue_uncoded", task.land_name, int(L["fid"][x]), str(L["bsm"][x]),
                                     float(g.area), wkb=shapely.to_wkb(g)))
     kept_global = prev["index"][kept_local[kept_local >= 0]]
-    return ChunkResult(task.key, cols, shapely.to_wkb(out), shapely.bounds(out), issues,
+    return ChunkResult(task.key, cols, multipolygon_wkb(out), shapely.bounds(out), issues,
                        np.asarray(kept_global, dtype=np.int64), edges, residue)
 
 
-def _multipolygons(geoms: np.ndarray) -> np.ndarray:
-    single = shapely.get_type_id(geoms) == 3
-    out = geoms.copy()
-    if single.any():
-        idx = np.flatnonzero(single)
-        out[idx] = geos.multipolygons(geoms[idx], indices=np.arange(len(idx)))
-    return out
+#: the head of a one-part MultiPolygon in little-endian WKB: byte order, type 6, one polygon
+_ONE_PART = b"\x01\x06\x00\x00\x00\x01\x00\x00\x00"
+
+
+def multipolygon_wkb(geoms: np.ndarray) -> np.ndarray:
+    """Little-endian WKB of polygonal geometries, every one a MultiPolygon (the layers' type): a Polygon's WKB is
+    put behind a one-part MultiPolygon head — the bytes GEOS writes for that MultiPolygon, without building it."""
+    wkb = shapely.to_wkb(geoms, byte_order=1)
+    single = np.flatnonzero(shapely.get_type_id(geoms) == 3)
+    if len(single):
+        wkb[single] = [_ONE_PART + w for w in wkb[single]]
+    return wkb
 
 
 def _fill_groups(L, group, land_of, rep, contract_geom, contract_group) -> None:

@@ -50,30 +50,26 @@ class Layer:
         """Forget the WKB, keeping ids, boxes and attributes: 2.5 million parcels hold about a
         gigabyte of it, which a finished job gives back before the store's commit needs memory."""
         self.wkb = np.full(len(self.fid), None, dtype=object)
-        self._boxes = None
 
     def attr(self, name: str) -> np.ndarray:
         return self.attrs[name]
 
     def hits(self, query: np.ndarray) -> np.ndarray:
-        """Features whose box may intersect one of the ``query`` boxes (a superset, never a miss).
+        """Features whose box intersects one of the ``query`` boxes, exactly (sorted, unique; see
+        :meth:`GridIndex.exact_pairs` for the centimetre).
 
-        Small layers are refined box by box, against a tree of their boxes built on first use (a job cuts
-        every township out of the same layers); big ones (a prefecture) answer from a grid built on
-        first use: every feature sharing a 500 m cell with a query box, which keeps cutting a
-        township out of 2.5 million parcels proportional to the township.
+        A job cuts every township out of the same layers, so a layer's boxes go into a grid once (on first use) and
+        each township is answered in proportion to its own size. Small layers get a fine grid of their boxes; a big
+        one (a county's parcels) a coarse grid, cheap to build, whose candidates are then checked against a fine grid
+        of the query's own boxes. Exact, not a superset: every extra neighbour would be repaired and cut again by the
+        worker coding the township (a 500 m grid's superset was a tenth of the parcels the workers handled).
         """
-        if len(self) <= 50_000:
-            if len(query) == 0 or len(self) == 0:
-                return np.zeros(0, dtype=np.int64)
-            if getattr(self, "_boxes", None) is None:
-                measured = np.flatnonzero(np.isfinite(self.bounds).all(axis=1))
-                self._boxes = (measured, shapely.STRtree(geos.box(*self.bounds[measured].T)))
-            measured, tree = self._boxes
-            return measured[np.unique(tree.query(geos.box(*query.T))[1])]
         if getattr(self, "_grid", None) is None:
-            self._grid = GridIndex(self.bounds, cell=500.0)
-        return self._grid.near_boxes(query)
+            self._grid = GridIndex(self.bounds) if len(self) <= 50_000 else GridIndex(self.bounds, 500.0, exact=False)
+        if self._grid.exact:
+            return np.unique(self._grid.exact_pairs(query)[1])
+        candidates = self._grid.near_boxes(query)
+        return candidates[GridIndex(query).meeting(self.bounds[candidates])]
 
 
 _STATUS_ISSUE = {REPAIRED: "geometry_repaired", EMPTY: "geometry_empty", NOT_POLYGONAL: "geometry_not_polygonal"}
@@ -148,16 +144,27 @@ def prepare_layer(
 
 
 class GridIndex:
-    """A uniform grid over feature boxes: candidates near an envelope without scanning the layer.
+    """A uniform grid over boxes: the boxes near or meeting a set of query boxes without scanning them all.
 
     Cutting a township out of a prefecture (2.5 million parcels) by a numpy pass over every box costs
-    tens of milliseconds per township and adds up; the grid answers in proportion to the answer.
+    tens of milliseconds per township and adds up; the grid answers in proportion to the answer. Without a
+    ``cell`` size, cells are twice the median box, so that a typical box lies in one to four cells and a
+    cell holds a handful of boxes; the few boxes that would span more than :attr:`SPREAD` cells (a county-wide
+    polygon) are kept aside and compared with every query directly. ``exact=False`` builds only what
+    :meth:`near_boxes` needs (a coarse grid of a big layer).
     """
 
-    def __init__(self, bounds: np.ndarray, cell: float = 2000.0):
-        self.cell = cell
-        ok = np.flatnonzero(np.isfinite(bounds[:, 0]))
+    #: a box in more cells than this is kept out of the cells (see the class docstring)
+    SPREAD = 64
+
+    def __init__(self, bounds: np.ndarray, cell: float | None = None, exact: bool = True):
+        bounds = np.asarray(bounds, dtype=float).reshape(-1, 4)
+        ok = np.flatnonzero(np.isfinite(bounds).all(axis=1))
         b = bounds[ok]
+        if cell is None:
+            size = np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) if len(b) else np.zeros(0)
+            cell = float(np.clip(2.0 * np.median(size), 1.0, 5000.0)) if len(b) else 1000.0
+        self.cell, self.bounds, self.exact = cell, bounds, exact
         self.x0 = float(b[:, 0].min()) if len(b) else 0.0
         self.y0 = float(b[:, 1].min()) if len(b) else 0.0
         cx0, cy0 = self._cells(b[:, 0], b[:, 1])
@@ -165,67 +172,106 @@ class GridIndex:
         self.ny = int(cy1.max()) + 1 if len(b) else 1
         nx, ny = cx1 - cx0 + 1, cy1 - cy0 + 1
         count = nx * ny
-        feature = np.repeat(ok, count)
-        k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-        cx = np.repeat(cx0, count) + k // np.repeat(ny, count)
-        cy = np.repeat(cy0, count) + k % np.repeat(ny, count)
-        cell_id = cx * self.ny + cy
-        order = np.argsort(cell_id, kind="stable")
-        self.cell_id, self.feature = cell_id[order], feature[order]
+        wide = count > self.SPREAD
+        self.wide = ok[wide]
+        ok, cx0, cy0, ny, count = ok[~wide], cx0[~wide], cy0[~wide], ny[~wide], count[~wide]
+        k = _ranks(count)
+        cell_id = (np.repeat(cx0, count) + k // np.repeat(ny, count)) * self.ny + np.repeat(cy0, count) + k % np.repeat(
+            ny, count)
+        order = np.argsort(cell_id)
+        self.cell_id, self.feature = cell_id[order], np.repeat(ok, count)[order]
+        # the boxes in cell order, as float32 offsets from the grid's corner rounded outwards (under 2 cm within
+        # 200 km): a query reads them in runs, not scattered, and half the bytes
+        self.boxes = _outwards(bounds[self.feature] - [self.x0, self.y0, self.x0, self.y0]) if exact else None
 
     def _cells(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return (np.floor((x - self.x0) / self.cell).astype(np.int64),
                 np.floor((y - self.y0) / self.cell).astype(np.int64))
 
-    def near_boxes(self, boxes: np.ndarray) -> np.ndarray:
-        """Features registered in any cell that one of ``boxes`` (x0, y0, x1, y1 rows) touches."""
-        boxes = boxes[np.isfinite(boxes[:, 0])]
-        if len(boxes) == 0 or len(self.cell_id) == 0:
-            return np.zeros(0, dtype=np.int64)
+    def _shared_cells(self, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(query row per run, start and length of the run in cell order): each run holds the boxes registered in
+        one cell that a query box covers."""
         cx0, cy0 = self._cells(boxes[:, 0], boxes[:, 1])
         cx1, cy1 = self._cells(boxes[:, 2], boxes[:, 3])
-        cy0, cy1 = np.clip(cy0, 0, self.ny - 1), np.clip(cy1, 0, self.ny - 1)
-        nx, ny = np.maximum(cx1 - cx0 + 1, 0), cy1 - cy0 + 1
-        count = nx * ny
-        k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-        cells = np.unique((np.repeat(cx0, count) + k // np.repeat(ny, count)) * self.ny
-                          + np.repeat(cy0, count) + k % np.repeat(ny, count))
+        cx0, cy0, cy1 = np.maximum(cx0, 0), np.clip(cy0, 0, self.ny - 1), np.clip(cy1, 0, self.ny - 1)
+        nx, ny = np.maximum(cx1 - cx0 + 1, 0), np.maximum(cy1 - cy0 + 1, 0)
+        query = np.repeat(np.arange(len(boxes)), nx * ny)
+        k = _ranks(nx * ny)
+        cells = (cx0[query] + k // ny[query]) * self.ny + cy0[query] + k % ny[query]
         lo = np.searchsorted(self.cell_id, cells, side="left")
-        hi = np.searchsorted(self.cell_id, cells, side="right")
-        take = hi > lo
-        if not take.any():
+        return query, lo, np.searchsorted(self.cell_id, cells, side="right") - lo
+
+    def exact_pairs(self, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row of ``boxes``, box of the grid) for every pair that intersects (x0, y0, x1, y1 rows; rows with a NaN
+        meet nothing; a pair sharing several cells comes once per cell). Exact to a centimetre or two: the grid's
+        boxes are compared rounded outwards to float32, so a box that misses a query box by less than that may count
+        as meeting it, and none that meets it is ever missed."""
+        boxes = np.asarray(boxes, dtype=float).reshape(-1, 4)
+        rows = np.flatnonzero(np.isfinite(boxes).all(axis=1))
+        boxes = boxes[rows]
+        none = np.zeros(0, dtype=np.int64)
+        if len(boxes) == 0 or len(self.cell_id) + len(self.wide) == 0:
+            return none, none
+        query, lo, n = self._shared_cells(boxes)
+        idx = np.repeat(lo, n) + _ranks(n)
+        # boxes compared as float32 quadruples, gathered as one 16-byte item each (a quarter of the indexing)
+        q = (boxes - [self.x0, self.y0, self.x0, self.y0]).astype(np.float32)
+        q = np.repeat(q.view(np.complex128).ravel()[query], n).view(np.float32).reshape(-1, 4)
+        b = self.boxes.view(np.complex128).ravel()[idx].view(np.float32).reshape(-1, 4)
+        meets = (b[:, 0] <= q[:, 2]) & (b[:, 2] >= q[:, 0]) & (b[:, 1] <= q[:, 3]) & (b[:, 3] >= q[:, 1])
+        found_q, found = [np.repeat(query, n)[meets]], [self.feature[idx[meets]]]
+        for start in range(0, len(self.wide), 64):  # (few: each against every query, 64 at a time)
+            wide = self.wide[start:start + 64]
+            w = self.bounds[wide]
+            w_hit, q_hit = np.nonzero((w[:, None, 0] <= boxes[None, :, 2]) & (w[:, None, 2] >= boxes[None, :, 0])
+                                      & (w[:, None, 1] <= boxes[None, :, 3]) & (w[:, None, 3] >= boxes[None, :, 1]))
+            found_q.append(q_hit)
+            found.append(wide[w_hit])
+        return rows[np.concatenate(found_q)], np.concatenate(found).astype(np.int64)
+
+    def meeting(self, boxes: np.ndarray) -> np.ndarray:
+        """Which of ``boxes`` intersect one of the grid's boxes (a mask, exact as :meth:`exact_pairs`)."""
+        out = np.zeros(len(boxes), dtype=bool)
+        out[self.exact_pairs(boxes)[0]] = True
+        return out
+
+    def near_boxes(self, boxes: np.ndarray) -> np.ndarray:
+        """The boxes registered in any cell that one of ``boxes`` touches, and the wide ones: a superset of those
+        meeting them (sorted, unique)."""
+        boxes = np.asarray(boxes, dtype=float).reshape(-1, 4)
+        boxes = boxes[np.isfinite(boxes).all(axis=1)]
+        if len(boxes) == 0 or len(self.cell_id) + len(self.wide) == 0:
             return np.zeros(0, dtype=np.int64)
-        lo, hi = lo[take], hi[take]
-        n = hi - lo
-        idx = np.repeat(lo, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
-        return np.unique(self.feature[idx])
-
-    def candidates(self, x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
-        (cx0, cx1), (cy0, cy1) = self._cells(np.array([x0, x1]), np.array([y0, y1]))
-        cy0, cy1 = max(int(cy0), 0), min(int(cy1), self.ny - 1)
-        if cy0 > cy1:
-            return np.zeros(0, dtype=np.int64)
-        out = []
-        for cx in range(max(int(cx0), 0), int(cx1) + 1):
-            lo = np.searchsorted(self.cell_id, cx * self.ny + cy0, side="left")
-            hi = np.searchsorted(self.cell_id, cx * self.ny + cy1, side="right")
-            out.append(self.feature[lo:hi])
-        return np.unique(np.concatenate(out)) if out else np.zeros(0, dtype=np.int64)
+        _, lo, n = self._shared_cells(boxes)
+        return np.union1d(self.feature[np.repeat(lo, n) + _ranks(n)], self.wide).astype(np.int64)
 
 
-def bbox_hits(bounds: np.ndarray, query: np.ndarray, grid: GridIndex | None = None) -> np.ndarray:
+def _ranks(counts: np.ndarray) -> np.ndarray:
+    """0, 1, …, c-1 for each count c, concatenated."""
+    return np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
+def _outwards(b: np.ndarray) -> np.ndarray:
+    """Boxes (x0 y0 x1 y1) as float32, each rounded outwards (so the float32 box holds the float64 one)."""
+    f = b.astype(np.float32)
+    low, high = f[:, :2], f[:, 2:]
+    low = np.where(low.astype(np.float64) > b[:, :2], np.nextafter(low, np.float32(-np.inf)), low)
+    high = np.where(high.astype(np.float64) < b[:, 2:], np.nextafter(high, np.float32(np.inf)), high)
+    return np.ascontiguousarray(np.c_[low, high])
+
+
+def bbox_hits(bounds: np.ndarray, query: np.ndarray) -> np.ndarray:
     """Indices of rows of ``bounds`` whose box intersects any box of ``query`` (sorted, unique).
 
-    The query's envelope picks candidates (from ``grid`` when given, else a numpy pass over all
-    boxes), then an STRtree of the candidates' boxes refines them; no geometry is touched.
+    The query's envelope picks candidates (a numpy pass over all boxes), then an STRtree of the candidates'
+    boxes refines them; no geometry is touched.
     """
     if len(query) == 0 or len(bounds) == 0:
         return np.zeros(0, dtype=np.int64)
     x0, y0 = np.nanmin(query[:, 0]), np.nanmin(query[:, 1])
     x1, y1 = np.nanmax(query[:, 2]), np.nanmax(query[:, 3])
-    rows = grid.candidates(x0, y0, x1, y1) if grid is not None else np.arange(len(bounds))
-    b = bounds[rows]
-    coarse = rows[(b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0)]
+    b = bounds
+    coarse = np.flatnonzero((b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0))
     if len(coarse) == 0:
         return coarse
     tree = shapely.STRtree(geos.box(*bounds[coarse].T))

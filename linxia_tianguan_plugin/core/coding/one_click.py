@@ -15,7 +15,7 @@ import shapely
 
 from .. import parallel
 from ..geometry import repair
-from .chunk import CONTRACT, MU_PER_M2, UNASSIGNED, ChunkResult, ChunkTask, code_task
+from .chunk import CONTRACT, MU_PER_M2, UNASSIGNED, ChunkResult, ChunkTask, code_task, compact_text, unicode_text
 from .groups import parcel_groups
 from .kcxs import kcxs_fractions
 from .layers import Issue, Layer
@@ -176,13 +176,14 @@ class CodingJob:
         o_idx = previous.hits(query) if len(previous) else none
         return ChunkTask(
             key=key,
-            land=dict(wkb=land.wkb[f_idx], fid=land.fid[f_idx], own=np.isin(f_idx, own_l),
-                      dlbm=self.land_dlbm[f_idx], bsm=self.land_bsm[f_idx], tbdlmj=self.land_tbdlmj[f_idx],
-                      kcxs=self.land_kcxs[f_idx], village=self.land_village[f_idx],
-                      qsdwdm=self.land_qsdwdm[f_idx], zldwdm=self.land_zldwdm[f_idx]),
-            parcels=dict(wkb=parcels.wkb[p_idx], fid=parcels.fid[p_idx], own=np.isin(p_idx, own_p),
-                         rank=self.parcel_rank[p_idx], group=self.parcel_group[p_idx], dkbm=self.dkbm[p_idx],
-                         fbfbm=self.fbfbm[p_idx], cbfbm=self.cbfbm[p_idx]),
+            land=compact_text(dict(
+                wkb=land.wkb[f_idx], fid=land.fid[f_idx], own=np.isin(f_idx, own_l), dlbm=self.land_dlbm[f_idx],
+                bsm=self.land_bsm[f_idx], tbdlmj=self.land_tbdlmj[f_idx], kcxs=self.land_kcxs[f_idx],
+                village=self.land_village[f_idx], qsdwdm=self.land_qsdwdm[f_idx], zldwdm=self.land_zldwdm[f_idx])),
+            parcels=compact_text(dict(
+                wkb=parcels.wkb[p_idx], fid=parcels.fid[p_idx], own=np.isin(p_idx, own_p),
+                rank=self.parcel_rank[p_idx], group=self.parcel_group[p_idx], dkbm=self.dkbm[p_idx],
+                fbfbm=self.fbfbm[p_idx], cbfbm=self.cbfbm[p_idx])),
             basic_wkb=basic.wkb[b_idx] if basic is not None else np.zeros(0, dtype=object),
             previous=dict(wkb=previous.wkb[o_idx], index=o_idx, code=_str(previous, "code")[o_idx],
                           coded_at=_str(previous, "coded_at")[o_idx], run_id=_str(previous, "run_id")[o_idx]),
@@ -209,8 +210,10 @@ class CodingJob:
         cancelled: Callable[[], bool] | None = None,
         worker: Callable[[ChunkTask], ChunkResult] = code_task,
         pool=None,
+        biggest_first: bool = False,
     ) -> Iterator[ChunkResult]:
-        """Yield one :class:`ChunkResult` per township, in code order.
+        """Yield one :class:`ChunkResult` per township, in code order (``biggest_first``: the biggest township
+        first, see :meth:`keys_in_order`).
 
         Townships are coded in ``workers`` processes (shapely holds the GIL, so threads would not
         use the second core), at most a few ahead of the consumer, so memory stays bounded while the
@@ -220,26 +223,39 @@ class CodingJob:
         the caller started earlier (see :meth:`wants_pool`), so that its workers started while the inputs were
         read; without one, the job starts its own.
         """
+        keys = self.keys_in_order(biggest_first)
         parallel_ok = self.wants_pool(self.opts, len(self.keys), len(self.parcels) + len(self.data.land))
         if pool is not None:
-            yield from self._run(pool if parallel_ok else None, progress, cancelled, worker)
+            yield from self._run(keys, pool if parallel_ok else None, progress, cancelled, worker)
             return
         with parallel.process_pool(self.opts.workers if parallel_ok else 1) as own:
-            yield from self._run(own, progress, cancelled, worker)
+            yield from self._run(keys, own, progress, cancelled, worker)
+
+    def keys_in_order(self, biggest_first: bool = False) -> list[str]:
+        """The townships in code order, or biggest first (by own parcels and 图斑, ties in code order).
+
+        For a caller that takes the chunks in any order: the workers then end on the smallest townships, together,
+        where in code order one worker may still code a big township while the other has nothing left."""
+        if not biggest_first:
+            return list(self.keys)
+        none = np.zeros(0, dtype=np.int64)
+        size = {k: len(self._parcels_by_key.get(k, none)) + len(self._land_by_key.get(k, none)) for k in self.keys}
+        return sorted(self.keys, key=lambda k: (-size[k], k))
 
     @staticmethod
     def wants_pool(options: CodingOptions, townships: int, features: int) -> bool:
         """Whether coding this many features in this many townships pays for worker processes."""
         return options.workers > 1 and townships > 1 and features >= options.parallel_min_features
 
-    def _run(self, pool, progress, cancelled, worker) -> Iterator[ChunkResult]:
+    def _run(self, keys, pool, progress, cancelled, worker) -> Iterator[ChunkResult]:
         # several tasks per worker in flight: townships differ tenfold in size, and results are taken
         # in order, so a short window would leave a worker idle behind a big township
-        tasks = (self.task(key) for key in self.keys)
+        tasks = (self.task(key) for key in keys)
         for done, result in enumerate(parallel.ordered_map(pool, worker, tasks, 4 * self.opts.workers,
                                                            cancelled), start=1):
+            result.columns = unicode_text(result.columns)  # (a light result's codes travel compact)
             if progress:
-                progress(done, len(self.keys), result.key)
+                progress(done, len(keys), result.key)
             yield result
 
 

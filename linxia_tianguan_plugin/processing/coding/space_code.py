@@ -536,7 +536,10 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
                 export = SessionExport(session, out.dest, Path(out.dest).stem, parcel_columns(),
                                        tr("Coded farmland parcels"), aliases=parcel_aliases())
                 writing.callback(export.abort)  # (a finished one is in place: nothing to remove)
-            for chunk in job.run(progress, feedback.isCanceled, worker, pool=pool):
+            # a store being built takes the townships in any order (each worker writes its rows from the next free
+            # feature id): biggest first, so the workers end together; a sink or an export keeps code order
+            any_order = stream and out.sink is None and export is None
+            for chunk in job.run(progress, feedback.isCanceled, worker, pool=pool, biggest_first=any_order):
                 self._take_chunk(chunk, out, session, tally)
                 if export is not None:
                     export.add(*session.latest_block())
@@ -561,7 +564,7 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
             out.sink.addFeatures(features(out.fields, PARCEL_FIELDS, derived_columns(chunk.columns), chunk.wkb),
                                  QgsFeatureSink.Flag.FastInsert)
         if session is not None:
-            session.add_chunk(int(chunk.key), chunk.new_boxes, chunk.first_fid)
+            session.add_chunk(int(chunk.key), chunk.new_boxes, chunk.first_fid, chunk.leaves)
         tally.issues += chunk.issues
         tally.kept.append(chunk.kept_old)
         tally.edges += chunk.edges

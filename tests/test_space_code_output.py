@@ -113,4 +113,5 @@ def test_direct_output_ids_follow_the_codes_and_its_boxes_hold_the_shapes(both):
     assert len(boxes) == len(rows)
     assert (box[:, 0] <= x0).all() and (box[:, 1] >= x1).all() and (box[:, 2] <= y0).all() and (box[:, 3] >= y1).all()
     ulp = np.spacing(np.abs(box).astype(np.float32)).astype(float)  # float32 at 34 500 000: 4 m
-    assert (box[:, 1] - box[:, 0] - (x1 - x0) <= ulp[:, 0] + ulp[:, 1]).all()  # tight: float32 rounding only
+    # tight: float32 rounding only, as SQLite rounds (a side may move a second step out: see storage.rtree)
+    assert (box[:, 1] - box[:, 0] - (x1 - x0) <= 2 * (ulp[:, 0] + ulp[:, 1])).all()

@@ -140,7 +140,9 @@ def test_many_new_rows_repack_the_spatial_index(tmp_path):
     assert s.conn.execute("SELECT count(*) FROM rtree_tg_space_code_geom").fetchone()[0] == 25000
     hit = s.conn.execute("SELECT id FROM rtree_tg_space_code_geom WHERE minx <= 34600105 AND maxx >= 34600105 "
                          "AND miny <= 3940005 AND maxy >= 3940005").fetchall()
-    assert [s.conn.execute("SELECT code FROM tg_space_code WHERE fid = ?", h).fetchone()[0] for h in hit] == [codes[10]]
+    found = [s.conn.execute("SELECT code FROM tg_space_code WHERE fid = ?", h).fetchone()[0] for h in hit]
+    # the 10 m parcel there, and at most its neighbours (float32 boxes at x = 34 600 000 move out by 4–8 m)
+    assert codes[10] in found and set(found) <= set(codes[9:12])
 
 
 @pytest.mark.parametrize("reader_open", [False, True])

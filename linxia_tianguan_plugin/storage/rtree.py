@@ -15,14 +15,22 @@ import numpy as np
 _CELL = np.dtype([("id", ">i8"), ("box", ">f4", (4,))])  # minx, maxx, miny, maxy as float32
 
 
+# SQLite's rtreeValueDown / rtreeValueUp: a double whose nearest float32 lies on the wrong side is scaled by
+# 1 -/+ 2^-23 towards / away from zero before the cast, which may land a step further out than the next float; the
+# same formula here gives the boxes SQLite (and GDAL) would store for the same geometry, to the bit
+_TOWARDS, _AWAY = 1.0 - 1.0 / 8388608.0, 1.0 + 1.0 / 8388608.0
+
+
 def _down(values: np.ndarray) -> np.ndarray:
     f = values.astype(np.float32)
-    return np.where(f.astype(np.float64) > values, np.nextafter(f, np.float32(-np.inf)), f)
+    scaled = (values * np.where(values < 0, _AWAY, _TOWARDS)).astype(np.float32)
+    return np.where(f.astype(np.float64) > values, scaled, f)
 
 
 def _up(values: np.ndarray) -> np.ndarray:
     f = values.astype(np.float32)
-    return np.where(f.astype(np.float64) < values, np.nextafter(f, np.float32(np.inf)), f)
+    scaled = (values * np.where(values < 0, _TOWARDS, _AWAY)).astype(np.float32)
+    return np.where(f.astype(np.float64) < values, scaled, f)
 
 
 def _str_order(cx: np.ndarray, cy: np.ndarray, per_node: int) -> np.ndarray:

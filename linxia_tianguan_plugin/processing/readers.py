@@ -154,11 +154,12 @@ def source_for(alg, parameters: dict, name: str, context: QgsProcessingContext,
 
 
 def _text(values) -> np.ndarray:
-    if isinstance(values, np.ndarray) and values.dtype.kind == "U":  # from GDAL's Arrow stream
-        width = values.dtype.itemsize // 4
+    if isinstance(values, np.ndarray) and values.dtype.kind in "US":  # from GDAL's Arrow stream
+        width = values.dtype.itemsize // (4 if values.dtype.kind == "U" else 1)
         if width == 0 or len(values) == 0:
             return values
-        chars = np.ascontiguousarray(values).view(np.uint32).reshape(len(values), width)
+        chars = np.ascontiguousarray(values).view(np.uint32 if values.dtype.kind == "U" else np.uint8).reshape(
+            len(values), width)
         spaced = np.flatnonzero((chars == 32).any(axis=1) | (chars == 9).any(axis=1))
         if len(spaced):  # strip only the few values that carry blanks
             values = values.copy()
@@ -203,12 +204,16 @@ def read_layer(
     expression: str | None = None,
     progress: tuple[float, float] = (0.0, 100.0),
     repair_now: bool = True,
+    ascii_bytes: tuple[str, ...] = (),
 ):
     """Read an input once into a :class:`~..core.coding.layers.Layer` (geometries repaired and measured).
 
     Files already in the working CRS are streamed by GDAL in Arrow batches (GDAL ≥ 3.6): for 2.5
     million contract parcels that is seconds instead of the better part of a minute feature by
     feature. Anything else — other providers, selections, subsets, reprojection — goes through QGIS.
+    The ``ascii_bytes`` columns stay one byte per character (numpy ``S``) where GDAL gives them so and every value
+    is ASCII (codes are): a caller that only passes them on saves widening millions of codes to numpy's four bytes
+    per character (see :func:`~..core.coding.chunk.compact_text`).
     """
     source, label = item.source, item.label
     index = resolve_fields(source, label, specs)
@@ -217,7 +222,7 @@ def read_layer(
     expression, keep_prefix = _land_class_filter(source, index, specs, expression)
     raw = None
     if item.ogr_path and source.sourceCrs() == crs:
-        raw = _read_arrow(item, names, expression, feedback)
+        raw = _read_arrow(item, names, expression, feedback, set(ascii_bytes))
     if raw is None:
         raw = _read_features(item, index, crs, context, feedback, expression, progress)
     if raw is None:
@@ -389,8 +394,10 @@ def _read_features(item: Input, index, crs, context, feedback, expression, progr
     return fid, wkb, raw
 
 
-def _read_arrow(item: Input, names: dict[str, str], expression: str | None, feedback):
-    """Stream a file layer with GDAL's Arrow interface; None when this GDAL or file cannot."""
+def _read_arrow(item: Input, names: dict[str, str], expression: str | None, feedback,
+                ascii_bytes: set[str] = frozenset()):
+    """Stream a file layer with GDAL's Arrow interface; None when this GDAL or file cannot. Text columns come back
+    as fixed-width text, those of ``ascii_bytes`` as bytes when they hold only ASCII (see :func:`read_layer`)."""
     try:
         from osgeo import gdal, ogr
     except ImportError:
@@ -426,7 +433,9 @@ def _read_arrow(item: Input, names: dict[str, str], expression: str | None, feed
     columns = {}
     for key, parts in cols.items():
         values = np.concatenate(parts)
-        if values.dtype.kind == "S":  # compact fixed-width unicode, not millions of str objects
+        if values.dtype.kind == "S" and key in ascii_bytes and (values.view(np.uint8) < 128).all():
+            pass  # (kept as bytes)
+        elif values.dtype.kind == "S":  # compact fixed-width unicode, not millions of str objects
             try:
                 values = values.astype(f"U{values.dtype.itemsize}")  # ASCII codes: a plain cast
             except UnicodeDecodeError:

@@ -71,10 +71,16 @@ def _empty_layer(name: str) -> Layer:
     return Layer(name, z.astype(np.int64), z.astype(object), np.zeros((0, 4)), z, {})
 
 
-def _str(layer: Layer, name: str) -> np.ndarray:
+def _str(layer: Layer, name: str, as_read: bool = False) -> np.ndarray:
+    """A text column as text; ``as_read``: ASCII codes read as bytes stay bytes (see readers.read_layer)."""
     if name in layer.attrs:
-        return np.asarray(layer.attrs[name], dtype=str)
-    return np.full(len(layer), "", dtype="U1")
+        values = np.asarray(layer.attrs[name])
+        return values if as_read and values.dtype.kind == "S" else np.asarray(values, dtype=str)
+    return np.full(len(layer), "", dtype="S1" if as_read else "U1")
+
+
+def _text(value) -> str:
+    return value.decode("ascii") if isinstance(value, bytes) else str(value)
 
 
 class CodingJob:
@@ -124,7 +130,10 @@ class CodingJob:
 
     def _prepare_parcels(self) -> None:
         p = self.parcels
-        self.dkbm, self.fbfbm, self.cbfbm = _str(p, "DKBM"), _str(p, "FBFBM"), _str(p, "CBFBM")
+        # the codes stay as read (bytes for ASCII codes from a file): they only go on to the workers, which get
+        # them compact anyway (see chunk.compact_text)
+        self.dkbm, self.fbfbm, self.cbfbm = (_str(p, "DKBM", True), _str(p, "FBFBM", True),
+                                             _str(p, "CBFBM", True))
         self.parcel_group = parcel_groups(self.dkbm, self.fbfbm)
         self.parcel_key = self.parcel_group.astype("U9")
         # overlaps are resolved in favour of the lower DKBM (then the lower feature id)
@@ -132,18 +141,18 @@ class CodingJob:
         self.parcel_rank = np.empty(len(p), dtype=np.int64)
         self.parcel_rank[order] = np.arange(len(p))
         ranked = self.dkbm[order]
-        same = (ranked[1:] == ranked[:-1]) & (ranked[1:] != "")
+        same = (ranked[1:] == ranked[:-1]) & (np.char.str_len(ranked[1:]) > 0)
         dup = np.zeros(len(p), dtype=bool)
         dup[order[1:][same]] = dup[order[:-1][same]] = True
         for i in np.flatnonzero(dup):
-            self.issues.append(Issue("duplicate_dkbm", p.name, int(p.fid[i]), str(self.dkbm[i])))
-        for i in np.flatnonzero(self.dkbm == ""):
+            self.issues.append(Issue("duplicate_dkbm", p.name, int(p.fid[i]), _text(self.dkbm[i])))
+        for i in np.flatnonzero(np.char.str_len(self.dkbm) == 0):
             self.issues.append(Issue("parcel_no_dkbm", p.name, int(p.fid[i])))
-        nogroup = np.flatnonzero(self.parcel_group == "")
+        nogroup = np.flatnonzero(np.char.str_len(self.parcel_group) == 0)
         if len(nogroup):
             self.parcel_key[nogroup] = self._locate_parcels(nogroup)
             for i in nogroup:
-                self.issues.append(Issue("parcel_group_from_location", p.name, int(p.fid[i]), str(self.dkbm[i])))
+                self.issues.append(Issue("parcel_group_from_location", p.name, int(p.fid[i]), _text(self.dkbm[i])))
 
     def _locate_parcels(self, rows: np.ndarray) -> np.ndarray:
         """Township chunk of parcels without a usable code: the farmland 图斑 they lie in."""

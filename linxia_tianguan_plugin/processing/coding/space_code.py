@@ -272,7 +272,8 @@ class SpaceCodeAlgorithm(KeepsAliases, AlgorithmBase):
         source, label = item.source, item.label
         # the big layers are repaired in the coding workers, on both cores
         layer, issues = read_layer(item, role, specs, crs, context, feedback, expression, progress,
-                                   repair_now=role not in ("DLTB", "DK"))
+                                   repair_now=role not in ("DLTB", "DK"),
+                                   ascii_bytes=("DKBM", "FBFBM", "CBFBM") if role == "DK" else ())
         if layer is None:
             raise Cancelled()
         if role == "DLTB" and len(layer) == 0:

@@ -131,3 +131,13 @@ def test_text_columns_travel_compact_and_come_back_the_same():
     for name, values in table.items():
         assert back[name].dtype == values.dtype, name
         assert back[name].tolist() == values.tolist(), name
+
+
+def test_a_pool_starts_where_pipes_cannot_be_widened(monkeypatch):
+    """Windows has no fcntl (and macOS no F_SETPIPE_SZ): the pool starts and works with the pipes as they are."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "fcntl", None)  # import fcntl now raises ImportError
+    with parallel.process_pool(2) as pool:
+        assert pool is not None
+        assert pool.submit(parallel.cpu_count).result() >= 1

@@ -89,7 +89,7 @@ def start_worker(parent: int, lock=None) -> None:
     shared ``lock`` for :func:`exclusive`.
 
     Workers run below the parent's priority: the parent's share is small but on the critical path (it reads the
-    inputs while the workers start, then feeds them townships), and QGIS's window stays responsive on a busy
+    inputs while the workers start, then feeds them their work), and QGIS's window stays responsive on a busy
     2-core desk; the workers still have every core the parent does not use."""
     global _pool_lock
     _pool_lock = lock
@@ -129,7 +129,10 @@ def _widen_pipes(pool) -> None:
 
     A township's task is ten or more megabytes: through a pipe of the default 64 kB, the worker waits on the parent
     for every 64 kB (hundreds of hand-overs per task, while the worker has nothing else to do)."""
-    import fcntl
+    try:
+        import fcntl
+    except ImportError:  # (Windows)
+        return
 
     for queue in (getattr(pool, "_call_queue", None), getattr(pool, "_result_queue", None)):
         reader = getattr(queue, "_reader", None)

@@ -21,16 +21,23 @@ _CELL = np.dtype([("id", ">i8"), ("box", ">f4", (4,))])  # minx, maxx, miny, max
 _TOWARDS, _AWAY = 1.0 - 1.0 / 8388608.0, 1.0 + 1.0 / 8388608.0
 
 
-def _down(values: np.ndarray) -> np.ndarray:
+def _down(values) -> np.ndarray:
+    values = np.asarray(values, dtype=float)
     f = values.astype(np.float32)
     scaled = (values * np.where(values < 0, _AWAY, _TOWARDS)).astype(np.float32)
     return np.where(f.astype(np.float64) > values, scaled, f)
 
 
-def _up(values: np.ndarray) -> np.ndarray:
+def _up(values) -> np.ndarray:
+    values = np.asarray(values, dtype=float)
     f = values.astype(np.float32)
     scaled = (values * np.where(values < 0, _TOWARDS, _AWAY)).astype(np.float32)
     return np.where(f.astype(np.float64) < values, scaled, f)
+
+
+def float32_outwards(minx, maxx, miny, maxy) -> np.ndarray:
+    """Boxes as float32 rows (minx, maxx, miny, maxy), rounded outwards exactly as SQLite's R-tree stores them."""
+    return np.column_stack([_down(minx), _up(maxx), _down(miny), _up(maxy)]).astype(np.float32)
 
 
 def _str_order(cx: np.ndarray, cy: np.ndarray, per_node: int) -> np.ndarray:
@@ -62,8 +69,7 @@ def pack(ids: np.ndarray, minx: np.ndarray, maxx: np.ndarray, miny: np.ndarray, 
     rows). Pure numpy — it can run in a thread while SQLite writes the table rows."""
     per_node = (node_size - 4) // _CELL.itemsize
     ids = np.asarray(ids, dtype=np.int64)
-    boxes = np.column_stack([_down(np.asarray(minx, float)), _up(np.asarray(maxx, float)),
-                             _down(np.asarray(miny, float)), _up(np.asarray(maxy, float))]).astype(np.float32)
+    boxes = float32_outwards(minx, maxx, miny, maxy)
     levels = []  # bottom-up: (cell ids, cell boxes, node sizes)
     while True:
         cell_ids, cell_boxes, sizes, node_boxes = _pack(ids, boxes, per_node)
@@ -122,8 +128,7 @@ def write_leaves(conn: sqlite3.Connection, table: str, first_id: int, minx: np.n
     size = node_size(conn, table)
     per_node = (size - 4) // _CELL.itemsize
     ids = first_id + np.arange(len(minx), dtype=np.int64)
-    boxes = np.column_stack([_down(np.asarray(minx, float)), _up(np.asarray(maxx, float)),
-                             _down(np.asarray(miny, float)), _up(np.asarray(maxy, float))]).astype(np.float32)
+    boxes = float32_outwards(minx, maxx, miny, maxy)
     cell_ids, cell_boxes, sizes, node_boxes = _pack(ids, boxes, per_node)
     numbers = first_id + 1 + np.arange(len(sizes), dtype=np.int64)
     conn.executemany(f'INSERT INTO "{table}_node" (nodeno, data) VALUES (?, ?)',

@@ -252,7 +252,9 @@ def _ranks(counts: np.ndarray) -> np.ndarray:
 
 
 def _outwards(b: np.ndarray) -> np.ndarray:
-    """Boxes (x0 y0 x1 y1) as float32, each rounded outwards (so the float32 box holds the float64 one)."""
+    """Boxes (x0 y0 x1 y1) as float32, each rounded outwards to the nearest float that holds the float64 box: the
+    tightest such box, for a test meant to be as exact as float32 allows (a stored R-tree rounds as SQLite does, which
+    may go a step further out: storage.rtree.float32_outwards)."""
     f = b.astype(np.float32)
     low, high = f[:, :2], f[:, 2:]
     low = np.where(low.astype(np.float64) > b[:, :2], np.nextafter(low, np.float32(-np.inf)), low)
